@@ -1,0 +1,1 @@
+"""DynamoDB adapters (pynamodb). Access patterns: docs/DATA.md."""

@@ -1,0 +1,163 @@
+"""Attorney roster in DynamoDB.
+
+Items (main table):
+- profile: ``pk=ATTORNEY#<id>``, ``sk=PROFILE``; ``gsi1pk=ROSTER``, ``gsi1sk=<id>``
+  (the admin roster, one query). Contact details sealed in ``contact``.
+- coverage: ``pk=COVER#<category>#<region>``, ``sk=ATTORNEY#<id>``, one per
+  (category, region) the attorney serves: matching reads one partition per
+  region of a ring, whatever the size of the roster.
+- account link: ``pk=SUBJECT#<provider>:<id>``, ``sk=ATTORNEY``: which signed-in
+  account is this attorney.
+
+A profile and its coverage and links are written in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, NumberAttribute,
+                                 UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute,
+                                 VersionAttribute)
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
+from chalicelib.adapters.field_cipher import FieldCipher
+from chalicelib.domain.attorneys import Attorney, AttorneyContact
+
+
+@table(MAIN)
+class AttorneyItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    roster = Gsi1()
+
+    attorney_id = UnicodeAttribute()
+    display_name = UnicodeAttribute()
+    categories = UnicodeSetAttribute()
+    regions = UnicodeSetAttribute()
+    weight = NumberAttribute(default=1)
+    annual_cap = NumberAttribute(null=True)
+    active = BooleanAttribute(default=True)
+    on_duty = BooleanAttribute(default=False)
+    subjects = UnicodeSetAttribute(null=True)
+    contact = BinaryAttribute(legacy_encoding=False, null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+@table(MAIN)
+class CoverageItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    attorney_id = UnicodeAttribute()
+    active = BooleanAttribute(default=True)
+
+
+@table(MAIN)
+class SubjectLinkItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    attorney_id = UnicodeAttribute()
+
+
+def _profile_key(attorney_id: str) -> tuple[str, str]:
+    return f"ATTORNEY#{attorney_id}", "PROFILE"
+
+
+class DynamoAttorneyRepository:
+    ENTITY = "attorney"
+
+    def __init__(self, cipher: FieldCipher, connection: Connection | None = None) -> None:
+        self._cipher = cipher
+        self._connection = connection
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=AttorneyItem.Meta.region)
+        return self._connection
+
+    def get(self, attorney_id: str) -> Attorney | None:
+        try:
+            item = AttorneyItem.get(*_profile_key(attorney_id), consistent_read=True)
+        except AttorneyItem.DoesNotExist:
+            return None
+        return _to_domain(item)
+
+    def contact(self, attorney_id: str) -> AttorneyContact | None:
+        try:
+            item = AttorneyItem.get(*_profile_key(attorney_id), attributes_to_get=["contact"])
+        except AttorneyItem.DoesNotExist:
+            return None
+        if item.contact is None:
+            return None
+        return AttorneyContact(**self._cipher.open(self.ENTITY, attorney_id, item.contact))
+
+    def by_subject(self, subject: str) -> str | None:
+        try:
+            return SubjectLinkItem.get(f"SUBJECT#{subject}", "ATTORNEY").attorney_id
+        except SubjectLinkItem.DoesNotExist:
+            return None
+
+    def roster(self) -> list[Attorney]:
+        return [_to_domain(i) for i in AttorneyItem.roster.query("ROSTER")]
+
+    def save(self, attorney: Attorney, contact: AttorneyContact | None,
+             now: datetime | None = None) -> None:
+        """Create or replace a profile with its coverage and account links, atomically."""
+        now = now or datetime.now(timezone.utc)
+        existing = self.get(attorney.id)
+        sealed = self._cipher.seal(self.ENTITY, attorney.id, contact.as_dict()) if contact else None
+        pk, sk = _profile_key(attorney.id)
+        item = AttorneyItem(
+            pk, sk, gsi1pk="ROSTER", gsi1sk=attorney.id, attorney_id=attorney.id,
+            display_name=attorney.display_name, categories=set(attorney.categories),
+            regions=set(attorney.regions), weight=attorney.weight, annual_cap=attorney.annual_cap,
+            active=attorney.active, on_duty=attorney.on_duty,
+            subjects=set(attorney.subjects) or None, contact=sealed,
+            created_at=existing.created_at if existing and existing.created_at else now, updated_at=now)
+        new_cover = {(c, r) for c in attorney.categories for r in attorney.regions}
+        old_cover = {(c, r) for c in existing.categories for r in existing.regions} if existing else set()
+        old_subjects = set(existing.subjects) if existing else set()
+        with TransactWrite(connection=self.connection) as tx:
+            if existing is None:
+                tx.save(item, condition=AttorneyItem.pk.does_not_exist())
+            else:
+                item.version = existing.version
+                tx.save(item)
+            for cat, reg in new_cover:
+                tx.save(CoverageItem(f"COVER#{cat}#{reg}", f"ATTORNEY#{attorney.id}",
+                                     attorney_id=attorney.id, active=attorney.active))
+            for cat, reg in old_cover - new_cover:
+                tx.delete(CoverageItem(f"COVER#{cat}#{reg}", f"ATTORNEY#{attorney.id}"))
+            for subject in attorney.subjects:
+                tx.save(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id))
+            for subject in old_subjects - set(attorney.subjects):
+                tx.delete(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY"))
+
+    def covering(self, category: str, region: str) -> list[str]:
+        """Ids of active attorneys serving (category, region): one query."""
+        return [i.attorney_id for i in CoverageItem.query(f"COVER#{category}#{region}")
+                if i.active]
+
+
+def _to_domain(item: AttorneyItem) -> Attorney:
+    return Attorney(
+        id=item.attorney_id, display_name=item.display_name,
+        categories=frozenset(item.categories or ()), regions=frozenset(item.regions or ()),
+        weight=float(item.weight or 1), annual_cap=int(item.annual_cap) if item.annual_cap else None,
+        active=bool(item.active), on_duty=bool(item.on_duty),
+        subjects=frozenset(item.subjects or ()), created_at=item.created_at,
+        version=int(item.version or 0))
+
+
+__all__: list[Any] = ["DynamoAttorneyRepository", "AttorneyItem", "CoverageItem", "SubjectLinkItem"]

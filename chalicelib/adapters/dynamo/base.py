@@ -1,0 +1,76 @@
+"""pynamodb base classes and the binding of model classes to this stage's tables.
+
+Model classes are declared once with placeholder table names; ``bind`` points
+every registered class at the stage's real tables (from the stack outputs)
+before first use. The endpoint is never set here: botocore reads
+``AWS_ENDPOINT_URL`` in the local stage, and the real endpoint elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+MAIN, AUDIT, IDEMPOTENCY = "main", "audit", "idempotency"
+
+_REGISTRY: list[tuple[str, type[Model]]] = []
+
+
+def table(kind: str):  # decorator
+    def register(cls: type[Model]) -> type[Model]:
+        _REGISTRY.append((kind, cls))
+        return cls
+    return register
+
+
+def bind(tables: dict[str, str], region: str) -> None:
+    """Point every registered model at its table (idempotent)."""
+    for kind, cls in _REGISTRY:
+        name = tables[kind]
+        if cls.Meta.table_name != name or getattr(cls.Meta, "region", None) != region:
+            cls.Meta.table_name = name
+            cls.Meta.region = region
+            cls._connection = None  # rebuilt lazily for the new table
+
+
+class Gsi1(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex[Any]):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class KeyedItem(Model):
+    """Items of the single-table design: ``pk`` partition, ``sk`` sort key."""
+
+    class Meta:
+        abstract = True
+        table_name = "unbound"
+
+    ENTITY: ClassVar[str] = ""
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)

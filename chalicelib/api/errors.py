@@ -1,0 +1,176 @@
+"""The one error shape of the API and the middleware that guarantees it.
+
+Every error leaves as ``{"error": {"code": "<snake_case>", "message": "..."}}``
+with a fitting status. Services raise domain exceptions; ``ERROR_MAP`` says
+which HTTP status each one becomes, so handlers never build error responses.
+Anything unexpected becomes a 500 with a request id and no internals.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Blueprint
+from chalice.app import Request, Response
+from pydantic import ValidationError
+
+logger = logging.getLogger(__name__)
+
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+class ApiError(Exception):
+    """An error with a status, a stable code and a message a person can act on."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
+                 details: Any = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.details = details
+        self.headers = headers or {}
+
+
+class BadRequestError(ApiError):
+    status, code = 400, "bad_request"
+
+
+class UnauthorizedError(ApiError):
+    status, code = 401, "unauthorized"
+
+
+class ForbiddenError(ApiError):
+    status, code = 403, "forbidden"
+
+
+class NotFoundError(ApiError):
+    status, code = 404, "not_found"
+
+
+class ConflictError(ApiError):
+    status, code = 409, "conflict"
+
+
+class UnprocessableError(ApiError):
+    status, code = 422, "unprocessable"
+
+
+class TooManyRequestsError(ApiError):
+    status, code = 429, "too_many_requests"
+
+
+class ServiceUnavailableError(ApiError):
+    status, code = 503, "service_unavailable"
+
+
+# Domain exception class -> (status, code). Services register theirs here
+# through ``map_error`` so the domain stays free of HTTP.
+ERROR_MAP: dict[type[Exception], tuple[int, str]] = {}
+
+
+def map_error(exc_type: type[Exception], status: int, code: str) -> None:
+    ERROR_MAP[exc_type] = (status, code)
+
+
+def error_body(code: str, message: str, details: Any = None) -> str:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return json.dumps({"error": error}, ensure_ascii=False)
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    return Response(body=error_body(code, message, details), status_code=status,
+                    headers={**JSON_HEADERS, "Cache-Control": "no-store", **(headers or {})})
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, str]]:
+    """Per-field messages from a pydantic error, without echoing the input."""
+    details = []
+    for err in exc.errors(include_url=False, include_input=False):
+        field = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        details.append({"field": field, "message": err.get("msg", "invalid value")})
+    return details
+
+
+def to_response(exc: Exception, request_id: str | None = None) -> Response:
+    if isinstance(exc, ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+    if isinstance(exc, ValidationError):
+        details = validation_details(exc)
+        summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
+        return error_response(400, "invalid_input", f"Please check these fields: {summary}", details)
+    for exc_type in type(exc).__mro__:
+        if exc_type in ERROR_MAP:
+            status, code = ERROR_MAP[exc_type]
+            return error_response(status, code, str(exc))
+    logger.exception("unhandled error", extra={"request_id": request_id})
+    return error_response(500, "internal_error",
+                          "Something went wrong on our side. Please try again, or call 031-8030-4541.",
+                          {"request_id": request_id} if request_id else None)
+
+
+def _request_id(request: Request | None) -> str | None:
+    context = getattr(request, "context", None) or {}
+    return context.get("requestId") if isinstance(context, dict) else None
+
+
+def error_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice HTTP middleware: any exception, or Chalice's own error body, in our shape."""
+    try:
+        response = get_response(event)
+    except Exception as exc:  # noqa: BLE001 - this is the boundary
+        return to_response(exc, _request_id(event))
+    return _normalise_chalice_error(response)
+
+
+class ApiBlueprint(Blueprint):
+    """A Chalice blueprint whose routes turn exceptions into the error shape.
+
+    Chalice catches a view's exceptions itself (before middleware sees them)
+    and answers a bare 500, so the mapping has to sit around each view.
+    """
+
+    def route(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().route(path, **kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def guarded(*args: Any, **kw: Any) -> Any:
+                try:
+                    return view(*args, **kw)
+                except Exception as exc:  # noqa: BLE001 - this is the boundary
+                    return to_response(exc, _request_id(self.current_request))
+
+            register(guarded)
+            return view
+
+        return decorator
+
+
+def _normalise_chalice_error(response: Response) -> Response:
+    """Chalice's own 4xx (bad JSON body, unsupported media type...) in our shape."""
+    if response.status_code < 400 or not isinstance(response.body, dict):
+        return response
+    body = response.body
+    if "error" in body or "Code" not in body:
+        return response
+    status = response.status_code
+    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+            413: "payload_too_large", 415: "unsupported_media_type",
+            500: "internal_error"}.get(status, "bad_request")
+    message = str(body.get("Message") or "The request could not be understood.")
+    if status >= 500:
+        message = "Something went wrong on our side. Please try again, or call 031-8030-4541."
+    return error_response(status, code, message)

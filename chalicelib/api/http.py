@@ -1,0 +1,53 @@
+"""Small helpers the route adapters share: JSON bodies and responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from chalice.app import Request, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api.errors import ApiError, JSON_HEADERS
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_BODY_BYTES = 32 * 1024
+
+
+def parse_body(request: Request, model: type[M], *, max_bytes: int = MAX_BODY_BYTES) -> M:
+    """Validate a JSON body against ``model``: 413/415/400 with a clear message otherwise."""
+    raw = request.raw_body or b""
+    if len(raw) > max_bytes:
+        raise ApiError(f"The request body is larger than {max_bytes // 1024} KB.",
+                       status=413, code="payload_too_large")
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise ApiError("Send the body as JSON with 'Content-Type: application/json'.",
+                       status=415, code="unsupported_media_type")
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError("The request body is not valid JSON.", status=400, code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise ApiError("The request body must be a JSON object.", status=400, code="invalid_json")
+    return model.model_validate(data)
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    return model.model_validate(dict(request.query_params or {}))
+
+
+def json_response(payload: Any, status: int = 200, *, private: bool = False,
+                  headers: dict[str, str] | None = None) -> Response:
+    """A JSON response; ``private`` responses carry personal data and are never cached."""
+    if isinstance(payload, BaseModel):
+        body = payload.model_dump_json(by_alias=True)
+    else:
+        body = json.dumps(payload, ensure_ascii=False, default=str)
+    cache = "no-store" if private else "public, max-age=60"
+    return Response(body=body, status_code=status,
+                    headers={**JSON_HEADERS, "Cache-Control": cache, **(headers or {})})
+
+
+__all__ = ["parse_body", "parse_query", "json_response", "ValidationError"]

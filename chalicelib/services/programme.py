@@ -1,0 +1,82 @@
+"""What the programme offers, for anyone: the facts behind ``GET /api/meta``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from chalicelib.domain import categories, regions
+from chalicelib.domain.calendar import ServiceCalendar
+from chalicelib.settings import Policy
+
+
+class Label(BaseModel):
+    code: str
+    name_ko: str
+    name_en: str
+
+
+class CategoryInfo(Label):
+    share_percent: int | None
+
+
+class RegionInfo(Label):
+    admin_code: str
+
+
+class WindowInfo(BaseModel):
+    start: str
+    end: str
+
+
+class ServiceHours(BaseModel):
+    timezone: str
+    days: str
+    windows: list[WindowInfo]
+
+
+class Today(BaseModel):
+    date: str
+    is_service_day: bool
+    holiday_name: str | None
+    open_now: bool
+    next_opening: datetime
+
+
+class Meta(BaseModel):
+    categories: list[CategoryInfo]
+    regions: list[RegionInfo]
+    service_hours: ServiceHours
+    modes: list[Label]
+    methods: list[Label]
+    fallback_phone: str
+    today: Today
+
+
+def describe(policy: Policy, calendar: ServiceCalendar, now: datetime) -> Meta:
+    today = calendar.local_date(now)
+    return Meta(
+        categories=[CategoryInfo(code=c.code, name_ko=c.name_ko, name_en=c.name_en,
+                                 share_percent=c.share_percent) for c in categories.CATEGORIES],
+        regions=[RegionInfo(code=r.code, admin_code=r.admin_code, name_ko=r.name_ko,
+                            name_en=r.name_en) for r in regions.REGIONS],
+        service_hours=ServiceHours(
+            timezone=policy.timezone,
+            days="Weekdays, except Korean public holidays (평일, 공휴일 제외)",
+            windows=[WindowInfo(start=w.start.strftime("%H:%M"), end=w.end.strftime("%H:%M"))
+                     for w in policy.service_windows],
+        ),
+        modes=[Label(code=m.value, name_ko=categories.label(m, "ko"), name_en=categories.label(m, "en"))
+               for m in categories.Mode],
+        methods=[Label(code=m.value, name_ko=categories.label(m, "ko"), name_en=categories.label(m, "en"))
+                 for m in categories.Method],
+        fallback_phone=policy.fallback_phone,
+        today=Today(
+            date=today.isoformat(),
+            is_service_day=calendar.is_service_day(today),
+            holiday_name=calendar.holiday_name(today),
+            open_now=calendar.is_open(now),
+            next_opening=calendar.next_opening(now),
+        ),
+    )

@@ -1,0 +1,161 @@
+"""Typed settings for one stage: where things are and the policy numbers.
+
+Everything the app needs to know about its environment comes from
+environment variables (set per stage by `.chalice/config.json` and, for the
+resources, by the infrastructure stack's outputs). Policy numbers (service
+hours, slot length, caps, reminder offsets, offer timeout, retention) live in
+``Policy`` and nowhere else; a stage may override them with
+``MAEUL_POLICY`` (a JSON object of the fields to change).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import time
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Stage = Literal["local", "dev", "staging", "prod"]
+
+FALLBACK_PHONE = "031-8030-4541"
+
+
+class WindowSetting(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: time
+    end: time
+
+
+class Policy(BaseModel):
+    """The programme's rules, in one place."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = "Asia/Seoul"
+    service_windows: tuple[WindowSetting, ...] = (
+        WindowSetting(start=time(10, 0), end=time(11, 30)),
+        WindowSetting(start=time(14, 0), end=time(17, 0)),
+    )
+    fallback_phone: str = FALLBACK_PHONE
+    slot_minutes: int = Field(30, ge=10, le=120)
+    min_notice_minutes: int = Field(60, ge=0)
+    booking_horizon_days: int = Field(14, ge=1, le=60)
+    cancel_notice_minutes: int = Field(120, ge=0)
+    annual_cap: int = Field(40, ge=1)
+    offer_timeout_seconds: int = Field(180, ge=30)
+    max_offer_attempts: int = Field(5, ge=1)
+    reminder_offsets_minutes: tuple[int, ...] = (24 * 60, 60)
+    max_open_consultations: int = Field(3, ge=1)
+    retention_days_after_close: int = Field(3 * 365, ge=30)
+    login_history_days: int = Field(2 * 365, ge=365)
+    access_token_minutes: int = Field(15, ge=1, le=15)
+    refresh_token_days: int = Field(14, ge=1, le=90)
+
+
+class Settings(BaseModel):
+    """Where this stage's resources are, and its policy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: Stage
+    region: str = "ap-northeast-2"
+    main_table: str
+    audit_table: str
+    idempotency_table: str
+    kms_key_arn: str = ""
+    attorney_alerts_topic_arn: str = ""
+    operator_alarms_topic_arn: str = ""
+    jwt_keys_secret_arn: str = ""
+    oauth_secret_arn: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+    kakao_auth_base_url: str = "https://kauth.kakao.com"
+    kakao_api_base_url: str = "https://kapi.kakao.com"
+    naver_auth_base_url: str = "https://nid.naver.com"
+    naver_api_base_url: str = "https://openapi.naver.com"
+    kakao_client_id: str = ""
+    naver_client_id: str = ""
+    admin_subjects: tuple[str, ...] = ()
+    policy: Policy = Policy()
+
+    @field_validator("admin_subjects", mode="before")
+    @classmethod
+    def _split_subjects(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(s.strip() for s in value.split(",") if s.strip())
+        return value
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not self.is_local
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        stage = env.get("MAEUL_STAGE", "local")
+        fields: dict[str, object] = {
+            "stage": stage,
+            "region": env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "ap-northeast-2",
+            "main_table": env.get("MAEUL_MAIN_TABLE", f"maeul-{stage}-main"),
+            "audit_table": env.get("MAEUL_AUDIT_TABLE", f"maeul-{stage}-audit"),
+            "idempotency_table": env.get("MAEUL_IDEMPOTENCY_TABLE", f"maeul-{stage}-idempotency"),
+        }
+        for name, var in _ENV_FIELDS.items():
+            if var in env:
+                fields[name] = env[var]
+        if env.get("MAEUL_POLICY"):
+            try:
+                fields["policy"] = Policy.model_validate(json.loads(env["MAEUL_POLICY"]))
+            except (ValueError, ValidationError) as exc:
+                raise SettingsError(f"MAEUL_POLICY is not a valid policy: {exc}") from exc
+        try:
+            return cls.model_validate(fields)
+        except ValidationError as exc:
+            raise SettingsError(f"invalid settings for stage {stage!r}: {exc}") from exc
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a usable stage."""
+
+
+_ENV_FIELDS = {
+    "kms_key_arn": "MAEUL_KMS_KEY_ARN",
+    "attorney_alerts_topic_arn": "MAEUL_ATTORNEY_ALERTS_TOPIC_ARN",
+    "operator_alarms_topic_arn": "MAEUL_OPERATOR_ALARMS_TOPIC_ARN",
+    "jwt_keys_secret_arn": "MAEUL_JWT_KEYS_SECRET_ARN",
+    "oauth_secret_arn": "MAEUL_OAUTH_SECRET_ARN",
+    "public_base_url": "MAEUL_PUBLIC_BASE_URL",
+    "kakao_auth_base_url": "KAKAO_AUTH_BASE_URL",
+    "kakao_api_base_url": "KAKAO_API_BASE_URL",
+    "naver_auth_base_url": "NAVER_AUTH_BASE_URL",
+    "naver_api_base_url": "NAVER_API_BASE_URL",
+    "kakao_client_id": "KAKAO_CLIENT_ID",
+    "naver_client_id": "NAVER_CLIENT_ID",
+    "admin_subjects": "MAEUL_ADMIN_SUBJECTS",
+}
+
+# Stack output key -> environment variable the app reads. The deploy script
+# and the local runner use this one table, so the names cannot drift.
+STACK_OUTPUT_ENV = {
+    "MainTableName": "MAEUL_MAIN_TABLE",
+    "AuditTableName": "MAEUL_AUDIT_TABLE",
+    "IdempotencyTableName": "MAEUL_IDEMPOTENCY_TABLE",
+    "DataKeyArn": "MAEUL_KMS_KEY_ARN",
+    "AttorneyAlertsTopicArn": "MAEUL_ATTORNEY_ALERTS_TOPIC_ARN",
+    "OperatorAlarmsTopicArn": "MAEUL_OPERATOR_ALARMS_TOPIC_ARN",
+    "JwtKeysSecretArn": "MAEUL_JWT_KEYS_SECRET_ARN",
+    "OAuthSecretArn": "MAEUL_OAUTH_SECRET_ARN",
+}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once per container."""
+    return Settings.from_env(os.environ)

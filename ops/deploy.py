@@ -1,0 +1,188 @@
+"""``scripts/deploy <stage>``: the infrastructure stack, then (on AWS) the app.
+
+- ``local``: deploys ``infra/template.yaml`` as ``maeul-local`` into the
+  emulator through the CloudFormation API, fills the emulator's known gaps,
+  provisions the local-only secret values and writes the stack outputs to
+  ``.run/local-stack.json`` for the local app.
+- ``dev`` / ``staging`` / ``prod``: deploys the same template as
+  ``maeul-<stage>`` to AWS (credentials from the usual AWS variables or
+  profile), then packages the Chalice app with ``chalice package``, points
+  every function at the stack's role and outputs, uploads the bundle and
+  deploys ``maeul-<stage>-app``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ops import stack
+from ops.processes import BIN, ROOT
+
+APP_STACK_SUFFIX = "-app"
+
+LOCAL_OAUTH_SECRET = {
+    "kakao_client_secret": "maeul-local-kakao-secret",
+    "naver_client_secret": "maeul-local-naver-secret",
+    "kakao_admin_key": "maeul-local-kakao-admin-key",
+}
+
+
+def _session(env: Mapping[str, str] | None = None) -> Any:
+    import boto3
+
+    if env:
+        os.environ.update(env)
+    return boto3.session.Session(region_name=os.environ.get("AWS_DEFAULT_REGION") or
+                                 os.environ.get("AWS_REGION") or "ap-northeast-2")
+
+
+def provision_local_secrets(session: Any, deployment: stack.Deployment) -> list[str]:
+    """Local-only values: dev-IdP client secrets and a first JWT signing key."""
+    done = []
+    sm = session.client("secretsmanager")
+    oauth_arn = deployment.outputs.get("OAuthSecretArn")
+    if oauth_arn:
+        current = json.loads(sm.get_secret_value(SecretId=oauth_arn)["SecretString"] or "{}")
+        if current != LOCAL_OAUTH_SECRET:
+            sm.put_secret_value(SecretId=oauth_arn, SecretString=json.dumps(LOCAL_OAUTH_SECRET))
+            done.append("oauth client secrets (dev identity provider)")
+    try:
+        from ops import jwt_keys
+    except ImportError:
+        return done
+    keys_arn = deployment.outputs.get("JwtKeysSecretArn")
+    if keys_arn and jwt_keys.ensure_key(sm, keys_arn):
+        done.append("first JWT signing key")
+    return done
+
+
+def deploy_local(log=print) -> stack.Deployment:
+    from ops.localstage import STACK_ENV_FILE, aws_environment
+
+    session = _session(aws_environment())
+    deployment = stack.deploy(session, "local", log=log)
+    for item in provision_local_secrets(session, deployment):
+        log(f"  provisioned {item}")
+    if deployment.missing:
+        raise SystemExit("declared resources missing after deploy: " + "; ".join(deployment.missing))
+    stack.write_env_file(STACK_ENV_FILE, deployment.environment())
+    return deployment
+
+
+# --- real AWS -----------------------------------------------------------------------
+
+def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path) -> Path:
+    """``chalice package`` for ``stage``, then bind the functions to the infra stack.
+
+    Returns the path of the SAM template ready for CloudFormation.
+    """
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    subprocess.run([str(BIN / "chalice"), "package", "--stage", stage, str(out_dir)],
+                   cwd=ROOT, check=True)
+    template_path = out_dir / "sam.json"
+    template = json.loads(template_path.read_text(encoding="utf-8"))
+    bind_app_template(template, stage, outputs)
+    template_path.write_text(json.dumps(template, indent=2, ensure_ascii=False), encoding="utf-8")
+    return template_path
+
+
+def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str, str]) -> None:
+    """Role and environment from the infra stack; API errors in the API's own shape."""
+    from chalicelib.settings import STACK_OUTPUT_ENV
+
+    env = {var: outputs[key] for key, var in STACK_OUTPUT_ENV.items() if key in outputs}
+    resources = template["Resources"]
+    for resource in resources.values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            props = resource["Properties"]
+            props["Role"] = outputs["AppRoleArn"]
+            variables = props.setdefault("Environment", {}).setdefault("Variables", {})
+            variables.update(env)
+            props.setdefault("Tags", {}).update({"app": "maeul", "stage": stage})
+    if "RestAPI" in resources:
+        body = ('{"error": {"code": "%s", "message": "%s"}}')
+        for logical, (kind, status, code, message) in {
+            "MissingRouteResponse": ("MISSING_AUTHENTICATION_TOKEN", "404", "not_found",
+                                     "There is nothing at this address."),
+            "Default4xxResponse": ("DEFAULT_4XX", None, "bad_request",
+                                   "The request could not be handled."),
+            "Default5xxResponse": ("DEFAULT_5XX", None, "service_unavailable",
+                                   "The service is unavailable. Please try again, or call 031-8030-4541."),
+        }.items():
+            props: dict[str, Any] = {
+                "RestApiId": {"Ref": "RestAPI"}, "ResponseType": kind,
+                "ResponseTemplates": {"application/json": body % (code, message)},
+            }
+            if status:
+                props["StatusCode"] = status
+            resources[logical] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": props}
+
+
+def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print) -> str:
+    out_dir = ROOT / "build" / stage
+    template_path = package_app(stage, outputs, out_dir)
+    template = json.loads(template_path.read_text(encoding="utf-8"))
+    bucket = outputs["ArtifactsBucketName"]
+    bundle = out_dir / "deployment.zip"
+    key = f"app/{stage}/{_digest(bundle)}.zip"
+    session.client("s3").upload_file(str(bundle), bucket, key)
+    for resource in template["Resources"].values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = f"s3://{bucket}/{key}"
+    cfn = session.client("cloudformation")
+    name = stack.stack_name(stage) + APP_STACK_SUFFIX
+    change_set = cfn.create_change_set(
+        StackName=name, ChangeSetName=f"deploy-{_digest(bundle)[:12]}",
+        ChangeSetType="UPDATE" if stack._stack_exists(cfn, name) else "CREATE",
+        TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+    cfn.get_waiter("change_set_create_complete").wait(ChangeSetName=change_set["Id"])
+    cfn.execute_change_set(ChangeSetName=change_set["Id"])
+    log(f"app stack {name}: change set executed; waiting")
+    cfn.get_waiter("stack_update_complete").wait(StackName=name)
+    api = {o["OutputKey"]: o["OutputValue"]
+           for o in cfn.describe_stacks(StackName=name)["Stacks"][0].get("Outputs", [])}
+    return api.get("EndpointURL", "")
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/deploy", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stage", choices=["local", "dev", "staging", "prod"])
+    parser.add_argument("--infra-only", action="store_true", help="deploy only the infra stack")
+    parser.add_argument("--operator-email", default="", help="subscribe this address to operator alarms")
+    args = parser.parse_args(argv)
+    if args.stage == "local":
+        deployment = deploy_local()
+        print(f"maeul-local ready in the emulator; outputs in .run/local-stack.json "
+              f"({len(deployment.filled)} emulator gaps filled)")
+        return 0
+    session = _session()
+    params = {"OperatorEmail": args.operator_email} if args.operator_email else None
+    deployment = stack.deploy(session, args.stage, params)
+    if deployment.missing:
+        print("declared resources missing: " + "; ".join(deployment.missing), file=sys.stderr)
+        return 1
+    if args.infra_only:
+        return 0
+    url = deploy_app(session, args.stage, deployment.outputs)
+    print(f"maeul-{args.stage} deployed: {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

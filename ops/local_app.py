@@ -1,0 +1,43 @@
+"""Serve the app with Chalice's local server (what ``chalice local`` runs) on the local stage.
+
+Run as ``python -m ops.local_app``. It differs from ``chalice local --stage
+local`` only in where the environment comes from: ``ops.localstage`` (the
+config file's local stage, the stack outputs and the port overrides).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+
+from ops.localstage import Ports, chalice_config, local_environment
+from ops.processes import ROOT
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=None)
+    args = parser.parse_args(argv)
+    ports = Ports.from_env()
+    env = local_environment(ports)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from chalice.local import LocalDevServer
+
+    from app import app
+
+    server = LocalDevServer(app, chalice_config(env), args.host, args.port or ports.app)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"app listening on http://{args.host}:{args.port or ports.app}", flush=True)
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The environment of the ``local`` stage, in one place.
+
+The local stage's environment is: ``.chalice/config.json``'s ``local`` stage,
+then the infrastructure stack's outputs (``.run/local-stack.json``, written by
+``scripts/deploy local``), then the port overrides (``MAEUL_AWS_PORT``,
+``MAEUL_APP_PORT``, ``MAEUL_IDP_PORT``). The app server, ``scripts/tick``,
+the local scheduler and the tests all build their Chalice ``Config`` here, so
+they cannot disagree about where the emulator is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ops.processes import ROOT
+
+RUN_DIR = Path(os.environ.get("MAEUL_RUN_DIR", ROOT / ".run"))
+# Tests deploy their own stack into their own emulator and point here instead.
+STACK_ENV_FILE = Path(os.environ.get("MAEUL_STACK_ENV_FILE", RUN_DIR / "local-stack.json"))
+
+
+@dataclass(frozen=True)
+class Ports:
+    aws: int = 4566
+    app: int = 8000
+    idp: int = 8101
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Ports:
+        return cls(aws=int(env.get("MAEUL_AWS_PORT", 4566)), app=int(env.get("MAEUL_APP_PORT", 8000)),
+                   idp=int(env.get("MAEUL_IDP_PORT", 8101)))
+
+
+def config_environment(stage: str = "local") -> dict[str, str]:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    env = dict(config.get("environment_variables", {}))
+    env.update(config.get("stages", {}).get(stage, {}).get("environment_variables", {}))
+    return env
+
+
+def port_overrides(ports: Ports) -> dict[str, str]:
+    idp = f"http://127.0.0.1:{ports.idp}"
+    return {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{ports.aws}",
+        "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.app}",
+        "KAKAO_AUTH_BASE_URL": idp, "KAKAO_API_BASE_URL": idp,
+        "NAVER_AUTH_BASE_URL": idp, "NAVER_API_BASE_URL": idp,
+    }
+
+
+def stack_environment(path: Path = STACK_ENV_FILE) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def local_environment(ports: Ports | None = None, stack_env: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = config_environment("local")
+    env.update(stack_environment() if stack_env is None else stack_env)
+    env.update(port_overrides(ports or Ports.from_env()))
+    return env
+
+
+def chalice_config(env: Mapping[str, str]):  # -> chalice.config.Config
+    """A Chalice ``Config`` for the local stage carrying exactly ``env``."""
+    from chalice.config import Config
+
+    return Config.create(chalice_stage="local", app_name="maeul", environment_variables=dict(env),
+                         project_dir=str(ROOT))
+
+
+def aws_environment(ports: Ports | None = None) -> dict[str, str]:
+    """What an operator script needs to talk to the emulator."""
+    env = config_environment("local")
+    keys = ("AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+    out = {k: env[k] for k in keys if k in env}
+    out["AWS_ENDPOINT_URL"] = port_overrides(ports or Ports.from_env())["AWS_ENDPOINT_URL"]
+    return out

@@ -1,0 +1,113 @@
+"""Starting and stopping the local servers (emulator, identity provider, app)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
+    """Wait until ``url`` answers any HTTP status (or raise with what happened)."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError as exc:
+            last = exc
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")
+
+
+@dataclass
+class Service:
+    """A child process in its own process group, stopped with its children."""
+
+    name: str
+    argv: Sequence[str]
+    ready_url: str | None
+    env: Mapping[str, str] = field(default_factory=dict)
+    log_path: Path | None = None
+    process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> Service:
+        env = {**os.environ, **self.env}
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(list(self.argv), cwd=ROOT, env=env, stdout=out,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            if self.ready_url:
+                wait_http(self.ready_url, timeout, self.process)
+            elif self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}")
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        proc = self.process
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout)
+        except (ProcessLookupError, PermissionError):
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout)
+
+
+def emulator(port: int, log_path: Path | None = None) -> Service:
+    """moto server: DynamoDB, KMS, SNS, CloudFormation, Secrets Manager... on one port."""
+    return Service("emulator", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                   f"http://127.0.0.1:{port}/moto-api/", log_path=log_path)
+
+
+def identity_provider(port: int, app_port: int, log_path: Path | None = None) -> Service:
+    redirects = ",".join(f"http://{host}:{app_port}/auth/{provider}/callback"
+                         for host in ("127.0.0.1", "localhost") for provider in ("kakao", "naver"))
+    return Service("identity provider",
+                   [sys.executable, "-m", "devtools.idp", "--host", "127.0.0.1", "--port", str(port)],
+                   f"http://127.0.0.1:{port}/health", env={"IDP_REDIRECT_URIS": redirects},
+                   log_path=log_path)
+
+
+def app_server(port: int, env: Mapping[str, str], log_path: Path | None = None) -> Service:
+    return Service("app", [sys.executable, "-m", "ops.local_app", "--port", str(port)],
+                   f"http://127.0.0.1:{port}/api/health", env=env, log_path=log_path)
+
+
+def scheduler(env: Mapping[str, str], log_path: Path | None = None) -> Service:
+    return Service("scheduler", [sys.executable, "-m", "ops.scheduler"], None, env=env,
+                   log_path=log_path)

@@ -1,0 +1,97 @@
+"""``make run``: the whole local stack on one machine, stopped together.
+
+Starts the AWS emulator, deploys ``infra/`` into it, seeds the demo roster,
+starts the dev identity provider, the app and the local scheduler, prints the
+URL, and on Ctrl-C or SIGTERM stops everything it started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from ops import processes
+from ops.localstage import RUN_DIR, Ports
+
+
+def main() -> int:
+    ports = Ports.from_env()
+    busy = [f"{name} port {port} (set {var})" for name, port, var in
+            (("emulator", ports.aws, "MAEUL_AWS_PORT"), ("app", ports.app, "MAEUL_APP_PORT"),
+             ("identity provider", ports.idp, "MAEUL_IDP_PORT")) if processes.port_in_use(port)]
+    if busy:
+        print("Cannot start: already in use: " + ", ".join(busy)
+              + ". Is another 'make run' still running?", file=sys.stderr)
+        return 1
+    RUN_DIR.mkdir(exist_ok=True)
+    started: list[processes.Service] = []
+
+    def stop_all(*_: object) -> None:
+        for service in reversed(started):
+            service.stop()
+        started.clear()
+
+    def on_term(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    os.environ.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
+                       "MAEUL_IDP_PORT": str(ports.idp)})
+    try:
+        step("starting the AWS emulator (moto server)")
+        started.append(processes.emulator(ports.aws, RUN_DIR / "emulator.log").start())
+        step("deploying infra/template.yaml as stack maeul-local")
+        from ops.deploy import deploy_local
+
+        deploy_local(log=lambda msg: print("   " + msg, flush=True))
+        step("seeding the demo roster")
+        subprocess.run([sys.executable, "-m", "ops.seed"], cwd=processes.ROOT, check=True)
+        step("starting the dev identity provider (Kakao and Naver)")
+        started.append(processes.identity_provider(ports.idp, ports.app, RUN_DIR / "idp.log").start())
+        step("starting the app")
+        started.append(processes.app_server(ports.app, {}, RUN_DIR / "app.log").start())
+        step("starting the local scheduler")
+        started.append(processes.scheduler({}, RUN_DIR / "scheduler.log").start())
+        banner(ports)
+        while all(s.process and s.process.poll() is None for s in started):
+            time.sleep(0.5)
+        dead = [s.name for s in started if s.process and s.process.poll() is not None]
+        print(f"stopped because {', '.join(dead)} exited; logs in .run/", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    except Exception as exc:  # noqa: BLE001 - say what failed, then clean up
+        print(f"make run failed: {exc}\nlogs are in .run/", file=sys.stderr)
+        return 1
+    finally:
+        stop_all()
+
+
+def step(text: str) -> None:
+    print(f"-> {text}", flush=True)
+
+
+def banner(ports: Ports) -> None:
+    url = f"http://127.0.0.1:{ports.app}"
+    print(f"""
+Maeul (스마트 마을노무사) is running:  {url}
+
+  API health        {url}/api/health
+  API description   {url}/api/openapi.json
+  AWS emulator      http://127.0.0.1:{ports.aws}
+  identity provider http://127.0.0.1:{ports.idp}  (test accounts: admin, attorney-001 … attorney-120, any other name)
+  scheduled jobs    run every minute by the local scheduler; run them by hand with scripts/tick --at ISO
+  logs              .run/*.log
+
+Note: the emulator keeps everything in memory. Stopping 'make run' forgets
+what you entered; the next start deploys and seeds afresh.
+Ctrl-C stops everything.
+""", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Shared fixtures: the AWS emulator, the deployed local stack, the app.
+
+Tests never reach real AWS: before anything runs, fake credentials are set and
+the AWS endpoint points at a closed local port; the ``emulator`` fixture starts
+a real moto server on a free port and points the SDKs at it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ops import processes, stack
+from ops.localstage import Ports, local_environment
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+_SAFE_ENV = {
+    "AWS_ACCESS_KEY_ID": "test-only",
+    "AWS_SECRET_ACCESS_KEY": "test-only",
+    "AWS_DEFAULT_REGION": "ap-northeast-2",
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # nothing listens: accidental AWS calls fail fast
+    "AWS_MAX_ATTEMPTS": "2",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(key, None)
+    os.environ.update(_SAFE_ENV)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[str]:
+    """A real moto server on a free port; yields its endpoint URL."""
+    port = processes.free_port()
+    service = processes.emulator(port, ARTIFACTS / f"emulator-{port}.log").start()
+    endpoint = f"http://127.0.0.1:{port}"
+    previous = os.environ["AWS_ENDPOINT_URL"]
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    try:
+        yield endpoint
+    finally:
+        os.environ["AWS_ENDPOINT_URL"] = previous
+        service.stop()
+
+
+@pytest.fixture(scope="session")
+def boto_session(emulator: str):
+    import boto3
+
+    return boto3.session.Session(region_name="ap-northeast-2")
+
+
+@pytest.fixture(scope="session")
+def local_stack(boto_session) -> stack.Deployment:
+    """``maeul-local`` deployed into the test emulator, exactly as ``scripts/deploy local`` does."""
+    from ops.deploy import provision_local_secrets
+
+    deployment = stack.deploy(boto_session, "local", log=lambda _m: None)
+    provision_local_secrets(boto_session, deployment)
+    return deployment
+
+
+@pytest.fixture(scope="session")
+def stack_env(local_stack: stack.Deployment, emulator: str, tmp_path_factory) -> dict[str, str]:
+    """The local stage's full environment against the test emulator."""
+    port = int(emulator.rsplit(":", 1)[1])
+    env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port()),
+                            stack_env=local_stack.environment())
+    path = tmp_path_factory.mktemp("stack") / "local-stack.json"
+    stack.write_env_file(path, local_stack.environment())
+    env["MAEUL_STACK_ENV_FILE"] = str(path)
+    return env
+
+
+@pytest.fixture(scope="session")
+def container(stack_env: dict[str, str]):
+    """The production composition root, configured for the test stack."""
+    from chalicelib.composition import Container, use_container
+    from chalicelib.settings import Settings
+
+    os.environ.update({k: v for k, v in stack_env.items() if k.startswith("AWS_")})
+    built = Container(Settings.from_env(stack_env))
+    use_container(built)
+    yield built
+    use_container(None)

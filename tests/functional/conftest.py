@@ -1,0 +1,34 @@
+"""Functional tests: the app through ``chalice.test`` with a fixed clock, no AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.support import ApiClient
+
+# A plain Tuesday in service hours: 2026-12-01 10:30 KST.
+TUESDAY_MORNING = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock_at() -> Iterator:
+    """Install a container whose clock reads the given instant."""
+    from chalicelib.composition import Container, use_container
+    from chalicelib.settings import Settings
+
+    def install(moment: datetime) -> Container:
+        container = Container(Settings.from_env({"MAEUL_STAGE": "local"}), clock=lambda: moment)
+        use_container(container)
+        return container
+
+    yield install
+    use_container(None)
+
+
+@pytest.fixture
+def api(clock_at) -> ApiClient:
+    clock_at(TUESDAY_MORNING)
+    return ApiClient()

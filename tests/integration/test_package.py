@@ -1,0 +1,76 @@
+"""`chalice package --stage prod` offline, bound to the infra stack's outputs, lint-clean."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from chalicelib.settings import STACK_OUTPUT_ENV
+from ops.deploy import package_app
+from ops.processes import BIN
+
+pytestmark = pytest.mark.package
+
+ACCOUNT = "111122223333"
+OUTPUTS = {
+    "MainTableName": "maeul-prod-main",
+    "AuditTableName": "maeul-prod-audit",
+    "IdempotencyTableName": "maeul-prod-idempotency",
+    "DataKeyArn": f"arn:aws:kms:ap-northeast-2:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "AttorneyAlertsTopicArn": f"arn:aws:sns:ap-northeast-2:{ACCOUNT}:maeul-prod-attorney-alerts",
+    "OperatorAlarmsTopicArn": f"arn:aws:sns:ap-northeast-2:{ACCOUNT}:maeul-prod-operator-alarms",
+    "JwtKeysSecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/jwt-keys-AbCdEf",
+    "OAuthSecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/oauth-AbCdEf",
+    "AppRoleArn": f"arn:aws:iam::{ACCOUNT}:role/maeul-prod-app",
+    "ArtifactsBucketName": "maeul-prod-artifacts",
+}
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("package") / "prod"
+    return package_app("prod", OUTPUTS, out)
+
+
+def test_packaged_template_passes_cfn_lint(packaged: Path) -> None:
+    result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_function_runs_as_the_stack_role_with_the_stack_outputs(packaged: Path) -> None:
+    template = json.loads(packaged.read_text())
+    functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]
+    assert functions
+    for function in functions:
+        props = function["Properties"]
+        assert props["Role"] == OUTPUTS["AppRoleArn"]
+        variables = props["Environment"]["Variables"]
+        assert variables["MAEUL_STAGE"] == "prod"
+        for key, var in STACK_OUTPUT_ENV.items():
+            assert variables[var] == OUTPUTS[key]
+        assert not any(k.startswith("AWS_ENDPOINT_URL") for k in variables)
+
+
+def test_missing_routes_answer_in_the_api_error_shape(packaged: Path) -> None:
+    resources = json.loads(packaged.read_text())["Resources"]
+    missing = resources["MissingRouteResponse"]["Properties"]
+    assert missing["StatusCode"] == "404"
+    body = json.loads(missing["ResponseTemplates"]["application/json"])
+    assert body["error"]["code"] == "not_found"
+
+
+def test_the_bundle_holds_the_app_and_no_development_tools(packaged: Path) -> None:
+    names = zipfile.ZipFile(packaged.parent / "deployment.zip").namelist()
+    assert "app.py" in names
+    assert any(n.startswith("chalicelib/") for n in names)
+    for dev_only in ("devtools/", "ops/", "tests/", "moto/", "chalice/cli/", "playwright/"):
+        assert not any(n.startswith(dev_only) for n in names), dev_only
+
+
+def test_bundle_size_is_reported(packaged: Path) -> None:
+    size = (packaged.parent / "deployment.zip").stat().st_size
+    assert size < 50 * 1024 * 1024  # Lambda's limit for a direct zip upload

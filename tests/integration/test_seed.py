@@ -1,0 +1,44 @@
+"""Seeding the roster: 120 attorneys over 31 regions, twice without duplicates."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain.categories import CATEGORIES
+from chalicelib.domain.regions import REGIONS
+from devtools.idp import accounts
+from ops import seed
+
+pytestmark = pytest.mark.emulator
+
+
+def test_seed_writes_120_attorneys_then_nothing(container) -> None:
+    first = seed.run(container)
+    second = seed.run(container)
+    assert first["attorneys_written"] + first["attorneys_unchanged"] == 120
+    assert second == {"attorneys_written": 0, "attorneys_unchanged": 120}
+    roster = container.attorneys.roster()
+    assert len(roster) == 120
+    assert len({a.id for a in roster}) == 120
+
+
+def test_every_region_and_category_is_served_at_home(container) -> None:
+    seed.run(container)
+    repo = container.attorneys
+    for region in REGIONS:
+        for category in CATEGORIES:
+            assert repo.covering(category.code, region.code), (category.code, region.code)
+
+
+def test_contacts_are_fake_sealed_and_linked_to_dev_accounts(container, boto_session) -> None:
+    seed.run(container)
+    contact = container.attorneys.contact("att-007")
+    assert contact is not None
+    assert contact.phone == "+821000000007"
+    assert contact.email == "attorney-007@example.invalid"
+    subject = f"kakao:{accounts.kakao_id('attorney-007')}"
+    assert container.attorneys.by_subject(subject) == "att-007"
+    raw = boto_session.client("dynamodb").get_item(
+        TableName="maeul-local-main", Key={"pk": {"S": "ATTORNEY#att-007"}, "sk": {"S": "PROFILE"}})["Item"]
+    assert "B" in raw["contact"]
+    assert b"example.invalid" not in raw["contact"]["B"]
