@@ -61,6 +61,13 @@ class Container:
         return DynamoAttorneyRepository(self.cipher)
 
     @cached_property
+    def audit(self) -> Any:
+        from chalicelib.adapters.dynamo.audit import DynamoAuditLog
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoAuditLog(self.settings.policy.login_history_days)
+
+    @cached_property
     def boto_session(self) -> Any:
         import boto3
 

@@ -1,0 +1,127 @@
+"""The audit trail in its own table (append-only for the app's role).
+
+Items (audit table), every one expiring by TTL two years after it was written:
+- login attempt: ``pk=LOGIN#<subject>`` (``LOGIN#-`` when the attempt never
+  learned who it was), ``sk=<iso time>#<id>``; ``gsi1pk=LOGINIP#<ip>``,
+  ``gsi1sk=<iso time>`` (recent attempts from one address, for throttling).
+- staff access: ``pk=ACCESS#<yyyy-mm-dd>``, ``sk=<iso time>#<id>``;
+  ``gsi1pk=ACCESSBY#<actor>``, ``gsi1sk=<iso time>``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from chalicelib.adapters.dynamo.base import AUDIT, Gsi1, KeyedItem, table
+from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
+
+MAX_DAYS_PER_QUERY = 92
+
+
+@table(AUDIT)
+class AuditItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_secondary = Gsi1()
+
+    kind = UnicodeAttribute()
+    at = UnicodeAttribute()
+    subject = UnicodeAttribute(null=True)
+    provider = UnicodeAttribute(null=True)
+    result = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    actor = UnicodeAttribute(null=True)
+    actor_role = UnicodeAttribute(null=True)
+    owner = UnicodeAttribute(null=True)
+    record = UnicodeAttribute(null=True)
+    action = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class DynamoAuditLog:
+    def __init__(self, retention_days: int) -> None:
+        self._retention = timedelta(days=retention_days)
+
+    def _expiry(self, at: datetime) -> int:
+        return int((at + self._retention).timestamp())
+
+    def record_login(self, event: LoginEvent) -> None:
+        at = _iso(event.at)
+        AuditItem(f"LOGIN#{event.subject or '-'}", f"{at}#{uuid.uuid4().hex[:12]}",
+                  gsi1pk=f"LOGINIP#{event.ip}", gsi1sk=at, kind="login", at=at,
+                  subject=event.subject, provider=event.provider, result=event.result.value,
+                  reason=event.reason, ip=event.ip, user_agent=event.user_agent[:512],
+                  expires_at=self._expiry(event.at)).save(condition=AuditItem.pk.does_not_exist())
+
+    def record_access(self, event: AccessEvent) -> None:
+        at = _iso(event.at)
+        day = event.at.astimezone(timezone.utc).date().isoformat()
+        AuditItem(f"ACCESS#{day}", f"{at}#{uuid.uuid4().hex[:12]}",
+                  gsi1pk=f"ACCESSBY#{event.actor}", gsi1sk=at, kind="access", at=at,
+                  actor=event.actor, actor_role=event.actor_role, owner=event.owner,
+                  record=event.record, action=event.action, ip=event.ip,
+                  expires_at=self._expiry(event.at)).save(condition=AuditItem.pk.does_not_exist())
+
+    def logins_of(self, subject: str, limit: int = 50) -> list[LoginEvent]:
+        items = AuditItem.query(f"LOGIN#{subject}", scan_index_forward=False, limit=limit)
+        return [_login(i) for i in items]
+
+    def failures_from(self, ip: str, since: datetime) -> int:
+        items = AuditItem.by_secondary.query(f"LOGINIP#{ip}", AuditItem.gsi1sk >= _iso(since),
+                                             filter_condition=AuditItem.result == LoginResult.FAILURE.value)
+        return sum(1 for _ in items)
+
+    def failures_of(self, subject: str, since: datetime) -> int:
+        items = AuditItem.query(f"LOGIN#{subject}", AuditItem.sk >= _iso(since),
+                                filter_condition=AuditItem.result == LoginResult.FAILURE.value)
+        return sum(1 for _ in items)
+
+    def accesses(self, since: datetime, until: datetime, *, actor: str | None = None,
+                 owner: str | None = None, limit: int = 200) -> list[AccessEvent]:
+        if until < since:
+            return []
+        found: list[AccessEvent] = []
+        if actor:
+            query = AuditItem.by_secondary.query(
+                f"ACCESSBY#{actor}", AuditItem.gsi1sk.between(_iso(since), _iso(until)),
+                scan_index_forward=False)
+            events = (_access(i) for i in query)
+        else:
+            days = (until.date() - since.date()).days
+            if days > MAX_DAYS_PER_QUERY:
+                raise ValueError(f"choose at most {MAX_DAYS_PER_QUERY} days at a time")
+            events = (_access(i) for d in range(days, -1, -1)
+                      for i in AuditItem.query(f"ACCESS#{(since.date() + timedelta(days=d)).isoformat()}",
+                                               AuditItem.sk.between(_iso(since), _iso(until) + "~"),
+                                               scan_index_forward=False))
+        for event in events:
+            if owner and event.owner != owner:
+                continue
+            found.append(event)
+            if len(found) >= limit:
+                break
+        return found
+
+
+def _login(item: AuditItem) -> LoginEvent:
+    return LoginEvent(at=datetime.fromisoformat(item.at), provider=item.provider or "",
+                      result=LoginResult(item.result), reason=item.reason or "", ip=item.ip or "",
+                      user_agent=item.user_agent or "", subject=item.subject)
+
+
+def _access(item: AuditItem) -> AccessEvent:
+    return AccessEvent(at=datetime.fromisoformat(item.at), actor=item.actor or "",
+                       actor_role=item.actor_role or "", owner=item.owner or "",
+                       record=item.record or "", action=item.action or "", ip=item.ip or "")

@@ -1,0 +1,68 @@
+"""Authentication and CSRF at the HTTP edge.
+
+A request is authenticated by ``Authorization: Bearer <jwt>`` or by the
+``session`` cookie (whose value is the same JWT). A state-changing request
+authenticated by cookie must also send ``X-CSRF-Token`` equal to the ``csrf``
+cookie (double submit); a Bearer request needs none. The token itself is
+checked by the container's ``authenticator`` (``Authenticator`` port), which
+answers a ``Principal`` or raises ``InvalidTokenError``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from http.cookies import CookieError, SimpleCookie
+from chalice.app import Request
+
+from chalicelib.api.errors import ForbiddenError, UnauthorizedError
+from chalicelib.composition import get_container
+from chalicelib.domain.identity import InvalidTokenError, Principal, Role
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def cookies(request: Request) -> dict[str, str]:
+    raw = request.headers.get("cookie") or ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization") or ""
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def current_principal(request: Request) -> Principal:
+    """The signed-in principal, or 401 (403 for a cookie request failing CSRF)."""
+    token = bearer_token(request)
+    if token is None:
+        jar = cookies(request)
+        token = jar.get("session")
+        if token is None:
+            raise UnauthorizedError("Please sign in first.", code="not_signed_in")
+        if request.method.upper() not in SAFE_METHODS:
+            sent = request.headers.get("x-csrf-token") or ""
+            expected = jar.get("csrf") or ""
+            if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+                raise ForbiddenError("The form was sent without its security token. Reload the page and try again.",
+                                     code="csrf_failed")
+    try:
+        return get_container().authenticator.authenticate(token)
+    except InvalidTokenError:
+        raise UnauthorizedError("Your session has ended. Please sign in again.",
+                                code="invalid_session") from None
+
+
+def require_role(request: Request, *roles: Role) -> Principal:
+    """The principal, if it holds one of ``roles``; 403 otherwise."""
+    principal = current_principal(request)
+    if principal.role not in roles:
+        raise ForbiddenError("This page is not available for your account.", code="wrong_role")
+    return principal

@@ -1,0 +1,52 @@
+"""What the audit trail records: login attempts and staff access to personal data.
+
+PIPA safety-measures standard: every login attempt, success or failure (§5,
+§8), and every access by staff to someone's personal data, with who, when,
+from where, whose record and what action (§8). Kept two years. Never a
+token, a code or a secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class LoginResult(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True)
+class LoginEvent:
+    at: datetime
+    provider: str
+    result: LoginResult
+    reason: str  # e.g. "ok", "state_mismatch", "provider_error", "throttled"
+    ip: str
+    user_agent: str
+    subject: str | None = None  # None when the attempt never learned who it was
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    at: datetime
+    actor: str  # subject of the staff member (attorney or admin)
+    actor_role: str
+    owner: str  # subject whose personal data was read
+    record: str  # e.g. "consultation:<id>"
+    action: str  # e.g. "read", "read_phone", "export"
+    ip: str = ""
+
+
+class AuditLog(Protocol):
+    def record_login(self, event: LoginEvent) -> None: ...
+
+    def record_access(self, event: AccessEvent) -> None: ...
+
+    def logins_of(self, subject: str, limit: int = 50) -> list[LoginEvent]: ...
+
+    def accesses(self, since: datetime, until: datetime, *, actor: str | None = None,
+                 owner: str | None = None, limit: int = 200) -> list[AccessEvent]: ...

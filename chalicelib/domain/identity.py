@@ -1,0 +1,52 @@
+"""Who is asking: subjects, roles and the principal a request acts as."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    ATTORNEY = "attorney"
+    ADMIN = "admin"
+
+
+class Provider(StrEnum):
+    KAKAO = "kakao"
+    NAVER = "naver"
+
+
+def subject_of(provider: Provider | str, provider_user_id: str) -> str:
+    """Users are keyed ``kakao:<id>`` / ``naver:<id>`` and never merged by e-mail."""
+    return f"{Provider(provider).value}:{provider_user_id}"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user a request acts for."""
+
+    subject: str
+    role: Role
+    provider: Provider
+    session_id: str
+    attorney_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_attorney(self) -> bool:
+        return self.role is Role.ATTORNEY and self.attorney_id is not None
+
+
+class InvalidTokenError(Exception):
+    """The token is missing, malformed, expired, revoked or not ours."""
+
+
+class Authenticator(Protocol):
+    """Turns an access token into the principal it was issued to."""
+
+    def authenticate(self, token: str) -> Principal: ...
