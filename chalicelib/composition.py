@@ -68,6 +68,14 @@ class Container:
         return DynamoAuditLog(self.settings.policy.login_history_days)
 
     @cached_property
+    def notifier(self) -> Any:
+        from chalicelib.adapters.sns_notifier import SnsNotifier
+
+        s = self.settings
+        return SnsNotifier(self.client("sns"), s.attorney_alerts_topic_arn, s.operator_alarms_topic_arn,
+                           s.sms_sender_id)
+
+    @cached_property
     def boto_session(self) -> Any:
         import boto3
 

@@ -80,6 +80,7 @@ class Settings(BaseModel):
     kakao_client_id: str = ""
     naver_client_id: str = ""
     admin_subjects: tuple[str, ...] = ()
+    sms_sender_id: str = "MAEUL"
     policy: Policy = Policy()
 
     @field_validator("admin_subjects", mode="before")
@@ -139,6 +140,7 @@ _ENV_FIELDS = {
     "kakao_client_id": "KAKAO_CLIENT_ID",
     "naver_client_id": "NAVER_CLIENT_ID",
     "admin_subjects": "MAEUL_ADMIN_SUBJECTS",
+    "sms_sender_id": "MAEUL_SMS_SENDER_ID",
 }
 
 # Stack output key -> environment variable the app reads. The deploy script

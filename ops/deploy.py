@@ -71,6 +71,10 @@ def deploy_local(log=print) -> stack.Deployment:
     deployment = stack.deploy(session, "local", log=log)
     for item in provision_local_secrets(session, deployment):
         log(f"  provisioned {item}")
+    from ops.outbox import ensure_outbox
+
+    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"])
+    log("  local outbox queue subscribed to attorney alerts (scripts/outbox lists what was sent)")
     if deployment.missing:
         raise SystemExit("declared resources missing after deploy: " + "; ".join(deployment.missing))
     stack.write_env_file(STACK_ENV_FILE, deployment.environment())

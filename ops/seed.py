@@ -65,6 +65,9 @@ def run(container) -> dict[str, int]:  # container: chalicelib.composition.Conta
             unchanged += 1
             continue
         repo.save(attorney, contact, container.clock())
+        previous = repo.email_subscription(attorney.id)
+        repo.set_email_subscription(
+            attorney.id, container.notifier.sync_attorney_email(attorney.id, contact.email, previous))
         written += 1
     return {"attorneys_written": written, "attorneys_unchanged": unchanged}
 

@@ -61,8 +61,11 @@ def local_stack(boto_session) -> stack.Deployment:
     """``maeul-local`` deployed into the test emulator, exactly as ``scripts/deploy local`` does."""
     from ops.deploy import provision_local_secrets
 
+    from ops.outbox import ensure_outbox
+
     deployment = stack.deploy(boto_session, "local", log=lambda _m: None)
     provision_local_secrets(boto_session, deployment)
+    ensure_outbox(boto_session, deployment.outputs["AttorneyAlertsTopicArn"])
     return deployment
 
 

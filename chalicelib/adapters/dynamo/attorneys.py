@@ -47,6 +47,7 @@ class AttorneyItem(KeyedItem):
     on_duty = BooleanAttribute(default=False)
     subjects = UnicodeSetAttribute(null=True)
     contact = BinaryAttribute(legacy_encoding=False, null=True)
+    email_subscription = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -102,6 +103,19 @@ class DynamoAttorneyRepository:
             return None
         return AttorneyContact(**self._cipher.open(self.ENTITY, attorney_id, item.contact))
 
+    def email_subscription(self, attorney_id: str) -> str | None:
+        try:
+            item = AttorneyItem.get(*_profile_key(attorney_id), attributes_to_get=["email_subscription"])
+        except AttorneyItem.DoesNotExist:
+            return None
+        return item.email_subscription
+
+    def set_email_subscription(self, attorney_id: str, subscription_arn: str | None) -> None:
+        item = AttorneyItem.get(*_profile_key(attorney_id), consistent_read=True)
+        action = (AttorneyItem.email_subscription.set(subscription_arn) if subscription_arn
+                  else AttorneyItem.email_subscription.remove())
+        item.update(actions=[action])  # conditioned on the version read
+
     def by_subject(self, subject: str) -> str | None:
         try:
             return SubjectLinkItem.get(f"SUBJECT#{subject}", "ATTORNEY").attorney_id
@@ -124,6 +138,7 @@ class DynamoAttorneyRepository:
             regions=set(attorney.regions), weight=attorney.weight, annual_cap=attorney.annual_cap,
             active=attorney.active, on_duty=attorney.on_duty,
             subjects=set(attorney.subjects) or None, contact=sealed,
+            email_subscription=self.email_subscription(attorney.id) if existing else None,
             created_at=existing.created_at if existing and existing.created_at else now, updated_at=now)
         new_cover = {(c, r) for c in attorney.categories for r in attorney.regions}
         old_cover = {(c, r) for c in existing.categories for r in existing.regions} if existing else set()

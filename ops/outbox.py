@@ -1,0 +1,85 @@
+"""``scripts/outbox``: the SMS and e-mails the local stack has sent.
+
+SMS are read from the emulator's own record of SNS SMS publishes. E-mails
+published to the attorney-alerts topic are not delivered anywhere by the
+emulator, so ``scripts/deploy local`` subscribes a local-only SQS queue
+(``maeul-local-outbox``, raw delivery) to the topic; this script drains that
+queue into ``.run/outbox.jsonl`` and prints everything sent so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import requests
+
+OUTBOX_QUEUE = "maeul-local-outbox"
+
+
+def ensure_outbox(session: Any, topic_arn: str) -> str:
+    """Create the local outbox queue and subscribe it to the alerts topic (idempotent)."""
+    sqs = session.client("sqs")
+    sns = session.client("sns")
+    url = sqs.create_queue(QueueName=OUTBOX_QUEUE)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    subs = sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    if not any(s["Endpoint"] == arn for s in subs):
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
+                      Attributes={"RawMessageDelivery": "true"})
+    return url
+
+
+def sent_sms(endpoint: str) -> list[dict[str, str]]:
+    data = requests.get(f"{endpoint}/moto-api/data.json", timeout=10).json()
+    return [{"channel": "sms", "to": m.get("phone_number", ""), "text": m.get("message", "")}
+            for m in (data.get("sns", {}).get("SMS") or [])]
+
+
+def drain_emails(session: Any, archive: Path) -> list[dict[str, str]]:
+    sqs = session.client("sqs")
+    url = sqs.get_queue_url(QueueName=OUTBOX_QUEUE)["QueueUrl"]
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"],
+                                    WaitTimeSeconds=0).get("Messages", [])
+        if not batch:
+            break
+        with archive.open("a", encoding="utf-8") as out:
+            for message in batch:
+                attorney = message.get("MessageAttributes", {}).get("attorney_id", {}).get("StringValue", "")
+                out.write(json.dumps({"channel": "email", "to": f"attorney {attorney}",
+                                      "text": message["Body"]}, ensure_ascii=False) + "\n")
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    if not archive.exists():
+        return []
+    return [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines() if line]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/outbox", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    import boto3
+
+    from ops.localstage import RUN_DIR, aws_environment
+
+    os.environ.update(aws_environment())
+    session = boto3.session.Session()
+    messages = sent_sms(os.environ["AWS_ENDPOINT_URL"]) + drain_emails(session, RUN_DIR / "outbox.jsonl")
+    if args.json:
+        print(json.dumps(messages, ensure_ascii=False))
+    else:
+        for m in messages:
+            print(f"{m['channel']:5} {m['to']:24} {m['text']}")
+        print(f"{len(messages)} message(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
