@@ -92,11 +92,41 @@ def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path) -> Path:
         shutil.rmtree(out_dir)
     subprocess.run([str(BIN / "chalice"), "package", "--stage", stage, str(out_dir)],
                    cwd=ROOT, check=True)
+    slim_bundle(out_dir / "deployment.zip")
     template_path = out_dir / "sam.json"
     template = json.loads(template_path.read_text(encoding="utf-8"))
     bind_app_template(template, stage, outputs)
     template_path.write_text(json.dumps(template, indent=2, ensure_ascii=False), encoding="utf-8")
     return template_path
+
+
+# AWS services the app calls at run time. botocore ships the models of every
+# AWS service (over half of the bundle); the others are dropped from the zip.
+RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "secretsmanager", "sts", "sso", "sso-oidc")
+_BOTOCORE_DATA = "botocore/data/"
+_BOTO3_DATA = "boto3/data/"
+
+
+def _keep(name: str) -> bool:
+    for prefix, keep in ((_BOTOCORE_DATA, RUNTIME_SERVICES), (_BOTO3_DATA, ("dynamodb",))):
+        if name.startswith(prefix):
+            rest = name[len(prefix):]
+            return "/" not in rest or rest.split("/", 1)[0] in keep
+    return True
+
+
+def slim_bundle(bundle: Path) -> tuple[int, int]:
+    """Rewrite the zip without unused service models; returns (bytes before, after)."""
+    import zipfile
+
+    before = bundle.stat().st_size
+    slim = bundle.with_suffix(".slim.zip")
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(slim, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if _keep(info.filename):
+                dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+    slim.replace(bundle)
+    return before, bundle.stat().st_size
 
 
 def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str, str]) -> None:

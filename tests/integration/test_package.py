@@ -73,4 +73,25 @@ def test_the_bundle_holds_the_app_and_no_development_tools(packaged: Path) -> No
 
 def test_bundle_size_is_reported(packaged: Path) -> None:
     size = (packaged.parent / "deployment.zip").stat().st_size
-    assert size < 50 * 1024 * 1024  # Lambda's limit for a direct zip upload
+    assert size < 30 * 1024 * 1024  # the benchmark target (Lambda allows 50 MB zipped)
+
+
+def test_the_slim_bundle_still_runs_the_app_and_its_aws_clients(packaged: Path, tmp_path: Path) -> None:
+    import sys
+
+    from ops.deploy import RUNTIME_SERVICES
+
+    bundle = tmp_path / "bundle"
+    zipfile.ZipFile(packaged.parent / "deployment.zip").extractall(bundle)
+    probe = (  # -I -S: only the standard library and the bundle are importable
+        f"import sys; sys.path.insert(0, {str(bundle)!r})\n"
+        "import boto3, app\n"
+        f"for service in {list(RUNTIME_SERVICES)!r}:\n"
+        "    boto3.client(service, region_name='ap-northeast-2')\n"
+        "from chalicelib.adapters.dynamo import attorneys, audit\n"
+        "print('ok', len(app.app.routes))\n"
+    )
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], cwd=bundle, capture_output=True,
+                            text=True, env={"MAEUL_STAGE": "prod"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.startswith("ok")
