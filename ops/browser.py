@@ -14,6 +14,8 @@ import subprocess
 import sys
 
 CHROMIUM = os.environ.get("MAEUL_CHROMIUM", "/usr/bin/chromium")
+KOREAN_FONTS = "/usr/share/fonts/truetype/nanum"
+PACKAGES = ["chromium", "fonts-nanum"]  # Korean text renders as boxes without a Hangul font
 
 
 def available() -> bool:
@@ -21,16 +23,16 @@ def available() -> bool:
 
 
 def ensure() -> bool:
-    if available():
+    if available() and os.path.isdir(KOREAN_FONTS):
         return True
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         print(f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package to run "
               "the browser tests.", file=sys.stderr)
         return False
-    print("installing Debian's chromium for the browser tests…", flush=True)
+    print("installing Debian's chromium and a Korean font for the browser tests…", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
-    result = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+    result = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],
                             check=False, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         print(result.stdout[-2000:] + result.stderr[-2000:], file=sys.stderr)

@@ -1,0 +1,51 @@
+"""Browser helpers for the e2e tests: Debian's Chromium through Playwright, axe-core, screenshots."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ops.browser import CHROMIUM, available
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+               "--no-first-run", "--disable-component-update", "--disable-sync"]
+MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@contextlib.contextmanager
+def chromium(extra_args: list[str] | None = None) -> Iterator[Any]:
+    if not available():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=LAUNCH_ARGS + (extra_args or []))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core violations of impact serious or critical on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n.get("target") for n in v.get("nodes", [])][:5]}
+            for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
