@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from chalice import Blueprint
 from chalice.app import Request, Response
 from pydantic import ValidationError
 
-logger = logging.getLogger(__name__)
+from chalicelib.logs import logger
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -115,7 +114,7 @@ def to_response(exc: Exception, request_id: str | None = None) -> Response:
         if exc_type in ERROR_MAP:
             status, code = ERROR_MAP[exc_type]
             return error_response(status, code, str(exc))
-    logger.exception("unhandled error", extra={"request_id": request_id})
+    logger().exception("unhandled error", extra={"request_id": request_id, "error_type": type(exc).__name__})
     return error_response(500, "internal_error",
                           "Something went wrong on our side. Please try again, or call 031-8030-4541.",
                           {"request_id": request_id} if request_id else None)

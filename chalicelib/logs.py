@@ -1,0 +1,32 @@
+"""Structured logs (Powertools Logger), without personal data.
+
+Log events, ids and counts, never names, phone numbers, e-mails, problem
+descriptions, tokens, codes or secrets. ``scrub`` is a last line of defence
+for free text that must be logged (e.g. a provider's error description).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+_PATTERNS = [
+    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "<email>"),
+    (re.compile(r"\+?\d[\d\s-]{8,}\d"), "<number>"),
+    (re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+"), "<jwt>"),
+    (re.compile(r"(?i)(code|token|secret|state|password)=([^&\s]+)"), r"\1=<redacted>"),
+]
+
+
+def scrub(text: str, limit: int = 200) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text[:limit]
+
+
+@lru_cache(maxsize=1)
+def logger() -> Any:
+    from aws_lambda_powertools import Logger
+
+    return Logger(service="maeul", use_rfc3339=True)
