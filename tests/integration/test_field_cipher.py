@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.adapters.field_cipher import (CiphertextMismatchError, KmsFieldCipher,
                                               LocalFieldCipher)
-from tests.kms_counter import count_calls
+from ops.awscalls import count_calls
 
 
 @pytest.fixture(params=["kms", "local"])
