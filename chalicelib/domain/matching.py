@@ -1,0 +1,483 @@
+"""Matching: who may take a consultation, in which order, and the fair choice.
+
+Eligibility
+    An attorney fits a consultation when they cover its category and a region
+    of the current ring, are active, are under their annual cap (their own
+    ``annual_cap`` or the programme's, counted over assignments in the
+    calendar year of ``now``), and are available — the caller says what that
+    means through a predicate: for real time, on duty and not in another
+    consultation (:func:`realtime_available`); for a reservation, free at
+    the slot (:func:`reservation_available`, fed by ``slots.free_attorneys``).
+
+Rings
+    Regions widen in rings around the resident's city or county
+    (``regions.rings``): ring 0 is that region, ring 1 its neighbours, ring 2
+    the rest of the province. Candidates come from the first ring holding any
+    eligible attorney; an attorney's ring is the nearest ring of a region they
+    cover.
+
+Ranking (deterministic; Cal.com's weighted round robin, with caps)
+    Each attorney's *credited load* is their assignments this year plus a
+    calibration credit for the part of the year they were not there:
+
+    * joined this year: the credit the roster stored when they joined (the
+      average load of their pool at that moment), or, when none was stored,
+      pro rata: the rate below × their weight × the days of the year before
+      they joined;
+    * time on leave this year: the rate × their weight × days on leave.
+
+    The rate is the other attorneys' assignments per unit of weight per day
+    present, over the active attorneys of the ring who cover the category
+    (they carried the absent attorney's share). The target share
+    of attorney *i* is (pool load + pool credits) × wᵢ / Σw; candidates are
+    ordered by credited load / target — equivalently credited load / weight —
+    so the one furthest below their target comes first; then least recently
+    assigned (never assigned first); then a stable hash of attorney id and
+    consultation id, so ties do not always favour the same attorney.
+
+Every :class:`Assignment` records its :class:`AssignmentReason`: mode, ring,
+rank, pool size, the numbers used and which criterion decided.
+
+Pure domain: ``now`` is a parameter, the programme cap comes from
+``settings.Policy.annual_cap``. Load statistics come in as one
+:class:`AttorneyLoad` per attorney (a counter item per attorney and year, read
+by key), so matching never needs the assignment history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.attorneys import Attorney
+from chalicelib.domain.calendar import DEFAULT_TZ
+from chalicelib.domain.categories import category_by_code
+from chalicelib.domain.regions import region_by_code, rings
+
+__all__ = [
+    "AssignmentMode",
+    "Assignment",
+    "AssignmentReason",
+    "AttorneyLoad",
+    "ConsultationFacts",
+    "Ineligibility",
+    "NoCandidateError",
+    "NotAssignableError",
+    "RankedCandidate",
+    "annual_cap_of",
+    "at_cap",
+    "choose",
+    "ineligibility",
+    "manual_assignment",
+    "ranked",
+    "realtime_available",
+    "reservation_available",
+    "ring_of",
+]
+
+Available = Callable[[Attorney], bool]
+
+_DAY = timedelta(days=1)
+_PRECISION = 9  # decimal places kept when comparing credited loads (float noise is not a difference)
+
+
+class AssignmentMode(StrEnum):
+    REALTIME = "realtime"
+    RESERVATION = "reservation"
+    MANUAL = "manual"
+
+
+class Ineligibility(StrEnum):
+    """Why an attorney cannot take a consultation right now."""
+
+    NOT_COVERED = "not_covered"
+    INACTIVE = "inactive"
+    AT_CAP = "at_cap"
+    UNAVAILABLE = "unavailable"
+    ALREADY_TRIED = "already_tried"
+
+
+class NoCandidateError(LookupError):
+    """No attorney in any ring can take the consultation; ``excluded`` counts why."""
+
+    def __init__(self, facts: ConsultationFacts, excluded: Mapping[Ineligibility, int]) -> None:
+        self.facts = facts
+        self.excluded = dict(excluded)
+        detail = ", ".join(f"{n} {why.value}" for why, n in sorted(self.excluded.items())) or "no attorneys"
+        super().__init__(
+            f"no eligible attorney for {facts.category} in {facts.region} ({facts.mode.value}); "
+            f"checked: {detail}")
+
+
+class NotAssignableError(ValueError):
+    """A manual assignment the rules forbid (inactive, at cap, category not covered)."""
+
+    def __init__(self, why: Ineligibility, message: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationFacts:
+    """What matching needs to know about a consultation (no personal data)."""
+
+    consultation_id: str
+    category: str
+    region: str
+    mode: AssignmentMode
+
+    def __post_init__(self) -> None:
+        category_by_code(self.category)
+        region_by_code(self.region)
+        object.__setattr__(self, "mode", AssignmentMode(self.mode))
+
+
+@dataclass(frozen=True, slots=True)
+class AttorneyLoad:
+    """One attorney's assignment statistics for one calendar year.
+
+    ``calibration_credit`` is the credit stored when the attorney joined
+    during ``year`` (None: compute it pro rata); ``days_on_leave_this_year``
+    counts calendar days away so far this year (``Availability.days_away``).
+    A load of another year than ``now``'s counts as empty: the counters
+    restart on 1 January without any job.
+    """
+
+    attorney_id: str
+    year: int
+    assignments_this_year: int = 0
+    last_assigned_at: datetime | None = None
+    calibration_credit: float | None = None
+    days_on_leave_this_year: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.assignments_this_year < 0:
+            raise ValueError("assignments_this_year must not be negative")
+        if self.days_on_leave_this_year < 0:
+            raise ValueError("days_on_leave_this_year must not be negative")
+        if self.calibration_credit is not None and self.calibration_credit < 0:
+            raise ValueError("calibration_credit must not be negative")
+        if self.last_assigned_at is not None and self.last_assigned_at.utcoffset() is None:
+            raise ValueError("last_assigned_at must be an aware datetime")
+
+    @classmethod
+    def empty(cls, attorney_id: str, year: int) -> AttorneyLoad:
+        return cls(attorney_id=attorney_id, year=year)
+
+    def for_year(self, year: int) -> AttorneyLoad:
+        """This load if it is ``year``'s, else an empty one (keeping the leave days 0)."""
+        return self if self.year == year else AttorneyLoad.empty(self.attorney_id, year)
+
+    def after_assignment(self, at: datetime) -> AttorneyLoad:
+        """The load once one more consultation was assigned at ``at``."""
+        return replace(self, assignments_this_year=self.assignments_this_year + 1, last_assigned_at=at)
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentReason:
+    """Why this attorney: stored with every assignment."""
+
+    mode: AssignmentMode
+    ring: int
+    rank: int  # 1-based position in the ranking of the ring
+    pool_size: int  # eligible attorneys in the ring
+    assignments_this_year: int
+    credit: float  # join + leave calibration
+    weight: float
+    credited_load: float  # (assignments + credit)
+    target: float  # the attorney's target share of the pool's credited load
+    decided_by: str  # "only_candidate" | "load" | "least_recently_assigned" | "tie_break" | "manual"
+    already_tried: int = 0  # attorneys skipped because they were offered it before
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "mode": self.mode.value, "ring": self.ring, "rank": self.rank, "pool_size": self.pool_size,
+            "assignments_this_year": self.assignments_this_year, "credit": round(self.credit, 3),
+            "weight": self.weight, "credited_load": round(self.credited_load, 3),
+            "target": round(self.target, 3), "decided_by": self.decided_by,
+            "already_tried": self.already_tried, "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    consultation_id: str
+    attorney_id: str
+    assigned_at: datetime
+    reason: AssignmentReason
+
+
+@dataclass(frozen=True, slots=True)
+class RankedCandidate:
+    """One eligible attorney in ranking order, with the numbers that placed them."""
+
+    attorney: Attorney
+    ring: int
+    rank: int
+    assignments_this_year: int
+    credit: float
+    credited_load: float
+    relative_load: float  # credited_load / weight
+    target: float
+    last_assigned_at: datetime | None
+    tie_break: str
+
+    @property
+    def attorney_id(self) -> str:
+        return self.attorney.id
+
+
+# -- eligibility ----------------------------------------------------------------
+
+
+def annual_cap_of(attorney: Attorney, programme_cap: int) -> int:
+    """The attorney's own cap if set, else the programme's."""
+    return attorney.annual_cap if attorney.annual_cap is not None else programme_cap
+
+
+def at_cap(attorney: Attorney, load: AttorneyLoad | None, programme_cap: int, now: datetime,
+           tz: str = DEFAULT_TZ) -> bool:
+    """True when the attorney has no assignment left this calendar year."""
+    count = 0 if load is None else load.for_year(_year(now, tz)).assignments_this_year
+    return count >= annual_cap_of(attorney, programme_cap)
+
+
+def realtime_available(busy: Collection[str]) -> Available:
+    """Real time: on duty and not in another consultation (``busy`` attorney ids)."""
+    return lambda attorney: attorney.on_duty and attorney.id not in busy
+
+
+def reservation_available(free: Collection[str]) -> Available:
+    """Reservation: free at the slot (``slots.free_attorneys``)."""
+    return lambda attorney: attorney.id in free
+
+
+def ring_of(attorney: Attorney, region: str) -> int | None:
+    """The nearest ring (0, 1, 2) around ``region`` that the attorney covers."""
+    for i, ring in enumerate(rings(region)):
+        if attorney.regions & ring:
+            return i
+    return None
+
+
+def ineligibility(attorney: Attorney, facts: ConsultationFacts, load: AttorneyLoad | None, now: datetime,
+                  *, programme_cap: int, available: Available, exclude: Collection[str] = (),
+                  tz: str = DEFAULT_TZ) -> Ineligibility | None:
+    """Why ``attorney`` cannot take the consultation (in any ring), or None if they can."""
+    if facts.category not in attorney.categories:
+        return Ineligibility.NOT_COVERED
+    if not attorney.active:
+        return Ineligibility.INACTIVE
+    if attorney.id in exclude:
+        return Ineligibility.ALREADY_TRIED
+    if at_cap(attorney, load, programme_cap, now, tz):
+        return Ineligibility.AT_CAP
+    if not available(attorney):
+        return Ineligibility.UNAVAILABLE
+    return None
+
+
+# -- ranking ----------------------------------------------------------------------
+
+
+def ranked(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mapping[str, AttorneyLoad],
+           now: datetime, *, programme_cap: int, available: Available, exclude: Collection[str] = (),
+           tz: str = DEFAULT_TZ) -> list[RankedCandidate]:
+    """Eligible attorneys of the first ring that has any, best first.
+
+    ``candidates`` may repeat an attorney (one query per region returns them
+    once per region they cover) and may hold attorneys of any ring or
+    category: eligibility is decided here. ``stats`` maps attorney id to
+    load; a missing entry is an attorney with no assignment this year.
+    ``exclude`` holds attorneys already tried for this consultation (the
+    offer loop): they are skipped, and when a ring runs out the next one is
+    used. Empty when nobody is eligible (see :func:`choose` for why).
+    """
+    ranked_list, _ = _rank(facts, candidates, stats, now, programme_cap=programme_cap,
+                           available=available, exclude=exclude, tz=tz)
+    return ranked_list
+
+
+def choose(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mapping[str, AttorneyLoad],
+           now: datetime, *, programme_cap: int, available: Available, exclude: Collection[str] = (),
+           tz: str = DEFAULT_TZ) -> Assignment:
+    """The fair choice: the top of :func:`ranked`, with its reason.
+
+    Raises :class:`NoCandidateError` (counting why attorneys were excluded)
+    when no ring holds an eligible attorney.
+    """
+    ranked_list, excluded = _rank(facts, candidates, stats, now, programme_cap=programme_cap,
+                                  available=available, exclude=exclude, tz=tz)
+    if not ranked_list:
+        raise NoCandidateError(facts, excluded)
+    top = ranked_list[0]
+    return Assignment(
+        consultation_id=facts.consultation_id,
+        attorney_id=top.attorney_id,
+        assigned_at=now,
+        reason=AssignmentReason(
+            mode=facts.mode, ring=top.ring, rank=1, pool_size=len(ranked_list),
+            assignments_this_year=top.assignments_this_year, credit=top.credit,
+            weight=top.attorney.weight, credited_load=top.credited_load, target=top.target,
+            decided_by=_decided_by(ranked_list), already_tried=excluded[Ineligibility.ALREADY_TRIED],
+        ),
+    )
+
+
+def manual_assignment(facts: ConsultationFacts, attorney: Attorney, load: AttorneyLoad | None,
+                      now: datetime, *, programme_cap: int, note: str,
+                      tz: str = DEFAULT_TZ) -> Assignment:
+    """An admin's reassignment to a named attorney, with their reason.
+
+    The admin may pick an attorney outside the usual rings or off duty, but
+    never an inactive one, one at their cap, or one who does not take the
+    category. ``note`` is the admin's reason (keep personal data out of it).
+    """
+    if not note or not note.strip():
+        raise ValueError("a manual reassignment needs a reason")
+    why = ineligibility(attorney, facts, load, now, programme_cap=programme_cap,
+                        available=lambda _a: True, tz=tz)
+    if why is not None:
+        messages = {
+            Ineligibility.NOT_COVERED: f"attorney {attorney.id} does not take {facts.category} cases",
+            Ineligibility.INACTIVE: f"attorney {attorney.id} is not active",
+            Ineligibility.AT_CAP: (f"attorney {attorney.id} has reached the annual cap of "
+                                   f"{annual_cap_of(attorney, programme_cap)} cases"),
+        }
+        raise NotAssignableError(why, messages.get(why, f"attorney {attorney.id} cannot be assigned"))
+    year = _year(now, tz)
+    current = (load or AttorneyLoad.empty(attorney.id, year)).for_year(year)
+    ring = ring_of(attorney, facts.region)
+    return Assignment(
+        consultation_id=facts.consultation_id,
+        attorney_id=attorney.id,
+        assigned_at=now,
+        reason=AssignmentReason(
+            mode=AssignmentMode.MANUAL, ring=2 if ring is None else ring, rank=1, pool_size=1,
+            assignments_this_year=current.assignments_this_year, credit=0.0, weight=attorney.weight,
+            credited_load=float(current.assignments_this_year), target=0.0,
+            decided_by="manual", note=note.strip(),
+        ),
+    )
+
+
+# -- internals ----------------------------------------------------------------------
+
+
+def _year(now: datetime, tz: str) -> int:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("aware datetime required (got a naive datetime)")
+    return now.astimezone(ZoneInfo(tz)).year
+
+
+def _rank(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mapping[str, AttorneyLoad],
+          now: datetime, *, programme_cap: int, available: Available, exclude: Collection[str],
+          tz: str) -> tuple[list[RankedCandidate], Counter[Ineligibility]]:
+    zone = ZoneInfo(tz)
+    year = _year(now, tz)
+    local_now = now.astimezone(zone)
+    year_start = datetime(year, 1, 1, tzinfo=zone)
+
+    unique: dict[str, Attorney] = {}
+    for a in candidates:
+        unique.setdefault(a.id, a)
+
+    excluded: Counter[Ineligibility] = Counter()
+    by_ring: dict[int, list[Attorney]] = {0: [], 1: [], 2: []}  # the ring's coverage pool
+    eligible: dict[int, list[Attorney]] = {0: [], 1: [], 2: []}
+    for a in unique.values():
+        ring = ring_of(a, facts.region)
+        if ring is None:
+            excluded[Ineligibility.NOT_COVERED] += 1
+            continue
+        if facts.category in a.categories and a.active:
+            by_ring[ring].append(a)
+        why = ineligibility(a, facts, stats.get(a.id), now, programme_cap=programme_cap,
+                            available=available, exclude=exclude, tz=tz)
+        if why is None:
+            eligible[ring].append(a)
+        else:
+            excluded[why] += 1
+
+    for ring in (0, 1, 2):
+        if not eligible[ring]:
+            continue
+        loads = {a.id: (stats.get(a.id) or AttorneyLoad.empty(a.id, year)).for_year(year)
+                 for a in by_ring[ring]}
+        credits = _credits(by_ring[ring], loads, local_now, year_start)
+        pool = eligible[ring]
+        total_weight = sum(a.weight for a in pool)
+        total_credited = sum(loads[a.id].assignments_this_year + credits[a.id] for a in pool)
+        rows = []
+        for a in pool:
+            load = loads[a.id]
+            credited = load.assignments_this_year + credits[a.id]
+            rows.append((a, load, credits[a.id], credited, credited / a.weight,
+                         total_credited * a.weight / total_weight))
+        rows.sort(key=lambda r: (
+            round(r[4], _PRECISION),
+            r[1].last_assigned_at is not None,
+            r[1].last_assigned_at or year_start,
+            _tie_break(r[0].id, facts.consultation_id),
+        ))
+        return [
+            RankedCandidate(attorney=a, ring=ring, rank=i, assignments_this_year=load.assignments_this_year,
+                            credit=credit, credited_load=credited, relative_load=relative, target=target,
+                            last_assigned_at=load.last_assigned_at,
+                            tie_break=_tie_break(a.id, facts.consultation_id))
+            for i, (a, load, credit, credited, relative, target) in enumerate(rows, start=1)
+        ], excluded
+    return [], excluded
+
+
+def _credits(pool: Sequence[Attorney], loads: Mapping[str, AttorneyLoad], now: datetime,
+             year_start: datetime) -> dict[str, float]:
+    """Calibration credit per attorney of the pool (join + leave), in assignments.
+
+    The rate used for attorney *i* is the others' assignments per unit of
+    weight per day present (the others carried *i*'s share while *i* was
+    away); an attorney alone in their pool gets no credit.
+    """
+    elapsed = max((now - year_start) / _DAY, 0.0)
+    absent: dict[str, tuple[float, float]] = {}  # id -> (days before joining, days on leave)
+    for a in pool:
+        joined = a.created_at
+        before = 0.0
+        if joined is not None and joined > year_start:
+            before = min((joined - year_start) / _DAY, elapsed)
+        leave = min(loads[a.id].days_on_leave_this_year, elapsed - before)
+        absent[a.id] = (before, max(leave, 0.0))
+    exposure = {a.id: a.weight * (elapsed - sum(absent[a.id])) for a in pool}
+    total_exposure = sum(exposure.values())
+    total_assigned = sum(loads[a.id].assignments_this_year for a in pool)
+    credits: dict[str, float] = {}
+    for a in pool:
+        others_exposure = total_exposure - exposure[a.id]
+        others_assigned = total_assigned - loads[a.id].assignments_this_year
+        rate = others_assigned / others_exposure if others_exposure > 1e-9 else 0.0
+        before, leave = absent[a.id]
+        stored = loads[a.id].calibration_credit
+        join_credit = stored if stored is not None else rate * a.weight * before
+        credits[a.id] = join_credit + rate * a.weight * leave
+    return credits
+
+
+def _tie_break(attorney_id: str, consultation_id: str) -> str:
+    return hashlib.sha256(f"{consultation_id}\x1f{attorney_id}".encode()).hexdigest()[:16]
+
+
+def _decided_by(rows: Sequence[RankedCandidate]) -> str:
+    if len(rows) == 1:
+        return "only_candidate"
+    first, second = rows[0], rows[1]
+    if round(first.relative_load, _PRECISION) != round(second.relative_load, _PRECISION):
+        return "load"
+    if first.last_assigned_at != second.last_assigned_at:
+        return "least_recently_assigned"
+    return "tie_break"
