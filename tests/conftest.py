@@ -89,6 +89,7 @@ def container(stack_env: dict[str, str]):
 
     os.environ.update({k: v for k, v in stack_env.items() if k.startswith("AWS_")})
     built = Container(Settings.from_env(stack_env))
+    built.tables  # noqa: B018 - bind the pynamodb models to the test stack's tables
     use_container(built)
     yield built
     use_container(None)

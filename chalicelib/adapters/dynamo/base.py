@@ -17,23 +17,32 @@ from pynamodb.models import Model
 MAIN, AUDIT, IDEMPOTENCY = "main", "audit", "idempotency"
 
 _REGISTRY: list[tuple[str, type[Model]]] = []
+_BINDING: tuple[dict[str, str], str] | None = None
 
 
 def table(kind: str):  # decorator
     def register(cls: type[Model]) -> type[Model]:
         _REGISTRY.append((kind, cls))
+        if _BINDING is not None:  # a model imported after binding joins it
+            _bind_one(kind, cls, *_BINDING)
         return cls
     return register
 
 
 def bind(tables: dict[str, str], region: str) -> None:
-    """Point every registered model at its table (idempotent)."""
+    """Point every registered model (and every one registered later) at its table."""
+    global _BINDING
+    _BINDING = (dict(tables), region)
     for kind, cls in _REGISTRY:
-        name = tables[kind]
-        if cls.Meta.table_name != name or getattr(cls.Meta, "region", None) != region:
-            cls.Meta.table_name = name
-            cls.Meta.region = region
-            cls._connection = None  # rebuilt lazily for the new table
+        _bind_one(kind, cls, tables, region)
+
+
+def _bind_one(kind: str, cls: type[Model], tables: dict[str, str], region: str) -> None:
+    name = tables[kind]
+    if cls.Meta.table_name != name or getattr(cls.Meta, "region", None) != region:
+        cls.Meta.table_name = name
+        cls.Meta.region = region
+        cls._connection = None  # rebuilt lazily for the new table
 
 
 class Gsi1(GlobalSecondaryIndex[Any]):

@@ -1,0 +1,62 @@
+"""Load counters: read by key, incremented under the cap inside transactions."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import pytest
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo.loads import DynamoLoadStore, add_increment
+from chalicelib.adapters.memory import LoadCapReachedError, MemoryLoadStore
+from ops.awscalls import count_calls
+
+pytestmark = pytest.mark.emulator
+AT = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+
+
+def test_counters_of_many_attorneys_cost_one_batch_read(container) -> None:
+    store = DynamoLoadStore()
+    with count_calls("dynamodb") as calls:
+        loads = store.get_many([f"att-load-{i}" for i in range(60)], 2026)
+    assert len(loads) == 60 and all(v.assignments_this_year == 0 for v in loads.values())
+    assert calls.by_operation == {"dynamodb.BatchGetItem": 1}
+
+
+def test_parallel_increments_never_pass_the_cap(container) -> None:
+    store = DynamoLoadStore()
+    cap = 5
+
+    def attempt(_: int) -> bool:
+        try:
+            with TransactWrite(connection=Connection(region="ap-northeast-2")) as tx:
+                add_increment(tx, "att-race", 2026, AT, cap)
+            return True
+        except TransactWriteError:
+            return False
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(attempt, range(24)))
+    assert sum(results) == cap
+    load = store.get_many(["att-race"], 2026)["att-race"]
+    assert load.assignments_this_year == cap
+    assert load.last_assigned_at == AT
+
+
+def test_memory_twin_keeps_the_same_cap() -> None:
+    store = MemoryLoadStore()
+    for _ in range(3):
+        store.increment("a", 2026, AT, cap=3)
+    with pytest.raises(LoadCapReachedError):
+        store.increment("a", 2026, AT, cap=3)
+    store.decrement("a", 2026)
+    assert store.get_many(["a"], 2026)["a"].assignments_this_year == 2
+
+
+def test_calibration_credit_is_stored(container) -> None:
+    store = DynamoLoadStore()
+    store.set_calibration("att-new", 2026, 12.5)
+    assert store.get_many(["att-new"], 2026)["att-new"].calibration_credit == 12.5
