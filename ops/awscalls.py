@@ -25,7 +25,17 @@ class CallCount:
 
 
 _ACTIVE: list[tuple[str | None, CallCount]] = []
+_RECORDERS: list[list[tuple[str, str, dict]]] = []
 _INSTALLED = False
+
+
+def _params_hook(params, model, **_kwargs) -> None:  # botocore "provide-client-params" event
+    if _RECORDERS:
+        import copy
+
+        service = model.service_model.service_name
+        for recorder in _RECORDERS:
+            recorder.append((service, model.name, copy.deepcopy(params)))
 
 
 def _hook(model, **_kwargs) -> None:  # botocore "before-call" event
@@ -45,6 +55,7 @@ def install() -> None:
     def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         original_init(self, *args, **kwargs)
         self.register("before-call.*.*", _hook)
+        self.register("provide-client-params.*.*", _params_hook)
 
     botocore.session.Session.__init__ = init  # type: ignore[method-assign]
     _INSTALLED = True
@@ -61,3 +72,15 @@ def count_calls(service: str | None = None) -> Iterator[CallCount]:
         yield counter
     finally:
         _ACTIVE.remove(entry)
+
+
+@contextlib.contextmanager
+def record_calls() -> Iterator[list[tuple[str, str, dict]]]:
+    """Records (service, operation, API parameters) of every call, to replay them directly."""
+    install()
+    recorded: list[tuple[str, str, dict]] = []
+    _RECORDERS.append(recorded)
+    try:
+        yield recorded
+    finally:
+        _RECORDERS.remove(recorded)

@@ -28,6 +28,10 @@ _SAFE_ENV = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Count AWS calls of every botocore session created from here on (call budgets).
+    from ops.awscalls import install
+
+    install()
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         os.environ.pop(key, None)
     os.environ.update(_SAFE_ENV)
