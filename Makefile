@@ -33,3 +33,6 @@ package: install
 
 clean:
 	rm -rf build .run .pytest_cache test-artifacts
+
+bench: install
+	$(PY) -m bench.run

@@ -1,0 +1,268 @@
+"""``make bench``: how fast and how cheap Maeul is, measured in one run on the local stack.
+
+Starts its own emulator (free port), deploys the stack, seeds, then measures:
+
+- per operation: AWS calls by service (botocore hooks), in-process latency
+  p50/p95 through ``chalice.test`` and the *floor*: the very same AWS calls,
+  recorded during the operation and replayed directly with boto3 in the same
+  run; the ratio operation/floor at p50 is what the app adds;
+- cold import of ``app`` against a bare import of the third-party packages it
+  imports, each in fresh interpreters;
+- the deployment package from ``chalice package`` (zipped size);
+- peak memory (tracemalloc) per operation;
+- cost per 1,000 consultations from the counted calls and ``bench/prices.json``.
+
+Prints one table and writes ``bench/results.json``. Targets that are not met
+are printed as such.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ops import awscalls  # noqa: E402
+
+awscalls.install()  # before any botocore session exists
+
+from ops import processes, stack  # noqa: E402
+from ops.localstage import Ports, local_environment  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results.json"
+PRICES = ROOT / "bench" / "prices.json"
+
+
+@dataclass
+class Measured:
+    name: str
+    calls: dict[str, int]
+    p50_ms: float
+    p95_ms: float
+    floor_p50_ms: float | None
+    peak_kib: float
+    iterations: int
+    note: str = ""
+    targets: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.floor_p50_ms:
+            return None
+        return self.p50_ms / self.floor_p50_ms
+
+
+@dataclass
+class Operation:
+    name: str
+    run: Callable[[], Any]
+    iterations: int = 30
+    targets: dict[str, Any] = field(default_factory=dict)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _replay(recorded: list[tuple[str, str, dict]], clients: dict[str, Any]) -> None:
+    from botocore import xform_name
+
+    for service, operation, params in recorded:
+        try:
+            getattr(clients[service], xform_name(operation))(**params)
+        except Exception:  # noqa: BLE001 - conditional failures cost the same round trip
+            pass
+
+
+def measure(op: Operation, session: Any) -> Measured:
+    with awscalls.count_calls() as counted, awscalls.record_calls() as recorded:
+        op.run()  # warm-up run: counted and recorded
+    calls = dict(sorted(Counter({k: v for k, v in counted.by_operation.items()}).items()))
+    durations = []
+    tracemalloc.start()
+    for _ in range(op.iterations):
+        started = time.perf_counter()
+        op.run()
+        durations.append((time.perf_counter() - started) * 1000)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    floor = None
+    if recorded:
+        clients = {svc: session.client(svc) for svc in {r[0] for r in recorded}}
+        _replay(recorded, clients)  # warm the direct clients
+        floors = []
+        for _ in range(op.iterations):
+            started = time.perf_counter()
+            _replay(recorded, clients)
+            floors.append((time.perf_counter() - started) * 1000)
+        floor = statistics.median(floors)
+    return Measured(op.name, calls, statistics.median(durations), _percentile(durations, 0.95), floor,
+                    peak / 1024, op.iterations, targets=op.targets)
+
+
+def cold_import(runs: int = 7) -> dict[str, Any]:
+    """Fresh interpreters: ``import app`` vs importing the same third-party packages bare."""
+    python = sys.executable
+    probe = ("import sys, app; import sysconfig; site = sysconfig.get_paths()['purelib'];"
+             "print(' '.join(sorted({m.split('.')[0] for m, mod in list(sys.modules.items()) "
+             "if getattr(mod, '__file__', None) and str(mod.__file__).startswith(site)})))")
+    env = {**os.environ, "MAEUL_STAGE": "local"}
+    deps = subprocess.run([python, "-c", probe], cwd=ROOT, capture_output=True, text=True, env=env,
+                          check=True).stdout.split()
+    deps = [d for d in deps if not d.startswith("_")]
+
+    def timed(code: str) -> float:
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run([python, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
+            samples.append(time.perf_counter() - started)
+        return statistics.median(samples) * 1000
+
+    baseline = timed("pass")
+    app_ms = timed("import app")
+    deps_ms = timed("import " + ", ".join(deps)) if deps else baseline
+    ratio = (app_ms - baseline) / max(deps_ms - baseline, 1e-6)
+    return {"app_ms": round(app_ms, 1), "deps_ms": round(deps_ms, 1), "interpreter_ms": round(baseline, 1),
+            "ratio": round(ratio, 3), "target": 1.2, "met": ratio <= 1.2, "dependencies": deps}
+
+
+def package_size() -> dict[str, Any]:
+    from ops.deploy import package_app
+
+    outputs = {"AppRoleArn": "arn:aws:iam::111122223333:role/maeul-prod-app"}
+    with tempfile.TemporaryDirectory() as tmp:
+        package_app("prod", outputs, Path(tmp) / "prod")
+        size = (Path(tmp) / "prod" / "deployment.zip").stat().st_size
+    mb = size / 1024 / 1024
+    return {"zipped_mb": round(mb, 2), "target_mb": 30, "met": mb <= 30}
+
+
+def cost_per_1000(measured: dict[str, Measured], prices: dict[str, Any],
+                  memory_mb: int = 1024) -> dict[str, Any]:
+    """Cost of 1,000 consultations from the counted calls of the operations they go through."""
+    journey = {"intake": 1, "slots_one_day": 2, "booking": 1, "list_50": 1, "reminders_run": 0}
+    items: Counter = Counter()
+    lam, api = prices["lambda"], prices["api_gateway_rest"]
+    ddb, kms = prices["dynamodb_on_demand"], prices["kms"]
+    for name, times in journey.items():
+        m = measured.get(name)
+        if m is None:
+            continue
+        n = 1000 * times
+        items["api_gateway"] += n * api["per_request"]
+        items["lambda_requests"] += n * lam["per_request"]
+        items["lambda_compute"] += n * (m.p50_ms / 1000) * (memory_mb / 1024) * lam["per_gb_second_x86"]
+        for call, count in m.calls.items():
+            service, operation = call.split(".", 1)
+            if service == "dynamodb":
+                if operation in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"):
+                    items["dynamodb"] += n * count * ddb["per_write_request_unit"]
+                elif operation == "TransactWriteItems":
+                    items["dynamodb"] += n * count * 3 * ddb["transactional_multiplier"] * ddb["per_write_request_unit"]
+                else:
+                    items["dynamodb"] += n * count * ddb["per_read_request_unit"]
+            elif service == "kms":
+                items["kms"] += n * count * kms["per_request"]
+            elif service == "sns" and operation == "Publish":
+                items["sns_sms"] += n * count * prices["sns_sms_korea"]["per_message_transactional"]
+    # Each booking sends the attorney an SMS alert and two reminders each to attorney and resident.
+    if "booking" in measured:
+        items["sns_sms"] += 1000 * 4 * prices["sns_sms_korea"]["per_message_transactional"]
+    total = sum(items.values())
+    biggest = max(items, key=items.get) if items else None
+    return {"usd": round(total, 4), "items": {k: round(v, 4) for k, v in items.most_common()},
+            "biggest": biggest, "operations_counted": [n for n in journey if n in measured],
+            "prices_as_of": prices["as_of"]}
+
+
+def operations(env: dict[str, str]) -> list[Operation]:
+    """The operations to measure; those whose feature is not built yet are skipped with a note."""
+    from tests.support import ApiClient
+
+    client = ApiClient(env)
+    ops = [
+        Operation("health", lambda: client.get("/api/health"), 200),
+        Operation("meta", lambda: client.get("/api/meta"), 100),
+    ]
+    try:
+        from bench import scenarios
+    except ImportError:
+        return ops
+    return ops + scenarios.operations(client, env)
+
+
+def main() -> int:
+    import boto3
+
+    port = processes.free_port()
+    emulator = processes.emulator(port).start()
+    try:
+        os.environ.update({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_DEFAULT_REGION": "ap-northeast-2",
+                           "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"})
+        session = boto3.session.Session(region_name="ap-northeast-2")
+        from ops.deploy import provision_local_secrets
+
+        deployment = stack.deploy(session, "local", log=lambda _m: None)
+        provision_local_secrets(session, deployment)
+        env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port()),
+                                stack_env=deployment.environment())
+        os.environ.update(env)
+        from chalicelib.composition import Container, use_container
+        from chalicelib.settings import Settings
+        from ops import seed
+
+        container = Container(Settings.from_env(env))
+        use_container(container)
+        seed.run(container)
+        measured = {op.name: measure(op, session) for op in operations(env)}
+    finally:
+        emulator.stop()
+    results = {
+        "operations": {name: {**m.__dict__, "ratio": m.ratio} for name, m in measured.items()},
+        "cold_import": cold_import(),
+        "package": package_size(),
+        "cost_per_1000_consultations": cost_per_1000(measured, json.loads(PRICES.read_text())),
+    }
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    print_table(results)
+    return 0
+
+
+def print_table(results: dict[str, Any]) -> None:
+    print(f"\n{'operation':<18}{'AWS calls':<52}{'p50 ms':>8}{'p95 ms':>8}{'floor':>8}{'ratio':>7}{'peak KiB':>10}")
+    for name, m in results["operations"].items():
+        calls = ", ".join(f"{k.split('.', 1)[1]}×{v}" for k, v in m["calls"].items()) or "none"
+        floor = f"{m['floor_p50_ms']:.1f}" if m["floor_p50_ms"] else "-"
+        ratio = f"{m['ratio']:.2f}" if m["ratio"] else "-"
+        print(f"{name:<18}{calls[:50]:<52}{m['p50_ms']:>8.1f}{m['p95_ms']:>8.1f}{floor:>8}{ratio:>7}"
+              f"{m['peak_kib']:>10.0f}")
+    ci = results["cold_import"]
+    print(f"\ncold import: app {ci['app_ms']} ms vs its dependencies {ci['deps_ms']} ms "
+          f"(interpreter {ci['interpreter_ms']} ms): ratio {ci['ratio']} (target ≤ 1.2: "
+          f"{'met' if ci['met'] else 'NOT met'})")
+    pkg = results["package"]
+    print(f"deployment package: {pkg['zipped_mb']} MB zipped (target ≤ 30: {'met' if pkg['met'] else 'NOT met'})")
+    cost = results["cost_per_1000_consultations"]
+    print(f"cost per 1,000 consultations: ${cost['usd']} (biggest: {cost['biggest']}; prices as of "
+          f"{cost['prices_as_of']}; operations counted: {', '.join(cost['operations_counted']) or 'none yet'})")
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
