@@ -211,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     if deployment.missing:
         print("declared resources missing: " + "; ".join(deployment.missing), file=sys.stderr)
         return 1
+    from ops import jwt_keys
+
+    if jwt_keys.ensure_key(session.client("secretsmanager"), deployment.outputs["JwtKeysSecretArn"]):
+        print(f"maeul/{args.stage}/jwt-keys: first signing key created")
     if args.infra_only:
         return 0
     url = deploy_app(session, args.stage, deployment.outputs)

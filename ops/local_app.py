@@ -25,11 +25,19 @@ def main(argv: list[str] | None = None) -> int:
     env = local_environment(ports)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    from chalice.local import LocalDevServer
+    from chalice.local import ChaliceRequestHandler, LocalDevServer
 
     from app import app
 
-    server = LocalDevServer(app, chalice_config(env), args.host, args.port or ports.app)
+    class QuietQueryHandler(ChaliceRequestHandler):
+        """Request lines without their query string: it can carry sign-in codes and states."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            path = self.path.split("?", 1)[0]
+            self.log_message('"%s %s" %s %s', self.command, path, str(code), str(size))
+
+    server = LocalDevServer(app, chalice_config(env), args.host, args.port or ports.app,
+                            handler_cls=QuietQueryHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"app listening on http://{args.host}:{args.port or ports.app}", flush=True)
     try:
