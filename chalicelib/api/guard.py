@@ -17,6 +17,7 @@ from chalice.app import Request
 from chalicelib.api.errors import ForbiddenError, UnauthorizedError
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import InvalidTokenError, Principal, Role
+from chalicelib.domain.login import Client
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -48,16 +49,34 @@ def current_principal(request: Request) -> Principal:
         if token is None:
             raise UnauthorizedError("Please sign in first.", code="not_signed_in")
         if request.method.upper() not in SAFE_METHODS:
-            sent = request.headers.get("x-csrf-token") or ""
-            expected = jar.get("csrf") or ""
-            if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-                raise ForbiddenError("The form was sent without its security token. Reload the page and try again.",
-                                     code="csrf_failed")
+            check_csrf(request, jar)
+    authenticator = get_container().authenticator
     try:
-        return get_container().authenticator.authenticate(token)
-    except InvalidTokenError:
+        return authenticator.authenticate(token)
+    except InvalidTokenError as exc:
+        note = getattr(authenticator, "rejected", None)  # the login history
+        if note is not None:
+            note(exc, client_of(request))
         raise UnauthorizedError("Your session has ended. Please sign in again.",
                                 code="invalid_session") from None
+
+
+def check_csrf(request: Request, jar: dict[str, str] | None = None) -> None:
+    """Double submit: ``X-CSRF-Token`` must equal the ``csrf`` cookie (403 otherwise)."""
+    jar = cookies(request) if jar is None else jar
+    sent = request.headers.get("x-csrf-token") or ""
+    expected = jar.get("csrf") or ""
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise ForbiddenError("The form was sent without its security token. Reload the page and try again.",
+                             code="csrf_failed")
+
+
+def client_of(request: Request) -> Client:
+    """The caller's address (as API Gateway saw it) and browser, for the login history."""
+    context = getattr(request, "context", None) or {}
+    identity = context.get("identity") if isinstance(context, dict) else None
+    ip = identity.get("sourceIp") if isinstance(identity, dict) else None
+    return Client.of(ip, request.headers.get("user-agent"))
 
 
 def require_role(request: Request, *roles: Role) -> Principal:

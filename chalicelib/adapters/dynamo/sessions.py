@@ -1,0 +1,216 @@
+"""Sessions (refresh-token families), refresh-token hashes and pending sign-ins.
+
+Items (main table):
+- session: ``pk=SESSION#<sid>``, ``sk=SESSION``; ``gsi1pk=USER#<subject>``,
+  ``gsi1sk=SESSION#<created>#<sid>`` (a user's sessions, to revoke them all).
+  ``current`` is the hash of the one refresh token that may be used next.
+  TTL ``expires_at`` = the family's absolute end.
+- refresh token: ``pk=REFRESH#<sha256>``, ``sk=REFRESH`` → its session. Kept
+  after rotation until the family ends, so a replayed old token is recognised.
+- pending sign-in: ``pk=LOGINSTATE#<sha256(state)>``, ``sk=STATE``; marked
+  used by one conditional update; TTL a day after creation (``valid_until``
+  is the real, short limit).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
+from chalicelib.domain.identity import Provider
+from chalicelib.domain.login import LoginState, LoginStateError
+from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
+
+
+@table(MAIN)
+class SessionItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_user = Gsi1()
+
+    session_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    last_used_at = UTCDateTimeAttribute(null=True)
+    current = UnicodeAttribute()
+    generation = NumberAttribute(default=0)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    revoked_reason = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
+
+
+@table(MAIN)
+class RefreshItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    session_id = UnicodeAttribute()
+    generation = NumberAttribute()
+    expires_at = NumberAttribute()
+
+
+@table(MAIN)
+class LoginStateItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    provider = UnicodeAttribute()
+    next_path = UnicodeAttribute()
+    browser = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    valid_until = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
+    expires_at = NumberAttribute()
+
+
+def _session_key(session_id: str) -> tuple[str, str]:
+    return f"SESSION#{session_id}", "SESSION"
+
+
+def _refresh_key(token_hash: str) -> tuple[str, str]:
+    return f"REFRESH#{token_hash}", "REFRESH"
+
+
+def _to_session(item: SessionItem) -> Session:
+    return Session(id=item.session_id, subject=item.subject, provider=Provider(item.provider),
+                   created_at=item.created_at,
+                   expires_at=datetime.fromtimestamp(int(item.expires_at), timezone.utc),
+                   generation=int(item.generation or 0), revoked_at=item.revoked_at,
+                   revoked_reason=item.revoked_reason)
+
+
+class DynamoSessionStore:
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=SessionItem.Meta.region)
+        return self._connection
+
+    def create(self, session: Session, refresh_hash: str) -> None:
+        expires = int(session.expires_at.timestamp())
+        pk, sk = _session_key(session.id)
+        with TransactWrite(connection=self.connection) as tx:
+            tx.save(SessionItem(pk, sk, gsi1pk=f"USER#{session.subject}",
+                                gsi1sk=f"SESSION#{session.created_at.isoformat()}#{session.id}",
+                                session_id=session.id, subject=session.subject,
+                                provider=session.provider.value, created_at=session.created_at,
+                                current=refresh_hash, generation=0, expires_at=expires),
+                    condition=SessionItem.pk.does_not_exist())
+            tx.save(RefreshItem(*_refresh_key(refresh_hash), session_id=session.id, generation=0,
+                                expires_at=expires),
+                    condition=RefreshItem.pk.does_not_exist())
+
+    def _item(self, session_id: str) -> SessionItem | None:
+        try:
+            return SessionItem.get(*_session_key(session_id), consistent_read=True)
+        except SessionItem.DoesNotExist:
+            return None
+
+    def get(self, session_id: str) -> Session | None:
+        item = self._item(session_id)
+        return _to_session(item) if item else None
+
+    def session_of(self, refresh_hash: str) -> Session | None:
+        try:
+            token = RefreshItem.get(*_refresh_key(refresh_hash), consistent_read=True)
+        except RefreshItem.DoesNotExist:
+            return None
+        return self.get(token.session_id)
+
+    def rotate(self, presented_hash: str, new_hash: str, now: datetime) -> Session:
+        try:
+            token = RefreshItem.get(*_refresh_key(presented_hash), consistent_read=True)
+        except RefreshItem.DoesNotExist:
+            raise RefreshError("This sign-in has ended. Please sign in again.", reason="refresh_unknown") from None
+        item = self._item(token.session_id)
+        if item is None:
+            raise RefreshError("This sign-in has ended. Please sign in again.", reason="refresh_unknown")
+        session = _to_session(item)
+        if session.revoked_at is not None:
+            raise RefreshError("This sign-in has ended. Please sign in again.", reason="session_revoked",
+                               subject=session.subject)
+        if now >= session.expires_at:
+            raise RefreshError("This sign-in has expired. Please sign in again.", reason="refresh_expired",
+                               subject=session.subject)
+        if item.current != presented_hash:
+            self.revoke(session.id, now, "refresh_reuse")
+            raise RefreshReuseError("This sign-in was used from somewhere else and has been ended "
+                                    "for your safety. Please sign in again.", subject=session.subject)
+        try:
+            with TransactWrite(connection=self.connection) as tx:
+                tx.update(SessionItem(*_session_key(session.id)),
+                          actions=[SessionItem.current.set(new_hash), SessionItem.generation.add(1),
+                                   SessionItem.last_used_at.set(now)],
+                          condition=(SessionItem.current == presented_hash)
+                          & SessionItem.revoked_at.does_not_exist())
+                tx.save(RefreshItem(*_refresh_key(new_hash), session_id=session.id,
+                                    generation=session.generation + 1, expires_at=int(item.expires_at)),
+                        condition=RefreshItem.pk.does_not_exist())
+        except TransactWriteError:
+            # Another request rotated the same token first: one token, two users.
+            self.revoke(session.id, now, "refresh_reuse")
+            raise RefreshReuseError("This sign-in was used twice at once and has been ended for your "
+                                    "safety. Please sign in again.", subject=session.subject) from None
+        return Session(id=session.id, subject=session.subject, provider=session.provider,
+                       created_at=session.created_at, expires_at=session.expires_at,
+                       generation=session.generation + 1)
+
+    def revoke(self, session_id: str, now: datetime, reason: str) -> Session | None:
+        item = SessionItem(*_session_key(session_id))
+        try:
+            item.update(actions=[SessionItem.revoked_at.set(now), SessionItem.revoked_reason.set(reason)],
+                        condition=SessionItem.pk.exists() & SessionItem.revoked_at.does_not_exist())
+        except UpdateError:
+            return self.get(session_id)  # unknown (None) or revoked already
+        return _to_session(item)
+
+    def revoke_all(self, subject: str, now: datetime, reason: str) -> int:
+        revoked = 0
+        for item in SessionItem.by_user.query(f"USER#{subject}", SessionItem.gsi1sk.startswith("SESSION#")):
+            if item.revoked_at is None and self.revoke(item.session_id, now, reason) is not None:
+                revoked += 1
+        return revoked
+
+
+class DynamoLoginStateStore:
+    RETAIN = timedelta(days=1)
+
+    def put(self, state: LoginState) -> None:
+        try:
+            LoginStateItem(f"LOGINSTATE#{state.state_hash}", "STATE", provider=state.provider.value,
+                           next_path=state.next_path, browser=state.browser, created_at=state.created_at,
+                           valid_until=state.expires_at,
+                           expires_at=int((state.created_at + self.RETAIN).timestamp())
+                           ).save(condition=LoginStateItem.pk.does_not_exist())
+        except PutError as exc:  # 256 random bits colliding: refuse rather than overwrite
+            raise LoginStateError("Please start signing in again.", reason="state_collision") from exc
+
+    def take(self, state_hash: str, now: datetime) -> LoginState:
+        item = LoginStateItem(f"LOGINSTATE#{state_hash}", "STATE")
+        try:
+            item.update(actions=[LoginStateItem.used_at.set(now)],
+                        condition=LoginStateItem.pk.exists() & LoginStateItem.used_at.does_not_exist())
+        except UpdateError:
+            try:
+                LoginStateItem.get(f"LOGINSTATE#{state_hash}", "STATE", consistent_read=True)
+            except LoginStateItem.DoesNotExist:
+                raise LoginStateError("This sign-in link is not valid. Please start again.",
+                                      reason="state_unknown") from None
+            raise LoginStateError("This sign-in link was already used. Please start again.",
+                                  reason="state_reused") from None
+        if now >= item.valid_until:
+            raise LoginStateError("This sign-in took too long. Please start again.", reason="state_expired")
+        return LoginState(state_hash=state_hash, provider=Provider(item.provider), next_path=item.next_path,
+                          browser=item.browser, created_at=item.created_at, expires_at=item.valid_until)

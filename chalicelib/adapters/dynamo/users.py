@@ -1,0 +1,150 @@
+"""Users and attorney invites in DynamoDB.
+
+Items (main table):
+- user: ``pk=USER#<subject>``, ``sk=PROFILE``; the provider's name and phone
+  sealed together in ``profile`` (one envelope per record).
+- attorney invite: ``pk=INVITE#<sha256(code)>``, ``sk=INVITE`` → the attorney
+  it links; TTL ``expires_at``. Redeeming it is one transaction: the invite is
+  marked used, the account link ``SUBJECT#<subject>``/``ATTORNEY`` is created
+  and the subject added to the profile (version-checked).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo.attorneys import AttorneyItem, SubjectLinkItem
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.field_cipher import FieldCipher
+from chalicelib.domain.identity import Provider
+from chalicelib.domain.users import InvalidInviteError, User, UserProfile
+
+ENTITY = "user"
+
+
+@table(MAIN)
+class UserItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    subject = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    last_login_at = UTCDateTimeAttribute()
+    profile = BinaryAttribute(legacy_encoding=False, null=True)
+
+
+@table(MAIN)
+class InviteItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    attorney_id = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
+    used_by = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute()
+
+
+def _user_key(subject: str) -> tuple[str, str]:
+    return f"USER#{subject}", "PROFILE"
+
+
+class DynamoUserStore:
+    def __init__(self, cipher: FieldCipher) -> None:
+        self._cipher = cipher
+
+    def signed_in(self, subject: str, provider: Provider, profile: UserProfile, now: datetime) -> User:
+        sealed = self._cipher.seal(ENTITY, subject, profile.as_dict())
+        item = UserItem(*_user_key(subject))
+        item.update(actions=[UserItem.subject.set(subject), UserItem.provider.set(provider.value),
+                             UserItem.created_at.set(UserItem.created_at | now),
+                             UserItem.last_login_at.set(now), UserItem.profile.set(sealed)])
+        return User(subject, Provider(item.provider), item.created_at, item.last_login_at)
+
+    def get(self, subject: str) -> User | None:
+        try:
+            item = UserItem.get(*_user_key(subject), consistent_read=True,
+                                attributes_to_get=["subject", "provider", "created_at", "last_login_at"])
+        except UserItem.DoesNotExist:
+            return None
+        return User(item.subject, Provider(item.provider), item.created_at, item.last_login_at)
+
+    def profile(self, subject: str) -> UserProfile | None:
+        try:
+            item = UserItem.get(*_user_key(subject), attributes_to_get=["profile"])
+        except UserItem.DoesNotExist:
+            return None
+        if item.profile is None:
+            return None
+        fields = self._cipher.open(ENTITY, subject, item.profile)
+        return UserProfile(name=fields.get("name"), phone=fields.get("phone"))
+
+    def erase(self, subject: str) -> bool:
+        try:
+            UserItem(*_user_key(subject)).delete(condition=UserItem.pk.exists())
+        except DeleteError:
+            return False
+        return True
+
+
+class DynamoInviteStore:
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=InviteItem.Meta.region)
+        return self._connection
+
+    def create(self, code_hash: str, attorney_id: str, created_by: str, now: datetime,
+               expires_at: datetime) -> None:
+        InviteItem(f"INVITE#{code_hash}", "INVITE", attorney_id=attorney_id, created_by=created_by,
+                   created_at=now, expires_at=int(expires_at.timestamp())
+                   ).save(condition=InviteItem.pk.does_not_exist())
+
+    def redeem(self, code_hash: str, subject: str, now: datetime) -> str:
+        try:
+            invite = InviteItem.get(f"INVITE#{code_hash}", "INVITE", consistent_read=True)
+        except InviteItem.DoesNotExist:
+            raise InvalidInviteError("This invite code is not valid. Check it, or ask the office for a new one.",
+                                     "invite_unknown") from None
+        _check_usable(invite, now)
+        try:
+            SubjectLinkItem.get(f"SUBJECT#{subject}", "ATTORNEY", consistent_read=True)
+            raise InvalidInviteError("This account is already linked to an attorney profile.", "already_linked")
+        except SubjectLinkItem.DoesNotExist:
+            pass
+        try:
+            attorney = AttorneyItem.get(f"ATTORNEY#{invite.attorney_id}", "PROFILE", consistent_read=True)
+        except AttorneyItem.DoesNotExist:
+            raise InvalidInviteError("The attorney profile of this invite no longer exists.",
+                                     "invite_orphaned") from None
+        try:
+            with TransactWrite(connection=self.connection) as tx:
+                tx.update(InviteItem(f"INVITE#{code_hash}", "INVITE"),
+                          actions=[InviteItem.used_at.set(now), InviteItem.used_by.set(subject)],
+                          condition=InviteItem.pk.exists() & InviteItem.used_at.does_not_exist())
+                tx.save(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.attorney_id),
+                        condition=SubjectLinkItem.pk.does_not_exist())
+                tx.update(attorney, actions=[AttorneyItem.subjects.add({subject}),
+                                             AttorneyItem.updated_at.set(now)])
+        except TransactWriteError:
+            raise InvalidInviteError("This invite code was just used, or the profile changed at the same "
+                                     "moment. Please try again.", "invite_conflict") from None
+        return attorney.attorney_id
+
+
+def _check_usable(invite: InviteItem, now: datetime) -> None:
+    if invite.used_at is not None:
+        raise InvalidInviteError("This invite code was already used. Ask the office for a new one.",
+                                 "invite_used")
+    if now.timestamp() >= invite.expires_at:
+        raise InvalidInviteError("This invite code has expired. Ask the office for a new one.", "invite_expired")

@@ -1,0 +1,170 @@
+"""In-memory twins of the sign-in adapters: users, invites, sessions, pending sign-ins.
+
+They honour the contracts of ``chalicelib/adapters/dynamo/{users,sessions}.py``
+(``tests/integration/test_identity_stores.py`` runs one suite against both).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.adapters.field_cipher import FieldCipher
+from chalicelib.domain.identity import Provider
+from chalicelib.domain.login import LoginState, LoginStateError
+from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
+from chalicelib.domain.users import InvalidInviteError, User, UserProfile
+
+
+class MemoryUserStore:
+    def __init__(self, cipher: FieldCipher) -> None:
+        self._cipher = cipher
+        self._users: dict[str, tuple[User, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def signed_in(self, subject: str, provider: Provider, profile: UserProfile, now: datetime) -> User:
+        sealed = self._cipher.seal("user", subject, profile.as_dict())
+        with self._lock:
+            existing = self._users.get(subject)
+            user = User(subject, provider, existing[0].created_at if existing else now, now)
+            self._users[subject] = (user, sealed)
+            return user
+
+    def get(self, subject: str) -> User | None:
+        found = self._users.get(subject)
+        return found[0] if found else None
+
+    def profile(self, subject: str) -> UserProfile | None:
+        found = self._users.get(subject)
+        if not found:
+            return None
+        fields = self._cipher.open("user", subject, found[1])
+        return UserProfile(name=fields.get("name"), phone=fields.get("phone"))
+
+    def erase(self, subject: str) -> bool:
+        with self._lock:
+            return self._users.pop(subject, None) is not None
+
+
+class MemoryAttorneyLinks:
+    """The part of the attorney roster that sign-in reads: subject → attorney id."""
+
+    def __init__(self, links: dict[str, str] | None = None, attorneys: set[str] | None = None) -> None:
+        self.links = dict(links or {})
+        self.attorneys = set(attorneys or set()) | set(self.links.values())
+
+    def by_subject(self, subject: str) -> str | None:
+        return self.links.get(subject)
+
+
+class MemoryInviteStore:
+    def __init__(self, links: MemoryAttorneyLinks) -> None:
+        self._links = links
+        self._invites: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    def create(self, code_hash: str, attorney_id: str, created_by: str, now: datetime,
+               expires_at: datetime) -> None:
+        with self._lock:
+            if code_hash in self._invites:
+                raise ValueError("invite exists")
+            self._invites[code_hash] = {"attorney_id": attorney_id, "expires_at": expires_at, "used_at": None}
+
+    def redeem(self, code_hash: str, subject: str, now: datetime) -> str:
+        with self._lock:
+            invite = self._invites.get(code_hash)
+            if invite is None:
+                raise InvalidInviteError("This invite code is not valid.", "invite_unknown")
+            if invite["used_at"] is not None:
+                raise InvalidInviteError("This invite code was already used.", "invite_used")
+            if now >= invite["expires_at"]:
+                raise InvalidInviteError("This invite code has expired.", "invite_expired")
+            if subject in self._links.links:
+                raise InvalidInviteError("This account is already linked.", "already_linked")
+            if invite["attorney_id"] not in self._links.attorneys:
+                raise InvalidInviteError("The attorney profile no longer exists.", "invite_orphaned")
+            invite["used_at"] = now
+            self._links.links[subject] = invite["attorney_id"]
+            return invite["attorney_id"]
+
+
+class MemorySessionStore:
+    def __init__(self) -> None:
+        self._sessions: dict[str, Session] = {}
+        self._current: dict[str, str] = {}
+        self._tokens: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def create(self, session: Session, refresh_hash: str) -> None:
+        with self._lock:
+            if session.id in self._sessions or refresh_hash in self._tokens:
+                raise ValueError("session or token exists")
+            self._sessions[session.id] = session
+            self._current[session.id] = refresh_hash
+            self._tokens[refresh_hash] = session.id
+
+    def get(self, session_id: str) -> Session | None:
+        return self._sessions.get(session_id)
+
+    def session_of(self, refresh_hash: str) -> Session | None:
+        sid = self._tokens.get(refresh_hash)
+        return self._sessions.get(sid) if sid else None
+
+    def rotate(self, presented_hash: str, new_hash: str, now: datetime) -> Session:
+        with self._lock:
+            sid = self._tokens.get(presented_hash)
+            session = self._sessions.get(sid) if sid else None
+            if session is None:
+                raise RefreshError("This sign-in has ended.", reason="refresh_unknown")
+            if session.revoked_at is not None:
+                raise RefreshError("This sign-in has ended.", reason="session_revoked", subject=session.subject)
+            if now >= session.expires_at:
+                raise RefreshError("This sign-in has expired.", reason="refresh_expired",
+                                   subject=session.subject)
+            if self._current[session.id] != presented_hash:
+                self._sessions[session.id] = replace(session, revoked_at=now, revoked_reason="refresh_reuse")
+                raise RefreshReuseError("This sign-in was used from somewhere else and has been ended.",
+                                        subject=session.subject)
+            rotated = replace(session, generation=session.generation + 1)
+            self._sessions[session.id] = rotated
+            self._current[session.id] = new_hash
+            self._tokens[new_hash] = session.id
+            return rotated
+
+    def revoke(self, session_id: str, now: datetime, reason: str) -> Session | None:
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None or session.revoked_at is not None:
+                return session
+            self._sessions[session_id] = replace(session, revoked_at=now, revoked_reason=reason)
+            return self._sessions[session_id]
+
+    def revoke_all(self, subject: str, now: datetime, reason: str) -> int:
+        ids = [s.id for s in self._sessions.values() if s.subject == subject and s.revoked_at is None]
+        return sum(1 for sid in ids if self.revoke(sid, now, reason) is not None)
+
+
+class MemoryLoginStateStore:
+    def __init__(self) -> None:
+        self._states: dict[str, LoginState] = {}
+        self._used: set[str] = set()
+        self._lock = threading.Lock()
+
+    def put(self, state: LoginState) -> None:
+        with self._lock:
+            if state.state_hash in self._states:
+                raise LoginStateError("Please start signing in again.", reason="state_collision")
+            self._states[state.state_hash] = state
+
+    def take(self, state_hash: str, now: datetime) -> LoginState:
+        with self._lock:
+            state = self._states.get(state_hash)
+            if state is None:
+                raise LoginStateError("This sign-in link is not valid.", reason="state_unknown")
+            if state_hash in self._used:
+                raise LoginStateError("This sign-in link was already used.", reason="state_reused")
+            self._used.add(state_hash)
+        if now >= state.expires_at:
+            raise LoginStateError("This sign-in took too long.", reason="state_expired")
+        return state

@@ -1,0 +1,91 @@
+"""Admin: the staff access log, and invite codes that link an attorney profile to an account."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from chalice.app import Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.guard import client_of, require_role
+from chalicelib.api.http import json_response, parse_query
+from chalicelib.api.me import local_time
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.identity import Role
+from chalicelib.services import access_log
+from chalicelib.services.accounts import UnknownAttorneyError
+
+bp = ApiBlueprint(__name__)
+
+map_error(UnknownAttorneyError, 404, "not_found")
+map_error(access_log.AccessLogRangeError, 400, "invalid_range")
+
+
+class AccessLogQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: date | None = Field(None, alias="from",
+                               description="First day (YYYY-MM-DD, Asia/Seoul); default: 6 days before 'to'")
+    end: date | None = Field(None, alias="to", description="Last day (YYYY-MM-DD); default: today")
+    actor: str | None = Field(None, max_length=200, description="Only this staff member (subject)")
+    owner: str | None = Field(None, max_length=200, description="Only records of this person (subject)")
+    limit: int = Field(200, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _order(self) -> AccessLogQuery:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("'to' must not be before 'from'")
+        return self
+
+
+class AccessEntry(BaseModel):
+    at: str
+    actor: str
+    actor_role: str
+    owner: str
+    record: str
+    action: str
+    ip: str
+
+
+class AccessLogView(BaseModel):
+    items: list[AccessEntry]
+
+
+class InviteView(BaseModel):
+    code: str = Field(description="Shown once: give it to the attorney, who redeems it after signing in")
+    attorney_id: str
+    expires_at: str
+
+
+@spec.operation("GET", "/api/admin/access-log", "Staff access to personal data (who, when, whose, what)",
+                tags=("admin",), query=AccessLogQuery, responses={200: AccessLogView}, auth=True, errors=(403,))
+@bp.route("/api/admin/access-log", methods=["GET"])
+def access_log_entries() -> Response:
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    query = parse_query(request, AccessLogQuery)
+    container = get_container()
+    tz = container.settings.policy.timezone
+    end = query.end or container.clock().astimezone(ZoneInfo(tz)).date()
+    start = query.start or end - timedelta(days=6)
+    events = access_log.entries(container.audit, start=start, end=end, tz=tz, actor=query.actor,
+                                owner=query.owner, limit=query.limit)
+    items = [AccessEntry(at=local_time(e.at), actor=e.actor, actor_role=e.actor_role, owner=e.owner,
+                         record=e.record, action=e.action, ip=e.ip) for e in events]
+    return json_response(AccessLogView(items=items), private=True)
+
+
+@spec.operation("POST", "/api/admin/attorneys/{attorney_id}/invites",
+                "A one-time invite code linking this attorney profile to the account that redeems it",
+                tags=("admin",), responses={201: InviteView}, auth=True, errors=(403, 404))
+@bp.route("/api/admin/attorneys/{attorney_id}/invites", methods=["POST"])
+def create_invite(attorney_id: str) -> Response:
+    request = bp.current_request
+    admin = require_role(request, Role.ADMIN)
+    invite = get_container().accounts.invite_attorney(admin, attorney_id, client_of(request))
+    return json_response(InviteView(code=invite.code, attorney_id=invite.attorney_id,
+                                    expires_at=local_time(invite.expires_at)), 201, private=True)

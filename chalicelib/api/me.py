@@ -1,0 +1,133 @@
+"""The signed-in person's own account: ``/api/me``, the login history, leaving,
+and redeeming an attorney invite code."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from chalice.app import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.api import session_cookies as sc
+from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, map_error
+from chalicelib.api.guard import bearer_token, client_of, cookies, current_principal
+from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.login import LoginThrottledError
+from chalicelib.domain.users import InvalidInviteError
+
+bp = ApiBlueprint(__name__)
+
+map_error(InvalidInviteError, 400, "invalid_invite")
+
+
+def local_time(moment: datetime) -> str:
+    """ISO 8601 with the programme's offset (``+09:00``)."""
+    return moment.astimezone(ZoneInfo(get_container().settings.policy.timezone)).isoformat(timespec="seconds")
+
+
+class MeView(BaseModel):
+    id: str = Field(description="kakao:<id> or naver:<id>")
+    role: str = Field(description="resident, attorney or admin")
+    provider: str
+    attorney_id: str | None = None
+    name: str | None = Field(None, description="As the provider gave it; used to fill in forms")
+    phone: str | None = None
+
+
+class LoginEntry(BaseModel):
+    at: str
+    provider: str
+    result: str
+    reason: str
+    ip: str
+    user_agent: str
+
+
+class LoginHistoryView(BaseModel):
+    items: list[LoginEntry]
+
+
+class HistoryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=200)
+
+
+class Left(BaseModel):
+    status: str
+    sessions_ended: int
+
+
+class InviteRedemption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=64, description="The invite code, e.g. ABCD-EFGH-JKMN-PQRS")
+
+
+class AttorneyLinked(BaseModel):
+    attorney_id: str
+    role: str
+    access_token: str | None = Field(None, description="Only for Bearer clients; browsers get the cookie")
+    expires_in: int
+
+
+@spec.operation("GET", "/api/me", "Who is signed in", tags=("me",), responses={200: MeView}, auth=True)
+@bp.route("/api/me", methods=["GET"])
+def me() -> Response:
+    principal = current_principal(bp.current_request)
+    view = get_container().accounts.me(principal)
+    return json_response(MeView(id=view.id, role=view.role.value, provider=view.provider.value,
+                                attorney_id=view.attorney_id, name=view.name, phone=view.phone), private=True)
+
+
+@spec.operation("GET", "/api/me/logins", "My login history, newest first", tags=("me",), query=HistoryQuery,
+                responses={200: LoginHistoryView}, auth=True)
+@bp.route("/api/me/logins", methods=["GET"])
+def my_logins() -> Response:
+    request = bp.current_request
+    principal = current_principal(request)
+    query = parse_query(request, HistoryQuery)
+    events = get_container().accounts.logins(principal, query.limit)
+    items = [LoginEntry(at=local_time(e.at), provider=e.provider, result=e.result.value, reason=e.reason,
+                        ip=e.ip, user_agent=e.user_agent) for e in events]
+    return json_response(LoginHistoryView(items=items), private=True)
+
+
+@spec.operation("DELETE", "/api/me", "Leave: erase my personal data and end all my sessions", tags=("me",),
+                responses={200: Left}, auth=True, errors=(403,))
+@bp.route("/api/me", methods=["DELETE"])
+def leave() -> Response:
+    request = bp.current_request
+    principal = current_principal(request)
+    container = get_container()
+    ended = container.accounts.leave(principal.subject, client_of(request), principal.provider.value)
+    return json_response(Left(status="deleted", sessions_ended=ended), private=True,
+                         headers={"Set-Cookie": sc.cleared(secure=container.settings.secure_cookies)})
+
+
+@spec.operation("POST", "/api/me/attorney-link", "Link my account to an attorney profile with an invite code",
+                tags=("me",), request=InviteRedemption, responses={200: AttorneyLinked}, auth=True,
+                errors=(403, 429))
+@bp.route("/api/me/attorney-link", methods=["POST"])
+def redeem_invite() -> Response:
+    request = bp.current_request
+    principal = current_principal(request)
+    body = parse_body(request, InviteRedemption)
+    container = get_container()
+    try:
+        attorney_id, tokens = container.accounts.redeem_invite(principal, body.code, client_of(request))
+    except LoginThrottledError as exc:
+        raise TooManyRequestsError(exc.message, code="too_many_attempts",
+                                   headers={"Retry-After": str(exc.retry_after_seconds)}) from None
+    now = container.clock()
+    bearer = bearer_token(request) is not None
+    headers = {} if bearer else {"Set-Cookie": sc.session_cookies(
+        tokens, now, secure=container.settings.secure_cookies, csrf=cookies(request).get(sc.CSRF),
+        with_refresh=False)}
+    return json_response(AttorneyLinked(attorney_id=attorney_id,
+                                        role=tokens.role.value, access_token=tokens.access_token if bearer else None,
+                                        expires_in=int((tokens.access_expires_at - now).total_seconds())),
+                         private=True, headers=headers)

@@ -1,0 +1,169 @@
+"""Signing in with Kakao or Naver: the rules that need no server.
+
+- ``safe_next``: where to send the browser after sign-in -- a path on our own
+  origin only (no open redirect).
+- ``ProviderIdentity``: what a provider told us about the person, already
+  reduced to what we keep (id as a string; Kakao ids have up to 19 digits).
+- ``role_for``: admin (per-stage list) > attorney (linked profile) > resident.
+- ``LoginError`` and its kinds: every failure has a stable ``reason`` that goes
+  into the login history, and a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from chalicelib.domain.identity import Provider, Role, subject_of
+
+MAX_NEXT_LENGTH = 512
+DEFAULT_NEXT = "/"
+
+# A path: "/" then printable ASCII without backslash, and not "//" (which a
+# browser reads as another host). Percent-escapes are allowed, but not ones
+# that decode to a slash or a backslash at the start.
+_NEXT_RE = re.compile(r"/(?![/\\])[\x21-\x7e]*")
+
+
+class LoginError(Exception):
+    """A sign-in attempt that cannot go on; ``reason`` goes into the login history."""
+
+    reason = "login_failed"
+
+    def __init__(self, message: str, *, reason: str | None = None, subject: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if reason is not None:
+            self.reason = reason
+        self.subject = subject
+
+
+class UnsafeNextError(LoginError):
+    reason = "unsafe_next"
+
+
+class UnknownProviderError(LoginError):
+    reason = "unknown_provider"
+
+
+class LoginStateError(LoginError):
+    """Missing, unknown, expired, reused or foreign ``state`` (CSRF on the callback)."""
+
+    reason = "state_invalid"
+
+
+class ProviderDeniedError(LoginError):
+    """The person cancelled at the provider, or did not agree to share their id."""
+
+    reason = "provider_denied"
+
+
+class ProviderError(LoginError):
+    """The provider failed: an OAuth error, a 5xx, a timeout, an unreadable answer."""
+
+    reason = "provider_error"
+
+
+class LoginThrottledError(LoginError):
+    reason = "throttled"
+
+    def __init__(self, message: str, *, retry_after_seconds: int, subject: str | None = None) -> None:
+        super().__init__(message, subject=subject)
+        self.retry_after_seconds = retry_after_seconds
+
+
+def safe_next(raw: str | None) -> str:
+    """The same-origin path to return to, or ``UnsafeNextError``.
+
+    Only a path is accepted (``/consultations?x=1#top``), never a URL with a
+    scheme or host, a protocol-relative ``//host``, a backslash, control
+    characters or an encoded slash right after the first one.
+    """
+    if raw is None or raw == "":
+        return DEFAULT_NEXT
+    if len(raw) > MAX_NEXT_LENGTH:
+        raise UnsafeNextError("The return address is too long.")
+    if _NEXT_RE.fullmatch(raw) is None or "\\" in raw:
+        raise UnsafeNextError("After signing in we can only return to a page of this site.")
+    lowered = raw.lower()
+    if lowered.startswith(("/%2f", "/%5c")):
+        raise UnsafeNextError("After signing in we can only return to a page of this site.")
+    return raw
+
+
+@dataclass(frozen=True)
+class ProviderIdentity:
+    """The person as a provider identified them. ``name`` and ``phone`` are personal data."""
+
+    provider: Provider
+    user_id: str
+    name: str | None = None
+    phone: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.user_id or len(self.user_id) > 128 or not self.user_id.isprintable():
+            raise ProviderError("The provider did not tell us who you are.", reason="provider_bad_identity")
+
+    @property
+    def subject(self) -> str:
+        return subject_of(self.provider, self.user_id)
+
+
+def role_for(subject: str, admin_subjects: Collection[str], attorney_id: str | None) -> Role:
+    """Admins come from the stage's list; a linked attorney profile makes an attorney."""
+    if subject in admin_subjects:
+        return Role.ADMIN
+    if attorney_id is not None:
+        return Role.ATTORNEY
+    return Role.RESIDENT
+
+
+def provider_of(value: str) -> Provider:
+    try:
+        return Provider(value)
+    except ValueError:
+        raise UnknownProviderError("Sign in with Kakao or Naver.") from None
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """One pending sign-in, stored under the hash of its ``state`` until used or expired.
+
+    ``browser`` is the hash of the random nonce in the starting browser's
+    cookie: a callback from any other browser is refused. Nothing stored here
+    is usable by itself (the PKCE verifier is derived from that nonce).
+    """
+
+    state_hash: str
+    provider: Provider
+    next_path: str
+    browser: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class LoginStateStore(Protocol):
+    def put(self, state: LoginState) -> None: ...
+
+    def take(self, state_hash: str, now: datetime) -> LoginState:
+        """Mark the state used and return it; ``LoginStateError`` (reason
+        ``state_unknown`` / ``state_reused``) when it cannot be."""
+        ...
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a request came from, for the login history (no other use)."""
+
+    ip: str
+    user_agent: str
+
+    MAX_AGENT = 512
+
+    @classmethod
+    def of(cls, ip: str | None, user_agent: str | None) -> Client:
+        agent = "".join(ch for ch in (user_agent or "") if ch.isprintable())
+        return cls(ip=(ip or "unknown")[:64], user_agent=agent[:cls.MAX_AGENT])

@@ -1,0 +1,46 @@
+"""Staff access to personal data (PIPA safety-measures standard §8): who, when,
+from where, whose record, what action.
+
+Features call ``record_staff_read`` whenever an attorney or an admin is shown
+someone else's personal data (a consultation's details, a phone number...);
+admins read the log through ``GET /api/admin/access-log``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.audit import AccessEvent
+from chalicelib.domain.identity import Principal, Role
+
+MAX_DAYS = 92
+
+
+class AccessLogRangeError(ValueError):
+    """The requested period is empty or longer than the log can be read at once."""
+
+
+def record_staff_read(audit: Any, principal: Principal, *, owner: str, record: str, action: str, ip: str,
+                      now: datetime) -> bool:
+    """Write an access entry if ``principal`` is staff reading another person's data."""
+    if principal.role not in (Role.ATTORNEY, Role.ADMIN) or owner == principal.subject:
+        return False
+    audit.record_access(AccessEvent(at=now, actor=principal.subject, actor_role=principal.role.value,
+                                    owner=owner, record=record, action=action, ip=ip))
+    return True
+
+
+def entries(audit: Any, *, start: date, end: date, tz: str, actor: str | None = None,
+            owner: str | None = None, limit: int = 200) -> list[AccessEvent]:
+    """Entries between the local days ``start`` and ``end`` (inclusive), newest first."""
+    if end < start:
+        raise AccessLogRangeError("'to' must not be before 'from'.")
+    if (end - start).days >= MAX_DAYS:
+        raise AccessLogRangeError(f"Choose at most {MAX_DAYS} days at a time.")
+    zone = ZoneInfo(tz)
+    since = datetime.combine(start, time.min, zone).astimezone(timezone.utc)
+    until = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(timezone.utc) \
+        - timedelta(milliseconds=1)
+    return audit.accesses(since, until, actor=actor, owner=owner, limit=limit)

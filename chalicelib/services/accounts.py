@@ -1,0 +1,145 @@
+"""The signed-in person's own account: who am I, my login history, leaving,
+linking an attorney profile with an invite code; and Kakao's unlink callback.
+
+Leaving (``DELETE /api/me``, or Kakao telling us the person disconnected our
+app) erases the person's personal data through every registered eraser (the
+user record and its sealed profile; other features register theirs, e.g. the
+sensitive fields of consultations) and ends all their sessions. The login
+history stays: it holds no personal data beyond address and browser, and the
+safety-measures standard requires keeping it (it expires by TTL).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from chalicelib.domain.audit import AccessEvent, LoginEvent
+from chalicelib.domain.identity import Principal, Provider, Role, subject_of
+from chalicelib.domain.login import Client, LoginThrottledError
+from chalicelib.domain.sessions import Tokens
+from chalicelib.domain.users import (Invite, InviteStore, InvalidInviteError, UserProfile, UserStore,
+                                     format_invite_code, invite_hash, new_invite_code, normalise_invite_code)
+from chalicelib.services.login_history import LoginHistory
+from chalicelib.services.sessions import SessionService
+
+PersonalDataEraser = Callable[[str], object]  # erase(subject): remove that person's personal data
+
+
+class UnknownAttorneyError(LookupError):
+    """No attorney profile with that id."""
+
+
+class UnlinkUnauthorizedError(Exception):
+    """The unlink callback did not carry our Kakao admin key."""
+
+
+class BadUnlinkRequestError(ValueError):
+    """The unlink callback did not name a Kakao user."""
+
+
+class Roster(Protocol):
+    def get(self, attorney_id: str) -> Any: ...
+
+
+class Secrets(Protocol):
+    def get(self, name: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Me:
+    id: str
+    role: Role
+    provider: Provider
+    attorney_id: str | None
+    name: str | None
+    phone: str | None
+
+
+class AccountService:
+    def __init__(self, *, users: UserStore, sessions: SessionService, history: LoginHistory, audit: Any,
+                 invites: InviteStore, roster: Roster, secrets: Secrets,
+                 erasers: Sequence[PersonalDataEraser], clock: Callable[[], datetime],
+                 invite_ttl: timedelta) -> None:
+        self._users = users
+        self._sessions = sessions
+        self._history = history
+        self._audit = audit
+        self._invites = invites
+        self._roster = roster
+        self._secrets = secrets
+        self._erasers = erasers
+        self._clock = clock
+        self._invite_ttl = invite_ttl
+
+    def me(self, principal: Principal) -> Me:
+        profile = self._users.profile(principal.subject) or UserProfile()
+        return Me(id=principal.subject, role=principal.role, provider=principal.provider,
+                  attorney_id=principal.attorney_id, name=profile.name, phone=profile.phone)
+
+    def logins(self, principal: Principal, limit: int = 50) -> list[LoginEvent]:
+        return self._history.of(principal.subject, limit)
+
+    # -- leaving -----------------------------------------------------------------
+
+    def leave(self, subject: str, client: Client, provider: str, reason: str = "account_deleted") -> int:
+        """Erase the person's personal data and end every session; returns sessions ended."""
+        for erase in self._erasers:
+            erase(subject)
+        ended = self._sessions.end_all(subject, reason)
+        self._history.success(provider, client, subject, reason=reason)
+        return ended
+
+    def kakao_unlinked(self, authorization: str | None, user_id: str | None, client: Client) -> str:
+        """Kakao's unlink callback: ``Authorization: KakaoAK <admin key>``, ``user_id``."""
+        scheme, _, key = (authorization or "").partition(" ")
+        expected = self._secrets.get("kakao_admin_key")
+        if scheme != "KakaoAK" or not hmac.compare_digest(key.strip().encode(), expected.encode()):
+            self._history.failure(Provider.KAKAO.value, client, "unlink_bad_key")
+            raise UnlinkUnauthorizedError("The unlink request is not signed with this app's admin key.")
+        if not user_id or not user_id.isdigit() or len(user_id) > 20:
+            raise BadUnlinkRequestError("user_id must be the Kakao user id (digits).")
+        subject = subject_of(Provider.KAKAO, user_id)
+        self.leave(subject, client, Provider.KAKAO.value, reason="provider_unlinked")
+        return subject
+
+    # -- attorney invites --------------------------------------------------------
+
+    def invite_attorney(self, admin: Principal, attorney_id: str, client: Client) -> Invite:
+        """A one-time code that links attorney ``attorney_id`` to whoever redeems it."""
+        if self._roster.get(attorney_id) is None:
+            raise UnknownAttorneyError(f"There is no attorney with id {attorney_id}.")
+        now = self._clock()
+        code = new_invite_code()
+        expires = now + self._invite_ttl
+        self._invites.create(invite_hash(code), attorney_id, admin.subject, now, expires)
+        self._audit.record_access(AccessEvent(at=now, actor=admin.subject, actor_role=admin.role.value,
+                                              owner=f"attorney:{attorney_id}", record=f"attorney:{attorney_id}",
+                                              action="invite_created", ip=client.ip))
+        return Invite(code=format_invite_code(code), attorney_id=attorney_id, expires_at=expires)
+
+    def redeem_invite(self, principal: Principal, raw_code: str, client: Client) -> tuple[str, Tokens]:
+        """Link the signed-in account to the invite's attorney; a new access token carries the role."""
+        provider = principal.provider.value
+        try:
+            self._history.guard_ip(provider, client)
+            self._history.guard_account(provider, client, principal.subject)
+            code = normalise_invite_code(raw_code)
+            if code is None:
+                raise InvalidInviteError("That does not look like an invite code (16 letters and digits).",
+                                         "invite_malformed")
+            attorney_id = self._invites.redeem(invite_hash(code), principal.subject, self._clock())
+        except LoginThrottledError:
+            raise
+        except InvalidInviteError as exc:
+            self._history.failure(provider, client, exc.reason, principal.subject)
+            raise
+        self._history.success(provider, client, principal.subject, reason="attorney_linked")
+        self._audit.record_access(AccessEvent(at=self._clock(), actor=principal.subject,
+                                              actor_role=Role.ATTORNEY.value, owner=principal.subject,
+                                              record=f"attorney:{attorney_id}", action="attorney_linked",
+                                              ip=client.ip))
+        return attorney_id, self._sessions.reissue(principal)

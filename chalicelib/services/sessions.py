@@ -1,0 +1,119 @@
+"""Our sessions: start one at sign-in, check access tokens, refresh, end.
+
+``SessionService`` is the container's ``authenticator`` (the
+``Authenticator`` port of ``chalicelib/domain/identity.py``): an access token
+is accepted only if its signature, header and claims are right *and* its
+session (``sid``) is still live, so logout, leaving and refresh-token reuse
+take effect at once, not when the token expires.
+
+Roles are worked out afresh whenever a token is issued (sign-in, refresh,
+invite redemption): admin from the stage's list, attorney from the linked
+profile, else resident -- a change reaches the user within one access-token
+lifetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from chalicelib.adapters.jwt_tokens import JwtCodec
+from chalicelib.domain.identity import Principal, Provider
+from chalicelib.domain.login import Client, LoginThrottledError, role_for
+from chalicelib.domain.sessions import (RefreshError, Session, SessionStore, TokenRejectedError, Tokens,
+                                        new_refresh_token, new_session_id, token_hash)
+from chalicelib.services.login_history import TOKEN_PROVIDER, LoginHistory
+
+
+class AttorneyLinks(Protocol):
+    def by_subject(self, subject: str) -> str | None: ...
+
+
+class SessionService:
+    def __init__(self, *, store: SessionStore, codec: JwtCodec, attorneys: AttorneyLinks,
+                 admin_subjects: Collection[str], history: LoginHistory, clock: Callable[[], datetime],
+                 refresh_ttl: timedelta) -> None:
+        self._store = store
+        self._codec = codec
+        self._attorneys = attorneys
+        self._admins = frozenset(admin_subjects)
+        self._history = history
+        self._clock = clock
+        self._refresh_ttl = refresh_ttl
+
+    def _tokens(self, session: Session, refresh_token: str, now: datetime) -> Tokens:
+        attorney_id = self._attorneys.by_subject(session.subject)
+        role = role_for(session.subject, self._admins, attorney_id)
+        access, expires = self._codec.issue(subject=session.subject, role=role, provider=session.provider,
+                                            session_id=session.id, attorney_id=attorney_id, now=now)
+        return Tokens(access_token=access, access_expires_at=expires, refresh_token=refresh_token,
+                      refresh_expires_at=session.expires_at, session_id=session.id, role=role)
+
+    def start(self, subject: str, provider: Provider) -> Tokens:
+        """A new session (refresh-token family) for a person who just signed in."""
+        now = self._clock()
+        refresh = new_refresh_token()
+        session = Session(id=new_session_id(), subject=subject, provider=provider, created_at=now,
+                          expires_at=now + self._refresh_ttl)
+        self._store.create(session, token_hash(refresh))
+        return self._tokens(session, refresh, now)
+
+    def reissue(self, principal: Principal) -> Tokens:
+        """A fresh access token in the same session (after the role changed); no new refresh token."""
+        session = self._store.get(principal.session_id)
+        now = self._clock()
+        if session is None or not session.is_live(now):
+            raise TokenRejectedError("session_revoked", subject=principal.subject)
+        return self._tokens(session, "", now)
+
+    # -- the Authenticator port ------------------------------------------------
+
+    def authenticate(self, token: str) -> Principal:
+        now = self._clock()
+        claims = self._codec.verify(token, now)
+        session = self._store.get(claims.session_id)
+        if session is None or session.subject != claims.subject or not session.is_live(now):
+            raise TokenRejectedError("session_revoked", subject=claims.subject)
+        return Principal(subject=claims.subject, role=claims.role, provider=claims.provider,
+                         session_id=claims.session_id, attorney_id=claims.attorney_id)
+
+    def rejected(self, error: Any, client: Client) -> None:
+        """Note a refused access token in the login history."""
+        reason = getattr(error, "reason", "token_invalid")
+        self._history.failure(TOKEN_PROVIDER, client, reason, getattr(error, "subject", None))
+
+    # -- refresh and logout ------------------------------------------------------
+
+    def refresh(self, refresh_token: str, client: Client) -> Tokens:
+        """Rotate the refresh token and issue a new access token; reuse ends the family.
+
+        Throttled per address only: guessing a 256-bit token is hopeless, and a
+        stolen one is caught by reuse detection, not by counting failures."""
+        try:
+            self._history.guard_ip(TOKEN_PROVIDER, client)
+            if not refresh_token or len(refresh_token) > 256:
+                raise RefreshError("This sign-in has ended. Please sign in again.", reason="refresh_malformed")
+            new = new_refresh_token()
+            session = self._store.rotate(token_hash(refresh_token), token_hash(new), self._clock())
+        except RefreshError as exc:
+            self._history.failure(TOKEN_PROVIDER, client, exc.reason, exc.subject)
+            raise
+        except LoginThrottledError:
+            raise
+        tokens = self._tokens(session, new, self._clock())
+        self._history.success(TOKEN_PROVIDER, client, session.subject, reason="refreshed")
+        return tokens
+
+    def end(self, session_id: str, client: Client, reason: str = "logout") -> Session | None:
+        session = self._store.revoke(session_id, self._clock(), reason)
+        if session is not None:
+            self._history.success(session.provider.value, client, session.subject, reason=reason)
+        return session
+
+    def end_by_refresh(self, refresh_token: str, client: Client) -> Session | None:
+        session = self._store.session_of(token_hash(refresh_token)) if refresh_token else None
+        return self.end(session.id, client) if session else None
+
+    def end_all(self, subject: str, reason: str) -> int:
+        return self._store.revoke_all(subject, self._clock(), reason)

@@ -1,0 +1,116 @@
+"""Signing in in a real browser: the app (Chalice's local server on the emulator's stack),
+the dev identity provider, headless Chromium.
+
+The browser starts at ``/auth/<provider>/login?next=/api/me``, picks or types
+an account on the dev IdP's page, comes back through the callback and lands
+on ``next``, which shows ``GET /api/me`` with the account's role.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from ops import processes
+from tests.e2e.browser import chromium
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live(stack_env, container) -> Iterator[str]:
+    """IdP + app on free ports against the test stack; attorney-001 linked as the seed does."""
+    from ops.seed import seed_attorneys
+
+    attorney, contact = next(seed_attorneys(container.settings.naver_client_id))
+    if container.attorneys.get(attorney.id) is None:
+        container.attorneys.save(attorney, contact)
+    aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
+    app_port, idp_port = processes.free_port(), processes.free_port()
+    env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
+           "MAEUL_IDP_PORT": str(idp_port)}
+    artifacts = processes.ROOT / "test-artifacts"
+    idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
+    app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
+    try:
+        yield f"http://127.0.0.1:{app_port}"
+    finally:
+        app.stop()
+        idp.stop()
+
+
+def me_in(page) -> dict:
+    return json.loads(page.locator("body").inner_text())
+
+
+@pytest.mark.parametrize("provider,account,role", [
+    ("kakao", "resident-kim", "resident"),
+    ("naver", "resident-lee", "resident"),
+    ("kakao", "admin", "admin"),
+    ("naver", "attorney-001", "attorney"),
+])
+def test_sign_in_through_the_identity_provider_page(live, provider, account, role) -> None:
+    with chromium() as browser:
+        page = browser.new_context().new_page()
+        page.goto(f"{live}/auth/{provider}/login?next=/api/me")
+        listed = page.get_by_role("button", name=account, exact=True)
+        if listed.count():
+            listed.click()
+        else:
+            page.fill("#account", account)
+            page.get_by_role("button", name="이 계정으로 로그인 / Sign in").click()
+        page.wait_for_url(f"{live}/api/me")
+        me = me_in(page)
+        assert me["role"] == role and me["provider"] == provider and me["id"].startswith(f"{provider}:")
+        if role == "attorney":
+            assert me["attorney_id"] == "att-001"
+        cookies = {c["name"]: c for c in page.context.cookies()}
+        assert cookies["session"]["httpOnly"] and not cookies["csrf"]["httpOnly"]
+        assert page.evaluate("document.cookie").find("session=") == -1  # scripts cannot read the token
+
+
+def test_login_hint_skips_the_page_and_logout_ends_the_session(live) -> None:
+    with chromium() as browser:
+        page = browser.new_context().new_page()
+        page.goto(f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-park")
+        page.wait_for_url(f"{live}/api/me")
+        assert me_in(page)["role"] == "resident"
+        status = page.evaluate("""async () => {
+            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrf=')).split('=')[1];
+            const out = await fetch('/auth/logout', {method: 'POST', headers: {'X-CSRF-Token': csrf}});
+            const me = await fetch('/api/me');
+            return [out.status, me.status];
+        }""")
+        assert status == [200, 401]
+        history_page = page.goto(f"{live}/api/me/logins")
+        assert history_page.status == 401
+
+
+def test_a_reused_callback_shows_a_friendly_page(live) -> None:
+    with chromium() as browser:
+        page = browser.new_context().new_page()
+        callbacks: list[str] = []
+        page.on("request", lambda r: callbacks.append(r.url) if "/callback?" in r.url else None)
+        page.goto(f"{live}/auth/naver/login?next=/api/me&login_hint=resident-kim")
+        page.wait_for_url(f"{live}/api/me")
+        response = page.goto(callbacks[0])
+        assert response.status == 400
+        assert page.locator("[role=alert]").is_visible()
+        assert page.get_by_role("link", name="네이버 로그인").is_visible()
+
+
+def test_the_app_log_holds_no_codes_or_tokens(live) -> None:
+    """The local server's request lines drop the query string (codes and states travel there)."""
+    import requests
+
+    with requests.Session() as http:  # a whole sign-in, redirects followed
+        landed = http.get(f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-log", timeout=30)
+    assert landed.status_code == 200 and landed.url == f"{live}/api/me"
+    port = live.rsplit(":", 1)[1]
+    log = (processes.ROOT / "test-artifacts" / f"app-{port}.log").read_text(errors="replace")
+    assert "/auth/kakao/callback" in log and "code=" not in log and "state=" not in log
+    assert "eyJ" not in log
+    assert os.path.getsize(processes.ROOT / "test-artifacts" / f"app-{port}.log") > 0

@@ -1,0 +1,503 @@
+"""Signing in with Kakao and Naver through the app, against the dev identity provider.
+
+The app runs in-process (``chalice.test``) with the production services over
+in-memory twins (``tests/identity_fakes.py``); the identity provider is the
+real dev IdP in a subprocess, so codes, states, PKCE, client secrets and its
+fault switches are all real. Every attempt must land in the login history,
+and nothing secret may reach a log line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from chalicelib.composition import use_container
+from chalicelib.domain.audit import LoginResult
+from devtools.idp import accounts
+from ops import processes
+from tests.identity_fakes import LOCAL_SECRETS, Clock, signin_container
+from tests.support import ApiClient, ApiResponse, assert_error
+
+ADMIN_KAKAO = f"kakao:{accounts.kakao_id('admin')}"
+ATTORNEY_KAKAO = f"kakao:{accounts.kakao_id('attorney-001')}"
+UA = "Mozilla/5.0 (pytest) Maeul"
+
+
+@pytest.fixture(scope="module")
+def idp() -> Iterator[tuple[str, int]]:
+    app_port = processes.free_port()  # nothing listens: the IdP's redirects are read, not followed
+    port = processes.free_port()
+    service = processes.identity_provider(port, app_port).start()
+    yield f"http://127.0.0.1:{port}", app_port
+    service.stop()
+
+
+@dataclass
+class Browser:
+    """A cookie jar in front of the in-process app (what a browser would keep)."""
+
+    api: ApiClient
+    jar: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, *, csrf: bool = False, headers: dict | None = None,
+                **kwargs) -> ApiResponse:
+        hdrs = {"User-Agent": UA, **(headers or {})}
+        if self.jar:
+            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+        if csrf and "csrf" in self.jar:
+            hdrs["X-CSRF-Token"] = self.jar["csrf"]
+        response = self.api.request(method, path, headers=hdrs, **kwargs)
+        raw = response.headers.get("set-cookie") or []
+        for line in [raw] if isinstance(raw, str) else raw:
+            morsel = next(iter(SimpleCookie(line).values()))
+            if morsel["max-age"] == "0":
+                self.jar.pop(morsel.key, None)
+            else:
+                self.jar[morsel.key] = morsel.value
+        return response
+
+
+@dataclass
+class Site:
+    base_idp: str
+    app_port: int
+    clock: Clock
+    container: object
+    api: ApiClient
+    seen_secrets: list[str] = field(default_factory=list)
+
+    def browser(self) -> Browser:
+        return Browser(self.api)
+
+    def start(self, browser: Browser, provider: str, next_path: str = "/api/me") -> str:
+        """GET /auth/<provider>/login → the provider's authorize URL."""
+        response = browser.request("GET", f"/auth/{provider}/login?next={next_path}")
+        assert response.status == 302, response.body
+        return response.headers["location"]
+
+    def authorize(self, url: str, account: str = "resident-kim") -> tuple[str, dict[str, str]]:
+        """The dev IdP, as a person picking ``account``: → (callback path with query, its params)."""
+        answer = requests.get(url + "&login_hint=" + account, allow_redirects=False, timeout=10)
+        assert answer.status_code == 302, answer.text[:300]
+        back = urlsplit(answer.headers["Location"])
+        params = {k: v[0] for k, v in parse_qs(back.query).items()}
+        self.seen_secrets += [v for k, v in params.items() if k in ("code", "state")]
+        return f"{back.path}?{back.query}", params
+
+    def sign_in(self, provider: str = "kakao", account: str = "resident-kim", next_path: str = "/api/me",
+                browser: Browser | None = None) -> Browser:
+        browser = browser or self.browser()
+        path, _ = self.authorize(self.start(browser, provider, next_path), account)
+        response = browser.request("GET", path)
+        assert response.status == 302 and response.headers["location"] == next_path, response.body
+        self.seen_secrets += [browser.jar["session"], browser.jar["refresh"], browser.jar["csrf"]]
+        return browser
+
+    def history(self) -> list:
+        return list(self.container.audit.logins)  # the in-memory twin
+
+    def failures(self) -> list[str]:
+        return [e.reason for e in self.history() if e.result is LoginResult.FAILURE]
+
+    def fault(self, **switches) -> None:
+        requests.post(f"{self.base_idp}/__dev/faults", json=switches, timeout=5).raise_for_status()
+
+
+def make_site(idp, *, secrets: dict[str, str] | None = None) -> Site:
+    base, app_port = idp
+    env = {"MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
+           "KAKAO_AUTH_BASE_URL": base, "KAKAO_API_BASE_URL": base,
+           "NAVER_AUTH_BASE_URL": base, "NAVER_API_BASE_URL": base,
+           "KAKAO_CLIENT_ID": "maeul-local-kakao", "NAVER_CLIENT_ID": "maeul-local-naver",
+           "MAEUL_ADMIN_SUBJECTS": ADMIN_KAKAO}
+    clock = Clock()
+    container = signin_container(env, clock, attorney_links={ATTORNEY_KAKAO: "att-001"},
+                                 attorneys={"att-001", "att-007"}, secrets=secrets)
+    use_container(container)
+    return Site(base, app_port, clock, container, ApiClient())
+
+
+@pytest.fixture
+def site(idp) -> Iterator[Site]:
+    made = make_site(idp)
+    yield made
+    requests.delete(f"{made.base_idp}/__dev/faults", timeout=5)
+    use_container(None)
+
+
+# --- signing in ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", ["kakao", "naver"])
+def test_sign_in_sets_the_session_cookies_and_returns_to_next(site, provider) -> None:
+    browser = site.browser()
+    authorize = site.start(browser, provider, "/consultations/new")
+    query = parse_qs(urlsplit(authorize).query)
+    assert authorize.startswith(site.base_idp)
+    assert len(query["state"][0]) >= 43  # ≥ 256 bits, base64url
+    assert ("code_challenge" in query) is (provider == "kakao")
+    assert browser.jar["login_nonce"]
+
+    path, _ = site.authorize(authorize)
+    response = browser.request("GET", path)
+    assert response.status == 302 and response.headers["location"] == "/consultations/new"
+    cookies = {line.split("=", 1)[0]: line for line in response.headers["set-cookie"]}
+    assert "HttpOnly" in cookies["session"] and "SameSite=Lax" in cookies["session"]
+    assert "HttpOnly" not in cookies["csrf"]
+    assert "HttpOnly" in cookies["refresh"] and "Path=/auth/" in cookies["refresh"]
+    assert "SameSite=Strict" in cookies["refresh"]
+    assert all("Secure" not in c for c in cookies.values())  # local stage only
+    assert "Max-Age=900" in cookies["session"]
+
+    me = browser.request("GET", "/api/me")
+    assert me.status == 200 and me.headers["cache-control"] == "no-store"
+    assert me.json["role"] == "resident" and me.json["provider"] == provider
+    assert me.json["id"].startswith(f"{provider}:") and me.json["name"] == "resident-kim"
+
+    bearer = site.api.get("/api/me", headers={"Authorization": f"Bearer {browser.jar['session']}"})
+    assert bearer.status == 200 and bearer.json["id"] == me.json["id"]
+    [event] = site.history()
+    assert (event.result, event.reason, event.provider, event.subject, event.user_agent) == \
+        (LoginResult.SUCCESS, "ok", provider, me.json["id"], UA)
+
+
+def test_kakao_ids_are_kept_as_exact_strings(site) -> None:
+    me = site.sign_in("kakao", "resident-kim").request("GET", "/api/me").json
+    assert me["id"] == "kakao:6771295047285493954"  # 19 digits, beyond a JavaScript number's precision
+
+
+def test_admin_and_linked_attorney_get_their_roles(site) -> None:
+    assert site.sign_in("kakao", "admin").request("GET", "/api/me").json["role"] == "admin"
+    attorney = site.sign_in("kakao", "attorney-001").request("GET", "/api/me").json
+    assert attorney["role"] == "attorney" and attorney["attorney_id"] == "att-001"
+    # never merged by e-mail: the same person through Naver is another, unprivileged user
+    naver = site.sign_in("naver", "admin").request("GET", "/api/me").json
+    assert naver["role"] == "resident" and naver["id"] != ADMIN_KAKAO
+
+
+def test_reused_state_is_refused_and_recorded(site) -> None:
+    browser = site.browser()
+    path, _ = site.authorize(site.start(browser, "kakao"))
+    assert browser.request("GET", path).status == 302
+    again = browser.request("GET", path)
+    assert_error(again, 400, "invalid_state")
+    assert site.failures() == ["state_reused"]
+
+
+def test_state_from_another_browser_is_refused(site) -> None:
+    victim, attacker = site.browser(), site.browser()
+    path, _ = site.authorize(site.start(attacker, "kakao"), "attacker")
+    # the attacker sends the victim their callback link (login CSRF): the victim's browser has no nonce
+    assert_error(victim.request("GET", path), 400, "invalid_state")
+    assert "session" not in victim.jar
+    assert site.failures() == ["state_browser"]
+
+
+def test_missing_unknown_expired_and_cross_provider_states(site) -> None:
+    browser = site.browser()
+    assert_error(browser.request("GET", "/auth/kakao/callback?code=abc"), 400, "invalid_state")
+    assert_error(browser.request("GET", "/auth/kakao/callback?code=abc&state=made-up"), 400, "invalid_state")
+    path, params = site.authorize(site.start(browser, "naver"))
+    assert_error(browser.request("GET", path.replace("/naver/", "/kakao/")), 400, "invalid_state")
+    path, _ = site.authorize(site.start(browser, "kakao"))
+    site.clock.advance(minutes=11)
+    assert_error(browser.request("GET", path), 400, "invalid_state")
+    assert site.failures() == ["state_missing", "state_unknown", "state_provider", "state_expired"]
+
+
+def test_foreign_next_is_refused_and_recorded(site) -> None:
+    browser = site.browser()
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        assert_error(browser.request("GET", f"/auth/kakao/login?next={target}"), 400, "unsafe_next")
+    page = browser.request("GET", "/auth/naver/login?next=https://evil.example/",
+                           headers={"Accept": "text/html"})
+    assert page.status == 400 and page.headers["content-type"].startswith("text/html")
+    assert "evil.example" not in page.body.decode()
+    assert site.failures() == ["unsafe_next"] * 4
+
+
+def test_unknown_provider(site) -> None:
+    assert_error(site.browser().request("GET", "/auth/google/login"), 404, "unknown_provider")
+    assert site.failures() == ["unknown_provider"]
+
+
+def test_cancel_at_the_provider(site) -> None:
+    browser = site.browser()
+    authorize = site.start(browser, "naver")
+    split = urlsplit(authorize)
+    denied = requests.post(f"{site.base_idp}{split.path}", data={**{k: v[0] for k, v in parse_qs(split.query).items()},
+                                                                   "action": "deny"},
+                           allow_redirects=False, timeout=10)
+    back = urlsplit(denied.headers["Location"])
+    response = browser.request("GET", f"{back.path}?{back.query}", headers={"Accept": "text/html"})
+    assert response.status == 400 and "text/html" in response.headers["content-type"]
+    assert "session" not in browser.jar
+    assert site.failures() == ["provider_denied"]
+
+
+@pytest.mark.parametrize("switch", [{"token": "error500"}, {"token": "malformed"}, {"userinfo": "error500"},
+                                    {"userinfo": "malformed"}])
+def test_provider_failures_give_a_friendly_error_and_no_session(site, switch) -> None:
+    browser = site.browser()
+    path, _ = site.authorize(site.start(browser, "kakao"))
+    site.fault(**switch)
+    response = browser.request("GET", path)
+    error = assert_error(response, 502, "provider_error")
+    assert "031-8030-4541" in error["message"]
+    assert "session" not in browser.jar
+    [reason] = site.failures()
+    assert reason in ("provider_unavailable", "provider_bad_response")
+
+
+def test_wrong_client_secret_is_a_provider_error(idp) -> None:
+    site = make_site(idp, secrets={**LOCAL_SECRETS, "kakao_client_secret": "not-the-secret",
+                                   "naver_client_secret": "not-the-secret"})
+    try:
+        for provider in ("kakao", "naver"):
+            browser = site.browser()
+            path, _ = site.authorize(site.start(browser, provider))
+            assert_error(browser.request("GET", path), 502, "provider_error")
+            assert "session" not in browser.jar
+        assert site.failures() == ["provider_token_error", "provider_token_error"]
+    finally:
+        use_container(None)
+
+
+# --- refresh, logout, tokens -------------------------------------------------------------------
+
+
+def test_refresh_rotates_and_a_reused_refresh_token_ends_the_family(site) -> None:
+    browser = site.sign_in()
+    first_refresh, first_access = browser.jar["refresh"], browser.jar["session"]
+    site.clock.advance(minutes=5)
+    rotated = browser.request("POST", "/auth/refresh", csrf=True)
+    assert rotated.status == 200 and rotated.json["role"] == "resident"
+    assert "access_token" not in rotated.json or rotated.json["access_token"] is None  # cookie clients
+    assert browser.jar["refresh"] != first_refresh and browser.jar["session"] != first_access
+    second_refresh = browser.jar["refresh"]
+
+    thief = site.browser()
+    thief.jar.update({"refresh": first_refresh, "csrf": "x"})
+    assert_error(thief.request("POST", "/auth/refresh", csrf=True), 401, "invalid_refresh")
+    # the whole family is gone: the newest refresh token and the live access token too
+    assert_error(site.api.post("/auth/refresh", body={"refresh_token": second_refresh}), 401, "invalid_refresh")
+    assert_error(browser.request("GET", "/api/me"), 401, "invalid_session")
+    assert site.failures() == ["refresh_reuse", "session_revoked", "session_revoked"]
+    assert all(e.subject for e in site.history())
+
+
+def test_refresh_in_the_body_for_bearer_clients(site) -> None:
+    browser = site.sign_in("naver")
+    answer = site.api.post("/auth/refresh", body={"refresh_token": browser.jar["refresh"]})
+    assert answer.status == 200 and answer.json["token_type"] == "Bearer" and answer.json["expires_in"] == 900
+    assert "set-cookie" not in answer.headers
+    me = site.api.get("/api/me", headers={"Authorization": f"Bearer {answer.json['access_token']}"})
+    assert me.status == 200
+    again = site.api.post("/auth/refresh", body={"refresh_token": answer.json["refresh_token"]})
+    assert again.status == 200
+
+
+def test_cookie_refresh_needs_the_csrf_header(site) -> None:
+    browser = site.sign_in()
+    assert_error(browser.request("POST", "/auth/refresh"), 403, "csrf_failed")
+    assert_error(site.api.post("/auth/refresh"), 401, "not_signed_in")
+    assert_error(site.api.post("/auth/refresh", body={"refresh_token": "nope"}), 401, "invalid_refresh")
+    assert site.failures() == ["refresh_unknown"]
+
+
+def test_logout_revokes_the_session_server_side(site) -> None:
+    browser = site.sign_in()
+    access, refresh = browser.jar["session"], browser.jar["refresh"]
+    assert_error(browser.request("POST", "/auth/logout"), 403, "csrf_failed")
+    out = browser.request("POST", "/auth/logout", csrf=True)
+    assert out.status == 200 and "session" not in browser.jar and "refresh" not in browser.jar
+    assert_error(site.api.get("/api/me", headers={"Authorization": f"Bearer {access}"}), 401, "invalid_session")
+    assert_error(site.api.post("/auth/refresh", body={"refresh_token": refresh}), 401, "invalid_refresh")
+    assert [e.reason for e in site.history()] == ["ok", "logout", "session_revoked", "session_revoked"]
+
+
+def test_bearer_logout_needs_no_csrf(site) -> None:
+    access = site.sign_in().jar["session"]
+    headers = {"Authorization": f"Bearer {access}"}
+    assert site.api.post("/auth/logout", headers=headers).status == 200
+    assert_error(site.api.get("/api/me", headers=headers), 401, "invalid_session")
+
+
+def test_an_expired_access_token_is_refused_and_refresh_still_works(site) -> None:
+    browser = site.sign_in()
+    headers = {"Authorization": f"Bearer {browser.jar['session']}"}
+    site.clock.advance(minutes=15)
+    assert_error(site.api.get("/api/me", headers=headers), 401, "invalid_session")
+    assert site.failures() == ["token_expired"]
+    assert browser.request("POST", "/auth/refresh", csrf=True).status == 200
+    assert browser.request("GET", "/api/me").status == 200
+
+
+def test_forged_tokens_are_refused_and_recorded(site) -> None:
+    import base64
+    import json
+
+    def part(doc: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(doc).encode()).rstrip(b"=").decode()
+
+    none_token = f"{part({'alg': 'none', 'typ': 'at+jwt'})}.{part({'sub': ADMIN_KAKAO, 'role': 'admin'})}."
+    for token in (none_token, "garbage"):
+        assert_error(site.api.get("/api/me", headers={"Authorization": f"Bearer {token}"}), 401, "invalid_session")
+    assert site.failures() == ["token_algorithm", "token_malformed"]
+    assert all(e.subject is None for e in site.history())
+
+
+def test_cookie_requests_that_change_state_need_the_csrf_header(site) -> None:
+    browser = site.sign_in()
+    assert_error(browser.request("DELETE", "/api/me"), 403, "csrf_failed")
+    assert browser.request("GET", "/api/me").status == 200  # safe methods need none
+
+
+# --- throttling ---------------------------------------------------------------------------------
+
+
+def test_repeated_failures_from_one_address_are_throttled_for_a_while(site) -> None:
+    browser = site.browser()
+    limit = site.container.settings.policy.login_failures_per_ip
+    for _ in range(limit):
+        assert_error(browser.request("GET", "/auth/kakao/callback?state=guess&code=x"), 400, "invalid_state")
+    blocked = browser.request("GET", "/auth/kakao/login")
+    assert_error(blocked, 429, "too_many_attempts")
+    assert int(blocked.headers["retry-after"]) == 15 * 60
+    assert_error(site.api.post("/auth/refresh", body={"refresh_token": "x"}), 429, "too_many_attempts")
+    site.clock.advance(minutes=16)
+    assert browser.request("GET", "/auth/kakao/login").status == 302
+    assert site.failures().count("throttled_ip") == 2
+
+
+def test_repeated_failures_for_one_account_are_throttled(site) -> None:
+    browser = site.sign_in("kakao", "resident-lee")
+    limit = site.container.settings.policy.login_failures_per_account
+    for _ in range(limit):
+        assert_error(browser.request("POST", "/api/me/attorney-link", body={"code": "AAAA-BBBB-CCCC-DDDD"},
+                                     csrf=True), 400, "invalid_invite")
+    assert_error(browser.request("POST", "/api/me/attorney-link", body={"code": "AAAA-BBBB-CCCC-DDDD"},
+                                 csrf=True), 429, "too_many_attempts")
+    # signing in again as that account is refused too, after the provider said who it is
+    other = site.browser()
+    path, _ = site.authorize(site.start(other, "kakao"), "resident-lee")
+    assert_error(other.request("GET", path), 429, "too_many_attempts")
+    assert "session" not in other.jar
+    assert site.failures().count("throttled_account") == 2
+
+
+# --- history, leaving, invites, unlink -----------------------------------------------------------
+
+
+def test_my_login_history_is_mine_newest_first(site) -> None:
+    browser = site.sign_in("kakao", "resident-park")
+    site.clock.advance(minutes=1)
+    browser.request("POST", "/auth/refresh", csrf=True)
+    site.sign_in("kakao", "someone-else")
+    items = browser.request("GET", "/api/me/logins").json["items"]
+    assert [i["reason"] for i in items] == ["refreshed", "ok"]
+    assert items[0]["at"].endswith("+09:00") and items[0]["ip"] == "127.0.0.1" and items[0]["user_agent"] == UA
+    assert_error(browser.request("GET", "/api/me/logins?limit=0"), 400, "invalid_input")
+
+
+def test_leaving_erases_personal_data_and_ends_every_session(site) -> None:
+    phone, laptop = site.sign_in("naver", "resident-choi"), site.sign_in("naver", "resident-choi")
+    subject = phone.request("GET", "/api/me").json["id"]
+    assert site.container.users.profile(subject).name == "resident-choi"
+    erased: list[str] = []
+    assert site.container.consultation_eraser in site.container.personal_data_erasers
+    site.container.personal_data_erasers.append(erased.append)  # stands for any other feature's eraser
+    gone = phone.request("DELETE", "/api/me", csrf=True)
+    assert gone.status == 200 and gone.json == {"status": "deleted", "sessions_ended": 2}
+    assert erased == [subject]
+    assert site.container.users.get(subject) is None and site.container.users.profile(subject) is None
+    assert_error(laptop.request("GET", "/api/me"), 401, "invalid_session")
+    assert_error(laptop.request("POST", "/auth/refresh", csrf=True), 401, "invalid_refresh")
+    assert "account_deleted" in [e.reason for e in site.history()]
+
+
+def test_kakao_unlink_callback_checks_the_admin_key(site) -> None:
+    browser = site.sign_in("kakao", "resident-jung")
+    user_id = str(accounts.kakao_id("resident-jung"))
+    form = f"app_id=1&user_id={user_id}&referrer_type=UNLINK_FROM_APPS".encode()
+    wrong = site.api.post("/auth/kakao/unlink", raw=form, headers={
+        "Authorization": "KakaoAK wrong", "Content-Type": "application/x-www-form-urlencoded"})
+    assert_error(wrong, 401, "invalid_admin_key")
+    assert browser.request("GET", "/api/me").status == 200
+    right = site.api.post("/auth/kakao/unlink", raw=form, headers={
+        "Authorization": f"KakaoAK {LOCAL_SECRETS['kakao_admin_key']}",
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert right.status == 200
+    assert_error(browser.request("GET", "/api/me"), 401, "invalid_session")
+    assert site.container.users.get(f"kakao:{user_id}") is None
+    assert "unlink_bad_key" in site.failures() and "provider_unlinked" in [e.reason for e in site.history()]
+
+
+def test_attorney_invite_links_an_account_once(site) -> None:
+    admin = site.sign_in("kakao", "admin")
+    resident = site.sign_in("naver", "new-attorney")
+    assert_error(resident.request("POST", "/api/admin/attorneys/att-007/invites", csrf=True), 403, "wrong_role")
+    assert_error(admin.request("POST", "/api/admin/attorneys/att-999/invites", csrf=True), 404, "not_found")
+    created = admin.request("POST", "/api/admin/attorneys/att-007/invites", csrf=True)
+    assert created.status == 201 and created.headers["cache-control"] == "no-store"
+    code = created.json["code"]
+
+    linked = resident.request("POST", "/api/me/attorney-link", body={"code": code.lower()}, csrf=True)
+    assert linked.status == 200 and linked.json["attorney_id"] == "att-007" and linked.json["role"] == "attorney"
+    me = resident.request("GET", "/api/me").json
+    assert me["role"] == "attorney" and me["attorney_id"] == "att-007"
+    another = site.sign_in("kakao", "someone")
+    used = another.request("POST", "/api/me/attorney-link", body={"code": code}, csrf=True)
+    assert assert_error(used, 400, "invalid_invite")["message"]
+    log = site.container.audit.access
+    assert [e.action for e in log] == ["invite_created", "attorney_linked"]
+
+
+def test_admin_reads_the_access_log(site) -> None:
+    admin = site.sign_in("kakao", "admin")
+    admin.request("POST", "/api/admin/attorneys/att-007/invites", csrf=True)
+    entries = admin.request("GET", "/api/admin/access-log?from=2026-11-30&to=2026-12-01").json["items"]
+    assert [e["action"] for e in entries] == ["invite_created"] and entries[0]["actor"] == ADMIN_KAKAO
+    assert_error(admin.request("GET", "/api/admin/access-log?from=2026-12-02&to=2026-12-01"), 400)
+    resident = site.sign_in("kakao", "resident-kim")
+    assert_error(resident.request("GET", "/api/admin/access-log"), 403, "wrong_role")
+
+
+# --- no secrets in the logs -------------------------------------------------------------------
+
+
+def test_no_token_code_or_secret_reaches_a_log_line(idp, capfd, caplog) -> None:
+    site = make_site(idp)
+    try:
+        caplog.set_level("DEBUG")
+        browser = site.sign_in("kakao")
+        browser.request("POST", "/auth/refresh", csrf=True)
+        site.seen_secrets += [browser.jar["refresh"], browser.jar["session"]]
+        site.sign_in("naver")
+        failing = site.browser()
+        path, _ = site.authorize(site.start(failing, "kakao"))
+        site.fault(token="malformed")
+        failing.request("GET", path)
+        site.fault(token=None)
+        failing.request("GET", path)  # reused state
+        site.api.get("/api/me", headers={"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."})
+        site.api.post("/auth/kakao/unlink", raw=b"user_id=1", headers={
+            "Authorization": "KakaoAK guessed-admin-key", "Content-Type": "application/x-www-form-urlencoded"})
+    finally:
+        requests.delete(f"{site.base_idp}/__dev/faults", timeout=5)
+        use_container(None)
+    out, err = capfd.readouterr()
+    # urllib3's debug lines are the test's own HTTP client playing the browser, not the app
+    app_records = [r for r in caplog.records if not r.name.startswith("urllib3")]
+    logged = out + err + "\n".join(r.getMessage() + str(r.__dict__) for r in app_records)
+    assert "authentication failed" in logged  # the failures were logged...
+    secrets = site.seen_secrets + list(LOCAL_SECRETS.values()) + ["guessed-admin-key"]
+    assert len(secrets) > 10
+    for secret in secrets:  # ...without any of these
+        assert secret not in logged, secret[:12]
