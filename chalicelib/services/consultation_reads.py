@@ -1,0 +1,125 @@
+"""Reading consultations: who sees what, decrypted only for those allowed, staff reads logged.
+
+- The owner sees their own consultations, with their personal details.
+- The assigned attorney and admins see a consultation's details one at a time
+  (``read_one``); every such read is written to the access log (who, when,
+  from where, whose record, what action) before the details are returned.
+- Lists for staff (an attorney's assigned consultations, an admin's month)
+  carry the plaintext part and the triage only: personal details are
+  withheld there, so browsing a queue decrypts nothing and logs nothing.
+- Anyone else gets ``ConsultationNotFoundError`` (404), as for an unknown id.
+- A sealed attribute that does not belong to the record (copied from another
+  one, tampered with) is refused: ``RecordIntegrityError`` for a single read,
+  an ``unreadable`` item in a list; both are logged (without personal data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from chalicelib.adapters.field_cipher import CipherUnavailableError, CiphertextMismatchError, FieldCipher
+from chalicelib.domain import triage
+from chalicelib.domain.audit import AccessEvent, AuditLog
+from chalicelib.domain.calendar import ServiceCalendar
+from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationNotFoundError,
+                                             ConsultationRepository, EncryptionUnavailableError,
+                                             PersonalDetails, Reader, RecordIntegrityError, reader_of)
+from chalicelib.domain.identity import Principal
+from chalicelib.logs import logger
+
+
+class PersonalData(StrEnum):
+    INCLUDED = "included"
+    WITHHELD = "withheld"  # a staff list: open the consultation itself to see them
+    ERASED = "erased"  # removed at the resident's request
+    UNREADABLE = "unreadable"  # failed the integrity check
+
+
+@dataclass(frozen=True)
+class ConsultationView:
+    consultation: Consultation
+    personal: PersonalDetails | None
+    personal_data: PersonalData
+    triage: triage.TriageView
+
+
+@dataclass(frozen=True)
+class ViewPage:
+    items: list[ConsultationView]
+    after: str | None
+
+
+def read_one(*, consultations: ConsultationRepository, cipher: FieldCipher, audit: AuditLog,
+             calendar: ServiceCalendar, principal: Principal, consultation_id: str, now: datetime,
+             ip: str = "") -> ConsultationView:
+    consultation = consultations.get(consultation_id)
+    reader = reader_of(principal, consultation) if consultation is not None else None
+    if consultation is None or reader is None:
+        raise ConsultationNotFoundError()
+    if consultation.sealed is None:
+        return _view(consultation, None, PersonalData.ERASED, calendar, now)
+    try:
+        personal = _open(cipher, consultation)
+    except CiphertextMismatchError:
+        raise RecordIntegrityError() from None
+    if reader is not Reader.OWNER:
+        audit.record_access(AccessEvent(at=now, actor=principal.subject, actor_role=principal.role.value,
+                                        owner=consultation.owner, record=f"{ENTITY}:{consultation.id}",
+                                        action="read", ip=ip))
+    return _view(consultation, personal, PersonalData.INCLUDED, calendar, now)
+
+
+def read_page(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
+              principal: Principal, limit: int, after: str | None, month: str | None,
+              now: datetime) -> ViewPage:
+    """The principal's list, newest first: own (resident), assigned (attorney), a month's (admin)."""
+    if principal.is_admin:
+        page = consultations.list_by_month(month or calendar.to_local(now).strftime("%Y-%m"), limit, after)
+        return ViewPage([_withheld(c, calendar, now) for c in page.items], page.after)
+    if principal.is_attorney and principal.attorney_id:
+        page = consultations.list_by_attorney(principal.attorney_id, limit, after)
+        return ViewPage([_withheld(c, calendar, now) for c in page.items], page.after)
+    page = consultations.list_by_owner(principal.subject, limit, after)
+    views = []
+    for consultation in page.items:
+        if consultation.sealed is None:
+            views.append(_view(consultation, None, PersonalData.ERASED, calendar, now))
+            continue
+        try:
+            views.append(_view(consultation, _open(cipher, consultation), PersonalData.INCLUDED, calendar, now))
+        except CiphertextMismatchError:
+            views.append(_view(consultation, None, PersonalData.UNREADABLE, calendar, now))
+    return ViewPage(views, page.after)
+
+
+def owner_view(consultation: Consultation, personal: PersonalDetails | None, calendar: ServiceCalendar,
+               now: datetime) -> ConsultationView:
+    """The owner's view of a consultation whose details are already in hand (just submitted)."""
+    state = PersonalData.INCLUDED if personal is not None else PersonalData.ERASED
+    return _view(consultation, personal, state, calendar, now)
+
+
+def _open(cipher: FieldCipher, consultation: Consultation) -> PersonalDetails:
+    assert consultation.sealed is not None
+    try:
+        return PersonalDetails.from_sealed(cipher.open(ENTITY, consultation.id, consultation.sealed))
+    except CipherUnavailableError as exc:
+        logger().warning("consultation read refused: the key service is unavailable",
+                         extra={"error": type(exc).__name__})
+        raise EncryptionUnavailableError(saving=False) from exc
+    except CiphertextMismatchError:
+        logger().error("record integrity: sealed details refused, they do not belong to this consultation",
+                       extra={"consultation_id": consultation.id})
+        raise
+
+
+def _withheld(consultation: Consultation, calendar: ServiceCalendar, now: datetime) -> ConsultationView:
+    state = PersonalData.ERASED if consultation.sealed is None else PersonalData.WITHHELD
+    return _view(consultation, None, state, calendar, now)
+
+
+def _view(consultation: Consultation, personal: PersonalDetails | None, state: PersonalData,
+          calendar: ServiceCalendar, now: datetime) -> ConsultationView:
+    return ConsultationView(consultation, personal, state, triage.view(consultation.triage, calendar.local_date(now)))
