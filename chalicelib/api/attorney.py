@@ -1,0 +1,221 @@
+"""Attorney routes for real-time matching: open offers, accept / decline, duty, own consultations.
+
+Thin adapters: authenticate (attorneys only), validate, call the real-time
+service, shape the response. An offer shows what the attorney needs to decide
+(category, region, method, urgency flags) and no contact details.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+
+from chalice.app import Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.guard import require_role
+from chalicelib.api.http import json_response, parse_body
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.categories import Method
+from chalicelib.domain.consultations import Status
+from chalicelib.domain.identity import Role
+from chalicelib.domain.offers import NotOnRosterError, OfferNotFoundError, OfferStatus, OfferUnavailableError
+
+bp = ApiBlueprint(__name__)
+
+map_error(OfferNotFoundError, 404, "not_found")
+map_error(OfferUnavailableError, 409, "offer_unavailable")
+map_error(NotOnRosterError, 403, "not_on_roster")
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+# Chalice's local server shares one ``current_request`` across its threads: keep ours per thread.
+_local = threading.local()
+
+
+def _remember_request(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    _local.request = event
+    try:
+        return get_response(event)
+    finally:
+        _local.request = None
+
+
+bp.register_middleware(_remember_request, "http")
+
+
+def _request() -> Request:
+    return getattr(_local, "request", None) or bp.current_request
+
+
+class UrgencyOut(BaseModel):
+    dismissal_remedy_deadline: date | None = Field(description="Last day to apply for an unfair-dismissal remedy.")
+    wage_settlement_due: date | None = Field(description="Last day the pay was due after leaving.")
+    free_representation_eligible: bool | None
+
+
+class OfferOut(BaseModel):
+    id: str
+    consultation_id: str
+    category: str
+    region: str
+    method: Method
+    attempt: int
+    offered_at: datetime
+    deadline: datetime
+    urgency: UrgencyOut
+
+
+class OfferPage(BaseModel):
+    items: list[OfferOut]
+
+
+class AnswerOut(BaseModel):
+    id: str
+    consultation_id: str
+    status: OfferStatus
+    consultation_status: Status | None = None
+
+
+class DutyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on_duty: StrictBool = Field(description="true: you take real-time requests now; false: you do not.")
+
+
+class DutyOut(BaseModel):
+    attorney_id: str
+    on_duty: bool
+
+
+def _offer_id(offer_id: str) -> str:
+    if not _UUID.match(offer_id):
+        raise OfferNotFoundError()
+    return offer_id
+
+
+@spec.operation("GET", "/api/attorney/offers", "Your open real-time offers (attorneys)", tags=("matching",),
+                responses={200: OfferPage}, auth=True, errors=(403,))
+@bp.route("/api/attorney/offers", methods=["GET"])
+def list_offers() -> object:
+    principal = require_role(_request(), Role.ATTORNEY)
+    container = get_container()
+    views = container.realtime.pending_offers(principal)
+    cal = container.calendar
+    items = [OfferOut(id=v.offer.id, consultation_id=v.offer.consultation_id, category=v.offer.category,
+                      region=v.offer.region, method=Method(v.offer.method), attempt=v.offer.attempt,
+                      offered_at=cal.to_local(v.offer.offered_at), deadline=cal.to_local(v.offer.deadline),
+                      urgency=UrgencyOut(dismissal_remedy_deadline=v.urgent_dismissal_deadline,
+                                         wage_settlement_due=v.urgent_wage_due,
+                                         free_representation_eligible=v.free_representation_eligible))
+             for v in views]
+    return json_response(OfferPage(items=items), private=True)
+
+
+@spec.operation("POST", "/api/attorney/offers/{offer_id}/accept", "Accept a real-time offer: the first valid "
+                "accept wins; late or second accepts get 409 offer_unavailable", tags=("matching",),
+                responses={200: AnswerOut}, auth=True, errors=(403, 404, 409))
+@bp.route("/api/attorney/offers/{offer_id}/accept", methods=["POST"])
+def accept_offer(offer_id: str) -> object:
+    principal = require_role(_request(), Role.ATTORNEY)
+    offer = get_container().realtime.accept(principal, _offer_id(offer_id))
+    return json_response(AnswerOut(id=offer.id, consultation_id=offer.consultation_id,
+                                   status=OfferStatus.ACCEPTED, consultation_status=Status.MATCHED), private=True)
+
+
+@spec.operation("POST", "/api/attorney/offers/{offer_id}/decline", "Decline a real-time offer: it goes to "
+                "the next attorney", tags=("matching",), responses={200: AnswerOut}, auth=True,
+                errors=(403, 404, 409))
+@bp.route("/api/attorney/offers/{offer_id}/decline", methods=["POST"])
+def decline_offer(offer_id: str) -> object:
+    principal = require_role(_request(), Role.ATTORNEY)
+    offer = get_container().realtime.decline(principal, _offer_id(offer_id))
+    return json_response(AnswerOut(id=offer.id, consultation_id=offer.consultation_id,
+                                   status=OfferStatus.DECLINED), private=True)
+
+
+@spec.operation("PUT", "/api/attorney/duty", "Go on or off duty for real-time requests (attorneys)",
+                tags=("matching",), request=DutyIn, responses={200: DutyOut}, auth=True, errors=(403, 415))
+@bp.route("/api/attorney/duty", methods=["PUT"])
+def put_duty() -> object:
+    request = _request()
+    principal = require_role(request, Role.ATTORNEY)
+    body = parse_body(request, DutyIn)
+    attorney = get_container().realtime.set_duty(principal, body.on_duty)
+    return json_response(DutyOut(attorney_id=attorney.id, on_duty=body.on_duty), private=True)
+
+
+class AssignedOut(BaseModel):
+    id: str
+    status: Status
+    category: str
+    region: str
+    method: Method
+    created_at: datetime
+    updated_at: datetime
+
+
+class AssignedPage(BaseModel):
+    items: list[AssignedOut]
+
+
+@spec.operation("GET", "/api/attorney/consultations", "Consultations assigned to you, newest first (attorneys; "
+                "open one with GET /api/consultations/{id})", tags=("matching",), responses={200: AssignedPage},
+                auth=True, errors=(403,))
+@bp.route("/api/attorney/consultations", methods=["GET"])
+def list_assigned() -> object:
+    from chalicelib.services import consultation_reads
+
+    principal = require_role(_request(), Role.ATTORNEY)
+    if not principal.attorney_id:
+        raise NotOnRosterError()
+    container = get_container()
+    cal = container.calendar
+    page = consultation_reads.read_page(consultations=container.consultations, cipher=container.cipher,
+                                        calendar=cal, principal=principal, limit=50, after=None, month=None,
+                                        now=container.clock())
+    items = [AssignedOut(id=v.consultation.id, status=v.consultation.status, category=v.consultation.category,
+                         region=v.consultation.region, method=v.consultation.method,
+                         created_at=cal.to_local(v.consultation.created_at),
+                         updated_at=cal.to_local(v.consultation.updated_at)) for v in page.items]
+    return json_response(AssignedPage(items=items), private=True)
+
+
+# --- the resident's side: place in the real-time queue --------------------------------------------
+
+class QueueOut(BaseModel):
+    consultation_id: str
+    status: Status
+    queued: bool = Field(description="Waiting for a real-time attorney now.")
+    position: int | None = Field(description="1 = next among waiting real-time requests of its category.")
+    estimate_minutes: int | None = Field(description="Estimated wait, from recent acceptance times (and, "
+                                                     "outside service hours, the time until the next window).")
+    next_opening: datetime | None = Field(description="When real-time service opens again (only while closed).")
+    realtime_failed: bool = Field(description="No attorney could take it in real time: book a reservation "
+                                              "(GET /api/slots) or call the phone line.")
+    fallback_phone: str
+
+
+@spec.operation("GET", "/api/consultations/{consultation_id}/queue", "Place of a real-time consultation in "
+                "the queue (owner, assigned attorney, admin; others 404)", tags=("matching",),
+                responses={200: QueueOut}, auth=True, errors=(404,))
+@bp.route("/api/consultations/{consultation_id}/queue", methods=["GET"])
+def queue_status(consultation_id: str) -> object:
+    from chalicelib.api.guard import current_principal
+    from chalicelib.domain.consultations import ConsultationNotFoundError
+
+    principal = current_principal(_request())
+    if not _UUID.match(consultation_id):
+        raise ConsultationNotFoundError()
+    container = get_container()
+    q = container.realtime.queue_status(principal, consultation_id)
+    cal = container.calendar
+    return json_response(QueueOut(consultation_id=consultation_id, status=q.status, queued=q.queued,
+                                  position=q.position, estimate_minutes=q.estimate_minutes,
+                                  next_opening=cal.to_local(q.next_opening) if q.next_opening else None,
+                                  realtime_failed=q.realtime_failed,
+                                  fallback_phone=container.settings.policy.fallback_phone), private=True)

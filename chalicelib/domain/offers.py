@@ -1,0 +1,200 @@
+"""Real-time offers: one attorney at a time is offered a waiting consultation.
+
+Offer life cycle (``OFFER_TRANSITIONS`` is the whole truth)::
+
+    pending ─→ accepted        (the offered attorney, before the deadline: first valid accept wins)
+        ├───→ declined         (the offered attorney says no → the next attorney)
+        ├───→ expired          (deadline passed, the offers job → the next attorney)
+        └───→ withdrawn        (the window closed, or the attorney was deactivated / reassigned)
+
+A real-time request (``RealtimeRequest``) waits in its category's queue
+(oldest first) while it is offered to one attorney after another, never the
+same one twice. It leaves the queue when an attorney accepts, or when it is
+*moved on*: after ``Policy.max_offer_attempts`` offers, when nobody eligible
+is left, or when the service window that was serving it closes. Moved on
+means: the consultation stays ``submitted`` (same mode), ``realtime_failed``
+is set, and the resident is told plainly — reservation link and the phone
+line — so the request is not lost and can be booked.
+
+Pure domain: every rule takes ``now``.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+
+from chalicelib.domain.calendar import ServiceCalendar
+
+DEFAULT_ESTIMATE_MINUTES = 5  # wait per position when no acceptance was measured yet
+ACCEPT_SAMPLES = 20  # acceptance durations kept per category (rolling)
+
+
+class OfferStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+OFFER_TRANSITIONS = MappingProxyType({
+    OfferStatus.PENDING: frozenset({OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.EXPIRED,
+                                    OfferStatus.WITHDRAWN}),
+    OfferStatus.ACCEPTED: frozenset(),
+    OfferStatus.DECLINED: frozenset(),
+    OfferStatus.EXPIRED: frozenset(),
+    OfferStatus.WITHDRAWN: frozenset(),
+})
+
+
+class MoveOnReason(StrEnum):
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    NO_CANDIDATE = "no_candidate"
+    WINDOW_CLOSED = "window_closed"
+
+
+class OfferError(Exception):
+    """Base of the offer rules' refusals."""
+
+
+class OfferNotFoundError(OfferError):
+    """Unknown offer, or one made to another attorney (indistinguishable on purpose)."""
+
+    def __init__(self) -> None:
+        super().__init__("No offer with this id was made to you.")
+
+
+class OfferUnavailableError(OfferError):
+    """The offer can no longer be accepted or declined (taken, declined, expired or withdrawn)."""
+
+    def __init__(self, status: OfferStatus | str | None = None) -> None:
+        self.status = OfferStatus(status) if status else None
+        why = {OfferStatus.ACCEPTED: "it was already accepted",
+               OfferStatus.DECLINED: "it was declined",
+               OfferStatus.EXPIRED: "its time to answer ran out",
+               OfferStatus.WITHDRAWN: "it was withdrawn"}.get(self.status, "it is no longer open")  # type: ignore[arg-type]
+        super().__init__(f"This offer cannot be answered any more: {why}. Open offers are listed at "
+                         "GET /api/attorney/offers.")
+
+
+class NotOnRosterError(OfferError):
+    def __init__(self) -> None:
+        super().__init__("Your account is not linked to an active attorney profile; ask an admin.")
+
+
+class UnknownAttorneyError(OfferError):
+    def __init__(self) -> None:
+        super().__init__("No attorney with this id is on the roster.")
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    consultation_id: str
+    attorney_id: str
+    category: str
+    region: str
+    method: str
+    offered_at: datetime
+    deadline: datetime
+    attempt: int  # 1-based
+    reason: dict[str, object] = field(default_factory=dict)  # AssignmentReason.as_dict()
+    status: OfferStatus = OfferStatus.PENDING
+    answered_at: datetime | None = None
+
+    def answerable(self, attorney_id: str, now: datetime) -> bool:
+        return self.status is OfferStatus.PENDING and self.attorney_id == attorney_id and now < self.deadline
+
+    def is_due(self, now: datetime) -> bool:
+        return self.status is OfferStatus.PENDING and now >= self.deadline
+
+
+def resolved(offer: Offer, target: OfferStatus, now: datetime) -> Offer:
+    """``offer`` after moving to ``target``; an offer already answered → ``OfferUnavailableError``."""
+    target = OfferStatus(target)
+    if target not in OFFER_TRANSITIONS[offer.status]:
+        raise OfferUnavailableError(offer.status)
+    if target is OfferStatus.ACCEPTED and now >= offer.deadline:
+        raise OfferUnavailableError(OfferStatus.EXPIRED)
+    return replace(offer, status=target, answered_at=now)
+
+
+def deadline_of(now: datetime, timeout_seconds: int, calendar: ServiceCalendar) -> datetime:
+    """Now + the answer time, but never after the end of the current window."""
+    deadline = now + timedelta(seconds=timeout_seconds)
+    end = calendar.current_window_end(now)
+    return min(deadline, end) if end is not None else deadline
+
+
+@dataclass(frozen=True)
+class RealtimeRequest:
+    """The real-time side of one consultation: its place in the queue and who was tried."""
+
+    consultation_id: str
+    category: str
+    region: str
+    queued_at: datetime
+    tried: tuple[str, ...] = ()
+    current_offer: str | None = None
+    failed: bool = False
+    move_on_reason: MoveOnReason | None = None
+    matched: bool = False
+
+    @property
+    def attempts(self) -> int:
+        return len(self.tried)
+
+    @property
+    def waiting(self) -> bool:
+        return not self.failed and not self.matched
+
+
+def serving_window_end(calendar: ServiceCalendar, queued_at: datetime) -> datetime:
+    """End of the service window that serves a request queued at ``queued_at``.
+
+    Queued inside a window: that window. Queued outside: the next window.
+    Once this moment has passed, the request had its chance and is moved on.
+    """
+    end = calendar.current_window_end(queued_at)
+    if end is not None:
+        return end
+    opening = calendar.next_opening(queued_at)
+    closing = calendar.current_window_end(opening)
+    assert closing is not None
+    return closing
+
+
+def must_move_on(request: RealtimeRequest, now: datetime, calendar: ServiceCalendar,
+                 max_attempts: int) -> MoveOnReason | None:
+    """Why a waiting request (with no pending offer) must leave the queue now, or None."""
+    if not request.waiting:
+        return None
+    if now >= serving_window_end(calendar, request.queued_at):
+        return MoveOnReason.WINDOW_CLOSED
+    if request.current_offer is None and request.attempts >= max_attempts:
+        return MoveOnReason.ATTEMPTS_EXHAUSTED
+    return None
+
+
+def estimate_minutes(position: int, accept_seconds: Sequence[float]) -> int:
+    """An honest wait estimate: position × median recent acceptance time (5 min without history)."""
+    if position <= 0:
+        return 0
+    per = statistics.median(accept_seconds) / 60 if accept_seconds else DEFAULT_ESTIMATE_MINUTES
+    return max(1, round(position * per))
+
+
+def rolled(samples: Iterable[float], new: float, keep: int = ACCEPT_SAMPLES) -> list[float]:
+    """The rolling acceptance-time sample with ``new`` appended (oldest dropped)."""
+    out = [float(s) for s in samples] + [max(0.0, float(new))]
+    return out[-keep:]
+
+
+__all__ = ["DEFAULT_ESTIMATE_MINUTES", "MoveOnReason", "NotOnRosterError", "OFFER_TRANSITIONS", "Offer",
+           "OfferError", "UnknownAttorneyError", "OfferNotFoundError", "OfferStatus", "OfferUnavailableError", "RealtimeRequest",
+           "deadline_of", "estimate_minutes", "must_move_on", "resolved", "rolled", "serving_window_end"]
