@@ -39,6 +39,7 @@ def run_jobs(at: datetime, only: list[str] | None = None, env: dict[str, str] | 
 
     from app import app
     from chalicelib.jobs import JOBS
+    from chalicelib.jobs.base import scheduled_event
 
     client = TestLambdaClient(app, chalice_config(env))
     results = []
@@ -46,7 +47,7 @@ def run_jobs(at: datetime, only: list[str] | None = None, env: dict[str, str] | 
         if only and job.name not in only:
             continue
         try:
-            payload = client.invoke(job.name, {"at": at.isoformat()}).payload
+            payload = client.invoke(job.name, scheduled_event(at)).payload
             results.append({"job": job.name, "ok": True, "result": payload})
         except Exception as exc:  # noqa: BLE001 - report every job, keep going
             results.append({"job": job.name, "ok": False, "error": f"{type(exc).__name__}: {exc}"})

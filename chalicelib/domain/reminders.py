@@ -1,0 +1,77 @@
+"""Reminders before a booked consultation: what is due, to whom, exactly once.
+
+Each booking gets one reminder per (offset, channel): by default 24 hours and
+1 hour before the start, by SMS and e-mail to the attorney and by SMS to the
+resident. Each is its own record so that a failing channel is retried alone.
+Delivery is claim → send → mark sent: the claim is a lease (a conditional
+write), so two runs never send the same reminder, and a run killed between
+claim and send leaves a lease that expires and is taken again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    ATTORNEY_SMS = "attorney_sms"
+    ATTORNEY_EMAIL = "attorney_email"
+    RESIDENT_SMS = "resident_sms"
+
+
+CHANNELS = tuple(Channel)
+LEASE = timedelta(minutes=4)  # shorter than the job's 5-minute period: a lost run is retried by the next
+
+
+@dataclass(frozen=True)
+class Reminder:
+    booking_id: str
+    consultation_id: str
+    attorney_id: str
+    start: datetime
+    offset_minutes: int
+    channel: Channel
+    due_at: datetime
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return reminder_key(self.booking_id, self.offset_minutes, self.channel)
+
+
+def reminder_key(booking_id: str, offset_minutes: int, channel: Channel | str) -> tuple[str, str]:
+    return f"REMINDER#{booking_id}", f"{offset_minutes:05d}#{Channel(channel).value}"
+
+
+def plan(booking_id: str, consultation_id: str, attorney_id: str, start: datetime,
+         offsets_minutes: tuple[int, ...], now: datetime) -> list[Reminder]:
+    """The reminders of a booking made at ``now``; offsets already past are skipped."""
+    if start.utcoffset() is None or now.utcoffset() is None:
+        raise ValueError("aware datetimes required")
+    reminders = []
+    for offset in sorted(set(offsets_minutes), reverse=True):
+        due = start - timedelta(minutes=offset)
+        if due <= now:
+            continue
+        reminders.extend(Reminder(booking_id, consultation_id, attorney_id, start, offset, channel, due)
+                         for channel in CHANNELS)
+    return reminders
+
+
+def all_keys(booking_id: str, offsets_minutes: tuple[int, ...]) -> list[tuple[str, str]]:
+    """Every key a booking's reminders can have (to delete them when it is cancelled)."""
+    return [reminder_key(booking_id, o, c) for o in sorted(set(offsets_minutes)) for c in CHANNELS]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    due: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0  # claimed by another run, or already sent
+    overdue: int = 0  # still unsent more than the alarm threshold after their due time
+
+    def as_dict(self) -> dict[str, int]:
+        return {"due": self.due, "sent": self.sent, "failed": self.failed, "skipped": self.skipped,
+                "overdue": self.overdue}

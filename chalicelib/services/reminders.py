@@ -1,0 +1,91 @@
+"""The reminders job: send every due reminder exactly once.
+
+For each due reminder: claim it (conditional write), find its recipient,
+send, mark it sent. If sending fails the claim is released and the reminder
+stays due for the next run; a reminder claimed by a run that died is taken
+again once its lease runs out. Reminders still unsent well after their due
+time raise an operator alarm (a count, nothing personal).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from chalicelib.domain.attorneys import AttorneyContact
+from chalicelib.domain.notifications import MessageKind, NotificationFailedError, Notifier, render
+from chalicelib.domain.reminders import LEASE, Channel, Reminder, RunSummary
+
+log = logging.getLogger(__name__)
+OVERDUE_AFTER = timedelta(minutes=15)
+
+
+class ReminderStore(Protocol):
+    def due(self, now: datetime, limit: int = 100) -> list[Reminder]: ...
+
+    def claim(self, reminder: Reminder, now: datetime, lease: timedelta) -> str | None: ...
+
+    def mark_sent(self, reminder: Reminder, token: str, now: datetime, message_id: str) -> bool: ...
+
+    def release(self, reminder: Reminder, token: str) -> None: ...
+
+
+class Recipients(Protocol):
+    def attorney(self, attorney_id: str) -> AttorneyContact | None: ...
+
+    def resident(self, consultation_id: str) -> tuple[str, str] | None:
+        """(phone in E.164, language) of the consultation's resident, or None if erased."""
+
+
+def run_reminders(store: ReminderStore, notifier: Notifier, recipients: Recipients, now: datetime, *,
+                  base_url: str, lease: timedelta = LEASE, limit: int = 100) -> RunSummary:
+    due = store.due(now, limit)
+    sent = failed = skipped = overdue = 0
+    for reminder in due:
+        token = store.claim(reminder, now, lease)
+        if token is None:
+            skipped += 1
+            continue
+        try:
+            message_id = _deliver(reminder, notifier, recipients, base_url)
+        except NotificationFailedError as exc:
+            store.release(reminder, token)
+            failed += 1
+            if now - reminder.due_at > OVERDUE_AFTER:
+                overdue += 1
+            log.warning("reminder not sent", extra={"booking_id": reminder.booking_id,
+                                                     "channel": reminder.channel.value, "error": str(exc)})
+            continue
+        if store.mark_sent(reminder, token, now, message_id or "skipped"):
+            sent += 1
+        else:  # our lease ran out and another run took it over: it will not send twice
+            skipped += 1
+    summary = RunSummary(due=len(due), sent=sent, failed=failed, skipped=skipped, overdue=overdue)
+    if overdue:
+        try:
+            notifier.alarm("[maeul] reminders overdue",
+                           f"{overdue} reminder(s) are more than {int(OVERDUE_AFTER.total_seconds() // 60)} "
+                           f"minutes overdue at {now.isoformat(timespec='minutes')}; delivery keeps failing.")
+        except NotificationFailedError:
+            log.error("operator alarm could not be sent")
+    return summary
+
+
+def _deliver(reminder: Reminder, notifier: Notifier, recipients: Recipients, base_url: str) -> str | None:
+    """Send one reminder; None when there is nobody to send it to any more (erased, no contact)."""
+    if reminder.channel is Channel.RESIDENT_SMS:
+        resident = recipients.resident(reminder.consultation_id)
+        if resident is None:
+            return None
+        phone, lang = resident
+        text = render(MessageKind.REMINDER, f"{base_url}/consultations/{reminder.consultation_id}",
+                      when=reminder.start, lang=lang).text
+        return notifier.send_sms(phone, text)
+    rendered = render(MessageKind.REMINDER, f"{base_url}/attorney", when=reminder.start)
+    if reminder.channel is Channel.ATTORNEY_EMAIL:
+        return notifier.email_attorney(reminder.attorney_id, rendered.subject, rendered.text)
+    contact = recipients.attorney(reminder.attorney_id)
+    if contact is None:
+        return None
+    return notifier.send_sms(contact.phone, rendered.text)

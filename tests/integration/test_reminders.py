@@ -1,0 +1,178 @@
+"""Reminders: exactly once per booking, offset and channel, on DynamoDB and on the twin."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.adapters.dynamo.reminders import DynamoReminderStore, ReminderItem
+from chalicelib.adapters.memory import MemoryNotifier, MemoryReminderStore
+from chalicelib.domain.attorneys import AttorneyContact
+from chalicelib.domain.reminders import LEASE, Channel, plan
+from chalicelib.services.reminders import run_reminders
+from ops.awscalls import count_calls
+
+pytestmark = pytest.mark.emulator
+
+BASE = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 KST
+RESIDENT_PHONE = "+821099990001"
+ATTORNEY_PHONE = "+821000000042"
+
+
+class Recipients:
+    def __init__(self) -> None:
+        self.erased: set[str] = set()
+
+    def attorney(self, attorney_id: str) -> AttorneyContact | None:
+        return AttorneyContact(phone=ATTORNEY_PHONE, email=f"{attorney_id}@example.invalid")
+
+    def resident(self, consultation_id: str) -> tuple[str, str] | None:
+        return None if consultation_id in self.erased else (RESIDENT_PHONE, "ko")
+
+
+_counter = iter(range(1_000_000))
+
+
+_weeks_back = iter(range(0, 10_000))
+
+
+@pytest.fixture(autouse=True)
+def start_time(monkeypatch):
+    """Each test books its own, earlier week (same weekday and hour), so that
+    reminders left pending by one test are never due in another's runs."""
+    start = BASE - timedelta(weeks=next(_weeks_back))
+    monkeypatch.setitem(globals(), "START", start)
+    return start
+
+
+@pytest.fixture(params=["dynamodb", "memory"])
+def store(request):
+    if request.param == "memory":
+        return MemoryReminderStore()
+    request.getfixturevalue("container")
+    return DynamoReminderStore()
+
+
+def booking(store, booking_id: str | None = None):
+    booking_id = booking_id or f"bk-{next(_counter)}-{id(store)}"
+    reminders = plan(booking_id, f"c-{booking_id}", "att-042", START, (1440, 60), START - timedelta(days=3))
+    store.schedule(reminders)
+    return booking_id, reminders
+
+
+def run(store, notifier, at):
+    return run_reminders(store, notifier, Recipients(), at, base_url="https://maeul.example")
+
+
+def sent_to(notifier, booking_id):
+    sms = [(to, text) for to, text in notifier.sms if f"c-{booking_id}" in text or to == ATTORNEY_PHONE]
+    return sms
+
+
+def test_each_offset_sends_one_sms_to_each_side_and_one_email(store) -> None:
+    booking_id, _ = booking(store)
+    notifier = MemoryNotifier()
+    day_before = START - timedelta(hours=24)
+    first = run(store, notifier, day_before)
+    assert first.sent == 3
+    mine_sms = [s for s in notifier.sms if s[0] in (ATTORNEY_PHONE, RESIDENT_PHONE)]
+    assert sorted(to for to, _ in mine_sms) == sorted([ATTORNEY_PHONE, RESIDENT_PHONE])
+    assert [e[0] for e in notifier.emails] == ["att-042"]
+    again = run(store, notifier, day_before)  # the same tick twice: nothing more
+    assert again.sent == 0
+    assert len(notifier.sms) == 2 and len(notifier.emails) == 1
+    run(store, notifier, START - timedelta(hours=1))
+    assert len(notifier.sms) == 4 and len(notifier.emails) == 2
+    assert f"{START.astimezone(timezone(timedelta(hours=9))):%H:%M}" in notifier.sms[-1][1]
+    assert "(수) 10:00" in notifier.sms[-1][1]
+
+
+def test_sns_failure_marks_nothing_and_the_next_run_sends_once(store) -> None:
+    booking(store)
+    notifier = MemoryNotifier()
+    notifier.fail = True
+    at = START - timedelta(hours=1)
+    failed = run(store, notifier, at)
+    assert failed.sent == 0 and failed.failed == 6  # the 24h and the 1h reminders, three channels each
+    notifier.fail = False
+    later = run(store, notifier, at + timedelta(minutes=5))
+    assert later.sent == 6
+    assert len(notifier.emails) == 2 and len(notifier.sms) == 4
+    assert run(store, notifier, at + timedelta(minutes=10)).sent == 0
+
+
+def test_a_claim_left_by_a_killed_run_is_reclaimed_after_its_lease(store) -> None:
+    _, reminders = booking(store)
+    at = START - timedelta(hours=24)
+    victim = next(r for r in reminders if r.offset_minutes == 1440 and r.channel is Channel.RESIDENT_SMS)
+    assert store.claim(victim, at, LEASE) is not None  # a run claims it, then dies before sending
+    notifier = MemoryNotifier()
+    run(store, notifier, at)  # the lease is alive: not sent again, not lost
+    assert all(to != RESIDENT_PHONE for to, _ in notifier.sms)
+    run(store, notifier, at + LEASE + timedelta(seconds=1))
+    assert [to for to, _ in notifier.sms].count(RESIDENT_PHONE) == 1
+
+
+def test_overdue_alarm_is_published(store) -> None:
+    booking(store)
+
+    class FailingSms(MemoryNotifier):
+        def send_sms(self, phone_e164: str, text: str) -> str:
+            from chalicelib.domain.notifications import NotificationFailedError
+
+            raise NotificationFailedError("sms down")
+
+    notifier = FailingSms()
+    summary = run(store, notifier, START - timedelta(hours=23))
+    assert summary.overdue >= 1
+    assert notifier.alarms and "overdue" in notifier.alarms[0][1]
+    assert "+82" not in notifier.alarms[0][1]
+
+
+def test_reminders_of_an_erased_resident_are_closed_without_sending(store) -> None:
+    booking_id, _ = booking(store)
+    notifier = MemoryNotifier()
+    recipients = Recipients()
+    recipients.erased.add(f"c-{booking_id}")
+    summary = run_reminders(store, notifier, recipients, START - timedelta(hours=1), base_url="https://x")
+    assert RESIDENT_PHONE not in [to for to, _ in notifier.sms]
+    assert summary.failed == 0
+
+
+def test_the_job_reads_only_what_is_due_however_long_the_history(container) -> None:
+    store = DynamoReminderStore()
+    at = datetime(2020, 3, 3, 0, 0, tzinfo=timezone.utc)  # before every other test's reminders
+
+    def calls_for_run() -> dict[str, int]:
+        # ten reminders due at `at`, on their own
+        for i in range(10):
+            store.schedule([r for r in plan(f"due-{at.timestamp()}-{i}-{next(_counter)}", "c", "att-1",
+                                            at + timedelta(hours=1), (60,), at - timedelta(days=1))
+                            if r.channel is Channel.ATTORNEY_EMAIL])
+        with count_calls("dynamodb") as calls:
+            summary = run_reminders(store, MemoryNotifier(), Recipients(), at, base_url="https://x")
+        assert summary.sent == 10
+        return dict(calls.by_operation)
+
+    small = calls_for_run()
+    # 10,000 historical reminders, all sent (as after 3,333 past bookings' runs). They are
+    # deleted again at the end: the emulator copies a whole table on every transaction,
+    # so a large table would slow every later test down.
+    history = 10_000
+    with ReminderItem.batch_write() as batch:
+        for i in range(history):
+            batch.save(ReminderItem(f"REMINDER#hist-{i}", "00060#attorney_email", booking_id=f"hist-{i}",
+                                    consultation_id="c", attorney_id="att-1", start=at - timedelta(days=30),
+                                    offset_minutes=60, channel="attorney_email",
+                                    due_at=at - timedelta(days=30, hours=1), sent_at=at - timedelta(days=30),
+                                    attempts=1, expires_at=int(at.timestamp())))
+    try:
+        at = at + timedelta(days=1)
+        large = calls_for_run()
+    finally:
+        with ReminderItem.batch_write() as batch:
+            for i in range(history):
+                batch.delete(ReminderItem(f"REMINDER#hist-{i}", "00060#attorney_email"))
+    assert small == large
+    assert small["dynamodb.Query"] == 1
