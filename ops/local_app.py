@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     env = local_environment(ports)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    from chalice.local import ChaliceRequestHandler, LocalDevServer
+    from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
     from app import app
 
@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
             path = self.path.split("?", 1)[0]
             self.log_message('"%s %s" %s %s', self.command, path, str(code), str(size))
 
+    # As chalice's own create_local_server does: make ``current_request`` thread-local,
+    # or two requests served at once could read each other's headers and body.
+    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+    app.__class__ = CustomLocalChalice
     server = LocalDevServer(app, chalice_config(env), args.host, args.port or ports.app,
                             handler_cls=QuietQueryHandler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -89,8 +89,8 @@ class Service:
 
 
 def emulator(port: int, log_path: Path | None = None) -> Service:
-    """moto server: DynamoDB, KMS, SNS, CloudFormation, Secrets Manager... on one port."""
-    return Service("emulator", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+    """moto: DynamoDB, KMS, SNS, CloudFormation, Secrets Manager... on one port (ops/emulator_server.py)."""
+    return Service("emulator", [sys.executable, "-m", "ops.emulator_server", "-H", "127.0.0.1", "-p", str(port)],
                    f"http://127.0.0.1:{port}/moto-api/", log_path=log_path)
 
 
