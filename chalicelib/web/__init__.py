@@ -1,7 +1,8 @@
 """Server-rendered pages: Jinja2 templates, a message catalogue per language, static files.
 
-Every string a person reads is in ``i18n/<lang>.json`` (Korean first; English
-switchable; another language is one more file). Templates never build URLs
+Every string a person reads is in ``i18n/<lang>/*.json`` (Korean first;
+English switchable; another language is one more folder; each feature keeps
+its strings in its own file). Templates never build URLs
 that carry personal data, and no page stores anything in browser storage.
 """
 
@@ -19,11 +20,22 @@ LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
 
 
+def _load(lang: str) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for path in sorted((HERE / "i18n" / lang).glob("*.json")):
+        for key, text in json.loads(path.read_text(encoding="utf-8")).items():
+            if key in messages:
+                raise ValueError(f"message {key!r} is defined twice in the {lang} catalogue")
+            messages[key] = text
+    return messages
+
+
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
-    base = json.loads((HERE / "i18n" / f"{DEFAULT_LANGUAGE}.json").read_text(encoding="utf-8"))
+    """The messages of ``lang``, falling back to Korean for any it lacks."""
+    base = _load(DEFAULT_LANGUAGE)
     if lang != DEFAULT_LANGUAGE:
-        base = {**base, **json.loads((HERE / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))}
+        base = {**base, **_load(lang)}
     return base
 
 

@@ -58,9 +58,6 @@ def test_no_inline_scripts_or_styles_in_pages(api: ApiClient) -> None:
 
 
 def test_the_catalogues_have_the_same_keys() -> None:
-    from chalicelib.web import HERE
-    import json
+    from chalicelib.web import _load
 
-    ko = json.loads((HERE / "i18n" / "ko.json").read_text())
-    en = json.loads((HERE / "i18n" / "en.json").read_text())
-    assert set(ko) == set(en)
+    assert set(_load("ko")) == set(_load("en"))
