@@ -222,6 +222,7 @@ def main() -> int:
         provision_local_secrets(session, deployment)
         env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port()),
                                 stack_env=deployment.environment())
+        env["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the app's info lines would drown the table
         os.environ.update(env)
         from chalicelib.composition import Container, use_container
         from chalicelib.settings import Settings

@@ -1,0 +1,123 @@
+"""The benchmarked operations over the real features (used by ``bench/run.py``).
+
+Each operation is one HTTP request through ``chalice.test`` with a real
+session token (minted through the sessions service before timing starts).
+Data each iteration needs (a fresh resident, a fresh consultation) is
+prepared outside the timed call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from bench.run import Operation
+from chalicelib.composition import get_container
+from chalicelib.domain.identity import Provider
+
+INTAKE = {
+    "category": "wage_arrears", "region": "suwon", "mode": "reservation", "method": "phone",
+    "name": "벤치 주민", "phone": "010-2345-6789", "employment_status": "working",
+    "description": "My employer has not paid my wages for two months now.", "consent_privacy": True,
+}
+
+
+def _bearer(subject: str) -> dict[str, str]:
+    tokens = get_container().sessions.start(subject, Provider.KAKAO)
+    return {"Authorization": f"Bearer {tokens.access_token}"}
+
+
+def _next_service_day() -> datetime:
+    container = get_container()
+    opening = container.calendar.next_opening(datetime.now(timezone.utc) + timedelta(days=1))
+    return opening
+
+
+def operations(client: Any, env: dict[str, str]) -> list[Operation]:
+    ops: list[Operation] = []
+    counter = itertools.count()
+
+    # intake: a new resident each time (the open-consultation limit is per resident)
+    residents: Iterator[dict[str, str]] = iter([_bearer(f"kakao:bench-intake-{i}") for i in range(60)])
+
+    def intake() -> None:
+        response = client.post("/api/consultations", body=INTAKE,
+                               headers={**next(residents), "Idempotency-Key": uuid.uuid4().hex})
+        assert response.status == 201, response.body[:300]
+
+    ops.append(Operation("intake", intake, 40,
+                         {"dynamodb_writes": 1, "kms_per_1000": 10}))
+
+    # listing 50: one resident holding 50 consultations (closed ones do not count against the limit)
+    lister = _bearer("kakao:bench-lister")
+    container = get_container()
+    for _ in range(50):
+        created = client.post("/api/consultations", body=INTAKE,
+                              headers={**lister, "Idempotency-Key": uuid.uuid4().hex})
+        assert created.status == 201, created.body[:300]
+        container.consultations.transition(created.json["id"], _cancelled(), datetime.now(timezone.utc))
+
+    def list_50() -> None:
+        response = client.get("/api/consultations?limit=50", headers=lister)
+        assert response.status == 200 and len(_items(response.json)) == 50
+
+    ops.append(Operation("list_50", list_50, 20, {"queries": 2, "kms": 5}))
+
+    # slot listing for one day and for 14 days
+    slot_owner = _bearer("kakao:bench-slots")
+    consultation = client.post("/api/consultations", body=INTAKE,
+                               headers={**slot_owner, "Idempotency-Key": uuid.uuid4().hex}).json["id"]
+    day = _next_service_day().astimezone(container.calendar.tz).date()
+    last = day + timedelta(days=13)
+
+    def slots_one_day() -> None:
+        response = client.get(f"/api/slots?consultation_id={consultation}&from={day}&to={day}",
+                              headers=slot_owner)
+        assert response.status == 200, response.body[:300]
+
+    def slots_14_days() -> None:
+        response = client.get(f"/api/slots?consultation_id={consultation}&from={day}&to={last}",
+                              headers=slot_owner)
+        assert response.status == 200, response.body[:300]
+
+    ops.append(Operation("slots_one_day", slots_one_day, 20))
+    ops.append(Operation("slots_14_days", slots_14_days, 10))
+
+    # booking: a fresh resident and consultation per iteration, each booking an open slot
+    listed = client.get(f"/api/slots?consultation_id={consultation}&from={day}&to={last}",
+                        headers=slot_owner).json
+    starts = itertools.cycle([s["start"] for s in _items(listed)])
+    bookers = []
+    for i in range(25):
+        headers = _bearer(f"kakao:bench-booker-{i}")
+        cid = client.post("/api/consultations", body=INTAKE,
+                          headers={**headers, "Idempotency-Key": uuid.uuid4().hex}).json["id"]
+        bookers.append((headers, cid))
+    queue = iter(bookers)
+
+    def booking() -> None:
+        headers, cid = next(queue)
+        for _ in range(5):
+            response = client.post(f"/api/consultations/{cid}/booking", body={"start": next(starts)},
+                                   headers=headers)
+            if response.status == 201:
+                return
+            assert response.status == 409, response.body[:300]
+        raise AssertionError("no slot could be booked")
+
+    ops.append(Operation("booking", booking, 20, {"transactions": 1, "reads": 2}))
+    del counter
+    return ops
+
+
+def _items(payload: Any) -> list[Any]:
+    return payload["items"] if isinstance(payload, dict) else payload
+
+
+def _cancelled() -> Any:
+    from chalicelib.domain.consultations import Status
+
+    return Status.CANCELLED
