@@ -1,0 +1,321 @@
+"""Consultation room routes: messages, video signalling, the room view, the outcome, the room page.
+
+Thin adapters: authenticate, validate, one service call (``container.rooms``),
+shape the response. Everything here is personal: ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from chalice.app import Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from chalicelib.api.errors import ApiBlueprint, ApiError, BadRequestError, map_error
+from chalicelib.api.guard import client_of, current_principal, require_role
+from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.openapi import spec
+from chalicelib.api.pages import html_page
+from chalicelib.composition import get_container
+from chalicelib.domain.categories import Method
+from chalicelib.domain.consultations import ConsultationNotFoundError, Status
+from chalicelib.domain.identity import Role
+from chalicelib.domain.rooms import (CURSOR, MessageRateLimitedError, NotParticipantError, NotYetConnectedError,
+                                     Outcome, OutcomeAlreadyRecordedError, RoomClosedError, Side, SignalType,
+                                     ThreadClosedError)
+from chalicelib.services.rooms import RoomView, ThreadPage
+from chalicelib.settings import FALLBACK_PHONE
+
+bp = ApiBlueprint(__name__)
+
+map_error(ThreadClosedError, 409, "thread_closed")
+map_error(NotYetConnectedError, 409, "not_connected")
+map_error(MessageRateLimitedError, 429, "too_many_messages")
+map_error(NotParticipantError, 403, "not_participant")
+map_error(OutcomeAlreadyRecordedError, 409, "outcome_recorded")
+
+_CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_SIGNAL_BYTES = 16 * 1024
+_MAX_TEXT = 10000  # the hard ceiling; Policy.message_max_chars is the rule
+
+
+def _cursor(value: str | None) -> str | None:
+    if value is not None and not CURSOR.match(value):
+        raise PydanticCustomError("invalid_cursor", "Pass back a cursor this API gave out ('next'), or none.")
+    return value
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+class SinceQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: str | None = Field(None, max_length=40, description="The 'next' cursor of the previous poll.")
+
+    _check = field_validator("since")(classmethod(lambda cls, v: _cursor(v)))
+
+
+class MessageIn(BaseModel):
+    """A message: plain text, 1 to 2,000 characters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=_MAX_TEXT)]
+
+    @field_validator("text")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if _CONTROLS.search(value):
+            raise PydanticCustomError("control_characters", "Use plain text, without control characters.")
+        return value
+
+
+class ReadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    until: str = Field(description="Everything up to this cursor (inclusive) has been read.")
+
+    _check = field_validator("until")(classmethod(lambda cls, v: _cursor(v)))
+
+
+class SignalIn(BaseModel):
+    """A WebRTC signalling message for the other participant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: SignalType
+    data: Any = Field(None, description="The SDP description or ICE candidate (JSON, at most 16 KB).")
+
+
+class OutcomeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome = Field(description="advice_given; wage_complaint_referral (Ministry of Employment and "
+                                         "Labor); remedy_application_referral (Labor Relations Commission); "
+                                         "state_representation_referral (state-appointed labor attorney); "
+                                         "follow_up_needed.")
+    note: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=2000)] | None = None
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+class MessageOut(BaseModel):
+    id: str
+    cursor: str
+    side: Side
+    mine: bool
+    text: str
+    sent_at: datetime
+
+
+class ThreadOut(BaseModel):
+    items: list[MessageOut]
+    next: str | None = Field(description="Poll again with ?since=<next>.")
+    unread: int | None = Field(description="Messages of the other side you have not read.")
+    read_by_other: str | None = Field(description="The other side has read your messages up to this cursor.")
+    closed: bool
+
+
+class SignalOut(BaseModel):
+    cursor: str
+    type: SignalType
+    data: Any
+
+
+class SignalsOut(BaseModel):
+    items: list[SignalOut]
+    next: str | None
+
+
+class RoomOut(BaseModel):
+    consultation_id: str
+    status: Status
+    method: Method
+    side: Side
+    ice_servers: list[dict[str, Any]]
+    open: bool = Field(description="The video room is open now.")
+    opens_at: datetime | None
+    closes_at: datetime | None
+    booked_start: datetime | None
+    booked_end: datetime | None
+    phone: str | None = Field(description="Attorney of a phone consultation: the resident's number "
+                                          "(every read is access-logged).")
+    call_at: datetime | None = Field(description="Resident of a phone consultation: when you will be called "
+                                                 "(null: shortly, for a real-time match).")
+    centre_phone: str
+    outcome: Outcome | None
+
+
+class OutcomeOut(BaseModel):
+    consultation_id: str
+    outcome: Outcome
+    status: Status
+    recorded_at: datetime
+
+
+# --- routes -------------------------------------------------------------------------------------
+
+def _consultation_id(value: str) -> str:
+    if not _CONSULTATION_ID.match(value):
+        raise ConsultationNotFoundError()
+    return value
+
+
+def _ip(request: Request) -> str:
+    return client_of(request).ip or ""
+
+
+@spec.operation("GET", "/api/consultations/{consultation_id}/messages", "The consultation's message thread "
+                "(owner, assigned attorney; admins read, access-logged); poll with ?since=",
+                tags=("rooms",), query=SinceQuery, responses={200: ThreadOut}, auth=True, errors=(400, 404, 503))
+@bp.route("/api/consultations/{consultation_id}/messages", methods=["GET"])
+def list_messages(consultation_id: str) -> object:
+    request = bp.current_request
+    principal = current_principal(request)
+    cid = _consultation_id(consultation_id)
+    query = parse_query(request, SinceQuery)
+    page = get_container().rooms.thread(principal, cid, query.since, ip=_ip(request))
+    return json_response(_thread_out(page), private=True)
+
+
+@spec.operation("POST", "/api/consultations/{consultation_id}/messages", "Send a message (owner, assigned "
+                "attorney)", tags=("rooms",), request=MessageIn, responses={201: MessageOut}, auth=True,
+                errors=(400, 403, 404, 409, 429, 503))
+@bp.route("/api/consultations/{consultation_id}/messages", methods=["POST"])
+def post_message(consultation_id: str) -> object:
+    request = bp.current_request
+    principal = current_principal(request)
+    cid = _consultation_id(consultation_id)
+    body = parse_body(request, MessageIn)
+    container = get_container()
+    limit = container.settings.policy.message_max_chars
+    if len(body.text) > limit:
+        raise BadRequestError(f"A message can be at most {limit:,} characters; this one has {len(body.text):,}. "
+                              "Split it into several messages.", code="message_too_long")
+    message = container.rooms.post(principal, cid, body.text)
+    out = MessageOut(id=message.id, cursor=message.cursor, side=message.side, mine=True, text=message.text,
+                     sent_at=container.calendar.to_local(message.sent_at))
+    return json_response(out, 201, private=True)
+
+
+@spec.operation("POST", "/api/consultations/{consultation_id}/messages/read", "Mark messages read up to a "
+                "cursor", tags=("rooms",), request=ReadIn, responses={200: ThreadOut}, auth=True,
+                errors=(400, 403, 404))
+@bp.route("/api/consultations/{consultation_id}/messages/read", methods=["POST"])
+def mark_read(consultation_id: str) -> object:
+    request = bp.current_request
+    principal = current_principal(request)
+    cid = _consultation_id(consultation_id)
+    body = parse_body(request, ReadIn)
+    page = get_container().rooms.mark_read(principal, cid, body.until)
+    return json_response(_thread_out(page), private=True)
+
+
+@spec.operation("GET", "/api/consultations/{consultation_id}/room", "The consultation room: method, ICE "
+                "servers, when the video room opens, the phone details", tags=("rooms",),
+                responses={200: RoomOut}, auth=True, errors=(403, 404, 503))
+@bp.route("/api/consultations/{consultation_id}/room", methods=["GET"])
+def get_room(consultation_id: str) -> object:
+    request = bp.current_request
+    principal = current_principal(request)
+    cid = _consultation_id(consultation_id)
+    container = get_container()
+    view = container.rooms.room(principal, cid, ip=_ip(request))
+    return json_response(_room_out(view, container.calendar), private=True)
+
+
+@spec.operation("POST", "/api/consultations/{consultation_id}/signal", "Send a WebRTC signalling message to "
+                "the other participant (only while the room is open)", tags=("rooms",), request=SignalIn,
+                responses={201: None}, auth=True, errors=(400, 403, 404, 409, 413))
+@bp.route("/api/consultations/{consultation_id}/signal", methods=["POST"])
+def post_signal(consultation_id: str) -> object:
+    request = bp.current_request
+    principal = current_principal(request)
+    cid = _consultation_id(consultation_id)
+    body = parse_body(request, SignalIn)
+    if len((request.raw_body or b"")) > MAX_SIGNAL_BYTES:
+        raise ApiError("A signalling message can be at most 16 KB.", status=413, code="payload_too_large")
+    try:
+        cursor = get_container().rooms.signal(principal, cid, body.type, body.data)
+    except RoomClosedError as exc:
+        raise _room_closed(exc) from None
+    return json_response({"cursor": cursor}, 201, private=True)
+
+
+@spec.operation("GET", "/api/consultations/{consultation_id}/signal", "The other participant's signalling "
+                "messages since a cursor", tags=("rooms",), query=SinceQuery, responses={200: SignalsOut},
+                auth=True, errors=(400, 403, 404, 409))
+@bp.route("/api/consultations/{consultation_id}/signal", methods=["GET"])
+def list_signals(consultation_id: str) -> object:
+    request = bp.current_request
+    principal = current_principal(request)
+    cid = _consultation_id(consultation_id)
+    query = parse_query(request, SinceQuery)
+    try:
+        items, last = get_container().rooms.signals(principal, cid, query.since)
+    except RoomClosedError as exc:
+        raise _room_closed(exc) from None
+    out = SignalsOut(items=[SignalOut(cursor=s.cursor, type=s.type, data=s.data) for s in items], next=last)
+    return json_response(out, private=True)
+
+
+@spec.operation("POST", "/api/attorney/consultations/{consultation_id}/outcome", "Record the outcome and "
+                "close the consultation (assigned attorney)", tags=("rooms",), request=OutcomeIn,
+                responses={201: OutcomeOut}, auth=True, errors=(400, 403, 404, 409, 503))
+@bp.route("/api/attorney/consultations/{consultation_id}/outcome", methods=["POST"])
+def record_outcome(consultation_id: str) -> object:
+    request = bp.current_request
+    principal = require_role(request, Role.ATTORNEY)
+    cid = _consultation_id(consultation_id)
+    body = parse_body(request, OutcomeIn)
+    container = get_container()
+    record = container.rooms.record_outcome(principal, cid, body.outcome, body.note or None)
+    out = OutcomeOut(consultation_id=cid, outcome=record.outcome, status=Status.COMPLETED,
+                     recorded_at=container.calendar.to_local(record.recorded_at))
+    return json_response(out, 201, private=True)
+
+
+@bp.route("/consultations/{consultation_id}/room", methods=["GET"])
+def room_page(consultation_id: str) -> Response:
+    request = bp.current_request
+    if not _CONSULTATION_ID.match(consultation_id):
+        return html_page(request, "room.html", status=404, consultation_id="", fallback=FALLBACK_PHONE)
+    return html_page(request, "room.html", consultation_id=consultation_id, fallback=FALLBACK_PHONE)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _thread_out(page: ThreadPage) -> ThreadOut:
+    calendar = get_container().calendar
+    return ThreadOut(items=[MessageOut(id=m.id, cursor=m.cursor, side=m.side, mine=m.side is page.side,
+                                       text=m.text, sent_at=calendar.to_local(m.sent_at))
+                            for m in page.messages],
+                     next=page.next, unread=page.unread, read_by_other=page.read_by_other, closed=page.closed)
+
+
+def _room_out(view: RoomView, calendar: Any) -> RoomOut:
+    c, w = view.consultation, view.window
+
+    def local(moment: datetime | None) -> datetime | None:
+        return calendar.to_local(moment) if moment is not None else None
+
+    call_at = view.booked[0] if view.side is Side.RESIDENT and c.method is Method.PHONE and view.booked else None
+    return RoomOut(consultation_id=c.id, status=c.status, method=c.method, side=view.side,
+                   ice_servers=list(view.ice_servers), open=view.open_now,
+                   opens_at=local(w.opens_at if w else None), closes_at=local(w.closes_at if w else None),
+                   booked_start=local(view.booked[0] if view.booked else None),
+                   booked_end=local(view.booked[1] if view.booked else None),
+                   phone=view.phone, call_at=local(call_at), centre_phone=view.fallback_phone,
+                   outcome=view.outcome)
+
+
+def _room_closed(exc: RoomClosedError) -> ApiError:
+    """409 ``room_closed`` with the opening and closing times, so the page can say when to come back."""
+    calendar = get_container().calendar
+    details = {"opens_at": calendar.to_local(exc.opens_at).isoformat() if exc.opens_at else None,
+               "closes_at": calendar.to_local(exc.closes_at).isoformat() if exc.closes_at else None}
+    return ApiError(str(exc), status=409, code="room_closed", details=details)

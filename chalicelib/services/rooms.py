@@ -1,0 +1,304 @@
+"""Consultation rooms: messages, video signalling, the phone view, closing, and the nudge.
+
+Who may do what (everyone else gets ``ConsultationNotFoundError``, 404, as for an
+unknown id):
+- the owner (resident) and the assigned attorney read and post messages, and
+  signal in the video room;
+- admins may read a thread (each read is written to the access log) but not post
+  or signal (``NotParticipantError``, 403);
+- only the assigned attorney records the outcome.
+
+Every message text and every signalling payload is sealed with the field cipher
+(one envelope per item, bound to ``<consultation id>/<cursor>``); the cipher
+caches data keys, so a page of messages costs no KMS call per message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.adapters.field_cipher import CipherUnavailableError, CiphertextMismatchError
+from chalicelib.domain.audit import AccessEvent, AuditLog
+from chalicelib.domain.categories import Method
+from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationNotFoundError,
+                                             ConsultationRepository, EncryptionUnavailableError, Reader,
+                                             RecordIntegrityError, Status, reader_of)
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.notifications import MessageKind, NotificationFailedError, render
+from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
+                                     NotParticipantError, Outcome, OutcomeAlreadyRecordedError, OutcomeRecord,
+                                     RoomWindow, SealedMessage, Side, SignalType, ThreadStore, check_can_post,
+                                     check_room_open, new_cursor, room_window, side_of)
+from chalicelib.domain.rooms import Signal as SignalRecord
+from chalicelib.logs import logger
+from chalicelib.settings import Policy
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    messages: list[Message]
+    next: str | None  # pass back as ``since``
+    unread: int | None  # messages of the other side the reader has not read (None: admin)
+    read_by_other: str | None  # the other side has read everything up to this cursor
+    closed: bool
+    side: Side | None
+
+
+@dataclass(frozen=True)
+class SignalView:
+    cursor: str
+    side: Side
+    type: SignalType
+    data: Any
+
+
+@dataclass(frozen=True)
+class RoomView:
+    consultation: Consultation
+    side: Side
+    window: RoomWindow | None
+    open_now: bool
+    ice_servers: Sequence[dict[str, Any]]
+    booked: tuple[datetime, datetime] | None
+    phone: str | None = None  # the resident's number, for the assigned attorney of a phone consultation
+    outcome: Outcome | None = None
+    fallback_phone: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NudgeSummary:
+    waiting: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"waiting": self.waiting, "sent": self.sent, "skipped": self.skipped, "failed": self.failed}
+
+
+class RoomService:
+    def __init__(self, *, consultations: ConsultationRepository, store: ThreadStore, booked: BookedSlots,
+                 cipher: Any, audit: AuditLog, notifier: Any, recipients: Any,
+                 release: Callable[[str, str], None] | None, policy: Policy,
+                 ice_servers: Sequence[dict[str, Any]], clock: Clock, public_base_url: str) -> None:
+        self._consultations = consultations
+        self._store = store
+        self._booked = booked
+        self._cipher = cipher
+        self._audit = audit
+        self._notifier = notifier
+        self._recipients = recipients
+        self._release = release
+        self._policy = policy
+        self._ice = list(ice_servers)
+        self._clock = clock
+        self._base = public_base_url.rstrip("/")
+
+    # --- who ----------------------------------------------------------------------------------
+
+    def _reader(self, principal: Principal, consultation_id: str) -> tuple[Consultation, Reader]:
+        consultation = self._consultations.get(consultation_id)
+        reader = reader_of(principal, consultation) if consultation is not None else None
+        if consultation is None or reader is None:
+            raise ConsultationNotFoundError()
+        return consultation, reader
+
+    def _participant(self, principal: Principal, consultation_id: str) -> tuple[Consultation, Side]:
+        consultation, reader = self._reader(principal, consultation_id)
+        side = side_of(reader)
+        if side is None:
+            raise NotParticipantError()
+        return consultation, side
+
+    # --- messages -----------------------------------------------------------------------------
+
+    def thread(self, principal: Principal, consultation_id: str, since: str | None, *, limit: int | None = None,
+               ip: str = "") -> ThreadPage:
+        consultation, reader = self._reader(principal, consultation_id)
+        side = side_of(reader)
+        limit = limit or self._policy.message_page_size
+        sealed = self._store.messages(consultation_id, since, limit)
+        if reader is Reader.ADMIN and sealed:
+            self._audit.record_access(AccessEvent(
+                at=self._clock(), actor=principal.subject, actor_role=principal.role.value,
+                owner=consultation.owner, record=f"thread:{consultation_id}", action="read_messages", ip=ip))
+        messages = [self._open_message(m) for m in sealed]
+        state = self._store.state(consultation_id)
+        if side is not None and messages:
+            last = messages[-1].cursor
+            theirs = any(m.side is side.other for m in messages)
+            if theirs and (state.read_by(side) or "") < last:
+                state = self._store.mark_read(consultation_id, side, last)
+        return ThreadPage(messages=messages, next=messages[-1].cursor if messages else since,
+                          unread=state.unread_by(side) if side is not None else None,
+                          read_by_other=state.read_by(side.other) if side is not None else None,
+                          closed=state.closed or consultation.status not in
+                          {Status.MATCHED, Status.BOOKED, Status.IN_PROGRESS},
+                          side=side)
+
+    def post(self, principal: Principal, consultation_id: str, text: str) -> Message:
+        consultation, side = self._participant(principal, consultation_id)
+        check_can_post(consultation)
+        now = self._clock()
+        message_id = str(uuid.uuid4())
+        sealed = self._seal(MESSAGE_ENTITY, f"{consultation_id}/{message_id}", {"text": text})
+        stored = self._store.post(SealedMessage(new_cursor(now), message_id, consultation_id, side, sealed, now),
+                                  rate_key=principal.subject, rate_limit=self._policy.messages_per_minute,
+                                  now=now, retention=self._retention)
+        return Message(stored, message_id, consultation_id, side, text, now)
+
+    def mark_read(self, principal: Principal, consultation_id: str, until: str) -> ThreadPage:
+        _, side = self._participant(principal, consultation_id)
+        state = self._store.mark_read(consultation_id, side, until)
+        return ThreadPage([], until, state.unread_by(side), state.read_by(side.other), state.closed, side)
+
+    @property
+    def _retention(self) -> timedelta:
+        # messages outlive the consultation's own retention only by the longest a consultation stays open
+        return timedelta(days=self._policy.retention_days_after_close + 365)
+
+    def _open_message(self, m: SealedMessage) -> Message:
+        data = self._open(MESSAGE_ENTITY, f"{m.consultation_id}/{m.id}", m.sealed)
+        return Message(m.cursor, m.id, m.consultation_id, m.side, str(data["text"]), m.sent_at)
+
+    def _seal(self, entity: str, record_id: str, fields: dict[str, Any]) -> bytes:
+        try:
+            return self._cipher.seal(entity, record_id, fields)
+        except CipherUnavailableError as exc:
+            raise EncryptionUnavailableError(saving=True) from exc
+
+    def _open(self, entity: str, record_id: str, blob: bytes) -> dict[str, Any]:
+        try:
+            return self._cipher.open(entity, record_id, blob)
+        except CipherUnavailableError as exc:
+            raise EncryptionUnavailableError(saving=False) from exc
+        except CiphertextMismatchError:
+            logger().error("record integrity: a sealed room item does not belong here",
+                           extra={"entity": entity})
+            raise RecordIntegrityError() from None
+
+    # --- the room -----------------------------------------------------------------------------
+
+    def _window(self, consultation: Consultation) -> tuple[RoomWindow | None, tuple[datetime, datetime] | None]:
+        booked = self._booked(consultation.id) if consultation.status is not Status.MATCHED else None
+        p = self._policy
+        return room_window(consultation, booked, opens_before=timedelta(minutes=p.room_opens_minutes_before),
+                           closes_after=timedelta(minutes=p.room_closes_minutes_after)), booked
+
+    def room(self, principal: Principal, consultation_id: str, *, ip: str = "") -> RoomView:
+        consultation, side = self._participant(principal, consultation_id)
+        window, booked = self._window(consultation)
+        now = self._clock()
+        phone = None
+        if side is Side.ATTORNEY and consultation.method is Method.PHONE and consultation.sealed is not None \
+                and consultation.status in {Status.MATCHED, Status.BOOKED, Status.IN_PROGRESS}:
+            personal = self._open(ENTITY, consultation.id, consultation.sealed)
+            self._audit.record_access(AccessEvent(
+                at=now, actor=principal.subject, actor_role=principal.role.value, owner=consultation.owner,
+                record=f"{ENTITY}:{consultation.id}", action="read_phone", ip=ip))
+            phone = personal.get("phone")
+        recorded = self._store.outcome(consultation_id)
+        return RoomView(consultation=consultation, side=side, window=window,
+                        open_now=window is not None and window.is_open(now), ice_servers=self._ice,
+                        booked=booked, phone=phone, outcome=recorded.outcome if recorded else None,
+                        fallback_phone=self._policy.fallback_phone)
+
+    def signal(self, principal: Principal, consultation_id: str, kind: SignalType, data: Any) -> str:
+        consultation, side = self._participant(principal, consultation_id)
+        window, _ = self._window(consultation)
+        now = self._clock()
+        check_room_open(window, now)
+        cursor = new_cursor(now)
+        sealed = self._seal(SIGNAL_ENTITY, f"{consultation_id}/{cursor}", {"data": data})
+        self._store.add_signal(SignalRecord(cursor, consultation_id, side, kind, sealed, now),
+                               timedelta(seconds=self._policy.signal_ttl_seconds))
+        return cursor
+
+    def signals(self, principal: Principal, consultation_id: str, since: str | None) -> tuple[list[SignalView], str | None]:
+        consultation, side = self._participant(principal, consultation_id)
+        window, _ = self._window(consultation)
+        now = self._clock()
+        check_room_open(window, now)
+        found = self._store.signals(consultation_id, since, now)
+        views = [SignalView(s.cursor, s.side, s.type,
+                            self._open(SIGNAL_ENTITY, f"{consultation_id}/{s.cursor}", s.sealed)["data"])
+                 for s in found if s.side is not side]
+        last = found[-1].cursor if found else since
+        return views, last
+
+    # --- closing ------------------------------------------------------------------------------
+
+    def record_outcome(self, principal: Principal, consultation_id: str, outcome: Outcome,
+                       note: str | None) -> OutcomeRecord:
+        consultation, side = self._participant(principal, consultation_id)
+        if side is not Side.ATTORNEY:
+            raise ConsultationNotFoundError()
+        now = self._clock()
+        if consultation.status is Status.COMPLETED:
+            if self._store.outcome(consultation_id) is not None:
+                raise OutcomeAlreadyRecordedError()
+        else:
+            if consultation.status in {Status.MATCHED, Status.BOOKED}:
+                self._consultations.transition(consultation_id, Status.IN_PROGRESS, now,
+                                               expected=consultation.status)
+            self._consultations.transition(consultation_id, Status.COMPLETED, now, expected=Status.IN_PROGRESS)
+        sealed_note = self._seal(OUTCOME_ENTITY, consultation_id, {"note": note}) if note else None
+        record = OutcomeRecord(consultation_id, consultation.attorney_id or "", outcome, now, sealed_note)
+        self._store.save_outcome(record)
+        self._store.close(consultation_id)
+        self._send_survey(consultation_id)
+        if self._release is not None and consultation.attorney_id:
+            try:
+                self._release(consultation.attorney_id, consultation_id)
+            except Exception:  # noqa: BLE001 - the outcome stands; the busy mark also expires
+                logger().warning("could not release the attorney after the outcome",
+                                 extra={"consultation_id": consultation_id})
+        return record
+
+    def _send_survey(self, consultation_id: str) -> None:
+        resident = self._recipients.resident(consultation_id)
+        if resident is None:
+            return
+        phone, lang = resident
+        text = render(MessageKind.SURVEY, f"{self._base}/consultations/{consultation_id}/survey", lang=lang).text
+        try:
+            self._notifier.send_sms(phone, text)
+        except NotificationFailedError:
+            logger().warning("survey SMS not sent", extra={"consultation_id": consultation_id})
+
+    # --- the nudge (scheduled) ----------------------------------------------------------------
+
+    def nudge_waiting(self, now: datetime) -> NudgeSummary:
+        """SMS the attorney of each thread whose resident message waited longer than the policy."""
+        due = self._store.waiting(now - timedelta(minutes=self._policy.message_nudge_minutes))
+        sent = skipped = failed = 0
+        for consultation_id, since in due:
+            consultation = self._consultations.get(consultation_id)
+            if consultation is None or not consultation.attorney_id or not consultation.is_open:
+                self._store.mark_nudged(consultation_id, since, now)
+                skipped += 1
+                continue
+            contact = self._recipients.attorney(consultation.attorney_id)
+            if contact is None or not contact.phone:
+                self._store.mark_nudged(consultation_id, since, now)
+                skipped += 1
+                continue
+            if not self._store.mark_nudged(consultation_id, since, now):
+                skipped += 1  # another run claimed it, or the attorney answered meanwhile
+                continue
+            link = f"{self._base}/consultations/{consultation_id}/room"
+            try:
+                self._notifier.send_sms(contact.phone, render(MessageKind.MESSAGE_WAITING, link).text)
+                sent += 1
+            except NotificationFailedError:
+                failed += 1
+                logger().warning("message nudge not sent", extra={"consultation_id": consultation_id})
+        return NudgeSummary(len(due), sent, skipped, failed)
+
