@@ -1,0 +1,480 @@
+"""Reservations in DynamoDB: availability, slot claims, bookings and holds.
+
+Items (main table):
+- availability: ``pk=ATTORNEY#<id>``, ``sk=AVAILABILITY``; ``data`` = the
+  ``Availability.to_dict`` JSON (no personal data).
+- slot claim: ``pk=SLOT#<attorney id>``, ``sk=<start, UTC ISO>``; ``kind``
+  (``booked`` | ``hold``), ``consultation_id``, ``hold_until``;
+  ``gsi1pk=SLOTS#<yyyy-mm of the start in Korea>`` / ``gsi1sk=<start>#<attorney
+  id>`` (listing reads every claim of a date range with one query per month);
+  TTL ``expires_at`` (a hold: when it runs out; a booking: 30 days after the slot).
+- active booking: ``pk=CONSULTATION#<id>``, ``sk=BOOKING`` (at most one: next to
+  the consultation item).
+- booking history: ``pk=CONSULTATION#<id>``, ``sk=BOOKING#<ended at>#<booking id>``
+  (cancelled, declined with the sealed reason, rescheduled).
+- hold pointer: ``pk=CONSULTATION#<id>``, ``sk=BOOKINGHOLD``.
+
+One query ``pk=CONSULTATION#<id>, sk begins_with BOOKING`` reads a
+consultation's booking, hold and history. Booking, rebooking, cancelling and
+holding are each ONE ``TransactWriteItems`` whose items are all conditioned;
+the cancellation reasons are read by item (pynamodb sends a transaction's
+items grouped by kind: condition checks, deletes, puts, updates).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo.attorneys import AttorneyItem
+from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
+from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
+from chalicelib.adapters.dynamo.consultations import ConsultationItem
+from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
+from chalicelib.adapters.dynamo.reminders import add_reminder, drop_reminder
+from chalicelib.domain.availability import Availability
+from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState, BookingStatus,
+                                        ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim, SlotTakenError, Snapshot)
+from chalicelib.domain.calendar import DEFAULT_TZ
+from chalicelib.domain.consultations import Status
+from chalicelib.domain.matching import AttorneyLoad
+from chalicelib.logs import logger
+
+AVAILABILITY_SK = "AVAILABILITY"
+BOOKING_SK = "BOOKING"
+HOLD_SK = "BOOKINGHOLD"
+CLAIM_KEEP = timedelta(days=30)  # a booked claim outlives its slot this long (then TTL)
+BATCH_KEYS = 100  # BatchGetItem's limit per request
+_ATTEMPTS = 4
+
+
+@table(MAIN)
+class AvailabilityItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    attorney_id = UnicodeAttribute()
+    data = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+@table(MAIN)
+class SlotClaimItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_month = Gsi1()
+
+    attorney_id = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    consultation_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    hold_until = UTCDateTimeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+@table(MAIN)
+class BookingItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    booking_id = UnicodeAttribute()
+    consultation_id = UnicodeAttribute()
+    attorney_id = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    method = UnicodeAttribute()
+    booked_at = UTCDateTimeAttribute()
+    load_year = NumberAttribute()
+    reason = UnicodeAttribute(null=True)  # AssignmentReason.as_dict() as JSON
+    status = UnicodeAttribute()
+    ended_at = UTCDateTimeAttribute(null=True)
+    ended_by = UnicodeAttribute(null=True)
+    note = BinaryAttribute(legacy_encoding=False, null=True)  # sealed decline reason
+    expires_at = NumberAttribute(null=True)
+
+
+@table(MAIN)
+class HoldItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    attorney_id = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    until = UTCDateTimeAttribute()
+    expires_at = NumberAttribute(null=True)
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def availability_key(attorney_id: str) -> tuple[str, str]:
+    return f"ATTORNEY#{attorney_id}", AVAILABILITY_SK
+
+
+def claim_key(attorney_id: str, start: datetime) -> tuple[str, str]:
+    return f"SLOT#{attorney_id}", stamp(start)
+
+
+def consultation_pk(consultation_id: str) -> str:
+    return f"CONSULTATION#{consultation_id}"
+
+
+def history_sk(booking: Booking) -> str:
+    assert booking.ended_at is not None
+    return f"{BOOKING_SK}#{stamp(booking.ended_at)}#{booking.id}"
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+# --- the repository ------------------------------------------------------------------------------
+
+@dataclass
+class _Op:
+    kind: str  # condition | delete | put | update (pynamodb's order)
+    name: str
+    apply: Callable[[TransactWrite], None]
+
+
+_KIND_ORDER = ("condition", "delete", "put", "update")
+
+
+class _Cancelled(Exception):
+    def __init__(self, codes: dict[str, str | None]) -> None:
+        super().__init__(", ".join(f"{k}={v}" for k, v in codes.items() if v))
+        self.codes = codes
+
+    def failed(self, name: str) -> bool:
+        return self.codes.get(name) == "ConditionalCheckFailed"
+
+
+class DynamoBookingRepository:
+    def __init__(self, retention_days: int, tz: str = DEFAULT_TZ, connection: Connection | None = None) -> None:
+        self._retention = timedelta(days=retention_days)
+        self._zone = ZoneInfo(tz)
+        self._connection = connection
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=SlotClaimItem.Meta.region)
+        return self._connection
+
+    # --- availability -----------------------------------------------------------------------
+
+    def availability(self, attorney_id: str) -> Availability | None:
+        try:
+            item = AvailabilityItem.get(*availability_key(attorney_id), consistent_read=True)
+        except AvailabilityItem.DoesNotExist:
+            return None
+        return Availability.from_dict(json.loads(item.data))
+
+    def save_availability(self, attorney_id: str, availability: Availability, now: datetime) -> None:
+        AvailabilityItem(*availability_key(attorney_id), attorney_id=attorney_id,
+                         data=json.dumps(availability.to_dict(), separators=(",", ":")), updated_at=now).save()
+
+    # --- reads for the pool -------------------------------------------------------------------
+
+    def snapshot(self, attorney_ids: Iterable[str], year: int, *, claims_at: datetime | None = None,
+                 consistent: bool = False) -> Snapshot:
+        ids = sorted(set(attorney_ids))
+        keys: list[tuple[str, str]] = []
+        for a in ids:
+            keys += [(f"ATTORNEY#{a}", "PROFILE"), availability_key(a), load_key(a, year)]
+            if claims_at is not None:
+                keys.append(claim_key(a, claims_at))
+        attorneys, availabilities, loads, claims = {}, {}, {}, {}
+        for raw in self._batch_get(keys, consistent):
+            pk, sk = raw["pk"]["S"], raw["sk"]["S"]
+            if sk == "PROFILE":
+                attorney = _attorney_from_item(AttorneyItem.from_raw_data(raw))
+                attorneys[attorney.id] = attorney
+            elif sk == AVAILABILITY_SK:
+                item = AvailabilityItem.from_raw_data(raw)
+                availabilities[item.attorney_id] = Availability.from_dict(json.loads(item.data))
+            elif pk.startswith("LOAD#"):
+                load = LoadItem.from_raw_data(raw)
+                attorney_id = pk.removeprefix("LOAD#")
+                loads[attorney_id] = AttorneyLoad(
+                    attorney_id=attorney_id, year=year, assignments_this_year=int(load.assignments or 0),
+                    last_assigned_at=load.last_assigned_at,
+                    calibration_credit=(float(load.calibration_credit)
+                                        if load.calibration_credit is not None else None))
+            elif pk.startswith("SLOT#"):
+                claim = _claim(SlotClaimItem.from_raw_data(raw))
+                claims[claim.attorney_id] = claim
+        for a in ids:
+            loads.setdefault(a, AttorneyLoad.empty(a, year))
+            availabilities.setdefault(a, None)
+        return Snapshot(attorneys=attorneys, availabilities=availabilities, loads=loads, claims=claims)
+
+    def _batch_get(self, keys: list[tuple[str, str]], consistent: bool) -> Iterable[dict[str, Any]]:
+        table_conn = SlotClaimItem._get_connection()
+        pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys]
+        while pending:
+            page, pending = pending[:BATCH_KEYS], pending[BATCH_KEYS:]
+            attempt = 0
+            while page:
+                data = table_conn.batch_get_item(page, consistent_read=consistent or None)
+                yield from data.get("Responses", {}).get(SlotClaimItem.Meta.table_name, [])
+                page = data.get("UnprocessedKeys", {}).get(SlotClaimItem.Meta.table_name, {}).get("Keys", [])
+                if page:
+                    attempt += 1
+                    time.sleep(min(0.05 * 2 ** attempt, 1.0) * random.random())
+
+    def claims_between(self, first: datetime, last: datetime) -> list[SlotClaim]:
+        lo, hi = stamp(first), stamp(last) + "#\uffff"
+        claims: list[SlotClaim] = []
+        for month in _months(first.astimezone(self._zone).date(), last.astimezone(self._zone).date()):
+            for item in SlotClaimItem.by_month.query(f"SLOTS#{month}",
+                                                     range_key_condition=SlotClaimItem.gsi1sk.between(lo, hi)):
+                claims.append(_claim(item))
+        return claims
+
+    def state_of(self, consultation_id: str) -> BookingState:
+        table_conn = BookingItem._get_connection()
+        active: Booking | None = None
+        hold: Hold | None = None
+        history: list[Booking] = []
+        start_key = None
+        while True:
+            data = table_conn.query(consultation_pk(consultation_id),
+                                    range_key_condition=BookingItem.sk.startswith(BOOKING_SK),
+                                    consistent_read=True, exclusive_start_key=start_key)
+            for raw in data.get("Items", []):
+                sk = raw["sk"]["S"]
+                if sk == HOLD_SK:
+                    h = HoldItem.from_raw_data(raw)
+                    hold = Hold(consultation_id, h.attorney_id, h.start, h.end, h.until)
+                elif sk == BOOKING_SK:
+                    active = _booking(BookingItem.from_raw_data(raw))
+                elif sk.startswith(BOOKING_SK + "#"):
+                    history.append(_booking(BookingItem.from_raw_data(raw)))
+            start_key = data.get("LastEvaluatedKey")
+            if not start_key:
+                break
+        history.sort(key=lambda b: (b.ended_at or b.booked_at, b.id))
+        return BookingState(active=active, hold=hold, history=tuple(history))
+
+    # --- writes: one transaction each -----------------------------------------------------------
+
+    def book(self, plan: BookingPlan) -> None:
+        booking, previous, cid = plan.booking, plan.previous, plan.booking.consultation_id
+        release_hold = plan.releases_hold_claim
+        for attempt in range(_ATTEMPTS):
+            ops: list[_Op] = []
+            if previous is not None:
+                ops.append(_Op("delete", "old_claim", lambda tx: tx.delete(
+                    SlotClaimItem(*claim_key(previous.attorney_id, previous.start)),
+                    condition=_own_claim(cid, ClaimKind.BOOKED))))
+                ended = previous.ended(BookingStatus.RESCHEDULED, plan.now, "resident")
+                ops.append(_Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))))
+            if plan.hold is not None:
+                hold = plan.hold
+                if release_hold:
+                    ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
+                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),
+                        condition=_own_claim(cid, ClaimKind.HOLD))))
+                ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(
+                    HoldItem(consultation_pk(cid), HOLD_SK))))
+            ops.append(_Op("put", "claim", lambda tx: tx.save(
+                self._claim_item(booking.claim(), booking.end), condition=_claimable(cid, plan.now))))
+            booking_condition = (BookingItem.pk.does_not_exist() if previous is None
+                                 else BookingItem.booking_id == previous.id)
+            ops.append(_Op("put", "booking", lambda tx: tx.save(
+                self._booking_item(booking, BOOKING_SK), condition=booking_condition)))
+            ops.append(_Op("update", "consultation", lambda tx: tx.update(
+                ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
+                actions=[ConsultationItem.status.set(Status.BOOKED.value),
+                         ConsultationItem.updated_at.set(plan.now),
+                         ConsultationItem.attorney_id.set(booking.attorney_id),
+                         ConsultationItem.gsi2pk.set(f"ASSIGNED#{booking.attorney_id}"),
+                         ConsultationItem.gsi2sk.set(plan.consultation.sort_key)],
+                condition=ConsultationItem.status == plan.expected.value)))
+            for i, reminder in enumerate(plan.reminders):
+                ops.append(_Op("put", f"reminder{i}", lambda tx, r=reminder: add_reminder(tx, r)))
+            for i, key in enumerate(plan.dropped_reminders):
+                ops.append(_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k)))
+            if plan.counts_load:
+                ops.append(_Op("update", "load", lambda tx: add_increment(
+                    tx, booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)))
+                if previous is not None:
+                    ops.append(_Op("update", "unload", lambda tx: add_decrement(
+                        tx, previous.attorney_id, previous.load_year)))
+            try:
+                self._run(ops)
+                return
+            except _Cancelled as exc:
+                if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
+                    release_hold = False
+                    continue
+                if any(exc.failed(n) for n in ("booking", "consultation", "old_claim", "unload")):
+                    raise BookingChangedError() from None
+                if exc.failed("claim") or exc.failed("load"):
+                    raise SlotTakenError(booking.attorney_id) from None
+                if "TransactionConflict" not in exc.codes.values():
+                    raise
+            _backoff(attempt)
+        raise SlotTakenError(booking.attorney_id)
+
+    def end(self, plan: EndPlan) -> None:
+        active, ended, cid = plan.active, plan.ended, plan.active.consultation_id
+        ops = [
+            _Op("delete", "claim", lambda tx: tx.delete(
+                SlotClaimItem(*claim_key(active.attorney_id, active.start)),
+                condition=_own_claim(cid, ClaimKind.BOOKED))),
+            _Op("delete", "booking", lambda tx: tx.delete(
+                BookingItem(consultation_pk(cid), BOOKING_SK), condition=BookingItem.booking_id == active.id)),
+            _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
+            _Op("update", "consultation", lambda tx: tx.update(
+                ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
+                actions=[ConsultationItem.status.set(Status.SUBMITTED.value),
+                         ConsultationItem.updated_at.set(plan.now),
+                         ConsultationItem.attorney_id.remove(), ConsultationItem.gsi2pk.remove(),
+                         ConsultationItem.gsi2sk.remove()],
+                condition=(ConsultationItem.status == Status.BOOKED.value)
+                & (ConsultationItem.attorney_id == active.attorney_id))),
+            _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
+        ] + [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
+             for i, key in enumerate(plan.dropped_reminders)]
+        for attempt in range(_ATTEMPTS):
+            try:
+                self._run(ops)
+                return
+            except _Cancelled as exc:
+                if "ConditionalCheckFailed" in exc.codes.values():
+                    raise BookingChangedError() from None
+                if "TransactionConflict" not in exc.codes.values():
+                    raise
+            _backoff(attempt)
+        raise BookingChangedError()
+
+    def hold(self, plan: HoldPlan) -> None:
+        hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
+        release = plan.releases_previous
+        for attempt in range(_ATTEMPTS):
+            ops = [
+                _Op("condition", "consultation", lambda tx: tx.condition_check(
+                    ConsultationItem, consultation_pk(cid), CONSULTATION_SK,
+                    condition=ConsultationItem.status.is_in(Status.SUBMITTED.value, Status.BOOKED.value))),
+                _Op("put", "claim", lambda tx: tx.save(self._claim_item(hold.claim(), hold.end),
+                                                       condition=_claimable(cid, plan.now))),
+                _Op("put", "pointer", lambda tx: tx.save(HoldItem(
+                    consultation_pk(cid), HOLD_SK, attorney_id=hold.attorney_id, start=hold.start, end=hold.end,
+                    until=hold.until, expires_at=_epoch(hold.until)))),
+            ]
+            if release and previous is not None:
+                ops.append(_Op("delete", "previous_claim", lambda tx: tx.delete(
+                    SlotClaimItem(*claim_key(previous.attorney_id, previous.start)),
+                    condition=_own_claim(cid, ClaimKind.HOLD))))
+            try:
+                self._run(ops)
+                return
+            except _Cancelled as exc:
+                if exc.failed("previous_claim"):
+                    release = False
+                    continue
+                if exc.failed("consultation"):
+                    raise BookingChangedError() from None
+                if exc.failed("claim"):
+                    raise SlotTakenError(hold.attorney_id) from None
+                if "TransactionConflict" not in exc.codes.values():
+                    raise
+            _backoff(attempt)
+        raise SlotTakenError(hold.attorney_id)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _run(self, ops: list[_Op]) -> None:
+        names = [op.name for kind in _KIND_ORDER for op in ops if op.kind == kind]
+        try:
+            with TransactWrite(connection=self.connection) as tx:
+                for op in ops:
+                    op.apply(tx)
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            if len(reasons) != len(names):
+                logger().warning("booking transaction failed without reasons",
+                                 extra={"error": type(exc.cause).__name__ if exc.cause else None})
+                raise
+            raise _Cancelled({n: (r.code if r is not None else None) for n, r in zip(names, reasons)}) from None
+
+    def _claim_item(self, claim: SlotClaim, end: datetime) -> SlotClaimItem:
+        local_month = claim.start.astimezone(self._zone).strftime("%Y-%m")
+        expires = claim.hold_until if claim.kind is ClaimKind.HOLD else end + CLAIM_KEEP
+        assert expires is not None
+        return SlotClaimItem(*claim_key(claim.attorney_id, claim.start),
+                             gsi1pk=f"SLOTS#{local_month}", gsi1sk=f"{stamp(claim.start)}#{claim.attorney_id}",
+                             attorney_id=claim.attorney_id, start=claim.start,
+                             consultation_id=claim.consultation_id, kind=claim.kind.value,
+                             hold_until=claim.hold_until, expires_at=_epoch(expires))
+
+    def _booking_item(self, booking: Booking, sk: str) -> BookingItem:
+        return BookingItem(
+            consultation_pk(booking.consultation_id), sk, booking_id=booking.id,
+            consultation_id=booking.consultation_id, attorney_id=booking.attorney_id,
+            start=booking.start, end=booking.end, method=booking.method.value, booked_at=booking.booked_at,
+            load_year=booking.load_year, reason=json.dumps(dict(booking.reason), separators=(",", ":")),
+            status=booking.status.value, ended_at=booking.ended_at, ended_by=booking.ended_by,
+            note=booking.sealed_note, expires_at=_epoch(booking.end + self._retention))
+
+
+def _claimable(consultation_id: str, now: datetime) -> Any:
+    """Free, an expired hold, or this consultation's own hold."""
+    return (SlotClaimItem.pk.does_not_exist()
+            | ((SlotClaimItem.kind == ClaimKind.HOLD.value)
+               & ((SlotClaimItem.hold_until <= now) | (SlotClaimItem.consultation_id == consultation_id))))
+
+
+def _own_claim(consultation_id: str, kind: ClaimKind) -> Any:
+    return (SlotClaimItem.consultation_id == consultation_id) & (SlotClaimItem.kind == kind.value)
+
+
+def _claim(item: SlotClaimItem) -> SlotClaim:
+    return SlotClaim(item.attorney_id, item.start, item.consultation_id, ClaimKind(item.kind), item.hold_until)
+
+
+def _booking(item: BookingItem) -> Booking:
+    return Booking(
+        id=item.booking_id, consultation_id=item.consultation_id, attorney_id=item.attorney_id,
+        start=item.start, end=item.end, method=item.method, booked_at=item.booked_at,
+        load_year=int(item.load_year), reason=json.loads(item.reason) if item.reason else {},
+        status=BookingStatus(item.status), ended_at=item.ended_at, ended_by=item.ended_by,
+        sealed_note=bytes(item.note) if item.note is not None else None)
+
+
+def _months(first: date, last: date) -> list[str]:
+    months: list[str] = []
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+
+__all__ = ["AvailabilityItem", "BookingItem", "DynamoBookingRepository", "HoldItem", "SlotClaimItem",
+           "claim_key", "stamp"]

@@ -1,0 +1,87 @@
+"""Attorney availability: read and replace an attorney's weekly template and date exceptions.
+
+An attorney edits their own (``PUT /api/attorney/availability``); an admin
+may edit anyone's. An edit must lie inside the service windows on weekdays
+(``AvailabilityOutsideWindowsError`` names the allowed windows) and use the
+programme's time zone. Exceptions that ended before this year are dropped on
+save (this year's leave still counts for fair matching); bookings already
+made are kept: an attorney who can no longer come declines them.
+
+An attorney who never saved an availability is treated according to
+``Policy.availability_default``: free in every service window
+(``service_hours``, the default: volunteers joined for the programme's
+hours) or never (``none``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from chalicelib.domain.availability import Availability, InvalidAvailabilityError
+from chalicelib.domain.bookings import AttorneyNotFoundError
+from chalicelib.domain.calendar import ServiceCalendar
+from chalicelib.settings import Policy
+
+
+class AvailabilityStore(Protocol):
+    def availability(self, attorney_id: str) -> Availability | None: ...
+
+    def save_availability(self, attorney_id: str, availability: Availability, now: datetime) -> None: ...
+
+
+class AttorneyLookup(Protocol):
+    def get(self, attorney_id: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class AvailabilityView:
+    availability: Availability | None  # None: the attorney takes no reservations
+    is_default: bool  # True: nothing saved yet, the policy default applies
+
+
+def default_availability(policy: Policy, calendar: ServiceCalendar) -> Availability | None:
+    return Availability.full(calendar) if policy.availability_default == "service_hours" else None
+
+
+def effective(stored: Availability | None, policy: Policy, calendar: ServiceCalendar) -> Availability | None:
+    """What slot generation uses for an attorney: the saved availability, or the default."""
+    return stored if stored is not None else default_availability(policy, calendar)
+
+
+class AvailabilityService:
+    def __init__(self, *, store: AvailabilityStore, roster: AttorneyLookup, calendar: ServiceCalendar,
+                 policy: Policy, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._roster = roster
+        self._calendar = calendar
+        self._policy = policy
+        self._clock = clock
+
+    def of(self, attorney_id: str) -> AvailabilityView:
+        self._require_attorney(attorney_id)
+        stored = self._store.availability(attorney_id)
+        if stored is not None:
+            return AvailabilityView(stored, is_default=False)
+        return AvailabilityView(default_availability(self._policy, self._calendar), is_default=True)
+
+    def replace(self, attorney_id: str, data: Mapping[str, Any]) -> Availability:
+        """Validate ``data`` (``Availability.to_dict``'s shape) against the windows and save it."""
+        self._require_attorney(attorney_id)
+        tz = data.get("timezone", self._calendar.tz.key)
+        if tz != self._calendar.tz.key:
+            raise InvalidAvailabilityError(
+                f"times are wall-clock times in {self._calendar.tz.key}; send that timezone (or none)",
+                field="timezone")
+        availability = Availability.from_dict({**data, "timezone": tz}, calendar=self._calendar)
+        now = self._clock()
+        today = self._calendar.local_date(now)
+        availability = availability.pruned(date(today.year, 1, 1))
+        self._store.save_availability(attorney_id, availability, now)
+        return availability
+
+    def _require_attorney(self, attorney_id: str) -> None:
+        if self._roster.get(attorney_id) is None:
+            raise AttorneyNotFoundError()

@@ -1,0 +1,400 @@
+"""Reservations: open slots, booking, rebooking, cancelling, declining and holds.
+
+Who can be booked (the pool, shared by listing and booking)
+    Active attorneys who cover the consultation's category in its region or
+    a neighbouring one (rings ``0..Policy.reservation_ring``, default 1), who
+    have not declined this consultation before, with their availability (or
+    the policy default). When nobody in those rings could take it at all
+    (inactive, at cap, no availability), the next ring is added, and so on.
+    This depends only on what is stored, never on the dates asked, so listing
+    and booking search the same pool. Among the attorneys free at the slot,
+    ``matching.choose`` picks fairly (nearest ring first, then load).
+
+Reads per listing: the consultation (GetItem), its bookings (one Query), the
+coverage of each region of the rings (one Query per region), profiles,
+availabilities and load counters of the pool (one BatchGetItem per 33
+attorneys), and every slot claim of the date range (one index Query per
+month). Booking reads the same, except that the claims at the chosen start
+are part of the BatchGetItem (consistent), then writes ONE transaction.
+
+Alerts (SMS and e-mail through the notifier port: a time and a link, never a
+name or a problem) are best effort: a delivery failure is logged and never
+undoes the booking; the reminders job sends the reminders later.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from chalicelib.domain import reminders as reminder_rules
+from chalicelib.adapters.field_cipher import CipherUnavailableError, FieldCipher
+from chalicelib.domain import consultations as consultation_rules
+from chalicelib.domain.attorneys import Attorney, AttorneyContact
+from chalicelib.domain.bookings import (Booking, BookingPlan, BookingRepository, BookingState, BookingStatus,
+                                        EndPlan, Hold, HoldPlan, NoBookingError, NotBookableError, Roster,
+                                        SlotTakenError, Snapshot, candidate_regions, change_deadline,
+                                        check_bookable, check_resident_may_change, reservation_pool, usable,
+                                        utc, with_leave_days)
+from chalicelib.domain.calendar import ServiceCalendar
+from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, ConsultationRepository,
+                                             EncryptionUnavailableError, Reader, Status, reader_of)
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.matching import (AssignmentMode, ConsultationFacts, annual_cap_of, choose,
+                                        reservation_available)
+from chalicelib.domain.notifications import MessageKind, Notifier, render
+from chalicelib.domain.slots import (OpenSlot, SlotRules, check_range, check_slot, default_range,
+                                     free_attorneys, open_slots)
+from chalicelib.logs import logger
+from chalicelib.services.availability import effective
+from chalicelib.settings import Policy
+
+NOTE_ENTITY = "booking_note"  # the field cipher's entity for an attorney's decline reason
+ATTEMPTS = 2  # a booking whose slot was just taken tries once more with another free attorney
+
+
+class ContactBook(Roster, Protocol):
+    def get(self, attorney_id: str) -> Attorney | None: ...
+
+    def contact(self, attorney_id: str) -> AttorneyContact | None: ...
+
+
+@dataclass(frozen=True)
+class BookingView:
+    booking: Booking
+    attorney_name: str
+    language: str
+    cancel_until: datetime
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class _Pool:
+    facts: ConsultationFacts
+    ids: frozenset[str]
+    snapshot: Snapshot
+    year: int
+
+
+class ReservationService:
+    def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
+                 roster: ContactBook, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
+                 policy: Policy, clock: Callable[[], datetime], public_base_url: str) -> None:
+        self._consultations = consultations
+        self._bookings = bookings
+        self._roster = roster
+        self._calendar = calendar
+        self._policy = policy
+        self._clock = clock
+        self._rules = SlotRules(slot_minutes=policy.slot_minutes, min_notice_minutes=policy.min_notice_minutes,
+                                horizon_days=policy.booking_horizon_days)
+        self._alerts = _Alerts(notifier, roster, cipher, public_base_url.rstrip("/"))
+        self._cipher = cipher
+
+    @property
+    def rules(self) -> SlotRules:
+        return self._rules
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def open_slots(self, principal: Principal, consultation_id: str, first: date | None,
+                   last: date | None) -> list[OpenSlot]:
+        """Open slots for the owner's consultation, from ``first`` to ``last`` (local dates)."""
+        now = self._clock()
+        default_first, default_last = default_range(self._calendar, self._rules, now)
+        first, last = first or default_first, last or default_last
+        check_range(self._calendar, self._rules, now, first, last)
+        consultation = self._owned(principal, consultation_id)
+        check_bookable(consultation)
+        state = self._bookings.state_of(consultation.id)
+        pool = self._pool(consultation, state, now)
+        zone = self._calendar.tz
+        claims = self._bookings.claims_between(datetime.combine(first, time.min, tzinfo=zone),
+                                               datetime.combine(last, time.max, tzinfo=zone))
+        _, schedules = reservation_pool(pool.facts, pool.snapshot, claims, now, programme_cap=self._policy.annual_cap,
+                                        excluded=state.declined_by, tz=zone.key)
+        return open_slots(self._calendar, self._rules, schedules, now, first, last)
+
+    def booking_of(self, principal: Principal, consultation_id: str) -> BookingView:
+        consultation = self._consultations.get(consultation_id)
+        if consultation is None or reader_of(principal, consultation) is None:
+            raise ConsultationNotFoundError()
+        active = self._bookings.state_of(consultation_id).active
+        if active is None:
+            raise NoBookingError()
+        return self._view(active, consultation, self._name_of(active.attorney_id))
+
+    # --- booking ----------------------------------------------------------------------------------
+
+    def book(self, principal: Principal, consultation_id: str, start: datetime) -> BookingView:
+        """Book (or move) the owner's consultation at ``start`` with a fairly chosen free attorney."""
+        now = self._clock()
+        consultation = self._owned(principal, consultation_id)
+        check_bookable(consultation)
+        state = self._bookings.state_of(consultation.id)
+        previous = state.active
+        if consultation.status is Status.BOOKED and previous is None:
+            raise NotBookableError(consultation.status)  # booked by another path: not a reservation
+        if previous is not None and previous.start == utc(start):
+            return self._view(previous, consultation, self._name_of(previous.attorney_id), replayed=True)
+        if previous is not None:
+            check_resident_may_change(previous, now, self._policy.cancel_notice_minutes, rescheduling=True)
+        end = check_slot(self._calendar, self._rules, now, start)
+        pool = self._pool(consultation, state, now, claims_at=start)
+        tried: set[str] = set()
+        for attempt in range(ATTEMPTS):
+            snapshot = pool.snapshot if attempt == 0 else self._without_own_booking(
+                self._snapshot(pool.ids, pool.year, start), state, pool.year)
+            attorneys, chosen, reason = self._choose(pool.facts, snapshot, state, now, start, tried,
+                                                     keep=previous.attorney_id if previous else None)
+            same = previous is not None and previous.attorney_id == chosen
+            booking = Booking(
+                id=str(uuid.uuid4()), consultation_id=consultation.id,
+                attorney_id=chosen, start=start, end=end, method=consultation.method, booked_at=now,
+                load_year=previous.load_year if same and previous else pool.year, reason=reason)
+            plan = BookingPlan(booking=booking, consultation=consultation, expected=consultation.status,
+                               cap=annual_cap_of(attorneys[chosen], self._policy.annual_cap), now=now,
+                               previous=previous, hold=state.hold,
+                               reminders=tuple(self._reminders_of(booking, now)),
+                               dropped_reminders=self._reminder_keys(previous))
+            try:
+                self._bookings.book(plan)
+            except SlotTakenError:
+                tried.add(chosen)
+                continue
+            logger().info("booking made", extra={"consultation_id": consultation.id, "attorney_id": chosen,
+                                                 "rescheduled": previous is not None, "attempt": attempt + 1,
+                                                 "decided_by": reason.get("decided_by")})
+            self._alerts.to_attorney(MessageKind.BOOKING, chosen, booking.start)
+            if previous is not None and not same:
+                self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, previous.attorney_id, previous.start)
+            return self._view(booking, consultation, attorneys[chosen].display_name)
+        raise SlotTakenError()
+
+    def hold(self, principal: Principal, consultation_id: str, start: datetime) -> Hold:
+        """Hold a fairly chosen free attorney's slot for ``Policy.hold_minutes`` while the owner confirms."""
+        now = self._clock()
+        consultation = self._owned(principal, consultation_id)
+        check_bookable(consultation)
+        state = self._bookings.state_of(consultation.id)
+        end = check_slot(self._calendar, self._rules, now, start)
+        pool = self._pool(consultation, state, now, claims_at=start)
+        tried: set[str] = set()
+        keep = state.active.attorney_id if state.active else None
+        for attempt in range(ATTEMPTS):
+            snapshot = pool.snapshot if attempt == 0 else self._without_own_booking(
+                self._snapshot(pool.ids, pool.year, start), state, pool.year)
+            _, chosen, _ = self._choose(pool.facts, snapshot, state, now, start, tried, keep=keep)
+            hold = Hold(consultation.id, chosen, start, end, now + timedelta(minutes=self._policy.hold_minutes))
+            try:
+                self._bookings.hold(HoldPlan(hold=hold, now=now, previous=state.hold))
+            except SlotTakenError:
+                tried.add(chosen)
+                continue
+            return hold
+        raise SlotTakenError()
+
+    # --- ending a booking -----------------------------------------------------------------------
+
+    def cancel(self, principal: Principal, consultation_id: str) -> Booking:
+        """The owner (until the cancellation notice) or an admin cancels; the consultation goes back
+        to ``submitted`` so that it can be booked again."""
+        now = self._clock()
+        consultation = self._consultations.get(consultation_id)
+        reader = reader_of(principal, consultation) if consultation is not None else None
+        if consultation is None or reader not in (Reader.OWNER, Reader.ADMIN):
+            raise ConsultationNotFoundError()
+        active = self._bookings.state_of(consultation.id).active
+        if active is None:
+            raise NoBookingError()
+        if reader is not Reader.ADMIN:
+            check_resident_may_change(active, now, self._policy.cancel_notice_minutes, rescheduling=False)
+        ended = active.ended(BookingStatus.CANCELLED, now, principal.role.value)
+        self._bookings.end(EndPlan(active=active, ended=ended, consultation=consultation, now=now,
+                                   dropped_reminders=self._reminder_keys(active)))
+        logger().info("booking cancelled", extra={"consultation_id": consultation.id, "by": principal.role.value})
+        self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
+        if reader is Reader.ADMIN:
+            self._alerts.to_resident(MessageKind.BOOKING_CANCELLED, consultation, active.start)
+        return ended
+
+    def decline(self, principal: Principal, consultation_id: str, reason: str) -> Booking:
+        """The booked attorney declines, with a reason (stored sealed); the consultation goes back to
+        ``submitted`` and is never offered to this attorney again."""
+        now = self._clock()
+        consultation = self._consultations.get(consultation_id)
+        active = self._bookings.state_of(consultation_id).active if consultation is not None else None
+        if (consultation is None or active is None or not principal.is_attorney
+                or active.attorney_id != principal.attorney_id):
+            raise ConsultationNotFoundError()
+        try:
+            sealed = self._cipher.seal(NOTE_ENTITY, f"{consultation.id}#{active.id}", {"reason": reason})
+        except CipherUnavailableError as exc:
+            raise EncryptionUnavailableError(saving=True) from exc
+        ended = active.ended(BookingStatus.DECLINED, now, "attorney", sealed)
+        self._bookings.end(EndPlan(active=active, ended=ended, consultation=consultation, now=now,
+                                   dropped_reminders=self._reminder_keys(active)))
+        logger().info("booking declined", extra={"consultation_id": consultation.id,
+                                                 "attorney_id": active.attorney_id})
+        self._alerts.to_resident(MessageKind.BOOKING_CANCELLED, consultation, active.start)
+        return ended
+
+    def release(self, consultation_id: str, by: str = "system") -> Booking | None:
+        """End the active booking of a consultation that another path is about to close (the resident
+        withdraws it, the account is deleted): frees the slot and the attorney's count, alerts the
+        attorney, and leaves the consultation ``submitted`` for the caller to close. Call it BEFORE
+        closing; None when nothing was booked."""
+        now = self._clock()
+        consultation = self._consultations.get(consultation_id)
+        active = self._bookings.state_of(consultation_id).active if consultation is not None else None
+        if consultation is None or active is None:
+            return None
+        ended = active.ended(BookingStatus.CANCELLED, now, by)
+        self._bookings.end(EndPlan(active=active, ended=ended, consultation=consultation, now=now,
+                                   dropped_reminders=self._reminder_keys(active)))
+        self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
+        return ended
+
+    # --- internals --------------------------------------------------------------------------------
+
+    def _follow_up_after(self) -> timedelta:
+        """The outcome follow-up: half an hour after the slot ends."""
+        return timedelta(minutes=self._policy.slot_minutes + 30)
+
+    def _reminders_of(self, booking: Booking, now: datetime) -> list[reminder_rules.Reminder]:
+        return reminder_rules.plan(booking.id, booking.consultation_id, booking.attorney_id, booking.start,
+                                   self._policy.reminder_offsets_minutes, now,
+                                   follow_up_after=self._follow_up_after())
+
+    def _reminder_keys(self, booking: Booking | None) -> tuple[tuple[str, str], ...]:
+        if booking is None:
+            return ()
+        return tuple(reminder_rules.all_keys(booking.id, self._policy.reminder_offsets_minutes,
+                                             self._follow_up_after()))
+
+    def _owned(self, principal: Principal, consultation_id: str) -> Consultation:
+        consultation = self._consultations.get(consultation_id)
+        if (consultation is None or consultation.owner == consultation_rules.ERASED_OWNER
+                or consultation.owner != principal.subject):
+            raise ConsultationNotFoundError()
+        return consultation
+
+    def _snapshot(self, ids: Iterable[str], year: int, claims_at: datetime | None) -> Snapshot:
+        snap = self._bookings.snapshot(ids, year, claims_at=claims_at, consistent=claims_at is not None)
+        return Snapshot(attorneys=snap.attorneys, loads=snap.loads, claims=snap.claims,
+                        availabilities={a: effective(v, self._policy, self._calendar)
+                                        for a, v in snap.availabilities.items()})
+
+    def _pool(self, consultation: Consultation, state: BookingState, now: datetime,
+              claims_at: datetime | None = None) -> _Pool:
+        facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
+                                  AssignmentMode.RESERVATION)
+        year = self._calendar.local_date(now).year
+        ids: set[str] = set()
+        merged = Snapshot(attorneys={}, availabilities={}, loads={}, claims={})
+        for regions in candidate_regions(consultation.region, self._policy.reservation_ring):
+            found: set[str] = set()
+            for region in sorted(regions):
+                found.update(self._roster.covering(consultation.category, region))
+            found -= ids
+            if found:
+                ids |= found
+                part = self._without_own_booking(self._snapshot(found, year, claims_at), state, year)
+                merged = Snapshot(attorneys={**merged.attorneys, **part.attorneys},
+                                  availabilities={**merged.availabilities, **part.availabilities},
+                                  loads={**merged.loads, **part.loads}, claims={**merged.claims, **part.claims})
+            if any(usable(a, facts, merged.availabilities.get(a.id), merged.loads.get(a.id), now,
+                          programme_cap=self._policy.annual_cap, excluded=state.declined_by,
+                          tz=self._calendar.tz.key)
+                   for a in merged.attorneys.values()):
+                break
+        return _Pool(facts, frozenset(ids), merged, year)
+
+    @staticmethod
+    def _without_own_booking(snapshot: Snapshot, state: BookingState, year: int) -> Snapshot:
+        """The loads as if the consultation's current booking were not counted: moving it keeps the
+        attorney's count unchanged, so their cap must not stop them from keeping it."""
+        active = state.active
+        load = snapshot.loads.get(active.attorney_id) if active is not None else None
+        if active is None or load is None or active.load_year != year or load.assignments_this_year <= 0:
+            return snapshot
+        loads = {**snapshot.loads,
+                 active.attorney_id: replace(load, assignments_this_year=load.assignments_this_year - 1)}
+        return replace(snapshot, loads=loads)
+
+    def _choose(self, facts: ConsultationFacts, snapshot: Snapshot, state: BookingState, now: datetime,
+                start: datetime, tried: set[str], keep: str | None
+                ) -> tuple[dict[str, Attorney], str, dict[str, object]]:
+        """The attorneys of the pool, the one chosen for ``start`` and why (``SlotTakenError``: nobody free)."""
+        tz = self._calendar.tz.key
+        attorneys, schedules = reservation_pool(facts, snapshot, snapshot.claims.values(), now,
+                                                programme_cap=self._policy.annual_cap,
+                                                excluded=state.declined_by, tz=tz)
+        free = free_attorneys(self._calendar, self._rules, schedules, now, start) - tried
+        if not free:
+            raise SlotTakenError()
+        by_id = {a.id: a for a in attorneys}
+        hold = state.live_hold(now)
+        if hold is not None and hold.start == utc(start) and hold.attorney_id in free:
+            return by_id, hold.attorney_id, {"mode": AssignmentMode.RESERVATION.value, "decided_by": "held_slot"}
+        if keep is not None and keep in free:
+            return by_id, keep, {"mode": AssignmentMode.RESERVATION.value, "decided_by": "same_attorney"}
+        loads = with_leave_days(snapshot.loads, snapshot.availabilities, self._calendar.local_date(now))
+        assignment = choose(facts, attorneys, loads, now, programme_cap=self._policy.annual_cap,
+                            available=reservation_available(free), tz=tz)
+        return by_id, assignment.attorney_id, assignment.reason.as_dict()
+
+    def _name_of(self, attorney_id: str) -> str:
+        attorney = self._roster.get(attorney_id)
+        return attorney.display_name if attorney is not None else ""
+
+    def _view(self, booking: Booking, consultation: Consultation, name: str, replayed: bool = False) -> BookingView:
+        return BookingView(booking=booking, attorney_name=name, language=consultation.language.value,
+                           cancel_until=change_deadline(booking, self._policy.cancel_notice_minutes),
+                           replayed=replayed)
+
+
+class _Alerts:
+    """Best-effort SMS and e-mail about bookings: a time and a link only."""
+
+    def __init__(self, notifier: Notifier, roster: ContactBook, cipher: FieldCipher, base_url: str) -> None:
+        self._notifier = notifier
+        self._roster = roster
+        self._cipher = cipher
+        self._base = base_url
+
+    def to_attorney(self, kind: MessageKind, attorney_id: str, when: datetime) -> None:
+        message = render(kind, f"{self._base}/attorney", when=when)
+        self._try("email", kind, lambda: self._notifier.email_attorney(attorney_id, message.subject, message.text))
+        contact = self._quietly(lambda: self._roster.contact(attorney_id))
+        if contact is not None and contact.phone:
+            self._try("sms", kind, lambda: self._notifier.send_sms(contact.phone, message.text))
+
+    def to_resident(self, kind: MessageKind, consultation: Consultation, when: datetime) -> None:
+        if consultation.sealed is None:
+            return
+        details = self._quietly(lambda: self._cipher.open(consultation_rules.ENTITY, consultation.id,
+                                                          consultation.sealed or b""))
+        phone = details.get("phone") if isinstance(details, dict) else None
+        if not phone:
+            return
+        lang = "en" if consultation.language.value != "ko" else "ko"
+        message = render(kind, f"{self._base}/consultations/{consultation.id}", when=when, lang=lang)
+        self._try("sms", kind, lambda: self._notifier.send_sms(phone, message.text))
+
+    def _try(self, channel: str, kind: MessageKind, send: Callable[[], Any]) -> None:
+        try:
+            send()
+        except Exception as exc:  # noqa: BLE001 - an alert must never undo a booking
+            logger().warning("booking alert not delivered", extra={"channel": channel, "kind": kind.value,
+                                                                  "error": type(exc).__name__})
+
+    def _quietly(self, read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except Exception as exc:  # noqa: BLE001 - an alert must never undo a booking
+            logger().warning("booking alert: recipient not readable", extra={"error": type(exc).__name__})
+            return None
