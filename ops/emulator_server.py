@@ -7,13 +7,20 @@ each other's writes. Real DynamoDB has no such window, and the app's
 concurrency design (conditional writes, transactions) must be tested against
 DynamoDB's semantics, so the emulator handles one request at a time. The
 app's requests still run in parallel, and their DynamoDB calls interleave.
+
+It also answers ``GET /__maeul/sms``: the SMS published so far (phone, text),
+read straight from the SNS backend. moto's own ``/moto-api/data.json`` lists
+every object it ever made and grows too slow to read after a few thousand
+DynamoDB transactions.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
+from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
@@ -26,8 +33,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-p", "--port", type=int, required=True)
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    app = DomainDispatcherApplication(create_backend_app)
+    moto_app = DomainDispatcherApplication(create_backend_app)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") == "/__maeul/sms":
+            body = json.dumps(sent_sms(), ensure_ascii=False).encode("utf-8")
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return moto_app(environ, start_response)
+
     run_simple(args.host, args.port, app, threaded=False, request_handler=MotoRequestHandler)
+
+
+def sent_sms() -> list[dict[str, str]]:
+    from moto.sns.models import sns_backends
+
+    found = []
+    for account in sns_backends.values():
+        for backend in account.values():
+            for message_id, (phone, text) in backend.sms_messages.items():
+                found.append({"message_id": message_id, "phone_number": phone, "message": text})
+    return found
 
 
 if __name__ == "__main__":

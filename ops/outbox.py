@@ -1,6 +1,6 @@
 """``scripts/outbox``: the SMS and e-mails the local stack has sent.
 
-SMS are read from the emulator's own record of SNS SMS publishes. E-mails
+SMS are read from the emulator's record of SNS SMS publishes (``/__maeul/sms``). E-mails
 published to the attorney-alerts topic are not delivered anywhere by the
 emulator, so ``scripts/deploy local`` subscribes a local-only SQS queue
 (``maeul-local-outbox``, raw delivery) to the topic; this script drains that
@@ -35,9 +35,9 @@ def ensure_outbox(session: Any, topic_arn: str) -> str:
 
 
 def sent_sms(endpoint: str) -> list[dict[str, str]]:
-    data = requests.get(f"{endpoint}/moto-api/data.json", timeout=10).json()
-    return [{"channel": "sms", "to": m.get("phone_number", ""), "text": m.get("message", "")}
-            for m in (data.get("sns", {}).get("SMS") or [])]
+    """SMS published so far, in order (``ops/emulator_server.py`` serves them)."""
+    data = requests.get(f"{endpoint}/__maeul/sms", timeout=30).json()
+    return [{"channel": "sms", "to": m["phone_number"], "text": m["message"]} for m in data]
 
 
 def drain_emails(session: Any, archive: Path) -> list[dict[str, str]]:

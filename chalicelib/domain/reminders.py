@@ -2,7 +2,8 @@
 
 Each booking gets one reminder per (offset, channel): by default 24 hours and
 1 hour before the start, by SMS and e-mail to the attorney and by SMS to the
-resident. Each is its own record so that a failing channel is retried alone.
+resident; and a follow-up after the consultation's time asking the attorney
+to record the outcome (a negative offset, attorney channels only). Each is its own record so that a failing channel is retried alone.
 Delivery is claim → send → mark sent: the claim is a lease (a conditional
 write), so two runs never send the same reminder, and a run killed between
 claim and send leaves a lease that expires and is taken again.
@@ -39,29 +40,52 @@ class Reminder:
     def key(self) -> tuple[str, str]:
         return reminder_key(self.booking_id, self.offset_minutes, self.channel)
 
+    @property
+    def is_follow_up(self) -> bool:
+        """After the consultation: ask the attorney for the outcome."""
+        return self.offset_minutes < 0
+
 
 def reminder_key(booking_id: str, offset_minutes: int, channel: Channel | str) -> tuple[str, str]:
-    return f"REMINDER#{booking_id}", f"{offset_minutes:05d}#{Channel(channel).value}"
+    return f"REMINDER#{booking_id}", f"{offset_minutes:+06d}#{Channel(channel).value}"
+
+
+FOLLOW_UP_CHANNELS = (Channel.ATTORNEY_SMS, Channel.ATTORNEY_EMAIL)
+
+
+def _channels(offset: int) -> tuple[Channel, ...]:
+    return FOLLOW_UP_CHANNELS if offset < 0 else CHANNELS
 
 
 def plan(booking_id: str, consultation_id: str, attorney_id: str, start: datetime,
-         offsets_minutes: tuple[int, ...], now: datetime) -> list[Reminder]:
-    """The reminders of a booking made at ``now``; offsets already past are skipped."""
+         offsets_minutes: tuple[int, ...], now: datetime, *, follow_up_after: timedelta | None = None
+         ) -> list[Reminder]:
+    """The reminders of a booking made at ``now``; offsets already past are skipped.
+
+    ``follow_up_after``: when set, a follow-up to the attorney that long after the start.
+    """
     if start.utcoffset() is None or now.utcoffset() is None:
         raise ValueError("aware datetimes required")
+    offsets = set(offsets_minutes)
+    if follow_up_after is not None:
+        offsets.add(-int(follow_up_after.total_seconds() // 60))
     reminders = []
-    for offset in sorted(set(offsets_minutes), reverse=True):
+    for offset in sorted(offsets, reverse=True):
         due = start - timedelta(minutes=offset)
         if due <= now:
             continue
         reminders.extend(Reminder(booking_id, consultation_id, attorney_id, start, offset, channel, due)
-                         for channel in CHANNELS)
+                         for channel in _channels(offset))
     return reminders
 
 
-def all_keys(booking_id: str, offsets_minutes: tuple[int, ...]) -> list[tuple[str, str]]:
+def all_keys(booking_id: str, offsets_minutes: tuple[int, ...],
+             follow_up_after: timedelta | None = None) -> list[tuple[str, str]]:
     """Every key a booking's reminders can have (to delete them when it is cancelled)."""
-    return [reminder_key(booking_id, o, c) for o in sorted(set(offsets_minutes)) for c in CHANNELS]
+    offsets = set(offsets_minutes)
+    if follow_up_after is not None:
+        offsets.add(-int(follow_up_after.total_seconds() // 60))
+    return [reminder_key(booking_id, o, c) for o in sorted(offsets) for c in _channels(o)]
 
 
 @dataclass(frozen=True)

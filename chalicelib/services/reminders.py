@@ -82,7 +82,8 @@ def _deliver(reminder: Reminder, notifier: Notifier, recipients: Recipients, bas
         text = render(MessageKind.REMINDER, f"{base_url}/consultations/{reminder.consultation_id}",
                       when=reminder.start, lang=lang).text
         return notifier.send_sms(phone, text)
-    rendered = render(MessageKind.REMINDER, f"{base_url}/attorney", when=reminder.start)
+    kind = MessageKind.OUTCOME_DUE if reminder.is_follow_up else MessageKind.REMINDER
+    rendered = render(kind, f"{base_url}/attorney", when=reminder.start)
     if reminder.channel is Channel.ATTORNEY_EMAIL:
         return notifier.email_attorney(reminder.attorney_id, rendered.subject, rendered.text)
     contact = recipients.attorney(reminder.attorney_id)

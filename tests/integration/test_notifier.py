@@ -42,7 +42,8 @@ def test_subscriptions_follow_the_attorney_email(container, boto_session) -> Non
     topic = container.settings.attorney_alerts_topic_arn
     first = container.notifier.sync_attorney_email("att-902", "old@example.invalid", None)
     second = container.notifier.sync_attorney_email("att-902", "new@example.invalid", first)
-    subs = [s for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic)
+    subs = [s for page in pages for s in page["Subscriptions"]
             if s["Protocol"] == "email" and s["Endpoint"].endswith("@example.invalid")]
     endpoints = {s["Endpoint"] for s in subs}
     assert "new@example.invalid" in endpoints and "old@example.invalid" not in endpoints

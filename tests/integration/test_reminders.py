@@ -162,7 +162,7 @@ def test_the_job_reads_only_what_is_due_however_long_the_history(container) -> N
     history = 10_000
     with ReminderItem.batch_write() as batch:
         for i in range(history):
-            batch.save(ReminderItem(f"REMINDER#hist-{i}", "00060#attorney_email", booking_id=f"hist-{i}",
+            batch.save(ReminderItem(f"REMINDER#hist-{i}", "+00060#attorney_email", booking_id=f"hist-{i}",
                                     consultation_id="c", attorney_id="att-1", start=at - timedelta(days=30),
                                     offset_minutes=60, channel="attorney_email",
                                     due_at=at - timedelta(days=30, hours=1), sent_at=at - timedelta(days=30),
@@ -173,6 +173,21 @@ def test_the_job_reads_only_what_is_due_however_long_the_history(container) -> N
     finally:
         with ReminderItem.batch_write() as batch:
             for i in range(history):
-                batch.delete(ReminderItem(f"REMINDER#hist-{i}", "00060#attorney_email"))
+                batch.delete(ReminderItem(f"REMINDER#hist-{i}", "+00060#attorney_email"))
     assert small == large
     assert small["dynamodb.Query"] == 1
+
+
+def test_the_follow_up_asks_the_attorney_for_the_outcome_once(store) -> None:
+    booking_id = f"bk-follow-{next(_counter)}-{id(store)}"
+    reminders = plan(booking_id, f"c-{booking_id}", "att-042", START, (1440, 60), START - timedelta(days=3),
+                     follow_up_after=timedelta(minutes=60))
+    follow_ups = [r for r in reminders if r.is_follow_up]
+    assert {r.channel for r in follow_ups} == {Channel.ATTORNEY_SMS, Channel.ATTORNEY_EMAIL}
+    assert all(r.due_at == START + timedelta(minutes=60) for r in follow_ups)
+    store.schedule(reminders)
+    notifier = MemoryNotifier()
+    run(store, notifier, START + timedelta(minutes=61))
+    assert [to for to, _ in notifier.sms].count(ATTORNEY_PHONE) == 3  # two reminders, one follow-up
+    assert "결과를 입력" in notifier.sms[-1][1] or "결과를 입력" in notifier.emails[-1][2]
+    assert run(store, notifier, START + timedelta(minutes=70)).sent == 0

@@ -1,6 +1,6 @@
 """Reminders in DynamoDB.
 
-Item (main table): ``pk=REMINDER#<booking id>``, ``sk=<offset, 5 digits>#<channel>``
+Item (main table): ``pk=REMINDER#<booking id>``, ``sk=<signed offset>#<channel>``
 with ``consultation_id``, ``attorney_id``, ``start``, ``due_at``, and while it
 is pending ``gsi3pk=DUE#REMINDER`` / ``gsi3sk=<due_at>#<booking>#<offset>#<channel>``.
 Marking a reminder sent removes the index keys (a sparse index): the job's one
@@ -24,7 +24,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi3, KeyedItem, table
-from chalicelib.domain.reminders import Channel, Reminder, all_keys
+from chalicelib.domain.reminders import Channel, Reminder
 
 DUE_PARTITION = "DUE#REMINDER"
 RETENTION = timedelta(days=30)
@@ -61,22 +61,20 @@ def _iso(moment: datetime) -> str:
 def _item(r: Reminder) -> ReminderItem:
     pk, sk = r.key
     return ReminderItem(pk, sk, gsi3pk=DUE_PARTITION,
-                        gsi3sk=f"{_iso(r.due_at)}#{r.booking_id}#{r.offset_minutes:05d}#{r.channel.value}",
+                        gsi3sk=f"{_iso(r.due_at)}#{r.booking_id}#{r.offset_minutes:+06d}#{r.channel.value}",
                         booking_id=r.booking_id, consultation_id=r.consultation_id, attorney_id=r.attorney_id,
                         start=r.start, offset_minutes=r.offset_minutes, channel=r.channel.value, due_at=r.due_at,
                         attempts=0, expires_at=int((r.start + RETENTION).timestamp()))
 
 
-def add_schedule(tx: TransactWrite, reminders: Iterable[Reminder]) -> None:
-    """Put a booking's reminders into the transaction that records the booking."""
-    for reminder in reminders:
-        tx.save(_item(reminder))
+def add_reminder(tx: TransactWrite, reminder: Reminder) -> None:
+    """Put one of a booking's reminders into the transaction that records the booking."""
+    tx.save(_item(reminder))
 
 
-def add_cancellation(tx: TransactWrite, booking_id: str, offsets_minutes: tuple[int, ...]) -> None:
-    """Delete a booking's reminders (sent or not) in the transaction that ends it."""
-    for pk, sk in all_keys(booking_id, offsets_minutes):
-        tx.delete(ReminderItem(pk, sk))
+def drop_reminder(tx: TransactWrite, key: tuple[str, str]) -> None:
+    """Delete one reminder (sent or not) in the transaction that ends or moves its booking."""
+    tx.delete(ReminderItem(*key))
 
 
 def _to_domain(item: ReminderItem) -> Reminder:

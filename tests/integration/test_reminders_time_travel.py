@@ -1,0 +1,103 @@
+"""Reminders on the local stack, driven by `scripts/tick --at`: a booked consultation's
+attorney and resident are reminded exactly once per offset, and a failing SNS delays
+but never drops or doubles a reminder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.composition import Container, get_container, use_container
+from chalicelib.domain.identity import Provider
+from chalicelib.settings import Settings
+from ops import seed
+from ops.outbox import drain_emails, sent_sms
+from ops.processes import ROOT
+from tests.support import ApiClient
+
+pytestmark = pytest.mark.emulator
+
+KST = timezone(timedelta(hours=9))
+NOW = datetime(2026, 11, 30, 16, 0, tzinfo=KST)  # Monday afternoon; booking Wednesday 10:00
+START = datetime(2026, 12, 2, 10, 0, tzinfo=KST)
+NAME, PHONE = "김미래", "010-5555-0101"
+DESCRIPTION = "Unpaid overtime for six months at the logistics centre, about two million won."
+
+
+def tick(stack_env: dict[str, str], at: datetime, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **stack_env, **extra_env}
+    return subprocess.run([sys.executable, "-m", "ops.tick", "--at", at.isoformat(), "--only", "reminders"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def booked(container: Container, stack_env: dict[str, str]):
+    seed.run(container)
+    fixed = Container(Settings.from_env(stack_env), clock=lambda: NOW.astimezone(timezone.utc))
+    fixed.tables  # noqa: B018
+    use_container(fixed)
+    try:
+        subject = f"kakao:reminder-{uuid.uuid4().hex[:8]}"
+        auth = {"Authorization": f"Bearer {fixed.sessions.start(subject, Provider.KAKAO).access_token}"}
+        api = ApiClient(stack_env)
+        created = api.post("/api/consultations", headers={**auth, "Idempotency-Key": uuid.uuid4().hex}, body={
+            "category": "wage_arrears", "region": "suwon", "mode": "reservation", "method": "phone",
+            "name": NAME, "phone": PHONE, "description": DESCRIPTION, "consent_privacy": True})
+        assert created.status == 201, created.body
+        booking = api.post(f"/api/consultations/{created.json['id']}/booking", headers=auth,
+                           body={"start": START.isoformat()})
+        assert booking.status == 201, booking.body
+        attorney = booking.json["attorney"]["id"]
+        yield created.json["id"], attorney, fixed.attorneys.contact(attorney).phone
+    finally:
+        use_container(container)
+
+
+def messages(endpoint: str, boto_session, tmp_path) -> tuple[list[dict], list[dict]]:
+    return sent_sms(endpoint), drain_emails(boto_session, tmp_path / "outbox.jsonl")
+
+
+def test_reminders_go_out_once_per_offset_and_survive_an_sns_outage(booked, stack_env, boto_session,
+                                                                     tmp_path) -> None:
+    consultation_id, attorney_id, attorney_phone = booked
+    endpoint = stack_env["AWS_ENDPOINT_URL"]
+    resident_phone = "+821055550101"
+
+    def new_since(before_sms, before_mail):
+        sms, mail = messages(endpoint, boto_session, tmp_path)
+        return sms[len(before_sms):], mail[len(before_mail):]
+
+    sms0, mail0 = messages(endpoint, boto_session, tmp_path)
+    day_before = START - timedelta(hours=24)
+    assert tick(stack_env, day_before).returncode == 0
+    sms1, mail1 = new_since(sms0, mail0)
+    assert sorted(m["to"] for m in sms1) == sorted([attorney_phone, resident_phone])
+    assert [m["to"] for m in mail1] == [f"attorney {attorney_id}"]
+
+    assert tick(stack_env, day_before).returncode == 0  # the same tick again: nothing more
+    sms_again, mail_again = new_since(sms0 + sms1, mail0 + mail1)
+    assert sms_again == [] and mail_again == []
+
+    hour_before = START - timedelta(hours=1)
+    outage = tick(stack_env, hour_before, AWS_ENDPOINT_URL_SNS="http://127.0.0.1:9")
+    assert outage.returncode == 0
+    assert '"failed": 3' in outage.stdout, outage.stdout
+    sms2, mail2 = new_since(sms0 + sms1, mail0 + mail1)
+    assert sms2 == [] and mail2 == []
+
+    assert tick(stack_env, hour_before + timedelta(minutes=5)).returncode == 0
+    sms3, mail3 = new_since(sms0 + sms1, mail0 + mail1)
+    assert sorted(m["to"] for m in sms3) == sorted([attorney_phone, resident_phone])
+    assert len(mail3) == 1
+    assert tick(stack_env, hour_before + timedelta(minutes=10)).returncode == 0
+    assert new_since(sms0 + sms1 + sms3, mail0 + mail1 + mail3) == ([], [])
+
+    for message in sms1 + mail1 + sms3 + mail3:  # a time and a link, nothing personal
+        for secret in (NAME, PHONE, "5555", DESCRIPTION[:20], "overtime"):
+            assert secret not in message["text"]
+        assert "10:00" in message["text"]
