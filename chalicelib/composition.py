@@ -38,8 +38,13 @@ class Container:
         windows = [ServiceWindow(w.start, w.end) for w in policy.service_windows]
         return ServiceCalendar(windows, tz=policy.timezone)
 
-    @cached_property
+    @property
     def tables(self) -> dict[str, str]:
+        """The stage's table names; binds every model class registered so far (idempotent, cheap).
+
+        Not cached: a repository module imported after the first call registers
+        new model classes, and they must be bound too.
+        """
         from chalicelib.adapters.dynamo import base
 
         s = self.settings
@@ -68,12 +73,230 @@ class Container:
         return DynamoAuditLog(self.settings.policy.login_history_days)
 
     @cached_property
+    def consultations(self) -> Any:
+        from chalicelib.adapters.dynamo.consultations import DynamoConsultationRepository
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoConsultationRepository(self.settings.policy.retention_days_after_close)
+
+    @cached_property
+    def consultation_eraser(self) -> Callable[[str], int]:
+        """``erase(subject)``: removes the personal data of all that resident's consultations at once."""
+        from chalicelib.services.intake import erase_personal_data
+
+        return lambda subject: erase_personal_data(self.consultations, subject, self.clock())
+
+    # -- sign-in: users, sessions, tokens, providers ---------------------------
+
+    @cached_property
+    def users(self) -> Any:
+        from chalicelib.adapters.dynamo.users import DynamoUserStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoUserStore(self.cipher)
+
+    @cached_property
+    def invites(self) -> Any:
+        from chalicelib.adapters.dynamo.users import DynamoInviteStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoInviteStore()
+
+    @cached_property
+    def session_store(self) -> Any:
+        from chalicelib.adapters.dynamo.sessions import DynamoSessionStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoSessionStore()
+
+    @cached_property
+    def login_states(self) -> Any:
+        from chalicelib.adapters.dynamo.sessions import DynamoLoginStateStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoLoginStateStore()
+
+    @cached_property
+    def jwt_keys(self) -> Any:
+        from chalicelib.adapters.jwt_tokens import SecretsManagerKeySource
+
+        return SecretsManagerKeySource(self.client("secretsmanager"), self.settings.jwt_keys_secret_arn)
+
+    @cached_property
+    def oauth_secrets(self) -> Any:
+        from chalicelib.adapters.oauth_secrets import SecretsManagerOAuthSecrets
+
+        return SecretsManagerOAuthSecrets(self.client("secretsmanager"), self.settings.oauth_secret_arn)
+
+    @cached_property
+    def oauth_clients(self) -> dict[Any, Any]:
+        from chalicelib.adapters.oauth_providers import KakaoClient, NaverClient
+        from chalicelib.domain.identity import Provider
+
+        s = self.settings
+        timeout = s.policy.provider_timeout_seconds
+        return {
+            Provider.KAKAO: KakaoClient(auth_base_url=s.kakao_auth_base_url, api_base_url=s.kakao_api_base_url,
+                                        client_id=s.kakao_client_id, timeout=timeout,
+                                        client_secret=lambda: self.oauth_secrets.get("kakao_client_secret")),
+            Provider.NAVER: NaverClient(auth_base_url=s.naver_auth_base_url, api_base_url=s.naver_api_base_url,
+                                        client_id=s.naver_client_id, timeout=timeout,
+                                        client_secret=lambda: self.oauth_secrets.get("naver_client_secret")),
+        }
+
+    @cached_property
+    def login_history(self) -> Any:
+        from chalicelib.services.login_history import LoginHistory
+
+        return LoginHistory(self.audit, self.settings.policy, self.clock)
+
+    @cached_property
+    def sessions(self) -> Any:
+        from datetime import timedelta
+
+        from chalicelib.adapters.jwt_tokens import JwtCodec
+        from chalicelib.services.sessions import SessionService
+
+        s = self.settings
+        codec = JwtCodec(self.jwt_keys, issuer=s.public_base_url, audience=f"maeul-api-{s.stage}",
+                         ttl=timedelta(minutes=s.policy.access_token_minutes))
+        return SessionService(store=self.session_store, codec=codec, attorneys=self.attorneys,
+                              admin_subjects=s.admin_subjects, history=self.login_history, clock=self.clock,
+                              refresh_ttl=timedelta(days=s.policy.refresh_token_days))
+
+    @cached_property
+    def authenticator(self) -> Any:
+        """The ``Authenticator`` port (``api/guard.py``): our session service."""
+        return self.sessions
+
+    @cached_property
+    def login(self) -> Any:
+        from datetime import timedelta
+
+        from chalicelib.services.login import LoginService
+
+        s = self.settings
+        return LoginService(clients=self.oauth_clients, states=self.login_states, users=self.users,
+                            sessions=self.sessions, history=self.login_history, clock=self.clock,
+                            public_base_url=s.public_base_url,
+                            state_ttl=timedelta(minutes=s.policy.login_state_minutes),
+                            allow_login_hint=s.is_local)
+
+    @cached_property
+    def personal_data_erasers(self) -> list[Callable[[str], object]]:
+        """What leaving erases, per subject. A feature holding personal data appends its eraser here."""
+        return [self.users.erase, self.consultation_eraser]
+
+    @cached_property
+    def accounts(self) -> Any:
+        from datetime import timedelta
+
+        from chalicelib.services.accounts import AccountService
+
+        return AccountService(users=self.users, sessions=self.sessions, history=self.login_history,
+                              audit=self.audit, invites=self.invites, roster=self.attorneys,
+                              secrets=self.oauth_secrets, erasers=self.personal_data_erasers,
+                              clock=self.clock,
+                              invite_ttl=timedelta(days=self.settings.policy.attorney_invite_days))
+
+    @cached_property
+    def loads(self) -> Any:
+        from chalicelib.adapters.dynamo.loads import DynamoLoadStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoLoadStore()
+
+    @cached_property
+    def reminders(self) -> Any:
+        from chalicelib.adapters.dynamo.reminders import DynamoReminderStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoReminderStore()
+
+    @cached_property
+    def recipients(self) -> Any:
+        from chalicelib.adapters.recipients import ContactDirectory
+
+        return ContactDirectory(self.attorneys, self.consultations, self.cipher)
+
+    @cached_property
     def notifier(self) -> Any:
         from chalicelib.adapters.sns_notifier import SnsNotifier
 
         s = self.settings
         return SnsNotifier(self.client("sns"), s.attorney_alerts_topic_arn, s.operator_alarms_topic_arn,
                            s.sms_sender_id)
+
+    # -- reservations: availability, slots, bookings -----------------------------
+
+    @cached_property
+    def bookings(self) -> Any:
+        from chalicelib.adapters.dynamo.bookings import DynamoBookingRepository
+
+        self.tables  # noqa: B018 - bind models before first use
+        p = self.settings.policy
+        return DynamoBookingRepository(p.retention_days_after_close, tz=p.timezone)
+
+    @cached_property
+    def availability(self) -> Any:
+        from chalicelib.services.availability import AvailabilityService
+
+        return AvailabilityService(store=self.bookings, roster=self.attorneys, calendar=self.calendar,
+                                   policy=self.settings.policy, clock=self.clock)
+
+    @cached_property
+    def reservations(self) -> Any:
+        from chalicelib.services.reservations import ReservationService
+
+        s = self.settings
+        return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.attorneys,
+                                  notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
+                                  policy=s.policy, clock=self.clock, public_base_url=s.public_base_url)
+
+    # -- real-time matching: queue, offers, duty ------------------------------------
+
+    @cached_property
+    def realtime_store(self) -> Any:
+        from chalicelib.adapters.dynamo.offers import DynamoRealtimeStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoRealtimeStore()
+
+    @cached_property
+    def realtime(self) -> Any:
+        from chalicelib.services.realtime import RealtimeService
+
+        s = self.settings
+        return RealtimeService(store=self.realtime_store, consultations=self.consultations, loads=self.loads,
+                               attorneys=self.attorneys, notifier=self.notifier, recipients=self.recipients,
+                               calendar=self.calendar, policy=s.policy, clock=self.clock,
+                               public_base_url=s.public_base_url)
+
+    # -- consultation rooms: messages, signalling, outcomes -------------------------------
+
+    @cached_property
+    def thread_store(self) -> Any:
+        from chalicelib.adapters.dynamo.messages import DynamoThreadStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoThreadStore()
+
+    @cached_property
+    def rooms(self) -> Any:
+        from chalicelib.services.rooms import RoomService
+
+        s = self.settings
+
+        def booked(consultation_id: str) -> Any:
+            active = self.bookings.state_of(consultation_id).active
+            return (active.start, active.end) if active is not None else None
+
+        return RoomService(consultations=self.consultations, store=self.thread_store, booked=booked,
+                           cipher=self.cipher, audit=self.audit, notifier=self.notifier,
+                           recipients=self.recipients,
+                           release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
+                           policy=s.policy, ice_servers=s.ice_servers, clock=self.clock,
+                           public_base_url=s.public_base_url)
 
     @cached_property
     def boto_session(self) -> Any:

@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from datetime import time
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -52,9 +52,31 @@ class Policy(BaseModel):
     reminder_offsets_minutes: tuple[int, ...] = (24 * 60, 60)
     max_open_consultations: int = Field(3, ge=1)
     retention_days_after_close: int = Field(3 * 365, ge=30)
+    idempotency_hours: int = Field(24, ge=1, le=7 * 24)  # how long an Idempotency-Key is remembered
     login_history_days: int = Field(2 * 365, ge=365)
     access_token_minutes: int = Field(15, ge=1, le=15)
     refresh_token_days: int = Field(14, ge=1, le=90)
+    login_state_minutes: int = Field(10, ge=1, le=30)
+    login_throttle_minutes: int = Field(15, ge=1, le=24 * 60)
+    login_failures_per_ip: int = Field(20, ge=3)
+    login_failures_per_account: int = Field(5, ge=3)
+    attorney_invite_days: int = Field(7, ge=1, le=30)
+    provider_timeout_seconds: float = Field(5.0, gt=0, le=20)
+    # Reservations: a slot may be held this long while the resident confirms.
+    hold_minutes: int = Field(5, ge=1, le=30)
+    # Reservations look for attorneys in rings 0..reservation_ring (0: the region, 1: its
+    # neighbours) and widen to the next ring only when those hold nobody who could take it.
+    reservation_ring: int = Field(1, ge=0, le=2)
+    # An attorney who never saved an availability: free in every service window, or never.
+    availability_default: Literal["service_hours", "none"] = "service_hours"
+    # Consultation rooms: messages, their rate limit and the nudge, the video room's window.
+    message_max_chars: int = Field(2000, ge=100, le=10000)
+    messages_per_minute: int = Field(20, ge=1, le=600)
+    message_page_size: int = Field(50, ge=10, le=200)
+    message_nudge_minutes: int = Field(10, ge=1, le=24 * 60)
+    room_opens_minutes_before: int = Field(10, ge=0, le=120)
+    room_closes_minutes_after: int = Field(30, ge=0, le=240)
+    signal_ttl_seconds: int = Field(600, ge=60, le=3600)
 
 
 class Settings(BaseModel):
@@ -81,7 +103,16 @@ class Settings(BaseModel):
     naver_client_id: str = ""
     admin_subjects: tuple[str, ...] = ()
     sms_sender_id: str = "MAEUL"
+    # STUN/TURN servers for the video room (RTCIceServer objects); none needed on localhost.
+    ice_servers: tuple[dict[str, Any], ...] = ()
     policy: Policy = Policy()
+
+    @field_validator("ice_servers", mode="before")
+    @classmethod
+    def _parse_ice_servers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(json.loads(value)) if value.strip() else ()
+        return value
 
     @field_validator("admin_subjects", mode="before")
     @classmethod
@@ -141,6 +172,7 @@ _ENV_FIELDS = {
     "naver_client_id": "NAVER_CLIENT_ID",
     "admin_subjects": "MAEUL_ADMIN_SUBJECTS",
     "sms_sender_id": "MAEUL_SMS_SENDER_ID",
+    "ice_servers": "MAEUL_ICE_SERVERS",
 }
 
 # Stack output key -> environment variable the app reads. The deploy script

@@ -76,9 +76,10 @@ def local_stack(boto_session) -> stack.Deployment:
 @pytest.fixture(scope="session")
 def stack_env(local_stack: stack.Deployment, emulator: str, tmp_path_factory) -> dict[str, str]:
     """The local stage's full environment against the test emulator."""
-    port = int(emulator.rsplit(":", 1)[1])
-    env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port()),
-                            stack_env=local_stack.environment())
+    ports = Ports(aws=int(emulator.rsplit(":", 1)[1]), app=processes.free_port(), idp=processes.free_port())
+    env = local_environment(ports, stack_env=local_stack.environment())
+    env.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
+                "MAEUL_IDP_PORT": str(ports.idp)})
     path = tmp_path_factory.mktemp("stack") / "local-stack.json"
     stack.write_env_file(path, local_stack.environment())
     env["MAEUL_STACK_ENV_FILE"] = str(path)

@@ -87,3 +87,373 @@ class MemoryNotifier:
         self._check()
         with self._lock:
             self.alarms.append((subject, text))
+
+
+# --- consultations -------------------------------------------------------------------------------
+
+from collections.abc import Callable, Iterable  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, Created,  # noqa: E402
+                                             IdempotencyClaim, IdempotencyKeyReusedError, Page, Status,
+                                             TooManyOpenConsultationsError, erased, transitioned)
+
+
+class MemoryConsultationRepository:
+    """In-memory twin of ``DynamoConsultationRepository`` (same rules, one lock for atomicity)."""
+
+    def __init__(self, retention_days: int) -> None:
+        self._retention = timedelta(days=retention_days)
+        self.items: dict[str, Consultation] = {}
+        self.idempotency: dict[str, tuple[str, str, datetime]] = {}  # id -> (fingerprint, consultation id, expiry)
+        self.open_counts: dict[str, int] = {}
+        self.writes = 0  # write requests, as DynamoDB would count them
+        self._lock = threading.RLock()
+
+    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int) -> Created:
+        with self._lock:
+            record = self.idempotency.get(claim.record_id)
+            if record is not None and record[2] >= consultation.created_at:
+                fingerprint, existing_id, _ = record
+                if fingerprint != claim.fingerprint:
+                    raise IdempotencyKeyReusedError()
+                return Created(self.items[existing_id], replayed=True)
+            if self.open_counts.get(consultation.owner, 0) >= max_open:
+                raise TooManyOpenConsultationsError(max_open)
+            if consultation.id in self.items:
+                raise ValueError(f"consultation {consultation.id} already exists")
+            self.items[consultation.id] = consultation
+            self.open_counts[consultation.owner] = self.open_counts.get(consultation.owner, 0) + 1
+            self.idempotency[claim.record_id] = (claim.fingerprint, consultation.id, claim.expires_at)
+            self.writes += 1
+            return Created(consultation, replayed=False)
+
+    def get(self, consultation_id: str) -> Consultation | None:
+        return self.items.get(consultation_id)
+
+    def _page(self, matches: Callable[[Consultation], bool], limit: int, after: str | None) -> Page:
+        with self._lock:
+            ordered = sorted((c for c in self.items.values() if matches(c)),
+                             key=lambda c: c.sort_key, reverse=True)
+        if after is not None:
+            ordered = [c for c in ordered if c.sort_key < after]
+        items = ordered[:limit]
+        return Page(items, items[-1].sort_key if len(ordered) > limit else None)
+
+    def list_by_owner(self, owner: str, limit: int, after: str | None = None) -> Page:
+        return self._page(lambda c: c.owner == owner, limit, after)
+
+    def list_by_attorney(self, attorney_id: str, limit: int, after: str | None = None) -> Page:
+        return self._page(lambda c: c.attorney_id == attorney_id, limit, after)
+
+    def list_by_month(self, month: str, limit: int, after: str | None = None) -> Page:
+        return self._page(lambda c: c.month == month, limit, after)
+
+    def transition(self, consultation_id: str, target: Status, now: datetime, *,
+                   expected: Status | Iterable[Status] | None = None,
+                   attorney_id: str | None = None) -> Consultation:
+        with self._lock:
+            current = self.items.get(consultation_id)
+            if current is None:
+                raise ConsultationNotFoundError()
+            moved = transitioned(current, target, now, retention=self._retention, expected=expected,
+                                 attorney_id=attorney_id)
+            self.items[consultation_id] = moved
+            if current.is_open and not moved.is_open:
+                self.open_counts[current.owner] = self.open_counts.get(current.owner, 0) - 1
+            self.writes += 1
+            return moved
+
+    def erase_personal_data(self, owner: str, now: datetime) -> int:
+        with self._lock:
+            mine = [c for c in self.items.values() if c.owner == owner]
+            for consultation in mine:
+                self.items[consultation.id] = erased(consultation, now, retention=self._retention)
+                self.writes += 1
+            self.open_counts.pop(owner, None)
+            return len(mine)
+
+
+class LoadCapReachedError(Exception):
+    """The attorney reached the annual cap meanwhile (twin of the conditional write failing)."""
+
+
+class MemoryLoadStore:
+    """Twin of ``DynamoLoadStore`` plus the increments other twins perform atomically."""
+
+    def __init__(self) -> None:
+        from chalicelib.domain.matching import AttorneyLoad
+
+        self._loads: dict[tuple[str, int], AttorneyLoad] = {}
+        self._empty = AttorneyLoad.empty
+        self.lock = threading.RLock()
+
+    def get_many(self, attorney_ids, year: int):  # type: ignore[no-untyped-def]
+        with self.lock:
+            return {a: self._loads.get((a, year), self._empty(a, year)) for a in sorted(set(attorney_ids))}
+
+    def set_calibration(self, attorney_id: str, year: int, credit: float) -> None:
+        from dataclasses import replace
+
+        with self.lock:
+            current = self._loads.get((attorney_id, year), self._empty(attorney_id, year))
+            self._loads[(attorney_id, year)] = replace(current, calibration_credit=credit)
+
+    def increment(self, attorney_id: str, year: int, at: datetime, cap: int) -> None:
+        with self.lock:
+            current = self._loads.get((attorney_id, year), self._empty(attorney_id, year))
+            if current.assignments_this_year >= cap:
+                raise LoadCapReachedError(attorney_id)
+            self._loads[(attorney_id, year)] = current.after_assignment(at)
+
+    def decrement(self, attorney_id: str, year: int) -> None:
+        from dataclasses import replace
+
+        with self.lock:
+            current = self._loads.get((attorney_id, year), self._empty(attorney_id, year))
+            if current.assignments_this_year > 0:
+                self._loads[(attorney_id, year)] = replace(
+                    current, assignments_this_year=current.assignments_this_year - 1)
+
+
+# --- reservations: roster, availability, slot claims, bookings, holds ----------------------------
+
+from chalicelib.domain.attorneys import Attorney, AttorneyContact  # noqa: E402
+from chalicelib.domain.availability import Availability  # noqa: E402
+from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState,  # noqa: E402
+                                        BookingStatus, ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim,
+                                        SlotTakenError, Snapshot)
+
+
+class MemoryRoster:
+    """Twin of the parts of ``DynamoAttorneyRepository`` reservations use."""
+
+    def __init__(self) -> None:
+        self.attorneys: dict[str, Attorney] = {}
+        self.contacts: dict[str, AttorneyContact] = {}
+
+    def save(self, attorney: Attorney, contact: AttorneyContact | None = None,
+             now: datetime | None = None) -> None:
+        self.attorneys[attorney.id] = attorney
+        if contact is not None:
+            self.contacts[attorney.id] = contact
+
+    def get(self, attorney_id: str) -> Attorney | None:
+        return self.attorneys.get(attorney_id)
+
+    def contact(self, attorney_id: str) -> AttorneyContact | None:
+        return self.contacts.get(attorney_id)
+
+    def covering(self, category: str, region: str) -> list[str]:
+        return sorted(a.id for a in self.attorneys.values() if a.active and a.covers(category, region))
+
+
+class MemoryBookingRepository:
+    """Twin of ``DynamoBookingRepository``: the same conditions, checked and applied under one lock
+    (with the consultation repository's and the load store's locks, as one transaction)."""
+
+    def __init__(self, consultations: MemoryConsultationRepository, loads: MemoryLoadStore,
+                 roster: MemoryRoster) -> None:
+        self.consultations = consultations
+        self.loads = loads
+        self.roster = roster
+        self.availabilities: dict[str, Availability] = {}
+        self.claims: dict[tuple[str, datetime], SlotClaim] = {}
+        self.active: dict[str, Booking] = {}
+        self.history: dict[str, list[Booking]] = {}
+        self.holds: dict[str, Hold] = {}
+        self.transactions = 0
+        self._lock = threading.RLock()
+
+    # --- availability -----------------------------------------------------------------------
+
+    def availability(self, attorney_id: str) -> Availability | None:
+        return self.availabilities.get(attorney_id)
+
+    def save_availability(self, attorney_id: str, availability: Availability, now: datetime) -> None:
+        with self._lock:
+            self.availabilities[attorney_id] = availability
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def snapshot(self, attorney_ids: Iterable[str], year: int, *, claims_at: datetime | None = None,
+                 consistent: bool = False) -> Snapshot:
+        ids = sorted(set(attorney_ids))
+        with self._lock:
+            attorneys = {a: self.roster.attorneys[a] for a in ids if a in self.roster.attorneys}
+            claims = {}
+            if claims_at is not None:
+                for a in ids:
+                    claim = self.claims.get((a, _utc(claims_at)))
+                    if claim is not None:
+                        claims[a] = claim
+            return Snapshot(attorneys=attorneys,
+                            availabilities={a: self.availabilities.get(a) for a in ids},
+                            loads=self.loads.get_many(ids, year), claims=claims)
+
+    def claims_between(self, first: datetime, last: datetime) -> list[SlotClaim]:
+        with self._lock:
+            return sorted((c for c in self.claims.values() if _utc(first) <= c.start <= _utc(last)),
+                          key=lambda c: (c.start, c.attorney_id))
+
+    def state_of(self, consultation_id: str) -> BookingState:
+        with self._lock:
+            return BookingState(active=self.active.get(consultation_id), hold=self.holds.get(consultation_id),
+                                history=tuple(self.history.get(consultation_id, ())))
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def _locked(self):  # type: ignore[no-untyped-def]
+        import contextlib
+
+        stack = contextlib.ExitStack()
+        for lock in (self._lock, self.consultations._lock, self.loads.lock):
+            stack.enter_context(lock)
+        return stack
+
+    def _claimable(self, key: tuple[str, datetime], consultation_id: str, now: datetime) -> bool:
+        current = self.claims.get(key)
+        return current is None or (current.kind is ClaimKind.HOLD and (
+            current.hold_until is not None and current.hold_until <= now
+            or current.consultation_id == consultation_id))
+
+    def _own(self, key: tuple[str, datetime], consultation_id: str, kind: ClaimKind) -> bool:
+        current = self.claims.get(key)
+        return current is not None and current.consultation_id == consultation_id and current.kind is kind
+
+    def _count(self, attorney_id: str, year: int) -> int:
+        return self.loads.get_many([attorney_id], year)[attorney_id].assignments_this_year
+
+    def book(self, plan: BookingPlan) -> None:
+        booking, previous, cid = plan.booking, plan.previous, plan.booking.consultation_id
+        new_key = (booking.attorney_id, booking.start)
+        with self._locked():
+            self.transactions += 1
+            consultation = self.consultations.items.get(cid)
+            current = self.active.get(cid)
+            changed = (consultation is None or consultation.status is not plan.expected
+                       or (current is not None if previous is None else (current is None or current.id != previous.id))
+                       or (previous is not None and not self._own((previous.attorney_id, previous.start), cid,
+                                                                  ClaimKind.BOOKED))
+                       or (previous is not None and plan.counts_load
+                           and self._count(previous.attorney_id, previous.load_year) <= 0))
+            if changed:
+                raise BookingChangedError()
+            if not self._claimable(new_key, cid, plan.now) or (
+                    plan.counts_load and self._count(booking.attorney_id, booking.load_year) >= plan.cap):
+                raise SlotTakenError(booking.attorney_id)
+            # every condition holds: apply all of it
+            if previous is not None:
+                del self.claims[(previous.attorney_id, previous.start)]
+                self.history.setdefault(cid, []).append(previous.ended(BookingStatus.RESCHEDULED, plan.now,
+                                                                       "resident"))
+            if plan.hold is not None:
+                hold_key = (plan.hold.attorney_id, plan.hold.start)
+                if plan.releases_hold_claim and self._own(hold_key, cid, ClaimKind.HOLD):
+                    del self.claims[hold_key]
+                self.holds.pop(cid, None)
+            self.claims[new_key] = booking.claim()
+            self.active[cid] = booking
+            assert consultation is not None
+            self.consultations.items[cid] = consultation.evolve(status=Status.BOOKED, updated_at=plan.now,
+                                                                attorney_id=booking.attorney_id)
+            if plan.counts_load:
+                self.loads.increment(booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)
+                if previous is not None:
+                    self.loads.decrement(previous.attorney_id, previous.load_year)
+
+    def end(self, plan: EndPlan) -> None:
+        active, cid = plan.active, plan.active.consultation_id
+        with self._locked():
+            self.transactions += 1
+            consultation = self.consultations.items.get(cid)
+            current = self.active.get(cid)
+            if (consultation is None or consultation.status is not Status.BOOKED
+                    or consultation.attorney_id != active.attorney_id
+                    or current is None or current.id != active.id
+                    or not self._own((active.attorney_id, active.start), cid, ClaimKind.BOOKED)
+                    or self._count(active.attorney_id, active.load_year) <= 0):
+                raise BookingChangedError()
+            del self.claims[(active.attorney_id, active.start)]
+            del self.active[cid]
+            self.history.setdefault(cid, []).append(plan.ended)
+            self.consultations.items[cid] = consultation.evolve(status=Status.SUBMITTED, updated_at=plan.now,
+                                                                attorney_id=None)
+            self.loads.decrement(active.attorney_id, active.load_year)
+
+    def hold(self, plan: HoldPlan) -> None:
+        hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
+        key = (hold.attorney_id, hold.start)
+        with self._locked():
+            self.transactions += 1
+            consultation = self.consultations.items.get(cid)
+            if consultation is None or consultation.status not in (Status.SUBMITTED, Status.BOOKED):
+                raise BookingChangedError()
+            if not self._claimable(key, cid, plan.now):
+                raise SlotTakenError(hold.attorney_id)
+            if plan.releases_previous and previous is not None:
+                previous_key = (previous.attorney_id, previous.start)
+                if self._own(previous_key, cid, ClaimKind.HOLD):
+                    del self.claims[previous_key]
+            self.claims[key] = hold.claim()
+            self.holds[cid] = hold
+
+
+def _utc(moment: datetime) -> datetime:
+    from datetime import timezone
+
+    return moment.astimezone(timezone.utc)
+
+
+class MemoryReminderStore:
+    """Twin of ``DynamoReminderStore`` with the same claim rules."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict] = {}
+        self.lock = threading.RLock()
+
+    def schedule(self, reminders) -> None:  # type: ignore[no-untyped-def]
+        with self.lock:
+            for r in reminders:
+                self.items[r.key] = {"reminder": r, "token": None, "until": None, "sent_at": None}
+
+    def cancel(self, keys) -> None:  # type: ignore[no-untyped-def]
+        with self.lock:
+            for key in keys:
+                self.items.pop(key, None)
+
+    def due(self, now: datetime, limit: int = 100):  # type: ignore[no-untyped-def]
+        with self.lock:
+            pending = [v["reminder"] for v in self.items.values()
+                       if v["sent_at"] is None and v["reminder"].due_at <= now]
+        return sorted(pending, key=lambda r: (r.due_at, r.key))[:limit]
+
+    def claim(self, reminder, now: datetime, lease) -> str | None:  # type: ignore[no-untyped-def]
+        import uuid
+
+        with self.lock:
+            entry = self.items.get(reminder.key)
+            if entry is None or entry["sent_at"] is not None:
+                return None
+            if entry["until"] is not None and entry["until"] >= now:
+                return None
+            entry["token"], entry["until"] = uuid.uuid4().hex, now + lease
+            return entry["token"]
+
+    def mark_sent(self, reminder, token: str, now: datetime, message_id: str) -> bool:  # type: ignore[no-untyped-def]
+        with self.lock:
+            entry = self.items.get(reminder.key)
+            if entry is None or entry["token"] != token:
+                return False
+            entry["sent_at"], entry["until"] = now, None
+            return True
+
+    def release(self, reminder, token: str) -> None:  # type: ignore[no-untyped-def]
+        with self.lock:
+            entry = self.items.get(reminder.key)
+            if entry is not None and entry["token"] == token:
+                entry["token"], entry["until"] = None, None
+
+    def sent_at(self, reminder):  # type: ignore[no-untyped-def]
+        entry = self.items.get(reminder.key)
+        return entry["sent_at"] if entry else None

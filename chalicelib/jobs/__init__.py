@@ -1,45 +1,26 @@
 """Scheduled jobs: thin ``@schedule`` handlers over services that take ``now``.
 
-Each job is described once in ``JOBS`` (name, EventBridge cron in UTC and the
-service it runs). ``register_jobs`` turns them into Chalice scheduled
+Each job module describes itself once as a ``Job`` (name, EventBridge cron in
+UTC, the service call). ``register_jobs`` turns them into Chalice scheduled
 functions; ``scripts/tick`` and the local scheduler call the same handlers
-through ``chalice.test.Client(app).lambda_.invoke``, passing the clock's
-``now`` as ``{"at": "<ISO 8601>"}`` in the event.
+through ``chalice.test``'s Lambda client, passing ``{"at": "<ISO 8601>"}``.
+A job that fails publishes an operator alarm, then fails (so EventBridge's
+retry and the Lambda error metric see it too).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from chalice import Chalice, Cron
 
-from chalicelib.composition import Container, get_container
+from chalicelib.composition import get_container
+from chalicelib.jobs import offers, reminders, window_keeper
+from chalicelib.jobs import message_nudge
+from chalicelib.jobs.base import Job, now_from_event
+from chalicelib.logs import logger
 
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    cron: tuple[str, str, str, str, str, str]  # minutes hours day-of-month month day-of-week year (UTC)
-    description: str
-    run: Callable[[Container, datetime], dict[str, Any]]
-
-
-JOBS: list[Job] = []
-
-
-def now_from_event(event: Any, container: Container) -> datetime:
-    """The instant a job runs 'as of': ``{"at": ISO}`` when given (tick), else the clock."""
-    raw = event.to_dict() if hasattr(event, "to_dict") else event
-    at = raw.get("at") if isinstance(raw, dict) else None
-    if at:
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError("'at' must carry a UTC offset, e.g. 2026-12-01T09:00:00+09:00")
-        return moment.astimezone(timezone.utc)
-    return container.clock()
+JOBS: list[Job] = [reminders.JOB, offers.JOB, window_keeper.JOB, message_nudge.JOB]
 
 
 def register_jobs(app: Chalice) -> None:
@@ -50,7 +31,18 @@ def register_jobs(app: Chalice) -> None:
 def _register(app: Chalice, job: Job) -> None:
     def handler(event: Any) -> dict[str, Any]:
         container = get_container()
-        return job.run(container, now_from_event(event, container))
+        now = now_from_event(event, container.clock)
+        try:
+            return job.run(container, now)
+        except Exception as exc:
+            logger().exception("scheduled job failed", extra={"job": job.name})
+            try:
+                container.notifier.alarm(f"[maeul] job {job.name} failed",
+                                         f"{job.name} failed at {now.isoformat(timespec='minutes')}: "
+                                         f"{type(exc).__name__}")
+            except Exception:  # noqa: BLE001 - the alarm must not hide the failure
+                logger().exception("operator alarm could not be sent")
+            raise
 
     handler.__name__ = job.name
     app.schedule(Cron(*job.cron), name=job.name, description=job.description)(handler)
