@@ -91,3 +91,18 @@ class Notifier(Protocol):
                             subscription_arn: str | None) -> str | None: ...
 
     def alarm(self, subject: str, text: str) -> None: ...
+
+
+def template_patterns() -> list[str]:
+    """Regular expressions every message Maeul sends must match in full: the templates,
+    with only a time, a deadline and a link filled in (used by the outbound-message audit)."""
+    import re
+
+    patterns = []
+    for table in (_KO, _EN):
+        for subject, template in table.values():
+            escaped = re.escape(template)
+            for name, fill in (("when", r"[\w() :월일]*"), ("deadline", r"[\d:]*"), ("link", r"https?://\S+")):
+                escaped = escaped.replace(re.escape("{" + name + "}"), fill)
+            patterns.append(escaped)
+    return patterns

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from chalicelib.adapters.memory import MemoryNotifier
+from chalicelib.domain.notifications import MessageKind, render
 from ops.outbox import drain_emails, sent_sms
 
 pytestmark = pytest.mark.emulator
@@ -21,20 +22,23 @@ def notifier(request):
 
 
 def test_sms_and_email_are_accepted(notifier) -> None:
-    assert notifier.send_sms("+821000009999", "[마을노무사] 테스트 https://x/1")
-    assert notifier.email_attorney("att-900", "[마을노무사] 제목", "본문 https://x/2")
+    message = render(MessageKind.SURVEY, "https://maeul.example/c/1")
+    assert notifier.send_sms("+821000009999", message.text)
+    assert notifier.email_attorney("att-900", message.subject, message.text)
 
 
 def test_sms_reaches_the_emulator_with_its_text(container) -> None:
-    container.notifier.send_sms("+821000008888", "[마을노무사] sms check https://x/3")
+    text = render(MessageKind.SURVEY, "https://maeul.example/c/3").text
+    container.notifier.send_sms("+821000008888", text)
     sms = sent_sms(os.environ["AWS_ENDPOINT_URL"])
-    assert {"channel": "sms", "to": "+821000008888", "text": "[마을노무사] sms check https://x/3"} in sms
+    assert {"channel": "sms", "to": "+821000008888", "text": text} in sms
 
 
 def test_attorney_email_is_published_with_the_filter_attribute(container, boto_session, tmp_path) -> None:
-    container.notifier.email_attorney("att-901", "[마을노무사] 제목", "email check https://x/4")
+    message = render(MessageKind.BOOKING, "https://maeul.example/attorney")
+    container.notifier.email_attorney("att-901", message.subject, message.text)
     emails = drain_emails(boto_session, tmp_path / "outbox.jsonl")
-    assert {"channel": "email", "to": "attorney att-901", "text": "email check https://x/4"} in emails
+    assert {"channel": "email", "to": "attorney att-901", "text": message.text} in emails
 
 
 def test_subscriptions_follow_the_attorney_email(container, boto_session) -> None:
