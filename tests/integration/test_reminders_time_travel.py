@@ -23,8 +23,9 @@ from tests.support import ApiClient
 pytestmark = pytest.mark.emulator
 
 KST = timezone(timedelta(hours=9))
-NOW = datetime(2026, 11, 30, 16, 0, tzinfo=KST)  # Monday afternoon; booking Wednesday 10:00
-START = datetime(2026, 12, 2, 10, 0, tzinfo=KST)
+# In the future of every other test's bookings: a first tick flushes their reminders.
+NOW = datetime(2027, 3, 8, 16, 0, tzinfo=KST)  # Monday afternoon; booking Wednesday 10:00
+START = datetime(2027, 3, 10, 10, 0, tzinfo=KST)
 NAME, PHONE = "김미래", "010-5555-0101"
 DESCRIPTION = "Unpaid overtime for six months at the logistics centre, about two million won."
 
@@ -72,8 +73,9 @@ def test_reminders_go_out_once_per_offset_and_survive_an_sns_outage(booked, stac
         sms, mail = messages(endpoint, boto_session, tmp_path)
         return sms[len(before_sms):], mail[len(before_mail):]
 
-    sms0, mail0 = messages(endpoint, boto_session, tmp_path)
     day_before = START - timedelta(hours=24)
+    assert tick(stack_env, day_before - timedelta(hours=1)).returncode == 0  # other tests' reminders go out
+    sms0, mail0 = messages(endpoint, boto_session, tmp_path)
     assert tick(stack_env, day_before).returncode == 0
     sms1, mail1 = new_since(sms0, mail0)
     assert sorted(m["to"] for m in sms1) == sorted([attorney_phone, resident_phone])
