@@ -220,6 +220,13 @@ class Container:
         return ContactDirectory(self.attorneys, self.consultations, self.cipher)
 
     @cached_property
+    def surveys(self) -> Any:
+        from chalicelib.adapters.dynamo.surveys import DynamoSurveyStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoSurveyStore()
+
+    @cached_property
     def notifier(self) -> Any:
         from chalicelib.adapters.sns_notifier import SnsNotifier
 

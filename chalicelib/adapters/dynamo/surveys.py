@@ -1,0 +1,54 @@
+"""Satisfaction survey answers: ``pk=CONSULTATION#<id>``, ``sk=SURVEY``.
+
+The rating and the month stay plaintext (statistics); a free-text comment is
+sealed. One answer per consultation (conditional put).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import PutError
+
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+
+SK = "SURVEY"
+
+
+class SurveyAlreadyAnsweredError(Exception):
+    """This consultation's survey was answered already."""
+
+    def __init__(self) -> None:
+        super().__init__("Thank you — this survey was already answered.")
+
+
+@table(MAIN)
+class SurveyItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    rating = NumberAttribute()
+    month = UnicodeAttribute()
+    comment = BinaryAttribute(legacy_encoding=False, null=True)
+    answered_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute(null=True)
+
+
+class DynamoSurveyStore:
+    def save(self, consultation_id: str, rating: int, month: str, sealed_comment: bytes | None,
+             now: datetime, expires_at: int | None) -> None:
+        item = SurveyItem(f"CONSULTATION#{consultation_id}", SK, rating=rating, month=month,
+                          comment=sealed_comment, answered_at=now, expires_at=expires_at)
+        try:
+            item.save(condition=SurveyItem.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise SurveyAlreadyAnsweredError() from None
+            raise
+
+    def rating_of(self, consultation_id: str) -> int | None:
+        try:
+            return int(SurveyItem.get(f"CONSULTATION#{consultation_id}", SK).rating)
+        except SurveyItem.DoesNotExist:
+            return None

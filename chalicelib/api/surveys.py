@@ -1,0 +1,54 @@
+"""The satisfaction survey: its page and its one API call."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from chalice.app import Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
+from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.guard import require_role
+from chalicelib.api.http import json_response, parse_body
+from chalicelib.api.openapi import spec
+from chalicelib.api.pages import html_page
+from chalicelib.composition import get_container
+from chalicelib.domain.identity import Role
+from chalicelib.services import surveys
+from chalicelib.services.surveys import SurveyNotOpenError
+
+bp = ApiBlueprint(__name__)
+map_error(SurveyNotOpenError, 409, "survey_not_open")
+map_error(SurveyAlreadyAnsweredError, 409, "survey_answered")
+
+
+class SurveyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: int = Field(ge=1, le=5, description="1 (poor) to 5 (very good)")
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+
+
+class SurveyOut(BaseModel):
+    status: str
+
+
+@spec.operation("POST", "/api/consultations/{consultation_id}/survey", "Answer the satisfaction survey",
+                tags=("consultations",), request=SurveyIn, responses={201: SurveyOut}, errors=(404, 409),
+                auth=True)
+@bp.route("/api/consultations/{consultation_id}/survey", methods=["POST"])
+def answer_survey(consultation_id: str) -> object:
+    request = bp.current_request
+    principal = require_role(request, Role.RESIDENT)
+    body = parse_body(request, SurveyIn)
+    container = get_container()
+    surveys.answer(consultations=container.consultations, store=container.surveys, cipher=container.cipher,
+                   principal=principal, consultation_id=consultation_id, rating=body.rating,
+                   comment=body.comment or None, now=container.clock())
+    return json_response({"status": "thank_you"}, 201, private=True)
+
+
+@bp.route("/consultations/{consultation_id}/survey", methods=["GET"])
+def survey_page(consultation_id: str) -> Response:
+    return html_page(bp.current_request, "survey.html", consultation_id=consultation_id)

@@ -1,0 +1,29 @@
+"""The resident's satisfaction survey after a completed consultation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.consultations import ConsultationNotFoundError, Status
+from chalicelib.domain.identity import Principal
+
+
+class SurveyNotOpenError(Exception):
+    """The consultation is not completed yet."""
+
+    def __init__(self) -> None:
+        super().__init__("The survey opens once your consultation has been completed.")
+
+
+def answer(*, consultations: Any, store: Any, cipher: Any, principal: Principal, consultation_id: str,
+           rating: int, comment: str | None, now: datetime) -> None:
+    """Record the owner's rating (1–5) and optional comment (sealed), once."""
+    consultation = consultations.get(consultation_id)
+    if consultation is None or consultation.owner != principal.subject:
+        raise ConsultationNotFoundError()
+    if consultation.status is not Status.COMPLETED:
+        raise SurveyNotOpenError()
+    sealed = cipher.seal("survey", consultation_id, {"comment": comment}) if comment else None
+    expires = int(consultation.expires_at.timestamp()) if consultation.expires_at else None
+    store.save(consultation_id, rating, now.strftime("%Y-%m"), sealed, now, expires)
