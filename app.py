@@ -7,6 +7,12 @@ scheduled jobs; everything else lives in ``chalicelib``.
 from chalice import Chalice
 
 from chalicelib.api import errors, meta, pages, security
+from chalicelib.api import consent, consultations
+from chalicelib.api import admin_access, auth, me
+from chalicelib.api import reservations
+from chalicelib.api import admin_matching, attorney
+from chalicelib.api import rooms, surveys
+from chalicelib.api import admin_console, web_pages
 from chalicelib.jobs import register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -15,5 +21,17 @@ app.register_middleware(errors.error_middleware, "http")
 
 app.register_blueprint(meta.bp)
 app.register_blueprint(pages.bp)
+app.register_blueprint(consent.bp)
+app.register_blueprint(consultations.bp)
+app.register_blueprint(auth.bp)
+app.register_blueprint(me.bp)
+app.register_blueprint(admin_access.bp)
+app.register_blueprint(reservations.bp)
+app.register_blueprint(attorney.bp)
+app.register_blueprint(admin_matching.bp)
+app.register_blueprint(rooms.bp)
+app.register_blueprint(surveys.bp)
+app.register_blueprint(admin_console.bp)
+app.register_blueprint(web_pages.bp)
 
 register_jobs(app)

@@ -1,0 +1,241 @@
+"""Admin: the roster list and adding attorneys, and the monthly statistics (JSON or CSV).
+
+Thin adapters: authenticate (admins only), validate, call one service, shape
+the response. The roster list carries no contact details: those are sealed
+and written once, when the attorney is added.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Annotated, Literal
+
+import phonenumbers
+from chalice.app import Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.guard import require_role
+from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.attorneys import MAX_COVERAGE_PAIRS, Attorney, AttorneyContact, InvalidAttorneyError
+from chalicelib.domain.categories import CATEGORIES, is_category
+from chalicelib.domain.identity import Role
+from chalicelib.domain.regions import REGIONS, is_region
+from chalicelib.services import roster, statistics
+
+bp = ApiBlueprint(__name__)
+
+map_error(roster.AttorneyExistsError, 409, "attorney_exists")
+map_error(InvalidAttorneyError, 422, "invalid_attorney")
+map_error(roster.UnknownAttorneyProfileError, 404, "not_found")
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+_ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class RosterItem(BaseModel):
+    id: str
+    display_name: str
+    categories: list[str]
+    regions: list[str]
+    active: bool
+    on_duty: bool
+    annual_cap: int = Field(description="The attorney's own cap, else the programme's.")
+    own_annual_cap: bool = Field(description="true when the attorney has a cap of their own.")
+    load_this_year: int = Field(description="Consultations assigned this calendar year.")
+
+
+class RosterPage(BaseModel):
+    items: list[RosterItem]
+
+
+class AttorneyChange(BaseModel):
+    """What an attorney serves, their name and cap (contact details are not changed here)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
+                                                   max_length=40)] = Field(
+        description="The name residents see, e.g. '김민준 노무사'.")
+    categories: list[str] = Field(min_length=1, max_length=len(CATEGORIES),
+                                  json_schema_extra={"items": {"enum": [c.code for c in CATEGORIES]}})
+    regions: list[str] = Field(min_length=1, max_length=len(REGIONS),
+                               json_schema_extra={"items": {"enum": [r.code for r in REGIONS]}})
+    annual_cap: int | None = Field(None, ge=1, le=500, description="Leave out (or null) for the programme's cap.")
+
+    @field_validator("display_name")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if _CONTROLS.search(value):
+            raise PydanticCustomError("control_characters", "Use plain text on one line.")
+        return value
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if not is_category(c)]
+        if unknown:
+            raise PydanticCustomError("unknown_category", "Unknown category codes: {codes}. Use the codes of "
+                                      "GET /api/meta.", {"codes": ", ".join(unknown)})
+        return sorted(set(value))
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        unknown = [r for r in value if not is_region(r)]
+        if unknown:
+            raise PydanticCustomError("unknown_region", "Unknown region codes: {codes}. Use the 31 codes of "
+                                      "GET /api/meta.", {"codes": ", ".join(unknown)})
+        return sorted(set(value))
+
+    def check_coverage(self) -> None:
+        if len(self.categories) * len(self.regions) > MAX_COVERAGE_PAIRS:
+            raise InvalidAttorneyError(f"At most {MAX_COVERAGE_PAIRS} category-region pairs per attorney: "
+                                       "choose fewer categories or regions.")
+
+
+class NewAttorney(AttorneyChange):
+    """A new attorney (or a deactivated one brought back under the same id)."""
+
+    id: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
+        None, description="Leave out to get a new id (att-xxxxxxxx).")
+    phone: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=4, max_length=30)] = \
+        Field(description="A Korean phone number; stored sealed as E.164.")
+    email: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=254)] = \
+        Field(description="Where offer and booking alerts go (a link and a time, never personal data).")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        message = "Enter a Korean phone number, e.g. 010-1234-5678."
+        try:
+            number = phonenumbers.parse(value, "KR")
+        except phonenumbers.NumberParseException:
+            raise PydanticCustomError("invalid_phone", message) from None
+        if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "KR":
+            raise PydanticCustomError("invalid_phone", message)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise PydanticCustomError("invalid_email", "Enter an e-mail address like name@example.com.")
+        local, _, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+    def to_attorney(self) -> Attorney:
+        self.check_coverage()
+        return Attorney(id=self.id or f"att-{secrets.token_hex(4)}", display_name=self.display_name,
+                        categories=frozenset(self.categories), regions=frozenset(self.regions),
+                        annual_cap=self.annual_cap, active=True, on_duty=False)
+
+
+class StatsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                              description="YYYY-MM (Korea time); default: this month.")
+    format_: Literal["json", "csv"] = Field("json", alias="format", description="csv: a spreadsheet download.")
+
+
+class CountOut(BaseModel):
+    code: str
+    count: int
+
+
+class WaitingOut(BaseModel):
+    mode: str
+    measured: int = Field(description="Consultations measured: matched or booked, waiting from intake to the "
+                                      "assignment.")
+    median_minutes: float | None
+
+
+class StatsOut(BaseModel):
+    month: str
+    total: int
+    by_category: list[CountOut]
+    by_region: list[CountOut]
+    by_mode: list[CountOut]
+    by_method: list[CountOut]
+    by_status: list[CountOut]
+    outcomes: list[CountOut]
+    waiting: list[WaitingOut]
+
+
+def _item(entry: roster.RosterEntry) -> RosterItem:
+    a = entry.attorney
+    return RosterItem(id=a.id, display_name=a.display_name, categories=sorted(a.categories),
+                      regions=sorted(a.regions), active=a.active, on_duty=a.on_duty, annual_cap=entry.annual_cap,
+                      own_annual_cap=a.annual_cap is not None, load_this_year=entry.load_this_year)
+
+
+@spec.operation("GET", "/api/admin/attorneys", "The roster with this year's load (admins; no contact details)",
+                tags=("admin",), responses={200: RosterPage}, auth=True, errors=(403,))
+@bp.route("/api/admin/attorneys", methods=["GET"])
+def list_attorneys() -> Response:
+    require_role(bp.current_request, Role.ADMIN)
+    container = get_container()
+    year = container.calendar.local_date(container.clock()).year
+    entries = roster.roster(container.attorneys, container.loads, container.settings.policy.annual_cap, year)
+    return json_response(RosterPage(items=[_item(e) for e in entries]), private=True)
+
+
+@spec.operation("POST", "/api/admin/attorneys", "Add an attorney to the roster, or bring a deactivated one "
+                "back (admins); contact details are stored sealed", tags=("admin",), request=NewAttorney,
+                responses={201: RosterItem}, auth=True, errors=(403, 409, 413, 415, 422))
+@bp.route("/api/admin/attorneys", methods=["POST"])
+def add_attorney() -> Response:
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    body = parse_body(request, NewAttorney)
+    container = get_container()
+    attorney = roster.add(container.attorneys, container.notifier, body.to_attorney(),
+                          AttorneyContact(phone=body.phone, email=body.email), container.clock())
+    cap = attorney.annual_cap or container.settings.policy.annual_cap
+    return json_response(_item(roster.RosterEntry(attorney, cap, 0)), 201, private=True,
+                         headers={"Location": f"/api/admin/attorneys/{attorney.id}"})
+
+
+@spec.operation("PUT", "/api/admin/attorneys/{attorney_id}", "Change an attorney's name, categories, regions "
+                "and annual cap (admins)", tags=("admin",), request=AttorneyChange, responses={200: RosterItem},
+                auth=True, errors=(403, 404, 413, 415, 422))
+@bp.route("/api/admin/attorneys/{attorney_id}", methods=["PUT"])
+def change_attorney(attorney_id: str) -> Response:
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    if not _ATTORNEY_ID.match(attorney_id):
+        raise roster.UnknownAttorneyProfileError()
+    body = parse_body(request, AttorneyChange)
+    body.check_coverage()
+    container = get_container()
+    changed = roster.edit(container.attorneys, attorney_id, display_name=body.display_name,
+                          categories=frozenset(body.categories), regions=frozenset(body.regions),
+                          annual_cap=body.annual_cap, now=container.clock())
+    year = container.calendar.local_date(container.clock()).year
+    load = container.loads.get_many([changed.id], year)[changed.id].for_year(year).assignments_this_year
+    cap = changed.annual_cap or container.settings.policy.annual_cap
+    return json_response(_item(roster.RosterEntry(changed, cap, load)), private=True)
+
+
+@spec.operation("GET", "/api/admin/stats", "A month's statistics by category, region, mode, method and "
+                "status, with median waiting times (admins); ?format=csv for a spreadsheet",
+                tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,))
+@bp.route("/api/admin/stats", methods=["GET"])
+def month_stats() -> Response:
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    query = parse_query(request, StatsQuery)
+    container = get_container()
+    month = query.month or f"{container.calendar.local_date(container.clock()):%Y-%m}"
+    result = statistics.month_statistics(container.consultations, month)
+    if query.format_ == "csv":
+        return Response(body="\ufeff" + statistics.to_csv(result), status_code=200,
+                        headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+                                 "Content-Disposition": f'attachment; filename="maeul-stats-{month}.csv"'})
+    return json_response(StatsOut.model_validate(result, from_attributes=True), private=True)

@@ -1,0 +1,193 @@
+"""The signed-in web pages: the resident's intake form, status page, list and account page,
+the attorney console and the operations console; plus the one small read the status page needs
+(``GET /api/consultations/{id}/attorney``: the assigned attorney's display name).
+
+Pages are server-rendered shells (Jinja2) holding everything that is not
+personal (labels, the consent text, the programme's hours); the personal part
+is fetched by small same-origin scripts from the JSON API, so nothing personal
+travels in a URL and nothing is kept in browser storage. A page asked for
+without a session shows the sign-in buttons (with ``next`` back to it); a page
+of another role answers 403.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Request, Response
+from pydantic import BaseModel, Field
+
+from chalicelib.api.errors import ApiBlueprint, UnauthorizedError
+from chalicelib.api.guard import cookies, current_principal
+from chalicelib.api.http import json_response
+from chalicelib.api.openapi import spec
+from chalicelib.api.pages import html_page, page_language
+from chalicelib.composition import get_container
+from chalicelib.domain import categories, regions
+from chalicelib.domain.consultations import ConsultationNotFoundError, Status
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.triage import EmploymentStatus, PayBand
+from chalicelib.services import intake, roster
+from chalicelib.web import catalogue
+
+bp = ApiBlueprint(__name__)
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+# Chalice's local server shares one ``current_request`` across its threads: keep ours per thread.
+_local = threading.local()
+
+
+def _remember_request(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    _local.request = event
+    try:
+        return get_response(event)
+    finally:
+        _local.request = None
+
+
+bp.register_middleware(_remember_request, "http")
+
+
+def _request() -> Request:
+    return getattr(_local, "request", None) or bp.current_request
+
+
+class AttorneyRefOut(BaseModel):
+    id: str
+    display_name: str
+
+
+# --- shared page context --------------------------------------------------------------------------
+
+def labels(lang: str) -> dict[str, dict[str, str]]:
+    """Display names of every code a page shows (categories, regions, modes, methods, statuses)."""
+    en = lang == "en"
+    t = catalogue(lang)
+    return {
+        "category": {c.code: (c.name_en if en else c.name_ko) for c in categories.CATEGORIES},
+        "region": {r.code: (r.name_en if en else r.name_ko) for r in regions.REGIONS},
+        "mode": {m.value: categories.label(m, lang) for m in categories.Mode},
+        "method": {m.value: categories.label(m, lang) for m in categories.Method},
+        "status": {s.value: t[f"status.{s.value}"] for s in Status},
+    }
+
+
+def script_messages(lang: str) -> dict[str, str]:
+    """The messages scripts show (keys ``js.*``), handed over in a JSON data block."""
+    return {k: v for k, v in catalogue(lang).items() if k.startswith("js.")}
+
+
+def _page(template: str, principal: Principal, **context: Any) -> Response:
+    request = _request()
+    lang, _ = page_language(request)
+    return html_page(request, template, labels=labels(lang), messages=script_messages(lang),
+                     role=principal.role.value, signed_in=True, **context)
+
+
+def _guarded(next_path: str, *roles: Role) -> Principal | Response:
+    """The principal, or the page to show instead: sign in (coming back to ``next_path``), or 403."""
+    request = _request()
+    try:
+        principal = current_principal(request)
+    except UnauthorizedError:
+        lang, _ = page_language(request)
+        # The ``csrf`` cookie outlives the 15-minute session: its presence means a refresh may work.
+        return html_page(request, "signin_required.html", status=401, next_path=next_path,
+                         try_refresh=bool(cookies(request).get("csrf")), messages=script_messages(lang))
+    if roles and principal.role not in roles:
+        return html_page(request, "forbidden.html", status=403)
+    return principal
+
+
+# --- resident ----------------------------------------------------------------------------------------
+
+@bp.route("/consultations/new", methods=["GET"])
+def intake_form() -> Response:
+    principal = _guarded("/consultations/new", Role.RESIDENT)
+    if isinstance(principal, Response):
+        return principal
+    policy = get_container().settings.policy
+    return _page("intake.html", principal, notice=intake.privacy_notice(policy),
+                 employment_statuses=[s.value for s in EmploymentStatus],
+                 pay_bands=[b.value for b in PayBand])
+
+
+@bp.route("/consultations", methods=["GET"])
+def my_consultations() -> Response:
+    principal = _guarded("/consultations", Role.RESIDENT)
+    if isinstance(principal, Response):
+        return principal
+    return _page("consultations.html", principal)
+
+
+@bp.route("/consultations/{consultation_id}", methods=["GET"])
+def consultation_status(consultation_id: str) -> Response:
+    principal = _guarded(f"/consultations/{consultation_id}" if _UUID.match(consultation_id) else "/consultations",
+                         Role.RESIDENT, Role.ADMIN)
+    if isinstance(principal, Response):
+        return principal
+    if not _UUID.match(consultation_id):
+        return html_page(_request(), "not_found.html", status=404)
+    return _page("consultation.html", principal, consultation_id=consultation_id)
+
+
+@bp.route("/me", methods=["GET"])
+def my_account() -> Response:
+    principal = _guarded("/me")
+    if isinstance(principal, Response):
+        return principal
+    return _page("me.html", principal)
+
+
+class AssignedAttorneyOut(BaseModel):
+    assigned: bool
+    attorney: AttorneyRefOut | None = Field(description="The assigned attorney's public display name; null "
+                                                        "until one is assigned.")
+
+
+@spec.operation("GET", "/api/consultations/{consultation_id}/attorney", "The attorney assigned to a "
+                "consultation, by display name (owner, assigned attorney, admin; others 404)",
+                tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
+@bp.route("/api/consultations/{consultation_id}/attorney", methods=["GET"])
+def assigned_attorney(consultation_id: str) -> Response:
+    principal = current_principal(_request())
+    if not _UUID.match(consultation_id):
+        raise ConsultationNotFoundError()
+    container = get_container()
+    found = roster.assigned_attorney(container.consultations, container.attorneys, principal, consultation_id)
+    ref = AttorneyRefOut(id=found.id, display_name=found.display_name) if found else None
+    return json_response(AssignedAttorneyOut(assigned=found is not None, attorney=ref), private=True)
+
+
+# --- staff -----------------------------------------------------------------------------------------
+
+@bp.route("/attorney", methods=["GET"])
+def attorney_console() -> Response:
+    principal = _guarded("/attorney", Role.ATTORNEY)
+    if isinstance(principal, Response):
+        return principal
+    policy = get_container().settings.policy
+    windows = [{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
+               for w in policy.service_windows]
+    from chalicelib.domain.rooms import Outcome
+
+    return _page("attorney.html", principal, windows=windows, weekdays=["mon", "tue", "wed", "thu", "fri"],
+                 outcomes=[o.value for o in Outcome])
+
+
+@bp.route("/admin", methods=["GET"])
+def admin_console() -> Response:
+    principal = _guarded("/admin", Role.ADMIN)
+    if isinstance(principal, Response):
+        return principal
+    container = get_container()
+    today = container.calendar.local_date(container.clock())
+    return _page("admin.html", principal, month=f"{today:%Y-%m}", today=today.isoformat(),
+                 annual_cap=container.settings.policy.annual_cap)
+
+
+__all__ = ["bp", "labels", "script_messages"]

@@ -1,0 +1,100 @@
+"""Monthly statistics for the operations console: counts by category, region, mode, method and
+status/outcome, and waiting times, from one month's consultations.
+
+Reads go through the repository's month index (``list_by_month``: one Query
+per page, newest first); never a Scan. Nothing personal is read: only the
+plaintext codes, statuses and times.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics as stats
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.domain.consultations import Status
+
+PAGE_SIZE = 100
+# Statuses whose last change was the assignment (matched in real time, or booked): for these,
+# ``updated_at - created_at`` is the time the resident waited for an attorney.
+WAITED_STATUSES = frozenset({Status.MATCHED, Status.BOOKED})
+OUTCOMES = (Status.COMPLETED, Status.CANCELLED, Status.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Count:
+    code: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Waiting:
+    mode: str
+    measured: int
+    median_minutes: float | None
+
+
+@dataclass(frozen=True)
+class MonthStatistics:
+    month: str
+    total: int
+    by_category: list[Count] = field(default_factory=list)
+    by_region: list[Count] = field(default_factory=list)
+    by_mode: list[Count] = field(default_factory=list)
+    by_method: list[Count] = field(default_factory=list)
+    by_status: list[Count] = field(default_factory=list)
+    outcomes: list[Count] = field(default_factory=list)
+    waiting: list[Waiting] = field(default_factory=list)
+
+
+def _counts(counter: Counter[str]) -> list[Count]:
+    return [Count(code, n) for code, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def month_statistics(consultations: Any, month: str) -> MonthStatistics:
+    """Statistics of the consultations received in ``month`` (``YYYY-MM``, Korea time)."""
+    by: dict[str, Counter[str]] = {k: Counter() for k in ("category", "region", "mode", "method", "status")}
+    waits: dict[str, list[float]] = {"realtime": [], "reservation": []}
+    total = 0
+    after: str | None = None
+    while True:
+        page = consultations.list_by_month(month, PAGE_SIZE, after)
+        for c in page.items:
+            total += 1
+            by["category"][c.category] += 1
+            by["region"][c.region] += 1
+            by["mode"][c.mode.value] += 1
+            by["method"][c.method.value] += 1
+            by["status"][c.status.value] += 1
+            if c.status in WAITED_STATUSES and c.attorney_id:
+                waits[c.mode.value].append((c.updated_at - c.created_at).total_seconds() / 60)
+        after = page.after
+        if after is None:
+            break
+    outcomes = Counter({s.value: by["status"][s.value] for s in OUTCOMES})
+    waiting = [Waiting(mode, len(values), round(stats.median(values), 1) if values else None)
+               for mode, values in waits.items()]
+    return MonthStatistics(month=month, total=total, by_category=_counts(by["category"]),
+                           by_region=_counts(by["region"]), by_mode=_counts(by["mode"]),
+                           by_method=_counts(by["method"]), by_status=_counts(by["status"]),
+                           outcomes=[Count(code, n) for code, n in outcomes.items()], waiting=waiting)
+
+
+def to_csv(result: MonthStatistics) -> str:
+    """One table: ``month,dimension,code,count,median_wait_minutes`` (codes only; no personal data)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["month", "dimension", "code", "count", "median_wait_minutes"])
+    writer.writerow([result.month, "total", "all", result.total, ""])
+    for dimension, rows in (("category", result.by_category), ("region", result.by_region),
+                            ("mode", result.by_mode), ("method", result.by_method),
+                            ("status", result.by_status), ("outcome", result.outcomes)):
+        for row in rows:
+            writer.writerow([result.month, dimension, row.code, row.count, ""])
+    for w in result.waiting:
+        writer.writerow([result.month, "waiting", w.mode, w.measured,
+                         "" if w.median_minutes is None else w.median_minutes])
+    return out.getvalue()

@@ -1,0 +1,183 @@
+// Maeul operations console: roster (add, deactivate, invite), monthly statistics, access log.
+"use strict";
+(function () {
+  var M = window.Maeul;
+  var roster = document.getElementById("roster");
+  if (!roster || !M) { return; }
+  var $ = function (name) { return document.getElementById(name); };
+  var errorText = function (r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); };
+
+  async function loadRoster() {
+    var r = await M.request("GET", "/api/admin/attorneys");
+    if (!r.ok) { $("roster-status").textContent = errorText(r); return; }
+    $("roster-status").textContent = M.t("js.roster.count", {n: r.data.items.length});
+    roster.textContent = "";
+    r.data.items.forEach(function (a) {
+      var actions = M.el("td", {class: "actions"});
+      if (a.active) {
+        var off = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.deactivate"),
+                                  "aria-label": M.t("js.roster.deactivate") + " " + a.display_name});
+        off.addEventListener("click", async function () {
+          var res = await M.request("PATCH", "/api/admin/attorneys/" + encodeURIComponent(a.id), {active: false});
+          $("invite-result").textContent = res.ok ? M.t("js.roster.deactivated", {name: a.display_name}) : errorText(res);
+          loadRoster();
+        });
+        actions.appendChild(off);
+      }
+      var edit = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.edit"),
+                                 "aria-label": M.t("js.roster.edit") + " " + a.display_name});
+      edit.addEventListener("click", function () { startEdit(a); });
+      actions.appendChild(edit);
+      var invite = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.invite"),
+                                   "aria-label": M.t("js.roster.invite") + " " + a.display_name});
+      invite.addEventListener("click", async function () {
+        var res = await M.request("POST", "/api/admin/attorneys/" + encodeURIComponent(a.id) + "/invites");
+        $("invite-result").textContent = res.ok ? M.t("js.roster.code", {name: a.display_name, code: res.data.code,
+                                                                          until: M.when(res.data.expires_at)}) : errorText(res);
+      });
+      actions.appendChild(invite);
+      roster.appendChild(M.el("tr", {}, [
+        M.el("td", {text: a.id}), M.el("td", {text: a.display_name}),
+        M.el("td", {text: a.categories.map(function (c) { return M.label("category", c); }).join(", ")}),
+        M.el("td", {text: a.regions.map(function (c) { return M.label("region", c); }).join(", ")}),
+        M.el("td", {text: (a.active ? M.t("js.roster.active") : M.t("js.roster.inactive")) + (a.on_duty ? " · " + M.t("js.roster.on_duty") : "")}),
+        M.el("td", {text: a.load_this_year + " / " + a.annual_cap}),
+        actions]));
+    });
+  }
+
+  var editing = null;   // the attorney being changed, or null when adding
+  var form = $("add-attorney");
+  var addTitle = $("add-title").textContent;
+  var addLabel = $("add-submit").textContent;
+
+  function startEdit(a) {
+    editing = a;
+    form.reset();
+    form.display_name.value = a.display_name;
+    form.querySelectorAll("input[name=categories]").forEach(function (box) { box.checked = a.categories.indexOf(box.value) >= 0; });
+    Array.prototype.forEach.call(form.regions.options, function (o) { o.selected = a.regions.indexOf(o.value) >= 0; });
+    form.annual_cap.value = a.own_annual_cap ? a.annual_cap : "";
+    $("contact-fields").hidden = true;
+    $("edit-cancel").hidden = false;
+    $("add-title").textContent = M.t("js.roster.editing", {name: a.display_name});
+    $("add-submit").textContent = M.t("js.roster.save");
+    $("add-title").focus();
+  }
+  function stopEdit() {
+    editing = null;
+    form.reset();
+    $("contact-fields").hidden = false;
+    $("edit-cancel").hidden = true;
+    $("add-title").textContent = addTitle;
+    $("add-submit").textContent = addLabel;
+  }
+  $("edit-cancel").addEventListener("click", function () { stopEdit(); $("add-title").focus(); });
+
+  form.addEventListener("submit", async function (e) {
+    e.preventDefault();
+    form.querySelectorAll(".field-error").forEach(function (p) { p.hidden = true; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (f) { f.removeAttribute("aria-invalid"); });
+    var body = {
+      display_name: form.display_name.value.trim(),
+      categories: Array.prototype.map.call(form.querySelectorAll("input[name=categories]:checked"), function (x) { return x.value; }),
+      regions: Array.prototype.map.call(form.regions.selectedOptions, function (x) { return x.value; }),
+      phone: form.phone.value.trim(), email: form.email.value.trim()
+    };
+    body.annual_cap = form.annual_cap.value ? Number(form.annual_cap.value) : null;
+    var r;
+    if (editing) {
+      delete body.phone; delete body.email;
+      r = await M.request("PUT", "/api/admin/attorneys/" + encodeURIComponent(editing.id), body);
+    } else {
+      if (body.annual_cap === null) { delete body.annual_cap; }
+      r = await M.request("POST", "/api/admin/attorneys", body);
+    }
+    if (r.ok) {
+      $("add-status").textContent = M.t(editing ? "js.roster.saved" : "js.roster.added", {name: r.data.display_name, id: r.data.id});
+      stopEdit();
+      loadRoster();
+      return;
+    }
+    var details = (r.data && r.data.error && r.data.error.details) || [];
+    var first = null;
+    details.forEach(function (d) {
+      var key = String(d.field).split(".")[0];
+      var slot = $("aerr-" + key);
+      if (slot) { slot.textContent = d.message; slot.hidden = false; }
+      var input = form.querySelector("[name='" + key + "']");
+      if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
+    });
+    $("add-status").textContent = details.length ? M.t("js.check") : errorText(r);
+    if (first) { first.focus(); }
+  });
+
+  function table(title, kind, rows, total) {
+    var max = Math.max.apply(null, [1].concat(rows.map(function (r) { return r.count; })));
+    var body = M.el("tbody", {}, rows.map(function (r) {
+      var bar = M.el("span", {class: "bar", "aria-hidden": "true"});
+      bar.style.width = Math.round(100 * r.count / max) + "%";
+      return M.el("tr", {}, [M.el("th", {scope: "row", text: kind ? M.label(kind, r.code) : r.code}),
+                             M.el("td", {class: "num", text: String(r.count)}),
+                             M.el("td", {class: "num", text: total ? Math.round(100 * r.count / total) + "%" : "–"}),
+                             M.el("td", {class: "barcell"}, [bar])]);
+    }));
+    return M.el("div", {class: "table-wrap"}, [M.el("table", {class: "stats"}, [
+      M.el("caption", {text: title}),
+      M.el("thead", {}, [M.el("tr", {}, [M.el("th", {scope: "col", text: M.t("js.stats.what")}),
+                                         M.el("th", {scope: "col", text: M.t("js.stats.count")}),
+                                         M.el("th", {scope: "col", text: M.t("js.stats.share")}),
+                                         M.el("th", {scope: "col", text: M.t("js.stats.chart")})])]),
+      body])]);
+  }
+
+  async function loadStats() {
+    var month = $("s-month").value;
+    $("csv").setAttribute("href", "/api/admin/stats?month=" + encodeURIComponent(month) + "&format=csv");
+    var r = await M.request("GET", "/api/admin/stats?month=" + encodeURIComponent(month));
+    var holder = $("stats");
+    holder.textContent = "";
+    if (!r.ok) { $("stats-status").textContent = errorText(r); return; }
+    var s = r.data;
+    $("stats-status").textContent = M.t("js.stats.total", {month: s.month, n: s.total});
+    holder.appendChild(table(M.t("js.stats.category"), "category", s.by_category, s.total));
+    holder.appendChild(table(M.t("js.stats.region"), "region", s.by_region, s.total));
+    holder.appendChild(table(M.t("js.stats.mode"), "mode", s.by_mode, s.total));
+    holder.appendChild(table(M.t("js.stats.method"), "method", s.by_method, s.total));
+    holder.appendChild(table(M.t("js.stats.status"), "status", s.by_status, s.total));
+    var waits = M.el("tbody", {}, s.waiting.map(function (w) {
+      return M.el("tr", {}, [M.el("th", {scope: "row", text: M.label("mode", w.mode)}),
+                             M.el("td", {class: "num", text: String(w.measured)}),
+                             M.el("td", {class: "num", text: w.median_minutes === null ? "–" : M.t("js.minutes", {n: w.median_minutes})})]);
+    }));
+    holder.appendChild(M.el("div", {class: "table-wrap"}, [M.el("table", {class: "stats"}, [
+      M.el("caption", {text: M.t("js.stats.waiting")}),
+      M.el("thead", {}, [M.el("tr", {}, [M.el("th", {scope: "col", text: M.t("js.stats.mode")}),
+                                         M.el("th", {scope: "col", text: M.t("js.stats.measured")}),
+                                         M.el("th", {scope: "col", text: M.t("js.stats.median")})])]),
+      waits])]));
+  }
+  $("stats-form").addEventListener("submit", function (e) { e.preventDefault(); loadStats(); });
+
+  async function loadLog() {
+    var params = new URLSearchParams();
+    ["from", "to", "actor", "owner"].forEach(function (name) {
+      var v = $("log-form").elements[name].value.trim();
+      if (v) { params.set(name, v); }
+    });
+    var r = await M.request("GET", "/api/admin/access-log?" + params.toString());
+    var body = $("log");
+    body.textContent = "";
+    if (!r.ok) { $("log-status").textContent = errorText(r); return; }
+    $("log-status").textContent = M.t("js.log.count", {n: r.data.items.length});
+    r.data.items.forEach(function (e) {
+      body.appendChild(M.el("tr", {}, [M.el("td", {text: M.when(e.at)}), M.el("td", {text: e.actor + " (" + e.actor_role + ")"}),
+                                       M.el("td", {text: e.owner}), M.el("td", {text: e.record}), M.el("td", {text: e.action})]));
+    });
+  }
+  $("log-form").addEventListener("submit", function (e) { e.preventDefault(); loadLog(); });
+
+  loadRoster();
+  loadStats();
+  loadLog();
+})();

@@ -1,0 +1,100 @@
+// Maeul: the same-origin JSON API for the pages' scripts (CSRF double submit, one refresh on 401).
+// Nothing is written to browser storage; nothing personal goes into a URL.
+"use strict";
+(function () {
+  function csrf() {
+    var found = document.cookie.split("; ").find(function (c) { return c.indexOf("csrf=") === 0; });
+    return found ? decodeURIComponent(found.slice(5)) : "";
+  }
+
+  var refreshing = null;
+  function refresh() {
+    if (!refreshing) {
+      refreshing = fetch("/auth/refresh", {method: "POST", credentials: "same-origin",
+                                           headers: {"X-CSRF-Token": csrf()}})
+        .then(function (r) { return r.ok; }, function () { return false; })
+        .then(function (ok) { setTimeout(function () { refreshing = null; }, 1000); return ok; });
+    }
+    return refreshing;
+  }
+
+  async function send(method, path, body, headers) {
+    var init = {method: method, credentials: "same-origin", headers: Object.assign({Accept: "application/json"}, headers || {})};
+    if (method !== "GET") { init.headers["X-CSRF-Token"] = csrf(); }
+    if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
+    return fetch(path, init);
+  }
+
+  async function request(method, path, body, headers) {
+    var resp;
+    try {
+      resp = await send(method, path, body, headers);
+      if (resp.status === 401 && await refresh()) { resp = await send(method, path, body, headers); }
+    } catch (e) {
+      return {status: 0, ok: false, data: null};
+    }
+    if (resp.status === 401) { window.location.reload(); }
+    var data = null;
+    try { data = await resp.json(); } catch (e) { data = null; }
+    return {status: resp.status, ok: resp.ok, data: data};
+  }
+
+  var block = document.getElementById("page-data");
+  var page = block ? JSON.parse(block.textContent) : {labels: {}, messages: {}, lang: document.documentElement.lang};
+
+  function t(key, values) {
+    var text = page.messages[key];
+    if (text === undefined) { return key; }
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(String(values[name])); });
+    return text;
+  }
+
+  function label(kind, code) {
+    var names = page.labels[kind] || {};
+    return names[code] || code;
+  }
+
+  var locale = page.lang === "en" ? "en-GB" : "ko-KR";
+  function when(iso, withDay) {
+    var options = {timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false};
+    if (withDay !== false) { options.month = "long"; options.day = "numeric"; options.weekday = "short"; }
+    return new Intl.DateTimeFormat(locale, options).format(new Date(iso));
+  }
+  function day(iso) {
+    return new Intl.DateTimeFormat(locale, {timeZone: "Asia/Seoul", month: "long", day: "numeric", weekday: "long"})
+      .format(new Date(iso));
+  }
+  function dayKey(iso) {
+    return new Intl.DateTimeFormat("en-CA", {timeZone: "Asia/Seoul", year: "numeric", month: "2-digit", day: "2-digit"})
+      .format(new Date(iso));
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { node.textContent = attrs[k]; }
+      else if (k === "hidden") { node.hidden = !!attrs[k]; }
+      else { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
+    return node;
+  }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.prototype.map.call(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  window.Maeul = {request: request, t: t, label: label, when: when, day: day, dayKey: dayKey, el: el,
+                  newKey: newKey, lang: page.lang};
+
+  // The sign-in page: a session that merely expired comes back through the refresh cookie.
+  var signin = document.getElementById("signin");
+  if (signin && signin.dataset.tryRefresh === "yes") {
+    refresh().then(function (ok) {
+      if (!ok) { return; }
+      return fetch("/api/me", {credentials: "same-origin"}).then(function (r) { if (r.ok) { window.location.reload(); } });
+    });
+  }
+})();

@@ -1,0 +1,162 @@
+// Maeul attorney console: duty, offers with a countdown, assigned consultations, weekly availability.
+"use strict";
+(function () {
+  var M = window.Maeul;
+  var offersList = document.getElementById("offers");
+  if (!offersList || !M) { return; }
+  var $ = function (name) { return document.getElementById(name); };
+  var POLL_MS = 5000;
+  var offers = [];
+  var rendered = false;
+
+  async function duty(on) {
+    var r = await M.request("PUT", "/api/attorney/duty", {on_duty: on});
+    $("duty-status").textContent = r.ok ? M.t(on ? "js.duty.on" : "js.duty.off")
+                                        : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
+    $("duty-on").setAttribute("aria-pressed", String(r.ok && on));
+    $("duty-off").setAttribute("aria-pressed", String(r.ok && !on));
+  }
+  $("duty-on").addEventListener("click", function () { duty(true); });
+  $("duty-off").addEventListener("click", function () { duty(false); });
+
+  function remaining(deadline) {
+    var seconds = Math.max(0, Math.round((new Date(deadline) - Date.now()) / 1000));
+    return M.t("js.offer.left", {m: Math.floor(seconds / 60), s: String(seconds % 60).padStart(2, "0")});
+  }
+
+  function urgencyOf(u) {
+    var flags = [];
+    if (u.dismissal_remedy_deadline) { flags.push(M.t("js.flag.dismissal", {date: u.dismissal_remedy_deadline})); }
+    if (u.wage_settlement_due) { flags.push(M.t("js.flag.wage", {date: u.wage_settlement_due})); }
+    if (u.free_representation_eligible) { flags.push(M.t("js.flag.free")); }
+    return flags;
+  }
+
+  function renderOffers() {
+    var active = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset : {};
+    offersList.textContent = "";
+    $("offers-empty").textContent = offers.length ? "" : M.t("js.offers.none");
+    offers.forEach(function (o) {
+      var accept = M.el("button", {type: "button", class: "btn primary", "data-offer": o.id, "data-act": "accept",
+                                   text: M.t("js.offer.accept")});
+      var decline = M.el("button", {type: "button", class: "btn secondary", "data-offer": o.id, "data-act": "decline",
+                                    text: M.t("js.offer.decline")});
+      accept.addEventListener("click", function () { answer(o, "accept"); });
+      decline.addEventListener("click", function () { answer(o, "decline"); });
+      var flags = urgencyOf(o.urgency || {});
+      offersList.appendChild(M.el("li", {class: "card offer"}, [
+        M.el("p", {}, [M.el("strong", {text: M.label("category", o.category) + " · " + M.label("region", o.region) +
+                                             " · " + M.label("method", o.method)})]),
+        flags.length ? M.el("ul", {class: "flags"}, flags.map(function (f) { return M.el("li", {class: "flag", text: f}); })) : null,
+        M.el("p", {class: "countdown", "data-deadline": o.deadline, text: remaining(o.deadline)}),
+        M.el("p", {class: "actions"}, [accept, decline])
+      ]));
+      if (active.offer === o.id) { (active.act === "decline" ? decline : accept).focus(); }
+    });
+  }
+
+  async function answer(o, act) {
+    var r = await M.request("POST", "/api/attorney/offers/" + encodeURIComponent(o.id) + "/" + act);
+    $("offers-status").textContent = r.ok ? M.t(act === "accept" ? "js.offer.accepted" : "js.offer.declined")
+      : (r.status === 409 ? M.t("js.offer.gone") : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
+    offers = offers.filter(function (x) { return x.id !== o.id; });
+    renderOffers();
+    if (r.ok && act === "accept") { loadAssigned(); }
+  }
+
+  async function pollOffers() {
+    if (!document.hidden) {
+      var r = await M.request("GET", "/api/attorney/offers");
+      if (r.ok) {
+        var before = offers.map(function (o) { return o.id; }).join();
+        offers = r.data.items;
+        if (offers.map(function (o) { return o.id; }).join() !== before || !rendered) { rendered = true; renderOffers(); }
+      }
+    }
+    setTimeout(pollOffers, POLL_MS);
+  }
+  setInterval(function () {
+    offersList.querySelectorAll(".countdown").forEach(function (p) { p.textContent = remaining(p.dataset.deadline); });
+  }, 1000);
+
+  async function loadAssigned() {
+    var r = await M.request("GET", "/api/attorney/consultations");
+    var list = $("assigned");
+    list.textContent = "";
+    if (!r.ok) { $("assigned-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); return; }
+    $("assigned-status").textContent = r.data.items.length ? "" : M.t("js.assigned.none");
+    r.data.items.forEach(function (c) {
+      var open = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.assigned.open")});
+      open.addEventListener("click", function () { openDetail(c.id); });
+      list.appendChild(M.el("li", {class: "card"}, [
+        M.el("p", {text: M.label("category", c.category) + " · " + M.label("region", c.region) + " · " +
+                         M.label("method", c.method) + " · " + M.label("status", c.status)}),
+        M.el("p", {}, [open])]));
+    });
+  }
+
+  var openId = null;
+  async function openDetail(id) {
+    openId = id;
+    $("detail-room").setAttribute("href", "/consultations/" + encodeURIComponent(id) + "/room");
+    $("outcome-status").textContent = "";
+    var r = await M.request("GET", "/api/consultations/" + encodeURIComponent(id));
+    var facts = $("detail-facts");
+    facts.textContent = "";
+    if (!r.ok) { facts.appendChild(M.el("dd", {text: M.t("js.failed")})); }
+    else {
+      var c = r.data, p = c.personal || {};
+      var rows = [["js.d.name", p.name], ["js.d.phone", p.phone], ["js.d.email", p.email],
+                  ["js.d.employer", [p.employer_name, p.employer_city].filter(Boolean).join(", ")],
+                  ["js.d.employment", p.employment_status], ["js.d.left_on", p.left_on || p.dismissed_on],
+                  ["js.d.description", p.description]];
+      var t = c.triage || {};
+      if (t.dismissal_remedy_deadline) { rows.push(["js.d.urgent", M.t("js.flag.dismissal", {date: t.dismissal_remedy_deadline})]); }
+      if (t.wage_settlement_due) { rows.push(["js.d.urgent", M.t("js.flag.wage", {date: t.wage_settlement_due})]); }
+      rows.forEach(function (row) {
+        if (!row[1]) { return; }
+        facts.appendChild(M.el("dt", {text: M.t(row[0])}));
+        facts.appendChild(M.el("dd", {class: row[0] === "js.d.description" ? "prewrap" : "", text: row[1]}));
+      });
+    }
+    $("detail").hidden = false;
+    $("detail-title").focus();
+  }
+
+  $("outcome").addEventListener("submit", async function (e) {
+    e.preventDefault();
+    if (!openId) { return; }
+    var body = {outcome: $("outcome-code").value};
+    var note = $("outcome-note").value.trim();
+    if (note) { body.note = note; }
+    var r = await M.request("POST", "/api/attorney/consultations/" + encodeURIComponent(openId) + "/outcome", body);
+    $("outcome-status").textContent = r.ok ? M.t("js.outcome.saved") : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
+    if (r.ok) { $("outcome").reset(); loadAssigned(); }
+  });
+
+  var current = {leaves: [], closed_days: []};
+  async function loadAvailability() {
+    var r = await M.request("GET", "/api/attorney/availability");
+    if (!r.ok) { $("availability-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); return; }
+    current = r.data;
+    document.querySelectorAll("#availability input[data-day]").forEach(function (box) {
+      var ranges = (r.data.weekly || {})[box.dataset.day] || [];
+      box.checked = ranges.some(function (x) { return x.start <= box.dataset.start && x.end >= box.dataset.end; });
+    });
+  }
+  $("availability").addEventListener("submit", async function (e) {
+    e.preventDefault();
+    var weekly = {mon: [], tue: [], wed: [], thu: [], fri: []};
+    document.querySelectorAll("#availability input[data-day]").forEach(function (box) {
+      if (box.checked) { weekly[box.dataset.day].push({start: box.dataset.start, end: box.dataset.end}); }
+    });
+    var r = await M.request("PUT", "/api/attorney/availability",
+                            {weekly: weekly, leaves: current.leaves || [], closed_days: current.closed_days || []});
+    $("availability-status").textContent = r.ok ? M.t("js.week.saved")
+      : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
+  });
+
+  pollOffers();
+  loadAssigned();
+  loadAvailability();
+})();

@@ -1,0 +1,36 @@
+// Maeul: my login history, signing out, leaving the service (after a confirmation).
+"use strict";
+(function () {
+  var M = window.Maeul;
+  var body = document.getElementById("logins");
+  if (!body || !M) { return; }
+  var $ = function (name) { return document.getElementById(name); };
+  (async function () {
+    var r = await M.request("GET", "/api/me/logins?limit=50");
+    if (!r.ok) { $("me-status").textContent = M.t("js.failed"); return; }
+    r.data.items.forEach(function (e) {
+      body.appendChild(M.el("tr", {}, [
+        M.el("td", {text: M.when(e.at)}), M.el("td", {text: e.provider}),
+        M.el("td", {text: e.result === "success" ? M.t("js.login.success") : M.t("js.login.failure")}),
+        M.el("td", {text: e.ip})]));
+    });
+  })();
+  $("signout").addEventListener("click", async function () {
+    await M.request("POST", "/auth/logout");
+    window.location.assign("/");
+  });
+  $("leave").addEventListener("click", function () {
+    $("leave-confirm").hidden = false;
+    $("leave-no").focus();
+  });
+  $("leave-no").addEventListener("click", function () { $("leave-confirm").hidden = true; $("leave").focus(); });
+  $("leave-yes").addEventListener("click", async function () {
+    var r = await M.request("DELETE", "/api/me");
+    if (r.ok) {
+      $("me-status").textContent = M.t("js.left");
+      setTimeout(function () { window.location.assign("/"); }, 1500);
+    } else {
+      $("me-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
+    }
+  });
+})();

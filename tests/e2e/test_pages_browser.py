@@ -1,0 +1,289 @@
+"""The signed-in pages in a real browser (Debian Chromium via Playwright), against the app, the
+dev identity provider and the emulator's stack, on the real clock.
+
+- The resident's whole reservation journey: sign in, the step-by-step form with one wrong field
+  fixed after the error, a slot from the picker, the booked status.
+- The real-time journey: an on-duty attorney (second browser context) accepts the offer and the
+  resident's status page turns to matched without a reload. Offers are made only inside service
+  hours: outside them this test is skipped (the reason names the next opening).
+- axe-core finds no serious or critical violation on each page, at 360 px and 1280 px; screenshots
+  go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+
+from ops import processes
+from tests.e2e.browser import DESKTOP, PHONE, chromium, screenshot, serious_violations
+
+pytestmark = pytest.mark.browser
+
+UUID_PATH = re.compile(r"/consultations/[0-9a-f-]{36}$")
+
+
+@pytest.fixture(scope="module")
+def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
+    """IdP + app on free ports against the test stack, with the attorneys who serve wage arrears in Suwon."""
+    from ops.seed import seed_attorneys
+
+    for attorney, contact in seed_attorneys(container.settings.naver_client_id):
+        if "suwon" in attorney.regions and "wage_arrears" in attorney.categories \
+                and container.attorneys.get(attorney.id) is None:
+            container.attorneys.save(attorney, contact)
+    aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
+    app_port, idp_port = processes.free_port(), processes.free_port()
+    env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
+           "MAEUL_IDP_PORT": str(idp_port)}
+    artifacts = processes.ROOT / "test-artifacts"
+    idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
+    app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
+    try:
+        yield f"http://127.0.0.1:{app_port}", env
+    finally:
+        app.stop()
+        idp.stop()
+
+
+def sign_in(context, site: str, account: str, next_path: str):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site}/auth/kakao/login?next={next_path}&login_hint={account}")
+    page.wait_for_url(f"{site}{next_path}")
+    page.script_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def check_page(page, name: str) -> None:
+    """No serious axe violation and no sideways scrolling, at 360 px and at 1280 px; screenshots of both."""
+    for viewport, label in ((PHONE, "360"), (DESKTOP, "1280")):
+        page.set_viewport_size(viewport)
+        assert serious_violations(page) == [], name
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (name, label)
+        screenshot(page, f"{name}-{label}")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+
+
+def fill_intake(page, *, mode: str, method: str, phone: str) -> None:
+    page.check("input[name=category][value=wage_arrears]")
+    page.select_option("#region", "suwon")
+    page.click("#step-next")
+    page.check(f"input[name=mode][value={mode}]")
+    page.check(f"input[name=method][value={method}]")
+    page.click("#step-next")
+    page.check("input[name=employment_status][value=left]")
+    page.fill("#left_on", "2026-10-31")
+    page.select_option("#monthly_pay", "2m_3m")
+    page.fill("#description", "지난 두 달 치 월급을 받지 못했습니다. 사장님은 다음 달에 준다고만 합니다.")
+    page.click("#step-next")
+    page.fill("#name", "홍길동")
+    page.fill("#phone", phone)
+    page.click("#step-next")
+    page.check("#consent_privacy")
+
+
+def test_resident_books_a_reservation(live) -> None:
+    site, _ = live
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE)
+        page = sign_in(context, site, "resident-journey", "/consultations/new")
+        assert page.locator("#step-count").inner_text().startswith("5단계 중 1단계")
+        check_page(page, "intake-ko")
+
+        fill_intake(page, mode="reservation", method="phone", phone="12345")
+        page.click("#submit")
+        error = page.locator("#err-phone")
+        error.wait_for(state="visible")
+        assert "010-1234-5678" in error.inner_text()
+        assert page.evaluate("document.activeElement.id") == "phone"
+        assert page.get_attribute("#phone", "aria-invalid") == "true"
+        assert "err-phone" in page.get_attribute("#phone", "aria-describedby")
+        assert serious_violations(page) == []
+        screenshot(page, "intake-error-360")
+
+        page.fill("#phone", "010-1234-5678")
+        page.click("#submit")  # sent again from the step of the fixed field
+        page.wait_for_url(UUID_PATH)
+        assert "홍길동" not in page.url and "010" not in page.url
+
+        first_slot = page.locator("#slot-days button.slot").first
+        first_slot.wait_for(state="visible", timeout=15000)
+        assert page.locator("#slot-days h3").count() >= 1  # times grouped by day
+        check_page(page, "slots")
+        first_slot.click()
+        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        assert "노무사" in page.locator("#booking-attorney").inner_text()
+        assert "예약 확정" in page.locator("#state").inner_text()
+        assert page.locator("#slots").is_hidden()
+        check_page(page, "booked")
+
+        page.goto(f"{site}/consultations")
+        page.locator("#mine li").first.wait_for()
+        assert "예약 확정" in page.locator("#mine").inner_text()
+        check_page(page, "my-consultations")
+
+        page.goto(f"{site}/me?lang=en")
+        page.locator("#logins tr").first.wait_for()
+        assert page.locator("h1").inner_text() == "My account"
+        check_page(page, "me-en")
+        assert page.script_errors == []  # type: ignore[attr-defined]
+
+
+def _open_now(container) -> tuple[bool, str]:
+    now = datetime.now(timezone.utc)
+    calendar = container.calendar
+    return calendar.is_open(now), calendar.next_opening(now).isoformat()
+
+
+def test_attorney_accepts_and_the_resident_page_turns_to_matched(live, container) -> None:
+    site, env = live
+    is_open, next_opening = _open_now(container)
+    if not is_open:
+        pytest.skip(f"outside the service windows on the real clock: offers are made only from {next_opening}")
+    from ops.tick import run_jobs
+
+    with chromium() as browser:
+        lawyer = sign_in(browser.new_context(viewport=DESKTOP), site, "attorney-001", "/attorney")
+        lawyer.click("#duty-on")
+        lawyer.locator("#duty-status").filter(has_text="대기 중").wait_for()
+
+        resident = sign_in(browser.new_context(viewport=PHONE), site, "resident-realtime", "/consultations/new")
+        fill_intake(resident, mode="realtime", method="chat", phone="010-2222-3333")
+        resident.click("#submit")
+        resident.wait_for_url(UUID_PATH)
+        resident.locator("#state").filter(has_text=re.compile("접수됨|노무사 연결 중")).wait_for(timeout=10000)
+        check_page(resident, "status-waiting")
+
+        results = run_jobs(datetime.now(timezone.utc), only=["offers"], env=env)
+        assert all(r["ok"] for r in results), results
+        accept = lawyer.locator("#offers button[data-act=accept]").first
+        accept.wait_for(state="visible", timeout=15000)
+        assert re.search(r"\d+분 \d{2}초", lawyer.locator("#offers .countdown").first.inner_text())
+        check_page(lawyer, "attorney-offer")
+        accept.click()
+        lawyer.locator("#offers-status").filter(has_text="수락").wait_for()
+
+        url_before = resident.url
+        resident.locator("#state").filter(has_text="노무사 연결됨").wait_for(timeout=15000)
+        assert resident.url == url_before  # no reload, no navigation
+        resident.locator("#matched-attorney").filter(has_text="노무사").wait_for()
+        assert resident.locator("#room-link").is_visible()
+
+        lawyer.locator("#assigned button").first.click()  # the details, decrypted for the assigned attorney
+        lawyer.locator("#detail-facts").filter(has_text="홍길동").wait_for()
+        assert "010-2222-3333" in lawyer.locator("#detail-facts").inner_text() or \
+            "+821022223333" in lawyer.locator("#detail-facts").inner_text()
+        assert lawyer.evaluate("document.activeElement.id") == "detail-title"
+        check_page(lawyer, "attorney-detail")
+        lawyer.click("#duty-off")
+
+
+def test_attorney_and_operations_consoles(live) -> None:
+    site, _ = live
+    with chromium() as browser:
+        lawyer = sign_in(browser.new_context(viewport=PHONE), site, "attorney-001", "/attorney")
+        lawyer.locator("#offers-empty").filter(has_text="받은 요청이 없습니다").wait_for()
+        lawyer.locator("#av-mon-0").wait_for()
+        lawyer.uncheck("#av-fri-1")
+        lawyer.click("#availability button[type=submit]")
+        lawyer.locator("#availability-status").filter(has_text="저장").wait_for()
+        check_page(lawyer, "attorney")
+        lawyer.check("#av-fri-1")
+        lawyer.click("#availability button[type=submit]")
+
+        admin = sign_in(browser.new_context(viewport=PHONE), site, "admin", "/admin")
+        admin.locator("#roster tr").first.wait_for()
+        admin.locator("#stats table").first.wait_for()
+        assert "wage" not in admin.locator("#stats").inner_text()  # labels, not codes
+        admin.fill("#a-name", "테스트 노무사")
+        admin.check("#add-attorney input[value=dismissal]")
+        admin.select_option("#a-regions", ["suwon"])
+        admin.fill("#a-phone", "010-9999-0000")
+        admin.fill("#a-email", "new-attorney@example.invalid")
+        admin.click("#add-attorney button[type=submit]")
+        admin.locator("#add-status").filter(has_text="추가했습니다").wait_for()
+        row = admin.locator("#roster tr", has_text="테스트 노무사")
+        row.wait_for()
+        row.get_by_role("button", name="수정 테스트 노무사").click()
+        assert admin.evaluate("document.activeElement.id") == "add-title"
+        assert admin.locator("#a-phone").is_hidden()  # contact details are not edited here
+        admin.fill("#a-cap", "10")
+        admin.click("#add-submit")
+        admin.locator("#add-status").filter(has_text="저장했습니다").wait_for()
+        admin.locator("#roster tr", has_text="테스트 노무사").filter(has_text="0 / 10").wait_for()
+        check_page(admin, "admin")
+        assert admin.script_errors == [] and lawyer.script_errors == []  # type: ignore[attr-defined]
+
+
+def test_the_form_works_with_the_keyboard_alone(live) -> None:
+    site, _ = live
+    with chromium() as browser:
+        page = sign_in(browser.new_context(viewport=PHONE), site, "resident-keys", "/consultations/new")
+
+        def tab_to(selector: str, limit: int = 40) -> None:
+            for _ in range(limit):
+                page.keyboard.press("Tab")
+                if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                    return
+            raise AssertionError(f"Tab never reached {selector}")
+
+        tab_to("input[name=category]")
+        page.keyboard.press("Space")
+        assert page.evaluate("document.querySelector('input[name=category]:checked') !== null")
+        tab_to("#region")
+        page.keyboard.press("ArrowDown")
+        assert page.input_value("#region") != ""
+        tab_to("#step-next")
+        page.keyboard.press("Enter")
+        assert page.locator("#step-count").inner_text() == "5단계 중 2단계"
+        assert page.evaluate("document.activeElement.tagName") == "H2"  # focus follows the step
+        tab_to("input[name=mode]")
+        assert page.evaluate("document.activeElement.closest('.step').dataset.step") == "2"
+
+        page.goto(f"{site}/me")
+        page.locator("#logins tr").first.wait_for()
+        page.click("#leave")
+        assert page.locator("#leave-confirm").is_visible()
+        assert page.evaluate("document.activeElement.id") == "leave-no"  # the safe answer first
+        page.click("#leave-yes")
+        page.locator("#me-status").filter(has_text="탈퇴했습니다").wait_for()
+        page.wait_for_url(f"{site}/")
+        assert page.evaluate("fetch('/api/me').then(r => r.status)") == 401
+        assert page.goto(f"{site}/consultations").status == 401  # the sign-in page, not the list
+        assert page.get_attribute("a.btn.kakao", "href") == "/auth/kakao/login?next=/consultations"
+        assert serious_violations(page) == []
+
+
+def test_the_status_page_follows_an_assignment_without_a_reload(live) -> None:
+    """Any hour: a real-time request waits in the queue (with its place and estimate); when the
+    operations staff assign it, the resident's open page turns to matched by itself."""
+    site, _ = live
+    with chromium() as browser:
+        resident = sign_in(browser.new_context(viewport=PHONE), site, "resident-waiting", "/consultations/new")
+        fill_intake(resident, mode="realtime", method="video", phone="010-4444-5555")
+        resident.click("#submit")
+        resident.wait_for_url(UUID_PATH)
+        consultation_id = resident.url.rsplit("/", 1)[1]
+        resident.locator("#queue-position").filter(has_text="대기 순서").wait_for(timeout=10000)
+        assert re.search(r"\d+분", resident.locator("#queue-estimate").inner_text())
+
+        admin = sign_in(browser.new_context(), site, "admin", "/admin")
+        status = admin.evaluate("""async (id) => {
+            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrf=')).split('=')[1];
+            const r = await fetch('/api/admin/consultations/' + id + '/reassign', {method: 'POST',
+                headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+                body: JSON.stringify({attorney_id: 'att-001', reason: 'browser test'})});
+            return r.status;
+        }""", consultation_id)
+        assert status == 200
+        url_before = resident.url
+        resident.locator("#state").filter(has_text="노무사 연결됨").wait_for(timeout=15000)
+        resident.locator("#matched-attorney").filter(has_text="노무사").wait_for()
+        assert resident.url == url_before and resident.locator("#queue").is_hidden()
+        assert resident.script_errors == []  # type: ignore[attr-defined]

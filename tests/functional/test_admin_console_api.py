@@ -1,0 +1,182 @@
+"""The operations console's API: the roster with loads, adding attorneys (sealed contact, alert
+subscription), monthly statistics as JSON and CSV. Fakes only, no AWS."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.adapters.memory import MemoryConsultationRepository, MemoryLoadStore, MemoryNotifier, MemoryRoster
+from chalicelib.domain.attorneys import Attorney, AttorneyContact
+from chalicelib.domain.categories import Method, Mode
+from chalicelib.domain.consultations import Consultation, Language, Status
+from chalicelib.domain.identity import Principal, Provider, Role
+from tests.fakes import FakeAuthenticator
+from tests.functional.conftest import TUESDAY_MORNING
+from tests.support import ApiClient, assert_error
+
+
+class Roster(MemoryRoster):
+    """MemoryRoster plus the roster listing and alert subscriptions of the real repository."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.subscriptions: dict[str, str | None] = {}
+
+    def roster(self) -> list[Attorney]:
+        return list(self.attorneys.values())
+
+    def email_subscription(self, attorney_id: str) -> str | None:
+        return self.subscriptions.get(attorney_id)
+
+    def set_email_subscription(self, attorney_id: str, arn: str | None) -> None:
+        self.subscriptions[attorney_id] = arn
+
+
+@pytest.fixture
+def console(clock_at):
+    container = clock_at(TUESDAY_MORNING)
+    auth = FakeAuthenticator()
+    roster, loads, notifier = Roster(), MemoryLoadStore(), MemoryNotifier()
+    consultations = MemoryConsultationRepository(365)
+    container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
+                              consultations=consultations)
+    admin = {"Authorization": "Bearer " + auth.issue(Principal("kakao:9", Role.ADMIN, Provider.KAKAO, "s9"))}
+    resident = {"Authorization": "Bearer " + auth.issue(Principal("kakao:1", Role.RESIDENT, Provider.KAKAO, "s1"))}
+    return ApiClient(), admin, resident, roster, loads, notifier, consultations
+
+
+NEW = {"display_name": "김하나 노무사", "categories": ["wage_arrears", "dismissal"], "regions": ["suwon"],
+       "phone": "010-2345-6789", "email": "Hana@Example.COM"}
+
+
+def test_add_then_list_keeps_contact_sealed_and_subscribes_alerts(console) -> None:
+    api, admin, _, roster, loads, notifier, _ = console
+    created = api.post("/api/admin/attorneys", body={**NEW, "id": "att-500", "annual_cap": 25}, headers=admin)
+    assert created.status == 201, created.body
+    assert created.json["id"] == "att-500" and created.json["annual_cap"] == 25 and created.json["own_annual_cap"]
+    assert roster.contacts["att-500"].phone == "+821023456789"
+    assert roster.contacts["att-500"].email == "Hana@example.com"
+    assert notifier.subscriptions["att-500"] == "Hana@example.com" and roster.subscriptions["att-500"]
+    loads.increment("att-500", 2026, TUESDAY_MORNING, 25)
+    listed = api.get("/api/admin/attorneys", headers=admin)
+    assert listed.status == 200 and listed.headers["cache-control"] == "no-store"
+    [item] = listed.json["items"]
+    assert item["load_this_year"] == 1 and item["categories"] == ["dismissal", "wage_arrears"]
+    assert "phone" not in item and "email" not in item and "010" not in listed.body.decode()
+
+
+def test_add_twice_conflicts_and_bad_fields_are_named(console) -> None:
+    api, admin, _, *_ = console
+    assert api.post("/api/admin/attorneys", body={**NEW, "id": "att-501"}, headers=admin).status == 201
+    assert_error(api.post("/api/admin/attorneys", body={**NEW, "id": "att-501"}, headers=admin), 409,
+                 "attorney_exists")
+    bad = api.post("/api/admin/attorneys", body={**NEW, "phone": "12", "regions": ["atlantis"]}, headers=admin)
+    assert_error(bad, 400, "invalid_input")
+    assert {d["field"] for d in bad.json["error"]["details"]} == {"phone", "regions"}
+
+
+def test_a_generated_id_and_a_deactivated_attorney_can_come_back(console) -> None:
+    api, admin, _, roster, *_ = console
+    created = api.post("/api/admin/attorneys", body=NEW, headers=admin)
+    assert created.status == 201 and created.json["id"].startswith("att-")
+    roster.attorneys["att-502"] = Attorney("att-502", "Old", frozenset({"dismissal"}), frozenset({"suwon"}),
+                                           active=False, subjects=frozenset({"kakao:77"}))
+    back = api.post("/api/admin/attorneys", body={**NEW, "id": "att-502"}, headers=admin)
+    assert back.status == 201 and back.json["active"] is True
+    assert roster.attorneys["att-502"].subjects == frozenset({"kakao:77"})
+
+
+def test_only_admins(console) -> None:
+    api, _, resident, *_ = console
+    assert_error(api.get("/api/admin/attorneys", headers=resident), 403, "wrong_role")
+    assert_error(api.post("/api/admin/attorneys", body=NEW, headers=resident), 403, "wrong_role")
+    assert_error(api.get("/api/admin/stats", headers=resident), 403, "wrong_role")
+    assert_error(api.get("/api/admin/stats"), 401)
+
+
+def _consultation(n: int, *, category: str, region: str, mode: Mode, status: Status, waited: int | None,
+                  month: str = "2026-12") -> Consultation:
+    created = TUESDAY_MORNING - timedelta(hours=n)
+    updated = created + timedelta(minutes=waited or 1)
+    return Consultation(id=f"00000000-0000-0000-0000-{n:012d}", owner=f"kakao:{n}", status=status,
+                        category=category, region=region, mode=mode, method=Method.CHAT, language=Language.KO,
+                        created_at=created, updated_at=updated, month=month, consent_version="v1",
+                        attorney_id="att-001" if waited is not None else None)
+
+
+def test_month_statistics_counts_and_median_wait(console) -> None:
+    api, admin, _, _, _, _, consultations = console
+    rows = [_consultation(1, category="wage_arrears", region="suwon", mode=Mode.REALTIME, status=Status.MATCHED, waited=4),
+            _consultation(2, category="wage_arrears", region="suwon", mode=Mode.REALTIME, status=Status.MATCHED, waited=10),
+            _consultation(3, category="wage_arrears", region="goyang", mode=Mode.REALTIME, status=Status.MATCHED, waited=30),
+            _consultation(4, category="dismissal", region="goyang", mode=Mode.RESERVATION, status=Status.SUBMITTED, waited=None),
+            _consultation(5, category="dismissal", region="suwon", mode=Mode.RESERVATION, status=Status.COMPLETED, waited=None),
+            _consultation(6, category="dismissal", region="suwon", mode=Mode.RESERVATION, status=Status.SUBMITTED,
+                          waited=None, month="2026-11")]
+    for c in rows:
+        consultations.items[c.id] = c
+    stats = api.get("/api/admin/stats?month=2026-12", headers=admin)
+    assert stats.status == 200, stats.body
+    s = stats.json
+    assert s["total"] == 5
+    assert {r["code"]: r["count"] for r in s["by_category"]} == {"wage_arrears": 3, "dismissal": 2}
+    assert {r["code"]: r["count"] for r in s["by_region"]} == {"suwon": 3, "goyang": 2}
+    assert {r["code"]: r["count"] for r in s["by_mode"]} == {"realtime": 3, "reservation": 2}
+    assert {r["code"]: r["count"] for r in s["outcomes"]}["completed"] == 1
+    waits = {w["mode"]: w for w in s["waiting"]}
+    assert waits["realtime"]["median_minutes"] == 10 and waits["realtime"]["measured"] == 3
+    assert waits["reservation"]["median_minutes"] is None
+    exported = api.get("/api/admin/stats?month=2026-12&format=csv", headers=admin)
+    assert exported.status == 200 and exported.headers["content-type"].startswith("text/csv")
+    assert "attachment" in exported.headers["content-disposition"]
+    table = list(csv.reader(io.StringIO(exported.body.decode("utf-8-sig"))))
+    assert table[0] == ["month", "dimension", "code", "count", "median_wait_minutes"]
+    assert ["2026-12", "category", "wage_arrears", "3", ""] in table
+    assert ["2026-12", "waiting", "realtime", "3", "10.0"] in table
+    assert not any("kakao:" in cell for row in table for cell in row)
+
+
+def test_stats_month_is_validated_and_defaults_to_this_month(console) -> None:
+    api, admin, *_ = console
+    assert_error(api.get("/api/admin/stats?month=2026-13", headers=admin), 400, "invalid_input")
+    assert api.get("/api/admin/stats", headers=admin).json["month"] == "2026-12"
+
+
+def test_statistics_page_through_the_whole_month() -> None:
+    from chalicelib.services import statistics
+
+    repo = MemoryConsultationRepository(365)
+    for n in range(1, 251):
+        c = _consultation(n, category="other", region="suwon", mode=Mode.REALTIME, status=Status.SUBMITTED,
+                          waited=None)
+        repo.items[c.id] = c
+    assert statistics.month_statistics(repo, "2026-12").total == 250
+
+
+def test_edit_changes_coverage_and_cap_but_keeps_contact_duty_and_accounts(console) -> None:
+    api, admin, resident, roster, *_ = console
+    roster.save(Attorney("att-600", "Before", frozenset({"dismissal"}), frozenset({"suwon"}), on_duty=True,
+                         subjects=frozenset({"kakao:60"})),
+                AttorneyContact(phone="+821011112222", email="a@example.invalid"))
+    changed = api.request("PUT", "/api/admin/attorneys/att-600", headers=admin,
+                          body={"display_name": "After", "categories": ["other", "dismissal"],
+                                "regions": ["goyang"], "annual_cap": 12})
+    assert changed.status == 200, changed.body
+    assert changed.json["categories"] == ["dismissal", "other"] and changed.json["annual_cap"] == 12
+    kept = roster.attorneys["att-600"]
+    assert kept.display_name == "After" and kept.regions == frozenset({"goyang"})
+    assert kept.on_duty and kept.subjects == frozenset({"kakao:60"})
+    assert roster.contacts["att-600"].phone == "+821011112222"
+    assert_error(api.request("PUT", "/api/admin/attorneys/att-404", headers=admin,
+                             body={"display_name": "X", "categories": ["other"], "regions": ["suwon"]}),
+                 404, "not_found")
+    assert_error(api.request("PUT", "/api/admin/attorneys/att-600", headers=resident,
+                             body={"display_name": "X", "categories": ["other"], "regions": ["suwon"]}),
+                 403, "wrong_role")
+    assert_error(api.request("PUT", "/api/admin/attorneys/att-600", headers=admin,
+                             body={"display_name": "X", "categories": ["nope"], "regions": ["suwon"]}),
+                 400, "invalid_input")
