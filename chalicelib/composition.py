@@ -185,7 +185,19 @@ class Container:
     @cached_property
     def personal_data_erasers(self) -> list[Callable[[str], object]]:
         """What leaving erases, per subject. A feature holding personal data appends its eraser here."""
-        return [self.users.erase, self.consultation_eraser]
+        # Threads first: they are found through the owner's consultations, which the
+        # consultation eraser then detaches from the owner.
+        return [self.users.erase, self.thread_eraser, self.consultation_eraser]
+
+    def thread_eraser(self, subject: str) -> int:
+        """Delete the messages and signals of every consultation the subject owns."""
+        erased, after = 0, None
+        while True:
+            page = self.consultations.list_by_owner(subject, 100, after)
+            erased += sum(self.thread_store.erase(c.id) for c in page.items)
+            if not page.after:
+                return erased
+            after = page.after
 
     @cached_property
     def accounts(self) -> Any:

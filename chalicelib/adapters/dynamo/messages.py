@@ -284,6 +284,15 @@ class DynamoThreadStore:
 
     # --- signalling ---------------------------------------------------------------------------
 
+    def erase(self, consultation_id: str) -> int:
+        """Delete a thread's messages and signals (the resident left); returns how many."""
+        doomed = [(i.pk, i.sk) for i in MessageItem.query(_thread_pk(consultation_id), MessageItem.sk.startswith("MSG#"))]
+        doomed += [(i.pk, i.sk) for i in SignalItem.query(f"SIGNAL#{consultation_id}")]
+        with MessageItem.batch_write() as batch:
+            for pk, sk in doomed:
+                batch.delete(MessageItem(pk, sk))
+        return len(doomed)
+
     def add_signal(self, signal: Signal, ttl: timedelta) -> None:
         SignalItem(f"SIGNAL#{signal.consultation_id}", signal.cursor, side=signal.side.value,
                    type=signal.type.value, sealed=signal.sealed, sent_at=signal.sent_at,
