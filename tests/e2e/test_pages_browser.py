@@ -18,8 +18,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ops import processes
-from tests.e2e.browser import DESKTOP, PHONE, chromium, screenshot, serious_violations
+from tests.e2e.browser import local_site, DESKTOP, PHONE, chromium, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -29,24 +28,9 @@ UUID_PATH = re.compile(r"/consultations/[0-9a-f-]{36}$")
 @pytest.fixture(scope="module")
 def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
     """IdP + app on free ports against the test stack, with the attorneys who serve wage arrears in Suwon."""
-    from ops.seed import seed_attorneys
-
-    for attorney, contact in seed_attorneys(container.settings.naver_client_id):
-        if "suwon" in attorney.regions and "wage_arrears" in attorney.categories \
-                and container.attorneys.get(attorney.id) is None:
-            container.attorneys.save(attorney, contact)
-    aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
-    app_port, idp_port = processes.free_port(), processes.free_port()
-    env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
-           "MAEUL_IDP_PORT": str(idp_port)}
-    artifacts = processes.ROOT / "test-artifacts"
-    idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
-    app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
-    try:
-        yield f"http://127.0.0.1:{app_port}", env
-    finally:
-        app.stop()
-        idp.stop()
+    with local_site(stack_env, container,
+                    lambda a: "suwon" in a.regions and "wage_arrears" in a.categories) as site:
+        yield site
 
 
 def sign_in(context, site: str, account: str, next_path: str):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from ops import processes
-from tests.e2e.browser import chromium
+from tests.e2e.browser import local_site, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -23,23 +23,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def live(stack_env, container) -> Iterator[str]:
     """IdP + app on free ports against the test stack; attorney-001 linked as the seed does."""
-    from ops.seed import seed_attorneys
-
-    attorney, contact = next(seed_attorneys(container.settings.naver_client_id))
-    if container.attorneys.get(attorney.id) is None:
-        container.attorneys.save(attorney, contact)
-    aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
-    app_port, idp_port = processes.free_port(), processes.free_port()
-    env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
-           "MAEUL_IDP_PORT": str(idp_port)}
-    artifacts = processes.ROOT / "test-artifacts"
-    idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
-    app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
-    try:
-        yield f"http://127.0.0.1:{app_port}"
-    finally:
-        app.stop()
-        idp.stop()
+    with local_site(stack_env, container) as (url, _env):
+        yield url
 
 
 def me_in(page) -> dict:
