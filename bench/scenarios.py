@@ -70,8 +70,9 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
     slot_owner = _bearer("kakao:bench-slots")
     consultation = client.post("/api/consultations", body=INTAKE,
                                headers={**slot_owner, "Idempotency-Key": uuid.uuid4().hex}).json["id"]
-    day = _next_service_day().astimezone(container.calendar.tz).date()
-    last = day + timedelta(days=13)
+    day = _next_service_day().astimezone(container.calendar.tz).date()  # one service day
+    today = container.calendar.local_date(datetime.now(timezone.utc))
+    first, last = today, today + timedelta(days=13)  # the whole booking horizon
 
     def slots_one_day() -> None:
         response = client.get(f"/api/slots?consultation_id={consultation}&from={day}&to={day}",
@@ -79,7 +80,7 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
         assert response.status == 200, response.body[:300]
 
     def slots_14_days() -> None:
-        response = client.get(f"/api/slots?consultation_id={consultation}&from={day}&to={last}",
+        response = client.get(f"/api/slots?consultation_id={consultation}&from={first}&to={last}",
                               headers=slot_owner)
         assert response.status == 200, response.body[:300]
 
@@ -87,7 +88,7 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
     ops.append(Operation("slots_14_days", slots_14_days, 10))
 
     # booking: a fresh resident and consultation per iteration, each booking an open slot
-    listed = client.get(f"/api/slots?consultation_id={consultation}&from={day}&to={last}",
+    listed = client.get(f"/api/slots?consultation_id={consultation}&from={first}&to={last}",
                         headers=slot_owner).json
     starts = itertools.cycle([s["start"] for s in _items(listed)])
     bookers = []
