@@ -8,11 +8,8 @@ service, shape the response. An offer shows what the attorney needs to decide
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
 from datetime import date, datetime
 
-from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from chalicelib.api.errors import ApiBlueprint, map_error
@@ -32,25 +29,6 @@ map_error(OfferUnavailableError, 409, "offer_unavailable")
 map_error(NotOnRosterError, 403, "not_on_roster")
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-# Chalice's local server shares one ``current_request`` across its threads: keep ours per thread.
-_local = threading.local()
-
-
-def _remember_request(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    _local.request = event
-    try:
-        return get_response(event)
-    finally:
-        _local.request = None
-
-
-bp.register_middleware(_remember_request, "http")
-
-
-def _request() -> Request:
-    return getattr(_local, "request", None) or bp.current_request
-
 
 class UrgencyOut(BaseModel):
     dismissal_remedy_deadline: date | None = Field(description="Last day to apply for an unfair-dismissal remedy.")
@@ -102,7 +80,7 @@ def _offer_id(offer_id: str) -> str:
                 responses={200: OfferPage}, auth=True, errors=(403,))
 @bp.route("/api/attorney/offers", methods=["GET"])
 def list_offers() -> object:
-    principal = require_role(_request(), Role.ATTORNEY)
+    principal = require_role(bp.current_request, Role.ATTORNEY)
     container = get_container()
     views = container.realtime.pending_offers(principal)
     cal = container.calendar
@@ -121,7 +99,7 @@ def list_offers() -> object:
                 responses={200: AnswerOut}, auth=True, errors=(403, 404, 409))
 @bp.route("/api/attorney/offers/{offer_id}/accept", methods=["POST"])
 def accept_offer(offer_id: str) -> object:
-    principal = require_role(_request(), Role.ATTORNEY)
+    principal = require_role(bp.current_request, Role.ATTORNEY)
     offer = get_container().realtime.accept(principal, _offer_id(offer_id))
     return json_response(AnswerOut(id=offer.id, consultation_id=offer.consultation_id,
                                    status=OfferStatus.ACCEPTED, consultation_status=Status.MATCHED), private=True)
@@ -132,7 +110,7 @@ def accept_offer(offer_id: str) -> object:
                 errors=(403, 404, 409))
 @bp.route("/api/attorney/offers/{offer_id}/decline", methods=["POST"])
 def decline_offer(offer_id: str) -> object:
-    principal = require_role(_request(), Role.ATTORNEY)
+    principal = require_role(bp.current_request, Role.ATTORNEY)
     offer = get_container().realtime.decline(principal, _offer_id(offer_id))
     return json_response(AnswerOut(id=offer.id, consultation_id=offer.consultation_id,
                                    status=OfferStatus.DECLINED), private=True)
@@ -142,7 +120,7 @@ def decline_offer(offer_id: str) -> object:
                 tags=("matching",), request=DutyIn, responses={200: DutyOut}, auth=True, errors=(403, 415))
 @bp.route("/api/attorney/duty", methods=["PUT"])
 def put_duty() -> object:
-    request = _request()
+    request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
     body = parse_body(request, DutyIn)
     attorney = get_container().realtime.set_duty(principal, body.on_duty)
@@ -170,7 +148,7 @@ class AssignedPage(BaseModel):
 def list_assigned() -> object:
     from chalicelib.services import consultation_reads
 
-    principal = require_role(_request(), Role.ATTORNEY)
+    principal = require_role(bp.current_request, Role.ATTORNEY)
     if not principal.attorney_id:
         raise NotOnRosterError()
     container = get_container()
@@ -208,7 +186,7 @@ def queue_status(consultation_id: str) -> object:
     from chalicelib.api.guard import current_principal
     from chalicelib.domain.consultations import ConsultationNotFoundError
 
-    principal = current_principal(_request())
+    principal = current_principal(bp.current_request)
     if not _UUID.match(consultation_id):
         raise ConsultationNotFoundError()
     container = get_container()

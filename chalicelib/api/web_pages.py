@@ -13,11 +13,9 @@ of another role answers 403.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Request, Response
+from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError
@@ -36,25 +34,6 @@ from chalicelib.web import catalogue
 bp = ApiBlueprint(__name__)
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-# Chalice's local server shares one ``current_request`` across its threads: keep ours per thread.
-_local = threading.local()
-
-
-def _remember_request(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    _local.request = event
-    try:
-        return get_response(event)
-    finally:
-        _local.request = None
-
-
-bp.register_middleware(_remember_request, "http")
-
-
-def _request() -> Request:
-    return getattr(_local, "request", None) or bp.current_request
-
 
 class AttorneyRefOut(BaseModel):
     id: str
@@ -82,7 +61,7 @@ def script_messages(lang: str) -> dict[str, str]:
 
 
 def _page(template: str, principal: Principal, **context: Any) -> Response:
-    request = _request()
+    request = bp.current_request
     lang, _ = page_language(request)
     return html_page(request, template, labels=labels(lang), messages=script_messages(lang),
                      role=principal.role.value, signed_in=True, **context)
@@ -90,7 +69,7 @@ def _page(template: str, principal: Principal, **context: Any) -> Response:
 
 def _guarded(next_path: str, *roles: Role) -> Principal | Response:
     """The principal, or the page to show instead: sign in (coming back to ``next_path``), or 403."""
-    request = _request()
+    request = bp.current_request
     try:
         principal = current_principal(request)
     except UnauthorizedError:
@@ -131,7 +110,7 @@ def consultation_status(consultation_id: str) -> Response:
     if isinstance(principal, Response):
         return principal
     if not _UUID.match(consultation_id):
-        return html_page(_request(), "not_found.html", status=404)
+        return html_page(bp.current_request, "not_found.html", status=404)
     return _page("consultation.html", principal, consultation_id=consultation_id)
 
 
@@ -154,7 +133,7 @@ class AssignedAttorneyOut(BaseModel):
                 tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
 @bp.route("/api/consultations/{consultation_id}/attorney", methods=["GET"])
 def assigned_attorney(consultation_id: str) -> Response:
-    principal = current_principal(_request())
+    principal = current_principal(bp.current_request)
     if not _UUID.match(consultation_id):
         raise ConsultationNotFoundError()
     container = get_container()
