@@ -11,11 +11,11 @@ import re
 import secrets
 from typing import Annotated, Literal
 
-import phonenumbers
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.api.fields import email_address, korean_phone
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -33,7 +33,6 @@ map_error(roster.AttorneyExistsError, 409, "attorney_exists")
 map_error(InvalidAttorneyError, 422, "invalid_attorney")
 map_error(roster.UnknownAttorneyProfileError, 404, "not_found")
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -112,22 +111,12 @@ class NewAttorney(AttorneyChange):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        message = "Enter a Korean phone number, e.g. 010-1234-5678."
-        try:
-            number = phonenumbers.parse(value, "KR")
-        except phonenumbers.NumberParseException:
-            raise PydanticCustomError("invalid_phone", message) from None
-        if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "KR":
-            raise PydanticCustomError("invalid_phone", message)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return korean_phone(value)
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not _EMAIL.match(value):
-            raise PydanticCustomError("invalid_email", "Enter an e-mail address like name@example.com.")
-        local, _, domain = value.rpartition("@")
-        return f"{local}@{domain.lower()}"
+        return email_address(value)
 
     def to_attorney(self) -> Attorney:
         self.check_coverage()

@@ -13,11 +13,11 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-import phonenumbers
 from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.api.fields import email_address, korean_phone
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, map_error
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -51,7 +51,6 @@ _CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#[0-9a-f-]{36
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 EARLIEST_DATE = date(1950, 1, 1)
 
 
@@ -148,25 +147,14 @@ class IntakeRequest(BaseModel):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        message = "Enter a Korean phone number, e.g. 010-1234-5678."
-        try:
-            number = phonenumbers.parse(value, "KR")
-        except phonenumbers.NumberParseException:
-            raise PydanticCustomError("invalid_phone", message) from None
-        if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "KR":
-            raise PydanticCustomError("invalid_phone", message)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return korean_phone(value)
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         if not value:
             return None
-        if not _EMAIL.match(value):
-            raise PydanticCustomError("invalid_email", "Enter an e-mail address like name@example.com, "
-                                      "or leave it out.")
-        local, _, domain = value.rpartition("@")
-        return f"{local}@{domain.lower()}"
+        return email_address(value, ", or leave it out")
 
     @field_validator("left_on", "dismissed_on", mode="before")
     @classmethod
