@@ -27,7 +27,8 @@ def ensure_outbox(session: Any, topic_arn: str) -> str:
     sns = session.client("sns")
     url = sqs.create_queue(QueueName=OUTBOX_QUEUE)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    subs = sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+    pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
+    subs = [sub for page in pages for sub in page["Subscriptions"]]  # 120 attorneys: more than a page
     if not any(s["Endpoint"] == arn for s in subs):
         sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
                       Attributes={"RawMessageDelivery": "true"})

@@ -80,12 +80,7 @@ def deploy(session: Any, stage: str, parameters: Mapping[str, str] | None = None
     resources = _physical_ids(cfn, name)
     checker = Reconciler(session, template, values, resources, fill=stage == "local", log=log)
     checker.run()
-    outputs = _outputs(cfn, name)
-    for key, spec in template.get("Outputs", {}).items():
-        if key not in outputs:
-            value = checker.resolve(spec["Value"])
-            if value:
-                outputs[key] = value
+    outputs = _outputs_with_gaps(cfn, name, template, checker)
     return Deployment(stage, action, outputs, checker.filled, checker.missing)
 
 
@@ -97,12 +92,7 @@ def describe(session: Any, stage: str) -> Deployment:
     checker = Reconciler(session, template, {"Stage": stage}, _physical_ids(cfn, name), fill=False,
                          log=lambda _msg: None)
     checker.run()
-    outputs = _outputs(cfn, name)
-    for key, spec in template.get("Outputs", {}).items():
-        if key not in outputs:
-            value = checker.resolve(spec["Value"])
-            if value:
-                outputs[key] = value
+    outputs = _outputs_with_gaps(cfn, name, template, checker)
     return Deployment(stage, "unchanged", outputs, [], checker.missing)
 
 
@@ -114,6 +104,17 @@ def _stack_exists(cfn: Any, name: str) -> bool:
             return False
         raise
     return any(s["StackStatus"] != "DELETE_COMPLETE" for s in stacks)
+
+
+def _outputs_with_gaps(cfn: Any, name: str, template: dict[str, Any], checker: Reconciler) -> dict[str, str]:
+    """The stack's outputs, plus those of resources the emulator left out, resolved from the reconciler."""
+    outputs = _outputs(cfn, name)
+    for key, spec in template.get("Outputs", {}).items():
+        if key not in outputs:
+            value = checker.resolve(spec["Value"])
+            if value:
+                outputs[key] = value
+    return outputs
 
 
 def _outputs(cfn: Any, name: str) -> dict[str, str]:
@@ -316,7 +317,8 @@ class Reconciler:
         sns = self._client("sns")
         topic = self.resolve(props["TopicArn"])
         endpoint = self.resolve(props["Endpoint"])
-        subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic)
+        subs = [sub for page in pages for sub in page["Subscriptions"]]
         if not any(s["Endpoint"] == endpoint and s["Protocol"] == props["Protocol"] for s in subs):
             self._gap(logical, f"{props['Protocol']} subscription",
                       lambda: sns.subscribe(TopicArn=topic, Protocol=props["Protocol"], Endpoint=endpoint))
