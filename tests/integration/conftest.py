@@ -1,3 +1,74 @@
+"""Fixtures of the integration tests: the shared emulator stack comes from ``tests/conftest.py``;
+``private_stack`` gives a module its own emulator with the same stack deployed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import pytest
 
+from chalicelib.composition import Container
+from chalicelib.settings import Settings
+from ops import processes
+from tests.conftest import ARTIFACTS
+
 pytestmark = pytest.mark.emulator
+
+
+@dataclass
+class PrivateStack:
+    env: dict[str, str]
+    container: Container
+    ports: object  # ops.localstage.Ports the env was built for (app and idp ports are free ones)
+
+
+def _reset_model_connections() -> None:
+    """pynamodb models cache their connection (and so the endpoint) per class: drop them."""
+    from chalicelib.adapters.dynamo import base
+
+    for _kind, cls in base._REGISTRY:
+        cls._connection = None
+
+
+@pytest.fixture(scope="module")
+def private_stack(container: Container, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateStack]:
+    """The stack deployed into an emulator of this module's own, installed as the container.
+
+    Why: moto keeps every object it ever created for ``/moto-api/data.json``, including the
+    table copy each transaction makes, so hundreds of transactions on the shared emulator would
+    slow every later test down. A module that writes a lot uses its own emulator and drops it.
+    """
+    import boto3
+
+    from chalicelib import composition
+    from ops import stack
+    from ops.deploy import provision_local_secrets
+    from ops.localstage import Ports, local_environment
+    from ops.outbox import ensure_outbox
+
+    port = processes.free_port()
+    emulator = processes.emulator(port, ARTIFACTS / f"emulator-private-{port}.log").start()
+    shared_endpoint, shared_container = os.environ["AWS_ENDPOINT_URL"], composition._container
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    _reset_model_connections()
+    try:
+        session = boto3.session.Session(region_name="ap-northeast-2")
+        deployment = stack.deploy(session, "local", log=lambda _m: None)
+        provision_local_secrets(session, deployment)
+        ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"])
+        ports = Ports(aws=port, app=processes.free_port(), idp=processes.free_port())
+        env = local_environment(ports, stack_env=deployment.environment())
+        path = tmp_path_factory.mktemp("private-stack") / "local-stack.json"
+        stack.write_env_file(path, deployment.environment())
+        env["MAEUL_STACK_ENV_FILE"] = str(path)
+        built = Container(Settings.from_env(env))
+        built.tables  # noqa: B018 - bind the models (same table names as the shared stack)
+        composition.use_container(built)
+        yield PrivateStack(env, built, ports)
+    finally:
+        composition.use_container(shared_container)
+        os.environ["AWS_ENDPOINT_URL"] = shared_endpoint
+        _reset_model_connections()
+        emulator.stop(timeout=2.0)  # state is in memory only: no need to wait for a clean exit

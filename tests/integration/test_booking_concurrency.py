@@ -23,13 +23,11 @@ deploys the same stack into its own emulator and drops it afterwards.
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +46,7 @@ from chalicelib.domain.slots import SlotRules, slot_starts_on
 from chalicelib.settings import Settings
 from ops import processes
 from tests.conftest import ARTIFACTS
+from tests.integration.conftest import PrivateStack
 
 pytestmark = pytest.mark.emulator
 
@@ -57,56 +56,6 @@ ATTORNEYS = 3
 RESIDENTS = 200
 STARTS = 10
 WORKERS = 40  # parallel HTTP requests in flight (bounded)
-
-@dataclass
-class PrivateStack:
-    env: dict[str, str]
-    container: Container
-
-
-def _reset_model_connections() -> None:
-    """pynamodb models cache their connection (and so the endpoint) per class: drop them."""
-    from chalicelib.adapters.dynamo import base
-
-    for _kind, cls in base._REGISTRY:
-        cls._connection = None
-
-
-@pytest.fixture(scope="module")
-def private_stack(container: Container, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateStack]:
-    import boto3
-
-    from chalicelib import composition
-    from ops import stack
-    from ops.deploy import provision_local_secrets
-    from ops.localstage import Ports, local_environment
-    from ops.outbox import ensure_outbox
-
-    port = processes.free_port()
-    emulator = processes.emulator(port, ARTIFACTS / f"emulator-race-{port}.log").start()
-    shared_endpoint, shared_container = os.environ["AWS_ENDPOINT_URL"], composition._container
-    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
-    _reset_model_connections()
-    try:
-        session = boto3.session.Session(region_name="ap-northeast-2")
-        deployment = stack.deploy(session, "local", log=lambda _m: None)
-        provision_local_secrets(session, deployment)
-        ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"])
-        env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port()),
-                                stack_env=deployment.environment())
-        path = tmp_path_factory.mktemp("race-stack") / "local-stack.json"
-        stack.write_env_file(path, deployment.environment())
-        env["MAEUL_STACK_ENV_FILE"] = str(path)
-        built = Container(Settings.from_env(env))
-        built.tables  # noqa: B018 - bind the models (same table names as the shared stack)
-        composition.use_container(built)
-        yield PrivateStack(env, built)
-    finally:
-        composition.use_container(shared_container)
-        os.environ["AWS_ENDPOINT_URL"] = shared_endpoint
-        _reset_model_connections()
-        emulator.stop(timeout=2.0)  # state is in memory only: no need to wait for a clean exit
-
 
 @pytest.fixture(scope="module")
 def app_url(private_stack: PrivateStack) -> Iterator[str]:
