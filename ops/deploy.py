@@ -93,6 +93,7 @@ def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path) -> Path:
     subprocess.run([str(BIN / "chalice"), "package", "--stage", stage, str(out_dir)],
                    cwd=ROOT, check=True)
     slim_bundle(out_dir / "deployment.zip")
+    add_bytecode(out_dir / "deployment.zip")
     template_path = out_dir / "sam.json"
     template = json.loads(template_path.read_text(encoding="utf-8"))
     bind_app_template(template, stage, outputs)
@@ -127,6 +128,52 @@ def slim_bundle(bundle: Path) -> tuple[int, int]:
                 dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
     slim.replace(bundle)
     return before, bundle.stat().st_size
+
+
+# Large data modules imported only on demand (never by the app): left as source, so that the
+# bytecode does not double their share of the bundle.
+_LAZY_DATA = ("phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/", "pydantic/v1/")
+
+
+def add_bytecode(bundle: Path) -> int:
+    """Add compiled bytecode next to every module of the zip; returns how many were compiled.
+
+    Lambda's code directory is read-only, so without ``__pycache__`` in the bundle every cold
+    start compiles the app and all its dependencies from source again. The bytecode is for
+    this interpreter's version (the one ``chalice package`` declares as the runtime) and uses
+    unchecked hashes, so the zip's timestamps do not matter; another Python version simply
+    ignores it and compiles, as before.
+    """
+    import importlib.util
+    import py_compile
+    import tempfile
+    import zipfile
+
+    compiled = 0
+    withcode = bundle.with_suffix(".pyc.zip")
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(bundle) as src, \
+            zipfile.ZipFile(withcode, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            if (not info.filename.endswith(".py") or "__pycache__/" in info.filename
+                    or info.filename.startswith(_LAZY_DATA)):
+                continue
+            source = Path(tmp) / "module.py"
+            source.write_bytes(data)
+            target = Path(importlib.util.cache_from_source(info.filename))
+            try:
+                py_compile.compile(str(source), cfile=str(Path(tmp) / "module.pyc"), dfile=info.filename,
+                                   doraise=True,
+                                   invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            except py_compile.PyCompileError:
+                continue  # e.g. a test fixture file of a dependency with deliberate syntax errors
+            entry = zipfile.ZipInfo(str(target), date_time=info.date_time)
+            entry.external_attr = 0o644 << 16  # readable by the Lambda runtime's user
+            dst.writestr(entry, (Path(tmp) / "module.pyc").read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
+            compiled += 1
+    withcode.replace(bundle)
+    return compiled
 
 
 def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str, str]) -> None:

@@ -95,3 +95,24 @@ def test_the_slim_bundle_still_runs_the_app_and_its_aws_clients(packaged: Path, 
                             text=True, env={"MAEUL_STAGE": "prod"})
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith("ok")
+
+
+def test_the_bundle_carries_bytecode_so_a_cold_start_does_not_compile(packaged: Path, tmp_path: Path) -> None:
+    """Lambda's code directory is read-only: bytecode must come in the zip (ops/deploy.add_bytecode)."""
+    import importlib.util
+    import sys
+
+    bundle = tmp_path / "bundle"
+    zipfile.ZipFile(packaged.parent / "deployment.zip").extractall(bundle)
+    modules = [bundle / "app.py", *(bundle / "chalicelib").rglob("*.py"), bundle / "botocore" / "session.py"]
+    for module in modules:
+        cached = Path(importlib.util.cache_from_source(str(module)))
+        assert cached.exists(), module.relative_to(bundle)
+        flags = int.from_bytes(cached.read_bytes()[4:8], "little")
+        assert flags == 0b01, module  # hash-based, unchecked: the zip's timestamps do not matter
+    # and it is the bytecode that runs: with the sources' text changed, the old code still loads
+    (bundle / "chalicelib" / "settings.py").write_text("raise SystemExit('compiled from source')\n")
+    probe = f"import sys; sys.path.insert(0, {str(bundle)!r})\nimport app\nprint('ok')\n"
+    result = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", probe], cwd=bundle, capture_output=True,
+                            text=True, env={"MAEUL_STAGE": "prod"})
+    assert result.stdout.startswith("ok"), result.stderr[-2000:]
