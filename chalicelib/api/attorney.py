@@ -153,7 +153,7 @@ def list_assigned() -> object:
         raise NotOnRosterError()
     container = get_container()
     cal = container.calendar
-    page = consultation_reads.read_page(consultations=container.consultations, cipher=container.cipher,
+    page = consultation_reads.read_page(consultations=container.consultations,
                                         calendar=cal, principal=principal, limit=50, after=None, month=None,
                                         now=container.clock())
     items = [AssignedOut(id=v.consultation.id, status=v.consultation.status, category=v.consultation.category,

@@ -270,7 +270,7 @@ class ConsultationOut(BaseModel):
     attorney_id: str | None
     consent_version: str
     triage: TriageOut
-    personal_data: PersonalData = Field(description="included; withheld (staff lists: open the consultation); "
+    personal_data: PersonalData = Field(description="included; withheld (lists: open the consultation); "
                                                     "erased; unreadable (failed the integrity check).")
     personal: PersonalOut | None
 
@@ -319,7 +319,7 @@ def list_consultations() -> object:
     if query.month is not None and not principal.is_admin:
         raise BadRequestError("'month' is for admins; your list already holds all of yours.", code="invalid_input")
     container = get_container()
-    page = consultation_reads.read_page(consultations=container.consultations, cipher=container.cipher,
+    page = consultation_reads.read_page(consultations=container.consultations,
                                         calendar=container.calendar, principal=principal, limit=query.limit,
                                         after=_decode_cursor(query.next), month=query.month,
                                         now=container.clock())

@@ -32,7 +32,7 @@ from chalicelib.logs import logger
 
 class PersonalData(StrEnum):
     INCLUDED = "included"
-    WITHHELD = "withheld"  # a staff list: open the consultation itself to see them
+    WITHHELD = "withheld"  # a list: open the consultation itself to see them
     ERASED = "erased"  # removed at the resident's request
     UNREADABLE = "unreadable"  # failed the integrity check
 
@@ -71,27 +71,21 @@ def read_one(*, consultations: ConsultationRepository, cipher: FieldCipher, audi
     return _view(consultation, personal, PersonalData.INCLUDED, calendar, now)
 
 
-def read_page(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
-              principal: Principal, limit: int, after: str | None, month: str | None,
-              now: datetime) -> ViewPage:
-    """The principal's list, newest first: own (resident), assigned (attorney), a month's (admin)."""
+def read_page(*, consultations: ConsultationRepository, calendar: ServiceCalendar, principal: Principal,
+              limit: int, after: str | None, month: str | None, now: datetime) -> ViewPage:
+    """The principal's list, newest first: own (resident), assigned (attorney), a month's (admin).
+
+    Lists never carry the sealed details, the owner's included: a list is for picking a
+    consultation, and its details are decrypted (and, for staff, access-logged) only when that
+    one consultation is opened. Listing costs one query and no key-service call.
+    """
     if principal.is_admin:
         page = consultations.list_by_month(month or calendar.to_local(now).strftime("%Y-%m"), limit, after)
-        return ViewPage([_withheld(c, calendar, now) for c in page.items], page.after)
-    if principal.is_attorney and principal.attorney_id:
+    elif principal.is_attorney and principal.attorney_id:
         page = consultations.list_by_attorney(principal.attorney_id, limit, after)
-        return ViewPage([_withheld(c, calendar, now) for c in page.items], page.after)
-    page = consultations.list_by_owner(principal.subject, limit, after)
-    views = []
-    for consultation in page.items:
-        if consultation.sealed is None:
-            views.append(_view(consultation, None, PersonalData.ERASED, calendar, now))
-            continue
-        try:
-            views.append(_view(consultation, _open(cipher, consultation), PersonalData.INCLUDED, calendar, now))
-        except CiphertextMismatchError:
-            views.append(_view(consultation, None, PersonalData.UNREADABLE, calendar, now))
-    return ViewPage(views, page.after)
+    else:
+        page = consultations.list_by_owner(principal.subject, limit, after)
+    return ViewPage([_withheld(c, calendar, now) for c in page.items], page.after)
 
 
 def owner_view(consultation: Consultation, personal: PersonalDetails | None, calendar: ServiceCalendar,

@@ -358,7 +358,8 @@ def test_a_resident_lists_only_their_own_newest_first_page_by_page(world: World)
     first = world.get(ALICE, "/api/consultations?limit=2")
     assert first.status == 200 and first.headers["cache-control"] == "no-store"
     assert [c["id"] for c in first.json["items"]] == [ids[2], ids[1]]
-    assert first.json["items"][0]["personal"]["name"] == "홍길동"
+    assert first.json["items"][0]["personal"] is None  # a list withholds them, even from the owner
+    assert first.json["items"][0]["personal_data"] == "withheld"
     cursor = first.json["next"]
     assert cursor and "alice" not in cursor and "kakao" not in cursor
     second = world.get(ALICE, f"/api/consultations?limit=2&next={cursor}")
@@ -410,8 +411,7 @@ def test_a_ciphertext_copied_onto_another_record_is_refused(world: World) -> Non
     assert "integrity" in error["message"]
     assert world.get(ALICE, f"/api/consultations/{a}").status == 200
     listed = {c["id"]: c for c in world.get(ALICE, "/api/consultations").json["items"]}
-    assert listed[b]["personal"] is None and listed[b]["personal_data"] == "unreadable"
-    assert listed[a]["personal_data"] == "included"
+    assert listed[b]["personal_data"] == listed[a]["personal_data"] == "withheld"  # lists do not open them
 
 
 def test_erasure_removes_the_details_of_all_the_residents_consultations(world: World) -> None:
