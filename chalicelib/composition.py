@@ -70,7 +70,8 @@ class Container:
         from chalicelib.adapters.dynamo.audit import DynamoAuditLog
 
         self.tables  # noqa: B018 - bind models before first use
-        return DynamoAuditLog(self.settings.policy.login_history_days)
+        policy = self.settings.policy
+        return DynamoAuditLog(policy.login_history_days, policy.rights_record_days)
 
     @cached_property
     def consultations(self) -> Any:

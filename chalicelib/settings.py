@@ -53,7 +53,10 @@ class Policy(BaseModel):
     max_open_consultations: int = Field(3, ge=1)
     retention_days_after_close: int = Field(3 * 365, ge=30)
     idempotency_hours: int = Field(24, ge=1, le=7 * 24)  # how long an Idempotency-Key is remembered
-    login_history_days: int = Field(2 * 365, ge=365)
+    # the audit trail: login history and staff access 2 years (a leap day included), grants,
+    # changes and revocations of staff rights 3 years (PIPC safety-measures standard §8, §5③)
+    login_history_days: int = Field(2 * 366, ge=365)
+    rights_record_days: int = Field(3 * 366, ge=3 * 365)
     access_token_minutes: int = Field(15, ge=1, le=15)
     refresh_token_days: int = Field(14, ge=1, le=90)
     login_state_minutes: int = Field(10, ge=1, le=30)

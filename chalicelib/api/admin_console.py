@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.api.fields import email_address, korean_phone
 from chalicelib.api.errors import ApiBlueprint, map_error
-from chalicelib.api.guard import require_role
+from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
@@ -25,7 +25,7 @@ from chalicelib.domain.attorneys import MAX_COVERAGE_PAIRS, Attorney, AttorneyCo
 from chalicelib.domain.categories import CATEGORIES, is_category
 from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region
-from chalicelib.services import roster, statistics
+from chalicelib.services import access_log, roster, statistics
 
 bp = ApiBlueprint(__name__)
 
@@ -181,11 +181,13 @@ def list_attorneys() -> Response:
 @bp.route("/api/admin/attorneys", methods=["POST"])
 def add_attorney() -> Response:
     request = bp.current_request
-    require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN)
     body = parse_body(request, NewAttorney)
     container = get_container()
     attorney = roster.add(container.attorneys, container.notifier, body.to_attorney(),
                           AttorneyContact(phone=body.phone, email=body.email), container.clock())
+    access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id, action="attorney_added",
+                                    ip=client_of(request).ip, now=container.clock())
     cap = attorney.annual_cap or container.settings.policy.annual_cap
     return json_response(_item(roster.RosterEntry(attorney, cap, 0)), 201, private=True,
                          headers={"Location": f"/api/admin/attorneys/{attorney.id}"})
@@ -197,7 +199,7 @@ def add_attorney() -> Response:
 @bp.route("/api/admin/attorneys/{attorney_id}", methods=["PUT"])
 def change_attorney(attorney_id: str) -> Response:
     request = bp.current_request
-    require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN)
     if not _ATTORNEY_ID.match(attorney_id):
         raise roster.UnknownAttorneyProfileError()
     body = parse_body(request, AttorneyChange)
@@ -206,6 +208,8 @@ def change_attorney(attorney_id: str) -> Response:
     changed = roster.edit(container.attorneys, attorney_id, display_name=body.display_name,
                           categories=frozenset(body.categories), regions=frozenset(body.regions),
                           annual_cap=body.annual_cap, now=container.clock())
+    access_log.record_rights_change(container.audit, admin, attorney_id=changed.id, action="attorney_changed",
+                                    ip=client_of(request).ip, now=container.clock())
     year = container.calendar.local_date(container.clock()).year
     load = container.loads.get_many([changed.id], year)[changed.id].for_year(year).assignments_this_year
     cap = changed.annual_cap or container.settings.policy.annual_cap

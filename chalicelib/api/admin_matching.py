@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from chalicelib.api.errors import ApiBlueprint, map_error
-from chalicelib.api.guard import require_role
+from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
@@ -21,6 +21,7 @@ from chalicelib.domain.consultations import ConsultationNotFoundError
 from chalicelib.domain.identity import Role
 from chalicelib.domain.matching import NotAssignableError
 from chalicelib.domain.offers import UnknownAttorneyError
+from chalicelib.services import access_log
 
 bp = ApiBlueprint(__name__)
 
@@ -78,7 +79,7 @@ def reassign(consultation_id: str) -> object:
 @bp.route("/api/admin/attorneys/{attorney_id}", methods=["PATCH"])
 def patch_attorney(attorney_id: str) -> object:
     request = bp.current_request
-    require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN)
     if not _ATTORNEY_ID.match(attorney_id):
         raise UnknownAttorneyError()
     body = parse_body(request, AttorneyPatchIn)
@@ -94,5 +95,8 @@ def patch_attorney(attorney_id: str) -> object:
                                      code="use_roster")
     else:
         attorney = container.realtime.deactivate(attorney_id)
+        access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id,
+                                        action="attorney_deactivated", ip=client_of(request).ip,
+                                        now=container.clock())
     return json_response(AttorneyStateOut(attorney_id=attorney.id, active=attorney.active,
                                           on_duty=attorney.on_duty), private=True)

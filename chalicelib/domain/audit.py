@@ -2,8 +2,10 @@
 
 PIPA safety-measures standard: every login attempt, success or failure (§5,
 §8), and every access by staff to someone's personal data, with who, when,
-from where, whose record and what action (§8). Kept two years. Never a
-token, a code or a secret.
+from where, whose record and what action (§8), kept two years; granting,
+changing and revoking staff rights (§5③: an attorney added, changed,
+deactivated, invited, linked) is kept three years. Never a token, a code or a
+secret.
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ class AccessEvent:
     record: str  # e.g. "consultation:<id>"
     action: str  # e.g. "read", "read_phone", "export"
     ip: str = ""
+
+
+RIGHTS_ACTIONS = frozenset({"attorney_added", "attorney_changed", "attorney_deactivated", "invite_created",
+                            "attorney_linked"})
+
+
+def is_rights_change(event: AccessEvent) -> bool:
+    """A grant, change or revocation of staff rights: kept longer than other entries (§5③)."""
+    return event.action in RIGHTS_ACTIONS
 
 
 class AuditLog(Protocol):

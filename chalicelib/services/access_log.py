@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.audit import AccessEvent
+from chalicelib.domain.audit import RIGHTS_ACTIONS, AccessEvent
 from chalicelib.domain.identity import Principal, Role
 
 MAX_DAYS = 92
@@ -30,6 +30,15 @@ def record_staff_read(audit: Any, principal: Principal, *, owner: str, record: s
     audit.record_access(AccessEvent(at=now, actor=principal.subject, actor_role=principal.role.value,
                                     owner=owner, record=record, action=action, ip=ip))
     return True
+
+
+def record_rights_change(audit: Any, admin: Principal, *, attorney_id: str, action: str, ip: str,
+                         now: datetime) -> None:
+    """An admin granted, changed or revoked an attorney's rights (kept three years, §5③)."""
+    assert action in RIGHTS_ACTIONS, action
+    audit.record_access(AccessEvent(at=now, actor=admin.subject, actor_role=admin.role.value,
+                                    owner=f"attorney:{attorney_id}", record=f"attorney:{attorney_id}",
+                                    action=action, ip=ip))
 
 
 def entries(audit: Any, *, start: date, end: date, tz: str, actor: str | None = None,

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.adapters.memory import MemoryConsultationRepository, MemoryLoadStore, MemoryNotifier, MemoryRoster
+from chalicelib.adapters.memory import (MemoryAuditLog, MemoryConsultationRepository,
+                                        MemoryLoadStore, MemoryNotifier, MemoryRoster)
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Consultation, Language, Status
@@ -43,7 +44,7 @@ def console(clock_at):
     roster, loads, notifier = Roster(), MemoryLoadStore(), MemoryNotifier()
     consultations = MemoryConsultationRepository(365)
     container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
-                              consultations=consultations)
+                              consultations=consultations, audit=MemoryAuditLog())
     admin = {"Authorization": "Bearer " + auth.issue(Principal("kakao:9", Role.ADMIN, Provider.KAKAO, "s9"))}
     resident = {"Authorization": "Bearer " + auth.issue(Principal("kakao:1", Role.RESIDENT, Provider.KAKAO, "s1"))}
     return ApiClient(), admin, resident, roster, loads, notifier, consultations
@@ -88,6 +89,22 @@ def test_a_generated_id_and_a_deactivated_attorney_can_come_back(console) -> Non
     back = api.post("/api/admin/attorneys", body={**NEW, "id": "att-502"}, headers=admin)
     assert back.status == 201 and back.json["active"] is True
     assert roster.attorneys["att-502"].subjects == frozenset({"kakao:77"})
+
+
+def test_granting_changing_and_revoking_rights_are_recorded(console) -> None:
+    """PIPC safety-measures standard §5③: who granted, changed or revoked an attorney's rights, when."""
+    from chalicelib.composition import get_container
+
+    api, admin, *_ = console
+    assert api.post("/api/admin/attorneys", body={**NEW, "id": "att-510"}, headers=admin).status == 201
+    change = {k: NEW[k] for k in ("display_name", "categories", "regions")}
+    assert api.request("PUT", "/api/admin/attorneys/att-510", body=change, headers=admin).status == 200
+    events = get_container().audit.access  # deactivation: tests/integration/test_audit_log.py
+    assert [(e.actor, e.actor_role, e.record, e.action) for e in events] == [
+        ("kakao:9", "admin", "attorney:att-510", action) for action in ("attorney_added", "attorney_changed")]
+    assert all(e.at == TUESDAY_MORNING for e in events)
+    bad = api.request("PUT", "/api/admin/attorneys/att-999", body=change, headers=admin)
+    assert bad.status == 404 and len(get_container().audit.access) == 2  # nothing changed, nothing recorded
 
 
 def test_only_admins(console) -> None:

@@ -57,3 +57,53 @@ def test_access_log_filters_by_actor_and_owner(audit) -> None:
     assert [e.owner for e in audit.accesses(T0, until, actor=actor, owner="kakao:r1")] == ["kakao:r1"] * 2
     window = audit.accesses(T0, T0 + timedelta(hours=1))
     assert {e.owner for e in window if e.actor == actor} == {"kakao:r1", "kakao:r2"}
+
+
+def test_staff_rights_changes_are_kept_three_years_other_entries_two(container) -> None:
+    """PIPC safety-measures standard: access records ≥ 2 years (§8), rights records ≥ 3 years (§5③)."""
+    from chalicelib.adapters.dynamo.audit import AuditItem
+
+    actor = f"kakao:rights-{id(container)}"
+    for action in ("read", "attorney_deactivated"):
+        container.audit.record_access(AccessEvent(at=T0, actor=actor, actor_role="admin", owner="attorney:att-x",
+                                                  record="attorney:att-x", action=action))
+    items = {i.action: i for i in AuditItem.by_secondary.query(f"ACCESSBY#{actor}")}
+    kept = {action: datetime.fromtimestamp(item.expires_at, timezone.utc) - T0 for action, item in items.items()}
+    assert timedelta(days=2 * 365 + 1) <= kept["read"] < timedelta(days=3 * 365)
+    assert kept["attorney_deactivated"] >= timedelta(days=3 * 365 + 1)  # three years, a leap day included
+
+
+def test_an_admin_adding_changing_and_deactivating_an_attorney_leaves_three_year_records(
+        stack_env, container) -> None:
+    import uuid
+
+    from chalicelib.composition import Container, use_container
+    from chalicelib.settings import Settings
+    from tests.fakes import FakeAuthenticator, admin
+    from tests.support import ApiClient
+
+    auth, who = FakeAuthenticator(), admin(f"rights-{uuid.uuid4().hex[:6]}")
+    built = Container(Settings.from_env(stack_env))
+    built.__dict__["authenticator"] = auth
+    use_container(built)
+    try:
+        api, headers = ApiClient(stack_env), auth.headers_for(who)
+        attorney_id = f"att-rights-{uuid.uuid4().hex[:6]}"
+        body = {"id": attorney_id, "display_name": "권리 노무사", "categories": ["dismissal"],
+                "regions": ["yeoju"], "phone": "010-2345-0001", "email": "rights@example.invalid"}
+        began = datetime.now(timezone.utc)
+        assert api.post("/api/admin/attorneys", body=body, headers=headers).status == 201
+        change = {"display_name": "권리 노무사", "categories": ["dismissal"], "regions": ["yeoju", "icheon"]}
+        assert api.request("PUT", f"/api/admin/attorneys/{attorney_id}", body=change, headers=headers).status == 200
+        off = api.request("PATCH", f"/api/admin/attorneys/{attorney_id}", body={"active": False}, headers=headers)
+        assert off.status == 200 and off.json["active"] is False
+        events = built.audit.accesses(began - timedelta(minutes=1), began + timedelta(minutes=5), actor=who.subject)
+        assert sorted(e.action for e in events) == ["attorney_added", "attorney_changed", "attorney_deactivated"]
+        assert {e.record for e in events} == {f"attorney:{attorney_id}"}
+        from chalicelib.adapters.dynamo.audit import AuditItem
+
+        kept = [datetime.fromtimestamp(i.expires_at, timezone.utc) - began
+                for i in AuditItem.by_secondary.query(f"ACCESSBY#{who.subject}")]
+        assert len(kept) == 3 and all(k >= timedelta(days=3 * 365 + 1) for k in kept)
+    finally:
+        use_container(container)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from chalicelib.adapters.dynamo.base import AUDIT, Gsi1, KeyedItem, table
-from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
+from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult, is_rights_change
 
 MAX_DAYS_PER_QUERY = 92
 
@@ -51,11 +51,12 @@ def _iso(moment: datetime) -> str:
 
 
 class DynamoAuditLog:
-    def __init__(self, retention_days: int) -> None:
+    def __init__(self, retention_days: int, rights_retention_days: int | None = None) -> None:
         self._retention = timedelta(days=retention_days)
+        self._rights_retention = timedelta(days=max(retention_days, rights_retention_days or 0))
 
-    def _expiry(self, at: datetime) -> int:
-        return int((at + self._retention).timestamp())
+    def _expiry(self, at: datetime, retention: timedelta | None = None) -> int:  # epoch seconds for TTL
+        return int((at + (retention or self._retention)).timestamp())
 
     def record_login(self, event: LoginEvent) -> None:
         at = _iso(event.at)
@@ -67,12 +68,13 @@ class DynamoAuditLog:
 
     def record_access(self, event: AccessEvent) -> None:
         at = _iso(event.at)
+        retention = self._rights_retention if is_rights_change(event) else self._retention
         day = event.at.astimezone(timezone.utc).date().isoformat()
         AuditItem(f"ACCESS#{day}", f"{at}#{uuid.uuid4().hex[:12]}",
                   gsi1pk=f"ACCESSBY#{event.actor}", gsi1sk=at, kind="access", at=at,
                   actor=event.actor, actor_role=event.actor_role, owner=event.owner,
                   record=event.record, action=event.action, ip=event.ip,
-                  expires_at=self._expiry(event.at)).save(condition=AuditItem.pk.does_not_exist())
+                  expires_at=self._expiry(event.at, retention)).save(condition=AuditItem.pk.does_not_exist())
 
     def logins_of(self, subject: str, limit: int = 50) -> list[LoginEvent]:
         items = AuditItem.query(f"LOGIN#{subject}", scan_index_forward=False, limit=limit)
