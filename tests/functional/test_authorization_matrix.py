@@ -1,0 +1,831 @@
+"""The authorization matrix: every route of the app, tried by every kind of caller.
+
+Two residents (R1, R2), two attorneys (A1, A2), an admin and an anonymous
+caller. Every object the matrix names belongs to the *other* side: R2's
+consultations (one assigned to A2), A2's offer, A2's booking, A2's roster
+profile. R1 and A1 own objects of their own, so that their lists are not empty
+and a list that leaked everything would show it.
+
+One row per (route, target, caller) with the documented status
+(CONTRACT.md, the OpenAPI summaries, the route and service docstrings):
+
+- 401 for an anonymous caller on every route that needs a session;
+- 403 for a caller of the wrong role (checked before any object is looked up);
+- 404, exactly as for an id that does not exist, for another party's object.
+
+Every row also checks that
+
+- a refused call changes nothing at all (every fake's state compared before and after);
+- a call by an outsider (anonymous, R1, A1) leaves the other party's records as
+  they were, even when it succeeds (R1 leaving, A1 going on duty, ...);
+- an outsider's response carries none of the other party's personal data
+  (name, phone, description, message and signalling text, login history) and
+  no id of theirs beyond the one the caller sent;
+- a caller who may not know that an object exists gets the very response an
+  unknown id gets (status and body), so the answer reveals nothing.
+
+The route list comes from ``app.app.routes``: a route added without rows here
+fails ``test_every_route_of_the_app_has_matrix_rows``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
+from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
+from chalicelib.adapters.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
+from chalicelib.adapters.memory_rooms import MemoryThreadStore
+from chalicelib.composition import Container, use_container
+from chalicelib.domain.attorneys import Attorney, AttorneyContact
+from chalicelib.domain.audit import LoginEvent, LoginResult
+from chalicelib.domain.availability import Availability
+from chalicelib.domain.categories import Method, Mode
+from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
+from chalicelib.domain.offers import MoveOnReason, Offer, OfferStatus, RealtimeRequest, deadline_of
+from chalicelib.domain.rooms import Outcome, SignalType
+from chalicelib.services import intake
+from tests.fakes import FakeAuthenticator, admin, attorney, resident
+from tests.functional.test_admin_console_api import Roster
+from tests.identity_fakes import Clock, signin_container
+from tests.support import ApiClient, ApiResponse, assert_error
+
+KST = ZoneInfo("Asia/Seoul")
+NOW = datetime(2026, 12, 1, 10, 30, tzinfo=KST)  # a Tuesday, inside the morning service window
+
+# --- the parties ----------------------------------------------------------------------------------
+
+ANON, R1, R2, A1, A2, ADMIN = "anonymous", "resident-1", "resident-2", "attorney-1", "attorney-2", "admin"
+CALLERS = (ANON, R1, R2, A1, A2, ADMIN)
+OUTSIDERS = frozenset({ANON, R1, A1})  # own nothing of R2's or A2's and are assigned to nothing of theirs
+PRINCIPALS = {R1: resident("r1"), R2: resident("r2"), A1: attorney("att-001"), A2: attorney("att-002"),
+              ADMIN: admin()}
+A1_ID, A2_ID = "att-001", "att-002"
+
+# R2's personal data: none of it may reach an outsider (ASCII, so JSON escaping cannot hide it).
+VICTIM_NAME = "Victim Doe"
+VICTIM_PHONE = "+821098765432"
+VICTIM_DESCRIPTION = "VICTIM-DESCRIPTION: my employer has not paid me since October."
+VICTIM_MESSAGE = "VICTIM-MESSAGE: the contract is in my drawer"
+VICTIM_SIGNAL = "VICTIM-SIGNAL-candidate"
+VICTIM_AGENT = "VICTIM-AGENT/1.0"
+A2_PHONE, A2_EMAIL = "+821055550002", "attorney-two@example.invalid"  # A2's sealed contact details
+VICTIM_MARKERS = (VICTIM_NAME, "98765432", "9876-5432", "VICTIM-DESCRIPTION", "VICTIM-MESSAGE", VICTIM_SIGNAL,
+                  VICTIM_AGENT, "55550002", A2_EMAIL)
+
+# --- the objects (symbolic names; the world maps them to ids) -------------------------------------
+
+# Who may know that the object exists: its owner, its assigned attorney, admins.
+KNOWERS: dict[str, frozenset[str]] = {
+    "matched": frozenset({R2, A2, ADMIN}),     # R2's video consultation, matched in real time with A2
+    "booked": frozenset({R2, A2, ADMIN}),      # R2's phone reservation, booked with A2
+    "submitted": frozenset({R2, ADMIN}),       # R2's reservation request, not booked yet
+    "offered": frozenset({R2, ADMIN}),         # R2's real-time request, offered to A2 (not assigned yet)
+    "completed": frozenset({R2, A2, ADMIN}),   # R2's consultation A2 closed with an outcome
+    "offer": frozenset({A2}),                  # A2's pending offer (for "offered")
+    "profile": frozenset({A2, ADMIN}),         # A2's roster profile
+    "kakao": frozenset(CALLERS),               # public targets
+    "room.js": frozenset(CALLERS),
+}
+VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile"})
+TARGET_PLACEHOLDER = {"profile": "{attorney_id}", "offer": "{offer_id}", "kakao": "{provider}",
+                      "room.js": "{name}"}  # otherwise {consultation_id}
+
+
+# --- expectations ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    code: str | None = None  # the error code (JSON errors only)
+
+    def __str__(self) -> str:
+        return f"{self.status}{' ' + self.code if self.code else ''}"
+
+
+OK, CREATED, FOUND = Expect(200), Expect(201), Expect(302)
+SIGN_IN = Expect(401, "not_signed_in")
+ROLE = Expect(403, "wrong_role")
+HIDDEN = Expect(404, "not_found")
+NOT_PARTICIPANT = Expect(403, "not_participant")  # admins read rooms' records but do not take part
+PAGE_SIGN_IN, PAGE_403 = Expect(401), Expect(403)  # HTML pages: the sign-in page, the 403 page
+THREAD_CLOSED, ROOM_CLOSED = Expect(409, "thread_closed"), Expect(409, "room_closed")
+BAD_INVITE = Expect(400, "invalid_invite")
+NO_ADMIN_KEY = Expect(401, "invalid_admin_key")
+
+
+@dataclass(frozen=True)
+class Route:
+    """The rows of one (method, route, target): the expected answer for each caller."""
+
+    method: str
+    path: str  # exactly as the app declares it
+    expect: Mapping[str, Expect]
+    target: str | None = None
+    query: str = ""  # "{id}" stands for the target's id
+    body: Any = None  # strings "{id}" / "{cursor}" are filled in
+    headers: Mapping[str, str] = field(default_factory=dict)
+    public: bool = False
+
+
+def grid(anon: Expect, r1: Expect, r2: Expect, a1: Expect, a2: Expect, adm: Expect) -> dict[str, Expect]:
+    return {ANON: anon, R1: r1, R2: r2, A1: a1, A2: a2, ADMIN: adm}
+
+
+def admin_only(success: Expect) -> dict[str, Expect]:
+    return grid(SIGN_IN, ROLE, ROLE, ROLE, ROLE, success)
+
+
+def attorneys_only(success: Expect) -> dict[str, Expect]:
+    return grid(SIGN_IN, ROLE, ROLE, success, success, ROLE)
+
+
+def everyone_signed_in(success: Expect) -> dict[str, Expect]:
+    return grid(SIGN_IN, success, success, success, success, success)
+
+
+def public(method: str, path: str, expect: Expect, target: str | None = None, query: str = "") -> Route:
+    return Route(method, path, {ANON: expect}, target=target, query=query, public=True)
+
+
+INTAKE = {"category": "wage_arrears", "region": "suwon", "mode": "reservation", "method": "chat",
+          "name": "Matrix Caller", "phone": "010-1111-2222", "consent_privacy": True,
+          "description": "My employer has not paid my overtime for three months."}
+NEW_ATTORNEY = {"id": "att-900", "display_name": "New Attorney", "categories": ["dismissal"],
+                "regions": ["suwon"], "phone": "010-3333-4444", "email": "new@example.invalid"}
+ATTORNEY_CHANGE = {"display_name": "Attorney Two (edited)", "categories": ["dismissal"], "regions": ["suwon"]}
+FRIDAY_AFTERNOON = {"weekly": {"fri": [{"start": "14:00", "end": "15:00"}]}}
+WEDNESDAY_14 = "2026-12-02T14:00:00+09:00"
+
+MATRIX: tuple[Route, ...] = (
+    # --- public: no session needed, the same for everyone ---------------------------------------
+    public("GET", "/", OK),
+    public("GET", "/api/health", OK),
+    public("GET", "/api/meta", OK),
+    public("GET", "/api/openapi.json", OK),
+    public("GET", "/api/consent", OK),
+    public("GET", "/static/{name}", OK, target="room.js"),
+    public("GET", "/auth/{provider}/login", FOUND, target="kakao"),
+    public("GET", "/auth/{provider}/callback", Expect(400, "invalid_state"), target="kakao"),
+    # page shells: the personal part is fetched by the page's script through the API
+    public("GET", "/consultations/{consultation_id}/room", OK, target="matched"),
+    public("GET", "/consultations/{consultation_id}/survey", OK, target="completed"),
+
+    # --- sessions and the signed-in person's own account --------------------------------------------
+    # refresh needs a refresh token (cookie or body): a Bearer access token is not one
+    Route("POST", "/auth/refresh", grid(*(SIGN_IN,) * 6)),
+    Route("POST", "/auth/logout", everyone_signed_in(OK)),
+    # Kakao's unlink callback is signed with the app's admin key; no user session may trigger it
+    Route("GET", "/auth/kakao/unlink", grid(*(NO_ADMIN_KEY,) * 6)),
+    Route("POST", "/auth/kakao/unlink", grid(*(NO_ADMIN_KEY,) * 6), body={"user_id": "2"}),
+    Route("GET", "/api/me", everyone_signed_in(OK)),
+    Route("GET", "/api/me/logins", everyone_signed_in(OK)),
+    Route("DELETE", "/api/me", everyone_signed_in(OK)),
+    Route("POST", "/api/me/attorney-link", everyone_signed_in(BAD_INVITE),
+          body={"code": "ABCD-EFGH-JKMN-PQRS"}),
+
+    # --- signed-in pages ----------------------------------------------------------------------------
+    Route("GET", "/me", grid(PAGE_SIGN_IN, OK, OK, OK, OK, OK)),
+    Route("GET", "/consultations", grid(PAGE_SIGN_IN, OK, OK, PAGE_403, PAGE_403, PAGE_403)),
+    Route("GET", "/consultations/new", grid(PAGE_SIGN_IN, OK, OK, PAGE_403, PAGE_403, PAGE_403)),
+    # a shell for any id: R1 gets exactly what an unknown id gets, and none of R2's data
+    Route("GET", "/consultations/{consultation_id}", grid(PAGE_SIGN_IN, OK, OK, PAGE_403, PAGE_403, OK),
+          target="matched"),
+    Route("GET", "/attorney", grid(PAGE_SIGN_IN, PAGE_403, PAGE_403, OK, OK, PAGE_403)),
+    Route("GET", "/admin", grid(PAGE_SIGN_IN, PAGE_403, PAGE_403, PAGE_403, PAGE_403, OK)),
+
+    # --- consultations (CONTRACT: owner, assigned attorney, admin; others get 404) ------------------
+    Route("POST", "/api/consultations", grid(SIGN_IN, CREATED, CREATED, ROLE, ROLE, ROLE), body=INTAKE,
+          headers={"Idempotency-Key": "matrix-intake-1"}),
+    Route("GET", "/api/consultations", everyone_signed_in(OK)),
+    Route("GET", "/api/consultations/{consultation_id}", grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK),
+          target="matched"),
+    # the offered attorney is not assigned yet: no personal data before accepting
+    Route("GET", "/api/consultations/{consultation_id}", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, OK),
+          target="offered"),
+    Route("GET", "/api/consultations/{consultation_id}/attorney", grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK),
+          target="matched"),
+    Route("GET", "/api/consultations/{consultation_id}/queue", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, OK),
+          target="offered"),
+
+    # --- reservations (CONTRACT: slots and booking by the owner; cancel by owner or admin) ------------
+    Route("GET", "/api/slots", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN), target="submitted",
+          query="consultation_id={id}&from=2026-12-02&to=2026-12-03"),
+    Route("POST", "/api/slots/hold", grid(SIGN_IN, HIDDEN, CREATED, HIDDEN, HIDDEN, HIDDEN),
+          target="submitted", body={"consultation_id": "{id}", "start": WEDNESDAY_14}),
+    Route("POST", "/api/consultations/{consultation_id}/booking",
+          grid(SIGN_IN, HIDDEN, CREATED, HIDDEN, HIDDEN, HIDDEN), target="submitted",
+          body={"start": WEDNESDAY_14}),
+    # with a booking made, POST moves it: nobody but the owner may move R2's booking
+    Route("POST", "/api/consultations/{consultation_id}/booking",
+          grid(SIGN_IN, HIDDEN, CREATED, HIDDEN, HIDDEN, HIDDEN), target="booked",
+          body={"start": WEDNESDAY_14}),
+    Route("GET", "/api/consultations/{consultation_id}/booking",
+          grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK), target="booked"),
+    # cancelling is for the owner and admins; the booked attorney declines instead (next route)
+    Route("DELETE", "/api/consultations/{consultation_id}/booking",
+          grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, OK), target="booked"),
+    Route("POST", "/api/attorney/bookings/{consultation_id}/decline",
+          grid(SIGN_IN, ROLE, ROLE, HIDDEN, OK, ROLE), target="booked",
+          body={"reason": "conflict of interest with the employer"}),
+
+    # --- rooms (CONTRACT: messages by owner and assigned attorney; admins read, access-logged) ---------
+    Route("GET", "/api/consultations/{consultation_id}/messages", grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK),
+          target="matched"),
+    Route("POST", "/api/consultations/{consultation_id}/messages",
+          grid(SIGN_IN, HIDDEN, CREATED, HIDDEN, CREATED, NOT_PARTICIPANT), target="matched",
+          body={"text": "a new message"}),
+    # a closed thread: its parties learn it is closed; an outsider learns nothing (404, not 409)
+    Route("POST", "/api/consultations/{consultation_id}/messages",
+          grid(SIGN_IN, HIDDEN, THREAD_CLOSED, HIDDEN, THREAD_CLOSED, NOT_PARTICIPANT), target="completed",
+          body={"text": "one more thing"}),
+    Route("POST", "/api/consultations/{consultation_id}/messages/read",
+          grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, NOT_PARTICIPANT), target="matched",
+          body={"until": "{cursor}"}),
+    Route("GET", "/api/consultations/{consultation_id}/room",
+          grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, NOT_PARTICIPANT), target="matched"),
+    Route("GET", "/api/consultations/{consultation_id}/signal",
+          grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, NOT_PARTICIPANT), target="matched"),
+    Route("POST", "/api/consultations/{consultation_id}/signal",
+          grid(SIGN_IN, HIDDEN, CREATED, HIDDEN, CREATED, NOT_PARTICIPANT), target="matched",
+          body={"type": "candidate", "data": {"candidate": "candidate:1 1 udp 1 192.0.2.1 5000 typ host"}}),
+    # the room of tomorrow's booking is not open yet: 409 for its parties, 404 for an outsider
+    Route("POST", "/api/consultations/{consultation_id}/signal",
+          grid(SIGN_IN, HIDDEN, ROOM_CLOSED, HIDDEN, ROOM_CLOSED, NOT_PARTICIPANT), target="booked",
+          body={"type": "offer", "data": {"type": "offer", "sdp": "v=0"}}),
+    Route("POST", "/api/attorney/consultations/{consultation_id}/outcome",
+          grid(SIGN_IN, ROLE, ROLE, HIDDEN, CREATED, ROLE), target="matched",
+          body={"outcome": "advice_given"}),
+    Route("POST", "/api/attorney/consultations/{consultation_id}/outcome",
+          grid(SIGN_IN, ROLE, ROLE, HIDDEN, Expect(409, "outcome_recorded"), ROLE), target="completed",
+          body={"outcome": "follow_up_needed"}),
+    Route("POST", "/api/consultations/{consultation_id}/survey",
+          grid(SIGN_IN, HIDDEN, CREATED, ROLE, ROLE, ROLE), target="completed", body={"rating": 5}),
+
+    # --- attorneys (CONTRACT: offers of that attorney; first valid accept wins) -----------------------
+    Route("GET", "/api/attorney/offers", attorneys_only(OK)),
+    Route("POST", "/api/attorney/offers/{offer_id}/accept", grid(SIGN_IN, ROLE, ROLE, HIDDEN, OK, ROLE),
+          target="offer"),
+    Route("POST", "/api/attorney/offers/{offer_id}/decline", grid(SIGN_IN, ROLE, ROLE, HIDDEN, OK, ROLE),
+          target="offer"),
+    Route("GET", "/api/attorney/consultations", attorneys_only(OK)),
+    Route("PUT", "/api/attorney/duty", attorneys_only(OK), body={"on_duty": True}),
+    Route("GET", "/api/attorney/availability", attorneys_only(OK)),
+    Route("PUT", "/api/attorney/availability", attorneys_only(OK), body=FRIDAY_AFTERNOON),
+
+    # --- admins ----------------------------------------------------------------------------------------
+    Route("GET", "/api/admin/attorneys", admin_only(OK)),
+    Route("POST", "/api/admin/attorneys", admin_only(CREATED), body=NEW_ATTORNEY),
+    Route("PUT", "/api/admin/attorneys/{attorney_id}", admin_only(OK), target="profile",
+          body=ATTORNEY_CHANGE),
+    Route("PATCH", "/api/admin/attorneys/{attorney_id}", admin_only(OK), target="profile",
+          body={"active": False}),
+    Route("GET", "/api/admin/attorneys/{attorney_id}/availability", admin_only(OK), target="profile"),
+    Route("PUT", "/api/admin/attorneys/{attorney_id}/availability", admin_only(OK), target="profile",
+          body=FRIDAY_AFTERNOON),
+    Route("POST", "/api/admin/attorneys/{attorney_id}/invites", admin_only(CREATED), target="profile"),
+    Route("POST", "/api/admin/consultations/{consultation_id}/reassign", admin_only(OK), target="matched",
+          body={"attorney_id": A1_ID, "reason": "the assigned attorney is on leave"}),
+    Route("GET", "/api/admin/stats", admin_only(OK)),
+    Route("GET", "/api/admin/access-log", admin_only(OK)),
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    route: Route
+    caller: str
+    expect: Expect
+
+    @property
+    def id(self) -> str:
+        target = f" [{self.route.target}]" if self.route.target else ""
+        return f"{self.route.method} {self.route.path}{target} as {self.caller} -> {self.expect}"
+
+
+CASES = [Case(route, caller, expect) for route in MATRIX for caller, expect in route.expect.items()]
+
+
+# --- fakes the other functional tests do not need -------------------------------------------------
+
+class ThreadStore(MemoryThreadStore):
+    """MemoryThreadStore plus ``erase`` (what leaving calls; the DynamoDB store has it)."""
+
+    def erase(self, consultation_id: str) -> int:
+        with self._lock:
+            messages = self._messages.pop(consultation_id, [])
+            signals = self._signals.pop(consultation_id, [])
+            return len(messages) + len(signals)
+
+
+class SurveyStore:
+    """Twin of ``DynamoSurveyStore``: one answer per consultation."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, tuple[int, str, bytes | None, datetime, int | None]] = {}
+
+    def save(self, consultation_id: str, rating: int, month: str, sealed_comment: bytes | None, now: datetime,
+             expires_at: int | None) -> None:
+        if consultation_id in self.answers:
+            raise SurveyAlreadyAnsweredError()
+        self.answers[consultation_id] = (rating, month, sealed_comment, now, expires_at)
+
+
+class RealtimeStore:
+    """Twin of ``DynamoRealtimeStore`` for what these routes reach: the same conditions, applied at once."""
+
+    def __init__(self, consultations: Any, loads: MemoryLoadStore, roster: Roster) -> None:
+        self._consultations = consultations
+        self._loads = loads
+        self._roster = roster
+        self.requests_: dict[str, RealtimeRequest] = {}
+        self.sort_keys: dict[str, str] = {}
+        self.offers: dict[str, Offer] = {}
+        self.duty: dict[str, frozenset[tuple[str, str]]] = {}
+        self.busy_: dict[str, tuple[str, datetime]] = {}
+        self.accept_stats: dict[str, list[float]] = {}
+        self.assignments: list[tuple[str, str, dict[str, object]]] = []
+
+    # queue
+    def enqueue(self, request: RealtimeRequest, sort_key: str) -> bool:
+        consultation = self._consultations.get(request.consultation_id)
+        if request.consultation_id in self.requests_ or consultation is None \
+                or consultation.status is not Status.SUBMITTED:
+            return False
+        self.requests_[request.consultation_id] = request
+        self.sort_keys[request.consultation_id] = sort_key
+        return True
+
+    def request(self, consultation_id: str) -> RealtimeRequest | None:
+        return self.requests_.get(consultation_id)
+
+    def requests(self, consultation_ids: Iterable[str]) -> dict[str, RealtimeRequest]:
+        return {c: self.requests_[c] for c in consultation_ids if c in self.requests_}
+
+    def queue(self, category: str, limit: int = 50) -> list[tuple[str, bool]]:
+        waiting = sorted((r for r in self.requests_.values() if r.category == category and r.waiting),
+                         key=lambda r: (r.queued_at, r.consultation_id))
+        return [(r.consultation_id, r.current_offer is not None) for r in waiting][:limit]
+
+    def position(self, request: RealtimeRequest) -> int:
+        ahead = [r for r in self.requests_.values() if r.category == request.category and r.waiting
+                 and (r.queued_at, r.consultation_id) < (request.queued_at, request.consultation_id)]
+        return len(ahead) + 1
+
+    def move_on(self, request: RealtimeRequest, reason: MoveOnReason, now: datetime) -> bool:
+        current = self.requests_.get(request.consultation_id)
+        if current is None or not current.waiting or current.current_offer is not None:
+            return False
+        self.requests_[request.consultation_id] = replace(current, failed=True, move_on_reason=reason)
+        return True
+
+    def mark_matched(self, request: RealtimeRequest) -> None:
+        current = self.requests_[request.consultation_id]
+        self.requests_[request.consultation_id] = replace(current, matched=True)
+
+    # candidates and duty
+    def on_duty(self, category: str, region: str) -> list[str]:
+        return sorted(a for a, pairs in self.duty.items() if (category, region) in pairs)
+
+    def profiles(self, attorney_ids: Iterable[str]) -> list[Attorney]:
+        return [a for a in (self._roster.get(i) for i in sorted(set(attorney_ids))) if a is not None]
+
+    def busy(self, attorney_ids: Iterable[str], now: datetime) -> set[str]:
+        return {a for a in attorney_ids if a in self.busy_ and self.busy_[a][1] > now}
+
+    def set_duty(self, attorney: Attorney, on_duty: bool) -> None:
+        profile = self._roster.get(attorney.id)
+        if profile is None or (on_duty and not profile.active):
+            raise ChangedMeanwhileError(["ConditionalCheckFailed"])
+        self._roster.save(replace(profile, on_duty=on_duty))
+        if on_duty:
+            self.duty[attorney.id] = frozenset((c, r) for c in profile.categories for r in profile.regions)
+        else:
+            self.duty.pop(attorney.id, None)
+
+    def release_busy(self, attorney_id: str, consultation_id: str) -> None:
+        if self.busy_.get(attorney_id, ("", None))[0] == consultation_id:
+            del self.busy_[attorney_id]
+
+    # offers
+    def offer(self, offer_id: str) -> Offer | None:
+        return self.offers.get(offer_id)
+
+    def pending_of(self, attorney_id: str) -> list[Offer]:
+        return [o for o in self.offers.values()
+                if o.attorney_id == attorney_id and o.status is OfferStatus.PENDING]
+
+    def due(self, now: datetime, limit: int = 100) -> list[Offer]:
+        return [o for o in self.offers.values() if o.is_due(now)][:limit]
+
+    def create_offer(self, offer: Offer, request: RealtimeRequest, now: datetime) -> None:
+        self._consultations.transition(offer.consultation_id, Status.OFFERED, now, expected=Status.SUBMITTED)
+        self.offers[offer.id] = offer
+        self.requests_[offer.consultation_id] = replace(request, tried=request.tried + (offer.attorney_id,),
+                                                         current_offer=offer.id)
+        self.busy_[offer.attorney_id] = (offer.consultation_id, offer.deadline)
+
+    def close_offer(self, offer: Offer, target: OfferStatus, now: datetime, request: RealtimeRequest) -> None:
+        current = self.offers.get(offer.id)
+        if current is None or current.status is not OfferStatus.PENDING:
+            raise ChangedMeanwhileError(["ConditionalCheckFailed"])
+        self.offers[offer.id] = replace(current, status=target, answered_at=now)
+        self._consultations.transition(offer.consultation_id, Status.SUBMITTED, now, expected=Status.OFFERED)
+        state = self.requests_[offer.consultation_id]
+        self.requests_[offer.consultation_id] = replace(state, current_offer=None)
+        self.release_busy(offer.attorney_id, offer.consultation_id)
+
+    def accept(self, offer: Offer, request: RealtimeRequest, now: datetime, *, year: int, cap: int,
+               busy_until: datetime) -> None:
+        current = self.offers.get(offer.id)
+        if current is None or not current.answerable(offer.attorney_id, now):
+            raise ChangedMeanwhileError(["ConditionalCheckFailed"])
+        self._loads.increment(offer.attorney_id, year, now, cap)
+        self.offers[offer.id] = replace(current, status=OfferStatus.ACCEPTED, answered_at=now)
+        self._consultations.transition(offer.consultation_id, Status.MATCHED, now, expected=Status.OFFERED,
+                                       attorney_id=offer.attorney_id)
+        self.busy_[offer.attorney_id] = (offer.consultation_id, busy_until)
+        state = self.requests_[offer.consultation_id]
+        self.requests_[offer.consultation_id] = replace(state, current_offer=None, matched=True)
+
+    def reassign(self, consultation_id: str, sort_key: str, previous: str | None, attorney_id: str,
+                 expected: Status, now: datetime, *, year: int, cap: int, previous_year: int | None,
+                 reason: dict[str, object]) -> None:
+        consultation = self._consultations.get(consultation_id)
+        if consultation is None or consultation.status is not expected:
+            raise ChangedMeanwhileError(["ConditionalCheckFailed"])
+        self._loads.increment(attorney_id, year, now, cap)
+        if previous is not None and previous_year is not None:
+            self._loads.decrement(previous, previous_year)
+        self._consultations.items[consultation_id] = replace(consultation, status=Status.MATCHED,
+                                                             attorney_id=attorney_id, updated_at=now)
+        self.assignments.append((consultation_id, attorney_id, reason))
+
+    # acceptance times
+    def accept_seconds(self, category: str) -> list[float]:
+        return list(self.accept_stats.get(category, []))
+
+    def save_accept_seconds(self, category: str, samples: list[float]) -> None:
+        self.accept_stats[category] = list(samples)
+
+
+# --- the world ---------------------------------------------------------------------------------------
+
+@dataclass
+class World:
+    api: ApiClient
+    container: Container
+    auth: FakeAuthenticator
+    roster: Roster
+    loads: MemoryLoadStore
+    bookings: MemoryBookingRepository
+    threads: ThreadStore
+    surveys: SurveyStore
+    realtime: RealtimeStore
+    notifier: MemoryNotifier
+    ids: dict[str, str] = field(default_factory=dict)  # target name -> id
+    own: dict[str, str] = field(default_factory=dict)  # R1's and A1's own objects
+    cursor: str = ""  # the cursor of R2's message in "matched"
+
+    def headers(self, caller: str) -> dict[str, str]:
+        return {} if caller == ANON else self.auth.headers_for(PRINCIPALS[caller])
+
+    @property
+    def victim_ids(self) -> set[str]:
+        return {v for k, v in self.ids.items() if k in VICTIM_TARGETS and k != "profile"}
+
+    # what the fakes hold
+    def state(self) -> dict[str, str]:
+        """Everything every fake holds (the login history aside: every attempt is recorded there)."""
+        c = self.container
+        parts: dict[str, Any] = {
+            "consultations": c.consultations, "threads": self.threads, "bookings": self.bookings,
+            "loads": self.loads, "roster": self.roster, "notifier": self.notifier, "realtime": self.realtime,
+            "surveys": self.surveys, "users": c.users, "invites": c.invites, "sessions": c.session_store,
+        }
+        snapshot = {name: _fields(obj) for name, obj in parts.items()}
+        snapshot["access_log"] = repr(c.audit.access)
+        return snapshot
+
+    def victim_state(self) -> dict[str, str]:
+        """R2's and A2's records, one entry per object."""
+        c = self.container
+        out: dict[str, str] = {}
+        for name in ("matched", "booked", "submitted", "offered", "completed"):
+            cid = self.ids[name]
+            out[f"consultation {name}"] = repr(c.consultations.get(cid))
+            # the twin's dicts, read with .get: its public reads would add empty defaultdict entries
+            out[f"thread {name}"] = repr((self.threads._messages.get(cid), self.threads._threads.get(cid),
+                                          self.threads._signals.get(cid), self.threads._outcomes.get(cid)))
+            out[f"booking {name}"] = repr(self.bookings.state_of(cid))
+            out[f"real-time {name}"] = repr(self.realtime.request(cid))
+            out[f"survey {name}"] = repr(self.surveys.answers.get(cid))
+        out["offer"] = repr(self.realtime.offer(self.ids["offer"]))
+        out["attorney-2"] = repr((self.roster.get(A2_ID), self.roster.contact(A2_ID),
+                                  self.bookings.availability(A2_ID), self.loads.get_many([A2_ID], 2026),
+                                  self.realtime.duty.get(A2_ID), self.realtime.busy_.get(A2_ID)))
+        subject = PRINCIPALS[R2].subject
+        out["resident-2 account"] = repr((c.users.get(subject), c.consultations.open_counts.get(subject)))
+        out["messages to resident-2"] = repr([m for m in self.notifier.sms if m[0] == VICTIM_PHONE])
+        out["alerts to attorney-2"] = repr(([m for m in self.notifier.sms if m[0] == A2_PHONE],
+                                            [e for e in self.notifier.emails if e[0] == A2_ID]))
+        return out
+
+    # requests
+    def request_of(self, route: Route, ids: Mapping[str, str]) -> tuple[str, Any]:
+        path = route.path
+        if route.target is not None:
+            placeholder = TARGET_PLACEHOLDER.get(route.target, "{consultation_id}")
+            path = path.replace(placeholder, ids.get(route.target, route.target))
+        target_id = ids.get(route.target or "", "")
+        if route.query:
+            path += "?" + route.query.replace("{id}", target_id)
+        return path, _filled(route.body, {"{id}": target_id, "{cursor}": self.cursor})
+
+    def call(self, route: Route, caller: str, ids: Mapping[str, str] | None = None, *,
+             auth: Mapping[str, str] | None = None) -> ApiResponse:
+        path, body = self.request_of(route, self.ids if ids is None else ids)
+        headers = {**(self.headers(caller) if auth is None else auth), **route.headers}
+        return self.api.request(route.method, path, body=body, headers=headers)
+
+
+def _filled(value: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return values.get(value, value)
+    if isinstance(value, dict):
+        return {k: _filled(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filled(v, values) for v in value]
+    return value
+
+
+_LOCKS = (type(threading.Lock()), type(threading.RLock()))
+
+
+def _fields(obj: Any) -> str:
+    """A fake's state as text; a defaultdict's empty entries (made by mere reads) do not count."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, defaultdict):
+            return {k: v for k, v in value.items() if v}
+        return value
+
+    return repr({k: plain(v) for k, v in sorted(vars(obj).items()) if not isinstance(v, _LOCKS)})
+
+
+def _submit(world: World, owner: str, *, name: str, phone: str, description: str, mode: Mode, method: Method,
+            category: str) -> str:
+    c = world.container
+    personal = PersonalDetails(name=name, phone=phone, description=description)
+    made = intake.submit(consultations=c.consultations, cipher=c.cipher, calendar=c.calendar,
+                         policy=c.settings.policy, owner=PRINCIPALS[owner].subject,
+                         intake=Intake(category, "suwon", mode, method, Language.KO, personal),
+                         idempotency_key=str(uuid.uuid4()), now=c.clock())
+    return made.consultation.id
+
+
+def _offer(world: World, consultation_id: str, attorney_id: str) -> str:
+    c = world.container
+    consultation = c.consultations.get(consultation_id)
+    now = c.clock()
+    request = RealtimeRequest(consultation_id, consultation.category, consultation.region,
+                              queued_at=consultation.created_at)
+    assert world.realtime.enqueue(request, consultation.sort_key)
+    deadline = deadline_of(now, c.settings.policy.offer_timeout_seconds, c.calendar)
+    offer = Offer(id=str(uuid.uuid4()), consultation_id=consultation_id, attorney_id=attorney_id,
+                  category=consultation.category, region=consultation.region,
+                  method=consultation.method.value, offered_at=now, deadline=deadline, attempt=1)
+    world.realtime.create_offer(offer, world.realtime.request(consultation_id), now)
+    return offer.id
+
+
+def build_world() -> World:
+    clock = Clock(NOW.astimezone(timezone.utc))
+    nowhere = "http://127.0.0.1:9"  # sign-in starts build a URL only; nothing here talks to a provider
+    env = {"MAEUL_POLICY": json.dumps({"max_open_consultations": 10}),  # R2 holds four open ones
+           "KAKAO_CLIENT_ID": "maeul-local-kakao", "NAVER_CLIENT_ID": "maeul-local-naver",
+           "KAKAO_AUTH_BASE_URL": nowhere, "KAKAO_API_BASE_URL": nowhere,
+           "NAVER_AUTH_BASE_URL": nowhere, "NAVER_API_BASE_URL": nowhere}
+    container = signin_container(env, clock)
+    auth, roster, loads, notifier = FakeAuthenticator(), Roster(), MemoryLoadStore(), MemoryNotifier()
+    bookings = MemoryBookingRepository(container.consultations, loads, roster)
+    threads, surveys = ThreadStore(), SurveyStore()
+    realtime = RealtimeStore(container.consultations, loads, roster)
+    container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
+                              bookings=bookings, thread_store=threads, surveys=surveys,
+                              realtime_store=realtime)
+    use_container(container)
+    world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
+    now = clock()
+
+    # A1 takes both categories but no reservations (so bookings go to A2); A2 takes dismissals.
+    roster.save(Attorney(A1_ID, "Attorney One", frozenset({"wage_arrears", "dismissal"}),
+                         frozenset({"suwon"})),
+                AttorneyContact(phone="+821055550001", email="attorney-one@example.invalid"), now)
+    bookings.save_availability(A1_ID, Availability.of({}), now)
+    roster.save(Attorney(A2_ID, "Attorney Two", frozenset({"dismissal"}), frozenset({"suwon"})),
+                AttorneyContact(phone=A2_PHONE, email=A2_EMAIL), now)
+
+    victim = {"name": VICTIM_NAME, "phone": VICTIM_PHONE, "description": VICTIM_DESCRIPTION}
+    own = {"name": "Alice Own", "phone": "+821012340001",
+           "description": "R1's own case: unpaid severance after leaving."}
+    consultations = container.consultations
+    r2, a2 = PRINCIPALS[R2], PRINCIPALS[A2]
+
+    ids = world.ids
+
+    def r2_consultation(mode: Mode, method: Method) -> str:
+        return _submit(world, R2, **victim, mode=mode, method=method, category="dismissal")
+
+    ids["matched"] = r2_consultation(Mode.REALTIME, Method.VIDEO)
+    consultations.transition(ids["matched"], Status.MATCHED, now, attorney_id=A2_ID)
+    world.cursor = container.rooms.post(r2, ids["matched"], VICTIM_MESSAGE).cursor
+    container.rooms.signal(a2, ids["matched"], SignalType.CANDIDATE, {"candidate": VICTIM_SIGNAL})
+
+    ids["booked"] = r2_consultation(Mode.RESERVATION, Method.PHONE)
+    booked = container.reservations.book(r2, ids["booked"], datetime(2026, 12, 2, 10, tzinfo=KST))
+    assert booked.booking.attorney_id == A2_ID
+
+    ids["submitted"] = r2_consultation(Mode.RESERVATION, Method.PHONE)
+    ids["offered"] = r2_consultation(Mode.REALTIME, Method.CHAT)
+    ids["offer"] = _offer(world, ids["offered"], A2_ID)
+
+    ids["completed"] = r2_consultation(Mode.REALTIME, Method.CHAT)
+    consultations.transition(ids["completed"], Status.MATCHED, now, attorney_id=A2_ID)
+    container.rooms.record_outcome(a2, ids["completed"], Outcome.ADVICE_GIVEN, None)
+    ids["profile"] = A2_ID
+
+    container.audit.record_login(LoginEvent(now - timedelta(hours=1), "kakao", LoginResult.SUCCESS, "ok",
+                                            "203.0.113.2", VICTIM_AGENT, r2.subject))
+
+    # R1's and A1's own: a matched consultation with a message, and a pending offer.
+    def r1_consultation() -> str:
+        return _submit(world, R1, **own, mode=Mode.REALTIME, method=Method.CHAT, category="wage_arrears")
+
+    world.own["matched"] = r1_consultation()
+    consultations.transition(world.own["matched"], Status.MATCHED, now, attorney_id=A1_ID)
+    container.rooms.post(PRINCIPALS[R1], world.own["matched"], "R1's own message")
+    world.own["offered"] = r1_consultation()
+    world.own["offer"] = _offer(world, world.own["offered"], A1_ID)
+    notifier.sms.clear()
+    notifier.emails.clear()
+    return world
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    yield build_world()
+    use_container(None)
+
+
+# --- the matrix ------------------------------------------------------------------------------------
+
+def _normalised(response: ApiResponse, ids: Mapping[str, str]) -> tuple[int, str, str]:
+    text = response.body.decode("utf-8", "replace")
+    for name, value in ids.items():
+        text = text.replace(value, f"<{name}>")
+    return response.status, response.headers.get("content-type", ""), text
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_authorization_matrix(world: World, case: Case) -> None:
+    route, caller, expect = case.route, case.caller, case.expect
+    before, victim_before = world.state(), world.victim_state()
+
+    response = world.call(route, caller)
+
+    assert response.status == expect.status, (case.id, response.body[:400])
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    if expect.status >= 400 and (expect.code or is_json):
+        assert_error(response, expect.status, expect.code)
+    refused = expect.status >= 400
+    if refused:
+        assert world.state() == before, f"{case.id}: a refused call changed stored state"
+    if caller in OUTSIDERS:
+        assert world.victim_state() == victim_before, \
+            f"{case.id}: an outsider's call changed the other side's records"
+        text = response.body.decode("utf-8", "replace")
+        leaked = [m for m in VICTIM_MARKERS if m in text]
+        assert not leaked, f"{case.id}: the response carries the other side's data {leaked}"
+        sent = world.ids.get(route.target or "")
+        foreign = [i for i in world.victim_ids if i in text and i != sent]
+        assert not foreign, f"{case.id}: the response names the other side's records {foreign}"
+    target = route.target
+    if target is not None and caller not in KNOWERS[target]:
+        # Nothing tells this caller that the object exists: an unknown id gets the very same answer.
+        unknown = {**world.ids, target: "att-nobody" if target == "profile" else str(uuid.uuid4())}
+        again = world.call(route, caller, unknown)
+        seen = _normalised(response, {target: world.ids[target]})
+        assert _normalised(again, {target: unknown[target]}) == seen, \
+            f"{case.id}: the answer differs from the answer for an id that does not exist"
+
+
+# --- the matrix covers the app -------------------------------------------------------------------
+
+def test_every_route_of_the_app_has_matrix_rows() -> None:
+    from app import app
+
+    served = {(method, path) for path, methods in app.routes.items() for method in methods}
+    covered = {(route.method, route.path) for route in MATRIX}
+    assert not served - covered, f"routes without authorization-matrix rows: {sorted(served - covered)}"
+    assert not covered - served, f"matrix rows for routes the app does not serve: {sorted(covered - served)}"
+
+
+def test_every_signed_in_route_is_tried_by_every_caller_and_refuses_anonymous_ones() -> None:
+    for route in MATRIX:
+        name = f"{route.method} {route.path}"
+        if route.public:
+            assert set(route.expect) == {ANON}, name
+            assert route.expect[ANON].status not in (401, 403), f"{name} is listed as public"
+        else:
+            missing = set(CALLERS) - set(route.expect)
+            assert not missing, f"{name} lacks rows for {missing}"
+            assert route.expect[ANON].status == 401, f"{name}: an anonymous caller must get 401"
+        if "{" in route.path:
+            assert route.target is not None, f"{name} names an object: give the row a target"
+            assert route.target in KNOWERS, name
+        if not route.public and route.target in VICTIM_TARGETS:
+            # another party's object: R1 and A1 get "wrong role" or "not found", never more; the one
+            # exception is the status page's shell, which is the same for every id and holds no data
+            for outsider in (R1, A1):
+                status = route.expect[outsider].status
+                shell = route.path == "/consultations/{consultation_id}"
+                assert status in (403, 404) or (status == 200 and shell), f"{name} as {outsider}"
+
+
+def test_the_other_sides_data_is_there_for_its_rightful_readers(world: World) -> None:
+    """The leak checks above look for these markers: they must be in what R2, A2 and admins read."""
+    matched = f"/api/consultations/{world.ids['matched']}"
+    own = world.api.get(matched, headers=world.headers(R2)).body.decode()
+    assert VICTIM_NAME in own and "98765432" in own and "VICTIM-DESCRIPTION" in own
+    assert VICTIM_NAME in world.api.get(matched, headers=world.headers(ADMIN)).body.decode()
+    thread = world.api.get(f"{matched}/messages", headers=world.headers(A2)).body.decode()
+    assert "VICTIM-MESSAGE" in thread
+    signals = world.api.get(f"{matched}/signal", headers=world.headers(R2)).body.decode()
+    assert VICTIM_SIGNAL in signals
+    assert VICTIM_AGENT in world.api.get("/api/me/logins", headers=world.headers(R2)).body.decode()
+    offers = world.api.get("/api/attorney/offers", headers=world.headers(A2)).json["items"]
+    assert [o["id"] for o in offers] == [world.ids["offer"]]
+    mine = world.api.get("/api/attorney/offers", headers=world.headers(A1)).json["items"]
+    assert [o["id"] for o in mine] == [world.own["offer"]]  # A1's own list is not empty: it just lacks A2's
+    listed = world.api.get("/api/consultations", headers=world.headers(R1)).json["items"]
+    assert {c["id"] for c in listed} == {world.own["matched"], world.own["offered"]}
+    assigned = world.api.get("/api/attorney/consultations", headers=world.headers(A1)).json["items"]
+    assert [c["id"] for c in assigned] == [world.own["matched"]]
+
+
+def test_a_refused_accept_leaves_the_offer_to_its_attorney(world: World) -> None:
+    """The headline case, spelt out: A1 cannot take A2's offer, and A2 still can."""
+    offer = world.ids["offer"]
+    refused = world.api.post(f"/api/attorney/offers/{offer}/accept", headers=world.headers(A1))
+    assert_error(refused, 404, "not_found")
+    consultation = world.container.consultations.get(world.ids["offered"])
+    assert consultation.status is Status.OFFERED and consultation.attorney_id is None
+    assert world.realtime.offer(offer).status is OfferStatus.PENDING
+    accepted = world.api.post(f"/api/attorney/offers/{offer}/accept", headers=world.headers(A2))
+    assert accepted.status == 200, accepted.body
+    assert world.container.consultations.get(world.ids["offered"]).attorney_id == A2_ID
+
+
+def test_each_row_has_its_own_readable_id() -> None:
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+# --- browsers: the session cookie needs its CSRF token on every state-changing call ----------------
+
+# Not here: Kakao's unlink callback (signed with Kakao's admin key, no session) and /auth/refresh
+# (the refresh cookie's own CSRF check is in tests/functional/test_signin.py).
+SESSION_ROUTES = [route for route in MATRIX
+                  if route.method not in ("GET", "HEAD", "OPTIONS") and not route.public
+                  and route.path not in ("/auth/kakao/unlink", "/auth/refresh")]
+
+
+def _cookie_caller(route: Route) -> str:
+    """The caller for whom the call would go through (R1 when it goes through for nobody)."""
+    return next((c for c in (R2, A2, ADMIN, R1, A1) if route.expect[c].status < 300), R1)
+
+
+@pytest.mark.parametrize("route", SESSION_ROUTES,
+                         ids=[f"{r.method} {r.path}{f' [{r.target}]' if r.target else ''} as "
+                              f"{_cookie_caller(r)}" for r in SESSION_ROUTES])
+def test_a_cookie_session_without_its_csrf_token_changes_nothing(world: World, route: Route) -> None:
+    caller = _cookie_caller(route)
+    token = world.auth.issue(PRINCIPALS[caller])
+    jar = {"Cookie": f"session={token}; csrf=matrix-csrf-value"}
+    before = world.state()
+    refused = world.call(route, caller, auth=jar)
+    assert_error(refused, 403, "csrf_failed")
+    assert world.state() == before
+    # the same call with the token echoed is answered as the matrix says
+    passed = world.call(route, caller, auth={**jar, "X-CSRF-Token": "matrix-csrf-value"})
+    assert passed.status == route.expect[caller].status, passed.body[:300]
