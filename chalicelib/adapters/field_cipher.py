@@ -91,24 +91,28 @@ class KmsFieldCipher:
 
     def seal(self, entity: str, record_id: str, fields: Mapping[str, Any]) -> bytes:
         from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError
+        from botocore.exceptions import BotoCoreError
 
         try:
             with self._lock:
                 ciphertext, _ = self._client.encrypt(
                     source=_pack(entity, record_id, fields), materials_manager=self._cmm,
                     encryption_context=self._encryption_context(entity), algorithm=self._algorithm)
-        except AWSEncryptionSDKClientError as exc:
+        # The SDK wraps KMS's error answers; no answer at all (refused, timed out) comes through
+        # as botocore's own error.
+        except (AWSEncryptionSDKClientError, BotoCoreError) as exc:
             raise CipherUnavailableError(f"the key service could not encrypt: {type(exc).__name__}") from exc
         return bytes(ciphertext)
 
     def open(self, entity: str, record_id: str, blob: bytes) -> dict[str, Any]:
         from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError, DecryptKeyError
+        from botocore.exceptions import BotoCoreError
         from cryptography.exceptions import InvalidTag
 
         try:
             with self._lock:
                 plaintext, header = self._client.decrypt(source=bytes(blob), materials_manager=self._cmm)
-        except DecryptKeyError as exc:
+        except (DecryptKeyError, BotoCoreError) as exc:
             raise CipherUnavailableError("the key service could not decrypt") from exc
         except (AWSEncryptionSDKClientError, InvalidTag, ValueError) as exc:
             raise CiphertextMismatchError(f"sealed fields could not be opened: {type(exc).__name__}") from exc

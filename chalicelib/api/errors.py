@@ -3,7 +3,10 @@
 Every error leaves as ``{"error": {"code": "<snake_case>", "message": "..."}}``
 with a fitting status. Services raise domain exceptions; ``ERROR_MAP`` says
 which HTTP status each one becomes, so handlers never build error responses.
-Anything unexpected becomes a 500 with a request id and no internals.
+A dependency that is throttling or cannot be reached (DynamoDB, KMS, SNS, Secrets
+Manager: a botocore or pynamodb error) becomes a 503 ``service_unavailable``
+with ``Retry-After``. Anything else unexpected becomes a 500 with a request id
+and no internals.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from chalice.app import Request, Response
 from pydantic import ValidationError
 
 from chalicelib.logs import logger
+from chalicelib.settings import FALLBACK_PHONE
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -114,10 +118,66 @@ def to_response(exc: Exception, request_id: str | None = None) -> Response:
         if exc_type in ERROR_MAP:
             status, code = ERROR_MAP[exc_type]
             return error_response(status, code, str(exc))
+    cause = unavailable_dependency(exc)
+    if cause is not None:
+        logger().warning("dependency unavailable", extra={"request_id": request_id,
+                                                          "error_type": type(exc).__name__, "cause": cause})
+        return error_response(503, "service_unavailable", UNAVAILABLE_MESSAGE,
+                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger().exception("unhandled error", extra={"request_id": request_id, "error_type": type(exc).__name__})
     return error_response(500, "internal_error",
                           "Something went wrong on our side. Please try again, or call 031-8030-4541.",
                           {"request_id": request_id} if request_id else None)
+
+
+# --- a dependency that is busy or gone ---------------------------------------------------------------
+
+RETRY_AFTER_SECONDS = 5  # what a 503 asks clients to wait: a protocol hint, not a programme rule
+UNAVAILABLE_MESSAGE = ("We could not finish this request because a service we rely on is busy or briefly "
+                       f"unreachable. Please try again in a minute, or call {FALLBACK_PHONE}.")
+
+# AWS error codes after which the same request may well succeed a little later (botocore has
+# already retried by then): throttling, the service's own failure, a transaction still in progress.
+TRANSIENT_AWS_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "Throttling", "ThrottledException",
+    "RequestLimitExceeded", "TooManyRequestsException", "LimitExceededException",
+    "InternalServerError", "InternalFailure", "InternalError", "ServiceUnavailable",
+    "ServiceUnavailableException", "TransactionInProgressException", "KMSInternalException",
+    "DependencyTimeoutException", "RequestTimeout", "RequestTimeoutException",
+})
+# Cancellation reasons of a DynamoDB transaction that say "busy", not "your conditions failed".
+TRANSIENT_CANCELLATIONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded",
+                                     "TransactionConflict"})
+
+
+def unavailable_dependency(exc: BaseException) -> str | None:
+    """What made an AWS dependency unavailable (an error code or a connection error's name; safe to
+    log), or None when ``exc`` is something else. Follows pynamodb's ``cause`` and ``raise ... from``."""
+    from botocore.exceptions import ClientError, ConnectionError as AwsConnectionError, HTTPClientError
+
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (AwsConnectionError, HTTPClientError)):
+            return type(current).__name__
+        if isinstance(current, ClientError):
+            response = current.response or {}
+            code = str(response.get("Error", {}).get("Code") or "")
+            status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if code in TRANSIENT_AWS_CODES or status >= 500:
+                return code or "ServerError"
+            reasons = {str(r.get("Code")) for r in response.get("CancellationReasons") or ()}
+            # pynamodb keeps a transaction's reasons beside the response
+            reasons |= {str(r.code) for r in getattr(current, "cancellation_reasons", None) or ()
+                        if r is not None}
+            if code == "TransactionCanceledException" and reasons & TRANSIENT_CANCELLATIONS:
+                return "/".join(sorted(reasons & TRANSIENT_CANCELLATIONS))
+        pending += [getattr(current, "cause", None), current.__cause__]
+    return None
 
 
 def _request_id(request: Request | None) -> str | None:
@@ -172,4 +232,6 @@ def _normalise_chalice_error(response: Response) -> Response:
     message = str(body.get("Message") or "The request could not be understood.")
     if status >= 500:
         message = "Something went wrong on our side. Please try again, or call 031-8030-4541."
-    return error_response(status, code, message)
+    # a 405 must say which methods the resource has (RFC 9110 15.5.6): keep Chalice's ``Allow``
+    kept = {k: v for k, v in (response.headers or {}).items() if k.lower() == "allow"}
+    return error_response(status, code, message, headers=kept)

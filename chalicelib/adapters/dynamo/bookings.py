@@ -159,13 +159,26 @@ class _Op:
 _KIND_ORDER = ("condition", "delete", "put", "update")
 
 
+_BUSY = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
 class _Cancelled(Exception):
-    def __init__(self, codes: dict[str, str | None]) -> None:
+    def __init__(self, codes: dict[str, str | None], original: TransactWriteError) -> None:
         super().__init__(", ".join(f"{k}={v}" for k, v in codes.items() if v))
         self.codes = codes
+        self.original = original  # re-raised when not ours to handle: the API maps it (503 when busy)
 
     def failed(self, name: str) -> bool:
         return self.codes.get(name) == "ConditionalCheckFailed"
+
+    @property
+    def busy(self) -> bool:
+        """Cancelled because an item was busy (another transaction, throttling): worth retrying."""
+        return bool(_BUSY & set(self.codes.values()))
+
+    @property
+    def throttled(self) -> bool:
+        return "TransactionConflict" not in self.codes.values() and self.busy
 
 
 class DynamoBookingRepository:
@@ -281,6 +294,7 @@ class DynamoBookingRepository:
     def book(self, plan: BookingPlan) -> None:
         booking, previous, cid = plan.booking, plan.previous, plan.booking.consultation_id
         release_hold = plan.releases_hold_claim
+        last_busy: _Cancelled | None = None
         for attempt in range(_ATTEMPTS):
             ops: list[_Op] = []
             if previous is not None:
@@ -332,9 +346,13 @@ class DynamoBookingRepository:
                     raise BookingChangedError() from None
                 if exc.failed("claim") or exc.failed("load"):
                     raise SlotTakenError(booking.attorney_id) from None
-                if "TransactionConflict" not in exc.codes.values():
-                    raise
+                if not exc.busy:
+                    raise exc.original from None
+                last_busy = exc
             _backoff(attempt)
+        # Still throttled after the retries: the table is over its capacity, the slot is not taken (503).
+        if last_busy is not None and last_busy.throttled:
+            raise last_busy.original from None
         raise SlotTakenError(booking.attorney_id)
 
     def end(self, plan: EndPlan) -> None:
@@ -357,6 +375,7 @@ class DynamoBookingRepository:
             _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
         ] + [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
              for i, key in enumerate(plan.dropped_reminders)]
+        last_busy: _Cancelled | None = None
         for attempt in range(_ATTEMPTS):
             try:
                 self._run(ops)
@@ -364,14 +383,18 @@ class DynamoBookingRepository:
             except _Cancelled as exc:
                 if "ConditionalCheckFailed" in exc.codes.values():
                     raise BookingChangedError() from None
-                if "TransactionConflict" not in exc.codes.values():
-                    raise
+                if not exc.busy:
+                    raise exc.original from None
+                last_busy = exc
             _backoff(attempt)
+        if last_busy is not None and last_busy.throttled:
+            raise last_busy.original from None
         raise BookingChangedError()
 
     def hold(self, plan: HoldPlan) -> None:
         hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
         release = plan.releases_previous
+        last_busy: _Cancelled | None = None
         for attempt in range(_ATTEMPTS):
             ops = [
                 _Op("condition", "consultation", lambda tx: tx.condition_check(
@@ -398,9 +421,12 @@ class DynamoBookingRepository:
                     raise BookingChangedError() from None
                 if exc.failed("claim"):
                     raise SlotTakenError(hold.attorney_id) from None
-                if "TransactionConflict" not in exc.codes.values():
-                    raise
+                if not exc.busy:
+                    raise exc.original from None
+                last_busy = exc
             _backoff(attempt)
+        if last_busy is not None and last_busy.throttled:
+            raise last_busy.original from None
         raise SlotTakenError(hold.attorney_id)
 
     # --- helpers ------------------------------------------------------------------------------
@@ -417,7 +443,8 @@ class DynamoBookingRepository:
                 logger().warning("booking transaction failed without reasons",
                                  extra={"error": type(exc.cause).__name__ if exc.cause else None})
                 raise
-            raise _Cancelled({n: (r.code if r is not None else None) for n, r in zip(names, reasons)}) from None
+            raise _Cancelled({n: (r.code if r is not None else None) for n, r in zip(names, reasons)},
+                             exc) from None
 
     def _claim_item(self, claim: SlotClaim, end: datetime) -> SlotClaimItem:
         local_month = claim.start.astimezone(self._zone).strftime("%Y-%m")

@@ -143,6 +143,7 @@ class DynamoConsultationRepository:
                                  validation=claim.fingerprint, consultation_id=consultation.id)
         count = OpenCountItem(*_count_key(consultation.owner))
         now = _epoch(consultation.created_at)
+        last: TransactWriteError | None = None
         for attempt in range(_ATTEMPTS):
             try:
                 with TransactWrite(connection=self.connection) as tx:
@@ -154,6 +155,7 @@ class DynamoConsultationRepository:
                               | (OpenCountItem.open_count < max_open))
                 return Created(consultation, replayed=False)
             except TransactWriteError as exc:
+                last = exc
                 codes = [r.code if r is not None else None for r in exc.cancellation_reasons]
                 if not codes:
                     if not _transient(exc):
@@ -170,7 +172,10 @@ class DynamoConsultationRepository:
             # write may or may not have happened: the retry's conditions tell), or a
             # record that expired meanwhile: back off a little and try again.
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-        raise RuntimeError("could not store the consultation: the transaction kept failing")
+        # Still failing (throttled, in conflict) after the retries: the API answers 503, and the same
+        # Idempotency-Key sent again stores it, or finds it if one of the attempts did land.
+        assert last is not None
+        raise last
 
     def _replay(self, claim: IdempotencyClaim) -> Created | None:
         try:
