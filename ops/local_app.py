@@ -32,9 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     class QuietQueryHandler(ChaliceRequestHandler):
         """Request lines without their query string: it can carry sign-in codes and states."""
 
+        # the handler writes the headers and then the body: with Nagle's algorithm the body waits for
+        # the client's delayed ACK of the headers, about 40 ms on every response (TCP_NODELAY)
+        disable_nagle_algorithm = True
+
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             path = self.path.split("?", 1)[0]
             self.log_message('"%s %s" %s %s', self.command, path, str(code), str(size))
+
+        # http.server answers a method without a ``do_<METHOD>`` with its own 501 HTML page; the app
+        # answers these like any method a route lacks: 405 in the API's error shape, with ``Allow``.
+        do_TRACE = do_QUERY = ChaliceRequestHandler._generic_handle
 
     # As chalice's own create_local_server does: make ``current_request`` thread-local,
     # or two requests served at once could read each other's headers and body.

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,3 +60,32 @@ def assert_error(response: ApiResponse, status: int, code: str | None = None) ->
     if code is not None:
         assert error["code"] == code, error
     return error
+
+
+@contextlib.contextmanager
+def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """The dev identity provider and the app on free ports against the test stack.
+
+    Seeded attorneys for whom ``wanted(attorney)`` holds (default: attorney-001
+    only) are put on the roster first, linked to their dev accounts as the seed does.
+    """
+    from ops import processes
+    from ops.seed import seed_attorneys
+
+    for number, (attorney, contact) in enumerate(seed_attorneys(container.settings.naver_client_id)):
+        keep = wanted(attorney) if wanted is not None else number == 0
+        if keep and container.attorneys.get(attorney.id) is None:
+            container.attorneys.save(attorney, contact)
+    aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
+    app_port, idp_port = processes.free_port(), processes.free_port()
+    # the app derives its public base URL (the tokens' issuer) from its port: so does ``env``
+    env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
+           "MAEUL_IDP_PORT": str(idp_port), "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}"}
+    artifacts = processes.ROOT / "test-artifacts"
+    idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
+    app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
+    try:
+        yield f"http://127.0.0.1:{app_port}", env
+    finally:
+        app.stop()
+        idp.stop()

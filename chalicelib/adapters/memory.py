@@ -30,12 +30,15 @@ class MemoryAuditLog:
         mine = [e for e in self.logins if e.subject == subject]
         return sorted(mine, key=lambda e: e.at, reverse=True)[:limit]
 
-    def failures_from(self, ip: str, since: datetime) -> int:
-        return sum(1 for e in self.logins if e.ip == ip and e.at >= since and e.result is LoginResult.FAILURE)
+    def failures_from(self, ip: str, since: datetime, at_most: int | None = None) -> int:
+        found = sum(1 for e in self.logins
+                    if e.ip == ip and e.at >= since and e.result is LoginResult.FAILURE)
+        return found if at_most is None else min(found, at_most)
 
-    def failures_of(self, subject: str, since: datetime) -> int:
-        return sum(1 for e in self.logins
-                   if e.subject == subject and e.at >= since and e.result is LoginResult.FAILURE)
+    def failures_of(self, subject: str, since: datetime, at_most: int | None = None) -> int:
+        found = sum(1 for e in self.logins
+                    if e.subject == subject and e.at >= since and e.result is LoginResult.FAILURE)
+        return found if at_most is None else min(found, at_most)
 
     def accesses(self, since: datetime, until: datetime, *, actor: str | None = None,
                  owner: str | None = None, limit: int = 200) -> list[AccessEvent]:

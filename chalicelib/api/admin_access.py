@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from chalice.app import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.guard import client_of, require_role
@@ -19,6 +21,8 @@ from chalicelib.services import access_log
 from chalicelib.services.accounts import UnknownAttorneyError
 
 bp = ApiBlueprint(__name__)
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 map_error(UnknownAttorneyError, 404, "not_found")
 map_error(access_log.AccessLogRangeError, 400, "invalid_range")
@@ -33,6 +37,14 @@ class AccessLogQuery(BaseModel):
     actor: str | None = Field(None, max_length=200, description="Only this staff member (subject)")
     owner: str | None = Field(None, max_length=200, description="Only records of this person (subject)")
     limit: int = Field(200, ge=1, le=1000)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        # pydantic would read "0" or "1700000000" as a Unix time: only the documented form is a date
+        if value is None or (isinstance(value, str) and _DATE.match(value)):
+            return value
+        raise PydanticCustomError("date_format", "Give the date as YYYY-MM-DD, e.g. 2026-12-01.")
 
     @model_validator(mode="after")
     def _order(self) -> AccessLogQuery:

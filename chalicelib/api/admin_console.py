@@ -218,7 +218,8 @@ def change_attorney(attorney_id: str) -> Response:
 
 @spec.operation("GET", "/api/admin/stats", "A month's statistics by category, region, mode, method and "
                 "status, with median waiting times (admins); ?format=csv for a spreadsheet",
-                tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,))
+                tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,),
+                media={200: {"text/csv": {"type": "string", "description": "format=csv: UTF-8, with a BOM"}}})
 @bp.route("/api/admin/stats", methods=["GET"])
 def month_stats() -> Response:
     request = bp.current_request

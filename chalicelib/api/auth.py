@@ -80,6 +80,16 @@ class SignedOut(BaseModel):
     status: str
 
 
+class UnlinkFields(BaseModel):
+    """Kakao's unlink callback fields (in the query string when Kakao is set to call with GET)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    app_id: str | None = None
+    user_id: str | None = None
+    referrer_type: str | None = None
+
+
 def _wants_html(request: Request) -> bool:
     return "text/html" in (request.headers.get("accept") or "")
 
@@ -213,6 +223,10 @@ def logout() -> Response:
                 "Kakao's unlink callback (`Authorization: KakaoAK <admin key>`, form fields `app_id`, "
                 "`user_id`, `referrer_type`): the person's data is erased and their sessions ended",
                 tags=("auth",), responses={200: SignedOut}, errors=(400, 401),
+                headers=(("Authorization", True, "KakaoAK <admin key>"),))
+@spec.operation("GET", "/auth/kakao/unlink", "Kakao's unlink callback, when Kakao is set to call with GET "
+                "(the same fields in the query string)", tags=("auth",), query=UnlinkFields,
+                responses={200: SignedOut}, errors=(400, 401),
                 headers=(("Authorization", True, "KakaoAK <admin key>"),))
 @bp.route("/auth/kakao/unlink", methods=["GET", "POST"],
           content_types=["application/x-www-form-urlencoded", "application/json"])

@@ -44,6 +44,8 @@ class Operation:
     auth: bool
     query: type[BaseModel] | None
     headers: tuple[tuple[str, bool, str], ...]
+    # other media types a success response can have besides JSON: {status: {media type: schema}}
+    media: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,9 +59,10 @@ class ApiSpec:
                   request: type[BaseModel] | None = None,
                   responses: dict[int, Any] | None = None, errors: tuple[int, ...] = (),
                   auth: bool = False, query: type[BaseModel] | None = None,
-                  headers: tuple[tuple[str, bool, str], ...] = ()) -> Callable[[F], F]:
+                  headers: tuple[tuple[str, bool, str], ...] = (),
+                  media: dict[int, dict[str, dict[str, Any]]] | None = None) -> Callable[[F], F]:
         op = Operation(method.lower(), path, summary, tags, request, responses or {200: None},
-                       errors, auth, query, headers)
+                       errors, auth, query, headers, media or {})
         self.operations.append(op)
 
         def decorate(func: F) -> F:
@@ -125,9 +128,16 @@ class ApiSpec:
             schema = _schema_for(model)
             if schema is not None:
                 response["content"] = {"application/json": {"schema": schema}}
+            for media_type, media_schema in op.media.get(status, {}).items():
+                response.setdefault("content", {})[media_type] = {"schema": media_schema}
             doc["responses"][str(status)] = response
-        for status in sorted(set(op.errors) | ({400} if op.request or op.query else set())
-                             | ({401} if op.auth else set())):
+        # a JSON body goes through ``http.parse_body``: too large 413, not JSON 415, invalid 400;
+        # a signed-in route reads the session store: 503 ``service_unavailable`` while it is down;
+        # a state-changing request signed in by cookie without its CSRF token gets 403 (``guard``)
+        unsafe = op.method not in ("get", "head", "options")
+        for status in sorted(set(op.errors) | ({400, 413, 415} if op.request else set())
+                             | ({400} if op.query else set()) | ({401, 503} if op.auth else set())
+                             | ({403} if op.auth and unsafe else set())):
             doc["responses"][str(status)] = {
                 "description": _reason(status),
                 "content": {"application/json": {"schema": _ref(ErrorEnvelope)}},

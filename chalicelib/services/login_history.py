@@ -48,7 +48,7 @@ class LoginHistory:
     def guard_ip(self, provider: str, client: Client) -> None:
         """429 when this address failed too often lately (the attempt is recorded)."""
         since = self._clock() - self._window
-        if self._audit.failures_from(client.ip, since) >= self._per_ip:
+        if self._audit.failures_from(client.ip, since, at_most=self._per_ip) >= self._per_ip:
             self.failure(provider, client, "throttled_ip")
             raise LoginThrottledError("Too many failed sign-in attempts from your network. "
                                       f"Please wait {self.retry_after // 60} minutes and try again.",
@@ -57,7 +57,7 @@ class LoginHistory:
     def guard_account(self, provider: str, client: Client, subject: str) -> None:
         """429 when this account failed too often lately (the attempt is recorded)."""
         since = self._clock() - self._window
-        if self._audit.failures_of(subject, since) >= self._per_account:
+        if self._audit.failures_of(subject, since, at_most=self._per_account) >= self._per_account:
             self.failure(provider, client, "throttled_account", subject)
             raise LoginThrottledError("Too many failed attempts for this account. "
                                       f"Please wait {self.retry_after // 60} minutes and try again.",

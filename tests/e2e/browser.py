@@ -10,33 +10,7 @@ from typing import Any
 import pytest
 
 from ops.browser import CHROMIUM, available
-
-@contextlib.contextmanager
-def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None) -> Iterator[tuple[str, dict[str, str]]]:
-    """The dev identity provider and the app on free ports against the test stack.
-
-    Seeded attorneys for whom ``wanted(attorney)`` holds (default: attorney-001
-    only) are put on the roster first, linked to their dev accounts as the seed does.
-    """
-    from ops import processes
-    from ops.seed import seed_attorneys
-
-    for number, (attorney, contact) in enumerate(seed_attorneys(container.settings.naver_client_id)):
-        keep = wanted(attorney) if wanted is not None else number == 0
-        if keep and container.attorneys.get(attorney.id) is None:
-            container.attorneys.save(attorney, contact)
-    aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
-    app_port, idp_port = processes.free_port(), processes.free_port()
-    env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
-           "MAEUL_IDP_PORT": str(idp_port)}
-    artifacts = processes.ROOT / "test-artifacts"
-    idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
-    app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
-    try:
-        yield f"http://127.0.0.1:{app_port}", env
-    finally:
-        app.stop()
-        idp.stop()
+from tests.support import local_site  # noqa: F401 - the e2e tests import it from here
 
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"

@@ -465,6 +465,7 @@ def test_admin_reads_the_access_log(site) -> None:
     entries = admin.request("GET", "/api/admin/access-log?from=2026-11-30&to=2026-12-01").json["items"]
     assert [e["action"] for e in entries] == ["invite_created"] and entries[0]["actor"] == ADMIN_KAKAO
     assert_error(admin.request("GET", "/api/admin/access-log?from=2026-12-02&to=2026-12-01"), 400)
+    assert_error(admin.request("GET", "/api/admin/access-log?to=0"), 400, "invalid_input")  # not 1970-01-01
     resident = site.sign_in("kakao", "resident-kim")
     assert_error(resident.request("GET", "/api/admin/access-log"), 403, "wrong_role")
 

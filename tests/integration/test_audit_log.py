@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -44,6 +45,20 @@ def test_failures_are_counted_by_address_and_by_account(audit) -> None:
     assert audit.failures_from(ip, T0) == 2
     assert audit.failures_from(ip, T0 + timedelta(minutes=1)) == 1
     assert audit.failures_of(subject, T0) == 2
+
+
+def test_failure_counts_stop_at_the_limit_asked_for(audit) -> None:
+    """The throttle asks "at least N?": the count stops at N (a flood is not read whole), and
+    successes in between do not end the count early."""
+    ip = f"2001:db8::{uuid.uuid4().hex[:4]}"
+    subject = f"naver:limit-{uuid.uuid4().hex}"
+    for minutes, result in enumerate([LoginResult.FAILURE, LoginResult.SUCCESS, LoginResult.SUCCESS,
+                                      LoginResult.FAILURE, LoginResult.FAILURE]):
+        audit.record_login(login(subject, minutes, result, ip))
+    assert audit.failures_from(ip, T0, at_most=2) == 2
+    assert audit.failures_from(ip, T0, at_most=10) == 3
+    assert audit.failures_of(subject, T0, at_most=3) == 3
+    assert audit.failures_of(subject, T0, at_most=1) == 1
 
 
 def test_access_log_filters_by_actor_and_owner(audit) -> None:

@@ -80,14 +80,17 @@ class DynamoAuditLog:
         items = AuditItem.query(f"LOGIN#{subject}", scan_index_forward=False, limit=limit)
         return [_login(i) for i in items]
 
-    def failures_from(self, ip: str, since: datetime) -> int:
+    def failures_from(self, ip: str, since: datetime, at_most: int | None = None) -> int:
+        """Failures from ``ip`` since ``since``, counted up to ``at_most``: a throttle needs to know
+        only whether the limit is reached, and a flood must not make every later check read it all."""
         items = AuditItem.by_secondary.query(f"LOGINIP#{ip}", AuditItem.gsi1sk >= _iso(since),
-                                             filter_condition=AuditItem.result == LoginResult.FAILURE.value)
+                                             filter_condition=AuditItem.result == LoginResult.FAILURE.value,
+                                             limit=at_most)
         return sum(1 for _ in items)
 
-    def failures_of(self, subject: str, since: datetime) -> int:
+    def failures_of(self, subject: str, since: datetime, at_most: int | None = None) -> int:
         items = AuditItem.query(f"LOGIN#{subject}", AuditItem.sk >= _iso(since),
-                                filter_condition=AuditItem.result == LoginResult.FAILURE.value)
+                                filter_condition=AuditItem.result == LoginResult.FAILURE.value, limit=at_most)
         return sum(1 for _ in items)
 
     def accesses(self, since: datetime, until: datetime, *, actor: str | None = None,
