@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint bench package clean
+.PHONY: install run test test-fast lint bench load package clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,6 @@ clean:
 
 bench: install
 	$(PY) -m bench.run
+
+load: install  # against a running `make run`: scripts/load --help
+	$(PY) -m ops.load
