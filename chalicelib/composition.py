@@ -9,7 +9,7 @@ unit/functional tests, a container pointed at the emulator for integration).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any
@@ -186,19 +186,29 @@ class Container:
     @cached_property
     def personal_data_erasers(self) -> list[Callable[[str], object]]:
         """What leaving erases, per subject. A feature holding personal data appends its eraser here."""
-        # Threads first: they are found through the owner's consultations, which the
-        # consultation eraser then detaches from the owner.
-        return [self.users.erase, self.thread_eraser, self.consultation_eraser]
+        # Threads and bookings first: they are found through the owner's consultations, which the
+        # consultation eraser then detaches from the owner (and cancels).
+        return [self.users.erase, self.thread_eraser, self.booking_releaser, self.consultation_eraser]
+
+    def _owned_consultations(self, subject: str) -> Iterator[Any]:
+        after = None
+        while True:
+            page = self.consultations.list_by_owner(subject, 100, after)
+            yield from page.items
+            if not page.after:
+                return
+            after = page.after
 
     def thread_eraser(self, subject: str) -> int:
         """Delete the messages and signals of every consultation the subject owns."""
-        erased, after = 0, None
-        while True:
-            page = self.consultations.list_by_owner(subject, 100, after)
-            erased += sum(self.thread_store.erase(c.id) for c in page.items)
-            if not page.after:
-                return erased
-            after = page.after
+        return sum(self.thread_store.erase(c.id) for c in self._owned_consultations(subject))
+
+    def booking_releaser(self, subject: str) -> int:
+        """Free the upcoming booked slots of the subject's consultations (the attorney is told)."""
+        from chalicelib.domain.consultations import Status
+
+        booked = [c.id for c in self._owned_consultations(subject) if c.status is Status.BOOKED]
+        return sum(1 for cid in booked if self.reservations.release(cid, by="resident_left") is not None)
 
     @cached_property
     def accounts(self) -> Any:

@@ -246,11 +246,12 @@ class ReservationService:
         """End the active booking of a consultation that another path is about to close (the resident
         withdraws it, the account is deleted): frees the slot and the attorney's count, alerts the
         attorney, and leaves the consultation ``submitted`` for the caller to close. Call it BEFORE
-        closing; None when nothing was booked."""
+        closing; None when nothing upcoming was booked (a booking whose time has come stays: it
+        happened, or is happening, and counts)."""
         now = self._clock()
         consultation = self._consultations.get(consultation_id)
         active = self._bookings.state_of(consultation_id).active if consultation is not None else None
-        if consultation is None or active is None:
+        if consultation is None or active is None or active.start <= now:
             return None
         ended = active.ended(BookingStatus.CANCELLED, now, by)
         self._bookings.end(EndPlan(active=active, ended=ended, consultation=consultation, now=now,
