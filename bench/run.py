@@ -10,7 +10,10 @@ Starts its own emulator (free port), deploys the stack, seeds, then measures:
   imports, each in fresh interpreters;
 - the deployment package from ``chalice package`` (zipped size);
 - peak memory (tracemalloc) per operation;
-- cost per 1,000 consultations from the counted calls and ``bench/prices.json``.
+- cost per 1,000 consultations from the counted calls and ``bench/prices.json``;
+- scale invariance, last and on an emulator of its own (``bench/scale.py``): matching
+  calls with 120 and 12,000 attorneys, reminders-run calls with 1,000 and 100,000
+  historical bookings.
 
 Prints one table and writes ``bench/results.json``. Targets that are not met
 are printed as such.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -115,42 +119,64 @@ def measure(op: Operation, session: Any) -> Measured:
                     peak / 1024, op.iterations, targets=op.targets)
 
 
-def cold_import(runs: int = 7) -> dict[str, Any]:
-    """Fresh interpreters: ``import app`` vs importing the same third-party packages bare."""
-    python = sys.executable
-    probe = ("import sys, app; import sysconfig; site = sysconfig.get_paths()['purelib'];"
-             "print(' '.join(sorted({m.split('.')[0] for m, mod in list(sys.modules.items()) "
-             "if getattr(mod, '__file__', None) and str(mod.__file__).startswith(site)})))")
-    env = {**os.environ, "MAEUL_STAGE": "local"}
-    deps = subprocess.run([python, "-c", probe], cwd=ROOT, capture_output=True, text=True, env=env,
-                          check=True).stdout.split()
-    deps = [d for d in deps if not d.startswith("_")]
+def package() -> Path:
+    """``chalice package`` for prod (what Lambda runs), into a temporary directory."""
+    from ops.deploy import package_app
 
-    def timed(code: str) -> float:
+    outputs = {"AppRoleArn": "arn:aws:iam::111122223333:role/maeul-prod-app"}
+    out = Path(tempfile.mkdtemp(prefix="maeul-bench-package-"))
+    package_app("prod", outputs, out / "prod")
+    return out / "prod" / "deployment.zip"
+
+
+def package_size(bundle: Path) -> dict[str, Any]:
+    mb = bundle.stat().st_size / 1024 / 1024
+    return {"zipped_mb": round(mb, 2), "target_mb": 30, "met": mb <= 30}
+
+
+def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
+    """A Lambda cold start's import, from the deployment package itself.
+
+    Fresh interpreters isolated from this machine's site-packages (``-I -S``, only the
+    extracted bundle on the path, ``-B`` so no run leaves bytecode for the next): ``import app``
+    against importing, bare, every third-party module that ``import app`` loads (the floor: the
+    same dependency code, without the app's own). Also reported: the same import when the bundle
+    carries no bytecode (what every cold start paid before ``ops/deploy.add_bytecode``).
+    """
+    import zipfile
+
+    python = sys.executable
+    root = Path(tempfile.mkdtemp(prefix="maeul-bench-bundle-"))
+    zipfile.ZipFile(bundle).extractall(root)
+    env = {"MAEUL_STAGE": "prod", "AWS_DEFAULT_REGION": "ap-northeast-2"}
+    prefix = f"import sys; sys.path.insert(0, {str(root)!r}); "
+    probe = prefix + ("import app; own = ('app', 'chalicelib'); "
+                      "print(' '.join(sorted(m for m, mod in list(sys.modules.items()) "
+                      f"if str(getattr(mod, '__file__', None) or '').startswith({str(root)!r}) "
+                      "and m.split('.')[0] not in own)))")
+    deps = subprocess.run([python, "-I", "-S", "-B", "-c", probe], cwd=root, capture_output=True, text=True,
+                          env=env, check=True).stdout.split()
+
+    def timed(code: str, where: Path = root) -> float:
         samples = []
         for _ in range(runs):
             started = time.perf_counter()
-            subprocess.run([python, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True)
+            subprocess.run([python, "-I", "-S", "-B", "-c", prefix.replace(str(root), str(where)) + code],
+                           cwd=where, env=env, check=True, capture_output=True)
             samples.append(time.perf_counter() - started)
         return statistics.median(samples) * 1000
 
     baseline = timed("pass")
     app_ms = timed("import app")
-    deps_ms = timed("import " + ", ".join(deps)) if deps else baseline
+    deps_ms = timed("import importlib\nfor m in %r: importlib.import_module(m)" % deps)
+    for cache in list(root.rglob("__pycache__")):
+        shutil.rmtree(cache)
+    source_only_ms = timed("import app")
+    shutil.rmtree(root)
     ratio = (app_ms - baseline) / max(deps_ms - baseline, 1e-6)
     return {"app_ms": round(app_ms, 1), "deps_ms": round(deps_ms, 1), "interpreter_ms": round(baseline, 1),
-            "ratio": round(ratio, 3), "target": 1.2, "met": ratio <= 1.2, "dependencies": deps}
-
-
-def package_size() -> dict[str, Any]:
-    from ops.deploy import package_app
-
-    outputs = {"AppRoleArn": "arn:aws:iam::111122223333:role/maeul-prod-app"}
-    with tempfile.TemporaryDirectory() as tmp:
-        package_app("prod", outputs, Path(tmp) / "prod")
-        size = (Path(tmp) / "prod" / "deployment.zip").stat().st_size
-    mb = size / 1024 / 1024
-    return {"zipped_mb": round(mb, 2), "target_mb": 30, "met": mb <= 30}
+            "app_without_bytecode_ms": round(source_only_ms, 1), "ratio": round(ratio, 3), "target": 1.2,
+            "met": ratio <= 1.2, "dependency_modules": len(deps)}
 
 
 def cost_per_1000(measured: dict[str, Measured], prices: dict[str, Any],
@@ -234,10 +260,15 @@ def main() -> int:
         measured = {op.name: measure(op, session) for op in operations(env)}
     finally:
         emulator.stop()
+    from bench import scale
+
+    scaling = scale.run_isolated()  # last, on an emulator of its own: it grows the tables
+    bundle = package()
     results = {
         "operations": {name: {**m.__dict__, "ratio": m.ratio} for name, m in measured.items()},
-        "cold_import": cold_import(),
-        "package": package_size(),
+        "scale_invariance": scaling,
+        "cold_import": cold_import(bundle),
+        "package": package_size(bundle),
         "cost_per_1000_consultations": cost_per_1000(measured, json.loads(PRICES.read_text())),
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -253,16 +284,43 @@ def print_table(results: dict[str, Any]) -> None:
         ratio = f"{m['ratio']:.2f}" if m["ratio"] else "-"
         print(f"{name:<18}{calls[:50]:<52}{m['p50_ms']:>8.1f}{m['p95_ms']:>8.1f}{floor:>8}{ratio:>7}"
               f"{m['peak_kib']:>10.0f}")
+    print_scale(results.get("scale_invariance"))
     ci = results["cold_import"]
-    print(f"\ncold import: app {ci['app_ms']} ms vs its dependencies {ci['deps_ms']} ms "
-          f"(interpreter {ci['interpreter_ms']} ms): ratio {ci['ratio']} (target ≤ 1.2: "
-          f"{'met' if ci['met'] else 'NOT met'})")
+    print(f"\ncold import (from the package): app {ci['app_ms']} ms vs its {ci['dependency_modules']} "
+          f"dependency modules {ci['deps_ms']} ms (interpreter {ci['interpreter_ms']} ms): ratio {ci['ratio']} "
+          f"(target ≤ 1.2: {'met' if ci['met'] else 'NOT met'}); without bytecode in the package: "
+          f"{ci['app_without_bytecode_ms']} ms")
     pkg = results["package"]
     print(f"deployment package: {pkg['zipped_mb']} MB zipped (target ≤ 30: {'met' if pkg['met'] else 'NOT met'})")
     cost = results["cost_per_1000_consultations"]
     print(f"cost per 1,000 consultations: ${cost['usd']} (biggest: {cost['biggest']}; prices as of "
           f"{cost['prices_as_of']}; operations counted: {', '.join(cost['operations_counted']) or 'none yet'})")
     print(f"written to {RESULTS.relative_to(ROOT)}")
+
+
+def print_scale(scaling: dict[str, Any] | None) -> None:
+    """The scale-invariance rows: the same operation's AWS calls at a small and a large scale."""
+    if not scaling:
+        return
+    titles = {"matching_realtime": "matching calls per consultation, real-time offer",
+              "matching_booking": "matching calls per consultation, booking",
+              "reminders_run": "reminders-run calls (same due set) by historical bookings"}
+    print(f"\nscale invariance (AWS calls by service and API; {scaling['seconds']:.0f} s in all):")
+
+    def listed(calls: dict[str, int]) -> str:
+        return ", ".join(f"{k}×{v}" for k, v in calls.items()) or "none"
+
+    for name, f in scaling["figures"].items():
+        print(f"- {titles.get(name, name)}: {f['small_label']}: {f['small_total']} calls, {f['large_label']}: "
+              f"{f['large_total']} calls, equal: {'yes' if f['equal'] else 'no'} "
+              f"(target {f['target']}: {'met' if f['met'] else 'NOT met'})")
+        print(f"    {f['small_label']:>7}: {listed(f['small'])}")
+        print(f"    {f['large_label']:>7}: {listed(f['large'])}")
+        if f.get("control"):
+            control = f["control"]
+            print(f"    control, {control['label']}: {sum(control['calls'].values())} calls, equal to "
+                  f"{f['small_label']}: {'yes' if control['equal_to_small'] else 'no'}")
+        print(f"    note: {f['note']}")
 
 
 if __name__ == "__main__":

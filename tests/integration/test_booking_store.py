@@ -230,3 +230,84 @@ def test_listing_and_booking_cost_a_fixed_number_of_indexed_calls(container) -> 
               f"listing {counts}, booking {dict(calls.by_operation)}")
     finally:
         world.retire_attorneys()
+
+
+def test_booking_calls_do_not_grow_with_attorneys_outside_the_pool(container, boto_session) -> None:
+    """The same booking costs the same calls before and after 600 attorneys join who are not
+    candidates (other categories in the consultation's rings, this category in the rest of the
+    province). ``make bench`` measures the same at 120 vs. 12,000 (``bench/scale.py``)."""
+    from bench.scale import attorney_items, bulk_delete, bulk_put
+    from chalicelib.domain.attorneys import Attorney
+    from chalicelib.domain.categories import CATEGORIES
+
+    world = BACKENDS["dynamo"](container, POLICY, NOW)
+    ring0, ring1, ring2 = (sorted(r) for r in rings(REGION))
+    others = [c.code for c in CATEGORIES if c.code != CATEGORY]
+    outside = [Attorney(id=f"att-o{n:04d}", display_name="outside", categories=frozenset({others[n % len(others)]}),
+                        regions=frozenset({(ring0 + ring1)[n % len(ring0 + ring1)]}))
+               if n % 2 else
+               Attorney(id=f"att-o{n:04d}", display_name="outside", categories=frozenset({CATEGORY}),
+                        regions=frozenset({ring2[n % len(ring2)]}))
+               for n in range(600)]
+    items = [i for a in outside for i in attorney_items(a, None, NOW)]
+    table = container.settings.main_table
+    try:
+        for _ in range(3):
+            world.add_attorney(attorney_id(), CATEGORY, (REGION,))
+        counted = []
+        for start in (kst(2, 10), kst(2, 11)):
+            if counted:  # the second booking: after the others joined
+                assert bulk_put(boto_session, table, items) == len(items)
+            owner, consultation = world.new_consultation(CATEGORY, REGION)
+            with awscalls.count_calls() as calls:
+                view = world.service.book(owner, consultation.id, start)
+            assert view.booking.attorney_id in world.attorneys
+            counted.append(dict(calls.by_operation))
+        assert counted[0] == counted[1], counted
+    finally:
+        bulk_delete(boto_session, table, items)
+        world.retire_attorneys()
+
+
+def test_releasing_frees_an_upcoming_booking_but_not_one_whose_time_has_come(world: Backend) -> None:
+    """For paths that close a booked consultation some other way (the resident leaves the service)."""
+    a = world.add_attorney(attorney_id(), CATEGORY, (REGION,)).id
+    owner, upcoming = world.new_consultation(CATEGORY, REGION)
+    other_owner, started = world.new_consultation(CATEGORY, REGION)
+    world.service.book(owner, upcoming.id, kst(2, 10))
+    world.service.book(other_owner, started.id, kst(1, 14))  # NOW is 1 Dec 10:30
+    assert world.load(a, 2026) == 2
+    world.clock[0] = kst(1, 14, 10)  # the second one has begun
+    ended = world.service.release(upcoming.id, by="resident_left")
+    assert ended is not None and ended.status is BookingStatus.CANCELLED and ended.ended_by == "resident_left"
+    assert world.bookings.state_of(upcoming.id).active is None
+    assert world.consultations.get(upcoming.id).status is Status.SUBMITTED
+    assert [c.consultation_id for c in claims_of(world, kst(1, 0), kst(2, 23))] == [started.id]
+    assert world.load(a, 2026) == 1
+    assert world.service.release(started.id) is None  # it happened (or is happening): it stays and counts
+    assert world.bookings.state_of(started.id).active is not None and world.load(a, 2026) == 1
+    assert world.service.release(upcoming.id) is None  # nothing left to release
+
+
+def test_leaving_the_service_frees_the_residents_upcoming_slot(container) -> None:
+    """``DELETE /api/me`` runs the container's ``personal_data_erasers``: the booking is released (slot and
+    count back, the attorney told) before the consultation is cancelled and its details erased."""
+    world = BACKENDS["dynamo"](container, POLICY, NOW)
+    try:
+        a = world.add_attorney(attorney_id(), CATEGORY, (REGION,)).id
+        owner, consultation = world.new_consultation(CATEGORY, REGION)
+        world.service.book(owner, consultation.id, kst(2, 10))
+        assert world.load(a, 2026) == 1
+        from chalicelib.composition import Container
+
+        leaving = Container(container.settings, clock=lambda: NOW)  # the app's own wiring, at NOW
+        leaving.tables  # noqa: B018
+        for erase in leaving.personal_data_erasers:
+            erase(owner.subject)
+        assert world.bookings.state_of(consultation.id).active is None
+        assert claims_of(world, kst(2, 0), kst(2, 23)) == []
+        assert world.load(a, 2026) == 0
+        stored = world.consultations.get(consultation.id)
+        assert stored.status is Status.CANCELLED and stored.sealed is None and stored.owner != owner.subject
+    finally:
+        world.retire_attorneys()
