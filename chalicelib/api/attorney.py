@@ -116,6 +116,15 @@ def decline_offer(offer_id: str) -> object:
                                    status=OfferStatus.DECLINED), private=True)
 
 
+@spec.operation("GET", "/api/attorney/duty", "Whether you take real-time requests now (attorneys)",
+                tags=("matching",), responses={200: DutyOut}, auth=True, errors=(403,))
+@bp.route("/api/attorney/duty", methods=["GET"])
+def get_duty() -> object:
+    principal = require_role(bp.current_request, Role.ATTORNEY)
+    attorney = get_container().realtime.profile_of(principal)
+    return json_response(DutyOut(attorney_id=attorney.id, on_duty=attorney.on_duty), private=True)
+
+
 @spec.operation("PUT", "/api/attorney/duty", "Go on or off duty for real-time requests (attorneys)",
                 tags=("matching",), request=DutyIn, responses={200: DutyOut}, auth=True, errors=(403, 415))
 @bp.route("/api/attorney/duty", methods=["PUT"])

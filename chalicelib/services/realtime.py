@@ -324,6 +324,13 @@ class RealtimeService:
                                         else OfferStatus.EXPIRED)
         return offer
 
+    def profile_of(self, principal: Principal) -> Attorney:
+        """The signed-in attorney's roster profile (their duty state, for the console)."""
+        attorney = self._attorneys.get(self._attorney_id(principal))
+        if attorney is None:
+            raise NotOnRosterError()
+        return attorney
+
     def set_duty(self, principal: Principal, on_duty: bool) -> Attorney:
         attorney = self._attorneys.get(self._attorney_id(principal))
         if attorney is None or (on_duty and not attorney.active):

@@ -166,6 +166,7 @@ def test_attorney_accepts_and_the_resident_page_turns_to_matched(live, container
         assert lawyer.evaluate("document.activeElement.id") == "detail-title"
         check_page(lawyer, "attorney-detail")
         lawyer.click("#duty-off")
+        lawyer.locator("#duty-status").filter(has_text="대기를 마쳤습니다").wait_for()
 
 
 def test_attorney_and_operations_consoles(live) -> None:
@@ -173,6 +174,16 @@ def test_attorney_and_operations_consoles(live) -> None:
     with chromium() as browser:
         lawyer = sign_in(browser.new_context(viewport=PHONE), site, "attorney-001", "/attorney")
         lawyer.locator("#offers-empty").filter(has_text="받은 요청이 없습니다").wait_for()
+        # the duty state is shown as the console opens, and again after a reload
+        lawyer.locator("#duty-status").filter(has_text="대기 중이 아닙니다").wait_for()
+        assert lawyer.get_attribute("#duty-off", "aria-pressed") == "true"
+        lawyer.click("#duty-on")
+        lawyer.locator("#duty-status").filter(has_text="대기 중입니다").wait_for()
+        lawyer.reload()
+        lawyer.locator("#duty-status").filter(has_text="대기 중입니다").wait_for()
+        assert lawyer.get_attribute("#duty-on", "aria-pressed") == "true"
+        lawyer.click("#duty-off")
+        lawyer.locator("#duty-status").filter(has_text="대기를 마쳤습니다").wait_for()
         lawyer.locator("#av-mon-0").wait_for()
         lawyer.uncheck("#av-fri-1")
         lawyer.click("#availability button[type=submit]")

@@ -279,6 +279,7 @@ MATRIX: tuple[Route, ...] = (
     Route("POST", "/api/attorney/offers/{offer_id}/decline", grid(SIGN_IN, ROLE, ROLE, HIDDEN, OK, ROLE),
           target="offer"),
     Route("GET", "/api/attorney/consultations", attorneys_only(OK)),
+    Route("GET", "/api/attorney/duty", attorneys_only(OK)),
     Route("PUT", "/api/attorney/duty", attorneys_only(OK), body={"on_duty": True}),
     Route("GET", "/api/attorney/availability", attorneys_only(OK)),
     Route("PUT", "/api/attorney/availability", attorneys_only(OK), body=FRIDAY_AFTERNOON),

@@ -9,15 +9,21 @@
   var offers = [];
   var rendered = false;
 
-  async function duty(on) {
-    var r = await M.request("PUT", "/api/attorney/duty", {on_duty: on});
-    $("duty-status").textContent = r.ok ? M.t(on ? "js.duty.on" : "js.duty.off")
+  function showDuty(r, on, offText) {
+    $("duty-status").textContent = r.ok ? M.t(on ? "js.duty.on" : (offText || "js.duty.off"))
                                         : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
     $("duty-on").setAttribute("aria-pressed", String(r.ok && on));
     $("duty-off").setAttribute("aria-pressed", String(r.ok && !on));
   }
+  async function duty(on) {
+    showDuty(await M.request("PUT", "/api/attorney/duty", {on_duty: on}), on);
+  }
   $("duty-on").addEventListener("click", function () { duty(true); });
   $("duty-off").addEventListener("click", function () { duty(false); });
+  (async function () {  // the state the attorney left it in, shown as soon as the console opens
+    var r = await M.request("GET", "/api/attorney/duty");
+    showDuty(r, r.ok && r.data.on_duty, "js.duty.idle");
+  })();
 
   function remaining(deadline) {
     var seconds = Math.max(0, Math.round((new Date(deadline) - Date.now()) / 1000));
