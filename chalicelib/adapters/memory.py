@@ -167,6 +167,15 @@ class MemoryConsultationRepository:
             self.writes += 1
             return moved
 
+    def note_outcome(self, consultation_id: str, outcome: str) -> bool:
+        with self._lock:
+            current = self.items.get(consultation_id)
+            if current is None or current.status is not Status.COMPLETED or current.outcome is not None:
+                return False
+            self.items[consultation_id] = current.evolve(outcome=outcome)
+            self.writes += 1
+            return True
+
     def erase_personal_data(self, owner: str, now: datetime) -> int:
         with self._lock:
             mine = [c for c in self.items.values() if c.owner == owner]

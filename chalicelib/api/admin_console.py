@@ -154,6 +154,9 @@ class StatsOut(BaseModel):
     by_method: list[CountOut]
     by_status: list[CountOut]
     outcomes: list[CountOut]
+    recorded_outcomes: list[CountOut] = Field(description="Completed consultations by the outcome the attorney "
+                                                          "recorded (advice_given, *_referral, follow_up_needed; "
+                                                          "not_recorded).")
     waiting: list[WaitingOut]
 
 

@@ -27,6 +27,7 @@ from chalicelib.composition import get_container
 from chalicelib.domain import categories, regions
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.services import intake, roster
 from chalicelib.web import catalogue
@@ -52,6 +53,8 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
         "mode": {m.value: categories.label(m, lang) for m in categories.Mode},
         "method": {m.value: categories.label(m, lang) for m in categories.Method},
         "status": {s.value: t[f"status.{s.value}"] for s in Status},
+        "outcome": {**{o.value: t[f"att.outcome.{o.value}"] for o in Outcome},
+                    "not_recorded": t["js.stats.not_recorded"]},
     }
 
 

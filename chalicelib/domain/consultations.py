@@ -223,6 +223,7 @@ class Consultation:
     closed_at: datetime | None = None
     expires_at: datetime | None = None
     erased_at: datetime | None = None
+    outcome: str | None = None  # the attorney's recorded outcome code (rooms.Outcome), for statistics
 
     @property
     def is_open(self) -> bool:
@@ -363,6 +364,10 @@ class ConsultationRepository(Protocol):
 
     def erase_personal_data(self, owner: str, now: datetime) -> int:
         """Remove the sealed details of every consultation of ``owner`` (cancelling open ones)."""
+        ...
+
+    def note_outcome(self, consultation_id: str, outcome: str) -> bool:
+        """Keep the recorded outcome's code on a completed consultation, once (False: already noted)."""
         ...
 
 

@@ -22,6 +22,7 @@ PAGE_SIZE = 100
 # ``updated_at - created_at`` is the time the resident waited for an attorney.
 WAITED_STATUSES = frozenset({Status.MATCHED, Status.BOOKED})
 OUTCOMES = (Status.COMPLETED, Status.CANCELLED, Status.EXPIRED)
+NOT_RECORDED = "not_recorded"  # completed, but the attorney has not recorded what came of it
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class MonthStatistics:
     by_method: list[Count] = field(default_factory=list)
     by_status: list[Count] = field(default_factory=list)
     outcomes: list[Count] = field(default_factory=list)
+    # what the attorneys recorded on closing (advice given, referred to ...), of the completed ones
+    recorded_outcomes: list[Count] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
 
 
@@ -56,7 +59,8 @@ def _counts(counter: Counter[str]) -> list[Count]:
 
 def month_statistics(consultations: Any, month: str) -> MonthStatistics:
     """Statistics of the consultations received in ``month`` (``YYYY-MM``, Korea time)."""
-    by: dict[str, Counter[str]] = {k: Counter() for k in ("category", "region", "mode", "method", "status")}
+    by: dict[str, Counter[str]] = {k: Counter() for k in ("category", "region", "mode", "method", "status",
+                                                          "recorded")}
     waits: dict[str, list[float]] = {"realtime": [], "reservation": []}
     total = 0
     after: str | None = None
@@ -69,6 +73,8 @@ def month_statistics(consultations: Any, month: str) -> MonthStatistics:
             by["mode"][c.mode.value] += 1
             by["method"][c.method.value] += 1
             by["status"][c.status.value] += 1
+            if c.status is Status.COMPLETED:
+                by["recorded"][c.outcome or NOT_RECORDED] += 1
             if c.status in WAITED_STATUSES and c.attorney_id:
                 waits[c.mode.value].append((c.updated_at - c.created_at).total_seconds() / 60)
         after = page.after
@@ -80,7 +86,8 @@ def month_statistics(consultations: Any, month: str) -> MonthStatistics:
     return MonthStatistics(month=month, total=total, by_category=_counts(by["category"]),
                            by_region=_counts(by["region"]), by_mode=_counts(by["mode"]),
                            by_method=_counts(by["method"]), by_status=_counts(by["status"]),
-                           outcomes=[Count(code, n) for code, n in outcomes.items()], waiting=waiting)
+                           outcomes=[Count(code, n) for code, n in outcomes.items()],
+                           recorded_outcomes=_counts(by["recorded"]), waiting=waiting)
 
 
 def to_csv(result: MonthStatistics) -> str:
@@ -91,7 +98,8 @@ def to_csv(result: MonthStatistics) -> str:
     writer.writerow([result.month, "total", "all", result.total, ""])
     for dimension, rows in (("category", result.by_category), ("region", result.by_region),
                             ("mode", result.by_mode), ("method", result.by_method),
-                            ("status", result.by_status), ("outcome", result.outcomes)):
+                            ("status", result.by_status), ("outcome", result.outcomes),
+                            ("recorded_outcome", result.recorded_outcomes)):
         for row in rows:
             writer.writerow([result.month, dimension, row.code, row.count, ""])
     for w in result.waiting:

@@ -133,17 +133,24 @@ def test_month_statistics_counts_and_median_wait(console) -> None:
             _consultation(4, category="dismissal", region="goyang", mode=Mode.RESERVATION, status=Status.SUBMITTED, waited=None),
             _consultation(5, category="dismissal", region="suwon", mode=Mode.RESERVATION, status=Status.COMPLETED, waited=None),
             _consultation(6, category="dismissal", region="suwon", mode=Mode.RESERVATION, status=Status.SUBMITTED,
-                          waited=None, month="2026-11")]
+                          waited=None, month="2026-11"),
+            _consultation(7, category="wage_arrears", region="suwon", mode=Mode.RESERVATION,
+                          status=Status.COMPLETED, waited=None)]
     for c in rows:
         consultations.items[c.id] = c
+    assert consultations.note_outcome(rows[-1].id, "wage_complaint_referral")  # what rooms.record_outcome does
+    assert not consultations.note_outcome(rows[-1].id, "advice_given")  # once
+    assert not consultations.note_outcome(rows[3].id, "advice_given")  # only a completed one
     stats = api.get("/api/admin/stats?month=2026-12", headers=admin)
     assert stats.status == 200, stats.body
     s = stats.json
-    assert s["total"] == 5
-    assert {r["code"]: r["count"] for r in s["by_category"]} == {"wage_arrears": 3, "dismissal": 2}
-    assert {r["code"]: r["count"] for r in s["by_region"]} == {"suwon": 3, "goyang": 2}
-    assert {r["code"]: r["count"] for r in s["by_mode"]} == {"realtime": 3, "reservation": 2}
-    assert {r["code"]: r["count"] for r in s["outcomes"]}["completed"] == 1
+    assert s["total"] == 6
+    assert {r["code"]: r["count"] for r in s["by_category"]} == {"wage_arrears": 4, "dismissal": 2}
+    assert {r["code"]: r["count"] for r in s["by_region"]} == {"suwon": 4, "goyang": 2}
+    assert {r["code"]: r["count"] for r in s["by_mode"]} == {"realtime": 3, "reservation": 3}
+    assert {r["code"]: r["count"] for r in s["outcomes"]}["completed"] == 2
+    assert {r["code"]: r["count"] for r in s["recorded_outcomes"]} == {"wage_complaint_referral": 1,
+                                                                       "not_recorded": 1}
     waits = {w["mode"]: w for w in s["waiting"]}
     assert waits["realtime"]["median_minutes"] == 10 and waits["realtime"]["measured"] == 3
     assert waits["reservation"]["median_minutes"] is None
@@ -152,7 +159,8 @@ def test_month_statistics_counts_and_median_wait(console) -> None:
     assert "attachment" in exported.headers["content-disposition"]
     table = list(csv.reader(io.StringIO(exported.body.decode("utf-8-sig"))))
     assert table[0] == ["month", "dimension", "code", "count", "median_wait_minutes"]
-    assert ["2026-12", "category", "wage_arrears", "3", ""] in table
+    assert ["2026-12", "category", "wage_arrears", "4", ""] in table
+    assert ["2026-12", "recorded_outcome", "wage_complaint_referral", "1", ""] in table
     assert ["2026-12", "waiting", "realtime", "3", "10.0"] in table
     assert not any("kakao:" in cell for row in table for cell in row)
 

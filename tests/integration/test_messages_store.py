@@ -161,7 +161,9 @@ def test_closing_makes_the_thread_read_only_and_the_outcome_completes_the_consul
     me, lawyer = resident(owner.removeprefix("kakao:")), attorney("att-001")
     c.rooms.post(me, cid, "thank you")
     record = c.rooms.record_outcome(lawyer, cid, Outcome.REMEDY_APPLICATION_REFERRAL, "노동위원회 구제신청 안내함")
-    assert c.consultations.get(cid).status is Status.COMPLETED
+    completed = c.consultations.get(cid)
+    assert completed.status is Status.COMPLETED
+    assert completed.outcome == "remedy_application_referral"  # its code on the consultation: statistics
     assert c.thread_store.outcome(cid).outcome is Outcome.REMEDY_APPLICATION_REFERRAL
     assert record.sealed_note and "노동위원회" not in repr(raw_main_items(c, f"CONSULTATION#{cid}"))
     with pytest.raises(ThreadClosedError):

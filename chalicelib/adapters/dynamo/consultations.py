@@ -86,6 +86,7 @@ class ConsultationItem(KeyedItem):
     closed_at = UTCDateTimeAttribute(null=True)
     erased_at = UTCDateTimeAttribute(null=True)
     expires_at = NumberAttribute(null=True)
+    outcome = UnicodeAttribute(null=True)
     dismissal_remedy_deadline = UnicodeAttribute(null=True)
     wage_settlement_due = UnicodeAttribute(null=True)
     free_representation_eligible = BooleanAttribute(null=True)
@@ -238,6 +239,18 @@ class DynamoConsultationRepository:
             raise ConsultationNotFoundError()
         raise IllegalTransitionError(latest.status, target)
 
+    def note_outcome(self, consultation_id: str, outcome: str) -> bool:
+        item = ConsultationItem(*_key(consultation_id))
+        try:
+            item.update(actions=[ConsultationItem.outcome.set(outcome)],
+                        condition=(ConsultationItem.status == Status.COMPLETED.value)
+                        & ConsultationItem.outcome.does_not_exist())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def _write_status(self, current: Consultation, actions: list[Any], condition: Any,
                       releases_count: bool) -> bool:
         """One conditional write; False when the status changed under us."""
@@ -323,7 +336,7 @@ def _to_item(c: Consultation) -> ConsultationItem:
         mode=c.mode.value, method=c.method.value, language=c.language.value, month=c.month,
         consent_version=c.consent_version, created_at=c.created_at, updated_at=c.updated_at,
         attorney_id=c.attorney_id, closed_at=c.closed_at, erased_at=c.erased_at,
-        expires_at=_epoch(c.expires_at),
+        expires_at=_epoch(c.expires_at), outcome=c.outcome,
         dismissal_remedy_deadline=_iso_date(c.triage.dismissal_remedy_deadline),
         wage_settlement_due=_iso_date(c.triage.wage_settlement_due),
         free_representation_eligible=c.triage.free_representation_eligible,
@@ -345,7 +358,8 @@ def _to_domain(item: ConsultationItem) -> Consultation:
         sealed=bytes(item.personal) if item.personal is not None else None,
         attorney_id=item.attorney_id, closed_at=item.closed_at, erased_at=item.erased_at,
         expires_at=(datetime.fromtimestamp(int(item.expires_at), tz=timezone.utc)
-                    if item.expires_at is not None else None))
+                    if item.expires_at is not None else None),
+        outcome=item.outcome)
 
 
 def _iso_date(value: date | None) -> str | None:

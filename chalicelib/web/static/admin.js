@@ -145,6 +145,8 @@
     holder.appendChild(table(M.t("js.stats.mode"), "mode", s.by_mode, s.total));
     holder.appendChild(table(M.t("js.stats.method"), "method", s.by_method, s.total));
     holder.appendChild(table(M.t("js.stats.status"), "status", s.by_status, s.total));
+    var completed = s.recorded_outcomes.reduce(function (n, r) { return n + r.count; }, 0);
+    holder.appendChild(table(M.t("js.stats.recorded"), "outcome", s.recorded_outcomes, completed));
     var waits = M.el("tbody", {}, s.waiting.map(function (w) {
       return M.el("tr", {}, [M.el("th", {scope: "row", text: M.label("mode", w.mode)}),
                              M.el("td", {class: "num", text: String(w.measured)}),
