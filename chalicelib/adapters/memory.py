@@ -167,12 +167,14 @@ class MemoryConsultationRepository:
             self.writes += 1
             return moved
 
-    def note_outcome(self, consultation_id: str, outcome: str) -> bool:
+    def note_result(self, consultation_id: str, *, outcome: str | None = None,
+                    satisfaction: int | None = None) -> bool:
+        name, value = ("outcome", outcome) if outcome is not None else ("satisfaction", satisfaction)
         with self._lock:
             current = self.items.get(consultation_id)
-            if current is None or current.status is not Status.COMPLETED or current.outcome is not None:
+            if current is None or current.status is not Status.COMPLETED or getattr(current, name) is not None:
                 return False
-            self.items[consultation_id] = current.evolve(outcome=outcome)
+            self.items[consultation_id] = current.evolve(**{name: value})
             self.writes += 1
             return True
 

@@ -157,6 +157,9 @@ class StatsOut(BaseModel):
     recorded_outcomes: list[CountOut] = Field(description="Completed consultations by the outcome the attorney "
                                                           "recorded (advice_given, *_referral, follow_up_needed; "
                                                           "not_recorded).")
+    satisfaction_answered: int = Field(description="Survey answers among the month's consultations.")
+    satisfaction_average: float | None = Field(description="Their mean rating, 1 (poor) to 5 (very good).")
+    by_rating: list[CountOut] = Field(description="Answers per rating, 5 to 1.")
     waiting: list[WaitingOut]
 
 

@@ -224,6 +224,7 @@ class Consultation:
     expires_at: datetime | None = None
     erased_at: datetime | None = None
     outcome: str | None = None  # the attorney's recorded outcome code (rooms.Outcome), for statistics
+    satisfaction: int | None = None  # the resident's survey rating 1–5, for statistics
 
     @property
     def is_open(self) -> bool:
@@ -366,8 +367,10 @@ class ConsultationRepository(Protocol):
         """Remove the sealed details of every consultation of ``owner`` (cancelling open ones)."""
         ...
 
-    def note_outcome(self, consultation_id: str, outcome: str) -> bool:
-        """Keep the recorded outcome's code on a completed consultation, once (False: already noted)."""
+    def note_result(self, consultation_id: str, *, outcome: str | None = None,
+                    satisfaction: int | None = None) -> bool:
+        """Keep the attorney's recorded outcome code or the resident's rating on a completed
+        consultation, each once (False: already noted, or not completed)."""
         ...
 
 

@@ -252,7 +252,7 @@ class RoomService:
         sealed_note = self._seal(OUTCOME_ENTITY, consultation_id, {"note": note}) if note else None
         record = OutcomeRecord(consultation_id, consultation.attorney_id or "", outcome, now, sealed_note)
         self._store.save_outcome(record)
-        self._consultations.note_outcome(consultation_id, outcome.value)  # its code, for the statistics
+        self._consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics
         self._store.close(consultation_id)
         self._send_survey(consultation_id)
         if self._release is not None and consultation.attorney_id:

@@ -50,6 +50,10 @@ class MonthStatistics:
     outcomes: list[Count] = field(default_factory=list)
     # what the attorneys recorded on closing (advice given, referred to ...), of the completed ones
     recorded_outcomes: list[Count] = field(default_factory=list)
+    # the residents' survey ratings (1–5) of the month's consultations
+    satisfaction_answered: int = 0
+    satisfaction_average: float | None = None
+    by_rating: list[Count] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
 
 
@@ -60,7 +64,7 @@ def _counts(counter: Counter[str]) -> list[Count]:
 def month_statistics(consultations: Any, month: str) -> MonthStatistics:
     """Statistics of the consultations received in ``month`` (``YYYY-MM``, Korea time)."""
     by: dict[str, Counter[str]] = {k: Counter() for k in ("category", "region", "mode", "method", "status",
-                                                          "recorded")}
+                                                          "recorded", "rating")}
     waits: dict[str, list[float]] = {"realtime": [], "reservation": []}
     total = 0
     after: str | None = None
@@ -75,19 +79,25 @@ def month_statistics(consultations: Any, month: str) -> MonthStatistics:
             by["status"][c.status.value] += 1
             if c.status is Status.COMPLETED:
                 by["recorded"][c.outcome or NOT_RECORDED] += 1
+            if c.satisfaction is not None:
+                by["rating"][str(c.satisfaction)] += 1
             if c.status in WAITED_STATUSES and c.attorney_id:
                 waits[c.mode.value].append((c.updated_at - c.created_at).total_seconds() / 60)
         after = page.after
         if after is None:
             break
     outcomes = Counter({s.value: by["status"][s.value] for s in OUTCOMES})
+    answered = sum(by["rating"].values())
+    average = (round(sum(int(r) * n for r, n in by["rating"].items()) / answered, 2) if answered else None)
     waiting = [Waiting(mode, len(values), round(stats.median(values), 1) if values else None)
                for mode, values in waits.items()]
     return MonthStatistics(month=month, total=total, by_category=_counts(by["category"]),
                            by_region=_counts(by["region"]), by_mode=_counts(by["mode"]),
                            by_method=_counts(by["method"]), by_status=_counts(by["status"]),
                            outcomes=[Count(code, n) for code, n in outcomes.items()],
-                           recorded_outcomes=_counts(by["recorded"]), waiting=waiting)
+                           recorded_outcomes=_counts(by["recorded"]),
+                           satisfaction_answered=answered, satisfaction_average=average,
+                           by_rating=[Count(str(r), by["rating"][str(r)]) for r in range(5, 0, -1)], waiting=waiting)
 
 
 def to_csv(result: MonthStatistics) -> str:
@@ -99,7 +109,7 @@ def to_csv(result: MonthStatistics) -> str:
     for dimension, rows in (("category", result.by_category), ("region", result.by_region),
                             ("mode", result.by_mode), ("method", result.by_method),
                             ("status", result.by_status), ("outcome", result.outcomes),
-                            ("recorded_outcome", result.recorded_outcomes)):
+                            ("recorded_outcome", result.recorded_outcomes), ("rating", result.by_rating)):
         for row in rows:
             writer.writerow([result.month, dimension, row.code, row.count, ""])
     for w in result.waiting:

@@ -27,3 +27,4 @@ def answer(*, consultations: Any, store: Any, cipher: Any, principal: Principal,
     sealed = cipher.seal("survey", consultation_id, {"comment": comment}) if comment else None
     expires = int(consultation.expires_at.timestamp()) if consultation.expires_at else None
     store.save(consultation_id, rating, now.strftime("%Y-%m"), sealed, now, expires)
+    consultations.note_result(consultation_id, satisfaction=rating)  # the rating alone, for the statistics

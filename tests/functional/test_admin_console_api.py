@@ -138,9 +138,11 @@ def test_month_statistics_counts_and_median_wait(console) -> None:
                           status=Status.COMPLETED, waited=None)]
     for c in rows:
         consultations.items[c.id] = c
-    assert consultations.note_outcome(rows[-1].id, "wage_complaint_referral")  # what rooms.record_outcome does
-    assert not consultations.note_outcome(rows[-1].id, "advice_given")  # once
-    assert not consultations.note_outcome(rows[3].id, "advice_given")  # only a completed one
+    assert consultations.note_result(rows[-1].id, outcome="wage_complaint_referral")  # rooms.record_outcome
+    assert not consultations.note_result(rows[-1].id, outcome="advice_given")  # once
+    assert not consultations.note_result(rows[3].id, outcome="advice_given")  # only a completed one
+    assert consultations.note_result(rows[-1].id, satisfaction=4)  # surveys.answer
+    assert consultations.note_result(rows[4].id, satisfaction=5)
     stats = api.get("/api/admin/stats?month=2026-12", headers=admin)
     assert stats.status == 200, stats.body
     s = stats.json
@@ -151,6 +153,8 @@ def test_month_statistics_counts_and_median_wait(console) -> None:
     assert {r["code"]: r["count"] for r in s["outcomes"]}["completed"] == 2
     assert {r["code"]: r["count"] for r in s["recorded_outcomes"]} == {"wage_complaint_referral": 1,
                                                                        "not_recorded": 1}
+    assert (s["satisfaction_answered"], s["satisfaction_average"]) == (2, 4.5)
+    assert [(r["code"], r["count"]) for r in s["by_rating"]] == [("5", 1), ("4", 1), ("3", 0), ("2", 0), ("1", 0)]
     waits = {w["mode"]: w for w in s["waiting"]}
     assert waits["realtime"]["median_minutes"] == 10 and waits["realtime"]["measured"] == 3
     assert waits["reservation"]["median_minutes"] is None
@@ -161,6 +165,7 @@ def test_month_statistics_counts_and_median_wait(console) -> None:
     assert table[0] == ["month", "dimension", "code", "count", "median_wait_minutes"]
     assert ["2026-12", "category", "wage_arrears", "4", ""] in table
     assert ["2026-12", "recorded_outcome", "wage_complaint_referral", "1", ""] in table
+    assert ["2026-12", "rating", "5", "1", ""] in table
     assert ["2026-12", "waiting", "realtime", "3", "10.0"] in table
     assert not any("kakao:" in cell for row in table for cell in row)
 

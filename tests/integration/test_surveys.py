@@ -43,6 +43,7 @@ def test_the_resident_answers_once_after_completion(container, stack_env, boto_s
     assert_error(api.post(f"/api/consultations/{cid}/survey", headers=owner, body={"rating": 5}),
                  409, "survey_answered")
     assert container.surveys.rating_of(cid) == 4
+    assert container.consultations.get(cid).satisfaction == 4  # noted once, for the month statistics
     raw = boto_session.client("dynamodb").get_item(
         TableName=container.settings.main_table,
         Key={"pk": {"S": f"CONSULTATION#{cid}"}, "sk": {"S": "SURVEY"}})["Item"]

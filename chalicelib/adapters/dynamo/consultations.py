@@ -87,6 +87,7 @@ class ConsultationItem(KeyedItem):
     erased_at = UTCDateTimeAttribute(null=True)
     expires_at = NumberAttribute(null=True)
     outcome = UnicodeAttribute(null=True)
+    satisfaction = NumberAttribute(null=True)
     dismissal_remedy_deadline = UnicodeAttribute(null=True)
     wage_settlement_due = UnicodeAttribute(null=True)
     free_representation_eligible = BooleanAttribute(null=True)
@@ -239,12 +240,14 @@ class DynamoConsultationRepository:
             raise ConsultationNotFoundError()
         raise IllegalTransitionError(latest.status, target)
 
-    def note_outcome(self, consultation_id: str, outcome: str) -> bool:
+    def note_result(self, consultation_id: str, *, outcome: str | None = None,
+                    satisfaction: int | None = None) -> bool:
+        attribute, value = ((ConsultationItem.outcome, outcome) if outcome is not None
+                            else (ConsultationItem.satisfaction, satisfaction))
         item = ConsultationItem(*_key(consultation_id))
         try:
-            item.update(actions=[ConsultationItem.outcome.set(outcome)],
-                        condition=(ConsultationItem.status == Status.COMPLETED.value)
-                        & ConsultationItem.outcome.does_not_exist())
+            item.update(actions=[attribute.set(value)],
+                        condition=(ConsultationItem.status == Status.COMPLETED.value) & attribute.does_not_exist())
         except UpdateError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 return False
@@ -336,7 +339,7 @@ def _to_item(c: Consultation) -> ConsultationItem:
         mode=c.mode.value, method=c.method.value, language=c.language.value, month=c.month,
         consent_version=c.consent_version, created_at=c.created_at, updated_at=c.updated_at,
         attorney_id=c.attorney_id, closed_at=c.closed_at, erased_at=c.erased_at,
-        expires_at=_epoch(c.expires_at), outcome=c.outcome,
+        expires_at=_epoch(c.expires_at), outcome=c.outcome, satisfaction=c.satisfaction,
         dismissal_remedy_deadline=_iso_date(c.triage.dismissal_remedy_deadline),
         wage_settlement_due=_iso_date(c.triage.wage_settlement_due),
         free_representation_eligible=c.triage.free_representation_eligible,
@@ -359,7 +362,8 @@ def _to_domain(item: ConsultationItem) -> Consultation:
         attorney_id=item.attorney_id, closed_at=item.closed_at, erased_at=item.erased_at,
         expires_at=(datetime.fromtimestamp(int(item.expires_at), tz=timezone.utc)
                     if item.expires_at is not None else None),
-        outcome=item.outcome)
+        outcome=item.outcome,
+        satisfaction=int(item.satisfaction) if item.satisfaction is not None else None)
 
 
 def _iso_date(value: date | None) -> str | None:

@@ -147,6 +147,9 @@
     holder.appendChild(table(M.t("js.stats.status"), "status", s.by_status, s.total));
     var completed = s.recorded_outcomes.reduce(function (n, r) { return n + r.count; }, 0);
     holder.appendChild(table(M.t("js.stats.recorded"), "outcome", s.recorded_outcomes, completed));
+    holder.appendChild(table(M.t("js.stats.rating", {n: s.satisfaction_answered,
+                                                    avg: s.satisfaction_average === null ? "–" : s.satisfaction_average}),
+                             "", s.by_rating, s.satisfaction_answered));
     var waits = M.el("tbody", {}, s.waiting.map(function (w) {
       return M.el("tr", {}, [M.el("th", {scope: "row", text: M.label("mode", w.mode)}),
                              M.el("td", {class: "num", text: String(w.measured)}),
