@@ -81,6 +81,11 @@ class MemoryThreadStore:
             self._threads[consultation_id] = replace(self._state(consultation_id), closed=True)
             self._nudge_marks.pop(consultation_id, None)
 
+    def erase(self, consultation_id: str) -> int:
+        """Delete a thread's messages and signals (the resident left); returns how many."""
+        with self._lock:
+            return len(self._messages.pop(consultation_id, [])) + len(self._signals.pop(consultation_id, []))
+
     def waiting(self, older_than: datetime, limit: int = 100) -> list[tuple[str, datetime]]:
         with self._lock:
             due = sorted((at, cid) for cid, at in self._nudge_marks.items() if at < older_than)

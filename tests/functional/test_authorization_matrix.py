@@ -319,16 +319,6 @@ CASES = [Case(route, caller, expect) for route in MATRIX for caller, expect in r
 
 # --- fakes the other functional tests do not need -------------------------------------------------
 
-class ThreadStore(MemoryThreadStore):
-    """MemoryThreadStore plus ``erase`` (what leaving calls; the DynamoDB store has it)."""
-
-    def erase(self, consultation_id: str) -> int:
-        with self._lock:
-            messages = self._messages.pop(consultation_id, [])
-            signals = self._signals.pop(consultation_id, [])
-            return len(messages) + len(signals)
-
-
 class SurveyStore:
     """Twin of ``DynamoSurveyStore``: one answer per consultation."""
 
@@ -490,7 +480,7 @@ class World:
     roster: Roster
     loads: MemoryLoadStore
     bookings: MemoryBookingRepository
-    threads: ThreadStore
+    threads: MemoryThreadStore
     surveys: SurveyStore
     realtime: RealtimeStore
     notifier: MemoryNotifier
@@ -619,7 +609,7 @@ def build_world() -> World:
     container = signin_container(env, clock)
     auth, roster, loads, notifier = FakeAuthenticator(), Roster(), MemoryLoadStore(), MemoryNotifier()
     bookings = MemoryBookingRepository(container.consultations, loads, roster)
-    threads, surveys = ThreadStore(), SurveyStore()
+    threads, surveys = MemoryThreadStore(), SurveyStore()
     realtime = RealtimeStore(container.consultations, loads, roster)
     container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
                               bookings=bookings, thread_store=threads, surveys=surveys,
