@@ -219,8 +219,18 @@ class Container:
         return AccountService(users=self.users, sessions=self.sessions, history=self.login_history,
                               audit=self.audit, invites=self.invites, roster=self.attorneys,
                               secrets=self.oauth_secrets, erasers=self.personal_data_erasers,
-                              clock=self.clock,
+                              clock=self.clock, disconnect=self.disconnect_provider,
                               invite_ttl=timedelta(days=self.settings.policy.attorney_invite_days))
+
+    def disconnect_provider(self, subject: str) -> bool:
+        """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the
+        app's admin key. Naver needs the person's own token, which Maeul does not keep: False."""
+        from chalicelib.domain.identity import Provider
+
+        provider, _, user_id = subject.partition(":")
+        if provider != Provider.KAKAO.value:
+            return False
+        return self.oauth_clients[Provider.KAKAO].unlink(user_id, self.oauth_secrets.get("kakao_admin_key"))
 
     @cached_property
     def loads(self) -> Any:

@@ -178,6 +178,18 @@ class KakaoClient(OAuthClient):
                                 phone=normalise_phone(account.get("phone_number")))
 
 
+    def unlink(self, user_id: str, admin_key: str) -> bool:
+        """Disconnect Maeul from the user's Kakao account with the app's admin key (the user is
+        leaving Maeul; no user token is kept). True when Kakao confirmed it."""
+        result = self._transport("POST", self._api + "/v1/user/unlink", timeout=self._timeout,
+                                 form={"target_id_type": "user_id", "target_id": user_id},
+                                 headers={"Authorization": f"KakaoAK {admin_key}",
+                                          "Content-Type": "application/x-www-form-urlencoded;charset=utf-8"})
+        if result.status != 200:
+            raise self._fail("unlink", "provider_unlink_error", status=result.status)
+        return str(self._json("unlink", result).get("id")) == user_id
+
+
 class NaverClient(OAuthClient):
     provider = Provider.NAVER
     authorize_path = "/oauth2.0/authorize"

@@ -59,6 +59,9 @@ class HistoryQuery(BaseModel):
 class Left(BaseModel):
     status: str
     sessions_ended: int
+    provider_disconnected: bool = Field(description="Maeul was disconnected from your Kakao account; false "
+                                                    "(Naver, or Kakao did not answer): remove Maeul in your "
+                                                    "account's connected services yourself.")
 
 
 class InviteRedemption(BaseModel):
@@ -103,8 +106,9 @@ def leave() -> Response:
     request = bp.current_request
     principal = current_principal(request)
     container = get_container()
-    ended = container.accounts.leave(principal.subject, client_of(request), principal.provider.value)
-    return json_response(Left(status="deleted", sessions_ended=ended), private=True,
+    left = container.accounts.leave(principal.subject, client_of(request), principal.provider.value)
+    return json_response(Left(status="deleted", sessions_ended=left.sessions_ended,
+                              provider_disconnected=left.provider_disconnected), private=True,
                          headers={"Set-Cookie": sc.cleared(secure=container.settings.secure_cookies)})
 
 

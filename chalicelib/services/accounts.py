@@ -21,6 +21,7 @@ from chalicelib.domain.audit import AccessEvent, LoginEvent
 from chalicelib.domain.identity import Principal, Provider, Role, subject_of
 from chalicelib.domain.login import Client, LoginThrottledError
 from chalicelib.domain.sessions import Tokens
+from chalicelib.logs import logger
 from chalicelib.domain.users import (Invite, InviteStore, InvalidInviteError, UserProfile, UserStore,
                                      format_invite_code, invite_hash, new_invite_code, normalise_invite_code)
 from chalicelib.services.login_history import LoginHistory
@@ -59,11 +60,17 @@ class Me:
     phone: str | None
 
 
+@dataclass(frozen=True)
+class Departure:
+    sessions_ended: int
+    provider_disconnected: bool  # False: the person should disconnect Maeul in their provider's settings
+
+
 class AccountService:
     def __init__(self, *, users: UserStore, sessions: SessionService, history: LoginHistory, audit: Any,
                  invites: InviteStore, roster: Roster, secrets: Secrets,
                  erasers: Sequence[PersonalDataEraser], clock: Callable[[], datetime],
-                 invite_ttl: timedelta) -> None:
+                 invite_ttl: timedelta, disconnect: Callable[[str], bool] | None = None) -> None:
         self._users = users
         self._sessions = sessions
         self._history = history
@@ -74,6 +81,7 @@ class AccountService:
         self._erasers = erasers
         self._clock = clock
         self._invite_ttl = invite_ttl
+        self._disconnect = disconnect
 
     def me(self, principal: Principal) -> Me:
         profile = self._users.profile(principal.subject) or UserProfile()
@@ -85,8 +93,21 @@ class AccountService:
 
     # -- leaving -----------------------------------------------------------------
 
-    def leave(self, subject: str, client: Client, provider: str, reason: str = "account_deleted") -> int:
-        """Erase the person's personal data and end every session; returns sessions ended."""
+    def leave(self, subject: str, client: Client, provider: str) -> Departure:
+        """The person leaves Maeul: their personal data is erased, every session ends, and the
+        provider is asked to disconnect Maeul from their account (best effort: leaving never
+        fails because the provider does)."""
+        ended = self._erase(subject, client, provider, reason="account_deleted")
+        disconnected = False
+        if self._disconnect is not None:
+            try:
+                disconnected = self._disconnect(subject)
+            except Exception as exc:  # noqa: BLE001 - the account is gone either way
+                logger().warning("provider disconnect failed", extra={"provider": provider,
+                                                                      "error": type(exc).__name__})
+        return Departure(ended, disconnected)
+
+    def _erase(self, subject: str, client: Client, provider: str, reason: str) -> int:
         for erase in self._erasers:
             erase(subject)
         ended = self._sessions.end_all(subject, reason)
@@ -103,7 +124,7 @@ class AccountService:
         if not user_id or not user_id.isdigit() or len(user_id) > 20:
             raise BadUnlinkRequestError("user_id must be the Kakao user id (digits).")
         subject = subject_of(Provider.KAKAO, user_id)
-        self.leave(subject, client, Provider.KAKAO.value, reason="provider_unlinked")
+        self._erase(subject, client, Provider.KAKAO.value, reason="provider_unlinked")  # already disconnected
         return subject
 
     # -- attorney invites --------------------------------------------------------

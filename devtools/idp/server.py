@@ -19,6 +19,7 @@ Naver (real hosts nid.naver.com / openapi.naver.com)
 Development helpers
     ``GET /health``                 ``{"status": "ok"}``
     ``GET|POST|DELETE /__dev/faults``  fault injection (below)
+    ``GET /__dev/connections``  which accounts are connected to which app
     ``GET /__dev/avatar/<size>/<account>.png``  the profile pictures
 
 Fault injection
@@ -45,6 +46,7 @@ Fault injection
     answers with the current state, as does ``GET /__dev/faults``.
 
 Configuration (environment; defaults match the app's ``local`` stage)
+    ``KAKAO_ADMIN_KEY`` (``maeul-local-kakao-admin-key``, for ``KakaoAK`` unlink),
     ``KAKAO_CLIENT_ID`` (``maeul-local-kakao``), ``KAKAO_CLIENT_SECRET``
     (``maeul-local-kakao-secret``), ``NAVER_CLIENT_ID`` (``maeul-local-naver``),
     ``NAVER_CLIENT_SECRET`` (``maeul-local-naver-secret``),
@@ -131,6 +133,8 @@ class Config:
     clients: Mapping[str, Client]
     code_ttl: float = 600.0
     slow_seconds: float = 30.0
+    # Kakao's app admin keys (``KakaoAK``: server-to-server calls such as unlinking a user), per client
+    kakao_admin_keys: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -166,10 +170,12 @@ class Config:
             if client_id in clients:
                 raise ValueError(f"client_id registered twice: {client_id}")
             clients[client_id] = Client(provider, client_id, secret, uris)
+        kakao_id = env.get("KAKAO_CLIENT_ID", "maeul-local-kakao")
         return cls(
             clients=clients,
             code_ttl=float(env.get("IDP_CODE_TTL_SECONDS", "600")),
             slow_seconds=float(env.get("IDP_SLOW_SECONDS", "30")),
+            kakao_admin_keys={env.get("KAKAO_ADMIN_KEY", "maeul-local-kakao-admin-key"): kakao_id},
         )
 
 
@@ -283,6 +289,18 @@ class Store:
                 ]:
                     del table[key]
             self.connected_at.pop((provider, client_id, account), None)
+
+    def connections(self) -> list[dict[str, str]]:
+        """Which accounts are connected to which app (signed in and not unlinked since)."""
+        with self.lock:
+            return [{"provider": p, "client_id": c, "account": a} for p, c, a in sorted(self.connected_at)]
+
+    def connected_kakao_account(self, client_id: str, user_id: str) -> str | None:
+        with self.lock:
+            for provider, client, account in self.connected_at:
+                if (provider, client) == (KAKAO, client_id) and str(accounts.kakao_id(account)) == user_id:
+                    return account
+        return None
 
     def fault_state(self) -> dict:
         with self.lock:
@@ -561,6 +579,10 @@ def create_app(config: Config | None = None) -> Flask:
         if kind == "slow":
             stopping.wait(delay)
         return None
+
+    @app.get("/__dev/connections")
+    def dev_connections():
+        return _no_store(_json({"connections": store.connections()}))
 
     @app.route("/__dev/faults", methods=["GET", "POST", "DELETE"])
     def faults():
@@ -873,6 +895,21 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.post("/v1/user/unlink")
     def kakao_unlink():
+        # Two ways, as Kakao: the user's own token (Bearer), or the app's admin key (KakaoAK) with
+        # target_id_type=user_id&target_id=<id>, which a service uses when the user leaves it.
+        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+        if scheme == "KakaoAK":
+            client_id = config.kakao_admin_keys.get(key.strip())
+            if client_id is None:
+                return kakao_error("unauthorized", "wrong admin key", "-401", 401)
+            target = request.form.get("target_id", "")
+            if request.form.get("target_id_type") != "user_id" or not target.isdigit():
+                return kakao_error("invalid_request", "target_id_type=user_id and target_id required", "-2", 400)
+            account = store.connected_kakao_account(client_id, target)
+            if account is None:
+                return kakao_error("invalid_request", "not a user of this app", "-101", 400)
+            store.unlink(KAKAO, client_id, account)
+            return _no_store(_json({"id": accounts.kakao_id(account)}))
         auth = kakao_auth()
         if auth is None:
             return kakao_bad_token()

@@ -414,12 +414,37 @@ def test_leaving_erases_personal_data_and_ends_every_session(site) -> None:
     assert site.container.consultation_eraser in site.container.personal_data_erasers
     site.container.personal_data_erasers.append(erased.append)  # stands for any other feature's eraser
     gone = phone.request("DELETE", "/api/me", csrf=True)
-    assert gone.status == 200 and gone.json == {"status": "deleted", "sessions_ended": 2}
+    assert gone.status == 200 and gone.json == {"status": "deleted", "sessions_ended": 2,
+                                                "provider_disconnected": False}  # Naver: no token kept
     assert erased == [subject]
     assert site.container.users.get(subject) is None and site.container.users.profile(subject) is None
     assert_error(laptop.request("GET", "/api/me"), 401, "invalid_session")
     assert_error(laptop.request("POST", "/auth/refresh", csrf=True), 401, "invalid_refresh")
     assert "account_deleted" in [e.reason for e in site.history()]
+
+
+def _connected(site, account: str) -> bool:
+    listed = requests.get(f"{site.base_idp}/__dev/connections", timeout=5).json()["connections"]
+    return any(c["account"] == account and c["client_id"] == "maeul-local-kakao" for c in listed)
+
+
+def test_leaving_disconnects_maeul_from_the_kakao_account(site) -> None:
+    browser = site.sign_in("kakao", "resident-leaving")
+    assert _connected(site, "resident-leaving")
+    gone = browser.request("DELETE", "/api/me", csrf=True)
+    assert gone.status == 200 and gone.json["provider_disconnected"] is True
+    assert not _connected(site, "resident-leaving")  # Kakao was asked with the app's admin key
+    assert site.container.users.get(f"kakao:{accounts.kakao_id('resident-leaving')}") is None
+
+
+def test_leaving_still_works_when_kakao_refuses_the_disconnect(idp) -> None:
+    site = make_site(idp, secrets={**LOCAL_SECRETS, "kakao_admin_key": "not-the-admin-key"})
+    browser = site.sign_in("kakao", "resident-stays-linked")
+    gone = browser.request("DELETE", "/api/me", csrf=True)
+    assert gone.status == 200 and gone.json["provider_disconnected"] is False  # the page says what to do
+    assert _connected(site, "resident-stays-linked")
+    assert browser.request("GET", "/api/me").status == 401  # the account is gone anyway
+    assert site.container.users.get(f"kakao:{accounts.kakao_id('resident-stays-linked')}") is None
 
 
 def test_kakao_unlink_callback_checks_the_admin_key(site) -> None:

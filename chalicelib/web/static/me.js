@@ -26,9 +26,11 @@
   $("leave-no").addEventListener("click", function () { $("leave-confirm").hidden = true; $("leave").focus(); });
   $("leave-yes").addEventListener("click", async function () {
     var r = await M.request("DELETE", "/api/me");
-    if (r.ok) {
+    if (r.ok && r.data.provider_disconnected) {
       $("me-status").textContent = M.t("js.left");
       setTimeout(function () { window.location.assign("/"); }, 1500);
+    } else if (r.ok) {  // stays on the page: what is left to do in the provider's own settings
+      $("me-status").textContent = M.t("js.left") + " " + M.t("js.left.disconnect_yourself");
     } else {
       $("me-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
     }
