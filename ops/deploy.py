@@ -189,6 +189,7 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
             variables.update(env)
             props.setdefault("Tags", {}).update({"app": "maeul", "stage": stage})
+    add_alarms(resources, stage, outputs.get("OperatorAlarmsTopicArn"))
     if "RestAPI" in resources:
         body = ('{"error": {"code": "%s", "message": "%s"}}')
         for logical, (kind, status, code, message) in {
@@ -206,6 +207,42 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
             if status:
                 props["StatusCode"] = status
             resources[logical] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": props}
+
+
+# What pages the operators (the alarms topic): any failed run of a scheduled function, a burst
+# of failed or throttled API invocations, or of 5xx answers at the API.
+_FUNCTION_ERRORS = {"APIHandler": 5}  # errors in 5 minutes; scheduled functions: 1
+
+
+def add_alarms(resources: dict[str, Any], stage: str, topic_arn: str | None) -> None:
+    """CloudWatch alarms on every function of the package and on the API, to the alarms topic."""
+    if not topic_arn:
+        return
+
+    def alarm(name: str, namespace: str, metric: str, dimensions: list[dict[str, Any]], threshold: int,
+              what: str) -> dict[str, Any]:
+        return {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "AlarmName": f"maeul-{stage}-{name}", "AlarmDescription": what,
+            "Namespace": namespace, "MetricName": metric, "Dimensions": dimensions,
+            "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 1, "Threshold": threshold,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+            "AlarmActions": [topic_arn], "OKActions": [topic_arn]}}
+
+    functions = [n for n, r in resources.items() if r.get("Type") == "AWS::Serverless::Function"]
+    for name in functions:
+        dimension = [{"Name": "FunctionName", "Value": {"Ref": name}}]
+        threshold = _FUNCTION_ERRORS.get(name, 1)
+        resources[f"{name}ErrorsAlarm"] = alarm(
+            f"{name}-errors", "AWS/Lambda", "Errors", dimension, threshold,
+            f"{name}: {threshold} or more failed invocations in 5 minutes")
+        resources[f"{name}ThrottlesAlarm"] = alarm(
+            f"{name}-throttles", "AWS/Lambda", "Throttles", dimension, 1,
+            f"{name}: invocations throttled (concurrency limit)")
+    if "RestAPI" in resources:
+        resources["ApiServerErrorsAlarm"] = alarm(
+            "api-5xx", "AWS/ApiGateway", "5XXError",
+            [{"Name": "ApiName", "Value": "maeul"}, {"Name": "Stage", "Value": "api"}], 5,
+            "The API answered 5 or more server errors (5xx, 503 included) in 5 minutes")
 
 
 def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print) -> str:

@@ -116,3 +116,20 @@ def test_the_bundle_carries_bytecode_so_a_cold_start_does_not_compile(packaged: 
     result = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", probe], cwd=bundle, capture_output=True,
                             text=True, env={"MAEUL_STAGE": "prod"})
     assert result.stdout.startswith("ok"), result.stderr[-2000:]
+
+
+def test_every_function_and_the_api_page_the_operators_through_the_alarms_topic(packaged: Path) -> None:
+    resources = json.loads(packaged.read_text(encoding="utf-8"))["Resources"]
+    functions = {n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    assert {"APIHandler", "Reminders", "Offers", "WindowKeeper", "MessageNudge"} <= functions
+    alarms = {n: r["Properties"] for n, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    for name in functions:
+        for metric in ("Errors", "Throttles"):
+            props = alarms[f"{name}{metric}Alarm"]
+            assert props["MetricName"] == metric and props["Dimensions"] == [
+                {"Name": "FunctionName", "Value": {"Ref": name}}]
+            assert props["AlarmActions"] == [OUTPUTS["OperatorAlarmsTopicArn"]]
+    assert alarms["RemindersErrorsAlarm"]["Threshold"] == 1  # a failed reminders run pages at once
+    api = alarms["ApiServerErrorsAlarm"]
+    title = resources["RestAPI"]["Properties"]["DefinitionBody"]["info"]["title"]
+    assert api["MetricName"] == "5XXError" and {"Name": "ApiName", "Value": title} in api["Dimensions"]
