@@ -170,8 +170,9 @@ def _ip(request: Request) -> str:
 
 
 @spec.operation("GET", "/api/consultations/{consultation_id}/messages", "The consultation's message thread "
-                "(owner, assigned attorney; admins read, access-logged); poll with ?since=",
-                tags=("rooms",), query=SinceQuery, responses={200: ThreadOut}, auth=True, errors=(400, 404, 503))
+                "(owner, assigned attorney; others 404, admins 403); poll with ?since=",
+                tags=("rooms",), query=SinceQuery, responses={200: ThreadOut}, auth=True,
+                errors=(400, 403, 404, 503))
 @bp.route("/api/consultations/{consultation_id}/messages", methods=["GET"])
 def list_messages(consultation_id: str) -> object:
     request = bp.current_request

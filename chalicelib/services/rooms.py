@@ -121,24 +121,20 @@ class RoomService:
 
     def thread(self, principal: Principal, consultation_id: str, since: str | None, *, limit: int | None = None,
                ip: str = "") -> ThreadPage:
-        consultation, reader = self._reader(principal, consultation_id)
-        side = side_of(reader)
+        # The two parties only (CONTRACT.md): staff see a consultation's details, access-logged,
+        # but not the conversation itself.
+        consultation, side = self._participant(principal, consultation_id)
         limit = limit or self._policy.message_page_size
         sealed = self._store.messages(consultation_id, since, limit)
-        if reader is Reader.ADMIN and sealed:
-            self._audit.record_access(AccessEvent(
-                at=self._clock(), actor=principal.subject, actor_role=principal.role.value,
-                owner=consultation.owner, record=f"thread:{consultation_id}", action="read_messages", ip=ip))
         messages = [self._open_message(m) for m in sealed]
         state = self._store.state(consultation_id)
-        if side is not None and messages:
+        if messages:
             last = messages[-1].cursor
             theirs = any(m.side is side.other for m in messages)
             if theirs and (state.read_by(side) or "") < last:
                 state = self._store.mark_read(consultation_id, side, last)
         return ThreadPage(messages=messages, next=messages[-1].cursor if messages else since,
-                          unread=state.unread_by(side) if side is not None else None,
-                          read_by_other=state.read_by(side.other) if side is not None else None,
+                          unread=state.unread_by(side), read_by_other=state.read_by(side.other),
                           closed=state.closed or consultation.status not in
                           {Status.MATCHED, Status.BOOKED, Status.IN_PROGRESS},
                           side=side)

@@ -117,7 +117,7 @@ OK, CREATED, FOUND = Expect(200), Expect(201), Expect(302)
 SIGN_IN = Expect(401, "not_signed_in")
 ROLE = Expect(403, "wrong_role")
 HIDDEN = Expect(404, "not_found")
-NOT_PARTICIPANT = Expect(403, "not_participant")  # admins read rooms' records but do not take part
+NOT_PARTICIPANT = Expect(403, "not_participant")  # admins see the consultation, not its thread or room
 PAGE_SIGN_IN, PAGE_403 = Expect(401), Expect(403)  # HTML pages: the sign-in page, the 403 page
 THREAD_CLOSED, ROOM_CLOSED = Expect(409, "thread_closed"), Expect(409, "room_closed")
 BAD_INVITE = Expect(400, "invalid_invite")
@@ -239,8 +239,9 @@ MATRIX: tuple[Route, ...] = (
           grid(SIGN_IN, ROLE, ROLE, HIDDEN, OK, ROLE), target="booked",
           body={"reason": "conflict of interest with the employer"}),
 
-    # --- rooms (CONTRACT: messages by owner and assigned attorney; admins read, access-logged) ---------
-    Route("GET", "/api/consultations/{consultation_id}/messages", grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, OK),
+    # --- rooms (CONTRACT: messages by the owner and the assigned attorney only) ---------------------
+    Route("GET", "/api/consultations/{consultation_id}/messages",
+          grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, NOT_PARTICIPANT),
           target="matched"),
     Route("POST", "/api/consultations/{consultation_id}/messages",
           grid(SIGN_IN, HIDDEN, CREATED, HIDDEN, CREATED, NOT_PARTICIPANT), target="matched",

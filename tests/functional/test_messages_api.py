@@ -133,14 +133,16 @@ def test_the_two_participants_exchange_messages_and_others_get_404(world: World)
     assert world.api.get(path).status == 401
 
 
-def test_admins_read_the_thread_access_logged_but_cannot_post(world: World) -> None:
+def test_the_thread_is_the_two_parties_only_admins_neither_read_nor_post(world: World) -> None:
+    """CONTRACT.md: messages are for the owner and the assigned attorney."""
     cid = world.consultation()
     world.api.post(f"/api/consultations/{cid}/messages", body={"text": "hello"}, headers=world.h(resident("res-1")))
     page = world.api.get(f"/api/consultations/{cid}/messages", headers=world.h(admin()))
-    assert page.status == 200 and page.json["unread"] is None and len(page.json["items"]) == 1
-    assert [(e.action, e.record) for e in world.audit.access] == [("read_messages", f"thread:{cid}")]
+    assert_error(page, 403, "not_participant")
+    assert "hello" not in page.body.decode()
     assert_error(world.api.post(f"/api/consultations/{cid}/messages", body={"text": "x"}, headers=world.h(admin())),
                  403, "not_participant")
+    assert world.audit.access == []  # nothing was read
 
 
 def test_bad_messages_and_cursors_get_clear_errors(world: World) -> None:
