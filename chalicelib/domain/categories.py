@@ -81,39 +81,33 @@ def category_by_code(code: str) -> Category:
     return _BY_CODE[code]
 
 
-class Method(StrEnum):
+class _Labelled:
+    """Display labels of an enum's members, from ``_LABELS``."""
+
+    @property
+    def label_ko(self) -> str:
+        """Korean display label."""
+        return _LABELS[self][0]  # type: ignore[index]
+
+    @property
+    def label_en(self) -> str:
+        """English display label."""
+        return _LABELS[self][1]  # type: ignore[index]
+
+
+class Method(_Labelled, StrEnum):
     """How the consultation is conducted."""
 
     CHAT = "chat"
     VIDEO = "video"
     PHONE = "phone"
 
-    @property
-    def label_ko(self) -> str:
-        """Korean display label."""
-        return _LABELS[self][0]
 
-    @property
-    def label_en(self) -> str:
-        """English display label."""
-        return _LABELS[self][1]
-
-
-class Mode(StrEnum):
+class Mode(_Labelled, StrEnum):
     """When the consultation happens: now, or at a booked slot."""
 
     REALTIME = "realtime"
     RESERVATION = "reservation"
-
-    @property
-    def label_ko(self) -> str:
-        """Korean display label."""
-        return _LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        """English display label."""
-        return _LABELS[self][1]
 
 
 # (Korean, English) display labels.
