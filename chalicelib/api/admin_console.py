@@ -15,7 +15,7 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib.api.fields import email_address, korean_phone
+from chalicelib.api.fields import email_address, korean_phone, one_line
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -33,7 +33,6 @@ map_error(roster.AttorneyExistsError, 409, "attorney_exists")
 map_error(InvalidAttorneyError, 422, "invalid_attorney")
 map_error(roster.UnknownAttorneyProfileError, 404, "not_found")
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -70,9 +69,7 @@ class AttorneyChange(BaseModel):
     @field_validator("display_name")
     @classmethod
     def _plain(cls, value: str) -> str:
-        if _CONTROLS.search(value):
-            raise PydanticCustomError("control_characters", "Use plain text on one line.")
-        return value
+        return one_line(value)
 
     @field_validator("categories")
     @classmethod

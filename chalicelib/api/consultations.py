@@ -17,7 +17,7 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib.api.fields import email_address, korean_phone
+from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, map_error
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -49,8 +49,6 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,128}$")
 _CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#[0-9a-f-]{36}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
-_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EARLIEST_DATE = date(1950, 1, 1)
 
 
@@ -132,17 +130,12 @@ class IntakeRequest(BaseModel):
     @field_validator("name", "employer_name", "employer_city")
     @classmethod
     def _single_line(cls, value: str | None) -> str | None:
-        if value is not None and _LINE_CONTROLS.search(value):
-            raise PydanticCustomError("control_characters", "Use plain text on one line, without control "
-                                      "characters.")
-        return value or None
+        return None if value is None else (one_line(value) or None)
 
     @field_validator("description")
     @classmethod
     def _description(cls, value: str) -> str:
-        if _TEXT_CONTROLS.search(value):
-            raise PydanticCustomError("control_characters", "Use plain text, without control characters.")
-        return value
+        return plain_text(value)
 
     @field_validator("phone")
     @classmethod

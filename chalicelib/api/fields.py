@@ -1,4 +1,4 @@
-"""Field rules shared by request models: Korean phone numbers and e-mail addresses."""
+"""Field rules shared by request models: Korean phone numbers, e-mail addresses, plain text."""
 
 from __future__ import annotations
 
@@ -8,6 +8,22 @@ import phonenumbers
 from pydantic_core import PydanticCustomError
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")  # every control character, line breaks included
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks
+
+
+def one_line(value: str) -> str:
+    """Plain text on one line (names, titles): no control characters at all."""
+    if _LINE_CONTROLS.search(value):
+        raise PydanticCustomError("control_characters", "Use plain text on one line, without control characters.")
+    return value
+
+
+def plain_text(value: str) -> str:
+    """Plain text that may run over several lines (descriptions, messages, reasons)."""
+    if _TEXT_CONTROLS.search(value):
+        raise PydanticCustomError("control_characters", "Use plain text, without control characters.")
+    return value
 
 
 def korean_phone(value: str) -> str:

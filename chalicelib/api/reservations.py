@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, UnprocessableError, map_error
+from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
@@ -51,7 +52,6 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HHMM = r"^\d{2}:\d{2}$"
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # --- models ----------------------------------------------------------------------------------------
 
@@ -193,9 +193,7 @@ class DeclineIn(BaseModel):
     @field_validator("reason")
     @classmethod
     def _plain(cls, value: str) -> str:
-        if _CONTROLS.search(value):
-            raise PydanticCustomError("control_characters", "Use plain text, without control characters.")
-        return value
+        return plain_text(value)
 
 
 # --- availability ------------------------------------------------------------------------------

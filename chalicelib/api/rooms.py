@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api.errors import ApiBlueprint, ApiError, BadRequestError, map_error
+from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
@@ -38,7 +39,6 @@ map_error(NotParticipantError, 403, "not_participant")
 map_error(OutcomeAlreadyRecordedError, 409, "outcome_recorded")
 
 _CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_SIGNAL_BYTES = 16 * 1024
 _MAX_TEXT = 10000  # the hard ceiling; Policy.message_max_chars is the rule
 
@@ -69,9 +69,7 @@ class MessageIn(BaseModel):
     @field_validator("text")
     @classmethod
     def _plain(cls, value: str) -> str:
-        if _CONTROLS.search(value):
-            raise PydanticCustomError("control_characters", "Use plain text, without control characters.")
-        return value
+        return plain_text(value)
 
 
 class ReadIn(BaseModel):
