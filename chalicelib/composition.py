@@ -10,26 +10,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from chalicelib.clock import Clock
 from chalicelib.domain.calendar import ServiceCalendar, ServiceWindow
 from chalicelib.settings import Settings, get_settings
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Container:
     """Everything a handler needs, wired from one ``Settings``."""
 
-    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock = clock
+        self.clock = clock or settings.make_clock()
         self._lock = threading.Lock()
 
     @cached_property

@@ -17,7 +17,9 @@ from datetime import time
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from chalicelib.clock import CLOCK_VAR, Clock, parse_clock, system_clock
 
 Stage = Literal["local", "dev", "staging", "prod"]
 
@@ -108,7 +110,22 @@ class Settings(BaseModel):
     sms_sender_id: str = "MAEUL"
     # STUN/TURN servers for the video room (RTCIceServer objects); none needed on localhost.
     ice_servers: tuple[dict[str, Any], ...] = ()
+    # local stage only: a shifted clock for tests and for trying the stack on any day (chalicelib/clock.py)
+    clock: str = ""
     policy: Policy = Policy()
+
+    @model_validator(mode="after")
+    def _clock_only_on_local(self) -> Settings:
+        if self.clock and self.stage != "local":
+            raise ValueError(f"{CLOCK_VAR} shifts the clock and is refused on stage {self.stage!r}: "
+                             "only the local stage may run on a shifted clock; unset it")
+        if self.clock:
+            parse_clock(self.clock)
+        return self
+
+    def make_clock(self) -> Clock:
+        """The clock of this stage: the machine's, or the local stage's shifted one."""
+        return parse_clock(self.clock) if self.clock else system_clock
 
     @field_validator("ice_servers", mode="before")
     @classmethod
@@ -176,6 +193,7 @@ _ENV_FIELDS = {
     "admin_subjects": "MAEUL_ADMIN_SUBJECTS",
     "sms_sender_id": "MAEUL_SMS_SENDER_ID",
     "ice_servers": "MAEUL_ICE_SERVERS",
+    "clock": CLOCK_VAR,
 }
 
 # Stack output key -> environment variable the app reads. The deploy script

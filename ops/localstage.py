@@ -16,11 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from chalicelib.clock import CLOCK_VAR
 from ops.processes import ROOT
 
 RUN_DIR = Path(os.environ.get("MAEUL_RUN_DIR", ROOT / ".run"))
 # Tests deploy their own stack into their own emulator and point here instead.
 STACK_ENV_FILE = Path(os.environ.get("MAEUL_STACK_ENV_FILE", RUN_DIR / "local-stack.json"))
+# the shifted clock of the stack ``make run AT=…`` started (pinned MAEUL_CLOCK), for scripts run beside it
+CLOCK_FILE = RUN_DIR / "clock"
 
 
 @dataclass(frozen=True)
@@ -58,9 +61,24 @@ def stack_environment(path: Path = STACK_ENV_FILE) -> dict[str, str]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def write_clock_file(value: str | None, path: Path = CLOCK_FILE) -> None:
+    """Remember the running stack's shifted clock for the scripts run beside it (``scripts/tick``)."""
+    if value:
+        path.write_text(value, encoding="utf-8")
+    else:
+        path.unlink(missing_ok=True)
+
+
 def local_environment(ports: Ports | None = None, stack_env: Mapping[str, str] | None = None) -> dict[str, str]:
     env = config_environment("local")
-    env.update(stack_environment() if stack_env is None else stack_env)
+    if stack_env is None:
+        env.update(stack_environment())
+        if CLOCK_VAR in os.environ:  # the stack's processes get it from ``make run`` or the tests
+            env[CLOCK_VAR] = os.environ[CLOCK_VAR]
+        elif CLOCK_FILE.exists():  # a script run beside ``make run AT=…``
+            env[CLOCK_VAR] = CLOCK_FILE.read_text(encoding="utf-8").strip()
+    else:
+        env.update(stack_env)
     env.update(port_overrides(ports or Ports.from_env()))
     return env
 

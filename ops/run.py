@@ -2,22 +2,36 @@
 
 Starts the AWS emulator, deploys ``infra/`` into it, seeds the demo roster,
 starts the dev identity provider, the app and the local scheduler, prints the
-URL, and on Ctrl-C or SIGTERM stops everything it started.
+URL, and on Ctrl-C or SIGTERM stops everything it started. ``--at`` (``make run
+AT=…``) starts every process's clock at that instant (``MAEUL_CLOCK``).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from chalicelib.clock import CLOCK_VAR, ClockSettingError, parse_clock, pinned
 from ops import processes
-from ops.localstage import RUN_DIR, Ports
+from ops.localstage import RUN_DIR, Ports, write_clock_file
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make run", description=__doc__)
+    parser.add_argument("--at", help="start every process's clock at this instant (local stage only), "
+                                     "e.g. 2026-12-07T10:00:30+09:00; it advances normally")
+    args = parser.parse_args(argv)
+    try:
+        shifted = pin_clock(args.at)
+    except ClockSettingError as exc:
+        print(f"make run: AT={args.at!r}: {exc}", file=sys.stderr)
+        return 2
     ports = Ports.from_env()
     busy = [f"{name} port {port} (set {var})" for name, port, var in
             (("emulator", ports.aws, "MAEUL_AWS_PORT"), ("app", ports.app, "MAEUL_APP_PORT"),
@@ -27,6 +41,7 @@ def main() -> int:
               + ". Is another 'make run' still running?", file=sys.stderr)
         return 1
     RUN_DIR.mkdir(exist_ok=True)
+    write_clock_file(shifted)
     started: list[processes.Service] = []
 
     def stop_all(*_: object) -> None:
@@ -55,7 +70,7 @@ def main() -> int:
         started.append(processes.app_server(ports.app, {}, RUN_DIR / "app.log").start())
         step("starting the local scheduler")
         started.append(processes.scheduler({}, RUN_DIR / "scheduler.log").start())
-        banner(ports)
+        banner(ports, shifted)
         while all(s.process and s.process.poll() is None for s in started):
             time.sleep(0.5)
         dead = [s.name for s in started if s.process and s.process.poll() is not None]
@@ -75,8 +90,33 @@ def step(text: str) -> None:
     print(f"-> {text}", flush=True)
 
 
-def banner(ports: Ports) -> None:
+def pin_clock(at: str | None) -> str | None:
+    """The pinned ``MAEUL_CLOCK`` every process gets (from ``--at`` or the environment), set here."""
+    text = at or os.environ.get(CLOCK_VAR)
+    if not text:
+        os.environ.pop(CLOCK_VAR, None)
+        return None
+    pinned_value = pinned(parse_clock(text)()) if at is None else pinned(_instant(at))
+    os.environ[CLOCK_VAR] = pinned_value
+    return pinned_value
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ClockSettingError("give an ISO 8601 instant with its offset, e.g. 2026-12-07T10:00:30+09:00")
+    return moment
+
+
+def banner(ports: Ports, shifted: str | None = None) -> None:
     url = f"http://127.0.0.1:{ports.app}"
+    if shifted:
+        now = parse_clock(shifted)().astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m-%d %H:%M:%S KST")
+        print(f"\nThe clock is SHIFTED: every process of this stack reads {now} now, advancing normally "
+              f"({CLOCK_VAR}={shifted}).", flush=True)
     print(f"""
 Maeul (스마트 마을노무사) is running:  {url}
 

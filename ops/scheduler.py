@@ -1,7 +1,8 @@
 """The local scheduler: runs the scheduled functions on their crons (``make run``).
 
 Once a minute, on the minute, it runs in-process every job whose EventBridge
-cron matches the current UTC minute, exactly like ``scripts/tick`` would.
+cron matches the current UTC minute, exactly like ``scripts/tick`` would. The
+minute is the local stage's clock's (``MAEUL_CLOCK`` when it is shifted).
 """
 
 from __future__ import annotations
@@ -9,17 +10,19 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import timedelta
 
 from ops.cron import matches
 
 
 def main() -> int:
+    from chalicelib.settings import Settings
     from ops.localstage import local_environment
     from ops.tick import run_jobs
 
     env = local_environment()
-    run_jobs(datetime.now(timezone.utc), only=["__none__"], env=env)  # import the app once
+    clock = Settings.from_env(env).make_clock()
+    run_jobs(clock(), only=["__none__"], env=env)  # import the app once
     from chalicelib.jobs import JOBS
 
     stop = False
@@ -32,14 +35,14 @@ def main() -> int:
     signal.signal(signal.SIGINT, _stop)
     print(f"local scheduler: {len(JOBS)} scheduled function(s)", flush=True)
     while not stop:
-        now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        now = clock().replace(second=0, microsecond=0)
         due = [job.name for job in JOBS if matches(job.cron, now)]
         if due:
             for record in run_jobs(now, only=due, env=env):
                 state = "ok" if record["ok"] else f"FAILED {record.get('error')}"
                 print(f"{now.isoformat()} {record['job']}: {state}", flush=True)
-        next_minute = (int(time.time()) // 60 + 1) * 60
-        while not stop and time.time() < next_minute:
+        next_minute = now + timedelta(minutes=1)
+        while not stop and clock() < next_minute:
             time.sleep(0.5)
     return 0
 

@@ -8,19 +8,28 @@ same handler EventBridge would call, with ``{"at": ...}`` in the event.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from ops.localstage import chalice_config, local_environment
 from ops.processes import ROOT
 
 
+def local_now(env: dict[str, str] | None = None) -> datetime:
+    """Now on the local stage's clock (``MAEUL_CLOCK`` when it is shifted)."""
+    from chalicelib.settings import Settings
+
+    return Settings.from_env(env or local_environment()).make_clock()()
+
+
 def parse_at(text: str | None) -> datetime:
     if not text:
-        return datetime.now(timezone.utc)
+        return local_now()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -33,8 +42,25 @@ def parse_at(text: str | None) -> datetime:
 def run_jobs(at: datetime, only: list[str] | None = None, env: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Invoke the jobs in-process; returns one record per job."""
     env = env or local_environment()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    with _environment(env):
+        return _invoke(at, only, env)
+
+
+@contextlib.contextmanager
+def _environment(env: dict[str, str]) -> Iterator[None]:
+    """``env`` applied to this process for the jobs' run, the caller's environment restored after."""
+    saved = dict(os.environ)
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _invoke(at: datetime, only: list[str] | None, env: dict[str, str]) -> list[dict[str, Any]]:
     from chalice.test import TestLambdaClient
 
     from app import app

@@ -27,8 +27,12 @@ def page_language(request: Request) -> tuple[str, str | None]:
 
 def html_page(request: Request, template: str, *, status: int = 200, **context: object) -> Response:
     lang, remember = page_language(request)
-    policy = get_container().settings.policy
-    body = render(template, lang, fallback_phone=policy.fallback_phone, **context)
+    container = get_container()
+    # the local stage on a shifted clock says so on every page (MAEUL_CLOCK, `make run AT=…`)
+    shifted_now = container.clock().astimezone(container.calendar.tz).strftime("%Y-%m-%d %H:%M %Z") \
+        if container.settings.clock else ""
+    body = render(template, lang, fallback_phone=container.settings.policy.fallback_phone,
+                  shifted_now=shifted_now, **context)
     headers = {"Content-Type": HTML, "Cache-Control": "no-store"}
     if remember:
         headers["Set-Cookie"] = f"lang={remember}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"

@@ -1,0 +1,82 @@
+"""The app's clock: the machine's, or on the ``local`` stage a shifted one.
+
+Every rule takes ``now`` from a clock (a port: ``Callable[[], datetime]``).
+In production that is the machine's UTC clock. On the ``local`` stage
+``MAEUL_CLOCK`` shifts it, so that a test, or a newcomer on a Sunday, can run
+the whole stack as if it were a weekday at 10:00 — every process alike:
+
+- ``2026-12-07T10:00:30+09:00``: the clock reads that instant when the
+  process starts and advances normally from there;
+- ``2026-12-07T10:00:30+09:00@1796520000.25``: it read that instant at the
+  machine's Unix time after the ``@``. ``make run AT=…`` and the tests pass
+  this pinned form to every process they start, so all of them agree to the
+  millisecond however far apart they start;
+- ``+3d``, ``-2h30m``, ``+90s``: an offset from the machine's clock.
+
+Any other stage refuses ``MAEUL_CLOCK`` (see ``Settings``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+Clock = Callable[[], datetime]
+CLOCK_VAR = "MAEUL_CLOCK"
+
+# when this process began, as far as the clock is concerned: an unpinned instant is read then
+PROCESS_STARTED = time.time()
+_OFFSET = re.compile(r"^(?P<sign>[+-])(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
+
+
+class ClockSettingError(ValueError):
+    """``MAEUL_CLOCK`` is not an instant with offset, a pinned instant or an offset."""
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class ShiftedClock:
+    """The machine's clock moved by a fixed offset: it advances normally."""
+
+    offset: timedelta
+
+    def __call__(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+
+def parse_clock(value: str, *, started: float | None = None) -> ShiftedClock:
+    """The clock ``value`` describes; ``started`` is the machine's Unix time the process began at."""
+    text = value.strip()
+    offset = _OFFSET.match(text)
+    if offset and any(offset.group(unit) for unit in "dhms"):
+        parts = {unit: int(offset.group(unit) or 0) for unit in "dhms"}
+        delta = timedelta(days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])
+        return ShiftedClock(-delta if offset.group("sign") == "-" else delta)
+    instant_text, _, anchor_text = text.partition("@")
+    try:
+        instant = datetime.fromisoformat(instant_text)
+        anchor = float(anchor_text) if anchor_text else (PROCESS_STARTED if started is None else started)
+    except ValueError as exc:
+        raise ClockSettingError(_usage(value)) from exc
+    if instant.tzinfo is None:
+        raise ClockSettingError(_usage(value))
+    return ShiftedClock(instant - datetime.fromtimestamp(anchor, timezone.utc))
+
+
+def pinned(instant: datetime, *, at: float | None = None) -> str:
+    """``MAEUL_CLOCK``'s pinned form: ``instant`` read at the machine's time ``at`` (default now)."""
+    if instant.tzinfo is None:
+        raise ClockSettingError(_usage(instant.isoformat()))
+    return f"{instant.isoformat()}@{time.time() if at is None else at:.6f}"
+
+
+def _usage(value: str) -> str:
+    return (f"{CLOCK_VAR}={value!r} is not a clock: give an instant with its offset "
+            "(2026-12-07T10:00:30+09:00), optionally pinned to a Unix time (…@1796520000), "
+            "or an offset such as +3d or -2h30m")
