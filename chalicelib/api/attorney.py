@@ -45,6 +45,8 @@ class OfferOut(BaseModel):
     attempt: int
     offered_at: datetime
     deadline: datetime
+    seconds_left: int = Field(ge=0, description="Seconds until the deadline, by the server's clock when this "
+                              "answer was made: a countdown need not trust the device's clock.")
     urgency: UrgencyOut
 
 
@@ -83,10 +85,11 @@ def list_offers() -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
     container = get_container()
     views = container.realtime.pending_offers(principal)
-    cal = container.calendar
+    cal, now = container.calendar, container.clock()
     items = [OfferOut(id=v.offer.id, consultation_id=v.offer.consultation_id, category=v.offer.category,
                       region=v.offer.region, method=Method(v.offer.method), attempt=v.offer.attempt,
                       offered_at=cal.to_local(v.offer.offered_at), deadline=cal.to_local(v.offer.deadline),
+                      seconds_left=max(0, int((v.offer.deadline - now).total_seconds())),
                       urgency=UrgencyOut(dismissal_remedy_deadline=v.urgent_dismissal_deadline,
                                          wage_settlement_due=v.urgent_wage_due,
                                          free_representation_eligible=v.free_representation_eligible))

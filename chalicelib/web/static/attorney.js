@@ -25,8 +25,9 @@
     showDuty(r, r.ok && r.data.on_duty, "js.duty.idle");
   })();
 
-  function remaining(deadline) {
-    var seconds = Math.max(0, Math.round((new Date(deadline) - Date.now()) / 1000));
+  // counted from the server's "seconds left" when the list arrived, not from this device's clock
+  function remaining(endsAt) {
+    var seconds = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
     return M.t("js.offer.left", {m: Math.floor(seconds / 60), s: String(seconds % 60).padStart(2, "0")});
   }
 
@@ -54,7 +55,7 @@
         M.el("p", {}, [M.el("strong", {text: M.label("category", o.category) + " · " + M.label("region", o.region) +
                                              " · " + M.label("method", o.method)})]),
         flags.length ? M.el("ul", {class: "flags"}, flags.map(function (f) { return M.el("li", {class: "flag", text: f}); })) : null,
-        M.el("p", {class: "countdown", "data-deadline": o.deadline, text: remaining(o.deadline)}),
+        M.el("p", {class: "countdown", "data-ends": String(o.endsAt), text: remaining(o.endsAt)}),
         M.el("p", {class: "actions"}, [accept, decline])
       ]));
       if (active.offer === o.id) { (active.act === "decline" ? decline : accept).focus(); }
@@ -75,14 +76,15 @@
       var r = await M.request("GET", "/api/attorney/offers");
       if (r.ok) {
         var before = offers.map(function (o) { return o.id; }).join();
-        offers = r.data.items;
+        var received = Date.now();
+        offers = r.data.items.map(function (o) { o.endsAt = received + o.seconds_left * 1000; return o; });
         if (offers.map(function (o) { return o.id; }).join() !== before || !rendered) { rendered = true; renderOffers(); }
       }
     }
     setTimeout(pollOffers, POLL_MS);
   }
   setInterval(function () {
-    offersList.querySelectorAll(".countdown").forEach(function (p) { p.textContent = remaining(p.dataset.deadline); });
+    offersList.querySelectorAll(".countdown").forEach(function (p) { p.textContent = remaining(Number(p.dataset.ends)); });
   }, 1000);
 
   async function loadAssigned() {
