@@ -154,10 +154,11 @@ def add_bytecode(bundle: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(bundle) as src, \
             zipfile.ZipFile(withcode, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            if "__pycache__/" in info.filename:
+                continue  # a working tree's own bytecode (timestamp-checked, maybe stale): compiled afresh below
             data = src.read(info.filename)
             dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-            if (not info.filename.endswith(".py") or "__pycache__/" in info.filename
-                    or info.filename.startswith(_LAZY_DATA)):
+            if not info.filename.endswith(".py") or info.filename.startswith(_LAZY_DATA):
                 continue
             source = Path(tmp) / "module.py"
             source.write_bytes(data)
