@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.categories import CATEGORIES
@@ -57,10 +57,13 @@ def _same(a: Attorney, b: Attorney | None) -> bool:
     return all(getattr(a, k) == getattr(b, k) for k in keys)
 
 
-def run(container) -> dict[str, int]:  # container: chalicelib.composition.Container
+def run(container, wanted: Callable[[Attorney], bool] | None = None) -> dict[str, int]:
+    """Seed the roster (``container``: chalicelib.composition.Container); ``wanted`` picks a part of it."""
     repo = container.attorneys
     written = unchanged = 0
     for attorney, contact in seed_attorneys(container.settings.naver_client_id):
+        if wanted is not None and not wanted(attorney):
+            continue
         if _same(attorney, repo.get(attorney.id)):
             unchanged += 1
             continue

@@ -15,6 +15,7 @@ import pytest
 
 from ops import processes, stack
 from ops.localstage import Ports, local_environment
+from tests.support import offending_messages
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -61,7 +62,7 @@ def boto_session(emulator: str):
 
 
 @pytest.fixture(scope="session")
-def local_stack(boto_session) -> stack.Deployment:
+def local_stack(boto_session) -> Iterator[stack.Deployment]:
     """``maeul-local`` deployed into the test emulator, exactly as ``scripts/deploy local`` does."""
     from ops.deploy import provision_local_secrets
 
@@ -70,18 +71,32 @@ def local_stack(boto_session) -> stack.Deployment:
     deployment = stack.deploy(boto_session, "local", log=lambda _m: None)
     provision_local_secrets(boto_session, deployment)
     ensure_outbox(boto_session, deployment.outputs["AttorneyAlertsTopicArn"])
-    return deployment
+    yield deployment
+    # The outbound-message audit, once every test that used this stack is done: every SMS and
+    # e-mail the suite made the app send is a template with only a time, a deadline and a link.
+    from ops.outbox import drain_emails, sent_sms
+
+    sent = sent_sms(os.environ["AWS_ENDPOINT_URL"]) + drain_emails(boto_session, ARTIFACTS / "outbox.jsonl")
+    offenders = offending_messages(sent)
+    assert offenders == [], offenders
 
 
 @pytest.fixture(scope="session")
 def stack_env(local_stack: stack.Deployment, emulator: str, tmp_path_factory) -> dict[str, str]:
     """The local stage's full environment against the test emulator."""
-    ports = Ports(aws=int(emulator.rsplit(":", 1)[1]), app=processes.free_port(), idp=processes.free_port())
-    env = local_environment(ports, stack_env=local_stack.environment())
+    return stage_environment(int(emulator.rsplit(":", 1)[1]), local_stack, tmp_path_factory)
+
+
+def stage_environment(aws_port: int, deployment: stack.Deployment,
+                      tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The local stage's environment for a stack deployed into the emulator on ``aws_port``: what
+    a process started with it (app server, scheduler, tick) needs, ports and stack file included."""
+    ports = Ports(aws=aws_port, app=processes.free_port(), idp=processes.free_port())
+    env = local_environment(ports, stack_env=deployment.environment())
     env.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
                 "MAEUL_IDP_PORT": str(ports.idp)})
     path = tmp_path_factory.mktemp("stack") / "local-stack.json"
-    stack.write_env_file(path, local_stack.environment())
+    stack.write_env_file(path, deployment.environment())
     env["MAEUL_STACK_ENV_FILE"] = str(path)
     return env
 
@@ -98,3 +113,19 @@ def container(stack_env: dict[str, str]):
     use_container(built)
     yield built
     use_container(None)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_process_state() -> Iterator[None]:
+    """What one test changes in this process's shared state (the installed container, the
+    environment) is put back after it, so no test depends on what an earlier one left behind.
+    Fixtures of a wider scope (the stack, a module's private stack) are set up before this
+    snapshot and so stay in place for the tests that share them."""
+    from chalicelib import composition
+
+    container, environ = composition._container, dict(os.environ)
+    yield
+    composition.use_container(container)
+    if os.environ != environ:
+        os.environ.clear()
+        os.environ.update(environ)

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from chalicelib.clock import CLOCK_VAR, pinned
+
+# ``make test`` runs the heavy runs (the booking race, the schema fuzz, the load run) at a gate
+# size that still exercises every path; ``make test-heavy`` (run by CI too) at full size.
+FULL_SCALE = os.environ.get("MAEUL_TEST_SCALE") == "full"
+
+
+def scaled(gate: int, full: int) -> int:
+    """The size of a heavy run: ``full`` under ``make test-heavy``, ``gate`` in ``make test``."""
+    return full if FULL_SCALE else gate
 
 
 @dataclass
@@ -63,11 +76,14 @@ def assert_error(response: ApiResponse, status: int, code: str | None = None) ->
 
 
 @contextlib.contextmanager
-def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None) -> Iterator[tuple[str, dict[str, str]]]:
+def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
+               at: datetime | None = None) -> Iterator[tuple[str, dict[str, str]]]:
     """The dev identity provider and the app on free ports against the test stack.
 
     Seeded attorneys for whom ``wanted(attorney)`` holds (default: attorney-001
     only) are put on the roster first, linked to their dev accounts as the seed does.
+    ``at``: the app's clock starts at that instant (``MAEUL_CLOCK``) and advances normally;
+    the returned environment carries it, so jobs run with it agree.
     """
     from ops import processes
     from ops.seed import seed_attorneys
@@ -81,6 +97,8 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None) ->
     # the app derives its public base URL (the tokens' issuer) from its port: so does ``env``
     env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
            "MAEUL_IDP_PORT": str(idp_port), "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}"}
+    if at is not None:
+        env[CLOCK_VAR] = pinned(at)
     artifacts = processes.ROOT / "test-artifacts"
     idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
     app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
@@ -89,3 +107,23 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None) ->
     finally:
         app.stop()
         idp.stop()
+
+
+def site_now(env: dict[str, str]) -> datetime:
+    """Now on the clock of a site started by ``local_site`` (shifted or not)."""
+    from chalicelib.settings import Settings
+
+    return Settings.from_env(env).make_clock()()
+
+
+def offending_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The SMS and e-mails that are not one of the templates with only a time, a deadline and a
+    link filled in, or that carry a mobile number outside their link."""
+    import re
+
+    from chalicelib.domain.notifications import template_patterns
+
+    patterns = [re.compile(p) for p in template_patterns()]
+    mobile = re.compile(r"01[016789]-?\d{3,4}-?\d{4}")
+    return [m for m in messages if not any(p.fullmatch(m["text"]) for p in patterns)
+            or mobile.search(re.sub(r"https?://\S+", "", m["text"]))]

@@ -12,7 +12,7 @@ import pytest
 from chalicelib.composition import Container
 from chalicelib.settings import Settings
 from ops import processes
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, stage_environment
 
 pytestmark = pytest.mark.emulator
 
@@ -45,7 +45,7 @@ def private_stack(container: Container, tmp_path_factory: pytest.TempPathFactory
     from chalicelib import composition
     from ops import stack
     from ops.deploy import provision_local_secrets
-    from ops.localstage import Ports, local_environment
+    from ops.localstage import Ports
     from ops.outbox import ensure_outbox
 
     port = processes.free_port()
@@ -58,11 +58,8 @@ def private_stack(container: Container, tmp_path_factory: pytest.TempPathFactory
         deployment = stack.deploy(session, "local", log=lambda _m: None)
         provision_local_secrets(session, deployment)
         ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"])
-        ports = Ports(aws=port, app=processes.free_port(), idp=processes.free_port())
-        env = local_environment(ports, stack_env=deployment.environment())
-        path = tmp_path_factory.mktemp("private-stack") / "local-stack.json"
-        stack.write_env_file(path, deployment.environment())
-        env["MAEUL_STACK_ENV_FILE"] = str(path)
+        env = stage_environment(port, deployment, tmp_path_factory)
+        ports = Ports.from_env(env)
         built = Container(Settings.from_env(env))
         built.tables  # noqa: B018 - bind the models (same table names as the shared stack)
         composition.use_container(built)

@@ -188,23 +188,30 @@ def test_signals_expire_and_only_the_other_side_sees_them(world) -> None:
 
 def test_leaving_erases_the_residents_threads(container) -> None:
     """The erasers run on leaving: the threads' sealed messages and signals go with the account."""
-    import uuid as _uuid
-    from datetime import datetime as _dt, timezone as _tz
+    import uuid
+    from datetime import datetime, timezone
 
-    from chalicelib.domain.identity import Provider as _Provider
-    from tests.support import ApiClient as _ApiClient
+    from chalicelib import composition
+    from chalicelib.domain.identity import Provider
+    from tests.support import ApiClient
 
-    subject = f"kakao:leaver-{_uuid.uuid4().hex[:8]}"
-    api = _ApiClient()
-    auth = {"Authorization": f"Bearer {container.sessions.start(subject, _Provider.KAKAO).access_token}"}
-    created = api.post("/api/consultations", headers={**auth, "Idempotency-Key": _uuid.uuid4().hex}, body={
-        "category": "dismissal", "region": "goyang", "mode": "realtime", "method": "chat",
-        "name": "떠나는 주민", "phone": "010-3333-0303", "consent_privacy": True,
-        "description": "I was dismissed without notice after two years of work."})
-    cid = created.json["id"]
-    container.consultations.transition(cid, Status.MATCHED, _dt.now(_tz.utc), attorney_id="att-002")
-    sent = api.post(f"/api/consultations/{cid}/messages", headers=auth, body={"text": "안녕하세요, 상담 부탁드립니다"})
-    assert sent.status == 201, sent.body
+    subject = f"kakao:leaver-{uuid.uuid4().hex[:8]}"
+    previous = composition._container
+    composition.use_container(container)  # the app in-process serves from this test's container
+    try:
+        api = ApiClient()
+        auth = {"Authorization": f"Bearer {container.sessions.start(subject, Provider.KAKAO).access_token}"}
+        created = api.post("/api/consultations", headers={**auth, "Idempotency-Key": uuid.uuid4().hex}, body={
+            "category": "dismissal", "region": "goyang", "mode": "realtime", "method": "chat",
+            "name": "떠나는 주민", "phone": "010-3333-0303", "consent_privacy": True,
+            "description": "I was dismissed without notice after two years of work."})
+        cid = created.json["id"]
+        container.consultations.transition(cid, Status.MATCHED, datetime.now(timezone.utc), attorney_id="att-002")
+        sent = api.post(f"/api/consultations/{cid}/messages", headers=auth,
+                        body={"text": "안녕하세요, 상담 부탁드립니다"})
+        assert sent.status == 201, sent.body
+    finally:
+        composition.use_container(previous)
     assert container.thread_store.messages(cid, None, 50)
     for erase in container.personal_data_erasers:
         erase(subject)

@@ -1,4 +1,7 @@
-"""Seeding the roster: 120 attorneys over 31 regions, twice without duplicates."""
+"""Seeding the roster: 120 attorneys over 31 regions, twice without duplicates.
+
+On a stack of the module's own, as ``make run`` seeds a fresh one (and because the emulator copies
+a whole table on every transaction, seeding the shared, well-filled stack would be slow)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,15 @@ from ops import seed
 pytestmark = pytest.mark.emulator
 
 
-def test_seed_writes_120_attorneys_then_nothing(container) -> None:
+@pytest.fixture(scope="module")
+def seeded(private_stack):
+    """The module's stack, seeded once; each test seeds again (idempotent) where it says so."""
+    seed.run(private_stack.container)
+    return private_stack.container
+
+
+def test_seed_writes_120_attorneys_then_nothing(private_stack) -> None:
+    container = private_stack.container
     first = seed.run(container)
     second = seed.run(container)
     assert first["attorneys_written"] + first["attorneys_unchanged"] == 120
@@ -22,16 +33,15 @@ def test_seed_writes_120_attorneys_then_nothing(container) -> None:
     assert {f"att-{n:03d}" for n in range(1, 121)} <= set(roster)
 
 
-def test_every_region_and_category_is_served_at_home(container) -> None:
-    seed.run(container)
-    repo = container.attorneys
+def test_every_region_and_category_is_served_at_home(seeded) -> None:
+    repo = seeded.attorneys
     for region in REGIONS:
         for category in CATEGORIES:
             assert repo.covering(category.code, region.code), (category.code, region.code)
 
 
-def test_contacts_are_fake_sealed_and_linked_to_dev_accounts(container, boto_session) -> None:
-    seed.run(container)
+def test_contacts_are_fake_sealed_and_linked_to_dev_accounts(seeded) -> None:
+    container, boto_session = seeded, seeded.boto_session
     contact = container.attorneys.contact("att-007")
     assert contact is not None
     assert contact.phone == "+821000000007"
