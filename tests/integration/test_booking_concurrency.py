@@ -37,6 +37,7 @@ import pytest
 import requests
 
 from chalicelib.composition import Container
+from chalicelib.clock import CLOCK_VAR, pinned
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method, Mode
@@ -47,15 +48,18 @@ from chalicelib.settings import Settings
 from ops import processes
 from tests.conftest import ARTIFACTS
 from tests.integration.conftest import PrivateStack
+from tests.support import scaled
 
 pytestmark = pytest.mark.emulator
 
 KST = ZoneInfo("Asia/Seoul")
 CATEGORY, REGION = "industrial_accident", "osan"  # this module's own coverage partitions
 ATTORNEYS = 3
-RESIDENTS = 200
+RESIDENTS = scaled(60, 200)  # for 30 places: make test races 60, make test-heavy 200
 STARTS = 10
-WORKERS = 40  # parallel HTTP requests in flight (bounded)
+WORKERS = scaled(30, 40)  # parallel HTTP requests in flight (bounded)
+# the app and the test share one clock, started on a Tuesday morning, whatever the real date
+RACE_CLOCK = pinned(datetime(2027, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Seoul")))
 
 @pytest.fixture(scope="module")
 def app_url(private_stack: PrivateStack) -> Iterator[str]:
@@ -63,7 +67,7 @@ def app_url(private_stack: PrivateStack) -> Iterator[str]:
     aws_port = urlsplit(private_stack.env["AWS_ENDPOINT_URL"]).port
     env = {**private_stack.env, "MAEUL_APP_PORT": str(port), "MAEUL_AWS_PORT": str(aws_port),
            # only the attorneys created here have an availability: nobody else is bookable
-           "MAEUL_POLICY": json.dumps({"availability_default": "none"})}
+           "MAEUL_POLICY": json.dumps({"availability_default": "none"}), CLOCK_VAR: RACE_CLOCK}
     service = processes.app_server(port, env, ARTIFACTS / f"app-booking-race-{port}.log").start()
     try:
         yield f"http://127.0.0.1:{port}"
@@ -86,7 +90,8 @@ def _race_starts(container: Container, now: datetime) -> list[datetime]:
 def test_two_hundred_residents_race_for_ten_start_times(private_stack: PrivateStack, app_url: str) -> None:
     container = private_stack.container
     # token issuer = the app server's own base URL
-    minting = Container(Settings.from_env({**private_stack.env, "MAEUL_PUBLIC_BASE_URL": app_url}))
+    minting = Container(Settings.from_env({**private_stack.env, "MAEUL_PUBLIC_BASE_URL": app_url,
+                                           CLOCK_VAR: RACE_CLOCK}))
     now = minting.clock()
     starts = _race_starts(minting, now)
     run = uuid.uuid4().hex[:6]

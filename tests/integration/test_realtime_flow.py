@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
+from chalicelib.clock import CLOCK_VAR, pinned
 from chalicelib.composition import Container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
@@ -24,6 +25,7 @@ from chalicelib.settings import Settings
 from devtools.idp import accounts
 from ops import awscalls, processes, seed
 from ops.tick import run_jobs
+from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.emulator
 
@@ -37,14 +39,16 @@ def kst(*args: int) -> datetime:
 
 
 @pytest.fixture(scope="module")
-def world(container, stack_env):
-    seed.run(container)
+def world(private_stack):
+    """A stack of the module's own (its real-time queue is no other test's), with the seeded
+    attorneys who cover the category and region, three of them on duty, on a clock of the test's."""
+    seed.run(private_stack.container, wanted=lambda a: CATEGORY in a.categories and REGION in a.regions)
     clock = [kst(2026, 12, 1, 10, 0, 30)]
-    mine = Container(Settings.from_env(stack_env), clock=lambda: clock[0])
+    mine = Container(Settings.from_env(private_stack.env), clock=lambda: clock[0])
     mine.tables  # noqa: B018
     for attorney_id in ON_DUTY:
         mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), True)
-    yield mine, clock
+    yield mine, clock, private_stack.env
     for attorney_id in ON_DUTY:
         mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), False)
 
@@ -70,9 +74,9 @@ def current_offer(c: Container, consultation_id: str):
     return c.realtime_store.offer(request.current_offer) if request.current_offer else None
 
 
-def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world, stack_env) -> None:
-    c, clock = world
-    t0 = clock[0]
+def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world) -> None:
+    c, clock, stack_env = world
+    t0 = clock[0] = kst(2026, 12, 1, 10, 0, 30)
     cid = submit(c, t0, f"kakao:rt-{uuid.uuid4().hex[:8]}")
     first = current_offer(c, cid)
     assert first is not None and first.attorney_id in ON_DUTY
@@ -99,10 +103,13 @@ def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world, s
     # 20 parallel accepts over HTTP with a real token of the third attorney: exactly one 200
     account = f"attorney-{third.attorney_id.removeprefix('att-')}"
     port = processes.free_port()
-    # tokens are issued for the server's origin, on the real clock (as the server checks them)
-    minting = Container(Settings.from_env({**stack_env, "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}))
+    # the server runs on the test's clock (MAEUL_CLOCK, advancing from clock[0]); tokens are issued
+    # for its origin as of that instant, as the server checks them
+    minting = Container(Settings.from_env({**stack_env, "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}),
+                        clock=lambda: clock[0])
     tokens = minting.sessions.start(f"kakao:{accounts.kakao_id(account)}", Provider.KAKAO)
-    server = processes.app_server(port, {**stack_env, "MAEUL_APP_PORT": str(port)}).start()
+    server = processes.app_server(port, {**stack_env, "MAEUL_APP_PORT": str(port),
+                                         CLOCK_VAR: pinned(clock[0])}, ARTIFACTS / f"app-{port}.log").start()
     try:
         url = f"http://127.0.0.1:{port}/api/attorney/offers/{third.id}/accept"
         headers = {"Authorization": f"Bearer {tokens.access_token}"}
@@ -135,14 +142,14 @@ def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world, s
     matched = c.consultations.get(cid)
     assert matched.status is Status.MATCHED and matched.attorney_id == third.attorney_id
     assert cid in [x.id for x in c.consultations.list_by_attorney(third.attorney_id, 50).items]
-    # the server accepted on the real clock: the attorney is busy from then on
-    assert c.realtime_store.busy([third.attorney_id], datetime.now(ZoneInfo("UTC"))) == {third.attorney_id}
+    # the server accepted on the test's clock: the attorney is busy from then on
+    assert c.realtime_store.busy([third.attorney_id], clock[0] + timedelta(minutes=1)) == {third.attorney_id}
     assert not c.realtime_store.request(cid).waiting
     c.realtime.release(third.attorney_id, cid)
 
 
-def test_request_before_a_holiday_weekend_is_offered_at_ten_on_the_next_service_day(world, stack_env) -> None:
-    c, clock = world
+def test_request_before_a_holiday_weekend_is_offered_at_ten_on_the_next_service_day(world) -> None:
+    c, clock, stack_env = world
     asked = kst(2026, 12, 24, 18, 0)  # Thursday evening; Friday 25 December is Christmas, a public holiday
     clock[0] = asked
     cid = submit(c, asked, f"kakao:rt-{uuid.uuid4().hex[:8]}")
@@ -181,8 +188,8 @@ def test_dynamodb_calls_per_match_do_not_grow_with_the_roster(world) -> None:
     from chalicelib.adapters.dynamo.attorneys import AttorneyItem, CoverageItem
     from chalicelib.domain.offers import MoveOnReason
 
-    c, _ = world
-    now = kst(2026, 12, 2, 10, 5)
+    c, clock, _ = world
+    now = clock[0] = kst(2026, 12, 2, 10, 5)
     cid = submit(c, kst(2026, 12, 2, 9, 0), f"kakao:rt-{uuid.uuid4().hex[:8]}")  # before opening: stays queued
     consultation = c.consultations.get(cid)
     request = c.realtime_store.request(cid)

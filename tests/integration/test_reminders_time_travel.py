@@ -18,12 +18,12 @@ from chalicelib.settings import Settings
 from ops import seed
 from ops.outbox import drain_emails, sent_sms
 from ops.processes import ROOT
+from tests.integration.conftest import PrivateStack
 from tests.support import ApiClient
 
 pytestmark = pytest.mark.emulator
 
 KST = timezone(timedelta(hours=9))
-# In the future of every other test's bookings: a first tick flushes their reminders.
 NOW = datetime(2027, 3, 8, 16, 0, tzinfo=KST)  # Monday afternoon; booking Wednesday 10:00
 START = datetime(2027, 3, 10, 10, 0, tzinfo=KST)
 NAME, PHONE = "김미래", "010-5555-0101"
@@ -37,8 +37,10 @@ def tick(stack_env: dict[str, str], at: datetime, **extra_env: str) -> subproces
 
 
 @pytest.fixture
-def booked(container: Container, stack_env: dict[str, str]):
-    seed.run(container)
+def booked(private_stack: PrivateStack):
+    """A booking on a stack of the module's own: no other test's bookings have reminders due in it."""
+    container, stack_env = private_stack.container, private_stack.env
+    seed.run(container, wanted=lambda a: "wage_arrears" in a.categories and "suwon" in a.regions)
     fixed = Container(Settings.from_env(stack_env), clock=lambda: NOW.astimezone(timezone.utc))
     fixed.tables  # noqa: B018
     use_container(fixed)
@@ -60,7 +62,7 @@ def booked(container: Container, stack_env: dict[str, str]):
 
 
 def flush_earlier_reminders(stack_env: dict[str, str], at: datetime) -> None:
-    """Other tests' reminders go out first; a run sends at most 100, so tick until none is due."""
+    """Anything due before the test's own reminders goes out first (a run sends at most 100)."""
     for _ in range(50):
         run = tick(stack_env, at)
         assert run.returncode == 0, run.stderr
@@ -73,9 +75,10 @@ def messages(endpoint: str, boto_session, tmp_path) -> tuple[list[dict], list[di
     return sent_sms(endpoint), drain_emails(boto_session, tmp_path / "outbox.jsonl")
 
 
-def test_reminders_go_out_once_per_offset_and_survive_an_sns_outage(booked, stack_env, boto_session,
+def test_reminders_go_out_once_per_offset_and_survive_an_sns_outage(booked, private_stack: PrivateStack,
                                                                      tmp_path) -> None:
     consultation_id, attorney_id, attorney_phone = booked
+    stack_env, boto_session = private_stack.env, private_stack.container.boto_session
     endpoint = stack_env["AWS_ENDPOINT_URL"]
     resident_phone = "+821055550101"
 
