@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test test-fast test-heavy test-calendar lint bench load package clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt devtools/faketime_sleep.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m devtools.faketime_sleep  # time.sleep under libfaketime (see the module)
 	@touch $(STAMP)
 
 install: $(STAMP)
