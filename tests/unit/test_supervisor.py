@@ -139,8 +139,9 @@ print("stopped", flush=True)
 """
 
 
-def _run_supervisor(tmp_path: Path, grace: float, signals: list[tuple[float, int]]) -> tuple[float, list[int], str]:
-    """Run a supervisor of three services that ignore SIGTERM, signal it, return (stop seconds, pids, output)."""
+def _run_supervisor(tmp_path: Path, grace: float,
+                    signals: list[tuple[float, int]]) -> tuple[float, list[int], str]:
+    """Supervise three services that ignore SIGTERM, send ``signals``; (stop seconds, pids, output)."""
     runner = subprocess.Popen([sys.executable, "-c", _RUNNER, str(tmp_path), str(grace)], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     pids: list[int] = []
