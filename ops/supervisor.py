@@ -103,8 +103,8 @@ class PidFile:
         return data if isinstance(data, dict) else None
 
     def remove_if_ours(self) -> None:
-        data = self.read()
-        if data is not None and data.get("runner", {}).get("pid") != os.getpid():
+        runner = (self.read() or {}).get("runner")
+        if isinstance(runner, dict) and runner.get("pid") != os.getpid():
             return  # another runner wrote it since
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
@@ -121,8 +121,8 @@ def stop_leftovers(run_dir: Path, grace: float = 2.0) -> list[str]:
     data = pid_file.read()
     if data is None:
         return []
-    runner = data.get("runner") or {}
-    if runner.get("pid") != os.getpid() and is_recorded_process(runner):
+    runner = data.get("runner")
+    if isinstance(runner, dict) and is_recorded_process(runner):
         return []
     leftovers = [e for e in data.get("services") or [] if isinstance(e, dict) and is_recorded_process(e)]
     for entry in leftovers:
