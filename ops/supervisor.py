@@ -199,6 +199,10 @@ class Supervisor:
         stop_services(self.services, self.grace)
         self.stopped = True
         self.pid_file.remove_if_ours()
+        # Nothing is left to stop. Ignored rather than left to the interpreter, which restores the
+        # default actions while it exits: a late Ctrl-C would kill it with a misleading status.
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
 
     # Signal handlers run in the main thread, between two bytecodes of whatever it was doing.
 
