@@ -93,15 +93,20 @@ class Run:
         assert not (self.run_dir / PID_FILE_NAME).exists()
 
     def kill_everything(self) -> None:
-        for runner in self.runners:
-            if runner.poll() is None:
-                os.killpg(runner.pid, signal.SIGKILL)
-            runner.wait(10)
-        for pid in _processes_of_run(self.run_dir):
-            with contextlib.suppress(ProcessLookupError):
-                if os.getpgid(pid) == pid:  # each service leads its own process group
+        """SIGKILL the runners' process groups and every process of the run, then reap the runners.
+
+        Nothing here waits before everything has been sent SIGKILL, and no failure skips a step.
+        """
+        pids = [r.pid for r in self.runners if r.poll() is None] + _processes_of_run(self.run_dir)
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                if os.getpgid(pid) == pid:  # the runner and each service lead their own process group
                     os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+        for runner in self.runners:
+            with contextlib.suppress(Exception):
+                runner.wait(10)
 
 
 @pytest.fixture
