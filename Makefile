@@ -19,11 +19,13 @@ install: $(STAMP)
 run: install  # make run AT=2026-12-07T10:00:30+09:00 starts the local clock at that instant
 	$(PY) -m ops.run $(if $(AT),--at '$(AT)')
 
-# The whole suite, in a random order: pytest-randomly prints the seed; replay an order with
+# The whole suite, in a random order, on two workers (each file on one worker with its own emulator):
+# pytest-randomly prints the seed; replay an order with
 # `make test PYTEST_ARGS="-p randomly --randomly-seed=N"`. The heavy runs run at their gate size here.
+WORKERS ?= 2
 test: install
 	$(PY) -m ops.browser --ensure
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest tests/unit tests/functional $(PYTEST_ARGS)

@@ -12,19 +12,24 @@ It also answers ``GET /__maeul/sms``: the SMS published so far (phone, text),
 read straight from the SNS backend. moto's own ``/moto-api/data.json`` lists
 every object it ever made and grows too slow to read after a few thousand
 DynamoDB transactions.
+
+SIGTERM (or SIGINT) ends the process at once: its state is in memory only, and
+a normal interpreter exit spends many seconds tearing down moto's objects once
+the demo roster is seeded.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,7 +37,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     moto_app = DomainDispatcherApplication(create_backend_app)
 
     def app(environ: dict[str, Any], start_response: Any) -> Any:
@@ -42,7 +46,18 @@ def main(argv: list[str] | None = None) -> None:
             return [body]
         return moto_app(environ, start_response)
 
-    run_simple(args.host, args.port, app, threaded=False, request_handler=MotoRequestHandler)
+    server = make_server(args.host, args.port, app, threaded=False, request_handler=MotoRequestHandler)
+
+    def stop(*_: object) -> None:
+        server.server_close()  # refuse new connections before anything else
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.log_startup()
+    server.serve_forever()
 
 
 def sent_sms() -> list[dict[str, str]]:

@@ -57,41 +57,85 @@ class Service:
     ready_url: str | None
     env: Mapping[str, str] = field(default_factory=dict)
     log_path: Path | None = None
+    port: int | None = None
     process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> Service:
-        env = {**os.environ, **self.env}
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(list(self.argv), cwd=ROOT, env=env, stdout=out,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.spawn()
         try:
-            if self.ready_url:
-                wait_http(self.ready_url, timeout, self.process)
-            elif self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}")
-        except Exception:
+            self.wait_ready(timeout)
+        except BaseException:  # including KeyboardInterrupt: never leave it running
             self.stop()
             raise
         return self
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def spawn(self) -> subprocess.Popen:
+        """Start the process in its own session (and process group), without waiting for it."""
+        env = {**os.environ, **self.env}
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        try:
+            self.process = subprocess.Popen(list(self.argv), cwd=ROOT, env=env, stdout=out,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            if out is not subprocess.DEVNULL:
+                out.close()
+        return self.process
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        assert self.process is not None, "spawn() first"
+        if self.ready_url:
+            wait_http(self.ready_url, timeout, self.process)
+        elif self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited with code {self.process.returncode}")
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def signal_group(self, signum: int) -> None:
+        """Send ``signum`` to the service's process group, if its leader has not been reaped yet.
+
+        Safe in a signal handler: it only reads ``returncode`` (a reaped leader's pid may be reused).
+        """
         proc = self.process
-        if proc is None or proc.poll() is not None:
+        if proc is None or proc.returncode is not None:
             return
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout)
+            os.killpg(proc.pid, signum)
         except (ProcessLookupError, PermissionError):
             pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        stop_services([self], timeout)
+
+
+def stop_services(services: Sequence[Service], grace: float = 2.0) -> None:
+    """SIGTERM every service's process group at once, wait ``grace`` seconds in all, SIGKILL the rest."""
+    running = [s for s in services if s.running()]
+    for service in running:
+        service.signal_group(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for service in running:
+        _wait(service, deadline)
+    stragglers = [s for s in running if s.running()]
+    for service in stragglers:
+        service.signal_group(signal.SIGKILL)
+    deadline = time.monotonic() + 5.0
+    for service in stragglers:
+        _wait(service, deadline)
+
+
+def _wait(service: Service, deadline: float) -> None:
+    assert service.process is not None
+    try:
+        service.process.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def emulator(port: int, log_path: Path | None = None) -> Service:
     """moto: DynamoDB, KMS, SNS, CloudFormation, Secrets Manager... on one port (ops/emulator_server.py)."""
     return Service("emulator", [sys.executable, "-m", "ops.emulator_server", "-H", "127.0.0.1", "-p", str(port)],
-                   f"http://127.0.0.1:{port}/moto-api/", log_path=log_path)
+                   f"http://127.0.0.1:{port}/moto-api/", log_path=log_path, port=port)
 
 
 def identity_provider(port: int, app_port: int, log_path: Path | None = None) -> Service:
@@ -100,12 +144,12 @@ def identity_provider(port: int, app_port: int, log_path: Path | None = None) ->
     return Service("identity provider",
                    [sys.executable, "-m", "devtools.idp", "--host", "127.0.0.1", "--port", str(port)],
                    f"http://127.0.0.1:{port}/health", env={"IDP_REDIRECT_URIS": redirects},
-                   log_path=log_path)
+                   log_path=log_path, port=port)
 
 
 def app_server(port: int, env: Mapping[str, str], log_path: Path | None = None) -> Service:
     return Service("app", [sys.executable, "-m", "ops.local_app", "--port", str(port)],
-                   f"http://127.0.0.1:{port}/api/health", env=env, log_path=log_path)
+                   f"http://127.0.0.1:{port}/api/health", env=env, log_path=log_path, port=port)
 
 
 def scheduler(env: Mapping[str, str], log_path: Path | None = None) -> Service:

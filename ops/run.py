@@ -2,24 +2,25 @@
 
 Starts the AWS emulator, deploys ``infra/`` into it, seeds the demo roster,
 starts the dev identity provider, the app and the local scheduler, prints the
-URL, and on Ctrl-C or SIGTERM stops everything it started. ``--at`` (``make run
-AT=…``) starts every process's clock at that instant (``MAEUL_CLOCK``).
+URL, and on Ctrl-C or SIGTERM stops everything it started (see
+``ops/supervisor.py``: a second Ctrl-C cannot interrupt that, and what a killed
+runner left behind is stopped by the next start). ``--at`` (``make run AT=…``)
+starts every process's clock at that instant (``MAEUL_CLOCK``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
-import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from chalicelib.clock import CLOCK_VAR, ClockSettingError, parse_clock, pinned
 from ops import processes
 from ops.localstage import RUN_DIR, Ports, write_clock_file
+from ops.supervisor import Supervisor, stop_leftovers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     except ClockSettingError as exc:
         print(f"make run: AT={args.at!r}: {exc}", file=sys.stderr)
         return 2
+    stopped = stop_leftovers(RUN_DIR)
+    if stopped:
+        print("stopped what an earlier 'make run' left running: " + ", ".join(stopped), flush=True)
     ports = Ports.from_env()
     busy = [f"{name} port {port} (set {var})" for name, port, var in
             (("emulator", ports.aws, "MAEUL_AWS_PORT"), ("app", ports.app, "MAEUL_APP_PORT"),
@@ -42,22 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     RUN_DIR.mkdir(exist_ok=True)
     write_clock_file(shifted)
-    started: list[processes.Service] = []
-
-    def stop_all(*_: object) -> None:
-        for service in reversed(started):
-            service.stop()
-        started.clear()
-
-    def on_term(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
+    services = Supervisor(RUN_DIR)
+    services.install_signal_handlers()
     os.environ.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
                        "MAEUL_IDP_PORT": str(ports.idp)})
     try:
         step("starting the AWS emulator (moto server)")
-        started.append(processes.emulator(ports.aws, RUN_DIR / "emulator.log").start())
+        services.start(processes.emulator(ports.aws, RUN_DIR / "emulator.log"))
         step("deploying infra/template.yaml as stack maeul-local")
         from ops.deploy import deploy_local
 
@@ -65,15 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         step("seeding the demo roster")
         subprocess.run([sys.executable, "-m", "ops.seed"], cwd=processes.ROOT, check=True)
         step("starting the dev identity provider (Kakao and Naver)")
-        started.append(processes.identity_provider(ports.idp, ports.app, RUN_DIR / "idp.log").start())
+        services.start(processes.identity_provider(ports.idp, ports.app, RUN_DIR / "idp.log"))
         step("starting the app")
-        started.append(processes.app_server(ports.app, {}, RUN_DIR / "app.log").start())
+        services.start(processes.app_server(ports.app, {}, RUN_DIR / "app.log"))
         step("starting the local scheduler")
-        started.append(processes.scheduler({}, RUN_DIR / "scheduler.log").start())
+        services.start(processes.scheduler({}, RUN_DIR / "scheduler.log"))
         banner(ports, shifted)
-        while all(s.process and s.process.poll() is None for s in started):
-            time.sleep(0.5)
-        dead = [s.name for s in started if s.process and s.process.poll() is not None]
+        dead = services.wait_while_all_run()
         print(f"stopped because {', '.join(dead)} exited; logs in .run/", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -83,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make run failed: {exc}\nlogs are in .run/", file=sys.stderr)
         return 1
     finally:
-        stop_all()
+        services.stop_all()
 
 
 def step(text: str) -> None:
