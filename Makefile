@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): requirements.txt requirements-dev.txt devtools/faketime_sleep.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade "pip>=24,<26.3"  # chalice 1.34 needs pip<26.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	$(PY) -m devtools.faketime_sleep  # time.sleep under libfaketime (see the module)
 	@touch $(STAMP)

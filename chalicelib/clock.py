@@ -7,10 +7,13 @@ the whole stack as if it were a weekday at 10:00 — every process alike:
 
 - ``2026-12-07T10:00:30+09:00``: the clock reads that instant when the
   process starts and advances normally from there;
-- ``2026-12-07T10:00:30+09:00@1796520000.25``: it read that instant at the
-  machine's Unix time after the ``@``. ``make run AT=…`` and the tests pass
-  this pinned form to every process they start, so all of them agree to the
-  millisecond however far apart they start;
+- ``2026-12-07T10:00:30+09:00@81234.5``: it read that instant when the
+  machine's monotonic clock (seconds since boot, one clock for every process
+  of the machine) read the number after the ``@``. ``make run AT=…`` and the
+  tests pass this pinned form to every process they start, so all of them
+  agree to the millisecond however far apart they start, even when each
+  process's wall clock is faked on its own (libfaketime starts every process's
+  clock afresh);
 - ``+3d``, ``-2h30m``, ``+90s``: an offset from the machine's clock.
 
 Any other stage refuses ``MAEUL_CLOCK`` (see ``Settings``).
@@ -27,8 +30,8 @@ from datetime import datetime, timedelta, timezone
 Clock = Callable[[], datetime]
 CLOCK_VAR = "MAEUL_CLOCK"
 
-# when this process began, as far as the clock is concerned: an unpinned instant is read then
-PROCESS_STARTED = time.time()
+# when this process began (monotonic), as far as the clock is concerned: an unpinned instant is read then
+PROCESS_STARTED = time.monotonic()
 _OFFSET = re.compile(r"^(?P<sign>[+-])(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
 
@@ -50,8 +53,19 @@ class ShiftedClock:
         return datetime.now(timezone.utc) + self.offset
 
 
-def parse_clock(value: str, *, started: float | None = None) -> ShiftedClock:
-    """The clock ``value`` describes; ``started`` is the machine's Unix time the process began at."""
+@dataclass(frozen=True)
+class PinnedClock:
+    """A clock that read ``instant`` when the monotonic clock read ``anchor``: it advances normally."""
+
+    instant: datetime
+    anchor: float
+
+    def __call__(self) -> datetime:
+        return (self.instant + timedelta(seconds=time.monotonic() - self.anchor)).astimezone(timezone.utc)
+
+
+def parse_clock(value: str, *, started: float | None = None) -> ShiftedClock | PinnedClock:
+    """The clock ``value`` describes; ``started``: the monotonic reading the process began at."""
     text = value.strip()
     offset = _OFFSET.match(text)
     if offset and any(offset.group(unit) for unit in "dhms"):
@@ -66,17 +80,23 @@ def parse_clock(value: str, *, started: float | None = None) -> ShiftedClock:
         raise ClockSettingError(_usage(value)) from exc
     if instant.tzinfo is None:
         raise ClockSettingError(_usage(value))
-    return ShiftedClock(instant - datetime.fromtimestamp(anchor, timezone.utc))
+    return PinnedClock(instant, anchor)
 
 
 def pinned(instant: datetime, *, at: float | None = None) -> str:
-    """``MAEUL_CLOCK``'s pinned form: ``instant`` read at the machine's time ``at`` (default now)."""
+    """``MAEUL_CLOCK``'s pinned form: ``instant`` read at the monotonic reading ``at`` (default now)."""
     if instant.tzinfo is None:
         raise ClockSettingError(_usage(instant.isoformat()))
-    return f"{instant.isoformat()}@{time.time() if at is None else at:.6f}"
+    return f"{instant.isoformat()}@{time.monotonic() if at is None else at:.6f}"
+
+
+def pinned_now(clock: Callable[[], datetime] = system_clock) -> str:
+    """``MAEUL_CLOCK`` for processes that must read this process's clock (a test's servers)."""
+    anchor = time.monotonic()
+    return pinned(clock(), at=anchor)
 
 
 def _usage(value: str) -> str:
     return (f"{CLOCK_VAR}={value!r} is not a clock: give an instant with its offset "
-            "(2026-12-07T10:00:30+09:00), optionally pinned to a Unix time (…@1796520000), "
+            "(2026-12-07T10:00:30+09:00), optionally pinned to a monotonic reading (…@81234.5), "
             "or an offset such as +3d or -2h30m")

@@ -51,13 +51,16 @@ def run_jobs(at: datetime, only: list[str] | None = None, env: dict[str, str] | 
 @contextlib.contextmanager
 def _environment(env: dict[str, str]) -> Iterator[None]:
     """``env`` applied to this process for the jobs' run, the caller's environment restored after."""
-    saved = dict(os.environ)
+    saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
     try:
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _invoke(at: datetime, only: list[str] | None, env: dict[str, str]) -> list[dict[str, Any]]:

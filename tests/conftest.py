@@ -90,9 +90,16 @@ def stack_env(local_stack: stack.Deployment, emulator: str, tmp_path_factory) ->
 def stage_environment(aws_port: int, deployment: stack.Deployment,
                       tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The local stage's environment for a stack deployed into the emulator on ``aws_port``: what
-    a process started with it (app server, scheduler, tick) needs, ports and stack file included."""
+    a process started with it (app server, scheduler, tick) needs, ports and stack file included.
+
+    Its clock is this test process's (``MAEUL_CLOCK`` pinned to now): a server started minutes
+    later reads the same time as the test that mints its tokens and sets its deadlines, even when
+    each process's wall clock is faked on its own (libfaketime starts each one afresh)."""
+    from chalicelib.clock import CLOCK_VAR, pinned_now
+
     ports = Ports(aws=aws_port, app=processes.free_port(), idp=processes.free_port())
     env = local_environment(ports, stack_env=deployment.environment())
+    env[CLOCK_VAR] = pinned_now()
     env.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
                 "MAEUL_IDP_PORT": str(ports.idp)})
     path = tmp_path_factory.mktemp("stack") / "local-stack.json"
@@ -114,18 +121,3 @@ def container(stack_env: dict[str, str]):
     yield built
     use_container(None)
 
-
-@pytest.fixture(autouse=True)
-def _isolated_process_state() -> Iterator[None]:
-    """What one test changes in this process's shared state (the installed container, the
-    environment) is put back after it, so no test depends on what an earlier one left behind.
-    Fixtures of a wider scope (the stack, a module's private stack) are set up before this
-    snapshot and so stay in place for the tests that share them."""
-    from chalicelib import composition
-
-    container, environ = composition._container, dict(os.environ)
-    yield
-    composition.use_container(container)
-    if os.environ != environ:
-        os.environ.clear()
-        os.environ.update(environ)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,17 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+def device_environment() -> dict[str, str]:
+    """The browser's environment: the tests' own, without libfaketime.
+
+    When the suite runs under libfaketime (``faketime -f … make test``), Chromium's processes
+    stall on its faked timers (a launch takes about a minute and pages never load). A resident's
+    phone keeps a clock of its own anyway: the browser runs on the machine's real clock while the
+    servers run on the faked one, and the pages must not rely on the two agreeing.
+    """
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 @contextlib.contextmanager
 def chromium(extra_args: list[str] | None = None) -> Iterator[Any]:
     if not available():
@@ -28,7 +40,7 @@ def chromium(extra_args: list[str] | None = None) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, env=device_environment(),
                                      args=LAUNCH_ARGS + (extra_args or []))
         try:
             yield browser

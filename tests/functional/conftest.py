@@ -32,3 +32,15 @@ def clock_at() -> Iterator:
 def api(clock_at) -> ApiClient:
     clock_at(TUESDAY_MORNING)
     return ApiClient()
+
+
+@pytest.fixture(autouse=True)
+def _container_put_back() -> Iterator[None]:
+    """Functional tests install containers of fakes; whatever one leaves installed (or ``None``),
+    the container installed before it is put back, so no later test, here or in another tier,
+    runs on a leftover."""
+    from chalicelib import composition
+
+    before = composition._container
+    yield
+    composition.use_container(before)

@@ -3,6 +3,7 @@ no clock override on any stage but ``local``."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ MONDAY_OPENING = datetime(2026, 12, 7, 10, 0, 30, tzinfo=KST)
 
 
 def test_an_instant_is_read_when_the_process_starts_and_advances_normally() -> None:
-    started = time.time() - 2.0  # the process began two seconds ago
+    started = time.monotonic() - 2.0  # the process began two seconds ago
     clock = parse_clock(MONDAY_OPENING.isoformat(), started=started)
     elapsed = clock() - MONDAY_OPENING
     assert timedelta(seconds=1.9) < elapsed < timedelta(seconds=10)
@@ -31,9 +32,9 @@ def test_an_instant_is_read_when_the_process_starts_and_advances_normally() -> N
 
 
 def test_a_pinned_instant_gives_every_process_the_same_clock() -> None:
-    value = pinned(MONDAY_OPENING, at=time.time() - 60)
-    one = parse_clock(value, started=time.time())
-    other = parse_clock(value, started=time.time() - 3600)  # started an hour earlier: no matter
+    value = pinned(MONDAY_OPENING, at=time.monotonic() - 60)
+    one = parse_clock(value, started=time.monotonic())
+    other = parse_clock(value, started=time.monotonic() - 3600)  # started an hour earlier: no matter
     assert abs(one() - other()) < timedelta(milliseconds=50)
     assert timedelta(seconds=59) < one() - MONDAY_OPENING < timedelta(seconds=70)
 
@@ -75,7 +76,7 @@ def test_a_bad_clock_stops_the_local_stage_with_the_forms_it_takes() -> None:
 def test_scripts_tick_runs_as_of_the_shifted_clock(tmp_path) -> None:
     """``scripts/tick`` without ``--at`` runs as of the local clock: a stack started with
     ``make run AT=…`` and its hand-run jobs agree."""
-    env = {"MAEUL_CLOCK": pinned(MONDAY_OPENING), "MAEUL_RUN_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {**os.environ, "MAEUL_CLOCK": pinned(MONDAY_OPENING), "MAEUL_RUN_DIR": str(tmp_path)}
     code = "from ops.tick import local_now; print(local_now().isoformat())"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=60, check=True).stdout
