@@ -96,11 +96,13 @@ def stack(stack_env: dict[str, str]) -> Iterator[Stack]:
 
 @pytest.fixture(autouse=True)
 def _own_container(stack: Stack) -> Iterator[None]:
-    """A test that installs a fresh container (``fresh_container``) has it for itself only: the
-    next test starts from the module's container again, installed (see tests/conftest.py) and here."""
+    """A test that installs a fresh container (``fresh_container``) has it for itself only: every
+    test starts from the module's container, installed."""
     container = stack.container
+    use_container(container)
     yield
     stack.container = container
+    use_container(container)
 
 
 def _keys(ddb: Any, table: str, names: tuple[str, ...]) -> set[tuple[str, ...]]:
