@@ -60,15 +60,17 @@ def _same(a: Attorney, b: Attorney | None) -> bool:
 def run(container, wanted: Callable[[Attorney], bool] | None = None) -> dict[str, int]:
     """Seed the roster (``container``: chalicelib.composition.Container); ``wanted`` picks a part of it."""
     repo = container.attorneys
+    on_roster = {a.id: a for a in repo.roster()}  # one query, not one read per attorney
     written = unchanged = 0
     for attorney, contact in seed_attorneys(container.settings.naver_client_id):
         if wanted is not None and not wanted(attorney):
             continue
-        if _same(attorney, repo.get(attorney.id)):
+        existing = on_roster.get(attorney.id)
+        if _same(attorney, existing):
             unchanged += 1
             continue
         repo.save(attorney, contact, container.clock())
-        previous = repo.email_subscription(attorney.id)
+        previous = repo.email_subscription(attorney.id) if existing else None
         repo.set_email_subscription(
             attorney.id, container.notifier.sync_attorney_email(attorney.id, contact.email, previous))
         written += 1

@@ -119,15 +119,32 @@ def run(tmp_path: Path) -> Iterator[Run]:
         the_run.kill_everything()
 
 
-def test_the_stack_starts_on_a_shifted_clock_serves_and_two_ctrl_cs_stop_everything(run: Run) -> None:
-    """``make run AT=…`` on a Sunday: the stack comes up with its clock on Monday 10:00 KST (the
-    banner and every page say so, and the service is open); Ctrl-C, and Ctrl-C again half a second
-    later, as people do, stops every process in under 3 seconds."""
-    runner, log_path = run.start("run.log", "--at", "2026-12-07T10:00:30+09:00")
+def test_killed_run_leftovers_stopped_shifted_clock_served_and_two_ctrl_cs_stop_everything(run: Run) -> None:
+    """One life of ``make run``, as people live it (two starts, each with the whole stack):
+
+    1. it is killed outright (SIGKILL: no clean-up; its services live on in their own sessions);
+    2. ``make run AT=…`` on a Sunday: the next start stops those leftovers and says so, and the
+       stack comes up with its clock on Monday 10:00 KST (banner and pages say so; the service is
+       open);
+    3. Ctrl-C, and Ctrl-C again half a second later: every process stops in under 3 seconds.
+    """
+    first, first_log = run.start("run-1.log")
+    run.wait_running(first, first_log)
+    leftovers = run.recorded_services()
+    assert {s["name"] for s in leftovers} == {"emulator", "identity provider", "app", "scheduler"}
+    first.kill()
+    first.wait(10)
+    assert all(is_recorded_process(s) for s in leftovers)
+    assert port_in_use(run.ports["MAEUL_APP_PORT"])
+
+    runner, log_path = run.start("run-2.log", "--at", "2026-12-07T10:00:30+09:00")
     banner = run.wait_running(runner, log_path)
+    assert "stopped what an earlier 'make run' left running" in banner, banner
+    for service in leftovers:
+        assert f"{service['name']} (pid {service['pid']}" in banner, banner
+    assert [s["name"] for s in leftovers if is_recorded_process(s)] == []
     assert requests.get(f"{run.app}/api/health", timeout=10).json() == {"status": "ok"}
-    meta = requests.get(f"{run.app}/api/meta", timeout=10).json()
-    assert len(meta["regions"]) == 31
+    assert len(requests.get(f"{run.app}/api/meta", timeout=10).json()["regions"]) == 31
     idp = requests.get(f"http://127.0.0.1:{run.ports['MAEUL_IDP_PORT']}/health", timeout=10)
     assert idp.status_code == 200
     assert run.app in banner and "in memory" in banner
@@ -136,7 +153,6 @@ def test_the_stack_starts_on_a_shifted_clock_serves_and_two_ctrl_cs_stop_everyth
     assert "shifted clock" in landing and "2026-12-07 10:0" in landing
     assert 'class="card hours open"' in landing, landing[:2000]  # open: Monday 10:00 KST
     recorded = run.recorded_services()
-    assert {s["name"] for s in recorded} == {"emulator", "identity provider", "app", "scheduler"}
     assert all(is_recorded_process(s) for s in recorded)
 
     began = time.monotonic()
@@ -156,31 +172,4 @@ def test_a_clock_that_is_not_an_instant_is_refused_before_anything_starts(run: R
     runner, log_path = run.start("run.log", "--at", "next monday")
     assert runner.wait(60) == 2
     assert "2026-12-07T10:00:30+09:00" in log_path.read_text()  # says what it takes
-    run.assert_nothing_left()
-
-
-def test_a_killed_runners_leftovers_are_stopped_by_the_next_start(run: Run) -> None:
-    first, first_log = run.start("run-1.log")
-    run.wait_running(first, first_log)
-    recorded = run.recorded_services()
-    first.kill()  # SIGKILL: no clean-up at all; the services live on in their own sessions
-    first.wait(10)
-    assert all(is_recorded_process(s) for s in recorded)
-    assert port_in_use(run.ports["MAEUL_APP_PORT"])
-
-    second, second_log = run.start("run-2.log")
-    try:
-        output = run.wait_running(second, second_log)
-        assert "stopped what an earlier 'make run' left running" in output, output
-        for service in recorded:
-            assert f"{service['name']} (pid {service['pid']}" in output, output
-        assert [s["name"] for s in recorded if is_recorded_process(s)] == []
-        assert requests.get(f"{run.app}/api/health", timeout=10).json() == {"status": "ok"}
-    finally:
-        began = time.monotonic()
-        second.send_signal(signal.SIGTERM)
-        second.wait(60)
-        stop_seconds = time.monotonic() - began
-    assert second.returncode == 0, second_log.read_text()
-    assert stop_seconds < 3, stop_seconds
     run.assert_nothing_left()
