@@ -29,6 +29,7 @@ from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.settings import Policy
 from tests.integration.reservations_harness import BACKENDS, Backend
+from tests.support import scaled
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 12, 1, 10, 30, tzinfo=KST)
@@ -226,4 +227,4 @@ def test_invariants_hold_on_the_in_memory_repository() -> None:
 
 @pytest.mark.emulator
 def test_invariants_hold_on_dynamodb(container) -> None:
-    _run(lambda: BACKENDS["dynamo"](container, POLICY, NOW), examples=8, steps=15)
+    _run(lambda: BACKENDS["dynamo"](container, POLICY, NOW), examples=scaled(4, 8), steps=15)
