@@ -14,6 +14,7 @@ A profile and its coverage and links are written in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -158,6 +159,31 @@ class DynamoAttorneyRepository:
                 tx.save(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id))
             for subject in old_subjects - set(attorney.subjects):
                 tx.delete(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY"))
+
+    def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None, str | None]],
+                   now: datetime) -> None:
+        """Bulk-load attorneys who are not on the roster yet, each with its contact and e-mail
+        subscription: profiles, coverage and account links in batches of 25 (BatchWriteItem)
+        instead of one transaction each. Not atomic and unconditioned: for filling a new stack's
+        roster (the local seed) while nothing else writes to it; ``save`` for everything else."""
+        profiles, covers, links = [], [], []
+        for attorney, contact, subscription in entries:
+            pk, sk = _profile_key(attorney.id)
+            sealed = self._cipher.seal(self.ENTITY, attorney.id, contact.as_dict()) if contact else None
+            profiles.append(AttorneyItem(
+                pk, sk, gsi1pk="ROSTER", gsi1sk=attorney.id, attorney_id=attorney.id,
+                display_name=attorney.display_name, categories=set(attorney.categories),
+                regions=set(attorney.regions), weight=attorney.weight, annual_cap=attorney.annual_cap,
+                active=attorney.active, on_duty=attorney.on_duty, subjects=set(attorney.subjects) or None,
+                contact=sealed, email_subscription=subscription, created_at=now, updated_at=now, version=1))
+            covers += [CoverageItem(f"COVER#{c}#{r}", f"ATTORNEY#{attorney.id}", attorney_id=attorney.id,
+                                    active=attorney.active) for c in attorney.categories for r in attorney.regions]
+            links += [SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id)
+                      for subject in attorney.subjects]
+        for model, items in ((AttorneyItem, profiles), (CoverageItem, covers), (SubjectLinkItem, links)):
+            with model.batch_write() as batch:
+                for item in items:
+                    batch.save(item)
 
     def covering(self, category: str, region: str) -> list[str]:
         """Ids of active attorneys serving (category, region): one query."""
