@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.composition import Container, get_container, use_container
+from chalicelib.composition import Container, use_container
 from chalicelib.domain.identity import Provider
 from chalicelib.settings import Settings
 from ops import seed
