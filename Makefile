@@ -36,7 +36,7 @@ test-fast: install
 HEAVY := tests/integration/test_booking_concurrency.py tests/integration/test_api_schema.py \
 	tests/integration/test_load_run.py tests/integration/test_booking_properties.py
 test-heavy: install
-	MAEUL_TEST_SCALE=full $(PY) -m pytest $(HEAVY) $(PYTEST_ARGS)
+	MAEUL_TEST_SCALE=full $(PY) -m pytest -p no:randomly $(HEAVY) $(PYTEST_ARGS)  # a fixed order: reproducible
 
 # The fast tiers under libfaketime at instants far from today (Debian package faketime); the whole
 # suite passes there too (docs/RELIABILITY.md lists the instants tried).

@@ -153,6 +153,9 @@ def test_bad_messages_and_cursors_get_clear_errors(world: World) -> None:
     too_long = world.api.post(path, body={"text": "가" * 2001}, headers=h)
     assert "2,000" in assert_error(too_long, 400, "message_too_long")["message"]
     assert world.api.post(path, body={"text": "가" * 2000}, headers=h).status == 201
+    # characters outside the BMP travel as surrogate pairs in JSON; each is still one character
+    assert_error(world.api.post(path, body={"text": "\U0001F3FB" * 2001}, headers=h), 400, "message_too_long")
+    assert world.api.post(path, body={"text": "\U0001F3FB" * 10001}, headers=h).status == 413  # over 32 KB
     assert_error(world.api.post(path, body={"text": "a\x00b"}, headers=h), 400, "invalid_input")
     assert_error(world.api.post(path, body={"text": "x", "to": "y"}, headers=h), 400, "invalid_input")
     assert_error(world.api.get(f"{path}?since=yesterday", headers=h), 400, "invalid_input")
