@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         services.stop_all()
+        write_clock_file(None)  # the stack is gone: scripts run later read the machine's clock again
 
 
 def step(text: str) -> None:
