@@ -109,12 +109,6 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
         idp.stop()
 
 
-def site_now(env: dict[str, str]) -> datetime:
-    """Now on the clock of a site started by ``local_site`` (shifted or not)."""
-    from chalicelib.settings import Settings
-
-    return Settings.from_env(env).make_clock()()
-
 
 def offending_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     """The SMS and e-mails that are not one of the templates with only a time, a deadline and a

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, serious_violations
-from tests.support import site_now
 
 pytestmark = pytest.mark.browser
 
@@ -125,8 +124,9 @@ def test_resident_books_a_reservation(live) -> None:
 
 def test_attorney_accepts_and_the_resident_page_turns_to_matched(live, container) -> None:
     site, env = live
-    assert container.calendar.is_open(site_now(env))
-    from ops.tick import run_jobs
+    from ops.tick import local_now, run_jobs
+
+    assert container.calendar.is_open(local_now(env))
 
     with chromium() as browser:
         lawyer = sign_in(browser.new_context(viewport=DESKTOP), site, "attorney-001", "/attorney")
@@ -140,7 +140,7 @@ def test_attorney_accepts_and_the_resident_page_turns_to_matched(live, container
         resident.locator("#state").filter(has_text=re.compile("접수됨|노무사 연결 중")).wait_for(timeout=10000)
         check_page(resident, "status-waiting")
 
-        results = run_jobs(site_now(env), only=["offers"], env=env)
+        results = run_jobs(local_now(env), only=["offers"], env=env)
         assert all(r["ok"] for r in results), results
         accept = lawyer.locator("#offers button[data-act=accept]").first
         accept.wait_for(state="visible", timeout=15000)
