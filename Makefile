@@ -1,13 +1,20 @@
 # Maeul — the two commands are `make run` and `make test` (see README.md).
 SHELL := /bin/bash
-PYTHON ?= python3
+# The venv runs the Lambda runtime's Python: `chalice package` takes the functions' runtime from the
+# interpreter it runs on (devtools/find-python says where it looked). A venv of another version is
+# made anew.
+LAMBDA_PYTHON := 3.13
+PYTHON ?= $(shell devtools/find-python $(LAMBDA_PYTHON))
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-$(LAMBDA_PYTHON)
 
 .PHONY: install run test test-fast test-heavy test-calendar lint bench load package clean
 
 $(STAMP): requirements.txt requirements-dev.txt devtools/faketime_sleep.py
+	@test -n "$(PYTHON)" || { echo "no Python $(LAMBDA_PYTHON): see above" >&2; exit 2; }
+	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(LAMBDA_PYTHON)".split("."))))'; then \
+	  echo "the venv is not Python $(LAMBDA_PYTHON): making it anew"; rm -rf $(VENV); fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24,<26.3"  # chalice 1.34 needs pip<26.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt

@@ -55,6 +55,23 @@ def test_every_function_runs_as_the_stack_role_with_the_stack_outputs(packaged: 
         assert not any(k.startswith("AWS_ENDPOINT_URL") for k in variables)
 
 
+def test_functions_run_on_the_lambda_python_the_makefile_names(packaged: Path) -> None:
+    """Chalice takes the runtime from the interpreter it packages with: the venv's Python, which the
+    Makefile pins (LAMBDA_PYTHON) to a runtime Lambda still supports (python3.11 is deprecated on
+    2027-06-30; cfn-lint in the test above flags a deprecated one from that day)."""
+    import re
+    import sys
+
+    wanted = re.search(r"^LAMBDA_PYTHON := (\S+)$", (Path(__file__).parents[2] / "Makefile").read_text(), re.M)
+    assert wanted, "the Makefile names the Lambda Python"
+    template = json.loads(packaged.read_text())
+    default = template.get("Globals", {}).get("Function", {}).get("Runtime")
+    runtimes = {r["Properties"].get("Runtime", default) for r in template["Resources"].values()
+                if r["Type"] == "AWS::Serverless::Function"}
+    assert runtimes == {f"python{wanted.group(1)}"}
+    assert sys.version_info[:2] == tuple(int(n) for n in wanted.group(1).split("."))
+
+
 def test_missing_routes_answer_in_the_api_error_shape(packaged: Path) -> None:
     resources = json.loads(packaged.read_text())["Resources"]
     missing = resources["MissingRouteResponse"]["Properties"]
