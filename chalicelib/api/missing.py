@@ -87,8 +87,10 @@ def gateway_bodies() -> dict[str, dict[str, str]]:
     phone = Policy().fallback_phone
     bodies = {}
     for kind, template, keys, code, message in (
-            ("MISSING_AUTHENTICATION_TOKEN", "not_found.html", "pages.notfound", "not_found", NOT_FOUND_MESSAGE),
-            ("ACCESS_DENIED", "forbidden.html", "pages.forbidden", "forbidden", "You may not use this address."),
+            ("MISSING_AUTHENTICATION_TOKEN", "not_found.html", "pages.notfound", "not_found",
+             NOT_FOUND_MESSAGE),
+            ("ACCESS_DENIED", "forbidden.html", "pages.forbidden", "forbidden",
+             "You may not use this address."),
             ("DEFAULT_4XX", "gateway_error.html", "gateway.error", "bad_request",
              "The request could not be handled.")):
         english = render("_error_text.html", "en", title_key=f"{keys}.title", body_key=f"{keys}.body")
