@@ -64,7 +64,10 @@
     if (q.realtime_failed) { next = "js.next.realtime_failed"; }
     setText("next-step", M.t(next));
     $("queue").hidden = !q.queued;
-    $("room-link").hidden = ["matched", "booked", "in_progress"].indexOf(status) < 0;
+    // the room while it is open; after closing, the same link leads to the record of the messages
+    $("room-link").hidden = ["matched", "booked", "in_progress", "completed"].indexOf(status) < 0;
+    var link = $("room-link-a");
+    setText("room-link-a", status === "completed" ? link.dataset.closed : link.dataset.open);
     if (q.queued) {
       setText("queue-position", M.t("js.queue.position", {n: q.position}));
       setText("queue-estimate", q.next_opening ? M.t("js.queue.closed", {when: M.relativeWhen(q.next_opening), wait: M.wait(q.estimate_minutes)})
