@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 
 import pytest
 
 from chalicelib.api.missing import gateway_bodies, missing_route, wants_html
+from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.services.privacy_policy import privacy_policy, span
 from chalicelib.settings import Policy
 from ops.deploy import add_gateway_responses
+from tests.fakes import FakeAuthenticator
+from tests.functional.conftest import TUESDAY_MORNING
 from tests.functional.test_signin import Browser, Site, idp, site  # noqa: F401 - fixtures
 from tests.support import ApiClient
 
@@ -178,3 +182,27 @@ def test_the_sign_in_buttons_follow_the_providers_guidelines(api: ApiClient) -> 
     assert re.search(r"\.btn\.kakao \{ background: #fee500;", css)
     assert re.search(r"\.btn\.naver \{ background: #03c75a;", css)
 
+
+
+# --- the intake form's server-given facts (the site's clock, not the browser's) -------------------------
+
+@pytest.mark.parametrize("moment,open_now", [
+    (TUESDAY_MORNING, True),
+    (datetime(2026, 12, 5, 10, 30, tzinfo=timezone.utc), False),  # Saturday 19:30 KST
+])
+def test_the_form_says_whether_real_time_is_open_by_the_sites_clock(clock_at, moment, open_now) -> None:
+    container = clock_at(moment)
+    auth = FakeAuthenticator()
+    container.__dict__["authenticator"] = auth
+    token = auth.issue(Principal("kakao:9", Role.RESIDENT, Provider.KAKAO, "s9", None))
+    html = ApiClient().get("/consultations/new", headers={"Authorization": f"Bearer {token}"}).body.decode()
+    today = container.calendar.local_date(moment).isoformat()
+    assert f'data-today="{today}"' in html
+    assert f'data-realtime-open="{"yes" if open_now else "no"}"' in html
+    if open_now:
+        assert "지금 상담 시간입니다" in html and "지금 닫힘" not in html
+    else:
+        assert "지금은 닫혀 있습니다" in html and "12월 7일(월) 10:00" in html and "(지금 닫힘)" in html
+    # the required consent lists only the required items; the optional ones have their own consent
+    assert 'id="consent_optional"' in html and "[선택] 추가 정보 수집·이용 동의" in html
+    assert "카카오톡이 아닙니다" in html
