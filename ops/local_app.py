@@ -48,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         def _send_error_response(self, error) -> None:  # type: ignore[no-untyped-def]
             # No route at this address: what API Gateway answers with the packaged gateway responses,
             # but in the person's language (a browser gets the HTML 404 page, API clients the JSON error).
-            if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+            # (with an Authorization header the emulated gateway words the same refusal differently)
+            body = error.body or b""
+            if error.CODE == 403 and (b"Missing Authentication Token" in body
+                                      or b"Authorization header requires" in body):
                 response = missing_route(self.command, self.path, dict(self.headers)).to_dict()
                 self._send_http_response(response["statusCode"], response["headers"],
                                          response["body"].encode("utf-8"))
