@@ -73,7 +73,8 @@
       setText("queue-estimate", q.next_opening ? M.t("js.queue.closed", {when: M.relativeWhen(q.next_opening), wait: M.wait(q.estimate_minutes)})
                                                : M.t("js.queue.estimate", {wait: M.wait(q.estimate_minutes)}));
     }
-    var wantsSlots = shown.mode === "reservation" && (status === "submitted" || moving);
+    // a real-time request nobody could take stays open and can be booked as a reservation instead
+    var wantsSlots = (shown.mode === "reservation" || q.realtime_failed) && (status === "submitted" || moving);
     $("slots").hidden = !wantsSlots;
     if (wantsSlots && !slotsLoaded) { loadSlots(); }
     if (status !== shown.status) {
