@@ -32,10 +32,15 @@ STORY = "지난 두 달 치 월급을 받지 못했습니다. 사장님은 다�
 
 
 @pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[str]:
+def live_env(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
     with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SATURDAY_EVENING) as (site, _):
+                    at=SATURDAY_EVENING) as site:
         yield site
+
+
+@pytest.fixture(scope="module")
+def live(live_env) -> str:
+    return live_env[0]
 
 
 def signed_in(browser, site: str, account: str, viewport: dict, lang: str = "ko"):
@@ -176,11 +181,11 @@ def test_the_optional_items_go_with_the_optional_consent_in_english(live) -> Non
         context.close()
 
 
-def submit_reservation(page) -> None:
+def submit_reservation(page, mode: str = "reservation") -> None:
     page.check("input[name=category][value=wage_arrears]")
     page.select_option("#region", "suwon")
     page.click("#step-next")
-    page.check("input[name=mode][value=reservation]")
+    page.check(f"input[name=mode][value={mode}]")
     page.check("input[name=method][value=chat]")
     page.click("#step-next")
     page.fill("#description", STORY)
@@ -250,4 +255,25 @@ def test_a_slot_is_booked_only_after_confirming_and_cancelling_asks_first(live, 
         assert page.evaluate("document.activeElement.id") == "booking-result"
         assert page.evaluate(f"fetch('{booking}').then(r => r.status)") == 404
         screenshot(page, f"booking-cancelled-ko-{label}")
+        context.close()
+
+
+def test_when_real_time_fails_the_slot_picker_is_offered(live_env) -> None:
+    """Nobody on duty through Monday's morning window: the window keeper moves the request on, and
+    the resident's page offers a reservation right there instead of only saying so."""
+    from ops.tick import run_jobs
+
+    site, env = live_env
+    with chromium() as browser:
+        context, page = signed_in(browser, site, "resident-realtime-failed", PHONE)
+        submit_reservation(page, mode="realtime")
+        page.locator("#queue-position").filter(has_text="대기 순서").wait_for(timeout=15000)
+        assert page.locator("#slots").is_hidden()
+        closed = datetime(2027, 3, 8, 11, 35, tzinfo=ZoneInfo("Asia/Seoul"))  # Monday's morning window over
+        results = run_jobs(closed, only=["window_keeper"], env=env)
+        assert all(r["ok"] for r in results), results
+        page.locator("#next-step").filter(has_text="예약하시거나").wait_for(timeout=15000)
+        page.locator("#slot-days details.slot-day").first.wait_for(timeout=15000)
+        assert page.locator("#slots").is_visible() and page.locator("#earliest").is_visible()
+        screenshot(page, "realtime-failed-slots-ko-360")
         context.close()
