@@ -192,22 +192,28 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
             props.setdefault("Tags", {}).update({"app": "maeul", "stage": stage})
     add_alarms(resources, stage, outputs.get("OperatorAlarmsTopicArn"))
     if "RestAPI" in resources:
-        body = ('{"error": {"code": "%s", "message": "%s"}}')
-        for logical, (kind, status, code, message) in {
-            "MissingRouteResponse": ("MISSING_AUTHENTICATION_TOKEN", "404", "not_found",
-                                     "There is nothing at this address."),
-            "Default4xxResponse": ("DEFAULT_4XX", None, "bad_request",
-                                   "The request could not be handled."),
-            "Default5xxResponse": ("DEFAULT_5XX", None, "service_unavailable",
-                                   "The service is unavailable. Please try again, or call 031-8030-4541."),
-        }.items():
-            props: dict[str, Any] = {
-                "RestApiId": {"Ref": "RestAPI"}, "ResponseType": kind,
-                "ResponseTemplates": {"application/json": body % (code, message)},
-            }
-            if status:
-                props["StatusCode"] = status
-            resources[logical] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": props}
+        add_gateway_responses(resources)
+
+
+def add_gateway_responses(resources: dict[str, Any]) -> None:
+    """API Gateway's own answers (no route, refused, other 4xx, 5xx): the site's HTML page for a
+    browser (``Accept: text/html``), the API's error shape for everyone else."""
+    from chalicelib.api.missing import HTML, JSON, gateway_bodies
+
+    bodies = gateway_bodies()
+    unavailable = ('{"error": {"code": "service_unavailable", "message": "The service is unavailable. '
+                   'Please try again, or call 031-8030-4541."}}')
+    for logical, kind, status in (("MissingRouteResponse", "MISSING_AUTHENTICATION_TOKEN", "404"),
+                                  ("AccessDeniedResponse", "ACCESS_DENIED", "403"),
+                                  ("Default4xxResponse", "DEFAULT_4XX", None),
+                                  ("Default5xxResponse", "DEFAULT_5XX", None)):
+        templates = {JSON: unavailable} if kind == "DEFAULT_5XX" else \
+            {JSON: bodies[kind][JSON], HTML: bodies[kind][HTML]}
+        props: dict[str, Any] = {"RestApiId": {"Ref": "RestAPI"}, "ResponseType": kind,
+                                 "ResponseTemplates": templates}
+        if status:
+            props["StatusCode"] = status
+        resources[logical] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": props}
 
 
 # What pages the operators (the alarms topic): any failed run of a scheduled function, a burst

@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
     from app import app
+    from chalicelib.api.missing import missing_route
 
     class QuietQueryHandler(ChaliceRequestHandler):
         """Request lines without their query string: it can carry sign-in codes and states."""
@@ -43,6 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         # http.server answers a method without a ``do_<METHOD>`` with its own 501 HTML page; the app
         # answers these like any method a route lacks: 405 in the API's error shape, with ``Allow``.
         do_TRACE = do_QUERY = ChaliceRequestHandler._generic_handle
+
+        def _send_error_response(self, error) -> None:  # type: ignore[no-untyped-def]
+            # No route at this address: what API Gateway answers with the packaged gateway responses,
+            # but in the person's language (a browser gets the HTML 404 page, API clients the JSON error).
+            # (with an Authorization header the emulated gateway words the same refusal differently)
+            body = error.body or b""
+            if error.CODE == 403 and (b"Missing Authentication Token" in body
+                                      or b"Authorization header requires" in body):
+                response = missing_route(self.command, self.path, dict(self.headers)).to_dict()
+                self._send_http_response(response["statusCode"], response["headers"],
+                                         response["body"].encode("utf-8"))
+                return
+            super()._send_error_response(error)
 
     # As chalice's own create_local_server does: make ``current_request`` thread-local,
     # or two requests served at once could read each other's headers and body.

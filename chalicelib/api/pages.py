@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalice.app import Request, Response
 
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.composition import get_container
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.login import home_path
 from chalicelib.web import DEFAULT_LANGUAGE, LANGUAGES, render, static_file
 
 bp = ApiBlueprint(__name__)
@@ -45,13 +49,32 @@ def landing() -> Response:
     now = container.clock()
     calendar = container.calendar
     lang, _ = page_language(bp.current_request)
-    opening = calendar.next_opening(now)
-    when = opening.strftime("%Y-%m-%d %H:%M") if lang == "en" else \
-        f"{opening.month}월 {opening.day}일({'월화수목금토일'[opening.weekday()]}) {opening:%H:%M}"
+    when = opening_text(calendar.next_opening(now), lang)
     windows = [{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
                for w in container.settings.policy.service_windows]
+    principal = signed_in_principal(bp.current_request)
+    role = principal.role if principal else None
     return html_page(bp.current_request, "landing.html", open_now=calendar.is_open(now),
-                     next_opening=when, windows=windows)
+                     next_opening=when, windows=windows, signed_in=principal is not None,
+                     role=role.value if role else "", home_path=home_path(role) if role else "/")
+
+
+def opening_text(opening: datetime, lang: str) -> str:
+    """The next opening as a person reads it (Korea time): "12월 7일(월) 10:00" / "2026-12-07 10:00"."""
+    if lang == "en":
+        return opening.strftime("%Y-%m-%d %H:%M")
+    return f"{opening.month}월 {opening.day}일({'월화수목금토일'[opening.weekday()]}) {opening:%H:%M}"
+
+
+def signed_in_principal(request: Request) -> Principal | None:
+    """The signed-in person on a public page, or None (an ended session reads as signed out)."""
+    from chalicelib.api.errors import UnauthorizedError
+    from chalicelib.api.guard import current_principal
+
+    try:
+        return current_principal(request)
+    except UnauthorizedError:
+        return None
 
 
 @bp.route("/static/{name}", methods=["GET"])

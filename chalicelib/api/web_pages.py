@@ -22,7 +22,7 @@ from chalicelib.api.errors import ApiBlueprint, UnauthorizedError
 from chalicelib.api.guard import cookies, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
-from chalicelib.api.pages import html_page, page_language
+from chalicelib.api.pages import html_page, opening_text, page_language
 from chalicelib.composition import get_container
 from chalicelib.domain import categories, regions
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
@@ -66,8 +66,10 @@ def script_messages(lang: str) -> dict[str, str]:
 def _page(template: str, principal: Principal, **context: Any) -> Response:
     request = bp.current_request
     lang, _ = page_language(request)
+    # the site's clock when the page was made: scripts count on from it (never the browser's date)
+    site_now = get_container().clock().isoformat()
     return html_page(request, template, labels=labels(lang), messages=script_messages(lang),
-                     role=principal.role.value, signed_in=True, **context)
+                     role=principal.role.value, signed_in=True, site_now=site_now, **context)
 
 
 def _guarded(next_path: str, *roles: Role) -> Principal | Response:
@@ -92,10 +94,16 @@ def intake_form() -> Response:
     principal = _guarded("/consultations/new", Role.RESIDENT)
     if isinstance(principal, Response):
         return principal
-    policy = get_container().settings.policy
+    container = get_container()
+    policy = container.settings.policy
+    now = container.clock()
+    lang, _ = page_language(bp.current_request)
+    # the site's clock, not the browser's: whether real time is open now, and today's date for the form
     return _page("intake.html", principal, notice=intake.privacy_notice(policy),
                  employment_statuses=[s.value for s in EmploymentStatus],
-                 pay_bands=[b.value for b in PayBand])
+                 pay_bands=[b.value for b in PayBand], realtime_open=container.calendar.is_open(now),
+                 next_opening=opening_text(container.calendar.next_opening(now), lang),
+                 today=container.calendar.local_date(now).isoformat())
 
 
 @bp.route("/consultations", methods=["GET"])

@@ -1,7 +1,8 @@
 """Signing in with Kakao or Naver: the rules that need no server.
 
 - ``safe_next``: where to send the browser after sign-in -- a path on our own
-  origin only (no open redirect).
+  origin only (no open redirect); without one, ``landing_path`` sends each
+  person to their own home (CONTRACT.md "landing after sign-in").
 - ``ProviderIdentity``: what a provider told us about the person, already
   reduced to what we keep (id as a string; Kakao ids have up to 19 digits).
 - ``role_for``: admin (per-stage list) > attorney (linked profile) > resident.
@@ -20,7 +21,10 @@ from typing import Protocol
 from chalicelib.domain.identity import Provider, Role, subject_of
 
 MAX_NEXT_LENGTH = 512
-DEFAULT_NEXT = "/"
+# Stored as the return path of a sign-in started without ``next``: never a path (no leading "/"),
+# so no ``next`` a browser sends can be mistaken for it.
+HOME = "@home"
+HOME_PATHS = {Role.RESIDENT: "/consultations", Role.ATTORNEY: "/attorney", Role.ADMIN: "/admin"}
 
 # A path: "/" then printable ASCII without backslash, and not "//" (which a
 # browser reads as another host). Percent-escapes are allowed, but not ones
@@ -76,14 +80,14 @@ class LoginThrottledError(LoginError):
 
 
 def safe_next(raw: str | None) -> str:
-    """The same-origin path to return to, or ``UnsafeNextError``.
+    """The same-origin path to return to (``HOME`` when none is asked for), or ``UnsafeNextError``.
 
     Only a path is accepted (``/consultations?x=1#top``), never a URL with a
     scheme or host, a protocol-relative ``//host``, a backslash, control
     characters or an encoded slash right after the first one.
     """
     if raw is None or raw == "":
-        return DEFAULT_NEXT
+        return HOME
     if len(raw) > MAX_NEXT_LENGTH:
         raise UnsafeNextError("The return address is too long.")
     if _NEXT_RE.fullmatch(raw) is None or "\\" in raw:
@@ -92,6 +96,17 @@ def safe_next(raw: str | None) -> str:
     if lowered.startswith(("/%2f", "/%5c")):
         raise UnsafeNextError("After signing in we can only return to a page of this site.")
     return raw
+
+
+def home_path(role: Role) -> str:
+    """The signed-in person's own start page: the attorney console, the operations console, or
+    the resident's list of their consultations (which leads to a new request)."""
+    return HOME_PATHS[role]
+
+
+def landing_path(stored_next: str, role: Role) -> str:
+    """Where the callback sends the browser: the asked-for path, or the person's home."""
+    return home_path(role) if stored_next == HOME else stored_next
 
 
 @dataclass(frozen=True)

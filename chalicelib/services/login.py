@@ -27,8 +27,8 @@ from datetime import datetime, timedelta
 from chalicelib.adapters.oauth_providers import OAuthClient
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.login import (Client, LoginError, LoginState, LoginStateError, LoginStateStore,
-                                     LoginThrottledError, ProviderDeniedError, ProviderError, provider_of,
-                                     safe_next)
+                                     LoginThrottledError, ProviderDeniedError, ProviderError, landing_path,
+                                     provider_of, safe_next)
 from chalicelib.domain.sessions import Tokens
 from chalicelib.domain.users import UserProfile, UserStore
 from chalicelib.services.login_history import LoginHistory
@@ -148,7 +148,7 @@ class LoginService:
             self._history.failure(label, client, "internal_error")
             raise
         self._history.success(provider.value, client, identity.subject)
-        return SignedIn(tokens, target)
+        return SignedIn(tokens, landing_path(target, tokens.role))
 
     def _spend_state(self, provider: Provider, params: Mapping[str, str],
                      browser_nonce: str | None) -> tuple[str, str]:

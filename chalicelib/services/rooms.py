@@ -40,6 +40,12 @@ from chalicelib.settings import Policy
 Clock = Callable[[], datetime]
 
 
+def message_retention(policy: Policy) -> timedelta:
+    """How long a message is kept after it was sent (also the published privacy policy's number):
+    messages outlive the consultation's own retention only by the longest a consultation stays open."""
+    return timedelta(days=policy.retention_days_after_close + 365)
+
+
 @dataclass(frozen=True)
 class ThreadPage:
     messages: list[Message]
@@ -157,8 +163,7 @@ class RoomService:
 
     @property
     def _retention(self) -> timedelta:
-        # messages outlive the consultation's own retention only by the longest a consultation stays open
-        return timedelta(days=self._policy.retention_days_after_close + 365)
+        return message_retention(self._policy)
 
     def _open_message(self, m: SealedMessage) -> Message:
         data = self._open(MESSAGE_ENTITY, f"{m.consultation_id}/{m.id}", m.sealed)

@@ -58,6 +58,16 @@ def check_page(page, name: str) -> None:
 
 
 def fill_intake(page, *, mode: str, method: str, phone: str) -> None:
+    """Every step up to the review step (the [선택] items with the [선택] consent)."""
+    fill_up_to_contact(page, mode=mode, method=method, phone=phone)
+    page.click("#step-next")
+    page.check("#consent_privacy")
+    page.check("#consent_optional")
+    page.click("#step-next")
+    page.locator("#review").wait_for(state="visible")
+
+
+def fill_up_to_contact(page, *, mode: str, method: str, phone: str) -> None:
     page.check("input[name=category][value=wage_arrears]")
     page.select_option("#region", "suwon")
     page.click("#step-next")
@@ -71,8 +81,6 @@ def fill_intake(page, *, mode: str, method: str, phone: str) -> None:
     page.click("#step-next")
     page.fill("#name", "홍길동")
     page.fill("#phone", phone)
-    page.click("#step-next")
-    page.check("#consent_privacy")
 
 
 def test_resident_books_a_reservation(live) -> None:
@@ -80,11 +88,11 @@ def test_resident_books_a_reservation(live) -> None:
     with chromium() as browser:
         context = browser.new_context(viewport=PHONE)
         page = sign_in(context, site, "resident-journey", "/consultations/new")
-        assert page.locator("#step-count").inner_text().startswith("5단계 중 1단계")
+        assert page.locator("#step-count").inner_text().startswith("6단계 중 1단계")
         check_page(page, "intake-ko")
 
-        fill_intake(page, mode="reservation", method="phone", phone="12345")
-        page.click("#submit")
+        fill_up_to_contact(page, mode="reservation", method="phone", phone="12345")
+        page.click("#step-next")  # the contact step is checked before the next one
         error = page.locator("#err-phone")
         error.wait_for(state="visible")
         assert "010-1234-5678" in error.inner_text()
@@ -95,7 +103,11 @@ def test_resident_books_a_reservation(live) -> None:
         screenshot(page, "intake-error-360")
 
         page.fill("#phone", "010-1234-5678")
-        page.click("#submit")  # sent again from the step of the fixed field
+        page.click("#step-next")
+        page.check("#consent_privacy")
+        page.check("#consent_optional")
+        page.click("#step-next")
+        page.click("#submit")  # only from the review step
         page.wait_for_url(UUID_PATH)
         assert "홍길동" not in page.url and "010" not in page.url
 
@@ -103,7 +115,9 @@ def test_resident_books_a_reservation(live) -> None:
         first_slot.wait_for(state="visible", timeout=15000)
         assert page.locator("#slot-days h3").count() >= 1  # times grouped by day
         check_page(page, "slots")
-        first_slot.click()
+        first_slot.click()  # asks first
+        page.locator("#slot-confirm").wait_for(state="visible")
+        page.click("#slot-yes")
         page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
         assert "노무사" in page.locator("#booking-attorney").inner_text()
         assert "예약 확정" in page.locator("#state").inner_text()
@@ -232,7 +246,7 @@ def test_the_form_works_with_the_keyboard_alone(live) -> None:
         assert page.input_value("#region") != ""
         tab_to("#step-next")
         page.keyboard.press("Enter")
-        assert page.locator("#step-count").inner_text() == "5단계 중 2단계"
+        assert page.locator("#step-count").inner_text() == "6단계 중 2단계"
         assert page.evaluate("document.activeElement.tagName") == "H2"  # focus follows the step
         tab_to("input[name=mode]")
         assert page.evaluate("document.activeElement.closest('.step').dataset.step") == "2"
@@ -262,7 +276,7 @@ def test_the_status_page_follows_an_assignment_without_a_reload(live) -> None:
         resident.wait_for_url(UUID_PATH)
         consultation_id = resident.url.rsplit("/", 1)[1]
         resident.locator("#queue-position").filter(has_text="대기 순서").wait_for(timeout=10000)
-        assert re.search(r"\d+분", resident.locator("#queue-estimate").inner_text())
+        assert re.search(r"약 \d+(분|시간|일) 뒤|곧", resident.locator("#queue-estimate").inner_text())
 
         admin = sign_in(browser.new_context(), site, "admin", "/admin")
         status = admin.evaluate("""async (id) => {

@@ -180,6 +180,9 @@ MATRIX: tuple[Route, ...] = (
     # page shells: the personal part is fetched by the page's script through the API
     public("GET", "/consultations/{consultation_id}/room", OK, target="matched"),
     public("GET", "/consultations/{consultation_id}/survey", OK, target="completed"),
+    public("GET", "/privacy", OK),
+    public("GET", "/terms", OK),
+    public("GET", "/accessibility", OK),
 
     # --- sessions and the signed-in person's own account --------------------------------------------
     # refresh needs a refresh token (cookie or body): a Bearer access token is not one
@@ -203,6 +206,8 @@ MATRIX: tuple[Route, ...] = (
           target="matched"),
     Route("GET", "/attorney", grid(PAGE_SIGN_IN, PAGE_403, PAGE_403, OK, OK, PAGE_403)),
     Route("GET", "/admin", grid(PAGE_SIGN_IN, PAGE_403, PAGE_403, PAGE_403, PAGE_403, OK)),
+    # anyone signed in may enter an invite code (an attorney is told they are linked already)
+    Route("GET", "/attorney/join", grid(PAGE_SIGN_IN, OK, OK, OK, OK, OK)),
 
     # --- consultations (CONTRACT: owner, assigned attorney, admin; others get 404) ------------------
     Route("POST", "/api/consultations", grid(SIGN_IN, CREATED, CREATED, ROLE, ROLE, ROLE), body=INTAKE,

@@ -15,8 +15,9 @@ def test_landing_page_in_korean_shows_hours_phone_and_both_sign_ins(api: ApiClie
     assert '<html lang="ko">' in html
     assert "지금 상담 중입니다" in html  # Tuesday 10:30 KST
     assert "031-8030-4541" in html
-    assert 'href="/auth/kakao/login?next=/consultations/new"' in html
-    assert 'href="/auth/naver/login?next=/consultations/new"' in html
+    # no ``next``: after signing in each person lands on their own home (CONTRACT "landing after sign-in")
+    assert 'href="/auth/kakao/login"' in html and "카카오 로그인" in html
+    assert 'href="/auth/naver/login"' in html and "네이버 로그인" in html
 
 
 def test_landing_page_when_closed_names_the_next_opening(clock_at) -> None:

@@ -78,6 +78,8 @@ def test_missing_routes_answer_in_the_api_error_shape(packaged: Path) -> None:
     assert missing["StatusCode"] == "404"
     body = json.loads(missing["ResponseTemplates"]["application/json"])
     assert body["error"]["code"] == "not_found"
+    # browsers (Accept: text/html) get the site's 404 page, not raw JSON
+    assert '<html lang="ko">' in missing["ResponseTemplates"]["text/html"]
 
 
 def test_the_bundle_holds_the_app_and_no_development_tools(packaged: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.adapters.oauth_providers import HttpResult, KakaoClient, NaverClient, normalise_phone
 from chalicelib.domain.identity import Role
-from chalicelib.domain.login import ProviderError, UnsafeNextError, role_for, safe_next
+from chalicelib.domain.login import HOME, ProviderError, UnsafeNextError, landing_path, role_for, safe_next
 from chalicelib.domain.users import format_invite_code, new_invite_code, normalise_invite_code
 from chalicelib.services.login import pkce_challenge, pkce_verifier
 
@@ -18,8 +18,19 @@ def test_same_origin_paths_are_accepted(path) -> None:
     assert safe_next(path) == path
 
 
-def test_no_next_means_the_start_page() -> None:
-    assert safe_next(None) == "/" and safe_next("") == "/"
+def test_no_next_means_the_persons_own_home() -> None:
+    assert safe_next(None) == HOME and safe_next("") == HOME
+    assert landing_path(HOME, Role.RESIDENT) == "/consultations"
+    assert landing_path(HOME, Role.ATTORNEY) == "/attorney"
+    assert landing_path(HOME, Role.ADMIN) == "/admin"
+    # an asked-for path wins over the home, whatever the role
+    assert landing_path("/", Role.ATTORNEY) == "/"
+    assert landing_path("/me", Role.ADMIN) == "/me"
+
+
+def test_the_home_marker_is_never_a_path_a_browser_could_send() -> None:
+    with pytest.raises(UnsafeNextError):
+        safe_next(HOME)
 
 
 @pytest.mark.parametrize("target", [

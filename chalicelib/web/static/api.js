@@ -86,8 +86,32 @@
     return Array.prototype.map.call(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
   }
 
+  // The site's clock (the page says when it was made; a monotonic timer counts on), never the browser's date.
+  var madeAt = page.now ? Date.parse(page.now) : NaN;
+  var loadedAt = performance.now();
+  function siteNow() { return isNaN(madeAt) ? NaN : madeAt + (performance.now() - loadedAt); }
+
+  // "오늘 14:00" / "내일 14:00" / "12월 9일 (수) 14:00", against the site's today.
+  function relativeWhen(iso, nowMs) {
+    var now = nowMs === undefined ? siteNow() : nowMs;
+    if (!isNaN(now)) {
+      var days = Math.round((Date.parse(dayKey(iso)) - Date.parse(dayKey(new Date(now).toISOString()))) / 86400000);
+      if (days === 0) { return t("js.day.today", {time: when(iso, false)}); }
+      if (days === 1) { return t("js.day.tomorrow", {time: when(iso, false)}); }
+    }
+    return when(iso);
+  }
+
+  // A wait a person reads: "약 25분 뒤", "약 25시간 뒤", "약 3일 뒤" (never "1518분").
+  function wait(minutes) {
+    if (minutes === null || minutes === undefined || minutes < 1) { return t("js.wait.soon"); }
+    if (minutes < 60) { return t("js.wait.minutes", {n: Math.round(minutes)}); }
+    if (minutes < 48 * 60) { return t("js.wait.hours", {n: Math.round(minutes / 60)}); }
+    return t("js.wait.days", {n: Math.round(minutes / 1440)});
+  }
+
   window.Maeul = {request: request, t: t, label: label, when: when, day: day, dayKey: dayKey, el: el,
-                  newKey: newKey, lang: page.lang};
+                  newKey: newKey, lang: page.lang, siteNow: siteNow, relativeWhen: relativeWhen, wait: wait};
 
   // The sign-in page: a session that merely expired comes back through the refresh cookie.
   var signin = document.getElementById("signin");

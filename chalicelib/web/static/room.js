@@ -36,7 +36,7 @@
     if (!iso) return "";
     const d = new Date(iso);
     return d.toLocaleString(lang === "en" ? "en-GB" : "ko-KR",
-      { timeZone: "Asia/Seoul", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+      { timeZone: "Asia/Seoul", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
 
   // --- messages -------------------------------------------------------------------------------
@@ -307,6 +307,9 @@
     const room = res.data;
     state.room = room;
     state.side = room.side;
+    // a way back to where the person came from
+    const back = $(room.side === "attorney" ? "back-attorney" : "back-resident");
+    if (back) { back.hidden = false; $("room-back").hidden = false; }
     say("room-status", "");
     startMessages();
     if (room.method === "video") setupVideo(room);

@@ -10,6 +10,8 @@
   var shown = {status: null, mode: null};
   var slotsLoaded = false;
   var moving = false;
+  var booked = null;      // the booking on show (for the cancel question)
+  var chosen = null;      // the slot waiting for confirmation
   var $ = function (name) { return document.getElementById(name); };
 
   // Only real changes: live regions re-announce whatever is written to them.
@@ -41,6 +43,8 @@
     setText("booking-when", M.t("js.booking.when", {when: M.when(b.start), end: M.when(b.end, false)}));
     setText("booking-attorney", M.t("js.booking.attorney", {name: b.attorney.display_name}));
     setText("booking-how", b.how || "");
+    setText("booking-cutoff", b.cancel_until ? M.t("js.booking.cutoff", {when: M.relativeWhen(b.cancel_until)}) : "");
+    booked = b;
     $("booking").hidden = false;
   }
 
@@ -60,13 +64,17 @@
     if (q.realtime_failed) { next = "js.next.realtime_failed"; }
     setText("next-step", M.t(next));
     $("queue").hidden = !q.queued;
-    $("room-link").hidden = ["matched", "booked", "in_progress"].indexOf(status) < 0;
+    // the room while it is open; after closing, the same link leads to the record of the messages
+    $("room-link").hidden = ["matched", "booked", "in_progress", "completed"].indexOf(status) < 0;
+    var link = $("room-link-a");
+    setText("room-link-a", status === "completed" ? link.dataset.closed : link.dataset.open);
     if (q.queued) {
       setText("queue-position", M.t("js.queue.position", {n: q.position}));
-      setText("queue-estimate", q.next_opening ? M.t("js.queue.closed", {when: M.when(q.next_opening), minutes: q.estimate_minutes})
-                                               : M.t("js.queue.estimate", {minutes: q.estimate_minutes}));
+      setText("queue-estimate", q.next_opening ? M.t("js.queue.closed", {when: M.relativeWhen(q.next_opening), wait: M.wait(q.estimate_minutes)})
+                                               : M.t("js.queue.estimate", {wait: M.wait(q.estimate_minutes)}));
     }
-    var wantsSlots = shown.mode === "reservation" && (status === "submitted" || moving);
+    // a real-time request nobody could take stays open and can be booked as a reservation instead
+    var wantsSlots = (shown.mode === "reservation" || q.realtime_failed) && (status === "submitted" || moving);
     $("slots").hidden = !wantsSlots;
     if (wantsSlots && !slotsLoaded) { loadSlots(); }
     if (status !== shown.status) {
@@ -84,10 +92,14 @@
     setTimeout(poll, POLL_MS);
   }
 
+  // Times grouped by day (each day folds) and by morning / afternoon, with the earliest first; choosing
+  // a time only asks, "book it?" -- nothing is booked by a stray tap while scrolling.
   async function loadSlots() {
     slotsLoaded = true;
     var holder = $("slot-days");
     holder.textContent = "";
+    $("slot-earliest").hidden = true;
+    closeConfirm(false);
     setText("slot-status", M.t("js.slots.loading"));
     var r = await M.request("GET", "/api/slots?consultation_id=" + encodeURIComponent(id));
     if (!r.ok) { setText("slot-status", M.t("js.slots.failed")); slotsLoaded = false; return; }
@@ -100,54 +112,114 @@
       if (!days[key]) { days[key] = []; order.push(key); }
       days[key].push(slot);
     });
+    var earliest = r.data[0];
+    $("earliest").textContent = M.t("js.slots.earliest", {when: M.relativeWhen(earliest.start)});
+    $("earliest").onclick = function () { ask(earliest, $("earliest")); };
+    $("slot-earliest").hidden = false;
     order.slice(0, 10).forEach(function (key, i) {
-      var headingId = "slot-day-" + i;
-      var group = M.el("div", {class: "slot-day", role: "group", "aria-labelledby": headingId},
-                       [M.el("h3", {id: headingId, text: M.day(days[key][0].start)})]);
-      var row = M.el("div", {class: "slot-times"});
-      days[key].forEach(function (slot) {
-        var button = M.el("button", {type: "button", class: "btn slot", "data-start": slot.start,
-                                     text: M.when(slot.start, false)});
-        button.addEventListener("click", function () { book(slot.start, button); });
-        row.appendChild(button);
+      var list = days[key];
+      var day = M.el("details", {class: "slot-day"});
+      if (i === 0) { day.open = true; }
+      day.appendChild(M.el("summary", {}, [
+        M.el("span", {class: "day-name", text: M.day(list[0].start)}),
+        M.el("span", {class: "day-count", text: M.t("js.slots.count", {n: list.length})})]));
+      [["morning", function (h) { return h < 12; }], ["afternoon", function (h) { return h >= 12; }]].forEach(function (half) {
+        var times = list.filter(function (slot) { return half[1](hourOf(slot.start)); });
+        if (!times.length) { return; }
+        var headingId = "slot-day-" + i + "-" + half[0];
+        var group = M.el("div", {class: "slot-half", role: "group", "aria-labelledby": headingId},
+                         [M.el("h3", {id: headingId, text: M.t("js.slots." + half[0])})]);
+        var row = M.el("div", {class: "slot-times"});
+        times.forEach(function (slot) {
+          var button = M.el("button", {type: "button", class: "btn slot", "data-start": slot.start, "aria-pressed": "false",
+                                       text: M.when(slot.start, false)});
+          button.addEventListener("click", function () { ask(slot, button); });
+          row.appendChild(button);
+        });
+        group.appendChild(row);
+        day.appendChild(group);
       });
-      group.appendChild(row);
-      holder.appendChild(group);
+      holder.appendChild(day);
     });
   }
 
-  async function book(start, button) {
+  var HOUR = new Intl.DateTimeFormat("en-GB", {timeZone: "Asia/Seoul", hour: "2-digit", hour12: false});
+  function hourOf(iso) { return Number(HOUR.format(new Date(iso))); }
+
+  function ask(slot, button) {
+    chosen = {slot: slot, button: button};
+    document.querySelectorAll("#slot-days button.slot").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
+    $("slot-question").querySelector("strong").textContent = M.t("js.slots.confirm_q", {when: M.relativeWhen(slot.start)});
+    $("slot-yes").textContent = M.t("js.slots.confirm_yes");
+    $("slot-no").textContent = M.t("js.slots.confirm_no");
+    $("slot-confirm").hidden = false;
+    $("slot-question").focus();
+  }
+  function closeConfirm(refocus) {
+    var was = chosen;
+    chosen = null;
+    $("slot-confirm").hidden = true;
+    document.querySelectorAll("#slot-days button.slot").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+    if (refocus && was && was.button && document.body.contains(was.button)) { was.button.focus(); }
+  }
+  $("slot-no").addEventListener("click", function () { closeConfirm(true); });
+  $("slot-yes").addEventListener("click", function () { if (chosen) { book(chosen.slot.start); } });
+
+  function result(text) {
+    var line = $("booking-result");
+    line.textContent = text;
+    line.focus();  // the outcome is where the eyes and the screen reader go next
+  }
+
+  async function book(start) {
     setText("slot-status", M.t("js.slots.booking"));
-    button.disabled = true;
+    $("slot-yes").disabled = true;
     var r = await M.request("POST", base + "/booking", {start: start});
-    button.disabled = false;
+    $("slot-yes").disabled = false;
     if (r.status === 201 || r.status === 200) {
       moving = false;
       slotsLoaded = false;
-      setText("slot-status", M.t("js.slots.booked", {when: M.when(r.data.start)}));
+      closeConfirm(false);
+      setText("slot-status", "");
       shown.status = null;
       render({status: "booked", queued: false});
-      $("booking-when").focus();
+      result(M.t("js.slots.booked", {when: M.relativeWhen(r.data.start)}));
       return;
     }
+    closeConfirm(false);
     var code = r.data && r.data.error ? r.data.error.code : "";
     setText("slot-status", code === "slot_taken" ? M.t("js.slots.taken") : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
     if (code === "slot_taken") { slotsLoaded = false; loadSlots(); }
   }
 
-  $("booking-when").setAttribute("tabindex", "-1");
   $("booking-move").addEventListener("click", function () {
     moving = true; slotsLoaded = false; $("slots").hidden = false; loadSlots();
     $("slots-title").setAttribute("tabindex", "-1"); $("slots-title").focus();
   });
-  $("booking-cancel").addEventListener("click", async function () {
+  // Cancelling asks first; the safe answer ("keep it") has the focus.
+  $("booking-cancel").addEventListener("click", function () {
+    $("cancel-question").querySelector("strong").textContent =
+      M.t("js.booking.cancel_q", {when: booked ? M.relativeWhen(booked.start) : ""});
+    $("cancel-yes").textContent = M.t("js.booking.cancel_yes");
+    $("cancel-no").textContent = M.t("js.booking.cancel_no");
+    $("cancel-confirm").hidden = false;
+    $("cancel-no").focus();
+  });
+  $("cancel-no").addEventListener("click", function () {
+    $("cancel-confirm").hidden = true;
+    result(M.t("js.booking.kept"));
+  });
+  $("cancel-yes").addEventListener("click", async function () {
+    $("cancel-yes").disabled = true;
     var r = await M.request("DELETE", base + "/booking");
+    $("cancel-yes").disabled = false;
+    $("cancel-confirm").hidden = true;
     if (r.ok) {
-      moving = false; slotsLoaded = false; shown.status = null;
-      setText("slot-status", M.t("js.booking.cancelled"));
+      moving = false; slotsLoaded = false; shown.status = null; booked = null;
       render({status: r.data.consultation_status || "submitted", queued: false});
+      result(M.t("js.booking.cancelled"));
     } else {
-      setText("next-step", (r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
+      result((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
     }
   });
 

@@ -1,0 +1,44 @@
+"""The site's public information pages (privacy policy, terms of use, accessibility statement), the
+page where a volunteer enters an invite code, and the HTML answer for an address that has no page.
+
+The privacy policy is generated from what the service stores (``services/privacy_policy``), with
+the stage's retention settings; the invite page posts to ``POST /api/me/attorney-link``.
+"""
+
+from __future__ import annotations
+
+from chalice.app import Response
+
+from chalicelib.adapters.dynamo.bookings import CLAIM_KEEP
+from chalicelib.api.errors import ApiBlueprint
+from chalicelib.api.pages import html_page
+from chalicelib.api.web_pages import _guarded, _page
+from chalicelib.composition import get_container
+from chalicelib.domain.identity import Role
+from chalicelib.services.privacy_policy import privacy_policy
+
+bp = ApiBlueprint(__name__)
+
+
+@bp.route("/privacy", methods=["GET"])
+def privacy() -> Response:
+    policy = privacy_policy(get_container().settings.policy, booking_keep_days=CLAIM_KEEP.days)
+    return html_page(bp.current_request, "privacy.html", policy=policy)
+
+
+@bp.route("/terms", methods=["GET"])
+def terms() -> Response:
+    return html_page(bp.current_request, "terms.html", articles=range(1, 7))
+
+
+@bp.route("/accessibility", methods=["GET"])
+def accessibility() -> Response:
+    return html_page(bp.current_request, "accessibility.html", points=range(1, 6))
+
+
+@bp.route("/attorney/join", methods=["GET"])
+def join_as_attorney() -> Response:
+    principal = _guarded("/attorney/join")
+    if isinstance(principal, Response):
+        return principal
+    return _page("join.html", principal, already=principal.role is Role.ATTORNEY)
