@@ -13,6 +13,7 @@ from chalicelib.api import reservations
 from chalicelib.api import admin_matching, attorney
 from chalicelib.api import rooms, surveys
 from chalicelib.api import admin_console, web_pages
+from chalicelib.api import attachments
 from chalicelib.jobs import register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -32,6 +33,7 @@ app.register_blueprint(admin_matching.bp)
 app.register_blueprint(rooms.bp)
 app.register_blueprint(surveys.bp)
 app.register_blueprint(admin_console.bp)
+app.register_blueprint(attachments.bp)
 app.register_blueprint(web_pages.bp)
 
 register_jobs(app)
