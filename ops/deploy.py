@@ -278,6 +278,16 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _site_origin(stage: str) -> str:
+    """scheme://host[:port] of the stage's public base URL (.chalice/config.json)."""
+    from urllib.parse import urlsplit
+
+    from ops.localstage import config_environment
+
+    url = urlsplit(config_environment(stage).get("MAEUL_PUBLIC_BASE_URL", ""))
+    return f"{url.scheme}://{url.netloc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/deploy", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -291,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({len(deployment.filled)} emulator gaps filled)")
         return 0
     session = _session()
-    params = {"OperatorEmail": args.operator_email} if args.operator_email else None
+    params = {"OperatorEmail": args.operator_email} if args.operator_email else {}
+    params["SiteOrigin"] = _site_origin(args.stage)  # the attachments bucket's CORS allows only the site
     deployment = stack.deploy(session, args.stage, params)
     if deployment.missing:
         print("declared resources missing: " + "; ".join(deployment.missing), file=sys.stderr)
