@@ -378,9 +378,20 @@ class Reconciler:
         if not bucket:
             self.missing.append(f"{logical}: bucket not found")
             return
-        if not _present(lambda: s3.get_bucket_policy(Bucket=bucket)):
-            policy = json.dumps(self.resolve_deep(props["PolicyDocument"]))
-            self._gap(logical, "bucket policy", lambda: s3.put_bucket_policy(Bucket=bucket, Policy=policy))
+        if _present(lambda: s3.get_bucket_policy(Bucket=bucket)):
+            return
+        document = self.resolve_deep(props["PolicyDocument"])
+        if self.fill:
+            # The emulator serves plain HTTP and evaluates bucket policies: a TLS-only statement
+            # would refuse every request there. Local gets the policy without such statements.
+            kept = [st for st in document["Statement"] if "aws:SecureTransport" not in json.dumps(st)]
+            if len(kept) < len(document["Statement"]):
+                self.filled.append(f"{logical}: TLS-only statements left out (the emulator serves plain HTTP)")
+            if not kept:
+                return
+            document = {**document, "Statement": kept}
+        policy = json.dumps(document)
+        self._gap(logical, "bucket policy", lambda: s3.put_bucket_policy(Bucket=bucket, Policy=policy))
 
     def _check_aws_iam_role(self, logical: str, props: dict[str, Any]) -> None:
         name = self.resolve(props["RoleName"])
