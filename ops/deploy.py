@@ -103,7 +103,7 @@ def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path) -> Path:
 
 # AWS services the app calls at run time. botocore ships the models of every
 # AWS service (over half of the bundle); the others are dropped from the zip.
-RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "secretsmanager", "sts", "sso", "sso-oidc")
+RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "s3", "secretsmanager", "sts", "sso", "sso-oidc")
 _BOTOCORE_DATA = "botocore/data/"
 _BOTO3_DATA = "boto3/data/"
 
