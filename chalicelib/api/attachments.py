@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal
-from chalicelib.api.http import json_response, parse_body
+from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.attachments import (AttachmentBusyError, AttachmentNotFoundError, AttachmentsClosedError,
@@ -90,6 +90,13 @@ class AttachmentOut(BaseModel):
     expires_in: int | None = None
 
 
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    links: bool = Field(True, description="false: names and states only, no links (nothing is opened, "
+                                          "nothing logged); for counting what waits.")
+
+
 class AttachmentList(BaseModel):
     items: list[AttachmentOut]
     max_files: int
@@ -155,14 +162,15 @@ def confirm(consultation_id: str, attachment_id: str) -> object:
 @spec.operation("GET", "/api/consultations/{consultation_id}/attachments", "The consultation's documents, "
                 "each ready one with a short-lived link (owner, assigned attorney; others 404; every link "
                 "given to the attorney is in the staff access log)", tags=("attachments",),
-                responses={200: AttachmentList}, auth=True, errors=(404, 503))
+                query=ListQuery, responses={200: AttachmentList}, auth=True, errors=(400, 404, 503))
 @bp.route("/api/consultations/{consultation_id}/attachments", methods=["GET"])
 def list_attachments(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
+    query = parse_query(request, ListQuery)
     container = get_container()
-    views = container.attachments.list(principal, cid, ip=client_of(request).ip or "")
+    views = container.attachments.list(principal, cid, ip=client_of(request).ip or "", links=query.links)
     p = container.settings.policy
     out = AttachmentList(items=[_out(v, container.calendar) for v in views], max_files=p.attachment_max_files,
                          max_bytes=p.attachment_max_bytes, types=list(p.attachment_types))

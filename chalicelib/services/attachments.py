@@ -196,7 +196,9 @@ class AttachmentService:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def list(self, principal: Principal, consultation_id: str, *, ip: str = "") -> list[AttachmentView]:
+    def list(self, principal: Principal, consultation_id: str, *, ip: str = "",
+             links: bool = True) -> list[AttachmentView]:
+        """The documents; ``links=False``: names and states only (no link given, nothing opened)."""
         consultation, _ = self._party(principal, consultation_id)
         now = self._clock()
         expires_in = self._policy.attachment_link_seconds
@@ -206,6 +208,9 @@ class AttachmentService:
             if a.status is not AttachmentStatus.READY or a.key is None or a.kind is None:
                 if mine:  # the other party does not see uploads still on their way, nor refusals
                     views.append(AttachmentView(a, self._name(a), mine=True))
+                continue
+            if not links:
+                views.append(AttachmentView(a, self._name(a), mine=mine))
                 continue
             if a.uploader == consultation.owner:
                 record_staff_read(self._audit, principal, owner=consultation.owner,
@@ -217,18 +222,6 @@ class AttachmentService:
                 thumbnail_url=self._objects.download_url(a.thumb_key, expires_in, content_type=Kind.JPEG.value,
                                                          filename=None) if a.thumb_key else None))
         return views
-
-    def ready_counts(self, principal: Principal, consultation_ids: list[str]) -> dict[str, int]:
-        """How many checked documents wait in each of these consultations (their parties only;
-        counts, not contents: nothing is opened, nothing logged)."""
-        out = {}
-        for cid in consultation_ids:
-            try:
-                self._party(principal, cid)
-            except ConsultationNotFoundError:
-                continue
-            out[cid] = sum(1 for a in self._store.list(cid) if a.status is AttachmentStatus.READY)
-        return out
 
     # --- erasure ----------------------------------------------------------------------------------
 
