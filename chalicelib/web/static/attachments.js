@@ -104,7 +104,10 @@
     viewerImage.alt = item.filename || "";
     if (viewer.showModal) { viewer.showModal(); } else { window.open(item.url, "_blank", "noopener"); }
   }
-  if (viewer) { viewer.addEventListener("close", function () { viewerImage.removeAttribute("src"); }); }
+  if (viewer) {
+    viewer.addEventListener("close", function () { viewerImage.removeAttribute("src"); });
+    document.getElementById("documents-viewer-close").addEventListener("click", function () { viewer.close(); });
+  }
 
   async function refresh() {
     var id = section.dataset.consultation;
