@@ -120,8 +120,9 @@ class AttachmentService:
         for a in self._store.list(consultation_id):
             if a.status is AttachmentStatus.PENDING and a.created_at < cutoff and \
                     self._store.claim(consultation_id, a.id, now, now - timedelta(seconds=CLAIM_SECONDS)):
-                if self._objects.size_of(a.upload_key) is not None:
-                    self._check(a, now)  # it did arrive after all
+                size = self._objects.size_of(a.upload_key)
+                if size is not None:
+                    self._check(a, now, size)  # it did arrive after all
                     continue
                 self._finish(a.evolve(status=AttachmentStatus.REJECTED, reason=Rejection.NOT_UPLOADED,
                                       checked_at=now), now)
@@ -141,7 +142,8 @@ class AttachmentService:
 
     def _confirm(self, attachment: Attachment) -> Attachment:
         now = self._clock()
-        if attachment.status is AttachmentStatus.PENDING and self._objects.size_of(attachment.upload_key) is None:
+        size = self._objects.size_of(attachment.upload_key)
+        if size is None and attachment.status is AttachmentStatus.PENDING:
             raise AttachmentNotUploadedError()
         stale = now - timedelta(seconds=CLAIM_SECONDS)
         if not self._store.claim(attachment.consultation_id, attachment.id, now, stale):
@@ -149,11 +151,10 @@ class AttachmentService:
             if current is not None and current.is_final:
                 return current  # the other confirm finished first
             raise AttachmentBusyError()
-        return self._check(attachment, now)
+        return self._check(attachment, now, size)
 
-    def _check(self, attachment: Attachment, now: datetime) -> Attachment:
+    def _check(self, attachment: Attachment, now: datetime, size: int | None) -> Attachment:
         p = self._policy
-        size = self._objects.size_of(attachment.upload_key)
         if size is None:
             result = Inspection(None, reason=Rejection.NOT_UPLOADED)
         elif size > p.attachment_max_bytes:

@@ -115,6 +115,7 @@
     var r = await api("GET", "/api/consultations/" + encodeURIComponent(id) + "/attachments");
     var list = document.getElementById("documents-list");
     list.textContent = "";
+    if (r.status === 404) { section.hidden = true; return; }  // not one of the consultation's two parties
     if (!r.ok) { return; }
     var shown = r.data.items.filter(function (d) { return d.status === "ready" || d.mine; });
     document.getElementById("documents-empty").hidden = shown.length > 0;
