@@ -111,6 +111,8 @@ def test_pay_slip_at_intake_pdf_in_chat_attorney_opens_both_and_leaving_erases_t
                                                             "buffer": paper}])
         resident.locator("#documents-list li", has_text="근로계약서.pdf").wait_for(timeout=20000)
         assert resident.locator("#documents-list li.documents-item").count() == 2
+        assert serious_violations(resident) == []
+        assert resident.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
         screenshot(resident, "documents-room-360")
 
         # the attorney's console says how many documents wait; the room shows both
