@@ -117,7 +117,8 @@ class Settings(BaseModel):
     # STUN/TURN servers for the video room (RTCIceServer objects); none needed on localhost.
     ice_servers: tuple[dict[str, Any], ...] = ()
     attachments_bucket: str = ""
-    # where the browser sends uploads and fetches documents (the pages' CSP allows it); derived
+    # where the browser sends uploads and fetches documents (origins, space-separated; the pages'
+    # CSP allows them); derived
     # from the bucket and region, or the emulator's endpoint on the local stage
     attachments_origin: str = ""
     # local stage only: a shifted clock for tests and for trying the stack on any day (chalicelib/clock.py)
@@ -190,7 +191,8 @@ def _attachments_origin(bucket: str, region: str, stage: str, env: Mapping[str, 
     if stage == "local":
         endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or ""
         return endpoint.rstrip("/")
-    return f"https://{bucket}.s3.{region}.amazonaws.com"
+    # presigned links and forms name the bucket on the regional or the global endpoint
+    return f"https://{bucket}.s3.{region}.amazonaws.com https://{bucket}.s3.amazonaws.com"
 
 
 class SettingsError(RuntimeError):
