@@ -14,6 +14,7 @@ from chalicelib.api import admin_matching, attorney
 from chalicelib.api import rooms, surveys
 from chalicelib.api import admin_console, web_pages
 from chalicelib.api import site_pages
+from chalicelib.api import attachments
 from chalicelib.jobs import register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -33,6 +34,7 @@ app.register_blueprint(admin_matching.bp)
 app.register_blueprint(rooms.bp)
 app.register_blueprint(surveys.bp)
 app.register_blueprint(admin_console.bp)
+app.register_blueprint(attachments.bp)
 app.register_blueprint(web_pages.bp)
 app.register_blueprint(site_pages.bp)
 

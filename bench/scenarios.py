@@ -110,8 +110,43 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
         raise AssertionError("no slot could be booked")
 
     ops.append(Operation("booking", booking, 20, {"transactions": 1, "reads": 2}))
+    ops.extend(_documents(client))
     del counter
     return ops
+
+
+def _documents(client: Any) -> list[Operation]:
+    """A phone photo attached (form, the browser's POST to the bucket, the check) and the list with
+    its links. The browser's POST goes to S3 directly and is not the app's call: the counted calls
+    are the app's own."""
+    import requests
+
+    from tests.documents import photo_with_gps
+
+    owner = _bearer("kakao:bench-documents")
+    cid = client.post("/api/consultations", body=INTAKE,
+                      headers={**owner, "Idempotency-Key": uuid.uuid4().hex}).json["id"]
+    photo = photo_with_gps()
+    base = f"/api/consultations/{cid}/attachments"
+
+    def upload() -> None:
+        made = client.post(base, body={"filename": "payslip.jpg", "content_type": "image/jpeg", "size": len(photo)},
+                           headers=owner)
+        assert made.status == 201, made.body[:300]
+        form = made.json["upload"]
+        sent = requests.post(form["url"], data=form["fields"], files={"file": ("payslip.jpg", photo, "image/jpeg")},
+                             timeout=30)
+        assert sent.status_code == 204, sent.text[:300]
+        checked = client.post(f"{base}/{made.json['id']}/confirm", headers=owner)
+        assert checked.status == 200 and checked.json["status"] == "ready", checked.body[:300]
+
+    def view() -> None:
+        listed = client.get(base, headers=owner)
+        assert listed.status == 200 and listed.json["items"][0]["url"], listed.body[:300]
+
+    # at most 10 documents per consultation: the warm-up and 8 timed uploads
+    return [Operation("document_upload", upload, 8, {"s3": "HeadObject, GetObject, PutObject×2, DeleteObjects"}),
+            Operation("document_view", view, 20, {"queries": 1})]
 
 
 def _items(payload: Any) -> list[Any]:

@@ -182,7 +182,8 @@ class Container:
         """What leaving erases, per subject. A feature holding personal data appends its eraser here."""
         # Threads and bookings first: they are found through the owner's consultations, which the
         # consultation eraser then detaches from the owner (and cancels).
-        return [self.users.erase, self.thread_eraser, self.booking_releaser, self.consultation_eraser]
+        return [self.users.erase, self.thread_eraser, self.attachment_eraser, self.booking_releaser,
+                self.consultation_eraser]
 
     def _owned_consultations(self, subject: str) -> Iterator[Any]:
         after = None
@@ -196,6 +197,10 @@ class Container:
     def thread_eraser(self, subject: str) -> int:
         """Delete the messages and signals of every consultation the subject owns."""
         return sum(self.thread_store.erase(c.id) for c in self._owned_consultations(subject))
+
+    def attachment_eraser(self, subject: str) -> int:
+        """Delete the documents (objects and records) of every consultation the subject owns."""
+        return sum(self.attachments.erase_consultation(c.id) for c in self._owned_consultations(subject))
 
     def booking_releaser(self, subject: str) -> int:
         """Free the upcoming booked slots of the subject's consultations (the attorney is told)."""
@@ -331,6 +336,35 @@ class Container:
                            release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
                            policy=s.policy, ice_servers=s.ice_servers, clock=self.clock,
                            public_base_url=s.public_base_url)
+
+    # -- documents: the attachments bucket and its records -----------------------------------------
+
+    @cached_property
+    def attachment_store(self) -> Any:
+        from chalicelib.adapters.dynamo.attachments import DynamoAttachmentStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoAttachmentStore()
+
+    @cached_property
+    def object_store(self) -> Any:
+        from botocore.config import Config
+
+        from chalicelib.adapters.s3_objects import S3ObjectStore
+
+        # SigV4 links (SSE-KMS objects need them); path-style on the emulator's bare host:port
+        config = Config(signature_version="s3v4",
+                        s3={"addressing_style": "path" if self.settings.is_local else "virtual"})
+        return S3ObjectStore(self.boto_session.client("s3", config=config), self.settings.attachments_bucket)
+
+    @cached_property
+    def attachments(self) -> Any:
+        from chalicelib.adapters.inspection import inspect
+        from chalicelib.services.attachments import AttachmentService
+
+        return AttachmentService(consultations=self.consultations, store=self.attachment_store,
+                                 objects=self.object_store, inspect=inspect, cipher=self.cipher, audit=self.audit,
+                                 policy=self.settings.policy, clock=self.clock)
 
     @cached_property
     def boto_session(self) -> Any:

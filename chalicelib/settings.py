@@ -82,6 +82,12 @@ class Policy(BaseModel):
     room_opens_minutes_before: int = Field(10, ge=0, le=120)
     room_closes_minutes_after: int = Field(30, ge=0, le=240)
     signal_ttl_seconds: int = Field(600, ge=60, le=3600)
+    # Documents (pay slips, contracts, certificates): per consultation, straight to S3.
+    attachment_max_files: int = Field(10, ge=1, le=50)
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=64 * 1024, le=50 * 1024 * 1024)
+    attachment_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/heic", "application/pdf")
+    attachment_upload_seconds: int = Field(600, ge=60, le=3600)  # how long an upload form works
+    attachment_link_seconds: int = Field(300, ge=30, le=3600)  # how long a link to open one works
 
 
 class Settings(BaseModel):
@@ -110,6 +116,11 @@ class Settings(BaseModel):
     sms_sender_id: str = "MAEUL"
     # STUN/TURN servers for the video room (RTCIceServer objects); none needed on localhost.
     ice_servers: tuple[dict[str, Any], ...] = ()
+    attachments_bucket: str = ""
+    # where the browser sends uploads and fetches documents (origins, space-separated; the pages'
+    # CSP allows them); derived
+    # from the bucket and region, or the emulator's endpoint on the local stage
+    attachments_origin: str = ""
     # local stage only: a shifted clock for tests and for trying the stack on any day (chalicelib/clock.py)
     clock: str = ""
     policy: Policy = Policy()
@@ -162,6 +173,9 @@ class Settings(BaseModel):
         for name, var in _ENV_FIELDS.items():
             if var in env:
                 fields[name] = env[var]
+        if fields.get("attachments_bucket") and not fields.get("attachments_origin"):
+            fields["attachments_origin"] = _attachments_origin(str(fields["attachments_bucket"]),
+                                                              str(fields["region"]), stage, env)
         if env.get("MAEUL_POLICY"):
             try:
                 fields["policy"] = Policy.model_validate(json.loads(env["MAEUL_POLICY"]))
@@ -171,6 +185,14 @@ class Settings(BaseModel):
             return cls.model_validate(fields)
         except ValidationError as exc:
             raise SettingsError(f"invalid settings for stage {stage!r}: {exc}") from exc
+
+
+def _attachments_origin(bucket: str, region: str, stage: str, env: Mapping[str, str]) -> str:
+    if stage == "local":
+        endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or ""
+        return endpoint.rstrip("/")
+    # presigned links and forms name the bucket on the regional or the global endpoint
+    return f"https://{bucket}.s3.{region}.amazonaws.com https://{bucket}.s3.amazonaws.com"
 
 
 class SettingsError(RuntimeError):
@@ -194,6 +216,8 @@ _ENV_FIELDS = {
     "sms_sender_id": "MAEUL_SMS_SENDER_ID",
     "ice_servers": "MAEUL_ICE_SERVERS",
     "clock": CLOCK_VAR,
+    "attachments_bucket": "MAEUL_ATTACHMENTS_BUCKET",
+    "attachments_origin": "MAEUL_ATTACHMENTS_ORIGIN",
 }
 
 # Stack output key -> environment variable the app reads. The deploy script
@@ -207,6 +231,7 @@ STACK_OUTPUT_ENV = {
     "OperatorAlarmsTopicArn": "MAEUL_OPERATOR_ALARMS_TOPIC_ARN",
     "JwtKeysSecretArn": "MAEUL_JWT_KEYS_SECRET_ARN",
     "OAuthSecretArn": "MAEUL_OAUTH_SECRET_ARN",
+    "AttachmentsBucketName": "MAEUL_ATTACHMENTS_BUCKET",
 }
 
 

@@ -103,7 +103,7 @@ def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path) -> Path:
 
 # AWS services the app calls at run time. botocore ships the models of every
 # AWS service (over half of the bundle); the others are dropped from the zip.
-RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "secretsmanager", "sts", "sso", "sso-oidc")
+RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "s3", "secretsmanager", "sts", "sso", "sso-oidc")
 _BOTOCORE_DATA = "botocore/data/"
 _BOTO3_DATA = "boto3/data/"
 
@@ -284,6 +284,16 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _site_origin(stage: str) -> str:
+    """scheme://host[:port] of the stage's public base URL (.chalice/config.json)."""
+    from urllib.parse import urlsplit
+
+    from ops.localstage import config_environment
+
+    url = urlsplit(config_environment(stage).get("MAEUL_PUBLIC_BASE_URL", ""))
+    return f"{url.scheme}://{url.netloc}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/deploy", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -297,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({len(deployment.filled)} emulator gaps filled)")
         return 0
     session = _session()
-    params = {"OperatorEmail": args.operator_email} if args.operator_email else None
+    params = {"OperatorEmail": args.operator_email} if args.operator_email else {}
+    params["SiteOrigin"] = _site_origin(args.stage)  # the attachments bucket's CORS allows only the site
     deployment = stack.deploy(session, args.stage, params)
     if deployment.missing:
         print("declared resources missing: " + "; ".join(deployment.missing), file=sys.stderr)

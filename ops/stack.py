@@ -166,6 +166,8 @@ class Reconciler:
                 text = arg
                 for name, val in {**self.pseudo, **self.parameters}.items():
                     text = text.replace("${" + name + "}", val)
+                for logical, arn in self.arns.items():
+                    text = text.replace("${" + logical + ".Arn}", arn)
                 return text
             if fn == "Fn::If":
                 cond, yes, no = arg
@@ -342,13 +344,54 @@ class Reconciler:
         self.arns[logical] = self.physical.get(logical, "")
 
     def _check_aws_s3_bucket(self, logical: str, props: dict[str, Any]) -> None:
+        s3 = self._client("s3")
         name = self.physical.get(logical)
         try:
             if not name:
                 raise LookupError(logical)
-            self._client("s3").head_bucket(Bucket=name)
+            s3.head_bucket(Bucket=name)
         except (ClientError, LookupError):
             self.missing.append(f"{logical}: bucket not found")
+            return
+        self.arns[logical] = f"arn:aws:s3:::{name}"
+        # moto 5.2's CloudFormation creates the bucket with its encryption only: the public
+        # access block, lifecycle rules and CORS rules are set here on local, checked elsewhere.
+        block = props.get("PublicAccessBlockConfiguration")
+        if block and not _present(lambda: s3.get_public_access_block(Bucket=name)):
+            self._gap(logical, "public access block", lambda: s3.put_public_access_block(
+                Bucket=name, PublicAccessBlockConfiguration=dict(block)))
+        rules = props.get("LifecycleConfiguration", {}).get("Rules")
+        if rules and not _present(lambda: s3.get_bucket_lifecycle_configuration(Bucket=name)):
+            self._gap(logical, "lifecycle rules", lambda: s3.put_bucket_lifecycle_configuration(
+                Bucket=name, LifecycleConfiguration={"Rules": [_lifecycle_rule(r) for r in rules]}))
+        cors = props.get("CorsConfiguration", {}).get("CorsRules")
+        if cors and not _present(lambda: s3.get_bucket_cors(Bucket=name)):
+            resolved = self.resolve_deep(cors)
+            self._gap(logical, "CORS rules", lambda: s3.put_bucket_cors(Bucket=name, CORSConfiguration={
+                "CORSRules": [_cors_rule(r) for r in resolved]}))
+        if props.get("BucketEncryption") and not _present(lambda: s3.get_bucket_encryption(Bucket=name)):
+            self.missing.append(f"{logical}: default encryption not enabled")
+
+    def _check_aws_s3_bucketpolicy(self, logical: str, props: dict[str, Any]) -> None:
+        s3 = self._client("s3")
+        bucket = self.resolve(props["Bucket"])
+        if not bucket:
+            self.missing.append(f"{logical}: bucket not found")
+            return
+        if _present(lambda: s3.get_bucket_policy(Bucket=bucket)):
+            return
+        document = self.resolve_deep(props["PolicyDocument"])
+        if self.fill:
+            # The emulator serves plain HTTP and evaluates bucket policies: a TLS-only statement
+            # would refuse every request there. Local gets the policy without such statements.
+            kept = [st for st in document["Statement"] if "aws:SecureTransport" not in json.dumps(st)]
+            if len(kept) < len(document["Statement"]):
+                self.filled.append(f"{logical}: TLS-only statements left out (the emulator serves plain HTTP)")
+            if not kept:
+                return
+            document = {**document, "Statement": kept}
+        policy = json.dumps(document)
+        self._gap(logical, "bucket policy", lambda: s3.put_bucket_policy(Bucket=bucket, Policy=policy))
 
     def _check_aws_iam_role(self, logical: str, props: dict[str, Any]) -> None:
         name = self.resolve(props["RoleName"])
@@ -358,8 +401,38 @@ class Reconciler:
             self.missing.append(f"{logical}: role {name} not found")
 
 
-_ORDER = {"AWS::KMS::Key": 0, "AWS::DynamoDB::Table": 10, "AWS::SNS::Topic": 10,
-          "AWS::SecretsManager::Secret": 20, "AWS::IAM::Role": 30}
+_ORDER = {"AWS::KMS::Key": 0, "AWS::DynamoDB::Table": 10, "AWS::SNS::Topic": 10, "AWS::S3::Bucket": 10,
+          "AWS::SecretsManager::Secret": 20, "AWS::S3::BucketPolicy": 20, "AWS::IAM::Role": 30}
+
+
+def _present(read: Callable[[], Any]) -> bool:
+    """Whether a bucket setting exists (its Get* call answers rather than NoSuch...)."""
+    try:
+        read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code", "").startswith("NoSuch"):
+            return False
+        raise
+    return True
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A template's CORS rule in the S3 API's shape."""
+    return {"AllowedOrigins": rule["AllowedOrigins"], "AllowedMethods": rule["AllowedMethods"],
+            "AllowedHeaders": rule.get("AllowedHeaders", []), "ExposeHeaders": rule.get("ExposedHeaders", []),
+            "MaxAgeSeconds": rule.get("MaxAge", 0)}
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A template's lifecycle rule in the S3 API's shape."""
+    out: dict[str, Any] = {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "ExpirationInDays" in rule:
+        out["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    if "NoncurrentVersionExpiration" in rule:
+        out["NoncurrentVersionExpiration"] = {"NoncurrentDays": rule["NoncurrentVersionExpiration"]["NoncurrentDays"]}
+    if "AbortIncompleteMultipartUpload" in rule:
+        out["AbortIncompleteMultipartUpload"] = dict(rule["AbortIncompleteMultipartUpload"])
+    return out
 
 
 def write_env_file(path: Path, env: Mapping[str, str]) -> None:

@@ -35,8 +35,11 @@ def html_page(request: Request, template: str, *, status: int = 200, **context: 
     # the local stage on a shifted clock says so on every page (MAEUL_CLOCK, `make run AT=…`)
     shifted_now = container.clock().astimezone(container.calendar.tz).strftime("%Y-%m-%d %H:%M %Z") \
         if container.settings.clock else ""
-    body = render(template, lang, fallback_phone=container.settings.policy.fallback_phone,
-                  shifted_now=shifted_now, **context)
+    policy = container.settings.policy
+    documents = {"max_files": policy.attachment_max_files, "max_mb": policy.attachment_max_bytes // (1024 * 1024),
+                 "max_bytes": policy.attachment_max_bytes, "types": list(policy.attachment_types)}
+    body = render(template, lang, fallback_phone=policy.fallback_phone, shifted_now=shifted_now,
+                  documents_policy=documents, **context)
     headers = {"Content-Type": HTML, "Cache-Control": "no-store"}
     if remember:
         headers["Set-Cookie"] = f"lang={remember}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"

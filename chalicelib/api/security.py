@@ -13,10 +13,18 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
+def csp(attachments_origin: str = "") -> str:
+    """The policy; the attachments bucket's origin may take uploads and serve images."""
+    if not attachments_origin:
+        return CSP
+    return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {attachments_origin}") \
+        .replace("connect-src 'self'", f"connect-src 'self' {attachments_origin}")
+
+
 def security_headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
     response = get_response(event)
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", csp(get_container().settings.attachments_origin))
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -45,6 +45,7 @@ import pytest
 from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
 from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
 from chalicelib.adapters.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
+from chalicelib.adapters.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 from chalicelib.adapters.memory_rooms import MemoryThreadStore
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
@@ -55,6 +56,7 @@ from chalicelib.domain.consultations import Intake, Language, PersonalDetails, S
 from chalicelib.domain.offers import MoveOnReason, Offer, OfferStatus, RealtimeRequest, deadline_of
 from chalicelib.domain.rooms import Outcome, SignalType
 from chalicelib.services import intake
+from tests import documents
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.functional.test_admin_console_api import Roster
 from tests.identity_fakes import Clock, signin_container
@@ -79,9 +81,10 @@ VICTIM_DESCRIPTION = "VICTIM-DESCRIPTION: my employer has not paid me since Octo
 VICTIM_MESSAGE = "VICTIM-MESSAGE: the contract is in my drawer"
 VICTIM_SIGNAL = "VICTIM-SIGNAL-candidate"
 VICTIM_AGENT = "VICTIM-AGENT/1.0"
+VICTIM_FILE = "VICTIM-FILE-payslip.pdf"  # the name of R2's document in "matched"
 A2_PHONE, A2_EMAIL = "+821055550002", "attorney-two@example.invalid"  # A2's sealed contact details
 VICTIM_MARKERS = (VICTIM_NAME, "98765432", "9876-5432", "VICTIM-DESCRIPTION", "VICTIM-MESSAGE", VICTIM_SIGNAL,
-                  VICTIM_AGENT, "55550002", A2_EMAIL)
+                  VICTIM_AGENT, "55550002", A2_EMAIL, "VICTIM-FILE")
 
 # --- the objects (symbolic names; the world maps them to ids) -------------------------------------
 
@@ -96,10 +99,13 @@ KNOWERS: dict[str, frozenset[str]] = {
     "profile": frozenset({A2, ADMIN}),         # A2's roster profile
     "kakao": frozenset(CALLERS),               # public targets
     "room.js": frozenset(CALLERS),
+    "attachment": frozenset({R2, A2}),         # R2's document in "matched" (admins: nothing this round)
 }
-VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile"})
+VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile",
+                            "attachment"})
 TARGET_PLACEHOLDER = {"profile": "{attorney_id}", "offer": "{offer_id}", "kakao": "{provider}",
-                      "room.js": "{name}"}  # otherwise {consultation_id}
+                      "room.js": "{name}",
+                      "attachment": "{consultation_id}/attachments/{attachment_id}"}  # otherwise {consultation_id}
 
 
 # --- expectations ----------------------------------------------------------------------------------
@@ -275,6 +281,15 @@ MATRIX: tuple[Route, ...] = (
     Route("POST", "/api/attorney/consultations/{consultation_id}/outcome",
           grid(SIGN_IN, ROLE, ROLE, HIDDEN, Expect(409, "outcome_recorded"), ROLE), target="completed",
           body={"outcome": "follow_up_needed"}),
+    # --- documents (CONTRACT: owner and assigned attorney only, others 404; admins too) ---------------
+    Route("POST", "/api/consultations/{consultation_id}/attachments",
+          grid(SIGN_IN, HIDDEN, CREATED, HIDDEN, CREATED, HIDDEN), target="matched",
+          body={"filename": "contract.pdf", "content_type": "application/pdf", "size": 2048}),
+    Route("GET", "/api/consultations/{consultation_id}/attachments",
+          grid(SIGN_IN, HIDDEN, OK, HIDDEN, OK, HIDDEN), target="matched"),
+    # only its uploader confirms a document; the assigned attorney sees it but cannot confirm it
+    Route("POST", "/api/consultations/{consultation_id}/attachments/{attachment_id}/confirm",
+          grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN), target="attachment"),
     Route("POST", "/api/consultations/{consultation_id}/survey",
           grid(SIGN_IN, HIDDEN, CREATED, ROLE, ROLE, ROLE), target="completed", body={"rating": 5}),
 
@@ -509,6 +524,7 @@ class World:
             "consultations": c.consultations, "threads": self.threads, "bookings": self.bookings,
             "loads": self.loads, "roster": self.roster, "notifier": self.notifier, "realtime": self.realtime,
             "surveys": self.surveys, "users": c.users, "invites": c.invites, "sessions": c.session_store,
+            "attachments": c.attachment_store, "objects": c.object_store,
         }
         snapshot = {name: _fields(obj) for name, obj in parts.items()}
         snapshot["access_log"] = repr(c.audit.access)
@@ -527,6 +543,7 @@ class World:
             out[f"booking {name}"] = repr(self.bookings.state_of(cid))
             out[f"real-time {name}"] = repr(self.realtime.request(cid))
             out[f"survey {name}"] = repr(self.surveys.answers.get(cid))
+            out[f"documents {name}"] = repr(c.attachment_store.list(cid))
         out["offer"] = repr(self.realtime.offer(self.ids["offer"]))
         out["attorney-2"] = repr((self.roster.get(A2_ID), self.roster.contact(A2_ID),
                                   self.bookings.availability(A2_ID), self.loads.get_many([A2_ID], 2026),
@@ -619,7 +636,8 @@ def build_world() -> World:
     realtime = RealtimeStore(container.consultations, loads, roster)
     container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
                               bookings=bookings, thread_store=threads, surveys=surveys,
-                              realtime_store=realtime)
+                              realtime_store=realtime, attachment_store=MemoryAttachmentStore(),
+                              object_store=MemoryObjectStore())
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()
@@ -647,6 +665,12 @@ def build_world() -> World:
     consultations.transition(ids["matched"], Status.MATCHED, now, attorney_id=A2_ID)
     world.cursor = container.rooms.post(r2, ids["matched"], VICTIM_MESSAGE).cursor
     container.rooms.signal(a2, ids["matched"], SignalType.CANDIDATE, {"candidate": VICTIM_SIGNAL})
+    paper = documents.pdf()
+    ticket = container.attachments.request_upload(r2, ids["matched"], filename=VICTIM_FILE,
+                                                  content_type="application/pdf", size=len(paper))
+    container.object_store.put(ticket.attachment.upload_key, paper, "application/pdf")  # as the browser would
+    container.attachments.confirm(r2, ids["matched"], ticket.attachment.id)
+    ids["attachment"] = f"{ids['matched']}/attachments/{ticket.attachment.id}"
 
     ids["booked"] = r2_consultation(Mode.RESERVATION, Method.PHONE)
     booked = container.reservations.book(r2, ids["booked"], datetime(2026, 12, 2, 10, tzinfo=KST))
@@ -719,7 +743,9 @@ def test_authorization_matrix(world: World, case: Case) -> None:
     target = route.target
     if target is not None and caller not in KNOWERS[target]:
         # Nothing tells this caller that the object exists: an unknown id gets the very same answer.
-        unknown = {**world.ids, target: "att-nobody" if target == "profile" else str(uuid.uuid4())}
+        unknown = {**world.ids, target: {"profile": "att-nobody",
+                                         "attachment": f"{uuid.uuid4()}/attachments/{uuid.uuid4().hex}"}
+                   .get(target, str(uuid.uuid4()))}
         again = world.call(route, caller, unknown)
         seen = _normalised(response, {target: world.ids[target]})
         assert _normalised(again, {target: unknown[target]}) == seen, \
@@ -770,6 +796,8 @@ def test_the_other_sides_data_is_there_for_its_rightful_readers(world: World) ->
     signals = world.api.get(f"{matched}/signal", headers=world.headers(R2)).body.decode()
     assert VICTIM_SIGNAL in signals
     assert VICTIM_AGENT in world.api.get("/api/me/logins", headers=world.headers(R2)).body.decode()
+    documents_seen = world.api.get(f"{matched}/attachments", headers=world.headers(A2)).json["items"]
+    assert [(d["filename"], d["status"], bool(d["url"])) for d in documents_seen] == [(VICTIM_FILE, "ready", True)]
     offers = world.api.get("/api/attorney/offers", headers=world.headers(A2)).json["items"]
     assert [o["id"] for o in offers] == [world.ids["offer"]]
     mine = world.api.get("/api/attorney/offers", headers=world.headers(A1)).json["items"]

@@ -27,6 +27,7 @@ OUTPUTS = {
     "OAuthSecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/oauth-AbCdEf",
     "AppRoleArn": f"arn:aws:iam::{ACCOUNT}:role/maeul-prod-app",
     "ArtifactsBucketName": "maeul-prod-artifacts",
+    "AttachmentsBucketName": "maeul-prod-attachments-abc123",
 }
 
 

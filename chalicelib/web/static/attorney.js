@@ -96,10 +96,16 @@
     r.data.items.forEach(function (c) {
       var open = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.assigned.open")});
       open.addEventListener("click", function () { openDetail(c.id); });
+      var docs = M.el("p", {class: "documents-count", hidden: true});
       list.appendChild(M.el("li", {class: "card"}, [
         M.el("p", {text: M.label("category", c.category) + " · " + M.label("region", c.region) + " · " +
                          M.label("method", c.method) + " · " + M.label("status", c.status)}),
-        M.el("p", {}, [open])]));
+        docs, M.el("p", {}, [open])]));
+      // how many checked documents wait (names and states only: nothing is opened from the list)
+      M.request("GET", "/api/consultations/" + encodeURIComponent(c.id) + "/attachments?links=false").then(function (d) {
+        var ready = d.ok ? d.data.items.filter(function (x) { return x.status === "ready"; }).length : 0;
+        if (ready) { docs.textContent = M.t("js.docs.waiting", {count: ready}); docs.hidden = false; }
+      });
     });
   }
 

@@ -252,6 +252,14 @@
     submit.disabled = false;
     if (result.status === 201 && result.data && result.data.id) {
       statusLine.textContent = M.t("js.intake.sent");
+      if (window.MaeulDocuments && window.MaeulDocuments.chosen().length) {
+        submit.disabled = true;  // the request exists: its documents go now, then its page opens
+        var sent = await window.MaeulDocuments.sendChosen(result.data.id);
+        if (sent.some(function (d) { return !d || d.status !== "ready"; })) {  // say what failed, then go on by hand
+          window.MaeulDocuments.continueTo("/consultations/" + encodeURIComponent(result.data.id));
+          return;
+        }
+      }
       window.location.assign("/consultations/" + encodeURIComponent(result.data.id));
       return;
     }
