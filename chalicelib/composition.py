@@ -258,8 +258,15 @@ class Container:
         from chalicelib.adapters.sns_notifier import SnsNotifier
 
         s = self.settings
-        return SnsNotifier(self.client("sns"), s.attorney_alerts_topic_arn, s.operator_alarms_topic_arn,
-                           s.sms_sender_id)
+        sns = SnsNotifier(self.client("sns"), s.attorney_alerts_topic_arn, s.operator_alarms_topic_arn,
+                          s.sms_sender_id)
+        if s.resident_channel != "sens":
+            return sns
+        from chalicelib.adapters.sens_notifier import FallbackNotifier, SensClient, SensConfig, SensNotifier
+
+        config = SensConfig(s.sens_base_url, s.sens_alimtalk_service_id, s.sens_sms_service_id,
+                            s.sens_plus_friend_id, s.sens_sender, s.policy.provider_timeout_seconds)
+        return FallbackNotifier(SensNotifier(SensClient(config, self.oauth_secrets.get)), sns)
 
     # -- reservations: availability, slots, bookings -----------------------------
 

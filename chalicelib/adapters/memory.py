@@ -7,6 +7,7 @@ tests in ``tests/integration`` run against both).
 from __future__ import annotations
 
 import threading
+from typing import Any
 from datetime import datetime
 
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
@@ -52,6 +53,7 @@ class MemoryNotifier:
 
     def __init__(self) -> None:
         self.sms: list[tuple[str, str]] = []
+        self.messages: list[tuple[str, Any]] = []
         self.emails: list[tuple[str, str, str]] = []
         self.alarms: list[tuple[str, str]] = []
         self.subscriptions: dict[str, str] = {}
@@ -69,6 +71,16 @@ class MemoryNotifier:
         with self._lock:
             self.sms.append((phone_e164, text))
             return f"sms-{len(self.sms)}"
+
+    def send_message(self, phone_e164: str, message: Any) -> Any:
+        """A templated resident message: recorded in ``messages`` and, as its text, in ``sms``."""
+        from chalicelib.adapters.sens_notifier import Sent
+
+        self._check()
+        with self._lock:
+            self.messages.append((phone_e164, message))
+            self.sms.append((phone_e164, message.text))
+            return Sent(f"msg-{len(self.messages)}", "memory")
 
     def email_attorney(self, attorney_id: str, subject: str, text: str) -> str:
         self._check()

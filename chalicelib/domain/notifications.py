@@ -105,4 +105,6 @@ def template_patterns() -> list[str]:
             for name, fill in (("when", r"[\w() :월일]*"), ("deadline", r"[\d:]*"), ("link", r"https?://\S+")):
                 escaped = escaped.replace(re.escape("{" + name + "}"), fill)
             patterns.append(escaped)
-    return patterns
+    from chalicelib.domain.message_templates import text_patterns
+
+    return patterns + text_patterns()
