@@ -41,7 +41,7 @@ def ensure_outbox(session: Any, topic_arn: str) -> str:
 def sent_sms(endpoint: str) -> list[dict[str, str]]:
     """SMS published so far, in order (``ops/emulator_server.py`` serves them)."""
     data = requests.get(f"{endpoint}/__maeul/sms", timeout=30).json()
-    return [{"channel": "sms", "to": m["phone_number"], "text": m["message"], "via": "sns"} for m in data]
+    return [{"channel": "sms", "to": m["phone_number"], "text": m["message"]} for m in data]
 
 
 def sent_sens(base_url: str) -> list[dict[str, Any]]:
@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(aws_environment())
     session = boto3.session.Session()
     messages = (sent_sens(port_overrides(Ports.from_env())["MAEUL_SENS_BASE_URL"])
-                + sent_sms(os.environ["AWS_ENDPOINT_URL"]) + drain_emails(session, RUN_DIR / "outbox.jsonl"))
+                + [{**m, "via": "sns"} for m in sent_sms(os.environ["AWS_ENDPOINT_URL"])]
+                + drain_emails(session, RUN_DIR / "outbox.jsonl"))
     if args.json:
         print(json.dumps(messages, ensure_ascii=False))
     else:
