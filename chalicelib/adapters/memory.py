@@ -76,11 +76,10 @@ class MemoryNotifier:
         """A templated resident message: recorded in ``messages`` and, as its text, in ``sms``."""
         from chalicelib.adapters.sens_notifier import Sent
 
-        self._check()
+        message_id = self.send_sms(phone_e164, message.text)  # a subclass failing SMS fails this too
         with self._lock:
             self.messages.append((phone_e164, message))
-            self.sms.append((phone_e164, message.text))
-            return Sent(f"msg-{len(self.messages)}", "memory")
+        return Sent(message_id, "memory")
 
     def email_attorney(self, attorney_id: str, subject: str, text: str) -> str:
         self._check()

@@ -225,6 +225,7 @@ class Consultation:
     erased_at: datetime | None = None
     outcome: str | None = None  # the attorney's recorded outcome code (rooms.Outcome), for statistics
     satisfaction: int | None = None  # the resident's survey rating 1–5, for statistics
+    receipt: str | None = None  # 접수번호: short and human-readable, unique ("2612-0042")
 
     @property
     def is_open(self) -> bool:

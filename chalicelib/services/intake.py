@@ -48,8 +48,12 @@ class Submission:
 
 
 def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
-           policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime) -> Submission:
-    """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``."""
+           policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime,
+           receipts: Any = None) -> Submission:
+    """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``.
+
+    ``receipts`` (a ``ReceiptCounter``) gives the request its 접수번호; a replayed request keeps
+    the first one (the number drawn for the replay is simply never used)."""
     consultation_id = str(uuid.uuid4())
     try:
         sealed = cipher.seal(ENTITY, consultation_id, intake.personal.to_sealable())
@@ -66,7 +70,8 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
         id=consultation_id, owner=owner, status=Status.SUBMITTED, category=intake.category,
         region=intake.region, mode=intake.mode, method=intake.method, language=intake.language,
         created_at=now, updated_at=now, month=calendar.to_local(now).strftime("%Y-%m"),
-        consent_version=CONSENT_VERSION, triage=facts, sealed=sealed)
+        consent_version=CONSENT_VERSION, triage=facts, sealed=sealed,
+        receipt=receipts.next(calendar.to_local(now)) if receipts is not None else None)
     claim = IdempotencyClaim.of(owner, idempotency_key, intake,
                                 expires_at=now + timedelta(hours=policy.idempotency_hours))
     created = consultations.create(consultation, claim, policy.max_open_consultations)
