@@ -6,6 +6,7 @@ import threading
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.deliveries import Delivery, Result
 
@@ -56,7 +57,7 @@ class MemoryDeliveryLedger:
                 return False
             self.items[delivery.key] = Delivery(**{**delivery.__dict__, "variables": {}, "due_at": None})
             self._claims[delivery.key] = ("", None)
-            self._counts[(now.strftime("%Y-%m"), f"{delivery.template or delivery.event}#{delivery.channel}"
+            self._counts[(now.astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m"), f"{delivery.template or delivery.event}#{delivery.channel}"
                                                  f"#{delivery.result.value}")] += 1
             return True
 

@@ -135,12 +135,13 @@ class ResidentMessenger:
             return Result.NO_RECIPIENT.value
         phone, language = recipient
         hashed = hmac.new(self._hash_key().encode(), phone.encode(), hashlib.sha256).hexdigest()
+        message = mt.render(event, language, self._localised(delivery.variables, language))
         if event not in mt.URGENT_EVENTS:
             day = now.astimezone(quiet_zone(self._policy)).strftime("%Y-%m-%d")
             if not self._ledger.take_allowance(hashed, day, self._policy.messages_per_recipient_per_day):
-                self._mark(delivery, token, now, result=Result.LIMITED, recipient=hashed, language=language)
+                self._mark(delivery, token, now, result=Result.LIMITED, recipient=hashed,
+                           language=message.language, template=message.code)
                 return Result.LIMITED.value
-        message = mt.render(event, language, self._localised(delivery.variables, language))
         try:
             sent = self._notifier.send_message(phone, message)
         except NotificationFailedError as exc:
@@ -169,6 +170,15 @@ class ResidentMessenger:
         marked = Delivery(**{**delivery.__dict__, **changes})
         if not self._ledger.mark(marked, token, now):
             logger().warning("resident message: claim lost before marking", extra={"event": delivery.event})
+
+
+def counts(ledger: DeliveryLedger, month: str) -> dict[tuple[str, str, str], int]:
+    """A month's (Korea time) marked messages per (template, channel, result)."""
+    out: dict[tuple[str, str, str], int] = {}
+    for key, n in ledger.counts(month).items():
+        template, channel, result = (key.split("#") + ["", ""])[:3]
+        out[(template, channel, result)] = out.get((template, channel, result), 0) + n
+    return out
 
 
 def quiet_zone(policy: Policy) -> Any:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
@@ -25,6 +26,7 @@ from chalicelib.adapters.dynamo.base import MAIN, Gsi3, KeyedItem, table
 from chalicelib.domain.deliveries import Delivery, Result
 
 DUE_PARTITION = "DUE#DELIVERY"
+KOREA = ZoneInfo("Asia/Seoul")  # statistics are per month in Korea time, as the console's
 RETENTION = timedelta(days=400)
 
 
@@ -137,7 +139,7 @@ class DynamoDeliveryLedger:
             if _conditional(exc):
                 return False
             raise
-        stat = CountItem(f"DELIVERYSTAT#{now.strftime('%Y-%m')}",
+        stat = CountItem(f"DELIVERYSTAT#{now.astimezone(KOREA).strftime('%Y-%m')}",
                          f"{delivery.template or delivery.event}#{delivery.channel}#{delivery.result.value}")
         stat.update(actions=[CountItem.n.add(1)])
         return True

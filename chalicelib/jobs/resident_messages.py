@@ -1,0 +1,16 @@
+"""Every 5 minutes: send the resident messages held back by the quiet hours, once they are due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.jobs.base import Job
+
+
+def run(container: Any, now: datetime) -> dict[str, Any]:
+    return container.resident_messages.send_due(now)
+
+
+JOB = Job("resident_messages", ("*/5", "*", "*", "*", "?", "*"),
+          "Send the resident messages queued during quiet hours (21:00-08:00 KST) once they end", run)
