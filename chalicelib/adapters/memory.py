@@ -189,6 +189,15 @@ class MemoryConsultationRepository:
             self.writes += 1
             return True
 
+    def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
+        with self._lock:
+            current = self.items.get(consultation_id)
+            if current is None or current.receipt:
+                return current.receipt if current is not None else None
+            self.items[consultation_id] = current.evolve(receipt=receipt)
+            self.writes += 1
+            return receipt
+
     def erase_personal_data(self, owner: str, now: datetime) -> int:
         with self._lock:
             mine = [c for c in self.items.values() if c.owner == owner]

@@ -295,8 +295,8 @@ def submit_consultation() -> object:
                                calendar=container.calendar, policy=container.settings.policy,
                                owner=principal.subject, intake=body.to_intake(), idempotency_key=key, now=now,
                                receipts=container.receipts)
+    container.resident_messages.request_received(submission.consultation)  # once per consultation
     if not submission.replayed:
-        container.resident_messages.request_received(submission.consultation)
         _queue_realtime(container, submission.consultation, now)
     view = consultation_reads.owner_view(submission.consultation, submission.personal, container.calendar, now)
     headers = {"Location": f"/api/consultations/{submission.consultation.id}"}

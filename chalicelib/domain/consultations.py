@@ -368,6 +368,10 @@ class ConsultationRepository(Protocol):
         """Remove the sealed details of every consultation of ``owner`` (cancelling open ones)."""
         ...
 
+    def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
+        """Give a stored consultation its receipt number (once); returns the number it has."""
+        ...
+
     def note_result(self, consultation_id: str, *, outcome: str | None = None,
                     satisfaction: int | None = None) -> bool:
         """Keep the attorney's recorded outcome code or the resident's rating on a completed

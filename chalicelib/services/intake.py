@@ -52,8 +52,9 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
            receipts: Any = None) -> Submission:
     """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``.
 
-    ``receipts`` (a ``ReceiptCounter``) gives the request its 접수번호; a replayed request keeps
-    the first one (the number drawn for the replay is simply never used)."""
+    ``receipts`` (a ``ReceiptCounter``) gives the stored request its 접수번호 afterwards (so a
+    refused request uses up no number); a request stored without one (the counter failed) gets
+    it when the same request is sent again."""
     consultation_id = str(uuid.uuid4())
     try:
         sealed = cipher.seal(ENTITY, consultation_id, intake.personal.to_sealable())
@@ -70,14 +71,25 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
         id=consultation_id, owner=owner, status=Status.SUBMITTED, category=intake.category,
         region=intake.region, mode=intake.mode, method=intake.method, language=intake.language,
         created_at=now, updated_at=now, month=calendar.to_local(now).strftime("%Y-%m"),
-        consent_version=CONSENT_VERSION, triage=facts, sealed=sealed,
-        receipt=receipts.next(calendar.to_local(now)) if receipts is not None else None)
+        consent_version=CONSENT_VERSION, triage=facts, sealed=sealed)
     claim = IdempotencyClaim.of(owner, idempotency_key, intake,
                                 expires_at=now + timedelta(hours=policy.idempotency_hours))
     created = consultations.create(consultation, claim, policy.max_open_consultations)
     stored = created.consultation
+    if receipts is not None and not stored.receipt:
+        stored = _with_receipt(consultations, receipts, stored, calendar.to_local(now))
     # Same key and same fingerprint: the stored details are the ones just sent.
     return Submission(stored, personal if stored.sealed is not None else None, created.replayed)
+
+
+def _with_receipt(consultations: ConsultationRepository, receipts: Any, stored: Consultation,
+                  local_now: datetime) -> Consultation:
+    try:
+        receipt = consultations.set_receipt(stored.id, receipts.next(local_now))
+    except Exception as exc:  # noqa: BLE001 - the request is stored; the number follows on a retry
+        logger().warning("receipt number not allocated", extra={"error": type(exc).__name__})
+        return stored
+    return stored.evolve(receipt=receipt) if receipt else stored
 
 
 def erase_personal_data(consultations: ConsultationRepository, owner_subject: str, now: datetime) -> int:

@@ -180,7 +180,7 @@ def test_a_request_gets_a_unique_receipt_number_shown_in_the_view_and_in_the_mes
         assert again.json["receipt"] == created.json["receipt"]  # a replay keeps its number, no new message
         assert api.get(f"/api/consultations/{ids[-1]}", headers=auth.headers_for(who)).json["receipt"] == \
             receipts[-1]
-    assert receipts[0] == "2612-0001" and receipts[1] > receipts[0]  # (a replay may use up a number)
+    assert receipts == ["2612-0001", "2612-0002"]  # a replay uses up no number
     assert [(m.code, m.variables["receipt"]) for _, m in notifier.messages] == [
         ("MAEUL_RECEIVED_EN", receipts[0]), ("MAEUL_RECEIVED_KO", receipts[1])]
     assert notifier.messages[0][1].text.startswith("[Maeul] We received your request.\nReceipt no.: 2612-0001")

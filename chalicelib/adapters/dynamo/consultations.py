@@ -255,6 +255,19 @@ class DynamoConsultationRepository:
             raise
         return True
 
+    def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
+        """Give the consultation its receipt number once; returns the one it has (None: no such one)."""
+        item = ConsultationItem(*_key(consultation_id))
+        try:
+            item.update(actions=[ConsultationItem.receipt.set(receipt)],
+                        condition=ConsultationItem.pk.exists() & ConsultationItem.receipt.does_not_exist())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                current = self.get(consultation_id)
+                return current.receipt if current is not None else None
+            raise
+        return receipt
+
     def _write_status(self, current: Consultation, actions: list[Any], condition: Any,
                       releases_count: bool) -> bool:
         """One conditional write; False when the status changed under us."""
