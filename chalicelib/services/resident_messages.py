@@ -67,6 +67,7 @@ class ResidentMessenger:
         return self.tell(f"cancelled:{booking_id}", consultation_id, event, {"when": start})
 
     def realtime_accepted(self, consultation_id: str, attorney_name: str, method: str) -> str:
+        attorney_name = attorney_name.removesuffix(" 노무사").strip()  # the template says 노무사 itself
         if method == "phone":
             return self.tell(f"accepted:{consultation_id}", consultation_id, ResidentEvent.REALTIME_ACCEPTED_PHONE,
                              {"attorney": attorney_name, "callback": self._policy.fallback_phone,
