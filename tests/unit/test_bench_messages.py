@@ -35,3 +35,4 @@ def test_before_and_after_use_the_dated_prices() -> None:
     expected = 1000 * (3.5 * sens["alimtalk"] + 3.5 * sens["lms"]) * sens["usd_per_krw"]
     assert abs(costs["after_usd"] - expected) < 0.01
     assert costs["after_usd"] < costs["before_usd"]
+
