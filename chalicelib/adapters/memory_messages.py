@@ -57,8 +57,9 @@ class MemoryDeliveryLedger:
                 return False
             self.items[delivery.key] = Delivery(**{**delivery.__dict__, "variables": {}, "due_at": None})
             self._claims[delivery.key] = ("", None)
-            self._counts[(now.astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m"), f"{delivery.template or delivery.event}#{delivery.channel}"
-                                                 f"#{delivery.result.value}")] += 1
+            month = now.astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m")
+            name = f"{delivery.template or delivery.event}#{delivery.channel}#{delivery.result.value}"
+            self._counts[(month, name)] += 1
             return True
 
     def take_allowance(self, recipient: str, day: str, limit: int) -> bool:
