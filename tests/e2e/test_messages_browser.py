@@ -3,7 +3,7 @@
 
 - Reservation, in Korean: the request (알림톡 with the 접수번호 the status page shows), the booking
   (the 알림톡 is dropped as for a phone without KakaoTalk: it arrives as its LMS failover, same
-  text), the move to another slot, the cancellation.
+  text), the move to another slot, the cancellation; then the operations console's counts.
 - Real time, in English: the request, then the attorney's acceptance with their display name.
 """
 
@@ -91,6 +91,14 @@ def test_reservation_messages_in_korean_with_failover_to_lms(live) -> None:
         assert (cancelled["channel"], cancelled["template"]) == ("alimtalk", "MAEUL_CANCELLED_KO")
         assert "예약이 취소되었습니다" in cancelled["text"]
         assert page.script_errors == []  # type: ignore[attr-defined]
+
+        # the operations console counts them per template, channel and result
+        console = sign_in(browser.new_context(viewport=DESKTOP), site, "admin", "/admin")
+        counts = console.locator("#message-stats")
+        counts.filter(has_text="MAEUL_BOOKED_PHONE_KO").wait_for(timeout=15000)
+        rows = counts.locator("tbody tr").all_inner_texts()
+        assert any("MAEUL_RECEIVED_KO" in r and "alimtalk" in r and "delivered" in r for r in rows), rows
+        assert any("MAEUL_BOOKED_PHONE_KO" in r and "lms" in r and "delivered" in r for r in rows), rows
 
 
 def test_real_time_messages_in_english(live) -> None:
