@@ -62,6 +62,22 @@ class MemoryDeliveryLedger:
             self._counts[(month, name)] += 1
             return True
 
+    def awaiting_result(self, limit: int = 100) -> list[Delivery]:
+        with self._lock:
+            return [d for d in self.items.values() if d.awaits_result][:limit]
+
+    def settle(self, delivery: Delivery, now: datetime) -> bool:
+        """Record a delivery report of a message that awaited one (moves its count too)."""
+        with self._lock:
+            current = self.items.get(delivery.key)
+            if current is None or not current.awaits_result:
+                return False
+            self.items[delivery.key] = delivery
+            month = now.astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m")
+            self._counts[(month, f"{current.template}#{current.channel}#{current.result.value}")] -= 1
+            self._counts[(month, f"{delivery.template}#{delivery.channel}#{delivery.result.value}")] += 1
+            return True
+
     def take_allowance(self, recipient: str, day: str, limit: int) -> bool:
         with self._lock:
             if self._allowance[(recipient, day)] >= limit:

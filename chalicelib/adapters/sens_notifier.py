@@ -148,6 +148,9 @@ class SensNotifier:
         except NotificationFailedError:
             return sent  # accepted; the result is read later
 
+    def delivery_result(self, message_id: str, sms_type: str) -> Sent:
+        return self._client.alimtalk_result(message_id, sms_type)
+
     def send_sms(self, phone_e164: str, text: str) -> str:
         from chalicelib.domain.message_templates import SMS_MAX_BYTES, sms_bytes
 
@@ -172,6 +175,9 @@ class FallbackNotifier:
             return self._primary.send_message(phone_e164, message)
         except NotificationFailedError:
             return self._fallback.send_message(phone_e164, message)
+
+    def delivery_result(self, message_id: str, sms_type: str) -> Sent:
+        return self._primary.delivery_result(message_id, sms_type)
 
     def send_sms(self, phone_e164: str, text: str) -> str:
         try:

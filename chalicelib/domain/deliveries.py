@@ -38,6 +38,12 @@ class Delivery:
     channel: str = ""
     message_id: str = ""
     recipient: str = ""        # HMAC-SHA256 of the phone number under the stage's key
+    fallback: str = ""         # SMS or LMS: what a failed 알림톡 became (for its delivery result)
+
+    @property
+    def awaits_result(self) -> bool:
+        """Accepted as 알림톡 without a delivery report yet: its result is fetched later."""
+        return self.result is Result.ACCEPTED and self.channel == "alimtalk" and bool(self.message_id)
 
 
 def quiet_until(now: datetime, start: time, end: time, tz: str) -> datetime | None:
@@ -70,3 +76,7 @@ class DeliveryLedger(Protocol):
     def take_allowance(self, recipient: str, day: str, limit: int) -> bool: ...
 
     def counts(self, month: str) -> dict[str, int]: ...
+
+    def awaiting_result(self, limit: int = 100) -> list[Delivery]: ...
+
+    def settle(self, delivery: Delivery, now: datetime) -> bool: ...

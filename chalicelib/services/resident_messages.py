@@ -2,7 +2,9 @@
 
 Each event has a key (the consultation, booking or time bucket it is about);
 the ledger's conditional write claims it before anything is sent, and the
-result is marked after (claim → send → mark, as reminders do). Outside quiet
+result is marked after (claim → send → mark, as reminders do); an 알림톡
+accepted without a delivery report yet gets it from the ``resident_messages``
+job (``poll_results``). Outside quiet
 hours a message goes out at once through the notifier port (the stage's
 channel, the fallback behind it); in quiet hours (21:00-08:00 KST) only
 real-time messages do, the rest is queued and sent by the ``resident_messages``
@@ -153,8 +155,27 @@ class ResidentMessenger:
             return Result.FAILED.value
         result = Result(sent.result) if sent.result in Result.__members__.values() else Result.ACCEPTED
         self._mark(delivery, token, now, result=result, recipient=hashed, language=message.language,
-                   template=message.code, channel=sent.channel, message_id=sent.message_id)
+                   template=message.code, channel=sent.channel, message_id=sent.message_id,
+                   fallback=message.sms_type)
         return result.value
+
+    def poll_results(self, now: datetime, limit: int = 100) -> dict[str, int]:
+        """Fetch the delivery reports of accepted 알림톡 that had none yet (the job)."""
+        summary = {"awaiting": 0, "settled": 0}
+        lookup = getattr(self._notifier, "delivery_result", None)
+        if lookup is None:
+            return summary
+        for delivery in self._ledger.awaiting_result(limit):
+            summary["awaiting"] += 1
+            try:
+                sent = lookup(delivery.message_id, delivery.fallback or "SMS")
+            except NotificationFailedError:
+                continue  # asked again on the next run
+            if sent.result == Result.ACCEPTED.value:
+                continue
+            settled = Delivery(**{**delivery.__dict__, "result": Result(sent.result), "channel": sent.channel})
+            summary["settled"] += int(self._ledger.settle(settled, now))
+        return summary
 
     def _localised(self, variables: dict[str, str], language: str) -> dict[str, str]:
         out = {}
@@ -177,6 +198,8 @@ def counts(ledger: DeliveryLedger, month: str) -> dict[tuple[str, str, str], int
     """A month's (Korea time) marked messages per (template, channel, result)."""
     out: dict[tuple[str, str, str], int] = {}
     for key, n in ledger.counts(month).items():
+        if not n:
+            continue  # a count moved on by a delivery report
         template, channel, result = (key.split("#") + ["", ""])[:3]
         out[(template, channel, result)] = out.get((template, channel, result), 0) + n
     return out

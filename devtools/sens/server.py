@@ -26,9 +26,11 @@ Development helpers
     ``GET /health``
     ``GET /__dev/sent``  what reached a phone, in order: ``[{"channel": "alimtalk"|"sms"|"lms",
         "to", "text", "template", "message_id", "request_id", "failover"}]``
-    ``GET|POST|DELETE /__dev/faults``  ``{"alimtalk": "error500"|"drop"|null, "sms": "error500"|null}``:
-        ``error500`` answers 500 before doing anything; ``drop`` accepts the 알림톡 but it is
-        not delivered (as for a phone without KakaoTalk), so its failover SMS/LMS goes out.
+    ``GET|POST|DELETE /__dev/faults``  ``{"alimtalk": "error500"|"drop"|null, "sms": "error500"|null,
+        "report": "processing"|null}``: ``error500`` answers 500 before doing anything; ``drop``
+        accepts the 알림톡 but it is not delivered (as for a phone without KakaoTalk), so its
+        failover SMS/LMS goes out; ``report: processing`` keeps delivery results at
+        ``processing`` (no carrier report yet) until reset.
 
 Configuration (environment; defaults match the app's ``local`` stage)
     ``SENS_ACCESS_KEY``, ``SENS_SECRET_KEY``, ``SENS_ALIMTALK_SERVICE_ID``,
@@ -117,7 +119,7 @@ class State:
     sent: list[dict[str, Any]] = field(default_factory=list)
     alimtalk: dict[str, dict[str, Any]] = field(default_factory=dict)  # messageId -> its record
     sms_requests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    faults: dict[str, str | None] = field(default_factory=lambda: {"alimtalk": None, "sms": None})
+    faults: dict[str, str | None] = field(default_factory=lambda: {"alimtalk": None, "sms": None, "report": None})
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- the API -----------------------------------------------------------------------------
@@ -177,6 +179,11 @@ class State:
         if record is None:
             raise ApiError(404, "404", "no such message")
         failed = record["dropped"]
+        if self.faults.get("report") == "processing":  # the carrier has not reported yet
+            return {"messageId": message_id, "requestId": record["requestId"], "templateCode": record["templateCode"],
+                    "to": record["to"], "requestStatusCode": "A000", "messageStatusCode": "",
+                    "messageStatusName": "processing", "messageStatusDesc": "발송 중",
+                    "useSmsFailover": record["useSmsFailover"]}
         return {"messageId": message_id, "requestId": record["requestId"], "requestTime": record["requestTime"],
                 "plusFriendId": self.config.plus_friend_id, "templateCode": record["templateCode"],
                 "countryCode": "82", "to": record["to"], "content": record["content"],
@@ -297,13 +304,14 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             elif path == "/__dev/faults":
                 if method == "POST":
                     changes = self._body()
-                    allowed = {"alimtalk": {None, "error500", "drop"}, "sms": {None, "error500"}}
+                    allowed = {"alimtalk": {None, "error500", "drop"}, "sms": {None, "error500"},
+                               "report": {None, "processing"}}
                     if not isinstance(changes, dict) or any(k not in allowed or v not in allowed[k]
                                                             for k, v in changes.items()):
                         raise ApiError(400, "400", f"faults: {allowed}")
                     state.faults.update(changes)
                 elif method == "DELETE":
-                    state.faults.update({"alimtalk": None, "sms": None})
+                    state.faults.update({"alimtalk": None, "sms": None, "report": None})
                 self._reply(200, dict(state.faults))
             else:
                 return False

@@ -101,3 +101,21 @@ def test_receipt_numbers_are_unique_under_a_race(receipts) -> None:
     numbers = race(12, lambda: receipts.next(local))
     assert len(set(numbers)) == 12
     assert all(n.startswith("3107-") and len(n) == 9 for n in numbers)
+
+
+def test_an_accepted_alimtalk_awaits_its_report_until_settled(ledger) -> None:
+    key = f"test:{uuid.uuid4().hex}"
+    at = datetime(2031, 8, 3, 11, 0, tzinfo=KST)
+    token = ledger.claim(delivery(key), at)
+    accepted = delivery(key, result=Result.ACCEPTED, template="MAEUL_BOOKED_KO", channel="alimtalk",
+                        message_id="m-42", fallback="LMS")
+    assert ledger.mark(accepted, token, at)
+    (waiting,) = [d for d in ledger.awaiting_result(1000) if d.key == key]
+    assert (waiting.message_id, waiting.fallback, waiting.template) == ("m-42", "LMS", "MAEUL_BOOKED_KO")
+    failed_over = Delivery(**{**waiting.__dict__, "result": Result.DELIVERED, "channel": "lms"})
+    assert ledger.settle(failed_over, at)
+    assert not ledger.settle(failed_over, at)  # once
+    assert key not in [d.key for d in ledger.awaiting_result(1000)]
+    counts = ledger.counts("2031-08")
+    assert counts["MAEUL_BOOKED_KO#lms#delivered"] >= 1
+    assert counts.get("MAEUL_BOOKED_KO#alimtalk#accepted", 0) == 0  # moved, not added

@@ -138,3 +138,33 @@ def test_scripts_outbox_lists_every_channel(sens_url: str, container, local_stac
     assert any(m["channel"] == "alimtalk" and m["to"] == "01077770006" and "2612-0042" in m["text"]
                for m in listed)
     assert any(m["channel"] == "sms" and m["to"] == "+821077770007" and m["via"] == "sns" for m in listed)
+
+
+def test_a_delivery_report_that_comes_later_is_fetched_by_the_job(sens_url: str) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib.adapters.memory_messages import MemoryDeliveryLedger
+    from chalicelib.services.resident_messages import ResidentMessenger, counts
+    from chalicelib.settings import Policy
+
+    phone = "+821077770008"
+
+    class One:
+        def resident(self, consultation_id: str) -> tuple[str, str]:
+            return phone, "ko"
+
+    at = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 10:00 in Korea
+    ledger = MemoryDeliveryLedger()
+    messenger = ResidentMessenger(ledger=ledger, notifier=SensNotifier(client(sens_url)), recipients=One(),
+                                  policy=Policy(), clock=lambda: at, public_base_url="https://maeul.example",
+                                  hash_key=lambda: "k")
+    requests.post(f"{sens_url}/__dev/faults", json={"report": "processing", "alimtalk": "drop"},
+                  timeout=5).raise_for_status()
+    assert messenger.tell("survey:c-8", "c-8", mt.ResidentEvent.SURVEY, {}, path="/survey") == "accepted"
+    assert messenger.poll_results(at) == {"awaiting": 1, "settled": 0}  # the carrier has not reported yet
+    requests.post(f"{sens_url}/__dev/faults", json={"report": None}, timeout=5).raise_for_status()
+    assert messenger.poll_results(at + timedelta(minutes=5)) == {"awaiting": 1, "settled": 1}
+    assert messenger.poll_results(at + timedelta(minutes=10)) == {"awaiting": 0, "settled": 0}
+    (record,) = ledger.items.values()
+    assert (record.channel, record.result.value) == ("lms", "delivered")  # the 알림톡 failed over to LMS
+    assert counts(ledger, "2026-12") == {("MAEUL_SURVEY_KO", "lms", "delivered"): 1}

@@ -26,6 +26,7 @@ from chalicelib.adapters.dynamo.base import MAIN, Gsi3, KeyedItem, table
 from chalicelib.domain.deliveries import Delivery, Result
 
 DUE_PARTITION = "DUE#DELIVERY"
+RESULT_PARTITION = "RESULT#DELIVERY"  # accepted 알림톡 awaiting their delivery report
 KOREA = ZoneInfo("Asia/Seoul")  # statistics are per month in Korea time, as the console's
 RETENTION = timedelta(days=400)
 
@@ -49,6 +50,7 @@ class DeliveryItem(KeyedItem):
     channel = UnicodeAttribute(null=True)
     message_id = UnicodeAttribute(null=True)
     recipient = UnicodeAttribute(null=True)
+    fallback = UnicodeAttribute(null=True)
     claim_token = UnicodeAttribute(null=True)
     claimed_until = UTCDateTimeAttribute(null=True)
     marked_at = UTCDateTimeAttribute(null=True)
@@ -126,10 +128,14 @@ class DynamoDeliveryLedger:
 
     def mark(self, delivery: Delivery, token: str, now: datetime) -> bool:
         actions = [DeliveryItem.result.set(delivery.result.value), DeliveryItem.marked_at.set(now),
-                   DeliveryItem.gsi3pk.remove(), DeliveryItem.gsi3sk.remove(), DeliveryItem.variables.remove(),
-                   DeliveryItem.claimed_until.remove()]
+                   DeliveryItem.variables.remove(), DeliveryItem.claimed_until.remove()]
+        if delivery.awaits_result:
+            actions += [DeliveryItem.gsi3pk.set(RESULT_PARTITION),
+                        DeliveryItem.gsi3sk.set(f"{_iso(now)}#{delivery.key}")]
+        else:
+            actions += [DeliveryItem.gsi3pk.remove(), DeliveryItem.gsi3sk.remove()]
         for attr, value in ((DeliveryItem.template, delivery.template), (DeliveryItem.channel, delivery.channel),
-                            (DeliveryItem.message_id, delivery.message_id),
+                            (DeliveryItem.message_id, delivery.message_id), (DeliveryItem.fallback, delivery.fallback),
                             (DeliveryItem.recipient, delivery.recipient), (DeliveryItem.language, delivery.language)):
             if value:
                 actions.append(attr.set(value))
@@ -142,6 +148,31 @@ class DynamoDeliveryLedger:
         stat = CountItem(f"DELIVERYSTAT#{now.astimezone(KOREA).strftime('%Y-%m')}",
                          f"{delivery.template or delivery.event}#{delivery.channel}#{delivery.result.value}")
         stat.update(actions=[CountItem.n.add(1)])
+        return True
+
+    def awaiting_result(self, limit: int = 100) -> list[Delivery]:
+        query = DeliveryItem.due_index.query(RESULT_PARTITION, limit=limit)
+        return [Delivery(key=i.pk.removeprefix("DELIVERY#"), consultation_id=i.consultation_id, event=i.event,
+                         language=i.language or "", result=Result(i.result), template=i.template or "",
+                         channel=i.channel or "", message_id=i.message_id or "", recipient=i.recipient or "",
+                         fallback=i.fallback or "") for i in query]
+
+    def settle(self, delivery: Delivery, now: datetime) -> bool:
+        """Record a delivery report of a message that awaited one (moves its count too)."""
+        try:
+            DeliveryItem(*_key(delivery.key)).update(
+                actions=[DeliveryItem.result.set(delivery.result.value), DeliveryItem.channel.set(delivery.channel),
+                         DeliveryItem.gsi3pk.remove(), DeliveryItem.gsi3sk.remove()],
+                condition=DeliveryItem.gsi3pk == RESULT_PARTITION)
+        except UpdateError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        month = f"DELIVERYSTAT#{now.astimezone(KOREA).strftime('%Y-%m')}"
+        CountItem(month, f"{delivery.template}#alimtalk#{Result.ACCEPTED.value}").update(
+            actions=[CountItem.n.add(-1)])
+        CountItem(month, f"{delivery.template}#{delivery.channel}#{delivery.result.value}").update(
+            actions=[CountItem.n.add(1)])
         return True
 
     def take_allowance(self, recipient: str, day: str, limit: int) -> bool:
