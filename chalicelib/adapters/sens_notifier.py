@@ -25,12 +25,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import requests
 
 from chalicelib.domain.message_templates import OutboundMessage
 from chalicelib.domain.notifications import NotificationFailedError
@@ -68,10 +69,9 @@ def domestic(phone_e164: str) -> str:
 
 class SensClient:
     def __init__(self, config: SensConfig, credential: Callable[[str], str], *,
-                 session: requests.Session | None = None, wall_clock_ms: Callable[[], int] | None = None) -> None:
+                 wall_clock_ms: Callable[[], int] | None = None) -> None:
         self._config = config
         self._credential = credential
-        self._http = session or requests.Session()
         self._now_ms = wall_clock_ms or (lambda: int(time.time() * 1000))
 
     def _call(self, method: str, uri: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -80,16 +80,19 @@ class SensClient:
         headers = {"Content-Type": "application/json; charset=utf-8", "x-ncp-apigw-timestamp": timestamp,
                    "x-ncp-iam-access-key": access,
                    "x-ncp-apigw-signature-v2": signature(secret, method, uri, timestamp, access)}
+        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+        request = urllib.request.Request(self._config.base_url.rstrip("/") + uri, data=data, method=method,
+                                         headers=headers)
         try:
-            response = self._http.request(method, self._config.base_url.rstrip("/") + uri, json=body,
-                                          headers=headers, timeout=self._config.timeout)
-        except requests.RequestException as exc:
+            with urllib.request.urlopen(request, timeout=self._config.timeout) as response:  # noqa: S310
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raise NotificationFailedError(f"SENS refused {uri.split('/')[1]}: HTTP {exc.code}") from None
+        except (urllib.error.URLError, OSError) as exc:  # refused, DNS, timeout
             raise NotificationFailedError(f"SENS unreachable: {type(exc).__name__}") from exc
-        if response.status_code >= 300:
-            raise NotificationFailedError(f"SENS refused {uri.split('/')[1]}: HTTP {response.status_code}")
         try:
-            return dict(response.json())
-        except ValueError as exc:
+            return dict(json.loads(raw))
+        except (ValueError, TypeError) as exc:
             raise NotificationFailedError("SENS answered something that is not JSON") from exc
 
     def send_alimtalk(self, phone_e164: str, message: OutboundMessage) -> Sent:
