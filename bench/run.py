@@ -207,9 +207,44 @@ def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
             "python": f"{sys.version_info.major}.{sys.version_info.minor}"}
 
 
+def message_mix(sent: list[dict[str, Any]]) -> dict[str, float]:
+    """Messages per booked consultation by SENS channel (alimtalk, sms, lms), from the SENS emulator's
+    outbox of the measured run: what the residents who booked were sent (request received, booking
+    confirmed), plus the attorneys' booking alerts (plain SMS/LMS, no template) per booking."""
+    booked = {m["to"] for m in sent if str(m.get("template") or "").startswith("MAEUL_BOOKED")}
+    if not booked:
+        return {}
+    counted = Counter(m["channel"] for m in sent if m["to"] in booked)
+    bookings = sum(1 for m in sent if str(m.get("template") or "").startswith("MAEUL_BOOKED"))
+    counted.update(m["channel"] for m in sent if not m.get("template") and m["to"] not in booked
+                   and "예약 상담이 배정" in m["text"])
+    return {channel: round(n / bookings, 3) for channel, n in sorted(counted.items())}
+
+
+def message_costs(mix: dict[str, float], prices: dict[str, Any]) -> dict[str, Any]:
+    """Messaging per 1,000 booked consultations: before (every message a plain SNS SMS, as before the
+    SENS channel) and after (the measured SENS mix plus the four reminders: two 알림톡 to the
+    resident, two LMS to the attorney)."""
+    sns = prices["sns_sms_korea"]["per_message_transactional"]
+    sens = prices["sens_korea"]
+    per = {k: sens[k] * sens["usd_per_krw"] for k in ("alimtalk", "sms", "lms")}
+    after_mix = Counter(mix)
+    after_mix["alimtalk"] += 2
+    after_mix["lms"] += 2
+    after = {f"sens_{k}": round(1000 * n * per[k], 4) for k, n in after_mix.items() if k in per}
+    before_messages = sum(after_mix.values())
+    return {"messages_per_consultation": dict(after_mix), "before_usd": round(1000 * before_messages * sns, 4),
+            "after_usd": round(sum(after.values()), 4), "after_items": after,
+            "sens_prices_as_of": sens["as_of"]}
+
+
 def cost_per_1000(measured: dict[str, Measured], prices: dict[str, Any],
-                  memory_mb: int = 1024) -> dict[str, Any]:
-    """Cost of 1,000 consultations from the counted calls of the operations they go through."""
+                  memory_mb: int = 1024, mix: dict[str, float] | None = None) -> dict[str, Any]:
+    """Cost of 1,000 consultations from the counted calls of the operations they go through.
+
+    With ``mix`` (the measured messages per consultation on the SENS channel) the messages are
+    priced at SENS rates and SNS publishes are the attorneys' e-mails; without it, as before: every
+    publish and the booking's five messages are SNS SMS."""
     journey = {"intake": 1, "slots_one_day": 2, "booking": 1, "list_50": 1, "reminders_run": 0}
     items: Counter = Counter()
     lam, api = prices["lambda"], prices["api_gateway_rest"]
@@ -234,15 +269,22 @@ def cost_per_1000(measured: dict[str, Measured], prices: dict[str, Any],
             elif service == "kms":
                 items["kms"] += n * count * kms["per_request"]
             elif service == "sns" and operation == "Publish":
-                items["sns_sms"] += n * count * prices["sns_sms_korea"]["per_message_transactional"]
-    # Each booking sends the attorney an SMS alert and two reminders each to attorney and resident.
-    if "booking" in measured:
+                if mix is None:
+                    items["sns_sms"] += n * count * prices["sns_sms_korea"]["per_message_transactional"]
+                else:
+                    items["sns_email"] += n * count * prices["sns_email"]["per_notification"]
+    messaging = message_costs(mix, prices) if mix else None
+    if messaging is not None:
+        for name, usd in messaging["after_items"].items():
+            items[name] += usd
+    elif "booking" in measured:
+        # Each booking sends the attorney an SMS alert and two reminders each to attorney and resident.
         items["sns_sms"] += 1000 * 4 * prices["sns_sms_korea"]["per_message_transactional"]
     total = sum(items.values())
     biggest = max(items, key=items.get) if items else None
     return {"usd": round(total, 4), "items": {k: round(v, 4) for k, v in items.most_common()},
             "biggest": biggest, "operations_counted": [n for n in journey if n in measured],
-            "prices_as_of": prices["as_of"]}
+            "prices_as_of": prices["as_of"], "messaging": messaging}
 
 
 def operations(env: dict[str, str]) -> list[Operation]:
@@ -264,8 +306,9 @@ def operations(env: dict[str, str]) -> list[Operation]:
 def main() -> int:
     import boto3
 
-    port = processes.free_port()
+    port, sens_port = processes.free_port(), processes.free_port()
     emulator = processes.emulator(port).start()
+    sens = processes.sens(sens_port).start()  # resident messages go out on the SENS channel, counted
     try:
         os.environ.update({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_DEFAULT_REGION": "ap-northeast-2",
                            "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"})
@@ -274,8 +317,8 @@ def main() -> int:
 
         deployment = stack.deploy(session, "local", log=lambda _m: None)
         provision_local_secrets(session, deployment)
-        env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port()),
-                                stack_env=deployment.environment())
+        env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port(),
+                                      sens=sens_port), stack_env=deployment.environment())
         env["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the app's info lines would drown the table
         os.environ.update(env)
         from chalicelib.composition import Container, use_container
@@ -286,7 +329,11 @@ def main() -> int:
         use_container(container)
         seed.run(container)
         measured = {op.name: measure(op, session) for op in operations(env)}
+        from ops.outbox import sent_sens
+
+        mix = message_mix(sent_sens(env["MAEUL_SENS_BASE_URL"]))
     finally:
+        sens.stop()
         emulator.stop()
     from bench import scale
 
@@ -297,7 +344,7 @@ def main() -> int:
         "scale_invariance": scaling,
         "cold_import": cold_import(bundle),
         "package": package_size(bundle),
-        "cost_per_1000_consultations": cost_per_1000(measured, json.loads(PRICES.read_text())),
+        "cost_per_1000_consultations": cost_per_1000(measured, json.loads(PRICES.read_text()), mix=mix),
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
     print_table(results)
@@ -332,6 +379,12 @@ def print_table(results: dict[str, Any]) -> None:
     cost = results["cost_per_1000_consultations"]
     print(f"cost per 1,000 consultations: ${cost['usd']} (biggest: {cost['biggest']}; prices as of "
           f"{cost['prices_as_of']}; operations counted: {', '.join(cost['operations_counted']) or 'none yet'})")
+    messaging = cost.get("messaging")
+    if messaging:
+        mix = ", ".join(f"{k} {v:g}" for k, v in messaging["messages_per_consultation"].items())
+        print(f"messages per booked consultation: {mix}; messaging per 1,000 consultations: before (all SNS SMS) "
+              f"${messaging['before_usd']}, after (SENS) ${messaging['after_usd']} "
+              f"(SENS prices as of {messaging['sens_prices_as_of']})")
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -42,9 +42,10 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
 
     # intake: a new resident each time (the open-consultation limit is per resident)
     residents: Iterator[dict[str, str]] = iter([_bearer(f"kakao:bench-intake-{i}") for i in range(60)])
+    phones = (f"010-3456-{n:04d}" for n in itertools.count())  # one phone per resident, as in life
 
     def intake() -> None:
-        response = client.post("/api/consultations", body=INTAKE,
+        response = client.post("/api/consultations", body={**INTAKE, "phone": next(phones)},
                                headers={**next(residents), "Idempotency-Key": uuid.uuid4().hex})
         assert response.status == 201, response.body[:300]
 
@@ -94,7 +95,7 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
     bookers = []
     for i in range(25):
         headers = _bearer(f"kakao:bench-booker-{i}")
-        cid = client.post("/api/consultations", body=INTAKE,
+        cid = client.post("/api/consultations", body={**INTAKE, "phone": f"010-4567-{i:04d}"},
                           headers={**headers, "Idempotency-Key": uuid.uuid4().hex}).json["id"]
         bookers.append((headers, cid))
     queue = iter(bookers)

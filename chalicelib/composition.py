@@ -263,8 +263,40 @@ class Container:
         from chalicelib.adapters.sns_notifier import SnsNotifier
 
         s = self.settings
-        return SnsNotifier(self.client("sns"), s.attorney_alerts_topic_arn, s.operator_alarms_topic_arn,
-                           s.sms_sender_id)
+        sns = SnsNotifier(self.client("sns"), s.attorney_alerts_topic_arn, s.operator_alarms_topic_arn,
+                          s.sms_sender_id)
+        if s.resident_channel != "sens":
+            return sns
+        from chalicelib.adapters.sens_notifier import FallbackNotifier, SensClient, SensConfig, SensNotifier
+
+        config = SensConfig(s.sens_base_url, s.sens_alimtalk_service_id, s.sens_sms_service_id,
+                            s.sens_plus_friend_id, s.sens_sender, s.policy.provider_timeout_seconds)
+        return FallbackNotifier(SensNotifier(SensClient(config, self.oauth_secrets.get)), sns)
+
+    # -- resident messages: receipts, deliveries ------------------------------------
+
+    @cached_property
+    def receipts(self) -> Any:
+        from chalicelib.adapters.dynamo.deliveries import DynamoReceiptCounter
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoReceiptCounter()
+
+    @cached_property
+    def delivery_ledger(self) -> Any:
+        from chalicelib.adapters.dynamo.deliveries import DynamoDeliveryLedger
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoDeliveryLedger()
+
+    @cached_property
+    def resident_messages(self) -> Any:
+        from chalicelib.services.resident_messages import ResidentMessenger
+
+        s = self.settings
+        return ResidentMessenger(ledger=self.delivery_ledger, notifier=self.notifier, recipients=self.recipients,
+                                 policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
+                                 hash_key=lambda: self.oauth_secrets.get("recipient_hash_key"))
 
     # -- reservations: availability, slots, bookings -----------------------------
 
@@ -290,7 +322,8 @@ class Container:
         s = self.settings
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.attorneys,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
-                                  policy=s.policy, clock=self.clock, public_base_url=s.public_base_url)
+                                  policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
+                                  messenger=self.resident_messages)
 
     # -- real-time matching: queue, offers, duty ------------------------------------
 
@@ -309,7 +342,7 @@ class Container:
         return RealtimeService(store=self.realtime_store, consultations=self.consultations, loads=self.loads,
                                attorneys=self.attorneys, notifier=self.notifier, recipients=self.recipients,
                                calendar=self.calendar, policy=s.policy, clock=self.clock,
-                               public_base_url=s.public_base_url)
+                               public_base_url=s.public_base_url, messenger=self.resident_messages)
 
     # -- consultation rooms: messages, signalling, outcomes -------------------------------
 
@@ -335,7 +368,7 @@ class Container:
                            recipients=self.recipients,
                            release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
                            policy=s.policy, ice_servers=s.ice_servers, clock=self.clock,
-                           public_base_url=s.public_base_url)
+                           public_base_url=s.public_base_url, messenger=self.resident_messages)
 
     # -- documents: the attachments bucket and its records -----------------------------------------
 

@@ -88,6 +88,14 @@ class Policy(BaseModel):
     attachment_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/heic", "application/pdf")
     attachment_upload_seconds: int = Field(600, ge=60, le=3600)  # how long an upload form works
     attachment_link_seconds: int = Field(300, ge=30, le=3600)  # how long a link to open one works
+    # Resident messages: quiet hours (only real-time messages; the rest waits for the end), how
+    # many messages one recipient gets a day at most, how often a new reply is announced while
+    # unread, and within how many minutes an attorney calls after accepting a phone request.
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(8, 0)
+    messages_per_recipient_per_day: int = Field(12, ge=1, le=100)
+    reply_alert_minutes: int = Field(30, ge=1, le=24 * 60)
+    callback_minutes: int = Field(10, ge=1, le=120)
 
 
 class Settings(BaseModel):
@@ -114,6 +122,15 @@ class Settings(BaseModel):
     naver_client_id: str = ""
     admin_subjects: tuple[str, ...] = ()
     sms_sender_id: str = "MAEUL"
+    # resident messages: "sens" (Kakao 알림톡 with SMS/LMS failover, Naver Cloud SENS) or "sns"
+    # (plain SMS); SNS is the fallback either way. Keys in the provider secret (sens_access_key,
+    # sens_secret_key, recipient_hash_key).
+    resident_channel: Literal["sens", "sns"] = "sns"
+    sens_base_url: str = "https://sens.apigw.ntruss.com"
+    sens_alimtalk_service_id: str = ""
+    sens_sms_service_id: str = ""
+    sens_plus_friend_id: str = ""
+    sens_sender: str = ""  # the registered sender number (발신번호 사전등록), digits only
     # STUN/TURN servers for the video room (RTCIceServer objects); none needed on localhost.
     ice_servers: tuple[dict[str, Any], ...] = ()
     attachments_bucket: str = ""
@@ -214,6 +231,12 @@ _ENV_FIELDS = {
     "naver_client_id": "NAVER_CLIENT_ID",
     "admin_subjects": "MAEUL_ADMIN_SUBJECTS",
     "sms_sender_id": "MAEUL_SMS_SENDER_ID",
+    "resident_channel": "MAEUL_RESIDENT_CHANNEL",
+    "sens_base_url": "MAEUL_SENS_BASE_URL",
+    "sens_alimtalk_service_id": "MAEUL_SENS_ALIMTALK_SERVICE_ID",
+    "sens_sms_service_id": "MAEUL_SENS_SMS_SERVICE_ID",
+    "sens_plus_friend_id": "MAEUL_SENS_PLUS_FRIEND_ID",
+    "sens_sender": "MAEUL_SENS_SENDER",
     "ice_servers": "MAEUL_ICE_SERVERS",
     "clock": CLOCK_VAR,
     "attachments_bucket": "MAEUL_ATTACHMENTS_BUCKET",

@@ -32,6 +32,10 @@ LOCAL_OAUTH_SECRET = {
     "kakao_client_secret": "maeul-local-kakao-secret",
     "naver_client_secret": "maeul-local-naver-secret",
     "kakao_admin_key": "maeul-local-kakao-admin-key",
+    # the dev SENS emulator's keys (devtools/sens) and the key of the recipients' hashes
+    "sens_access_key": "maeul-local-sens-access",
+    "sens_secret_key": "maeul-local-sens-secret",
+    "recipient_hash_key": "maeul-local-recipient-hash-key",
 }
 
 

@@ -3,7 +3,7 @@
 The local stage's environment is: ``.chalice/config.json``'s ``local`` stage,
 then the infrastructure stack's outputs (``.run/local-stack.json``, written by
 ``scripts/deploy local``), then the port overrides (``MAEUL_AWS_PORT``,
-``MAEUL_APP_PORT``, ``MAEUL_IDP_PORT``). The app server, ``scripts/tick``,
+``MAEUL_APP_PORT``, ``MAEUL_IDP_PORT``, ``MAEUL_SENS_PORT``). The app server, ``scripts/tick``,
 the local scheduler and the tests all build their Chalice ``Config`` here, so
 they cannot disagree about where the emulator is.
 """
@@ -31,11 +31,12 @@ class Ports:
     aws: int = 4566
     app: int = 8000
     idp: int = 8101
+    sens: int = 8102  # the dev SENS emulator (devtools/sens)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Ports:
         return cls(aws=int(env.get("MAEUL_AWS_PORT", 4566)), app=int(env.get("MAEUL_APP_PORT", 8000)),
-                   idp=int(env.get("MAEUL_IDP_PORT", 8101)))
+                   idp=int(env.get("MAEUL_IDP_PORT", 8101)), sens=int(env.get("MAEUL_SENS_PORT", 8102)))
 
 
 def config_environment(stage: str = "local") -> dict[str, str]:
@@ -52,6 +53,7 @@ def port_overrides(ports: Ports) -> dict[str, str]:
         "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.app}",
         "KAKAO_AUTH_BASE_URL": idp, "KAKAO_API_BASE_URL": idp,
         "NAVER_AUTH_BASE_URL": idp, "NAVER_API_BASE_URL": idp,
+        "MAEUL_SENS_BASE_URL": f"http://127.0.0.1:{ports.sens}",
     }
 
 

@@ -1,6 +1,9 @@
-"""``scripts/outbox``: the SMS and e-mails the local stack has sent.
+"""``scripts/outbox``: every message the local stack has sent, on every channel.
 
-SMS are read from the emulator's record of SNS SMS publishes (``/__maeul/sms``). E-mails
+Kakao 알림톡 and SENS SMS/LMS are read from the dev SENS emulator (``/__dev/sent``;
+channel ``alimtalk``, ``sms`` or ``lms``, with the template code and whether it was
+a failover). SNS SMS (channel ``sms``, ``"via": "sns"``) are read from the AWS
+emulator's record of SNS SMS publishes (``/__maeul/sms``). E-mails
 published to the attorney-alerts topic are not delivered anywhere by the
 emulator, so ``scripts/deploy local`` subscribes a local-only SQS queue
 (``maeul-local-outbox``, raw delivery) to the topic; this script drains that
@@ -41,6 +44,17 @@ def sent_sms(endpoint: str) -> list[dict[str, str]]:
     return [{"channel": "sms", "to": m["phone_number"], "text": m["message"]} for m in data]
 
 
+def sent_sens(base_url: str) -> list[dict[str, Any]]:
+    """What the dev SENS emulator delivered, in order (``devtools/sens``); nothing when it is not running."""
+    try:
+        data = requests.get(f"{base_url.rstrip('/')}/__dev/sent", timeout=30).json()
+    except requests.ConnectionError:
+        return []
+    return [{"channel": m["channel"], "to": m["to"], "text": m["text"], "via": "sens",
+             "template": m.get("template"), "failover": m.get("failover", False),
+             "message_id": m.get("message_id")} for m in data]
+
+
 def drain_emails(session: Any, archive: Path) -> list[dict[str, str]]:
     sqs = session.client("sqs")
     url = sqs.get_queue_url(QueueName=OUTBOX_QUEUE)["QueueUrl"]
@@ -68,16 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import boto3
 
-    from ops.localstage import RUN_DIR, aws_environment
+    from ops.localstage import RUN_DIR, Ports, aws_environment, port_overrides
 
     os.environ.update(aws_environment())
     session = boto3.session.Session()
-    messages = sent_sms(os.environ["AWS_ENDPOINT_URL"]) + drain_emails(session, RUN_DIR / "outbox.jsonl")
+    messages = (sent_sens(port_overrides(Ports.from_env())["MAEUL_SENS_BASE_URL"])
+                + [{**m, "via": "sns"} for m in sent_sms(os.environ["AWS_ENDPOINT_URL"])]
+                + drain_emails(session, RUN_DIR / "outbox.jsonl"))
     if args.json:
         print(json.dumps(messages, ensure_ascii=False))
     else:
         for m in messages:
-            print(f"{m['channel']:5} {m['to']:24} {m['text']}")
+            text = m["text"].replace("\n", " / ")
+            print(f"{m['channel']:8} {m['to']:24} {text}")
         print(f"{len(messages)} message(s)")
     return 0
 

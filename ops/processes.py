@@ -147,6 +147,12 @@ def identity_provider(port: int, app_port: int, log_path: Path | None = None) ->
                    log_path=log_path, port=port)
 
 
+def sens(port: int, log_path: Path | None = None) -> Service:
+    """The dev emulator of Naver Cloud SENS (알림톡, SMS, LMS): devtools/sens."""
+    return Service("SENS emulator", [sys.executable, "-m", "devtools.sens", "--host", "127.0.0.1", "--port", str(port)],
+                   f"http://127.0.0.1:{port}/health", log_path=log_path, port=port)
+
+
 def app_server(port: int, env: Mapping[str, str], log_path: Path | None = None) -> Service:
     return Service("app", [sys.executable, "-m", "ops.local_app", "--port", str(port)],
                    f"http://127.0.0.1:{port}/api/health", env=env, log_path=log_path, port=port)

@@ -1,7 +1,7 @@
 """``make run``: the whole local stack on one machine, stopped together.
 
 Starts the AWS emulator, deploys ``infra/`` into it, seeds the demo roster,
-starts the dev identity provider, the app and the local scheduler, prints the
+starts the dev identity provider, the dev SENS emulator, the app and the local scheduler, prints the
 URL, and on Ctrl-C or SIGTERM stops everything it started (see
 ``ops/supervisor.py``: a second Ctrl-C cannot interrupt that, and what a killed
 runner left behind is stopped by the next start). ``--at`` (``make run AT=…``)
@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     ports = Ports.from_env()
     busy = [f"{name} port {port} (set {var})" for name, port, var in
             (("emulator", ports.aws, "MAEUL_AWS_PORT"), ("app", ports.app, "MAEUL_APP_PORT"),
-             ("identity provider", ports.idp, "MAEUL_IDP_PORT")) if processes.port_in_use(port)]
+             ("identity provider", ports.idp, "MAEUL_IDP_PORT"),
+             ("SENS emulator", ports.sens, "MAEUL_SENS_PORT")) if processes.port_in_use(port)]
     if busy:
         print("Cannot start: already in use: " + ", ".join(busy)
               + ". Is another 'make run' still running?", file=sys.stderr)
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     services = Supervisor(RUN_DIR)
     services.install_signal_handlers()
     os.environ.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
-                       "MAEUL_IDP_PORT": str(ports.idp)})
+                       "MAEUL_IDP_PORT": str(ports.idp), "MAEUL_SENS_PORT": str(ports.sens)})
     try:
         step("starting the AWS emulator (moto server)")
         services.start(processes.emulator(ports.aws, RUN_DIR / "emulator.log"))
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "ops.seed"], cwd=processes.ROOT, check=True)
         step("starting the dev identity provider (Kakao and Naver)")
         services.start(processes.identity_provider(ports.idp, ports.app, RUN_DIR / "idp.log"))
+        step("starting the dev SENS emulator (Kakao 알림톡, SMS, LMS)")
+        services.start(processes.sens(ports.sens, RUN_DIR / "sens.log"))
         step("starting the app")
         services.start(processes.app_server(ports.app, {}, RUN_DIR / "app.log"))
         step("starting the local scheduler")
@@ -118,6 +121,7 @@ Maeul (스마트 마을노무사) is running:  {url}
   API description   {url}/api/openapi.json
   AWS emulator      http://127.0.0.1:{ports.aws}
   identity provider http://127.0.0.1:{ports.idp}  (test accounts: admin, attorney-001 … attorney-120, any other name)
+  SENS emulator     http://127.0.0.1:{ports.sens}  (알림톡/SMS the residents were sent: scripts/outbox)
   scheduled jobs    run every minute by the local scheduler; run them by hand with scripts/tick --at ISO
   logs              .run/*.log
 

@@ -97,11 +97,14 @@ def stage_environment(aws_port: int, deployment: stack.Deployment,
     each process's wall clock is faked on its own (libfaketime starts each one afresh)."""
     from chalicelib.clock import CLOCK_VAR, pinned_now
 
-    ports = Ports(aws=aws_port, app=processes.free_port(), idp=processes.free_port())
+    ports = Ports(aws=aws_port, app=processes.free_port(), idp=processes.free_port(), sens=processes.free_port())
     env = local_environment(ports, stack_env=deployment.environment())
+    # Resident messages go out as plain SMS through SNS here; ``local_site`` and the channel's own
+    # tests start the SENS emulator and switch to it (MAEUL_RESIDENT_CHANNEL=sens).
+    env["MAEUL_RESIDENT_CHANNEL"] = "sns"
     env[CLOCK_VAR] = pinned_now()
     env.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
-                "MAEUL_IDP_PORT": str(ports.idp)})
+                "MAEUL_IDP_PORT": str(ports.idp), "MAEUL_SENS_PORT": str(ports.sens)})
     path = tmp_path_factory.mktemp("stack") / "local-stack.json"
     stack.write_env_file(path, deployment.environment())
     env["MAEUL_STACK_ENV_FILE"] = str(path)

@@ -78,7 +78,7 @@ def assert_error(response: ApiResponse, status: int, code: str | None = None) ->
 @contextlib.contextmanager
 def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
                at: datetime | None = None) -> Iterator[tuple[str, dict[str, str]]]:
-    """The dev identity provider and the app on free ports against the test stack.
+    """The dev identity provider, the dev SENS emulator and the app on free ports against the test stack.
 
     Seeded attorneys for whom ``wanted(attorney)`` holds (default: attorney-001
     only) are put on the roster first, linked to their dev accounts as the seed does.
@@ -93,19 +93,29 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
         if keep and container.attorneys.get(attorney.id) is None:
             container.attorneys.save(attorney, contact)
     aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
-    app_port, idp_port = processes.free_port(), processes.free_port()
-    # the app derives its public base URL (the tokens' issuer) from its port: so does ``env``
+    app_port, idp_port, sens_port = processes.free_port(), processes.free_port(), processes.free_port()
+    # the app derives its public base URL (the tokens' issuer) from its port: so does ``env``;
+    # residents are told through the SENS emulator (its outbox: ``env["MAEUL_SENS_BASE_URL"]``)
     env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
-           "MAEUL_IDP_PORT": str(idp_port), "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}"}
+           "MAEUL_IDP_PORT": str(idp_port), "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
+           "MAEUL_SENS_PORT": str(sens_port), "MAEUL_SENS_BASE_URL": f"http://127.0.0.1:{sens_port}",
+           "MAEUL_RESIDENT_CHANNEL": "sens"}
     if at is not None:
         env[CLOCK_VAR] = pinned(at)
     artifacts = processes.ROOT / "test-artifacts"
     idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
+    sens = processes.sens(sens_port, artifacts / f"sens-{sens_port}.log").start()
     app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
     try:
         yield f"http://127.0.0.1:{app_port}", env
+        # the outbound-message audit: every resident message is a template with only its variables
+        from ops.outbox import sent_sens
+
+        offenders = offending_messages(sent_sens(env["MAEUL_SENS_BASE_URL"]))
+        assert offenders == [], offenders
     finally:
         app.stop()
+        sens.stop()
         idp.stop()
 
 

@@ -7,6 +7,7 @@ tests in ``tests/integration`` run against both).
 from __future__ import annotations
 
 import threading
+from typing import Any
 from datetime import datetime
 
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
@@ -52,6 +53,7 @@ class MemoryNotifier:
 
     def __init__(self) -> None:
         self.sms: list[tuple[str, str]] = []
+        self.messages: list[tuple[str, Any]] = []
         self.emails: list[tuple[str, str, str]] = []
         self.alarms: list[tuple[str, str]] = []
         self.subscriptions: dict[str, str] = {}
@@ -69,6 +71,15 @@ class MemoryNotifier:
         with self._lock:
             self.sms.append((phone_e164, text))
             return f"sms-{len(self.sms)}"
+
+    def send_message(self, phone_e164: str, message: Any) -> Any:
+        """A templated resident message: recorded in ``messages`` and, as its text, in ``sms``."""
+        from chalicelib.adapters.sens_notifier import Sent
+
+        message_id = self.send_sms(phone_e164, message.text)  # a subclass failing SMS fails this too
+        with self._lock:
+            self.messages.append((phone_e164, message))
+        return Sent(message_id, "memory")
 
     def email_attorney(self, attorney_id: str, subject: str, text: str) -> str:
         self._check()
@@ -177,6 +188,15 @@ class MemoryConsultationRepository:
             self.items[consultation_id] = current.evolve(**{name: value})
             self.writes += 1
             return True
+
+    def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
+        with self._lock:
+            current = self.items.get(consultation_id)
+            if current is None or current.receipt:
+                return current.receipt if current is not None else None
+            self.items[consultation_id] = current.evolve(receipt=receipt)
+            self.writes += 1
+            return receipt
 
     def erase_personal_data(self, owner: str, now: datetime) -> int:
         with self._lock:

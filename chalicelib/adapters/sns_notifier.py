@@ -40,6 +40,12 @@ class SnsNotifier:
             raise NotificationFailedError(f"SMS not accepted by SNS: {type(exc).__name__}") from exc
         return str(response["MessageId"])
 
+    def send_message(self, phone_e164: str, message: Any) -> Any:
+        """A templated resident message as plain SMS (the fallback channel: no delivery report)."""
+        from chalicelib.adapters.sens_notifier import Sent
+
+        return Sent(self.send_sms(phone_e164, message.text), "sns-sms")
+
     def email_attorney(self, attorney_id: str, subject: str, text: str) -> str:
         try:
             response = self._sns.publish(

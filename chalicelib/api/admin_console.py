@@ -25,7 +25,7 @@ from chalicelib.domain.attorneys import MAX_COVERAGE_PAIRS, Attorney, AttorneyCo
 from chalicelib.domain.categories import CATEGORIES, is_category
 from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region
-from chalicelib.services import access_log, roster, statistics
+from chalicelib.services import access_log, resident_messages, roster, statistics
 
 bp = ApiBlueprint(__name__)
 
@@ -142,6 +142,13 @@ class WaitingOut(BaseModel):
     median_minutes: float | None
 
 
+class MessageCountOut(BaseModel):
+    template: str
+    channel: str
+    result: str
+    count: int
+
+
 class StatsOut(BaseModel):
     month: str
     total: int
@@ -158,6 +165,9 @@ class StatsOut(BaseModel):
     satisfaction_average: float | None = Field(description="Their mean rating, 1 (poor) to 5 (very good).")
     by_rating: list[CountOut] = Field(description="Answers per rating, 5 to 1.")
     waiting: list[WaitingOut]
+    messages: list[MessageCountOut] = Field(default_factory=list, description=(
+        "Resident messages marked this month, per template, channel (alimtalk, sms, lms, sns-sms) and "
+        "result (accepted, delivered, failed, limited, no_recipient)."))
 
 
 def _item(entry: roster.RosterEntry) -> RosterItem:
@@ -235,4 +245,7 @@ def month_stats() -> Response:
         return Response(body="\ufeff" + statistics.to_csv(result), status_code=200,
                         headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
                                  "Content-Disposition": f'attachment; filename="maeul-stats-{month}.csv"'})
-    return json_response(StatsOut.model_validate(result, from_attributes=True), private=True)
+    out = StatsOut.model_validate(result, from_attributes=True)
+    out.messages = [MessageCountOut(template=t, channel=c, result=r, count=n) for (t, c, r), n in
+                    sorted(resident_messages.counts(container.delivery_ledger, month).items())]
+    return json_response(out, private=True)

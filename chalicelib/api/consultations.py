@@ -262,6 +262,8 @@ class ConsultationOut(BaseModel):
     closed_at: datetime | None
     attorney_id: str | None
     consent_version: str
+    receipt: str | None = Field(None, description="The request's 접수번호 (receipt number), short and "
+                                                  "unique, to quote when phoning the centre.")
     triage: TriageOut
     personal_data: PersonalData = Field(description="included; withheld (lists: open the consultation); "
                                                     "erased; unreadable (failed the integrity check).")
@@ -291,7 +293,9 @@ def submit_consultation() -> object:
     body.check(container.calendar.local_date(now))
     submission = intake.submit(consultations=container.consultations, cipher=container.cipher,
                                calendar=container.calendar, policy=container.settings.policy,
-                               owner=principal.subject, intake=body.to_intake(), idempotency_key=key, now=now)
+                               owner=principal.subject, intake=body.to_intake(), idempotency_key=key, now=now,
+                               receipts=container.receipts)
+    container.resident_messages.request_received(submission.consultation)  # once per consultation
     if not submission.replayed:
         _queue_realtime(container, submission.consultation, now)
     view = consultation_reads.owner_view(submission.consultation, submission.personal, container.calendar, now)
@@ -405,7 +409,7 @@ def _out(view: ConsultationView, calendar: Any) -> ConsultationOut:
         preferred_language=c.language, created_at=calendar.to_local(c.created_at),
         updated_at=calendar.to_local(c.updated_at),
         closed_at=calendar.to_local(c.closed_at) if c.closed_at else None, attorney_id=c.attorney_id,
-        consent_version=c.consent_version,
+        consent_version=c.consent_version, receipt=c.receipt,
         triage=TriageOut(dismissal_remedy_deadline=t.dismissal_remedy_deadline,
                          dismissal_remedy_days_left=t.dismissal_remedy_days_left,
                          dismissal_remedy_overdue=t.dismissal_remedy_overdue,

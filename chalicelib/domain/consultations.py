@@ -225,6 +225,7 @@ class Consultation:
     erased_at: datetime | None = None
     outcome: str | None = None  # the attorney's recorded outcome code (rooms.Outcome), for statistics
     satisfaction: int | None = None  # the resident's survey rating 1–5, for statistics
+    receipt: str | None = None  # 접수번호: short and human-readable, unique ("2612-0042")
 
     @property
     def is_open(self) -> bool:
@@ -365,6 +366,10 @@ class ConsultationRepository(Protocol):
 
     def erase_personal_data(self, owner: str, now: datetime) -> int:
         """Remove the sealed details of every consultation of ``owner`` (cancelling open ones)."""
+        ...
+
+    def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
+        """Give a stored consultation its receipt number (once); returns the number it has."""
         ...
 
     def note_result(self, consultation_id: str, *, outcome: str | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -81,9 +81,14 @@ class NotificationFailedError(Exception):
 
 
 class Notifier(Protocol):
-    """Delivery port: SMS to a phone, e-mail to one attorney, alarms to operators."""
+    """Delivery port: SMS or a templated message to a phone, e-mail to one attorney, alarms to operators."""
 
     def send_sms(self, phone_e164: str, text: str) -> str: ...
+
+    def send_message(self, phone_e164: str, message: Any) -> Any:
+        """A templated resident message (``message_templates.OutboundMessage``) on the stage's channel;
+        returns what was sent (message id, channel, result)."""
+        ...
 
     def email_attorney(self, attorney_id: str, subject: str, text: str) -> str: ...
 
@@ -105,4 +110,6 @@ def template_patterns() -> list[str]:
             for name, fill in (("when", r"[\w() :월일]*"), ("deadline", r"[\d:]*"), ("link", r"https?://\S+")):
                 escaped = escaped.replace(re.escape("{" + name + "}"), fill)
             patterns.append(escaped)
-    return patterns
+    from chalicelib.domain.message_templates import text_patterns
+
+    return patterns + text_patterns()

@@ -48,8 +48,13 @@ class Submission:
 
 
 def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
-           policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime) -> Submission:
-    """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``."""
+           policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime,
+           receipts: Any = None) -> Submission:
+    """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``.
+
+    ``receipts`` (a ``ReceiptCounter``) gives the stored request its 접수번호 afterwards (so a
+    refused request uses up no number); a request stored without one (the counter failed) gets
+    it when the same request is sent again."""
     consultation_id = str(uuid.uuid4())
     try:
         sealed = cipher.seal(ENTITY, consultation_id, intake.personal.to_sealable())
@@ -71,8 +76,20 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
                                 expires_at=now + timedelta(hours=policy.idempotency_hours))
     created = consultations.create(consultation, claim, policy.max_open_consultations)
     stored = created.consultation
+    if receipts is not None and not stored.receipt:
+        stored = _with_receipt(consultations, receipts, stored, calendar.to_local(now))
     # Same key and same fingerprint: the stored details are the ones just sent.
     return Submission(stored, personal if stored.sealed is not None else None, created.replayed)
+
+
+def _with_receipt(consultations: ConsultationRepository, receipts: Any, stored: Consultation,
+                  local_now: datetime) -> Consultation:
+    try:
+        receipt = consultations.set_receipt(stored.id, receipts.next(local_now))
+    except Exception as exc:  # noqa: BLE001 - the request is stored; the number follows on a retry
+        logger().warning("receipt number not allocated", extra={"error": type(exc).__name__})
+        return stored
+    return stored.evolve(receipt=receipt) if receipt else stored
 
 
 def erase_personal_data(consultations: ConsultationRepository, owner_subject: str, now: datetime) -> int:

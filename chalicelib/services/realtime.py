@@ -44,6 +44,7 @@ from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundE
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.matching import (Assignment, AssignmentMode, ConsultationFacts, NoCandidateError, choose,
                                         manual_assignment, realtime_available)
+from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.domain.notifications import MessageKind, NotificationFailedError, Notifier, render
 from chalicelib.domain.offers import (MoveOnReason, NotOnRosterError, Offer, OfferNotFoundError, OfferStatus,
                                       OfferUnavailableError, RealtimeRequest, UnknownAttorneyError, deadline_of, estimate_minutes,
@@ -78,8 +79,9 @@ class OfferView:
 class RealtimeService:
     def __init__(self, *, store: Any, consultations: ConsultationRepository, loads: Any, attorneys: Any,
                  notifier: Notifier, recipients: Any, calendar: ServiceCalendar, policy: Policy,
-                 clock: Callable[[], datetime], public_base_url: str) -> None:
+                 clock: Callable[[], datetime], public_base_url: str, messenger: Any = None) -> None:
         self._store = store
+        self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._consultations = consultations
         self._loads = loads
         self._attorneys = attorneys
@@ -261,6 +263,11 @@ class RealtimeService:
         if not self._store.move_on(request, reason, now):
             return "nothing"
         logger().info("real-time request moved on", extra={"reason": reason.value})
+        if self._messenger is not None:
+            self._messenger.tell(f"no_attorney:{request.consultation_id}:{now:%Y%m%d%H%M}",
+                                 request.consultation_id, ResidentEvent.NO_ATTORNEY_NOW,
+                                 {"callback": self._policy.fallback_phone})
+            return "moved_on"
         resident = self._quietly(lambda: self._recipients.resident(request.consultation_id))
         if resident is not None:
             phone, lang = resident
@@ -310,6 +317,11 @@ class RealtimeService:
         self._quietly(lambda: self._store.save_accept_seconds(
             offer.category, rolled(self._store.accept_seconds(offer.category), (now - started).total_seconds())))
         logger().info("real-time offer accepted", extra={"offer_id": offer.id})
+        if self._messenger is not None:
+            consultation = self._quietly(lambda: self._consultations.get(offer.consultation_id))
+            if consultation is not None:
+                self._messenger.realtime_accepted(consultation.id, attorney.display_name if attorney else "",
+                                                  consultation.method.value)
         return offer
 
     def decline(self, principal: Principal, offer_id: str) -> Offer:

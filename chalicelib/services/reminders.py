@@ -13,6 +13,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from chalicelib.domain import message_templates as templates
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.notifications import MessageKind, NotificationFailedError, Notifier, render
 from chalicelib.domain.reminders import LEASE, Channel, Reminder, RunSummary
@@ -79,9 +80,10 @@ def _deliver(reminder: Reminder, notifier: Notifier, recipients: Recipients, bas
         if resident is None:
             return None
         phone, lang = resident
-        text = render(MessageKind.REMINDER, f"{base_url}/consultations/{reminder.consultation_id}",
-                      when=reminder.start, lang=lang).text
-        return notifier.send_sms(phone, text)
+        message = templates.render(templates.ResidentEvent.REMINDER, lang, {
+            "when": templates.format_time(reminder.start, lang),
+            "link": f"{base_url}/consultations/{reminder.consultation_id}"})
+        return str(notifier.send_message(phone, message).message_id)
     kind = MessageKind.OUTCOME_DUE if reminder.is_follow_up else MessageKind.REMINDER
     rendered = render(kind, f"{base_url}/attorney", when=reminder.start)
     if reminder.channel is Channel.ATTORNEY_EMAIL:

@@ -82,8 +82,10 @@ class _Pool:
 class ReservationService:
     def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
                  roster: ContactBook, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
-                 policy: Policy, clock: Callable[[], datetime], public_base_url: str) -> None:
+                 policy: Policy, clock: Callable[[], datetime], public_base_url: str,
+                 messenger: Any = None) -> None:
         self._consultations = consultations
+        self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._bookings = bookings
         self._roster = roster
         self._calendar = calendar
@@ -169,6 +171,12 @@ class ReservationService:
                                                  "rescheduled": previous is not None, "attempt": attempt + 1,
                                                  "decided_by": reason.get("decided_by")})
             self._alerts.to_attorney(MessageKind.BOOKING, chosen, booking.start)
+            if self._messenger is not None:
+                if previous is None:
+                    self._messenger.booking_confirmed(consultation.id, booking.id, booking.start,
+                                                      consultation.method.value)
+                else:
+                    self._messenger.booking_moved(consultation.id, booking.id, booking.start)
             if previous is not None and not same:
                 self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, previous.attorney_id, previous.start)
             return self._view(booking, consultation, attorneys[chosen].display_name)
@@ -217,7 +225,9 @@ class ReservationService:
                                    dropped_reminders=self._reminder_keys(active)))
         logger().info("booking cancelled", extra={"consultation_id": consultation.id, "by": principal.role.value})
         self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
-        if reader is Reader.ADMIN:
+        if self._messenger is not None:  # the resident who cancelled gets the confirmation too
+            self._messenger.booking_cancelled(consultation.id, active.id, active.start, by_attorney=False)
+        elif reader is Reader.ADMIN:
             self._alerts.to_resident(MessageKind.BOOKING_CANCELLED, consultation, active.start)
         return ended
 
@@ -239,7 +249,10 @@ class ReservationService:
                                    dropped_reminders=self._reminder_keys(active)))
         logger().info("booking declined", extra={"consultation_id": consultation.id,
                                                  "attorney_id": active.attorney_id})
-        self._alerts.to_resident(MessageKind.BOOKING_CANCELLED, consultation, active.start)
+        if self._messenger is not None:
+            self._messenger.booking_cancelled(consultation.id, active.id, active.start, by_attorney=True)
+        else:
+            self._alerts.to_resident(MessageKind.BOOKING_CANCELLED, consultation, active.start)
         return ended
 
     def release(self, consultation_id: str, by: str = "system") -> Booking | None:

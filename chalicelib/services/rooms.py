@@ -28,6 +28,7 @@ from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationN
                                              ConsultationRepository, EncryptionUnavailableError, Reader,
                                              RecordIntegrityError, Status, reader_of)
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.domain.notifications import MessageKind, NotificationFailedError, render
 from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
                                      NotParticipantError, Outcome, OutcomeAlreadyRecordedError, OutcomeRecord,
@@ -93,8 +94,10 @@ class RoomService:
     def __init__(self, *, consultations: ConsultationRepository, store: ThreadStore, booked: BookedSlots,
                  cipher: Any, audit: AuditLog, notifier: Any, recipients: Any,
                  release: Callable[[str, str], None] | None, policy: Policy,
-                 ice_servers: Sequence[dict[str, Any]], clock: Clock, public_base_url: str) -> None:
+                 ice_servers: Sequence[dict[str, Any]], clock: Clock, public_base_url: str,
+                 messenger: Any = None) -> None:
         self._consultations = consultations
+        self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._store = store
         self._booked = booked
         self._cipher = cipher
@@ -154,6 +157,8 @@ class RoomService:
         stored = self._store.post(SealedMessage(new_cursor(now), message_id, consultation_id, side, sealed, now),
                                   rate_key=principal.subject, rate_limit=self._policy.messages_per_minute,
                                   now=now, retention=self._retention)
+        if side is Side.ATTORNEY and self._messenger is not None:
+            self._messenger.attorney_replied(consultation_id)  # coalesced: one per reply_alert_minutes
         return Message(stored, message_id, consultation_id, side, text, now)
 
     def mark_read(self, principal: Principal, consultation_id: str, until: str) -> ThreadPage:
@@ -265,6 +270,13 @@ class RoomService:
         return record
 
     def _send_survey(self, consultation_id: str) -> None:
+        if self._messenger is not None:
+            outcome = self._store.outcome(consultation_id)
+            if outcome is not None:
+                self._messenger.consultation_closed(consultation_id, outcome.outcome.value)
+            self._messenger.tell(f"survey:{consultation_id}", consultation_id, ResidentEvent.SURVEY, {},
+                                 path="/survey")
+            return
         resident = self._recipients.resident(consultation_id)
         if resident is None:
             return

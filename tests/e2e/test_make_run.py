@@ -56,7 +56,8 @@ class Run:
 
     run_dir: Path
     ports: dict[str, int] = field(default_factory=lambda: {
-        "MAEUL_AWS_PORT": free_port(), "MAEUL_APP_PORT": free_port(), "MAEUL_IDP_PORT": free_port()})
+        "MAEUL_AWS_PORT": free_port(), "MAEUL_APP_PORT": free_port(), "MAEUL_IDP_PORT": free_port(),
+        "MAEUL_SENS_PORT": free_port()})
     runners: list[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -131,7 +132,7 @@ def test_killed_run_leftovers_stopped_shifted_clock_served_and_two_ctrl_cs_stop_
     first, first_log = run.start("run-1.log")
     run.wait_running(first, first_log)
     leftovers = run.recorded_services()
-    assert {s["name"] for s in leftovers} == {"emulator", "identity provider", "app", "scheduler"}
+    assert {s["name"] for s in leftovers} == {"emulator", "identity provider", "SENS emulator", "app", "scheduler"}
     first.kill()
     first.wait(10)
     assert all(is_recorded_process(s) for s in leftovers)
@@ -147,6 +148,8 @@ def test_killed_run_leftovers_stopped_shifted_clock_served_and_two_ctrl_cs_stop_
     assert len(requests.get(f"{run.app}/api/meta", timeout=10).json()["regions"]) == 31
     idp = requests.get(f"http://127.0.0.1:{run.ports['MAEUL_IDP_PORT']}/health", timeout=10)
     assert idp.status_code == 200
+    sens = requests.get(f"http://127.0.0.1:{run.ports['MAEUL_SENS_PORT']}/health", timeout=10)
+    assert sens.status_code == 200
     assert run.app in banner and "in memory" in banner
     assert "The clock is SHIFTED" in banner and "2026-12-07 10:0" in banner, banner
     landing = requests.get(f"{run.app}/?lang=en", timeout=10).text

@@ -44,3 +44,28 @@ def _container_put_back() -> Iterator[None]:
     before = composition._container
     yield
     composition.use_container(before)
+
+
+@pytest.fixture(autouse=True)
+def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No AWS here: the delivery ledger and the receipt counter are their in-memory twins, and the
+    messenger hashes recipients under a fixed key; it sends through the container's notifier and
+    reads the container's recipients (the fakes a test installs)."""
+    from functools import cached_property
+
+    from chalicelib.adapters.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
+    from chalicelib.composition import Container
+    from chalicelib.services.resident_messages import ResidentMessenger
+
+    def messenger(self: Container) -> ResidentMessenger:
+        s = self.settings
+        return ResidentMessenger(ledger=self.delivery_ledger, notifier=self.notifier, recipients=self.recipients,
+                                 policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
+                                 hash_key=lambda: "functional-tests")
+
+    for name, build in (("receipts", lambda self: MemoryReceiptCounter()),
+                        ("delivery_ledger", lambda self: MemoryDeliveryLedger()),
+                        ("resident_messages", messenger)):
+        prop = cached_property(build)
+        prop.__set_name__(Container, name)
+        monkeypatch.setattr(Container, name, prop)

@@ -288,7 +288,11 @@ def test_the_outcome_completes_the_consultation_closes_the_thread_and_sends_the_
     assert world.consultations.get(cid).status is Status.COMPLETED
     record = world.store.outcome(cid)
     assert record.outcome.value == "wage_complaint_referral" and b"\xec\xa7\x84" not in record.sealed_note
-    (phone, text), = world.notifier.sms
+    closed, survey = world.notifier.messages  # the outcome in plain words and the next step, then the survey
+    assert closed[0] == PHONE and closed[1].code == "MAEUL_CLOSED_KO"
+    assert "임금체불 진정을 권해 드렸습니다" in closed[1].text and "labor.moel.go.kr" in closed[1].text
+    assert "진정서 작성 안내" not in closed[1].text  # the attorney's note stays out of the message
+    phone, text = survey[0], survey[1].text
     assert phone == PHONE and f"/consultations/{cid}/survey" in text
     assert world.realtime.released == [("att-001", cid)]
     assert_error(world.api.post(f"/api/consultations/{cid}/messages", body={"text": "thanks"},

@@ -563,6 +563,11 @@ class Recorded:
         self.delivered.append(("sms", phone))
         return message_id
 
+    def send_message(self, phone: str, message: Any) -> Any:
+        sent = self._notifier.send_message(phone, message)
+        self.delivered.append(("sms", phone))
+        return sent
+
     def email_attorney(self, attorney_id: str, subject: str, text: str) -> str:
         message_id = self._notifier.email_attorney(attorney_id, subject, text)
         self.delivered.append(("email", attorney_id))

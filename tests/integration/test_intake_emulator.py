@@ -298,14 +298,18 @@ def test_a_thousand_intakes_cost_at_most_10_kms_calls(stack: Stack) -> None:
     assert 1 <= kms.total <= 10, kms.by_operation
 
 
-def test_each_intake_is_one_dynamodb_write_request(stack: Stack) -> None:
+def test_each_intake_is_one_transaction_plus_its_receipt_number_and_message(stack: Stack) -> None:
     stack.fresh_container()
     body = unique_body("writes")
     stack.submit(resident("writes-warm-up"), body)  # the first use builds the clients
     with awscalls.count_calls("dynamodb") as ddb, awscalls.count_calls("kms") as kms:
         for n in range(20):
             assert stack.submit(resident(f"writes-{n}"), body, key=f"w-{n}").status == 201
-    assert ddb.by_operation == {"dynamodb.TransactWriteItems": 20}, ddb.by_operation
+    # per intake: the request itself is one transaction; its receipt number two updates (the month's
+    # counter, then the consultation); the "request received" message a claim (put), the resident's
+    # daily allowance, the mark and the month's count (three updates), and the recipient (one read)
+    assert ddb.by_operation == {"dynamodb.TransactWriteItems": 20, "dynamodb.UpdateItem": 5 * 20,
+                                "dynamodb.PutItem": 20, "dynamodb.GetItem": 20}, ddb.by_operation
     assert kms.total == 0, kms.by_operation  # the warm-up's data key is reused
 
 

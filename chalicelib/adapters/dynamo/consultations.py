@@ -88,6 +88,7 @@ class ConsultationItem(KeyedItem):
     expires_at = NumberAttribute(null=True)
     outcome = UnicodeAttribute(null=True)
     satisfaction = NumberAttribute(null=True)
+    receipt = UnicodeAttribute(null=True)
     dismissal_remedy_deadline = UnicodeAttribute(null=True)
     wage_settlement_due = UnicodeAttribute(null=True)
     free_representation_eligible = BooleanAttribute(null=True)
@@ -254,6 +255,19 @@ class DynamoConsultationRepository:
             raise
         return True
 
+    def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
+        """Give the consultation its receipt number once; returns the one it has (None: no such one)."""
+        item = ConsultationItem(*_key(consultation_id))
+        try:
+            item.update(actions=[ConsultationItem.receipt.set(receipt)],
+                        condition=ConsultationItem.pk.exists() & ConsultationItem.receipt.does_not_exist())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                current = self.get(consultation_id)
+                return current.receipt if current is not None else None
+            raise
+        return receipt
+
     def _write_status(self, current: Consultation, actions: list[Any], condition: Any,
                       releases_count: bool) -> bool:
         """One conditional write; False when the status changed under us."""
@@ -339,7 +353,7 @@ def _to_item(c: Consultation) -> ConsultationItem:
         mode=c.mode.value, method=c.method.value, language=c.language.value, month=c.month,
         consent_version=c.consent_version, created_at=c.created_at, updated_at=c.updated_at,
         attorney_id=c.attorney_id, closed_at=c.closed_at, erased_at=c.erased_at,
-        expires_at=_epoch(c.expires_at), outcome=c.outcome, satisfaction=c.satisfaction,
+        expires_at=_epoch(c.expires_at), outcome=c.outcome, satisfaction=c.satisfaction, receipt=c.receipt,
         dismissal_remedy_deadline=_iso_date(c.triage.dismissal_remedy_deadline),
         wage_settlement_due=_iso_date(c.triage.wage_settlement_due),
         free_representation_eligible=c.triage.free_representation_eligible,
@@ -363,7 +377,8 @@ def _to_domain(item: ConsultationItem) -> Consultation:
         expires_at=(datetime.fromtimestamp(int(item.expires_at), tz=timezone.utc)
                     if item.expires_at is not None else None),
         outcome=item.outcome,
-        satisfaction=int(item.satisfaction) if item.satisfaction is not None else None)
+        satisfaction=int(item.satisfaction) if item.satisfaction is not None else None,
+        receipt=item.receipt)
 
 
 def _iso_date(value: date | None) -> str | None:

@@ -161,6 +161,18 @@
                                          M.el("th", {scope: "col", text: M.t("js.stats.measured")}),
                                          M.el("th", {scope: "col", text: M.t("js.stats.median")})])]),
       waits])]));
+    var sent = (s.messages || []).map(function (m) {
+      return M.el("tr", {}, [M.el("th", {scope: "row", text: m.template}), M.el("td", {text: m.channel}),
+                             M.el("td", {text: m.result}), M.el("td", {class: "num", text: String(m.count)})]);
+    });
+    holder.appendChild(M.el("div", {class: "table-wrap"}, [M.el("table", {class: "stats", id: "message-stats"}, [
+      M.el("caption", {text: M.t("js.stats.messages")}),
+      M.el("thead", {}, [M.el("tr", {}, [M.el("th", {scope: "col", text: M.t("js.stats.template")}),
+                                         M.el("th", {scope: "col", text: M.t("js.stats.channel")}),
+                                         M.el("th", {scope: "col", text: M.t("js.stats.result")}),
+                                         M.el("th", {scope: "col", text: M.t("js.stats.count")})])]),
+      M.el("tbody", {}, sent.length ? sent : [M.el("tr", {}, [M.el("td", {colspan: "4",
+                                                                         text: M.t("js.stats.no_messages")})])])])]));
   }
   $("stats-form").addEventListener("submit", function (e) { e.preventDefault(); loadStats(); });
 

@@ -18,6 +18,7 @@
   function setText(name, text) { if ($(name).textContent !== text) { $(name).textContent = text; } }
 
   function renderFacts(c) {
+    setText("f-receipt", c.receipt || "—");
     setText("f-category", M.label("category", c.category));
     setText("f-region", M.label("region", c.region));
     setText("f-mode", M.label("mode", c.mode));

@@ -1,0 +1,211 @@
+"""Telling residents what happened: one templated message per event, exactly once.
+
+Each event has a key (the consultation, booking or time bucket it is about);
+the ledger's conditional write claims it before anything is sent, and the
+result is marked after (claim → send → mark, as reminders do); an 알림톡
+accepted without a delivery report yet gets it from the ``resident_messages``
+job (``poll_results``). Outside quiet
+hours a message goes out at once through the notifier port (the stage's
+channel, the fallback behind it); in quiet hours (21:00-08:00 KST) only
+real-time messages do, the rest is queued and sent by the ``resident_messages``
+job when the quiet hours end. A recipient gets at most
+``Policy.messages_per_recipient_per_day`` non-urgent messages a day.
+
+Sending is best effort for the caller: a failure is recorded and logged, and
+never undoes the booking or request that caused it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.clock import Clock
+from chalicelib.domain import message_templates as mt
+from chalicelib.domain.deliveries import Delivery, DeliveryLedger, Result, quiet_until
+from chalicelib.domain.message_templates import ResidentEvent
+from chalicelib.domain.notifications import NotificationFailedError
+from chalicelib.logs import logger
+from chalicelib.settings import Policy
+
+LEASE = timedelta(minutes=5)
+
+
+class ResidentMessenger:
+    def __init__(self, *, ledger: DeliveryLedger, notifier: Any, recipients: Any, policy: Policy, clock: Clock,
+                 public_base_url: str, hash_key: Callable[[], str]) -> None:
+        self._ledger = ledger
+        self._notifier = notifier
+        self._recipients = recipients
+        self._policy = policy
+        self._clock = clock
+        self._base = public_base_url.rstrip("/")
+        self._hash_key = hash_key
+
+    # --- the events ---------------------------------------------------------------------------------
+
+    def request_received(self, consultation: Any) -> str:
+        if not consultation.receipt:
+            return "no_receipt"
+        return self.tell(f"received:{consultation.id}", consultation.id, ResidentEvent.REQUEST_RECEIVED,
+                         {"receipt": consultation.receipt})
+
+    def booking_confirmed(self, consultation_id: str, booking_id: str, start: datetime, method: str) -> str:
+        cutoff = start - timedelta(minutes=self._policy.cancel_notice_minutes)
+        if method == "phone":
+            return self.tell(f"booked:{booking_id}", consultation_id, ResidentEvent.BOOKING_CONFIRMED_PHONE,
+                             {"when": start, "cutoff": cutoff, "callback": self._policy.fallback_phone})
+        return self.tell(f"booked:{booking_id}", consultation_id, ResidentEvent.BOOKING_CONFIRMED,
+                         {"when": start, "cutoff": cutoff, "method": f"method.{method}"})
+
+    def booking_moved(self, consultation_id: str, booking_id: str, start: datetime) -> str:
+        return self.tell(f"moved:{booking_id}", consultation_id, ResidentEvent.BOOKING_MOVED, {"when": start})
+
+    def booking_cancelled(self, consultation_id: str, booking_id: str, start: datetime, *, by_attorney: bool) -> str:
+        event = ResidentEvent.BOOKING_CANCELLED_BY_ATTORNEY if by_attorney else ResidentEvent.BOOKING_CANCELLED
+        return self.tell(f"cancelled:{booking_id}", consultation_id, event, {"when": start})
+
+    def realtime_accepted(self, consultation_id: str, attorney_name: str, method: str) -> str:
+        attorney_name = attorney_name.removesuffix(" 노무사").strip()  # the template says 노무사 itself
+        if method == "phone":
+            return self.tell(f"accepted:{consultation_id}", consultation_id, ResidentEvent.REALTIME_ACCEPTED_PHONE,
+                             {"attorney": attorney_name, "callback": self._policy.fallback_phone,
+                              "minutes": str(self._policy.callback_minutes)}, path="")
+        return self.tell(f"accepted:{consultation_id}", consultation_id, ResidentEvent.REALTIME_ACCEPTED,
+                         {"attorney": attorney_name}, path="/room")
+
+    def attorney_replied(self, consultation_id: str) -> str:
+        """At most one message per ``Policy.reply_alert_minutes`` per consultation."""
+        bucket = int(self._clock().timestamp()) // (self._policy.reply_alert_minutes * 60)
+        return self.tell(f"replied:{consultation_id}:{bucket}", consultation_id, ResidentEvent.ATTORNEY_REPLIED,
+                         {}, path="/room")
+
+    def consultation_closed(self, consultation_id: str, outcome: str) -> str:
+        return self.tell(f"closed:{consultation_id}", consultation_id, ResidentEvent.CONSULTATION_CLOSED,
+                         {"outcome": f"outcome.{outcome}", "next_step": f"next.{outcome}"})
+
+    # --- the mechanism --------------------------------------------------------------------------------
+
+    def tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: dict[str, Any],
+             path: str = "") -> str:
+        """Send (or queue) the message for ``event`` once per ``key``; returns what became of it."""
+        try:
+            return self._tell(key, consultation_id, event, variables, path)
+        except Exception as exc:  # noqa: BLE001 - a message must never undo what it reports
+            logger().warning("resident message not handled", extra={"event": event.value,
+                                                                    "error": type(exc).__name__})
+            return "error"
+
+    def _tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: dict[str, Any],
+              path: str) -> str:
+        now = self._clock()
+        plain = {"link": f"{self._base}/consultations/{consultation_id}{path}"}
+        for name, value in variables.items():
+            plain[name] = value.isoformat() if isinstance(value, datetime) else str(value)
+        delivery = Delivery(key=key, consultation_id=consultation_id, event=event.value, language="",
+                            variables=plain)
+        quiet = None if event in mt.URGENT_EVENTS else quiet_until(
+            now, self._policy.quiet_hours_start, self._policy.quiet_hours_end, self._policy.timezone)
+        if quiet is not None:
+            queued = self._ledger.queue(Delivery(**{**delivery.__dict__, "due_at": quiet}))
+            return Result.QUEUED.value if queued else "duplicate"
+        token = self._ledger.claim(delivery, now)
+        if token is None:
+            return "duplicate"
+        return self._send(delivery, token, now)
+
+    def send_due(self, now: datetime, limit: int = 100) -> dict[str, int]:
+        """Send the messages queued in the quiet hours that are now due (the job)."""
+        summary = {"due": 0, "sent": 0, "skipped": 0}
+        for delivery in self._ledger.due(now, limit):
+            summary["due"] += 1
+            token = self._ledger.claim_queued(delivery.key, now, LEASE)
+            if token is None:
+                summary["skipped"] += 1
+                continue
+            self._send(delivery, token, now)
+            summary["sent"] += 1
+        return summary
+
+    def _send(self, delivery: Delivery, token: str, now: datetime) -> str:
+        event = ResidentEvent(delivery.event)
+        recipient = self._recipients.resident(delivery.consultation_id)
+        if recipient is None:
+            self._mark(delivery, token, now, result=Result.NO_RECIPIENT)
+            return Result.NO_RECIPIENT.value
+        phone, language = recipient
+        hashed = hmac.new(self._hash_key().encode(), phone.encode(), hashlib.sha256).hexdigest()
+        message = mt.render(event, language, self._localised(delivery.variables, language))
+        if event not in mt.URGENT_EVENTS:
+            day = now.astimezone(quiet_zone(self._policy)).strftime("%Y-%m-%d")
+            if not self._ledger.take_allowance(hashed, day, self._policy.messages_per_recipient_per_day):
+                self._mark(delivery, token, now, result=Result.LIMITED, recipient=hashed,
+                           language=message.language, template=message.code)
+                return Result.LIMITED.value
+        try:
+            sent = self._notifier.send_message(phone, message)
+        except NotificationFailedError as exc:
+            logger().warning("resident message failed on every channel",
+                             extra={"event": event.value, "error": str(exc)})
+            self._mark(delivery, token, now, result=Result.FAILED, recipient=hashed, language=message.language,
+                       template=message.code)
+            return Result.FAILED.value
+        result = Result(sent.result) if sent.result in Result.__members__.values() else Result.ACCEPTED
+        self._mark(delivery, token, now, result=result, recipient=hashed, language=message.language,
+                   template=message.code, channel=sent.channel, message_id=sent.message_id,
+                   fallback=message.sms_type)
+        return result.value
+
+    def poll_results(self, now: datetime, limit: int = 100) -> dict[str, int]:
+        """Fetch the delivery reports of accepted 알림톡 that had none yet (the job)."""
+        summary = {"awaiting": 0, "settled": 0}
+        lookup = getattr(self._notifier, "delivery_result", None)
+        if lookup is None:
+            return summary
+        for delivery in self._ledger.awaiting_result(limit):
+            summary["awaiting"] += 1
+            try:
+                sent = lookup(delivery.message_id, delivery.fallback or "SMS")
+            except NotificationFailedError:
+                continue  # asked again on the next run
+            if sent.result == Result.ACCEPTED.value:
+                continue
+            settled = Delivery(**{**delivery.__dict__, "result": Result(sent.result), "channel": sent.channel})
+            summary["settled"] += int(self._ledger.settle(settled, now))
+        return summary
+
+    def _localised(self, variables: dict[str, str], language: str) -> dict[str, str]:
+        out = {}
+        for name, value in variables.items():
+            if name in ("when", "cutoff"):
+                out[name] = mt.format_time(datetime.fromisoformat(value), language)
+            elif name in ("method", "outcome", "next_step"):
+                out[name] = mt.word(language, value)
+            else:
+                out[name] = value
+        return out
+
+    def _mark(self, delivery: Delivery, token: str, now: datetime, **changes: Any) -> None:
+        marked = Delivery(**{**delivery.__dict__, **changes})
+        if not self._ledger.mark(marked, token, now):
+            logger().warning("resident message: claim lost before marking", extra={"event": delivery.event})
+
+
+def counts(ledger: DeliveryLedger, month: str) -> dict[tuple[str, str, str], int]:
+    """A month's (Korea time) marked messages per (template, channel, result)."""
+    out: dict[tuple[str, str, str], int] = {}
+    for key, n in ledger.counts(month).items():
+        if not n:
+            continue  # a count moved on by a delivery report
+        template, channel, result = (key.split("#") + ["", ""])[:3]
+        out[(template, channel, result)] = out.get((template, channel, result), 0) + n
+    return out
+
+
+def quiet_zone(policy: Policy) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(policy.timezone)

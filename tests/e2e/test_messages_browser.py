@@ -1,0 +1,133 @@
+"""The resident's messages in a real browser journey: what arrives in the dev SENS emulator's outbox
+(started by ``local_site`` beside the app) at each step, in Korean and in English.
+
+- Reservation, in Korean: the request (알림톡 with the 접수번호 the status page shows), the booking
+  (the 알림톡 is dropped as for a phone without KakaoTalk: it arrives as its LMS failover, same
+  text), the move to another slot, the cancellation; then the operations console's counts.
+- Real time, in English: the request, then the attorney's acceptance with their display name.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from ops.outbox import sent_sens
+from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site
+from tests.e2e.test_pages_browser import UUID_PATH, fill_intake, sign_in
+
+pytestmark = pytest.mark.browser
+
+# Tuesday 10:04 KST: inside the morning window and outside the quiet hours; not a holiday
+SITE_OPENS = datetime(2027, 3, 2, 10, 4, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+@pytest.fixture(scope="module")
+def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
+    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
+                    at=SITE_OPENS) as site:
+        yield site
+
+
+def arrivals(env: dict[str, str], to: str, count: int, timeout: float = 15.0) -> list[dict]:
+    """The first ``count`` messages the SENS emulator delivered to ``to`` (waits for them)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        mine = [m for m in sent_sens(env["MAEUL_SENS_BASE_URL"]) if m["to"] == to]
+        if len(mine) >= count or time.monotonic() > deadline:
+            assert len(mine) == count, mine
+            return mine
+        time.sleep(0.2)
+
+
+def fault(env: dict[str, str], **switches: str | None) -> None:
+    requests.post(f"{env['MAEUL_SENS_BASE_URL']}/__dev/faults", json=switches, timeout=5).raise_for_status()
+
+
+def test_reservation_messages_in_korean_with_failover_to_lms(live) -> None:
+    site, env = live
+    to = "01044440001"
+    with chromium() as browser:
+        page = sign_in(browser.new_context(viewport=PHONE), site, "resident-messages-ko", "/consultations/new")
+        fill_intake(page, mode="reservation", method="phone", phone="010-4444-0001")
+        page.click("#submit")
+        page.wait_for_url(UUID_PATH)
+        consultation_id = page.url.rsplit("/", 1)[1]
+        page.locator("#f-receipt").filter(has_text=re.compile(r"\d{4}-\d{4}")).wait_for(timeout=15000)
+        receipt = page.locator("#f-receipt").inner_text()
+
+        (received,) = arrivals(env, to, 1)
+        assert (received["channel"], received["template"]) == ("alimtalk", "MAEUL_RECEIVED_KO")
+        assert f"접수번호: {receipt}" in received["text"]
+        assert received["text"].endswith(f"/consultations/{consultation_id}")
+        assert "홍길동" not in received["text"] and "월급" not in received["text"]
+
+        fault(env, alimtalk="drop")  # this phone has no KakaoTalk: the 알림톡 fails over inside SENS
+        try:
+            page.locator("#slot-days button.slot").first.click()
+            page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+            booked = arrivals(env, to, 2)[1]
+        finally:
+            fault(env, alimtalk=None)
+        assert booked["channel"] == "lms" and booked["failover"] and booked["template"] == "MAEUL_BOOKED_PHONE_KO"
+        when = page.locator("#booking-when").inner_text()
+        assert "전화 상담 예약이 확정되었습니다" in booked["text"] and "031-8030-4541 번호로 전화드립니다" in booked["text"]
+        assert re.search(r"\d{2}:\d{2}", when) and re.search(r"\d{2}:\d{2}", booked["text"])
+
+        page.click("#booking-move")
+        page.locator("#slot-days button.slot").nth(1).click()
+        page.locator("#slot-status").filter(has_text=re.compile(".+")).wait_for()
+        moved = arrivals(env, to, 3)[2]
+        assert (moved["channel"], moved["template"]) == ("alimtalk", "MAEUL_MOVED_KO")
+
+        page.click("#booking-cancel")
+        cancelled = arrivals(env, to, 4)[3]
+        assert (cancelled["channel"], cancelled["template"]) == ("alimtalk", "MAEUL_CANCELLED_KO")
+        assert "예약이 취소되었습니다" in cancelled["text"]
+        assert page.script_errors == []  # type: ignore[attr-defined]
+
+        # the operations console counts them per template, channel and result
+        console = sign_in(browser.new_context(viewport=DESKTOP), site, "admin", "/admin")
+        counts = console.locator("#message-stats")
+        counts.filter(has_text="MAEUL_BOOKED_PHONE_KO").wait_for(timeout=15000)
+        rows = counts.locator("tbody tr").all_inner_texts()
+        assert any("MAEUL_RECEIVED_KO" in r and "alimtalk" in r and "delivered" in r for r in rows), rows
+        assert any("MAEUL_BOOKED_PHONE_KO" in r and "lms" in r and "delivered" in r for r in rows), rows
+
+
+def test_real_time_messages_in_english(live) -> None:
+    site, env = live
+    from ops.tick import local_now, run_jobs
+
+    to = "01044440002"
+    with chromium() as browser:
+        lawyer = sign_in(browser.new_context(viewport=DESKTOP), site, "attorney-001", "/attorney")
+        lawyer.click("#duty-on")
+        lawyer.locator("#duty-status").filter(has_text="대기 중").wait_for()
+
+        resident = sign_in(browser.new_context(viewport=PHONE), site, "resident-messages-en",
+                           "/consultations/new?lang=en")
+        fill_intake(resident, mode="realtime", method="phone", phone="010-4444-0002")
+        resident.click("#submit")
+        resident.wait_for_url(UUID_PATH)
+        (received,) = arrivals(env, to, 1)
+        assert (received["channel"], received["template"]) == ("alimtalk", "MAEUL_RECEIVED_EN")
+        assert received["text"].startswith("[Maeul] We received your request.\nReceipt no.: ")
+
+        assert all(r["ok"] for r in run_jobs(local_now(env), only=["offers"], env=env))
+        accept = lawyer.locator("#offers button[data-act=accept]").first
+        accept.wait_for(state="visible", timeout=15000)
+        accept.click()
+        lawyer.locator("#offers-status").filter(has_text="수락").wait_for()
+        accepted = arrivals(env, to, 2)[1]
+        assert (accepted["channel"], accepted["template"]) == ("alimtalk", "MAEUL_ACCEPTED_PHONE_EN")
+        assert re.match(r"\[Maeul\] Attorney \w+ accepted your request and will call you from 031-8030-4541 "
+                        r"within 10 minutes\.\n", accepted["text"]), accepted["text"]
+        resident.locator("#state").filter(has_text=re.compile(".+")).wait_for()
+        lawyer.click("#duty-off")
