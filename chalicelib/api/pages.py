@@ -6,7 +6,9 @@ from chalice.app import Request, Response
 
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.composition import get_container
-from chalicelib.web import DEFAULT_LANGUAGE, LANGUAGES, render, static_file
+from chalicelib.domain.notifications import local_when
+from chalicelib.domain import languages
+from chalicelib.web import render, static_file
 
 bp = ApiBlueprint(__name__)
 
@@ -15,14 +17,22 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def page_language(request: Request) -> tuple[str, str | None]:
-    """The page language: ``?lang=`` (remembered in a cookie), else the cookie, else Korean."""
+    """The page language and, when it was just chosen with ``?lang=``, the value to remember in the
+    ``lang`` cookie: ``?lang=`` beats the account's setting, which beats the cookie, which beats
+    ``Accept-Language``; Korean when nothing fits (``languages.choose``)."""
+    chosen = (request.query_params or {}).get("lang")
+    if languages.is_supported(chosen):
+        return str(chosen), str(chosen)
+    return request_language(request), None
+
+
+def request_language(request: Request) -> str:
+    """The language of a request that makes no choice of its own: the ``lang`` cookie, else
+    ``Accept-Language``, else Korean."""
     from chalicelib.api.guard import cookies
 
-    chosen = (request.query_params or {}).get("lang")
-    if chosen in LANGUAGES:
-        return chosen, chosen
-    remembered = cookies(request).get("lang")
-    return (remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE), None
+    return languages.choose(cookie=cookies(request).get("lang"),
+                            accept_language=(request.headers or {}).get("accept-language"))
 
 
 def html_page(request: Request, template: str, *, status: int = 200, **context: object) -> Response:
@@ -33,7 +43,8 @@ def html_page(request: Request, template: str, *, status: int = 200, **context: 
         if container.settings.clock else ""
     body = render(template, lang, fallback_phone=container.settings.policy.fallback_phone,
                   shifted_now=shifted_now, **context)
-    headers = {"Content-Type": HTML, "Cache-Control": "no-store"}
+    # the page depends on the cookie and Accept-Language: no shared cache may hand it to another
+    headers = {"Content-Type": HTML, "Cache-Control": "no-store", "Vary": "Accept-Language, Cookie"}
     if remember:
         headers["Set-Cookie"] = f"lang={remember}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"
     return Response(body=body, status_code=status, headers=headers)
@@ -46,8 +57,7 @@ def landing() -> Response:
     calendar = container.calendar
     lang, _ = page_language(bp.current_request)
     opening = calendar.next_opening(now)
-    when = opening.strftime("%Y-%m-%d %H:%M") if lang == "en" else \
-        f"{opening.month}월 {opening.day}일({'월화수목금토일'[opening.weekday()]}) {opening:%H:%M}"
+    when = local_when(opening, lang)
     windows = [{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
                for w in container.settings.policy.service_windows]
     return html_page(bp.current_request, "landing.html", open_now=calendar.is_open(now),

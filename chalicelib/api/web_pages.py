@@ -45,11 +45,10 @@ class AttorneyRefOut(BaseModel):
 
 def labels(lang: str) -> dict[str, dict[str, str]]:
     """Display names of every code a page shows (categories, regions, modes, methods, statuses)."""
-    en = lang == "en"
     t = catalogue(lang)
     return {
-        "category": {c.code: (c.name_en if en else c.name_ko) for c in categories.CATEGORIES},
-        "region": {r.code: (r.name_en if en else r.name_ko) for r in regions.REGIONS},
+        "category": {c.code: categories.category_name(c.code, lang) for c in categories.CATEGORIES},
+        "region": {r.code: regions.region_name(r, lang) for r in regions.REGIONS},
         "mode": {m.value: categories.label(m, lang) for m in categories.Mode},
         "method": {m.value: categories.label(m, lang) for m in categories.Method},
         "status": {s.value: t[f"status.{s.value}"] for s in Status},

@@ -382,8 +382,8 @@ class _Alerts:
         phone = details.get("phone") if isinstance(details, dict) else None
         if not phone:
             return
-        lang = "en" if consultation.language.value != "ko" else "ko"
-        message = render(kind, f"{self._base}/consultations/{consultation.id}", when=when, lang=lang)
+        message = render(kind, f"{self._base}/consultations/{consultation.id}", when=when,
+                         lang=consultation.language.value)
         self._try("sms", kind, lambda: self._notifier.send_sms(phone, message.text))
 
     def _try(self, channel: str, kind: MessageKind, send: Callable[[], Any]) -> None:
