@@ -47,6 +47,10 @@ LANGUAGES: tuple[Language, ...] = (
 CODES: tuple[str, ...] = tuple(lang.code for lang in LANGUAGES)
 DEFAULT = "ko"
 _BY_CODE = {lang.code: lang for lang in LANGUAGES}
+# Messages only attorneys and operators read (their consoles): they work in Korean, so a catalogue
+# may leave these to its fallback. Every other key must be in every language.
+STAFF_PREFIXES = ("adm.", "att.", "js.adm", "js.att", "js.stats.", "js.roster.", "js.log.", "js.duty.",
+                  "js.offer.", "js.offers", "js.flag.", "js.d.", "js.assigned.", "js.week.", "js.outcome.")
 # what a browser or a person may send for one of ours (compared lower-case, after the primary tag)
 _ALIASES = {"zh-hans": "zh", "zh-cn": "zh", "zh-sg": "zh", "tl": "fil", "uz-latn": "uz",
             "ko-easy": "ko-x-easy"}
@@ -170,6 +174,10 @@ def text(code: str, key: str, **values: Any) -> str:
 
 
 
+def is_staff_key(key: str) -> bool:
+    return key.startswith(STAFF_PREFIXES)
+
+
 # --- dates and times in words ---------------------------------------------------------------------
 
 WHEN_FIELDS = frozenset({"year", "month", "month2", "month_name", "day", "day2", "weekday", "time"})
@@ -186,5 +194,5 @@ def when(local: Any, code: str, style: str = "message") -> str:
 
 
 __all__ = ["CODES", "DEFAULT", "LANGUAGES", "Language", "UnknownLanguageError", "catalogue",
-           "catalogue_files", "choose", "is_supported", "language", "match", "negotiate",
+           "catalogue_files", "choose", "is_staff_key", "is_supported", "language", "match", "negotiate",
            "own_messages", "text", "when"]

@@ -43,7 +43,8 @@ def environment() -> Environment:
 
 def render(template: str, lang: str, **context: Any) -> str:
     t = Translator(lang)
-    return environment().get_template(template).render(t=t, lang=t.lang, languages=languages.LANGUAGES, **context)
+    return environment().get_template(template).render(t=t, lang=t.lang, languages=languages.LANGUAGES,
+                                                       **context)
 
 
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
