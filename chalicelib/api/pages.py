@@ -57,7 +57,7 @@ def landing() -> Response:
     calendar = container.calendar
     lang, _ = page_language(bp.current_request)
     opening = calendar.next_opening(now)
-    when = local_when(opening, lang)
+    when = local_when(opening, lang, "page")
     windows = [{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
                for w in container.settings.policy.service_windows]
     return html_page(bp.current_request, "landing.html", open_now=calendar.is_open(now),

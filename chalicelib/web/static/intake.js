@@ -62,7 +62,7 @@
       sensitive_details: {health: form.sensitive_health.checked, union: form.sensitive_union.checked},
       consent_privacy: form.consent_privacy.checked,
       consent_sensitive: form.consent_sensitive.checked && !document.getElementById("sensitive-consent").hidden,
-      preferred_language: M.lang === "en" ? "en" : "ko"
+      preferred_language: M.lang  // the page language is the consultation language
     };
     ["email", "employer_name", "employer_city"].forEach(function (name) { if (value(name)) { data[name] = value(name); } });
     if (status) { data.employment_status = status; }

@@ -1,0 +1,99 @@
+"""Languages through the app: Accept-Language, the lang cookie, ?lang=, <html lang>, /api/meta, errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chalicelib.domain.languages import CODES, LANGUAGES
+from tests.support import ApiClient, assert_error
+
+
+def _html_lang(html: str) -> str:
+    found = re.search(r'<html lang="([^"]+)">', html)
+    assert found, html[:200]
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("header", "lang", "sample"), [
+    ("vi-VN,vi;q=0.9,en;q=0.8", "vi", "Chúng tôi giúp gì cho bạn?"),
+    ("zh-CN,zh;q=0.9", "zh", "我们能帮您什么？"),
+    ("ko-KR,ko;q=0.9,en-US;q=0.8", "ko", "무엇을 도와드리나요?"),
+    ("en-US,en;q=0.9", "en", "What we help with"),
+    ("de-DE,fr;q=0.8", "ko", "무엇을 도와드리나요?"),            # none of ours: Korean
+    ("de-DE, en;q=0.2, vi;q=0.5", "vi", "Chúng tôi giúp gì cho bạn?"),
+])
+def test_pages_follow_accept_language(api: ApiClient, header: str, lang: str, sample: str) -> None:
+    page = api.get("/", headers={"Accept-Language": header})
+    html = page.body.decode()
+    assert _html_lang(html) == lang
+    assert sample in html
+    assert "set-cookie" not in {k.lower() for k in page.headers}  # only a choice is remembered
+    assert "Accept-Language" in page.headers["vary"]
+
+
+def test_the_cookie_beats_accept_language_and_the_link_beats_both(api: ApiClient) -> None:
+    by_cookie = api.get("/", headers={"Accept-Language": "vi", "Cookie": "lang=zh"}).body.decode()
+    assert _html_lang(by_cookie) == "zh"
+    chosen = api.get("/?lang=ko-x-easy", headers={"Accept-Language": "vi", "Cookie": "lang=zh"})
+    assert _html_lang(chosen.body.decode()) == "ko-x-easy"
+    assert "월급을 못 받았을 때(임금체불)" in chosen.body.decode()
+    assert chosen.headers["set-cookie"].startswith("lang=ko-x-easy;")
+    assert "SameSite=Lax" in chosen.headers["set-cookie"]
+    # an unknown cookie or ?lang= is ignored, not an error
+    odd = api.get("/?lang=xx", headers={"Accept-Language": "vi", "Cookie": "lang=fr"})
+    assert odd.status == 200 and _html_lang(odd.body.decode()) == "vi"
+
+
+def test_the_picker_offers_every_language_in_its_own_name_on_every_page(api: ApiClient) -> None:
+    for path in ("/", "/consultations/new", "/me", "/attorney"):
+        html = api.get(path, headers={"Accept": "text/html", "Accept-Language": "zh"}).body.decode()
+        for language in LANGUAGES:
+            assert (f'<a href="?lang={language.code}" hreflang="{language.code}" lang="{language.code}"'
+                    in html), (path, language.code)
+            assert f">{language.name}</a>" in html
+        assert 'aria-current="true">中文(简体)</a>' in html
+
+
+def test_the_next_opening_is_written_the_way_the_language_writes_dates(clock_at) -> None:
+    from datetime import datetime, timezone
+
+    clock_at(datetime(2026, 12, 5, 3, 0, tzinfo=timezone.utc))  # Saturday noon
+    client = ApiClient()
+    assert "12月7日(周一) 10:00" not in client.get("/?lang=ko").body.decode()
+    assert "2026年12月7日(周一) 10:00" in client.get("/?lang=zh").body.decode()
+    assert "10:00, T2 07/12/2026" in client.get("/?lang=vi").body.decode()
+    assert "2026-12-07 10:00" in client.get("/?lang=en").body.decode()
+
+
+def test_meta_lists_the_languages_and_names_things_in_the_one_asked_for(api: ApiClient) -> None:
+    meta = api.get("/api/meta").json
+    assert [x["code"] for x in meta["languages"]] == list(CODES)
+    assert {x["code"]: x["name"] for x in meta["languages"]}["vi"] == "Tiếng Việt"
+    assert {x["code"]: x["name"] for x in meta["languages"]}["ko-x-easy"] == "쉬운 한국어"
+    assert all(x["html_lang"] == x["code"] for x in meta["languages"])
+    assert meta["lang"] == "ko" and meta["methods"][0]["name"] == "메신저 상담"
+    vi = api.get("/api/meta?lang=vi").json
+    assert vi["lang"] == "vi"
+    assert vi["categories"][0] == {"code": "wage_arrears", "name_ko": "임금체불", "name_en": "Wage arrears",
+                                   "name": "Nợ lương (chậm trả lương)", "share_percent": 43}
+    assert {r["code"]: r["name"] for r in vi["regions"]}["ansan"] == "Ansan"
+    by_header = api.get("/api/meta", headers={"Accept-Language": "zh-CN"}).json
+    assert by_header["lang"] == "zh" and by_header["modes"][0]["name"] == "实时咨询"
+    assert_error(api.get("/api/meta?lang=fr"), 400, "invalid_input")
+
+
+def test_api_errors_speak_the_persons_language_and_english_without_one(api: ApiClient) -> None:
+    plain = api.get("/api/consultations")
+    assert_error(plain, 401)
+    assert plain.json["error"]["message"].isascii()
+    vi = api.get("/api/consultations", headers={"Accept-Language": "vi"})
+    assert vi.status == 401 and vi.json["error"]["code"] == plain.json["error"]["code"]
+    assert "đăng nhập" in vi.json["error"]["message"]
+    zh = api.get("/api/consultations", headers={"Cookie": "lang=zh"})
+    assert "登录" in zh.json["error"]["message"]
+    invalid = api.get("/api/meta?lang=fr", headers={"Accept-Language": "ko"}).json["error"]
+    assert invalid["code"] == "invalid_input"
+    assert invalid["message"] == "다음 항목을 확인해 주세요: lang"
+    assert invalid["details"][0]["field"] == "lang"
