@@ -16,7 +16,8 @@ import sys
 CHROMIUM = os.environ.get("MAEUL_CHROMIUM", "/usr/bin/chromium")
 # Text renders as boxes without a font for its script: Hangul (Nanum); Thai, Khmer, Burmese and
 # Devanagari (Noto core); simplified Chinese (Noto CJK). tests/e2e/test_languages_browser.py checks.
-FONT_DIRS = ("/usr/share/fonts/truetype/nanum", "/usr/share/fonts/truetype/noto", "/usr/share/fonts/opentype/noto")
+FONT_DIRS = ("/usr/share/fonts/truetype/nanum", "/usr/share/fonts/truetype/noto",
+             "/usr/share/fonts/opentype/noto")
 PACKAGES = ["chromium", "fonts-nanum", "fonts-noto-core", "fonts-noto-cjk"]
 
 

@@ -163,7 +163,8 @@ def to_response(exc: Exception, request_id: str | None = None, lang: str | None 
         logger().warning("dependency unavailable", extra={"request_id": request_id,
                                                           "error_type": type(exc).__name__, "cause": cause})
         return error_response(503, "service_unavailable",
-                              localised(503, "service_unavailable", UNAVAILABLE_MESSAGE, lang), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+                              localised(503, "service_unavailable", UNAVAILABLE_MESSAGE, lang),
+                              headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger().exception("unhandled error", extra={"request_id": request_id, "error_type": type(exc).__name__})
     return error_response(500, "internal_error", localised(
                           500, "internal_error",
