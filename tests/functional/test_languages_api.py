@@ -97,3 +97,50 @@ def test_api_errors_speak_the_persons_language_and_english_without_one(api: ApiC
     assert invalid["code"] == "invalid_input"
     assert invalid["message"] == "다음 항목을 확인해 주세요: lang"
     assert invalid["details"][0]["field"] == "lang"
+
+
+@pytest.fixture
+def signed_in(clock_at):
+    from chalicelib.domain.identity import Principal, Provider, Role
+    from tests.fakes import FakeAuthenticator
+    from tests.functional.conftest import TUESDAY_MORNING
+
+    container = clock_at(TUESDAY_MORNING)
+    auth = FakeAuthenticator()
+    container.__dict__["authenticator"] = auth
+    tokens = {role: {"Authorization": "Bearer " + auth.issue(Principal(
+        f"kakao:{i}", role, Provider.KAKAO, f"s{i}", "att-001" if role is Role.ATTORNEY else None))}
+        for i, role in enumerate(Role)}
+    return ApiClient(), tokens
+
+
+@pytest.mark.parametrize(("lang", "samples"), [
+    ("vi", ["Thời gian lưu giữ", "Lưu giữ 3 năm sau khi kết thúc tư vấn", "Nợ lương (chậm trả lương)",
+            "Tư vấn qua tin nhắn"]),
+    ("zh", ["保存期限", "咨询结束后保存 3 年", "拖欠工资", "聊天咨询"]),
+    ("ko-x-easy", ["얼마나 보관하나요", "상담이 끝나고 3년 동안 보관합니다", "월급을 못 받음 (임금체불)"]),
+])
+def test_every_signed_in_page_renders_in_the_language_with_the_consent_text_in_it(signed_in, lang,
+                                                                                  samples) -> None:
+    from chalicelib.domain.identity import Role
+
+    api, tokens = signed_in
+    form = api.get("/consultations/new", headers={**tokens[Role.RESIDENT], "Cookie": f"lang={lang}"})
+    assert form.status == 200
+    html = form.body.decode()
+    assert _html_lang(html) == lang
+    for sample in samples:
+        assert sample in html
+    for path, role in (("/consultations", Role.RESIDENT), ("/me", Role.RESIDENT),
+                       ("/attorney", Role.ATTORNEY), ("/admin", Role.ADMIN)):
+        page = api.get(path, headers={**tokens[role], "Accept-Language": lang})
+        assert page.status == 200 and _html_lang(page.body.decode()) == lang, path
+
+
+def test_the_consent_api_carries_the_notice_in_every_language(api: ApiClient) -> None:
+    notice = api.get("/api/consent").json
+    purpose = notice["privacy"]["purpose"]
+    assert set(purpose) == set(CODES)
+    assert purpose["ko"].startswith("노동 상담 신청 접수")
+    assert purpose["vi"].startswith("Để tiếp nhận yêu cầu tư vấn")
+    assert "031-8030-4541" in notice["privacy"]["refusal"]["zh"]
