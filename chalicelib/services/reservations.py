@@ -292,7 +292,7 @@ class ReservationService:
     def _pool(self, consultation: Consultation, state: BookingState, now: datetime,
               claims_at: datetime | None = None) -> _Pool:
         facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
-                                  AssignmentMode.RESERVATION)
+                                  AssignmentMode.RESERVATION, consultation.language.value)
         year = self._calendar.local_date(now).year
         ids: set[str] = set()
         merged = Snapshot(attorneys={}, availabilities={}, loads={}, claims={})
