@@ -24,7 +24,7 @@ from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, page_language
 from chalicelib.composition import get_container
-from chalicelib.domain import categories, regions
+from chalicelib.domain import categories, languages, regions
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.rooms import Outcome
@@ -50,6 +50,7 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
         "category": {c.code: categories.category_name(c.code, lang) for c in categories.CATEGORIES},
         "region": {r.code: regions.region_name(r, lang) for r in regions.REGIONS},
         "mode": {m.value: categories.label(m, lang) for m in categories.Mode},
+        "language": {x.code: x.name for x in languages.LANGUAGES},
         "method": {m.value: categories.label(m, lang) for m in categories.Method},
         "status": {s.value: t[f"status.{s.value}"] for s in Status},
         "outcome": {**{o.value: t[f"att.outcome.{o.value}"] for o in Outcome},
