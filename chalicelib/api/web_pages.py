@@ -114,7 +114,10 @@ def consultation_status(consultation_id: str) -> Response:
         return principal
     if not _UUID.match(consultation_id):
         return html_page(bp.current_request, "not_found.html", status=404)
-    return _page("consultation.html", principal, consultation_id=consultation_id)
+    # in a language other than Korean: how a consultation goes when the attorney does not speak it
+    lang, _ = page_language(bp.current_request)
+    lines = [] if lang.startswith("ko") else list(get_container().settings.policy.interpretation_lines)
+    return _page("consultation.html", principal, consultation_id=consultation_id, interpretation_lines=lines)
 
 
 @bp.route("/me", methods=["GET"])

@@ -144,3 +144,14 @@ def test_the_consent_api_carries_the_notice_in_every_language(api: ApiClient) ->
     assert purpose["ko"].startswith("노동 상담 신청 접수")
     assert purpose["vi"].startswith("Để tiếp nhận yêu cầu tư vấn")
     assert "031-8030-4541" in notice["privacy"]["refusal"]["zh"]
+
+
+def test_a_resident_in_another_language_is_told_how_an_interpreted_consultation_goes(signed_in) -> None:
+    from chalicelib.domain.identity import Role
+
+    api, tokens = signed_in
+    path = "/consultations/12345678-1234-4234-8234-123456789012"
+    vi = api.get(path, headers={**tokens[Role.RESIDENT], "Cookie": "lang=vi"}).body.decode()
+    assert "Nếu bạn cần phiên dịch" in vi and 'href="tel:16440644">1644-0644</a>' in vi
+    ko = api.get(path, headers={**tokens[Role.RESIDENT], "Cookie": "lang=ko"}).body.decode()
+    assert 'id="interpreting"' not in ko
