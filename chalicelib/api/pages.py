@@ -16,13 +16,15 @@ HTML = "text/html; charset=utf-8"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-def page_language(request: Request) -> tuple[str, str | None]:
+def page_language(request: Request, account: str | None = None) -> tuple[str, str | None]:
     """The page language and, when it was just chosen with ``?lang=``, the value to remember in the
     ``lang`` cookie: ``?lang=`` beats the account's setting, which beats the cookie, which beats
     ``Accept-Language``; Korean when nothing fits (``languages.choose``)."""
     chosen = (request.query_params or {}).get("lang")
     if languages.is_supported(chosen):
         return str(chosen), str(chosen)
+    if languages.is_supported(account):
+        return str(account), None
     return request_language(request), None
 
 
@@ -35,8 +37,9 @@ def request_language(request: Request) -> str:
                             accept_language=(request.headers or {}).get("accept-language"))
 
 
-def html_page(request: Request, template: str, *, status: int = 200, **context: object) -> Response:
-    lang, remember = page_language(request)
+def html_page(request: Request, template: str, *, status: int = 200, account_language: str | None = None,
+              **context: object) -> Response:
+    lang, remember = page_language(request, account_language)
     container = get_container()
     # the local stage on a shifted clock says so on every page (MAEUL_CLOCK, `make run AT=…`)
     shifted_now = container.clock().astimezone(container.calendar.tz).strftime("%Y-%m-%d %H:%M %Z") \

@@ -65,9 +65,10 @@ def script_messages(lang: str) -> dict[str, str]:
 
 def _page(template: str, principal: Principal, **context: Any) -> Response:
     request = bp.current_request
-    lang, _ = page_language(request)
+    account = get_container().accounts.language(principal)  # the account's choice wins (cookie, header)
+    lang, _ = page_language(request, account)
     return html_page(request, template, labels=labels(lang), messages=script_messages(lang),
-                     role=principal.role.value, signed_in=True, **context)
+                     role=principal.role.value, signed_in=True, account_language=account, **context)
 
 
 def _guarded(next_path: str, *roles: Role) -> Principal | Response:
@@ -115,7 +116,7 @@ def consultation_status(consultation_id: str) -> Response:
     if not _UUID.match(consultation_id):
         return html_page(bp.current_request, "not_found.html", status=404)
     # in a language other than Korean: how a consultation goes when the attorney does not speak it
-    lang, _ = page_language(bp.current_request)
+    lang, _ = page_language(bp.current_request, get_container().accounts.language(principal))
     lines = [] if lang.startswith("ko") else list(get_container().settings.policy.interpretation_lines)
     return _page("consultation.html", principal, consultation_id=consultation_id, interpretation_lines=lines)
 

@@ -191,6 +191,7 @@ MATRIX: tuple[Route, ...] = (
     Route("GET", "/api/me", everyone_signed_in(OK)),
     Route("GET", "/api/me/logins", everyone_signed_in(OK)),
     Route("DELETE", "/api/me", everyone_signed_in(OK)),
+    Route("PUT", "/api/me/language", everyone_signed_in(OK), body={"language": "vi"}),
     Route("POST", "/api/me/attorney-link", everyone_signed_in(BAD_INVITE),
           body={"code": "ABCD-EFGH-JKMN-PQRS"}),
 

@@ -155,3 +155,44 @@ def test_a_resident_in_another_language_is_told_how_an_interpreted_consultation_
     assert "Nếu bạn cần phiên dịch" in vi and 'href="tel:16440644">1644-0644</a>' in vi
     ko = api.get(path, headers={**tokens[Role.RESIDENT], "Cookie": "lang=ko"}).body.decode()
     assert 'id="interpreting"' not in ko
+
+
+def test_the_account_language_follows_the_person_over_cookie_and_header() -> None:
+    from chalicelib.composition import use_container
+    from chalicelib.domain.identity import Principal, Provider, Role
+    from chalicelib.domain.users import UserProfile
+    from tests.fakes import FakeAuthenticator
+    from tests.functional.conftest import TUESDAY_MORNING
+    from tests.identity_fakes import signin_container
+
+    container = signin_container({}, lambda: TUESDAY_MORNING)
+    auth = FakeAuthenticator()
+    container.__dict__["authenticator"] = auth
+    use_container(container)
+    try:
+        resident = {"Authorization": "Bearer " + auth.issue(Principal("kakao:1", Role.RESIDENT, Provider.KAKAO,
+                                                                      "s1"))}
+        users = container.users
+        users.signed_in("kakao:1", Provider.KAKAO, UserProfile(), TUESDAY_MORNING)
+        api = ApiClient()
+        before = api.get("/me", headers={**resident, "Cookie": "lang=vi", "Accept-Language": "zh"}).body.decode()
+        assert _html_lang(before) == "vi"  # no account setting yet: the cookie
+        assert api.get("/api/me", headers=resident).json["language"] is None
+        chosen = api.request("PUT", "/api/me/language", body={"language": "zh"}, headers=resident)
+        assert chosen.status == 200 and chosen.json == {"language": "zh"}
+        assert chosen.headers["set-cookie"].startswith("lang=zh;")
+        assert users.language("kakao:1") == "zh"
+        assert api.get("/api/me", headers=resident).json["language"] == "zh"
+        for path in ("/me", "/consultations", "/consultations/new"):
+            page = api.get(path, headers={**resident, "Cookie": "lang=vi", "Accept-Language": "th"}).body.decode()
+            assert _html_lang(page) == "zh", path
+        # a choice made right now (?lang=) still wins, and is remembered in the cookie
+        assert _html_lang(api.get("/me?lang=ko-x-easy", headers=resident).body.decode()) == "ko-x-easy"
+        refused = api.request("PUT", "/api/me/language", body={"language": "fr"}, headers=resident)
+        assert_error(refused, 400, "invalid_input")
+        assert users.language("kakao:1") == "zh"
+        # an account that is gone: 404, nothing stored
+        users.erase("kakao:1")
+        assert_error(api.request("PUT", "/api/me/language", body={"language": "vi"}, headers=resident), 404)
+    finally:
+        use_container(None)
