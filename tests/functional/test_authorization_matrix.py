@@ -54,6 +54,7 @@ from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.domain.offers import MoveOnReason, Offer, OfferStatus, RealtimeRequest, deadline_of
 from chalicelib.domain.rooms import Outcome, SignalType
+from chalicelib.domain.users import UserProfile
 from chalicelib.services import intake
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.functional.test_admin_console_api import Roster
@@ -619,6 +620,8 @@ def build_world() -> World:
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()
+    for principal in PRINCIPALS.values():  # each caller signed in once (their account record)
+        container.users.signed_in(principal.subject, principal.provider, UserProfile(), now)
 
     # A1 takes both categories but no reservations (so bookings go to A2); A2 takes dismissals.
     roster.save(Attorney(A1_ID, "Attorney One", frozenset({"wage_arrears", "dismissal"}),
