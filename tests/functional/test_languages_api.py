@@ -61,7 +61,7 @@ def test_the_next_opening_is_written_the_way_the_language_writes_dates(clock_at)
 
     clock_at(datetime(2026, 12, 5, 3, 0, tzinfo=timezone.utc))  # Saturday noon
     client = ApiClient()
-    assert "12月7日(周一) 10:00" not in client.get("/?lang=ko").body.decode()
+    assert "12월 7일(월) 10:00" in client.get("/?lang=ko").body.decode()
     assert "2026年12月7日(周一) 10:00" in client.get("/?lang=zh").body.decode()
     assert "10:00, T2 07/12/2026" in client.get("/?lang=vi").body.decode()
     assert "2026-12-07 10:00" in client.get("/?lang=en").body.decode()
