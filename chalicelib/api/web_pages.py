@@ -18,7 +18,7 @@ from typing import Any
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
-from chalicelib.api.errors import ApiBlueprint, UnauthorizedError
+from chalicelib.api.errors import ApiBlueprint, UnauthorizedError, unavailable_dependency
 from chalicelib.api.guard import cookies, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
@@ -29,6 +29,7 @@ from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.triage import EmploymentStatus, PayBand
+from chalicelib.logs import logger
 from chalicelib.services import intake, roster
 from chalicelib.web import catalogue
 
@@ -63,9 +64,23 @@ def script_messages(lang: str) -> dict[str, str]:
     return {k: v for k, v in catalogue(lang).items() if k.startswith("js.")}
 
 
+def _account_language(principal: Principal) -> str | None:
+    """The language the person chose for their account, or None. A preference is not worth a
+    failed page: when the database cannot be reached the page follows the cookie and the header."""
+    try:
+        return get_container().account_languages.language(principal.subject)
+    except Exception as exc:
+        cause = unavailable_dependency(exc)
+        if cause is None:
+            raise
+        logger().warning("account language unavailable; using the cookie and Accept-Language",
+                         extra={"cause": cause})
+        return None
+
+
 def _page(template: str, principal: Principal, **context: Any) -> Response:
     request = bp.current_request
-    account = get_container().accounts.language(principal)  # the account's choice wins (cookie, header)
+    account = _account_language(principal)  # the account's choice wins over the cookie and the header
     lang, _ = page_language(request, account)
     return html_page(request, template, labels=labels(lang), messages=script_messages(lang),
                      role=principal.role.value, signed_in=True, account_language=account, **context)
@@ -116,7 +131,7 @@ def consultation_status(consultation_id: str) -> Response:
     if not _UUID.match(consultation_id):
         return html_page(bp.current_request, "not_found.html", status=404)
     # in a language other than Korean: how a consultation goes when the attorney does not speak it
-    lang, _ = page_language(bp.current_request, get_container().accounts.language(principal))
+    lang, _ = page_language(bp.current_request, _account_language(principal))
     lines = [] if lang.startswith("ko") else list(get_container().settings.policy.interpretation_lines)
     return _page("consultation.html", principal, consultation_id=consultation_id, interpretation_lines=lines)
 

@@ -95,6 +95,17 @@ class DynamoUserStore:
         return True
 
     def language(self, subject: str) -> str | None:
+        return DynamoAccountLanguages().language(subject)
+
+    def set_language(self, subject: str, language: str) -> bool:
+        return DynamoAccountLanguages().set_language(subject, language)
+
+
+class DynamoAccountLanguages:
+    """The ``language`` attribute of user items, alone: read by every signed-in page, so it needs
+    neither the field cipher nor the sealed profile."""
+
+    def language(self, subject: str) -> str | None:
         try:
             item = UserItem.get(*_user_key(subject), attributes_to_get=["language"])
         except UserItem.DoesNotExist:
