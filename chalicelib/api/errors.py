@@ -1,7 +1,9 @@
 """The one error shape of the API and the middleware that guarantees it.
 
 Every error leaves as ``{"error": {"code": "<snake_case>", "message": "..."}}``
-with a fitting status. Services raise domain exceptions; ``ERROR_MAP`` says
+with a fitting status, the message in the person's language when the request names one
+(``lang`` cookie or ``Accept-Language``: catalogue ``errors.json``; English otherwise). Services
+raise domain exceptions; ``ERROR_MAP`` says
 which HTTP status each one becomes, so handlers never build error responses.
 A dependency that is throttling or cannot be reached (DynamoDB, KMS, SNS, Secrets
 Manager: a botocore or pynamodb error) becomes a 503 ``service_unavailable``
