@@ -147,6 +147,7 @@
     holder.appendChild(table(M.t("js.stats.region"), "region", s.by_region, s.total));
     holder.appendChild(table(M.t("js.stats.mode"), "mode", s.by_mode, s.total));
     holder.appendChild(table(M.t("js.stats.method"), "method", s.by_method, s.total));
+    holder.appendChild(table(M.t("js.stats.language"), "language", s.by_language || [], s.total));
     holder.appendChild(table(M.t("js.stats.status"), "status", s.by_status, s.total));
     var completed = s.recorded_outcomes.reduce(function (n, r) { return n + r.count; }, 0);
     holder.appendChild(table(M.t("js.stats.recorded"), "outcome", s.recorded_outcomes, completed));
