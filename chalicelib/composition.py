@@ -91,6 +91,14 @@ class Container:
         return DynamoUserStore(self.cipher)
 
     @cached_property
+    def account_languages(self) -> Any:
+        """The accounts' languages alone (no cipher needed): what every signed-in page reads."""
+        from chalicelib.adapters.dynamo.users import DynamoAccountLanguages
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoAccountLanguages()
+
+    @cached_property
     def invites(self) -> Any:
         from chalicelib.adapters.dynamo.users import DynamoInviteStore
 

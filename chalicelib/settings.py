@@ -33,6 +33,16 @@ class WindowSetting(BaseModel):
     end: time
 
 
+class InterpretationLine(BaseModel):
+    """A public telephone interpretation line for a three-way call (attorney, resident, interpreter)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str  # the line's own (Korean) name
+    phone: str
+    serves: str  # who it serves and when, in English
+
+
 class Policy(BaseModel):
     """The programme's rules, in one place."""
 
@@ -44,6 +54,16 @@ class Policy(BaseModel):
         WindowSetting(start=time(14, 0), end=time(17, 0)),
     )
     fallback_phone: str = FALLBACK_PHONE
+    # when no attorney speaks the resident's language: public interpretation lines for migrant workers
+    interpretation_lines: tuple[InterpretationLine, ...] = (
+        InterpretationLine(name="외국인력상담센터", phone="1644-0644",
+                           serves="workers under the Employment Permit System, in their languages; weekdays"),
+        InterpretationLine(name="외국인종합안내센터", phone="1345",
+                           serves="Immigration Contact Center of the Ministry of Justice, about 20 languages"),
+        InterpretationLine(name="다누리콜센터", phone="1577-1366",
+                           serves="Danuri helpline for migrants and multicultural families, 13 languages, "
+                                  "24 hours"),
+    )
     slot_minutes: int = Field(30, ge=10, le=120)
     min_notice_minutes: int = Field(60, ge=0)
     booking_horizon_days: int = Field(14, ge=1, le=60)

@@ -14,8 +14,11 @@ import subprocess
 import sys
 
 CHROMIUM = os.environ.get("MAEUL_CHROMIUM", "/usr/bin/chromium")
-KOREAN_FONTS = "/usr/share/fonts/truetype/nanum"
-PACKAGES = ["chromium", "fonts-nanum"]  # Korean text renders as boxes without a Hangul font
+# Text renders as boxes without a font for its script: Hangul (Nanum); Thai, Khmer, Burmese and
+# Devanagari (Noto core); simplified Chinese (Noto CJK). tests/e2e/test_languages_browser.py checks.
+FONT_DIRS = ("/usr/share/fonts/truetype/nanum", "/usr/share/fonts/truetype/noto",
+             "/usr/share/fonts/opentype/noto")
+PACKAGES = ["chromium", "fonts-nanum", "fonts-noto-core", "fonts-noto-cjk"]
 
 
 def available() -> bool:
@@ -23,13 +26,13 @@ def available() -> bool:
 
 
 def ensure() -> bool:
-    if available() and os.path.isdir(KOREAN_FONTS):
+    if available() and all(os.path.isdir(d) for d in FONT_DIRS):
         return True
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         print(f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package to run "
               "the browser tests.", file=sys.stderr)
         return False
-    print("installing Debian's chromium and a Korean font for the browser tests…", flush=True)
+    print("installing Debian's chromium and fonts for every script for the browser tests…", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
     result = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],

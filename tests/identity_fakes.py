@@ -53,11 +53,13 @@ def signin_container(env: dict[str, str], clock: Clock | None = None, *,
     container = Container(settings, clock=clock or Clock())
     roster = AttorneyRoster(attorney_links, attorneys)
     cipher = LocalFieldCipher()
+    users = MemoryUserStore(cipher)
     fakes = {
         "cipher": cipher,
         "attorneys": roster,
         "audit": MemoryAuditLog(),
-        "users": MemoryUserStore(cipher),
+        "users": users,
+        "account_languages": users,  # the same records: the memory store answers both
         "invites": MemoryInviteStore(roster),
         "session_store": MemorySessionStore(),
         "login_states": MemoryLoginStateStore(),

@@ -21,6 +21,7 @@ class MemoryUserStore:
     def __init__(self, cipher: FieldCipher) -> None:
         self._cipher = cipher
         self._users: dict[str, tuple[User, bytes]] = {}
+        self._languages: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def signed_in(self, subject: str, provider: Provider, profile: UserProfile, now: datetime) -> User:
@@ -44,7 +45,18 @@ class MemoryUserStore:
 
     def erase(self, subject: str) -> bool:
         with self._lock:
+            self._languages.pop(subject, None)
             return self._users.pop(subject, None) is not None
+
+    def language(self, subject: str) -> str | None:
+        return self._languages.get(subject) if subject in self._users else None
+
+    def set_language(self, subject: str, language: str) -> bool:
+        with self._lock:
+            if subject not in self._users:
+                return False
+            self._languages[subject] = language
+            return True
 
 
 class MemoryAttorneyLinks:

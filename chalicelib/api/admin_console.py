@@ -21,7 +21,9 @@ from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.attorneys import MAX_COVERAGE_PAIRS, Attorney, AttorneyContact, InvalidAttorneyError
+from chalicelib.domain import languages as language_list
+from chalicelib.domain.attorneys import (KOREAN, MAX_COVERAGE_PAIRS, Attorney, AttorneyContact,
+                                         InvalidAttorneyError)
 from chalicelib.domain.categories import CATEGORIES, is_category
 from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region
@@ -46,6 +48,8 @@ class RosterItem(BaseModel):
     annual_cap: int = Field(description="The attorney's own cap, else the programme's.")
     own_annual_cap: bool = Field(description="true when the attorney has a cap of their own.")
     load_this_year: int = Field(description="Consultations assigned this calendar year.")
+    languages: list[str] = Field(description="Languages the attorney consults in besides Korean (codes of "
+                                             "GET /api/meta languages).")
 
 
 class RosterPage(BaseModel):
@@ -65,6 +69,11 @@ class AttorneyChange(BaseModel):
     regions: list[str] = Field(min_length=1, max_length=len(REGIONS),
                                json_schema_extra={"items": {"enum": [r.code for r in REGIONS]}})
     annual_cap: int | None = Field(None, ge=1, le=500, description="Leave out (or null) for the programme's cap.")
+    languages: list[str] | None = Field(
+        None, max_length=len(language_list.CODES),
+        description="Languages the attorney consults in besides Korean, e.g. [\"vi\", \"zh\"]; leave out to "
+                    "keep them as they are (a new attorney: Korean only).",
+        json_schema_extra={"items": {"enum": list(language_list.CODES)}})
 
     @field_validator("display_name")
     @classmethod
@@ -88,6 +97,17 @@ class AttorneyChange(BaseModel):
             raise PydanticCustomError("unknown_region", "Unknown region codes: {codes}. Use the 31 codes of "
                                       "GET /api/meta.", {"codes": ", ".join(unknown)})
         return sorted(set(value))
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        unknown = [c for c in value if not language_list.is_supported(c)]
+        if unknown:
+            raise PydanticCustomError("unknown_language", "Unknown language codes: {codes}. Use the codes of "
+                                      "GET /api/meta languages.", {"codes": ", ".join(map(str, unknown))})
+        return sorted(set(value) - KOREAN)
 
     def check_coverage(self) -> None:
         if len(self.categories) * len(self.regions) > MAX_COVERAGE_PAIRS:
@@ -119,7 +139,8 @@ class NewAttorney(AttorneyChange):
         self.check_coverage()
         return Attorney(id=self.id or f"att-{secrets.token_hex(4)}", display_name=self.display_name,
                         categories=frozenset(self.categories), regions=frozenset(self.regions),
-                        annual_cap=self.annual_cap, active=True, on_duty=False)
+                        annual_cap=self.annual_cap, active=True, on_duty=False,
+                        languages=frozenset(self.languages or ()))
 
 
 class StatsQuery(BaseModel):
@@ -168,13 +189,15 @@ class StatsOut(BaseModel):
     messages: list[MessageCountOut] = Field(default_factory=list, description=(
         "Resident messages marked this month, per template, channel (alimtalk, sms, lms, sns-sms) and "
         "result (accepted, delivered, failed, limited, no_recipient)."))
+    by_language: list[CountOut] = Field(description="Requests per consultation language (ko, ko-x-easy, vi, ...).")
 
 
 def _item(entry: roster.RosterEntry) -> RosterItem:
     a = entry.attorney
     return RosterItem(id=a.id, display_name=a.display_name, categories=sorted(a.categories),
                       regions=sorted(a.regions), active=a.active, on_duty=a.on_duty, annual_cap=entry.annual_cap,
-                      own_annual_cap=a.annual_cap is not None, load_this_year=entry.load_this_year)
+                      own_annual_cap=a.annual_cap is not None, load_this_year=entry.load_this_year,
+                      languages=sorted(a.languages))
 
 
 @spec.operation("GET", "/api/admin/attorneys", "The roster with this year's load (admins; no contact details)",
@@ -206,8 +229,9 @@ def add_attorney() -> Response:
                          headers={"Location": f"/api/admin/attorneys/{attorney.id}"})
 
 
-@spec.operation("PUT", "/api/admin/attorneys/{attorney_id}", "Change an attorney's name, categories, regions "
-                "and annual cap (admins)", tags=("admin",), request=AttorneyChange, responses={200: RosterItem},
+@spec.operation("PUT", "/api/admin/attorneys/{attorney_id}", "Change an attorney's name, categories, regions, "
+                "annual cap and languages (admins)", tags=("admin",), request=AttorneyChange,
+                responses={200: RosterItem},
                 auth=True, errors=(403, 404, 413, 415, 422))
 @bp.route("/api/admin/attorneys/{attorney_id}", methods=["PUT"])
 def change_attorney(attorney_id: str) -> Response:
@@ -220,7 +244,8 @@ def change_attorney(attorney_id: str) -> Response:
     container = get_container()
     changed = roster.edit(container.attorneys, attorney_id, display_name=body.display_name,
                           categories=frozenset(body.categories), regions=frozenset(body.regions),
-                          annual_cap=body.annual_cap, now=container.clock())
+                          annual_cap=body.annual_cap, now=container.clock(),
+                          languages=frozenset(body.languages) if body.languages is not None else None)
     access_log.record_rights_change(container.audit, admin, attorney_id=changed.id, action="attorney_changed",
                                     ip=client_of(request).ip, now=container.clock())
     year = container.calendar.local_date(container.clock()).year
@@ -229,8 +254,8 @@ def change_attorney(attorney_id: str) -> Response:
     return json_response(_item(roster.RosterEntry(changed, cap, load)), private=True)
 
 
-@spec.operation("GET", "/api/admin/stats", "A month's statistics by category, region, mode, method and "
-                "status, with median waiting times (admins); ?format=csv for a spreadsheet",
+@spec.operation("GET", "/api/admin/stats", "A month's statistics by category, region, mode, method, "
+                "language and status, with median waiting times (admins); ?format=csv for a spreadsheet",
                 tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,),
                 media={200: {"text/csv": {"type": "string", "description": "format=csv: UTF-8, with a BOM"}}})
 @bp.route("/api/admin/stats", methods=["GET"])

@@ -48,10 +48,21 @@ class OfferOut(BaseModel):
     seconds_left: int = Field(ge=0, description="Seconds until the deadline, by the server's clock when this "
                               "answer was made: a countdown need not trust the device's clock.")
     urgency: UrgencyOut
+    language: str = Field(description="The consultation's language (a code of GET /api/meta languages).")
+    interpreter_needed: bool = Field(description="You do not list this language: the consultation is a "
+                                                 "three-way call with an interpretation line.")
+
+
+class InterpretationLineOut(BaseModel):
+    name: str
+    phone: str
+    serves: str
 
 
 class OfferPage(BaseModel):
     items: list[OfferOut]
+    interpretation_lines: list[InterpretationLineOut] = Field(
+        description="Public interpretation lines for a three-way call, when an offer needs one.")
 
 
 class AnswerOut(BaseModel):
@@ -92,9 +103,13 @@ def list_offers() -> object:
                       seconds_left=max(0, int((v.offer.deadline - now).total_seconds())),
                       urgency=UrgencyOut(dismissal_remedy_deadline=v.urgent_dismissal_deadline,
                                          wage_settlement_due=v.urgent_wage_due,
-                                         free_representation_eligible=v.free_representation_eligible))
+                                         free_representation_eligible=v.free_representation_eligible),
+                      language=str(v.offer.reason.get("language") or "ko"),
+                      interpreter_needed=bool(v.offer.reason.get("interpreter_needed")))
              for v in views]
-    return json_response(OfferPage(items=items), private=True)
+    lines = [InterpretationLineOut(name=x.name, phone=x.phone, serves=x.serves)
+             for x in container.settings.policy.interpretation_lines]
+    return json_response(OfferPage(items=items, interpretation_lines=lines), private=True)
 
 
 @spec.operation("POST", "/api/attorney/offers/{offer_id}/accept", "Accept a real-time offer: the first valid "

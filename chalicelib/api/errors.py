@@ -1,7 +1,9 @@
 """The one error shape of the API and the middleware that guarantees it.
 
 Every error leaves as ``{"error": {"code": "<snake_case>", "message": "..."}}``
-with a fitting status. Services raise domain exceptions; ``ERROR_MAP`` says
+with a fitting status, the message in the person's language when the request names one
+(``lang`` cookie or ``Accept-Language``: catalogue ``errors.json``; English otherwise). Services
+raise domain exceptions; ``ERROR_MAP`` says
 which HTTP status each one becomes, so handlers never build error responses.
 A dependency that is throttling or cannot be reached (DynamoDB, KMS, SNS, Secrets
 Manager: a botocore or pynamodb error) becomes a 503 ``service_unavailable``
@@ -20,6 +22,7 @@ from chalice import Blueprint
 from chalice.app import Request, Response
 from pydantic import ValidationError
 
+from chalicelib.domain import languages
 from chalicelib.logs import logger
 from chalicelib.settings import FALLBACK_PHONE
 
@@ -107,26 +110,67 @@ def validation_details(exc: ValidationError) -> list[dict[str, str]]:
     return details
 
 
-def to_response(exc: Exception, request_id: str | None = None) -> Response:
+# --- the person's language ----------------------------------------------------------------------------
+
+def request_language(request: Request | None) -> str | None:
+    """The language a request asks for with its ``lang`` cookie or ``Accept-Language``; None when it
+    asks for none of ours (then messages stay as written, in English)."""
+    if request is None:
+        return None
+    from http.cookies import CookieError, SimpleCookie
+
+    headers = getattr(request, "headers", None) or {}
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(headers.get("cookie") or "")
+    except CookieError:
+        pass
+    cookie = jar["lang"].value if "lang" in jar else None
+    if languages.is_supported(cookie):
+        return cookie
+    return languages.negotiate(headers.get("accept-language"))
+
+
+def localised(status: int, code: str, message: str, lang: str | None, **values: str) -> str:
+    """``message`` in ``lang``: the catalogue's ``api.error.<code>``, else its sentence for the
+    status with the original (English) message after it. English and unknown languages keep
+    the original, which says the most."""
+    if lang is None or lang == "en" or not languages.is_supported(lang):
+        return message
+    messages = languages.catalogue(lang)
+    specific = messages.get(f"api.error.{code}")
+    if specific is not None:
+        return specific.format(phone=FALLBACK_PHONE, **values)
+    general = messages.get(f"api.error.status.{status}") or messages["api.error.status.400"]
+    return f"{general.format(phone=FALLBACK_PHONE)} ({message})"
+
+
+def to_response(exc: Exception, request_id: str | None = None, lang: str | None = None) -> Response:
     if isinstance(exc, ApiError):
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+        return error_response(exc.status, exc.code, localised(exc.status, exc.code, exc.message, lang),
+                              exc.details, exc.headers)
     if isinstance(exc, ValidationError):
         details = validation_details(exc)
+        fields = ", ".join(d["field"] for d in details[:5])
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
-        return error_response(400, "invalid_input", f"Please check these fields: {summary}", details)
+        return error_response(400, "invalid_input", localised(400, "invalid_input", f"Please check these "
+                                                              f"fields: {summary}", lang, fields=fields),
+                              details)
     for exc_type in type(exc).__mro__:
         if exc_type in ERROR_MAP:
             status, code = ERROR_MAP[exc_type]
-            return error_response(status, code, str(exc))
+            return error_response(status, code, localised(status, code, str(exc), lang))
     cause = unavailable_dependency(exc)
     if cause is not None:
         logger().warning("dependency unavailable", extra={"request_id": request_id,
                                                           "error_type": type(exc).__name__, "cause": cause})
-        return error_response(503, "service_unavailable", UNAVAILABLE_MESSAGE,
+        return error_response(503, "service_unavailable",
+                              localised(503, "service_unavailable", UNAVAILABLE_MESSAGE, lang),
                               headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger().exception("unhandled error", extra={"request_id": request_id, "error_type": type(exc).__name__})
-    return error_response(500, "internal_error",
-                          "Something went wrong on our side. Please try again, or call 031-8030-4541.",
+    return error_response(500, "internal_error", localised(
+                          500, "internal_error",
+                          "Something went wrong on our side. Please try again, or call 031-8030-4541.", lang),
                           {"request_id": request_id} if request_id else None)
 
 
@@ -190,8 +234,8 @@ def error_middleware(event: Request, get_response: Callable[[Request], Response]
     try:
         response = get_response(event)
     except Exception as exc:  # noqa: BLE001 - this is the boundary
-        return to_response(exc, _request_id(event))
-    return _normalise_chalice_error(response)
+        return to_response(exc, _request_id(event), request_language(event))
+    return _normalise_chalice_error(response, request_language(event))
 
 
 class ApiBlueprint(Blueprint):
@@ -210,7 +254,8 @@ class ApiBlueprint(Blueprint):
                 try:
                     return view(*args, **kw)
                 except Exception as exc:  # noqa: BLE001 - this is the boundary
-                    return to_response(exc, _request_id(self.current_request))
+                    request = self.current_request
+                    return to_response(exc, _request_id(request), request_language(request))
 
             register(guarded)
             return view
@@ -218,7 +263,7 @@ class ApiBlueprint(Blueprint):
         return decorator
 
 
-def _normalise_chalice_error(response: Response) -> Response:
+def _normalise_chalice_error(response: Response, lang: str | None = None) -> Response:
     """Chalice's own 4xx (bad JSON body, unsupported media type...) in our shape."""
     if response.status_code < 400 or not isinstance(response.body, dict):
         return response
@@ -234,4 +279,4 @@ def _normalise_chalice_error(response: Response) -> Response:
         message = "Something went wrong on our side. Please try again, or call 031-8030-4541."
     # a 405 must say which methods the resource has (RFC 9110 15.5.6): keep Chalice's ``Allow``
     kept = {k: v for k, v in (response.headers or {}).items() if k.lower() == "allow"}
-    return error_response(status, code, message, headers=kept)
+    return error_response(status, code, localised(status, code, message, lang), headers=kept)

@@ -4,6 +4,7 @@ and redeeming an attorney invite code."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from chalice.app import Response
@@ -14,18 +15,33 @@ from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, map_error
 from chalicelib.api.guard import bearer_token, client_of, cookies, current_principal
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
+from chalicelib.api.pages import LANG_COOKIE_MAX_AGE
 from chalicelib.composition import get_container
+from chalicelib.domain import languages
 from chalicelib.domain.login import LoginThrottledError
 from chalicelib.domain.users import InvalidInviteError
+from chalicelib.services.accounts import UnknownAccountError
 
 bp = ApiBlueprint(__name__)
 
 map_error(InvalidInviteError, 400, "invalid_invite")
+map_error(UnknownAccountError, 404, "not_found")
 
 
 def local_time(moment: datetime) -> str:
     """ISO 8601 with the programme's offset (``+09:00``)."""
     return moment.astimezone(ZoneInfo(get_container().settings.policy.timezone)).isoformat(timespec="seconds")
+
+
+class LanguageChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: Literal[languages.CODES] = Field(  # type: ignore[valid-type]
+        description="A code of GET /api/meta languages; your pages follow it on every device.")
+
+
+class LanguageSet(BaseModel):
+    language: str
 
 
 class MeView(BaseModel):
@@ -35,6 +51,7 @@ class MeView(BaseModel):
     attorney_id: str | None = None
     name: str | None = Field(None, description="As the provider gave it; used to fill in forms")
     phone: str | None = None
+    language: str | None = Field(None, description="The language you chose for your account, if any")
 
 
 class LoginEntry(BaseModel):
@@ -81,9 +98,25 @@ class AttorneyLinked(BaseModel):
 @bp.route("/api/me", methods=["GET"])
 def me() -> Response:
     principal = current_principal(bp.current_request)
-    view = get_container().accounts.me(principal)
+    accounts = get_container().accounts
+    view = accounts.me(principal)
     return json_response(MeView(id=view.id, role=view.role.value, provider=view.provider.value,
-                                attorney_id=view.attorney_id, name=view.name, phone=view.phone), private=True)
+                                attorney_id=view.attorney_id, name=view.name, phone=view.phone,
+                                language=accounts.language(principal)), private=True)
+
+
+@spec.operation("PUT", "/api/me/language", "Choose my language: my pages follow it on every device "
+                "(it wins over the lang cookie and Accept-Language)", tags=("me",), request=LanguageChoice,
+                responses={200: LanguageSet}, auth=True, errors=(404, 413, 415))
+@bp.route("/api/me/language", methods=["PUT"])
+def choose_language() -> Response:
+    request = bp.current_request
+    principal = current_principal(request)
+    body = parse_body(request, LanguageChoice)
+    container = get_container()
+    chosen = container.accounts.set_language(principal, body.language)
+    cookie = f"lang={chosen}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"
+    return json_response(LanguageSet(language=chosen), private=True, headers={"Set-Cookie": cookie})
 
 
 @spec.operation("GET", "/api/me/logins", "My login history, newest first", tags=("me",), query=HistoryQuery,

@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.http import json_response, parse_query
+from chalicelib.api.pages import request_language
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
+from chalicelib.domain import languages
 from chalicelib.services import programme
 
 bp = ApiBlueprint(__name__)
@@ -22,7 +24,7 @@ class Health(BaseModel):
 class MetaQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lang: Literal["ko", "en"] | None = None
+    lang: Literal[languages.CODES] | None = None  # type: ignore[valid-type]
 
 
 @spec.operation("GET", "/api/health", "Liveness check", tags=("meta",),
@@ -32,14 +34,17 @@ def health() -> object:
     return json_response({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 
-@spec.operation("GET", "/api/meta", "Categories, regions, service hours, methods and the phone line",
+@spec.operation("GET", "/api/meta", "Categories, regions, service hours, methods, the phone line and "
+                "the languages Maeul speaks",
                 tags=("meta",), query=MetaQuery, responses={200: programme.Meta})
 @bp.route("/api/meta", methods=["GET"])
 def meta() -> object:
-    parse_query(bp.current_request, MetaQuery)
+    query = parse_query(bp.current_request, MetaQuery)
+    lang = query.lang or request_language(bp.current_request)
     container = get_container()
-    facts = programme.describe(container.settings.policy, container.calendar, container.clock())
-    return json_response(facts, headers={"Cache-Control": "public, max-age=60"})
+    facts = programme.describe(container.settings.policy, container.calendar, container.clock(), lang)
+    return json_response(facts, headers={"Cache-Control": "public, max-age=60",
+                                         "Vary": "Accept-Language, Cookie"})
 
 
 @spec.operation("GET", "/api/openapi.json", "This API's OpenAPI 3.1 document", tags=("meta",))

@@ -8,9 +8,11 @@ from chalice.app import Request, Response
 
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.composition import get_container
+from chalicelib.domain import languages
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.login import home_path
-from chalicelib.web import DEFAULT_LANGUAGE, LANGUAGES, render, static_file
+from chalicelib.domain.notifications import local_when
+from chalicelib.web import render, static_file
 
 bp = ApiBlueprint(__name__)
 
@@ -18,19 +20,30 @@ HTML = "text/html; charset=utf-8"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-def page_language(request: Request) -> tuple[str, str | None]:
-    """The page language: ``?lang=`` (remembered in a cookie), else the cookie, else Korean."""
+def page_language(request: Request, account: str | None = None) -> tuple[str, str | None]:
+    """The page language and, when it was just chosen with ``?lang=``, the value to remember in the
+    ``lang`` cookie: ``?lang=`` beats the account's setting, which beats the cookie, which beats
+    ``Accept-Language``; Korean when nothing fits (``languages.choose``)."""
+    chosen = (request.query_params or {}).get("lang")
+    if languages.is_supported(chosen):
+        return str(chosen), str(chosen)
+    if languages.is_supported(account):
+        return str(account), None
+    return request_language(request), None
+
+
+def request_language(request: Request) -> str:
+    """The language of a request that makes no choice of its own: the ``lang`` cookie, else
+    ``Accept-Language``, else Korean."""
     from chalicelib.api.guard import cookies
 
-    chosen = (request.query_params or {}).get("lang")
-    if chosen in LANGUAGES:
-        return chosen, chosen
-    remembered = cookies(request).get("lang")
-    return (remembered if remembered in LANGUAGES else DEFAULT_LANGUAGE), None
+    return languages.choose(cookie=cookies(request).get("lang"),
+                            accept_language=(request.headers or {}).get("accept-language"))
 
 
-def html_page(request: Request, template: str, *, status: int = 200, **context: object) -> Response:
-    lang, remember = page_language(request)
+def html_page(request: Request, template: str, *, status: int = 200, account_language: str | None = None,
+              **context: object) -> Response:
+    lang, remember = page_language(request, account_language)
     container = get_container()
     # the local stage on a shifted clock says so on every page (MAEUL_CLOCK, `make run AT=…`)
     shifted_now = container.clock().astimezone(container.calendar.tz).strftime("%Y-%m-%d %H:%M %Z") \
@@ -40,7 +53,8 @@ def html_page(request: Request, template: str, *, status: int = 200, **context: 
                  "max_bytes": policy.attachment_max_bytes, "types": list(policy.attachment_types)}
     body = render(template, lang, fallback_phone=policy.fallback_phone, shifted_now=shifted_now,
                   documents_policy=documents, **context)
-    headers = {"Content-Type": HTML, "Cache-Control": "no-store"}
+    # the page depends on the cookie and Accept-Language: no shared cache may hand it to another
+    headers = {"Content-Type": HTML, "Cache-Control": "no-store", "Vary": "Accept-Language, Cookie"}
     if remember:
         headers["Set-Cookie"] = f"lang={remember}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"
     return Response(body=body, status_code=status, headers=headers)
@@ -63,10 +77,8 @@ def landing() -> Response:
 
 
 def opening_text(opening: datetime, lang: str) -> str:
-    """The next opening as a person reads it (Korea time): "12월 7일(월) 10:00" / "2026-12-07 10:00"."""
-    if lang == "en":
-        return opening.strftime("%Y-%m-%d %H:%M")
-    return f"{opening.month}월 {opening.day}일({'월화수목금토일'[opening.weekday()]}) {opening:%H:%M}"
+    """The next opening as a person reads it (Korea time), in the page's language."""
+    return local_when(opening, lang, "page")
 
 
 def signed_in_principal(request: Request) -> Principal | None:

@@ -18,17 +18,18 @@ from typing import Any
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
-from chalicelib.api.errors import ApiBlueprint, UnauthorizedError
+from chalicelib.api.errors import ApiBlueprint, UnauthorizedError, unavailable_dependency
 from chalicelib.api.guard import cookies, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, opening_text, page_language
 from chalicelib.composition import get_container
-from chalicelib.domain import categories, regions
+from chalicelib.domain import categories, languages, regions
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.triage import EmploymentStatus, PayBand
+from chalicelib.logs import logger
 from chalicelib.services import intake, roster
 from chalicelib.web import catalogue
 
@@ -45,12 +46,12 @@ class AttorneyRefOut(BaseModel):
 
 def labels(lang: str) -> dict[str, dict[str, str]]:
     """Display names of every code a page shows (categories, regions, modes, methods, statuses)."""
-    en = lang == "en"
     t = catalogue(lang)
     return {
-        "category": {c.code: (c.name_en if en else c.name_ko) for c in categories.CATEGORIES},
-        "region": {r.code: (r.name_en if en else r.name_ko) for r in regions.REGIONS},
+        "category": {c.code: categories.category_name(c.code, lang) for c in categories.CATEGORIES},
+        "region": {r.code: regions.region_name(r, lang) for r in regions.REGIONS},
         "mode": {m.value: categories.label(m, lang) for m in categories.Mode},
+        "language": {x.code: x.name for x in languages.LANGUAGES},
         "method": {m.value: categories.label(m, lang) for m in categories.Method},
         "status": {s.value: t[f"status.{s.value}"] for s in Status},
         "outcome": {**{o.value: t[f"att.outcome.{o.value}"] for o in Outcome},
@@ -63,13 +64,29 @@ def script_messages(lang: str) -> dict[str, str]:
     return {k: v for k, v in catalogue(lang).items() if k.startswith("js.")}
 
 
+def _account_language(principal: Principal) -> str | None:
+    """The language the person chose for their account, or None. A preference is not worth a
+    failed page: when the database cannot be reached the page follows the cookie and the header."""
+    try:
+        return get_container().account_languages.language(principal.subject)
+    except Exception as exc:
+        cause = unavailable_dependency(exc)
+        if cause is None:
+            raise
+        logger().warning("account language unavailable; using the cookie and Accept-Language",
+                         extra={"cause": cause})
+        return None
+
+
 def _page(template: str, principal: Principal, **context: Any) -> Response:
     request = bp.current_request
-    lang, _ = page_language(request)
+    account = _account_language(principal)  # the account's choice wins over the cookie and the header
+    lang, _ = page_language(request, account)
     # the site's clock when the page was made: scripts count on from it (never the browser's date)
     site_now = get_container().clock().isoformat()
     return html_page(request, template, labels=labels(lang), messages=script_messages(lang),
-                     role=principal.role.value, signed_in=True, site_now=site_now, **context)
+                     role=principal.role.value, signed_in=True, account_language=account, site_now=site_now,
+                     **context)
 
 
 def _guarded(next_path: str, *roles: Role) -> Principal | Response:
@@ -122,7 +139,10 @@ def consultation_status(consultation_id: str) -> Response:
         return principal
     if not _UUID.match(consultation_id):
         return html_page(bp.current_request, "not_found.html", status=404)
-    return _page("consultation.html", principal, consultation_id=consultation_id)
+    # in a language other than Korean: how a consultation goes when the attorney does not speak it
+    lang, _ = page_language(bp.current_request, _account_language(principal))
+    lines = [] if lang.startswith("ko") else list(get_container().settings.policy.interpretation_lines)
+    return _page("consultation.html", principal, consultation_id=consultation_id, interpretation_lines=lines)
 
 
 @bp.route("/me", methods=["GET"])

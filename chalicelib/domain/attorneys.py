@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from chalicelib.domain import languages as language_list
 from chalicelib.domain.categories import is_category
 from chalicelib.domain.regions import is_region
 
+KOREAN = frozenset({"ko", "ko-x-easy"})  # what every attorney speaks
 MAX_COVERAGE_PAIRS = 90  # categories x regions; keeps a roster write inside one transaction
 
 
@@ -39,6 +41,8 @@ class Attorney:
     subjects: frozenset[str] = field(default_factory=frozenset)
     created_at: datetime | None = None
     version: int = 0
+    # the languages they consult in besides Korean (codes of ``languages.LANGUAGES``)
+    languages: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         if not self.categories or not self.regions:
@@ -52,6 +56,15 @@ class Attorney:
                 f"at most {MAX_COVERAGE_PAIRS} category-region pairs per attorney")
         if self.weight <= 0:
             raise InvalidAttorneyError("weight must be positive")
+        unknown_languages = sorted(c for c in self.languages if not language_list.is_supported(c))
+        if unknown_languages:
+            raise InvalidAttorneyError(f"unknown languages: {unknown_languages}; expected codes among "
+                                       f"{', '.join(language_list.CODES)}")
+        object.__setattr__(self, "languages", frozenset(self.languages) - KOREAN)
 
     def covers(self, category: str, region: str) -> bool:
         return category in self.categories and region in self.regions
+
+    def speaks(self, language: str) -> bool:
+        """Every attorney consults in Korean (and in easy Korean); others as listed."""
+        return language in KOREAN or language in self.languages

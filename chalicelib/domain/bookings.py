@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Protocol
 
+from chalicelib.domain import languages
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method
@@ -316,26 +317,12 @@ def check_bookable(consultation: Consultation) -> None:
         raise NotBookableError(consultation.status)
 
 
-_HOW = {
-    "ko": {
-        Method.CHAT: "예약 시간에 상담 페이지를 열면 메신저로 노무사와 상담합니다.",
-        Method.VIDEO: "예약 시간에 상담 페이지를 열고 화상 상담에 참여해 주세요(카메라와 마이크 필요).",
-        Method.PHONE: "예약 시간에 노무사가 신청 시 입력한 번호로 전화를 드립니다.",
-    },
-    "en": {
-        Method.CHAT: "At the booked time, open your consultation page: the attorney talks with you in its "
-                     "messenger.",
-        Method.VIDEO: "At the booked time, open your consultation page and join the video call there "
-                      "(camera and microphone needed).",
-        Method.PHONE: "At the booked time, the attorney calls you at the phone number you gave.",
-    },
-}
-
-
 def how_it_happens(method: Method, language: str) -> str:
-    """How the consultation will take place, in the resident's language (Korean or English)."""
-    table = _HOW["ko" if language == "ko" else "en"]
-    return f"{table[Method(method)]} ({'문의' if language == 'ko' else 'Questions'}: {FALLBACK_PHONE})"
+    """How the consultation will take place, in the resident's language (catalogue messages
+    ``how.<method>`` and ``how.with_phone``; English for a language Maeul does not speak)."""
+    lang = language if languages.is_supported(language) else "en"
+    return languages.text(lang, "how.with_phone", how=languages.text(lang, f"how.{Method(method).value}"),
+                          phone=FALLBACK_PHONE)
 
 
 def candidate_regions(region: str, ring: int) -> list[frozenset[str]]:

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Literal
+
+from chalicelib.domain import languages
 
 __all__ = [
     "CATEGORIES",
@@ -16,11 +17,12 @@ __all__ = [
     "Mode",
     "UnknownCategoryError",
     "category_by_code",
+    "category_name",
     "is_category",
     "label",
 ]
 
-Lang = Literal["ko", "en"]
+Lang = str  # a code of ``languages.LANGUAGES``
 
 
 class UnknownCategoryError(ValueError):
@@ -41,25 +43,30 @@ class Category:
     share_percent: int | None
 
 
+def _category(code: str, share_percent: int | None) -> Category:
+    return Category(code, languages.text("ko", f"category.{code}"), languages.text("en", f"category.{code}"),
+                    share_percent)
+
+
+# Names are catalogue messages ``category.<code>`` (chalicelib/web/i18n/<lang>/labels.json).
 CATEGORIES: tuple[Category, ...] = (
-    Category("wage_arrears", "임금체불", "Wage arrears", 43),
-    Category("dismissal", "해고·징계", "Dismissal and discipline", 16),
-    Category("industrial_accident", "산업재해", "Industrial accident", 9),
-    Category("workplace_harassment", "직장 내 괴롭힘", "Workplace harassment", None),
-    Category(
-        "working_conditions",
-        "근로계약·근로시간·휴가",
-        "Employment contract, working hours and leave",
-        None,
-    ),
-    Category(
-        "severance_insurance",
-        "퇴직금·사회보험",
-        "Severance pay and social insurance",
-        None,
-    ),
-    Category("other", "기타", "Other", None),
+    _category("wage_arrears", 43),
+    _category("dismissal", 16),
+    _category("industrial_accident", 9),
+    _category("workplace_harassment", None),
+    _category("working_conditions", None),
+    _category("severance_insurance", None),
+    _category("other", None),
 )
+
+
+def category_name(code: str, lang: Lang = "ko") -> str:
+    """The name of category ``code`` in ``lang``."""
+    category_by_code(code)
+    if not languages.is_supported(lang):
+        raise languages.UnknownLanguageError(lang)
+    return languages.text(lang, f"category.{code}")
+
 
 _BY_CODE: Mapping[str, Category] = MappingProxyType({c.code: c for c in CATEGORIES})
 
@@ -82,17 +89,17 @@ def category_by_code(code: str) -> Category:
 
 
 class _Labelled:
-    """Display labels of an enum's members, from ``_LABELS``."""
+    """Display labels of an enum's members: catalogue messages ``<method|mode>.<value>``."""
 
     @property
     def label_ko(self) -> str:
         """Korean display label."""
-        return _LABELS[self][0]  # type: ignore[index]
+        return label(self, "ko")  # type: ignore[arg-type]
 
     @property
     def label_en(self) -> str:
         """English display label."""
-        return _LABELS[self][1]  # type: ignore[index]
+        return label(self, "en")  # type: ignore[arg-type]
 
 
 class Method(_Labelled, StrEnum):
@@ -110,21 +117,9 @@ class Mode(_Labelled, StrEnum):
     RESERVATION = "reservation"
 
 
-# (Korean, English) display labels.
-_LABELS: Mapping[Method | Mode, tuple[str, str]] = MappingProxyType(
-    {
-        Method.CHAT: ("메신저 상담", "Chat consultation"),
-        Method.VIDEO: ("화상 상담", "Video consultation"),
-        Method.PHONE: ("전화 상담", "Phone consultation"),
-        Mode.REALTIME: ("실시간 상담", "Real-time consultation"),
-        Mode.RESERVATION: ("예약 상담", "Reserved consultation"),
-    }
-)
-
-
 def label(value: Method | Mode, lang: Lang = "ko") -> str:
-    """Display label of a method or mode in ``lang`` ("ko" or "en")."""
-    if lang not in ("ko", "en"):
-        raise ValueError(f"unsupported language {lang!r}; expected 'ko' or 'en'")
-    ko, en = _LABELS[value]
-    return ko if lang == "ko" else en
+    """Display label of a method or mode in ``lang`` (a code of ``languages.LANGUAGES``)."""
+    if not languages.is_supported(lang):
+        raise languages.UnknownLanguageError(lang)
+    kind = "method" if isinstance(value, Method) else "mode"
+    return languages.text(lang, f"{kind}.{value.value}")

@@ -31,6 +31,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from chalicelib.domain import languages
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.triage import EmploymentStatus, PayBand, TriageFacts
@@ -67,12 +68,10 @@ TRANSITIONS: Mapping[Status, frozenset[Status]] = MappingProxyType({
 })
 
 
-class Language(StrEnum):
-    KO = "ko"
-    EN = "en"
-    VI = "vi"
-    NE = "ne"
-    ZH = "zh"
+# The consultation's language: any language Maeul speaks (``languages.LANGUAGES``), e.g.
+# ``Language.KO``, ``Language.VI``, ``Language.KO_X_EASY``.
+Language = StrEnum("Language", [(code.upper().replace("-", "_"), code)  # type: ignore[misc]
+                                for code in languages.CODES], module=__name__)
 
 
 # --- errors (mapped to HTTP in chalicelib/api/consultations.py) -----------------------------------

@@ -35,6 +35,13 @@ Ranking (deterministic; Cal.com's weighted round robin, with caps)
     assigned (never assigned first); then a stable hash of attorney id and
     consultation id, so ties do not always favour the same attorney.
 
+Language
+    A consultation in a language other than Korean goes first to an attorney
+    who speaks it: the rings are searched for eligible attorneys who speak
+    it, and the ranking above is applied among them. Only when no ring holds
+    one are all eligible attorneys ranked as usual, and the assignment says
+    ``interpreter_needed`` (a three-way call with an interpretation line).
+
 Every :class:`Assignment` records its :class:`AssignmentReason`: mode, ring,
 rank, pool size, the numbers used and which criterion decided.
 
@@ -130,11 +137,13 @@ class ConsultationFacts:
     category: str
     region: str
     mode: AssignmentMode
+    language: str = "ko"
 
     def __post_init__(self) -> None:
         category_by_code(self.category)
         region_by_code(self.region)
         object.__setattr__(self, "mode", AssignmentMode(self.mode))
+        object.__setattr__(self, "language", str(getattr(self.language, "value", self.language)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +203,9 @@ class AssignmentReason:
     decided_by: str  # "only_candidate" | "load" | "least_recently_assigned" | "tie_break" | "manual"
     already_tried: int = 0  # attorneys skipped because they were offered it before
     note: str | None = None
+    language: str = "ko"  # the consultation's language
+    interpreter_needed: bool = False  # the attorney does not speak it
+
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -202,6 +214,7 @@ class AssignmentReason:
             "weight": self.weight, "credited_load": round(self.credited_load, 3),
             "target": round(self.target, 3), "decided_by": self.decided_by,
             "already_tried": self.already_tried, "note": self.note,
+            "language": self.language, "interpreter_needed": self.interpreter_needed,
         }
 
 
@@ -227,6 +240,7 @@ class RankedCandidate:
     target: float
     last_assigned_at: datetime | None
     tie_break: str
+    interpreter_needed: bool = False  # nobody eligible speaks the consultation's language
 
     @property
     def attorney_id(self) -> str:
@@ -326,6 +340,7 @@ def choose(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mapp
             assignments_this_year=top.assignments_this_year, credit=top.credit,
             weight=top.attorney.weight, credited_load=top.credited_load, target=top.target,
             decided_by=_decided_by(ranked_list), already_tried=excluded[Ineligibility.ALREADY_TRIED],
+            language=facts.language, interpreter_needed=top.interpreter_needed,
         ),
     )
 
@@ -362,7 +377,8 @@ def manual_assignment(facts: ConsultationFacts, attorney: Attorney, load: Attorn
             mode=AssignmentMode.MANUAL, ring=2 if ring is None else ring, rank=1, pool_size=1,
             assignments_this_year=current.assignments_this_year, credit=0.0, weight=attorney.weight,
             credited_load=float(current.assignments_this_year), target=0.0,
-            decided_by="manual", note=note.strip(),
+            decided_by="manual", note=note.strip(), language=facts.language,
+            interpreter_needed=not attorney.speaks(facts.language),
         ),
     )
 
@@ -405,6 +421,10 @@ def _rank(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mappi
         else:
             excluded[why] += 1
 
+    speakers = {ring: [a for a in pool if a.speaks(facts.language)] for ring, pool in eligible.items()}
+    interpreter_needed = not any(speakers.values())
+    if not interpreter_needed:
+        eligible = speakers  # the fairness rules below, among those who speak the language
     for ring in (0, 1, 2):
         if not eligible[ring]:
             continue
@@ -430,7 +450,8 @@ def _rank(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mappi
             RankedCandidate(attorney=a, ring=ring, rank=i, assignments_this_year=load.assignments_this_year,
                             credit=credit, credited_load=credited, relative_load=relative, target=target,
                             last_assigned_at=load.last_assigned_at,
-                            tie_break=_tie_break(a.id, facts.consultation_id))
+                            tie_break=_tie_break(a.id, facts.consultation_id),
+                            interpreter_needed=interpreter_needed)
             for i, (a, load, credit, credited, relative, target) in enumerate(rows, start=1)
         ], excluded
     return [], excluded

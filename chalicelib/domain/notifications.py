@@ -2,8 +2,8 @@
 
 Every message is a short template with a time and a link, never a name, a
 phone number or a description of the problem (DESIGN.md: no personal data in
-SMS or e-mail bodies). Attorneys read Korean; residents get Korean unless they
-chose English.
+SMS or e-mail bodies). Attorneys read Korean; a resident gets the language of
+their consultation (any of ``languages.LANGUAGES``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
+
+from chalicelib.domain import languages
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -34,45 +36,37 @@ class Rendered:
     text: str
 
 
-_KO = {
+# Resident-facing texts are catalogue messages ``sms.<kind>.subject`` / ``sms.<kind>.text`` in
+# every language (chalicelib/web/i18n/<lang>/notifications.json); ``{when}`` and ``{link}`` are
+# the only holes. The attorney-only kinds stay Korean: the roster's attorneys work in Korean.
+RESIDENT_KINDS = (MessageKind.REMINDER, MessageKind.SURVEY, MessageKind.NO_ATTORNEY_NOW,
+                  MessageKind.BOOKING, MessageKind.BOOKING_CANCELLED)
+
+_STAFF = {
     MessageKind.OFFER: ("[마을노무사] 실시간 상담 요청", "[마을노무사] 실시간 상담 요청이 도착했습니다. {deadline}까지 수락해 주세요. {link}"),
-    MessageKind.BOOKING: ("[마을노무사] 예약 상담 배정", "[마을노무사] {when} 예약 상담이 배정되었습니다. {link}"),
-    MessageKind.BOOKING_CANCELLED: ("[마을노무사] 예약 취소", "[마을노무사] {when} 예약 상담이 취소되었습니다. {link}"),
-    MessageKind.REMINDER: ("[마을노무사] 상담 알림", "[마을노무사] {when}에 상담이 있습니다. {link}"),
     MessageKind.MESSAGE_WAITING: ("[마을노무사] 새 메시지", "[마을노무사] 답변을 기다리는 메시지가 있습니다. {link}"),
     MessageKind.OUTCOME_DUE: ("[마을노무사] 상담 결과 입력", "[마을노무사] {when} 상담의 결과를 입력해 주세요. {link}"),
-    MessageKind.SURVEY: ("[마을노무사] 만족도 조사", "[마을노무사] 상담은 어떠셨나요? 의견을 들려주세요. {link}"),
-    MessageKind.NO_ATTORNEY_NOW: ("[마을노무사] 실시간 상담 안내",
-                                  "[마을노무사] 지금은 실시간 상담이 어렵습니다. 예약하시거나 031-8030-4541로 전화해 주세요. {link}"),
-}
-
-_EN = {
-    MessageKind.REMINDER: ("[Maeul] Consultation reminder", "[Maeul] Your consultation is at {when}. {link}"),
-    MessageKind.SURVEY: ("[Maeul] How did it go?", "[Maeul] How was your consultation? Tell us: {link}"),
-    MessageKind.NO_ATTORNEY_NOW: ("[Maeul] Real-time consultation",
-                                  "[Maeul] No attorney is free right now. Book a time or call 031-8030-4541. {link}"),
-    MessageKind.BOOKING: ("[Maeul] Consultation booked", "[Maeul] Your consultation is booked for {when}. {link}"),
-    MessageKind.BOOKING_CANCELLED: ("[Maeul] Booking cancelled", "[Maeul] Your consultation at {when} was cancelled. {link}"),
 }
 
 
-def _format_time(moment: datetime | None, lang: str) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone(SEOUL)
-    if lang == "en":
-        return local.strftime("%a %d %b %H:%M")
-    weekday = "월화수목금토일"[local.weekday()]
-    return f"{local.month}월 {local.day}일({weekday}) {local:%H:%M}"
+def _template(kind: MessageKind, lang: str) -> tuple[str, str]:
+    if kind in _STAFF:
+        return _STAFF[kind]
+    return (languages.text(lang, f"sms.{kind.value}.subject"), languages.text(lang, f"sms.{kind.value}.text"))
+
+
+def local_when(moment: datetime, lang: str, style: str = "message") -> str:
+    """``moment`` in Seoul time, as ``lang`` writes a date and a time."""
+    return languages.when(moment.astimezone(SEOUL), lang, style)
 
 
 def render(kind: MessageKind, link: str, *, when: datetime | None = None,
            deadline: datetime | None = None, lang: str = "ko") -> Rendered:
-    table = _EN if lang == "en" and kind in _EN else _KO
-    lang = "en" if table is _EN else "ko"
-    subject, template = table[kind]
-    text = template.format(when=_format_time(when, lang), link=link,
-                           deadline=_format_time(deadline, lang).split(" ")[-1] if deadline else "")
+    """The message of ``kind`` in ``lang`` (Korean for an attorney-only kind or an unknown language)."""
+    lang = lang if kind in RESIDENT_KINDS and languages.is_supported(lang) else languages.DEFAULT
+    subject, template = _template(kind, lang)
+    text = template.format(when=local_when(when, lang) if when else "", link=link,
+                           deadline=f"{deadline.astimezone(SEOUL):%H:%M}" if deadline else "")
     return Rendered(subject=subject, text=text)
 
 
@@ -100,14 +94,21 @@ class Notifier(Protocol):
 
 def template_patterns() -> list[str]:
     """Regular expressions every message Maeul sends must match in full: the templates,
-    with only a time, a deadline and a link filled in (used by the outbound-message audit)."""
+    with only a time, a deadline and a link filled in (used by the outbound-message audit).
+    A time may use only digits, the separators and the letters of that language's date words."""
     import re
 
     patterns = []
-    for table in (_KO, _EN):
-        for subject, template in table.values():
+    for lang in languages.CODES:
+        words = "".join(languages.text(lang, key) for key in ("when.weekdays", "when.months", "when.message"))
+        letters = sorted(set(re.sub(r"\{[a-z_0-9]+\}", "", words)) | set("0123456789 :()"))
+        when_fill = "[" + "".join(re.escape(c) for c in letters) + "]*"
+        templates = [_template(kind, lang)[1] for kind in RESIDENT_KINDS]
+        if lang == languages.DEFAULT:
+            templates += [template for _, template in _STAFF.values()]
+        for template in templates:
             escaped = re.escape(template)
-            for name, fill in (("when", r"[\w() :월일]*"), ("deadline", r"[\d:]*"), ("link", r"https?://\S+")):
+            for name, fill in (("when", when_fill), ("deadline", r"[\d:]*"), ("link", r"https?://\S+")):
                 escaped = escaped.replace(re.escape("{" + name + "}"), fill)
             patterns.append(escaped)
     from chalicelib.domain.message_templates import text_patterns

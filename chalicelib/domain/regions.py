@@ -20,6 +20,7 @@ __all__ = [
     "is_region",
     "neighbours",
     "region_by_code",
+    "region_name",
     "rings",
 ]
 
@@ -204,3 +205,9 @@ def rings(code: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     ring1 = ADJACENCY[code]
     ring2 = REGION_CODES - ring0 - ring1
     return ring0, ring1, ring2
+
+
+def region_name(region: Region, lang: str) -> str:
+    """A region's name for a reader of ``lang``: in Hangul for Korean and easy Korean, otherwise the
+    official romanisation (what the bilingual road and station signs show)."""
+    return region.name_ko if lang.split("-")[0] == "ko" else region.name_en

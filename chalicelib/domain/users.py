@@ -59,6 +59,14 @@ class UserStore(Protocol):
         """Remove the user and their sealed profile; True when there was one."""
         ...
 
+    def language(self, subject: str) -> str | None:
+        """The language the person chose for their account (a code of ``languages.LANGUAGES``)."""
+        ...
+
+    def set_language(self, subject: str, language: str) -> bool:
+        """Remember the person's language; False when there is no such user."""
+        ...
+
 
 class InvalidInviteError(Exception):
     """The invite code is unknown, used, expired, or the account is linked already."""

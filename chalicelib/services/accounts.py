@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from chalicelib.domain import languages
 from chalicelib.domain.audit import AccessEvent, LoginEvent
 from chalicelib.domain.identity import Principal, Provider, Role, subject_of
 from chalicelib.domain.login import Client, LoginThrottledError
@@ -32,6 +33,13 @@ PersonalDataEraser = Callable[[str], object]  # erase(subject): remove that pers
 
 class UnknownAttorneyError(LookupError):
     """No attorney profile with that id."""
+
+
+class UnknownAccountError(LookupError):
+    """The signed-in person has no account record (it was erased meanwhile)."""
+
+    def __init__(self) -> None:
+        super().__init__("Your account was not found. Please sign in again.")
 
 
 class UnlinkUnauthorizedError(Exception):
@@ -87,6 +95,18 @@ class AccountService:
         profile = self._users.profile(principal.subject) or UserProfile()
         return Me(id=principal.subject, role=principal.role, provider=principal.provider,
                   attorney_id=principal.attorney_id, name=profile.name, phone=profile.phone)
+
+    def language(self, principal: Principal) -> str | None:
+        """The language the person chose for their account, if they chose one."""
+        return self._users.language(principal.subject)
+
+    def set_language(self, principal: Principal, language: str) -> str:
+        """Remember ``language`` for the person's account: their pages follow it on every device."""
+        if not languages.is_supported(language):
+            raise languages.UnknownLanguageError(language)
+        if not self._users.set_language(principal.subject, language):
+            raise UnknownAccountError()
+        return language
 
     def logins(self, principal: Principal, limit: int = 50) -> list[LoginEvent]:
         return self._history.of(principal.subject, limit)

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from chalicelib.adapters.field_cipher import CipherUnavailableError, FieldCipher
-from chalicelib.domain import triage
+from chalicelib.domain import languages, triage
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationRepository,
                                              EncryptionUnavailableError, IdempotencyClaim, Intake,
@@ -110,8 +110,17 @@ def erase_personal_data(consultations: ConsultationRepository, owner_subject: st
 # --- the consent text ---------------------------------------------------------------------------
 
 class Text(BaseModel):
+    """One text in every language Maeul speaks: ``ko``, ``en`` and one field per other code
+    (``vi``, ``zh``, ``ko-x-easy``…), from the catalogue's ``privacy.json``."""
+
+    model_config = ConfigDict(extra="allow")
+
     ko: str
     en: str
+
+
+def _text(key: str, **values: Any) -> Text:
+    return Text(**{code: languages.text(code, key, **values) for code in languages.CODES})
 
 
 class ConsentSection(BaseModel):
@@ -135,52 +144,33 @@ class PrivacyNotice(BaseModel):
 def _retention_text(days: int) -> Text:
     if days % 365 == 0:
         years = days // 365
-        return Text(ko=f"상담 종료 후 {years}년간 보관한 뒤 지체 없이 파기합니다.",
-                    en=f"Kept for {years} year{'s' if years > 1 else ''} after the consultation closes, "
-                       "then destroyed without delay.")
-    return Text(ko=f"상담 종료 후 {days}일간 보관한 뒤 지체 없이 파기합니다.",
-                en=f"Kept for {days} days after the consultation closes, then destroyed without delay.")
+        return _text("privacy.retention.one_year" if years == 1 else "privacy.retention.years", years=years)
+    return _text("privacy.retention.days", days=days)
 
 
 def privacy_notice(policy: Policy) -> PrivacyNotice:
-    """What the resident agrees to (PIPA art. 15 and, for sensitive data, art. 23)."""
+    """What the resident agrees to (PIPA art. 15 and, for sensitive data, art. 23), in every language."""
     retention = _retention_text(policy.retention_days_after_close)
-    recipients = Text(ko="배정된 마을노무사(상담 진행 목적), 경기도 마을노무사 운영 담당자(운영·점검 목적)",
-                      en="The village labor attorney assigned to you (to consult) and the programme's "
-                         "operations staff at Gyeonggi Province (to run and audit the service).")
+    recipients = _text("privacy.recipients")
     return PrivacyNotice(
         version=CONSENT_VERSION,
-        controller=Text(ko="경기도 마을노무사 사업", en="Gyeonggi Province village labor attorney programme"),
+        controller=_text("privacy.controller"),
         retention_days_after_close=policy.retention_days_after_close,
         privacy=ConsentSection(
-            purpose=Text(ko="노동 상담 신청 접수, 마을노무사 배정·연결, 상담 진행과 결과 관리",
-                         en="To take your consultation request, match you with a village labor attorney, "
-                            "hold the consultation and keep its record."),
-            items_required=[Text(ko="이름", en="Name"), Text(ko="휴대전화 번호", en="Phone number"),
-                            Text(ko="상담 내용", en="Description of the problem")],
-            items_optional=[Text(ko="이메일", en="E-mail"),
-                            Text(ko="사업장 이름과 소재지", en="Employer's name and city"),
-                            Text(ko="재직 상태와 퇴직일·해고일", en="Employment status and the date you left or "
-                                                              "were dismissed"),
-                            Text(ko="월 임금 구간", en="Monthly pay band"),
-                            Text(ko="경기도 거주·근무 여부", en="Whether you live or work in Gyeonggi"),
-                            Text(ko="희망 상담 언어", en="Preferred language")],
+            purpose=_text("privacy.purpose"),
+            items_required=[_text("privacy.item.name"), _text("privacy.item.phone"),
+                            _text("privacy.item.description")],
+            items_optional=[_text("privacy.item.email"), _text("privacy.item.employer"),
+                            _text("privacy.item.employment"), _text("privacy.item.pay"),
+                            _text("privacy.item.gyeonggi"), _text("privacy.item.language")],
             retention=retention, recipients=recipients,
-            refusal=Text(ko=f"동의를 거부할 수 있으나, 거부하시면 온라인 상담 신청을 할 수 없습니다. "
-                            f"전화({policy.fallback_phone})로 상담받으실 수 있습니다.",
-                         en="You may refuse, but then the request cannot be taken online. You can still get "
-                            f"help by phone: {policy.fallback_phone}.")),
+            refusal=_text("privacy.refusal", phone=policy.fallback_phone)),
         sensitive=ConsentSection(
-            purpose=Text(ko="산업재해·직장 내 괴롭힘 등 상담에 필요한 건강 정보와 노동조합 가입 정보의 처리",
-                         en="To handle health information and trade-union membership where your case needs "
-                            "them (e.g. an industrial accident, workplace harassment)."),
+            purpose=_text("privacy.sensitive.purpose"),
             items_required=[],
-            items_optional=[Text(ko="건강에 관한 정보(부상·질병 등)", en="Health information (injury, illness)"),
-                            Text(ko="노동조합 가입 여부", en="Trade-union membership")],
+            items_optional=[_text("privacy.sensitive.health"), _text("privacy.sensitive.union")],
             retention=retention, recipients=recipients,
-            refusal=Text(ko="동의하지 않아도 상담을 신청할 수 있습니다. 이 경우 건강·노동조합 정보를 적지 말아 주세요.",
-                         en="You can apply without this consent; then please leave health and union "
-                            "details out.")),
+            refusal=_text("privacy.sensitive.refusal")),
         fallback_phone=policy.fallback_phone)
 
 

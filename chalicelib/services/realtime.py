@@ -222,7 +222,7 @@ class RealtimeService:
                skip: set[str] | frozenset[str] = frozenset()) -> Assignment:
         """The fair choice among on-duty, non-busy attorneys, ring by ring (see module doc for calls)."""
         facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
-                                  AssignmentMode.REALTIME)
+                                  AssignmentMode.REALTIME, consultation.language.value)
         year = self._calendar.to_local(now).year
         ids: set[str] = set()
         profiles: dict[str, Attorney] = {}
@@ -390,7 +390,7 @@ class RealtimeService:
         year = self._calendar.to_local(now).year
         load = self._loads.get_many([attorney_id], year).get(attorney_id)
         facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
-                                  AssignmentMode.MANUAL)
+                                  AssignmentMode.MANUAL, consultation.language.value)
         assignment = manual_assignment(facts, attorney, load, now, programme_cap=self._policy.annual_cap,
                                        note=note, tz=self._policy.timezone)
         request = self._store.request(consultation_id)

@@ -305,7 +305,7 @@ class ReservationService:
     def _pool(self, consultation: Consultation, state: BookingState, now: datetime,
               claims_at: datetime | None = None) -> _Pool:
         facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
-                                  AssignmentMode.RESERVATION)
+                                  AssignmentMode.RESERVATION, consultation.language.value)
         year = self._calendar.local_date(now).year
         ids: set[str] = set()
         merged = Snapshot(attorneys={}, availabilities={}, loads={}, claims={})
@@ -395,8 +395,8 @@ class _Alerts:
         phone = details.get("phone") if isinstance(details, dict) else None
         if not phone:
             return
-        lang = "en" if consultation.language.value != "ko" else "ko"
-        message = render(kind, f"{self._base}/consultations/{consultation.id}", when=when, lang=lang)
+        message = render(kind, f"{self._base}/consultations/{consultation.id}", when=when,
+                         lang=consultation.language.value)
         self._try("sms", kind, lambda: self._notifier.send_sms(phone, message.text))
 
     def _try(self, channel: str, kind: MessageKind, send: Callable[[], Any]) -> None:

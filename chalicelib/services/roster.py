@@ -72,13 +72,14 @@ class UnknownAttorneyProfileError(Exception):
 
 
 def edit(attorneys: Any, attorney_id: str, *, display_name: str, categories: frozenset[str],
-         regions: frozenset[str], annual_cap: int | None, now: datetime) -> Attorney:
-    """Change what an attorney serves, their name and cap; duty, activity, linked accounts and the
-    sealed contact details stay as they are."""
+         regions: frozenset[str], annual_cap: int | None, now: datetime,
+         languages: frozenset[str] | None = None) -> Attorney:
+    """Change what an attorney serves, their name, cap and (unless None) languages; duty, activity,
+    linked accounts and the sealed contact details stay as they are."""
     existing = attorneys.get(attorney_id)
     if existing is None:
         raise UnknownAttorneyProfileError()
     changed = replace(existing, display_name=display_name, categories=categories, regions=regions,
-                      annual_cap=annual_cap)
+                      annual_cap=annual_cap, languages=existing.languages if languages is None else languages)
     attorneys.save(changed, attorneys.contact(attorney_id), now)
     return changed

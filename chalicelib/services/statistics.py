@@ -1,5 +1,5 @@
-"""Monthly statistics for the operations console: counts by category, region, mode, method and
-status/outcome, and waiting times, from one month's consultations.
+"""Monthly statistics for the operations console: counts by category, region, mode, method,
+language and status/outcome, and waiting times, from one month's consultations.
 
 Reads go through the repository's month index (``list_by_month``: one Query
 per page, newest first); never a Scan. Nothing personal is read: only the
@@ -55,6 +55,7 @@ class MonthStatistics:
     satisfaction_average: float | None = None
     by_rating: list[Count] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
+    by_language: list[Count] = field(default_factory=list)  # the consultation's language
 
 
 def _counts(counter: Counter[str]) -> list[Count]:
@@ -64,7 +65,7 @@ def _counts(counter: Counter[str]) -> list[Count]:
 def month_statistics(consultations: Any, month: str) -> MonthStatistics:
     """Statistics of the consultations received in ``month`` (``YYYY-MM``, Korea time)."""
     by: dict[str, Counter[str]] = {k: Counter() for k in ("category", "region", "mode", "method", "status",
-                                                          "recorded", "rating")}
+                                                          "recorded", "rating", "language")}
     waits: dict[str, list[float]] = {"realtime": [], "reservation": []}
     total = 0
     after: str | None = None
@@ -76,6 +77,7 @@ def month_statistics(consultations: Any, month: str) -> MonthStatistics:
             by["region"][c.region] += 1
             by["mode"][c.mode.value] += 1
             by["method"][c.method.value] += 1
+            by["language"][str(getattr(c.language, "value", c.language))] += 1
             by["status"][c.status.value] += 1
             if c.status is Status.COMPLETED:
                 by["recorded"][c.outcome or NOT_RECORDED] += 1
@@ -97,7 +99,8 @@ def month_statistics(consultations: Any, month: str) -> MonthStatistics:
                            outcomes=[Count(code, n) for code, n in outcomes.items()],
                            recorded_outcomes=_counts(by["recorded"]),
                            satisfaction_answered=answered, satisfaction_average=average,
-                           by_rating=[Count(str(r), by["rating"][str(r)]) for r in range(5, 0, -1)], waiting=waiting)
+                           by_rating=[Count(str(r), by["rating"][str(r)]) for r in range(5, 0, -1)], waiting=waiting,
+                           by_language=_counts(by["language"]))
 
 
 def to_csv(result: MonthStatistics) -> str:
@@ -109,7 +112,8 @@ def to_csv(result: MonthStatistics) -> str:
     for dimension, rows in (("category", result.by_category), ("region", result.by_region),
                             ("mode", result.by_mode), ("method", result.by_method),
                             ("status", result.by_status), ("outcome", result.outcomes),
-                            ("recorded_outcome", result.recorded_outcomes), ("rating", result.by_rating)):
+                            ("recorded_outcome", result.recorded_outcomes), ("rating", result.by_rating),
+                            ("language", result.by_language)):
         for row in rows:
             writer.writerow([result.month, dimension, row.code, row.count, ""])
     for w in result.waiting:

@@ -1,42 +1,25 @@
 """Server-rendered pages: Jinja2 templates, a message catalogue per language, static files.
 
-Every string a person reads is in ``i18n/<lang>/*.json`` (Korean first;
-English switchable; another language is one more folder; each feature keeps
-its strings in its own file). Templates never build URLs
+Every string a person reads is in ``i18n/<lang>/*.json`` (Korean first; the languages are
+listed once, in ``chalicelib.domain.languages``; another language is one more folder and one
+more line there; each feature keeps its strings in its own file). Templates never build URLs
 that carry personal data, and no page stores anything in browser storage.
 """
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from chalicelib.domain import languages
+
 HERE = Path(__file__).resolve().parent
-LANGUAGES = ("ko", "en")
-DEFAULT_LANGUAGE = "ko"
-
-
-def _load(lang: str) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    for path in sorted((HERE / "i18n" / lang).glob("*.json")):
-        for key, text in json.loads(path.read_text(encoding="utf-8")).items():
-            if key in messages:
-                raise ValueError(f"message {key!r} is defined twice in the {lang} catalogue")
-            messages[key] = text
-    return messages
-
-
-@lru_cache(maxsize=None)
-def catalogue(lang: str) -> dict[str, str]:
-    """The messages of ``lang``, falling back to Korean for any it lacks."""
-    base = _load(DEFAULT_LANGUAGE)
-    if lang != DEFAULT_LANGUAGE:
-        base = {**base, **_load(lang)}
-    return base
+LANGUAGES = languages.CODES
+DEFAULT_LANGUAGE = languages.DEFAULT
+catalogue = languages.catalogue
 
 
 class Translator:
@@ -60,7 +43,8 @@ def environment() -> Environment:
 
 def render(template: str, lang: str, **context: Any) -> str:
     t = Translator(lang)
-    return environment().get_template(template).render(t=t, lang=t.lang, languages=LANGUAGES, **context)
+    return environment().get_template(template).render(t=t, lang=t.lang, languages=languages.LANGUAGES,
+                                                       **context)
 
 
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",

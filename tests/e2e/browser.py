@@ -33,17 +33,38 @@ def device_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
 
 
+class KoreanPhone:
+    """A launched browser whose pages and contexts default to a phone set to Korean
+    (``Accept-Language: ko-KR``; Chromium's own default would be en-US, and the pages follow it).
+    Pass ``locale=`` to be someone else."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_page(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("locale", "ko-KR")
+        return self._browser.new_page(**kwargs)
+
+    def new_context(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("locale", "ko-KR")
+        return self._browser.new_context(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @contextlib.contextmanager
-def chromium(extra_args: list[str] | None = None) -> Iterator[Any]:
+def chromium(extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> Iterator[Any]:
     if not available():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (make test installs it when run as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, env=device_environment(),
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     env={**device_environment(), **(env or {})},
                                      args=LAUNCH_ARGS + (extra_args or []))
         try:
-            yield browser
+            yield KoreanPhone(browser)
         finally:
             browser.close()
 

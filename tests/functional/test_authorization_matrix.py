@@ -55,6 +55,7 @@ from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.domain.offers import MoveOnReason, Offer, OfferStatus, RealtimeRequest, deadline_of
 from chalicelib.domain.rooms import Outcome, SignalType
+from chalicelib.domain.users import UserProfile
 from chalicelib.services import intake
 from tests import documents
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
@@ -200,6 +201,7 @@ MATRIX: tuple[Route, ...] = (
     Route("GET", "/api/me", everyone_signed_in(OK)),
     Route("GET", "/api/me/logins", everyone_signed_in(OK)),
     Route("DELETE", "/api/me", everyone_signed_in(OK)),
+    Route("PUT", "/api/me/language", everyone_signed_in(OK), body={"language": "vi"}),
     Route("POST", "/api/me/attorney-link", everyone_signed_in(BAD_INVITE),
           body={"code": "ABCD-EFGH-JKMN-PQRS"}),
 
@@ -641,6 +643,8 @@ def build_world() -> World:
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()
+    for principal in PRINCIPALS.values():  # each caller signed in once (their account record)
+        container.users.signed_in(principal.subject, principal.provider, UserProfile(), now)
 
     # A1 takes both categories but no reservations (so bookings go to A2); A2 takes dismissals.
     roster.save(Attorney(A1_ID, "Attorney One", frozenset({"wage_arrears", "dismissal"}),

@@ -59,6 +59,6 @@ def test_no_inline_scripts_or_styles_in_pages(api: ApiClient) -> None:
 
 
 def test_the_catalogues_have_the_same_keys() -> None:
-    from chalicelib.web import _load
+    from chalicelib.domain.languages import own_messages as _load
 
     assert set(_load("ko")) == set(_load("en"))

@@ -171,6 +171,7 @@ def test_plans_know_what_to_count_and_what_to_release() -> None:
 def test_how_it_happens_is_said_per_method_and_language(method: Method) -> None:
     ko, en = how_it_happens(method, "ko"), how_it_happens(method, "en")
     assert ko != en and "031-8030-4541" in ko and "031-8030-4541" in en
-    assert how_it_happens(method, "vi") == en
+    assert how_it_happens(method, "fr") == en  # a language Maeul does not speak: English
+    assert how_it_happens(method, "vi") not in (ko, en) and "031-8030-4541" in how_it_happens(method, "vi")
     assert len({how_it_happens(m, "en") for m in Method}) == len(Method)
 

@@ -47,6 +47,7 @@ class AttorneyItem(KeyedItem):
     active = BooleanAttribute(default=True)
     on_duty = BooleanAttribute(default=False)
     subjects = UnicodeSetAttribute(null=True)
+    languages = UnicodeSetAttribute(null=True)  # besides Korean; absent: Korean only
     contact = BinaryAttribute(legacy_encoding=False, null=True)
     email_subscription = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -138,7 +139,8 @@ class DynamoAttorneyRepository:
             display_name=attorney.display_name, categories=set(attorney.categories),
             regions=set(attorney.regions), weight=attorney.weight, annual_cap=attorney.annual_cap,
             active=attorney.active, on_duty=attorney.on_duty,
-            subjects=set(attorney.subjects) or None, contact=sealed,
+            subjects=set(attorney.subjects) or None, languages=set(attorney.languages) or None,
+            contact=sealed,
             email_subscription=self.email_subscription(attorney.id) if existing else None,
             created_at=existing.created_at if existing and existing.created_at else now, updated_at=now)
         new_cover = {(c, r) for c in attorney.categories for r in attorney.regions}
@@ -175,6 +177,7 @@ class DynamoAttorneyRepository:
                 display_name=attorney.display_name, categories=set(attorney.categories),
                 regions=set(attorney.regions), weight=attorney.weight, annual_cap=attorney.annual_cap,
                 active=attorney.active, on_duty=attorney.on_duty, subjects=set(attorney.subjects) or None,
+                languages=set(attorney.languages) or None,
                 contact=sealed, email_subscription=subscription, created_at=now, updated_at=now, version=1))
             covers += [CoverageItem(f"COVER#{c}#{r}", f"ATTORNEY#{attorney.id}", attorney_id=attorney.id,
                                     active=attorney.active) for c in attorney.categories for r in attorney.regions]
@@ -197,7 +200,8 @@ def _to_domain(item: AttorneyItem) -> Attorney:
         categories=frozenset(item.categories or ()), regions=frozenset(item.regions or ()),
         weight=float(item.weight or 1), annual_cap=int(item.annual_cap) if item.annual_cap else None,
         active=bool(item.active), on_duty=bool(item.on_duty),
-        subjects=frozenset(item.subjects or ()), created_at=item.created_at,
+        subjects=frozenset(item.subjects or ()), languages=frozenset(item.languages or ()),
+        created_at=item.created_at,
         version=int(item.version or 0))
 
 

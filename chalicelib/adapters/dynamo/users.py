@@ -15,7 +15,7 @@ from datetime import datetime
 
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem, SubjectLinkItem
@@ -37,6 +37,7 @@ class UserItem(KeyedItem):
     created_at = UTCDateTimeAttribute()
     last_login_at = UTCDateTimeAttribute()
     profile = BinaryAttribute(legacy_encoding=False, null=True)
+    language = UnicodeAttribute(null=True)  # the account's language (not personal: a code)
 
 
 @table(MAIN)
@@ -91,6 +92,34 @@ class DynamoUserStore:
             UserItem(*_user_key(subject)).delete(condition=UserItem.pk.exists())
         except DeleteError:
             return False
+        return True
+
+    def language(self, subject: str) -> str | None:
+        return DynamoAccountLanguages().language(subject)
+
+    def set_language(self, subject: str, language: str) -> bool:
+        return DynamoAccountLanguages().set_language(subject, language)
+
+
+class DynamoAccountLanguages:
+    """The ``language`` attribute of user items, alone: read by every signed-in page, so it needs
+    neither the field cipher nor the sealed profile."""
+
+    def language(self, subject: str) -> str | None:
+        try:
+            item = UserItem.get(*_user_key(subject), attributes_to_get=["language"])
+        except UserItem.DoesNotExist:
+            return None
+        return item.language
+
+    def set_language(self, subject: str, language: str) -> bool:
+        try:
+            UserItem(*_user_key(subject)).update(actions=[UserItem.language.set(language)],
+                                                 condition=UserItem.pk.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
         return True
 
 

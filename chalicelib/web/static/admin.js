@@ -40,6 +40,7 @@
         M.el("td", {text: a.id}), M.el("td", {text: a.display_name}),
         M.el("td", {text: a.categories.map(function (c) { return M.label("category", c); }).join(", ")}),
         M.el("td", {text: a.regions.map(function (c) { return M.label("region", c); }).join(", ")}),
+        M.el("td", {text: [M.label("language", "ko")].concat((a.languages || []).map(function (c) { return M.label("language", c); })).join(", ")}),
         M.el("td", {text: (a.active ? M.t("js.roster.active") : M.t("js.roster.inactive")) + (a.on_duty ? " · " + M.t("js.roster.on_duty") : "")}),
         M.el("td", {text: a.load_this_year + " / " + a.annual_cap}),
         actions]));
@@ -58,6 +59,7 @@
     form.querySelectorAll("input[name=categories]").forEach(function (box) { box.checked = a.categories.indexOf(box.value) >= 0; });
     Array.prototype.forEach.call(form.regions.options, function (o) { o.selected = a.regions.indexOf(o.value) >= 0; });
     form.annual_cap.value = a.own_annual_cap ? a.annual_cap : "";
+    form.querySelectorAll("input[name=languages]").forEach(function (box) { box.checked = (a.languages || []).indexOf(box.value) >= 0; });
     $("contact-fields").hidden = true;
     $("edit-cancel").hidden = false;
     $("add-title").textContent = M.t("js.roster.editing", {name: a.display_name});
@@ -82,6 +84,7 @@
       display_name: form.display_name.value.trim(),
       categories: Array.prototype.map.call(form.querySelectorAll("input[name=categories]:checked"), function (x) { return x.value; }),
       regions: Array.prototype.map.call(form.regions.selectedOptions, function (x) { return x.value; }),
+      languages: Array.prototype.map.call(form.querySelectorAll("input[name=languages]:checked"), function (x) { return x.value; }),
       phone: form.phone.value.trim(), email: form.email.value.trim()
     };
     body.annual_cap = form.annual_cap.value ? Number(form.annual_cap.value) : null;
@@ -144,6 +147,7 @@
     holder.appendChild(table(M.t("js.stats.region"), "region", s.by_region, s.total));
     holder.appendChild(table(M.t("js.stats.mode"), "mode", s.by_mode, s.total));
     holder.appendChild(table(M.t("js.stats.method"), "method", s.by_method, s.total));
+    holder.appendChild(table(M.t("js.stats.language"), "language", s.by_language || [], s.total));
     holder.appendChild(table(M.t("js.stats.status"), "status", s.by_status, s.total));
     var completed = s.recorded_outcomes.reduce(function (n, r) { return n + r.count; }, 0);
     holder.appendChild(table(M.t("js.stats.recorded"), "outcome", s.recorded_outcomes, completed));

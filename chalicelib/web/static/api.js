@@ -54,7 +54,8 @@
     return names[code] || code;
   }
 
-  var locale = page.lang === "en" ? "en-GB" : "ko-KR";
+  // Intl formats dates in the page language (easy Korean as Korean; English the British way)
+  var locale = page.lang === "en" ? "en-GB" : (page.lang.indexOf("ko") === 0 ? "ko-KR" : page.lang);
   function when(iso, withDay) {
     var options = {timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false};
     if (withDay !== false) { options.month = "long"; options.day = "numeric"; options.weekday = "short"; }

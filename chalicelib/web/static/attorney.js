@@ -7,6 +7,7 @@
   var $ = function (name) { return document.getElementById(name); };
   var POLL_MS = 5000;
   var offers = [];
+  var interpretationLines = [];
   var rendered = false;
 
   function showDuty(r, on, offText) {
@@ -51,6 +52,10 @@
       accept.addEventListener("click", function () { answer(o, "accept"); });
       decline.addEventListener("click", function () { answer(o, "decline"); });
       var flags = urgencyOf(o.urgency || {});
+      if (o.language && o.language.indexOf("ko") !== 0) { flags.unshift(M.t("js.flag.language", {language: M.label("language", o.language)})); }
+      if (o.interpreter_needed) {
+        flags.unshift(M.t("js.flag.interpreter", {lines: interpretationLines.map(function (x) { return x.name + " " + x.phone; }).join(", ")}));
+      }
       offersList.appendChild(M.el("li", {class: "card offer"}, [
         M.el("p", {}, [M.el("strong", {text: M.label("category", o.category) + " · " + M.label("region", o.region) +
                                              " · " + M.label("method", o.method)})]),
@@ -78,6 +83,7 @@
         var before = offers.map(function (o) { return o.id; }).join();
         var received = Date.now();
         offers = r.data.items.map(function (o) { o.endsAt = received + o.seconds_left * 1000; return o; });
+        interpretationLines = r.data.interpretation_lines || [];
         if (offers.map(function (o) { return o.id; }).join() !== before || !rendered) { rendered = true; renderOffers(); }
       }
     }

@@ -223,7 +223,7 @@
       sensitive_details: {health: form.sensitive_health.checked, union: form.sensitive_union.checked},
       consent_privacy: form.consent_privacy.checked,
       consent_sensitive: form.consent_sensitive.checked && sensitiveMarked(),
-      preferred_language: M.lang === "en" ? "en" : "ko"
+      preferred_language: M.lang  // the page language is the consultation language
     };
     if (optionalConsent()) {  // the [선택] items only with the [선택] consent
       data.monthly_pay = value("monthly_pay") || "unknown";

@@ -15,6 +15,13 @@
         M.el("td", {text: e.ip})]));
     });
   })();
+  $("my-language").addEventListener("submit", async function (e) {
+    e.preventDefault();
+    var choice = $("my-language-choice").value;
+    var r = await M.request("PUT", "/api/me/language", {language: choice});
+    if (r.ok) { window.location.assign("/me"); return; }  // the page again, in the chosen language
+    $("my-language-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
+  });
   $("signout").addEventListener("click", async function () {
     await M.request("POST", "/auth/logout");
     window.location.assign("/");

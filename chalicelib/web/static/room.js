@@ -35,7 +35,7 @@
   function when(iso) {
     if (!iso) return "";
     const d = new Date(iso);
-    return d.toLocaleString(lang === "en" ? "en-GB" : "ko-KR",
+    return d.toLocaleString(lang === "en" ? "en-GB" : (lang.indexOf("ko") === 0 ? "ko-KR" : lang),
       { timeZone: "Asia/Seoul", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
 
