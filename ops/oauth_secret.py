@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import boto3
 
+    from ops import stages
+
     values = {}
     for field, var in FIELDS.items():
         value = os.environ.get(var) or getpass.getpass(f"{field} for {args.stage}: ")
@@ -32,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{field} is empty; nothing written", file=sys.stderr)
             return 2
         values[field] = value.strip()
-    boto3.client("secretsmanager").put_secret_value(SecretId=f"maeul/{args.stage}/oauth",
-                                                    SecretString=json.dumps(values))
+    client = boto3.session.Session(region_name=stages.region(args.stage)).client("secretsmanager")
+    client.put_secret_value(SecretId=f"maeul/{args.stage}/oauth", SecretString=json.dumps(values))
     print(f"maeul/{args.stage}/oauth: set {', '.join(values)}")
     return 0
 

@@ -131,5 +131,6 @@ def test_every_function_and_the_api_page_the_operators_through_the_alarms_topic(
             assert props["AlarmActions"] == [OUTPUTS["OperatorAlarmsTopicArn"]]
     assert alarms["RemindersErrorsAlarm"]["Threshold"] == 1  # a failed reminders run pages at once
     api = alarms["ApiServerErrorsAlarm"]
-    title = resources["RestAPI"]["Properties"]["DefinitionBody"]["info"]["title"]
-    assert api["MetricName"] == "5XXError" and {"Name": "ApiName", "Value": title} in api["Dimensions"]
+    name = resources["RestAPI"]["Properties"]["Name"]
+    assert name == "maeul-prod"  # one API name per stage
+    assert api["MetricName"] == "5XXError" and {"Name": "ApiName", "Value": name} in api["Dimensions"]
