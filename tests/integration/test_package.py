@@ -134,3 +134,17 @@ def test_every_function_and_the_api_page_the_operators_through_the_alarms_topic(
     name = resources["RestAPI"]["Properties"]["Name"]
     assert name == "maeul-prod"  # one API name per stage
     assert api["MetricName"] == "5XXError" and {"Name": "ApiName", "Value": name} in api["Dimensions"]
+
+
+def test_make_package_works_in_a_fresh_shell(tmp_path: Path) -> None:
+    """No region in the environment nor in ~/.aws: the stage's region comes from infra/stages.json."""
+    import os
+
+    from ops.processes import ROOT
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "none")}
+    result = subprocess.run(["make", "-o", "install", "package", f"PACKAGE_DIR={tmp_path / 'out'}"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "No region configured" not in result.stdout + result.stderr
+    assert (tmp_path / "out" / "sam.json").exists()
