@@ -74,8 +74,8 @@ def deploy_local(log=print) -> stack.Deployment:
         log(f"  provisioned {item}")
     from ops.outbox import ensure_outbox
 
-    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"])
-    log("  local outbox queue subscribed to attorney alerts (scripts/outbox lists what was sent)")
+    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"], deployment.outputs["OperatorAlarmsTopicArn"])
+    log("  local outbox queue subscribed to attorney alerts and operator alarms (scripts/outbox lists what was sent)")
     if deployment.missing:
         raise SystemExit("declared resources missing after deploy: " + "; ".join(deployment.missing))
     stack.write_env_file(STACK_ENV_FILE, deployment.environment())
