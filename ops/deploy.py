@@ -195,6 +195,9 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
             props.setdefault("Tags", {}).update({"app": "maeul", "stage": stage})
     if "RestAPI" in resources:  # one API name per stage (it overrides the OpenAPI title)
         resources["RestAPI"]["Properties"]["Name"] = api_name(stage)
+    from ops import front_door
+
+    front_door.harden(template, stage, stages.domain(stage), stages.settings(stage))
     add_alarms(resources, stage, outputs.get("OperatorAlarmsTopicArn"))
     if "RestAPI" in resources:
         body = ('{"error": {"code": "%s", "message": "%s"}}')
@@ -287,7 +290,8 @@ def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print,
 # hangs off the stage with it. These are held back from the stack and the API is imported and
 # deployed through the API Gateway API instead (``fill_emulator_api``), and the log says so.
 _EMULATOR_HELD_BACK = ("AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage", "AWS::ApiGateway::BasePathMapping",
-                       "AWS::WAFv2::WebACLAssociation")
+                       "AWS::WAFv2::WebACLAssociation", "AWS::ApiGateway::DomainName",
+                       "AWS::CertificateManager::Certificate", "AWS::Route53::RecordSet")
 
 
 def hold_back_for_emulator(template: dict[str, Any]) -> dict[str, Any]:

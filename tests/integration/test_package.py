@@ -148,3 +148,61 @@ def test_make_package_works_in_a_fresh_shell(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "No region configured" not in result.stdout + result.stderr
     assert (tmp_path / "out" / "sam.json").exists()
+
+
+def _resources(packaged: Path) -> dict:
+    return json.loads(packaged.read_text(encoding="utf-8"))["Resources"]
+
+
+def test_the_scheduled_jobs_are_not_retried_and_never_run_twice_at_once(packaged: Path) -> None:
+    resources = _resources(packaged)
+    for name in ("Reminders", "Offers", "WindowKeeper", "MessageNudge"):
+        props = resources[name]["Properties"]
+        assert props["EventInvokeConfig"]["MaximumRetryAttempts"] == 0, name
+        assert props["ReservedConcurrentExecutions"] == 1, name
+
+
+def test_the_front_door_is_a_regional_custom_domain_mapped_at_the_root(packaged: Path) -> None:
+    from ops import stages
+
+    resources = _resources(packaged)
+    api = resources["RestAPI"]["Properties"]
+    assert api["EndpointConfiguration"] == "REGIONAL"
+    domain = resources["ApiDomain"]["Properties"]
+    assert domain["DomainName"] == stages.domain("prod")
+    assert domain["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert domain["RegionalCertificateArn"] == {"Ref": "ApiCertificate"}
+    assert resources["ApiCertificate"]["Properties"]["ValidationMethod"] == "DNS"
+    mapping = resources["ApiRootMapping"]["Properties"]
+    assert "BasePath" not in mapping  # the root: /auth/ cookies and /api/ routes as they are locally
+    assert mapping["RestApiId"] == {"Ref": "RestAPI"}
+
+
+def test_the_api_is_rate_limited_per_ip_throttled_logged_and_traced(packaged: Path) -> None:
+    resources = _resources(packaged)
+    acl = resources["ApiWebAcl"]["Properties"]
+    assert acl["Scope"] == "REGIONAL"
+    [rule] = acl["Rules"]
+    assert rule["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP" and "Block" in rule["Action"]
+    assert "RestAPI" in json.dumps(resources["ApiWebAclAssociation"]["Properties"]["ResourceArn"])
+    api = resources["RestAPI"]["Properties"]
+    [settings] = api["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] >= settings["ThrottlingRateLimit"]
+    assert api["TracingEnabled"] is True
+    access = api["AccessLogSetting"]
+    assert access["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert "sourceIp" not in access["Format"] and "$context.path" not in access["Format"]  # no personal data
+    assert resources["APIHandler"]["Properties"]["ReservedConcurrentExecutions"] >= 1
+
+
+def test_every_function_logs_to_a_group_with_retention_and_is_traced(packaged: Path) -> None:
+    from ops import stages
+
+    resources = _resources(packaged)
+    functions = [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+    for name in functions:
+        props = resources[name]["Properties"]
+        group = resources[props["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]
+        assert group["RetentionInDays"] == stages.settings("prod")["log_retention_days"]
+        assert group["LogGroupName"] == f"/aws/lambda/maeul-prod-{name}"  # what the role may write to
+        assert props["Tracing"] == "Active"
