@@ -49,6 +49,7 @@ test-calendar: install
 
 lint: install
 	$(VENV)/bin/cfn-lint infra/template.yaml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/deploy.yml
 
 # With the stage's region (infra/stages.json), so it works in a fresh shell without ~/.aws/config.
 PACKAGE_DIR ?= build/prod-package

@@ -84,24 +84,41 @@ def deploy_local(log=print) -> stack.Deployment:
 
 # --- real AWS -----------------------------------------------------------------------
 
-def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path) -> Path:
+def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path, bundle: Path | None = None) -> Path:
     """``chalice package`` for ``stage``, then bind the functions to the infra stack.
 
-    Returns the path of the SAM template ready for CloudFormation.
+    ``bundle``: a bundle built before (``build_bundle``, the pipeline's artifact) replaces the one
+    packaged here, so that every stage runs the very same code. Returns the SAM template's path.
     """
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    from ops import stages
-
-    subprocess.run([str(BIN / "chalice"), "package", "--stage", stage, str(out_dir)],
-                   cwd=ROOT, check=True, env=stages.environment(stage))
-    slim_bundle(out_dir / "deployment.zip")
-    add_bytecode(out_dir / "deployment.zip")
+    _chalice_package(stage, out_dir)
+    if bundle is not None:
+        shutil.copyfile(bundle, out_dir / "deployment.zip")
+    else:
+        slim_bundle(out_dir / "deployment.zip")
+        add_bytecode(out_dir / "deployment.zip")
     template_path = out_dir / "sam.json"
     template = json.loads(template_path.read_text(encoding="utf-8"))
     bind_app_template(template, stage, outputs)
     template_path.write_text(json.dumps(template, indent=2, ensure_ascii=False), encoding="utf-8")
     return template_path
+
+
+def build_bundle(out_dir: Path) -> Path:
+    """The Lambda bundle alone (the same for every stage: stage settings live in the template)."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    _chalice_package("prod", out_dir)
+    bundle = out_dir / "deployment.zip"
+    slim_bundle(bundle)
+    add_bytecode(bundle)
+    return bundle
+
+
+def _chalice_package(stage: str, out_dir: Path) -> None:
+    subprocess.run([str(BIN / "chalice"), "package", "--stage", stage, str(out_dir)],
+                   cwd=ROOT, check=True, env=stages.environment(stage))
 
 
 # AWS services the app calls at run time. botocore ships the models of every
@@ -259,10 +276,10 @@ def add_alarms(resources: dict[str, Any], stage: str, topic_arn: str | None) -> 
 
 
 def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print,
-               confirm: Callable[[list[Change]], bool] | None = None) -> cfn.Outcome:
+               confirm: Callable[[list[Change]], bool] | None = None, bundle: Path | None = None) -> cfn.Outcome:
     """Package, upload the bundle, deploy ``maeul-<stage>-app`` through a change set."""
     out_dir = ROOT / "build" / stage
-    template_path = package_app(stage, outputs, out_dir)
+    template_path = package_app(stage, outputs, out_dir, bundle)
     template = json.loads(template_path.read_text(encoding="utf-8"))
     bucket = outputs["ArtifactsBucketName"]
     bundle = out_dir / "deployment.zip"
@@ -375,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--infra-only", action="store_true", help="deploy only the infra stack")
     parser.add_argument("--operator-email", default="",
                         help="subscribe this address to operator alarms (kept on later deploys when not given)")
+    parser.add_argument("--bundle", type=Path, default=None,
+                        help="deploy this bundle (built once by the pipeline, python -m ops.deploy_bundle) "
+                             "instead of packaging the working tree's code")
     parser.add_argument("--yes", action="store_true",
                         help="apply the changes without asking (pipelines); without it they are shown and "
                              "applied only after you answer yes")
@@ -386,14 +406,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return deploy_stage(args.stage, operator_email=args.operator_email, infra_only=args.infra_only,
-                            assume_yes=args.yes)
+                            assume_yes=args.yes, bundle=args.bundle)
     except cfn.DeployError as exc:
         print(f"deploy of {args.stage} failed: {exc}", file=sys.stderr)
         return 1
 
 
 def deploy_stage(stage: str, *, operator_email: str = "", infra_only: bool = False, assume_yes: bool = False,
-                 log: Callable[[str], None] = print) -> int:
+                 bundle: Path | None = None, log: Callable[[str], None] = print) -> int:
     """``scripts/deploy <stage>`` for an AWS stage (or the emulator when ``AWS_ENDPOINT_URL`` points at it)."""
     session = _session(stages.environment(stage))
     account = session.client("sts").get_caller_identity()["Account"]
@@ -422,7 +442,10 @@ def deploy_stage(stage: str, *, operator_email: str = "", infra_only: bool = Fal
         log(f"maeul/{stage}/jwt-keys: first signing key created")
     if infra_only:
         return 0
-    outcome = deploy_app(session, stage, deployment.outputs, log=log, confirm=confirm)
+    if bundle is not None and not bundle.is_file():
+        log(f"no bundle at {bundle}")
+        return 2
+    outcome = deploy_app(session, stage, deployment.outputs, log=log, confirm=confirm, bundle=bundle)
     if outcome.action == "declined":
         log(f"{stage}: app changes not applied")
         return 1
