@@ -88,8 +88,13 @@ def test_the_second_deploy_is_a_no_op_and_keeps_the_operator_email(runs, endpoin
     assert "stack maeul-dev: no changes" in second.stdout
     assert "stack maeul-dev-app: no changes" in second.stdout
     assert "deployed (unchanged)" in second.stdout
-    stack = _client(endpoint, "cloudformation").describe_stacks(StackName="maeul-dev")["Stacks"][0]
+    cfn = _client(endpoint, "cloudformation")
+    stack = cfn.describe_stacks(StackName="maeul-dev")["Stacks"][0]
     assert {"ParameterKey": "OperatorEmail", "ParameterValue": "ops@example.org"} in stack["Parameters"]
+    policy = json.loads(cfn.get_stack_policy(StackName="maeul-dev")["StackPolicyBody"])
+    [deny] = [s for s in policy["Statement"] if s["Effect"] == "Deny"]
+    assert {"Update:Replace", "Update:Delete"} == set(deny["Action"])
+    assert {"AWS::DynamoDB::Table", "AWS::KMS::Key"} == set(deny["Condition"]["StringEquals"]["ResourceType"])
 
 
 def test_set_oauth_secret_works_from_a_fresh_shell(runs, endpoint, tmp_path) -> None:
