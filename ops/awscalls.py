@@ -47,7 +47,8 @@ def _app_hook(params, model, **_kwargs) -> None:  # botocore "provide-client-par
     from ops.iam import requests_of
 
     try:
-        found = requests_of(model.service_model.service_name, model.name, params, "ap-northeast-2", "123456789012")
+        found = requests_of(model.service_model.service_name, model.name, params, "ap-northeast-2",
+                            "123456789012")
     except (KeyError, ValueError, TypeError):
         found = []
     _APP_REQUESTS.update(found)

@@ -157,7 +157,8 @@ class StackDeployer:
             if described.get("Status") == "FAILED" and any(text in reason for text in NO_CHANGES):
                 self.cfn.delete_change_set(ChangeSetName=change_set_id, StackName=name)
                 return self._unchanged(name, stack_policy, termination_protection)
-            raise DeployError(f"stack {name}: change set failed: {reason or described.get('Status')}") from None
+            why = reason or described.get("Status")
+            raise DeployError(f"stack {name}: change set failed: {why}") from None
         changes = self.changes(change_set_id, name)
         if not changes and not creating:
             self.cfn.delete_change_set(ChangeSetName=change_set_id, StackName=name)
@@ -248,7 +249,8 @@ class StackDeployer:
         try:
             self.cfn.get_waiter("stack_delete_complete").wait(StackName=name, WaiterConfig=self.waiter_config)
         except WaiterError as exc:
-            raise DeployError(f"stack {name} could not be deleted ({exc}):\n{self.failure_events(name)}") from None
+            raise DeployError(f"stack {name} could not be deleted ({exc}):\n"
+                              f"{self.failure_events(name)}") from None
 
     def _protect(self, name: str, policy: Mapping[str, Any] | None, termination: bool) -> None:
         if policy is not None:

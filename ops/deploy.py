@@ -74,8 +74,10 @@ def deploy_local(log=print) -> stack.Deployment:
         log(f"  provisioned {item}")
     from ops.outbox import ensure_outbox
 
-    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"], deployment.outputs["OperatorAlarmsTopicArn"])
-    log("  local outbox queue subscribed to attorney alerts and operator alarms (scripts/outbox lists what was sent)")
+    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"],
+                  deployment.outputs["OperatorAlarmsTopicArn"])
+    log("  local outbox queue subscribed to attorney alerts and operator alarms "
+        "(scripts/outbox lists what was sent)")
     if deployment.missing:
         raise SystemExit("declared resources missing after deploy: " + "; ".join(deployment.missing))
     stack.write_env_file(STACK_ENV_FILE, deployment.environment())
@@ -276,7 +278,8 @@ def add_alarms(resources: dict[str, Any], stage: str, topic_arn: str | None) -> 
 
 
 def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print,
-               confirm: Callable[[list[Change]], bool] | None = None, bundle: Path | None = None) -> cfn.Outcome:
+               confirm: Callable[[list[Change]], bool] | None = None,
+               bundle: Path | None = None) -> cfn.Outcome:
     """Package, upload the bundle, deploy ``maeul-<stage>-app`` through a change set."""
     out_dir = ROOT / "build" / stage
     template_path = package_app(stage, outputs, out_dir, bundle)
@@ -306,41 +309,43 @@ def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print,
 # API without reading its OpenAPI body, so a deployment of it fails ("no methods"), and all that
 # hangs off the stage with it. These are held back from the stack and the API is imported and
 # deployed through the API Gateway API instead (``fill_emulator_api``), and the log says so.
-_EMULATOR_HELD_BACK = ("AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage", "AWS::ApiGateway::BasePathMapping",
+_EMULATOR_HELD_BACK = ("AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
+                       "AWS::ApiGateway::BasePathMapping",
                        "AWS::WAFv2::WebACLAssociation", "AWS::ApiGateway::DomainName",
                        "AWS::CertificateManager::Certificate", "AWS::Route53::RecordSet")
 
 
 def hold_back_for_emulator(template: dict[str, Any]) -> dict[str, Any]:
     resources = template["Resources"]
-    held = {k: resources.pop(k) for k in [k for k, r in resources.items() if r["Type"] in _EMULATOR_HELD_BACK]}
+    held = {k: resources.pop(k)
+            for k in [k for k, r in resources.items() if r["Type"] in _EMULATOR_HELD_BACK]}
     text = json.dumps
     for logical in [k for k, r in resources.items() if any(h in text(r) for h in held)]:
         held[logical] = resources.pop(logical)
     for key in [k for k, o in template.get("Outputs", {}).items() if any(h in text(o) for h in held)]:
         template["Outputs"].pop(key)
     api = next((k for k, r in resources.items() if r["Type"] == "AWS::ApiGateway::RestApi"), None)
-    return {"api": api, "body": resources[api]["Properties"].get("Body") if api else None, "held": sorted(held)}
+    body = resources[api]["Properties"].get("Body") if api else None
+    return {"api": api, "body": body, "held": sorted(held)}
 
 
 def fill_emulator_api(session: Any, name: str, held_back: dict[str, Any], log: Callable[[str], None]) -> None:
     if not held_back.get("api"):
         return
     cf = session.client("cloudformation")
-    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
-                for page in cf.get_paginator("list_stack_resources").paginate(StackName=name)
-                for r in page["StackResourceSummaries"]}
+    summaries = [r for page in cf.get_paginator("list_stack_resources").paginate(StackName=name)
+                 for r in page["StackResourceSummaries"]]
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in summaries}
+    functions = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in summaries
+                 if r.get("ResourceType") == "AWS::Lambda::Function"}
     apigw = session.client("apigateway")
     api_id = physical[held_back["api"]]
     if any(s["stageName"] == "api" for s in apigw.get_stages(restApiId=api_id).get("item", [])):
         return
     lam = session.client("lambda")
     values = {"AWS::Partition": "aws", "AWS::Region": session.region_name, "AWS::URLSuffix": "amazonaws.com"}
-    for logical, function in physical.items():
-        try:
-            values[f"{logical}.Arn"] = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
-        except Exception:  # noqa: BLE001 - not a function
-            continue
+    for logical, function in functions.items():
+        values[f"{logical}.Arn"] = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
     body = _substitute(held_back["body"], values)
     if "swagger" in body:  # the emulator imports only OpenAPI 3 documents; it reads paths and integrations
         body = {"openapi": "3.0.1", **{k: v for k, v in body.items() if k != "swagger"}}
@@ -391,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stage", choices=["local", "dev", "staging", "prod"])
     parser.add_argument("--infra-only", action="store_true", help="deploy only the infra stack")
     parser.add_argument("--operator-email", default="",
-                        help="subscribe this address to operator alarms (kept on later deploys when not given)")
+                        help="subscribe this address to operator alarms "
+                             "(kept on later deploys when not given)")
     parser.add_argument("--bundle", type=Path, default=None,
                         help="deploy this bundle (built once by the pipeline, python -m ops.deploy_bundle) "
                              "instead of packaging the working tree's code")
@@ -414,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def deploy_stage(stage: str, *, operator_email: str = "", infra_only: bool = False, assume_yes: bool = False,
                  bundle: Path | None = None, log: Callable[[str], None] = print) -> int:
-    """``scripts/deploy <stage>`` for an AWS stage (or the emulator when ``AWS_ENDPOINT_URL`` points at it)."""
+    """``scripts/deploy <stage>`` for an AWS stage (or the emulator, when ``AWS_ENDPOINT_URL`` is it)."""
     session = _session(stages.environment(stage))
     account = session.client("sts").get_caller_identity()["Account"]
     refused = stages.preflight(stage, account, session.region_name)

@@ -58,8 +58,8 @@ def harden(template: dict[str, Any], stage: str, domain: str, config: dict[str, 
         "LogGroupName": f"/aws/apigateway/maeul-{stage}-access", "RetentionInDays": retention}}
     api["AccessLogSetting"] = {"DestinationArn": {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]},
                                "Format": ACCESS_LOG_FORMAT}
-    certificate: dict[str, Any] = {"DomainName": domain, "ValidationMethod": "DNS",
-                                   "Tags": [{"Key": "app", "Value": "maeul"}, {"Key": "stage", "Value": stage}]}
+    tags = [{"Key": "app", "Value": "maeul"}, {"Key": "stage", "Value": stage}]
+    certificate: dict[str, Any] = {"DomainName": domain, "ValidationMethod": "DNS", "Tags": tags}
     zone = config.get("hosted_zone_id") or ""
     if zone:
         certificate["DomainValidationOptions"] = [{"DomainName": domain, "HostedZoneId": zone}]
@@ -68,7 +68,8 @@ def harden(template: dict[str, Any], stage: str, domain: str, config: dict[str, 
         "DomainName": domain, "RegionalCertificateArn": {"Ref": "ApiCertificate"},
         "EndpointConfiguration": {"Types": ["REGIONAL"]}, "SecurityPolicy": "TLS_1_2"}}
     resources["ApiRootMapping"] = {"Type": "AWS::ApiGateway::BasePathMapping", "Properties": {  # at the root
-        "DomainName": {"Ref": "ApiDomain"}, "RestApiId": {"Ref": "RestAPI"}, "Stage": {"Ref": "RestAPI.Stage"}}}
+        "DomainName": {"Ref": "ApiDomain"}, "RestApiId": {"Ref": "RestAPI"},
+        "Stage": {"Ref": "RestAPI.Stage"}}}
     if zone:
         resources["ApiDnsRecord"] = {"Type": "AWS::Route53::RecordSet", "Properties": {
             "HostedZoneId": zone, "Name": domain, "Type": "A", "AliasTarget": {

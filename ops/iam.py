@@ -21,8 +21,8 @@ from ops import stack
 
 # Operations whose IAM action differs from "<service>:<Operation>": a transaction is authorised
 # item by item, as the single-item action on each item's table.
-_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem",
-             "Get": "GetItem"}
+_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
+             "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
 _NO_PERMISSION = {("sts", "GetCallerIdentity")}  # answered for any caller
 # Used by the Lambda runtime itself, never by the app's code: not visible to the recording.
 RUNTIME_ACTIONS = frozenset({"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments",
@@ -35,7 +35,8 @@ class Request:
     resource: str
 
 
-def requests_of(service: str, operation: str, params: dict[str, Any], region: str, account: str) -> list[Request]:
+def requests_of(service: str, operation: str, params: dict[str, Any], region: str,
+                account: str) -> list[Request]:
     """The (action, resource ARN) pairs IAM checks for one API call."""
     if (service, operation) in _NO_PERMISSION:
         return []
@@ -69,7 +70,8 @@ def requests_of(service: str, operation: str, params: dict[str, Any], region: st
     if service == "secretsmanager":
         secret = params.get("SecretId", "*")
         if not secret.startswith("arn:"):
-            secret = arn.format("secretsmanager") + f"secret:{secret}-XXXXXX"  # AWS appends 6 random characters
+            # AWS appends 6 random characters to a secret's name in its ARN
+            secret = arn.format("secretsmanager") + f"secret:{secret}-XXXXXX"
         return [Request(f"secretsmanager:{operation}", secret)]
     if service == "s3" and params.get("Bucket"):
         key = params.get("Key")
@@ -80,7 +82,8 @@ def requests_of(service: str, operation: str, params: dict[str, Any], region: st
 
 # S3 operations whose IAM action has another name.
 _S3_ACTIONS = {"HeadObject": "GetObject", "HeadBucket": "ListBucket", "ListObjectsV2": "ListBucket",
-               "DeleteObjects": "DeleteObject", "CreateMultipartUpload": "PutObject", "UploadPart": "PutObject",
+               "DeleteObjects": "DeleteObject", "CreateMultipartUpload": "PutObject",
+               "UploadPart": "PutObject",
                "CompleteMultipartUpload": "PutObject"}
 ANY_RESOURCE = ""  # a service this module does not map resources for: only the action is checked
 
@@ -97,7 +100,8 @@ class RolePolicy:
         if props.get("ManagedPolicyArns"):
             raise ValueError(f"{role} attaches managed policies, which this evaluator cannot see")
         resolver = _Resolver(template, stage)
-        statements = [resolver.resolve(s) for p in props.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+        statements = [resolver.resolve(s) for p in props.get("Policies", [])
+                      for s in p["PolicyDocument"]["Statement"]]
         return cls(statements)
 
     def actions(self) -> set[str]:

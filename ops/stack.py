@@ -238,7 +238,8 @@ class Reconciler:
                 elif logical not in self.physical:
                     self.warnings.append(f"{logical}: {spec['Type']} not created by the emulator")
                 else:
-                    self.warnings.append(f"{logical}: {spec['Type']} not checked beyond the stack's own record")
+                    self.warnings.append(
+                        f"{logical}: {spec['Type']} not checked beyond the stack's own record")
                 continue
             check(logical, spec.get("Properties", {}))
 

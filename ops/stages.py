@@ -81,11 +81,12 @@ def preflight(stage: str, account: str, current_region: str) -> list[str]:
     reasons = []
     expected = str(settings(stage).get("account_id") or "")
     if expected and expected != account:
-        reasons.append(f"{stage} belongs to account {expected} (infra/stages.json), but these credentials are "
-                       f"for account {account}")
+        reasons.append(f"{stage} belongs to account {expected} (infra/stages.json), but these "
+                       f"credentials are for account {account}")
     if stage == "prod":
         if current_region != SEOUL:
-            reasons.append(f"prod is deployed only in {SEOUL} (Seoul); this session's region is {current_region}")
+            reasons.append(f"prod is deployed only in {SEOUL} (Seoul); this session's region is "
+                           f"{current_region}")
         if not expected:
             reasons.append("prod has no expected account: set account_id for prod in infra/stages.json")
         reasons += [f"placeholder setting: {p}" for p in placeholders(stage)]

@@ -32,7 +32,8 @@ def endpoint() -> Iterator[str]:
 def _fresh_shell(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
     """What a new terminal has: PATH, HOME, credentials; no AWS region anywhere."""
     return {"PATH": os.environ["PATH"], "HOME": str(home), "LANG": "C.UTF-8",
-            "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "operator", "AWS_SECRET_ACCESS_KEY": "operator",
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "operator", "AWS_SECRET_ACCESS_KEY": "operator",
             "AWS_CONFIG_FILE": str(home / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "none"), **extra}
 
 

@@ -85,7 +85,8 @@ def test_changes_are_listed_and_not_applied_without_confirmation(deployer, boto_
     assert outcome.action == "declined"
     assert [(c.action, c.logical_id) for c in seen[0]] == [("Add", "B")]
     cfn = boto_session.client("cloudformation")
-    logical = {r["LogicalResourceId"] for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]}
+    summaries = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
+    logical = {r["LogicalResourceId"] for r in summaries}
     assert logical == {"A"}
     assert _pending_change_sets(boto_session, name) == []
 
@@ -106,7 +107,8 @@ def test_a_template_over_the_inline_limit_goes_through_the_artifacts_bucket(boto
         outcome = deployer.deploy(name, body, {"Suffix": name})
     sent = next(params for service, op, params in calls if op == "CreateChangeSet")
     assert "TemplateBody" not in sent
-    assert sent["TemplateURL"].startswith(f"https://{bucket}.s3.ap-northeast-2.amazonaws.com/templates/{name}/")
+    url = f"https://{bucket}.s3.ap-northeast-2.amazonaws.com/templates/{name}/"
+    assert sent["TemplateURL"].startswith(url)
     assert outcome.action == "created"
     with pytest.raises(DeployError, match="inline limit"):
         StackDeployer(boto_session, log=lambda _m: None).deploy(name + "-b", body, {"Suffix": name})
@@ -142,7 +144,8 @@ def test_a_replacement_is_flagged_in_the_listing() -> None:
 # --- what the emulator cannot show: Stubber with CloudFormation's responses -----------------------
 
 ACCOUNT = "111122223333"
-STACK_ID = f"arn:aws:cloudformation:ap-northeast-2:{ACCOUNT}:stack/maeul-dev-app/8e2f1f30-0000-11ef-9f6a-0a1b2c3d4e5f"
+STACK_ID = (f"arn:aws:cloudformation:ap-northeast-2:{ACCOUNT}:stack/maeul-dev-app/"
+            "8e2f1f30-0000-11ef-9f6a-0a1b2c3d4e5f")
 CHANGE_SET_ID = (f"arn:aws:cloudformation:ap-northeast-2:{ACCOUNT}:changeSet/deploy-0123/"
                  "4b6a9a40-0000-11ef-8d4e-06f1c2d3e4f5")
 T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
@@ -183,6 +186,11 @@ def _change_set(status: str, changes: list | None = None, reason: str = "") -> d
     return out
 
 
+def _added(logical: str, kind: str) -> dict:
+    return {"Type": "Resource", "ResourceChange": {"Action": "Add", "LogicalResourceId": logical,
+                                                   "ResourceType": kind}}
+
+
 def test_a_failed_create_is_reported_with_the_events_that_explain_it() -> None:
     session = _StubSession()
     stub = session.stubber
@@ -191,8 +199,8 @@ def test_a_failed_create_is_reported_with_the_events_that_explain_it() -> None:
         "StackName": "maeul-dev-app", "ChangeSetType": "CREATE", "ChangeSetName": ANY, "Parameters": ANY,
         "Capabilities": [], "Tags": [], "TemplateBody": ANY})
     stub.add_response("describe_change_set", _change_set("CREATE_COMPLETE"))  # the waiter
-    stub.add_response("describe_change_set", _change_set("CREATE_COMPLETE", [{"Type": "Resource", "ResourceChange": {
-        "Action": "Add", "LogicalResourceId": "APIHandler", "ResourceType": "AWS::Lambda::Function"}}]))
+    stub.add_response("describe_change_set",
+                      _change_set("CREATE_COMPLETE", [_added("APIHandler", "AWS::Lambda::Function")]))
     stub.add_response("execute_change_set", {})
     stub.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"))  # the waiter's failure state
     stub.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"))
@@ -230,8 +238,7 @@ def test_a_stack_in_rollback_complete_is_deleted_and_created_again() -> None:
         "StackName": "maeul-dev-app", "ChangeSetType": "CREATE", "ChangeSetName": ANY, "Parameters": ANY,
         "Capabilities": [], "Tags": [], "TemplateBody": ANY})
     stub.add_response("describe_change_set", _change_set("CREATE_COMPLETE"))
-    stub.add_response("describe_change_set", _change_set("CREATE_COMPLETE", [{"Type": "Resource", "ResourceChange": {
-        "Action": "Add", "LogicalResourceId": "A", "ResourceType": "AWS::SNS::Topic"}}]))
+    stub.add_response("describe_change_set", _change_set("CREATE_COMPLETE", [_added("A", "AWS::SNS::Topic")]))
     stub.add_response("execute_change_set", {})
     stub.add_response("describe_stacks", _stack("CREATE_COMPLETE"))  # stack_create_complete
     stub.add_response("describe_stacks", _stack("CREATE_COMPLETE"))  # outputs

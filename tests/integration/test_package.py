@@ -187,7 +187,7 @@ def test_the_api_is_rate_limited_per_ip_throttled_logged_and_traced(packaged: Pa
     assert "RestAPI" in json.dumps(resources["ApiWebAclAssociation"]["Properties"]["ResourceArn"])
     api = resources["RestAPI"]["Properties"]
     [settings] = api["MethodSettings"]
-    assert settings["ThrottlingRateLimit"] > 0 and settings["ThrottlingBurstLimit"] >= settings["ThrottlingRateLimit"]
+    assert 0 < settings["ThrottlingRateLimit"] <= settings["ThrottlingBurstLimit"]
     assert api["TracingEnabled"] is True
     access = api["AccessLogSetting"]
     assert access["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}

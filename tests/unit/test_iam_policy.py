@@ -41,7 +41,8 @@ def test_a_transaction_is_authorised_item_by_item(policy) -> None:
     tx = _req("dynamodb", "TransactWriteItems", TransactItems=[
         {"Put": {"TableName": "maeul-local-main"}}, {"ConditionCheck": {"TableName": "maeul-local-main"}},
         {"Update": {"TableName": "maeul-local-audit"}}])
-    assert [r.action for r in tx] == ["dynamodb:PutItem", "dynamodb:ConditionCheckItem", "dynamodb:UpdateItem"]
+    assert [r.action for r in tx] == ["dynamodb:PutItem", "dynamodb:ConditionCheckItem",
+                                      "dynamodb:UpdateItem"]
     assert policy.denied(tx) == [tx[2]]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 
 import yaml
@@ -9,6 +10,10 @@ import yaml
 from ops.processes import BIN, ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "deploy.yml"
+
+
+def _uses(step: dict, action: str) -> bool:
+    return str(step.get("uses", "")).startswith(action)
 
 
 def _jobs() -> dict:
@@ -25,7 +30,7 @@ def test_test_package_dev_smoke_staging_prod_in_that_order() -> None:
     jobs = _jobs()
     order = ["test", "package", "deploy-dev", "smoke-dev", "deploy-staging", "deploy-prod"]
     assert list(jobs) == order
-    for before, job in zip(order, order[1:], strict=False):
+    for before, job in itertools.pairwise(order):
         assert jobs[job]["needs"] == before, job
     assert jobs["deploy-staging"]["environment"] == "staging"  # required reviewers: manual approval
     assert jobs["deploy-prod"]["environment"] == "prod"
@@ -34,7 +39,7 @@ def test_test_package_dev_smoke_staging_prod_in_that_order() -> None:
 def test_the_bundle_is_built_once_and_promoted_unchanged() -> None:
     jobs = _jobs()
     uploads = [name for name, job in jobs.items()
-               if any(str(step.get("uses", "")).startswith("actions/upload-artifact") for step in job["steps"])]
+               if any(_uses(step, "actions/upload-artifact") for step in job["steps"])]
     assert uploads == ["package"]
     for stage in ("dev", "staging", "prod"):
         steps = jobs[f"deploy-{stage}"]["steps"]
@@ -49,7 +54,7 @@ def test_aws_access_is_by_oidc_role_assumption_only_where_deploying() -> None:
     text = WORKFLOW.read_text(encoding="utf-8")
     assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
     for name, job in _jobs().items():
-        assumes = [s for s in job["steps"] if str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials")]
+        assumes = [s for s in job["steps"] if _uses(s, "aws-actions/configure-aws-credentials")]
         if name.startswith("deploy-"):
             assert job["permissions"]["id-token"] == "write", name
             assert assumes and assumes[0]["with"]["role-to-assume"], name

@@ -19,7 +19,8 @@ def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             "prod": {"region": "ap-northeast-2", "account_id": account}}))
         (tmp_path / "config.json").write_text(json.dumps({"stages": {
             "dev": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": "https://dev.maeul.example"}},
-            "prod": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": prod_url, "KAKAO_CLIENT_ID": kakao}}}}))
+            "prod": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": prod_url,
+                                               "KAKAO_CLIENT_ID": kakao}}}}))
         monkeypatch.setattr(stages, "STAGES_FILE", tmp_path / "stages.json")
         monkeypatch.setattr(stages, "CHALICE_CONFIG", tmp_path / "config.json")
     return write

@@ -32,8 +32,8 @@ class DynamoJobHealth:
         item = JobHealthItem(f"JOB#{job}", "HEALTH")
         fresh = JobHealthItem.last_failed_at.does_not_exist() | (JobHealthItem.last_failed_at < at - gap)
         try:
-            item.update(actions=[JobHealthItem.last_failed_at.set(at), JobHealthItem.streak_started_at.set(at)],
-                        condition=fresh)
+            item.update(actions=[JobHealthItem.last_failed_at.set(at),
+                                 JobHealthItem.streak_started_at.set(at)], condition=fresh)
             return True
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
