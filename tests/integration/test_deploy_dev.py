@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,11 +54,13 @@ def _client(endpoint: str, service: str):
 def runs(endpoint: str, tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
     home = tmp_path_factory.mktemp("home")
     env = _fresh_shell(endpoint, home)
-    return {
-        "declined": _run(["scripts/deploy", "dev"], env, stdin="n\n"),
-        "first": _run(["scripts/deploy", "dev", "--yes", "--operator-email", "ops@example.org"], env),
-        "second": _run(["scripts/deploy", "dev", "--yes"], env),
-    }
+    declined = _run(["scripts/deploy", "dev"], env, stdin="n\n")
+    first = _run(["scripts/deploy", "dev", "--yes", "--operator-email", "ops@example.org"], env)
+    # the second run deploys the first run's bundle, as the pipeline promotes one (--bundle)
+    bundle = home / "deployment.zip"
+    shutil.copyfile(ROOT / "build" / "dev" / "deployment.zip", bundle)
+    second = _run(["scripts/deploy", "dev", "--yes", "--bundle", str(bundle)], env)
+    return {"declined": declined, "first": first, "second": second}
 
 
 def test_without_confirmation_the_changes_are_shown_and_nothing_is_applied(runs) -> None:
