@@ -59,8 +59,10 @@ def requests_of(service: str, operation: str, params: dict[str, Any], region: st
         return [Request(f"dynamodb:{operation}", table(params["TableName"], params.get("IndexName")))]
     if service == "kms":
         key = params.get("KeyId", "*")
-        if not key.startswith("arn:"):
-            key = arn.format("kms") + (key if key.startswith("alias/") else f"key/{key}")
+        if "alias/" in key:  # IAM authorises a call through an alias against the key it names
+            key = arn.format("kms") + "key/" + key.split("alias/", 1)[1]
+        elif not key.startswith("arn:"):
+            key = arn.format("kms") + f"key/{key}"
         return [Request(f"kms:{operation}", key)]
     if service == "sns":
         target = params.get("TopicArn") or params.get("TargetArn") or params.get("SubscriptionArn")

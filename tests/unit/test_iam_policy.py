@@ -82,3 +82,11 @@ def test_the_role_grants_no_wildcard_action_and_no_managed_policy(policy) -> Non
     assert runtime <= RUNTIME_ACTIONS  # the Lambda runtime's own calls, to this stage's log groups only
     [logs] = [s for s in policy.statements if "logs:PutLogEvents" in s["Action"]]
     assert logs["Resource"] == "arn:aws:logs:*:*:log-group:/aws/lambda/maeul-local-*"
+
+
+def test_the_field_key_by_arn_or_alias_but_no_other_service(policy) -> None:
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert policy.denied(_req("kms", "GenerateDataKey", KeyId=key)) == []
+    assert policy.denied(_req("kms", "Decrypt", KeyId="alias/maeul-local")) == []
+    assert policy.denied(_req("kms", "ScheduleKeyDeletion", KeyId=key))
+    assert policy.denied(_req("s3", "GetObject", Bucket="maeul-local-artifacts", Key="app/x.zip"))
