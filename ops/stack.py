@@ -112,16 +112,6 @@ def describe(session: Any, stage: str) -> Deployment:
     return Deployment(stage, "unchanged", outputs, [], checker.missing)
 
 
-def _stack_exists(cfn: Any, name: str) -> bool:
-    try:
-        stacks = cfn.describe_stacks(StackName=name)["Stacks"]
-    except ClientError as exc:
-        if "does not exist" in str(exc):
-            return False
-        raise
-    return any(s["StackStatus"] != "DELETE_COMPLETE" for s in stacks)
-
-
 def _outputs_with_gaps(cfn: Any, name: str, template: dict[str, Any], checker: Reconciler) -> dict[str, str]:
     """The stack's outputs, plus those of resources the emulator left out, resolved from the reconciler."""
     outputs = _outputs(cfn, name)
