@@ -47,3 +47,15 @@ def test_the_thread_eraser_may_batch_delete() -> None:
     statements = _resources()["AppRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     [tables] = [s for s in statements if s["Sid"] == "OperationalTables"]
     assert "dynamodb:BatchWriteItem" in tables["Action"]
+
+
+def test_the_kept_tables_are_backed_up_daily_and_monthly_on_aws_stages() -> None:
+    resources = _resources()
+    selection = resources["BackupTables"]["Properties"]["BackupSelection"]
+    assert selection["Resources"] == [{"Fn::GetAtt": ["MainTable", "Arn"]}, {"Fn::GetAtt": ["AuditTable", "Arn"]}]
+    rules = {r["RuleName"]: r for r in resources["BackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"]}
+    assert rules["daily"]["Lifecycle"]["DeleteAfterDays"] == 35
+    assert rules["monthly"]["Lifecycle"]["DeleteAfterDays"] == 365
+    assert resources["BackupVault"]["DeletionPolicy"] == "Retain"
+    assert all(resources[n]["Condition"] == "IsAws" for n in ("BackupVault", "BackupPlan", "BackupRole",
+                                                              "BackupTables"))
