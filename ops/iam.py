@@ -65,7 +65,9 @@ def requests_of(service: str, operation: str, params: dict[str, Any], region: st
             key = arn.format("kms") + f"key/{key}"
         return [Request(f"kms:{operation}", key)]
     if service == "sns":
-        target = params.get("TopicArn") or params.get("TargetArn") or params.get("SubscriptionArn")
+        target = params.get("TopicArn") or params.get("TargetArn")
+        if params.get("SubscriptionArn"):  # authorised against its topic (the ARN less the ":<id>")
+            target = params["SubscriptionArn"].rsplit(":", 1)[0]
         if operation == "Publish" and params.get("PhoneNumber"):
             target = "*"  # an SMS to a phone number: not an SNS resource
         return [Request(f"sns:{operation}", target or "*")]

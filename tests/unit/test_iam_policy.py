@@ -90,3 +90,10 @@ def test_the_field_key_by_arn_or_alias_but_no_other_service(policy) -> None:
     assert policy.denied(_req("kms", "Decrypt", KeyId="alias/maeul-local")) == []
     assert policy.denied(_req("kms", "ScheduleKeyDeletion", KeyId=key))
     assert policy.denied(_req("s3", "GetObject", Bucket="maeul-local-artifacts", Key="app/x.zip"))
+
+
+def test_a_subscription_is_authorised_against_its_topic(policy) -> None:
+    subscription = f"arn:aws:sns:{REGION}:{ACCOUNT}:maeul-local-attorney-alerts:01761f3b-4d2d-4b32-b55c"
+    [request] = _req("sns", "Unsubscribe", SubscriptionArn=subscription)
+    assert request.resource == f"arn:aws:sns:{REGION}:{ACCOUNT}:maeul-local-attorney-alerts"
+    assert policy.denied([request]) == []
