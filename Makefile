@@ -56,9 +56,12 @@ test-calendar: install
 
 lint: install
 	$(VENV)/bin/cfn-lint infra/template.yaml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/deploy.yml
 
+# With the stage's region (infra/stages.json), so it works in a fresh shell without ~/.aws/config.
+PACKAGE_DIR ?= build/prod-package
 package: install
-	$(VENV)/bin/chalice package --stage prod build/prod-package
+	$(PY) -m ops.stages prod -- $(VENV)/bin/chalice package --stage prod $(PACKAGE_DIR)
 
 clean:
 	rm -rf build .run .pytest_cache test-artifacts

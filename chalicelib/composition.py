@@ -254,6 +254,13 @@ class Container:
         return DynamoReminderStore()
 
     @cached_property
+    def job_health(self) -> Any:
+        from chalicelib.adapters.dynamo.job_health import DynamoJobHealth
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoJobHealth()
+
+    @cached_property
     def recipients(self) -> Any:
         from chalicelib.adapters.recipients import ContactDirectory
 

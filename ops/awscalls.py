@@ -27,6 +27,40 @@ class CallCount:
 _ACTIVE: list[tuple[str | None, CallCount]] = []
 _RECORDERS: list[list[tuple[str, str, dict]]] = []
 _INSTALLED = False
+# IAM requests (ops.iam.Request) made from the app's own code (chalicelib), when enabled.
+_APP_REQUESTS: set | None = None
+_APP_CODE = f"{__import__('os').sep}chalicelib{__import__('os').sep}"
+
+
+def _app_hook(params, model, **_kwargs) -> None:  # botocore "provide-client-params" event
+    if _APP_REQUESTS is None:
+        return
+    import sys
+
+    frame = sys._getframe(1)
+    while frame is not None:  # only calls made from the app's code (not the tests' or the tooling's)
+        if _APP_CODE in frame.f_code.co_filename:
+            break
+        frame = frame.f_back
+    else:
+        return
+    from ops.iam import requests_of
+
+    try:
+        found = requests_of(model.service_model.service_name, model.name, params, "ap-northeast-2",
+                            "123456789012")
+    except (KeyError, ValueError, TypeError):
+        found = []
+    _APP_REQUESTS.update(found)
+
+
+def record_app_requests() -> set:
+    """Start recording the IAM requests of every AWS call made from ``chalicelib`` in this process."""
+    global _APP_REQUESTS
+    install()
+    if _APP_REQUESTS is None:
+        _APP_REQUESTS = set()
+    return _APP_REQUESTS
 
 
 def _params_hook(params, model, **_kwargs) -> None:  # botocore "provide-client-params" event
@@ -56,6 +90,7 @@ def install() -> None:
         original_init(self, *args, **kwargs)
         self.register("before-call.*.*", _hook)
         self.register("provide-client-params.*.*", _params_hook)
+        self.register("provide-client-params.*.*", _app_hook)
 
     botocore.session.Session.__init__ = init  # type: ignore[method-assign]
     _INSTALLED = True

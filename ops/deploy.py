@@ -19,11 +19,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ops import stack
+from ops import cfn, stack, stages
+from ops.cfn import Change
 from ops.processes import BIN, ROOT
 
 APP_STACK_SUFFIX = "-app"
@@ -45,7 +46,7 @@ def _session(env: Mapping[str, str] | None = None) -> Any:
     if env:
         os.environ.update(env)
     return boto3.session.Session(region_name=os.environ.get("AWS_DEFAULT_REGION") or
-                                 os.environ.get("AWS_REGION") or "ap-northeast-2")
+                                 os.environ.get("AWS_REGION") or stages.SEOUL)
 
 
 def provision_local_secrets(session: Any, deployment: stack.Deployment) -> list[str]:
@@ -77,8 +78,10 @@ def deploy_local(log=print) -> stack.Deployment:
         log(f"  provisioned {item}")
     from ops.outbox import ensure_outbox
 
-    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"])
-    log("  local outbox queue subscribed to attorney alerts (scripts/outbox lists what was sent)")
+    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"],
+                  deployment.outputs["OperatorAlarmsTopicArn"])
+    log("  local outbox queue subscribed to attorney alerts and operator alarms "
+        "(scripts/outbox lists what was sent)")
     if deployment.missing:
         raise SystemExit("declared resources missing after deploy: " + "; ".join(deployment.missing))
     stack.write_env_file(STACK_ENV_FILE, deployment.environment())
@@ -87,22 +90,41 @@ def deploy_local(log=print) -> stack.Deployment:
 
 # --- real AWS -----------------------------------------------------------------------
 
-def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path) -> Path:
+def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path, bundle: Path | None = None) -> Path:
     """``chalice package`` for ``stage``, then bind the functions to the infra stack.
 
-    Returns the path of the SAM template ready for CloudFormation.
+    ``bundle``: a bundle built before (``build_bundle``, the pipeline's artifact) replaces the one
+    packaged here, so that every stage runs the very same code. Returns the SAM template's path.
     """
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    subprocess.run([str(BIN / "chalice"), "package", "--stage", stage, str(out_dir)],
-                   cwd=ROOT, check=True)
-    slim_bundle(out_dir / "deployment.zip")
-    add_bytecode(out_dir / "deployment.zip")
+    _chalice_package(stage, out_dir)
+    if bundle is not None:
+        shutil.copyfile(bundle, out_dir / "deployment.zip")
+    else:
+        slim_bundle(out_dir / "deployment.zip")
+        add_bytecode(out_dir / "deployment.zip")
     template_path = out_dir / "sam.json"
     template = json.loads(template_path.read_text(encoding="utf-8"))
     bind_app_template(template, stage, outputs)
     template_path.write_text(json.dumps(template, indent=2, ensure_ascii=False), encoding="utf-8")
     return template_path
+
+
+def build_bundle(out_dir: Path) -> Path:
+    """The Lambda bundle alone (the same for every stage: stage settings live in the template)."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    _chalice_package("prod", out_dir)
+    bundle = out_dir / "deployment.zip"
+    slim_bundle(bundle)
+    add_bytecode(bundle)
+    return bundle
+
+
+def _chalice_package(stage: str, out_dir: Path) -> None:
+    subprocess.run([str(BIN / "chalice"), "package", "--stage", stage, str(out_dir)],
+                   cwd=ROOT, check=True, env=stages.environment(stage))
 
 
 # AWS services the app calls at run time. botocore ships the models of every
@@ -194,6 +216,11 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
             variables.update(env)
             props.setdefault("Tags", {}).update({"app": "maeul", "stage": stage})
+    if "RestAPI" in resources:  # one API name per stage (it overrides the OpenAPI title)
+        resources["RestAPI"]["Properties"]["Name"] = api_name(stage)
+    from ops import front_door
+
+    front_door.harden(template, stage, stages.domain(stage), stages.settings(stage))
     add_alarms(resources, stage, outputs.get("OperatorAlarmsTopicArn"))
     if "RestAPI" in resources:
         add_gateway_responses(resources)
@@ -218,6 +245,10 @@ def add_gateway_responses(resources: dict[str, Any]) -> None:
         if status:
             props["StatusCode"] = status
         resources[logical] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": props}
+
+
+def api_name(stage: str) -> str:
+    return f"maeul-{stage}"
 
 
 # What pages the operators (the alarms topic): any failed run of a scheduled function, a burst
@@ -252,13 +283,16 @@ def add_alarms(resources: dict[str, Any], stage: str, topic_arn: str | None) -> 
     if "RestAPI" in resources:
         resources["ApiServerErrorsAlarm"] = alarm(
             "api-5xx", "AWS/ApiGateway", "5XXError",
-            [{"Name": "ApiName", "Value": "maeul"}, {"Name": "Stage", "Value": "api"}], 5,
+            [{"Name": "ApiName", "Value": api_name(stage)}, {"Name": "Stage", "Value": "api"}], 5,
             "The API answered 5 or more server errors (5xx, 503 included) in 5 minutes")
 
 
-def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print) -> str:
+def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print,
+               confirm: Callable[[list[Change]], bool] | None = None,
+               bundle: Path | None = None) -> cfn.Outcome:
+    """Package, upload the bundle, deploy ``maeul-<stage>-app`` through a change set."""
     out_dir = ROOT / "build" / stage
-    template_path = package_app(stage, outputs, out_dir)
+    template_path = package_app(stage, outputs, out_dir, bundle)
     template = json.loads(template_path.read_text(encoding="utf-8"))
     bucket = outputs["ArtifactsBucketName"]
     bundle = out_dir / "deployment.zip"
@@ -267,19 +301,97 @@ def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print) 
     for resource in template["Resources"].values():
         if resource.get("Type") == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = f"s3://{bucket}/{key}"
-    cfn = session.client("cloudformation")
+    held_back: dict[str, Any] = {}
+    if stack.is_emulator():
+        # The emulator has no SAM transform: translate it here the way CloudFormation would.
+        template = translate_sam(template, session.region_name)
+        held_back = hold_back_for_emulator(template)
     name = stack.stack_name(stage) + APP_STACK_SUFFIX
-    change_set = cfn.create_change_set(
-        StackName=name, ChangeSetName=f"deploy-{_digest(bundle)[:12]}",
-        ChangeSetType="UPDATE" if stack._stack_exists(cfn, name) else "CREATE",
-        TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
-    cfn.get_waiter("change_set_create_complete").wait(ChangeSetName=change_set["Id"])
-    cfn.execute_change_set(ChangeSetName=change_set["Id"])
-    log(f"app stack {name}: change set executed; waiting")
-    cfn.get_waiter("stack_update_complete").wait(StackName=name)
-    api = {o["OutputKey"]: o["OutputValue"]
-           for o in cfn.describe_stacks(StackName=name)["Stacks"][0].get("Outputs", [])}
-    return api.get("EndpointURL", "")
+    outcome = cfn.StackDeployer(session, bucket=bucket, log=log).deploy(
+        name, json.dumps(template, sort_keys=True), {}, confirm=confirm,
+        capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"], tags={"app": "maeul", "stage": stage})
+    if held_back and outcome.action != "declined":
+        fill_emulator_api(session, name, held_back, log)
+    return outcome
+
+
+# What the emulator's CloudFormation cannot build from the translated template: it creates a REST
+# API without reading its OpenAPI body, so a deployment of it fails ("no methods"), and all that
+# hangs off the stage with it. These are held back from the stack and the API is imported and
+# deployed through the API Gateway API instead (``fill_emulator_api``), and the log says so.
+_EMULATOR_HELD_BACK = ("AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
+                       "AWS::ApiGateway::BasePathMapping",
+                       "AWS::WAFv2::WebACLAssociation", "AWS::ApiGateway::DomainName",
+                       "AWS::CertificateManager::Certificate", "AWS::Route53::RecordSet")
+
+
+def hold_back_for_emulator(template: dict[str, Any]) -> dict[str, Any]:
+    resources = template["Resources"]
+    held = {k: resources.pop(k)
+            for k in [k for k, r in resources.items() if r["Type"] in _EMULATOR_HELD_BACK]}
+    text = json.dumps
+    for logical in [k for k, r in resources.items() if any(h in text(r) for h in held)]:
+        held[logical] = resources.pop(logical)
+    for key in [k for k, o in template.get("Outputs", {}).items() if any(h in text(o) for h in held)]:
+        template["Outputs"].pop(key)
+    api = next((k for k, r in resources.items() if r["Type"] == "AWS::ApiGateway::RestApi"), None)
+    body = resources[api]["Properties"].get("Body") if api else None
+    return {"api": api, "body": body, "held": sorted(held)}
+
+
+def fill_emulator_api(session: Any, name: str, held_back: dict[str, Any], log: Callable[[str], None]) -> None:
+    if not held_back.get("api"):
+        return
+    cf = session.client("cloudformation")
+    summaries = [r for page in cf.get_paginator("list_stack_resources").paginate(StackName=name)
+                 for r in page["StackResourceSummaries"]]
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in summaries}
+    functions = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in summaries
+                 if r.get("ResourceType") == "AWS::Lambda::Function"}
+    apigw = session.client("apigateway")
+    api_id = physical[held_back["api"]]
+    if any(s["stageName"] == "api" for s in apigw.get_stages(restApiId=api_id).get("item", [])):
+        return
+    lam = session.client("lambda")
+    values = {"AWS::Partition": "aws", "AWS::Region": session.region_name, "AWS::URLSuffix": "amazonaws.com"}
+    for logical, function in functions.items():
+        values[f"{logical}.Arn"] = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
+    body = _substitute(held_back["body"], values)
+    if "swagger" in body:  # the emulator imports only OpenAPI 3 documents; it reads paths and integrations
+        body = {"openapi": "3.0.1", **{k: v for k, v in body.items() if k != "swagger"}}
+    apigw.put_rest_api(restApiId=api_id, mode="overwrite", body=json.dumps(body).encode("utf-8"))
+    apigw.create_deployment(restApiId=api_id, stageName="api")
+    log(f"  filled emulator gap: API {api_id} imported and deployed to stage api "
+        f"(held back from the stack: {', '.join(held_back['held'])})")
+
+
+def _substitute(value: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+            text = value["Fn::Sub"]
+            for key, val in values.items():
+                text = text.replace("${" + key + "}", val)
+            return text
+        return {k: _substitute(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, values) for v in value]
+    return value
+
+
+def translate_sam(template: dict[str, Any], region: str) -> dict[str, Any]:
+    """The SAM template as plain CloudFormation (aws-sam-translator, the library CloudFormation runs)."""
+    from samtranslator.translator.managed_policy_translator import ManagedPolicyLoader
+    from samtranslator.translator.transform import transform
+
+    class _NoManagedPolicies(ManagedPolicyLoader):  # the functions use the infra stack's role
+        def __init__(self) -> None:
+            pass
+
+        def load(self) -> dict[str, str]:
+            return {}
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    return transform(template, {"AWS::Region": region}, _NoManagedPolicies())
 
 
 def _digest(path: Path) -> str:
@@ -303,28 +415,68 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", choices=["local", "dev", "staging", "prod"])
     parser.add_argument("--infra-only", action="store_true", help="deploy only the infra stack")
-    parser.add_argument("--operator-email", default="", help="subscribe this address to operator alarms")
+    parser.add_argument("--operator-email", default="",
+                        help="subscribe this address to operator alarms "
+                             "(kept on later deploys when not given)")
+    parser.add_argument("--bundle", type=Path, default=None,
+                        help="deploy this bundle (built once by the pipeline, python -m ops.deploy_bundle) "
+                             "instead of packaging the working tree's code")
+    parser.add_argument("--yes", action="store_true",
+                        help="apply the changes without asking (pipelines); without it they are shown and "
+                             "applied only after you answer yes")
     args = parser.parse_args(argv)
     if args.stage == "local":
         deployment = deploy_local()
         print(f"maeul-local ready in the emulator; outputs in .run/local-stack.json "
               f"({len(deployment.filled)} emulator gaps filled)")
         return 0
-    session = _session()
-    params = {"OperatorEmail": args.operator_email} if args.operator_email else {}
-    params["SiteOrigin"] = _site_origin(args.stage)  # the attachments bucket's CORS allows only the site
-    deployment = stack.deploy(session, args.stage, params)
+    try:
+        return deploy_stage(args.stage, operator_email=args.operator_email, infra_only=args.infra_only,
+                            assume_yes=args.yes, bundle=args.bundle)
+    except cfn.DeployError as exc:
+        print(f"deploy of {args.stage} failed: {exc}", file=sys.stderr)
+        return 1
+
+
+def deploy_stage(stage: str, *, operator_email: str = "", infra_only: bool = False, assume_yes: bool = False,
+                 bundle: Path | None = None, log: Callable[[str], None] = print) -> int:
+    """``scripts/deploy <stage>`` for an AWS stage (or the emulator, when ``AWS_ENDPOINT_URL`` is it)."""
+    session = _session(stages.environment(stage))
+    account = session.client("sts").get_caller_identity()["Account"]
+    refused = stages.preflight(stage, account, session.region_name)
+    if refused:
+        log(f"not deploying {stage}:")
+        for reason in refused:
+            log(f"  - {reason}")
+        return 2
+    where = "the emulator" if stack.is_emulator() else f"account {account}, {session.region_name}"
+    log(f"deploying {stage} to {where}")
+    confirm = None if assume_yes else cfn.ask("Apply these changes?")
+    params = {"OperatorEmail": operator_email} if operator_email else {}
+    params["SiteOrigin"] = _site_origin(stage)  # the attachments bucket's CORS allows only the site
+    deployment = stack.deploy(session, stage, params, log=log, confirm=confirm)
+    if deployment.action == "declined":
+        log(f"{stage}: nothing applied")
+        return 1
+    for warning in deployment.warnings:
+        log(f"  note: {warning}")
     if deployment.missing:
-        print("declared resources missing: " + "; ".join(deployment.missing), file=sys.stderr)
+        log("declared resources missing: " + "; ".join(deployment.missing))
         return 1
     from ops import jwt_keys
 
     if jwt_keys.ensure_key(session.client("secretsmanager"), deployment.outputs["JwtKeysSecretArn"]):
-        print(f"maeul/{args.stage}/jwt-keys: first signing key created")
-    if args.infra_only:
+        log(f"maeul/{stage}/jwt-keys: first signing key created")
+    if infra_only:
         return 0
-    url = deploy_app(session, args.stage, deployment.outputs)
-    print(f"maeul-{args.stage} deployed: {url}")
+    if bundle is not None and not bundle.is_file():
+        log(f"no bundle at {bundle}")
+        return 2
+    outcome = deploy_app(session, stage, deployment.outputs, log=log, confirm=confirm, bundle=bundle)
+    if outcome.action == "declined":
+        log(f"{stage}: app changes not applied")
+        return 1
+    log(f"maeul-{stage} deployed ({outcome.action}): https://{stages.domain(stage)}/")
     return 0
 
 

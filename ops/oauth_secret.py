@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import boto3
 
-    client = boto3.client("secretsmanager")
+    from ops import stages
+
+    client = boto3.session.Session(region_name=stages.region(args.stage)).client("secretsmanager")
     secret_id = f"maeul/{args.stage}/oauth"
     current = json.loads(client.get_secret_value(SecretId=secret_id).get("SecretString") or "{}")
     given = {}

@@ -4,9 +4,9 @@ Kakao 알림톡 and SENS SMS/LMS are read from the dev SENS emulator (``/__dev/s
 channel ``alimtalk``, ``sms`` or ``lms``, with the template code and whether it was
 a failover). SNS SMS (channel ``sms``, ``"via": "sns"``) are read from the AWS
 emulator's record of SNS SMS publishes (``/__maeul/sms``). E-mails
-published to the attorney-alerts topic are not delivered anywhere by the
-emulator, so ``scripts/deploy local`` subscribes a local-only SQS queue
-(``maeul-local-outbox``, raw delivery) to the topic; this script drains that
+published to the attorney-alerts topic or the operator-alarms topic are not
+delivered anywhere by the emulator, so ``scripts/deploy local`` subscribes a
+local-only SQS queue (``maeul-local-outbox``, raw delivery) to both topics; this script drains that
 queue into ``.run/outbox.jsonl`` and prints everything sent so far.
 """
 
@@ -24,17 +24,19 @@ import requests
 OUTBOX_QUEUE = "maeul-local-outbox"
 
 
-def ensure_outbox(session: Any, topic_arn: str) -> str:
-    """Create the local outbox queue and subscribe it to the alerts topic (idempotent)."""
+def ensure_outbox(session: Any, *topic_arns: str) -> str:
+    """Create the local outbox queue and subscribe it to these topics (idempotent): the attorney
+    alerts and the operator alarms."""
     sqs = session.client("sqs")
     sns = session.client("sns")
     url = sqs.create_queue(QueueName=OUTBOX_QUEUE)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
-    subs = [sub for page in pages for sub in page["Subscriptions"]]  # 120 attorneys: more than a page
-    if not any(s["Endpoint"] == arn for s in subs):
-        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
-                      Attributes={"RawMessageDelivery": "true"})
+    for topic_arn in topic_arns:
+        pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
+        subs = [sub for page in pages for sub in page["Subscriptions"]]  # 120 attorneys: more than a page
+        if not any(s["Endpoint"] == arn for s in subs):
+            sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
+                          Attributes={"RawMessageDelivery": "true"})
     return url
 
 
@@ -67,7 +69,8 @@ def drain_emails(session: Any, archive: Path) -> list[dict[str, str]]:
         with archive.open("a", encoding="utf-8") as out:
             for message in batch:
                 attorney = message.get("MessageAttributes", {}).get("attorney_id", {}).get("StringValue", "")
-                out.write(json.dumps({"channel": "email", "to": f"attorney {attorney}",
+                to = f"attorney {attorney}" if attorney else "operators (alarms topic)"
+                out.write(json.dumps({"channel": "email", "to": to,
                                       "text": message["Body"]}, ensure_ascii=False) + "\n")
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     if not archive.exists():

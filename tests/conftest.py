@@ -39,6 +39,22 @@ def pytest_configure(config: pytest.Config) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def iam_audit() -> Iterator[None]:
+    """Every AWS call the app's code made in this test process must be granted by the app role of
+    infra/template.yaml (the emulator does not enforce IAM; ops/iam.py evaluates the policy)."""
+    from ops.awscalls import record_app_requests
+    from ops.iam import RolePolicy
+
+    requests = record_app_requests()
+    yield
+    denied = RolePolicy.from_template().denied(requests)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    (ARTIFACTS / f"iam-requests-{worker}.txt").write_text(
+        "".join(f"{r.action} {r.resource}\n" for r in sorted(requests)), encoding="utf-8")
+    assert denied == [], f"the app role does not grant: {denied}"
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[str]:
     """A real moto server on a free port; yields its endpoint URL."""

@@ -151,5 +151,78 @@ def test_every_function_and_the_api_page_the_operators_through_the_alarms_topic(
             assert props["AlarmActions"] == [OUTPUTS["OperatorAlarmsTopicArn"]]
     assert alarms["RemindersErrorsAlarm"]["Threshold"] == 1  # a failed reminders run pages at once
     api = alarms["ApiServerErrorsAlarm"]
-    title = resources["RestAPI"]["Properties"]["DefinitionBody"]["info"]["title"]
-    assert api["MetricName"] == "5XXError" and {"Name": "ApiName", "Value": title} in api["Dimensions"]
+    name = resources["RestAPI"]["Properties"]["Name"]
+    assert name == "maeul-prod"  # one API name per stage
+    assert api["MetricName"] == "5XXError" and {"Name": "ApiName", "Value": name} in api["Dimensions"]
+
+
+def test_make_package_works_in_a_fresh_shell(tmp_path: Path) -> None:
+    """No region in the environment nor in ~/.aws: the stage's region comes from infra/stages.json."""
+    import os
+
+    from ops.processes import ROOT
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "none")}
+    result = subprocess.run(["make", "-o", "install", "package", f"PACKAGE_DIR={tmp_path / 'out'}"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "No region configured" not in result.stdout + result.stderr
+    assert (tmp_path / "out" / "sam.json").exists()
+
+
+def _resources(packaged: Path) -> dict:
+    return json.loads(packaged.read_text(encoding="utf-8"))["Resources"]
+
+
+def test_the_scheduled_jobs_are_not_retried_and_never_run_twice_at_once(packaged: Path) -> None:
+    resources = _resources(packaged)
+    for name in ("Reminders", "Offers", "WindowKeeper", "MessageNudge"):
+        props = resources[name]["Properties"]
+        assert props["EventInvokeConfig"]["MaximumRetryAttempts"] == 0, name
+        assert props["ReservedConcurrentExecutions"] == 1, name
+
+
+def test_the_front_door_is_a_regional_custom_domain_mapped_at_the_root(packaged: Path) -> None:
+    from ops import stages
+
+    resources = _resources(packaged)
+    api = resources["RestAPI"]["Properties"]
+    assert api["EndpointConfiguration"] == "REGIONAL"
+    domain = resources["ApiDomain"]["Properties"]
+    assert domain["DomainName"] == stages.domain("prod")
+    assert domain["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert domain["RegionalCertificateArn"] == {"Ref": "ApiCertificate"}
+    assert resources["ApiCertificate"]["Properties"]["ValidationMethod"] == "DNS"
+    mapping = resources["ApiRootMapping"]["Properties"]
+    assert "BasePath" not in mapping  # the root: /auth/ cookies and /api/ routes as they are locally
+    assert mapping["RestApiId"] == {"Ref": "RestAPI"}
+
+
+def test_the_api_is_rate_limited_per_ip_throttled_logged_and_traced(packaged: Path) -> None:
+    resources = _resources(packaged)
+    acl = resources["ApiWebAcl"]["Properties"]
+    assert acl["Scope"] == "REGIONAL"
+    [rule] = acl["Rules"]
+    assert rule["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP" and "Block" in rule["Action"]
+    assert "RestAPI" in json.dumps(resources["ApiWebAclAssociation"]["Properties"]["ResourceArn"])
+    api = resources["RestAPI"]["Properties"]
+    [settings] = api["MethodSettings"]
+    assert 0 < settings["ThrottlingRateLimit"] <= settings["ThrottlingBurstLimit"]
+    assert api["TracingEnabled"] is True
+    access = api["AccessLogSetting"]
+    assert access["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert "sourceIp" not in access["Format"] and "$context.path" not in access["Format"]  # no personal data
+    assert resources["APIHandler"]["Properties"]["ReservedConcurrentExecutions"] >= 1
+
+
+def test_every_function_logs_to_a_group_with_retention_and_is_traced(packaged: Path) -> None:
+    from ops import stages
+
+    resources = _resources(packaged)
+    functions = [n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+    for name in functions:
+        props = resources[name]["Properties"]
+        group = resources[props["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]
+        assert group["RetentionInDays"] == stages.settings("prod")["log_retention_days"]
+        assert group["LogGroupName"] == f"/aws/lambda/maeul-prod-{name}"  # what the role may write to
+        assert props["Tracing"] == "Active"

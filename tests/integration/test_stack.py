@@ -57,3 +57,18 @@ def test_a_missing_resource_is_reported_not_filled_outside_local(local_stack, bo
                                log=lambda _m: None)
     checker.run()
     assert any("never-created" in m for m in checker.missing)
+
+
+def test_a_resource_type_the_checker_does_not_know_is_a_warning(local_stack, boto_session) -> None:
+    template = stack.load_template()
+    template["Resources"]["SomeNewThing"] = {"Type": "AWS::Example::Unknown", "Properties": {}}
+    checker = stack.Reconciler(boto_session, template, {"Stage": "local"}, {"SomeNewThing": "physical-id"},
+                               fill=False, log=lambda _m: None)
+    checker.run()
+    assert not any("SomeNewThing" in m for m in checker.missing)
+    assert any("SomeNewThing" in w and "AWS::Example::Unknown" in w for w in checker.warnings)
+    # one that CloudFormation did not report at all is still missing
+    checker = stack.Reconciler(boto_session, template, {"Stage": "local"}, {}, fill=False,
+                               log=lambda _m: None)
+    checker.run()
+    assert any("SomeNewThing" in m for m in checker.missing)

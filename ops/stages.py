@@ -1,0 +1,107 @@
+"""Where each AWS stage lives (``infra/stages.json``) and the checks before deploying to it.
+
+- ``region(stage)``: the stage's region (ap-northeast-2, Seoul, for every AWS stage unless set).
+  Every operator command that talks to AWS or runs ``chalice package`` gets it through
+  ``environment(stage)``, so nothing depends on the operator's shell or ``~/.aws/config``.
+- ``preflight(stage, account, region)``: refuses prod outside Seoul, in an account other than
+  the one written down for it, or with a placeholder left in its settings.
+
+``python -m ops.stages <stage> -- <command...>`` runs a command with the stage's region
+(``make package`` uses it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES_FILE = ROOT / "infra" / "stages.json"
+CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
+SEOUL = "ap-northeast-2"
+AWS_STAGES = ("dev", "staging", "prod")
+PLACEHOLDERS = ("maeul.example", "set-in-config-for-")
+
+
+class RefusedDeploy(SystemExit):
+    """A deploy refused before anything was changed; the message says what to fix."""
+
+
+def settings(stage: str) -> dict[str, Any]:
+    stages = json.loads(STAGES_FILE.read_text(encoding="utf-8"))
+    return dict(stages.get(stage, {}))
+
+
+def region(stage: str) -> str:
+    return settings(stage).get("region") or SEOUL
+
+
+def environment(stage: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) with the stage's region set for boto3 and Chalice."""
+    env = dict(os.environ if base is None else base)
+    if stage in AWS_STAGES:
+        env["AWS_DEFAULT_REGION"] = env["AWS_REGION"] = region(stage)
+    return env
+
+
+def chalice_environment(stage: str) -> dict[str, str]:
+    config = json.loads(CHALICE_CONFIG.read_text(encoding="utf-8"))
+    env = dict(config.get("environment_variables", {}))
+    env.update(config.get("stages", {}).get(stage, {}).get("environment_variables", {}))
+    return env
+
+
+def domain(stage: str) -> str:
+    """The stage's public host name, from ``MAEUL_PUBLIC_BASE_URL`` (the one address users see)."""
+    return urlparse(chalice_environment(stage).get("MAEUL_PUBLIC_BASE_URL", "")).hostname or ""
+
+
+def placeholders(stage: str) -> list[str]:
+    """Settings of ``stage`` that still hold an example value."""
+    found = [f".chalice/config.json {stage}: {key}={value}"
+             for key, value in chalice_environment(stage).items()
+             if isinstance(value, str) and any(p in value for p in PLACEHOLDERS)]
+    for key, value in settings(stage).items():
+        if isinstance(value, str) and any(p in value for p in PLACEHOLDERS):
+            found.append(f"infra/stages.json {stage}: {key}={value}")
+    return found
+
+
+def preflight(stage: str, account: str, current_region: str) -> list[str]:
+    """Reasons to refuse deploying ``stage`` to ``account``/``current_region`` (empty: go ahead).
+
+    Prod must be in Seoul, in the account written in ``infra/stages.json``, without placeholders.
+    Other stages are refused only when an expected account is written down and differs.
+    """
+    reasons = []
+    expected = str(settings(stage).get("account_id") or "")
+    if expected and expected != account:
+        reasons.append(f"{stage} belongs to account {expected} (infra/stages.json), but these "
+                       f"credentials are for account {account}")
+    if stage == "prod":
+        if current_region != SEOUL:
+            reasons.append(f"prod is deployed only in {SEOUL} (Seoul); this session's region is "
+                           f"{current_region}")
+        if not expected:
+            reasons.append("prod has no expected account: set account_id for prod in infra/stages.json")
+        reasons += [f"placeholder setting: {p}" for p in placeholders(stage)]
+    return reasons
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) < 3 or args[1] != "--":
+        print("usage: python -m ops.stages <stage> -- <command...>", file=sys.stderr)
+        return 2
+    stage, command = args[0], args[2:]
+    os.execvpe(command[0], command, environment(stage))
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Where each stage lives, and the refusals before deploying to it (ops/stages.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ops import stages
+
+
+@pytest.fixture
+def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def write(prod_url: str = "https://maeul.gg.go.kr", kakao: str = "a1b2c3", account: str = "111122223333",
+              dev_account: str = "") -> None:
+        (tmp_path / "stages.json").write_text(json.dumps({
+            "dev": {"region": "ap-northeast-2", "account_id": dev_account},
+            "prod": {"region": "ap-northeast-2", "account_id": account}}))
+        (tmp_path / "config.json").write_text(json.dumps({"stages": {
+            "dev": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": "https://dev.maeul.example"}},
+            "prod": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": prod_url,
+                                               "KAKAO_CLIENT_ID": kakao}}}}))
+        monkeypatch.setattr(stages, "STAGES_FILE", tmp_path / "stages.json")
+        monkeypatch.setattr(stages, "CHALICE_CONFIG", tmp_path / "config.json")
+    return write
+
+
+def test_every_aws_stage_gets_its_region_in_a_fresh_environment() -> None:
+    env = stages.environment("prod", base={"PATH": "/usr/bin"})
+    assert env["AWS_DEFAULT_REGION"] == env["AWS_REGION"] == "ap-northeast-2"
+    assert stages.environment("prod", base={"AWS_DEFAULT_REGION": "us-east-1"})["AWS_DEFAULT_REGION"] == \
+        "ap-northeast-2"  # the stage's setting, not whatever the shell had
+    assert "AWS_DEFAULT_REGION" not in stages.environment("local", base={})
+
+
+def test_prod_as_configured_deploys(configured) -> None:
+    configured()
+    assert stages.preflight("prod", "111122223333", "ap-northeast-2") == []
+    assert stages.domain("prod") == "maeul.gg.go.kr"
+
+
+def test_prod_outside_seoul_is_refused(configured) -> None:
+    configured()
+    [reason] = stages.preflight("prod", "111122223333", "us-east-1")
+    assert "ap-northeast-2" in reason and "us-east-1" in reason
+
+
+def test_an_unexpected_account_is_refused(configured) -> None:
+    configured(dev_account="444455556666")
+    [reason] = stages.preflight("prod", "999999999999", "ap-northeast-2")
+    assert "111122223333" in reason and "999999999999" in reason
+    assert stages.preflight("dev", "999999999999", "ap-northeast-2")
+    assert stages.preflight("dev", "444455556666", "ap-northeast-2") == []
+
+
+def test_prod_without_an_expected_account_is_refused(configured) -> None:
+    configured(account="")
+    assert any("account_id" in r for r in stages.preflight("prod", "111122223333", "ap-northeast-2"))
+
+
+def test_placeholder_settings_are_refused_for_prod_only(configured) -> None:
+    configured(prod_url="https://maeul.example", kakao="set-in-config-for-prod")
+    reasons = stages.preflight("prod", "111122223333", "ap-northeast-2")
+    assert any("MAEUL_PUBLIC_BASE_URL" in r for r in reasons)
+    assert any("KAKAO_CLIENT_ID" in r for r in reasons)
+    assert stages.preflight("dev", "111122223333", "ap-northeast-2") == []  # dev.maeul.example is fine there
+
+
+def test_the_repository_prod_settings_are_still_placeholders_and_so_refused() -> None:
+    """Until an operator fills .chalice/config.json and infra/stages.json (docs/OPERATIONS.md)."""
+    reasons = stages.preflight("prod", "111122223333", "ap-northeast-2")
+    assert any("set-in-config-for-prod" in r for r in reasons)
