@@ -13,6 +13,7 @@ from chalicelib.api import reservations
 from chalicelib.api import admin_matching, attorney
 from chalicelib.api import rooms, surveys
 from chalicelib.api import admin_console, web_pages
+from chalicelib.api import withdrawal
 from chalicelib.jobs import register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -33,5 +34,6 @@ app.register_blueprint(rooms.bp)
 app.register_blueprint(surveys.bp)
 app.register_blueprint(admin_console.bp)
 app.register_blueprint(web_pages.bp)
+app.register_blueprint(withdrawal.bp)
 
 register_jobs(app)

@@ -287,6 +287,19 @@ class Container:
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url)
 
+    @cached_property
+    def withdrawals(self) -> Any:
+        from datetime import timedelta
+
+        from chalicelib.services.withdrawal import WithdrawalService
+
+        return WithdrawalService(consultations=self.consultations, bookings=self.bookings,
+                                 reminder_keys=self.reservations.reminder_keys,
+                                 alert_attorney=self.reservations.alert_attorney,
+                                 forget_realtime=lambda cid, now: self.realtime_store.forget(cid, now),
+                                 retention=timedelta(days=self.settings.policy.retention_days_after_close),
+                                 clock=self.clock)
+
     # -- real-time matching: queue, offers, duty ------------------------------------
 
     @cached_property

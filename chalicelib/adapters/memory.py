@@ -236,7 +236,7 @@ from chalicelib.domain.attorneys import Attorney, AttorneyContact  # noqa: E402
 from chalicelib.domain.availability import Availability  # noqa: E402
 from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState,  # noqa: E402
                                         BookingStatus, ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim,
-                                        SlotTakenError, Snapshot)
+                                        SlotTakenError, Snapshot, WithdrawPlan)
 
 
 class MemoryRoster:
@@ -276,6 +276,7 @@ class MemoryBookingRepository:
         self.active: dict[str, Booking] = {}
         self.history: dict[str, list[Booking]] = {}
         self.holds: dict[str, Hold] = {}
+        self.dropped_reminders: list[tuple[str, str]] = []
         self.transactions = 0
         self._lock = threading.RLock()
 
@@ -394,6 +395,36 @@ class MemoryBookingRepository:
             self.consultations.items[cid] = consultation.evolve(status=Status.SUBMITTED, updated_at=plan.now,
                                                                 attorney_id=None)
             self.loads.decrement(active.attorney_id, active.load_year)
+
+    def withdraw(self, plan: WithdrawPlan) -> None:
+        active, cid = plan.active, plan.consultation.id
+        with self._locked():
+            self.transactions += 1
+            consultation = self.consultations.items.get(cid)
+            current = self.active.get(cid)
+            if (consultation is None or consultation.status is not plan.expected
+                    or (active is None and current is not None)
+                    or (active is not None and (consultation.attorney_id != active.attorney_id
+                                                or current is None or current.id != active.id
+                                                or not self._own((active.attorney_id, active.start), cid,
+                                                                 ClaimKind.BOOKED)
+                                                or self._count(active.attorney_id, active.load_year) <= 0))):
+                raise BookingChangedError()
+            if active is not None and plan.ended is not None:
+                del self.claims[(active.attorney_id, active.start)]
+                del self.active[cid]
+                self.history.setdefault(cid, []).append(plan.ended)
+                self.loads.decrement(active.attorney_id, active.load_year)
+            if plan.hold is not None:
+                hold_key = (plan.hold.attorney_id, plan.hold.start)
+                if plan.hold.is_live(plan.now) and self._own(hold_key, cid, ClaimKind.HOLD):
+                    del self.claims[hold_key]
+                self.holds.pop(cid, None)
+            self.consultations.items[cid] = consultation.evolve(
+                status=Status.WITHDRAWN, updated_at=plan.now, closed_at=plan.now, expires_at=plan.expires_at)
+            if consultation.owner in self.consultations.open_counts:
+                self.consultations.open_counts[consultation.owner] -= 1
+            self.dropped_reminders.extend(plan.dropped_reminders)
 
     def hold(self, plan: HoldPlan) -> None:
         hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id

@@ -281,6 +281,23 @@ class EndPlan:
 
 
 @dataclass(frozen=True)
+class WithdrawPlan:
+    """The resident withdraws the request, in one write: the consultation ``expected`` → ``withdrawn``
+    (closed at ``now``, TTL ``expires_at``), the owner's open count released, and when there is one the
+    active booking ended (slot freed, kept in the history as cancelled, load uncounted, reminders
+    dropped) and the hold released."""
+
+    consultation: Consultation
+    expected: Status
+    now: datetime
+    expires_at: datetime
+    active: Booking | None = None
+    ended: Booking | None = None
+    hold: Hold | None = None
+    dropped_reminders: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class HoldPlan:
     """Hold ``hold``'s slot (free, an expired hold or this consultation's own hold) and point the
     consultation at it; release ``previous`` (this consultation's earlier hold) if still live."""
@@ -443,10 +460,14 @@ class BookingRepository(Protocol):
         """Raise ``SlotTakenError`` or ``BookingChangedError`` (the consultation is not bookable)."""
         ...
 
+    def withdraw(self, plan: WithdrawPlan) -> None:
+        """Raise ``BookingChangedError`` when the consultation or its booking changed meanwhile."""
+        ...
+
 
 __all__: Sequence[str] = [
     "BOOKABLE", "AttorneyNotFoundError", "Booking", "BookingChangedError", "BookingPlan", "BookingRepository",
-    "BookingState", "BookingStatus", "ClaimKind", "EndPlan", "Hold", "HoldPlan", "NoBookingError",
+    "BookingState", "BookingStatus", "ClaimKind", "EndPlan", "Hold", "HoldPlan", "NoBookingError", "WithdrawPlan",
     "NotBookableError", "ReservationError", "Roster", "SlotClaim", "SlotTakenError", "Snapshot",
     "TooLateToCancelError", "TooLateToRescheduleError", "candidate_regions", "change_deadline",
     "check_bookable", "check_resident_may_change", "how_it_happens", "reservation_pool", "usable",

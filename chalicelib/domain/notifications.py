@@ -26,6 +26,9 @@ class MessageKind(StrEnum):
     OUTCOME_DUE = "outcome_due"          # attorney: record the outcome
     SURVEY = "survey"                    # resident: satisfaction survey
     NO_ATTORNEY_NOW = "no_attorney_now"  # resident: real-time could not be served
+    REQUEST_WITHDRAWN = "request_withdrawn"  # attorney: the resident withdrew a request assigned to them
+    REQUEST_EXPIRED = "request_expired"      # resident: an open request waited too long and was closed
+    SCHEDULE_CHANGED = "schedule_changed"    # attorney: several changes at once (alerts coalesced)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ _KO = {
     MessageKind.SURVEY: ("[마을노무사] 만족도 조사", "[마을노무사] 상담은 어떠셨나요? 의견을 들려주세요. {link}"),
     MessageKind.NO_ATTORNEY_NOW: ("[마을노무사] 실시간 상담 안내",
                                   "[마을노무사] 지금은 실시간 상담이 어렵습니다. 예약하시거나 031-8030-4541로 전화해 주세요. {link}"),
+    MessageKind.REQUEST_WITHDRAWN: ("[마을노무사] 상담 신청 취소", "[마을노무사] 배정된 상담 신청이 신청인에 의해 취소되었습니다. {link}"),
+    MessageKind.REQUEST_EXPIRED: ("[마을노무사] 상담 신청 종료",
+                                  "[마을노무사] 상담 신청이 오래 진행되지 않아 종료되었습니다. 필요하면 다시 신청하거나 031-8030-4541로 전화해 주세요. {link}"),
+    MessageKind.SCHEDULE_CHANGED: ("[마을노무사] 일정 변경", "[마을노무사] 상담 일정이 여러 번 변경되었습니다. 최신 일정을 확인해 주세요. {link}"),
 }
 
 _EN = {
@@ -53,6 +60,8 @@ _EN = {
                                   "[Maeul] No attorney is free right now. Book a time or call 031-8030-4541. {link}"),
     MessageKind.BOOKING: ("[Maeul] Consultation booked", "[Maeul] Your consultation is booked for {when}. {link}"),
     MessageKind.BOOKING_CANCELLED: ("[Maeul] Booking cancelled", "[Maeul] Your consultation at {when} was cancelled. {link}"),
+    MessageKind.REQUEST_EXPIRED: ("[Maeul] Request closed",
+                                  "[Maeul] Your request waited too long and was closed. Ask again or call 031-8030-4541. {link}"),
 }
 
 

@@ -259,6 +259,14 @@ class ReservationService:
         self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
         return ended
 
+    def reminder_keys(self, booking: Booking | None) -> tuple[tuple[str, str], ...]:
+        """Keys of every reminder planned for ``booking`` (for a write that drops them)."""
+        return self._reminder_keys(booking)
+
+    def alert_attorney(self, kind: MessageKind, attorney_id: str, when: datetime | None) -> None:
+        """Best-effort SMS and e-mail to an attorney about one of their consultations."""
+        self._alerts.to_attorney(kind, attorney_id, when)
+
     # --- internals --------------------------------------------------------------------------------
 
     def _follow_up_after(self) -> timedelta:
@@ -367,7 +375,7 @@ class _Alerts:
         self._cipher = cipher
         self._base = base_url
 
-    def to_attorney(self, kind: MessageKind, attorney_id: str, when: datetime) -> None:
+    def to_attorney(self, kind: MessageKind, attorney_id: str, when: datetime | None) -> None:
         message = render(kind, f"{self._base}/attorney", when=when)
         self._try("email", kind, lambda: self._notifier.email_attorney(attorney_id, message.subject, message.text))
         contact = self._quietly(lambda: self._roster.contact(attorney_id))

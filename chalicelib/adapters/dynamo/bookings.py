@@ -41,14 +41,16 @@ from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
 from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
-from chalicelib.adapters.dynamo.consultations import ConsultationItem
+from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCountItem
+from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
 from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
 from chalicelib.adapters.dynamo.reminders import add_reminder, drop_reminder
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState, BookingStatus,
-                                        ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim, SlotTakenError, Snapshot)
+                                        ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim, SlotTakenError, Snapshot,
+                                        WithdrawPlan)
 from chalicelib.domain.calendar import DEFAULT_TZ
-from chalicelib.domain.consultations import Status
+from chalicelib.domain.consultations import ERASED_OWNER, Status
 from chalicelib.domain.matching import AttorneyLoad
 from chalicelib.logs import logger
 
@@ -428,6 +430,62 @@ class DynamoBookingRepository:
         if last_busy is not None and last_busy.throttled:
             raise last_busy.original from None
         raise SlotTakenError(hold.attorney_id)
+
+    def withdraw(self, plan: WithdrawPlan) -> None:
+        consultation, active, cid = plan.consultation, plan.active, plan.consultation.id
+        release_hold = plan.hold is not None and plan.hold.is_live(plan.now)
+        last_busy: _Cancelled | None = None
+        for attempt in range(_ATTEMPTS):
+            condition = ConsultationItem.status == plan.expected.value
+            if active is not None:
+                condition = condition & (ConsultationItem.attorney_id == active.attorney_id)
+            ops = [_Op("update", "consultation", lambda tx, c=condition: tx.update(
+                ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
+                actions=[ConsultationItem.status.set(Status.WITHDRAWN.value),
+                         ConsultationItem.updated_at.set(plan.now), ConsultationItem.closed_at.set(plan.now),
+                         ConsultationItem.expires_at.set(_epoch(plan.expires_at))],
+                condition=c))]
+            if consultation.owner != ERASED_OWNER:
+                ops.append(_Op("update", "open_count", lambda tx: tx.update(
+                    OpenCountItem(*open_count_key(consultation.owner)),
+                    actions=[OpenCountItem.open_count.add(-1)])))
+            if active is not None and plan.ended is not None:
+                ended = plan.ended
+                ops += [
+                    _Op("delete", "claim", lambda tx: tx.delete(
+                        SlotClaimItem(*claim_key(active.attorney_id, active.start)),
+                        condition=_own_claim(cid, ClaimKind.BOOKED))),
+                    _Op("delete", "booking", lambda tx: tx.delete(
+                        BookingItem(consultation_pk(cid), BOOKING_SK),
+                        condition=BookingItem.booking_id == active.id)),
+                    _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
+                    _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
+                ]
+            ops += [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
+                    for i, key in enumerate(plan.dropped_reminders)]
+            if plan.hold is not None:
+                hold = plan.hold
+                ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))
+                if release_hold:
+                    ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
+                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),
+                        condition=_own_claim(cid, ClaimKind.HOLD))))
+            try:
+                self._run(ops)
+                return
+            except _Cancelled as exc:
+                if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
+                    release_hold = False
+                    continue
+                if "ConditionalCheckFailed" in exc.codes.values():
+                    raise BookingChangedError() from None
+                if not exc.busy:
+                    raise exc.original from None
+                last_busy = exc
+            _backoff(attempt)
+        if last_busy is not None and last_busy.throttled:
+            raise last_busy.original from None
+        raise BookingChangedError()
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@
   var slotsLoaded = false;
   var moving = false;
   var $ = function (name) { return document.getElementById(name); };
+  var WITHDRAWABLE = ["submitted", "offered", "matched", "booked"];
 
   // Only real changes: live regions re-announce whatever is written to them.
   function setText(name, text) { if ($(name).textContent !== text) { $(name).textContent = text; } }
@@ -61,6 +62,11 @@
     setText("next-step", M.t(next));
     $("queue").hidden = !q.queued;
     $("room-link").hidden = ["matched", "booked", "in_progress"].indexOf(status) < 0;
+    if ($("withdraw")) {
+      var withdrawable = WITHDRAWABLE.indexOf(status) >= 0;
+      $("withdraw").hidden = !withdrawable;
+      if (!withdrawable) { closeWithdraw(); }
+    }
     if (q.queued) {
       setText("queue-position", M.t("js.queue.position", {n: q.position}));
       setText("queue-estimate", q.next_opening ? M.t("js.queue.closed", {when: M.when(q.next_opening), minutes: q.estimate_minutes})
@@ -150,6 +156,38 @@
       setText("next-step", (r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
     }
   });
+
+  // Withdrawing the request: a second, explicit confirmation before DELETE.
+  function closeWithdraw() {
+    if (!$("withdraw-confirm")) { return; }
+    $("withdraw-confirm").hidden = true;
+    $("withdraw-start").setAttribute("aria-expanded", "false");
+  }
+  if ($("withdraw")) {
+    $("withdraw-start").addEventListener("click", function () {
+      $("withdraw-confirm").hidden = false;
+      $("withdraw-start").setAttribute("aria-expanded", "true");
+      $("withdraw-question").focus();
+    });
+    $("withdraw-no").addEventListener("click", function () { closeWithdraw(); $("withdraw-start").focus(); });
+    $("withdraw-yes").addEventListener("click", async function () {
+      $("withdraw-yes").disabled = true;
+      var r = await M.request("DELETE", base);
+      $("withdraw-yes").disabled = false;
+      closeWithdraw();
+      if (r.ok) {
+        moving = false; shown.status = null;
+        render({status: "withdrawn", queued: false});
+        setText("next-step", M.t("js.withdraw.done") + " " + M.t("js.next.withdrawn"));
+        $("state").focus();
+        return;
+      }
+      var code = r.data && r.data.error ? r.data.error.code : "";
+      setText("next-step", code === "not_withdrawable" ? M.t("js.withdraw.not_withdrawable")
+                                                        : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
+    });
+  }
+  $("state").setAttribute("tabindex", "-1");
 
   (async function start() {
     var r = await M.request("GET", base);
