@@ -343,7 +343,14 @@ class Container:
                            recipients=self.recipients,
                            release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
                            policy=s.policy, ice_servers=s.ice_servers, clock=self.clock,
-                           public_base_url=s.public_base_url)
+                           public_base_url=s.public_base_url, cancel_reminders=self.cancel_reminders_of)
+
+    def cancel_reminders_of(self, consultation_id: str) -> int:
+        """Cancel the unsent reminders of a consultation's booking (it closed)."""
+        active = self.bookings.state_of(consultation_id).active
+        if active is None:
+            return 0
+        return self.reminders.cancel(self.reservations.reminder_keys(active))
 
     @cached_property
     def boto_session(self) -> Any:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.consultations import FALLBACK, Consultation, Reader, Status
 
@@ -91,6 +92,17 @@ class RoomClosedError(RoomError):
     def __init__(self, opens_at: datetime | None, closes_at: datetime | None, reason: str) -> None:
         self.opens_at, self.closes_at = opens_at, closes_at
         super().__init__(reason)
+
+
+class NotStartedYetError(RoomError):
+    """Closing (recording the outcome) before the booked slot has started."""
+
+    def __init__(self, starts_at: datetime) -> None:
+        self.starts_at = starts_at
+        local = starts_at.astimezone(ZoneInfo("Asia/Seoul"))
+        super().__init__(f"This consultation is booked for {local:%Y-%m-%d %H:%M} (Korea time) and has not "
+                         "started yet: record its outcome once it has taken place. If you cannot take it, "
+                         "decline the booking instead.")
 
 
 class OutcomeAlreadyRecordedError(RoomError):

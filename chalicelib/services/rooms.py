@@ -30,7 +30,8 @@ from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationN
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.notifications import MessageKind, NotificationFailedError, render
 from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
-                                     NotParticipantError, Outcome, OutcomeAlreadyRecordedError, OutcomeRecord,
+                                     NotParticipantError, NotStartedYetError, Outcome, OutcomeAlreadyRecordedError,
+                                     OutcomeRecord,
                                      RoomWindow, SealedMessage, Side, SignalType, ThreadStore, check_can_post,
                                      check_room_open, new_cursor, room_window, side_of)
 from chalicelib.domain.rooms import Signal as SignalRecord
@@ -87,7 +88,8 @@ class RoomService:
     def __init__(self, *, consultations: ConsultationRepository, store: ThreadStore, booked: BookedSlots,
                  cipher: Any, audit: AuditLog, notifier: Any, recipients: Any,
                  release: Callable[[str, str], None] | None, policy: Policy,
-                 ice_servers: Sequence[dict[str, Any]], clock: Clock, public_base_url: str) -> None:
+                 ice_servers: Sequence[dict[str, Any]], clock: Clock, public_base_url: str,
+                 cancel_reminders: Callable[[str], object] | None = None) -> None:
         self._consultations = consultations
         self._store = store
         self._booked = booked
@@ -100,6 +102,7 @@ class RoomService:
         self._ice = list(ice_servers)
         self._clock = clock
         self._base = public_base_url.rstrip("/")
+        self._cancel_reminders = cancel_reminders
 
     # --- who ----------------------------------------------------------------------------------
 
@@ -237,6 +240,10 @@ class RoomService:
         if side is not Side.ATTORNEY:
             raise ConsultationNotFoundError()
         now = self._clock()
+        if consultation.status is Status.BOOKED:
+            booked = self._booked(consultation_id)
+            if booked is not None and now < booked[0]:
+                raise NotStartedYetError(booked[0])  # closing only once the consultation is under way
         if consultation.status is Status.COMPLETED:
             if self._store.outcome(consultation_id) is not None:
                 raise OutcomeAlreadyRecordedError()
@@ -250,6 +257,12 @@ class RoomService:
         self._store.save_outcome(record)
         self._consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics
         self._store.close(consultation_id)
+        if self._cancel_reminders is not None:
+            try:
+                self._cancel_reminders(consultation_id)  # the follow-up asking for this outcome, and any other
+            except Exception:  # noqa: BLE001 - the outcome stands; the reminder job skips closed ones
+                logger().warning("could not cancel the reminders after the outcome",
+                                 extra={"consultation_id": consultation_id})
         self._send_survey(consultation_id)
         if self._release is not None and consultation.attorney_id:
             try:
