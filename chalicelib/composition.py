@@ -140,6 +140,15 @@ class Container:
         }
 
     @cached_property
+    def identity_key(self) -> Any:
+        """Keyed hashes of identities and phone numbers (abuse limits that outlive an account)."""
+        from chalicelib.adapters.identity_key import SecretsManagerIdentityKey, StaticIdentityKey
+
+        if self.settings.is_local and not self.settings.identity_key_secret_arn:
+            return StaticIdentityKey(b"maeul-local-identity-key")  # a local container with no stack behind it
+        return SecretsManagerIdentityKey(self.client("secretsmanager"), self.settings.identity_key_secret_arn)
+
+    @cached_property
     def login_history(self) -> Any:
         from chalicelib.services.login_history import LoginHistory
 
@@ -285,7 +294,8 @@ class Container:
         s = self.settings
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.attorneys,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
-                                  policy=s.policy, clock=self.clock, public_base_url=s.public_base_url)
+                                  policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
+                                  identity_key=self.identity_key)
 
     @cached_property
     def withdrawals(self) -> Any:

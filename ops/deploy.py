@@ -54,6 +54,11 @@ def provision_local_secrets(session: Any, deployment: stack.Deployment) -> list[
         if current != LOCAL_OAUTH_SECRET:
             sm.put_secret_value(SecretId=oauth_arn, SecretString=json.dumps(LOCAL_OAUTH_SECRET))
             done.append("oauth client secrets (dev identity provider)")
+    from ops import identity_key
+
+    identity_arn = deployment.outputs.get("IdentityKeySecretArn")
+    if identity_arn and identity_key.ensure_key(sm, identity_arn):
+        done.append("identity key (abuse limits)")
     try:
         from ops import jwt_keys
     except ImportError:
@@ -300,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if jwt_keys.ensure_key(session.client("secretsmanager"), deployment.outputs["JwtKeysSecretArn"]):
         print(f"maeul/{args.stage}/jwt-keys: first signing key created")
+    from ops import identity_key
+
+    if identity_key.ensure_key(session.client("secretsmanager"), deployment.outputs["IdentityKeySecretArn"]):
+        print(f"maeul/{args.stage}/identity-key: key created")
     if args.infra_only:
         return 0
     url = deploy_app(session, args.stage, deployment.outputs)

@@ -95,6 +95,7 @@ class MemoryNotifier:
 # --- consultations -------------------------------------------------------------------------------
 
 from collections.abc import Callable, Iterable  # noqa: E402
+from typing import Any  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, Created,  # noqa: E402
@@ -110,10 +111,14 @@ class MemoryConsultationRepository:
         self.items: dict[str, Consultation] = {}
         self.idempotency: dict[str, tuple[str, str, datetime]] = {}  # id -> (fingerprint, consultation id, expiry)
         self.open_counts: dict[str, int] = {}
+        self.quotas: dict[tuple[str, str], int] = {}  # abuse-limit counters: (key, window) -> used
         self.writes = 0  # write requests, as DynamoDB would count them
         self._lock = threading.RLock()
 
-    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int) -> Created:
+    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int,
+               quotas: tuple[Any, ...] = ()) -> Created:
+        from chalicelib.domain.limits import TooManyNewRequestsError
+
         with self._lock:
             record = self.idempotency.get(claim.record_id)
             if record is not None and record[2] >= consultation.created_at:
@@ -123,6 +128,11 @@ class MemoryConsultationRepository:
                 return Created(self.items[existing_id], replayed=True)
             if self.open_counts.get(consultation.owner, 0) >= max_open:
                 raise TooManyOpenConsultationsError(max_open)
+            for quota in quotas:
+                if self.quotas.get((quota.key, quota.window), 0) >= quota.limit:
+                    raise TooManyNewRequestsError(quota)
+            for quota in quotas:
+                self.quotas[(quota.key, quota.window)] = self.quotas.get((quota.key, quota.window), 0) + 1
             if consultation.id in self.items:
                 raise ValueError(f"consultation {consultation.id} already exists")
             self.items[consultation.id] = consultation
@@ -237,6 +247,7 @@ from chalicelib.domain.availability import Availability  # noqa: E402
 from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState,  # noqa: E402
                                         BookingStatus, ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim,
                                         SlotTakenError, Snapshot, WithdrawPlan)
+from chalicelib.domain.limits import Quota, TooManyBookingChangesError  # noqa: E402
 
 
 class MemoryRoster:
@@ -277,6 +288,7 @@ class MemoryBookingRepository:
         self.history: dict[str, list[Booking]] = {}
         self.holds: dict[str, Hold] = {}
         self.dropped_reminders: list[tuple[str, str]] = []
+        self.quotas: dict[tuple[str, str], int] = {}  # (key, window) -> used
         self.transactions = 0
         self._lock = threading.RLock()
 
@@ -354,6 +366,7 @@ class MemoryBookingRepository:
                            and self._count(previous.attorney_id, previous.load_year) <= 0))
             if changed:
                 raise BookingChangedError()
+            self._check_quotas(plan.quotas)
             if not self._claimable(new_key, cid, plan.now) or (
                     plan.counts_load and self._count(booking.attorney_id, booking.load_year) >= plan.cap):
                 raise SlotTakenError(booking.attorney_id)
@@ -367,6 +380,7 @@ class MemoryBookingRepository:
                 if plan.releases_hold_claim and self._own(hold_key, cid, ClaimKind.HOLD):
                     del self.claims[hold_key]
                 self.holds.pop(cid, None)
+            self._count_quotas(plan.quotas)
             self.claims[new_key] = booking.claim()
             self.active[cid] = booking
             assert consultation is not None
@@ -389,12 +403,31 @@ class MemoryBookingRepository:
                     or not self._own((active.attorney_id, active.start), cid, ClaimKind.BOOKED)
                     or self._count(active.attorney_id, active.load_year) <= 0):
                 raise BookingChangedError()
+            self._check_quotas(plan.quotas)
+            self._count_quotas(plan.quotas)
             del self.claims[(active.attorney_id, active.start)]
             del self.active[cid]
             self.history.setdefault(cid, []).append(plan.ended)
             self.consultations.items[cid] = consultation.evolve(status=Status.SUBMITTED, updated_at=plan.now,
                                                                 attorney_id=None)
             self.loads.decrement(active.attorney_id, active.load_year)
+
+    def _check_quotas(self, quotas: tuple[Quota, ...]) -> None:
+        for quota in quotas:
+            if self.quotas.get((quota.key, quota.window), 0) >= quota.limit:
+                raise TooManyBookingChangesError(quota)
+
+    def _count_quotas(self, quotas: tuple[Quota, ...]) -> None:
+        for quota in quotas:
+            self.quotas[(quota.key, quota.window)] = self.quotas.get((quota.key, quota.window), 0) + 1
+
+    def take_quota(self, quota: Quota) -> int | None:
+        with self._lock:
+            used = self.quotas.get((quota.key, quota.window), 0)
+            if used >= quota.limit:
+                return None
+            self.quotas[(quota.key, quota.window)] = used + 1
+            return used + 1
 
     def withdraw(self, plan: WithdrawPlan) -> None:
         active, cid = plan.active, plan.consultation.id
@@ -432,7 +465,7 @@ class MemoryBookingRepository:
         with self._locked():
             self.transactions += 1
             consultation = self.consultations.items.get(cid)
-            if consultation is None or consultation.status not in (Status.SUBMITTED, Status.BOOKED):
+            if consultation is None or consultation.status is not Status.SUBMITTED:
                 raise BookingChangedError()
             if not self._claimable(key, cid, plan.now):
                 raise SlotTakenError(hold.attorney_id)

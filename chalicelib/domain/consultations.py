@@ -360,11 +360,13 @@ def reader_of(principal: Principal, consultation: Consultation) -> Reader | None
 # --- the port ---------------------------------------------------------------------------------
 
 class ConsultationRepository(Protocol):
-    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int) -> Created:
-        """Store a new consultation atomically with its idempotency record and the owner's
-        open count. Same claim and fingerprint again → ``Created(existing, replayed=True)``;
-        same claim, other fingerprint → ``IdempotencyKeyReusedError``; the owner at
-        ``max_open`` → ``TooManyOpenConsultationsError``."""
+    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int,
+               quotas: tuple[Any, ...] = ()) -> Created:
+        """Store a new consultation atomically with its idempotency record, the owner's
+        open count and the abuse-limit ``quotas`` (domain/limits.py). Same claim and fingerprint
+        again → ``Created(existing, replayed=True)`` (nothing counted); same claim, other fingerprint
+        → ``IdempotencyKeyReusedError``; the owner at ``max_open`` → ``TooManyOpenConsultationsError``;
+        a quota at its limit → ``TooManyNewRequestsError``."""
         ...
 
     def get(self, consultation_id: str) -> Consultation | None: ...

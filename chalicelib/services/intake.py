@@ -32,6 +32,7 @@ from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationRepository,
                                              EncryptionUnavailableError, IdempotencyClaim, Intake,
                                              PersonalDetails, Status)
+from chalicelib.domain.limits import new_request_quotas
 from chalicelib.logs import logger
 from chalicelib.settings import Policy
 
@@ -48,8 +49,11 @@ class Submission:
 
 
 def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
-           policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime) -> Submission:
-    """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``."""
+           policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime,
+           identity_key: Any = None) -> Submission:
+    """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``. With ``identity_key`` (the
+    API always passes it), a new request also counts against the 30-day limit of its provider identity,
+    kept under a keyed hash so that leaving and signing up again does not reset it."""
     consultation_id = str(uuid.uuid4())
     try:
         sealed = cipher.seal(ENTITY, consultation_id, intake.personal.to_sealable())
@@ -69,7 +73,9 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
         consent_version=CONSENT_VERSION, triage=facts, sealed=sealed)
     claim = IdempotencyClaim.of(owner, idempotency_key, intake,
                                 expires_at=now + timedelta(hours=policy.idempotency_hours))
-    created = consultations.create(consultation, claim, policy.max_open_consultations)
+    quotas = () if identity_key is None else new_request_quotas(
+        identity_key.digest("identity", owner), now, limit=policy.new_requests_per_identity_per_30_days)
+    created = consultations.create(consultation, claim, policy.max_open_consultations, quotas)
     stored = created.consultation
     # Same key and same fingerprint: the stored details are the ones just sent.
     return Submission(stored, personal if stored.sealed is not None else None, created.replayed)

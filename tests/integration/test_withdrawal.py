@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.bookings import BookingChangedError, NotBookableError, SlotTakenError
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import (Consultation, IdempotencyClaim, IllegalTransitionError, Language,
                                              NotWithdrawableError, Status)
 from chalicelib.domain.identity import Principal, Provider, Role
+from chalicelib.domain.limits import TooManyBookingChangesError
 from chalicelib.domain.offers import Offer, OfferStatus, OfferUnavailableError, RealtimeRequest
 from chalicelib.services.withdrawal import WithdrawalService
 from chalicelib.settings import Policy
@@ -174,3 +176,30 @@ def test_a_withdrawn_real_time_request_leaves_the_queue_and_its_offer_cannot_be_
                                   session_id="s", attorney_id=attorney), offer.id)
     assert consultations.get(cid).status is Status.WITHDRAWN
     assert container.loads.get_many([attorney], 2026)[attorney].assignments_this_year == 0
+
+
+def test_the_book_and_cancel_loop_is_capped_on_dynamodb_too(world: Backend) -> None:
+    """The 12-SMS-in-26-seconds loop against the repository itself: the day's change limit is a
+    condition of the booking transaction, and the attorney's alerts stop at the hour's limit plus one."""
+    attorney = f"att-w{uuid.uuid4().hex[:8]}"
+    world.add_attorney(attorney, CATEGORY, (REGION,))
+    world.roster.save(world.roster.get(attorney), AttorneyContact(phone="+821055501234", email=None), NOW)
+    owner, consultation = world.new_consultation(CATEGORY, REGION)
+    service = world.service
+    made = refused = 0
+    for i in range(12):
+        world.clock[0] = NOW + timedelta(seconds=2 * i)
+        for change in (lambda: service.book(owner, consultation.id, WEDNESDAY_10 + timedelta(minutes=30 * (i % 2))),
+                       lambda: service.cancel(owner, consultation.id)):
+            try:
+                change()
+                made += 1
+            except TooManyBookingChangesError:
+                refused += 1
+            except Exception:  # noqa: BLE001 - a cancel with nothing booked after a refused booking
+                pass
+    assert made == POLICY.booking_changes_per_consultation_per_day and refused >= 6
+    sms = [text for to, text in world.notifier.sms if to == "+821055501234"]
+    assert len(sms) == POLICY.alerts_per_recipient_per_hour + 1
+    assert "일정이 여러 번 변경" in sms[-1]
+    assert world.consultations.get(consultation.id).status is Status.SUBMITTED

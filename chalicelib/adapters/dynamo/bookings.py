@@ -43,6 +43,7 @@ from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
 from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
 from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCountItem
 from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
+from chalicelib.adapters.dynamo import limits as quota_store
 from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
 from chalicelib.adapters.dynamo.reminders import add_reminder, drop_reminder
 from chalicelib.domain.availability import Availability
@@ -51,6 +52,7 @@ from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPla
                                         WithdrawPlan)
 from chalicelib.domain.calendar import DEFAULT_TZ
 from chalicelib.domain.consultations import ERASED_OWNER, Status
+from chalicelib.domain.limits import Quota, TooManyBookingChangesError
 from chalicelib.domain.matching import AttorneyLoad
 from chalicelib.logs import logger
 
@@ -331,6 +333,7 @@ class DynamoBookingRepository:
                 ops.append(_Op("put", f"reminder{i}", lambda tx, r=reminder: add_reminder(tx, r)))
             for i, key in enumerate(plan.dropped_reminders):
                 ops.append(_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k)))
+            ops += _quota_ops(plan.quotas)
             if plan.counts_load:
                 ops.append(_Op("update", "load", lambda tx: add_increment(
                     tx, booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)))
@@ -341,6 +344,7 @@ class DynamoBookingRepository:
                 self._run(ops)
                 return
             except _Cancelled as exc:
+                _raise_if_over_quota(exc, plan.quotas)
                 if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
                     release_hold = False
                     continue
@@ -376,13 +380,14 @@ class DynamoBookingRepository:
                 & (ConsultationItem.attorney_id == active.attorney_id))),
             _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
         ] + [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
-             for i, key in enumerate(plan.dropped_reminders)]
+             for i, key in enumerate(plan.dropped_reminders)] + _quota_ops(plan.quotas)
         last_busy: _Cancelled | None = None
         for attempt in range(_ATTEMPTS):
             try:
                 self._run(ops)
                 return
             except _Cancelled as exc:
+                _raise_if_over_quota(exc, plan.quotas)
                 if "ConditionalCheckFailed" in exc.codes.values():
                     raise BookingChangedError() from None
                 if not exc.busy:
@@ -401,7 +406,7 @@ class DynamoBookingRepository:
             ops = [
                 _Op("condition", "consultation", lambda tx: tx.condition_check(
                     ConsultationItem, consultation_pk(cid), CONSULTATION_SK,
-                    condition=ConsultationItem.status.is_in(Status.SUBMITTED.value, Status.BOOKED.value))),
+                    condition=(ConsultationItem.status == Status.SUBMITTED.value))),
                 _Op("put", "claim", lambda tx: tx.save(self._claim_item(hold.claim(), hold.end),
                                                        condition=_claimable(cid, plan.now))),
                 _Op("put", "pointer", lambda tx: tx.save(HoldItem(
@@ -487,6 +492,9 @@ class DynamoBookingRepository:
             raise last_busy.original from None
         raise BookingChangedError()
 
+    def take_quota(self, quota: Quota) -> int | None:
+        return quota_store.take(quota)
+
     # --- helpers ------------------------------------------------------------------------------
 
     def _run(self, ops: list[_Op]) -> None:
@@ -522,6 +530,16 @@ class DynamoBookingRepository:
             load_year=booking.load_year, reason=json.dumps(dict(booking.reason), separators=(",", ":")),
             status=booking.status.value, ended_at=booking.ended_at, ended_by=booking.ended_by,
             note=booking.sealed_note, expires_at=_epoch(booking.end + self._retention))
+
+
+def _quota_ops(quotas: tuple[Quota, ...]) -> list[_Op]:
+    return [_Op("update", f"quota{i}", lambda tx, q=q: quota_store.add_quota(tx, q)) for i, q in enumerate(quotas)]
+
+
+def _raise_if_over_quota(exc: _Cancelled, quotas: tuple[Quota, ...]) -> None:
+    for i, quota in enumerate(quotas):
+        if exc.failed(f"quota{i}"):
+            raise TooManyBookingChangesError(quota) from None
 
 
 def _claimable(consultation_id: str, now: datetime) -> Any:
