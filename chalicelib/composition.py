@@ -298,6 +298,15 @@ class Container:
                                   identity_key=self.identity_key)
 
     @cached_property
+    def retention(self) -> Any:
+        from chalicelib.services.retention import RetentionService
+
+        s = self.settings
+        return RetentionService(consultations=self.consultations, recipients=self.recipients, notifier=self.notifier,
+                                forget_realtime=lambda cid, now: self.realtime_store.forget(cid, now),
+                                calendar=self.calendar, policy=s.policy, public_base_url=s.public_base_url)
+
+    @cached_property
     def withdrawals(self) -> Any:
         from datetime import timedelta
 

@@ -17,10 +17,11 @@ from chalice import Chalice, Cron
 from chalicelib.composition import get_container
 from chalicelib.jobs import offers, reminders, window_keeper
 from chalicelib.jobs import message_nudge
+from chalicelib.jobs import request_expiry
 from chalicelib.jobs.base import Job, now_from_event
 from chalicelib.logs import logger
 
-JOBS: list[Job] = [reminders.JOB, offers.JOB, window_keeper.JOB, message_nudge.JOB]
+JOBS: list[Job] = [reminders.JOB, offers.JOB, window_keeper.JOB, message_nudge.JOB, request_expiry.JOB]
 
 
 def register_jobs(app: Chalice) -> None:

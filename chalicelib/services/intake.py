@@ -70,7 +70,8 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
         id=consultation_id, owner=owner, status=Status.SUBMITTED, category=intake.category,
         region=intake.region, mode=intake.mode, method=intake.method, language=intake.language,
         created_at=now, updated_at=now, month=calendar.to_local(now).strftime("%Y-%m"),
-        consent_version=CONSENT_VERSION, triage=facts, sealed=sealed)
+        consent_version=CONSENT_VERSION, triage=facts, sealed=sealed,
+        expires_at=now + timedelta(days=policy.intake_backstop_days))  # backstop TTL; closing replaces it
     claim = IdempotencyClaim.of(owner, idempotency_key, intake,
                                 expires_at=now + timedelta(hours=policy.idempotency_hours))
     quotas = () if identity_key is None else new_request_quotas(
