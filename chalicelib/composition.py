@@ -189,9 +189,14 @@ class Container:
     @cached_property
     def personal_data_erasers(self) -> list[Callable[[str], object]]:
         """What leaving erases, per subject. A feature holding personal data appends its eraser here."""
-        # Threads and bookings first: they are found through the owner's consultations, which the
-        # consultation eraser then detaches from the owner (and cancels).
-        return [self.users.erase, self.thread_eraser, self.booking_releaser, self.consultation_eraser]
+        # (The account service ends the sessions before these run.) Every free text about the person
+        # first -- messages and the outcome note, the survey comment, decline reasons -- found through
+        # the owner's consultations; then the booked slots; then the profile, and last the
+        # consultations' own details, which detaches them from the owner. Each step is idempotent and
+        # everything a later step needs stays findable until it runs, so a retry after a failure
+        # half-way finishes the job.
+        return [self.thread_eraser, self.survey_comment_eraser, self.decline_note_eraser, self.booking_releaser,
+                self.users.erase, self.consultation_eraser]
 
     def _owned_consultations(self, subject: str) -> Iterator[Any]:
         after = None
@@ -205,6 +210,14 @@ class Container:
     def thread_eraser(self, subject: str) -> int:
         """Delete the messages and signals of every consultation the subject owns."""
         return sum(self.thread_store.erase(c.id) for c in self._owned_consultations(subject))
+
+    def survey_comment_eraser(self, subject: str) -> int:
+        """Remove the survey comments the subject wrote."""
+        return sum(1 for c in self._owned_consultations(subject) if self.surveys.erase_comment(c.id))
+
+    def decline_note_eraser(self, subject: str) -> int:
+        """Remove attorneys' decline reasons about the subject's consultations."""
+        return sum(self.bookings.erase_notes(c.id) for c in self._owned_consultations(subject))
 
     def booking_releaser(self, subject: str) -> int:
         """Free the upcoming booked slots of the subject's consultations (the attorney is told)."""

@@ -421,6 +421,13 @@ class MemoryBookingRepository:
         for quota in quotas:
             self.quotas[(quota.key, quota.window)] = self.quotas.get((quota.key, quota.window), 0) + 1
 
+    def erase_notes(self, consultation_id: str) -> int:
+        with self._lock:
+            history = self.history.get(consultation_id, [])
+            erased = sum(1 for b in history if b.sealed_note is not None)
+            self.history[consultation_id] = [replace(b, sealed_note=None) for b in history]
+            return erased
+
     def take_quota(self, quota: Quota) -> int | None:
         with self._lock:
             used = self.quotas.get((quota.key, quota.window), 0)

@@ -84,7 +84,12 @@ class MemoryThreadStore:
     def erase(self, consultation_id: str) -> int:
         """Delete a thread's messages and signals (the resident left); returns how many."""
         with self._lock:
-            return len(self._messages.pop(consultation_id, [])) + len(self._signals.pop(consultation_id, []))
+            erased = len(self._messages.pop(consultation_id, [])) + len(self._signals.pop(consultation_id, []))
+            record = self._outcomes.get(consultation_id)
+            if record is not None and record.sealed_note is not None:
+                self._outcomes[consultation_id] = replace(record, sealed_note=None)
+                erased += 1
+            return erased
 
     def waiting(self, older_than: datetime, limit: int = 100) -> list[tuple[str, datetime]]:
         with self._lock:

@@ -338,6 +338,13 @@ class SurveyStore:
             raise SurveyAlreadyAnsweredError()
         self.answers[consultation_id] = (rating, month, sealed_comment, now, expires_at)
 
+    def erase_comment(self, consultation_id: str) -> bool:
+        answer = self.answers.get(consultation_id)
+        if answer is None or answer[2] is None:
+            return False
+        self.answers[consultation_id] = (answer[0], answer[1], None, answer[3], answer[4])
+        return True
+
 
 class RealtimeStore:
     """Twin of ``DynamoRealtimeStore`` for what these routes reach: the same conditions, applied at once."""

@@ -492,6 +492,17 @@ class DynamoBookingRepository:
             raise last_busy.original from None
         raise BookingChangedError()
 
+    def erase_notes(self, consultation_id: str) -> int:
+        """Remove the sealed decline reasons of the consultation's booking history (the resident left)."""
+        erased = 0
+        for booking in self.state_of(consultation_id).history:
+            if booking.sealed_note is None:
+                continue
+            BookingItem(consultation_pk(consultation_id), history_sk(booking)).update(
+                actions=[BookingItem.note.remove()])
+            erased += 1
+        return erased
+
     def take_quota(self, quota: Quota) -> int | None:
         return quota_store.take(quota)
 

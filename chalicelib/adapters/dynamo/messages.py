@@ -285,12 +285,20 @@ class DynamoThreadStore:
     # --- signalling ---------------------------------------------------------------------------
 
     def erase(self, consultation_id: str) -> int:
-        """Delete a thread's messages and signals (the resident left); returns how many."""
+        """Delete a thread's messages and signals and the outcome note (the resident left); returns how
+        many. Idempotent: a retry after a failure finishes the job."""
         doomed = [(i.pk, i.sk) for i in MessageItem.query(_thread_pk(consultation_id), MessageItem.sk.startswith("MSG#"))]
         doomed += [(i.pk, i.sk) for i in SignalItem.query(f"SIGNAL#{consultation_id}")]
         with MessageItem.batch_write() as batch:
             for pk, sk in doomed:
                 batch.delete(MessageItem(pk, sk))
+        try:  # the attorney's outcome note about the person; the outcome code stays for the statistics
+            OutcomeItem(f"CONSULTATION#{consultation_id}", "OUTCOME").update(
+                actions=[OutcomeItem.note.remove()], condition=OutcomeItem.note.exists())
+            doomed.append(("OUTCOME", "note"))
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
         return len(doomed)
 
     def add_signal(self, signal: Signal, ttl: timedelta) -> None:
