@@ -375,7 +375,18 @@ class Container:
                            recipients=self.recipients,
                            release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
                            policy=s.policy, ice_servers=s.ice_servers, clock=self.clock,
-                           public_base_url=s.public_base_url, cancel_reminders=self.cancel_reminders_of)
+                           public_base_url=s.public_base_url, cancel_reminders=self.cancel_reminders_of,
+                           counted_load=self.counted_load_of)
+
+    def counted_load_of(self, consultation: Any) -> tuple[str, int] | None:
+        """(attorney, year) whose annual count holds this consultation: its booking's, or the year it
+        was assigned in real time."""
+        active = self.bookings.state_of(consultation.id).active
+        if active is not None:
+            return active.attorney_id, active.load_year
+        if consultation.attorney_id:
+            return consultation.attorney_id, self.calendar.local_date(consultation.updated_at).year
+        return None
 
     def cancel_reminders_of(self, consultation_id: str) -> int:
         """Cancel the unsent reminders of a consultation's booking (it closed)."""

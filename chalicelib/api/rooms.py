@@ -96,7 +96,8 @@ class OutcomeIn(BaseModel):
     outcome: Outcome = Field(description="advice_given; wage_complaint_referral (Ministry of Employment and "
                                          "Labor); remedy_application_referral (Labor Relations Commission); "
                                          "state_representation_referral (state-appointed labor attorney); "
-                                         "follow_up_needed.")
+                                         "follow_up_needed; no_show (the resident never came: it does not "
+                                         "count towards the attorney's annual cap).")
     note: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=2000)] | None = None
 
 

@@ -61,6 +61,7 @@ class Outcome(StrEnum):
     REMEDY_APPLICATION_REFERRAL = "remedy_application_referral"  # Labor Relations Commission
     STATE_REPRESENTATION_REFERRAL = "state_representation_referral"  # state-appointed labor attorney
     FOLLOW_UP_NEEDED = "follow_up_needed"
+    NO_SHOW = "no_show"  # the resident never came: it does not count towards the attorney's annual cap
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -280,8 +281,9 @@ class ThreadStore(Protocol):
 
     def signals(self, consultation_id: str, since: str | None, now: datetime) -> list[Signal]: ...
 
-    def save_outcome(self, record: OutcomeRecord) -> None:
-        """Store once; again → ``OutcomeAlreadyRecordedError``."""
+    def save_outcome(self, record: OutcomeRecord, unload: tuple[str, int] | None = None) -> None:
+        """Store once; again → ``OutcomeAlreadyRecordedError``. ``unload`` (attorney id, year): in the same
+        write, take the consultation off that attorney's count for that year (a no-show)."""
         ...
 
     def outcome(self, consultation_id: str) -> OutcomeRecord | None: ...

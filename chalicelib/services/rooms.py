@@ -89,7 +89,8 @@ class RoomService:
                  cipher: Any, audit: AuditLog, notifier: Any, recipients: Any,
                  release: Callable[[str, str], None] | None, policy: Policy,
                  ice_servers: Sequence[dict[str, Any]], clock: Clock, public_base_url: str,
-                 cancel_reminders: Callable[[str], object] | None = None) -> None:
+                 cancel_reminders: Callable[[str], object] | None = None,
+                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None) -> None:
         self._consultations = consultations
         self._store = store
         self._booked = booked
@@ -103,6 +104,7 @@ class RoomService:
         self._clock = clock
         self._base = public_base_url.rstrip("/")
         self._cancel_reminders = cancel_reminders
+        self._counted_load = counted_load
 
     # --- who ----------------------------------------------------------------------------------
 
@@ -254,7 +256,10 @@ class RoomService:
             self._consultations.transition(consultation_id, Status.COMPLETED, now, expected=Status.IN_PROGRESS)
         sealed_note = self._seal(OUTCOME_ENTITY, consultation_id, {"note": note}) if note else None
         record = OutcomeRecord(consultation_id, consultation.attorney_id or "", outcome, now, sealed_note)
-        self._store.save_outcome(record)
+        unload = None
+        if outcome is Outcome.NO_SHOW and self._counted_load is not None:
+            unload = self._counted_load(consultation)  # a no-show is not work: off the annual count
+        self._store.save_outcome(record, unload)
         self._consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics
         self._store.close(consultation_id)
         if self._cancel_reminders is not None:

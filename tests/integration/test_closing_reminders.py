@@ -78,3 +78,38 @@ def test_closing_waits_for_the_slot_and_then_cancels_the_pending_reminders(stack
         assert [r for r in c.reminders.due(START + timedelta(hours=3), limit=1000) if r.consultation_id == cid] == []
     finally:
         erase(attorneys={attorney_id: c.attorneys.get(attorney_id)}, consultations={cid: owner.subject})
+
+
+def test_a_no_show_does_not_count_towards_the_annual_cap(stack_env) -> None:
+    """The booking counted on the attorney's annual load; the attorney records a no-show once the slot
+    has started: the consultation closes and the count goes back, in the same write as the outcome."""
+    clock = [NOW]
+    settings = Settings.from_env(stack_env)
+    settings = settings.model_copy(update={"policy": settings.policy.model_copy(
+        update={"availability_default": "none"})})
+    c = Container(settings, clock=lambda: clock[0])
+    c.tables  # noqa: B018
+    attorney_id = f"att-n{uuid.uuid4().hex[:8]}"
+    c.attorneys.save(Attorney(id=attorney_id, display_name="No-show 노무사", categories=frozenset({CATEGORY}),
+                              regions=frozenset({REGION})), None, NOW)
+    c.bookings.save_availability(attorney_id, Availability.full(c.calendar), NOW)
+    owner = Principal(subject=f"kakao:noshow-{uuid.uuid4().hex[:8]}", role=Role.RESIDENT, provider=Provider.KAKAO,
+                      session_id="s")
+    personal = PersonalDetails(name="홍길동", phone="+821023456789", description="My contract was changed without asking.")
+    made = intake.submit(consultations=c.consultations, cipher=c.cipher, calendar=c.calendar, policy=c.settings.policy,
+                         owner=owner.subject, intake=Intake(CATEGORY, REGION, Mode.RESERVATION, Method.PHONE,
+                                                            Language.KO, personal),
+                         idempotency_key=str(uuid.uuid4()), now=NOW)
+    cid = made.consultation.id
+    try:
+        c.reservations.book(owner, cid, START)
+        assert c.loads.get_many([attorney_id], 2026)[attorney_id].assignments_this_year == 1
+        lawyer = Principal(subject=f"kakao:{attorney_id}", role=Role.ATTORNEY, provider=Provider.KAKAO,
+                           session_id="s", attorney_id=attorney_id)
+        clock[0] = START + timedelta(minutes=15)
+        c.rooms.record_outcome(lawyer, cid, Outcome.NO_SHOW, None)
+        assert c.consultations.get(cid).status is Status.COMPLETED
+        assert c.thread_store.outcome(cid).outcome is Outcome.NO_SHOW
+        assert c.loads.get_many([attorney_id], 2026)[attorney_id].assignments_this_year == 0
+    finally:
+        erase(attorneys={attorney_id: c.attorneys.get(attorney_id)}, consultations={cid: owner.subject})

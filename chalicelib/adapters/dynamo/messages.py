@@ -320,14 +320,30 @@ class DynamoThreadStore:
 
     # --- outcomes -----------------------------------------------------------------------------
 
-    def save_outcome(self, record: OutcomeRecord) -> None:
+    def save_outcome(self, record: OutcomeRecord, unload: tuple[str, int] | None = None) -> None:
         at = record.recorded_at.astimezone(timezone.utc)
+        item = OutcomeItem(f"CONSULTATION#{record.consultation_id}", "OUTCOME",
+                           gsi3pk=f"OUTCOMES#{at:%Y-%m}", gsi3sk=f"{_stamp(at)}#{record.consultation_id}",
+                           consultation_id=record.consultation_id, attorney_id=record.attorney_id,
+                           outcome=record.outcome.value, recorded_at=record.recorded_at, note=record.sealed_note)
+        if unload is not None:  # a no-show: the outcome and the attorney's count, in one transaction
+            from chalicelib.adapters.dynamo.loads import LoadItem, load_key
+
+            try:
+                with TransactWrite(connection=self.connection) as tx:
+                    tx.save(item, condition=OutcomeItem.pk.does_not_exist())
+                    tx.update(LoadItem(*load_key(*unload)), actions=[LoadItem.assignments.add(-1)],
+                              condition=LoadItem.assignments > 0)
+            except TransactWriteError as exc:
+                codes = [r.code if r is not None else None for r in exc.cancellation_reasons or []]
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    raise OutcomeAlreadyRecordedError() from None
+                if codes and codes[1:] == ["ConditionalCheckFailed"]:  # nothing counted: just the outcome
+                    return self.save_outcome(record)
+                raise
+            return None
         try:
-            OutcomeItem(f"CONSULTATION#{record.consultation_id}", "OUTCOME",
-                        gsi3pk=f"OUTCOMES#{at:%Y-%m}", gsi3sk=f"{_stamp(at)}#{record.consultation_id}",
-                        consultation_id=record.consultation_id, attorney_id=record.attorney_id,
-                        outcome=record.outcome.value, recorded_at=record.recorded_at,
-                        note=record.sealed_note).save(condition=OutcomeItem.pk.does_not_exist())
+            item.save(condition=OutcomeItem.pk.does_not_exist())
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise OutcomeAlreadyRecordedError() from None
