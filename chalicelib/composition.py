@@ -330,7 +330,7 @@ class Container:
                                  alert_attorney=self.reservations.alert_attorney,
                                  forget_realtime=lambda cid, now: self.realtime_store.forget(cid, now),
                                  retention=timedelta(days=self.settings.policy.retention_days_after_close),
-                                 clock=self.clock)
+                                 clock=self.clock, counted_load=self.counted_load_of)
 
     # -- real-time matching: queue, offers, duty ------------------------------------
 

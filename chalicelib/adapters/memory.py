@@ -455,6 +455,8 @@ class MemoryBookingRepository:
                 del self.active[cid]
                 self.history.setdefault(cid, []).append(plan.ended)
                 self.loads.decrement(active.attorney_id, active.load_year)
+            if plan.unload is not None:
+                self.loads.decrement(*plan.unload)
             if plan.hold is not None:
                 hold_key = (plan.hold.attorney_id, plan.hold.start)
                 if plan.hold.is_live(plan.now) and self._own(hold_key, cid, ClaimKind.HOLD):

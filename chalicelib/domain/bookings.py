@@ -304,6 +304,7 @@ class WithdrawPlan:
     ended: Booking | None = None
     hold: Hold | None = None
     dropped_reminders: tuple[tuple[str, str], ...] = ()
+    unload: tuple[str, int] | None = None  # (attorney, year) of a real-time match: off their annual count
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ consultation moves from the status read to ``withdrawn`` (closed, TTL set, the
 owner's open count released) together with, when there is one, the end of its
 booking (slot claim freed, booking kept in the history as cancelled, the
 attorney's count uncounted, its reminders dropped) and the release of its
-hold. A concurrent accept, booking or cancellation conditions on the same
-status, so exactly one of them applies and the other is refused whole.
+hold (a real-time match: taken off the attorney's annual count). A concurrent
+accept, booking or cancellation conditions on the same status, so exactly one
+of them applies and the other is refused whole.
 
 After the decision, best effort: a real-time request leaves the queue (its
 pending offer withdrawn, its attorney no longer busy), and the attorney who
@@ -40,7 +41,8 @@ class WithdrawalService:
                  reminder_keys: Callable[[Any], tuple[tuple[str, str], ...]],
                  alert_attorney: Callable[[MessageKind, str, datetime | None], None],
                  forget_realtime: Callable[[str, datetime], object], retention: timedelta,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime],
+                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None) -> None:
         self._consultations = consultations
         self._bookings = bookings
         self._reminder_keys = reminder_keys
@@ -48,6 +50,7 @@ class WithdrawalService:
         self._forget_realtime = forget_realtime
         self._retention = retention
         self._clock = clock
+        self._counted_load = counted_load
 
     def withdraw(self, principal: Principal, consultation_id: str) -> Consultation:
         now = self._clock()
@@ -66,7 +69,8 @@ class WithdrawalService:
                 consultation=consultation, expected=consultation.status, now=now,
                 expires_at=now + self._retention, active=active,
                 ended=active.ended(BookingStatus.CANCELLED, now, "resident") if active is not None else None,
-                hold=state.hold, dropped_reminders=self._reminder_keys(active))
+                hold=state.hold, dropped_reminders=self._reminder_keys(active),
+                unload=self._match_load(consultation) if active is None else None)
             try:
                 self._bookings.withdraw(plan)
             except BookingChangedError:
@@ -85,6 +89,12 @@ class WithdrawalService:
             self._alert_attorney(MessageKind.REQUEST_WITHDRAWN, consultation.attorney_id, None)
         return consultation.evolve(status=Status.WITHDRAWN, updated_at=now, closed_at=now,
                                    expires_at=now + self._retention)
+
+    def _match_load(self, consultation: Consultation) -> tuple[str, int] | None:
+        """A real-time match counted on its attorney's annual load: withdrawn, it is not work done."""
+        if consultation.status is not Status.MATCHED or self._counted_load is None:
+            return None
+        return self._counted_load(consultation)
 
     @staticmethod
     def _quietly(call: Callable[[], object]) -> None:

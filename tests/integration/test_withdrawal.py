@@ -203,3 +203,70 @@ def test_the_book_and_cancel_loop_is_capped_on_dynamodb_too(world: Backend) -> N
     assert len(sms) == POLICY.alerts_per_recipient_per_hour + 1
     assert "일정이 여러 번 변경" in sms[-1]
     assert world.consultations.get(consultation.id).status is Status.SUBMITTED
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_a_withdrawal_racing_an_accept_leaves_the_request_withdrawn_and_nothing_counted(container,
+                                                                                        round_: int) -> None:
+    """On the emulator, in parallel: the resident withdraws while the offered attorney accepts. Whichever
+    write lands first, the request ends withdrawn, no offer is left pending, and the attorney's annual
+    count holds nothing for it (an accept that won is taken off again with the withdrawal)."""
+    from chalicelib.services.realtime import RealtimeService
+
+    clock = [NOW]
+    store, consultations = container.realtime_store, container.consultations
+    owner = Principal(subject=f"kakao:wr-{uuid.uuid4().hex[:10]}", role=Role.RESIDENT, provider=Provider.KAKAO,
+                      session_id="s")
+    cid = str(uuid.uuid4())
+    consultations.create(Consultation(id=cid, owner=owner.subject, status=Status.SUBMITTED, category="other",
+                                      region="yeoncheon", mode=Mode.REALTIME, method=Method.CHAT,
+                                      language=Language.KO, created_at=NOW, updated_at=NOW, month="2026-12",
+                                      consent_version="test"),
+                         IdempotencyClaim(owner.subject, uuid.uuid4().hex, "f", NOW + timedelta(hours=1)), 3)
+    request = RealtimeRequest(cid, "other", "yeoncheon", NOW)
+    assert store.enqueue(request, sort_key_of(cid))
+    attorney = f"att-w{uuid.uuid4().hex[:8]}"
+    offer = Offer(id=str(uuid.uuid4()), consultation_id=cid, attorney_id=attorney, category="other",
+                  region="yeoncheon", method="chat", offered_at=NOW, deadline=NOW + timedelta(minutes=3), attempt=1)
+    store.create_offer(offer, request, NOW)
+    leaving = WithdrawalService(consultations=consultations, bookings=container.bookings,
+                                reminder_keys=lambda booking: (), alert_attorney=lambda *a: None,
+                                forget_realtime=store.forget, retention=timedelta(days=365),
+                                clock=lambda: clock[0], counted_load=container.counted_load_of)
+    realtime = RealtimeService(store=store, consultations=consultations, loads=container.loads,
+                               attorneys=container.attorneys, notifier=container.notifier,
+                               recipients=container.recipients, calendar=container.calendar,
+                               policy=container.settings.policy, clock=lambda: clock[0],
+                               public_base_url="http://127.0.0.1:8000")
+    lawyer = Principal(subject=f"kakao:{attorney}", role=Role.ATTORNEY, provider=Provider.KAKAO, session_id="s",
+                       attorney_id=attorney)
+    barrier = threading.Barrier(2)
+    outcome: dict[str, object] = {}
+
+    def accept() -> None:
+        barrier.wait()
+        try:
+            outcome["accept"] = realtime.accept(lawyer, offer.id)
+        except OfferUnavailableError as exc:
+            outcome["accept"] = exc
+
+    def withdraw() -> None:
+        barrier.wait()
+        outcome["withdraw"] = leaving.withdraw(owner, cid)
+
+    threads = [threading.Thread(target=accept), threading.Thread(target=withdraw)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert getattr(outcome.get("withdraw"), "status", None) is Status.WITHDRAWN, outcome
+    assert consultations.get(cid).status is Status.WITHDRAWN
+    assert store.pending_of(attorney) == []
+    assert store.offer(offer.id).status in (OfferStatus.WITHDRAWN, OfferStatus.ACCEPTED)
+    assert container.loads.get_many([attorney], 2026)[attorney].assignments_this_year == 0
+
+
+def sort_key_of(consultation_id: str) -> str:
+    from chalicelib.domain.consultations import sort_key
+
+    return sort_key(NOW, consultation_id)

@@ -439,6 +439,7 @@ class DynamoBookingRepository:
     def withdraw(self, plan: WithdrawPlan) -> None:
         consultation, active, cid = plan.consultation, plan.active, plan.consultation.id
         release_hold = plan.hold is not None and plan.hold.is_live(plan.now)
+        unload = plan.unload
         last_busy: _Cancelled | None = None
         for attempt in range(_ATTEMPTS):
             condition = ConsultationItem.status == plan.expected.value
@@ -468,6 +469,8 @@ class DynamoBookingRepository:
                 ]
             ops += [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
                     for i, key in enumerate(plan.dropped_reminders)]
+            if unload is not None:
+                ops.append(_Op("update", "unload_match", lambda tx, u=unload: add_decrement(tx, *u)))
             if plan.hold is not None:
                 hold = plan.hold
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))
@@ -481,6 +484,9 @@ class DynamoBookingRepository:
             except _Cancelled as exc:
                 if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
                     release_hold = False
+                    continue
+                if exc.failed("unload_match") and list(exc.codes.values()).count("ConditionalCheckFailed") == 1:
+                    unload = None  # nothing counted for that year: withdraw without it
                     continue
                 if "ConditionalCheckFailed" in exc.codes.values():
                     raise BookingChangedError() from None
