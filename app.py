@@ -15,6 +15,7 @@ from chalicelib.api import rooms, surveys
 from chalicelib.api import admin_console, web_pages
 from chalicelib.api import site_pages
 from chalicelib.api import attachments
+from chalicelib.api import withdrawal
 from chalicelib.jobs import register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -37,5 +38,6 @@ app.register_blueprint(admin_console.bp)
 app.register_blueprint(attachments.bp)
 app.register_blueprint(web_pages.bp)
 app.register_blueprint(site_pages.bp)
+app.register_blueprint(withdrawal.bp)
 
 register_jobs(app)

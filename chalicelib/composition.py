@@ -148,6 +148,15 @@ class Container:
         }
 
     @cached_property
+    def identity_key(self) -> Any:
+        """Keyed hashes of identities and phone numbers (abuse limits that outlive an account)."""
+        from chalicelib.adapters.identity_key import SecretsManagerIdentityKey, StaticIdentityKey
+
+        if self.settings.is_local and not self.settings.identity_key_secret_arn:
+            return StaticIdentityKey(b"maeul-local-identity-key")  # a local container with no stack behind it
+        return SecretsManagerIdentityKey(self.client("secretsmanager"), self.settings.identity_key_secret_arn)
+
+    @cached_property
     def login_history(self) -> Any:
         from chalicelib.services.login_history import LoginHistory
 
@@ -188,10 +197,14 @@ class Container:
     @cached_property
     def personal_data_erasers(self) -> list[Callable[[str], object]]:
         """What leaving erases, per subject. A feature holding personal data appends its eraser here."""
-        # Threads and bookings first: they are found through the owner's consultations, which the
-        # consultation eraser then detaches from the owner (and cancels).
-        return [self.users.erase, self.thread_eraser, self.attachment_eraser, self.booking_releaser,
-                self.consultation_eraser]
+        # (The account service ends the sessions before these run.) Every free text about the person
+        # first -- messages and the outcome note, the survey comment, decline reasons, documents -- found through
+        # the owner's consultations; then the booked slots; then the profile, and last the
+        # consultations' own details, which detaches them from the owner. Each step is idempotent and
+        # everything a later step needs stays findable until it runs, so a retry after a failure
+        # half-way finishes the job.
+        return [self.thread_eraser, self.survey_comment_eraser, self.decline_note_eraser, self.attachment_eraser,
+                self.booking_releaser, self.users.erase, self.consultation_eraser]
 
     def _owned_consultations(self, subject: str) -> Iterator[Any]:
         after = None
@@ -209,6 +222,14 @@ class Container:
     def attachment_eraser(self, subject: str) -> int:
         """Delete the documents (objects and records) of every consultation the subject owns."""
         return sum(self.attachments.erase_consultation(c.id) for c in self._owned_consultations(subject))
+
+    def survey_comment_eraser(self, subject: str) -> int:
+        """Remove the survey comments the subject wrote."""
+        return sum(1 for c in self._owned_consultations(subject) if self.surveys.erase_comment(c.id))
+
+    def decline_note_eraser(self, subject: str) -> int:
+        """Remove attorneys' decline reasons about the subject's consultations."""
+        return sum(self.bookings.erase_notes(c.id) for c in self._owned_consultations(subject))
 
     def booking_releaser(self, subject: str) -> int:
         """Free the upcoming booked slots of the subject's consultations (the attorney is told)."""
@@ -338,7 +359,29 @@ class Container:
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.attorneys,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
-                                  messenger=self.resident_messages)
+                                  messenger=self.resident_messages, identity_key=self.identity_key)
+
+    @cached_property
+    def retention(self) -> Any:
+        from chalicelib.services.retention import RetentionService
+
+        s = self.settings
+        return RetentionService(consultations=self.consultations, recipients=self.recipients, notifier=self.notifier,
+                                forget_realtime=lambda cid, now: self.realtime_store.forget(cid, now),
+                                calendar=self.calendar, policy=s.policy, public_base_url=s.public_base_url)
+
+    @cached_property
+    def withdrawals(self) -> Any:
+        from datetime import timedelta
+
+        from chalicelib.services.withdrawal import WithdrawalService
+
+        return WithdrawalService(consultations=self.consultations, bookings=self.bookings,
+                                 reminder_keys=self.reservations.reminder_keys,
+                                 alert_attorney=self.reservations.alert_attorney,
+                                 forget_realtime=lambda cid, now: self.realtime_store.forget(cid, now),
+                                 retention=timedelta(days=self.settings.policy.retention_days_after_close),
+                                 clock=self.clock, counted_load=self.counted_load_of)
 
     # -- real-time matching: queue, offers, duty ------------------------------------
 
@@ -383,7 +426,26 @@ class Container:
                            recipients=self.recipients,
                            release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
                            policy=s.policy, ice_servers=s.ice_servers, clock=self.clock,
-                           public_base_url=s.public_base_url, messenger=self.resident_messages)
+                           public_base_url=s.public_base_url, messenger=self.resident_messages,
+                           cancel_reminders=self.cancel_reminders_of,
+                           counted_load=self.counted_load_of)
+
+    def counted_load_of(self, consultation: Any) -> tuple[str, int] | None:
+        """(attorney, year) whose annual count holds this consultation: its booking's, or the year it
+        was assigned in real time."""
+        active = self.bookings.state_of(consultation.id).active
+        if active is not None:
+            return active.attorney_id, active.load_year
+        if consultation.attorney_id:
+            return consultation.attorney_id, self.calendar.local_date(consultation.updated_at).year
+        return None
+
+    def cancel_reminders_of(self, consultation_id: str) -> int:
+        """Cancel the unsent reminders of a consultation's booking (it closed)."""
+        active = self.bookings.state_of(consultation_id).active
+        if active is None:
+            return 0
+        return self.reminders.cancel(self.reservations.reminder_keys(active))
 
     # -- documents: the attachments bucket and its records -----------------------------------------
 

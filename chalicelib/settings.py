@@ -116,6 +116,19 @@ class Policy(BaseModel):
     messages_per_recipient_per_day: int = Field(12, ge=1, le=100)
     reply_alert_minutes: int = Field(30, ge=1, le=24 * 60)
     callback_minutes: int = Field(10, ge=1, le=120)
+    # Abuse limits (docs/RELIABILITY.md "Abuse limits"): booking changes (book, move, cancel) a resident
+    # makes per consultation and per account per Korean day; alerts one person gets per hour (past it,
+    # one "your schedule changed" message, then nothing until the hour is over); new requests per
+    # identity in 30 days, counted under a keyed hash so that leaving and coming back does not reset it.
+    booking_changes_per_consultation_per_day: int = Field(6, ge=1, le=100)
+    booking_changes_per_account_per_day: int = Field(10, ge=1, le=200)
+    alerts_per_recipient_per_hour: int = Field(4, ge=1, le=100)
+    new_requests_per_identity_per_30_days: int = Field(10, ge=1, le=200)
+    # Retention of open requests: one nobody booked or took for this long is expired (the resident is
+    # told); every consultation carries a TTL from intake as a backstop, pushed to closing + retention
+    # when it closes.
+    stale_request_days: int = Field(30, ge=1, le=365)
+    intake_backstop_days: int = Field(3 * 365 + 120, ge=60)
 
 
 class Settings(BaseModel):
@@ -133,6 +146,7 @@ class Settings(BaseModel):
     operator_alarms_topic_arn: str = ""
     jwt_keys_secret_arn: str = ""
     oauth_secret_arn: str = ""
+    identity_key_secret_arn: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
     kakao_auth_base_url: str = "https://kauth.kakao.com"
     kakao_api_base_url: str = "https://kapi.kakao.com"
@@ -242,6 +256,7 @@ _ENV_FIELDS = {
     "operator_alarms_topic_arn": "MAEUL_OPERATOR_ALARMS_TOPIC_ARN",
     "jwt_keys_secret_arn": "MAEUL_JWT_KEYS_SECRET_ARN",
     "oauth_secret_arn": "MAEUL_OAUTH_SECRET_ARN",
+    "identity_key_secret_arn": "MAEUL_IDENTITY_KEY_SECRET_ARN",
     "public_base_url": "MAEUL_PUBLIC_BASE_URL",
     "kakao_auth_base_url": "KAKAO_AUTH_BASE_URL",
     "kakao_api_base_url": "KAKAO_API_BASE_URL",
@@ -275,6 +290,7 @@ STACK_OUTPUT_ENV = {
     "JwtKeysSecretArn": "MAEUL_JWT_KEYS_SECRET_ARN",
     "OAuthSecretArn": "MAEUL_OAUTH_SECRET_ARN",
     "AttachmentsBucketName": "MAEUL_ATTACHMENTS_BUCKET",
+    "IdentityKeySecretArn": "MAEUL_IDENTITY_KEY_SECRET_ARN",
 }
 
 

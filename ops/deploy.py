@@ -59,6 +59,11 @@ def provision_local_secrets(session: Any, deployment: stack.Deployment) -> list[
         if current != LOCAL_OAUTH_SECRET:
             sm.put_secret_value(SecretId=oauth_arn, SecretString=json.dumps(LOCAL_OAUTH_SECRET))
             done.append("oauth client secrets (dev identity provider)")
+    from ops import identity_key
+
+    identity_arn = deployment.outputs.get("IdentityKeySecretArn")
+    if identity_arn and identity_key.ensure_key(sm, identity_arn):
+        done.append("identity key (abuse limits)")
     try:
         from ops import jwt_keys
     except ImportError:
@@ -467,6 +472,10 @@ def deploy_stage(stage: str, *, operator_email: str = "", infra_only: bool = Fal
 
     if jwt_keys.ensure_key(session.client("secretsmanager"), deployment.outputs["JwtKeysSecretArn"]):
         log(f"maeul/{stage}/jwt-keys: first signing key created")
+    from ops import identity_key
+
+    if identity_key.ensure_key(session.client("secretsmanager"), deployment.outputs["IdentityKeySecretArn"]):
+        log(f"maeul/{stage}/identity-key: key created")
     if infra_only:
         return 0
     if bundle is not None and not bundle.is_file():

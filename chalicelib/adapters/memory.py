@@ -106,6 +106,7 @@ class MemoryNotifier:
 # --- consultations -------------------------------------------------------------------------------
 
 from collections.abc import Callable, Iterable  # noqa: E402
+from typing import Any  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, Created,  # noqa: E402
@@ -121,10 +122,14 @@ class MemoryConsultationRepository:
         self.items: dict[str, Consultation] = {}
         self.idempotency: dict[str, tuple[str, str, datetime]] = {}  # id -> (fingerprint, consultation id, expiry)
         self.open_counts: dict[str, int] = {}
+        self.quotas: dict[tuple[str, str], int] = {}  # abuse-limit counters: (key, window) -> used
         self.writes = 0  # write requests, as DynamoDB would count them
         self._lock = threading.RLock()
 
-    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int) -> Created:
+    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int,
+               quotas: tuple[Any, ...] = ()) -> Created:
+        from chalicelib.domain.limits import TooManyNewRequestsError
+
         with self._lock:
             record = self.idempotency.get(claim.record_id)
             if record is not None and record[2] >= consultation.created_at:
@@ -134,6 +139,11 @@ class MemoryConsultationRepository:
                 return Created(self.items[existing_id], replayed=True)
             if self.open_counts.get(consultation.owner, 0) >= max_open:
                 raise TooManyOpenConsultationsError(max_open)
+            for quota in quotas:
+                if self.quotas.get((quota.key, quota.window), 0) >= quota.limit:
+                    raise TooManyNewRequestsError(quota)
+            for quota in quotas:
+                self.quotas[(quota.key, quota.window)] = self.quotas.get((quota.key, quota.window), 0) + 1
             if consultation.id in self.items:
                 raise ValueError(f"consultation {consultation.id} already exists")
             self.items[consultation.id] = consultation
@@ -256,7 +266,8 @@ from chalicelib.domain.attorneys import Attorney, AttorneyContact  # noqa: E402
 from chalicelib.domain.availability import Availability  # noqa: E402
 from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState,  # noqa: E402
                                         BookingStatus, ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim,
-                                        SlotTakenError, Snapshot)
+                                        SlotTakenError, Snapshot, WithdrawPlan)
+from chalicelib.domain.limits import Quota, TooManyBookingChangesError  # noqa: E402
 
 
 class MemoryRoster:
@@ -296,6 +307,8 @@ class MemoryBookingRepository:
         self.active: dict[str, Booking] = {}
         self.history: dict[str, list[Booking]] = {}
         self.holds: dict[str, Hold] = {}
+        self.dropped_reminders: list[tuple[str, str]] = []
+        self.quotas: dict[tuple[str, str], int] = {}  # (key, window) -> used
         self.transactions = 0
         self._lock = threading.RLock()
 
@@ -373,6 +386,7 @@ class MemoryBookingRepository:
                            and self._count(previous.attorney_id, previous.load_year) <= 0))
             if changed:
                 raise BookingChangedError()
+            self._check_quotas(plan.quotas)
             if not self._claimable(new_key, cid, plan.now) or (
                     plan.counts_load and self._count(booking.attorney_id, booking.load_year) >= plan.cap):
                 raise SlotTakenError(booking.attorney_id)
@@ -386,6 +400,7 @@ class MemoryBookingRepository:
                 if plan.releases_hold_claim and self._own(hold_key, cid, ClaimKind.HOLD):
                     del self.claims[hold_key]
                 self.holds.pop(cid, None)
+            self._count_quotas(plan.quotas)
             self.claims[new_key] = booking.claim()
             self.active[cid] = booking
             assert consultation is not None
@@ -408,6 +423,8 @@ class MemoryBookingRepository:
                     or not self._own((active.attorney_id, active.start), cid, ClaimKind.BOOKED)
                     or self._count(active.attorney_id, active.load_year) <= 0):
                 raise BookingChangedError()
+            self._check_quotas(plan.quotas)
+            self._count_quotas(plan.quotas)
             del self.claims[(active.attorney_id, active.start)]
             del self.active[cid]
             self.history.setdefault(cid, []).append(plan.ended)
@@ -415,13 +432,69 @@ class MemoryBookingRepository:
                                                                 attorney_id=None)
             self.loads.decrement(active.attorney_id, active.load_year)
 
+    def _check_quotas(self, quotas: tuple[Quota, ...]) -> None:
+        for quota in quotas:
+            if self.quotas.get((quota.key, quota.window), 0) >= quota.limit:
+                raise TooManyBookingChangesError(quota)
+
+    def _count_quotas(self, quotas: tuple[Quota, ...]) -> None:
+        for quota in quotas:
+            self.quotas[(quota.key, quota.window)] = self.quotas.get((quota.key, quota.window), 0) + 1
+
+    def erase_notes(self, consultation_id: str) -> int:
+        with self._lock:
+            history = self.history.get(consultation_id, [])
+            erased = sum(1 for b in history if b.sealed_note is not None)
+            self.history[consultation_id] = [replace(b, sealed_note=None) for b in history]
+            return erased
+
+    def take_quota(self, quota: Quota) -> int | None:
+        with self._lock:
+            used = self.quotas.get((quota.key, quota.window), 0)
+            if used >= quota.limit:
+                return None
+            self.quotas[(quota.key, quota.window)] = used + 1
+            return used + 1
+
+    def withdraw(self, plan: WithdrawPlan) -> None:
+        active, cid = plan.active, plan.consultation.id
+        with self._locked():
+            self.transactions += 1
+            consultation = self.consultations.items.get(cid)
+            current = self.active.get(cid)
+            if (consultation is None or consultation.status is not plan.expected
+                    or (active is None and current is not None)
+                    or (active is not None and (consultation.attorney_id != active.attorney_id
+                                                or current is None or current.id != active.id
+                                                or not self._own((active.attorney_id, active.start), cid,
+                                                                 ClaimKind.BOOKED)
+                                                or self._count(active.attorney_id, active.load_year) <= 0))):
+                raise BookingChangedError()
+            if active is not None and plan.ended is not None:
+                del self.claims[(active.attorney_id, active.start)]
+                del self.active[cid]
+                self.history.setdefault(cid, []).append(plan.ended)
+                self.loads.decrement(active.attorney_id, active.load_year)
+            if plan.unload is not None:
+                self.loads.decrement(*plan.unload)
+            if plan.hold is not None:
+                hold_key = (plan.hold.attorney_id, plan.hold.start)
+                if plan.hold.is_live(plan.now) and self._own(hold_key, cid, ClaimKind.HOLD):
+                    del self.claims[hold_key]
+                self.holds.pop(cid, None)
+            self.consultations.items[cid] = consultation.evolve(
+                status=Status.WITHDRAWN, updated_at=plan.now, closed_at=plan.now, expires_at=plan.expires_at)
+            if consultation.owner in self.consultations.open_counts:
+                self.consultations.open_counts[consultation.owner] -= 1
+            self.dropped_reminders.extend(plan.dropped_reminders)
+
     def hold(self, plan: HoldPlan) -> None:
         hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
         key = (hold.attorney_id, hold.start)
         with self._locked():
             self.transactions += 1
             consultation = self.consultations.items.get(cid)
-            if consultation is None or consultation.status not in (Status.SUBMITTED, Status.BOOKED):
+            if consultation is None or consultation.status is not Status.SUBMITTED:
                 raise BookingChangedError()
             if not self._claimable(key, cid, plan.now):
                 raise SlotTakenError(hold.attorney_id)

@@ -20,6 +20,7 @@ class MemoryThreadStore:
         self._nudge_marks: dict[str, datetime] = {}  # consultation id -> waiting mark (the sparse index)
         self._signals: dict[str, list[tuple[Signal, datetime]]] = defaultdict(list)
         self._outcomes: dict[str, OutcomeRecord] = {}
+        self.unloaded: list[tuple[str, int]] = []  # no-shows taken off an attorney's count (attorney, year)
 
     def _state(self, consultation_id: str) -> ThreadState:
         return self._threads.get(consultation_id) or ThreadState(
@@ -84,7 +85,12 @@ class MemoryThreadStore:
     def erase(self, consultation_id: str) -> int:
         """Delete a thread's messages and signals (the resident left); returns how many."""
         with self._lock:
-            return len(self._messages.pop(consultation_id, [])) + len(self._signals.pop(consultation_id, []))
+            erased = len(self._messages.pop(consultation_id, [])) + len(self._signals.pop(consultation_id, []))
+            record = self._outcomes.get(consultation_id)
+            if record is not None and record.sealed_note is not None:
+                self._outcomes[consultation_id] = replace(record, sealed_note=None)
+                erased += 1
+            return erased
 
     def waiting(self, older_than: datetime, limit: int = 100) -> list[tuple[str, datetime]]:
         with self._lock:
@@ -107,11 +113,13 @@ class MemoryThreadStore:
             found = sorted(self._signals[consultation_id], key=lambda s: s[0].cursor)
         return [s for s, expires in found if expires >= now and (since is None or s.cursor > since)]
 
-    def save_outcome(self, record: OutcomeRecord) -> None:
+    def save_outcome(self, record: OutcomeRecord, unload: tuple[str, int] | None = None) -> None:
         with self._lock:
             if record.consultation_id in self._outcomes:
                 raise OutcomeAlreadyRecordedError()
             self._outcomes[record.consultation_id] = record
+            if unload is not None:
+                self.unloaded.append(unload)
 
     def outcome(self, consultation_id: str) -> OutcomeRecord | None:
         with self._lock:

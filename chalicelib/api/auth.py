@@ -9,7 +9,6 @@ login history.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from urllib.parse import parse_qsl
 
@@ -20,7 +19,7 @@ from chalicelib.api import session_cookies as sc
 from chalicelib.api.errors import (ApiBlueprint, TooManyRequestsError, UnauthorizedError, error_response,
                                    map_error)
 from chalicelib.api.guard import bearer_token, check_csrf, client_of, cookies, current_principal
-from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.http import json_response, load_json, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.login import (LoginError, LoginStateError, LoginThrottledError, ProviderDeniedError,
@@ -237,8 +236,8 @@ def kakao_unlink() -> Response:
     if raw:
         if (request.headers.get("content-type") or "").startswith("application/json"):
             try:
-                doc = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+                doc = load_json(raw)
+            except (UnicodeDecodeError, ValueError):  # malformed or nested too deep: no fields
                 doc = {}
             fields.update({k: str(v) for k, v in (doc.items() if isinstance(doc, dict) else [])})
         else:

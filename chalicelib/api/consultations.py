@@ -29,6 +29,7 @@ from chalicelib.domain.consultations import (ConsultationNotFoundError, Encrypti
                                              Language, PersonalDetails, RecordIntegrityError, SensitiveDetails,
                                              Status, TooManyOpenConsultationsError)
 from chalicelib.domain.identity import Role
+from chalicelib.domain.limits import TooManyNewRequestsError
 from chalicelib.domain.regions import REGIONS, is_region
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.services import consultation_reads, intake
@@ -43,6 +44,7 @@ map_error(TooManyOpenConsultationsError, 409, "too_many_open_consultations")
 map_error(IdempotencyKeyReusedError, 422, "idempotency_key_reused")
 map_error(RecordIntegrityError, 409, "record_integrity")
 map_error(EncryptionUnavailableError, 503, "encryption_unavailable")
+map_error(TooManyNewRequestsError, 429, "too_many_new_requests")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,128}$")
@@ -279,7 +281,7 @@ class ConsultationPage(BaseModel):
 
 @spec.operation("POST", "/api/consultations", "Submit a consultation request (residents)",
                 tags=("consultations",), request=IntakeRequest, responses={201: ConsultationOut},
-                errors=(403, 409, 413, 415, 422, 503), auth=True,
+                errors=(403, 409, 413, 415, 422, 429, 503), auth=True,
                 headers=((IDEMPOTENCY_HEADER, True, "1-128 printable characters, new for each new request; "
                           "the same key and body again return the same consultation."),))
 @bp.route("/api/consultations", methods=["POST"])
@@ -294,7 +296,7 @@ def submit_consultation() -> object:
     submission = intake.submit(consultations=container.consultations, cipher=container.cipher,
                                calendar=container.calendar, policy=container.settings.policy,
                                owner=principal.subject, intake=body.to_intake(), idempotency_key=key, now=now,
-                               receipts=container.receipts)
+                               receipts=container.receipts, identity_key=container.identity_key)
     container.resident_messages.request_received(submission.consultation)  # once per consultation
     if not submission.replayed:
         _queue_realtime(container, submission.consultation, now)

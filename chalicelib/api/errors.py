@@ -102,11 +102,12 @@ def error_response(status: int, code: str, message: str, details: Any = None,
 
 
 def validation_details(exc: ValidationError) -> list[dict[str, str]]:
-    """Per-field messages from a pydantic error, without echoing the input."""
+    """Per-field messages from a pydantic error, without echoing the input; ``type`` names the rule broken
+    (e.g. ``bidi_controls``) so that a page can say it in the person's language."""
     details = []
     for err in exc.errors(include_url=False, include_input=False):
         field = ".".join(str(p) for p in err.get("loc", ())) or "body"
-        details.append({"field": field, "message": err.get("msg", "invalid value")})
+        details.append({"field": field, "message": err.get("msg", "invalid value"), "type": err.get("type", "")})
     return details
 
 

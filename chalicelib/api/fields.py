@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from pydantic_core import PydanticCustomError
@@ -12,18 +13,40 @@ _LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")  # every control character, line
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # all but tab and line breaks
 
 
-def one_line(value: str) -> str:
-    """Plain text on one line (names, titles): no control characters at all."""
-    if _LINE_CONTROLS.search(value):
-        raise PydanticCustomError("control_characters", "Use plain text on one line, without control characters.")
+# Bidirectional embeddings, overrides and isolates (and the implicit marks): they reorder what a reader
+# sees (a name that displays as another, a file name whose extension is hidden), so person-entered
+# text never carries them.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+# Characters that show nothing on their own: format characters (zero-width space, joiners, word
+# joiner, BOM...), separators and controls, and combining marks.
+_INVISIBLE = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
+def _person_text(value: str, controls: re.Pattern[str], controls_message: str) -> str:
+    """NFC-normalised text a person typed, refusing what hides or disguises it."""
+    value = unicodedata.normalize("NFC", value)
+    if controls.search(value) or _C1_CONTROLS.search(value):
+        raise PydanticCustomError("control_characters", controls_message)
+    if _BIDI_CONTROLS.search(value):
+        raise PydanticCustomError("bidi_controls", "Remove the invisible text-direction characters (bidirectional "
+                                  "overrides or isolates) and type the text plainly.")
+    if value and all(unicodedata.category(ch) in _INVISIBLE for ch in value):
+        raise PydanticCustomError("invisible_text", "This holds only invisible characters (such as zero-width "
+                                  "spaces); type it with ordinary letters.")
     return value
+
+
+def one_line(value: str) -> str:
+    """Plain text on one line (names, titles), NFC-normalised: no control characters at all (C0 and C1),
+    no text-direction controls, not only invisible characters."""
+    return _person_text(value, _LINE_CONTROLS, "Use plain text on one line, without control characters.")
 
 
 def plain_text(value: str) -> str:
-    """Plain text that may run over several lines (descriptions, messages, reasons)."""
-    if _TEXT_CONTROLS.search(value):
-        raise PydanticCustomError("control_characters", "Use plain text, without control characters.")
-    return value
+    """Plain text that may run over several lines (descriptions, messages, reasons), NFC-normalised,
+    with the same refusals as ``one_line`` except line breaks and tabs."""
+    return _person_text(value, _TEXT_CONTROLS, "Use plain text, without control characters.")
 
 
 def korean_phone(value: str) -> str:

@@ -13,6 +13,51 @@ from chalicelib.api.errors import ApiError, JSON_HEADERS
 M = TypeVar("M", bound=BaseModel)
 
 MAX_BODY_BYTES = 32 * 1024
+# No request of this API nests deeper than a few levels; a body nested deeper than this is refused
+# before it is parsed (a deeply nested body under the size cap would exhaust the parser's stack).
+MAX_JSON_DEPTH = 32
+
+
+class JsonTooDeepError(ValueError):
+    def __init__(self) -> None:
+        super().__init__(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep. Send the object "
+                         "the API documentation describes (GET /api/openapi.json), without extra nesting.")
+
+
+def json_depth(raw: bytes, stop_after: int = MAX_JSON_DEPTH) -> int:
+    """The deepest nesting of arrays and objects in ``raw`` (strings skipped), counted without parsing;
+    stops counting once past ``stop_after``."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > stop_after:
+                    return deepest
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
+def load_json(raw: bytes) -> Any:
+    """Parse a JSON body: ``JsonTooDeepError`` past ``MAX_JSON_DEPTH``, ``ValueError`` if malformed."""
+    if json_depth(raw) > MAX_JSON_DEPTH:
+        raise JsonTooDeepError()
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except RecursionError:  # belt and braces: the count above already refuses these
+        raise JsonTooDeepError() from None
 
 
 def parse_body(request: Request, model: type[M], *, max_bytes: int = MAX_BODY_BYTES) -> M:
@@ -26,7 +71,9 @@ def parse_body(request: Request, model: type[M], *, max_bytes: int = MAX_BODY_BY
         raise ApiError("Send the body as JSON with 'Content-Type: application/json'.",
                        status=415, code="unsupported_media_type")
     try:
-        data = json.loads(raw.decode("utf-8")) if raw else None
+        data = load_json(raw) if raw else None
+    except JsonTooDeepError as exc:
+        raise ApiError(str(exc), status=400, code="json_too_deep") from None
     except (UnicodeDecodeError, ValueError):
         raise ApiError("The request body is not valid JSON.", status=400, code="invalid_json") from None
     if not isinstance(data, dict):
@@ -50,4 +97,4 @@ def json_response(payload: Any, status: int = 200, *, private: bool = False,
                     headers={**JSON_HEADERS, "Cache-Control": cache, **(headers or {})})
 
 
-__all__ = ["parse_body", "parse_query", "json_response", "ValidationError"]
+__all__ = ["parse_body", "parse_query", "json_response", "load_json", "JsonTooDeepError", "ValidationError"]

@@ -20,6 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class ErrorDetail(BaseModel):
     field: str
     message: str
+    type: str | None = None  # the rule broken (e.g. "bidi_controls", "invisible_text"), for localised messages
 
 
 class ErrorBody(BaseModel):

@@ -24,6 +24,8 @@ from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.availability import (MAX_CLOSED_DAYS, MAX_LEAVES, MAX_RANGES_PER_DAY, WEEKDAYS,
                                             Availability, AvailabilityError, AvailabilityOutsideWindowsError)
+from chalicelib.domain.bookings import NotHoldableError
+from chalicelib.domain.limits import TooManyBookingChangesError
 from chalicelib.domain.bookings import (FALLBACK_PHONE, AttorneyNotFoundError, BookingChangedError,
                                         NoBookingError, NotBookableError, SlotTakenError, TooLateToCancelError,
                                         TooLateToRescheduleError, how_it_happens)
@@ -45,6 +47,8 @@ map_error(NoBookingError, 404, "no_booking")
 map_error(BookingChangedError, 409, "booking_changed")
 map_error(TooLateToCancelError, 409, "too_late_to_cancel")
 map_error(TooLateToRescheduleError, 409, "too_late_to_reschedule")
+map_error(NotHoldableError, 409, "not_holdable")
+map_error(TooManyBookingChangesError, 429, "too_many_booking_changes")
 map_error(AttorneyNotFoundError, 404, "not_found")
 map_error(ConsultationNotFoundError, 404, "not_found")
 
@@ -307,7 +311,7 @@ def get_booking(consultation_id: str) -> object:
 @spec.operation("POST", "/api/consultations/{consultation_id}/booking", "Book a slot (owner); with a booking "
                 "already made, move it to the new time in one step; the same start again returns the booking",
                 tags=("reservations",), request=StartIn, responses={201: BookingOut, 200: BookingOut},
-                auth=True, errors=(404, 409, 413, 415, 422))
+                auth=True, errors=(404, 409, 413, 415, 422, 429))
 @bp.route("/api/consultations/{consultation_id}/booking", methods=["POST"])
 def book(consultation_id: str) -> object:
     request = bp.current_request
@@ -320,7 +324,7 @@ def book(consultation_id: str) -> object:
 
 @spec.operation("DELETE", "/api/consultations/{consultation_id}/booking", "Cancel the booking (owner until "
                 "the cancellation notice, admin any time); the consultation can be booked again",
-                tags=("reservations",), responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409))
+                tags=("reservations",), responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 429))
 @bp.route("/api/consultations/{consultation_id}/booking", methods=["DELETE"])
 def cancel_booking(consultation_id: str) -> object:
     principal = current_principal(bp.current_request)

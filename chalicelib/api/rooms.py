@@ -24,9 +24,9 @@ from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Role
-from chalicelib.domain.rooms import (CURSOR, MessageRateLimitedError, NotParticipantError, NotYetConnectedError,
-                                     Outcome, OutcomeAlreadyRecordedError, RoomClosedError, Side, SignalType,
-                                     ThreadClosedError)
+from chalicelib.domain.rooms import (CURSOR, MessageRateLimitedError, NotParticipantError, NotStartedYetError,
+                                     NotYetConnectedError, Outcome, OutcomeAlreadyRecordedError, RoomClosedError, Side,
+                                     SignalType, ThreadClosedError)
 from chalicelib.services.rooms import RoomView, ThreadPage
 from chalicelib.settings import FALLBACK_PHONE
 
@@ -37,6 +37,7 @@ map_error(NotYetConnectedError, 409, "not_connected")
 map_error(MessageRateLimitedError, 429, "too_many_messages")
 map_error(NotParticipantError, 403, "not_participant")
 map_error(OutcomeAlreadyRecordedError, 409, "outcome_recorded")
+map_error(NotStartedYetError, 409, "not_started")
 
 _CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_SIGNAL_BYTES = 16 * 1024
@@ -95,7 +96,8 @@ class OutcomeIn(BaseModel):
     outcome: Outcome = Field(description="advice_given; wage_complaint_referral (Ministry of Employment and "
                                          "Labor); remedy_application_referral (Labor Relations Commission); "
                                          "state_representation_referral (state-appointed labor attorney); "
-                                         "follow_up_needed.")
+                                         "follow_up_needed; no_show (the resident never came: it does not "
+                                         "count towards the attorney's annual cap).")
     note: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=2000)] | None = None
 
 
@@ -263,7 +265,8 @@ def list_signals(consultation_id: str) -> object:
 
 
 @spec.operation("POST", "/api/attorney/consultations/{consultation_id}/outcome", "Record the outcome and "
-                "close the consultation (assigned attorney)", tags=("rooms",), request=OutcomeIn,
+                "close the consultation (assigned attorney; a booked one only once its slot has started, "
+                "409 not_started before)", tags=("rooms",), request=OutcomeIn,
                 responses={201: OutcomeOut}, auth=True, errors=(400, 403, 404, 409, 503))
 @bp.route("/api/attorney/consultations/{consultation_id}/outcome", methods=["POST"])
 def record_outcome(consultation_id: str) -> object:

@@ -34,6 +34,7 @@ from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Consultation, Status
+from chalicelib.domain.limits import Quota
 from chalicelib.domain.matching import AttorneyLoad, ConsultationFacts, at_cap, ring_of
 from chalicelib.domain.reminders import Reminder
 from chalicelib.domain.slots import AttorneySchedule
@@ -73,6 +74,12 @@ class NotBookableError(ReservationError):
         self.status = Status(status)
         super().__init__(f"This consultation is '{self.status.value}': only a consultation waiting for an "
                          "attorney (or already booked, to change the time) can be booked.")
+
+
+class NotHoldableError(ReservationError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"A slot can be held only for a reservation request that is not booked yet ({reason}). "
+                         "Book the time directly, or change the booking you have.")
 
 
 class NoBookingError(ReservationError):
@@ -256,6 +263,7 @@ class BookingPlan:
     hold: Hold | None = None
     reminders: tuple[Reminder, ...] = ()  # the new booking's, written in the same transaction
     dropped_reminders: tuple[tuple[str, str], ...] = ()  # keys of the previous booking's reminders
+    quotas: tuple[Quota, ...] = ()  # abuse limits this change counts against (TooManyBookingChangesError)
 
     @property
     def counts_load(self) -> bool:
@@ -279,6 +287,25 @@ class EndPlan:
     consultation: Consultation
     now: datetime
     dropped_reminders: tuple[tuple[str, str], ...] = ()  # keys of the ended booking's reminders
+    quotas: tuple[Quota, ...] = ()  # abuse limits this change counts against (TooManyBookingChangesError)
+
+
+@dataclass(frozen=True)
+class WithdrawPlan:
+    """The resident withdraws the request, in one write: the consultation ``expected`` → ``withdrawn``
+    (closed at ``now``, TTL ``expires_at``), the owner's open count released, and when there is one the
+    active booking ended (slot freed, kept in the history as cancelled, load uncounted, reminders
+    dropped) and the hold released."""
+
+    consultation: Consultation
+    expected: Status
+    now: datetime
+    expires_at: datetime
+    active: Booking | None = None
+    ended: Booking | None = None
+    hold: Hold | None = None
+    dropped_reminders: tuple[tuple[str, str], ...] = ()
+    unload: tuple[str, int] | None = None  # (attorney, year) of a real-time match: off their annual count
 
 
 @dataclass(frozen=True)
@@ -430,10 +457,18 @@ class BookingRepository(Protocol):
         """Raise ``SlotTakenError`` or ``BookingChangedError`` (the consultation is not bookable)."""
         ...
 
+    def withdraw(self, plan: WithdrawPlan) -> None:
+        """Raise ``BookingChangedError`` when the consultation or its booking changed meanwhile."""
+        ...
+
+    def take_quota(self, quota: Quota) -> int | None:
+        """Count one more against ``quota`` on its own: the new count, or None at the limit."""
+        ...
+
 
 __all__: Sequence[str] = [
     "BOOKABLE", "AttorneyNotFoundError", "Booking", "BookingChangedError", "BookingPlan", "BookingRepository",
-    "BookingState", "BookingStatus", "ClaimKind", "EndPlan", "Hold", "HoldPlan", "NoBookingError",
+    "BookingState", "BookingStatus", "ClaimKind", "EndPlan", "Hold", "HoldPlan", "NoBookingError", "NotHoldableError", "WithdrawPlan",
     "NotBookableError", "ReservationError", "Roster", "SlotClaim", "SlotTakenError", "Snapshot",
     "TooLateToCancelError", "TooLateToRescheduleError", "candidate_regions", "change_deadline",
     "check_bookable", "check_resident_may_change", "how_it_happens", "reservation_pool", "usable",

@@ -11,12 +11,13 @@ Life cycle (``TRANSITIONS`` is the whole truth; anything else is refused)::
     submitted ─→ offered ─→ matched ─→ booked ─→ in_progress ─→ completed
         │           │          │         │            │
         └───────────┴──────────┴─────────┴────────────┴─→ cancelled / expired
+        └───────────┴──────────┴─────────┴─→ withdrawn (the resident withdrew it)
 
 plus the ways back to the queue: an offer nobody took (offered → submitted),
 a matched attorney who withdrew (matched → submitted), a booking cancelled
 with the request kept (booked → submitted), and a reservation booked straight
-from the queue (submitted → booked). ``completed``, ``cancelled`` and
-``expired`` are closed: a closed consultation no longer counts towards the
+from the queue (submitted → booked). ``completed``, ``cancelled``,
+``expired`` and ``withdrawn`` are closed: a closed consultation no longer counts towards the
 resident's limit and expires by TTL ``retention_days_after_close`` later.
 """
 
@@ -49,22 +50,28 @@ class Status(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
 
 
-CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED, Status.EXPIRED})
+CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.CANCELLED, Status.EXPIRED, Status.WITHDRAWN})
 OPEN_STATUSES = frozenset(Status) - CLOSED_STATUSES
+# What the resident may still withdraw: open and not yet under way.
+WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.OFFERED, Status.MATCHED, Status.BOOKED})
 
 TRANSITIONS: Mapping[Status, frozenset[Status]] = MappingProxyType({
     Status.SUBMITTED: frozenset({Status.OFFERED, Status.MATCHED, Status.BOOKED,
-                                 Status.CANCELLED, Status.EXPIRED}),
-    Status.OFFERED: frozenset({Status.SUBMITTED, Status.MATCHED, Status.CANCELLED, Status.EXPIRED}),
+                                 Status.CANCELLED, Status.EXPIRED, Status.WITHDRAWN}),
+    Status.OFFERED: frozenset({Status.SUBMITTED, Status.MATCHED, Status.CANCELLED, Status.EXPIRED,
+                               Status.WITHDRAWN}),
     Status.MATCHED: frozenset({Status.SUBMITTED, Status.BOOKED, Status.IN_PROGRESS,
-                               Status.CANCELLED, Status.EXPIRED}),
-    Status.BOOKED: frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.CANCELLED, Status.EXPIRED}),
+                               Status.CANCELLED, Status.EXPIRED, Status.WITHDRAWN}),
+    Status.BOOKED: frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.CANCELLED, Status.EXPIRED,
+                              Status.WITHDRAWN}),
     Status.IN_PROGRESS: frozenset({Status.COMPLETED, Status.CANCELLED}),
     Status.COMPLETED: frozenset(),
     Status.CANCELLED: frozenset(),
     Status.EXPIRED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
 })
 
 
@@ -99,6 +106,19 @@ class TooManyOpenConsultationsError(ConsultationError):
         self.limit = limit
         super().__init__(f"You already have {limit} open consultations, the most one person can hold at "
                          f"a time. Cancel one or wait until one is finished, or call {FALLBACK}.")
+
+
+class NotWithdrawableError(ConsultationError):
+    """The request is under way or closed: there is nothing left to withdraw."""
+
+    def __init__(self, current: Status, started: bool = False) -> None:
+        self.current = Status(current)
+        if started or self.current is Status.IN_PROGRESS:
+            reason = "the consultation has already started"
+        else:
+            reason = f"it is already closed ('{self.current.value}')"
+        super().__init__(f"This request can no longer be withdrawn: {reason}. If you need to stop it, "
+                         f"tell your attorney in the consultation, or call {FALLBACK}.")
 
 
 class IdempotencyKeyReusedError(ConsultationError):
@@ -340,11 +360,13 @@ def reader_of(principal: Principal, consultation: Consultation) -> Reader | None
 # --- the port ---------------------------------------------------------------------------------
 
 class ConsultationRepository(Protocol):
-    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int) -> Created:
-        """Store a new consultation atomically with its idempotency record and the owner's
-        open count. Same claim and fingerprint again → ``Created(existing, replayed=True)``;
-        same claim, other fingerprint → ``IdempotencyKeyReusedError``; the owner at
-        ``max_open`` → ``TooManyOpenConsultationsError``."""
+    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int,
+               quotas: tuple[Any, ...] = ()) -> Created:
+        """Store a new consultation atomically with its idempotency record, the owner's
+        open count and the abuse-limit ``quotas`` (domain/limits.py). Same claim and fingerprint
+        again → ``Created(existing, replayed=True)`` (nothing counted); same claim, other fingerprint
+        → ``IdempotencyKeyReusedError``; the owner at ``max_open`` → ``TooManyOpenConsultationsError``;
+        a quota at its limit → ``TooManyNewRequestsError``."""
         ...
 
     def get(self, consultation_id: str) -> Consultation | None: ...

@@ -56,6 +56,7 @@ class MoveOnReason(StrEnum):
     ATTEMPTS_EXHAUSTED = "attempts_exhausted"
     NO_CANDIDATE = "no_candidate"
     WINDOW_CLOSED = "window_closed"
+    CLOSED = "closed"  # the consultation was closed meanwhile (withdrawn, expired, erased)
 
 
 class OfferError(Exception):

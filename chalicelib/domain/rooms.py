@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.consultations import FALLBACK, Consultation, Reader, Status
 
@@ -60,6 +61,7 @@ class Outcome(StrEnum):
     REMEDY_APPLICATION_REFERRAL = "remedy_application_referral"  # Labor Relations Commission
     STATE_REPRESENTATION_REFERRAL = "state_representation_referral"  # state-appointed labor attorney
     FOLLOW_UP_NEEDED = "follow_up_needed"
+    NO_SHOW = "no_show"  # the resident never came: it does not count towards the attorney's annual cap
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -91,6 +93,17 @@ class RoomClosedError(RoomError):
     def __init__(self, opens_at: datetime | None, closes_at: datetime | None, reason: str) -> None:
         self.opens_at, self.closes_at = opens_at, closes_at
         super().__init__(reason)
+
+
+class NotStartedYetError(RoomError):
+    """Closing (recording the outcome) before the booked slot has started."""
+
+    def __init__(self, starts_at: datetime) -> None:
+        self.starts_at = starts_at
+        local = starts_at.astimezone(ZoneInfo("Asia/Seoul"))
+        super().__init__(f"This consultation is booked for {local:%Y-%m-%d %H:%M} (Korea time) and has not "
+                         "started yet: record its outcome once it has taken place. If you cannot take it, "
+                         "decline the booking instead.")
 
 
 class OutcomeAlreadyRecordedError(RoomError):
@@ -268,8 +281,9 @@ class ThreadStore(Protocol):
 
     def signals(self, consultation_id: str, since: str | None, now: datetime) -> list[Signal]: ...
 
-    def save_outcome(self, record: OutcomeRecord) -> None:
-        """Store once; again → ``OutcomeAlreadyRecordedError``."""
+    def save_outcome(self, record: OutcomeRecord, unload: tuple[str, int] | None = None) -> None:
+        """Store once; again → ``OutcomeAlreadyRecordedError``. ``unload`` (attorney id, year): in the same
+        write, take the consultation off that attorney's count for that year (a no-show)."""
         ...
 
     def outcome(self, consultation_id: str) -> OutcomeRecord | None: ...

@@ -128,9 +128,12 @@ class AccountService:
         return Departure(ended, disconnected)
 
     def _erase(self, subject: str, client: Client, provider: str, reason: str) -> int:
+        # sessions first (nobody acts as the person while their data goes), then the erasers in their
+        # order (free text, then the profile); each is idempotent, so running _erase again after a
+        # failure half-way finishes the job
+        ended = self._sessions.end_all(subject, reason)
         for erase in self._erasers:
             erase(subject)
-        ended = self._sessions.end_all(subject, reason)
         self._history.success(provider, client, subject, reason=reason)
         return ended
 

@@ -32,6 +32,7 @@ from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationRepository,
                                              EncryptionUnavailableError, IdempotencyClaim, Intake,
                                              PersonalDetails, Status)
+from chalicelib.domain.limits import new_request_quotas
 from chalicelib.logs import logger
 from chalicelib.settings import Policy
 
@@ -49,12 +50,14 @@ class Submission:
 
 def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
            policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime,
-           receipts: Any = None) -> Submission:
+           receipts: Any = None, identity_key: Any = None) -> Submission:
     """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``.
 
     ``receipts`` (a ``ReceiptCounter``) gives the stored request its 접수번호 afterwards (so a
     refused request uses up no number); a request stored without one (the counter failed) gets
-    it when the same request is sent again."""
+    it when the same request is sent again. With ``identity_key`` (the API always passes it), a new
+    request also counts against the 30-day limit of its provider identity, kept under a keyed hash
+    so that leaving and signing up again does not reset it."""
     consultation_id = str(uuid.uuid4())
     try:
         sealed = cipher.seal(ENTITY, consultation_id, intake.personal.to_sealable())
@@ -71,10 +74,13 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
         id=consultation_id, owner=owner, status=Status.SUBMITTED, category=intake.category,
         region=intake.region, mode=intake.mode, method=intake.method, language=intake.language,
         created_at=now, updated_at=now, month=calendar.to_local(now).strftime("%Y-%m"),
-        consent_version=CONSENT_VERSION, triage=facts, sealed=sealed)
+        consent_version=CONSENT_VERSION, triage=facts, sealed=sealed,
+        expires_at=now + timedelta(days=policy.intake_backstop_days))  # backstop TTL; closing replaces it
     claim = IdempotencyClaim.of(owner, idempotency_key, intake,
                                 expires_at=now + timedelta(hours=policy.idempotency_hours))
-    created = consultations.create(consultation, claim, policy.max_open_consultations)
+    quotas = () if identity_key is None else new_request_quotas(
+        identity_key.digest("identity", owner), now, limit=policy.new_requests_per_identity_per_30_days)
+    created = consultations.create(consultation, claim, policy.max_open_consultations, quotas)
     stored = created.consultation
     if receipts is not None and not stored.receipt:
         stored = _with_receipt(consultations, receipts, stored, calendar.to_local(now))

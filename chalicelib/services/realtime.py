@@ -255,6 +255,9 @@ class RealtimeService:
         try:
             self._store.close_offer(offer, target, now, request)
         except ChangedMeanwhileError:
+            consultation = self._consultations.get(offer.consultation_id)
+            if consultation is not None and not consultation.is_open:  # withdrawn or erased meanwhile
+                self._quietly(lambda: self._store.forget(offer.consultation_id, now))
             return False
         self._advance(offer.consultation_id, now)
         return True

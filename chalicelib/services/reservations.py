@@ -35,14 +35,18 @@ from chalicelib.adapters.field_cipher import CipherUnavailableError, FieldCipher
 from chalicelib.domain import consultations as consultation_rules
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.bookings import (Booking, BookingPlan, BookingRepository, BookingState, BookingStatus,
-                                        EndPlan, Hold, HoldPlan, NoBookingError, NotBookableError, Roster,
+                                        EndPlan, Hold, HoldPlan, NoBookingError, NotBookableError, NotHoldableError,
+                                        Roster,
                                         SlotTakenError, Snapshot, candidate_regions, change_deadline,
                                         check_bookable, check_resident_may_change, reservation_pool, usable,
                                         utc, with_leave_days)
 from chalicelib.domain.calendar import ServiceCalendar
+from chalicelib.domain.categories import Mode
 from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, ConsultationRepository,
                                              EncryptionUnavailableError, Reader, Status, reader_of)
+from chalicelib.adapters.identity_key import StaticIdentityKey
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.limits import Quota, alert_quota, booking_change_quotas
 from chalicelib.domain.matching import (AssignmentMode, ConsultationFacts, annual_cap_of, choose,
                                         reservation_available)
 from chalicelib.domain.notifications import MessageKind, Notifier, render
@@ -54,6 +58,10 @@ from chalicelib.settings import Policy
 
 NOTE_ENTITY = "booking_note"  # the field cipher's entity for an attorney's decline reason
 ATTEMPTS = 2  # a booking whose slot was just taken tries once more with another free attorney
+
+
+class IdentityKey(Protocol):
+    def digest(self, purpose: str, value: str) -> str: ...
 
 
 class ContactBook(Roster, Protocol):
@@ -83,7 +91,7 @@ class ReservationService:
     def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
                  roster: ContactBook, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
                  policy: Policy, clock: Callable[[], datetime], public_base_url: str,
-                 messenger: Any = None) -> None:
+                 messenger: Any = None, identity_key: IdentityKey | None = None) -> None:
         self._consultations = consultations
         self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._bookings = bookings
@@ -93,7 +101,10 @@ class ReservationService:
         self._clock = clock
         self._rules = SlotRules(slot_minutes=policy.slot_minutes, min_notice_minutes=policy.min_notice_minutes,
                                 horizon_days=policy.booking_horizon_days)
-        self._alerts = _Alerts(notifier, roster, cipher, public_base_url.rstrip("/"))
+        # the harnesses of the tests may leave the key out; the composition always passes the stage's key
+        self._identity = identity_key or StaticIdentityKey()
+        self._alerts = _Alerts(notifier, roster, cipher, public_base_url.rstrip("/"),
+                               gate=self._alert_gate)
         self._cipher = cipher
 
     @property
@@ -145,6 +156,7 @@ class ReservationService:
         if previous is not None:
             check_resident_may_change(previous, now, self._policy.cancel_notice_minutes, rescheduling=True)
         end = check_slot(self._calendar, self._rules, now, start)
+        quotas = self._change_quotas(principal, consultation.id, now)
         pool = self._pool(consultation, state, now, claims_at=start)
         tried: set[str] = set()
         for attempt in range(ATTEMPTS):
@@ -161,7 +173,7 @@ class ReservationService:
                                cap=annual_cap_of(attorneys[chosen], self._policy.annual_cap), now=now,
                                previous=previous, hold=state.hold,
                                reminders=tuple(self._reminders_of(booking, now)),
-                               dropped_reminders=self._reminder_keys(previous))
+                               dropped_reminders=self._reminder_keys(previous), quotas=quotas)
             try:
                 self._bookings.book(plan)
             except SlotTakenError:
@@ -183,11 +195,16 @@ class ReservationService:
         raise SlotTakenError()
 
     def hold(self, principal: Principal, consultation_id: str, start: datetime) -> Hold:
-        """Hold a fairly chosen free attorney's slot for ``Policy.hold_minutes`` while the owner confirms."""
+        """Hold a fairly chosen free attorney's slot for ``Policy.hold_minutes`` while the owner confirms:
+        only for a reservation request not booked yet (a real-time request or a booked one holds nothing)."""
         now = self._clock()
         consultation = self._owned(principal, consultation_id)
         check_bookable(consultation)
+        if consultation.mode is not Mode.RESERVATION:
+            raise NotHoldableError("this is a real-time request")
         state = self._bookings.state_of(consultation.id)
+        if consultation.status is not Status.SUBMITTED or state.active is not None:
+            raise NotHoldableError("this request is booked already")
         end = check_slot(self._calendar, self._rules, now, start)
         pool = self._pool(consultation, state, now, claims_at=start)
         tried: set[str] = set()
@@ -221,8 +238,9 @@ class ReservationService:
         if reader is not Reader.ADMIN:
             check_resident_may_change(active, now, self._policy.cancel_notice_minutes, rescheduling=False)
         ended = active.ended(BookingStatus.CANCELLED, now, principal.role.value)
+        quotas = self._change_quotas(principal, consultation.id, now) if reader is Reader.OWNER else ()
         self._bookings.end(EndPlan(active=active, ended=ended, consultation=consultation, now=now,
-                                   dropped_reminders=self._reminder_keys(active)))
+                                   dropped_reminders=self._reminder_keys(active), quotas=quotas))
         logger().info("booking cancelled", extra={"consultation_id": consultation.id, "by": principal.role.value})
         self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
         if self._messenger is not None:  # the resident who cancelled gets the confirmation too
@@ -272,7 +290,36 @@ class ReservationService:
         self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
         return ended
 
+    def reminder_keys(self, booking: Booking | None) -> tuple[tuple[str, str], ...]:
+        """Keys of every reminder planned for ``booking`` (for a write that drops them)."""
+        return self._reminder_keys(booking)
+
+    def alert_attorney(self, kind: MessageKind, attorney_id: str, when: datetime | None) -> None:
+        """Best-effort SMS and e-mail to an attorney about one of their consultations."""
+        self._alerts.to_attorney(kind, attorney_id, when)
+
     # --- internals --------------------------------------------------------------------------------
+
+    def _change_quotas(self, principal: Principal, consultation_id: str, now: datetime) -> tuple[Quota, ...]:
+        """The day's booking-change limits this change counts against (per consultation, per account)."""
+        return booking_change_quotas(consultation_id, self._identity.digest("account", principal.subject), now,
+                                     self._calendar.tz.key,
+                                     per_consultation=self._policy.booking_changes_per_consultation_per_day,
+                                     per_account=self._policy.booking_changes_per_account_per_day)
+
+    def _alert_gate(self, recipient: str, now: datetime | None = None) -> str:
+        """``send``, ``coalesce`` (the one "your schedule changed" message past the hour's limit) or
+        ``drop``, for one more alert to ``recipient`` (an attorney id or a phone number)."""
+        quota = alert_quota(self._identity.digest("alert", recipient), now or self._clock(),
+                            per_hour=self._policy.alerts_per_recipient_per_hour)
+        try:
+            used = self._bookings.take_quota(quota)
+        except Exception as exc:  # noqa: BLE001 - an unreadable counter never stops an alert
+            logger().warning("alert counter unavailable", extra={"error": type(exc).__name__})
+            return "send"
+        if used is None:
+            return "drop"
+        return "coalesce" if used == quota.limit else "send"
 
     def _follow_up_after(self) -> timedelta:
         """The outcome follow-up: half an hour after the slot ends."""
@@ -374,13 +421,27 @@ class ReservationService:
 class _Alerts:
     """Best-effort SMS and e-mail about bookings: a time and a link only."""
 
-    def __init__(self, notifier: Notifier, roster: ContactBook, cipher: FieldCipher, base_url: str) -> None:
+    def __init__(self, notifier: Notifier, roster: ContactBook, cipher: FieldCipher, base_url: str,
+                 gate: Callable[[str], str] | None = None) -> None:
         self._notifier = notifier
         self._roster = roster
         self._cipher = cipher
         self._base = base_url
+        self._gate = gate or (lambda recipient: "send")
 
-    def to_attorney(self, kind: MessageKind, attorney_id: str, when: datetime) -> None:
+    def _gated(self, recipient: str, kind: MessageKind) -> MessageKind | None:
+        """The kind to send (the coalesced SCHEDULE_CHANGED past the hour's limit), or None."""
+        decision = self._gate(recipient)
+        if decision == "drop":
+            logger().info("booking alert held back (hourly limit)", extra={"kind": kind.value})
+            return None
+        return MessageKind.SCHEDULE_CHANGED if decision == "coalesce" else kind
+
+    def to_attorney(self, kind: MessageKind, attorney_id: str, when: datetime | None) -> None:
+        gated = self._gated(f"attorney:{attorney_id}", kind)
+        if gated is None:
+            return
+        kind = gated
         message = render(kind, f"{self._base}/attorney", when=when)
         self._try("email", kind, lambda: self._notifier.email_attorney(attorney_id, message.subject, message.text))
         contact = self._quietly(lambda: self._roster.contact(attorney_id))
@@ -395,6 +456,10 @@ class _Alerts:
         phone = details.get("phone") if isinstance(details, dict) else None
         if not phone:
             return
+        gated = self._gated(f"phone:{phone}", kind)
+        if gated is None:
+            return
+        kind = gated
         message = render(kind, f"{self._base}/consultations/{consultation.id}", when=when,
                          lang=consultation.language.value)
         self._try("sms", kind, lambda: self._notifier.send_sms(phone, message.text))

@@ -31,7 +31,8 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.domain.notifications import MessageKind, NotificationFailedError, render
 from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
-                                     NotParticipantError, Outcome, OutcomeAlreadyRecordedError, OutcomeRecord,
+                                     NotParticipantError, NotStartedYetError, Outcome, OutcomeAlreadyRecordedError,
+                                     OutcomeRecord,
                                      RoomWindow, SealedMessage, Side, SignalType, ThreadStore, check_can_post,
                                      check_room_open, new_cursor, room_window, side_of)
 from chalicelib.domain.rooms import Signal as SignalRecord
@@ -95,7 +96,8 @@ class RoomService:
                  cipher: Any, audit: AuditLog, notifier: Any, recipients: Any,
                  release: Callable[[str, str], None] | None, policy: Policy,
                  ice_servers: Sequence[dict[str, Any]], clock: Clock, public_base_url: str,
-                 messenger: Any = None) -> None:
+                 messenger: Any = None, cancel_reminders: Callable[[str], object] | None = None,
+                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None) -> None:
         self._consultations = consultations
         self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._store = store
@@ -109,6 +111,8 @@ class RoomService:
         self._ice = list(ice_servers)
         self._clock = clock
         self._base = public_base_url.rstrip("/")
+        self._cancel_reminders = cancel_reminders
+        self._counted_load = counted_load
 
     # --- who ----------------------------------------------------------------------------------
 
@@ -247,6 +251,10 @@ class RoomService:
         if side is not Side.ATTORNEY:
             raise ConsultationNotFoundError()
         now = self._clock()
+        if consultation.status is Status.BOOKED:
+            booked = self._booked(consultation_id)
+            if booked is not None and now < booked[0]:
+                raise NotStartedYetError(booked[0])  # closing only once the consultation is under way
         if consultation.status is Status.COMPLETED:
             if self._store.outcome(consultation_id) is not None:
                 raise OutcomeAlreadyRecordedError()
@@ -257,9 +265,18 @@ class RoomService:
             self._consultations.transition(consultation_id, Status.COMPLETED, now, expected=Status.IN_PROGRESS)
         sealed_note = self._seal(OUTCOME_ENTITY, consultation_id, {"note": note}) if note else None
         record = OutcomeRecord(consultation_id, consultation.attorney_id or "", outcome, now, sealed_note)
-        self._store.save_outcome(record)
+        unload = None
+        if outcome is Outcome.NO_SHOW and self._counted_load is not None:
+            unload = self._counted_load(consultation)  # a no-show is not work: off the annual count
+        self._store.save_outcome(record, unload)
         self._consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics
         self._store.close(consultation_id)
+        if self._cancel_reminders is not None:
+            try:
+                self._cancel_reminders(consultation_id)  # the follow-up asking for this outcome, and any other
+            except Exception:  # noqa: BLE001 - the outcome stands; the reminder job skips closed ones
+                logger().warning("could not cancel the reminders after the outcome",
+                                 extra={"consultation_id": consultation_id})
         self._send_survey(consultation_id)
         if self._release is not None and consultation.attorney_id:
             try:

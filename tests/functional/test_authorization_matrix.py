@@ -230,6 +230,12 @@ MATRIX: tuple[Route, ...] = (
           target="matched"),
     Route("GET", "/api/consultations/{consultation_id}/queue", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, OK),
           target="offered"),
+    # withdrawing is for the owner alone (CONTRACT "withdrawing"): everyone else, admins and the assigned
+    # attorney included, gets what an unknown id gets; a closed one is refused to its owner only
+    *(Route("DELETE", "/api/consultations/{consultation_id}", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN),
+            target=target) for target in ("submitted", "offered", "matched", "booked")),
+    Route("DELETE", "/api/consultations/{consultation_id}",
+          grid(SIGN_IN, HIDDEN, Expect(409, "not_withdrawable"), HIDDEN, HIDDEN, HIDDEN), target="completed"),
 
     # --- reservations (CONTRACT: slots and booking by the owner; cancel by owner or admin) ------------
     Route("GET", "/api/slots", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN), target="submitted",
@@ -354,6 +360,13 @@ class SurveyStore:
             raise SurveyAlreadyAnsweredError()
         self.answers[consultation_id] = (rating, month, sealed_comment, now, expires_at)
 
+    def erase_comment(self, consultation_id: str) -> bool:
+        answer = self.answers.get(consultation_id)
+        if answer is None or answer[2] is None:
+            return False
+        self.answers[consultation_id] = (answer[0], answer[1], None, answer[3], answer[4])
+        return True
+
 
 class RealtimeStore:
     """Twin of ``DynamoRealtimeStore`` for what these routes reach: the same conditions, applied at once."""
@@ -401,6 +414,18 @@ class RealtimeStore:
         if current is None or not current.waiting or current.current_offer is not None:
             return False
         self.requests_[request.consultation_id] = replace(current, failed=True, move_on_reason=reason)
+        return True
+
+    def forget(self, consultation_id: str, now: datetime) -> bool:
+        current = self.requests_.get(consultation_id)
+        if current is None:
+            return False
+        offer = self.offers.get(current.current_offer or "")
+        if offer is not None and offer.status is OfferStatus.PENDING:
+            self.offers[offer.id] = replace(offer, status=OfferStatus.WITHDRAWN, answered_at=now)
+        self.requests_[consultation_id] = replace(current, current_offer=None, failed=current.waiting or current.failed)
+        for attorney_id in current.tried:
+            self.release_busy(attorney_id, consultation_id)
         return True
 
     def mark_matched(self, request: RealtimeRequest) -> None:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from chalicelib.domain.availability import Availability
-from chalicelib.domain.bookings import NoBookingError, SlotTakenError
+from chalicelib.domain.bookings import NoBookingError, NotHoldableError, SlotTakenError
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.settings import Policy
@@ -35,7 +35,9 @@ KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 12, 1, 10, 30, tzinfo=KST)
 CATEGORY, REGION = "severance_insurance", "guri"  # this module's own coverage partitions
 CAP = 2
-POLICY = Policy(availability_default="none", annual_cap=CAP)
+# the machine changes bookings far more often than a person may in a day: the abuse limits are raised
+POLICY = Policy(availability_default="none", annual_cap=CAP, booking_changes_per_consultation_per_day=100,
+                booking_changes_per_account_per_day=200, alerts_per_recipient_per_hour=100)
 STARTS = [datetime(2026, 12, 2, 10, 0, tzinfo=KST), datetime(2026, 12, 2, 10, 30, tzinfo=KST),
           datetime(2026, 12, 2, 14, 0, tzinfo=KST)]
 DAY_FIRST, DAY_LAST = datetime(2026, 12, 2, 0, 0, tzinfo=KST), datetime(2026, 12, 2, 23, 59, tzinfo=KST)
@@ -166,6 +168,10 @@ class ReservationMachine(RuleBasedStateMachine):
     def hold(self, who: int, slot: int) -> None:
         owner, cid = self.people[who]
         start = STARTS[slot]
+        if cid in self.active:  # holds are for unbooked reservation requests only
+            with pytest.raises(NotHoldableError):
+                self.world.service.hold(owner, cid, start)
+            return
         free = self.free_for(cid, start)
         try:
             held = self.world.service.hold(owner, cid, start)

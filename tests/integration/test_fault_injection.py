@@ -270,7 +270,11 @@ def world(stack_env: dict[str, str], container: Container) -> Iterator[World]:
            "NAVER_API_BASE_URL": idp,
            # a short provider timeout keeps the timeout case fast; the address limit is raised so that
            # this module's deliberate sign-in failures never throttle one another
-           "MAEUL_POLICY": json.dumps({"provider_timeout_seconds": 0.5, "login_failures_per_ip": 1000})}
+           # (and, the clock standing still, the abuse limits on booking changes and on alerts per hour)
+           "MAEUL_POLICY": json.dumps({"provider_timeout_seconds": 0.5, "login_failures_per_ip": 1000,
+                                       "alerts_per_recipient_per_hour": 100,
+                                       "booking_changes_per_consultation_per_day": 100,
+                                       "booking_changes_per_account_per_day": 200})}
     previous = composition._container
     built = Container(Settings.from_env(env), clock=lambda: NOW.astimezone(timezone.utc))
     built.tables  # noqa: B018

@@ -25,6 +25,7 @@ OUTPUTS = {
     "OperatorAlarmsTopicArn": f"arn:aws:sns:ap-northeast-2:{ACCOUNT}:maeul-prod-operator-alarms",
     "JwtKeysSecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/jwt-keys-AbCdEf",
     "OAuthSecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/oauth-AbCdEf",
+    "IdentityKeySecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/identity-key-AbCdEf",
     "AppRoleArn": f"arn:aws:iam::{ACCOUNT}:role/maeul-prod-app",
     "ArtifactsBucketName": "maeul-prod-artifacts",
     "AttachmentsBucketName": "maeul-prod-attachments-abc123",

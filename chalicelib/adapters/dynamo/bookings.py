@@ -41,14 +41,18 @@ from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
 from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
-from chalicelib.adapters.dynamo.consultations import ConsultationItem
+from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCountItem
+from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
+from chalicelib.adapters.dynamo import limits as quota_store
 from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
 from chalicelib.adapters.dynamo.reminders import add_reminder, drop_reminder
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState, BookingStatus,
-                                        ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim, SlotTakenError, Snapshot)
+                                        ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim, SlotTakenError, Snapshot,
+                                        WithdrawPlan)
 from chalicelib.domain.calendar import DEFAULT_TZ
-from chalicelib.domain.consultations import Status
+from chalicelib.domain.consultations import ERASED_OWNER, Status
+from chalicelib.domain.limits import Quota, TooManyBookingChangesError
 from chalicelib.domain.matching import AttorneyLoad
 from chalicelib.logs import logger
 
@@ -329,6 +333,7 @@ class DynamoBookingRepository:
                 ops.append(_Op("put", f"reminder{i}", lambda tx, r=reminder: add_reminder(tx, r)))
             for i, key in enumerate(plan.dropped_reminders):
                 ops.append(_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k)))
+            ops += _quota_ops(plan.quotas)
             if plan.counts_load:
                 ops.append(_Op("update", "load", lambda tx: add_increment(
                     tx, booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)))
@@ -339,6 +344,7 @@ class DynamoBookingRepository:
                 self._run(ops)
                 return
             except _Cancelled as exc:
+                _raise_if_over_quota(exc, plan.quotas)
                 if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
                     release_hold = False
                     continue
@@ -374,13 +380,14 @@ class DynamoBookingRepository:
                 & (ConsultationItem.attorney_id == active.attorney_id))),
             _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
         ] + [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
-             for i, key in enumerate(plan.dropped_reminders)]
+             for i, key in enumerate(plan.dropped_reminders)] + _quota_ops(plan.quotas)
         last_busy: _Cancelled | None = None
         for attempt in range(_ATTEMPTS):
             try:
                 self._run(ops)
                 return
             except _Cancelled as exc:
+                _raise_if_over_quota(exc, plan.quotas)
                 if "ConditionalCheckFailed" in exc.codes.values():
                     raise BookingChangedError() from None
                 if not exc.busy:
@@ -399,7 +406,7 @@ class DynamoBookingRepository:
             ops = [
                 _Op("condition", "consultation", lambda tx: tx.condition_check(
                     ConsultationItem, consultation_pk(cid), CONSULTATION_SK,
-                    condition=ConsultationItem.status.is_in(Status.SUBMITTED.value, Status.BOOKED.value))),
+                    condition=(ConsultationItem.status == Status.SUBMITTED.value))),
                 _Op("put", "claim", lambda tx: tx.save(self._claim_item(hold.claim(), hold.end),
                                                        condition=_claimable(cid, plan.now))),
                 _Op("put", "pointer", lambda tx: tx.save(HoldItem(
@@ -428,6 +435,82 @@ class DynamoBookingRepository:
         if last_busy is not None and last_busy.throttled:
             raise last_busy.original from None
         raise SlotTakenError(hold.attorney_id)
+
+    def withdraw(self, plan: WithdrawPlan) -> None:
+        consultation, active, cid = plan.consultation, plan.active, plan.consultation.id
+        release_hold = plan.hold is not None and plan.hold.is_live(plan.now)
+        unload = plan.unload
+        last_busy: _Cancelled | None = None
+        for attempt in range(_ATTEMPTS):
+            condition = ConsultationItem.status == plan.expected.value
+            if active is not None:
+                condition = condition & (ConsultationItem.attorney_id == active.attorney_id)
+            ops = [_Op("update", "consultation", lambda tx, c=condition: tx.update(
+                ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
+                actions=[ConsultationItem.status.set(Status.WITHDRAWN.value),
+                         ConsultationItem.updated_at.set(plan.now), ConsultationItem.closed_at.set(plan.now),
+                         ConsultationItem.expires_at.set(_epoch(plan.expires_at))],
+                condition=c))]
+            if consultation.owner != ERASED_OWNER:
+                ops.append(_Op("update", "open_count", lambda tx: tx.update(
+                    OpenCountItem(*open_count_key(consultation.owner)),
+                    actions=[OpenCountItem.open_count.add(-1)])))
+            if active is not None and plan.ended is not None:
+                ended = plan.ended
+                ops += [
+                    _Op("delete", "claim", lambda tx: tx.delete(
+                        SlotClaimItem(*claim_key(active.attorney_id, active.start)),
+                        condition=_own_claim(cid, ClaimKind.BOOKED))),
+                    _Op("delete", "booking", lambda tx: tx.delete(
+                        BookingItem(consultation_pk(cid), BOOKING_SK),
+                        condition=BookingItem.booking_id == active.id)),
+                    _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
+                    _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
+                ]
+            ops += [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
+                    for i, key in enumerate(plan.dropped_reminders)]
+            if unload is not None:
+                ops.append(_Op("update", "unload_match", lambda tx, u=unload: add_decrement(tx, *u)))
+            if plan.hold is not None:
+                hold = plan.hold
+                ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))
+                if release_hold:
+                    ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
+                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),
+                        condition=_own_claim(cid, ClaimKind.HOLD))))
+            try:
+                self._run(ops)
+                return
+            except _Cancelled as exc:
+                if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
+                    release_hold = False
+                    continue
+                if exc.failed("unload_match") and list(exc.codes.values()).count("ConditionalCheckFailed") == 1:
+                    unload = None  # nothing counted for that year: withdraw without it
+                    continue
+                if "ConditionalCheckFailed" in exc.codes.values():
+                    raise BookingChangedError() from None
+                if not exc.busy:
+                    raise exc.original from None
+                last_busy = exc
+            _backoff(attempt)
+        if last_busy is not None and last_busy.throttled:
+            raise last_busy.original from None
+        raise BookingChangedError()
+
+    def erase_notes(self, consultation_id: str) -> int:
+        """Remove the sealed decline reasons of the consultation's booking history (the resident left)."""
+        erased = 0
+        for booking in self.state_of(consultation_id).history:
+            if booking.sealed_note is None:
+                continue
+            BookingItem(consultation_pk(consultation_id), history_sk(booking)).update(
+                actions=[BookingItem.note.remove()])
+            erased += 1
+        return erased
+
+    def take_quota(self, quota: Quota) -> int | None:
+        return quota_store.take(quota)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -464,6 +547,16 @@ class DynamoBookingRepository:
             load_year=booking.load_year, reason=json.dumps(dict(booking.reason), separators=(",", ":")),
             status=booking.status.value, ended_at=booking.ended_at, ended_by=booking.ended_by,
             note=booking.sealed_note, expires_at=_epoch(booking.end + self._retention))
+
+
+def _quota_ops(quotas: tuple[Quota, ...]) -> list[_Op]:
+    return [_Op("update", f"quota{i}", lambda tx, q=q: quota_store.add_quota(tx, q)) for i, q in enumerate(quotas)]
+
+
+def _raise_if_over_quota(exc: _Cancelled, quotas: tuple[Quota, ...]) -> None:
+    for i, quota in enumerate(quotas):
+        if exc.failed(f"quota{i}"):
+            raise TooManyBookingChangesError(quota) from None
 
 
 def _claimable(consultation_id: str, now: datetime) -> Any:

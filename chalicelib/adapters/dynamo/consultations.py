@@ -40,11 +40,13 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import IDEMPOTENCY, MAIN, Gsi1, Gsi2, Gsi3, KeyedItem, table
+from chalicelib.adapters.dynamo.limits import add_quota
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import (ERASED_OWNER, Consultation, ConsultationNotFoundError,
                                              Created, IdempotencyClaim, IdempotencyKeyReusedError,
                                              IllegalTransitionError, Language, Page, Status,
                                              TooManyOpenConsultationsError, erased, transitioned)
+from chalicelib.domain.limits import Quota, TooManyNewRequestsError
 from chalicelib.domain.triage import TriageFacts
 
 SK = "CONSULTATION"
@@ -140,7 +142,8 @@ class DynamoConsultationRepository:
 
     # --- create -------------------------------------------------------------------------------
 
-    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int) -> Created:
+    def create(self, consultation: Consultation, claim: IdempotencyClaim, max_open: int,
+               quotas: tuple[Quota, ...] = ()) -> Created:
         item = _to_item(consultation)
         record = IdempotencyItem(claim.record_id, expiration=_epoch(claim.expires_at), status="COMPLETED",
                                  validation=claim.fingerprint, consultation_id=consultation.id)
@@ -156,6 +159,8 @@ class DynamoConsultationRepository:
                     tx.update(count, actions=[OpenCountItem.open_count.add(1)],
                               condition=OpenCountItem.open_count.does_not_exist()
                               | (OpenCountItem.open_count < max_open))
+                    for quota in quotas:  # reasons _REASON_COUNT + 1 ...
+                        add_quota(tx, quota)
                 return Created(consultation, replayed=False)
             except TransactWriteError as exc:
                 last = exc
@@ -169,6 +174,9 @@ class DynamoConsultationRepository:
                         return replay
                 elif codes[_REASON_COUNT] == "ConditionalCheckFailed":
                     raise TooManyOpenConsultationsError(max_open) from None
+                elif any(c == "ConditionalCheckFailed" for c in codes[_REASON_COUNT + 1:]):
+                    over = codes[_REASON_COUNT + 1:].index("ConditionalCheckFailed")
+                    raise TooManyNewRequestsError(quotas[over]) from None
                 elif not {"TransactionConflict", "ThrottlingError"} & set(codes):
                     raise
             # A concurrent transaction on the same items, a transient failure (the

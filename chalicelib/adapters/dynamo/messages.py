@@ -285,12 +285,20 @@ class DynamoThreadStore:
     # --- signalling ---------------------------------------------------------------------------
 
     def erase(self, consultation_id: str) -> int:
-        """Delete a thread's messages and signals (the resident left); returns how many."""
+        """Delete a thread's messages and signals and the outcome note (the resident left); returns how
+        many. Idempotent: a retry after a failure finishes the job."""
         doomed = [(i.pk, i.sk) for i in MessageItem.query(_thread_pk(consultation_id), MessageItem.sk.startswith("MSG#"))]
         doomed += [(i.pk, i.sk) for i in SignalItem.query(f"SIGNAL#{consultation_id}")]
         with MessageItem.batch_write() as batch:
             for pk, sk in doomed:
                 batch.delete(MessageItem(pk, sk))
+        try:  # the attorney's outcome note about the person; the outcome code stays for the statistics
+            OutcomeItem(f"CONSULTATION#{consultation_id}", "OUTCOME").update(
+                actions=[OutcomeItem.note.remove()], condition=OutcomeItem.note.exists())
+            doomed.append(("OUTCOME", "note"))
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
         return len(doomed)
 
     def add_signal(self, signal: Signal, ttl: timedelta) -> None:
@@ -312,14 +320,30 @@ class DynamoThreadStore:
 
     # --- outcomes -----------------------------------------------------------------------------
 
-    def save_outcome(self, record: OutcomeRecord) -> None:
+    def save_outcome(self, record: OutcomeRecord, unload: tuple[str, int] | None = None) -> None:
         at = record.recorded_at.astimezone(timezone.utc)
+        item = OutcomeItem(f"CONSULTATION#{record.consultation_id}", "OUTCOME",
+                           gsi3pk=f"OUTCOMES#{at:%Y-%m}", gsi3sk=f"{_stamp(at)}#{record.consultation_id}",
+                           consultation_id=record.consultation_id, attorney_id=record.attorney_id,
+                           outcome=record.outcome.value, recorded_at=record.recorded_at, note=record.sealed_note)
+        if unload is not None:  # a no-show: the outcome and the attorney's count, in one transaction
+            from chalicelib.adapters.dynamo.loads import LoadItem, load_key
+
+            try:
+                with TransactWrite(connection=self.connection) as tx:
+                    tx.save(item, condition=OutcomeItem.pk.does_not_exist())
+                    tx.update(LoadItem(*load_key(*unload)), actions=[LoadItem.assignments.add(-1)],
+                              condition=LoadItem.assignments > 0)
+            except TransactWriteError as exc:
+                codes = [r.code if r is not None else None for r in exc.cancellation_reasons or []]
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    raise OutcomeAlreadyRecordedError() from None
+                if codes and codes[1:] == ["ConditionalCheckFailed"]:  # nothing counted: just the outcome
+                    return self.save_outcome(record)
+                raise
+            return None
         try:
-            OutcomeItem(f"CONSULTATION#{record.consultation_id}", "OUTCOME",
-                        gsi3pk=f"OUTCOMES#{at:%Y-%m}", gsi3sk=f"{_stamp(at)}#{record.consultation_id}",
-                        consultation_id=record.consultation_id, attorney_id=record.attorney_id,
-                        outcome=record.outcome.value, recorded_at=record.recorded_at,
-                        note=record.sealed_note).save(condition=OutcomeItem.pk.does_not_exist())
+            item.save(condition=OutcomeItem.pk.does_not_exist())
         except PutError as exc:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise OutcomeAlreadyRecordedError() from None

@@ -244,6 +244,38 @@ class DynamoRealtimeStore:
             return False
         return True
 
+    def forget(self, consultation_id: str, now: datetime) -> bool:
+        """A closed consultation leaves real-time matching: out of the queue, its pending offer
+        withdrawn (no longer in the attorney's list or the expiry index), its attorney no longer busy
+        with it. Idempotent; False when it never was in real-time matching."""
+        request = self.request(consultation_id)
+        if request is None:
+            return False
+        state = RealtimeItem(*_request_key(consultation_id))
+        entry = QueueItem(*_queue_key(request.category, request.queued_at, consultation_id))
+        offer = self.offer(request.current_offer) if request.current_offer else None
+
+        def body(tx: TransactWrite) -> None:
+            actions = [RealtimeItem.current_offer.remove()]
+            if request.waiting:
+                actions += [RealtimeItem.failed.set(True), RealtimeItem.move_on_reason.set(MoveOnReason.CLOSED.value)]
+            tx.update(state, actions=actions)
+            tx.delete(entry)
+            if offer is not None and offer.status is OfferStatus.PENDING:
+                tx.update(OfferItem(*_offer_key(offer.id)),
+                          actions=[OfferItem.status.set(OfferStatus.WITHDRAWN.value), OfferItem.answered_at.set(now),
+                                   OfferItem.gsi1pk.remove(), OfferItem.gsi1sk.remove(),
+                                   OfferItem.gsi2pk.remove(), OfferItem.gsi2sk.remove()],
+                          condition=OfferItem.status == OfferStatus.PENDING.value)
+        try:
+            _run(body, self.connection)
+        except ChangedMeanwhileError:  # the offer was answered meanwhile: take the rest out all the same
+            _run(lambda tx: (tx.update(state, actions=[RealtimeItem.current_offer.remove()]), tx.delete(entry)),
+                 self.connection)
+        for attorney_id in set(request.tried):
+            self.release_busy(attorney_id, consultation_id)
+        return True
+
     # --- candidates ------------------------------------------------------------------------------
 
     def on_duty(self, category: str, region: str) -> list[str]:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi3, KeyedItem, table
@@ -87,6 +87,18 @@ class DynamoReminderStore:
         with ReminderItem.batch_write() as batch:
             for reminder in reminders:
                 batch.save(_item(reminder))
+
+    def cancel(self, keys: Iterable[tuple[str, str]]) -> int:
+        """Delete the reminders of these keys that are not sent yet (sent ones stay as the record)."""
+        cancelled = 0
+        for key in keys:
+            try:
+                ReminderItem(*key).delete(condition=ReminderItem.sent_at.does_not_exist())
+                cancelled += 1
+            except DeleteError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+        return cancelled
 
     def due(self, now: datetime, limit: int = 100) -> list[Reminder]:
         query = ReminderItem.due_index.query(DUE_PARTITION, ReminderItem.gsi3sk <= _iso(now) + "~", limit=limit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
 
@@ -46,6 +46,17 @@ class DynamoSurveyStore:
             if exc.cause_response_code == "ConditionalCheckFailedException":
                 raise SurveyAlreadyAnsweredError() from None
             raise
+
+    def erase_comment(self, consultation_id: str) -> bool:
+        """Remove the sealed comment (the person left); the rating stays for the statistics."""
+        try:
+            SurveyItem(f"CONSULTATION#{consultation_id}", SK).update(
+                actions=[SurveyItem.comment.remove()], condition=SurveyItem.comment.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False  # no answer, no comment, or erased already
+            raise
+        return True
 
     def rating_of(self, consultation_id: str) -> int | None:
         try:

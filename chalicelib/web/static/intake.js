@@ -154,7 +154,9 @@
     var list = summary.querySelector("ul");
     details.forEach(function (d) {
       var f = fieldOf(d.field);
-      var text = d.message;
+      var byRule = d.type ? "js.err.type." + d.type : "";
+      var text = byRule && M.t(byRule) !== byRule ? M.t(byRule)
+               : (M.t("js.err." + f.key) !== "js.err." + f.key ? M.t("js.err." + f.key) : d.message);
       var slot = document.getElementById("err-" + f.key);
       if (slot) { slot.textContent = text; slot.hidden = false; }
       if (f.input) {

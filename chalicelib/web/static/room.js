@@ -276,7 +276,7 @@
   }
 
   function setupOutcome(room) {
-    if (room.side !== "attorney" || room.outcome || ["completed", "cancelled", "expired"].includes(room.status)) return;
+    if (room.side !== "attorney" || room.outcome || ["completed", "cancelled", "expired", "withdrawn"].includes(room.status)) return;
     $("outcome").hidden = false;
     $("outcome-form").addEventListener("submit", async (event) => {
       event.preventDefault();

@@ -13,6 +13,7 @@
   var booked = null;      // the booking on show (for the cancel question)
   var chosen = null;      // the slot waiting for confirmation
   var $ = function (name) { return document.getElementById(name); };
+  var WITHDRAWABLE = ["submitted", "offered", "matched", "booked"];
 
   // Only real changes: live regions re-announce whatever is written to them.
   function setText(name, text) { if ($(name).textContent !== text) { $(name).textContent = text; } }
@@ -69,6 +70,11 @@
     $("room-link").hidden = ["matched", "booked", "in_progress", "completed"].indexOf(status) < 0;
     var link = $("room-link-a");
     setText("room-link-a", status === "completed" ? link.dataset.closed : link.dataset.open);
+    if ($("withdraw")) {
+      var withdrawable = WITHDRAWABLE.indexOf(status) >= 0;
+      $("withdraw").hidden = !withdrawable;
+      if (!withdrawable) { closeWithdraw(); }
+    }
     if (q.queued) {
       setText("queue-position", M.t("js.queue.position", {n: q.position}));
       setText("queue-estimate", q.next_opening ? M.t("js.queue.closed", {when: M.relativeWhen(q.next_opening), wait: M.wait(q.estimate_minutes)})
@@ -223,6 +229,38 @@
       result((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
     }
   });
+
+  // Withdrawing the request: a second, explicit confirmation before DELETE.
+  function closeWithdraw() {
+    if (!$("withdraw-confirm")) { return; }
+    $("withdraw-confirm").hidden = true;
+    $("withdraw-start").setAttribute("aria-expanded", "false");
+  }
+  if ($("withdraw")) {
+    $("withdraw-start").addEventListener("click", function () {
+      $("withdraw-confirm").hidden = false;
+      $("withdraw-start").setAttribute("aria-expanded", "true");
+      $("withdraw-question").focus();
+    });
+    $("withdraw-no").addEventListener("click", function () { closeWithdraw(); $("withdraw-start").focus(); });
+    $("withdraw-yes").addEventListener("click", async function () {
+      $("withdraw-yes").disabled = true;
+      var r = await M.request("DELETE", base);
+      $("withdraw-yes").disabled = false;
+      closeWithdraw();
+      if (r.ok) {
+        moving = false; shown.status = null;
+        render({status: "withdrawn", queued: false});
+        setText("next-step", M.t("js.withdraw.done") + " " + M.t("js.next.withdrawn"));
+        $("state").focus();
+        return;
+      }
+      var code = r.data && r.data.error ? r.data.error.code : "";
+      setText("next-step", code === "not_withdrawable" ? M.t("js.withdraw.not_withdrawable")
+                                                        : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
+    });
+  }
+  $("state").setAttribute("tabindex", "-1");
 
   (async function start() {
     var r = await M.request("GET", base);

@@ -1,0 +1,48 @@
+"""Withdrawing a request: ``DELETE /api/consultations/{id}`` by its owner (see services/withdrawal.py).
+
+Owner only: anyone else, whatever their role, gets the 404 an unknown id gets.
+A request already under way or closed answers 409 ``not_withdrawable``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.guard import current_principal
+from chalicelib.api.http import json_response
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.consultations import ConsultationNotFoundError, NotWithdrawableError, Status
+
+bp = ApiBlueprint(__name__)
+
+map_error(NotWithdrawableError, 409, "not_withdrawable")
+
+_CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+class WithdrawnOut(BaseModel):
+    id: str
+    status: Status = Field(description="Always 'withdrawn'.")
+    closed_at: datetime
+
+
+@spec.operation("DELETE", "/api/consultations/{consultation_id}", "Withdraw an open request (owner only; "
+                "its booking and hold released, its reminders cancelled, the attorney told); 409 once it is "
+                "under way or closed", tags=("consultations",), responses={200: WithdrawnOut}, auth=True,
+                errors=(404, 409, 503))
+@bp.route("/api/consultations/{consultation_id}", methods=["DELETE"])
+def withdraw_consultation(consultation_id: str) -> object:
+    principal = current_principal(bp.current_request)
+    if not _CONSULTATION_ID.match(consultation_id):
+        raise ConsultationNotFoundError()
+    container = get_container()
+    withdrawn = container.withdrawals.withdraw(principal, consultation_id)
+    zone = container.calendar.tz
+    assert withdrawn.closed_at is not None
+    return json_response(WithdrawnOut(id=withdrawn.id, status=withdrawn.status,
+                                      closed_at=withdrawn.closed_at.astimezone(zone)), private=True)

@@ -1,0 +1,104 @@
+"""Withdrawing: the resident takes back an open request (``DELETE /api/consultations/{id}``).
+
+Only the owner may withdraw (anyone else: 404, as for an unknown id), and only
+while the request is open and not under way (``submitted``, ``offered``,
+``matched``, ``booked`` before its slot starts); otherwise 409
+``not_withdrawable`` saying why.
+
+The decision is ONE conditional write (``BookingRepository.withdraw``): the
+consultation moves from the status read to ``withdrawn`` (closed, TTL set, the
+owner's open count released) together with, when there is one, the end of its
+booking (slot claim freed, booking kept in the history as cancelled, the
+attorney's count uncounted, its reminders dropped) and the release of its
+hold (a real-time match: taken off the attorney's annual count). A concurrent
+accept, booking or cancellation conditions on the same status, so exactly one
+of them applies and the other is refused whole.
+
+After the decision, best effort: a real-time request leaves the queue (its
+pending offer withdrawn, its attorney no longer busy), and the attorney who
+was booked or matched is alerted (a time and a link, nothing personal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.bookings import BookingChangedError, BookingRepository, BookingStatus, WithdrawPlan
+from chalicelib.domain.categories import Mode
+from chalicelib.domain.consultations import (ERASED_OWNER, WITHDRAWABLE, Consultation, ConsultationNotFoundError,
+                                             ConsultationRepository, NotWithdrawableError, Status)
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.notifications import MessageKind
+from chalicelib.logs import logger
+
+_ATTEMPTS = 3  # the request changed between the read and the write: read again
+
+
+class WithdrawalService:
+    def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
+                 reminder_keys: Callable[[Any], tuple[tuple[str, str], ...]],
+                 alert_attorney: Callable[[MessageKind, str, datetime | None], None],
+                 forget_realtime: Callable[[str, datetime], object], retention: timedelta,
+                 clock: Callable[[], datetime],
+                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None) -> None:
+        self._consultations = consultations
+        self._bookings = bookings
+        self._reminder_keys = reminder_keys
+        self._alert_attorney = alert_attorney
+        self._forget_realtime = forget_realtime
+        self._retention = retention
+        self._clock = clock
+        self._counted_load = counted_load
+
+    def withdraw(self, principal: Principal, consultation_id: str) -> Consultation:
+        now = self._clock()
+        for _ in range(_ATTEMPTS):
+            consultation = self._consultations.get(consultation_id)
+            if (consultation is None or consultation.owner == ERASED_OWNER
+                    or consultation.owner != principal.subject):
+                raise ConsultationNotFoundError()
+            if consultation.status not in WITHDRAWABLE:
+                raise NotWithdrawableError(consultation.status)
+            state = self._bookings.state_of(consultation.id)
+            active = state.active
+            if active is not None and active.start <= now:
+                raise NotWithdrawableError(consultation.status, started=True)
+            plan = WithdrawPlan(
+                consultation=consultation, expected=consultation.status, now=now,
+                expires_at=now + self._retention, active=active,
+                ended=active.ended(BookingStatus.CANCELLED, now, "resident") if active is not None else None,
+                hold=state.hold, dropped_reminders=self._reminder_keys(active),
+                unload=self._match_load(consultation) if active is None else None)
+            try:
+                self._bookings.withdraw(plan)
+            except BookingChangedError:
+                continue  # accepted, booked or cancelled meanwhile: judge the new state
+            break
+        else:
+            latest = self._consultations.get(consultation_id)
+            raise NotWithdrawableError(latest.status if latest is not None else Status.WITHDRAWN)
+        logger().info("consultation withdrawn", extra={"consultation_id": consultation.id,
+                                                       "from_status": consultation.status.value})
+        if consultation.mode is Mode.REALTIME:
+            self._quietly(lambda: self._forget_realtime(consultation.id, now))
+        if active is not None:
+            self._alert_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
+        elif consultation.status is Status.MATCHED and consultation.attorney_id:
+            self._alert_attorney(MessageKind.REQUEST_WITHDRAWN, consultation.attorney_id, None)
+        return consultation.evolve(status=Status.WITHDRAWN, updated_at=now, closed_at=now,
+                                   expires_at=now + self._retention)
+
+    def _match_load(self, consultation: Consultation) -> tuple[str, int] | None:
+        """A real-time match counted on its attorney's annual load: withdrawn, it is not work done."""
+        if consultation.status is not Status.MATCHED or self._counted_load is None:
+            return None
+        return self._counted_load(consultation)
+
+    @staticmethod
+    def _quietly(call: Callable[[], object]) -> None:
+        try:
+            call()
+        except Exception as exc:  # noqa: BLE001 - the withdrawal stands; the sweeper tidies up later
+            logger().warning("withdrawal: real-time clean-up failed", extra={"error": type(exc).__name__})
