@@ -192,6 +192,7 @@ class _Resolver:
             return f"arn:aws:secretsmanager:*:*:secret:{props['Name']}-??????"
         if kind == "AWS::KMS::Key":
             return "arn:aws:kms:*:*:key/*"
-        if kind == "AWS::S3::Bucket":
-            return f"arn:aws:s3:::{props.get('BucketName', '*')}"
+        if kind == "AWS::S3::Bucket":  # unnamed: CloudFormation names it <stack>-<logical id>-<suffix>
+            name = props.get("BucketName") or f"maeul-{self.values['Stage']}-{logical.lower()}-*"
+            return f"arn:aws:s3:::{name}"
         return "*"  # a type without a mapping here: any resource (the action is still checked)
