@@ -216,6 +216,27 @@ class Container:
                               clock=self.clock, disconnect=self.disconnect_provider,
                               invite_ttl=timedelta(days=self.settings.policy.attorney_invite_days))
 
+    @cached_property
+    def second_factors(self) -> Any:
+        from chalicelib.adapters.dynamo.second_factors import DynamoFactorStore
+
+        self.tables  # noqa: B018 - bind the model
+        return DynamoFactorStore(self.cipher)
+
+    @cached_property
+    def second_factor(self) -> Any:
+        from chalicelib.services.second_factor import SecondFactorService
+
+        return SecondFactorService(factors=self.second_factors, sessions=self.sessions, history=self.login_history,
+                                   audit=self.audit, attorneys=self.attorneys, clock=self.clock)
+
+    @cached_property
+    def staff_access(self) -> Any:
+        from chalicelib.services.staff_access import StaffAccessService
+
+        return StaffAccessService(attorneys=self.attorneys, realtime=self.realtime, sessions=self.sessions,
+                                  audit=self.audit, clock=self.clock)
+
     def disconnect_provider(self, subject: str) -> bool:
         """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the
         app's admin key. Naver needs the person's own token, which Maeul does not keep: False."""

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.jwt_tokens import StaticKeySource
 from chalicelib.adapters.memory import MemoryAuditLog, MemoryConsultationRepository
-from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryInviteStore, MemoryLoginStateStore,
+from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
+                                                 MemoryLoginStateStore,
                                                  MemorySessionStore, MemoryUserStore)
 from chalicelib.adapters.oauth_secrets import StaticOAuthSecrets
 from chalicelib.composition import Container
@@ -39,11 +40,7 @@ class Clock:
         return self.now
 
 
-class AttorneyRoster(MemoryAttorneyLinks):
-    """Attorney links plus the roster lookup invites need."""
-
-    def get(self, attorney_id: str) -> object | None:
-        return attorney_id if attorney_id in self.attorneys else None
+AttorneyRoster = MemoryAttorneyLinks  # the links answer the roster lookup invites need, too
 
 
 def signin_container(env: dict[str, str], clock: Clock | None = None, *,
@@ -60,6 +57,7 @@ def signin_container(env: dict[str, str], clock: Clock | None = None, *,
         "users": MemoryUserStore(cipher),
         "invites": MemoryInviteStore(roster),
         "session_store": MemorySessionStore(),
+        "second_factors": MemoryFactorStore(cipher),
         "login_states": MemoryLoginStateStore(),
         "jwt_keys": StaticKeySource.generate(),
         "oauth_secrets": StaticOAuthSecrets(secrets or LOCAL_SECRETS),

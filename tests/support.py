@@ -65,6 +65,34 @@ class ApiClient:
         return self.request("POST", path, **kwargs)
 
 
+def unverified_subject(access_token: str) -> str:
+    """The ``sub`` of one of our access tokens, read without checking it (tests only)."""
+    import jwt
+
+    return jwt.decode(access_token, options={"verify_signature": False})["sub"]
+
+
+def totp_code(container: Any, subject: str, advance: Any = None) -> str:
+    """The code ``subject``'s authenticator app shows now on the container's clock. When this
+    step's code was used already (a second sign-in within 30 seconds), ``advance(seconds=30)`` is
+    called first if given -- a person would wait for the next code."""
+    from chalicelib.domain.second_factor import code_at, step_of
+
+    factor = container.second_factors.get(subject)
+    assert factor is not None, f"{subject} has no second factor"
+    if factor.last_step >= step_of(container.clock()) and advance is not None:
+        advance(seconds=30)
+    return code_at(factor.secret, container.clock())
+
+
+def verified_staff_session(container: Any, subject: str, provider: Any) -> Any:
+    """Tokens of a staff session that has passed its second factor (as after ``POST
+    /auth/second-factor``), minted server-side like every test session."""
+    tokens = container.sessions.start(subject, provider)
+    container.sessions.confirm_second_factor(tokens.session_id)
+    return tokens
+
+
 def assert_error(response: ApiResponse, status: int, code: str | None = None) -> dict[str, Any]:
     assert response.status == status, (response.status, response.body[:500])
     assert response.headers.get("content-type", "").startswith("application/json")

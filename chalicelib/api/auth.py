@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +25,7 @@ from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.login import (LoginError, LoginStateError, LoginThrottledError, ProviderDeniedError,
                                      ProviderError, UnknownProviderError, UnsafeNextError)
+from chalicelib.domain.second_factor import is_staff
 from chalicelib.domain.sessions import RefreshError, Tokens
 from chalicelib.services.accounts import BadUnlinkRequestError, UnlinkUnauthorizedError
 
@@ -148,7 +149,10 @@ def callback(provider: str) -> Response:
     except LoginError as exc:
         return _failure(request, exc)
     jar = sc.session_cookies(signed_in.tokens, container.clock(), secure=container.settings.secure_cookies)
-    return _redirect(signed_in.next_path, jar)
+    target = signed_in.next_path
+    if is_staff(signed_in.tokens.role):  # pending until the second factor (CONTRACT "staff second factor")
+        target = "/second-factor?" + urlencode({"next": target})
+    return _redirect(target, jar)
 
 
 def _refresh_token_of(request: Request) -> tuple[str | None, bool]:
@@ -203,7 +207,7 @@ def logout() -> Response:
     ended = False
     if bearer_token(request) or sc.read(request, sc.SESSION):
         try:
-            principal = current_principal(request)
+            principal = current_principal(request, allow_pending=True)
         except UnauthorizedError:
             principal = None  # expired or revoked: fall back to the refresh token
         if principal is not None:

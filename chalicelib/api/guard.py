@@ -40,8 +40,24 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-def current_principal(request: Request) -> Principal:
-    """The signed-in principal, or 401 (403 for a cookie request failing CSRF)."""
+class SecondFactorRequiredError(UnauthorizedError):
+    """A staff session that has not passed its second factor yet (``POST /auth/second-factor``)."""
+
+    status, code = 401, "second_factor_required"
+
+
+def current_principal(request: Request, *, allow_pending: bool = False) -> Principal:
+    """The signed-in principal, or 401 (403 for a cookie request failing CSRF).
+
+    A staff session still waiting for its second factor gets 401 ``second_factor_required`` on
+    every route but the second-factor routes themselves (``allow_pending``) and logout."""
+    principal = _authenticated(request)
+    if principal.second_factor_pending and not allow_pending:
+        raise SecondFactorRequiredError("Enter the code from your authenticator app to continue.")
+    return principal
+
+
+def _authenticated(request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         jar = cookies(request)

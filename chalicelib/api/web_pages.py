@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError
-from chalicelib.api.guard import cookies, current_principal
+from chalicelib.api.guard import SecondFactorRequiredError, cookies, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, page_language
@@ -75,6 +76,9 @@ def _guarded(next_path: str, *roles: Role) -> Principal | Response:
     request = bp.current_request
     try:
         principal = current_principal(request)
+    except SecondFactorRequiredError:
+        return Response(body="", status_code=302, headers={
+            "Location": "/second-factor?" + urlencode({"next": next_path}), "Cache-Control": "no-store"})
     except UnauthorizedError:
         lang, _ = page_language(request)
         # The ``csrf`` cookie outlives the 15-minute session: its presence means a refresh may work.

@@ -44,6 +44,8 @@ class Session:
     generation: int = 0
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
+    second_factor_at: datetime | None = None  # when a staff member's second factor was last accepted
+    last_used_at: datetime | None = None
 
     def is_live(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
@@ -99,6 +101,10 @@ class SessionStore(Protocol):
     def revoke(self, session_id: str, now: datetime, reason: str) -> Session | None: ...
 
     def revoke_all(self, subject: str, now: datetime, reason: str) -> int: ...
+
+    def confirm_second_factor(self, session_id: str, now: datetime) -> Session | None:
+        """Mark a live session's second factor as passed at ``now`` (None: unknown or ended)."""
+        ...
 
 
 class TokenRejectedError(InvalidTokenError):

@@ -8,8 +8,9 @@ take effect at once, not when the token expires.
 
 Roles are worked out afresh whenever a token is issued (sign-in, refresh,
 invite redemption): admin from the stage's list, attorney from the linked
-profile, else resident -- a change reaches the user within one access-token
-lifetime.
+profile *while that profile is active*, else resident. Deactivating an
+attorney also ends every session of their linked accounts
+(``services/staff_access.py``), so their tokens stop working at once.
 """
 
 from __future__ import annotations
@@ -23,11 +24,24 @@ from chalicelib.domain.identity import Principal, Provider
 from chalicelib.domain.login import Client, LoginThrottledError, role_for
 from chalicelib.domain.sessions import (RefreshError, Session, SessionStore, TokenRejectedError, Tokens,
                                         new_refresh_token, new_session_id, token_hash)
+from chalicelib.domain.second_factor import is_staff
+from chalicelib.logs import logger
 from chalicelib.services.login_history import TOKEN_PROVIDER, LoginHistory
 
 
 class AttorneyLinks(Protocol):
     def by_subject(self, subject: str) -> str | None: ...
+
+    def get(self, attorney_id: str) -> Any: ...
+
+
+def active_attorney_of(attorneys: AttorneyLinks, subject: str) -> str | None:
+    """The attorney profile linked to ``subject`` if it is active (a deactivated one grants nothing)."""
+    attorney_id = attorneys.by_subject(subject)
+    if attorney_id is None:
+        return None
+    profile = attorneys.get(attorney_id)
+    return attorney_id if profile is not None and getattr(profile, "active", False) else None
 
 
 class SessionService:
@@ -43,7 +57,7 @@ class SessionService:
         self._refresh_ttl = refresh_ttl
 
     def _tokens(self, session: Session, refresh_token: str, now: datetime) -> Tokens:
-        attorney_id = self._attorneys.by_subject(session.subject)
+        attorney_id = active_attorney_of(self._attorneys, session.subject)
         role = role_for(session.subject, self._admins, attorney_id)
         access, expires = self._codec.issue(subject=session.subject, role=role, provider=session.provider,
                                             session_id=session.id, attorney_id=attorney_id, now=now)
@@ -76,12 +90,28 @@ class SessionService:
         if session is None or session.subject != claims.subject or not session.is_live(now):
             raise TokenRejectedError("session_revoked", subject=claims.subject)
         return Principal(subject=claims.subject, role=claims.role, provider=claims.provider,
-                         session_id=claims.session_id, attorney_id=claims.attorney_id)
+                         session_id=claims.session_id, attorney_id=claims.attorney_id,
+                         second_factor_pending=is_staff(claims.role) and session.second_factor_at is None,
+                         second_factor_at=session.second_factor_at)
+
+    def confirm_second_factor(self, session_id: str) -> Session:
+        """The session's second factor was just accepted: its staff tokens work in full from now on."""
+        session = self._store.confirm_second_factor(session_id, self._clock())
+        if session is None:
+            raise TokenRejectedError("session_revoked")
+        return session
 
     def rejected(self, error: Any, client: Client) -> None:
-        """Note a refused access token in the login history."""
+        """Note a refused access token: in the person's login history when the token was ours (an
+        ended or expired session of theirs), as a log line otherwise. Never a sign-in failure: a
+        refused token is no attempt to sign in, and counting it would let anyone lock a whole
+        network out of signing in with a few requests carrying ``Bearer x``."""
         reason = getattr(error, "reason", "token_invalid")
-        self._history.failure(TOKEN_PROVIDER, client, reason, getattr(error, "subject", None))
+        subject = getattr(error, "subject", None)
+        if subject is None:
+            logger().info("access token refused", extra={"reason": reason})
+            return
+        self._history.rejected(TOKEN_PROVIDER, client, reason, subject)
 
     # -- refresh and logout ------------------------------------------------------
 

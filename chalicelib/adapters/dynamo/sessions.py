@@ -14,6 +14,7 @@ Items (main table):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -45,6 +46,7 @@ class SessionItem(KeyedItem):
     generation = NumberAttribute(default=0)
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_reason = UnicodeAttribute(null=True)
+    second_factor_at = UTCDateTimeAttribute(null=True)
     expires_at = NumberAttribute()
 
 
@@ -85,7 +87,8 @@ def _to_session(item: SessionItem) -> Session:
                    created_at=item.created_at,
                    expires_at=datetime.fromtimestamp(int(item.expires_at), timezone.utc),
                    generation=int(item.generation or 0), revoked_at=item.revoked_at,
-                   revoked_reason=item.revoked_reason)
+                   revoked_reason=item.revoked_reason, second_factor_at=item.second_factor_at,
+                   last_used_at=item.last_used_at)
 
 
 class DynamoSessionStore:
@@ -163,9 +166,7 @@ class DynamoSessionStore:
             self.revoke(session.id, now, "refresh_reuse")
             raise RefreshReuseError("This sign-in was used twice at once and has been ended for your "
                                     "safety. Please sign in again.", subject=session.subject) from None
-        return Session(id=session.id, subject=session.subject, provider=session.provider,
-                       created_at=session.created_at, expires_at=session.expires_at,
-                       generation=session.generation + 1)
+        return replace(session, generation=session.generation + 1, last_used_at=now)
 
     def revoke(self, session_id: str, now: datetime, reason: str) -> Session | None:
         item = SessionItem(*_session_key(session_id))
@@ -174,6 +175,15 @@ class DynamoSessionStore:
                         condition=SessionItem.pk.exists() & SessionItem.revoked_at.does_not_exist())
         except UpdateError:
             return self.get(session_id)  # unknown (None) or revoked already
+        return _to_session(item)
+
+    def confirm_second_factor(self, session_id: str, now: datetime) -> Session | None:
+        item = SessionItem(*_session_key(session_id))
+        try:
+            item.update(actions=[SessionItem.second_factor_at.set(now)],
+                        condition=SessionItem.pk.exists() & SessionItem.revoked_at.does_not_exist())
+        except UpdateError:
+            return None
         return _to_session(item)
 
     def revoke_all(self, subject: str, now: datetime, reason: str) -> int:
