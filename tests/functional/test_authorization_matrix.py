@@ -188,6 +188,11 @@ MATRIX: tuple[Route, ...] = (
     # Kakao's unlink callback is signed with the app's admin key; no user session may trigger it
     Route("GET", "/auth/kakao/unlink", grid(*(NO_ADMIN_KEY,) * 6)),
     Route("POST", "/auth/kakao/unlink", grid(*(NO_ADMIN_KEY,) * 6), body={"user_id": "2"}),
+    # the staff second factor: staff only (a resident has none); nobody here is enrolled yet
+    Route("GET", "/auth/second-factor", grid(SIGN_IN, ROLE, ROLE, OK, OK, OK)),
+    Route("POST", "/auth/second-factor", grid(SIGN_IN, ROLE, ROLE, *(Expect(409, "not_enrolled"),) * 3),
+          body={"code": "123456"}),
+    Route("GET", "/second-factor", grid(PAGE_SIGN_IN, PAGE_403, PAGE_403, OK, OK, OK)),
     Route("GET", "/api/me", everyone_signed_in(OK)),
     Route("GET", "/api/me/logins", everyone_signed_in(OK)),
     Route("DELETE", "/api/me", everyone_signed_in(OK)),
@@ -296,6 +301,7 @@ MATRIX: tuple[Route, ...] = (
     Route("PUT", "/api/admin/attorneys/{attorney_id}/availability", admin_only(OK), target="profile",
           body=FRIDAY_AFTERNOON),
     Route("POST", "/api/admin/attorneys/{attorney_id}/invites", admin_only(CREATED), target="profile"),
+    Route("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", admin_only(OK), target="profile"),
     Route("POST", "/api/admin/consultations/{consultation_id}/reassign", admin_only(OK), target="matched",
           body={"attorney_id": A1_ID, "reason": "the assigned attorney is on leave"}),
     Route("GET", "/api/admin/stats", admin_only(OK)),
@@ -791,6 +797,102 @@ def test_a_refused_accept_leaves_the_offer_to_its_attorney(world: World) -> None
 def test_each_row_has_its_own_readable_id() -> None:
     ids = [case.id for case in CASES]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+# --- a deactivated attorney: every route A2 could use refuses A2's existing tokens at once -----------
+
+# (logging out with an ended session is answered "signed out" as always, and is no access)
+A2_ROUTES = [route for route in MATRIX if not route.public and route.expect[A2].status < 400
+             and route.path != "/auth/logout"]
+
+
+class RealOrTestTokens:
+    """The app's authenticator for these rows: A2's real session tokens go to the real session service
+    (signature, session, second factor), the test tokens of the other callers to the fake."""
+
+    def __init__(self, fake: FakeAuthenticator, real: Any) -> None:
+        self.fake, self.real = fake, real
+
+    def authenticate(self, token: str) -> Any:
+        return self.fake.authenticate(token) if token.startswith("test-") else self.real.authenticate(token)
+
+
+def _a2_real_session(world: World, second_factor: bool = True) -> Any:
+    """A2's account linked to A2's profile, signed in for real, second factor passed (or pending)."""
+    from chalicelib.domain.identity import Provider, Role
+    from tests.support import verified_staff_session
+
+    c = world.container
+    subject = PRINCIPALS[A2].subject
+    world.roster.save(replace(world.roster.get(A2_ID), subjects=frozenset({subject})))
+    c.__dict__["authenticator"] = RealOrTestTokens(world.auth, c.sessions)
+    tokens = verified_staff_session(c, subject, Provider.KAKAO) if second_factor else \
+        c.sessions.start(subject, Provider.KAKAO)
+    assert tokens.role is Role.ATTORNEY
+    return tokens
+
+
+def _deactivate_a2(world: World) -> None:
+    answer = world.api.request("PATCH", f"/api/admin/attorneys/{A2_ID}", body={"active": False},
+                               headers=world.headers(ADMIN))
+    assert answer.status == 200 and answer.json["sessions_ended"] == 1, answer.body
+
+
+@pytest.mark.parametrize("route", A2_ROUTES, ids=[f"{r.method} {r.path}{f' [{r.target}]' if r.target else ''} "
+                                                  f"as deactivated attorney-2 -> 401" for r in A2_ROUTES])
+def test_a_deactivated_attorneys_tokens_stop_working_at_once(world: World, route: Route) -> None:
+    tokens = _a2_real_session(world)
+    bearer = {"Authorization": f"Bearer {tokens.access_token}"}
+    assert world.api.get("/api/attorney/duty", headers=bearer).status == 200  # works before
+    _deactivate_a2(world)
+    before, victim_before = world.state(), world.victim_state()
+    refused = world.call(route, A2, auth=bearer)
+    if route.path.startswith(("/api/", "/auth/")):
+        assert_error(refused, 401, "invalid_session")
+    else:  # a page: the sign-in page
+        assert refused.status == 401 and refused.headers["content-type"].startswith("text/html")
+    assert world.state() == before and world.victim_state() == victim_before
+    assert not any(m in refused.body.decode() for m in VICTIM_MARKERS)
+
+
+PENDING_ROUTES = [route for route in A2_ROUTES if "second-factor" not in route.path]
+
+
+@pytest.mark.parametrize("route", PENDING_ROUTES,
+                         ids=[f"{r.method} {r.path}{f' [{r.target}]' if r.target else ''} "
+                              f"as attorney-2 before the second factor -> 401" for r in PENDING_ROUTES])
+def test_a_staff_session_before_its_second_factor_reaches_nothing(world: World, route: Route) -> None:
+    tokens = _a2_real_session(world, second_factor=False)
+    before, victim_before = world.state(), world.victim_state()
+    refused = world.call(route, A2, auth={"Authorization": f"Bearer {tokens.access_token}"})
+    if route.path.startswith(("/api/", "/auth/")):
+        assert_error(refused, 401, "second_factor_required")
+    else:  # a page: on to the second-factor page
+        assert refused.status == 302 and refused.headers["location"].startswith("/second-factor?next=")
+    assert world.state() == before and world.victim_state() == victim_before
+    assert not any(m in refused.body.decode() for m in VICTIM_MARKERS)
+
+
+def test_a_deactivated_attorney_gets_no_attorney_role_until_reactivated(world: World) -> None:
+    from chalicelib.domain.identity import Provider, Role
+
+    tokens = _a2_real_session(world)
+    _deactivate_a2(world)
+    refused = world.api.post("/auth/refresh", body={"refresh_token": tokens.refresh_token})
+    assert_error(refused, 401, "invalid_refresh")
+    assert world.roster.get(A2_ID).active is False
+    assert world.realtime.offer(world.ids["offer"]).status is OfferStatus.WITHDRAWN  # open work moves on
+    subject = PRINCIPALS[A2].subject
+    again = world.container.sessions.start(subject, Provider.KAKAO)  # a new sign-in: no attorney role
+    assert again.role is Role.RESIDENT
+    assert_error(world.api.get("/api/attorney/duty", headers={"Authorization": f"Bearer {again.access_token}"}),
+                 403, "wrong_role")
+    back = world.api.request("PATCH", f"/api/admin/attorneys/{A2_ID}", body={"active": True},
+                             headers=world.headers(ADMIN))
+    assert back.status == 200 and back.json["active"] is True and back.json["on_duty"] is False
+    assert world.container.sessions.start(subject, Provider.KAKAO).role is Role.ATTORNEY
+    actions = [e.action for e in world.container.audit.access if e.owner == f"attorney:{A2_ID}"]
+    assert actions == ["attorney_deactivated", "attorney_reactivated"]
 
 
 # --- browsers: the session cookie needs its CSRF token on every state-changing call ----------------
