@@ -105,13 +105,6 @@ class Container:
         return DynamoSessionStore()
 
     @cached_property
-    def login_states(self) -> Any:
-        from chalicelib.adapters.dynamo.sessions import DynamoLoginStateStore
-
-        self.tables  # noqa: B018 - bind models before first use
-        return DynamoLoginStateStore()
-
-    @cached_property
     def jwt_keys(self) -> Any:
         from chalicelib.adapters.jwt_tokens import SecretsManagerKeySource
 
@@ -146,16 +139,24 @@ class Container:
         return LoginHistory(self.audit, self.settings.policy, self.clock)
 
     @cached_property
-    def sessions(self) -> Any:
+    def token_codec(self) -> Any:
+        """Access tokens and login cookies, signed with the stage's key set."""
         from datetime import timedelta
 
         from chalicelib.adapters.jwt_tokens import JwtCodec
+
+        s = self.settings
+        return JwtCodec(self.jwt_keys, issuer=s.public_base_url, audience=f"maeul-api-{s.stage}",
+                        ttl=timedelta(minutes=s.policy.access_token_minutes))
+
+    @cached_property
+    def sessions(self) -> Any:
+        from datetime import timedelta
+
         from chalicelib.services.sessions import SessionService
 
         s = self.settings
-        codec = JwtCodec(self.jwt_keys, issuer=s.public_base_url, audience=f"maeul-api-{s.stage}",
-                         ttl=timedelta(minutes=s.policy.access_token_minutes))
-        return SessionService(store=self.session_store, codec=codec, attorneys=self.attorneys,
+        return SessionService(store=self.session_store, codec=self.token_codec, attorneys=self.attorneys,
                               admin_subjects=s.admin_subjects, history=self.login_history, clock=self.clock,
                               refresh_ttl=timedelta(days=s.policy.refresh_token_days))
 
@@ -171,7 +172,7 @@ class Container:
         from chalicelib.services.login import LoginService
 
         s = self.settings
-        return LoginService(clients=self.oauth_clients, states=self.login_states, users=self.users,
+        return LoginService(clients=self.oauth_clients, signer=self.token_codec, users=self.users,
                             sessions=self.sessions, history=self.login_history, clock=self.clock,
                             public_base_url=s.public_base_url,
                             state_ttl=timedelta(minutes=s.policy.login_state_minutes),

@@ -15,7 +15,6 @@ from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.jwt_tokens import StaticKeySource
 from chalicelib.adapters.memory import MemoryAuditLog, MemoryConsultationRepository
 from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
-                                                 MemoryLoginStateStore,
                                                  MemorySessionStore, MemoryUserStore)
 from chalicelib.adapters.oauth_secrets import StaticOAuthSecrets
 from chalicelib.composition import Container
@@ -58,7 +57,6 @@ def signin_container(env: dict[str, str], clock: Clock | None = None, *,
         "invites": MemoryInviteStore(roster),
         "session_store": MemorySessionStore(),
         "second_factors": MemoryFactorStore(cipher),
-        "login_states": MemoryLoginStateStore(),
         "jwt_keys": StaticKeySource.generate(),
         "oauth_secrets": StaticOAuthSecrets(secrets or LOCAL_SECRETS),
         "consultations": MemoryConsultationRepository(settings.policy.retention_days_after_close),

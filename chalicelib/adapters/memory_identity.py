@@ -1,4 +1,4 @@
-"""In-memory twins of the sign-in adapters: users, invites, sessions, pending sign-ins.
+"""In-memory twins of the sign-in adapters: users, invites, sessions, staff second factors.
 
 They honour the contracts of ``chalicelib/adapters/dynamo/{users,sessions}.py``
 (``tests/integration/test_identity_stores.py`` runs one suite against both).
@@ -12,7 +12,6 @@ from datetime import datetime
 
 from chalicelib.adapters.field_cipher import FieldCipher
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import LoginState, LoginStateError
 from chalicelib.domain.second_factor import Factor
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
 from chalicelib.domain.users import InvalidInviteError, User, UserProfile
@@ -205,28 +204,3 @@ class MemoryFactorStore:
     def remove(self, subject: str) -> bool:
         with self._lock:
             return self._factors.pop(subject, None) is not None
-
-
-class MemoryLoginStateStore:
-    def __init__(self) -> None:
-        self._states: dict[str, LoginState] = {}
-        self._used: set[str] = set()
-        self._lock = threading.Lock()
-
-    def put(self, state: LoginState) -> None:
-        with self._lock:
-            if state.state_hash in self._states:
-                raise LoginStateError("Please start signing in again.", reason="state_collision")
-            self._states[state.state_hash] = state
-
-    def take(self, state_hash: str, now: datetime) -> LoginState:
-        with self._lock:
-            state = self._states.get(state_hash)
-            if state is None:
-                raise LoginStateError("This sign-in link is not valid.", reason="state_unknown")
-            if state_hash in self._used:
-                raise LoginStateError("This sign-in link was already used.", reason="state_reused")
-            self._used.add(state_hash)
-        if now >= state.expires_at:
-            raise LoginStateError("This sign-in took too long.", reason="state_expired")
-        return state

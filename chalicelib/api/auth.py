@@ -126,13 +126,12 @@ def login(provider: str) -> Response:
     query = parse_query(request, LoginQuery)
     container = get_container()
     try:
-        start = container.login.begin(provider, query.next, sc.read(request, sc.LOGIN_NONCE), client_of(request),
-                                      query.login_hint)
+        start = container.login.begin(provider, query.next, client_of(request), query.login_hint)
     except LoginError as exc:
         return _failure(request, exc)
     secure = container.settings.secure_cookies
-    return _redirect(start.authorize_url, [sc.login_nonce_cookie(start.browser_nonce, start.nonce_max_age,
-                                                                 secure=secure)])
+    return _redirect(start.authorize_url, [sc.login_cookie(start.login_cookie, start.cookie_max_age,
+                                                           secure=secure)])
 
 
 @spec.operation("GET", "/auth/{provider}/callback",
@@ -144,11 +143,12 @@ def callback(provider: str) -> Response:
     params = {k: v for k, v in (request.query_params or {}).items() if isinstance(v, str)}
     container = get_container()
     try:
-        signed_in = container.login.complete(provider, params, sc.read(request, sc.LOGIN_NONCE),
+        signed_in = container.login.complete(provider, params, sc.read(request, sc.LOGIN),
                                              client_of(request))
     except LoginError as exc:
         return _failure(request, exc)
-    jar = sc.session_cookies(signed_in.tokens, container.clock(), secure=container.settings.secure_cookies)
+    secure = container.settings.secure_cookies
+    jar = [*sc.session_cookies(signed_in.tokens, container.clock(), secure=secure), sc.login_cleared(secure=secure)]
     target = signed_in.next_path
     if is_staff(signed_in.tokens.role):  # pending until the second factor (CONTRACT "staff second factor")
         target = "/second-factor?" + urlencode({"next": target})

@@ -6,8 +6,9 @@
   on state-changing requests (double submit; see ``api/guard.py``).
 - ``refresh``: the opaque refresh token; HttpOnly, SameSite=Strict, sent only
   to ``/auth/`` (refresh and logout).
-- ``login_nonce``: binds a pending sign-in to this browser; HttpOnly,
-  SameSite=Lax (it must come back on the provider's redirect), ``/auth/``.
+- ``login``: the pending sign-in, signed (``services/login.py``), binding it
+  to this browser; HttpOnly, SameSite=Lax (it must come back on the
+  provider's redirect), ``/auth/``, 10 minutes; cleared by the callback.
 
 ``Secure`` everywhere outside the ``local`` stage.
 """
@@ -22,7 +23,7 @@ from chalice.app import Request
 from chalicelib.api.guard import cookies
 from chalicelib.domain.sessions import Tokens
 
-SESSION, CSRF, REFRESH, LOGIN_NONCE = "session", "csrf", "refresh", "login_nonce"
+SESSION, CSRF, REFRESH, LOGIN = "session", "csrf", "refresh", "login"
 
 
 def cookie(name: str, value: str, *, max_age: int, secure: bool, http_only: bool = True,
@@ -53,8 +54,12 @@ def cleared(*, secure: bool) -> list[str]:
             cookie(REFRESH, "", max_age=0, secure=secure, same_site="Strict", path="/auth/")]
 
 
-def login_nonce_cookie(nonce: str, max_age: int, *, secure: bool) -> str:
-    return cookie(LOGIN_NONCE, nonce, max_age=max_age, secure=secure, path="/auth/")
+def login_cookie(value: str, max_age: int, *, secure: bool) -> str:
+    return cookie(LOGIN, value, max_age=max_age, secure=secure, path="/auth/")
+
+
+def login_cleared(*, secure: bool) -> str:
+    return cookie(LOGIN, "", max_age=0, secure=secure, path="/auth/")
 
 
 def read(request: Request, name: str) -> str | None:

@@ -52,11 +52,13 @@ class LoginHistory:
     def _write(self, event: LoginEvent) -> None:
         self._audit.record_login(event)
 
-    def guard_ip(self, provider: str, client: Client) -> None:
-        """429 when this address failed too often lately (the attempt is recorded)."""
+    def guard_ip(self, provider: str, client: Client, *, record: bool = True) -> None:
+        """429 when this address failed too often lately (the attempt is recorded unless ``record``
+        is False: an anonymous start of a sign-in writes nothing)."""
         since = self._clock() - self._window
         if self._audit.failures_from(client.ip, since, at_most=self._per_ip) >= self._per_ip:
-            self.failure(provider, client, "throttled_ip")
+            if record:
+                self.failure(provider, client, "throttled_ip")
             raise LoginThrottledError("Too many failed sign-in attempts from your network. "
                                       f"Please wait {self.retry_after // 60} minutes and try again.",
                                       retry_after_seconds=self.retry_after)

@@ -1,4 +1,4 @@
-"""Sessions (refresh-token families), refresh-token hashes and pending sign-ins.
+"""Sessions (refresh-token families) and refresh-token hashes.
 
 Items (main table):
 - session: ``pk=SESSION#<sid>``, ``sk=SESSION``; ``gsi1pk=USER#<subject>``,
@@ -7,24 +7,22 @@ Items (main table):
   TTL ``expires_at`` = the family's absolute end.
 - refresh token: ``pk=REFRESH#<sha256>``, ``sk=REFRESH`` → its session. Kept
   after rotation until the family ends, so a replayed old token is recognised.
-- pending sign-in: ``pk=LOGINSTATE#<sha256(state)>``, ``sk=STATE``; marked
-  used by one conditional update; TTL a day after creation (``valid_until``
-  is the real, short limit).
+(A pending sign-in is not stored: it lives in the browser's signed login
+cookie, ``services/login.py``.)
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import LoginState, LoginStateError
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
 
 
@@ -57,20 +55,6 @@ class RefreshItem(KeyedItem):
 
     session_id = UnicodeAttribute()
     generation = NumberAttribute()
-    expires_at = NumberAttribute()
-
-
-@table(MAIN)
-class LoginStateItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    provider = UnicodeAttribute()
-    next_path = UnicodeAttribute()
-    browser = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    valid_until = UTCDateTimeAttribute()
-    used_at = UTCDateTimeAttribute(null=True)
     expires_at = NumberAttribute()
 
 
@@ -192,35 +176,3 @@ class DynamoSessionStore:
             if item.revoked_at is None and self.revoke(item.session_id, now, reason) is not None:
                 revoked += 1
         return revoked
-
-
-class DynamoLoginStateStore:
-    RETAIN = timedelta(days=1)
-
-    def put(self, state: LoginState) -> None:
-        try:
-            LoginStateItem(f"LOGINSTATE#{state.state_hash}", "STATE", provider=state.provider.value,
-                           next_path=state.next_path, browser=state.browser, created_at=state.created_at,
-                           valid_until=state.expires_at,
-                           expires_at=int((state.created_at + self.RETAIN).timestamp())
-                           ).save(condition=LoginStateItem.pk.does_not_exist())
-        except PutError as exc:  # 256 random bits colliding: refuse rather than overwrite
-            raise LoginStateError("Please start signing in again.", reason="state_collision") from exc
-
-    def take(self, state_hash: str, now: datetime) -> LoginState:
-        item = LoginStateItem(f"LOGINSTATE#{state_hash}", "STATE")
-        try:
-            item.update(actions=[LoginStateItem.used_at.set(now)],
-                        condition=LoginStateItem.pk.exists() & LoginStateItem.used_at.does_not_exist())
-        except UpdateError:
-            try:
-                LoginStateItem.get(f"LOGINSTATE#{state_hash}", "STATE", consistent_read=True)
-            except LoginStateItem.DoesNotExist:
-                raise LoginStateError("This sign-in link is not valid. Please start again.",
-                                      reason="state_unknown") from None
-            raise LoginStateError("This sign-in link was already used. Please start again.",
-                                  reason="state_reused") from None
-        if now >= item.valid_until:
-            raise LoginStateError("This sign-in took too long. Please start again.", reason="state_expired")
-        return LoginState(state_hash=state_hash, provider=Provider(item.provider), next_path=item.next_path,
-                          browser=item.browser, created_at=item.created_at, expires_at=item.valid_until)
