@@ -129,9 +129,7 @@ def login(provider: str) -> Response:
         start = container.login.begin(provider, query.next, client_of(request), query.login_hint)
     except LoginError as exc:
         return _failure(request, exc)
-    secure = container.settings.secure_cookies
-    return _redirect(start.authorize_url, [sc.login_cookie(start.login_cookie, start.cookie_max_age,
-                                                           secure=secure)])
+    return _redirect(start.authorize_url, [sc.login_cookie(start.login_cookie, start.cookie_max_age)])
 
 
 @spec.operation("GET", "/auth/{provider}/callback",
@@ -147,8 +145,7 @@ def callback(provider: str) -> Response:
                                              client_of(request))
     except LoginError as exc:
         return _failure(request, exc)
-    secure = container.settings.secure_cookies
-    jar = [*sc.session_cookies(signed_in.tokens, container.clock(), secure=secure), sc.login_cleared(secure=secure)]
+    jar = [*sc.session_cookies(signed_in.tokens, container.clock()), sc.login_cleared()]
     target = signed_in.next_path
     if is_staff(signed_in.tokens.role):  # pending until the second factor (CONTRACT "staff second factor")
         target = "/second-factor?" + urlencode({"next": target})
@@ -180,20 +177,19 @@ def refresh() -> Response:
     request = bp.current_request
     container = get_container()
     token, from_body = _refresh_token_of(request)
-    secure = container.settings.secure_cookies
     if not token:
         raise UnauthorizedError("Please sign in first.", code="not_signed_in")
     try:
         tokens = container.sessions.refresh(token, client_of(request))
     except RefreshError as exc:
-        headers = {} if from_body else {"Set-Cookie": sc.cleared(secure=secure)}
+        headers = {} if from_body else {"Set-Cookie": sc.cleared()}
         return error_response(401, "invalid_refresh", str(exc), headers=headers)
     except LoginThrottledError as exc:
         raise TooManyRequestsError(exc.message, code="too_many_attempts",
                                    headers={"Retry-After": str(exc.retry_after_seconds)}) from None
     now = container.clock()
     headers = {} if from_body else {
-        "Set-Cookie": sc.session_cookies(tokens, now, secure=secure, csrf=cookies(request).get(sc.CSRF))}
+        "Set-Cookie": sc.session_cookies(tokens, now, csrf=cookies(request).get(sc.CSRF))}
     return json_response(_token_body(tokens, now, from_body), private=True, headers=headers)
 
 
@@ -220,7 +216,7 @@ def logout() -> Response:
         if token:
             container.sessions.end_by_refresh(token, client)
     return json_response({"status": "signed_out"}, private=True,
-                         headers={"Set-Cookie": sc.cleared(secure=container.settings.secure_cookies)})
+                         headers={"Set-Cookie": sc.cleared()})
 
 
 @spec.operation("POST", "/auth/kakao/unlink",

@@ -1,9 +1,9 @@
 """Authentication and CSRF at the HTTP edge.
 
 A request is authenticated by ``Authorization: Bearer <jwt>`` or by the
-``session`` cookie (whose value is the same JWT). A state-changing request
-authenticated by cookie must also send ``X-CSRF-Token`` equal to the ``csrf``
-cookie (double submit); a Bearer request needs none. The token itself is
+``__Host-session`` cookie (whose value is the same JWT). A state-changing
+request authenticated by cookie must also send ``X-CSRF-Token`` equal to the
+``__Host-csrf`` cookie (double submit); a Bearer request needs none. The token itself is
 checked by the container's ``authenticator`` (``Authenticator`` port), which
 answers a ``Principal`` or raises ``InvalidTokenError``.
 """
@@ -20,6 +20,7 @@ from chalicelib.domain.identity import InvalidTokenError, Principal, Role
 from chalicelib.domain.login import Client
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_COOKIE, CSRF_COOKIE = "__Host-session", "__Host-csrf"  # see api/session_cookies.py
 
 
 def cookies(request: Request) -> dict[str, str]:
@@ -61,7 +62,7 @@ def _authenticated(request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         jar = cookies(request)
-        token = jar.get("session")
+        token = jar.get(SESSION_COOKIE)
         if token is None:
             raise UnauthorizedError("Please sign in first.", code="not_signed_in")
         if request.method.upper() not in SAFE_METHODS:
@@ -78,10 +79,10 @@ def _authenticated(request: Request) -> Principal:
 
 
 def check_csrf(request: Request, jar: dict[str, str] | None = None) -> None:
-    """Double submit: ``X-CSRF-Token`` must equal the ``csrf`` cookie (403 otherwise)."""
+    """Double submit: ``X-CSRF-Token`` must equal the ``__Host-csrf`` cookie (403 otherwise)."""
     jar = cookies(request) if jar is None else jar
     sent = request.headers.get("x-csrf-token") or ""
-    expected = jar.get("csrf") or ""
+    expected = jar.get(CSRF_COOKIE) or ""
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise ForbiddenError("The form was sent without its security token. Reload the page and try again.",
                              code="csrf_failed")

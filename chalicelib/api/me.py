@@ -109,7 +109,7 @@ def leave() -> Response:
     left = container.accounts.leave(principal.subject, client_of(request), principal.provider.value)
     return json_response(Left(status="deleted", sessions_ended=left.sessions_ended,
                               provider_disconnected=left.provider_disconnected), private=True,
-                         headers={"Set-Cookie": sc.cleared(secure=container.settings.secure_cookies)})
+                         headers={"Set-Cookie": sc.cleared()})
 
 
 @spec.operation("POST", "/api/me/attorney-link", "Link my account to an attorney profile with an invite code",
@@ -129,7 +129,7 @@ def redeem_invite() -> Response:
     now = container.clock()
     bearer = bearer_token(request) is not None
     headers = {} if bearer else {"Set-Cookie": sc.session_cookies(
-        tokens, now, secure=container.settings.secure_cookies, csrf=cookies(request).get(sc.CSRF),
+        tokens, now, csrf=cookies(request).get(sc.CSRF),
         with_refresh=False)}
     return json_response(AttorneyLinked(attorney_id=attorney_id,
                                         role=tokens.role.value, access_token=tokens.access_token if bearer else None,

@@ -38,6 +38,10 @@ def idp() -> Iterator[tuple[str, int]]:
     service.stop()
 
 
+HOST = "__Host-"
+HOST_COOKIES = frozenset({"session", "csrf", "refresh", "login"})  # kept here without their prefix
+
+
 @dataclass
 class Browser:
     """A cookie jar in front of the in-process app (what a browser would keep)."""
@@ -49,17 +53,22 @@ class Browser:
                 **kwargs) -> ApiResponse:
         hdrs = {"User-Agent": UA, **(headers or {})}
         if self.jar:
-            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+            hdrs["Cookie"] = "; ".join(f"{HOST if k in HOST_COOKIES else ''}{k}={v}" for k, v in self.jar.items())
         if csrf and "csrf" in self.jar:
             hdrs["X-CSRF-Token"] = self.jar["csrf"]
         response = self.api.request(method, path, headers=hdrs, **kwargs)
         raw = response.headers.get("set-cookie") or []
         for line in [raw] if isinstance(raw, str) else raw:
             morsel = next(iter(SimpleCookie(line).values()))
+            key = morsel.key
+            if key.startswith(HOST):  # what a browser demands of a __Host- cookie, or it drops it
+                assert morsel["secure"] and morsel["path"] == "/" and not morsel["domain"], line
+                key = key.removeprefix(HOST)
+            assert key in HOST_COOKIES or key == "lang", line
             if morsel["max-age"] == "0":
-                self.jar.pop(morsel.key, None)
+                self.jar.pop(key, None)
             else:
-                self.jar[morsel.key] = morsel.value
+                self.jar[key] = morsel.value
         return response
 
 
@@ -162,13 +171,14 @@ def test_sign_in_sets_the_session_cookies_and_returns_to_next(site, provider) ->
     path, _ = site.authorize(authorize)
     response = browser.request("GET", path)
     assert response.status == 302 and response.headers["location"] == "/consultations/new"
-    cookies = {line.split("=", 1)[0]: line for line in response.headers["set-cookie"]}
+    cookies = {line.split("=", 1)[0].removeprefix("__Host-"): line for line in response.headers["set-cookie"]}
+    assert all(line.startswith("__Host-") for line in response.headers["set-cookie"])
     assert "login" not in browser.jar and "Max-Age=0" in cookies["login"]  # the pending sign-in is spent
     assert "HttpOnly" in cookies["session"] and "SameSite=Lax" in cookies["session"]
     assert "HttpOnly" not in cookies["csrf"]
-    assert "HttpOnly" in cookies["refresh"] and "Path=/auth/" in cookies["refresh"]
-    assert "SameSite=Strict" in cookies["refresh"]
-    assert all("Secure" not in c for c in cookies.values())  # local stage only
+    assert "HttpOnly" in cookies["refresh"] and "SameSite=Strict" in cookies["refresh"]
+    # __Host-: Secure, Path=/ and no Domain, on the local stage too (browsers treat 127.0.0.1 as secure)
+    assert all("; Secure" in c and "; Path=/;" in c and "Domain" not in c for c in cookies.values())
     assert "Max-Age=900" in cookies["session"]
 
     me = browser.request("GET", "/api/me")
@@ -583,3 +593,12 @@ def test_no_token_code_or_secret_reaches_a_log_line(idp, capfd, caplog) -> None:
     assert len(secrets) > 10
     for secret in secrets:  # ...without any of these
         assert secret not in logged, secret[:12]
+
+
+def test_only_host_prefixed_cookies_are_read(site) -> None:
+    """A cookie a sibling subdomain or a plain-HTTP page could plant (no ``__Host-`` prefix) is ignored."""
+    browser = site.sign_in()
+    plain = site.api.get("/api/me", headers={"Cookie": f"session={browser.jar['session']}"})
+    assert_error(plain, 401, "not_signed_in")
+    forged_csrf = {"Cookie": f"__Host-session={browser.jar['session']}; csrf=planted", "X-CSRF-Token": "planted"}
+    assert_error(site.api.request("DELETE", "/api/me", headers=forged_csrf), 403, "csrf_failed")

@@ -3,8 +3,8 @@
 "use strict";
 (function () {
   function csrf() {
-    var found = document.cookie.split("; ").find(function (c) { return c.indexOf("csrf=") === 0; });
-    return found ? decodeURIComponent(found.slice(5)) : "";
+    var found = document.cookie.split("; ").find(function (c) { return c.indexOf("__Host-csrf=") === 0; });
+    return found ? decodeURIComponent(found.slice(12)) : "";
   }
 
   var refreshing = null;
@@ -25,10 +25,18 @@
     return fetch(path, init);
   }
 
+  async function secondFactorRequired(resp) {
+    try { return (await resp.clone().json()).error.code === "second_factor_required"; } catch (e) { return false; }
+  }
+
   async function request(method, path, body, headers) {
     var resp;
     try {
       resp = await send(method, path, body, headers);
+      if (resp.status === 401 && await secondFactorRequired(resp)) {  // a staff session: on to the code page
+        window.location.assign("/second-factor?next=" + encodeURIComponent(window.location.pathname));
+        return {status: 401, ok: false, data: null};
+      }
       if (resp.status === 401 && await refresh()) { resp = await send(method, path, body, headers); }
     } catch (e) {
       return {status: 0, ok: false, data: null};

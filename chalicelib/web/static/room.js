@@ -13,8 +13,8 @@
   const MESSAGE_POLL_MS = 1500, SIGNAL_POLL_MS = 1000, CONNECT_TIMEOUT_MS = 45000;
 
   function csrf() {
-    const found = document.cookie.split("; ").find((c) => c.startsWith("csrf="));
-    return found ? decodeURIComponent(found.slice(5)) : "";
+    const found = document.cookie.split("; ").find((c) => c.startsWith("__Host-csrf="));
+    return found ? decodeURIComponent(found.slice("__Host-csrf=".length)) : "";
   }
 
   async function api(method, path, body) {

@@ -4,8 +4,8 @@
   var form = document.getElementById("survey");
   if (!form) { return; }
   function csrf() {
-    var found = document.cookie.split("; ").find(function (c) { return c.indexOf("csrf=") === 0; });
-    return found ? decodeURIComponent(found.slice(5)) : "";
+    var found = document.cookie.split("; ").find(function (c) { return c.indexOf("__Host-csrf=") === 0; });
+    return found ? decodeURIComponent(found.slice(12)) : "";
   }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
