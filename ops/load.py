@@ -35,6 +35,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ops.loopback_cookies import browser_like
+
 STEPS = ("sign_in", "intake", "slots", "booking", "read_back")
 
 
@@ -146,11 +148,11 @@ def _loopback(base_url: str) -> str:
 class _Client:
     def __init__(self, base_url: str, journey: Journey, timeout: float) -> None:
         self.base, self.journey, self.timeout = base_url, journey, timeout
-        self.http = requests.Session()
+        self.http = browser_like(requests.Session())  # the app's cookies are Secure (__Host-)
 
     def call(self, step: str, method: str, url: str, **kw: Any) -> requests.Response:
         headers = dict(kw.pop("headers", {}))
-        csrf = self.http.cookies.get("csrf")
+        csrf = self.http.cookies.get("__Host-csrf")
         if csrf and method not in ("GET", "HEAD"):
             headers["X-CSRF-Token"] = csrf
         began = time.perf_counter()

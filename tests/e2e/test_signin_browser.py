@@ -60,7 +60,8 @@ def test_sign_in_through_the_identity_provider_page(live, provider, account, rol
         if role == "attorney":
             assert me["attorney_id"] == "att-001"
         cookies = {c["name"]: c for c in page.context.cookies()}
-        assert cookies["session"]["httpOnly"] and not cookies["csrf"]["httpOnly"]
+        assert cookies["__Host-session"]["httpOnly"] and not cookies["__Host-csrf"]["httpOnly"]
+        assert all(c["secure"] and c["path"] == "/" for c in cookies.values())  # kept on http://127.0.0.1 too
         assert page.evaluate("document.cookie").find("session=") == -1  # scripts cannot read the token
 
 
@@ -71,7 +72,7 @@ def test_login_hint_skips_the_page_and_logout_ends_the_session(live) -> None:
         page.wait_for_url(f"{live}/api/me")
         assert me_in(page)["role"] == "resident"
         status = page.evaluate("""async () => {
-            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrf=')).split('=')[1];
+            const csrf = document.cookie.split('; ').find(c => c.startsWith('__Host-csrf=')).split('=')[1];
             const out = await fetch('/auth/logout', {method: 'POST', headers: {'X-CSRF-Token': csrf}});
             const me = await fetch('/api/me');
             return [out.status, me.status];
@@ -98,7 +99,9 @@ def test_the_app_log_holds_no_codes_or_tokens(live) -> None:
     """The local server's request lines drop the query string (codes and states travel there)."""
     import requests
 
-    with requests.Session() as http:  # a whole sign-in, redirects followed
+    from ops.loopback_cookies import browser_like
+
+    with browser_like(requests.Session()) as http:  # a whole sign-in, redirects followed
         landed = http.get(f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-log", timeout=30)
     assert landed.status_code == 200 and landed.url == f"{live}/api/me"
     port = live.rsplit(":", 1)[1]

@@ -724,6 +724,6 @@ def test_the_sign_in_provider_down_is_502_sets_no_session_and_is_in_the_login_hi
     assert response.headers.get("cache-control") == "no-store"
     assert "location" not in response.headers
     issued = set_cookies(response)
-    assert not any(issued.get(name) for name in ("session", "refresh", "csrf")), issued
+    assert not any(issued.get(name) for name in ("__Host-session", "__Host-refresh", "__Host-csrf")), issued
     attempts = [e for e in app.container.audit.logins_of("-", 100) if e.user_agent == user_agent]
     assert [(e.provider, e.result.value, e.reason) for e in attempts] == [(provider, "failure", reason)]
