@@ -1,29 +1,58 @@
-"""Cookies of the local stage for HTTP clients that are not browsers (``requests``).
+"""A browser's cookie jar for HTTP clients of the local stage that are not browsers.
 
 The app's cookies are ``__Host-`` cookies, so ``Secure``. Browsers treat
-``http://127.0.0.1`` and ``http://localhost`` as secure and send them there;
-Python's cookie jar sends ``Secure`` cookies over HTTPS only. This policy
-lets a client of the local stage (``scripts/load``, tests) do what a browser
-does -- on loopback addresses only.
+``http://127.0.0.1`` and ``http://localhost`` as secure and keep and send
+them there; Python's cookie jars (and so ``requests``) send a ``Secure``
+cookie over HTTPS only. ``LoopbackJar`` keeps the cookies as a browser would
+for a loopback origin (``scripts/load``, tests), and nothing else.
 """
 
 from __future__ import annotations
 
-from http.cookiejar import DefaultCookiePolicy
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-class LoopbackSecureCookies(DefaultCookiePolicy):
-    def return_ok_secure(self, cookie: Any, request: Any) -> bool:
-        if cookie.secure and urlsplit(request.get_full_url()).hostname in LOOPBACK:
-            return True
-        return super().return_ok_secure(cookie, request)
+class LoopbackJar:
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
 
+    def get(self, name: str) -> str | None:
+        return self.cookies.get(name)
 
-def browser_like(session: Any) -> Any:
-    """``session`` (a ``requests.Session``) sending the local stage's cookies as a browser would."""
-    session.cookies.set_policy(LoopbackSecureCookies())
-    return session
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.cookies.values()))
+
+    def headers_for(self, url: str) -> dict[str, str]:
+        """The ``Cookie`` header for a request to ``url`` (only a loopback origin gets any)."""
+        if urlsplit(url).hostname not in LOOPBACK or not self.cookies:
+            return {}
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+    def take(self, url: str, response: Any) -> None:
+        """Keep (or drop, for ``Max-Age=0``) the cookies a loopback origin's response sets."""
+        if urlsplit(url).hostname not in LOOPBACK:
+            return
+        for line in response.raw.headers.getlist("Set-Cookie") if response.raw is not None else []:
+            for morsel in SimpleCookie(line).values():
+                if morsel["max-age"] == "0":
+                    self.cookies.pop(morsel.key, None)
+                else:
+                    self.cookies[morsel.key] = morsel.value
+
+    def request(self, http: Any, method: str, url: str, *, follow: bool = False, **kwargs: Any) -> Any:
+        """``http.request`` (a ``requests.Session``) with this jar's cookies; ``follow``: redirects too."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        for _ in range(10):
+            response = http.request(method, url, headers={**headers, **self.headers_for(url)},
+                                    allow_redirects=False, **kwargs)
+            self.take(url, response)
+            if not (follow and response.is_redirect):
+                return response
+            method, url, kwargs = "GET", urljoin(url, response.headers["Location"]), \
+                {k: v for k, v in kwargs.items() if k == "timeout"}
+        raise RuntimeError(f"too many redirects from {url}")

@@ -99,10 +99,11 @@ def test_the_app_log_holds_no_codes_or_tokens(live) -> None:
     """The local server's request lines drop the query string (codes and states travel there)."""
     import requests
 
-    from ops.loopback_cookies import browser_like
+    from ops.loopback_cookies import LoopbackJar
 
-    with browser_like(requests.Session()) as http:  # a whole sign-in, redirects followed
-        landed = http.get(f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-log", timeout=30)
+    with requests.Session() as http:  # a whole sign-in, redirects followed, cookies kept as a browser does
+        url = f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-log"
+        landed = LoopbackJar().request(http, "GET", url, follow=True, timeout=30)
     assert landed.status_code == 200 and landed.url == f"{live}/api/me"
     port = live.rsplit(":", 1)[1]
     log = (processes.ROOT / "test-artifacts" / f"app-{port}.log").read_text(errors="replace")
