@@ -158,7 +158,9 @@ class Container:
         s = self.settings
         return SessionService(store=self.session_store, codec=self.token_codec, attorneys=self.attorneys,
                               admin_subjects=s.admin_subjects, history=self.login_history, clock=self.clock,
-                              refresh_ttl=timedelta(days=s.policy.refresh_token_days))
+                              refresh_ttl=timedelta(days=s.policy.refresh_token_days),
+                              idle_minutes=s.policy.session_idle_minutes,
+                              staff_idle_minutes=s.policy.staff_session_idle_minutes)
 
     @cached_property
     def authenticator(self) -> Any:

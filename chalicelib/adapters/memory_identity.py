@@ -138,6 +138,10 @@ class MemorySessionStore:
             if now >= session.expires_at:
                 raise RefreshError("This sign-in has expired.", reason="refresh_expired",
                                    subject=session.subject)
+            if session.idle_at(now):
+                self._sessions[session.id] = replace(session, revoked_at=now, revoked_reason="idle")
+                raise RefreshError("You were away for a while: please sign in again.", reason="refresh_idle",
+                                   subject=session.subject)
             if self._current[session.id] != presented_hash:
                 self._sessions[session.id] = replace(session, revoked_at=now, revoked_reason="refresh_reuse")
                 raise RefreshReuseError("This sign-in was used from somewhere else and has been ended.",
@@ -159,6 +163,10 @@ class MemorySessionStore:
     def revoke_all(self, subject: str, now: datetime, reason: str) -> int:
         ids = [s.id for s in self._sessions.values() if s.subject == subject and s.revoked_at is None]
         return sum(1 for sid in ids if self.revoke(sid, now, reason) is not None)
+
+    def of_subject(self, subject: str) -> list[Session]:
+        return sorted((s for s in self._sessions.values() if s.subject == subject),
+                      key=lambda s: s.created_at, reverse=True)
 
     def confirm_second_factor(self, session_id: str, now: datetime) -> Session | None:
         with self._lock:

@@ -148,7 +148,7 @@ class LoginService:
             self._history.guard_account(provider.value, client, identity.subject)
             self._users.signed_in(identity.subject, provider, UserProfile(identity.name, identity.phone),
                                   self._clock())
-            tokens = self._sessions.start(identity.subject, provider)
+            tokens = self._sessions.start(identity.subject, provider, client)
         except LoginThrottledError:
             raise
         except LoginError as exc:

@@ -23,7 +23,7 @@ from chalicelib.adapters.jwt_tokens import JwtCodec
 from chalicelib.domain.identity import Principal, Provider
 from chalicelib.domain.login import Client, LoginThrottledError, role_for
 from chalicelib.domain.sessions import (RefreshError, Session, SessionStore, TokenRejectedError, Tokens,
-                                        new_refresh_token, new_session_id, token_hash)
+                                        device_label, ip_hint, new_refresh_token, new_session_id, token_hash)
 from chalicelib.domain.second_factor import is_staff
 from chalicelib.logs import logger
 from chalicelib.services.login_history import TOKEN_PROVIDER, LoginHistory
@@ -47,7 +47,8 @@ def active_attorney_of(attorneys: AttorneyLinks, subject: str) -> str | None:
 class SessionService:
     def __init__(self, *, store: SessionStore, codec: JwtCodec, attorneys: AttorneyLinks,
                  admin_subjects: Collection[str], history: LoginHistory, clock: Callable[[], datetime],
-                 refresh_ttl: timedelta) -> None:
+                 refresh_ttl: timedelta, idle_minutes: int | None = None,
+                 staff_idle_minutes: int | None = None) -> None:
         self._store = store
         self._codec = codec
         self._attorneys = attorneys
@@ -55,6 +56,8 @@ class SessionService:
         self._history = history
         self._clock = clock
         self._refresh_ttl = refresh_ttl
+        self._idle = idle_minutes
+        self._staff_idle = staff_idle_minutes
 
     def _tokens(self, session: Session, refresh_token: str, now: datetime) -> Tokens:
         attorney_id = active_attorney_of(self._attorneys, session.subject)
@@ -64,14 +67,31 @@ class SessionService:
         return Tokens(access_token=access, access_expires_at=expires, refresh_token=refresh_token,
                       refresh_expires_at=session.expires_at, session_id=session.id, role=role)
 
-    def start(self, subject: str, provider: Provider) -> Tokens:
-        """A new session (refresh-token family) for a person who just signed in."""
+    def start(self, subject: str, provider: Provider, client: Client | None = None) -> Tokens:
+        """A new session (refresh-token family) for a person who just signed in; ``client`` gives the
+        "my sessions" list a device name and a coarse address hint."""
         now = self._clock()
         refresh = new_refresh_token()
+        staff = is_staff(role_for(subject, self._admins, active_attorney_of(self._attorneys, subject)))
         session = Session(id=new_session_id(), subject=subject, provider=provider, created_at=now,
-                          expires_at=now + self._refresh_ttl)
+                          expires_at=now + self._refresh_ttl,
+                          idle_minutes=self._staff_idle if staff else self._idle,
+                          device=device_label(client.user_agent) if client else "",
+                          ip_hint=ip_hint(client.ip) if client else "")
         self._store.create(session, token_hash(refresh))
         return self._tokens(session, refresh, now)
+
+    def of(self, principal: Principal) -> list[Session]:
+        """The person's live sessions, newest first."""
+        now = self._clock()
+        return [s for s in self._store.of_subject(principal.subject) if s.is_live(now) and not s.idle_at(now)]
+
+    def end_own(self, principal: Principal, session_id: str, client: Client) -> Session | None:
+        """End one of the person's own sessions (None: no such session of theirs)."""
+        session = self._store.get(session_id)
+        if session is None or session.subject != principal.subject or not session.is_live(self._clock()):
+            return None
+        return self.end(session_id, client, reason="ended_by_owner")
 
     def reissue(self, principal: Principal) -> Tokens:
         """A fresh access token in the same session (after the role changed); no new refresh token."""
@@ -127,7 +147,11 @@ class SessionService:
             new = new_refresh_token()
             session = self._store.rotate(token_hash(refresh_token), token_hash(new), self._clock())
         except RefreshError as exc:
-            self._history.failure(TOKEN_PROVIDER, client, exc.reason, exc.subject)
+            if exc.reason in ("refresh_idle", "refresh_expired") and exc.subject:
+                # a session that simply ran out: in the person's history, not a failed attempt
+                self._history.rejected(TOKEN_PROVIDER, client, exc.reason, exc.subject)
+            else:
+                self._history.failure(TOKEN_PROVIDER, client, exc.reason, exc.subject)
             raise
         except LoginThrottledError:
             raise

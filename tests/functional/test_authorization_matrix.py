@@ -94,12 +94,14 @@ KNOWERS: dict[str, frozenset[str]] = {
     "completed": frozenset({R2, A2, ADMIN}),   # R2's consultation A2 closed with an outcome
     "offer": frozenset({A2}),                  # A2's pending offer (for "offered")
     "profile": frozenset({A2, ADMIN}),         # A2's roster profile
+    "session": frozenset({R2}),                # one of R2's sessions (another device of theirs)
     "kakao": frozenset(CALLERS),               # public targets
     "room.js": frozenset(CALLERS),
 }
-VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile"})
+VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile",
+                            "session"})
 TARGET_PLACEHOLDER = {"profile": "{attorney_id}", "offer": "{offer_id}", "kakao": "{provider}",
-                      "room.js": "{name}"}  # otherwise {consultation_id}
+                      "room.js": "{name}", "session": "{session_id}"}  # otherwise {consultation_id}
 
 
 # --- expectations ----------------------------------------------------------------------------------
@@ -195,6 +197,10 @@ MATRIX: tuple[Route, ...] = (
     Route("GET", "/second-factor", grid(PAGE_SIGN_IN, PAGE_403, PAGE_403, OK, OK, OK)),
     Route("GET", "/api/me", everyone_signed_in(OK)),
     Route("GET", "/api/me/logins", everyone_signed_in(OK)),
+    Route("GET", "/api/me/sessions", everyone_signed_in(OK)),
+    # only one's own sessions: anyone else's is as unknown as an id that does not exist
+    Route("DELETE", "/api/me/sessions/{session_id}", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN),
+          target="session"),
     Route("DELETE", "/api/me", everyone_signed_in(OK)),
     Route("POST", "/api/me/attorney-link", everyone_signed_in(BAD_INVITE),
           body={"code": "ABCD-EFGH-JKMN-PQRS"}),
@@ -662,6 +668,9 @@ def build_world() -> World:
     consultations.transition(ids["completed"], Status.MATCHED, now, attorney_id=A2_ID)
     container.rooms.record_outcome(a2, ids["completed"], Outcome.ADVICE_GIVEN, None)
     ids["profile"] = A2_ID
+    from chalicelib.domain.identity import Provider
+
+    ids["session"] = container.sessions.start(r2.subject, Provider.KAKAO).session_id
 
     container.audit.record_login(LoginEvent(now - timedelta(hours=1), "kakao", LoginResult.SUCCESS, "ok",
                                             "203.0.113.2", VICTIM_AGENT, r2.subject))

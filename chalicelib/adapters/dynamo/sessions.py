@@ -45,6 +45,9 @@ class SessionItem(KeyedItem):
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_reason = UnicodeAttribute(null=True)
     second_factor_at = UTCDateTimeAttribute(null=True)
+    idle_minutes = NumberAttribute(null=True)
+    device = UnicodeAttribute(null=True)
+    ip_hint = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
 
 
@@ -72,7 +75,9 @@ def _to_session(item: SessionItem) -> Session:
                    expires_at=datetime.fromtimestamp(int(item.expires_at), timezone.utc),
                    generation=int(item.generation or 0), revoked_at=item.revoked_at,
                    revoked_reason=item.revoked_reason, second_factor_at=item.second_factor_at,
-                   last_used_at=item.last_used_at)
+                   last_used_at=item.last_used_at,
+                   idle_minutes=int(item.idle_minutes) if item.idle_minutes is not None else None,
+                   device=item.device or "", ip_hint=item.ip_hint or "")
 
 
 class DynamoSessionStore:
@@ -93,7 +98,9 @@ class DynamoSessionStore:
                                 gsi1sk=f"SESSION#{session.created_at.isoformat()}#{session.id}",
                                 session_id=session.id, subject=session.subject,
                                 provider=session.provider.value, created_at=session.created_at,
-                                current=refresh_hash, generation=0, expires_at=expires),
+                                current=refresh_hash, generation=0, expires_at=expires,
+                                idle_minutes=session.idle_minutes, device=session.device or None,
+                                ip_hint=session.ip_hint or None),
                     condition=SessionItem.pk.does_not_exist())
             tx.save(RefreshItem(*_refresh_key(refresh_hash), session_id=session.id, generation=0,
                                 expires_at=expires),
@@ -131,6 +138,10 @@ class DynamoSessionStore:
         if now >= session.expires_at:
             raise RefreshError("This sign-in has expired. Please sign in again.", reason="refresh_expired",
                                subject=session.subject)
+        if session.idle_at(now):
+            self.revoke(session.id, now, "idle")
+            raise RefreshError("You were away for a while: please sign in again.", reason="refresh_idle",
+                               subject=session.subject)
         if item.current != presented_hash:
             self.revoke(session.id, now, "refresh_reuse")
             raise RefreshReuseError("This sign-in was used from somewhere else and has been ended "
@@ -160,6 +171,10 @@ class DynamoSessionStore:
         except UpdateError:
             return self.get(session_id)  # unknown (None) or revoked already
         return _to_session(item)
+
+    def of_subject(self, subject: str) -> list[Session]:
+        return [_to_session(item) for item in SessionItem.by_user.query(
+            f"USER#{subject}", SessionItem.gsi1sk.startswith("SESSION#"), scan_index_forward=False)]
 
     def confirm_second_factor(self, session_id: str, now: datetime) -> Session | None:
         item = SessionItem(*_session_key(session_id))
