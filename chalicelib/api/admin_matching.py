@@ -82,7 +82,7 @@ def reassign(consultation_id: str) -> object:
 @bp.route("/api/admin/attorneys/{attorney_id}", methods=["PATCH"])
 def patch_attorney(attorney_id: str) -> object:
     request = bp.current_request
-    admin = require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN, step_up=True)
     if not _ATTORNEY_ID.match(attorney_id):
         raise UnknownAttorneyError()
     body = parse_body(request, AttorneyPatchIn)

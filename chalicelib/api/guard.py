@@ -11,6 +11,7 @@ answers a ``Principal`` or raises ``InvalidTokenError``.
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 from chalice.app import Request
 
@@ -78,6 +79,25 @@ def _authenticated(request: Request) -> Principal:
                                 code="invalid_session") from None
 
 
+class StepUpRequiredError(UnauthorizedError):
+    """The action needs a recent sign-in (residents) or a recent second factor (staff)."""
+
+    status, code = 401, "step_up_required"
+
+
+def require_step_up(principal: Principal) -> Principal:
+    """Leaving, roster changes and exports: only right after proving it is really the person. Staff
+    enter a fresh second-factor code (``/step-up``); residents sign in again."""
+    container = get_container()
+    since = container.clock() - timedelta(minutes=container.settings.policy.step_up_minutes)
+    staff = principal.role in (Role.ATTORNEY, Role.ADMIN)
+    proof = principal.second_factor_at if staff else principal.signed_in_at
+    if proof is None or proof < since:
+        raise StepUpRequiredError("For your safety, confirm it is you first: "
+                                  + ("enter a new code from your authenticator app." if staff else "sign in again."))
+    return principal
+
+
 def check_csrf(request: Request, jar: dict[str, str] | None = None) -> None:
     """Double submit: ``X-CSRF-Token`` must equal the ``__Host-csrf`` cookie (403 otherwise)."""
     jar = cookies(request) if jar is None else jar
@@ -96,9 +116,10 @@ def client_of(request: Request) -> Client:
     return Client.of(ip, request.headers.get("user-agent"))
 
 
-def require_role(request: Request, *roles: Role) -> Principal:
-    """The principal, if it holds one of ``roles``; 403 otherwise."""
+def require_role(request: Request, *roles: Role, step_up: bool = False) -> Principal:
+    """The principal, if it holds one of ``roles``; 403 otherwise. ``step_up``: and it proved itself
+    lately (``require_step_up``), checked after the role."""
     principal = current_principal(request)
     if principal.role not in roles:
         raise ForbiddenError("This page is not available for your account.", code="wrong_role")
-    return principal
+    return require_step_up(principal) if step_up else principal

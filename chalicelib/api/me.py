@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import session_cookies as sc
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, map_error
-from chalicelib.api.guard import bearer_token, client_of, cookies, current_principal
+from chalicelib.api.guard import bearer_token, client_of, cookies, current_principal, require_step_up
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
@@ -104,7 +104,7 @@ def my_logins() -> Response:
 @bp.route("/api/me", methods=["DELETE"])
 def leave() -> Response:
     request = bp.current_request
-    principal = current_principal(request)
+    principal = require_step_up(current_principal(request))
     container = get_container()
     left = container.accounts.leave(principal.subject, client_of(request), principal.provider.value)
     return json_response(Left(status="deleted", sessions_ended=left.sessions_ended,

@@ -8,11 +8,14 @@
   ``X-CSRF-Token``, or Bearer); from then on the session's tokens work in full.
 - ``DELETE /api/admin/attorneys/{attorney_id}/second-factor``: an admin resets a
   staff member's factor (a lost phone); logged.
+- ``GET /step-up``: where a page goes on ``step_up_required`` (a fresh code for
+  staff, a new sign-in for residents), back to ``next`` after.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -101,7 +104,7 @@ def verify() -> Response:
 @bp.route("/api/admin/attorneys/{attorney_id}/second-factor", methods=["DELETE"])
 def reset(attorney_id: str) -> Response:
     request = bp.current_request
-    admin = require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN, step_up=True)
     if not _ATTORNEY_ID.match(attorney_id):
         raise UnknownAttorneyError()
     removed = get_container().second_factor.reset(admin, attorney_id, client_of(request))
@@ -128,5 +131,31 @@ def page() -> Response:
         return html_page(request, "forbidden.html", status=403)
     if target == "/":
         target = "/attorney" if principal.role is Role.ATTORNEY else "/admin"
-    return html_page(request, "second_factor.html", next_path=target, labels={},
+    again = (request.query_params or {}).get("again") == "1"  # a step-up: ask even if verified
+    return html_page(request, "second_factor.html", next_path=target, again=again, labels={},
                      messages=script_messages(lang), role=principal.role.value, signed_in=True)
+
+
+@bp.route("/step-up", methods=["GET"])
+def step_up() -> Response:
+    """Where a page sends a person asked to prove it is them (``step_up_required``): staff to a fresh
+    second-factor code, residents to sign in again; both come back to ``next``."""
+    from chalicelib.api.pages import html_page, page_language
+    from chalicelib.api.web_pages import script_messages
+
+    request = bp.current_request
+    try:
+        target = safe_next((request.query_params or {}).get("next"))
+    except UnsafeNextError:
+        target = "/"
+    try:
+        principal = current_principal(request, allow_pending=True)
+    except UnauthorizedError:
+        lang, _ = page_language(request)
+        return html_page(request, "signin_required.html", status=401, next_path=target, try_refresh=False,
+                         messages=script_messages(lang))
+    if principal.role in (Role.ATTORNEY, Role.ADMIN):
+        location = "/second-factor?" + urlencode({"next": target, "again": "1"})
+    else:
+        location = f"/auth/{principal.provider.value}/login?" + urlencode({"next": target})
+    return Response(body="", status_code=302, headers={"Location": location, "Cache-Control": "no-store"})

@@ -35,6 +35,7 @@ class Principal:
     attorney_id: str | None = None
     second_factor_pending: bool = False  # staff whose session has not passed its second factor yet
     second_factor_at: datetime | None = None  # when this session last passed it (step-up)
+    signed_in_at: datetime | None = None  # when this session's sign-in happened (step-up)
 
     @property
     def is_admin(self) -> bool:

@@ -112,7 +112,7 @@ class SessionService:
         return Principal(subject=claims.subject, role=claims.role, provider=claims.provider,
                          session_id=claims.session_id, attorney_id=claims.attorney_id,
                          second_factor_pending=is_staff(claims.role) and session.second_factor_at is None,
-                         second_factor_at=session.second_factor_at)
+                         second_factor_at=session.second_factor_at, signed_in_at=session.created_at)
 
     def confirm_second_factor(self, session_id: str) -> Session:
         """The session's second factor was just accepted: its staff tokens work in full from now on."""

@@ -195,6 +195,7 @@ MATRIX: tuple[Route, ...] = (
     Route("POST", "/auth/second-factor", grid(SIGN_IN, ROLE, ROLE, *(Expect(409, "not_enrolled"),) * 3),
           body={"code": "123456"}),
     Route("GET", "/second-factor", grid(PAGE_SIGN_IN, PAGE_403, PAGE_403, OK, OK, OK)),
+    Route("GET", "/step-up", grid(PAGE_SIGN_IN, *(FOUND,) * 5)),
     Route("GET", "/api/me", everyone_signed_in(OK)),
     Route("GET", "/api/me/logins", everyone_signed_in(OK)),
     Route("GET", "/api/me/sessions", everyone_signed_in(OK)),
@@ -903,6 +904,36 @@ def test_a_deactivated_attorney_gets_no_attorney_role_until_reactivated(world: W
     assert world.container.sessions.start(subject, Provider.KAKAO).role is Role.ATTORNEY
     actions = [e.action for e in world.container.audit.access if e.owner == f"attorney:{A2_ID}"]
     assert actions == ["attorney_deactivated", "attorney_reactivated"]
+
+
+# --- step-up: leaving, roster changes need a recent sign-in (residents) or second factor (staff) ------
+
+STEP_UP = {("DELETE", "/api/me"), ("POST", "/api/admin/attorneys"), ("PUT", "/api/admin/attorneys/{attorney_id}"),
+           ("PATCH", "/api/admin/attorneys/{attorney_id}"), ("POST", "/api/admin/attorneys/{attorney_id}/invites"),
+           ("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor")}
+STEP_UP_CASES = [(route, caller) for route in MATRIX if (route.method, route.path) in STEP_UP
+                 for caller, expect in route.expect.items() if expect.status < 400]
+
+
+@pytest.mark.parametrize("route,caller", STEP_UP_CASES,
+                         ids=[f"{r.method} {r.path} as {c} signed in 11 minutes ago -> 401 step_up_required"
+                              for r, c in STEP_UP_CASES])
+def test_a_stale_session_must_step_up_first(world: World, route: Route, caller: str) -> None:
+    minutes = world.container.settings.policy.step_up_minutes
+    then = world.container.clock() - timedelta(minutes=minutes, seconds=1)
+    stale = replace(PRINCIPALS[caller], signed_in_at=then, second_factor_at=then)
+    before = world.state()
+    refused = world.call(route, caller, auth=world.auth.headers_for(stale))
+    assert_error(refused, 401, "step_up_required")
+    assert world.state() == before
+    # just inside the limit it goes through, as the matrix says
+    fresh = replace(stale, signed_in_at=then + timedelta(seconds=2), second_factor_at=then + timedelta(seconds=2))
+    assert world.call(route, caller, auth=world.auth.headers_for(fresh)).status == route.expect[caller].status
+
+
+def test_every_route_that_needs_a_step_up_is_in_the_matrix() -> None:
+    assert STEP_UP <= {(route.method, route.path) for route in MATRIX}
+    assert len(STEP_UP_CASES) == 5 + len(STEP_UP) - 1  # leaving: all five signed-in callers; the rest: admins
 
 
 # --- browsers: the session cookie needs its CSRF token on every state-changing call ----------------

@@ -145,3 +145,29 @@ def test_the_local_code_helper_waits_for_a_fresh_step(site) -> None:
     code = totp_code(site.container, ADMIN_KAKAO, site.clock.advance)
     assert step_of(site.clock()) == before + 1 and len(code) == 6
     assert [e.result for e in site.history() if e.provider == "second_factor"] == [LoginResult.SUCCESS]
+
+
+def test_staff_step_up_with_a_fresh_code_and_residents_by_signing_in_again(site) -> None:
+    minutes = site.container.settings.policy.step_up_minutes
+    admin = site.sign_in("kakao", "admin")
+    assert admin.request("POST", "/api/admin/attorneys/att-007/invites", csrf=True).status == 201
+    site.clock.advance(minutes=minutes, seconds=1)
+    stale = admin.request("POST", "/api/admin/attorneys/att-007/invites", csrf=True)
+    assert "code" in assert_error(stale, 401, "step_up_required")["message"]
+    assert admin.request("GET", "/api/me").status == 200  # reading goes on; only the change waits
+    page = admin.request("GET", "/step-up?next=/admin")
+    assert page.status == 302 and page.headers["location"] == "/second-factor?next=%2Fadmin&again=1"
+    assert admin.request("GET", "/second-factor?next=/admin&again=1").status == 200
+    code = totp_code(site.container, ADMIN_KAKAO, site.clock.advance)
+    assert admin.request("POST", "/auth/second-factor", body={"code": code}, csrf=True).status == 200
+    assert admin.request("POST", "/api/admin/attorneys/att-007/invites", csrf=True).status == 201
+
+    resident = site.sign_in("kakao", "resident-leaving-late")
+    site.clock.advance(minutes=minutes, seconds=1)
+    assert resident.request("POST", "/auth/refresh", csrf=True).status == 200  # a refresh is no new sign-in
+    assert "sign in again" in assert_error(resident.request("DELETE", "/api/me", csrf=True), 401,
+                                           "step_up_required")["message"]
+    back = resident.request("GET", "/step-up?next=/me")
+    assert back.status == 302 and back.headers["location"] == "/auth/kakao/login?next=%2Fme"
+    again = site.sign_in("kakao", "resident-leaving-late")
+    assert again.request("DELETE", "/api/me", csrf=True).status == 200

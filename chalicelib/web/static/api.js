@@ -25,16 +25,18 @@
     return fetch(path, init);
   }
 
-  async function secondFactorRequired(resp) {
-    try { return (await resp.clone().json()).error.code === "second_factor_required"; } catch (e) { return false; }
+  async function errorCode(resp) {
+    try { return (await resp.clone().json()).error.code; } catch (e) { return null; }
   }
 
   async function request(method, path, body, headers) {
     var resp;
     try {
       resp = await send(method, path, body, headers);
-      if (resp.status === 401 && await secondFactorRequired(resp)) {  // a staff session: on to the code page
-        window.location.assign("/second-factor?next=" + encodeURIComponent(window.location.pathname));
+      var code = resp.status === 401 ? await errorCode(resp) : null;
+      if (code === "second_factor_required" || code === "step_up_required") {  // prove it is you, come back
+        var here = encodeURIComponent(window.location.pathname);
+        window.location.assign((code === "step_up_required" ? "/step-up?next=" : "/second-factor?next=") + here);
         return {status: 401, ok: false, data: null};
       }
       if (resp.status === 401 && await refresh()) { resp = await send(method, path, body, headers); }

@@ -9,7 +9,7 @@
   (async function () {
     var r = await M.request("GET", "/auth/second-factor");
     if (!r.ok) { $("sf-status").textContent = M.t("js.failed"); return; }
-    if (r.data.verified) { window.location.assign(next); return; }
+    if (r.data.verified && form.getAttribute("data-again") !== "yes") { window.location.assign(next); return; }
     if (!r.data.enrolled) {
       $("sf-uri").setAttribute("href", r.data.otpauth_uri);
       $("sf-secret").textContent = r.data.secret;
