@@ -230,8 +230,9 @@ class Container:
     def second_factor(self) -> Any:
         from chalicelib.services.second_factor import SecondFactorService
 
-        return SecondFactorService(factors=self.second_factors, sessions=self.sessions, history=self.login_history,
-                                   audit=self.audit, attorneys=self.attorneys, clock=self.clock)
+        return SecondFactorService(factors=self.second_factors, sessions=self.sessions,
+                                   history=self.login_history, audit=self.audit, attorneys=self.attorneys,
+                                   clock=self.clock)
 
     @cached_property
     def staff_access(self) -> Any:

@@ -203,8 +203,8 @@ class JwtCodec:
         access token, and an access token is never one of these)."""
         key = self._keys.current().active
         issued = int(now.timestamp())
-        claims = {**payload, "iss": self._issuer, "aud": self._audience + LOGIN_AUDIENCE_SUFFIX, "iat": issued,
-                  "exp": issued + int(ttl.total_seconds())}
+        claims = {**payload, "iss": self._issuer, "aud": self._audience + LOGIN_AUDIENCE_SUFFIX,
+                  "iat": issued, "exp": issued + int(ttl.total_seconds())}
         return jwt.encode(claims, key.private_key, algorithm=ALGORITHM,
                           headers={"kid": key.kid, "typ": LOGIN_TYPE})
 

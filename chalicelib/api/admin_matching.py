@@ -48,15 +48,15 @@ class ReassignOut(BaseModel):
 class AttorneyPatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    active: StrictBool = Field(description="false: the attorney leaves the roster at once (sessions ended, open "
-                                           "offers move on); true: back on the roster, off duty.")
+    active: StrictBool = Field(description="false: the attorney leaves the roster at once (sessions ended, "
+                                           "open offers move on); true: back on the roster, off duty.")
 
 
 class AttorneyStateOut(BaseModel):
     attorney_id: str
     active: bool
     on_duty: bool
-    sessions_ended: int = Field(0, description="How many sessions of the attorney's linked accounts were ended.")
+    sessions_ended: int = Field(0, description="How many sessions of the attorney's linked accounts ended.")
 
 
 @spec.operation("POST", "/api/admin/consultations/{consultation_id}/reassign", "Assign a consultation to a "

@@ -93,8 +93,8 @@ def require_step_up(principal: Principal) -> Principal:
     staff = principal.role in (Role.ATTORNEY, Role.ADMIN)
     proof = principal.second_factor_at if staff else principal.signed_in_at
     if proof is None or proof < since:
-        raise StepUpRequiredError("For your safety, confirm it is you first: "
-                                  + ("enter a new code from your authenticator app." if staff else "sign in again."))
+        how = "enter a new code from your authenticator app." if staff else "sign in again."
+        raise StepUpRequiredError("For your safety, confirm it is you first: " + how)
     return principal
 
 

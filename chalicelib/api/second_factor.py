@@ -20,7 +20,8 @@ from urllib.parse import urlencode
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.errors import ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError, map_error
+from chalicelib.api.errors import (ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError,
+                                   map_error)
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.openapi import spec
@@ -68,9 +69,9 @@ def _staff(principal: Principal) -> Principal:
     return principal
 
 
-@spec.operation("GET", "/auth/second-factor", "This staff session's second factor: enrolled, verified; while "
-                "enrolling, the otpauth URI (staff)", tags=("auth",), responses={200: FactorStatusOut}, auth=True,
-                errors=(401, 403))
+@spec.operation("GET", "/auth/second-factor", "This staff session's second factor: enrolled, verified; "
+                "while enrolling, the otpauth URI (staff)", tags=("auth",), responses={200: FactorStatusOut},
+                auth=True, errors=(401, 403))
 @bp.route("/auth/second-factor", methods=["GET"])
 def factor_status() -> Response:
     principal = _staff(current_principal(bp.current_request, allow_pending=True))
@@ -79,8 +80,8 @@ def factor_status() -> Response:
                                          otpauth_uri=status.otpauth_uri, secret=status.secret), private=True)
 
 
-@spec.operation("POST", "/auth/second-factor", "Enter the authenticator app's code: the staff session works in "
-                "full from now on (wrong codes count toward the sign-in lockout)", tags=("auth",),
+@spec.operation("POST", "/auth/second-factor", "Enter the authenticator app's code: the staff session works "
+                "in full from now on (wrong codes count toward the sign-in lockout)", tags=("auth",),
                 request=CodeIn, responses={200: VerifiedOut}, auth=True, errors=(400, 401, 403, 409, 429))
 @bp.route("/auth/second-factor", methods=["POST"])
 def verify() -> Response:

@@ -54,4 +54,5 @@ def review(audit: Any, year: int, month: int, tz: str) -> MonthlyReview:
              for actor, items in reads.items()]
     staff.sort(key=lambda s: (-s.accesses, s.actor))
     return MonthlyReview(month=f"{year:04d}-{month:02d}", total=sum(s.accesses for s in staff), staff=staff,
-                         rights_changes=sorted(rights, key=lambda e: e.at), truncated=len(events) >= MAX_ENTRIES)
+                         rights_changes=sorted(rights, key=lambda e: e.at),
+                         truncated=len(events) >= MAX_ENTRIES)

@@ -34,8 +34,8 @@ from typing import Any, Protocol
 
 from chalicelib.adapters.oauth_providers import OAuthClient
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import (Client, LoginError, LoginStateError, LoginThrottledError, ProviderDeniedError,
-                                     ProviderError, provider_of, safe_next)
+from chalicelib.domain.login import (Client, LoginError, LoginStateError, LoginThrottledError,
+                                     ProviderDeniedError, ProviderError, provider_of, safe_next)
 from chalicelib.domain.sessions import TokenRejectedError, Tokens
 from chalicelib.domain.users import UserProfile, UserStore
 from chalicelib.logs import logger
@@ -177,11 +177,12 @@ class LoginService:
                                       reason="state_expired") from None
             raise LoginStateError("Please finish signing in in the same browser where you started.",
                                   reason="state_browser") from None
+        invalid = "This sign-in link is not valid. Please start again."
         if not hmac.compare_digest(_sha256(state), str(pending.get("st", ""))):
-            raise LoginStateError("This sign-in link is not valid. Please start again.", reason="state_unknown")
+            raise LoginStateError(invalid, reason="state_unknown")
         if pending.get("prv") != provider.value:
-            raise LoginStateError("This sign-in link is not valid. Please start again.", reason="state_provider")
+            raise LoginStateError(invalid, reason="state_provider")
         nonce, target = str(pending.get("non", "")), str(pending.get("nxt", ""))
         if not _NONCE_RE.fullmatch(nonce):
-            raise LoginStateError("This sign-in link is not valid. Please start again.", reason="state_unknown")
+            raise LoginStateError(invalid, reason="state_unknown")
         return state, safe_next(target), nonce

@@ -46,8 +46,8 @@ class LoginHistory:
 
     def rejected(self, provider: str, client: Client, reason: str, subject: str) -> None:
         """A refused token of ``subject``'s (ended or expired session): recorded, never throttled on."""
-        self._write(LoginEvent(at=self._clock(), provider=provider, result=LoginResult.REJECTED, reason=reason,
-                               ip=client.ip, user_agent=client.user_agent, subject=subject))
+        self._write(LoginEvent(at=self._clock(), provider=provider, result=LoginResult.REJECTED,
+                               reason=reason, ip=client.ip, user_agent=client.user_agent, subject=subject))
 
     def _write(self, event: LoginEvent) -> None:
         self._audit.record_login(event)

@@ -48,8 +48,8 @@ class FactorStatus:
 
 
 class SecondFactorService:
-    def __init__(self, *, factors: FactorStore, sessions: Any, history: LoginHistory, audit: Any, attorneys: Any,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, *, factors: FactorStore, sessions: Any, history: LoginHistory, audit: Any,
+                 attorneys: Any, clock: Callable[[], datetime]) -> None:
         self._factors = factors
         self._sessions = sessions
         self._history = history
@@ -113,8 +113,8 @@ class SecondFactorService:
         for subject in sorted(attorney.subjects):
             removed += 1 if self._factors.remove(subject) else 0
             self._sessions.end_all(subject, "second_factor_reset")
-        access_log.record_rights_change(self._audit, admin, attorney_id=attorney_id, action="second_factor_reset",
-                                        ip=client.ip, now=self._clock())
+        access_log.record_rights_change(self._audit, admin, attorney_id=attorney_id,
+                                        action="second_factor_reset", ip=client.ip, now=self._clock())
         return removed
 
     # -- the local stage ------------------------------------------------------------------------

@@ -849,8 +849,9 @@ def _deactivate_a2(world: World) -> None:
     assert answer.status == 200 and answer.json["sessions_ended"] == 1, answer.body
 
 
-@pytest.mark.parametrize("route", A2_ROUTES, ids=[f"{r.method} {r.path}{f' [{r.target}]' if r.target else ''} "
-                                                  f"as deactivated attorney-2 -> 401" for r in A2_ROUTES])
+@pytest.mark.parametrize("route", A2_ROUTES,
+                         ids=[f"{r.method} {r.path}{f' [{r.target}]' if r.target else ''} "
+                              f"as deactivated attorney-2 -> 401" for r in A2_ROUTES])
 def test_a_deactivated_attorneys_tokens_stop_working_at_once(world: World, route: Route) -> None:
     tokens = _a2_real_session(world)
     bearer = {"Authorization": f"Bearer {tokens.access_token}"}
@@ -896,8 +897,8 @@ def test_a_deactivated_attorney_gets_no_attorney_role_until_reactivated(world: W
     subject = PRINCIPALS[A2].subject
     again = world.container.sessions.start(subject, Provider.KAKAO)  # a new sign-in: no attorney role
     assert again.role is Role.RESIDENT
-    assert_error(world.api.get("/api/attorney/duty", headers={"Authorization": f"Bearer {again.access_token}"}),
-                 403, "wrong_role")
+    resident_now = {"Authorization": f"Bearer {again.access_token}"}
+    assert_error(world.api.get("/api/attorney/duty", headers=resident_now), 403, "wrong_role")
     back = world.api.request("PATCH", f"/api/admin/attorneys/{A2_ID}", body={"active": True},
                              headers=world.headers(ADMIN))
     assert back.status == 200 and back.json["active"] is True and back.json["on_duty"] is False
@@ -908,8 +909,9 @@ def test_a_deactivated_attorney_gets_no_attorney_role_until_reactivated(world: W
 
 # --- step-up: leaving, roster changes need a recent sign-in (residents) or second factor (staff) ------
 
-STEP_UP = {("DELETE", "/api/me"), ("POST", "/api/admin/attorneys"), ("PUT", "/api/admin/attorneys/{attorney_id}"),
-           ("PATCH", "/api/admin/attorneys/{attorney_id}"), ("POST", "/api/admin/attorneys/{attorney_id}/invites"),
+STEP_UP = {("DELETE", "/api/me"), ("POST", "/api/admin/attorneys"),
+           ("PUT", "/api/admin/attorneys/{attorney_id}"), ("PATCH", "/api/admin/attorneys/{attorney_id}"),
+           ("POST", "/api/admin/attorneys/{attorney_id}/invites"),
            ("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor")}
 STEP_UP_CASES = [(route, caller) for route in MATRIX if (route.method, route.path) in STEP_UP
                  for caller, expect in route.expect.items() if expect.status < 400]
@@ -927,7 +929,8 @@ def test_a_stale_session_must_step_up_first(world: World, route: Route, caller: 
     assert_error(refused, 401, "step_up_required")
     assert world.state() == before
     # just inside the limit it goes through, as the matrix says
-    fresh = replace(stale, signed_in_at=then + timedelta(seconds=2), second_factor_at=then + timedelta(seconds=2))
+    later = then + timedelta(seconds=2)
+    fresh = replace(stale, signed_in_at=later, second_factor_at=later)
     assert world.call(route, caller, auth=world.auth.headers_for(fresh)).status == route.expect[caller].status
 
 

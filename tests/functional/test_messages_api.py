@@ -312,7 +312,8 @@ def test_an_attorney_reading_the_residents_messages_is_access_logged_once_per_ne
     cid = world.consultation(owner="kakao:res-log")
     me, lawyer = resident("res-log"), attorney("att-001")
     path = f"/api/consultations/{cid}/messages"
-    first = world.api.post(path, body={"text": "임금을 세 달째 못 받았습니다."}, headers=world.h(me)).json
+    words = "임금을 세 달째 못 받았습니다."
+    first = world.api.post(path, body={"text": words}, headers=world.h(me)).json
     tick(world, seconds=2)
     page = world.api.get(path, headers=world.h(lawyer)).json
     entries = [(e.actor, e.owner, e.record, e.action) for e in world.audit.access]

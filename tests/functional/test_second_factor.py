@@ -12,7 +12,8 @@ import requests
 
 from chalicelib.domain.audit import LoginResult
 from chalicelib.domain.second_factor import code_at, step_of
-from tests.functional.test_signin import ADMIN_KAKAO, ATTORNEY_KAKAO, Browser, Site, idp, make_site  # noqa: F401
+from tests.functional.test_signin import (ADMIN_KAKAO, ATTORNEY_KAKAO, Browser, Site, idp,  # noqa: F401
+                                          make_site)
 from tests.support import assert_error, totp_code, unverified_subject
 
 
@@ -80,10 +81,12 @@ def test_a_code_is_accepted_once_and_wrong_codes_are_refused(site) -> None:
     replay = other.request("POST", "/auth/second-factor", body={"code": used}, csrf=True)
     assert "already used" in assert_error(replay, 400, "invalid_code")["message"]
     wrong = str((int(used) + 1) % 1_000_000).zfill(6)
-    assert_error(other.request("POST", "/auth/second-factor", body={"code": wrong}, csrf=True), 400, "invalid_code")
+    assert_error(other.request("POST", "/auth/second-factor", body={"code": wrong}, csrf=True), 400,
+                 "invalid_code")
     assert_error(other.request("POST", "/auth/second-factor", body={"code": "12ab56"}, csrf=True), 400,
                  "invalid_code")
-    assert_error(other.request("POST", "/auth/second-factor", body={"code": "1"}, csrf=True), 400, "invalid_input")
+    assert_error(other.request("POST", "/auth/second-factor", body={"code": "1"}, csrf=True), 400,
+                 "invalid_input")
     assert_error(other.request("GET", "/api/attorney/offers"), 401, "second_factor_required")
     # the code of the previous step is too old to replay as well; the next step's code works
     site.clock.advance(seconds=30)

@@ -53,7 +53,8 @@ class Browser:
                 **kwargs) -> ApiResponse:
         hdrs = {"User-Agent": UA, **(headers or {})}
         if self.jar:
-            hdrs["Cookie"] = "; ".join(f"{HOST if k in HOST_COOKIES else ''}{k}={v}" for k, v in self.jar.items())
+            hdrs["Cookie"] = "; ".join(f"{HOST if k in HOST_COOKIES else ''}{k}={v}"
+                                       for k, v in self.jar.items())
         if csrf and "csrf" in self.jar:
             hdrs["X-CSRF-Token"] = self.jar["csrf"]
         response = self.api.request(method, path, headers=hdrs, **kwargs)
@@ -600,5 +601,6 @@ def test_only_host_prefixed_cookies_are_read(site) -> None:
     browser = site.sign_in()
     plain = site.api.get("/api/me", headers={"Cookie": f"session={browser.jar['session']}"})
     assert_error(plain, 401, "not_signed_in")
-    forged_csrf = {"Cookie": f"__Host-session={browser.jar['session']}; csrf=planted", "X-CSRF-Token": "planted"}
+    forged_csrf = {"Cookie": f"__Host-session={browser.jar['session']}; csrf=planted",
+                   "X-CSRF-Token": "planted"}
     assert_error(site.api.request("DELETE", "/api/me", headers=forged_csrf), 403, "csrf_failed")

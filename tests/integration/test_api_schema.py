@@ -310,7 +310,8 @@ def _fresh_staff_tokens(site: Site) -> None:
     """Staff tokens whose second factor is minutes old at most: roster changes need a recent one
     (step-up), and the module's runs take longer than that together."""
     for role in ("attorney", "admin"):
-        site.tokens[role] = verified_staff_session(site.minting, site.subjects[role], Provider.KAKAO).access_token
+        tokens = verified_staff_session(site.minting, site.subjects[role], Provider.KAKAO)
+        site.tokens[role] = tokens.access_token
 
 
 def _still_signed_in(site: Site, role: Role, *, admin_may_end_it: bool = False) -> None:

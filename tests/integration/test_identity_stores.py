@@ -123,7 +123,8 @@ def test_a_second_factor_is_confirmed_on_a_live_session_only(sessions) -> None:
     sessions.create(session, uid())
     assert sessions.get(session.id).second_factor_at is None
     confirmed = sessions.confirm_second_factor(session.id, T0 + timedelta(seconds=5))
-    assert confirmed.second_factor_at == sessions.get(session.id).second_factor_at == T0 + timedelta(seconds=5)
+    stored = sessions.get(session.id).second_factor_at
+    assert confirmed.second_factor_at == stored == T0 + timedelta(seconds=5)
     sessions.revoke(session.id, T0, "logout")
     assert sessions.confirm_second_factor(session.id, T0) is None
     assert sessions.confirm_second_factor("never", T0) is None
@@ -143,7 +144,8 @@ def test_a_factor_begins_once_and_each_step_is_accepted_once(factors) -> None:
     assert factors.accept(subject, 101, T0 + timedelta(minutes=2)) is True
     assert factors.get(subject).enrolled_at == T0 + timedelta(minutes=1)  # enrolment keeps its moment
     assert factors.accept(f"kakao:{uid()}", 5, T0) is False  # nobody's factor
-    assert factors.remove(subject) is True and factors.remove(subject) is False and factors.get(subject) is None
+    assert factors.remove(subject) is True and factors.remove(subject) is False
+    assert factors.get(subject) is None
 
 
 def test_concurrent_uses_of_one_code_are_accepted_once(factors) -> None:

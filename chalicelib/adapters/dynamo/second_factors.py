@@ -42,7 +42,8 @@ class DynamoFactorStore:
 
     def _factor(self, subject: str, item: FactorItem) -> Factor:
         secret = self._cipher.open(ENTITY, subject, item.secret)["secret"]
-        return Factor(subject=subject, secret=secret, created_at=item.created_at, enrolled_at=item.enrolled_at,
+        return Factor(subject=subject, secret=secret, created_at=item.created_at,
+                      enrolled_at=item.enrolled_at,
                       last_step=int(item.last_step if item.last_step is not None else -1))
 
     def get(self, subject: str) -> Factor | None:
