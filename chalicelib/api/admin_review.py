@@ -21,8 +21,8 @@ bp = ApiBlueprint(__name__)
 class ReviewQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-                              description="YYYY-MM (Asia/Seoul); default: last month")
+    month: str | None = Field(None, pattern=r"^20\d\d-(0[1-9]|1[0-2])$",
+                              description="YYYY-MM (Asia/Seoul, 2000-2099); default: last month")
 
 
 class StaffMonthOut(BaseModel):

@@ -44,6 +44,7 @@ def test_the_monthly_review_counts_each_staff_members_access(clock_at) -> None:
                                                                             "attorney:att-1")]
     december = api.get("/api/admin/access-review?month=2026-12", headers=headers).json
     assert december["total"] == 1 and december["staff"][0]["actor"] == a2
-    assert_error(api.get("/api/admin/access-review?month=2026-13", headers=headers), 400, "invalid_input")
+    for month in ("2026-13", "0000-01", "2026-1", "9999-12"):
+        assert_error(api.get(f"/api/admin/access-review?month={month}", headers=headers), 400, "invalid_input")
     for who in (attorney("att-1"), resident("r1")):
         assert_error(api.get("/api/admin/access-review", headers=auth.headers_for(who)), 403, "wrong_role")
