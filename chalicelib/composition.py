@@ -239,7 +239,8 @@ class Container:
         from chalicelib.services.staff_access import StaffAccessService
 
         return StaffAccessService(attorneys=self.attorneys, realtime=self.realtime, sessions=self.sessions,
-                                  audit=self.audit, clock=self.clock)
+                                  audit=self.audit, clock=self.clock, consultations=self.consultations,
+                                  reservations=self.reservations)
 
     def disconnect_provider(self, subject: str) -> bool:
         """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the

@@ -57,6 +57,7 @@ class AttorneyStateOut(BaseModel):
     active: bool
     on_duty: bool
     sessions_ended: int = Field(0, description="How many sessions of the attorney's linked accounts ended.")
+    bookings_handed_back: int = Field(0, description="Upcoming reservations given back to their residents.")
 
 
 @spec.operation("POST", "/api/admin/consultations/{consultation_id}/reassign", "Assign a consultation to a "
@@ -90,5 +91,6 @@ def patch_attorney(attorney_id: str) -> object:
     change = (staff.reactivate if body.active else staff.deactivate)(admin, attorney_id, client_of(request))
     attorney = change.attorney
     return json_response(AttorneyStateOut(attorney_id=attorney.id, active=attorney.active,
-                                          on_duty=attorney.on_duty, sessions_ended=change.sessions_ended),
+                                          on_duty=attorney.on_duty, sessions_ended=change.sessions_ended,
+                                          bookings_handed_back=change.bookings_handed_back),
                          private=True)

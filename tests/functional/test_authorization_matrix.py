@@ -847,6 +847,7 @@ def _deactivate_a2(world: World) -> None:
     answer = world.api.request("PATCH", f"/api/admin/attorneys/{A2_ID}", body={"active": False},
                                headers=world.headers(ADMIN))
     assert answer.status == 200 and answer.json["sessions_ended"] == 1, answer.body
+    assert answer.json["bookings_handed_back"] == 1
 
 
 @pytest.mark.parametrize("route", A2_ROUTES,
@@ -894,6 +895,11 @@ def test_a_deactivated_attorney_gets_no_attorney_role_until_reactivated(world: W
     assert_error(refused, 401, "invalid_refresh")
     assert world.roster.get(A2_ID).active is False
     assert world.realtime.offer(world.ids["offer"]).status is OfferStatus.WITHDRAWN  # open work moves on
+    booked = world.container.consultations.get(world.ids["booked"])  # tomorrow's booking: back to R2
+    assert booked.status is Status.SUBMITTED and world.bookings.state_of(booked.id).active is None
+    # R2 is told: the withdrawn real-time request (no attorney now), and the booking to pick again
+    told = [text for phone, text in world.notifier.sms if phone == VICTIM_PHONE]
+    assert len(told) == 2 and any(f"/consultations/{booked.id}" in text for text in told)
     subject = PRINCIPALS[A2].subject
     again = world.container.sessions.start(subject, Provider.KAKAO)  # a new sign-in: no attorney role
     assert again.role is Role.RESIDENT
