@@ -8,9 +8,9 @@ refresh tokens at once), duty ends, open real-time offers move on to the
 next attorney (``RealtimeService.deactivate``), and upcoming reservations
 booked with them go back to their residents to pick another slot (they are
 told). Consultations already matched in real time stay with the attorney of
-record for an admin to reassign (``POST /api/admin/consultations/{id}/reassign``). The links stay, suspended with
-the profile: reactivating the profile lets the same accounts work again after
-a new sign-in. Both are rights changes, kept in the access log for three years.
+record for an admin to reassign (``POST /api/admin/consultations/{id}/reassign``).
+The links stay, suspended with the profile: reactivating the profile lets the
+same accounts work again after a new sign-in. Both are rights changes, kept in the access log for three years.
 """
 
 from __future__ import annotations
