@@ -110,3 +110,22 @@ def test_the_app_log_holds_no_codes_or_tokens(live) -> None:
     assert "/auth/kakao/callback" in log and "code=" not in log and "state=" not in log
     assert "eyJ" not in log
     assert os.path.getsize(processes.ROOT / "test-artifacts" / f"app-{port}.log") > 0
+
+
+def test_my_sessions_page_ends_another_devices_session(live) -> None:
+    with chromium() as browser:
+        other = browser.new_context().new_page()
+        other.goto(f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-two-devices")
+        other.wait_for_url(f"{live}/api/me")
+        page = browser.new_context().new_page()
+        page.goto(f"{live}/auth/kakao/login?next=/me&login_hint=resident-two-devices")
+        page.wait_for_url(f"{live}/me")
+        items = page.locator("#sessions li")
+        items.nth(1).wait_for()
+        assert items.count() == 2 and "Chrome" in items.first.inner_text()
+        assert "(지금 이 기기)" in page.locator("#sessions").inner_text()
+        page.get_by_role("button", name="로그아웃시키기").click()
+        page.locator("#sessions-status").filter(has_text="로그아웃했습니다").wait_for()
+        assert items.count() == 1
+        assert other.goto(f"{live}/api/me").status == 401
+        assert page.goto(f"{live}/api/me").status == 200
