@@ -50,12 +50,8 @@ def _refuse_unless_local(container: Any) -> None:
 def enrol(container: Any, subjects: Iterable[str]) -> int:
     """Enrol each subject (already enrolled ones are left as they are); returns how many were new."""
     _refuse_unless_local(container)
-    added = 0
-    for subject in subjects:
-        if container.second_factors.get(subject) is None:
-            container.second_factor.enrol_seeded(subject, seeded_secret(subject))
-            added += 1
-    return added
+    service = container.second_factor
+    return sum(1 for subject in subjects if service.enrol_seeded(subject, seeded_secret(subject)))
 
 
 def seeded_staff_subjects(container: Any, attorneys: Iterable[Any]) -> list[str]:

@@ -72,8 +72,8 @@ class FactorStore(Protocol):
     def get(self, subject: str) -> Factor | None: ...
 
     def begin(self, factor: Factor) -> Factor:
-        """Store a new, unconfirmed factor unless an enrolled one exists (then return that one);
-        an unconfirmed one is kept as it is (the page shows the same secret again)."""
+        """Store ``factor`` (returned itself) unless the person has one already: then that one is
+        returned as it is (an unconfirmed one too: the page shows the same secret again)."""
         ...
 
     def accept(self, subject: str, step: int, now: datetime) -> bool:

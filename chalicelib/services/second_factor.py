@@ -119,11 +119,12 @@ class SecondFactorService:
 
     # -- the local stage ------------------------------------------------------------------------
 
-    def enrol_seeded(self, subject: str, secret: str) -> Factor:
-        """An enrolled factor for a seeded staff account (local stage seeding only)."""
+    def enrol_seeded(self, subject: str, secret: str) -> bool:
+        """An enrolled factor for a seeded staff account (local stage seeding only); False when the
+        account had one already (it is left as it is)."""
         now = self._clock()
-        factor = self._factors.begin(Factor(subject, secret, now, enrolled_at=now))
-        return factor
+        wanted = Factor(subject, secret, now, enrolled_at=now)
+        return self._factors.begin(wanted) is wanted
 
 
 __all__ = ["FactorStatus", "NotStaffError", "PROVIDER", "Role", "SecondFactorService"]
