@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.api import session_cookies as sc
 from chalicelib.api.errors import (ApiBlueprint, TooManyRequestsError, UnauthorizedError, error_response,
                                    map_error)
-from chalicelib.api.guard import bearer_token, check_csrf, client_of, cookies, current_principal
+from chalicelib.api.guard import bearer_token, check_csrf, client_of, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
@@ -129,7 +129,7 @@ def login(provider: str) -> Response:
         start = container.login.begin(provider, query.next, client_of(request), query.login_hint)
     except LoginError as exc:
         return _failure(request, exc)
-    return _redirect(start.authorize_url, [sc.login_cookie(start.login_cookie, start.cookie_max_age)])
+    return _redirect(start.authorize_url, [cookie_names().login_cookie(start.login_cookie, start.cookie_max_age)])
 
 
 @spec.operation("GET", "/auth/{provider}/callback",
@@ -140,12 +140,13 @@ def callback(provider: str) -> Response:
     request = bp.current_request
     params = {k: v for k, v in (request.query_params or {}).items() if isinstance(v, str)}
     container = get_container()
+    names = cookie_names()
     try:
-        signed_in = container.login.complete(provider, params, sc.read(request, sc.LOGIN),
+        signed_in = container.login.complete(provider, params, sc.read(request, names.login),
                                              client_of(request))
     except LoginError as exc:
         return _failure(request, exc)
-    jar = [*sc.session_cookies(signed_in.tokens, container.clock()), sc.login_cleared()]
+    jar = [*names.session_cookies(signed_in.tokens, container.clock()), names.login_cleared()]
     target = signed_in.next_path
     if is_staff(signed_in.tokens.role):  # pending until the second factor (CONTRACT "staff second factor")
         target = "/second-factor?" + urlencode({"next": target})
@@ -156,7 +157,7 @@ def _refresh_token_of(request: Request) -> tuple[str | None, bool]:
     """(token, from_body). A cookie-borne token needs the CSRF header, like any cookie request."""
     if request.raw_body:
         return parse_body(request, RefreshBody).refresh_token, True
-    token = sc.read(request, sc.REFRESH)
+    token = sc.read(request, cookie_names().refresh)
     if token is not None:
         check_csrf(request)
     return token, False
@@ -182,14 +183,14 @@ def refresh() -> Response:
     try:
         tokens = container.sessions.refresh(token, client_of(request))
     except RefreshError as exc:
-        headers = {} if from_body else {"Set-Cookie": sc.cleared()}
+        headers = {} if from_body else {"Set-Cookie": cookie_names().cleared()}
         return error_response(401, "invalid_refresh", str(exc), headers=headers)
     except LoginThrottledError as exc:
         raise TooManyRequestsError(exc.message, code="too_many_attempts",
                                    headers={"Retry-After": str(exc.retry_after_seconds)}) from None
-    now = container.clock()
+    now, names = container.clock(), cookie_names()
     headers = {} if from_body else {
-        "Set-Cookie": sc.session_cookies(tokens, now, csrf=cookies(request).get(sc.CSRF))}
+        "Set-Cookie": names.session_cookies(tokens, now, csrf=cookies(request).get(names.csrf))}
     return json_response(_token_body(tokens, now, from_body), private=True, headers=headers)
 
 
@@ -199,9 +200,9 @@ def refresh() -> Response:
 def logout() -> Response:
     request = bp.current_request
     container = get_container()
-    client = client_of(request)
+    client, names = client_of(request), cookie_names()
     ended = False
-    if bearer_token(request) or sc.read(request, sc.SESSION):
+    if bearer_token(request) or sc.read(request, names.session):
         try:
             principal = current_principal(request, allow_pending=True)
         except UnauthorizedError:
@@ -211,12 +212,12 @@ def logout() -> Response:
             ended = True
     if not ended:
         token, _ = _refresh_token_of(request)
-        if token is None and not (bearer_token(request) or sc.read(request, sc.SESSION)):
+        if token is None and not (bearer_token(request) or sc.read(request, names.session)):
             raise UnauthorizedError("You are not signed in.", code="not_signed_in")
         if token:
             container.sessions.end_by_refresh(token, client)
     return json_response({"status": "signed_out"}, private=True,
-                         headers={"Set-Cookie": sc.cleared()})
+                         headers={"Set-Cookie": names.cleared()})
 
 
 @spec.operation("POST", "/auth/kakao/unlink",

@@ -1,9 +1,11 @@
 """Authentication and CSRF at the HTTP edge.
 
 A request is authenticated by ``Authorization: Bearer <jwt>`` or by the
-``__Host-session`` cookie (whose value is the same JWT). A state-changing
-request authenticated by cookie must also send ``X-CSRF-Token`` equal to the
-``__Host-csrf`` cookie (double submit); a Bearer request needs none. The token itself is
+session cookie (whose value is the same JWT). A state-changing request
+authenticated by cookie must also send ``X-CSRF-Token`` equal to the csrf
+cookie (double submit); a Bearer request needs none. Only the cookie names of
+this stage are read (``session``/``csrf`` on ``local``, ``__Host-session``/
+``__Host-csrf`` on every HTTPS stage; ``api/session_cookies.py``). The token itself is
 checked by the container's ``authenticator`` (``Authenticator`` port), which
 answers a ``Principal`` or raises ``InvalidTokenError``.
 """
@@ -12,26 +14,18 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
-from http.cookies import CookieError, SimpleCookie
 from chalice.app import Request
 
 from chalicelib.api.errors import ForbiddenError, UnauthorizedError
+from chalicelib.api.session_cookies import CookieNames, cookies
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import InvalidTokenError, Principal, Role
 from chalicelib.domain.login import Client
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SESSION_COOKIE, CSRF_COOKIE = "__Host-session", "__Host-csrf"  # see api/session_cookies.py
-
-
-def cookies(request: Request) -> dict[str, str]:
-    raw = request.headers.get("cookie") or ""
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw)
-    except CookieError:
-        return {}
-    return {key: morsel.value for key, morsel in jar.items()}
+def cookie_names() -> CookieNames:
+    """The session cookies' names on this stage (the only ones read)."""
+    return CookieNames.of(get_container().settings)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -63,7 +57,7 @@ def _authenticated(request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         jar = cookies(request)
-        token = jar.get(SESSION_COOKIE)
+        token = jar.get(cookie_names().session)
         if token is None:
             raise UnauthorizedError("Please sign in first.", code="not_signed_in")
         if request.method.upper() not in SAFE_METHODS:
@@ -99,10 +93,10 @@ def require_step_up(principal: Principal) -> Principal:
 
 
 def check_csrf(request: Request, jar: dict[str, str] | None = None) -> None:
-    """Double submit: ``X-CSRF-Token`` must equal the ``__Host-csrf`` cookie (403 otherwise)."""
+    """Double submit: ``X-CSRF-Token`` must equal this stage's csrf cookie (403 otherwise)."""
     jar = cookies(request) if jar is None else jar
     sent = request.headers.get("x-csrf-token") or ""
-    expected = jar.get(CSRF_COOKIE) or ""
+    expected = jar.get(cookie_names().csrf) or ""
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise ForbiddenError("The form was sent without its security token. Reload the page and try again.",
                              code="csrf_failed")

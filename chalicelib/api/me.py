@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api import session_cookies as sc
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, map_error
-from chalicelib.api.guard import bearer_token, client_of, cookies, current_principal, require_step_up
+from chalicelib.api.guard import bearer_token, client_of, cookie_names, cookies, current_principal, require_step_up
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
@@ -109,7 +108,7 @@ def leave() -> Response:
     left = container.accounts.leave(principal.subject, client_of(request), principal.provider.value)
     return json_response(Left(status="deleted", sessions_ended=left.sessions_ended,
                               provider_disconnected=left.provider_disconnected), private=True,
-                         headers={"Set-Cookie": sc.cleared()})
+                         headers={"Set-Cookie": cookie_names().cleared()})
 
 
 @spec.operation("POST", "/api/me/attorney-link", "Link my account to an attorney profile with an invite code",
@@ -128,9 +127,9 @@ def redeem_invite() -> Response:
                                    headers={"Retry-After": str(exc.retry_after_seconds)}) from None
     now = container.clock()
     bearer = bearer_token(request) is not None
-    headers = {} if bearer else {"Set-Cookie": sc.session_cookies(
-        tokens, now, csrf=cookies(request).get(sc.CSRF),
-        with_refresh=False)}
+    names = cookie_names()
+    headers = {} if bearer else {"Set-Cookie": names.session_cookies(
+        tokens, now, csrf=cookies(request).get(names.csrf), with_refresh=False)}
     return json_response(AttorneyLinked(attorney_id=attorney_id,
                                         role=tokens.role.value, access_token=tokens.access_token if bearer else None,
                                         expires_in=int((tokens.access_expires_at - now).total_seconds())),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice.app import Request, Response
 
 from chalicelib.api.errors import ApiBlueprint
+from chalicelib.api.session_cookies import CookieNames
 from chalicelib.composition import get_container
 from chalicelib.web import DEFAULT_LANGUAGE, LANGUAGES, render, static_file
 
@@ -32,7 +33,7 @@ def html_page(request: Request, template: str, *, status: int = 200, **context: 
     shifted_now = container.clock().astimezone(container.calendar.tz).strftime("%Y-%m-%d %H:%M %Z") \
         if container.settings.clock else ""
     body = render(template, lang, fallback_phone=container.settings.policy.fallback_phone,
-                  shifted_now=shifted_now, **context)
+                  shifted_now=shifted_now, csrf_cookie=CookieNames.of(container.settings).csrf, **context)
     headers = {"Content-Type": HTML, "Cache-Control": "no-store"}
     if remember:
         headers["Set-Cookie"] = f"lang={remember}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"

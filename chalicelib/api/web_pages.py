@@ -20,7 +20,7 @@ from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError
-from chalicelib.api.guard import CSRF_COOKIE, SecondFactorRequiredError, cookies, current_principal
+from chalicelib.api.guard import SecondFactorRequiredError, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, page_language
@@ -83,7 +83,7 @@ def _guarded(next_path: str, *roles: Role) -> Principal | Response:
         lang, _ = page_language(request)
         # The ``csrf`` cookie outlives the 15-minute session: its presence means a refresh may work.
         return html_page(request, "signin_required.html", status=401, next_path=next_path,
-                         try_refresh=bool(cookies(request).get(CSRF_COOKIE)), messages=script_messages(lang))
+                         try_refresh=bool(cookies(request).get(cookie_names().csrf)), messages=script_messages(lang))
     if roles and principal.role not in roles:
         return html_page(request, "forbidden.html", status=403)
     return principal

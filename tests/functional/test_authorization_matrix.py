@@ -965,7 +965,7 @@ def _cookie_caller(route: Route) -> str:
 def test_a_cookie_session_without_its_csrf_token_changes_nothing(world: World, route: Route) -> None:
     caller = _cookie_caller(route)
     token = world.auth.issue(PRINCIPALS[caller])
-    jar = {"Cookie": f"__Host-session={token}; __Host-csrf=matrix-csrf-value"}
+    jar = {"Cookie": f"session={token}; csrf=matrix-csrf-value"}
     before = world.state()
     refused = world.call(route, caller, auth=jar)
     assert_error(refused, 403, "csrf_failed")

@@ -307,7 +307,7 @@ def test_signed_out_requests_are_401(world: World) -> None:
 
 
 def test_a_cookie_session_must_send_the_csrf_token_to_submit(world: World) -> None:
-    cookie = f"__Host-session={world.auth.issue(ALICE)}; __Host-csrf=form-token"
+    cookie = f"session={world.auth.issue(ALICE)}; csrf=form-token"
     refused = world.api.post("/api/consultations", body=VALID, headers={"Cookie": cookie, "Idempotency-Key": "c"})
     assert_error(refused, 403, "csrf_failed")
     accepted = world.api.post("/api/consultations", body=VALID,

@@ -39,21 +39,24 @@ def idp() -> Iterator[tuple[str, int]]:
 
 
 HOST = "__Host-"
-HOST_COOKIES = frozenset({"session", "csrf", "refresh", "login"})  # kept here without their prefix
+SESSION_COOKIES = frozenset({"session", "csrf", "refresh", "login"})  # the contract's names; the jar's keys
 
 
 @dataclass
 class Browser:
-    """A cookie jar in front of the in-process app (what a browser would keep)."""
+    """A cookie jar in front of the in-process app (what a browser would keep).
+
+    ``prefix``: ``__Host-`` on an HTTPS stage, none on the local stage (plain HTTP)."""
 
     api: ApiClient
+    prefix: str = ""
     jar: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, *, csrf: bool = False, headers: dict | None = None,
                 **kwargs) -> ApiResponse:
         hdrs = {"User-Agent": UA, **(headers or {})}
         if self.jar:
-            hdrs["Cookie"] = "; ".join(f"{HOST if k in HOST_COOKIES else ''}{k}={v}"
+            hdrs["Cookie"] = "; ".join(f"{self.prefix if k in SESSION_COOKIES else ''}{k}={v}"
                                        for k, v in self.jar.items())
         if csrf and "csrf" in self.jar:
             hdrs["X-CSRF-Token"] = self.jar["csrf"]
@@ -62,10 +65,11 @@ class Browser:
         for line in [raw] if isinstance(raw, str) else raw:
             morsel = next(iter(SimpleCookie(line).values()))
             key = morsel.key
-            if key.startswith(HOST):  # what a browser demands of a __Host- cookie, or it drops it
-                assert morsel["secure"] and morsel["path"] == "/" and not morsel["domain"], line
-                key = key.removeprefix(HOST)
-            assert key in HOST_COOKIES or key == "lang", line
+            if key != "lang":  # __Host- (what a browser demands of one: Secure, Path=/, no Domain) or plain
+                assert key.startswith(self.prefix) and morsel["path"] == "/" and not morsel["domain"], line
+                assert bool(morsel["secure"]) is (self.prefix == HOST), line
+                key = key.removeprefix(self.prefix)
+                assert key in SESSION_COOKIES, line
             if morsel["max-age"] == "0":
                 self.jar.pop(key, None)
             else:
@@ -83,7 +87,7 @@ class Site:
     seen_secrets: list[str] = field(default_factory=list)
 
     def browser(self) -> Browser:
-        return Browser(self.api)
+        return Browser(self.api, prefix="" if self.container.settings.stage == "local" else HOST)
 
     def start(self, browser: Browser, provider: str, next_path: str = "/api/me") -> str:
         """GET /auth/<provider>/login → the provider's authorize URL."""
@@ -134,9 +138,9 @@ class Site:
         requests.post(f"{self.base_idp}/__dev/faults", json=switches, timeout=5).raise_for_status()
 
 
-def make_site(idp, *, secrets: dict[str, str] | None = None) -> Site:
+def make_site(idp, *, secrets: dict[str, str] | None = None, stage: str = "local") -> Site:
     base, app_port = idp
-    env = {"MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
+    env = {"MAEUL_STAGE": stage, "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
            "KAKAO_AUTH_BASE_URL": base, "KAKAO_API_BASE_URL": base,
            "NAVER_AUTH_BASE_URL": base, "NAVER_API_BASE_URL": base,
            "KAKAO_CLIENT_ID": "maeul-local-kakao", "NAVER_CLIENT_ID": "maeul-local-naver",
@@ -156,6 +160,14 @@ def site(idp) -> Iterator[Site]:
     use_container(None)
 
 
+@pytest.fixture
+def https_site(idp) -> Iterator[Site]:
+    """The same app with an HTTPS stage's settings (``prod``): its cookies carry ``__Host-``."""
+    made = make_site(idp, stage="prod")
+    yield made
+    use_container(None)
+
+
 # --- signing in ------------------------------------------------------------------------
 
 
@@ -172,14 +184,14 @@ def test_sign_in_sets_the_session_cookies_and_returns_to_next(site, provider) ->
     path, _ = site.authorize(authorize)
     response = browser.request("GET", path)
     assert response.status == 302 and response.headers["location"] == "/consultations/new"
-    cookies = {line.split("=", 1)[0].removeprefix("__Host-"): line for line in response.headers["set-cookie"]}
-    assert all(line.startswith("__Host-") for line in response.headers["set-cookie"])
+    cookies = {line.split("=", 1)[0]: line for line in response.headers["set-cookie"]}
+    assert set(cookies) == {"session", "csrf", "refresh", "login"}  # CONTRACT.md "Sessions", local stage
     assert "login" not in browser.jar and "Max-Age=0" in cookies["login"]  # the pending sign-in is spent
     assert "HttpOnly" in cookies["session"] and "SameSite=Lax" in cookies["session"]
     assert "HttpOnly" not in cookies["csrf"]
     assert "HttpOnly" in cookies["refresh"] and "SameSite=Strict" in cookies["refresh"]
-    # __Host-: Secure, Path=/ and no Domain, on the local stage too (browsers treat 127.0.0.1 as secure)
-    assert all("; Secure" in c and "; Path=/;" in c and "Domain" not in c for c in cookies.values())
+    # the local stage is plain HTTP: no Secure (so curl and requests keep them), Path=/
+    assert all("Secure" not in c and "; Path=/;" in c and "Domain" not in c for c in cookies.values())
     assert "Max-Age=900" in cookies["session"]
 
     me = browser.request("GET", "/api/me")
@@ -596,11 +608,44 @@ def test_no_token_code_or_secret_reaches_a_log_line(idp, capfd, caplog) -> None:
         assert secret not in logged, secret[:12]
 
 
-def test_only_host_prefixed_cookies_are_read(site) -> None:
+@pytest.mark.parametrize("provider", ["kakao", "naver"])
+def test_an_https_stage_sets_host_prefixed_secure_cookies(https_site, provider) -> None:
+    browser = https_site.browser()  # its jar checks each Set-Cookie: __Host-, Secure, Path=/, no Domain
+    path, _ = https_site.authorize(https_site.start(browser, provider, "/consultations/new"))
+    response = browser.request("GET", path)
+    assert response.status == 302 and response.headers["location"] == "/consultations/new"
+    cookies = {line.split("=", 1)[0]: line for line in response.headers["set-cookie"]}
+    assert set(cookies) == {"__Host-session", "__Host-csrf", "__Host-refresh", "__Host-login"}
+    assert all("; Secure" in c and "; Path=/;" in c and "Domain" not in c for c in cookies.values())
+    assert "HttpOnly" in cookies["__Host-session"] and "SameSite=Lax" in cookies["__Host-session"]
+    assert "HttpOnly" not in cookies["__Host-csrf"] and "SameSite=Strict" in cookies["__Host-refresh"]
+    assert browser.request("GET", "/api/me").json["provider"] == provider
+    refreshed = browser.request("POST", "/auth/refresh", csrf=True)
+    assert refreshed.status == 200 and all(line.startswith("__Host-") for line in refreshed.headers["set-cookie"])
+    assert browser.request("POST", "/auth/logout", csrf=True).status == 200
+    assert "session" not in browser.jar and "csrf" not in browser.jar
+    page = browser.request("GET", "/consultations/new", headers={"Accept": "text/html"})
+    assert b'data-csrf-cookie="__Host-csrf"' in page.body  # the pages' scripts are told the name
+
+
+def test_an_https_stage_reads_only_host_prefixed_cookies(https_site) -> None:
     """A cookie a sibling subdomain or a plain-HTTP page could plant (no ``__Host-`` prefix) is ignored."""
+    browser = https_site.sign_in()
+    token = browser.jar["session"]
+    assert https_site.api.get("/api/me", headers={"Cookie": f"__Host-session={token}"}).status == 200
+    assert_error(https_site.api.get("/api/me", headers={"Cookie": f"session={token}"}), 401, "not_signed_in")
+    forged_csrf = {"Cookie": f"__Host-session={token}; csrf=planted", "X-CSRF-Token": "planted"}
+    assert_error(https_site.api.request("DELETE", "/api/me", headers=forged_csrf), 403, "csrf_failed")
+    planted_refresh = https_site.api.request("POST", "/auth/refresh", headers={
+        "Cookie": f"refresh={browser.jar['refresh']}; __Host-csrf={browser.jar['csrf']}",
+        "X-CSRF-Token": browser.jar["csrf"]})
+    assert_error(planted_refresh, 401, "not_signed_in")
+
+
+def test_the_local_stage_reads_its_plain_cookie_names_only(site) -> None:
     browser = site.sign_in()
-    plain = site.api.get("/api/me", headers={"Cookie": f"session={browser.jar['session']}"})
-    assert_error(plain, 401, "not_signed_in")
-    forged_csrf = {"Cookie": f"__Host-session={browser.jar['session']}; csrf=planted",
-                   "X-CSRF-Token": "planted"}
-    assert_error(site.api.request("DELETE", "/api/me", headers=forged_csrf), 403, "csrf_failed")
+    token = browser.jar["session"]
+    assert site.api.get("/api/me", headers={"Cookie": f"session={token}"}).status == 200
+    assert_error(site.api.get("/api/me", headers={"Cookie": f"__Host-session={token}"}), 401, "not_signed_in")
+    page = browser.request("GET", "/consultations/new", headers={"Accept": "text/html"})
+    assert b'data-csrf-cookie="csrf"' in page.body

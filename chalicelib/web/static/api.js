@@ -3,8 +3,10 @@
 "use strict";
 (function () {
   function csrf() {
-    var found = document.cookie.split("; ").find(function (c) { return c.indexOf("__Host-csrf=") === 0; });
-    return found ? decodeURIComponent(found.slice(12)) : "";
+    // the page names this stage's cookie: "__Host-csrf" over HTTPS, "csrf" on the local stage
+    var prefix = (document.documentElement.dataset.csrfCookie || "__Host-csrf") + "=";
+    var found = document.cookie.split("; ").find(function (c) { return c.indexOf(prefix) === 0; });
+    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }
 
   var refreshing = null;
