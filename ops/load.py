@@ -35,8 +35,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ops.loopback_cookies import LoopbackJar
-
 STEPS = ("sign_in", "intake", "slots", "booking", "read_back")
 
 
@@ -149,16 +147,15 @@ class _Client:
     def __init__(self, base_url: str, journey: Journey, timeout: float) -> None:
         self.base, self.journey, self.timeout = base_url, journey, timeout
         self.http = requests.Session()
-        self.cookies = LoopbackJar()  # the app's cookies are Secure (__Host-): kept as a browser would
 
     def call(self, step: str, method: str, url: str, **kw: Any) -> requests.Response:
         headers = dict(kw.pop("headers", {}))
-        csrf = self.cookies.get("__Host-csrf")
+        csrf = self.http.cookies.get("csrf")  # the local stage's plain names (CONTRACT.md "Sessions")
         if csrf and method not in ("GET", "HEAD"):
             headers["X-CSRF-Token"] = csrf
         began = time.perf_counter()
-        response = self.cookies.request(self.http, method, url if "://" in url else self.base + url,
-                                        headers=headers, timeout=self.timeout, **kw)
+        response = self.http.request(method, url if "://" in url else self.base + url, headers=headers,
+                                     allow_redirects=False, timeout=self.timeout, **kw)
         self.journey.timings[step].append(time.perf_counter() - began)
         self.journey.statuses[response.status_code] += 1
         return response
@@ -180,7 +177,7 @@ def _journey(base_url: str, resident: Resident, *, attempts: int, choices: int, 
         back = client.expect("sign_in", client.call("sign_in", "GET", authorize), 302).headers["Location"]
         journey.secrets += [v for k, v in _query(back).items() if k in ("code", "state")]
         client.expect("sign_in", client.call("sign_in", "GET", back), 302)
-        journey.secrets += [value for value in client.cookies if value]
+        journey.secrets += [c.value for c in client.http.cookies if c.value]
         # 2. intake
         created = client.expect("intake", client.call(
             "intake", "POST", "/api/consultations", json=intake(resident),
