@@ -274,7 +274,7 @@ def test_the_status_page_follows_an_assignment_without_a_reload(live) -> None:
 
         admin = sign_in(browser.new_context(), site, "admin", "/admin")
         status = admin.evaluate("""async (id) => {
-            const csrf = document.cookie.split('; ').find(c => c.startsWith('__Host-csrf=')).split('=')[1];
+            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrf=')).split('=')[1];
             const r = await fetch('/api/admin/consultations/' + id + '/reassign', {method: 'POST',
                 headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
                 body: JSON.stringify({attorney_id: 'att-001', reason: 'browser test'})});

