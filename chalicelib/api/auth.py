@@ -129,7 +129,8 @@ def login(provider: str) -> Response:
         start = container.login.begin(provider, query.next, client_of(request), query.login_hint)
     except LoginError as exc:
         return _failure(request, exc)
-    return _redirect(start.authorize_url, [cookie_names().login_cookie(start.login_cookie, start.cookie_max_age)])
+    login_cookie = cookie_names().login_cookie(start.login_cookie, start.cookie_max_age)
+    return _redirect(start.authorize_url, [login_cookie])
 
 
 @spec.operation("GET", "/auth/{provider}/callback",

@@ -10,7 +10,8 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, map_error
-from chalicelib.api.guard import bearer_token, client_of, cookie_names, cookies, current_principal, require_step_up
+from chalicelib.api.guard import (bearer_token, client_of, cookie_names, cookies, current_principal,
+                                  require_step_up)
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container

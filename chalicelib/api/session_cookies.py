@@ -68,9 +68,11 @@ class CookieNames:
         access_age = int((tokens.access_expires_at - now).total_seconds())
         refresh_age = int((tokens.refresh_expires_at - now).total_seconds())
         jar = [self.cookie(self.session, tokens.access_token, max_age=access_age),
-               self.cookie(self.csrf, csrf or secrets.token_urlsafe(32), max_age=refresh_age, http_only=False)]
+               self.cookie(self.csrf, csrf or secrets.token_urlsafe(32), max_age=refresh_age,
+                           http_only=False)]
         if with_refresh and tokens.refresh_token:
-            jar.append(self.cookie(self.refresh, tokens.refresh_token, max_age=refresh_age, same_site="Strict"))
+            jar.append(self.cookie(self.refresh, tokens.refresh_token, max_age=refresh_age,
+                                   same_site="Strict"))
         return jar
 
     def cleared(self) -> list[str]:

@@ -83,7 +83,8 @@ def _guarded(next_path: str, *roles: Role) -> Principal | Response:
         lang, _ = page_language(request)
         # The ``csrf`` cookie outlives the 15-minute session: its presence means a refresh may work.
         return html_page(request, "signin_required.html", status=401, next_path=next_path,
-                         try_refresh=bool(cookies(request).get(cookie_names().csrf)), messages=script_messages(lang))
+                         try_refresh=bool(cookies(request).get(cookie_names().csrf)),
+                         messages=script_messages(lang))
     if roles and principal.role not in roles:
         return html_page(request, "forbidden.html", status=403)
     return principal
