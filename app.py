@@ -16,6 +16,7 @@ from chalicelib.api import admin_console, web_pages
 from chalicelib.api import site_pages
 from chalicelib.api import attachments
 from chalicelib.api import withdrawal
+from chalicelib.api import admin_review, my_sessions, second_factor
 from chalicelib.jobs import register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -27,6 +28,9 @@ app.register_blueprint(pages.bp)
 app.register_blueprint(consent.bp)
 app.register_blueprint(consultations.bp)
 app.register_blueprint(auth.bp)
+app.register_blueprint(second_factor.bp)
+app.register_blueprint(admin_review.bp)
+app.register_blueprint(my_sessions.bp)
 app.register_blueprint(me.bp)
 app.register_blueprint(admin_access.bp)
 app.register_blueprint(reservations.bp)

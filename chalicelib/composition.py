@@ -113,13 +113,6 @@ class Container:
         return DynamoSessionStore()
 
     @cached_property
-    def login_states(self) -> Any:
-        from chalicelib.adapters.dynamo.sessions import DynamoLoginStateStore
-
-        self.tables  # noqa: B018 - bind models before first use
-        return DynamoLoginStateStore()
-
-    @cached_property
     def jwt_keys(self) -> Any:
         from chalicelib.adapters.jwt_tokens import SecretsManagerKeySource
 
@@ -163,18 +156,28 @@ class Container:
         return LoginHistory(self.audit, self.settings.policy, self.clock)
 
     @cached_property
-    def sessions(self) -> Any:
+    def token_codec(self) -> Any:
+        """Access tokens and login cookies, signed with the stage's key set."""
         from datetime import timedelta
 
         from chalicelib.adapters.jwt_tokens import JwtCodec
+
+        s = self.settings
+        return JwtCodec(self.jwt_keys, issuer=s.public_base_url, audience=f"maeul-api-{s.stage}",
+                        ttl=timedelta(minutes=s.policy.access_token_minutes))
+
+    @cached_property
+    def sessions(self) -> Any:
+        from datetime import timedelta
+
         from chalicelib.services.sessions import SessionService
 
         s = self.settings
-        codec = JwtCodec(self.jwt_keys, issuer=s.public_base_url, audience=f"maeul-api-{s.stage}",
-                         ttl=timedelta(minutes=s.policy.access_token_minutes))
-        return SessionService(store=self.session_store, codec=codec, attorneys=self.attorneys,
+        return SessionService(store=self.session_store, codec=self.token_codec, attorneys=self.attorneys,
                               admin_subjects=s.admin_subjects, history=self.login_history, clock=self.clock,
-                              refresh_ttl=timedelta(days=s.policy.refresh_token_days))
+                              refresh_ttl=timedelta(days=s.policy.refresh_token_days),
+                              idle_minutes=s.policy.session_idle_minutes,
+                              staff_idle_minutes=s.policy.staff_session_idle_minutes)
 
     @cached_property
     def authenticator(self) -> Any:
@@ -188,7 +191,7 @@ class Container:
         from chalicelib.services.login import LoginService
 
         s = self.settings
-        return LoginService(clients=self.oauth_clients, states=self.login_states, users=self.users,
+        return LoginService(clients=self.oauth_clients, signer=self.token_codec, users=self.users,
                             sessions=self.sessions, history=self.login_history, clock=self.clock,
                             public_base_url=s.public_base_url,
                             state_ttl=timedelta(minutes=s.policy.login_state_minutes),
@@ -249,6 +252,29 @@ class Container:
                               secrets=self.oauth_secrets, erasers=self.personal_data_erasers,
                               clock=self.clock, disconnect=self.disconnect_provider,
                               invite_ttl=timedelta(days=self.settings.policy.attorney_invite_days))
+
+    @cached_property
+    def second_factors(self) -> Any:
+        from chalicelib.adapters.dynamo.second_factors import DynamoFactorStore
+
+        self.tables  # noqa: B018 - bind the model
+        return DynamoFactorStore(self.cipher)
+
+    @cached_property
+    def second_factor(self) -> Any:
+        from chalicelib.services.second_factor import SecondFactorService
+
+        return SecondFactorService(factors=self.second_factors, sessions=self.sessions,
+                                   history=self.login_history, audit=self.audit, attorneys=self.attorneys,
+                                   clock=self.clock)
+
+    @cached_property
+    def staff_access(self) -> Any:
+        from chalicelib.services.staff_access import StaffAccessService
+
+        return StaffAccessService(attorneys=self.attorneys, realtime=self.realtime, sessions=self.sessions,
+                                  audit=self.audit, clock=self.clock, consultations=self.consultations,
+                                  reservations=self.reservations)
 
     def disconnect_provider(self, subject: str) -> bool:
         """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the

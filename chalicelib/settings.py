@@ -81,6 +81,12 @@ class Policy(BaseModel):
     rights_record_days: int = Field(3 * 366, ge=3 * 365)
     access_token_minutes: int = Field(15, ge=1, le=15)
     refresh_token_days: int = Field(14, ge=1, le=90)
+    # a session (refresh-token family) not refreshed for this long ends (server-side idle timeout);
+    # staff sessions sooner. More than one access-token lifetime, so a page in use keeps its session.
+    session_idle_minutes: int = Field(12 * 60, ge=16, le=14 * 24 * 60)
+    staff_session_idle_minutes: int = Field(30, ge=16, le=12 * 60)
+    # leaving, roster changes and exports need a sign-in (residents) or a second factor (staff) this recent
+    step_up_minutes: int = Field(10, ge=1, le=60)
     login_state_minutes: int = Field(10, ge=1, le=30)
     login_throttle_minutes: int = Field(15, ge=1, le=24 * 60)
     login_failures_per_ip: int = Field(20, ge=3)

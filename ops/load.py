@@ -150,7 +150,7 @@ class _Client:
 
     def call(self, step: str, method: str, url: str, **kw: Any) -> requests.Response:
         headers = dict(kw.pop("headers", {}))
-        csrf = self.http.cookies.get("csrf")
+        csrf = self.http.cookies.get("csrf")  # the local stage's plain names (CONTRACT.md "Sessions")
         if csrf and method not in ("GET", "HEAD"):
             headers["X-CSRF-Token"] = csrf
         began = time.perf_counter()

@@ -6,7 +6,9 @@ details are obviously fake (``+8210000001xx``-style numbers in the unassigned
 010-0000 block, ``attorney-NNN@example.invalid``) and stored sealed. Each
 ``attorney-NNN`` account of the dev identity provider is linked to attorney
 NNN; the ``admin`` account is an admin through the local stage's
-``MAEUL_ADMIN_SUBJECTS``.
+``MAEUL_ADMIN_SUBJECTS``. The admin and the attorneys' accounts are enrolled
+in the staff second factor (``ops/dev_totp.py``; ``scripts/dev-totp <account>``
+prints an account's current code).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.categories import CATEGORIES
 from chalicelib.domain.regions import ADJACENCY, REGIONS
 from devtools.idp import accounts
+from ops import dev_totp
 
 ATTORNEY_COUNT = 120
 _FAMILY = "김이박최정강조윤장임한오서신권황안송류홍"
@@ -62,10 +65,12 @@ def run(container, wanted: Callable[[Attorney], bool] | None = None) -> dict[str
     repo, notifier = container.attorneys, container.notifier
     on_roster = {a.id: a for a in repo.roster()}  # one query, not one read per attorney
     new: list[tuple[Attorney, AttorneyContact, str | None]] = []
+    seeded: list[Attorney] = []
     written = unchanged = 0
     for attorney, contact in seed_attorneys(container.settings.naver_client_id):
         if wanted is not None and not wanted(attorney):
             continue
+        seeded.append(attorney)
         existing = on_roster.get(attorney.id)
         if existing is None:  # a fresh stack: loaded in bulk below
             new.append((attorney, contact, notifier.sync_attorney_email(attorney.id, contact.email, None)))
@@ -78,7 +83,9 @@ def run(container, wanted: Callable[[Attorney], bool] | None = None) -> dict[str
             attorney.id, contact.email, repo.email_subscription(attorney.id)))
         written += 1
     repo.import_new(new, container.clock())
-    return {"attorneys_written": written + len(new), "attorneys_unchanged": unchanged}
+    factors = dev_totp.enrol(container, dev_totp.seeded_staff_subjects(container, seeded))
+    return {"attorneys_written": written + len(new), "attorneys_unchanged": unchanged,
+            "factors_enrolled": factors}
 
 
 def main() -> int:
@@ -89,7 +96,8 @@ def main() -> int:
 
     result = run(get_container())
     print(f"seed: {result['attorneys_written']} attorneys written, "
-          f"{result['attorneys_unchanged']} already up to date")
+          f"{result['attorneys_unchanged']} already up to date, "
+          f"{result['factors_enrolled']} staff second factors enrolled (scripts/dev-totp <account>)")
     return 0
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.jwt_tokens import StaticKeySource
 from chalicelib.adapters.memory import MemoryAuditLog, MemoryConsultationRepository
-from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryInviteStore, MemoryLoginStateStore,
+from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
                                                  MemorySessionStore, MemoryUserStore)
 from chalicelib.adapters.oauth_secrets import StaticOAuthSecrets
 from chalicelib.composition import Container
@@ -39,11 +39,7 @@ class Clock:
         return self.now
 
 
-class AttorneyRoster(MemoryAttorneyLinks):
-    """Attorney links plus the roster lookup invites need."""
-
-    def get(self, attorney_id: str) -> object | None:
-        return attorney_id if attorney_id in self.attorneys else None
+AttorneyRoster = MemoryAttorneyLinks  # the links answer the roster lookup invites need, too
 
 
 def signin_container(env: dict[str, str], clock: Clock | None = None, *,
@@ -62,7 +58,7 @@ def signin_container(env: dict[str, str], clock: Clock | None = None, *,
         "account_languages": users,  # the same records: the memory store answers both
         "invites": MemoryInviteStore(roster),
         "session_store": MemorySessionStore(),
-        "login_states": MemoryLoginStateStore(),
+        "second_factors": MemoryFactorStore(cipher),
         "jwt_keys": StaticKeySource.generate(),
         "oauth_secrets": StaticOAuthSecrets(secrets or LOCAL_SECRETS),
         "consultations": MemoryConsultationRepository(settings.policy.retention_days_after_close),

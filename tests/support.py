@@ -65,6 +65,51 @@ class ApiClient:
         return self.request("POST", path, **kwargs)
 
 
+def unverified_subject(access_token: str) -> str:
+    """The ``sub`` of one of our access tokens, read without checking it (tests only)."""
+    import jwt
+
+    return jwt.decode(access_token, options={"verify_signature": False})["sub"]
+
+
+def totp_code(container: Any, subject: str, advance: Any = None) -> str:
+    """The code ``subject``'s authenticator app shows now on the container's clock. When this
+    step's code was used already (a second sign-in within 30 seconds), ``advance(seconds=30)`` is
+    called first if given -- a person would wait for the next code."""
+    from chalicelib.domain.second_factor import code_at, step_of
+
+    factor = container.second_factors.get(subject)
+    assert factor is not None, f"{subject} has no second factor"
+    if factor.last_step >= step_of(container.clock()) and advance is not None:
+        advance(seconds=30)
+    return code_at(factor.secret, container.clock())
+
+
+def staff_code(container: Any, env: Mapping[str, str], account: str, provider: str = "kakao") -> str:
+    """A code of a seeded staff account that the app started with ``env`` accepts now: its clock's
+    step, or the next one when this step's code was used already (a second sign-in within 30 s; the
+    app accepts one step of drift either side). ``container`` reads the stored factor."""
+    from chalicelib.domain.second_factor import STEP_SECONDS, code_at, step_of
+    from chalicelib.settings import Settings
+    from ops import dev_totp
+
+    subject = dev_totp.subjects_of(account, container.settings.naver_client_id)[provider]
+    factor = container.second_factors.get(subject)
+    assert factor is not None, f"{account} has no second factor (local_site enrols the seeded staff)"
+    now = Settings.from_env(dict(env)).make_clock()()
+    step = max(step_of(now), factor.last_step + 1)
+    assert step <= step_of(now) + 1, "two staff sign-ins of one account within 30 s already"
+    return code_at(factor.secret, datetime.fromtimestamp(step * STEP_SECONDS, now.tzinfo))
+
+
+def verified_staff_session(container: Any, subject: str, provider: Any) -> Any:
+    """Tokens of a staff session that has passed its second factor (as after ``POST
+    /auth/second-factor``), minted server-side like every test session."""
+    tokens = container.sessions.start(subject, provider)
+    container.sessions.confirm_second_factor(tokens.session_id)
+    return tokens
+
+
 def assert_error(response: ApiResponse, status: int, code: str | None = None) -> dict[str, Any]:
     assert response.status == status, (response.status, response.body[:500])
     assert response.headers.get("content-type", "").startswith("application/json")
@@ -81,17 +126,24 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
     """The dev identity provider, the dev SENS emulator and the app on free ports against the test stack.
 
     Seeded attorneys for whom ``wanted(attorney)`` holds (default: attorney-001
-    only) are put on the roster first, linked to their dev accounts as the seed does.
+    only) are put on the roster first, linked to their dev accounts as the seed does, and they and
+    the ``admin`` account are enrolled in the staff second factor (``staff_code`` gives their codes).
     ``at``: the app's clock starts at that instant (``MAEUL_CLOCK``) and advances normally;
     the returned environment carries it, so jobs run with it agree.
     """
     from ops import processes
     from ops.seed import seed_attorneys
 
+    from ops import dev_totp
+
+    kept = []
     for number, (attorney, contact) in enumerate(seed_attorneys(container.settings.naver_client_id)):
         keep = wanted(attorney) if wanted is not None else number == 0
         if keep and container.attorneys.get(attorney.id) is None:
             container.attorneys.save(attorney, contact)
+        if keep:
+            kept.append(attorney)
+    dev_totp.enrol(container, dev_totp.seeded_staff_subjects(container, kept))  # as ``scripts/seed`` does
     aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
     app_port, idp_port, sens_port = processes.free_port(), processes.free_port(), processes.free_port()
     # the app derives its public base URL (the tokens' issuer) from its port: so does ``env``;

@@ -35,6 +35,8 @@ from chalicelib.domain.sessions import TokenRejectedError
 
 ALGORITHM = "ES256"
 TOKEN_TYPE = "at+jwt"
+LOGIN_TYPE = "login+jwt"  # the signed login cookie of a pending sign-in (services/login.py)
+LOGIN_AUDIENCE_SUFFIX = "#login"
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]
 CLOCK_SKEW_SECONDS = 30
 
@@ -195,6 +197,40 @@ class JwtCodec:
         token = jwt.encode(claims, key.private_key, algorithm=ALGORITHM,
                            headers={"kid": key.kid, "typ": TOKEN_TYPE})
         return token, datetime.fromtimestamp(expires, timezone.utc)
+
+    def seal_login(self, payload: Mapping[str, str], now: datetime, ttl: timedelta) -> str:
+        """A pending sign-in, signed for the browser's login cookie (typ ``login+jwt``: never an
+        access token, and an access token is never one of these)."""
+        key = self._keys.current().active
+        issued = int(now.timestamp())
+        claims = {**payload, "iss": self._issuer, "aud": self._audience + LOGIN_AUDIENCE_SUFFIX,
+                  "iat": issued, "exp": issued + int(ttl.total_seconds())}
+        return jwt.encode(claims, key.private_key, algorithm=ALGORITHM,
+                          headers={"kid": key.kid, "typ": LOGIN_TYPE})
+
+    def open_login(self, token: str, now: datetime) -> dict[str, Any]:
+        """The payload of a login cookie we signed that has not expired; ``TokenRejectedError`` otherwise."""
+        if not token or len(token) > 4096:
+            raise TokenRejectedError("login_malformed")
+        try:
+            header = jwt.get_unverified_header(token)
+            kid = header.get("kid")
+            if header.get("alg") != ALGORITHM or header.get("typ") != LOGIN_TYPE or not isinstance(kid, str):
+                raise TokenRejectedError("login_malformed")
+            keys = self._keys.current()
+            if kid not in keys.keys:
+                keys = self._keys.reload_for(kid)
+            if kid not in keys.keys:
+                raise TokenRejectedError("login_unknown_key")
+            claims = jwt.decode(token, keys.keys[kid].public_key, algorithms=[ALGORITHM],
+                                audience=self._audience + LOGIN_AUDIENCE_SUFFIX, issuer=self._issuer,
+                                options={"require": ["exp", "iat", "iss", "aud"], "verify_exp": False,
+                                         "verify_iat": False, "verify_nbf": False})
+        except jwt.PyJWTError:
+            raise TokenRejectedError("login_malformed") from None
+        if now.timestamp() >= float(claims["exp"]):
+            raise TokenRejectedError("login_expired")
+        return claims
 
     def verify(self, token: str, now: datetime) -> AccessClaims:
         """The claims of a token we issued and that is valid at ``now``; ``TokenRejectedError`` otherwise."""

@@ -289,6 +289,9 @@ class MemoryRoster:
     def contact(self, attorney_id: str) -> AttorneyContact | None:
         return self.contacts.get(attorney_id)
 
+    def by_subject(self, subject: str) -> str | None:
+        return next((a.id for a in self.attorneys.values() if subject in a.subjects), None)
+
     def covering(self, category: str, region: str) -> list[str]:
         return sorted(a.id for a in self.attorneys.values() if a.active and a.covers(category, region))
 

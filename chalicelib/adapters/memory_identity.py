@@ -1,4 +1,4 @@
-"""In-memory twins of the sign-in adapters: users, invites, sessions, pending sign-ins.
+"""In-memory twins of the sign-in adapters: users, invites, sessions, staff second factors.
 
 They honour the contracts of ``chalicelib/adapters/dynamo/{users,sessions}.py``
 (``tests/integration/test_identity_stores.py`` runs one suite against both).
@@ -7,12 +7,12 @@ They honour the contracts of ``chalicelib/adapters/dynamo/{users,sessions}.py``
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.adapters.field_cipher import FieldCipher
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import LoginState, LoginStateError
+from chalicelib.domain.second_factor import Factor
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
 from chalicelib.domain.users import InvalidInviteError, User, UserProfile
 
@@ -59,15 +59,31 @@ class MemoryUserStore:
             return True
 
 
+@dataclass(frozen=True)
+class LinkedProfile:
+    """What sign-in needs of an attorney profile: whether it is active, and its linked accounts."""
+
+    id: str
+    active: bool
+    subjects: frozenset[str]
+
+
 class MemoryAttorneyLinks:
-    """The part of the attorney roster that sign-in reads: subject → attorney id."""
+    """The part of the attorney roster that sign-in reads: subject → attorney id, and activity."""
 
     def __init__(self, links: dict[str, str] | None = None, attorneys: set[str] | None = None) -> None:
         self.links = dict(links or {})
         self.attorneys = set(attorneys or set()) | set(self.links.values())
+        self.inactive: set[str] = set()
 
     def by_subject(self, subject: str) -> str | None:
         return self.links.get(subject)
+
+    def get(self, attorney_id: str) -> LinkedProfile | None:
+        if attorney_id not in self.attorneys:
+            return None
+        return LinkedProfile(attorney_id, attorney_id not in self.inactive,
+                             frozenset(s for s, a in self.links.items() if a == attorney_id))
 
 
 class MemoryInviteStore:
@@ -134,11 +150,15 @@ class MemorySessionStore:
             if now >= session.expires_at:
                 raise RefreshError("This sign-in has expired.", reason="refresh_expired",
                                    subject=session.subject)
+            if session.idle_at(now):
+                self._sessions[session.id] = replace(session, revoked_at=now, revoked_reason="idle")
+                raise RefreshError("You were away for a while: please sign in again.", reason="refresh_idle",
+                                   subject=session.subject)
             if self._current[session.id] != presented_hash:
                 self._sessions[session.id] = replace(session, revoked_at=now, revoked_reason="refresh_reuse")
                 raise RefreshReuseError("This sign-in was used from somewhere else and has been ended.",
                                         subject=session.subject)
-            rotated = replace(session, generation=session.generation + 1)
+            rotated = replace(session, generation=session.generation + 1, last_used_at=now)
             self._sessions[session.id] = rotated
             self._current[session.id] = new_hash
             self._tokens[new_hash] = session.id
@@ -156,27 +176,51 @@ class MemorySessionStore:
         ids = [s.id for s in self._sessions.values() if s.subject == subject and s.revoked_at is None]
         return sum(1 for sid in ids if self.revoke(sid, now, reason) is not None)
 
+    def of_subject(self, subject: str) -> list[Session]:
+        return sorted((s for s in self._sessions.values() if s.subject == subject),
+                      key=lambda s: s.created_at, reverse=True)
 
-class MemoryLoginStateStore:
-    def __init__(self) -> None:
-        self._states: dict[str, LoginState] = {}
-        self._used: set[str] = set()
+    def confirm_second_factor(self, session_id: str, now: datetime) -> Session | None:
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None or session.revoked_at is not None:
+                return None
+            self._sessions[session_id] = replace(session, second_factor_at=now)
+            return self._sessions[session_id]
+
+
+class MemoryFactorStore:
+    """Twin of ``DynamoFactorStore`` (the secret kept sealed, as there)."""
+
+    def __init__(self, cipher: FieldCipher) -> None:
+        self._cipher = cipher
+        self._factors: dict[str, tuple[Factor, bytes]] = {}
         self._lock = threading.Lock()
 
-    def put(self, state: LoginState) -> None:
-        with self._lock:
-            if state.state_hash in self._states:
-                raise LoginStateError("Please start signing in again.", reason="state_collision")
-            self._states[state.state_hash] = state
+    def get(self, subject: str) -> Factor | None:
+        found = self._factors.get(subject)
+        if found is None:
+            return None
+        return replace(found[0], secret=self._cipher.open("second_factor", subject, found[1])["secret"])
 
-    def take(self, state_hash: str, now: datetime) -> LoginState:
+    def begin(self, factor: Factor) -> Factor:
         with self._lock:
-            state = self._states.get(state_hash)
-            if state is None:
-                raise LoginStateError("This sign-in link is not valid.", reason="state_unknown")
-            if state_hash in self._used:
-                raise LoginStateError("This sign-in link was already used.", reason="state_reused")
-            self._used.add(state_hash)
-        if now >= state.expires_at:
-            raise LoginStateError("This sign-in took too long.", reason="state_expired")
-        return state
+            if factor.subject not in self._factors:
+                sealed = self._cipher.seal("second_factor", factor.subject, {"secret": factor.secret})
+                self._factors[factor.subject] = (replace(factor, secret=""), sealed)
+                return factor
+        return self.get(factor.subject) or factor
+
+    def accept(self, subject: str, step: int, now: datetime) -> bool:
+        with self._lock:
+            found = self._factors.get(subject)
+            if found is None or found[0].last_step >= step:
+                return False
+            factor = found[0]
+            self._factors[subject] = (replace(factor, last_step=step, enrolled_at=factor.enrolled_at or now),
+                                      found[1])
+            return True
+
+    def remove(self, subject: str) -> bool:
+        with self._lock:
+            return self._factors.pop(subject, None) is not None

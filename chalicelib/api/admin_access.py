@@ -97,7 +97,7 @@ def access_log_entries() -> Response:
 @bp.route("/api/admin/attorneys/{attorney_id}/invites", methods=["POST"])
 def create_invite(attorney_id: str) -> Response:
     request = bp.current_request
-    admin = require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN, step_up=True)
     invite = get_container().accounts.invite_attorney(admin, attorney_id, client_of(request))
     return json_response(InviteView(code=invite.code, attorney_id=invite.attorney_id,
                                     expires_at=local_time(invite.expires_at)), 201, private=True)

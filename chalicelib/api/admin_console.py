@@ -217,7 +217,7 @@ def list_attorneys() -> Response:
 @bp.route("/api/admin/attorneys", methods=["POST"])
 def add_attorney() -> Response:
     request = bp.current_request
-    admin = require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN, step_up=True)
     body = parse_body(request, NewAttorney)
     container = get_container()
     attorney = roster.add(container.attorneys, container.notifier, body.to_attorney(),
@@ -236,7 +236,7 @@ def add_attorney() -> Response:
 @bp.route("/api/admin/attorneys/{attorney_id}", methods=["PUT"])
 def change_attorney(attorney_id: str) -> Response:
     request = bp.current_request
-    admin = require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN, step_up=True)
     if not _ATTORNEY_ID.match(attorney_id):
         raise roster.UnknownAttorneyProfileError()
     body = parse_body(request, AttorneyChange)

@@ -21,7 +21,6 @@ from chalicelib.domain.consultations import ConsultationNotFoundError
 from chalicelib.domain.identity import Role
 from chalicelib.domain.matching import NotAssignableError
 from chalicelib.domain.offers import UnknownAttorneyError
-from chalicelib.services import access_log
 
 bp = ApiBlueprint(__name__)
 
@@ -49,13 +48,16 @@ class ReassignOut(BaseModel):
 class AttorneyPatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    active: StrictBool = Field(description="false: the attorney leaves the roster; their open offers move on.")
+    active: StrictBool = Field(description="false: the attorney leaves the roster at once (sessions ended, "
+                                           "open offers move on); true: back on the roster, off duty.")
 
 
 class AttorneyStateOut(BaseModel):
     attorney_id: str
     active: bool
     on_duty: bool
+    sessions_ended: int = Field(0, description="How many sessions of the attorney's linked accounts ended.")
+    bookings_handed_back: int = Field(0, description="Upcoming reservations given back to their residents.")
 
 
 @spec.operation("POST", "/api/admin/consultations/{consultation_id}/reassign", "Assign a consultation to a "
@@ -73,30 +75,22 @@ def reassign(consultation_id: str) -> object:
                                      reason=assignment.reason.as_dict()), private=True)
 
 
-@spec.operation("PATCH", "/api/admin/attorneys/{attorney_id}", "Deactivate an attorney (admins): duty ends, "
-                "open offers move on", tags=("matching", "admin"), request=AttorneyPatchIn,
+@spec.operation("PATCH", "/api/admin/attorneys/{attorney_id}", "Deactivate an attorney (admins): their "
+                "sessions end at once, the role is no longer granted, duty ends, open offers move on; or "
+                "reactivate one (their linked accounts get the role at their next sign-in)",
+                tags=("matching", "admin"), request=AttorneyPatchIn,
                 responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
 @bp.route("/api/admin/attorneys/{attorney_id}", methods=["PATCH"])
 def patch_attorney(attorney_id: str) -> object:
     request = bp.current_request
-    admin = require_role(request, Role.ADMIN)
+    admin = require_role(request, Role.ADMIN, step_up=True)
     if not _ATTORNEY_ID.match(attorney_id):
         raise UnknownAttorneyError()
     body = parse_body(request, AttorneyPatchIn)
-    container = get_container()
-    if body.active:
-        from chalicelib.api.errors import UnprocessableError
-
-        attorney = container.attorneys.get(attorney_id)
-        if attorney is None:
-            raise UnknownAttorneyError()
-        if not attorney.active:
-            raise UnprocessableError("Reactivate an attorney through the roster (POST /api/admin/attorneys).",
-                                     code="use_roster")
-    else:
-        attorney = container.realtime.deactivate(attorney_id)
-        access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id,
-                                        action="attorney_deactivated", ip=client_of(request).ip,
-                                        now=container.clock())
+    staff = get_container().staff_access
+    change = (staff.reactivate if body.active else staff.deactivate)(admin, attorney_id, client_of(request))
+    attorney = change.attorney
     return json_response(AttorneyStateOut(attorney_id=attorney.id, active=attorney.active,
-                                          on_duty=attorney.on_duty), private=True)
+                                          on_duty=attorney.on_duty, sessions_ended=change.sessions_ended,
+                                          bookings_handed_back=change.bookings_handed_back),
+                         private=True)

@@ -10,7 +10,7 @@ login history.
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,12 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.api import session_cookies as sc
 from chalicelib.api.errors import (ApiBlueprint, TooManyRequestsError, UnauthorizedError, error_response,
                                    map_error)
-from chalicelib.api.guard import bearer_token, check_csrf, client_of, cookies, current_principal
+from chalicelib.api.guard import bearer_token, check_csrf, client_of, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response, load_json, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.login import (LoginError, LoginStateError, LoginThrottledError, ProviderDeniedError,
                                      ProviderError, UnknownProviderError, UnsafeNextError)
+from chalicelib.domain.second_factor import is_staff
 from chalicelib.domain.sessions import RefreshError, Tokens
 from chalicelib.services.accounts import BadUnlinkRequestError, UnlinkUnauthorizedError
 
@@ -124,13 +125,11 @@ def login(provider: str) -> Response:
     query = parse_query(request, LoginQuery)
     container = get_container()
     try:
-        start = container.login.begin(provider, query.next, sc.read(request, sc.LOGIN_NONCE), client_of(request),
-                                      query.login_hint)
+        start = container.login.begin(provider, query.next, client_of(request), query.login_hint)
     except LoginError as exc:
         return _failure(request, exc)
-    secure = container.settings.secure_cookies
-    return _redirect(start.authorize_url, [sc.login_nonce_cookie(start.browser_nonce, start.nonce_max_age,
-                                                                 secure=secure)])
+    login_cookie = cookie_names().login_cookie(start.login_cookie, start.cookie_max_age)
+    return _redirect(start.authorize_url, [login_cookie])
 
 
 @spec.operation("GET", "/auth/{provider}/callback",
@@ -141,20 +140,24 @@ def callback(provider: str) -> Response:
     request = bp.current_request
     params = {k: v for k, v in (request.query_params or {}).items() if isinstance(v, str)}
     container = get_container()
+    names = cookie_names()
     try:
-        signed_in = container.login.complete(provider, params, sc.read(request, sc.LOGIN_NONCE),
+        signed_in = container.login.complete(provider, params, sc.read(request, names.login),
                                              client_of(request))
     except LoginError as exc:
         return _failure(request, exc)
-    jar = sc.session_cookies(signed_in.tokens, container.clock(), secure=container.settings.secure_cookies)
-    return _redirect(signed_in.next_path, jar)
+    jar = [*names.session_cookies(signed_in.tokens, container.clock()), names.login_cleared()]
+    target = signed_in.next_path
+    if is_staff(signed_in.tokens.role):  # pending until the second factor (CONTRACT "staff second factor")
+        target = "/second-factor?" + urlencode({"next": target})
+    return _redirect(target, jar)
 
 
 def _refresh_token_of(request: Request) -> tuple[str | None, bool]:
     """(token, from_body). A cookie-borne token needs the CSRF header, like any cookie request."""
     if request.raw_body:
         return parse_body(request, RefreshBody).refresh_token, True
-    token = sc.read(request, sc.REFRESH)
+    token = sc.read(request, cookie_names().refresh)
     if token is not None:
         check_csrf(request)
     return token, False
@@ -175,20 +178,19 @@ def refresh() -> Response:
     request = bp.current_request
     container = get_container()
     token, from_body = _refresh_token_of(request)
-    secure = container.settings.secure_cookies
     if not token:
         raise UnauthorizedError("Please sign in first.", code="not_signed_in")
     try:
         tokens = container.sessions.refresh(token, client_of(request))
     except RefreshError as exc:
-        headers = {} if from_body else {"Set-Cookie": sc.cleared(secure=secure)}
+        headers = {} if from_body else {"Set-Cookie": cookie_names().cleared()}
         return error_response(401, "invalid_refresh", str(exc), headers=headers)
     except LoginThrottledError as exc:
         raise TooManyRequestsError(exc.message, code="too_many_attempts",
                                    headers={"Retry-After": str(exc.retry_after_seconds)}) from None
-    now = container.clock()
+    now, names = container.clock(), cookie_names()
     headers = {} if from_body else {
-        "Set-Cookie": sc.session_cookies(tokens, now, secure=secure, csrf=cookies(request).get(sc.CSRF))}
+        "Set-Cookie": names.session_cookies(tokens, now, csrf=cookies(request).get(names.csrf))}
     return json_response(_token_body(tokens, now, from_body), private=True, headers=headers)
 
 
@@ -198,11 +200,11 @@ def refresh() -> Response:
 def logout() -> Response:
     request = bp.current_request
     container = get_container()
-    client = client_of(request)
+    client, names = client_of(request), cookie_names()
     ended = False
-    if bearer_token(request) or sc.read(request, sc.SESSION):
+    if bearer_token(request) or sc.read(request, names.session):
         try:
-            principal = current_principal(request)
+            principal = current_principal(request, allow_pending=True)
         except UnauthorizedError:
             principal = None  # expired or revoked: fall back to the refresh token
         if principal is not None:
@@ -210,12 +212,12 @@ def logout() -> Response:
             ended = True
     if not ended:
         token, _ = _refresh_token_of(request)
-        if token is None and not (bearer_token(request) or sc.read(request, sc.SESSION)):
+        if token is None and not (bearer_token(request) or sc.read(request, names.session)):
             raise UnauthorizedError("You are not signed in.", code="not_signed_in")
         if token:
             container.sessions.end_by_refresh(token, client)
     return json_response({"status": "signed_out"}, private=True,
-                         headers={"Set-Cookie": sc.cleared(secure=container.settings.secure_cookies)})
+                         headers={"Set-Cookie": names.cleared()})
 
 
 @spec.operation("POST", "/auth/kakao/unlink",

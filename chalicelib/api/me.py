@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api import session_cookies as sc
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, map_error
-from chalicelib.api.guard import bearer_token, client_of, cookies, current_principal
+from chalicelib.api.guard import (bearer_token, client_of, cookie_names, cookies, current_principal,
+                                  require_step_up)
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import LANG_COOKIE_MAX_AGE
@@ -137,12 +137,12 @@ def my_logins() -> Response:
 @bp.route("/api/me", methods=["DELETE"])
 def leave() -> Response:
     request = bp.current_request
-    principal = current_principal(request)
+    principal = require_step_up(current_principal(request))
     container = get_container()
     left = container.accounts.leave(principal.subject, client_of(request), principal.provider.value)
     return json_response(Left(status="deleted", sessions_ended=left.sessions_ended,
                               provider_disconnected=left.provider_disconnected), private=True,
-                         headers={"Set-Cookie": sc.cleared(secure=container.settings.secure_cookies)})
+                         headers={"Set-Cookie": cookie_names().cleared()})
 
 
 @spec.operation("POST", "/api/me/attorney-link", "Link my account to an attorney profile with an invite code",
@@ -161,9 +161,9 @@ def redeem_invite() -> Response:
                                    headers={"Retry-After": str(exc.retry_after_seconds)}) from None
     now = container.clock()
     bearer = bearer_token(request) is not None
-    headers = {} if bearer else {"Set-Cookie": sc.session_cookies(
-        tokens, now, secure=container.settings.secure_cookies, csrf=cookies(request).get(sc.CSRF),
-        with_refresh=False)}
+    names = cookie_names()
+    headers = {} if bearer else {"Set-Cookie": names.session_cookies(
+        tokens, now, csrf=cookies(request).get(names.csrf), with_refresh=False)}
     return json_response(AttorneyLinked(attorney_id=attorney_id,
                                         role=tokens.role.value, access_token=tokens.access_token if bearer else None,
                                         expires_in=int((tokens.access_expires_at - now).total_seconds())),

@@ -7,6 +7,7 @@ from datetime import datetime
 from chalice.app import Request, Response
 
 from chalicelib.api.errors import ApiBlueprint
+from chalicelib.api.session_cookies import CookieNames
 from chalicelib.composition import get_container
 from chalicelib.domain import languages
 from chalicelib.domain.identity import Principal
@@ -52,7 +53,8 @@ def html_page(request: Request, template: str, *, status: int = 200, account_lan
     documents = {"max_files": policy.attachment_max_files, "max_mb": policy.attachment_max_bytes // (1024 * 1024),
                  "max_bytes": policy.attachment_max_bytes, "types": list(policy.attachment_types)}
     body = render(template, lang, fallback_phone=policy.fallback_phone, shifted_now=shifted_now,
-                  documents_policy=documents, **context)
+                  documents_policy=documents,
+                  csrf_cookie=CookieNames.of(container.settings).csrf, **context)
     # the page depends on the cookie and Accept-Language: no shared cache may hand it to another
     headers = {"Content-Type": HTML, "Cache-Control": "no-store", "Vary": "Accept-Language, Cookie"}
     if remember:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError, unavailable_dependency
-from chalicelib.api.guard import cookies, current_principal
+from chalicelib.api.guard import SecondFactorRequiredError, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, opening_text, page_language
@@ -94,11 +95,15 @@ def _guarded(next_path: str, *roles: Role) -> Principal | Response:
     request = bp.current_request
     try:
         principal = current_principal(request)
+    except SecondFactorRequiredError:
+        return Response(body="", status_code=302, headers={
+            "Location": "/second-factor?" + urlencode({"next": next_path}), "Cache-Control": "no-store"})
     except UnauthorizedError:
         lang, _ = page_language(request)
         # The ``csrf`` cookie outlives the 15-minute session: its presence means a refresh may work.
         return html_page(request, "signin_required.html", status=401, next_path=next_path,
-                         try_refresh=bool(cookies(request).get("csrf")), messages=script_messages(lang))
+                         try_refresh=bool(cookies(request).get(cookie_names().csrf)),
+                         messages=script_messages(lang))
     if roles and principal.role not in roles:
         return html_page(request, "forbidden.html", status=403)
     return principal

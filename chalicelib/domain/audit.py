@@ -18,7 +18,8 @@ from typing import Protocol
 
 class LoginResult(StrEnum):
     SUCCESS = "success"
-    FAILURE = "failure"
+    FAILURE = "failure"  # counts toward the sign-in throttle
+    REJECTED = "rejected"  # a refused access token of the person's: recorded, not counted
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class AccessEvent:
 
 
 RIGHTS_ACTIONS = frozenset({"attorney_added", "attorney_changed", "attorney_deactivated", "invite_created",
-                            "attorney_linked"})
+                            "attorney_linked", "attorney_reactivated", "second_factor_reset"})
 
 
 def is_rights_change(event: AccessEvent) -> bool:

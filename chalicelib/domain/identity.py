@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -32,6 +33,9 @@ class Principal:
     provider: Provider
     session_id: str
     attorney_id: str | None = None
+    second_factor_pending: bool = False  # staff whose session has not passed its second factor yet
+    second_factor_at: datetime | None = None  # when this session last passed it (step-up)
+    signed_in_at: datetime | None = None  # when this session's sign-in happened (step-up)
 
     @property
     def is_admin(self) -> bool:

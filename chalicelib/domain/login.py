@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
 
 from chalicelib.domain.identity import Provider, Role, subject_of
 
@@ -141,32 +139,6 @@ def provider_of(value: str) -> Provider:
         return Provider(value)
     except ValueError:
         raise UnknownProviderError("Sign in with Kakao or Naver.") from None
-
-
-@dataclass(frozen=True)
-class LoginState:
-    """One pending sign-in, stored under the hash of its ``state`` until used or expired.
-
-    ``browser`` is the hash of the random nonce in the starting browser's
-    cookie: a callback from any other browser is refused. Nothing stored here
-    is usable by itself (the PKCE verifier is derived from that nonce).
-    """
-
-    state_hash: str
-    provider: Provider
-    next_path: str
-    browser: str
-    created_at: datetime
-    expires_at: datetime
-
-
-class LoginStateStore(Protocol):
-    def put(self, state: LoginState) -> None: ...
-
-    def take(self, state_hash: str, now: datetime) -> LoginState:
-        """Mark the state used and return it; ``LoginStateError`` (reason
-        ``state_unknown`` / ``state_reused``) when it cannot be."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.identity import InvalidTokenError, Provider, Role
@@ -44,6 +44,17 @@ class Session:
     generation: int = 0
     revoked_at: datetime | None = None
     revoked_reason: str | None = None
+    second_factor_at: datetime | None = None  # when a staff member's second factor was last accepted
+    last_used_at: datetime | None = None  # the last refresh
+    idle_minutes: int | None = None  # not refreshed for this long: the session ends (None: no limit)
+    device: str = ""  # e.g. "Chrome · Android", from the browser at sign-in (for "my sessions")
+    ip_hint: str = ""  # a coarse hint of where it signed in from, e.g. "203.0.x.x"
+
+    def idle_at(self, now: datetime) -> bool:
+        """Unused for longer than its idle limit (measured from the last refresh, or the sign-in)."""
+        if self.idle_minutes is None:
+            return False
+        return now - (self.last_used_at or self.created_at) >= timedelta(minutes=self.idle_minutes)
 
     def is_live(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
@@ -99,6 +110,37 @@ class SessionStore(Protocol):
     def revoke(self, session_id: str, now: datetime, reason: str) -> Session | None: ...
 
     def revoke_all(self, subject: str, now: datetime, reason: str) -> int: ...
+
+    def of_subject(self, subject: str) -> list[Session]:
+        """Every session of a person, live or not, newest first."""
+        ...
+
+    def confirm_second_factor(self, session_id: str, now: datetime) -> Session | None:
+        """Mark a live session's second factor as passed at ``now`` (None: unknown or ended)."""
+        ...
+
+
+_BROWSERS = (("Edg/", "Edge"), ("SamsungBrowser", "Samsung Internet"), ("KAKAOTALK", "KakaoTalk"),
+             ("NAVER(", "Naver"), ("Whale/", "Whale"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def device_label(user_agent: str) -> str:
+    """A short, coarse name of a browser for the "my sessions" list, e.g. ``Chrome · Android``."""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "")
+    return " · ".join(part for part in (browser, system) if part) or "unknown"
+
+
+def ip_hint(ip: str) -> str:
+    """No more of an address than its network's first half: ``203.0.x.x``, ``2001:db8:…``."""
+    if ip.count(".") == 3:
+        return ".".join(ip.split(".")[:2]) + ".x.x"
+    if ":" in ip:
+        return ":".join(ip.split(":")[:2]) + ":…"
+    return ""
 
 
 class TokenRejectedError(InvalidTokenError):

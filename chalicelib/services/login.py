@@ -1,16 +1,23 @@
 """Signing in with Kakao or Naver (OAuth 2.0 authorization code, server side).
 
-``begin``: check where to return to (same-origin paths only), create a single
-use ``state`` (256 random bits, stored hashed, 10 minutes), bound to the
-browser by a random nonce kept in an HttpOnly cookie, and send the browser to
-the provider. Kakao also gets PKCE: the verifier is derived from the nonce
-and the state, so nothing that could complete a sign-in is stored.
+``begin``: check where to return to (same-origin paths only), create a
+``state`` (256 random bits) and a fresh browser nonce (256 random bits, never
+taken from an incoming cookie, so a planted cookie cannot tie a victim's
+sign-in to an attacker's), and send the browser to the provider. The pending
+sign-in lives only in the browser: a short-lived HttpOnly login cookie signed
+with the stage's token keys (``JwtCodec.seal_login``) holding the state's
+hash, the provider, the return path and the nonce. Nothing is written
+anywhere for an anonymous visitor (a refused start is a log line, not a
+stored record). Kakao also gets PKCE: the verifier is derived from the nonce
+and the state.
 
-``complete``: spend the state (unknown, expired, reused, from another browser
-or another provider → ``LoginStateError``), handle the provider's own error,
-exchange the code and read the user (``ProviderError`` on any failure),
-throttle the account if it failed too often, then record the user and start a
-session. Every outcome goes into the login history.
+``complete``: check the state against the login cookie (missing, expired,
+forged, from another browser or another provider → ``LoginStateError``; the
+provider's authorization code is single use, so a replayed callback fails
+there), handle the provider's own error, exchange the code and read the user
+(``ProviderError`` on any failure), throttle the account if it failed too
+often, then record the user and start a session. Every outcome of a callback
+goes into the login history.
 """
 
 from __future__ import annotations
@@ -23,14 +30,15 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from chalicelib.adapters.oauth_providers import OAuthClient
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import (Client, LoginError, LoginState, LoginStateError, LoginStateStore,
-                                     LoginThrottledError, ProviderDeniedError, ProviderError, landing_path,
-                                     provider_of, safe_next)
-from chalicelib.domain.sessions import Tokens
+from chalicelib.domain.login import (Client, LoginError, LoginStateError, LoginThrottledError,
+                                     ProviderDeniedError, ProviderError, landing_path, provider_of, safe_next)
+from chalicelib.domain.sessions import TokenRejectedError, Tokens
 from chalicelib.domain.users import UserProfile, UserStore
+from chalicelib.logs import logger
 from chalicelib.services.login_history import LoginHistory
 from chalicelib.services.sessions import SessionService
 
@@ -42,8 +50,14 @@ _MAX_PARAM = 2048
 @dataclass(frozen=True)
 class LoginStart:
     authorize_url: str
-    browser_nonce: str
-    nonce_max_age: int
+    login_cookie: str  # the signed pending sign-in, for the browser's login cookie
+    cookie_max_age: int
+
+
+class LoginSigner(Protocol):
+    def seal_login(self, payload: Mapping[str, str], now: datetime, ttl: timedelta) -> str: ...
+
+    def open_login(self, token: str, now: datetime) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -67,11 +81,11 @@ def pkce_challenge(verifier: str) -> str:
 
 
 class LoginService:
-    def __init__(self, *, clients: Mapping[Provider, OAuthClient], states: LoginStateStore, users: UserStore,
+    def __init__(self, *, clients: Mapping[Provider, OAuthClient], signer: LoginSigner, users: UserStore,
                  sessions: SessionService, history: LoginHistory, clock: Callable[[], datetime],
                  public_base_url: str, state_ttl: timedelta, allow_login_hint: bool = False) -> None:
         self._clients = clients
-        self._states = states
+        self._signer = signer
         self._users = users
         self._sessions = sessions
         self._history = history
@@ -90,37 +104,33 @@ class LoginService:
                                 reason="provider_not_configured")
         return client
 
-    def begin(self, provider_name: str, next_path: str | None, browser_nonce: str | None, client: Client,
+    def begin(self, provider_name: str, next_path: str | None, client: Client,
               login_hint: str | None = None) -> LoginStart:
         label = provider_name if provider_name in tuple(Provider) else "unknown"
         try:
             provider = provider_of(provider_name)
-            self._history.guard_ip(label, client)
+            self._history.guard_ip(label, client, record=False)
             target = safe_next(next_path)
             oauth = self._client(provider)
-            nonce = browser_nonce if browser_nonce and _NONCE_RE.fullmatch(browser_nonce) else \
-                secrets.token_urlsafe(32)
+            nonce = secrets.token_urlsafe(32)  # fresh every time
             state = secrets.token_urlsafe(32)
-            now = self._clock()
-            self._states.put(LoginState(state_hash=_sha256(state), provider=provider, next_path=target,
-                                        browser=_sha256(nonce), created_at=now, expires_at=now + self._state_ttl))
+            cookie = self._signer.seal_login({"st": _sha256(state), "prv": provider.value, "nxt": target,
+                                              "non": nonce}, self._clock(), self._state_ttl)
             hint = login_hint if self._allow_hint and login_hint and _HINT_RE.fullmatch(login_hint) else None
             url = oauth.authorize_url(redirect_uri=self.redirect_uri(provider), state=state,
                                       code_challenge=pkce_challenge(pkce_verifier(nonce, state)), login_hint=hint)
-        except LoginThrottledError:
-            raise
         except LoginError as exc:
-            self._history.failure(label, client, exc.reason, exc.subject)
+            logger().info("sign-in not started", extra={"provider": label, "reason": exc.reason})
             raise
-        return LoginStart(url, nonce, int(self._state_ttl.total_seconds()))
+        return LoginStart(url, cookie, int(self._state_ttl.total_seconds()))
 
-    def complete(self, provider_name: str, params: Mapping[str, str], browser_nonce: str | None,
+    def complete(self, provider_name: str, params: Mapping[str, str], login_cookie: str | None,
                  client: Client) -> SignedIn:
         label = provider_name if provider_name in tuple(Provider) else "unknown"
         try:
             provider = provider_of(provider_name)
             self._history.guard_ip(label, client)
-            state, target = self._spend_state(provider, params, browser_nonce)
+            state, target, browser_nonce = self._pending(provider, params, login_cookie)
             error = params.get("error")
             if error:
                 if error == "access_denied":
@@ -134,11 +144,11 @@ class LoginService:
                                     reason="code_missing")
             identity = self._client(provider).identify(
                 code=code, redirect_uri=self.redirect_uri(provider), state=state,
-                code_verifier=pkce_verifier(browser_nonce or "", state))
+                code_verifier=pkce_verifier(browser_nonce, state))
             self._history.guard_account(provider.value, client, identity.subject)
             self._users.signed_in(identity.subject, provider, UserProfile(identity.name, identity.phone),
                                   self._clock())
-            tokens = self._sessions.start(identity.subject, provider)
+            tokens = self._sessions.start(identity.subject, provider, client)
         except LoginThrottledError:
             raise
         except LoginError as exc:
@@ -150,15 +160,29 @@ class LoginService:
         self._history.success(provider.value, client, identity.subject)
         return SignedIn(tokens, landing_path(target, tokens.role))
 
-    def _spend_state(self, provider: Provider, params: Mapping[str, str],
-                     browser_nonce: str | None) -> tuple[str, str]:
+    def _pending(self, provider: Provider, params: Mapping[str, str],
+                 login_cookie: str | None) -> tuple[str, str, str]:
+        """(state, return path, browser nonce) of the sign-in this browser started."""
         state = params.get("state") or ""
         if not state or len(state) > _MAX_PARAM:
             raise LoginStateError("This sign-in link is not valid. Please start again.", reason="state_missing")
-        pending = self._states.take(_sha256(state), self._clock())
-        if pending.provider is not provider:
-            raise LoginStateError("This sign-in link is not valid. Please start again.", reason="state_provider")
-        if not browser_nonce or not hmac.compare_digest(_sha256(browser_nonce), pending.browser):
+        if not login_cookie:
             raise LoginStateError("Please finish signing in in the same browser where you started.",
                                   reason="state_browser")
-        return state, pending.next_path
+        try:
+            pending = self._signer.open_login(login_cookie, self._clock())
+        except TokenRejectedError as exc:
+            if exc.reason == "login_expired":
+                raise LoginStateError("This sign-in took too long. Please start again.",
+                                      reason="state_expired") from None
+            raise LoginStateError("Please finish signing in in the same browser where you started.",
+                                  reason="state_browser") from None
+        invalid = "This sign-in link is not valid. Please start again."
+        if not hmac.compare_digest(_sha256(state), str(pending.get("st", ""))):
+            raise LoginStateError(invalid, reason="state_unknown")
+        if pending.get("prv") != provider.value:
+            raise LoginStateError(invalid, reason="state_provider")
+        nonce, target = str(pending.get("non", "")), str(pending.get("nxt", ""))
+        if not _NONCE_RE.fullmatch(nonce):
+            raise LoginStateError(invalid, reason="state_unknown")
+        return state, safe_next(target), nonce

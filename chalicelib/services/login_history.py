@@ -1,12 +1,14 @@
 """The login history (로그인 이력) and the throttle built on it.
 
 Every attempt to authenticate -- a sign-in, a refresh, an invite redemption,
-a rejected access token -- is written with time, IP, user agent, provider,
-result and reason (PIPA safety-measures standard §5, §8). Never a token, a
+a second-factor code -- is written with time, IP, user agent, provider,
+result and reason (PIPA safety-measures standard §5, §8); a refused access
+token of a known person is written too, as ``rejected``. Never a token, a
 code or a secret: reasons are fixed identifiers.
 
-The throttle reads the same history: too many failures from one IP, or for one
-account, within the window → ``LoginThrottledError`` (429) until they age out
+The throttle reads the same history: too many *failures* (sign-in, refresh,
+invite and second-factor attempts; refused access tokens do not count) from
+one IP, or for one account, within the window → ``LoginThrottledError`` (429) until they age out
 (§5⑥: restrict access after repeated authentication failures). A throttled
 attempt is itself a failure, so hammering keeps the door shut.
 """
@@ -42,14 +44,21 @@ class LoginHistory:
         self._write(LoginEvent(at=self._clock(), provider=provider, result=LoginResult.FAILURE, reason=reason,
                                ip=client.ip, user_agent=client.user_agent, subject=subject))
 
+    def rejected(self, provider: str, client: Client, reason: str, subject: str) -> None:
+        """A refused token of ``subject``'s (ended or expired session): recorded, never throttled on."""
+        self._write(LoginEvent(at=self._clock(), provider=provider, result=LoginResult.REJECTED,
+                               reason=reason, ip=client.ip, user_agent=client.user_agent, subject=subject))
+
     def _write(self, event: LoginEvent) -> None:
         self._audit.record_login(event)
 
-    def guard_ip(self, provider: str, client: Client) -> None:
-        """429 when this address failed too often lately (the attempt is recorded)."""
+    def guard_ip(self, provider: str, client: Client, *, record: bool = True) -> None:
+        """429 when this address failed too often lately (the attempt is recorded unless ``record``
+        is False: an anonymous start of a sign-in writes nothing)."""
         since = self._clock() - self._window
         if self._audit.failures_from(client.ip, since, at_most=self._per_ip) >= self._per_ip:
-            self.failure(provider, client, "throttled_ip")
+            if record:
+                self.failure(provider, client, "throttled_ip")
             raise LoginThrottledError("Too many failed sign-in attempts from your network. "
                                       f"Please wait {self.retry_after // 60} minutes and try again.",
                                       retry_after_seconds=self.retry_after)

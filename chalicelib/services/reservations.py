@@ -297,6 +297,19 @@ class ReservationService:
     def alert_attorney(self, kind: MessageKind, attorney_id: str, when: datetime | None) -> None:
         """Best-effort SMS and e-mail to an attorney about one of their consultations."""
         self._alerts.to_attorney(kind, attorney_id, when)
+    def hand_back(self, consultation_id: str) -> Booking | None:
+        """The booked attorney left the roster: their upcoming booking ends, the consultation goes back
+        to ``submitted`` and the resident is told to pick another slot. None: nothing upcoming."""
+        now = self._clock()
+        consultation = self._consultations.get(consultation_id)
+        active = self._bookings.state_of(consultation_id).active if consultation is not None else None
+        if consultation is None or active is None or active.start <= now:
+            return None
+        ended = active.ended(BookingStatus.CANCELLED, now, "attorney_deactivated")
+        self._bookings.end(EndPlan(active=active, ended=ended, consultation=consultation, now=now,
+                                   dropped_reminders=self._reminder_keys(active)))
+        self._alerts.to_resident(MessageKind.BOOKING_CANCELLED, consultation, active.start)
+        return ended
 
     # --- internals --------------------------------------------------------------------------------
 

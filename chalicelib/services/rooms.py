@@ -140,6 +140,11 @@ class RoomService:
         limit = limit or self._policy.message_page_size
         sealed = self._store.messages(consultation_id, since, limit)
         messages = [self._open_message(m) for m in sealed]
+        if side is Side.ATTORNEY and any(m.side is Side.RESIDENT for m in messages):
+            # staff reading the resident's words: access-logged (a poll that brings nothing new is not)
+            self._audit.record_access(AccessEvent(
+                at=self._clock(), actor=principal.subject, actor_role=principal.role.value,
+                owner=consultation.owner, record=f"{ENTITY}:{consultation.id}", action="read_thread", ip=ip))
         state = self._store.state(consultation_id)
         if messages:
             last = messages[-1].cursor

@@ -8,8 +8,9 @@ take effect at once, not when the token expires.
 
 Roles are worked out afresh whenever a token is issued (sign-in, refresh,
 invite redemption): admin from the stage's list, attorney from the linked
-profile, else resident -- a change reaches the user within one access-token
-lifetime.
+profile *while that profile is active*, else resident. Deactivating an
+attorney also ends every session of their linked accounts
+(``services/staff_access.py``), so their tokens stop working at once.
 """
 
 from __future__ import annotations
@@ -22,18 +23,32 @@ from chalicelib.adapters.jwt_tokens import JwtCodec
 from chalicelib.domain.identity import Principal, Provider
 from chalicelib.domain.login import Client, LoginThrottledError, role_for
 from chalicelib.domain.sessions import (RefreshError, Session, SessionStore, TokenRejectedError, Tokens,
-                                        new_refresh_token, new_session_id, token_hash)
+                                        device_label, ip_hint, new_refresh_token, new_session_id, token_hash)
+from chalicelib.domain.second_factor import is_staff
+from chalicelib.logs import logger
 from chalicelib.services.login_history import TOKEN_PROVIDER, LoginHistory
 
 
 class AttorneyLinks(Protocol):
     def by_subject(self, subject: str) -> str | None: ...
 
+    def get(self, attorney_id: str) -> Any: ...
+
+
+def active_attorney_of(attorneys: AttorneyLinks, subject: str) -> str | None:
+    """The attorney profile linked to ``subject`` if it is active (a deactivated one grants nothing)."""
+    attorney_id = attorneys.by_subject(subject)
+    if attorney_id is None:
+        return None
+    profile = attorneys.get(attorney_id)
+    return attorney_id if profile is not None and getattr(profile, "active", False) else None
+
 
 class SessionService:
     def __init__(self, *, store: SessionStore, codec: JwtCodec, attorneys: AttorneyLinks,
                  admin_subjects: Collection[str], history: LoginHistory, clock: Callable[[], datetime],
-                 refresh_ttl: timedelta) -> None:
+                 refresh_ttl: timedelta, idle_minutes: int | None = None,
+                 staff_idle_minutes: int | None = None) -> None:
         self._store = store
         self._codec = codec
         self._attorneys = attorneys
@@ -41,23 +56,42 @@ class SessionService:
         self._history = history
         self._clock = clock
         self._refresh_ttl = refresh_ttl
+        self._idle = idle_minutes
+        self._staff_idle = staff_idle_minutes
 
     def _tokens(self, session: Session, refresh_token: str, now: datetime) -> Tokens:
-        attorney_id = self._attorneys.by_subject(session.subject)
+        attorney_id = active_attorney_of(self._attorneys, session.subject)
         role = role_for(session.subject, self._admins, attorney_id)
         access, expires = self._codec.issue(subject=session.subject, role=role, provider=session.provider,
                                             session_id=session.id, attorney_id=attorney_id, now=now)
         return Tokens(access_token=access, access_expires_at=expires, refresh_token=refresh_token,
                       refresh_expires_at=session.expires_at, session_id=session.id, role=role)
 
-    def start(self, subject: str, provider: Provider) -> Tokens:
-        """A new session (refresh-token family) for a person who just signed in."""
+    def start(self, subject: str, provider: Provider, client: Client | None = None) -> Tokens:
+        """A new session (refresh-token family) for a person who just signed in; ``client`` gives the
+        "my sessions" list a device name and a coarse address hint."""
         now = self._clock()
         refresh = new_refresh_token()
+        staff = is_staff(role_for(subject, self._admins, active_attorney_of(self._attorneys, subject)))
         session = Session(id=new_session_id(), subject=subject, provider=provider, created_at=now,
-                          expires_at=now + self._refresh_ttl)
+                          expires_at=now + self._refresh_ttl,
+                          idle_minutes=self._staff_idle if staff else self._idle,
+                          device=device_label(client.user_agent) if client else "",
+                          ip_hint=ip_hint(client.ip) if client else "")
         self._store.create(session, token_hash(refresh))
         return self._tokens(session, refresh, now)
+
+    def of(self, principal: Principal) -> list[Session]:
+        """The person's live sessions, newest first."""
+        now = self._clock()
+        return [s for s in self._store.of_subject(principal.subject) if s.is_live(now) and not s.idle_at(now)]
+
+    def end_own(self, principal: Principal, session_id: str, client: Client) -> Session | None:
+        """End one of the person's own sessions (None: no such session of theirs)."""
+        session = self._store.get(session_id)
+        if session is None or session.subject != principal.subject or not session.is_live(self._clock()):
+            return None
+        return self.end(session_id, client, reason="ended_by_owner")
 
     def reissue(self, principal: Principal) -> Tokens:
         """A fresh access token in the same session (after the role changed); no new refresh token."""
@@ -76,12 +110,28 @@ class SessionService:
         if session is None or session.subject != claims.subject or not session.is_live(now):
             raise TokenRejectedError("session_revoked", subject=claims.subject)
         return Principal(subject=claims.subject, role=claims.role, provider=claims.provider,
-                         session_id=claims.session_id, attorney_id=claims.attorney_id)
+                         session_id=claims.session_id, attorney_id=claims.attorney_id,
+                         second_factor_pending=is_staff(claims.role) and session.second_factor_at is None,
+                         second_factor_at=session.second_factor_at, signed_in_at=session.created_at)
+
+    def confirm_second_factor(self, session_id: str) -> Session:
+        """The session's second factor was just accepted: its staff tokens work in full from now on."""
+        session = self._store.confirm_second_factor(session_id, self._clock())
+        if session is None:
+            raise TokenRejectedError("session_revoked")
+        return session
 
     def rejected(self, error: Any, client: Client) -> None:
-        """Note a refused access token in the login history."""
+        """Note a refused access token: in the person's login history when the token was ours (an
+        ended or expired session of theirs), as a log line otherwise. Never a sign-in failure: a
+        refused token is no attempt to sign in, and counting it would let anyone lock a whole
+        network out of signing in with a few requests carrying ``Bearer x``."""
         reason = getattr(error, "reason", "token_invalid")
-        self._history.failure(TOKEN_PROVIDER, client, reason, getattr(error, "subject", None))
+        subject = getattr(error, "subject", None)
+        if subject is None:
+            logger().info("access token refused", extra={"reason": reason})
+            return
+        self._history.rejected(TOKEN_PROVIDER, client, reason, subject)
 
     # -- refresh and logout ------------------------------------------------------
 
@@ -97,7 +147,11 @@ class SessionService:
             new = new_refresh_token()
             session = self._store.rotate(token_hash(refresh_token), token_hash(new), self._clock())
         except RefreshError as exc:
-            self._history.failure(TOKEN_PROVIDER, client, exc.reason, exc.subject)
+            if exc.reason in ("refresh_idle", "refresh_expired") and exc.subject:
+                # a session that simply ran out: in the person's history, not a failed attempt
+                self._history.rejected(TOKEN_PROVIDER, client, exc.reason, exc.subject)
+            else:
+                self._history.failure(TOKEN_PROVIDER, client, exc.reason, exc.subject)
             raise
         except LoginThrottledError:
             raise

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ops.browser import CHROMIUM, available
-from tests.support import local_site  # noqa: F401 - the e2e tests import it from here
+from tests.support import local_site, staff_code  # noqa: F401 - the e2e tests import local_site from here
 
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
@@ -67,6 +67,17 @@ def chromium(extra_args: list[str] | None = None, env: dict[str, str] | None = N
             yield KoreanPhone(browser)
         finally:
             browser.close()
+
+
+def pass_second_factor(page: Any, container: Any, env: dict[str, str], account: str,
+                       provider: str = "kakao") -> None:
+    """A staff member on the second-factor page after the provider's callback: types the code their
+    authenticator app shows (``tests/support.py: staff_code``) and continues to where they were going."""
+    import re
+
+    page.wait_for_url(re.compile(r".*/second-factor\?next="))
+    page.fill("#sf-code", staff_code(container, env, account, provider))
+    page.locator("#sf-form button[type=submit]").click()
 
 
 def serious_violations(page: Any) -> list[dict[str, Any]]:

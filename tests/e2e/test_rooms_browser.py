@@ -15,7 +15,8 @@ from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.services import intake
 from devtools.idp import accounts
-from tests.e2e.browser import local_site, MEDIA_ARGS, chromium, screenshot, serious_violations
+from tests.e2e.browser import (MEDIA_ARGS, chromium, local_site, pass_second_factor, screenshot,
+                               serious_violations)
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +24,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def live(stack_env, container) -> Iterator[str]:
     """IdP + app on free ports against the test stack; attorney-001 linked as the seed does."""
-    with local_site(stack_env, container) as (url, _env):
+    with local_site(stack_env, container) as (url, env):
+        STAFF_SITE.update(container=container, env=env)
         yield url
+        STAFF_SITE.clear()
+
+
+STAFF_SITE: dict = {}  # the live site's container and environment, for the attorney's codes
 
 
 def matched_consultation(container, account: str, method: Method) -> str:
@@ -44,6 +50,8 @@ def matched_consultation(container, account: str, method: Method) -> str:
 def enter(browser, live: str, account: str, cid: str):
     page = browser.new_context().new_page()
     page.goto(f"{live}/auth/kakao/login?next=/consultations/{cid}/room&login_hint={account}")
+    if account.startswith("attorney-"):  # staff: the second-factor page first
+        pass_second_factor(page, STAFF_SITE["container"], STAFF_SITE["env"], account)
     page.wait_for_url(f"{live}/consultations/{cid}/room")
     return page
 

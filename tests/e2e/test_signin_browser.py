@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from ops import processes
-from tests.e2e.browser import local_site, chromium
+from tests.e2e.browser import chromium, local_site, pass_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def live(stack_env, container) -> Iterator[str]:
     """IdP + app on free ports against the test stack; attorney-001 linked as the seed does."""
-    with local_site(stack_env, container) as (url, _env):
+    with local_site(stack_env, container) as (url, env):
+        STAFF_SITE.update(container=container, env=env)
         yield url
+        STAFF_SITE.clear()
+
+
+STAFF_SITE: dict = {}  # the live site's container and environment, for staff members' codes
 
 
 def me_in(page) -> dict:
@@ -47,6 +52,8 @@ def test_sign_in_through_the_identity_provider_page(live, provider, account, rol
         else:
             page.fill("#account", account)
             page.get_by_role("button", name="이 계정으로 로그인 / Sign in").click()
+        if role != "resident":  # staff: the second-factor page, then on to where they were going
+            pass_second_factor(page, STAFF_SITE["container"], STAFF_SITE["env"], account, provider)
         page.wait_for_url(f"{live}/api/me")
         me = me_in(page)
         assert me["role"] == role and me["provider"] == provider and me["id"].startswith(f"{provider}:")
@@ -54,6 +61,8 @@ def test_sign_in_through_the_identity_provider_page(live, provider, account, rol
             assert me["attorney_id"] == "att-001"
         cookies = {c["name"]: c for c in page.context.cookies()}
         assert cookies["session"]["httpOnly"] and not cookies["csrf"]["httpOnly"]
+        # the local stage (plain HTTP) keeps the contract's names, Path=/, not Secure
+        assert all(not c["secure"] and c["path"] == "/" for c in cookies.values()), cookies
         assert page.evaluate("document.cookie").find("session=") == -1  # scripts cannot read the token
 
 
@@ -91,7 +100,7 @@ def test_the_app_log_holds_no_codes_or_tokens(live) -> None:
     """The local server's request lines drop the query string (codes and states travel there)."""
     import requests
 
-    with requests.Session() as http:  # a whole sign-in, redirects followed
+    with requests.Session() as http:  # a whole sign-in, redirects followed (plain cookies on local)
         landed = http.get(f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-log", timeout=30)
     assert landed.status_code == 200 and landed.url == f"{live}/api/me"
     port = live.rsplit(":", 1)[1]
@@ -99,3 +108,22 @@ def test_the_app_log_holds_no_codes_or_tokens(live) -> None:
     assert "/auth/kakao/callback" in log and "code=" not in log and "state=" not in log
     assert "eyJ" not in log
     assert os.path.getsize(processes.ROOT / "test-artifacts" / f"app-{port}.log") > 0
+
+
+def test_my_sessions_page_ends_another_devices_session(live) -> None:
+    with chromium() as browser:
+        other = browser.new_context().new_page()
+        other.goto(f"{live}/auth/kakao/login?next=/api/me&login_hint=resident-two-devices")
+        other.wait_for_url(f"{live}/api/me")
+        page = browser.new_context().new_page()
+        page.goto(f"{live}/auth/kakao/login?next=/me&login_hint=resident-two-devices")
+        page.wait_for_url(f"{live}/me")
+        items = page.locator("#sessions li")
+        items.nth(1).wait_for()
+        assert items.count() == 2 and "Chrome" in items.first.inner_text()
+        assert "(지금 이 기기)" in page.locator("#sessions").inner_text()
+        page.get_by_role("button", name="로그아웃시키기").click()
+        page.locator("#sessions-status").filter(has_text="로그아웃했습니다").wait_for()
+        assert items.count() == 1
+        assert other.goto(f"{live}/api/me").status == 401
+        assert page.goto(f"{live}/api/me").status == 200

@@ -98,14 +98,15 @@ KNOWERS: dict[str, frozenset[str]] = {
     "completed": frozenset({R2, A2, ADMIN}),   # R2's consultation A2 closed with an outcome
     "offer": frozenset({A2}),                  # A2's pending offer (for "offered")
     "profile": frozenset({A2, ADMIN}),         # A2's roster profile
+    "session": frozenset({R2}),                # one of R2's sessions (another device of theirs)
     "kakao": frozenset(CALLERS),               # public targets
     "room.js": frozenset(CALLERS),
     "attachment": frozenset({R2, A2}),         # R2's document in "matched" (admins: nothing this round)
 }
 VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile",
-                            "attachment"})
+                            "attachment", "session"})
 TARGET_PLACEHOLDER = {"profile": "{attorney_id}", "offer": "{offer_id}", "kakao": "{provider}",
-                      "room.js": "{name}",
+                      "room.js": "{name}", "session": "{session_id}",
                       "attachment": "{consultation_id}/attachments/{attachment_id}"}  # otherwise {consultation_id}
 
 
@@ -198,8 +199,18 @@ MATRIX: tuple[Route, ...] = (
     # Kakao's unlink callback is signed with the app's admin key; no user session may trigger it
     Route("GET", "/auth/kakao/unlink", grid(*(NO_ADMIN_KEY,) * 6)),
     Route("POST", "/auth/kakao/unlink", grid(*(NO_ADMIN_KEY,) * 6), body={"user_id": "2"}),
+    # the staff second factor: staff only (a resident has none); nobody here is enrolled yet
+    Route("GET", "/auth/second-factor", grid(SIGN_IN, ROLE, ROLE, OK, OK, OK)),
+    Route("POST", "/auth/second-factor", grid(SIGN_IN, ROLE, ROLE, *(Expect(409, "not_enrolled"),) * 3),
+          body={"code": "123456"}),
+    Route("GET", "/second-factor", grid(PAGE_SIGN_IN, PAGE_403, PAGE_403, OK, OK, OK)),
+    Route("GET", "/step-up", grid(PAGE_SIGN_IN, *(FOUND,) * 5)),
     Route("GET", "/api/me", everyone_signed_in(OK)),
     Route("GET", "/api/me/logins", everyone_signed_in(OK)),
+    Route("GET", "/api/me/sessions", everyone_signed_in(OK)),
+    # only one's own sessions: anyone else's is as unknown as an id that does not exist
+    Route("DELETE", "/api/me/sessions/{session_id}", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN),
+          target="session"),
     Route("DELETE", "/api/me", everyone_signed_in(OK)),
     Route("PUT", "/api/me/language", everyone_signed_in(OK), body={"language": "vi"}),
     Route("POST", "/api/me/attorney-link", everyone_signed_in(BAD_INVITE),
@@ -324,10 +335,12 @@ MATRIX: tuple[Route, ...] = (
     Route("PUT", "/api/admin/attorneys/{attorney_id}/availability", admin_only(OK), target="profile",
           body=FRIDAY_AFTERNOON),
     Route("POST", "/api/admin/attorneys/{attorney_id}/invites", admin_only(CREATED), target="profile"),
+    Route("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", admin_only(OK), target="profile"),
     Route("POST", "/api/admin/consultations/{consultation_id}/reassign", admin_only(OK), target="matched",
           body={"attorney_id": A1_ID, "reason": "the assigned attorney is on leave"}),
     Route("GET", "/api/admin/stats", admin_only(OK)),
     Route("GET", "/api/admin/access-log", admin_only(OK)),
+    Route("GET", "/api/admin/access-review", admin_only(OK), query="month=2026-12"),
 )
 
 
@@ -713,6 +726,9 @@ def build_world() -> World:
     consultations.transition(ids["completed"], Status.MATCHED, now, attorney_id=A2_ID)
     container.rooms.record_outcome(a2, ids["completed"], Outcome.ADVICE_GIVEN, None)
     ids["profile"] = A2_ID
+    from chalicelib.domain.identity import Provider
+
+    ids["session"] = container.sessions.start(r2.subject, Provider.KAKAO).session_id
 
     container.audit.record_login(LoginEvent(now - timedelta(hours=1), "kakao", LoginResult.SUCCESS, "ok",
                                             "203.0.113.2", VICTIM_AGENT, r2.subject))
@@ -853,6 +869,141 @@ def test_a_refused_accept_leaves_the_offer_to_its_attorney(world: World) -> None
 def test_each_row_has_its_own_readable_id() -> None:
     ids = [case.id for case in CASES]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+# --- a deactivated attorney: every route A2 could use refuses A2's existing tokens at once -----------
+
+# (logging out with an ended session is answered "signed out" as always, and is no access)
+A2_ROUTES = [route for route in MATRIX if not route.public and route.expect[A2].status < 400
+             and route.path != "/auth/logout"]
+
+
+class RealOrTestTokens:
+    """The app's authenticator for these rows: A2's real session tokens go to the real session service
+    (signature, session, second factor), the test tokens of the other callers to the fake."""
+
+    def __init__(self, fake: FakeAuthenticator, real: Any) -> None:
+        self.fake, self.real = fake, real
+
+    def authenticate(self, token: str) -> Any:
+        return self.fake.authenticate(token) if token.startswith("test-") else self.real.authenticate(token)
+
+
+def _a2_real_session(world: World, second_factor: bool = True) -> Any:
+    """A2's account linked to A2's profile, signed in for real, second factor passed (or pending)."""
+    from chalicelib.domain.identity import Provider, Role
+    from tests.support import verified_staff_session
+
+    c = world.container
+    subject = PRINCIPALS[A2].subject
+    world.roster.save(replace(world.roster.get(A2_ID), subjects=frozenset({subject})))
+    c.__dict__["authenticator"] = RealOrTestTokens(world.auth, c.sessions)
+    tokens = verified_staff_session(c, subject, Provider.KAKAO) if second_factor else \
+        c.sessions.start(subject, Provider.KAKAO)
+    assert tokens.role is Role.ATTORNEY
+    return tokens
+
+
+def _deactivate_a2(world: World) -> None:
+    answer = world.api.request("PATCH", f"/api/admin/attorneys/{A2_ID}", body={"active": False},
+                               headers=world.headers(ADMIN))
+    assert answer.status == 200 and answer.json["sessions_ended"] == 1, answer.body
+    assert answer.json["bookings_handed_back"] == 1
+
+
+@pytest.mark.parametrize("route", A2_ROUTES,
+                         ids=[f"{r.method} {r.path}{f' [{r.target}]' if r.target else ''} "
+                              f"as deactivated attorney-2 -> 401" for r in A2_ROUTES])
+def test_a_deactivated_attorneys_tokens_stop_working_at_once(world: World, route: Route) -> None:
+    tokens = _a2_real_session(world)
+    bearer = {"Authorization": f"Bearer {tokens.access_token}"}
+    assert world.api.get("/api/attorney/duty", headers=bearer).status == 200  # works before
+    _deactivate_a2(world)
+    before, victim_before = world.state(), world.victim_state()
+    refused = world.call(route, A2, auth=bearer)
+    if route.path.startswith(("/api/", "/auth/")):
+        assert_error(refused, 401, "invalid_session")
+    else:  # a page: the sign-in page
+        assert refused.status == 401 and refused.headers["content-type"].startswith("text/html")
+    assert world.state() == before and world.victim_state() == victim_before
+    assert not any(m in refused.body.decode() for m in VICTIM_MARKERS)
+
+
+PENDING_ROUTES = [route for route in A2_ROUTES if "second-factor" not in route.path]
+
+
+@pytest.mark.parametrize("route", PENDING_ROUTES,
+                         ids=[f"{r.method} {r.path}{f' [{r.target}]' if r.target else ''} "
+                              f"as attorney-2 before the second factor -> 401" for r in PENDING_ROUTES])
+def test_a_staff_session_before_its_second_factor_reaches_nothing(world: World, route: Route) -> None:
+    tokens = _a2_real_session(world, second_factor=False)
+    before, victim_before = world.state(), world.victim_state()
+    refused = world.call(route, A2, auth={"Authorization": f"Bearer {tokens.access_token}"})
+    if route.path.startswith(("/api/", "/auth/")):
+        assert_error(refused, 401, "second_factor_required")
+    else:  # a page: on to the second-factor page
+        assert refused.status == 302 and refused.headers["location"].startswith("/second-factor?next=")
+    assert world.state() == before and world.victim_state() == victim_before
+    assert not any(m in refused.body.decode() for m in VICTIM_MARKERS)
+
+
+def test_a_deactivated_attorney_gets_no_attorney_role_until_reactivated(world: World) -> None:
+    from chalicelib.domain.identity import Provider, Role
+
+    tokens = _a2_real_session(world)
+    _deactivate_a2(world)
+    refused = world.api.post("/auth/refresh", body={"refresh_token": tokens.refresh_token})
+    assert_error(refused, 401, "invalid_refresh")
+    assert world.roster.get(A2_ID).active is False
+    assert world.realtime.offer(world.ids["offer"]).status is OfferStatus.WITHDRAWN  # open work moves on
+    booked = world.container.consultations.get(world.ids["booked"])  # tomorrow's booking: back to R2
+    assert booked.status is Status.SUBMITTED and world.bookings.state_of(booked.id).active is None
+    # R2 is told: the withdrawn real-time request (no attorney now), and the booking to pick again
+    told = [text for phone, text in world.notifier.sms if phone == VICTIM_PHONE]
+    assert len(told) == 2 and any(f"/consultations/{booked.id}" in text for text in told)
+    subject = PRINCIPALS[A2].subject
+    again = world.container.sessions.start(subject, Provider.KAKAO)  # a new sign-in: no attorney role
+    assert again.role is Role.RESIDENT
+    resident_now = {"Authorization": f"Bearer {again.access_token}"}
+    assert_error(world.api.get("/api/attorney/duty", headers=resident_now), 403, "wrong_role")
+    back = world.api.request("PATCH", f"/api/admin/attorneys/{A2_ID}", body={"active": True},
+                             headers=world.headers(ADMIN))
+    assert back.status == 200 and back.json["active"] is True and back.json["on_duty"] is False
+    assert world.container.sessions.start(subject, Provider.KAKAO).role is Role.ATTORNEY
+    actions = [e.action for e in world.container.audit.access if e.owner == f"attorney:{A2_ID}"]
+    assert actions == ["attorney_deactivated", "attorney_reactivated"]
+
+
+# --- step-up: leaving, roster changes need a recent sign-in (residents) or second factor (staff) ------
+
+STEP_UP = {("DELETE", "/api/me"), ("POST", "/api/admin/attorneys"),
+           ("PUT", "/api/admin/attorneys/{attorney_id}"), ("PATCH", "/api/admin/attorneys/{attorney_id}"),
+           ("POST", "/api/admin/attorneys/{attorney_id}/invites"),
+           ("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor")}
+STEP_UP_CASES = [(route, caller) for route in MATRIX if (route.method, route.path) in STEP_UP
+                 for caller, expect in route.expect.items() if expect.status < 400]
+
+
+@pytest.mark.parametrize("route,caller", STEP_UP_CASES,
+                         ids=[f"{r.method} {r.path} as {c} signed in 11 minutes ago -> 401 step_up_required"
+                              for r, c in STEP_UP_CASES])
+def test_a_stale_session_must_step_up_first(world: World, route: Route, caller: str) -> None:
+    minutes = world.container.settings.policy.step_up_minutes
+    then = world.container.clock() - timedelta(minutes=minutes, seconds=1)
+    stale = replace(PRINCIPALS[caller], signed_in_at=then, second_factor_at=then)
+    before = world.state()
+    refused = world.call(route, caller, auth=world.auth.headers_for(stale))
+    assert_error(refused, 401, "step_up_required")
+    assert world.state() == before
+    # just inside the limit it goes through, as the matrix says
+    later = then + timedelta(seconds=2)
+    fresh = replace(stale, signed_in_at=later, second_factor_at=later)
+    assert world.call(route, caller, auth=world.auth.headers_for(fresh)).status == route.expect[caller].status
+
+
+def test_every_route_that_needs_a_step_up_is_in_the_matrix() -> None:
+    assert STEP_UP <= {(route.method, route.path) for route in MATRIX}
+    assert len(STEP_UP_CASES) == 5 + len(STEP_UP) - 1  # leaving: all five signed-in callers; the rest: admins
 
 
 # --- browsers: the session cookie needs its CSRF token on every state-changing call ----------------

@@ -310,3 +310,27 @@ def test_the_room_page_is_served_with_its_script_and_no_inline_code(world: World
     assert "<script>" not in text and "style=" not in text
     assert world.api.get("/consultations/nope/room").status == 404
     assert world.api.get("/static/room.js").status == 200
+
+
+def test_an_attorney_reading_the_residents_messages_is_access_logged_once_per_new_batch(world: World) -> None:
+    cid = world.consultation(owner="kakao:res-log")
+    me, lawyer = resident("res-log"), attorney("att-001")
+    path = f"/api/consultations/{cid}/messages"
+    words = "임금을 세 달째 못 받았습니다."
+    first = world.api.post(path, body={"text": words}, headers=world.h(me)).json
+    tick(world, seconds=2)
+    page = world.api.get(path, headers=world.h(lawyer)).json
+    entries = [(e.actor, e.owner, e.record, e.action) for e in world.audit.access]
+    assert entries == [(lawyer.subject, "kakao:res-log", f"consultation:{cid}", "read_thread")]
+    # polls that bring nothing new, the attorney's own message, the resident's own reading: no entry
+    world.api.get(f"{path}?since={page['next']}", headers=world.h(lawyer))
+    mine = world.api.post(path, body={"text": "언제부터인가요?"}, headers=world.h(lawyer)).json
+    world.api.get(f"{path}?since={page['next']}", headers=world.h(lawyer))
+    world.api.get(path, headers=world.h(me))
+    assert len(world.audit.access) == 1
+    # the resident writes again: the attorney's next read is logged again
+    world.api.post(path, body={"text": "작년 10월부터요."}, headers=world.h(me))
+    tick(world, seconds=2)
+    world.api.get(f"{path}?since={mine['cursor']}", headers=world.h(lawyer))
+    assert [e.action for e in world.audit.access] == ["read_thread", "read_thread"]
+    assert first["text"] not in repr(world.audit.access)  # the log holds who and what, never the words

@@ -22,7 +22,7 @@ from chalicelib.domain.audit import LoginResult
 from devtools.idp import accounts
 from ops import processes
 from tests.identity_fakes import LOCAL_SECRETS, Clock, signin_container
-from tests.support import ApiClient, ApiResponse, assert_error
+from tests.support import ApiClient, ApiResponse, assert_error, totp_code, unverified_subject
 
 ADMIN_KAKAO = f"kakao:{accounts.kakao_id('admin')}"
 ATTORNEY_KAKAO = f"kakao:{accounts.kakao_id('attorney-001')}"
@@ -38,28 +38,42 @@ def idp() -> Iterator[tuple[str, int]]:
     service.stop()
 
 
+HOST = "__Host-"
+SESSION_COOKIES = frozenset({"session", "csrf", "refresh", "login"})  # the contract's names; the jar's keys
+
+
 @dataclass
 class Browser:
-    """A cookie jar in front of the in-process app (what a browser would keep)."""
+    """A cookie jar in front of the in-process app (what a browser would keep).
+
+    ``prefix``: ``__Host-`` on an HTTPS stage, none on the local stage (plain HTTP)."""
 
     api: ApiClient
+    prefix: str = ""
     jar: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, *, csrf: bool = False, headers: dict | None = None,
                 **kwargs) -> ApiResponse:
         hdrs = {"User-Agent": UA, **(headers or {})}
         if self.jar:
-            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.jar.items())
+            hdrs["Cookie"] = "; ".join(f"{self.prefix if k in SESSION_COOKIES else ''}{k}={v}"
+                                       for k, v in self.jar.items())
         if csrf and "csrf" in self.jar:
             hdrs["X-CSRF-Token"] = self.jar["csrf"]
         response = self.api.request(method, path, headers=hdrs, **kwargs)
         raw = response.headers.get("set-cookie") or []
         for line in [raw] if isinstance(raw, str) else raw:
             morsel = next(iter(SimpleCookie(line).values()))
+            key = morsel.key
+            if key != "lang":  # __Host- (what a browser demands of one: Secure, Path=/, no Domain) or plain
+                assert key.startswith(self.prefix) and morsel["path"] == "/" and not morsel["domain"], line
+                assert bool(morsel["secure"]) is (self.prefix == HOST), line
+                key = key.removeprefix(self.prefix)
+                assert key in SESSION_COOKIES, line
             if morsel["max-age"] == "0":
-                self.jar.pop(morsel.key, None)
+                self.jar.pop(key, None)
             else:
-                self.jar[morsel.key] = morsel.value
+                self.jar[key] = morsel.value
         return response
 
 
@@ -73,7 +87,7 @@ class Site:
     seen_secrets: list[str] = field(default_factory=list)
 
     def browser(self) -> Browser:
-        return Browser(self.api)
+        return Browser(self.api, prefix="" if self.container.settings.stage == "local" else HOST)
 
     def start(self, browser: Browser, provider: str, next_path: str = "/api/me") -> str:
         """GET /auth/<provider>/login → the provider's authorize URL."""
@@ -95,9 +109,24 @@ class Site:
         browser = browser or self.browser()
         path, _ = self.authorize(self.start(browser, provider, next_path), account)
         response = browser.request("GET", path)
-        assert response.status == 302 and response.headers["location"] == next_path, response.body
+        location = response.headers.get("location", "")
+        if location.startswith("/second-factor?"):  # staff: the second factor first
+            assert parse_qs(urlsplit(location).query)["next"] == [next_path], location
+            self.pass_second_factor(browser)
+        else:
+            assert response.status == 302 and location == next_path, response.body
         self.seen_secrets += [browser.jar["session"], browser.jar["refresh"], browser.jar["csrf"]]
         return browser
+
+    def pass_second_factor(self, browser: Browser) -> None:
+        """What a staff member does on the second-factor page: enrol if asked, enter the code."""
+        status = browser.request("GET", "/auth/second-factor")
+        assert status.status == 200, status.body
+        assert not status.json["verified"]
+        code = totp_code(self.container, unverified_subject(browser.jar["session"]), self.clock.advance)
+        answer = browser.request("POST", "/auth/second-factor", body={"code": code}, csrf=True)
+        assert answer.status == 200, answer.body
+        self.seen_secrets.append(code)
 
     def history(self) -> list:
         return list(self.container.audit.logins)  # the in-memory twin
@@ -109,9 +138,9 @@ class Site:
         requests.post(f"{self.base_idp}/__dev/faults", json=switches, timeout=5).raise_for_status()
 
 
-def make_site(idp, *, secrets: dict[str, str] | None = None) -> Site:
+def make_site(idp, *, secrets: dict[str, str] | None = None, stage: str = "local") -> Site:
     base, app_port = idp
-    env = {"MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
+    env = {"MAEUL_STAGE": stage, "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
            "KAKAO_AUTH_BASE_URL": base, "KAKAO_API_BASE_URL": base,
            "NAVER_AUTH_BASE_URL": base, "NAVER_API_BASE_URL": base,
            "KAKAO_CLIENT_ID": "maeul-local-kakao", "NAVER_CLIENT_ID": "maeul-local-naver",
@@ -131,6 +160,14 @@ def site(idp) -> Iterator[Site]:
     use_container(None)
 
 
+@pytest.fixture
+def https_site(idp) -> Iterator[Site]:
+    """The same app with an HTTPS stage's settings (``prod``): its cookies carry ``__Host-``."""
+    made = make_site(idp, stage="prod")
+    yield made
+    use_container(None)
+
+
 # --- signing in ------------------------------------------------------------------------
 
 
@@ -142,17 +179,19 @@ def test_sign_in_sets_the_session_cookies_and_returns_to_next(site, provider) ->
     assert authorize.startswith(site.base_idp)
     assert len(query["state"][0]) >= 43  # ≥ 256 bits, base64url
     assert ("code_challenge" in query) is (provider == "kakao")
-    assert browser.jar["login_nonce"]
+    assert browser.jar["login"]
 
     path, _ = site.authorize(authorize)
     response = browser.request("GET", path)
     assert response.status == 302 and response.headers["location"] == "/consultations/new"
     cookies = {line.split("=", 1)[0]: line for line in response.headers["set-cookie"]}
+    assert set(cookies) == {"session", "csrf", "refresh", "login"}  # CONTRACT.md "Sessions", local stage
+    assert "login" not in browser.jar and "Max-Age=0" in cookies["login"]  # the pending sign-in is spent
     assert "HttpOnly" in cookies["session"] and "SameSite=Lax" in cookies["session"]
     assert "HttpOnly" not in cookies["csrf"]
-    assert "HttpOnly" in cookies["refresh"] and "Path=/auth/" in cookies["refresh"]
-    assert "SameSite=Strict" in cookies["refresh"]
-    assert all("Secure" not in c for c in cookies.values())  # local stage only
+    assert "HttpOnly" in cookies["refresh"] and "SameSite=Strict" in cookies["refresh"]
+    # the local stage is plain HTTP: no Secure (so curl and requests keep them), Path=/
+    assert all("Secure" not in c and "; Path=/;" in c and "Domain" not in c for c in cookies.values())
     assert "Max-Age=900" in cookies["session"]
 
     me = browser.request("GET", "/api/me")
@@ -184,10 +223,15 @@ def test_admin_and_linked_attorney_get_their_roles(site) -> None:
 def test_reused_state_is_refused_and_recorded(site) -> None:
     browser = site.browser()
     path, _ = site.authorize(site.start(browser, "kakao"))
+    pending = browser.jar["login"]
     assert browser.request("GET", path).status == 302
-    again = browser.request("GET", path)
+    again = browser.request("GET", path)  # the login cookie was spent by the first callback
     assert_error(again, 400, "invalid_state")
-    assert site.failures() == ["state_reused"]
+    # with the spent login cookie put back, the provider refuses its single-use code
+    browser.jar["login"] = pending
+    assert_error(browser.request("GET", path), 502, "provider_error")
+    assert site.failures()[0] == "state_browser" and len(site.failures()) == 2
+    assert [e.reason for e in site.history() if e.result is LoginResult.SUCCESS] == ["ok"]
 
 
 def test_state_from_another_browser_is_refused(site) -> None:
@@ -202,8 +246,8 @@ def test_state_from_another_browser_is_refused(site) -> None:
 def test_missing_unknown_expired_and_cross_provider_states(site) -> None:
     browser = site.browser()
     assert_error(browser.request("GET", "/auth/kakao/callback?code=abc"), 400, "invalid_state")
-    assert_error(browser.request("GET", "/auth/kakao/callback?code=abc&state=made-up"), 400, "invalid_state")
     path, params = site.authorize(site.start(browser, "naver"))
+    assert_error(browser.request("GET", "/auth/naver/callback?code=abc&state=made-up"), 400, "invalid_state")
     assert_error(browser.request("GET", path.replace("/naver/", "/kakao/")), 400, "invalid_state")
     path, _ = site.authorize(site.start(browser, "kakao"))
     site.clock.advance(minutes=11)
@@ -219,12 +263,31 @@ def test_foreign_next_is_refused_and_recorded(site) -> None:
                            headers={"Accept": "text/html"})
     assert page.status == 400 and page.headers["content-type"].startswith("text/html")
     assert "evil.example" not in page.body.decode()
-    assert site.failures() == ["unsafe_next"] * 4
+    assert site.history() == []  # an anonymous visitor's refused start is a log line, not a record
 
 
 def test_unknown_provider(site) -> None:
     assert_error(site.browser().request("GET", "/auth/google/login"), 404, "unknown_provider")
-    assert site.failures() == ["unknown_provider"]
+    assert site.history() == []
+
+
+def test_starting_a_sign_in_stores_nothing_and_the_nonce_is_fresh_every_time(site) -> None:
+    """Anonymous ``GET /auth/<provider>/login`` writes nothing (the pending sign-in lives in a signed
+    cookie), and never reuses an incoming cookie: a login cookie planted by an attacker cannot tie
+    the victim's sign-in to the attacker's."""
+    attacker, victim = site.browser(), site.browser()
+    attacker_path, _ = site.authorize(site.start(attacker, "kakao"), "attacker")
+    victim.jar["login"] = attacker.jar["login"]  # planted
+    first = parse_qs(urlsplit(site.start(victim, "kakao")).query)
+    assert victim.jar["login"] != attacker.jar["login"]
+    assert_error(victim.request("GET", attacker_path), 400, "invalid_state")  # the attacker's link: refused
+    earlier = victim.jar["login"]
+    second = parse_qs(urlsplit(site.start(victim, "kakao")).query)
+    assert victim.jar["login"] != earlier and second["code_challenge"] != first["code_challenge"]
+    for _ in range(5):
+        site.start(site.browser(), "naver")
+    assert [e.reason for e in site.history()] == ["state_unknown"]  # the refused callback only
+    assert not hasattr(site.container, "login_states")  # there is no store of pending sign-ins
 
 
 def test_cancel_at_the_provider(site) -> None:
@@ -288,7 +351,9 @@ def test_refresh_rotates_and_a_reused_refresh_token_ends_the_family(site) -> Non
     # the whole family is gone: the newest refresh token and the live access token too
     assert_error(site.api.post("/auth/refresh", body={"refresh_token": second_refresh}), 401, "invalid_refresh")
     assert_error(browser.request("GET", "/api/me"), 401, "invalid_session")
-    assert site.failures() == ["refresh_reuse", "session_revoked", "session_revoked"]
+    assert site.failures() == ["refresh_reuse", "session_revoked"]
+    # the ended session's access token is in the person's history, but is no sign-in failure
+    assert [e.reason for e in site.history() if e.result is LoginResult.REJECTED] == ["session_revoked"]
     assert all(e.subject for e in site.history())
 
 
@@ -334,7 +399,7 @@ def test_an_expired_access_token_is_refused_and_refresh_still_works(site) -> Non
     headers = {"Authorization": f"Bearer {browser.jar['session']}"}
     site.clock.advance(minutes=15)
     assert_error(site.api.get("/api/me", headers=headers), 401, "invalid_session")
-    assert site.failures() == ["token_expired"]
+    assert site.failures() == []  # a token running out is no failed sign-in
     assert browser.request("POST", "/auth/refresh", csrf=True).status == 200
     assert browser.request("GET", "/api/me").status == 200
 
@@ -349,8 +414,18 @@ def test_forged_tokens_are_refused_and_recorded(site) -> None:
     none_token = f"{part({'alg': 'none', 'typ': 'at+jwt'})}.{part({'sub': ADMIN_KAKAO, 'role': 'admin'})}."
     for token in (none_token, "garbage"):
         assert_error(site.api.get("/api/me", headers={"Authorization": f"Bearer {token}"}), 401, "invalid_session")
-    assert site.failures() == ["token_algorithm", "token_malformed"]
-    assert all(e.subject is None for e in site.history())
+    assert site.history() == []  # nobody's: a log line only, nothing stored
+
+
+def test_rejected_access_tokens_do_not_lock_a_network_out_of_signing_in(site) -> None:
+    """Twenty requests with ``Bearer x`` from one address (everyone behind one NAT) used to count as
+    twenty sign-in failures and lock that address out for 15 minutes."""
+    limit = site.container.settings.policy.login_failures_per_ip
+    for _ in range(limit + 10):
+        assert_error(site.api.get("/api/me", headers={"Authorization": "Bearer x"}), 401, "invalid_session")
+        assert_error(site.api.get("/api/attorney/offers", headers={"Authorization": "Bearer x"}), 401)
+    assert site.sign_in().request("GET", "/api/me").status == 200
+    assert site.failures() == []
 
 
 def test_cookie_requests_that_change_state_need_the_csrf_header(site) -> None:
@@ -373,7 +448,7 @@ def test_repeated_failures_from_one_address_are_throttled_for_a_while(site) -> N
     assert_error(site.api.post("/auth/refresh", body={"refresh_token": "x"}), 429, "too_many_attempts")
     site.clock.advance(minutes=16)
     assert browser.request("GET", "/auth/kakao/login").status == 302
-    assert site.failures().count("throttled_ip") == 2
+    assert site.failures().count("throttled_ip") == 1  # the refresh; a refused start records nothing
 
 
 def test_repeated_failures_for_one_account_are_throttled(site) -> None:
@@ -475,6 +550,10 @@ def test_attorney_invite_links_an_account_once(site) -> None:
 
     linked = resident.request("POST", "/api/me/attorney-link", body={"code": code.lower()}, csrf=True)
     assert linked.status == 200 and linked.json["attorney_id"] == "att-007" and linked.json["role"] == "attorney"
+    # staff now: nothing but the second factor until it is set up and passed
+    assert_error(resident.request("GET", "/api/me"), 401, "second_factor_required")
+    assert_error(resident.request("GET", "/api/attorney/offers"), 401, "second_factor_required")
+    site.pass_second_factor(resident)
     me = resident.request("GET", "/api/me").json
     assert me["role"] == "attorney" and me["attorney_id"] == "att-007"
     another = site.sign_in("kakao", "someone")
@@ -527,3 +606,46 @@ def test_no_token_code_or_secret_reaches_a_log_line(idp, capfd, caplog) -> None:
     assert len(secrets) > 10
     for secret in secrets:  # ...without any of these
         assert secret not in logged, secret[:12]
+
+
+@pytest.mark.parametrize("provider", ["kakao", "naver"])
+def test_an_https_stage_sets_host_prefixed_secure_cookies(https_site, provider) -> None:
+    browser = https_site.browser()  # its jar checks each Set-Cookie: __Host-, Secure, Path=/, no Domain
+    path, _ = https_site.authorize(https_site.start(browser, provider, "/consultations/new"))
+    response = browser.request("GET", path)
+    assert response.status == 302 and response.headers["location"] == "/consultations/new"
+    cookies = {line.split("=", 1)[0]: line for line in response.headers["set-cookie"]}
+    assert set(cookies) == {"__Host-session", "__Host-csrf", "__Host-refresh", "__Host-login"}
+    assert all("; Secure" in c and "; Path=/;" in c and "Domain" not in c for c in cookies.values())
+    assert "HttpOnly" in cookies["__Host-session"] and "SameSite=Lax" in cookies["__Host-session"]
+    assert "HttpOnly" not in cookies["__Host-csrf"] and "SameSite=Strict" in cookies["__Host-refresh"]
+    assert browser.request("GET", "/api/me").json["provider"] == provider
+    refreshed = browser.request("POST", "/auth/refresh", csrf=True)
+    assert refreshed.status == 200 and all(line.startswith("__Host-") for line in refreshed.headers["set-cookie"])
+    assert browser.request("POST", "/auth/logout", csrf=True).status == 200
+    assert "session" not in browser.jar and "csrf" not in browser.jar
+    page = browser.request("GET", "/consultations/new", headers={"Accept": "text/html"})
+    assert b'data-csrf-cookie="__Host-csrf"' in page.body  # the pages' scripts are told the name
+
+
+def test_an_https_stage_reads_only_host_prefixed_cookies(https_site) -> None:
+    """A cookie a sibling subdomain or a plain-HTTP page could plant (no ``__Host-`` prefix) is ignored."""
+    browser = https_site.sign_in()
+    token = browser.jar["session"]
+    assert https_site.api.get("/api/me", headers={"Cookie": f"__Host-session={token}"}).status == 200
+    assert_error(https_site.api.get("/api/me", headers={"Cookie": f"session={token}"}), 401, "not_signed_in")
+    forged_csrf = {"Cookie": f"__Host-session={token}; csrf=planted", "X-CSRF-Token": "planted"}
+    assert_error(https_site.api.request("DELETE", "/api/me", headers=forged_csrf), 403, "csrf_failed")
+    planted_refresh = https_site.api.request("POST", "/auth/refresh", headers={
+        "Cookie": f"refresh={browser.jar['refresh']}; __Host-csrf={browser.jar['csrf']}",
+        "X-CSRF-Token": browser.jar["csrf"]})
+    assert_error(planted_refresh, 401, "not_signed_in")
+
+
+def test_the_local_stage_reads_its_plain_cookie_names_only(site) -> None:
+    browser = site.sign_in()
+    token = browser.jar["session"]
+    assert site.api.get("/api/me", headers={"Cookie": f"session={token}"}).status == 200
+    assert_error(site.api.get("/api/me", headers={"Cookie": f"__Host-session={token}"}), 401, "not_signed_in")
+    page = browser.request("GET", "/consultations/new", headers={"Accept": "text/html"})
+    assert b'data-csrf-cookie="csrf"' in page.body

@@ -52,7 +52,7 @@ from chalicelib.domain.identity import Provider
 from chalicelib.settings import Settings
 from devtools.idp import accounts
 from tests.integration.conftest import PrivateStack
-from tests.support import local_site, scaled
+from tests.support import local_site, scaled, verified_staff_session
 
 pytestmark = pytest.mark.emulator
 
@@ -106,6 +106,8 @@ class Site:
             subject = f"kakao:{accounts.kakao_id('schema-leaver-' + uuid.uuid4().hex[:10])}"
         else:
             subject = self.subjects[role]
+            if role in ("attorney", "admin"):
+                return verified_staff_session(self.minting, subject, Provider.KAKAO).access_token
         return self.minting.sessions.start(subject, Provider.KAKAO).access_token
 
 
@@ -156,7 +158,8 @@ def site(private_stack: PrivateStack) -> Iterator[Site]:
         minting = Container(Settings.from_env(env))  # issues tokens for the server's own origin
         subjects = {"resident": _subject("schema-resident"), "attorney": _subject("schema-attorney"),
                     "admin": _subject("admin")}
-        tokens = {role: minting.sessions.start(subject, Provider.KAKAO).access_token
+        tokens = {role: (verified_staff_session(minting, subject, Provider.KAKAO) if role != "resident"
+                         else minting.sessions.start(subject, Provider.KAKAO)).access_token
                   for role, subject in subjects.items()}
         other = minting.sessions.start(_subject("schema-other-resident"), Provider.KAKAO).access_token
         mine, assigned = _booked_consultation(url, tokens["resident"])
@@ -303,8 +306,26 @@ def _operations(site: Site) -> set[tuple[str, str]]:
     return {(method.upper(), path) for path, item in document["paths"].items() for method in item}
 
 
-def _still_signed_in(site: Site, role: Role) -> None:
-    """The run ended no session of the role's (or its checks would have met 401s and little else)."""
+def _fresh_staff_tokens(site: Site) -> None:
+    """Staff tokens whose second factor is minutes old at most: roster changes need a recent one
+    (step-up), and the module's runs take longer than that together."""
+    for role in ("attorney", "admin"):
+        tokens = verified_staff_session(site.minting, site.subjects[role], Provider.KAKAO)
+        site.tokens[role] = tokens.access_token
+
+
+def _still_signed_in(site: Site, role: Role, *, admin_may_end_it: bool = False) -> None:
+    """The run ended no session of the role's (or its checks would have met 401s and little else).
+    ``admin_may_end_it``: the admin's calls may have deactivated the attorney or reset their second
+    factor, which ends the attorney's sessions at once, as it should."""
+    if admin_may_end_it:
+        import jwt
+
+        sid = jwt.decode(site.tokens[role], options={"verify_signature": False})["sid"]
+        session = site.minting.session_store.get(sid)
+        if session.revoked_at is not None:
+            assert session.revoked_reason in ("attorney_deactivated", "second_factor_reset"), session
+            return
     me = _call("GET", f"{site.url}/api/me", site.tokens[role], 200)
     assert me["role"] == role and me["id"] == site.subjects[role], me
 
@@ -318,6 +339,7 @@ def test_every_operation_is_run_by_some_role(site: Site) -> None:
 @pytest.mark.parametrize("role", ["resident", "attorney", "admin"])
 def test_every_operation_conforms_for(site: Site, role: Role) -> None:
     reachable = REACHABLE[role]
+    _fresh_staff_tokens(site)
     expected = {f"{method} {path}" for method, path in _operations(site) if reachable(method, path)}
     schema = _load(site, lambda _method, _path: role, site.known[role], stateful=False)
     schema = schema.include(lambda ctx: reachable(ctx.operation.method.upper(), ctx.operation.path))
@@ -335,10 +357,25 @@ def test_stateful_run_follows_inferred_links(site: Site) -> None:
     """Sequences of calls where one response feeds the next request (ids of consultations made,
     bookings, messages), each call by the role the operation is meant for."""
     known = {name: ids for role in ("resident", "admin") for name, ids in site.known[role].items()}
+    _fresh_staff_tokens(site)
     report = run_engine(_load(site, _role_of, known, stateful=True))
     print(f"stateful: {report.summary()}")
     assert not report.problems, report.summary()
     assert report.phases["stateful"] == "success", report.summary()
     assert report.linked[True] > 0, report.summary()  # a step fed by an earlier response, answered 2xx
     for role in ("resident", "attorney", "admin"):
-        _still_signed_in(site, role)
+        _still_signed_in(site, role, admin_may_end_it=role == "attorney")
+    _attorney_back(site)
+
+
+def _attorney_back(site: Site) -> None:
+    """Undo what the admin's steps may have done to the attorney (deactivation, a factor reset), so
+    the attorney's own run, in whatever order it comes, has a working session."""
+    from dataclasses import replace
+
+    attorneys = site.minting.attorneys
+    profile = attorneys.get("att-schema-1")
+    if not profile.active:
+        attorneys.save(replace(profile, active=True), attorneys.contact(profile.id), site.minting.clock())
+    site.tokens["attorney"] = verified_staff_session(site.minting, site.subjects["attorney"],
+                                                     Provider.KAKAO).access_token

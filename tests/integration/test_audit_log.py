@@ -122,3 +122,30 @@ def test_an_admin_adding_changing_and_deactivating_an_attorney_leaves_three_year
         assert len(kept) == 3 and all(k >= timedelta(days=3 * 365 + 1) for k in kept)
     finally:
         use_container(container)
+
+
+def test_an_audit_record_is_written_once_and_never_overwritten(container, monkeypatch) -> None:
+    """Every put is conditioned on the key not existing: even a colliding key (forced here) cannot
+    replace a record or its expiry."""
+    from pynamodb.exceptions import PutError
+
+    from chalicelib.adapters.dynamo import audit as audit_module
+
+    fixed = uuid.uuid4()
+    monkeypatch.setattr(audit_module.uuid, "uuid4", lambda: fixed)
+    audit = container.audit
+    actor = f"kakao:{uuid.uuid4().hex[:8]}"
+    first = AccessEvent(at=T0, actor=actor, actor_role="attorney", owner="kakao:owner-1",
+                        record="consultation:1", action="read")
+    audit.record_access(first)
+    with pytest.raises(PutError):
+        audit.record_access(AccessEvent(at=T0, actor=actor, actor_role="attorney", owner="kakao:owner-2",
+                                        record="consultation:2", action="read"))
+    kept = audit.accesses(T0 - timedelta(minutes=1), T0 + timedelta(minutes=1), actor=actor)
+    assert [(e.owner, e.record) for e in kept] == [("kakao:owner-1", "consultation:1")]
+    with pytest.raises(PutError):
+        audit.record_login(LoginEvent(at=T0, provider="kakao", result=LoginResult.SUCCESS, reason="ok",
+                                      ip="203.0.113.9", user_agent="pytest", subject=actor))
+        audit.record_login(LoginEvent(at=T0, provider="kakao", result=LoginResult.FAILURE, reason="x",
+                                      ip="203.0.113.9", user_agent="pytest", subject=actor))
+    assert [e.result for e in audit.logins_of(actor)] == [LoginResult.SUCCESS]

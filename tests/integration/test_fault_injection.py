@@ -691,6 +691,7 @@ def signed_in_at_the_provider(app: World, provider: str, user_agent: str) -> tup
     start = app.api.get(f"/auth/{provider}/login?next=/api/me", headers={"User-Agent": user_agent})
     assert start.status == 302, start.body
     cookies = {k: v for k, v in set_cookies(start).items() if v}
+    assert list(cookies) == ["login"], cookies  # the local stage's plain name (CONTRACT.md "Sessions")
     answer = requests.get(start.headers["location"] + "&login_hint=resident-fault", allow_redirects=False,
                           timeout=10)
     assert answer.status_code == 302, answer.text[:300]

@@ -15,11 +15,11 @@ import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.jwt_tokens import KeySet, SecretsManagerKeySource
-from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryInviteStore, MemoryLoginStateStore,
+from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
                                                  MemorySessionStore, MemoryUserStore)
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import LoginState, LoginStateError
+from chalicelib.domain.second_factor import Factor, new_secret
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session, token_hash
 from chalicelib.domain.users import InvalidInviteError, UserProfile
 from ops import jwt_keys
@@ -37,8 +37,9 @@ def sessions(request):
 
 
 @pytest.fixture(params=["dynamodb", "memory"])
-def states(request):
-    return MemoryLoginStateStore() if request.param == "memory" else request.getfixturevalue("container").login_states
+def factors(request):
+    return MemoryFactorStore(LocalFieldCipher()) if request.param == "memory" else \
+        request.getfixturevalue("container").second_factors
 
 
 @pytest.fixture(params=["dynamodb", "memory"])
@@ -117,43 +118,41 @@ def test_revoke_one_and_revoke_all(sessions) -> None:
     assert sessions.get(other[0].id).is_live(T0)
 
 
-def test_a_state_is_spent_once(states) -> None:
-    state = LoginState(state_hash=uid(), provider=Provider.NAVER, next_path="/x", browser="b",
-                       created_at=T0, expires_at=T0 + timedelta(minutes=10))
-    states.put(state)
-    taken = states.take(state.state_hash, T0 + timedelta(minutes=1))
-    assert (taken.provider, taken.next_path, taken.browser) == (Provider.NAVER, "/x", "b")
-    with pytest.raises(LoginStateError) as reused:
-        states.take(state.state_hash, T0)
-    assert reused.value.reason == "state_reused"
-    with pytest.raises(LoginStateError) as unknown:
-        states.take("never", T0)
-    assert unknown.value.reason == "state_unknown"
+def test_a_second_factor_is_confirmed_on_a_live_session_only(sessions) -> None:
+    session, _ = new_session()
+    sessions.create(session, uid())
+    assert sessions.get(session.id).second_factor_at is None
+    confirmed = sessions.confirm_second_factor(session.id, T0 + timedelta(seconds=5))
+    stored = sessions.get(session.id).second_factor_at
+    assert confirmed.second_factor_at == stored == T0 + timedelta(seconds=5)
+    sessions.revoke(session.id, T0, "logout")
+    assert sessions.confirm_second_factor(session.id, T0) is None
+    assert sessions.confirm_second_factor("never", T0) is None
 
 
-def test_an_expired_state_is_spent_and_refused(states) -> None:
-    state = LoginState(state_hash=uid(), provider=Provider.KAKAO, next_path="/", browser="b",
-                       created_at=T0, expires_at=T0 + timedelta(minutes=10))
-    states.put(state)
-    with pytest.raises(LoginStateError) as expired:
-        states.take(state.state_hash, T0 + timedelta(minutes=10))
-    assert expired.value.reason == "state_expired"
+def test_a_factor_begins_once_and_each_step_is_accepted_once(factors) -> None:
+    subject = f"kakao:{uid()}"
+    secret = new_secret()
+    first = factors.begin(Factor(subject, secret, T0))
+    assert first.secret == secret and not first.enrolled
+    again = factors.begin(Factor(subject, new_secret(), T0))  # a second page load shows the same secret
+    assert again.secret == secret
+    assert factors.accept(subject, 100, T0 + timedelta(minutes=1)) is True
+    stored = factors.get(subject)
+    assert stored.enrolled and stored.enrolled_at == T0 + timedelta(minutes=1) and stored.last_step == 100
+    assert factors.accept(subject, 100, T0) is False and factors.accept(subject, 99, T0) is False
+    assert factors.accept(subject, 101, T0 + timedelta(minutes=2)) is True
+    assert factors.get(subject).enrolled_at == T0 + timedelta(minutes=1)  # enrolment keeps its moment
+    assert factors.accept(f"kakao:{uid()}", 5, T0) is False  # nobody's factor
+    assert factors.remove(subject) is True and factors.remove(subject) is False
+    assert factors.get(subject) is None
 
 
-def test_concurrent_callbacks_spend_a_state_once(states) -> None:
-    state = LoginState(state_hash=uid(), provider=Provider.KAKAO, next_path="/", browser="b",
-                       created_at=T0, expires_at=T0 + timedelta(minutes=10))
-    states.put(state)
-
-    def attempt(_: int) -> bool:
-        try:
-            states.take(state.state_hash, T0)
-            return True
-        except LoginStateError:
-            return False
-
+def test_concurrent_uses_of_one_code_are_accepted_once(factors) -> None:
+    subject = f"kakao:{uid()}"
+    factors.begin(Factor(subject, new_secret(), T0))
     with ThreadPoolExecutor(8) as pool:
-        assert sum(pool.map(attempt, range(8))) == 1
+        assert sum(pool.map(lambda _: factors.accept(subject, 42, T0), range(8))) == 1
 
 
 def test_users_keep_their_first_sign_in_and_a_sealed_profile(users) -> None:

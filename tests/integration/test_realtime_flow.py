@@ -26,6 +26,7 @@ from devtools.idp import accounts
 from ops import awscalls, processes, seed
 from ops.tick import run_jobs
 from tests.conftest import ARTIFACTS
+from tests.support import verified_staff_session
 
 pytestmark = pytest.mark.emulator
 
@@ -107,7 +108,7 @@ def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world) -
     # for its origin as of that instant, as the server checks them
     minting = Container(Settings.from_env({**stack_env, "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}),
                         clock=lambda: clock[0])
-    tokens = minting.sessions.start(f"kakao:{accounts.kakao_id(account)}", Provider.KAKAO)
+    tokens = verified_staff_session(minting, f"kakao:{accounts.kakao_id(account)}", Provider.KAKAO)
     server = processes.app_server(port, {**stack_env, "MAEUL_APP_PORT": str(port),
                                          CLOCK_VAR: pinned(clock[0])}, ARTIFACTS / f"app-{port}.log").start()
     try:
@@ -134,8 +135,8 @@ def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world) -
             t.join()
         # a foreign attorney gets 404
         other = next(a for a in ON_DUTY if a != third.attorney_id)
-        other_tokens = minting.sessions.start(f"kakao:{accounts.kakao_id('attorney-' + other.removeprefix('att-'))}",
-                                        Provider.KAKAO)
+        other_tokens = verified_staff_session(
+            minting, f"kakao:{accounts.kakao_id('attorney-' + other.removeprefix('att-'))}", Provider.KAKAO)
         foreign = requests.post(url, headers={"Authorization": f"Bearer {other_tokens.access_token}"}, timeout=120)
     finally:
         server.stop()

@@ -27,7 +27,7 @@ def test_seed_writes_120_attorneys_then_nothing(private_stack) -> None:
     first = seed.run(container)
     second = seed.run(container)
     assert first["attorneys_written"] + first["attorneys_unchanged"] == 120
-    assert second == {"attorneys_written": 0, "attorneys_unchanged": 120}
+    assert second == {"attorneys_written": 0, "attorneys_unchanged": 120, "factors_enrolled": 0}
     roster = [a.id for a in container.attorneys.roster()]  # other tests may add attorneys of their own
     assert len(roster) == len(set(roster))
     assert {f"att-{n:03d}" for n in range(1, 121)} <= set(roster)
@@ -53,3 +53,38 @@ def test_contacts_are_fake_sealed_and_linked_to_dev_accounts(seeded) -> None:
         TableName="maeul-local-main", Key={"pk": {"S": "ATTORNEY#att-007"}, "sk": {"S": "PROFILE"}})["Item"]
     assert "B" in raw["contact"]
     assert b"example.invalid" not in raw["contact"]["B"]
+
+
+def test_seeded_staff_are_enrolled_and_dev_totp_prints_their_current_code(seeded, boto_session) -> None:
+    from chalicelib.domain.second_factor import matching_step, step_of
+    from ops import dev_totp
+
+    container = seeded
+    for account in ("admin", "attorney-001", "attorney-120"):
+        subject = f"kakao:{accounts.kakao_id(account)}"
+        factor = container.second_factors.get(subject)
+        assert factor is not None and factor.enrolled, account
+        code = dev_totp.current_code(container, account)
+        assert matching_step(factor.secret, code, container.clock()) == step_of(container.clock())
+    naver = f"naver:{accounts.naver_id('attorney-007', container.settings.naver_client_id)}"
+    assert container.second_factors.get(naver).enrolled
+    assert dev_totp.current_code(container, "attorney-007", "naver").isdigit()
+    assert container.second_factors.get(f"kakao:{accounts.kakao_id('resident-kim')}") is None
+    # the secret is stored sealed
+    subject = f"kakao:{accounts.kakao_id('attorney-007')}"
+    raw = boto_session.client("dynamodb").get_item(
+        TableName="maeul-local-main", Key={"pk": {"S": f"FACTOR#{subject}"}, "sk": {"S": "TOTP"}})["Item"]
+    secret = container.second_factors.get(subject).secret
+    assert "B" in raw["secret"] and secret.encode() not in raw["secret"]["B"]
+
+
+def test_dev_totp_refuses_any_stage_but_local(seeded) -> None:
+    from ops import dev_totp
+
+    class Prod:
+        settings = seeded.settings.model_copy(update={"stage": "prod"})
+
+    with pytest.raises(SystemExit, match="only the local stage"):
+        dev_totp.current_code(Prod(), "admin")
+    with pytest.raises(SystemExit, match="only the local stage"):
+        dev_totp.enrol(Prod(), ["kakao:1"])

@@ -39,6 +39,12 @@ def test_the_app_role_cannot_rewrite_the_audit_trail() -> None:
     role = stack.load_template()["Resources"]["AppRole"]["Properties"]
     statements = role["Policies"][0]["PolicyDocument"]["Statement"]
     audit = [s for s in statements if any("AuditTable" in str(r) for r in s.get("Resource", []))]
-    assert audit, "the role must reach the audit table"
-    actions = {a for s in audit for a in s["Action"]}
+    allowed = [s for s in audit if s["Effect"] == "Allow"]
+    assert allowed, "the role must reach the audit table"
+    actions = {a for s in allowed for a in s["Action"]}
     assert actions <= {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DescribeTable"}
+    # and an explicit deny, so no later broad grant can open it: records are written once (the puts are
+    # conditioned on attribute_not_exists, tests/integration/test_audit_log.py) and never changed
+    denied = {a for s in audit if s["Effect"] == "Deny" for a in s["Action"]}
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+            "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"} <= denied

@@ -1,4 +1,4 @@
-"""Sessions (refresh-token families), refresh-token hashes and pending sign-ins.
+"""Sessions (refresh-token families) and refresh-token hashes.
 
 Items (main table):
 - session: ``pk=SESSION#<sid>``, ``sk=SESSION``; ``gsi1pk=USER#<subject>``,
@@ -7,23 +7,22 @@ Items (main table):
   TTL ``expires_at`` = the family's absolute end.
 - refresh token: ``pk=REFRESH#<sha256>``, ``sk=REFRESH`` → its session. Kept
   after rotation until the family ends, so a replayed old token is recognised.
-- pending sign-in: ``pk=LOGINSTATE#<sha256(state)>``, ``sk=STATE``; marked
-  used by one conditional update; TTL a day after creation (``valid_until``
-  is the real, short limit).
+(A pending sign-in is not stored: it lives in the browser's signed login
+cookie, ``services/login.py``.)
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import datetime, timezone
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import LoginState, LoginStateError
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
 
 
@@ -45,6 +44,10 @@ class SessionItem(KeyedItem):
     generation = NumberAttribute(default=0)
     revoked_at = UTCDateTimeAttribute(null=True)
     revoked_reason = UnicodeAttribute(null=True)
+    second_factor_at = UTCDateTimeAttribute(null=True)
+    idle_minutes = NumberAttribute(null=True)
+    device = UnicodeAttribute(null=True)
+    ip_hint = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
 
 
@@ -55,20 +58,6 @@ class RefreshItem(KeyedItem):
 
     session_id = UnicodeAttribute()
     generation = NumberAttribute()
-    expires_at = NumberAttribute()
-
-
-@table(MAIN)
-class LoginStateItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    provider = UnicodeAttribute()
-    next_path = UnicodeAttribute()
-    browser = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    valid_until = UTCDateTimeAttribute()
-    used_at = UTCDateTimeAttribute(null=True)
     expires_at = NumberAttribute()
 
 
@@ -85,7 +74,10 @@ def _to_session(item: SessionItem) -> Session:
                    created_at=item.created_at,
                    expires_at=datetime.fromtimestamp(int(item.expires_at), timezone.utc),
                    generation=int(item.generation or 0), revoked_at=item.revoked_at,
-                   revoked_reason=item.revoked_reason)
+                   revoked_reason=item.revoked_reason, second_factor_at=item.second_factor_at,
+                   last_used_at=item.last_used_at,
+                   idle_minutes=int(item.idle_minutes) if item.idle_minutes is not None else None,
+                   device=item.device or "", ip_hint=item.ip_hint or "")
 
 
 class DynamoSessionStore:
@@ -106,7 +98,9 @@ class DynamoSessionStore:
                                 gsi1sk=f"SESSION#{session.created_at.isoformat()}#{session.id}",
                                 session_id=session.id, subject=session.subject,
                                 provider=session.provider.value, created_at=session.created_at,
-                                current=refresh_hash, generation=0, expires_at=expires),
+                                current=refresh_hash, generation=0, expires_at=expires,
+                                idle_minutes=session.idle_minutes, device=session.device or None,
+                                ip_hint=session.ip_hint or None),
                     condition=SessionItem.pk.does_not_exist())
             tx.save(RefreshItem(*_refresh_key(refresh_hash), session_id=session.id, generation=0,
                                 expires_at=expires),
@@ -144,6 +138,10 @@ class DynamoSessionStore:
         if now >= session.expires_at:
             raise RefreshError("This sign-in has expired. Please sign in again.", reason="refresh_expired",
                                subject=session.subject)
+        if session.idle_at(now):
+            self.revoke(session.id, now, "idle")
+            raise RefreshError("You were away for a while: please sign in again.", reason="refresh_idle",
+                               subject=session.subject)
         if item.current != presented_hash:
             self.revoke(session.id, now, "refresh_reuse")
             raise RefreshReuseError("This sign-in was used from somewhere else and has been ended "
@@ -163,9 +161,7 @@ class DynamoSessionStore:
             self.revoke(session.id, now, "refresh_reuse")
             raise RefreshReuseError("This sign-in was used twice at once and has been ended for your "
                                     "safety. Please sign in again.", subject=session.subject) from None
-        return Session(id=session.id, subject=session.subject, provider=session.provider,
-                       created_at=session.created_at, expires_at=session.expires_at,
-                       generation=session.generation + 1)
+        return replace(session, generation=session.generation + 1, last_used_at=now)
 
     def revoke(self, session_id: str, now: datetime, reason: str) -> Session | None:
         item = SessionItem(*_session_key(session_id))
@@ -176,41 +172,22 @@ class DynamoSessionStore:
             return self.get(session_id)  # unknown (None) or revoked already
         return _to_session(item)
 
+    def of_subject(self, subject: str) -> list[Session]:
+        return [_to_session(item) for item in SessionItem.by_user.query(
+            f"USER#{subject}", SessionItem.gsi1sk.startswith("SESSION#"), scan_index_forward=False)]
+
+    def confirm_second_factor(self, session_id: str, now: datetime) -> Session | None:
+        item = SessionItem(*_session_key(session_id))
+        try:
+            item.update(actions=[SessionItem.second_factor_at.set(now)],
+                        condition=SessionItem.pk.exists() & SessionItem.revoked_at.does_not_exist())
+        except UpdateError:
+            return None
+        return _to_session(item)
+
     def revoke_all(self, subject: str, now: datetime, reason: str) -> int:
         revoked = 0
         for item in SessionItem.by_user.query(f"USER#{subject}", SessionItem.gsi1sk.startswith("SESSION#")):
             if item.revoked_at is None and self.revoke(item.session_id, now, reason) is not None:
                 revoked += 1
         return revoked
-
-
-class DynamoLoginStateStore:
-    RETAIN = timedelta(days=1)
-
-    def put(self, state: LoginState) -> None:
-        try:
-            LoginStateItem(f"LOGINSTATE#{state.state_hash}", "STATE", provider=state.provider.value,
-                           next_path=state.next_path, browser=state.browser, created_at=state.created_at,
-                           valid_until=state.expires_at,
-                           expires_at=int((state.created_at + self.RETAIN).timestamp())
-                           ).save(condition=LoginStateItem.pk.does_not_exist())
-        except PutError as exc:  # 256 random bits colliding: refuse rather than overwrite
-            raise LoginStateError("Please start signing in again.", reason="state_collision") from exc
-
-    def take(self, state_hash: str, now: datetime) -> LoginState:
-        item = LoginStateItem(f"LOGINSTATE#{state_hash}", "STATE")
-        try:
-            item.update(actions=[LoginStateItem.used_at.set(now)],
-                        condition=LoginStateItem.pk.exists() & LoginStateItem.used_at.does_not_exist())
-        except UpdateError:
-            try:
-                LoginStateItem.get(f"LOGINSTATE#{state_hash}", "STATE", consistent_read=True)
-            except LoginStateItem.DoesNotExist:
-                raise LoginStateError("This sign-in link is not valid. Please start again.",
-                                      reason="state_unknown") from None
-            raise LoginStateError("This sign-in link was already used. Please start again.",
-                                  reason="state_reused") from None
-        if now >= item.valid_until:
-            raise LoginStateError("This sign-in took too long. Please start again.", reason="state_expired")
-        return LoginState(state_hash=state_hash, provider=Provider(item.provider), next_path=item.next_path,
-                          browser=item.browser, created_at=item.created_at, expires_at=item.valid_until)

@@ -1,4 +1,5 @@
-// Maeul operations console: roster (add, deactivate, invite), monthly statistics, access log.
+// Maeul operations console: roster (add, deactivate, reactivate, invite, reset a second factor), monthly
+// statistics, access log.
 "use strict";
 (function () {
   var M = window.Maeul;
@@ -23,7 +24,23 @@
           loadRoster();
         });
         actions.appendChild(off);
+      } else {
+        var on = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.reactivate"),
+                                 "aria-label": M.t("js.roster.reactivate") + " " + a.display_name});
+        on.addEventListener("click", async function () {
+          var res = await M.request("PATCH", "/api/admin/attorneys/" + encodeURIComponent(a.id), {active: true});
+          $("invite-result").textContent = res.ok ? M.t("js.roster.reactivated", {name: a.display_name}) : errorText(res);
+          loadRoster();
+        });
+        actions.appendChild(on);
       }
+      var reset = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.sf.reset"),
+                                  "aria-label": M.t("js.sf.reset") + " " + a.display_name});
+      reset.addEventListener("click", async function () {
+        var res = await M.request("DELETE", "/api/admin/attorneys/" + encodeURIComponent(a.id) + "/second-factor");
+        $("invite-result").textContent = res.ok ? M.t("js.sf.reset.done", {name: a.display_name}) : errorText(res);
+      });
+      actions.appendChild(reset);
       var edit = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.edit"),
                                  "aria-label": M.t("js.roster.edit") + " " + a.display_name});
       edit.addEventListener("click", function () { startEdit(a); });

@@ -3,8 +3,10 @@
 "use strict";
 (function () {
   function csrf() {
-    var found = document.cookie.split("; ").find(function (c) { return c.indexOf("csrf=") === 0; });
-    return found ? decodeURIComponent(found.slice(5)) : "";
+    // the page names this stage's cookie: "__Host-csrf" over HTTPS, "csrf" on the local stage
+    var prefix = (document.documentElement.dataset.csrfCookie || "__Host-csrf") + "=";
+    var found = document.cookie.split("; ").find(function (c) { return c.indexOf(prefix) === 0; });
+    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }
 
   var refreshing = null;
@@ -25,10 +27,20 @@
     return fetch(path, init);
   }
 
+  async function errorCode(resp) {
+    try { return (await resp.clone().json()).error.code; } catch (e) { return null; }
+  }
+
   async function request(method, path, body, headers) {
     var resp;
     try {
       resp = await send(method, path, body, headers);
+      var code = resp.status === 401 ? await errorCode(resp) : null;
+      if (code === "second_factor_required" || code === "step_up_required") {  // prove it is you, come back
+        var here = encodeURIComponent(window.location.pathname);
+        window.location.assign((code === "step_up_required" ? "/step-up?next=" : "/second-factor?next=") + here);
+        return {status: 401, ok: false, data: null};
+      }
       if (resp.status === 401 && await refresh()) { resp = await send(method, path, body, headers); }
     } catch (e) {
       return {status: 0, ok: false, data: null};

@@ -13,8 +13,9 @@
   const MESSAGE_POLL_MS = 1500, SIGNAL_POLL_MS = 1000, CONNECT_TIMEOUT_MS = 45000;
 
   function csrf() {
-    const found = document.cookie.split("; ").find((c) => c.startsWith("csrf="));
-    return found ? decodeURIComponent(found.slice(5)) : "";
+    const prefix = (document.documentElement.dataset.csrfCookie || "__Host-csrf") + "=";  // named by the page
+    const found = document.cookie.split("; ").find((c) => c.startsWith(prefix));
+    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }
 
   async function api(method, path, body) {

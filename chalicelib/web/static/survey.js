@@ -4,8 +4,9 @@
   var form = document.getElementById("survey");
   if (!form) { return; }
   function csrf() {
-    var found = document.cookie.split("; ").find(function (c) { return c.indexOf("csrf=") === 0; });
-    return found ? decodeURIComponent(found.slice(5)) : "";
+    var prefix = (document.documentElement.dataset.csrfCookie || "__Host-csrf") + "=";  // named by the page
+    var found = document.cookie.split("; ").find(function (c) { return c.indexOf(prefix) === 0; });
+    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -1,0 +1,77 @@
+"""Admin: the monthly review of staff access (``services/access_review.py``)."""
+
+from __future__ import annotations
+
+
+from chalice.app import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.api.errors import ApiBlueprint
+from chalicelib.api.guard import require_role
+from chalicelib.api.http import json_response, parse_query
+from chalicelib.api.me import local_time
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.identity import Role
+from chalicelib.services import access_review
+
+bp = ApiBlueprint(__name__)
+
+
+class ReviewQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    month: str | None = Field(None, pattern=r"^20\d\d-(0[1-9]|1[0-2])$",
+                              description="YYYY-MM (Asia/Seoul, 2000-2099); default: last month")
+
+
+class StaffMonthOut(BaseModel):
+    actor: str
+    actor_role: str
+    accesses: int
+    actions: dict[str, int]
+    people: int = Field(description="How many different people's data they read")
+    first: str
+    last: str
+
+
+class RightsChangeOut(BaseModel):
+    at: str
+    actor: str
+    record: str
+    action: str
+
+
+class ReviewOut(BaseModel):
+    month: str
+    total: int
+    staff: list[StaffMonthOut]
+    rights_changes: list[RightsChangeOut]
+    truncated: bool
+
+
+@spec.operation("GET", "/api/admin/access-review", "The month's staff access, per staff member, for the "
+                "monthly review (admins)", tags=("admin",), query=ReviewQuery, responses={200: ReviewOut},
+                auth=True, errors=(400, 403))
+@bp.route("/api/admin/access-review", methods=["GET"])
+def monthly_review() -> Response:
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    query = parse_query(request, ReviewQuery)
+    container = get_container()
+    if query.month:
+        year, month = (int(part) for part in query.month.split("-"))
+    else:
+        today = container.calendar.local_date(container.clock())
+        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    found = access_review.review(container.audit, year, month, container.settings.policy.timezone)
+    return json_response(ReviewOut(
+        month=found.month, total=found.total, truncated=found.truncated,
+        staff=[StaffMonthOut(actor=s.actor, actor_role=s.actor_role, accesses=s.accesses, actions=s.actions,
+                             people=s.people, first=local_time(s.first), last=local_time(s.last))
+               for s in found.staff],
+        rights_changes=[RightsChangeOut(at=local_time(e.at), actor=e.actor, record=e.record, action=e.action)
+                        for e in found.rights_changes]), private=True)
+
+
+__all__ = ["bp"]
