@@ -12,7 +12,7 @@ an unprefixed ``session`` or ``csrf`` cookie is ignored.
 - ``session``: the access JWT; HttpOnly, SameSite=Lax, lives as long as the
   token (so an expired token is never sent).
 - ``csrf``: random, readable by the page's script (the page names it in
-  ``data-csrf-cookie``), echoed in ``X-CSRF-Token`` on state-changing
+  ``<meta name="csrf-cookie">``), echoed in ``X-CSRF-Token`` on state-changing
   requests (double submit; ``api/guard.py``).
 - ``refresh``: the opaque refresh token; HttpOnly, SameSite=Strict (a
   ``__Host-`` cookie cannot be limited to ``/auth/``; the refresh token is

@@ -35,7 +35,8 @@ from typing import Any, Protocol
 from chalicelib.adapters.oauth_providers import OAuthClient
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.login import (Client, LoginError, LoginStateError, LoginThrottledError,
-                                     ProviderDeniedError, ProviderError, landing_path, provider_of, safe_next)
+                                     ProviderDeniedError, ProviderError, HOME, landing_path, provider_of,
+                                     safe_next)
 from chalicelib.domain.sessions import TokenRejectedError, Tokens
 from chalicelib.domain.users import UserProfile, UserStore
 from chalicelib.logs import logger
@@ -185,4 +186,4 @@ class LoginService:
         nonce, target = str(pending.get("non", "")), str(pending.get("nxt", ""))
         if not _NONCE_RE.fullmatch(nonce):
             raise LoginStateError(invalid, reason="state_unknown")
-        return state, safe_next(target), nonce
+        return state, target if target == HOME else safe_next(target), nonce

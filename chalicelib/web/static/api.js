@@ -4,7 +4,7 @@
 (function () {
   function csrf() {
     // the page names this stage's cookie: "__Host-csrf" over HTTPS, "csrf" on the local stage
-    var prefix = (document.documentElement.dataset.csrfCookie || "__Host-csrf") + "=";
+    var prefix = ((document.querySelector("meta[name=csrf-cookie]") || {}).content || "__Host-csrf") + "=";
     var found = document.cookie.split("; ").find(function (c) { return c.indexOf(prefix) === 0; });
     return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }

@@ -13,7 +13,7 @@
   const MESSAGE_POLL_MS = 1500, SIGNAL_POLL_MS = 1000, CONNECT_TIMEOUT_MS = 45000;
 
   function csrf() {
-    const prefix = (document.documentElement.dataset.csrfCookie || "__Host-csrf") + "=";  // named by the page
+    const prefix = ((document.querySelector("meta[name=csrf-cookie]") || {}).content || "__Host-csrf") + "=";  // named by the page
     const found = document.cookie.split("; ").find((c) => c.startsWith(prefix));
     return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }

@@ -4,7 +4,7 @@
   var form = document.getElementById("survey");
   if (!form) { return; }
   function csrf() {
-    var prefix = (document.documentElement.dataset.csrfCookie || "__Host-csrf") + "=";  // named by the page
+    var prefix = ((document.querySelector("meta[name=csrf-cookie]") || {}).content || "__Host-csrf") + "=";  // named by the page
     var found = document.cookie.split("; ").find(function (c) { return c.indexOf(prefix) === 0; });
     return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }
