@@ -394,7 +394,8 @@ class Container:
         s = self.settings
         return RetentionService(consultations=self.consultations, recipients=self.recipients, notifier=self.notifier,
                                 forget_realtime=lambda cid, now: self.realtime_store.forget(cid, now),
-                                calendar=self.calendar, policy=s.policy, public_base_url=s.public_base_url)
+                                calendar=self.calendar, policy=s.policy, public_base_url=s.public_base_url,
+                                erase_documents=lambda cid: self.attachments.erase_consultation(cid))
 
     @cached_property
     def withdrawals(self) -> Any:
@@ -407,7 +408,8 @@ class Container:
                                  alert_attorney=self.reservations.alert_attorney,
                                  forget_realtime=lambda cid, now: self.realtime_store.forget(cid, now),
                                  retention=timedelta(days=self.settings.policy.retention_days_after_close),
-                                 clock=self.clock, counted_load=self.counted_load_of)
+                                 clock=self.clock, counted_load=self.counted_load_of,
+                                 erase_documents=lambda cid: self.attachments.erase_consultation(cid))
 
     # -- real-time matching: queue, offers, duty ------------------------------------
 

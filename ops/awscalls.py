@@ -38,7 +38,12 @@ def _app_hook(params, model, **_kwargs) -> None:  # botocore "provide-client-par
     import sys
 
     frame = sys._getframe(1)
+    operation = model.name
     while frame is not None:  # only calls made from the app's code (not the tests' or the tooling's)
+        if frame.f_code.co_name == "generate_presigned_post":
+            # botocore builds a presigned POST on the CreateBucket model; what the form later does
+            # is the browser's POST of one object, authorised as s3:PutObject of the signer
+            operation = "PostObject"
         if _APP_CODE in frame.f_code.co_filename:
             break
         frame = frame.f_back
@@ -47,7 +52,7 @@ def _app_hook(params, model, **_kwargs) -> None:  # botocore "provide-client-par
     from ops.iam import requests_of
 
     try:
-        found = requests_of(model.service_model.service_name, model.name, params, "ap-northeast-2",
+        found = requests_of(model.service_model.service_name, operation, params, "ap-northeast-2",
                             "123456789012")
     except (KeyError, ValueError, TypeError):
         found = []

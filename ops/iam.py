@@ -77,6 +77,12 @@ def requests_of(service: str, operation: str, params: dict[str, Any], region: st
             # AWS appends 6 random characters to a secret's name in its ARN
             secret = arn.format("secretsmanager") + f"secret:{secret}-XXXXXX"
         return [Request(f"secretsmanager:{operation}", secret)]
+    if service == "s3" and operation == "DeleteObjects" and params.get("Bucket"):
+        # authorised object by object, as s3:DeleteObject
+        return [Request("s3:DeleteObject", f"arn:aws:s3:::{params['Bucket']}/{o['Key']}")
+                for o in params.get("Delete", {}).get("Objects", [])]
+    if service == "s3" and operation == "PostObject" and params.get("Bucket"):
+        return [Request("s3:PutObject", f"arn:aws:s3:::{params['Bucket']}/{params.get('Key') or '*'}")]
     if service == "s3" and params.get("Bucket"):
         key = params.get("Key")
         return [Request(f"s3:{_S3_ACTIONS.get(operation, operation)}",

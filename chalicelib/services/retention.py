@@ -36,8 +36,9 @@ PAGE = 100
 class RetentionService:
     def __init__(self, *, consultations: ConsultationRepository, recipients: Any, notifier: Notifier,
                  forget_realtime: Callable[[str, datetime], object], calendar: ServiceCalendar, policy: Policy,
-                 public_base_url: str) -> None:
+                 public_base_url: str, erase_documents: Callable[[str], object] | None = None) -> None:
         self._consultations = consultations
+        self._erase_documents = erase_documents  # an expired request's documents serve no one
         self._recipients = recipients
         self._notifier = notifier
         self._forget_realtime = forget_realtime
@@ -66,6 +67,9 @@ class RetentionService:
                     expired += 1
                     if consultation.mode is Mode.REALTIME:
                         self._quietly(lambda cid=consultation.id: self._forget_realtime(cid, now))
+                    if self._erase_documents is not None:
+                        erase = self._erase_documents
+                        self._quietly(lambda cid=consultation.id: erase(cid))
                     told += self._tell(consultation.id)
                 if not page.after:
                     break

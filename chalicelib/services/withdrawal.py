@@ -42,8 +42,10 @@ class WithdrawalService:
                  alert_attorney: Callable[[MessageKind, str, datetime | None], None],
                  forget_realtime: Callable[[str, datetime], object], retention: timedelta,
                  clock: Callable[[], datetime],
-                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None) -> None:
+                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None,
+                 erase_documents: Callable[[str], object] | None = None) -> None:
         self._consultations = consultations
+        self._erase_documents = erase_documents  # a withdrawn request's documents serve no one
         self._bookings = bookings
         self._reminder_keys = reminder_keys
         self._alert_attorney = alert_attorney
@@ -83,6 +85,9 @@ class WithdrawalService:
                                                        "from_status": consultation.status.value})
         if consultation.mode is Mode.REALTIME:
             self._quietly(lambda: self._forget_realtime(consultation.id, now))
+        if self._erase_documents is not None:  # a failure leaves them to leaving and the bucket's lifecycle
+            erase = self._erase_documents
+            self._quietly(lambda: erase(consultation.id), "documents")
         if active is not None:
             self._alert_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
         elif consultation.status is Status.MATCHED and consultation.attorney_id:
@@ -97,8 +102,8 @@ class WithdrawalService:
         return self._counted_load(consultation)
 
     @staticmethod
-    def _quietly(call: Callable[[], object]) -> None:
+    def _quietly(call: Callable[[], object], what: str = "real-time") -> None:
         try:
             call()
         except Exception as exc:  # noqa: BLE001 - the withdrawal stands; the sweeper tidies up later
-            logger().warning("withdrawal: real-time clean-up failed", extra={"error": type(exc).__name__})
+            logger().warning(f"withdrawal: {what} clean-up failed", extra={"error": type(exc).__name__})

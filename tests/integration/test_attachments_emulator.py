@@ -281,6 +281,26 @@ def test_leaving_erases_the_documents_from_the_bucket(world) -> None:
     assert c.attachment_store.list(cid) == []
 
 
+def test_withdrawing_or_expiring_a_request_erases_its_documents(world) -> None:
+    """A request that ends without a consultation keeps no pay slip: withdrawn by its owner
+    (DELETE /api/consultations/{id}) or expired by the daily job, its documents leave the bucket."""
+    c, clock = world
+    owner, me = someone()
+    withdrawn = consultation(c, clock, owner, attorney_id=None)
+    c.attachments.confirm(me, withdrawn, upload(c, me, withdrawn, documents.pdf(), "contract.pdf",
+                                                "application/pdf"))
+    assert len(bucket_keys(c, withdrawn)) == 1
+    c.withdrawals.withdraw(me, withdrawn)
+    assert bucket_keys(c, withdrawn) == [] and c.attachment_store.list(withdrawn) == []
+
+    stale = consultation(c, clock, owner, attorney_id=None)
+    c.attachments.confirm(me, stale, upload(c, me, stale, documents.photo_with_gps(), "slip.jpg", "image/jpeg"))
+    assert len(bucket_keys(c, stale)) == 2  # the checked photo and its thumbnail
+    c.retention.expire_stale(clock() + timedelta(days=c.settings.policy.stale_request_days + 1))
+    assert c.consultations.get(stale).status is Status.EXPIRED
+    assert bucket_keys(c, stale) == [] and c.attachment_store.list(stale) == []
+
+
 # --- the record store's contract: DynamoDB and the in-memory twin -----------------------------------
 
 @pytest.fixture(params=["dynamo", "memory"])
