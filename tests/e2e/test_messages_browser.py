@@ -70,7 +70,8 @@ def test_reservation_messages_in_korean_with_failover_to_lms(live) -> None:
 
         fault(env, alimtalk="drop")  # this phone has no KakaoTalk: the 알림톡 fails over inside SENS
         try:
-            page.locator("#slot-days button.slot").first.click()
+            page.locator("#slot-days button.slot").first.click()  # a tap only asks
+            page.click("#slot-yes")
             page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
             booked = arrivals(env, to, 2)[1]
         finally:
@@ -82,11 +83,13 @@ def test_reservation_messages_in_korean_with_failover_to_lms(live) -> None:
 
         page.click("#booking-move")
         page.locator("#slot-days button.slot").nth(1).click()
-        page.locator("#slot-status").filter(has_text=re.compile(".+")).wait_for()
+        page.click("#slot-yes")
+        page.locator("#booking-result").filter(has_text=re.compile(".+")).wait_for(timeout=15000)
         moved = arrivals(env, to, 3)[2]
         assert (moved["channel"], moved["template"]) == ("alimtalk", "MAEUL_MOVED_KO")
 
-        page.click("#booking-cancel")
+        page.click("#booking-cancel")  # cancelling asks first
+        page.click("#cancel-yes")
         cancelled = arrivals(env, to, 4)[3]
         assert (cancelled["channel"], cancelled["template"]) == ("alimtalk", "MAEUL_CANCELLED_KO")
         assert "예약이 취소되었습니다" in cancelled["text"]
