@@ -110,7 +110,10 @@ def test_real_time_messages_in_english(live) -> None:
 
     to = "01044440002"
     with chromium() as browser:
-        lawyer = sign_in(browser.new_context(viewport=DESKTOP), site, "attorney-001", "/attorney")
+        # not attorney-001: the browser tests share one stack and one site morning (Tuesday ~10:0x), and
+        # an attorney who accepted a real-time request in another module stays busy for two hours
+        # (no offers); attorney-032 also serves wage arrears in Suwon and no other test uses them
+        lawyer = sign_in(browser.new_context(viewport=DESKTOP), site, "attorney-032", "/attorney")
         lawyer.click("#duty-on")
         lawyer.locator("#duty-status").filter(has_text="대기 중").wait_for()
 
@@ -134,3 +137,4 @@ def test_real_time_messages_in_english(live) -> None:
                         r"within 10 minutes\.\n", accepted["text"]), accepted["text"]
         resident.locator("#state").filter(has_text=re.compile(".+")).wait_for()
         lawyer.click("#duty-off")
+        assert lawyer.script_errors == [] and resident.script_errors == []  # type: ignore[attr-defined]
