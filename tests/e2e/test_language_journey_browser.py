@@ -1,6 +1,6 @@
 """A Vietnamese resident's whole reservation journey in a real browser at 360 px: a phone set to
-Vietnamese (Accept-Language) gets the landing page, the step-by-step form, the slot picker and the
-booked status in Vietnamese, nothing wider than the phone, no serious axe violation; the request is
+Vietnamese (Accept-Language) gets the landing page, the step-by-step form with its review step, the
+slot picker (a tap asks, a confirmation books) and the booked status in Vietnamese, nothing wider than the phone, no serious axe violation; the request is
 stored as a Vietnamese consultation, and the status page says how an interpreted consultation goes."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_a_vietnamese_resident_books_a_consultation_in_vietnamese(live, containe
 
         page.goto(f"{site}/auth/kakao/login?next=/consultations/new&login_hint=resident-vietnamese")
         page.wait_for_url(f"{site}/consultations/new")
-        assert page.locator("#step-count").inner_text() == "Bước 1/5"
+        assert page.locator("#step-count").inner_text() == "Bước 1/6"
         fits_the_phone(page, "intake")
         page.check("input[name=category][value=wage_arrears]")
         page.select_option("#region", "suwon")
@@ -64,12 +64,15 @@ def test_a_vietnamese_resident_books_a_consultation_in_vietnamese(live, containe
         page.fill("#name", "Nguyễn Văn An")
         page.fill("#phone", "12345")
         page.click("#step-next")
+        error = page.locator("#err-phone")
+        error.wait_for(state="visible")  # the contact step is checked before the next: the message is by the field
+        page.fill("#phone", "010-1234-5678")
+        page.click("#step-next")
         page.check("#consent_privacy")
         assert "Lưu giữ 3 năm sau khi kết thúc tư vấn" in page.locator("main").inner_text()
-        page.click("#submit")
-        error = page.locator("#err-phone")
-        error.wait_for(state="visible")  # the API's field message, next to the field
-        page.fill("#phone", "010-1234-5678")
+        page.click("#step-next")
+        page.locator("#review").wait_for(state="visible")  # the review step, then the only button that sends
+        assert "Nguyễn Văn An" in page.locator("#review").inner_text()
         page.click("#submit")
         page.wait_for_url(UUID_PATH)
         consultation_id = UUID_PATH.search(page.url).group(1)
@@ -80,7 +83,8 @@ def test_a_vietnamese_resident_books_a_consultation_in_vietnamese(live, containe
         assert page.locator("#slots h2").inner_text() == "Chọn giờ tư vấn"
         assert "Nếu bạn cần phiên dịch" in page.locator("#interpreting").inner_text()
         fits_the_phone(page, "slots")
-        first_slot.click()
+        first_slot.click()  # a tap only asks
+        page.click("#slot-yes")
         page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
         assert "Đã đặt hẹn" in page.locator("#state").inner_text()
         assert page.locator("#booking-attorney").inner_text().startswith("Luật sư của bạn:")
