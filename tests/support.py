@@ -120,6 +120,10 @@ def assert_error(response: ApiResponse, status: int, code: str | None = None) ->
     return error
 
 
+# The sites ``local_site`` is serving: URL -> (container, environment), for staff members' codes.
+LOCAL_SITES: dict[str, tuple[Any, dict[str, str]]] = {}
+
+
 @contextlib.contextmanager
 def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
                at: datetime | None = None) -> Iterator[tuple[str, dict[str, str]]]:
@@ -158,14 +162,17 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
     idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
     sens = processes.sens(sens_port, artifacts / f"sens-{sens_port}.log").start()
     app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
+    url = f"http://127.0.0.1:{app_port}"
+    LOCAL_SITES[url] = (container, env)  # what a browser test needs to type a staff member's code
     try:
-        yield f"http://127.0.0.1:{app_port}", env
+        yield url, env
         # the outbound-message audit: every resident message is a template with only its variables
         from ops.outbox import sent_sens
 
         offenders = offending_messages(sent_sens(env["MAEUL_SENS_BASE_URL"]))
         assert offenders == [], offenders
     finally:
+        LOCAL_SITES.pop(url, None)
         app.stop()
         sens.stop()
         idp.stop()

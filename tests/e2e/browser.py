@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ops.browser import CHROMIUM, available
-from tests.support import local_site, staff_code  # noqa: F401 - the e2e tests import local_site from here
+from tests.support import LOCAL_SITES, local_site, staff_code  # noqa: F401 - e2e tests import local_site here
 
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
@@ -76,6 +76,21 @@ def pass_second_factor(page: Any, container: Any, env: dict[str, str], account: 
     import re
 
     page.wait_for_url(re.compile(r".*/second-factor\?next="))
+    page.fill("#sf-code", staff_code(container, env, account, provider))
+    page.locator("#sf-form button[type=submit]").click()
+
+
+def second_factor_if_asked(page: Any, account: str, provider: str = "kakao") -> None:
+    """After the provider's callback: a staff member's home sends them to the second-factor page
+    (CONTRACT "staff second factor"); there they type the code. Residents go on as they were."""
+    import re
+    from urllib.parse import urlsplit
+
+    page.wait_for_load_state()
+    if not re.search(r"/second-factor\?next=", page.url):
+        return
+    parts = urlsplit(page.url)
+    container, env = LOCAL_SITES[f"{parts.scheme}://{parts.netloc}"]
     page.fill("#sf-code", staff_code(container, env, account, provider))
     page.locator("#sf-form button[type=submit]").click()
 

@@ -17,7 +17,8 @@ from chalicelib.domain.consultations import Status
 from devtools.idp import accounts
 from ops.tick import local_now
 from tests import documents
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, serious_violations
+from tests.e2e.browser import (DESKTOP, PHONE, chromium, local_site, screenshot, second_factor_if_asked,
+                               serious_violations)
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +38,7 @@ def sign_in(context, site: str, account: str, next_path: str):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{site}/auth/kakao/login?next={next_path}&login_hint={account}")
+    second_factor_if_asked(page, account)  # staff: the second-factor page first
     page.wait_for_url(f"{site}{next_path}")
     page.script_errors = errors  # type: ignore[attr-defined]
     return page

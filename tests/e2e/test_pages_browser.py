@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import (DESKTOP, PHONE, chromium, local_site, pass_second_factor, screenshot,
+from tests.e2e.browser import (DESKTOP, PHONE, chromium, local_site, second_factor_if_asked, screenshot,
                                serious_violations)
 
 pytestmark = pytest.mark.browser
@@ -34,12 +34,7 @@ def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
     """IdP + app on free ports against the test stack, with the attorneys who serve wage arrears in Suwon."""
     with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
                     at=SITE_OPENS) as site:
-        STAFF_SITE.update(container=container, env=site[1])
         yield site
-        STAFF_SITE.clear()
-
-
-STAFF_SITE: dict = {}  # the live site's container and environment, for staff members' codes
 
 
 def sign_in(context, site: str, account: str, next_path: str):
@@ -47,8 +42,7 @@ def sign_in(context, site: str, account: str, next_path: str):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{site}/auth/kakao/login?next={next_path}&login_hint={account}")
-    if account == "admin" or account.startswith("attorney-"):  # staff: the second-factor page first
-        pass_second_factor(page, STAFF_SITE["container"], STAFF_SITE["env"], account)
+    second_factor_if_asked(page, account)  # staff: the second-factor page first
     page.wait_for_url(f"{site}{next_path}")
     page.script_errors = errors  # type: ignore[attr-defined]
     return page

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot
+from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, second_factor_if_asked
 
 pytestmark = pytest.mark.browser
 
@@ -96,6 +96,7 @@ def sign_in_from_start(context, site: str, account: str):
     href = page.get_by_role("link", name="카카오 로그인").get_attribute("href")
     assert href == "/auth/kakao/login"  # no next: the person's home decides
     page.goto(f"{site}{href}?login_hint={account}")
+    second_factor_if_asked(page, account)  # staff: their home asks for the code first
     page.wait_for_load_state()
     return page
 
