@@ -23,7 +23,8 @@ from chalicelib.api.http import json_response, load_json, parse_body, parse_quer
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.login import (LoginError, LoginStateError, LoginThrottledError, ProviderDeniedError,
-                                     ProviderError, UnknownProviderError, UnsafeNextError)
+                                     ProviderError, UnknownProviderError, UnsafeNextError, home_path)
+from chalicelib.domain.second_factor import is_staff
 from chalicelib.domain.sessions import RefreshError, Tokens
 from chalicelib.services.accounts import BadUnlinkRequestError, UnlinkUnauthorizedError
 
@@ -146,9 +147,13 @@ def callback(provider: str) -> Response:
     except LoginError as exc:
         return _failure(request, exc)
     jar = [*names.session_cookies(signed_in.tokens, container.clock()), names.login_cleared()]
-    # A staff session is pending until the second factor (CONTRACT "staff second factor"): the
-    # callback still ends on their home, whose page sends them to /second-factor first.
-    return _redirect(signed_in.next_path, jar)
+    # A staff session is pending until the second factor (CONTRACT "staff second factor"). Their
+    # home (where a sign-in without ``next`` ends, CONTRACT "landing after sign-in") sends them to
+    # /second-factor itself; any other page is reached through it.
+    target = signed_in.next_path
+    if is_staff(signed_in.tokens.role) and target != home_path(signed_in.tokens.role):
+        target = "/second-factor?" + urlencode({"next": target})
+    return _redirect(target, jar)
 
 
 def _refresh_token_of(request: Request) -> tuple[str | None, bool]:

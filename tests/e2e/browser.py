@@ -93,6 +93,7 @@ def second_factor_if_asked(page: Any, account: str, provider: str = "kakao") -> 
     container, env = LOCAL_SITES[f"{parts.scheme}://{parts.netloc}"]
     page.fill("#sf-code", staff_code(container, env, account, provider))
     page.locator("#sf-form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/second-factor" not in url)  # on to where they were going
 
 
 def serious_violations(page: Any) -> list[dict[str, Any]]:

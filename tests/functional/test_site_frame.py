@@ -55,6 +55,9 @@ def test_without_next_each_person_lands_on_their_home(site, provider, account, h
 def test_an_asked_for_page_still_wins_over_the_home(site) -> None:  # noqa: F811
     browser = site.browser()
     path, _ = site.authorize(site.start(browser, "kakao", "/me"), "attorney-001")
+    # (a staff member reaches it through the second factor)
+    assert browser.request("GET", path).headers["location"] == "/second-factor?next=%2Fme"
+    path, _ = site.authorize(site.start(browser, "kakao", "/me"), "resident-kim")
     assert browser.request("GET", path).headers["location"] == "/me"
 
 
