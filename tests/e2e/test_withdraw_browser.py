@@ -45,6 +45,7 @@ def test_resident_withdraws_a_booked_request_after_confirming(live, container) -
         first_slot = page.locator("#slot-days button.slot").first
         first_slot.wait_for(state="visible", timeout=15000)
         first_slot.click()
+        page.click("#slot-yes")  # choosing a time asks before booking it
         page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
         booking = container.bookings.state_of(cid).active
         assert booking is not None
