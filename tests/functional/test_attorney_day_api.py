@@ -1,0 +1,27 @@
+"""The attorney's agenda through the app: the assigned list carries the booked slot (Korea time) and
+the consultation's language, and loses the slot when the attorney hands the booking back."""
+
+from __future__ import annotations
+
+from tests.fakes import attorney
+from tests.functional.test_reservation_api import ALICE, World, full, kst, world  # noqa: F401 - the fixture
+
+
+def test_the_assigned_list_shows_the_booked_time_until_the_booking_is_handed_back(world: World) -> None:  # noqa: F811
+    world.add_attorney("att-a", availability=full(world))
+    booked, other = world.consultation(ALICE), world.consultation(ALICE)
+    assert world.book(ALICE, booked, kst(2026, 12, 3, 14)).status == 201
+    lawyer = world.h(attorney("att-a"))
+
+    items = world.api.get("/api/attorney/consultations", headers=lawyer).json["items"]
+    assert [i["id"] for i in items] == [booked]  # the unbooked one is not the attorney's
+    assert items[0]["booking_start"] == "2026-12-03T14:00:00+09:00"
+    assert items[0]["booking_end"] == "2026-12-03T14:30:00+09:00"
+    assert items[0]["preferred_language"] == "ko" and items[0]["status"] == "booked"
+    assert other not in {i["id"] for i in items}
+
+    handed = world.api.post(f"/api/attorney/bookings/{booked}/decline", body={"reason": "일정이 겹칩니다"},
+                            headers=lawyer)
+    assert handed.status == 200, handed.body
+    after = world.api.get("/api/attorney/consultations", headers=lawyer).json["items"]
+    assert all(i["booking_start"] is None for i in after if i["id"] == booked)
