@@ -306,6 +306,14 @@ class Container:
                                calendar=self.calendar, policy=s.policy, clock=self.clock,
                                public_base_url=s.public_base_url)
 
+    @cached_property
+    def operations(self) -> Any:
+        from chalicelib.services.operations import OperationsQueue
+
+        return OperationsQueue(consultations=self.consultations, bookings=self.bookings,
+                               requests=self.realtime_store, threads=self.thread_store, roster=self.attorneys,
+                               calendar=self.calendar, clock=self.clock)
+
     # -- consultation rooms: messages, signalling, outcomes -------------------------------
 
     @cached_property

@@ -305,6 +305,7 @@ MATRIX: tuple[Route, ...] = (
           body={"attorney_id": A1_ID, "reason": "the assigned attorney is on leave"}),
     Route("GET", "/api/admin/stats", admin_only(OK)),
     Route("GET", "/api/admin/access-log", admin_only(OK)),
+    Route("GET", "/api/admin/consultations", admin_only(OK)),
 )
 
 
