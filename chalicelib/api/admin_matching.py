@@ -49,7 +49,8 @@ class ReassignOut(BaseModel):
 class AttorneyPatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    active: StrictBool = Field(description="false: the attorney leaves the roster; their open offers move on.")
+    active: StrictBool = Field(description="false: the attorney leaves the roster; their open offers move on. "
+                                           "true: a deactivated attorney comes back, off duty.")
 
 
 class AttorneyStateOut(BaseModel):
@@ -74,8 +75,8 @@ def reassign(consultation_id: str) -> object:
 
 
 @spec.operation("PATCH", "/api/admin/attorneys/{attorney_id}", "Deactivate an attorney (admins): duty ends, "
-                "open offers move on", tags=("matching", "admin"), request=AttorneyPatchIn,
-                responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
+                "open offers move on; active=true brings a deactivated one back (undo)",
+                tags=("matching", "admin"), request=AttorneyPatchIn, responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
 @bp.route("/api/admin/attorneys/{attorney_id}", methods=["PATCH"])
 def patch_attorney(attorney_id: str) -> object:
     request = bp.current_request
@@ -84,15 +85,13 @@ def patch_attorney(attorney_id: str) -> object:
         raise UnknownAttorneyError()
     body = parse_body(request, AttorneyPatchIn)
     container = get_container()
-    if body.active:
-        from chalicelib.api.errors import UnprocessableError
+    if body.active:  # the undo of a deactivation: same profile, accounts and contact details
+        from chalicelib.services import roster
 
-        attorney = container.attorneys.get(attorney_id)
-        if attorney is None:
-            raise UnknownAttorneyError()
-        if not attorney.active:
-            raise UnprocessableError("Reactivate an attorney through the roster (POST /api/admin/attorneys).",
-                                     code="use_roster")
+        attorney = roster.reactivate(container.attorneys, attorney_id, container.clock())
+        access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id,
+                                        action="attorney_reactivated", ip=client_of(request).ip,
+                                        now=container.clock())
     else:
         attorney = container.realtime.deactivate(attorney_id)
         access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id,
