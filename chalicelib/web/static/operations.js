@@ -1,0 +1,114 @@
+// Maeul operations console, the queue: consultations that need the staff (waiting, real time failed,
+// booked time passed without an outcome, unanswered messages), filtered by flag, and assigning one
+// to a named attorney (asked first, with a reason). Codes and times only: nothing personal is shown.
+"use strict";
+(function () {
+  var M = window.Maeul;
+  var list = document.getElementById("queue");
+  if (!list || !M) { return; }
+  var $ = function (name) { return document.getElementById(name); };
+  var errorText = function (r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); };
+  var flag = "";
+  var chosen = null;
+  var attorneys = [];
+  var REASSIGNABLE = ["submitted", "offered", "matched"];
+
+  function what(c) { return M.label("category", c.category) + " · " + M.label("region", c.region); }
+
+  function paintFilters(counts) {
+    $("queue-filters").querySelectorAll("button").forEach(function (b) {
+      var code = b.dataset.flag;
+      var label = M.t("js.op.flag." + (code || "all"));
+      b.textContent = code && counts ? M.t("js.op.filter", {label: label, n: counts[code]}) : label;
+      b.setAttribute("aria-pressed", String(code === flag));
+    });
+  }
+
+  function item(c) {
+    var facts = [M.t("js.op.received", {when: M.when(c.created_at)}), M.label("mode", c.mode) + " · " +
+                 M.label("method", c.method) + " · " + M.label("status", c.status),
+                 c.attorney_name ? M.t("js.op.attorney", {name: c.attorney_name}) : M.t("js.op.no_attorney")];
+    if (c.booking_start) { facts.push(M.t("js.op.booked", {when: M.when(c.booking_start)})); }
+    if (c.unanswered_since) { facts.push(M.t("js.op.unanswered", {when: M.when(c.unanswered_since)})); }
+    var children = [
+      M.el("p", {}, [M.el("strong", {text: what(c)})]),
+      M.el("ul", {class: "flags"}, c.flags.map(function (f) { return M.el("li", {class: "flag", text: M.t("js.op.flag." + f)}); })),
+      M.el("p", {text: facts.join(" · ")})];
+    if (REASSIGNABLE.indexOf(c.status) >= 0) {
+      var button = M.el("button", {type: "button", class: "btn secondary", "data-consultation": c.id, text: M.t("js.op.reassign"),
+                                   "aria-label": M.t("js.op.reassign.label", {what: what(c)})});
+      button.addEventListener("click", function () { askReassign(c, button); });
+      children.push(M.el("p", {}, [button]));
+    }
+    return M.el("li", {class: "card queue-item", "data-consultation": c.id}, children);
+  }
+
+  async function load() {
+    var r = await M.request("GET", "/api/admin/consultations" + (flag ? "?flag=" + encodeURIComponent(flag) : ""));
+    list.textContent = "";
+    if (!r.ok) { $("queue-status").textContent = errorText(r); return; }
+    paintFilters(r.data.counts);
+    $("queue-status").textContent = r.data.items.length ? M.t("js.op.count", {n: r.data.items.length}) : M.t("js.op.none");
+    r.data.items.forEach(function (c) { list.appendChild(item(c)); });
+  }
+
+  $("queue-filters").querySelectorAll("button").forEach(function (b) {
+    b.addEventListener("click", function () { flag = b.dataset.flag; $("reassign").hidden = true; load(); });
+  });
+
+  async function loadAttorneys() {
+    var r = await M.request("GET", "/api/admin/attorneys");
+    attorneys = r.ok ? r.data.items.filter(function (a) { return a.active; }) : [];
+  }
+
+  function askReassign(c, button) {
+    chosen = {consultation: c, button: button};
+    var select = $("reassign-to");
+    select.textContent = "";
+    var fits = function (a) { return a.categories.indexOf(c.category) >= 0 && a.regions.indexOf(c.region) >= 0; };
+    attorneys.slice().sort(function (a, b) {
+      return (fits(b) - fits(a)) || a.load_this_year - b.load_this_year || a.display_name.localeCompare(b.display_name);
+    }).forEach(function (a) {
+      if (a.id === c.attorney_id) { return; }
+      select.appendChild(M.el("option", {value: a.id, text: a.display_name + " (" + a.id + ", " + a.load_this_year + "/" +
+                                                           a.annual_cap + ")" + (fits(a) ? " · " + M.t("js.op.reassign.fits") : "")}));
+    });
+    $("reassign-title").textContent = M.t("js.op.reassign.title", {what: what(c)});
+    $("reassign-to-label").textContent = M.t("js.op.reassign.to");
+    $("reassign-reason-label").textContent = M.t("js.op.reassign.reason");
+    $("reassign-yes").textContent = M.t("js.op.reassign.yes");
+    $("reassign-no").textContent = M.t("js.op.reassign.no");
+    $("reassign-error").textContent = "";
+    $("reassign-reason").value = "";
+    $("reassign-reason").removeAttribute("aria-invalid");
+    $("reassign").hidden = false;
+    $("reassign-title").focus();
+  }
+  $("reassign-no").addEventListener("click", function () {
+    $("reassign").hidden = true;
+    if (chosen && document.body.contains(chosen.button)) { chosen.button.focus(); }
+  });
+  $("reassign-yes").addEventListener("click", async function () {
+    if (!chosen) { return; }
+    var reason = $("reassign-reason").value.trim();
+    if (reason.length < 3) {
+      $("reassign-error").textContent = M.t("js.op.reassign.reason.short");
+      $("reassign-reason").setAttribute("aria-invalid", "true");
+      $("reassign-reason").focus();
+      return;
+    }
+    var to = $("reassign-to");
+    var name = to.selectedIndex >= 0 ? to.options[to.selectedIndex].text.split(" (")[0] : "";
+    var r = await M.request("POST", "/api/admin/consultations/" + encodeURIComponent(chosen.consultation.id) + "/reassign",
+                            {attorney_id: to.value, reason: reason});
+    if (!r.ok) { $("reassign-error").textContent = errorText(r); return; }
+    $("reassign").hidden = true;
+    await load();
+    $("queue-status").textContent = M.t("js.op.reassign.done", {name: name});
+    $("queue-title").focus();
+  });
+
+  paintFilters(null);
+  loadAttorneys();
+  load();
+})();
