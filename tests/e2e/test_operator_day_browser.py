@@ -1,0 +1,126 @@
+"""The operator's day in a real browser (Debian Chromium via Playwright) against the app, the dev
+identity provider and the emulator's stack, with the app's clock on a Tuesday morning:
+
+- the operations queue lists a waiting request; the flag filters show and hide it;
+- assigning it to a named attorney asks first (reason required), then the resident's consultation
+  is matched with that attorney and it leaves the "waiting" list;
+- the roster is searched and filtered on the page; deactivating asks first and is undone;
+- the access log names the attorney who read personal data (not the sign-in subject id);
+- in Korean at 360 px and in English at 1280 px: axe with the WCAG 2.2 rules, reflow at 200 % text,
+  44-px targets; screenshots of every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot
+from tests.e2e.test_attorney_day_browser import TUESDAY_MORNING, check_big_text, check_step, sign_in
+
+pytestmark = pytest.mark.browser
+
+SUBMIT_WAITING = """async () => {
+  const csrf = document.cookie.split('; ').find(c => c.startsWith('csrf=')).split('=')[1];
+  const made = await fetch('/api/consultations', {method: 'POST', headers: {'Content-Type': 'application/json',
+      'X-CSRF-Token': csrf, 'Idempotency-Key': crypto.randomUUID()},
+    body: JSON.stringify({category: 'wage_arrears', region: 'suwon', mode: 'reservation', method: 'video',
+      name: '김영희', phone: '010-3456-7890', consent_privacy: true,
+      description: '석 달째 월급이 밀려 있습니다. 어떻게 해야 할지 모르겠습니다.'})});
+  return (await made.json()).id;
+}"""
+
+CONSULTATION = """async (id) => { const r = await fetch('/api/consultations/' + id); return [r.status, await r.json()]; }"""
+
+
+@pytest.fixture(scope="module")
+def live(stack_env, container) -> Iterator[str]:
+    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
+                    at=TUESDAY_MORNING) as (site, _):
+        yield site
+
+
+def test_operator_day(live) -> None:
+    with chromium() as browser:
+        resident = sign_in(browser.new_context(viewport=PHONE), live, "resident-operator-day", "/consultations")
+        waiting = resident.evaluate(SUBMIT_WAITING)
+
+        admin = sign_in(browser.new_context(viewport=PHONE, bypass_csp=True), live, "admin", "/admin")
+        card = admin.locator(f"#queue li[data-consultation='{waiting}']")
+        card.wait_for()
+        assert "연결 대기" in card.inner_text() and "화상" in card.inner_text()  # flags and codes as words
+        assert "김영희" not in admin.locator("#queue").inner_text()  # nothing personal in the queue
+        check_step(admin, "operator-day-queue-ko-360", 360)
+
+        # the filters: "booked time passed, no outcome" hides it, "waiting" shows it again
+        admin.click("#queue-filters button[data-flag=booked_without_outcome]")
+        card.wait_for(state="detached")
+        assert admin.get_attribute("#queue-filters button[data-flag=booked_without_outcome]", "aria-pressed") == "true"
+        admin.click("#queue-filters button[data-flag=waiting]")
+        card.wait_for()
+
+        # assigning asks first and needs a reason
+        card.get_by_role("button").click()
+        admin.locator("#reassign").wait_for(state="visible")
+        assert admin.evaluate("document.activeElement.id") == "reassign-title"
+        admin.select_option("#reassign-to", "att-001")
+        admin.click("#reassign-yes")
+        admin.locator("#reassign-error").filter(has_text="세 글자").wait_for()
+        assert resident.evaluate(CONSULTATION, waiting)[1]["status"] == "submitted"
+        check_step(admin, "operator-day-reassign-ko-360", 360)
+        admin.fill("#reassign-reason", "전화로 요청받아 배정합니다")
+        admin.click("#reassign-yes")
+        admin.locator("#queue-status").filter(has_text="배정했습니다").wait_for()
+        card.wait_for(state="detached")  # no longer waiting
+        status, consultation = resident.evaluate(CONSULTATION, waiting)
+        assert status == 200 and consultation["status"] == "matched" and consultation["attorney_id"] == "att-001"
+
+        # the roster: search on the page
+        admin.fill("#r-search", "att-001")
+        admin.locator("#roster-status").filter(has_text="명 중 1명").wait_for()
+        assert admin.locator("#roster tr").count() == 1
+        row = admin.locator("#roster tr").first
+        name = row.locator("td").nth(1).inner_text()
+        # deactivating asks first; "no" keeps the attorney; "yes" then undo brings them back
+        row.get_by_role("button", name=f"비활성화 {name}").click()
+        admin.locator("#deactivate-confirm").wait_for(state="visible")
+        assert name in admin.locator("#deactivate-question").inner_text()
+        check_step(admin, "operator-day-deactivate-ask-ko-360", 360)
+        admin.click("#deactivate-no")
+        assert "활동" in row.inner_text()
+        row.get_by_role("button", name=f"비활성화 {name}").click()
+        admin.click("#deactivate-yes")
+        admin.locator("#roster tr").first.filter(has_text="비활성").wait_for()
+        admin.wait_for_function("document.activeElement && document.activeElement.id === 'undo'")
+        admin.click("#undo")
+        admin.locator("#invite-result").filter(has_text="다시 활성화했습니다").wait_for()
+        admin.locator("#roster tr").first.get_by_role("button", name=f"비활성화 {name}").wait_for()
+        admin.fill("#r-search", "")
+        admin.select_option("#r-region", "suwon")
+        admin.select_option("#r-state", "inactive")
+        admin.locator("#roster-status").filter(has_text="중 0명").wait_for()
+        admin.select_option("#r-state", "")
+
+        # the attorney reads the consultation: the access log names them
+        lawyer = sign_in(browser.new_context(viewport=PHONE), live, "attorney-001", "/attorney")
+        assert lawyer.evaluate(CONSULTATION, waiting)[0] == 200
+        admin.click("#log-form button[type=submit]")
+        admin.locator("#log tr", has_text=name).first.wait_for()
+        readers = admin.locator("#log tr td:nth-child(2)").all_inner_texts()
+        assert f"{name} (노무사)" in readers
+        assert not [r for r in readers if "kakao:" in r or "naver:" in r]  # names and roles, not subject ids
+        check_step(admin, "operator-day-log-ko-360", 360)
+        check_big_text(admin, "operator-day-console-ko-360")
+
+        admin.set_viewport_size(DESKTOP)
+        admin.goto(f"{live}/admin?lang=en")
+        admin.locator("#queue-status").filter(has_text="consultations").or_(
+            admin.locator("#queue-status").filter(has_text="Nothing")).wait_for()
+        assert admin.locator("#queue-filters button[data-flag=unanswered]").inner_text().startswith("Unanswered messages")
+        admin.locator("#roster tr").first.wait_for()
+        admin.click("#log-form button[type=submit]")
+        admin.locator("#log tr", has_text="(Attorney)").first.wait_for()
+        check_step(admin, "operator-day-console-en-1280", 1280)
+        screenshot(admin, "operator-day-console-en-1280-full")
+        assert admin.script_errors == [] and resident.script_errors == []  # type: ignore[attr-defined]
