@@ -306,6 +306,7 @@ MATRIX: tuple[Route, ...] = (
     Route("GET", "/api/admin/stats", admin_only(OK)),
     Route("GET", "/api/admin/access-log", admin_only(OK)),
     Route("GET", "/api/admin/consultations", admin_only(OK)),
+    Route("GET", "/api/admin/stats/export", admin_only(OK)),
 )
 
 

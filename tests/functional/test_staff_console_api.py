@@ -43,3 +43,31 @@ def test_a_deactivated_attorney_comes_back_with_the_same_profile(world: World) -
     assert ("attorney_deactivated", "Attorney Two") in actions and ("attorney_reactivated", "Attorney Two") in actions
     assert_error(world.api.request("PATCH", "/api/admin/attorneys/att-nobody", body={"active": True},
                                    headers=headers), 404)
+
+
+def test_the_statistics_spreadsheet_has_labels_a_month_range_and_per_attorney_and_city_rows(world: World) -> None:  # noqa: F811,E501
+    import csv
+    import io
+
+    headers = world.auth.headers_for(ADMIN)
+    answer = world.api.get("/api/admin/stats/export?from=2026-11&to=2026-12", headers=headers)
+    assert answer.status == 200, answer.body
+    assert answer.headers["content-type"].startswith("text/csv")
+    text = answer.body.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0] == ["월", "구분", "항목", "코드", "건수"]
+    december = [r for r in rows if r[0] == "2026-12"]
+    assert ["2026-12", "분야", "해고·징계", "dismissal"] == december[[r[3] for r in december].index("dismissal")][:4]
+    assert any(r[1] == "시·군" and r[2] == "수원시" and r[3] == "suwon" for r in december)  # per city and month
+    per_attorney = {r[2]: int(r[4]) for r in december if r[1] == "노무사"}
+    assert per_attorney["Attorney Two"] >= 3  # matched, booked, completed
+    assert any(r[0] == "2026-11" for r in rows) and any(r[0] == "2026-11~2026-12" for r in rows)
+    total = next(int(r[4]) for r in december if r[1] == "전체")
+    assert total == sum(int(r[4]) for r in december if r[1] == "분야")
+    english = world.api.get("/api/admin/stats/export?from=2026-12&lang=en", headers=headers).body.decode("utf-8")
+    assert english[1:].startswith("Month,Breakdown,Item,Code,Count") and "Dismissal and discipline" in english
+    assert "Attorney Two" in english
+    assert_error(world.api.get("/api/admin/stats/export?from=2026-12&to=2026-11", headers=headers), 400, "invalid_range")
+    assert_error(world.api.get("/api/admin/stats/export?from=2024-01&to=2026-12", headers=headers), 400, "invalid_range")
+    assert_error(world.api.get("/api/admin/stats/export?from=2026-13", headers=headers), 400)
