@@ -14,7 +14,7 @@ from chalicelib.api import admin_matching, attorney
 from chalicelib.api import rooms, surveys
 from chalicelib.api import admin_console, web_pages
 from chalicelib.api import site_pages
-from chalicelib.api import admin_operations
+from chalicelib.api import admin_operations, announcements
 from chalicelib.jobs import register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -37,5 +37,6 @@ app.register_blueprint(admin_console.bp)
 app.register_blueprint(web_pages.bp)
 app.register_blueprint(site_pages.bp)
 app.register_blueprint(admin_operations.bp)
+app.register_blueprint(announcements.bp)
 
 register_jobs(app)

@@ -247,6 +247,19 @@ class Container:
         return ContactDirectory(self.attorneys, self.consultations, self.cipher)
 
     @cached_property
+    def announcement_store(self) -> Any:
+        from chalicelib.adapters.dynamo.announcements import DynamoAnnouncementStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoAnnouncementStore()
+
+    @cached_property
+    def announcements(self) -> Any:
+        from chalicelib.services.announcements import Announcements
+
+        return Announcements(self.announcement_store, self.clock)
+
+    @cached_property
     def surveys(self) -> Any:
         from chalicelib.adapters.dynamo.surveys import DynamoSurveyStore
 

@@ -45,8 +45,10 @@ import pytest
 from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
 from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
 from chalicelib.adapters.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
+from chalicelib.adapters.memory_announcements import MemoryAnnouncementStore
 from chalicelib.adapters.memory_rooms import MemoryThreadStore
 from chalicelib.composition import Container, use_container
+from chalicelib.domain.announcements import AnnouncementKind
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.audit import LoginEvent, LoginResult
 from chalicelib.domain.availability import Availability
@@ -96,10 +98,11 @@ KNOWERS: dict[str, frozenset[str]] = {
     "profile": frozenset({A2, ADMIN}),         # A2's roster profile
     "kakao": frozenset(CALLERS),               # public targets
     "room.js": frozenset(CALLERS),
+    "announcement": frozenset(CALLERS),        # a notice every page shows
 }
 VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile"})
 TARGET_PLACEHOLDER = {"profile": "{attorney_id}", "offer": "{offer_id}", "kakao": "{provider}",
-                      "room.js": "{name}"}  # otherwise {consultation_id}
+                      "room.js": "{name}", "announcement": "{announcement_id}"}  # otherwise {consultation_id}
 
 
 # --- expectations ----------------------------------------------------------------------------------
@@ -183,6 +186,7 @@ MATRIX: tuple[Route, ...] = (
     public("GET", "/privacy", OK),
     public("GET", "/terms", OK),
     public("GET", "/accessibility", OK),
+    public("GET", "/api/announcements", OK),
 
     # --- sessions and the signed-in person's own account --------------------------------------------
     # refresh needs a refresh token (cookie or body): a Bearer access token is not one
@@ -307,6 +311,11 @@ MATRIX: tuple[Route, ...] = (
     Route("GET", "/api/admin/access-log", admin_only(OK)),
     Route("GET", "/api/admin/consultations", admin_only(OK)),
     Route("GET", "/api/admin/stats/export", admin_only(OK)),
+    Route("GET", "/api/admin/announcements", admin_only(OK)),
+    Route("POST", "/api/admin/announcements", admin_only(CREATED),
+          body={"kind": "closure", "message_ko": "설 연휴에는 상담을 쉽니다.", "starts_at": "2026-12-01T00:00:00+09:00",
+                "ends_at": "2026-12-03T00:00:00+09:00"}),
+    Route("DELETE", "/api/admin/announcements/{announcement_id}", admin_only(Expect(204)), target="announcement"),
 )
 
 
@@ -511,6 +520,7 @@ class World:
             "consultations": c.consultations, "threads": self.threads, "bookings": self.bookings,
             "loads": self.loads, "roster": self.roster, "notifier": self.notifier, "realtime": self.realtime,
             "surveys": self.surveys, "users": c.users, "invites": c.invites, "sessions": c.session_store,
+            "announcements": c.announcement_store,
         }
         snapshot = {name: _fields(obj) for name, obj in parts.items()}
         snapshot["access_log"] = repr(c.audit.access)
@@ -621,7 +631,7 @@ def build_world() -> World:
     realtime = RealtimeStore(container.consultations, loads, roster)
     container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
                               bookings=bookings, thread_store=threads, surveys=surveys,
-                              realtime_store=realtime)
+                              realtime_store=realtime, announcement_store=MemoryAnnouncementStore())
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()
@@ -662,6 +672,8 @@ def build_world() -> World:
     consultations.transition(ids["completed"], Status.MATCHED, now, attorney_id=A2_ID)
     container.rooms.record_outcome(a2, ids["completed"], Outcome.ADVICE_GIVEN, None)
     ids["profile"] = A2_ID
+    ids["announcement"] = container.announcements.put_up(
+        AnnouncementKind.MAINTENANCE, "시스템 점검으로 잠시 쉽니다.", None, now, now + timedelta(hours=2)).id
 
     container.audit.record_login(LoginEvent(now - timedelta(hours=1), "kakao", LoginResult.SUCCESS, "ok",
                                             "203.0.113.2", VICTIM_AGENT, r2.subject))
