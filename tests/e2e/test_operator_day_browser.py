@@ -43,7 +43,8 @@ def live(stack_env, container) -> Iterator[str]:
 
 def test_operator_day(live) -> None:
     with chromium() as browser:
-        resident = sign_in(browser.new_context(viewport=PHONE), live, "resident-operator-day", "/consultations")
+        resident = sign_in(browser.new_context(viewport=PHONE, bypass_csp=True), live, "resident-operator-day",
+                           "/consultations")
         waiting = resident.evaluate(SUBMIT_WAITING)
 
         admin = sign_in(browser.new_context(viewport=PHONE, bypass_csp=True), live, "admin", "/admin")
@@ -101,6 +102,33 @@ def test_operator_day(live) -> None:
         admin.select_option("#r-state", "inactive")
         admin.locator("#roster-status").filter(has_text="중 0명").wait_for()
         admin.select_option("#r-state", "")
+
+        # a notice put up in the console is shown on the residents' pages while it is active
+        admin.fill("#ann-ko", "3월 3일 오전 9시부터 10시까지 시스템 점검으로 상담을 쉽니다.")
+        admin.fill("#ann-en", "Closed for system maintenance on 3 March, 9 to 10 am.")
+        admin.select_option("#ann-kind", "maintenance")
+        admin.fill("#ann-start", "2027-03-02T09:00")
+        admin.fill("#ann-end", "2027-03-03T10:00")
+        admin.click("#ann-submit")
+        admin.locator("#ann-status").filter(has_text="올렸습니다").wait_for()
+        admin.locator("#announcements li", has_text="시스템 점검").filter(has_text="지금 보임").wait_for()
+        try:
+            for path, expected in (("/consultations?lang=ko", "시스템 점검으로"), ("/?lang=ko", "시스템 점검으로"),
+                                   ("/privacy?lang=en", "system maintenance")):
+                resident.goto(f"{live}{path}")
+                banner = resident.locator("#banner")
+                banner.filter(has_text=expected).wait_for()
+                assert banner.is_visible() and banner.get_attribute("role") == "region"
+            check_step(resident, "operator-day-banner-resident-en-360", 360)
+            resident.goto(f"{live}/consultations?lang=ko")
+            resident.locator("#banner").filter(has_text="시스템 점검으로").wait_for()
+            check_big_text(resident, "operator-day-banner-resident-ko-360")
+        finally:
+            admin.locator("#announcements li", has_text="시스템 점검").get_by_role("button").click()
+            admin.locator("#ann-status").filter(has_text="내렸습니다").wait_for()
+        resident.goto(f"{live}/consultations")
+        resident.wait_for_load_state("networkidle")
+        assert resident.locator("#banner").is_hidden()
 
         # the attorney reads the consultation: the access log names them
         lawyer = sign_in(browser.new_context(viewport=PHONE), live, "attorney-001", "/attorney")

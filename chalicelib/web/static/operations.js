@@ -112,3 +112,56 @@
   loadAttorneys();
   load();
 })();
+
+// Notices on every page: the list (with take-down) and the form. Times are Korea time.
+(function () {
+  var M = window.Maeul;
+  var list = document.getElementById("announcements");
+  if (!list || !M) { return; }
+  var $ = function (name) { return document.getElementById(name); };
+  var errorText = function (r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); };
+
+  async function load() {
+    var r = await M.request("GET", "/api/admin/announcements?lang=" + (M.lang === "en" ? "en" : "ko"));
+    list.textContent = "";
+    if (!r.ok) { $("ann-status").textContent = errorText(r); return; }
+    if (!r.data.items.length) { list.appendChild(M.el("li", {text: M.t("js.op.ann.none")})); }
+    r.data.items.forEach(function (a) {
+      var remove = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.op.ann.remove"),
+                                   "aria-label": M.t("js.op.ann.remove") + " " + a.message});
+      remove.addEventListener("click", async function () {
+        var res = await M.request("DELETE", "/api/admin/announcements/" + encodeURIComponent(a.id));
+        $("ann-status").textContent = res.ok ? M.t("js.op.ann.removed") : errorText(res);
+        load();
+        $("ann-title").focus();
+      });
+      list.appendChild(M.el("li", {class: "card"}, [
+        M.el("p", {}, [M.el("strong", {text: a.message})]),
+        M.el("p", {text: M.t("js.op.ann.period", {from: M.when(a.starts_at), to: M.when(a.ends_at)}) +
+                         (a.active ? " · " + M.t("js.op.ann.active") : "")}),
+        M.el("p", {}, [remove])]));
+    });
+  }
+
+  // a datetime-local value is Korea time: "2027-03-02T09:00" -> "2027-03-02T09:00:00+09:00"
+  function korea(value) { return value ? value + ":00+09:00" : ""; }
+
+  $("ann-form").addEventListener("submit", async function (e) {
+    e.preventDefault();
+    $("ann-error").textContent = "";
+    var body = {kind: $("ann-kind").value, message_ko: $("ann-ko").value.trim(),
+                starts_at: korea($("ann-start").value), ends_at: korea($("ann-end").value)};
+    var en = $("ann-en").value.trim();
+    if (en) { body.message_en = en; }
+    var r = await M.request("POST", "/api/admin/announcements", body);
+    if (!r.ok) {
+      $("ann-error").textContent = errorText(r);
+      $("ann-ko").focus();
+      return;
+    }
+    $("ann-form").reset();
+    $("ann-status").textContent = M.t("js.op.ann.saved");
+    load();
+  });
+  load();
+})();
