@@ -15,8 +15,12 @@ from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.announcements import (Announcement, AnnouncementError, AnnouncementKind,
-                                             AnnouncementNotFoundError)
+from chalicelib.domain.announcements import (
+    Announcement,
+    AnnouncementError,
+    AnnouncementKind,
+    AnnouncementNotFoundError,
+)
 from chalicelib.domain.identity import Role
 
 bp = ApiBlueprint(__name__)
@@ -32,7 +36,7 @@ class AnnouncementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: AnnouncementKind
-    message_ko: Message = Field(description="What residents read, e.g. '설 연휴(2월 16~18일)에는 상담을 쉽니다.'")
+    message_ko: Message = Field(description="What residents read, e.g. '설 연휴에는 상담을 쉽니다.'")
     message_en: Message | None = Field(None, description="The English text (else the Korean one is shown).")
     starts_at: AwareDatetime = Field(description="When the notice goes up (with a UTC offset).")
     ends_at: AwareDatetime = Field(description="When it comes down (at most 62 days later).")

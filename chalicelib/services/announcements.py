@@ -7,8 +7,13 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.domain.announcements import (Announcement, AnnouncementKind, AnnouncementNotFoundError,
-                                             AnnouncementStore, check_period)
+from chalicelib.domain.announcements import (
+    Announcement,
+    AnnouncementKind,
+    AnnouncementNotFoundError,
+    AnnouncementStore,
+    check_period,
+)
 
 
 class Announcements:

@@ -19,7 +19,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot
-from tests.e2e.test_site_frame_browser import BIG_TEXT, ONE_CHAR_LINES, OVERFLOWING, SMALL_TARGETS, wcag22_violations
+from tests.e2e.test_site_frame_browser import (
+    BIG_TEXT,
+    ONE_CHAR_LINES,
+    OVERFLOWING,
+    SMALL_TARGETS,
+    wcag22_violations,
+)
 
 pytestmark = pytest.mark.browser
 

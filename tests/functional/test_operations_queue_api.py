@@ -10,8 +10,7 @@ from dataclasses import replace
 from chalicelib.domain.offers import RealtimeRequest
 from chalicelib.domain.rooms import Side
 from tests.fakes import admin
-from tests.functional.test_authorization_matrix import (A1_ID, A2_ID, VICTIM_MARKERS, World,  # noqa: F401
-                                                        world)
+from tests.functional.test_authorization_matrix import A1_ID, A2_ID, VICTIM_MARKERS, World, world  # noqa: F401
 from tests.support import assert_error
 
 ADMIN = admin()

@@ -45,7 +45,7 @@ def test_a_deactivated_attorney_comes_back_with_the_same_profile(world: World) -
                                    headers=headers), 404)
 
 
-def test_the_statistics_spreadsheet_has_labels_a_month_range_and_per_attorney_and_city_rows(world: World) -> None:  # noqa: F811,E501
+def test_the_statistics_spreadsheet_has_labels_a_month_range_and_per_attorney_and_city_rows(world: World) -> None:  # noqa: F811
     import csv
     import io
 
