@@ -130,6 +130,17 @@ def test_attorney_day(live) -> None:
         assert lawyer.locator("#handback-confirm").is_hidden()
         assert resident.evaluate(BOOKING_STATUS, booking["id"]) == 200
 
+        # a day off is kept with the weekly pattern
+        lawyer.fill("#leave-date", "2027-03-19")
+        lawyer.click("#leave-add")
+        lawyer.click("#availability button[type=submit]")
+        lawyer.locator("#availability-status").filter(has_text="저장").wait_for()
+        lawyer.reload()
+        lawyer.locator("#leaves li", has_text="2027-03-19").wait_for()
+        lawyer.locator("#leaves li", has_text="2027-03-19").get_by_role("button").click()
+        lawyer.click("#availability button[type=submit]")
+        lawyer.locator("#availability-status").filter(has_text="저장").wait_for()
+
         lawyer.set_viewport_size(DESKTOP)
         lawyer.goto(f"{live}/attorney?lang=en")
         open_button.wait_for()

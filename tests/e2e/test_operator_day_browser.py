@@ -130,6 +130,12 @@ def test_operator_day(live) -> None:
         resident.wait_for_load_state("networkidle")
         assert resident.locator("#banner").is_hidden()
 
+        # the add-attorney form answers in the page's language, not the validator's English
+        admin.click("#add-submit")
+        admin.locator("#aerr-display_name").filter(has_text="1~40자").wait_for()
+        assert admin.locator("#aerr-categories").inner_text() == "분야를 하나 이상 고르세요."
+        assert "should" not in admin.locator("#add-attorney").inner_text()
+
         # the attorney reads the consultation: the access log names them
         lawyer = sign_in(browser.new_context(viewport=PHONE), live, "attorney-001", "/attorney")
         assert lawyer.evaluate(CONSULTATION, waiting)[0] == 200

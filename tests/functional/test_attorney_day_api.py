@@ -25,3 +25,19 @@ def test_the_assigned_list_shows_the_booked_time_until_the_booking_is_handed_bac
     assert handed.status == 200, handed.body
     after = world.api.get("/api/attorney/consultations", headers=lawyer).json["items"]
     assert all(i["booking_start"] is None for i in after if i["id"] == booked)
+
+
+def test_the_console_says_when_the_next_service_window_opens_while_closed() -> None:
+    from chalicelib.composition import use_container
+    from tests.functional.test_authorization_matrix import A2_ID, build_world
+
+    matrix = build_world()  # Tuesday 10:30, open
+    try:
+        headers = matrix.auth.headers_for(attorney(A2_ID))
+        page = matrix.api.get("/attorney", headers=headers).body.decode()
+        assert 'id="duty-next" data-next="" hidden' in page
+        matrix.container.clock.advance(hours=9)  # 19:30: closed until Wednesday 10:00
+        page = matrix.api.get("/attorney", headers=headers).body.decode()
+        assert 'data-next="2026-12-02T10:00:00+09:00"' in page
+    finally:
+        use_container(None)
