@@ -119,6 +119,9 @@ def test_attorney_day(live) -> None:
         assert lawyer.locator("#outcome").is_hidden()
         assert hhmm in lawyer.locator("#close-wait").inner_text()
         check_step(lawyer, "attorney-day-detail-ko-360", 360)
+        lawyer.set_viewport_size(DESKTOP)
+        check_step(lawyer, "attorney-day-detail-ko-1280", 1280)
+        lawyer.set_viewport_size(PHONE)
 
         # hand-back asks first; "no" keeps the booking
         lawyer.click("#handback-open")
@@ -152,6 +155,8 @@ def test_attorney_day(live) -> None:
         assert "I was dismissed" in facts.inner_text() and "Korean" in facts.inner_text()
         assert lawyer.locator("#outcome").is_hidden()
         check_step(lawyer, "attorney-day-detail-en-1280", 1280)
+        lawyer.set_viewport_size(PHONE)
+        check_step(lawyer, "attorney-day-detail-en-360", 360)
 
         lawyer.set_viewport_size(PHONE)
         lawyer.goto(f"{live}/attorney?lang=ko")

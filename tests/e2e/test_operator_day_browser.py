@@ -53,6 +53,9 @@ def test_operator_day(live) -> None:
         assert "연결 대기" in card.inner_text() and "화상" in card.inner_text()  # flags and codes as words
         assert "김영희" not in admin.locator("#queue").inner_text()  # nothing personal in the queue
         check_step(admin, "operator-day-queue-ko-360", 360)
+        admin.set_viewport_size(DESKTOP)
+        check_step(admin, "operator-day-queue-ko-1280", 1280)
+        admin.set_viewport_size(PHONE)
 
         # the filters: "booked time passed, no outcome" hides it, "waiting" shows it again
         admin.click("#queue-filters button[data-flag=booked_without_outcome]")
@@ -156,5 +159,7 @@ def test_operator_day(live) -> None:
         admin.click("#log-form button[type=submit]")
         admin.locator("#log tr", has_text="(Attorney)").first.wait_for()
         check_step(admin, "operator-day-console-en-1280", 1280)
+        admin.set_viewport_size(PHONE)
+        check_step(admin, "operator-day-console-en-360", 360)
         screenshot(admin, "operator-day-console-en-1280-full")
         assert admin.script_errors == [] and resident.script_errors == []  # type: ignore[attr-defined]
