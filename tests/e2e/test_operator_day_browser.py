@@ -147,6 +147,8 @@ def test_operator_day(live) -> None:
         readers = admin.locator("#log tr td:nth-child(2)").all_inner_texts()
         assert f"{name} (노무사)" in readers
         assert not [r for r in readers if "kakao:" in r or "naver:" in r]  # names and roles, not subject ids
+        actions = admin.locator("#log tr td:nth-child(5)").all_inner_texts()
+        assert "상담 내용 열람" in actions and "노무사 다시 활성화" in actions and "read" not in actions
         check_step(admin, "operator-day-log-ko-360", 360)
         check_big_text(admin, "operator-day-console-ko-360")
 

@@ -240,8 +240,12 @@
     $("log-status").textContent = M.t("js.log.count", {n: r.data.items.length});
     r.data.items.forEach(function (e) {
       body.appendChild(M.el("tr", {}, [M.el("td", {text: M.when(e.at)}), M.el("td", {text: staffName(e)}),
-                                       M.el("td", {text: e.owner_name || e.owner}), M.el("td", {text: e.record}), M.el("td", {text: e.action})]));
+                                       M.el("td", {text: e.owner_name || e.owner}), M.el("td", {text: e.record}), M.el("td", {text: actionName(e.action)})]));
     });
+  }
+  function actionName(code) {
+    var word = M.t("js.op.action." + code);
+    return word === "js.op.action." + code ? code : word;
   }
   // who read: the attorney's name on the roster, or the role (never the raw sign-in subject)
   function staffName(e) {
