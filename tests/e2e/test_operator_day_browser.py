@@ -107,6 +107,8 @@ def test_operator_day(live) -> None:
         admin.select_option("#r-state", "")
 
         # a notice put up in the console is shown on the residents' pages while it is active
+        admin.click("#ann-submit")  # empty: told what to write, in Korean
+        admin.locator("#ann-error").filter(has_text="5~300자").wait_for()
         admin.fill("#ann-ko", "3월 3일 오전 9시부터 10시까지 시스템 점검으로 상담을 쉽니다.")
         admin.fill("#ann-en", "Closed for system maintenance on 3 March, 9 to 10 am.")
         admin.select_option("#ann-kind", "maintenance")

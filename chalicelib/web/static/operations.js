@@ -155,7 +155,9 @@
     if (en) { body.message_en = en; }
     var r = await M.request("POST", "/api/admin/announcements", body);
     if (!r.ok) {
-      $("ann-error").textContent = errorText(r);
+      var code = r.data && r.data.error && r.data.error.code;
+      $("ann-error").textContent = code === "invalid_period" ? M.t("js.op.ann.err.period")
+        : (code === "invalid_input" ? M.t("js.op.ann.err.input") : errorText(r));
       $("ann-ko").focus();
       return;
     }
