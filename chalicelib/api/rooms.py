@@ -26,7 +26,7 @@ from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Role
 from chalicelib.domain.rooms import (CURSOR, MessageRateLimitedError, NotParticipantError, NotYetConnectedError,
                                      Outcome, OutcomeAlreadyRecordedError, RoomClosedError, Side, SignalType,
-                                     ThreadClosedError)
+                                     ThreadClosedError, TooEarlyToCloseError)
 from chalicelib.services.rooms import RoomView, ThreadPage
 from chalicelib.settings import FALLBACK_PHONE
 
@@ -37,6 +37,7 @@ map_error(NotYetConnectedError, 409, "not_connected")
 map_error(MessageRateLimitedError, 429, "too_many_messages")
 map_error(NotParticipantError, 403, "not_participant")
 map_error(OutcomeAlreadyRecordedError, 409, "outcome_recorded")
+map_error(TooEarlyToCloseError, 409, "too_early_to_close")
 
 _CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_SIGNAL_BYTES = 16 * 1024
@@ -263,7 +264,8 @@ def list_signals(consultation_id: str) -> object:
 
 
 @spec.operation("POST", "/api/attorney/consultations/{consultation_id}/outcome", "Record the outcome and "
-                "close the consultation (assigned attorney)", tags=("rooms",), request=OutcomeIn,
+                "close the consultation (assigned attorney; a booked one once its slot has started)",
+                tags=("rooms",), request=OutcomeIn,
                 responses={201: OutcomeOut}, auth=True, errors=(400, 403, 404, 409, 503))
 @bp.route("/api/attorney/consultations/{consultation_id}/outcome", methods=["POST"])
 def record_outcome(consultation_id: str) -> object:

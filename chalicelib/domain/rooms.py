@@ -98,6 +98,15 @@ class OutcomeAlreadyRecordedError(RoomError):
         super().__init__("The outcome of this consultation was already recorded.")
 
 
+class TooEarlyToCloseError(RoomError):
+    """A booked consultation is closed (its outcome recorded) only once its slot has started."""
+
+    def __init__(self, starts_at: datetime) -> None:
+        self.starts_at = starts_at
+        super().__init__("This consultation is booked for later: record its outcome once the booked time has "
+                         "started (hand the booking back instead if you cannot take it).")
+
+
 class NotParticipantError(RoomError):
     """Only the two participants may take part (admins may read the thread)."""
 

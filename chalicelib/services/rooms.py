@@ -31,8 +31,8 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.notifications import MessageKind, NotificationFailedError, render
 from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
                                      NotParticipantError, Outcome, OutcomeAlreadyRecordedError, OutcomeRecord,
-                                     RoomWindow, SealedMessage, Side, SignalType, ThreadStore, check_can_post,
-                                     check_room_open, new_cursor, room_window, side_of)
+                                     RoomWindow, SealedMessage, Side, SignalType, ThreadStore, TooEarlyToCloseError,
+                                     check_can_post, check_room_open, new_cursor, room_window, side_of)
 from chalicelib.domain.rooms import Signal as SignalRecord
 from chalicelib.logs import logger
 from chalicelib.settings import Policy
@@ -242,6 +242,10 @@ class RoomService:
         if side is not Side.ATTORNEY:
             raise ConsultationNotFoundError()
         now = self._clock()
+        if consultation.status is Status.BOOKED:
+            slot = self._booked(consultation_id)
+            if slot is not None and now < slot[0]:
+                raise TooEarlyToCloseError(slot[0])
         if consultation.status is Status.COMPLETED:
             if self._store.outcome(consultation_id) is not None:
                 raise OutcomeAlreadyRecordedError()

@@ -41,3 +41,22 @@ def test_the_console_says_when_the_next_service_window_opens_while_closed() -> N
         assert 'data-next="2026-12-02T10:00:00+09:00"' in page
     finally:
         use_container(None)
+
+
+def test_a_booked_consultation_is_closed_only_once_its_slot_has_started() -> None:
+    from chalicelib.composition import use_container
+    from tests.functional.test_authorization_matrix import A2_ID, build_world
+    from tests.support import assert_error
+
+    matrix = build_world()  # Tuesday 10:30; the booking is Wednesday 10:00
+    try:
+        path = f"/api/attorney/consultations/{matrix.ids['booked']}/outcome"
+        headers = matrix.auth.headers_for(attorney(A2_ID))
+        early = matrix.api.post(path, body={"outcome": "advice_given"}, headers=headers)
+        error = assert_error(early, 409, "too_early_to_close")
+        assert "hand the booking back" in error["message"]
+        assert matrix.container.consultations.get(matrix.ids["booked"]).status.value == "booked"
+        matrix.container.clock.advance(hours=23, minutes=31)  # Wednesday 10:01
+        assert matrix.api.post(path, body={"outcome": "advice_given"}, headers=headers).status == 201
+    finally:
+        use_container(None)

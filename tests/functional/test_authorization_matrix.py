@@ -279,6 +279,10 @@ MATRIX: tuple[Route, ...] = (
     Route("POST", "/api/attorney/consultations/{consultation_id}/outcome",
           grid(SIGN_IN, ROLE, ROLE, HIDDEN, Expect(409, "outcome_recorded"), ROLE), target="completed",
           body={"outcome": "follow_up_needed"}),
+    # tomorrow's booking is closed only once its slot has started
+    Route("POST", "/api/attorney/consultations/{consultation_id}/outcome",
+          grid(SIGN_IN, ROLE, ROLE, HIDDEN, Expect(409, "too_early_to_close"), ROLE), target="booked",
+          body={"outcome": "advice_given"}),
     Route("POST", "/api/consultations/{consultation_id}/survey",
           grid(SIGN_IN, HIDDEN, CREATED, ROLE, ROLE, ROLE), target="completed", body={"rating": 5}),
 
