@@ -81,9 +81,12 @@ def test_operator_day(live) -> None:
         assert status == 200 and consultation["status"] == "matched" and consultation["attorney_id"] == "att-001"
 
         # the roster: search on the page
+        total = admin.locator("#roster tr").count()
+        admin.select_option("#r-sort", "id")
         admin.fill("#r-search", "att-001")
-        admin.locator("#roster-status").filter(has_text="명 중 1명").wait_for()
-        assert admin.locator("#roster tr").count() == 1
+        admin.locator("#roster-status").filter(has_text=f"노무사 {total}명 중").wait_for()
+        assert 1 <= admin.locator("#roster tr").count() < total
+        assert admin.locator("#roster tr").first.locator("td").first.inner_text() == "att-001"
         row = admin.locator("#roster tr").first
         name = row.locator("td").nth(1).inner_text()
         # deactivating asks first; "no" keeps the attorney; "yes" then undo brings them back
@@ -100,10 +103,12 @@ def test_operator_day(live) -> None:
         admin.click("#undo")
         admin.locator("#invite-result").filter(has_text="다시 활성화했습니다").wait_for()
         admin.locator("#roster tr").first.get_by_role("button", name=f"비활성화 {name}").wait_for()
-        admin.fill("#r-search", "")
-        admin.select_option("#r-region", "suwon")
+        admin.select_option("#r-region", "suwon")  # att-001 serves Suwon
         admin.select_option("#r-state", "inactive")
-        admin.locator("#roster-status").filter(has_text="중 0명").wait_for()
+        admin.locator("#roster tr td", has_text="att-001").first.wait_for(state="detached")
+        admin.select_option("#r-state", "active")
+        admin.locator("#roster tr td", has_text="att-001").first.wait_for()
+        admin.fill("#r-search", "")
         admin.select_option("#r-state", "")
 
         # a notice put up in the console is shown on the residents' pages while it is active
