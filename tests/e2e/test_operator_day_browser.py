@@ -140,6 +140,16 @@ def test_operator_day(live) -> None:
         resident.wait_for_load_state("networkidle")
         assert resident.locator("#banner").is_hidden()
 
+        # the spreadsheet for a range of months: labels next to codes, per attorney and per city
+        admin.fill("#x-from", "2027-02")
+        admin.fill("#x-to", "2027-03")
+        with admin.expect_download() as download:
+            admin.click("#export")
+        sheet = download.value.path().read_text(encoding="utf-8-sig")
+        assert sheet.startswith("월,구분,항목,코드,건수")
+        assert "2027-03,분야,임금체불,wage_arrears," in sheet and "2027-03,시·군,수원시,suwon," in sheet
+        assert f"2027-03,노무사,{name},att-001," in sheet and "2027-02~2027-03,전체" in sheet
+
         # the add-attorney form answers in the page's language, not the validator's English
         admin.click("#add-submit")
         admin.locator("#aerr-display_name").filter(has_text="1~40자").wait_for()
