@@ -17,6 +17,7 @@ from chalicelib.api import site_pages
 from chalicelib.api import attachments
 from chalicelib.api import withdrawal
 from chalicelib.api import admin_review, my_sessions, second_factor
+from chalicelib.api import admin_operations, announcements
 from chalicelib.jobs import register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -43,5 +44,7 @@ app.register_blueprint(attachments.bp)
 app.register_blueprint(web_pages.bp)
 app.register_blueprint(site_pages.bp)
 app.register_blueprint(withdrawal.bp)
+app.register_blueprint(admin_operations.bp)
+app.register_blueprint(announcements.bp)
 
 register_jobs(app)

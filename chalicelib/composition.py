@@ -314,6 +314,19 @@ class Container:
         return ContactDirectory(self.attorneys, self.consultations, self.cipher)
 
     @cached_property
+    def announcement_store(self) -> Any:
+        from chalicelib.adapters.dynamo.announcements import DynamoAnnouncementStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoAnnouncementStore()
+
+    @cached_property
+    def announcements(self) -> Any:
+        from chalicelib.services.announcements import Announcements
+
+        return Announcements(self.announcement_store, self.clock)
+
+    @cached_property
     def surveys(self) -> Any:
         from chalicelib.adapters.dynamo.surveys import DynamoSurveyStore
 
@@ -429,6 +442,14 @@ class Container:
                                attorneys=self.attorneys, notifier=self.notifier, recipients=self.recipients,
                                calendar=self.calendar, policy=s.policy, clock=self.clock,
                                public_base_url=s.public_base_url, messenger=self.resident_messages)
+
+    @cached_property
+    def operations(self) -> Any:
+        from chalicelib.services.operations import OperationsQueue
+
+        return OperationsQueue(consultations=self.consultations, bookings=self.bookings,
+                               requests=self.realtime_store, threads=self.thread_store, roster=self.attorneys,
+                               calendar=self.calendar, clock=self.clock)
 
     # -- consultation rooms: messages, signalling, outcomes -------------------------------
 

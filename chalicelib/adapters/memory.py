@@ -295,6 +295,9 @@ class MemoryRoster:
     def covering(self, category: str, region: str) -> list[str]:
         return sorted(a.id for a in self.attorneys.values() if a.active and a.covers(category, region))
 
+    def by_subject(self, subject: str) -> str | None:
+        return next((a.id for a in self.attorneys.values() if subject in a.subjects), None)
+
 
 class MemoryBookingRepository:
     """Twin of ``DynamoBookingRepository``: the same conditions, checked and applied under one lock

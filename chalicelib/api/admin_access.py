@@ -57,7 +57,10 @@ class AccessEntry(BaseModel):
     at: str
     actor: str
     actor_role: str
+    actor_name: str | None = Field(None, description="The attorney's display name on the roster (null for "
+                                                     "admins and unknown subjects).")
     owner: str
+    owner_name: str | None = Field(None, description="For entries about an attorney profile: its display name.")
     record: str
     action: str
     ip: str
@@ -86,8 +89,10 @@ def access_log_entries() -> Response:
     start = query.start or end - timedelta(days=6)
     events = access_log.entries(container.audit, start=start, end=end, tz=tz, actor=query.actor,
                                 owner=query.owner, limit=query.limit)
-    items = [AccessEntry(at=local_time(e.at), actor=e.actor, actor_role=e.actor_role, owner=e.owner,
-                         record=e.record, action=e.action, ip=e.ip) for e in events]
+    names = access_log.staff_names(container.attorneys, events)
+    items = [AccessEntry(at=local_time(e.at), actor=e.actor, actor_role=e.actor_role, actor_name=names.get(e.actor),
+                         owner=e.owner, owner_name=names.get(e.owner), record=e.record, action=e.action, ip=e.ip)
+             for e in events]
     return json_response(AccessLogView(items=items), private=True)
 
 

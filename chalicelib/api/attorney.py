@@ -160,8 +160,12 @@ class AssignedOut(BaseModel):
     category: str
     region: str
     method: Method
+    preferred_language: str
     created_at: datetime
     updated_at: datetime
+    booking_start: datetime | None = Field(description="Start of the booked slot (reservations; null "
+                                                       "when none is booked).")
+    booking_end: datetime | None
 
 
 class AssignedPage(BaseModel):
@@ -183,10 +187,17 @@ def list_assigned() -> object:
     page = consultation_reads.read_page(consultations=container.consultations,
                                         calendar=cal, principal=principal, limit=50, after=None, month=None,
                                         now=container.clock())
-    items = [AssignedOut(id=v.consultation.id, status=v.consultation.status, category=v.consultation.category,
-                         region=v.consultation.region, method=v.consultation.method,
-                         created_at=cal.to_local(v.consultation.created_at),
-                         updated_at=cal.to_local(v.consultation.updated_at)) for v in page.items]
+    booked = container.reservations.active_bookings(v.consultation.id for v in page.items)
+    items = []
+    for v in page.items:
+        booking = booked.get(v.consultation.id)
+        items.append(AssignedOut(id=v.consultation.id, status=v.consultation.status,
+                                 category=v.consultation.category, region=v.consultation.region,
+                                 method=v.consultation.method, preferred_language=v.consultation.language.value,
+                                 created_at=cal.to_local(v.consultation.created_at),
+                                 updated_at=cal.to_local(v.consultation.updated_at),
+                                 booking_start=cal.to_local(booking.start) if booking else None,
+                                 booking_end=cal.to_local(booking.end) if booking else None))
     return json_response(AssignedPage(items=items), private=True)
 
 

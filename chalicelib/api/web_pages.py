@@ -26,7 +26,7 @@ from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, opening_text, page_language
 from chalicelib.composition import get_container
 from chalicelib.domain import categories, languages, regions
-from chalicelib.domain.consultations import ConsultationNotFoundError, Status
+from chalicelib.domain.consultations import ConsultationNotFoundError, Language, Status
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.triage import EmploymentStatus, PayBand
@@ -57,6 +57,9 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
         "status": {s.value: t[f"status.{s.value}"] for s in Status},
         "outcome": {**{o.value: t[f"att.outcome.{o.value}"] for o in Outcome},
                     "not_recorded": t["js.stats.not_recorded"]},
+        "employment": {e.value: t[f"intake.employment.{e.value}"] for e in EmploymentStatus},
+        "pay": {p.value: t[f"intake.pay.{p.value}"] for p in PayBand},
+        "language": {g.value: t[f"ad.lang.{g.value}"] for g in Language},
     }
 
 
@@ -185,13 +188,17 @@ def attorney_console() -> Response:
     principal = _guarded("/attorney", Role.ATTORNEY)
     if isinstance(principal, Response):
         return principal
-    policy = get_container().settings.policy
+    container = get_container()
+    policy = container.settings.policy
     windows = [{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
                for w in policy.service_windows]
     from chalicelib.domain.rooms import Outcome
 
+    # while the service is closed, the duty switch says when requests can come again
+    now, cal = container.clock(), container.calendar
+    next_opening = None if cal.is_open(now) else cal.to_local(cal.next_opening(now)).isoformat()
     return _page("attorney.html", principal, windows=windows, weekdays=["mon", "tue", "wed", "thu", "fri"],
-                 outcomes=[o.value for o in Outcome])
+                 outcomes=[o.value for o in Outcome], next_opening=next_opening)
 
 
 @bp.route("/admin", methods=["GET"])

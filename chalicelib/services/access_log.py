@@ -53,3 +53,29 @@ def entries(audit: Any, *, start: date, end: date, tz: str, actor: str | None = 
     until = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(timezone.utc) \
         - timedelta(milliseconds=1)
     return audit.accesses(since, until, actor=actor, owner=owner, limit=limit)
+
+
+def staff_names(attorneys: Any, events: list[AccessEvent]) -> dict[str, str]:
+    """Display names of the attorneys among the entries' actors (by subject) and of the attorney
+    profiles the entries are about (``attorney:<id>``): the roster's display name, nothing more."""
+    names: dict[str, str] = {}
+    profiles: dict[str, str | None] = {}
+
+    def name_of(attorney_id: str | None) -> str | None:
+        if attorney_id is None:
+            return None
+        if attorney_id not in profiles:
+            attorney = attorneys.get(attorney_id)
+            profiles[attorney_id] = attorney.display_name if attorney is not None else None
+        return profiles[attorney_id]
+
+    for event in events:
+        if event.actor_role == Role.ATTORNEY.value and event.actor not in names:
+            found = name_of(attorneys.by_subject(event.actor))
+            if found:
+                names[event.actor] = found
+        if event.owner.startswith("attorney:") and event.owner not in names:
+            found = name_of(event.owner.split(":", 1)[1])
+            if found:
+                names[event.owner] = found
+    return names

@@ -140,6 +140,15 @@ class ReservationService:
             raise NoBookingError()
         return self._view(active, consultation, self._name_of(active.attorney_id))
 
+    def active_bookings(self, consultation_ids: Iterable[str]) -> dict[str, Booking]:
+        """The active booking of each of these consultations that has one (the attorney's agenda)."""
+        found: dict[str, Booking] = {}
+        for consultation_id in consultation_ids:
+            active = self._bookings.state_of(consultation_id).active
+            if active is not None:
+                found[consultation_id] = active
+        return found
+
     # --- booking ----------------------------------------------------------------------------------
 
     def book(self, principal: Principal, consultation_id: str, start: datetime) -> BookingView:

@@ -83,3 +83,16 @@ def edit(attorneys: Any, attorney_id: str, *, display_name: str, categories: fro
                       annual_cap=annual_cap, languages=existing.languages if languages is None else languages)
     attorneys.save(changed, attorneys.contact(attorney_id), now)
     return changed
+
+
+def reactivate(attorneys: Any, attorney_id: str, now: datetime) -> Attorney:
+    """Bring a deactivated attorney back (the undo of a deactivation): the same profile, linked accounts
+    and sealed contact details; off duty until they go on duty themselves."""
+    existing = attorneys.get(attorney_id)
+    if existing is None:
+        raise UnknownAttorneyProfileError()
+    if existing.active:
+        return existing
+    back = replace(existing, active=True, on_duty=False)
+    attorneys.save(back, attorneys.contact(attorney_id), now)
+    return back

@@ -50,6 +50,13 @@ def test_the_room_is_a_chat_with_a_way_back_and_the_record_stays(live, container
         # the attorney records the outcome, which closes the consultation
         lawyer.select_option("#outcome-select", "advice_given")
         lawyer.click("#outcome-form button[type=submit]")
+        # closing is asked first, in the console's wording; "no" keeps the consultation open
+        lawyer.locator("#outcome-confirm").wait_for(state="visible")
+        assert "상담(조언) 완료" in lawyer.locator("#outcome-question").inner_text()
+        lawyer.click("#outcome-no")
+        assert lawyer.locator("#outcome-confirm").is_hidden() and lawyer.locator("#outcome-status").inner_text() == ""
+        lawyer.click("#outcome-form button[type=submit]")
+        lawyer.click("#outcome-yes")
         lawyer.locator("#outcome-status").filter(has_text=re.compile(".+")).wait_for(timeout=15000)
 
         back.click()

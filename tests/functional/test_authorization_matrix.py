@@ -46,8 +46,10 @@ from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
 from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
 from chalicelib.adapters.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
 from chalicelib.adapters.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
+from chalicelib.adapters.memory_announcements import MemoryAnnouncementStore
 from chalicelib.adapters.memory_rooms import MemoryThreadStore
 from chalicelib.composition import Container, use_container
+from chalicelib.domain.announcements import AnnouncementKind
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.audit import LoginEvent, LoginResult
 from chalicelib.domain.availability import Availability
@@ -102,11 +104,12 @@ KNOWERS: dict[str, frozenset[str]] = {
     "kakao": frozenset(CALLERS),               # public targets
     "room.js": frozenset(CALLERS),
     "attachment": frozenset({R2, A2}),         # R2's document in "matched" (admins: nothing this round)
+    "announcement": frozenset(CALLERS),        # a notice every page shows
 }
 VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile",
                             "attachment", "session"})
 TARGET_PLACEHOLDER = {"profile": "{attorney_id}", "offer": "{offer_id}", "kakao": "{provider}",
-                      "room.js": "{name}", "session": "{session_id}",
+                      "room.js": "{name}", "session": "{session_id}", "announcement": "{announcement_id}",
                       "attachment": "{consultation_id}/attachments/{attachment_id}"}  # otherwise {consultation_id}
 
 
@@ -191,6 +194,7 @@ MATRIX: tuple[Route, ...] = (
     public("GET", "/privacy", OK),
     public("GET", "/terms", OK),
     public("GET", "/accessibility", OK),
+    public("GET", "/api/announcements", OK),
 
     # --- sessions and the signed-in person's own account --------------------------------------------
     # refresh needs a refresh token (cookie or body): a Bearer access token is not one
@@ -309,6 +313,10 @@ MATRIX: tuple[Route, ...] = (
     # only its uploader confirms a document; the assigned attorney sees it but cannot confirm it
     Route("POST", "/api/consultations/{consultation_id}/attachments/{attachment_id}/confirm",
           grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN), target="attachment"),
+    # tomorrow's booking is closed only once its slot has started
+    Route("POST", "/api/attorney/consultations/{consultation_id}/outcome",
+          grid(SIGN_IN, ROLE, ROLE, HIDDEN, Expect(409, "not_started"), ROLE), target="booked",
+          body={"outcome": "advice_given"}),
     Route("POST", "/api/consultations/{consultation_id}/survey",
           grid(SIGN_IN, HIDDEN, CREATED, ROLE, ROLE, ROLE), target="completed", body={"rating": 5}),
 
@@ -341,6 +349,13 @@ MATRIX: tuple[Route, ...] = (
     Route("GET", "/api/admin/stats", admin_only(OK)),
     Route("GET", "/api/admin/access-log", admin_only(OK)),
     Route("GET", "/api/admin/access-review", admin_only(OK), query="month=2026-12"),
+    Route("GET", "/api/admin/consultations", admin_only(OK)),
+    Route("GET", "/api/admin/stats/export", admin_only(OK)),
+    Route("GET", "/api/admin/announcements", admin_only(OK)),
+    Route("POST", "/api/admin/announcements", admin_only(CREATED),
+          body={"kind": "closure", "message_ko": "설 연휴에는 상담을 쉽니다.", "starts_at": "2026-12-01T00:00:00+09:00",
+                "ends_at": "2026-12-03T00:00:00+09:00"}),
+    Route("DELETE", "/api/admin/announcements/{announcement_id}", admin_only(Expect(204)), target="announcement"),
 )
 
 
@@ -565,6 +580,7 @@ class World:
             "loads": self.loads, "roster": self.roster, "notifier": self.notifier, "realtime": self.realtime,
             "surveys": self.surveys, "users": c.users, "invites": c.invites, "sessions": c.session_store,
             "attachments": c.attachment_store, "objects": c.object_store,
+            "announcements": c.announcement_store,
         }
         snapshot = {name: _fields(obj) for name, obj in parts.items()}
         snapshot["access_log"] = repr(c.audit.access)
@@ -677,7 +693,7 @@ def build_world() -> World:
     container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
                               bookings=bookings, thread_store=threads, surveys=surveys,
                               realtime_store=realtime, attachment_store=MemoryAttachmentStore(),
-                              object_store=MemoryObjectStore())
+                              object_store=MemoryObjectStore(), announcement_store=MemoryAnnouncementStore())
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()
@@ -729,6 +745,8 @@ def build_world() -> World:
     from chalicelib.domain.identity import Provider
 
     ids["session"] = container.sessions.start(r2.subject, Provider.KAKAO).session_id
+    ids["announcement"] = container.announcements.put_up(
+        AnnouncementKind.MAINTENANCE, "시스템 점검으로 잠시 쉽니다.", None, now, now + timedelta(hours=2)).id
 
     container.audit.record_login(LoginEvent(now - timedelta(hours=1), "kakao", LoginResult.SUCCESS, "ok",
                                             "203.0.113.2", VICTIM_AGENT, r2.subject))

@@ -112,14 +112,20 @@ def test_an_admin_adding_changing_and_deactivating_an_attorney_leaves_three_year
         assert api.request("PUT", f"/api/admin/attorneys/{attorney_id}", body=change, headers=headers).status == 200
         off = api.request("PATCH", f"/api/admin/attorneys/{attorney_id}", body={"active": False}, headers=headers)
         assert off.status == 200 and off.json["active"] is False
+        back = api.request("PATCH", f"/api/admin/attorneys/{attorney_id}", body={"active": True}, headers=headers)
+        assert back.status == 200 and back.json["active"] is True  # the undo, with the stored profile
+        assert built.attorneys.get(attorney_id).active and built.attorneys.contact(attorney_id) is not None
         events = built.audit.accesses(began - timedelta(minutes=1), began + timedelta(minutes=5), actor=who.subject)
-        assert sorted(e.action for e in events) == ["attorney_added", "attorney_changed", "attorney_deactivated"]
+        assert sorted(e.action for e in events) == ["attorney_added", "attorney_changed", "attorney_deactivated",
+                                                    "attorney_reactivated"]
         assert {e.record for e in events} == {f"attorney:{attorney_id}"}
+        log = api.get(f"/api/admin/access-log?actor={who.subject}", headers=headers).json["items"]
+        assert {e["owner_name"] for e in log} == {"권리 노무사"}  # the profile's name, read from the roster
         from chalicelib.adapters.dynamo.audit import AuditItem
 
         kept = [datetime.fromtimestamp(i.expires_at, timezone.utc) - began
                 for i in AuditItem.by_secondary.query(f"ACCESSBY#{who.subject}")]
-        assert len(kept) == 3 and all(k >= timedelta(days=3 * 365 + 1) for k in kept)
+        assert len(kept) == 4 and all(k >= timedelta(days=3 * 365 + 1) for k in kept)
     finally:
         use_container(container)
 

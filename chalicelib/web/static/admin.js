@@ -8,32 +8,85 @@
   var $ = function (name) { return document.getElementById(name); };
   var errorText = function (r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); };
 
+  var rosterItems = [];
   async function loadRoster() {
     var r = await M.request("GET", "/api/admin/attorneys");
     if (!r.ok) { $("roster-status").textContent = errorText(r); return; }
-    $("roster-status").textContent = M.t("js.roster.count", {n: r.data.items.length});
+    rosterItems = r.data.items;
+    renderRoster();
+  }
+
+  // search, filter and sort over the whole roster (one request for ~120 attorneys), on this page
+  function shownRoster() {
+    var words = $("r-search").value.trim().toLowerCase();
+    var category = $("r-category").value, region = $("r-region").value, state = $("r-state").value;
+    var sort = $("r-sort").value;
+    var shown = rosterItems.filter(function (a) {
+      if (words && (a.display_name + " " + a.id).toLowerCase().indexOf(words) < 0) { return false; }
+      if (category && a.categories.indexOf(category) < 0) { return false; }
+      if (region && a.regions.indexOf(region) < 0) { return false; }
+      if (state === "active" && !a.active) { return false; }
+      if (state === "inactive" && a.active) { return false; }
+      if (state === "on_duty" && !a.on_duty) { return false; }
+      return true;
+    });
+    var collator = new Intl.Collator(M.lang === "en" ? "en" : "ko");
+    shown.sort(function (a, b) {
+      if (sort === "load") { return b.load_this_year - a.load_this_year || collator.compare(a.display_name, b.display_name); }
+      if (sort === "id") { return collator.compare(a.id, b.id); }
+      return collator.compare(a.display_name, b.display_name);
+    });
+    return shown;
+  }
+  ["r-search", "r-category", "r-region", "r-state", "r-sort"].forEach(function (id) {
+    $(id).addEventListener(id === "r-search" ? "input" : "change", renderRoster);
+  });
+  $("roster-tools").addEventListener("submit", function (e) { e.preventDefault(); });
+
+  // deactivating asks first and can be undone
+  var pending = null;
+  function askDeactivate(a) {
+    pending = a;
+    $("deactivate-question").firstChild.textContent = M.t("js.op.deactivate.question", {name: a.display_name});
+    $("deactivate-yes").textContent = M.t("js.op.deactivate.yes");
+    $("deactivate-no").textContent = M.t("js.op.deactivate.no");
+    $("deactivate-confirm").hidden = false;
+    $("deactivate-question").focus();
+  }
+  $("deactivate-no").addEventListener("click", function () { $("deactivate-confirm").hidden = true; pending = null; $("r-search").focus(); });
+  $("deactivate-yes").addEventListener("click", async function () {
+    var a = pending;
+    $("deactivate-confirm").hidden = true;
+    if (!a) { return; }
+    var res = await setActive(a, false);
+    if (res.ok) {
+      $("undo").textContent = M.t("js.op.undo");
+      $("undo").setAttribute("aria-label", M.t("js.op.undo") + " " + a.display_name);
+      $("undo").onclick = async function () { $("undo-line").hidden = true; await setActive(a, true); $("r-search").focus(); };
+      $("undo-line").hidden = false;
+      $("undo").focus();
+    }
+  });
+  async function setActive(a, active) {
+    var res = await M.request("PATCH", "/api/admin/attorneys/" + encodeURIComponent(a.id), {active: active});
+    $("invite-result").textContent = res.ok ? M.t(active ? "js.op.reactivated" : "js.roster.deactivated", {name: a.display_name})
+                                            : errorText(res);
+    await loadRoster();
+    return res;
+  }
+
+  function renderRoster() {
+    var shown = shownRoster();
+    $("roster-status").textContent = shown.length === rosterItems.length ? M.t("js.roster.count", {n: rosterItems.length})
+      : M.t("js.op.roster.shown", {n: shown.length, total: rosterItems.length});
     roster.textContent = "";
-    r.data.items.forEach(function (a) {
+    shown.forEach(function (a) {
       var actions = M.el("td", {class: "actions"});
-      if (a.active) {
-        var off = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.deactivate"),
-                                  "aria-label": M.t("js.roster.deactivate") + " " + a.display_name});
-        off.addEventListener("click", async function () {
-          var res = await M.request("PATCH", "/api/admin/attorneys/" + encodeURIComponent(a.id), {active: false});
-          $("invite-result").textContent = res.ok ? M.t("js.roster.deactivated", {name: a.display_name}) : errorText(res);
-          loadRoster();
-        });
-        actions.appendChild(off);
-      } else {
-        var on = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.reactivate"),
-                                 "aria-label": M.t("js.roster.reactivate") + " " + a.display_name});
-        on.addEventListener("click", async function () {
-          var res = await M.request("PATCH", "/api/admin/attorneys/" + encodeURIComponent(a.id), {active: true});
-          $("invite-result").textContent = res.ok ? M.t("js.roster.reactivated", {name: a.display_name}) : errorText(res);
-          loadRoster();
-        });
-        actions.appendChild(on);
-      }
+      var toggle = M.el("button", {type: "button", class: "btn secondary",
+                                   text: M.t(a.active ? "js.roster.deactivate" : "js.op.reactivate"),
+                                   "aria-label": M.t(a.active ? "js.roster.deactivate" : "js.op.reactivate") + " " + a.display_name});
+      toggle.addEventListener("click", function () { if (a.active) { askDeactivate(a); } else { setActive(a, true); } });
+      actions.appendChild(toggle);
       var reset = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.sf.reset"),
                                   "aria-label": M.t("js.sf.reset") + " " + a.display_name});
       reset.addEventListener("click", async function () {
@@ -124,7 +177,8 @@
     details.forEach(function (d) {
       var key = String(d.field).split(".")[0];
       var slot = $("aerr-" + key);
-      if (slot) { slot.textContent = d.message; slot.hidden = false; }
+      var own = M.t("js.op.err." + key);  // in the person's language, not the validator's English
+      if (slot) { slot.textContent = own === "js.op.err." + key ? d.message : own; slot.hidden = false; }
       var input = form.querySelector("[name='" + key + "']");
       if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
     });
@@ -209,9 +263,19 @@
     if (!r.ok) { $("log-status").textContent = errorText(r); return; }
     $("log-status").textContent = M.t("js.log.count", {n: r.data.items.length});
     r.data.items.forEach(function (e) {
-      body.appendChild(M.el("tr", {}, [M.el("td", {text: M.when(e.at)}), M.el("td", {text: e.actor + " (" + e.actor_role + ")"}),
-                                       M.el("td", {text: e.owner}), M.el("td", {text: e.record}), M.el("td", {text: e.action})]));
+      body.appendChild(M.el("tr", {}, [M.el("td", {text: M.when(e.at)}), M.el("td", {text: staffName(e)}),
+                                       M.el("td", {text: e.owner_name || e.owner}), M.el("td", {text: e.record}), M.el("td", {text: actionName(e.action)})]));
     });
+  }
+  function actionName(code) {
+    var word = M.t("js.op.action." + code);
+    return word === "js.op.action." + code ? code : word;
+  }
+  // who read: the attorney's name on the roster, or the role (never the raw sign-in subject)
+  function staffName(e) {
+    var role = M.t(e.actor_role === "admin" ? "js.op.log.admin" : "js.op.log.attorney");
+    if (e.actor_name) { return e.actor_name + " (" + role + ")"; }
+    return e.actor_role === "admin" ? role : M.t("js.op.log.unknown", {role: role});
   }
   $("log-form").addEventListener("submit", function (e) { e.preventDefault(); loadLog(); });
 

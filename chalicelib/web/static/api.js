@@ -123,7 +123,18 @@
     return t("js.wait.days", {n: Math.round(minutes / 1440)});
   }
 
-  window.Maeul = {request: request, t: t, label: label, when: when, day: day, dayKey: dayKey, el: el,
+  // a phone number as people write it: +821023456789 -> 010-2345-6789, +82312345678 -> 031-234-5678
+  function phone(value) {
+    var digits = String(value || "").replace(/[^0-9+]/g, "");
+    if (digits.indexOf("+82") === 0) { digits = "0" + digits.slice(3); }
+    if (!/^0\d{8,10}$/.test(digits)) { return String(value || ""); }
+    if (digits.indexOf("02") === 0) {
+      return digits.slice(0, 2) + "-" + digits.slice(2, digits.length - 4) + "-" + digits.slice(-4);
+    }
+    return digits.slice(0, 3) + "-" + digits.slice(3, digits.length - 4) + "-" + digits.slice(-4);
+  }
+
+  window.Maeul = {request: request, phone: phone, t: t, label: label, when: when, day: day, dayKey: dayKey, el: el,
                   newKey: newKey, lang: page.lang, siteNow: siteNow, relativeWhen: relativeWhen, wait: wait};
 
   // The sign-in page: a session that merely expired comes back through the refresh cookie.

@@ -113,6 +113,20 @@
         if (ready) { docs.textContent = M.t("js.docs.waiting", {count: ready}); docs.hidden = false; }
       });
     });
+    announce("maeul:assigned", {items: r.data.items, open: openDetail});
+  }
+
+  // other parts of the console (attorney_day.js: the agenda, hand-back, the close guard) follow these
+  function announce(name, detail) { document.dispatchEvent(new CustomEvent(name, {detail: detail})); }
+
+  // one fact of the detail: codes as words, the phone as a number to tap
+  function factNode(key, value) {
+    if (key === "js.d.phone") {
+      var shown = M.phone(value);
+      return M.el("dd", {}, [M.el("a", {class: "nowrap", href: "tel:" + value, "aria-label": M.t("js.ad.call", {phone: shown}),
+                                        text: shown})]);
+    }
+    return M.el("dd", {class: key === "js.d.description" ? "prewrap" : "", text: value});
   }
 
   var openId = null;
@@ -128,7 +142,9 @@
       var c = r.data, p = c.personal || {};
       var rows = [["js.d.name", p.name], ["js.d.phone", p.phone], ["js.d.email", p.email],
                   ["js.d.employer", [p.employer_name, p.employer_city].filter(Boolean).join(", ")],
-                  ["js.d.employment", p.employment_status], ["js.d.left_on", p.left_on || p.dismissed_on],
+                  ["js.d.employment", p.employment_status ? M.label("employment", p.employment_status) : ""],
+                  ["js.d.left_on", p.left_on || p.dismissed_on],
+                  ["js.ad.pay", p.monthly_pay ? M.label("pay", p.monthly_pay) : ""],
                   ["js.d.description", p.description]];
       var t = c.triage || {};
       if (t.dismissal_remedy_deadline) { rows.push(["js.d.urgent", M.t("js.flag.dismissal", {date: t.dismissal_remedy_deadline})]); }
@@ -136,15 +152,32 @@
       rows.forEach(function (row) {
         if (!row[1]) { return; }
         facts.appendChild(M.el("dt", {text: M.t(row[0])}));
-        facts.appendChild(M.el("dd", {class: row[0] === "js.d.description" ? "prewrap" : "", text: row[1]}));
+        facts.appendChild(factNode(row[0], row[1]));
       });
     }
+    announce("maeul:detail", {id: id, consultation: r.ok ? r.data : null});
     $("detail").hidden = false;
     $("detail-title").focus();
   }
 
-  $("outcome").addEventListener("submit", async function (e) {
+  // closing cannot be undone: it is asked first
+  $("outcome").addEventListener("submit", function (e) {
     e.preventDefault();
+    if (!openId) { return; }
+    var chosen = $("outcome-code");
+    $("close-question").firstChild.textContent = M.t("js.ad.close.question",
+                                                     {outcome: chosen.options[chosen.selectedIndex].text});
+    $("close-yes").textContent = M.t("js.ad.close.yes");
+    $("close-no").textContent = M.t("js.ad.close.no");
+    $("close-confirm").hidden = false;
+    $("close-question").focus();
+  });
+  $("close-no").addEventListener("click", function () {
+    $("close-confirm").hidden = true;
+    $("outcome-code").focus();
+  });
+  $("close-yes").addEventListener("click", async function () {
+    $("close-confirm").hidden = true;
     if (!openId) { return; }
     var body = {outcome: $("outcome-code").value};
     var note = $("outcome-note").value.trim();
@@ -155,10 +188,33 @@
   });
 
   var current = {leaves: [], closed_days: []};
+
+  // days off: whole days kept with the weekly pattern, saved with it
+  function renderLeaves() {
+    var list = $("leaves");
+    list.textContent = "";
+    if (!(current.leaves || []).length) { list.appendChild(M.el("li", {text: M.t("js.ad.leave.none")})); }
+    (current.leaves || []).forEach(function (leave, i) {
+      var text = leave.from === leave.to ? leave.from : leave.from + " – " + leave.to;
+      var remove = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.ad.leave.remove", {date: text})});
+      remove.addEventListener("click", function () { current.leaves.splice(i, 1); renderLeaves(); $("leave-date").focus(); });
+      list.appendChild(M.el("li", {class: "leave"}, [M.el("span", {text: text + " "}), remove]));
+    });
+  }
+  $("leave-add").addEventListener("click", function () {
+    var value = $("leave-date").value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) { $("leave-date").focus(); return; }
+    current.leaves = (current.leaves || []).filter(function (x) { return !(x.from === value && x.to === value); });
+    current.leaves.push({from: value, to: value});
+    current.leaves.sort(function (a, b) { return a.from < b.from ? -1 : 1; });
+    $("leave-date").value = "";
+    renderLeaves();
+  });
   async function loadAvailability() {
     var r = await M.request("GET", "/api/attorney/availability");
     if (!r.ok) { $("availability-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); return; }
     current = r.data;
+    renderLeaves();
     document.querySelectorAll("#availability input[data-day]").forEach(function (box) {
       var ranges = (r.data.weekly || {})[box.dataset.day] || [];
       box.checked = ranges.some(function (x) { return x.start <= box.dataset.start && x.end >= box.dataset.end; });
@@ -176,6 +232,7 @@
       : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
   });
 
+  document.addEventListener("maeul:reload-assigned", function () { loadAssigned(); });
   pollOffers();
   loadAssigned();
   loadAvailability();

@@ -262,6 +262,15 @@
 
   // --- phone, outcome -------------------------------------------------------------------------
 
+  // +821023456789 -> 010-2345-6789 (as people write it); the tel: link keeps the full number
+  function phoneForPeople(value) {
+    let digits = String(value || "").replace(/[^0-9+]/g, "");
+    if (digits.startsWith("+82")) digits = "0" + digits.slice(3);
+    if (!/^0\d{8,10}$/.test(digits)) return String(value || "");
+    const head = digits.startsWith("02") ? 2 : 3;
+    return digits.slice(0, head) + "-" + digits.slice(head, digits.length - 4) + "-" + digits.slice(-4);
+  }
+
   function setupPhone(room) {
     $("phone").hidden = false;
     const p = $("phone-text");
@@ -269,7 +278,8 @@
       p.textContent = S.phone_attorney + " ";
       const a = document.createElement("a");
       a.href = "tel:" + room.phone;
-      a.textContent = room.phone;
+      a.className = "nowrap";
+      a.textContent = phoneForPeople(room.phone);
       p.appendChild(a);
     } else if (room.side === "resident") {
       p.textContent = room.call_at ? fill(S.phone_resident_at, { when: when(room.call_at) }) : S.phone_resident_soon;
@@ -279,8 +289,18 @@
   function setupOutcome(room) {
     if (room.side !== "attorney" || room.outcome || ["completed", "cancelled", "expired", "withdrawn"].includes(room.status)) return;
     $("outcome").hidden = false;
-    $("outcome-form").addEventListener("submit", async (event) => {
+    // closing cannot be undone: asked first, with the console's wording
+    $("outcome-form").addEventListener("submit", (event) => {
       event.preventDefault();
+      const select = $("outcome-select");
+      $("outcome-question").firstChild.textContent =
+        fill(S.close_question, { outcome: select.options[select.selectedIndex].text });
+      $("outcome-confirm").hidden = false;
+      $("outcome-question").focus();
+    });
+    $("outcome-no").addEventListener("click", () => { $("outcome-confirm").hidden = true; $("outcome-select").focus(); });
+    $("outcome-yes").addEventListener("click", async () => {
+      $("outcome-confirm").hidden = true;
       const note = $("outcome-note").value.trim();
       const body = { outcome: $("outcome-select").value };
       if (note) body.note = note;

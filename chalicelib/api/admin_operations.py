@@ -1,0 +1,122 @@
+"""Admin: the operations queue (``GET /api/admin/consultations``): what waits, what real time could
+not place, what was booked and has no outcome, and whose messages wait for an answer.
+
+Codes and times only: no names, phones or free text of residents (open a consultation for those).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from chalice.app import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.guard import require_role
+from chalicelib.api.http import json_response, parse_query
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.categories import Method, Mode
+from chalicelib.domain.consultations import Status
+from chalicelib.domain.identity import Role
+from chalicelib.services import stats_export
+
+bp = ApiBlueprint(__name__)
+
+map_error(stats_export.ExportRangeError, 400, "invalid_range")
+
+Flag = Literal["waiting", "realtime_failed", "booked_without_outcome", "unanswered"]
+
+
+class OperationsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    flag: Flag | None = Field(None, description="Only consultations with this flag.")
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                              description="Month of intake (YYYY-MM, Korea time); default this and last month.")
+
+
+class OperationsItemOut(BaseModel):
+    id: str
+    status: Status
+    category: str
+    region: str
+    mode: Mode
+    method: Method
+    created_at: datetime
+    attorney_id: str | None
+    attorney_name: str | None
+    booking_start: datetime | None
+    unanswered_since: datetime | None = Field(description="Since when the resident's message waits.")
+    flags: list[Flag]
+
+
+class OperationsCounts(BaseModel):
+    waiting: int
+    realtime_failed: int
+    booked_without_outcome: int
+    unanswered: int
+
+
+class OperationsQueueOut(BaseModel):
+    items: list[OperationsItemOut]
+    counts: OperationsCounts
+
+
+@spec.operation("GET", "/api/admin/consultations", "The operations queue: open consultations that need "
+                "staff attention, oldest first, with their flags (admins)", tags=("admin",), query=OperationsQuery,
+                responses={200: OperationsQueueOut}, auth=True, errors=(400, 403))
+@bp.route("/api/admin/consultations", methods=["GET"])
+def operations_queue() -> object:
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    query = parse_query(request, OperationsQuery)
+    container = get_container()
+    items, counts = container.operations.items(query.month, query.flag)
+    local = container.calendar.to_local
+    out = [OperationsItemOut(id=i.consultation.id, status=i.consultation.status, category=i.consultation.category,
+                        region=i.consultation.region, mode=i.consultation.mode, method=i.consultation.method,
+                        created_at=local(i.consultation.created_at), attorney_id=i.consultation.attorney_id,
+                        attorney_name=i.attorney_name,
+                        booking_start=local(i.booking_start) if i.booking_start else None,
+                        unanswered_since=local(i.unanswered_since) if i.unanswered_since else None,
+                        flags=list(i.flags)) for i in items]
+    return json_response(OperationsQueueOut(items=out, counts=OperationsCounts(**counts)), private=True)
+
+
+_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class ExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str | None = Field(None, alias="from", pattern=_MONTH, description="First month (YYYY-MM); default "
+                                                                             "this month.")
+    to: str | None = Field(None, pattern=_MONTH, description="Last month (YYYY-MM), at most 24 months after "
+                                                             "'from'; default 'from'.")
+    lang: Literal["ko", "en"] = Field("ko", description="Language of the headings and labels.")
+
+
+@spec.operation("GET", "/api/admin/stats/export", "The statistics of a range of months as a spreadsheet "
+                "(admins): labels next to codes, per month, per attorney and per city", tags=("admin",),
+                query=ExportQuery, auth=True, errors=(400, 403),
+                media={200: {"text/csv": {"type": "string", "description": "UTF-8, with a BOM"}}})
+@bp.route("/api/admin/stats/export", methods=["GET"])
+def stats_csv() -> Response:
+    from chalicelib.api.web_pages import labels
+    from chalicelib.web import catalogue
+
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    query = parse_query(request, ExportQuery)
+    container = get_container()
+    first = query.from_ or f"{container.calendar.local_date(container.clock()):%Y-%m}"
+    months = stats_export.months_between(first, query.to or first)
+    t = catalogue(query.lang)
+    headings = {k[4:]: v for k, v in t.items() if k.startswith("csv.")}
+    body = stats_export.to_csv(container.consultations, container.attorneys, months, labels(query.lang), headings)
+    name = f"maeul-stats-{months[0]}-{months[-1]}.csv"
+    return Response(body="\ufeff" + body, status_code=200,
+                    headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+                             "Content-Disposition": f'attachment; filename="{name}"'})

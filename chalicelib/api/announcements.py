@@ -1,0 +1,120 @@
+"""Announcements: the notice every page shows while it is active (``GET /api/announcements``, public),
+and the admins' list, form and take-down (``/api/admin/announcements``)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.fields import one_line
+from chalicelib.api.guard import require_role
+from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.announcements import (
+    Announcement,
+    AnnouncementError,
+    AnnouncementKind,
+    AnnouncementNotFoundError,
+)
+from chalicelib.domain.identity import Role
+
+bp = ApiBlueprint(__name__)
+
+map_error(AnnouncementError, 422, "invalid_period")
+map_error(AnnouncementNotFoundError, 404, "not_found")
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+Message = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=5, max_length=300)]
+
+
+class AnnouncementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AnnouncementKind
+    message_ko: Message = Field(description="What residents read, e.g. '설 연휴에는 상담을 쉽니다.'")
+    message_en: Message | None = Field(None, description="The English text (else the Korean one is shown).")
+    starts_at: AwareDatetime = Field(description="When the notice goes up (with a UTC offset).")
+    ends_at: AwareDatetime = Field(description="When it comes down (at most 62 days later).")
+
+    @field_validator("message_ko", "message_en")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        return one_line(value) if value is not None else None
+
+
+class AnnouncementOut(BaseModel):
+    id: str
+    kind: AnnouncementKind
+    message: str = Field(description="In the requested language.")
+    message_ko: str
+    message_en: str | None
+    starts_at: datetime
+    ends_at: datetime
+    active: bool
+
+
+class AnnouncementList(BaseModel):
+    items: list[AnnouncementOut]
+
+
+class LangQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lang: Literal["ko", "en"] = "ko"
+
+
+def _out(a: Announcement, lang: str) -> AnnouncementOut:
+    container = get_container()
+    local = container.calendar.to_local
+    return AnnouncementOut(id=a.id, kind=a.kind, message=a.message(lang), message_ko=a.message_ko,
+                           message_en=a.message_en, starts_at=local(a.starts_at), ends_at=local(a.ends_at),
+                           active=a.is_active(container.clock()))
+
+
+@spec.operation("GET", "/api/announcements", "Notices to show on every page now (closures, maintenance)",
+                tags=("meta",), query=LangQuery, responses={200: AnnouncementList})
+@bp.route("/api/announcements", methods=["GET"])
+def active_announcements() -> object:
+    query = parse_query(bp.current_request, LangQuery)
+    items = [_out(a, query.lang) for a in get_container().announcements.active()]
+    return json_response(AnnouncementList(items=items), headers={"Cache-Control": "no-store"})
+
+
+@spec.operation("GET", "/api/admin/announcements", "All notices, current and coming first (admins)",
+                tags=("admin",), query=LangQuery, responses={200: AnnouncementList}, auth=True, errors=(403,))
+@bp.route("/api/admin/announcements", methods=["GET"])
+def list_announcements() -> object:
+    require_role(bp.current_request, Role.ADMIN)
+    query = parse_query(bp.current_request, LangQuery)
+    items = [_out(a, query.lang) for a in get_container().announcements.all()]
+    return json_response(AnnouncementList(items=items), private=True)
+
+
+@spec.operation("POST", "/api/admin/announcements", "Put up a notice for a period (admins)", tags=("admin",),
+                request=AnnouncementIn, responses={201: AnnouncementOut}, auth=True, errors=(403, 413, 415, 422))
+@bp.route("/api/admin/announcements", methods=["POST"])
+def put_up_announcement() -> object:
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    body = parse_body(request, AnnouncementIn)
+    made = get_container().announcements.put_up(body.kind, body.message_ko, body.message_en, body.starts_at,
+                                                body.ends_at)
+    return json_response(_out(made, "ko"), 201, private=True)
+
+
+@spec.operation("DELETE", "/api/admin/announcements/{announcement_id}", "Take a notice down (admins)",
+                tags=("admin",), responses={204: None}, auth=True, errors=(403, 404))
+@bp.route("/api/admin/announcements/{announcement_id}", methods=["DELETE"])
+def take_down_announcement(announcement_id: str) -> object:
+    from chalice.app import Response
+
+    require_role(bp.current_request, Role.ADMIN)
+    if not _UUID.match(announcement_id):
+        raise AnnouncementNotFoundError()
+    get_container().announcements.take_down(announcement_id)
+    return Response(body="", status_code=204, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,94 @@
+"""The statistics spreadsheet for a range of months: every count with its label in the reader's
+language next to its code, per month, including per attorney (display name) and per city and month.
+
+Same reads as the monthly statistics (the month index, one Query per page, never a Scan); nothing
+personal: codes, statuses and the attorneys' display names only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from chalicelib.domain.consultations import Status
+from chalicelib.services.statistics import NOT_RECORDED, PAGE_SIZE
+
+MAX_MONTHS = 24
+DIMENSIONS = ("category", "region", "mode", "method", "status", "outcome", "attorney")
+
+
+class ExportRangeError(ValueError):
+    """The month range is reversed or longer than one export may cover."""
+
+
+def months_between(first: str, last: str) -> list[str]:
+    y, m = int(first[:4]), int(first[5:7])
+    end = (int(last[:4]), int(last[5:7]))
+    if (y, m) > end:
+        raise ExportRangeError("'to' must not be before 'from'.")
+    months = []
+    while (y, m) <= end:
+        months.append(f"{y}-{m:02d}")
+        if len(months) > MAX_MONTHS:
+            raise ExportRangeError(f"Choose at most {MAX_MONTHS} months at a time.")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def month_counts(consultations: Any, month: str) -> dict[str, Counter[str]]:
+    by: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
+    after: str | None = None
+    while True:
+        page = consultations.list_by_month(month, PAGE_SIZE, after)
+        for c in page.items:
+            by["category"][c.category] += 1
+            by["region"][c.region] += 1
+            by["mode"][c.mode.value] += 1
+            by["method"][c.method.value] += 1
+            by["status"][c.status.value] += 1
+            if c.status is Status.COMPLETED:
+                by["outcome"][c.outcome or NOT_RECORDED] += 1
+            if c.attorney_id:
+                by["attorney"][c.attorney_id] += 1
+        after = page.after
+        if after is None:
+            return by
+
+
+def to_csv(consultations: Any, attorneys: Any, months: list[str], labels: Mapping[str, Mapping[str, str]],
+           headings: Mapping[str, str]) -> str:
+    """``month, dimension, label, code, count`` rows (headings and labels in the reader's language)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([headings["month"], headings["dimension"], headings["label"], headings["code"], headings["count"]])
+    names: dict[str, str] = {}
+    totals: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
+    for month in months:
+        by = month_counts(consultations, month)
+        writer.writerow([month, headings["total"], headings["total"], "all", sum(by["category"].values())])
+        for dimension in DIMENSIONS:
+            for code, count in sorted(by[dimension].items(), key=lambda kv: (-kv[1], kv[0])):
+                writer.writerow([month, headings[dimension], _label(dimension, code, labels, attorneys, names),
+                                 code, count])
+                totals[dimension][code] += count
+    if len(months) > 1:  # the whole range as well
+        span = f"{months[0]}~{months[-1]}"
+        writer.writerow([span, headings["total"], headings["total"], "all", sum(totals["category"].values())])
+        for dimension in DIMENSIONS:
+            for code, count in sorted(totals[dimension].items(), key=lambda kv: (-kv[1], kv[0])):
+                writer.writerow([span, headings[dimension], _label(dimension, code, labels, attorneys, names),
+                                 code, count])
+    return out.getvalue()
+
+
+def _label(dimension: str, code: str, labels: Mapping[str, Mapping[str, str]], attorneys: Any,
+           names: dict[str, str]) -> str:
+    if dimension == "attorney":
+        if code not in names:
+            attorney = attorneys.get(code)
+            names[code] = attorney.display_name if attorney is not None else code
+        return names[code]
+    return labels.get(dimension, {}).get(code, code)
