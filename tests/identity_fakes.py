@@ -39,16 +39,7 @@ class Clock:
         return self.now
 
 
-class AttorneyRoster(MemoryAttorneyLinks):
-    """Attorney links plus the roster lookup invites need."""
-
-    def get(self, attorney_id: str) -> object | None:
-        from chalicelib.domain.attorneys import Attorney
-
-        if attorney_id not in self.attorneys:
-            return None
-        return Attorney(id=attorney_id, display_name=f"{attorney_id} 노무사", categories=frozenset({"dismissal"}),
-                        regions=frozenset({"suwon"}))
+AttorneyRoster = MemoryAttorneyLinks  # the links answer the roster lookup invites need, too
 
 
 def signin_container(env: dict[str, str], clock: Clock | None = None, *,

@@ -61,11 +61,13 @@ class MemoryUserStore:
 
 @dataclass(frozen=True)
 class LinkedProfile:
-    """What sign-in needs of an attorney profile: whether it is active, and its linked accounts."""
+    """What sign-in and the staff pages need of an attorney profile: whether it is active, its
+    linked accounts and its display name."""
 
     id: str
     active: bool
     subjects: frozenset[str]
+    display_name: str = ""
 
 
 class MemoryAttorneyLinks:
@@ -83,7 +85,8 @@ class MemoryAttorneyLinks:
         if attorney_id not in self.attorneys:
             return None
         return LinkedProfile(attorney_id, attorney_id not in self.inactive,
-                             frozenset(s for s, a in self.links.items() if a == attorney_id))
+                             frozenset(s for s, a in self.links.items() if a == attorney_id),
+                             f"{attorney_id} 노무사")
 
 
 class MemoryInviteStore:

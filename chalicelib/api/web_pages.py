@@ -26,7 +26,7 @@ from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, opening_text, page_language
 from chalicelib.composition import get_container
 from chalicelib.domain import categories, languages, regions
-from chalicelib.domain.consultations import ConsultationNotFoundError, Language, Status
+from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.triage import EmploymentStatus, PayBand
@@ -52,14 +52,14 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
         "category": {c.code: categories.category_name(c.code, lang) for c in categories.CATEGORIES},
         "region": {r.code: regions.region_name(r, lang) for r in regions.REGIONS},
         "mode": {m.value: categories.label(m, lang) for m in categories.Mode},
-        "language": {x.code: x.name for x in languages.LANGUAGES},
         "method": {m.value: categories.label(m, lang) for m in categories.Method},
         "status": {s.value: t[f"status.{s.value}"] for s in Status},
         "outcome": {**{o.value: t[f"att.outcome.{o.value}"] for o in Outcome},
                     "not_recorded": t["js.stats.not_recorded"]},
         "employment": {e.value: t[f"intake.employment.{e.value}"] for e in EmploymentStatus},
         "pay": {p.value: t[f"intake.pay.{p.value}"] for p in PayBand},
-        "language": {g.value: t[f"ad.lang.{g.value}"] for g in Language},
+        # a language named in the page's language where the catalogue has it, else in its own name
+        "language": {x.code: t.get(f"ad.lang.{x.code}", x.name) for x in languages.LANGUAGES},
     }
 
 

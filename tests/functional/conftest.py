@@ -63,9 +63,14 @@ def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
                                  policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
                                  hash_key=lambda: "functional-tests")
 
+    from chalicelib.adapters.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
+
     for name, build in (("receipts", lambda self: MemoryReceiptCounter()),
                         ("delivery_ledger", lambda self: MemoryDeliveryLedger()),
-                        ("resident_messages", messenger)):
+                        ("resident_messages", messenger),
+                        # documents: withdrawing and leaving erase them; no bucket here either
+                        ("attachment_store", lambda self: MemoryAttachmentStore()),
+                        ("object_store", lambda self: MemoryObjectStore())):
         prop = cached_property(build)
         prop.__set_name__(Container, name)
         monkeypatch.setattr(Container, name, prop)
