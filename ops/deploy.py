@@ -58,6 +58,12 @@ def provision_local_secrets(session: Any, deployment: stack.Deployment) -> list[
         from ops import jwt_keys
     except ImportError:
         return done
+    hash_arn = deployment.outputs.get("EmailHashKeySecretArn")
+    if hash_arn and len(sm.get_secret_value(SecretId=hash_arn).get("SecretString") or "") < 32:
+        import secrets
+
+        sm.put_secret_value(SecretId=hash_arn, SecretString=secrets.token_urlsafe(48))
+        done.append("e-mail hash key")
     keys_arn = deployment.outputs.get("JwtKeysSecretArn")
     if keys_arn and jwt_keys.ensure_key(sm, keys_arn):
         done.append("first JWT signing key")
@@ -73,8 +79,8 @@ def deploy_local(log=print) -> stack.Deployment:
         log(f"  provisioned {item}")
     from ops.outbox import ensure_outbox
 
-    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"])
-    log("  local outbox queue subscribed to attorney alerts (scripts/outbox lists what was sent)")
+    domain = ensure_outbox(session, deployment)
+    log(f"  mail domain {domain} verified in the emulator's SES (scripts/outbox lists what was sent)")
     if deployment.missing:
         raise SystemExit("declared resources missing after deploy: " + "; ".join(deployment.missing))
     stack.write_env_file(STACK_ENV_FILE, deployment.environment())
@@ -103,7 +109,7 @@ def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path) -> Path:
 
 # AWS services the app calls at run time. botocore ships the models of every
 # AWS service (over half of the bundle); the others are dropped from the zip.
-RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "secretsmanager", "sts", "sso", "sso-oidc")
+RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "sesv2", "secretsmanager", "sts", "sso", "sso-oidc")
 _BOTOCORE_DATA = "botocore/data/"
 _BOTO3_DATA = "boto3/data/"
 

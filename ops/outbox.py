@@ -1,38 +1,44 @@
 """``scripts/outbox``: the SMS and e-mails the local stack has sent.
 
-SMS are read from the emulator's record of SNS SMS publishes (``/__maeul/sms``). E-mails
-published to the attorney-alerts topic are not delivered anywhere by the
-emulator, so ``scripts/deploy local`` subscribes a local-only SQS queue
-(``maeul-local-outbox``, raw delivery) to the topic; this script drains that
-queue into ``.run/outbox.jsonl`` and prints everything sent so far.
+SMS are read from the emulator's record of SNS SMS publishes (``/__maeul/sms``), e-mails from
+its record of what SES sent (``/__maeul/email``: the raw MIME message, of which the plain-text
+part is shown, the HTML part is in ``--json``). ``scripts/deploy local`` verifies the stage's
+mail domain and creates its configuration set in the emulator (``ensure_outbox``): the
+template makes them on AWS only, as the emulator's CloudFormation has no SES resources.
 """
 
 from __future__ import annotations
 
 import argparse
+import email
+import email.policy
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import requests
 
-OUTBOX_QUEUE = "maeul-local-outbox"
 
+def ensure_outbox(session: Any, deployment: Any) -> str:
+    """Verify the stage's mail domain and create its configuration set in the emulator
+    (idempotent); returns the domain."""
+    from botocore.exceptions import ClientError
 
-def ensure_outbox(session: Any, topic_arn: str) -> str:
-    """Create the local outbox queue and subscribe it to the alerts topic (idempotent)."""
-    sqs = session.client("sqs")
-    sns = session.client("sns")
-    url = sqs.create_queue(QueueName=OUTBOX_QUEUE)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    pages = sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
-    subs = [sub for page in pages for sub in page["Subscriptions"]]  # 120 attorneys: more than a page
-    if not any(s["Endpoint"] == arn for s in subs):
-        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
-                      Attributes={"RawMessageDelivery": "true"})
-    return url
+    outputs = deployment.outputs
+    domain = outputs["MailFromAddress"].rsplit("@", 1)[-1].strip(">")
+    ses = session.client("sesv2")
+    try:
+        ses.get_email_identity(EmailIdentity=domain)
+    except ClientError:
+        ses.create_email_identity(EmailIdentity=domain)
+    name = outputs["MailConfigurationSetName"]
+    try:
+        ses.get_configuration_set(ConfigurationSetName=name)
+    except ClientError:
+        ses.create_configuration_set(ConfigurationSetName=name, SuppressionOptions={
+            "SuppressedReasons": ["BOUNCE", "COMPLAINT"]})
+    return domain
 
 
 def sent_sms(endpoint: str) -> list[dict[str, str]]:
@@ -41,24 +47,20 @@ def sent_sms(endpoint: str) -> list[dict[str, str]]:
     return [{"channel": "sms", "to": m["phone_number"], "text": m["message"]} for m in data]
 
 
-def drain_emails(session: Any, archive: Path) -> list[dict[str, str]]:
-    sqs = session.client("sqs")
-    url = sqs.get_queue_url(QueueName=OUTBOX_QUEUE)["QueueUrl"]
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"],
-                                    WaitTimeSeconds=0).get("Messages", [])
-        if not batch:
-            break
-        with archive.open("a", encoding="utf-8") as out:
-            for message in batch:
-                attorney = message.get("MessageAttributes", {}).get("attorney_id", {}).get("StringValue", "")
-                out.write(json.dumps({"channel": "email", "to": f"attorney {attorney}",
-                                      "text": message["Body"]}, ensure_ascii=False) + "\n")
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    if not archive.exists():
-        return []
-    return [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines() if line]
+def sent_email(endpoint: str) -> list[dict[str, str]]:
+    """E-mails SES sent so far, in order: ``to`` the address, ``text`` the plain-text part."""
+    data = requests.get(f"{endpoint}/__maeul/email", timeout=30).json()
+    found = []
+    for m in data:
+        message = email.message_from_string(m["raw"], policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",))
+        html = message.get_body(preferencelist=("html",))
+        found.append({"channel": "email", "to": ", ".join(m["destinations"]),
+                      "text": text.get_content() if text is not None else "",
+                      "subject": str(message["Subject"] or ""), "from": str(message["From"] or ""),
+                      "reply_to": str(message["Reply-To"] or ""),
+                      "html": html.get_content() if html is not None else ""})
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,18 +68,17 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    import boto3
-
-    from ops.localstage import RUN_DIR, aws_environment
+    from ops.localstage import aws_environment
 
     os.environ.update(aws_environment())
-    session = boto3.session.Session()
-    messages = sent_sms(os.environ["AWS_ENDPOINT_URL"]) + drain_emails(session, RUN_DIR / "outbox.jsonl")
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    messages = sent_sms(endpoint) + sent_email(endpoint)
     if args.json:
         print(json.dumps(messages, ensure_ascii=False))
     else:
         for m in messages:
-            print(f"{m['channel']:5} {m['to']:24} {m['text']}")
+            text = m["text"] if m["channel"] != "email" else f"{m['subject']} | " + " ".join(m["text"].split())
+            print(f"{m['channel']:5} {m['to']:24} {text}")
         print(f"{len(messages)} message(s)")
     return 0
 

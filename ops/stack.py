@@ -62,6 +62,9 @@ def deploy(session: Any, stage: str, parameters: Mapping[str, str] | None = None
               "Capabilities": ["CAPABILITY_NAMED_IAM"],
               "Tags": [{"Key": "app", "Value": "maeul"}, {"Key": "stage", "Value": stage}]}
     if _stack_exists(cfn, name):
+        from ops.retire_alerts import retire_alert_subscriptions
+
+        retire_alert_subscriptions(session, _outputs(cfn, name), log=log)
         try:
             cfn.update_stack(**kwargs)
             action = "updated"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
 
@@ -54,7 +55,6 @@ class MemoryNotifier:
         self.sms: list[tuple[str, str]] = []
         self.emails: list[tuple[str, str, str]] = []
         self.alarms: list[tuple[str, str]] = []
-        self.subscriptions: dict[str, str] = {}
         self.fail = False
         self._lock = threading.Lock()
 
@@ -70,21 +70,15 @@ class MemoryNotifier:
             self.sms.append((phone_e164, text))
             return f"sms-{len(self.sms)}"
 
-    def email_attorney(self, attorney_id: str, subject: str, text: str) -> str:
-        self._check()
-        with self._lock:
-            self.emails.append((attorney_id, subject, text))
-            return f"email-{len(self.emails)}"
+    def email_attorney(self, attorney_id: str, alert: Any) -> str:
+        """Records (attorney id, subject, plain text) as the SES mailer renders it in Korean."""
+        from chalicelib.web.mail import render_attorney_email
 
-    def sync_attorney_email(self, attorney_id: str, email: str | None,
-                            subscription_arn: str | None) -> str | None:
         self._check()
+        content = render_attorney_email(alert, "ko")
         with self._lock:
-            if email:
-                self.subscriptions[attorney_id] = email
-                return f"sub-{attorney_id}"
-            self.subscriptions.pop(attorney_id, None)
-            return None
+            self.emails.append((attorney_id, content.subject, content.text))
+            return f"email-{len(self.emails)}"
 
     def alarm(self, subject: str, text: str) -> None:
         self._check()

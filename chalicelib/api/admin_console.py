@@ -187,7 +187,7 @@ def add_attorney() -> Response:
     admin = require_role(request, Role.ADMIN)
     body = parse_body(request, NewAttorney)
     container = get_container()
-    attorney = roster.add(container.attorneys, container.notifier, body.to_attorney(),
+    attorney = roster.add(container.attorneys, body.to_attorney(),
                           AttorneyContact(phone=body.phone, email=body.email), container.clock())
     access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id, action="attorney_added",
                                     ip=client_of(request).ip, now=container.clock())

@@ -56,7 +56,7 @@ _EN = {
 }
 
 
-def _format_time(moment: datetime | None, lang: str) -> str:
+def format_time(moment: datetime | None, lang: str) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(SEOUL)
@@ -71,8 +71,8 @@ def render(kind: MessageKind, link: str, *, when: datetime | None = None,
     table = _EN if lang == "en" and kind in _EN else _KO
     lang = "en" if table is _EN else "ko"
     subject, template = table[kind]
-    text = template.format(when=_format_time(when, lang), link=link,
-                           deadline=_format_time(deadline, lang).split(" ")[-1] if deadline else "")
+    text = template.format(when=format_time(when, lang), link=link,
+                           deadline=format_time(deadline, lang).split(" ")[-1] if deadline else "")
     return Rendered(subject=subject, text=text)
 
 
@@ -80,15 +80,25 @@ class NotificationFailedError(Exception):
     """The message could not be handed to the delivery service; try again later."""
 
 
+@dataclass(frozen=True)
+class AttorneyAlert:
+    """What an e-mail to an attorney says: its kind, a time or a deadline, and a link. The
+    mailer renders it in the attorney's language; nothing about the resident is in it."""
+
+    kind: MessageKind
+    link: str
+    when: datetime | None = None
+    deadline: datetime | None = None
+
+
 class Notifier(Protocol):
     """Delivery port: SMS to a phone, e-mail to one attorney, alarms to operators."""
 
     def send_sms(self, phone_e164: str, text: str) -> str: ...
 
-    def email_attorney(self, attorney_id: str, subject: str, text: str) -> str: ...
-
-    def sync_attorney_email(self, attorney_id: str, email: str | None,
-                            subscription_arn: str | None) -> str | None: ...
+    def email_attorney(self, attorney_id: str, alert: AttorneyAlert) -> str | None:
+        """The message id; None when the attorney has no address or their e-mail is suppressed."""
+        ...
 
     def alarm(self, subject: str, text: str) -> None: ...
 

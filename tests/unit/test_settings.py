@@ -65,5 +65,6 @@ def test_no_secrets_in_the_config_file() -> None:
 def test_stack_outputs_cover_every_resource_setting() -> None:
     assert set(STACK_OUTPUT_ENV.values()) == {
         "MAEUL_MAIN_TABLE", "MAEUL_AUDIT_TABLE", "MAEUL_IDEMPOTENCY_TABLE", "MAEUL_KMS_KEY_ARN",
-        "MAEUL_ATTORNEY_ALERTS_TOPIC_ARN", "MAEUL_OPERATOR_ALARMS_TOPIC_ARN",
+        "MAEUL_MAIL_FROM", "MAEUL_MAIL_REPLY_TO", "MAEUL_MAIL_CONFIGURATION_SET", "MAEUL_EMAIL_HASH_SECRET_ARN",
+        "MAEUL_OPERATOR_ALARMS_TOPIC_ARN",
         "MAEUL_JWT_KEYS_SECRET_ARN", "MAEUL_OAUTH_SECRET_ARN"}
