@@ -13,7 +13,8 @@ from chalicelib.api import reservations
 from chalicelib.api import admin_matching, attorney
 from chalicelib.api import rooms, surveys
 from chalicelib.api import admin_console, web_pages
-from chalicelib.jobs import register_jobs
+from chalicelib.api import admin_email
+from chalicelib.jobs import mail_events, register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
 app.register_middleware(security.security_headers, "http")
@@ -33,5 +34,7 @@ app.register_blueprint(rooms.bp)
 app.register_blueprint(surveys.bp)
 app.register_blueprint(admin_console.bp)
 app.register_blueprint(web_pages.bp)
+app.register_blueprint(admin_email.bp)
 
 register_jobs(app)
+mail_events.register(app)

@@ -196,6 +196,9 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
             variables.update(env)
             props.setdefault("Tags", {}).update({"app": "maeul", "stage": stage})
+            for event in props.get("Events", {}).values():
+                if event.get("Type") == "SNS" and "MailEventsTopicArn" in outputs:
+                    event["Properties"]["Topic"] = outputs["MailEventsTopicArn"]  # SES events
     add_alarms(resources, stage, outputs.get("OperatorAlarmsTopicArn"))
     if "RestAPI" in resources:
         body = ('{"error": {"code": "%s", "message": "%s"}}')

@@ -55,7 +55,7 @@ def sent_email(endpoint: str) -> list[dict[str, str]]:
         message = email.message_from_string(m["raw"], policy=email.policy.default)
         text = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
-        found.append({"channel": "email", "to": ", ".join(m["destinations"]),
+        found.append({"channel": "email", "to": ", ".join(dict.fromkeys(m["destinations"])),
                       "text": text.get_content() if text is not None else "",
                       "subject": str(message["Subject"] or ""), "from": str(message["From"] or ""),
                       "reply_to": str(message["Reply-To"] or ""),

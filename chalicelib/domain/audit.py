@@ -44,7 +44,7 @@ class AccessEvent:
 
 
 RIGHTS_ACTIONS = frozenset({"attorney_added", "attorney_changed", "attorney_deactivated", "invite_created",
-                            "attorney_linked"})
+                            "attorney_linked", "attorney_email_cleared"})
 
 
 def is_rights_change(event: AccessEvent) -> bool:

@@ -21,20 +21,10 @@ from tests.support import ApiClient, assert_error
 
 
 class Roster(MemoryRoster):
-    """MemoryRoster plus the roster listing and alert subscriptions of the real repository."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.subscriptions: dict[str, str | None] = {}
+    """MemoryRoster plus the roster listing of the real repository."""
 
     def roster(self) -> list[Attorney]:
         return list(self.attorneys.values())
-
-    def email_subscription(self, attorney_id: str) -> str | None:
-        return self.subscriptions.get(attorney_id)
-
-    def set_email_subscription(self, attorney_id: str, arn: str | None) -> None:
-        self.subscriptions[attorney_id] = arn
 
 
 @pytest.fixture
@@ -54,14 +44,13 @@ NEW = {"display_name": "김하나 노무사", "categories": ["wage_arrears", "di
        "phone": "010-2345-6789", "email": "Hana@Example.COM"}
 
 
-def test_add_then_list_keeps_contact_sealed_and_subscribes_alerts(console) -> None:
+def test_add_then_list_keeps_contact_sealed(console) -> None:
     api, admin, _, roster, loads, notifier, _ = console
     created = api.post("/api/admin/attorneys", body={**NEW, "id": "att-500", "annual_cap": 25}, headers=admin)
     assert created.status == 201, created.body
     assert created.json["id"] == "att-500" and created.json["annual_cap"] == 25 and created.json["own_annual_cap"]
     assert roster.contacts["att-500"].phone == "+821023456789"
     assert roster.contacts["att-500"].email == "Hana@example.com"
-    assert notifier.subscriptions["att-500"] == "Hana@example.com" and roster.subscriptions["att-500"]
     loads.increment("att-500", 2026, TUESDAY_MORNING, 25)
     listed = api.get("/api/admin/attorneys", headers=admin)
     assert listed.status == 200 and listed.headers["cache-control"] == "no-store"

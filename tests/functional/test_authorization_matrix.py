@@ -45,6 +45,7 @@ import pytest
 from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
 from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
 from chalicelib.adapters.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
+from chalicelib.adapters.memory_email import MemoryEmailHealthStore
 from chalicelib.adapters.memory_rooms import MemoryThreadStore
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
@@ -296,6 +297,8 @@ MATRIX: tuple[Route, ...] = (
     Route("PUT", "/api/admin/attorneys/{attorney_id}/availability", admin_only(OK), target="profile",
           body=FRIDAY_AFTERNOON),
     Route("POST", "/api/admin/attorneys/{attorney_id}/invites", admin_only(CREATED), target="profile"),
+    Route("GET", "/api/admin/email-failures", admin_only(OK)),
+    Route("POST", "/api/admin/attorneys/{attorney_id}/email-clear", admin_only(OK), target="profile"),
     Route("POST", "/api/admin/consultations/{consultation_id}/reassign", admin_only(OK), target="matched",
           body={"attorney_id": A1_ID, "reason": "the assigned attorney is on leave"}),
     Route("GET", "/api/admin/stats", admin_only(OK)),
@@ -614,7 +617,7 @@ def build_world() -> World:
     realtime = RealtimeStore(container.consultations, loads, roster)
     container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
                               bookings=bookings, thread_store=threads, surveys=surveys,
-                              realtime_store=realtime)
+                              realtime_store=realtime, email_health=MemoryEmailHealthStore())
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()
