@@ -293,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stage", choices=["local", "dev", "staging", "prod"])
     parser.add_argument("--infra-only", action="store_true", help="deploy only the infra stack")
     parser.add_argument("--operator-email", default="", help="subscribe this address to operator alarms")
+    parser.add_argument("--mail-domain", default="", help="the stage's SES sending domain (stack parameter MailDomain)")
+    parser.add_argument("--mail-reply-to", default="", help="the centre's address for replies (MailReplyTo)")
     args = parser.parse_args(argv)
     if args.stage == "local":
         deployment = deploy_local()
@@ -300,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
               f"({len(deployment.filled)} emulator gaps filled)")
         return 0
     session = _session()
-    params = {"OperatorEmail": args.operator_email} if args.operator_email else None
+    params = {key: value for key, value in (("OperatorEmail", args.operator_email), ("MailDomain", args.mail_domain),
+                                            ("MailReplyTo", args.mail_reply_to)) if value} or None
     deployment = stack.deploy(session, args.stage, params)
     if deployment.missing:
         print("declared resources missing: " + "; ".join(deployment.missing), file=sys.stderr)
