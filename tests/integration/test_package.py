@@ -59,6 +59,12 @@ def test_every_function_runs_as_the_stack_role_with_the_stack_outputs(packaged: 
         assert not any(k.startswith("AWS_ENDPOINT_URL") for k in variables)
 
 
+def test_the_mail_events_function_reads_the_stacks_mail_events_topic(packaged: Path) -> None:
+    resources = json.loads(packaged.read_text())["Resources"]
+    events = resources["MailEvents"]["Properties"]["Events"]
+    assert [e["Properties"]["Topic"] for e in events.values() if e["Type"] == "SNS"] == [OUTPUTS["MailEventsTopicArn"]]
+
+
 def test_missing_routes_answer_in_the_api_error_shape(packaged: Path) -> None:
     resources = json.loads(packaged.read_text())["Resources"]
     missing = resources["MissingRouteResponse"]["Properties"]
