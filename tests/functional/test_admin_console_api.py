@@ -44,6 +44,17 @@ NEW = {"display_name": "김하나 노무사", "categories": ["wage_arrears", "di
        "phone": "010-2345-6789", "email": "Hana@Example.COM"}
 
 
+def test_the_language_of_an_attorneys_email_is_chosen_when_adding_them(console) -> None:
+    api, admin, _, roster, _, _, _ = console
+    assert api.post("/api/admin/attorneys", body={**NEW, "id": "att-500"}, headers=admin).status == 201
+    assert roster.contacts["att-500"].language == "ko"  # e-mail alerts in Korean unless chosen
+    english = api.post("/api/admin/attorneys", body={**NEW, "id": "att-501", "email_language": "en"}, headers=admin)
+    assert english.status == 201, english.body
+    assert roster.contacts["att-501"].language == "en"
+    refused = api.post("/api/admin/attorneys", body={**NEW, "id": "att-502", "email_language": "de"}, headers=admin)
+    assert refused.status == 400 and "email_language" in refused.body.decode() and "att-502" not in roster.contacts
+
+
 def test_add_then_list_keeps_contact_sealed(console) -> None:
     api, admin, _, roster, loads, notifier, _ = console
     created = api.post("/api/admin/attorneys", body={**NEW, "id": "att-500", "annual_cap": 25}, headers=admin)
