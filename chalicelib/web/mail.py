@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.domain.notifications import AttorneyAlert, format_time
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, format_time
 from chalicelib.web import LANGUAGES, Translator, environment
 
 
@@ -22,23 +22,28 @@ class EmailContent:
     html: str
 
 
+def _context(kind: str, lang: str, link: str, when: str, deadline: str) -> dict[str, str]:
+    t = Translator(lang)
+    return {"lang": lang, "link": link, "subject": t(f"attorney_email.subject.{kind}"),
+            "greeting": t("attorney_email.greeting"),
+            "body": t(f"attorney_email.body.{kind}", when=when, deadline=deadline),
+            "action": t("attorney_email.action"), "footer": t("attorney_email.footer")}
+
+
+def _text(context: dict[str, str]) -> str:
+    return environment().get_template("email/attorney_alert.txt").render(**context).strip() + "\n"
+
+
 def render_attorney_email(alert: AttorneyAlert, lang: str) -> EmailContent:
     lang = lang if lang in LANGUAGES else "ko"
-    t = Translator(lang)
-    kind = alert.kind.value
     deadline = format_time(alert.deadline, lang).split(" ")[-1] if alert.deadline else ""
-    context = {
-        "lang": lang, "link": alert.link,
-        "subject": t(f"attorney_email.subject.{kind}"),
-        "greeting": t("attorney_email.greeting"),
-        "body": t(f"attorney_email.body.{kind}", when=format_time(alert.when, lang), deadline=deadline),
-        "action": t("attorney_email.action"),
-        "footer": t("attorney_email.footer"),
-    }
-    env = environment()
-    return EmailContent(lang=lang, subject=context["subject"],
-                        text=env.get_template("email/attorney_alert.txt").render(**context).strip() + "\n",
-                        html=env.get_template("email/attorney_alert.html").render(**context))
+    context = _context(alert.kind.value, lang, alert.link, format_time(alert.when, lang), deadline)
+    return EmailContent(lang=lang, subject=context["subject"], text=_text(context),
+                        html=environment().get_template("email/attorney_alert.html").render(**context))
+
+
+ATTORNEY_KINDS = (MessageKind.OFFER, MessageKind.BOOKING, MessageKind.BOOKING_CANCELLED, MessageKind.REMINDER,
+                  MessageKind.MESSAGE_WAITING, MessageKind.OUTCOME_DUE)
 
 
 def text_patterns() -> list[str]:
@@ -46,18 +51,12 @@ def text_patterns() -> list[str]:
     with only a time, a deadline and a link filled in (for the outbound-message audit)."""
     import re
 
-    from chalicelib.domain.notifications import MessageKind
-
+    fills = {"\x00when\x00": r"[\w() :월일]*", "\x00deadline\x00": r"[\d:]*", "\x00link\x00": r"https?://\S+"}
     patterns = []
     for lang in LANGUAGES:
-        for kind in (MessageKind.OFFER, MessageKind.BOOKING, MessageKind.BOOKING_CANCELLED,
-                     MessageKind.REMINDER, MessageKind.MESSAGE_WAITING, MessageKind.OUTCOME_DUE):
-            marker = AttorneyAlert(kind, "LINK")
-            sample = render_attorney_email(marker, lang)
-            body = Translator(lang)(f"attorney_email.body.{kind.value}", when="WHEN", deadline="DEADLINE")
-            escaped = re.escape(sample.text.replace(Translator(lang)(
-                f"attorney_email.body.{kind.value}", when="", deadline=""), body))
-            for name, fill in (("WHEN", r"[\w() :월일]*"), ("DEADLINE", r"[\d:]*"), ("LINK", r"https?://\S+")):
-                escaped = escaped.replace(name, fill)
-            patterns.append(escaped)
+        for kind in ATTORNEY_KINDS:
+            text = re.escape(_text(_context(kind.value, lang, "\x00link\x00", "\x00when\x00", "\x00deadline\x00")))
+            for marker, fill in fills.items():
+                text = text.replace(re.escape(marker), fill)
+            patterns.append(text)
     return patterns

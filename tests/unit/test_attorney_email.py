@@ -102,3 +102,11 @@ def test_the_send_carries_the_configuration_set_tags_and_reply_to() -> None:
             "EmailTags": [{"Name": "attorney_id", "Value": "att-9"}, {"Name": "kind", "Value": "booking"}],
             "Content": {"Raw": {"Data": ANY}}})
         assert mailer.email_attorney("att-9", AttorneyAlert(MessageKind.BOOKING, LINK, when=WHEN)) == "m-1"
+
+
+def test_the_outbound_audit_catches_an_email_that_says_more_than_its_template() -> None:
+    from tests.support import offending_messages
+
+    mail = render_attorney_email(AttorneyAlert(MessageKind.BOOKING, "https://maeul.example/attorney", when=WHEN), "ko")
+    leaked = mail.text.replace("예약 상담이", "김민수님의 임금체불 예약 상담이")
+    assert offending_messages([{"channel": "email", "to": "x", "text": leaked}]) != []
