@@ -51,7 +51,8 @@ def text_patterns() -> list[str]:
     with only a time, a deadline and a link filled in (for the outbound-message audit)."""
     import re
 
-    fills = {"\x00when\x00": r"[\w() :월일]*", "\x00deadline\x00": r"[\d:]*", "\x00link\x00": r"https?://\S+"}
+    when = r"(\d{1,2}월 \d{1,2}일\([월화수목금토일]\) \d{2}:\d{2}|[A-Z][a-z]{2} \d{2} [A-Z][a-z]{2} \d{2}:\d{2})?"
+    fills = {"\x00when\x00": when, "\x00deadline\x00": r"(\d{2}:\d{2})?", "\x00link\x00": r"https?://\S+"}
     patterns = []
     for lang in LANGUAGES:
         for kind in ATTORNEY_KINDS:
