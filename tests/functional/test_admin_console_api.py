@@ -1,5 +1,5 @@
-"""The operations console's API: the roster with loads, adding attorneys (sealed contact, alert
-subscription), monthly statistics as JSON and CSV. Fakes only, no AWS."""
+"""The operations console's API: the roster with loads, adding attorneys (sealed contact, the
+language of their e-mail), monthly statistics as JSON and CSV. Fakes only, no AWS."""
 
 from __future__ import annotations
 
