@@ -6,7 +6,11 @@ resources out (moto 5.2: table TTL and point-in-time recovery stay disabled,
 Secrets Manager secrets and SNS subscriptions are not created); after
 deploying, ``reconcile`` compares what exists with what the template
 declares. On ``local`` it fills each known gap explicitly and says so; on any
-other stage a gap is an error. ``missing`` is what the tests assert on.
+other stage a gap is an error. ``missing`` is what the tests assert on. Resources
+the emulator has no CloudFormation support for (SES) carry the template's
+``IsAws`` condition and are not checked on ``local``. Before updating a stack,
+the attorney-alerts topic's leftover subscriptions are removed
+(``ops/retire_alerts.py``).
 """
 
 from __future__ import annotations
