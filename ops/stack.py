@@ -132,9 +132,11 @@ def describe(session: Any, stage: str) -> Deployment:
 
 
 def _outputs_with_gaps(cfn: Any, name: str, template: dict[str, Any], checker: Reconciler) -> dict[str, str]:
-    """The stack's outputs, plus those of resources the emulator left out, resolved from the reconciler."""
-    outputs = _outputs(cfn, name)
-    for key, spec in template.get("Outputs", {}).items():
+    """The template's outputs: the stack's, plus those the emulator left out, resolved from the
+    reconciler (the emulator's change sets keep an output the template no longer has: dropped)."""
+    declared = template.get("Outputs", {})
+    outputs = {key: value for key, value in _outputs(cfn, name).items() if key in declared}
+    for key, spec in declared.items():
         if key not in outputs:
             value = checker.resolve(spec["Value"])
             if value:

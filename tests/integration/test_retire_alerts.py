@@ -39,8 +39,10 @@ def test_updating_the_stack_unsubscribes_every_attorney_from_the_old_alerts_topi
     old["Resources"]["AttorneyAlertsTopic"] = OLD_TOPIC
     old["Outputs"]["AttorneyAlertsTopicArn"] = {"Value": {"Ref": "AttorneyAlertsTopic"}}
     cfn, sns = session.client("cloudformation"), session.client("sns")
+    # every parameter given, as the change-set deployer's update keeps them (UsePreviousValue)
+    values = {name: str(spec.get("Default", "")) for name, spec in old["Parameters"].items()} | {"Stage": "local"}
     cfn.create_stack(StackName="maeul-local", TemplateBody=json.dumps(old), Capabilities=["CAPABILITY_NAMED_IAM"],
-                     Parameters=[{"ParameterKey": "Stage", "ParameterValue": "local"}])
+                     Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()])
     cfn.get_waiter("stack_create_complete").wait(StackName="maeul-local", WaiterConfig={"Delay": 1})
     outputs = {o["OutputKey"]: o["OutputValue"]
                for o in cfn.describe_stacks(StackName="maeul-local")["Stacks"][0]["Outputs"]}
@@ -50,6 +52,10 @@ def test_updating_the_stack_unsubscribes_every_attorney_from_the_old_alerts_topi
                       Attributes={"FilterPolicy": json.dumps({"attorney_id": [f"att-{n}"]})})
     assert len(sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]) == 3
     logged: list[str] = []
+    # changes shown and declined: nothing applied, so nobody is unsubscribed either
+    declined = stack.deploy(session, "local", log=logged.append, confirm=lambda changes: False)
+    assert declined.action == "declined"
+    assert len(sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]) == 3
 
     deployment = stack.deploy(session, "local", log=logged.append)
 
