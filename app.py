@@ -18,7 +18,8 @@ from chalicelib.api import attachments
 from chalicelib.api import withdrawal
 from chalicelib.api import admin_review, my_sessions, second_factor
 from chalicelib.api import admin_operations, announcements
-from chalicelib.jobs import register_jobs
+from chalicelib.api import admin_email
+from chalicelib.jobs import mail_events, register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
 app.register_middleware(security.security_headers, "http")
@@ -46,5 +47,7 @@ app.register_blueprint(site_pages.bp)
 app.register_blueprint(withdrawal.bp)
 app.register_blueprint(admin_operations.bp)
 app.register_blueprint(announcements.bp)
+app.register_blueprint(admin_email.bp)
 
 register_jobs(app)
+mail_events.register(app)

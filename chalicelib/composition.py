@@ -335,11 +335,14 @@ class Container:
 
     @cached_property
     def notifier(self) -> Any:
+        from chalicelib.adapters.ses_mailer import ChannelNotifier, SesAttorneyMailer
         from chalicelib.adapters.sns_notifier import SnsNotifier
 
         s = self.settings
-        sns = SnsNotifier(self.client("sns"), s.attorney_alerts_topic_arn, s.operator_alarms_topic_arn,
-                          s.sms_sender_id)
+        mailer = SesAttorneyMailer(self.client("sesv2"), self.attorneys, self.email_health, self.address_hasher,
+                                   from_address=s.mail_from_address, reply_to=s.mail_reply_to,
+                                   configuration_set=s.mail_configuration_set, clock=self.clock)
+        sns = ChannelNotifier(SnsNotifier(self.client("sns"), s.operator_alarms_topic_arn, s.sms_sender_id), mailer)
         if s.resident_channel != "sens":
             return sns
         from chalicelib.adapters.sens_notifier import FallbackNotifier, SensClient, SensConfig, SensNotifier
@@ -372,6 +375,19 @@ class Container:
         return ResidentMessenger(ledger=self.delivery_ledger, notifier=self.notifier, recipients=self.recipients,
                                  policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
                                  hash_key=lambda: self.oauth_secrets.get("recipient_hash_key"))
+
+    @cached_property
+    def email_health(self) -> Any:
+        from chalicelib.adapters.dynamo.email_health import DynamoEmailHealthStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoEmailHealthStore()
+
+    @cached_property
+    def address_hasher(self) -> Any:
+        from chalicelib.adapters.ses_mailer import AddressHasher, secret_key_reader
+
+        return AddressHasher(secret_key_reader(self.client("secretsmanager"), self.settings.email_hash_secret_arn))
 
     # -- reservations: availability, slots, bookings -----------------------------
 

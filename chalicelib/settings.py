@@ -148,7 +148,12 @@ class Settings(BaseModel):
     audit_table: str
     idempotency_table: str
     kms_key_arn: str = ""
-    attorney_alerts_topic_arn: str = ""
+    # Attorney e-mail (SES): sender on the stage's verified domain, the centre as Reply-To, the
+    # configuration set whose events report bounces and complaints, the key of the address hash.
+    mail_from_address: str = ""
+    mail_reply_to: str = ""
+    mail_configuration_set: str = ""
+    email_hash_secret_arn: str = ""
     operator_alarms_topic_arn: str = ""
     jwt_keys_secret_arn: str = ""
     oauth_secret_arn: str = ""
@@ -258,7 +263,10 @@ class SettingsError(RuntimeError):
 
 _ENV_FIELDS = {
     "kms_key_arn": "MAEUL_KMS_KEY_ARN",
-    "attorney_alerts_topic_arn": "MAEUL_ATTORNEY_ALERTS_TOPIC_ARN",
+    "mail_from_address": "MAEUL_MAIL_FROM",
+    "mail_reply_to": "MAEUL_MAIL_REPLY_TO",
+    "mail_configuration_set": "MAEUL_MAIL_CONFIGURATION_SET",
+    "email_hash_secret_arn": "MAEUL_EMAIL_HASH_SECRET_ARN",
     "operator_alarms_topic_arn": "MAEUL_OPERATOR_ALARMS_TOPIC_ARN",
     "jwt_keys_secret_arn": "MAEUL_JWT_KEYS_SECRET_ARN",
     "oauth_secret_arn": "MAEUL_OAUTH_SECRET_ARN",
@@ -291,7 +299,10 @@ STACK_OUTPUT_ENV = {
     "AuditTableName": "MAEUL_AUDIT_TABLE",
     "IdempotencyTableName": "MAEUL_IDEMPOTENCY_TABLE",
     "DataKeyArn": "MAEUL_KMS_KEY_ARN",
-    "AttorneyAlertsTopicArn": "MAEUL_ATTORNEY_ALERTS_TOPIC_ARN",
+    "MailFromAddress": "MAEUL_MAIL_FROM",
+    "MailReplyTo": "MAEUL_MAIL_REPLY_TO",
+    "MailConfigurationSetName": "MAEUL_MAIL_CONFIGURATION_SET",
+    "EmailHashKeySecretArn": "MAEUL_EMAIL_HASH_SECRET_ARN",
     "OperatorAlarmsTopicArn": "MAEUL_OPERATOR_ALARMS_TOPIC_ARN",
     "JwtKeysSecretArn": "MAEUL_JWT_KEYS_SECRET_ARN",
     "OAuthSecretArn": "MAEUL_OAUTH_SECRET_ARN",

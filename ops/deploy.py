@@ -68,6 +68,12 @@ def provision_local_secrets(session: Any, deployment: stack.Deployment) -> list[
         from ops import jwt_keys
     except ImportError:
         return done
+    hash_arn = deployment.outputs.get("EmailHashKeySecretArn")
+    if hash_arn and len(sm.get_secret_value(SecretId=hash_arn).get("SecretString") or "") < 32:
+        import secrets
+
+        sm.put_secret_value(SecretId=hash_arn, SecretString=secrets.token_urlsafe(48))
+        done.append("e-mail hash key")
     keys_arn = deployment.outputs.get("JwtKeysSecretArn")
     if keys_arn and jwt_keys.ensure_key(sm, keys_arn):
         done.append("first JWT signing key")
@@ -83,10 +89,9 @@ def deploy_local(log=print) -> stack.Deployment:
         log(f"  provisioned {item}")
     from ops.outbox import ensure_outbox
 
-    ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"],
-                  deployment.outputs["OperatorAlarmsTopicArn"])
-    log("  local outbox queue subscribed to attorney alerts and operator alarms "
-        "(scripts/outbox lists what was sent)")
+    domain = ensure_outbox(session, deployment)
+    log(f"  mail domain {domain} verified in the emulator's SES; local outbox queue subscribed to operator "
+        "alarms (scripts/outbox lists what was sent)")
     if deployment.missing:
         raise SystemExit("declared resources missing after deploy: " + "; ".join(deployment.missing))
     stack.write_env_file(STACK_ENV_FILE, deployment.environment())
@@ -134,7 +139,7 @@ def _chalice_package(stage: str, out_dir: Path) -> None:
 
 # AWS services the app calls at run time. botocore ships the models of every
 # AWS service (over half of the bundle); the others are dropped from the zip.
-RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "s3", "secretsmanager", "sts", "sso", "sso-oidc")
+RUNTIME_SERVICES = ("dynamodb", "kms", "sns", "sesv2", "s3", "secretsmanager", "sts", "sso", "sso-oidc")
 _BOTOCORE_DATA = "botocore/data/"
 _BOTO3_DATA = "boto3/data/"
 
@@ -221,6 +226,9 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
             variables.update(env)
             props.setdefault("Tags", {}).update({"app": "maeul", "stage": stage})
+            for event in props.get("Events", {}).values():
+                if event.get("Type") == "SNS" and "MailEventsTopicArn" in outputs:
+                    event["Properties"]["Topic"] = outputs["MailEventsTopicArn"]  # SES events
     if "RestAPI" in resources:  # one API name per stage (it overrides the OpenAPI title)
         resources["RestAPI"]["Properties"]["Name"] = api_name(stage)
     from ops import front_door
@@ -429,6 +437,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--yes", action="store_true",
                         help="apply the changes without asking (pipelines); without it they are shown and "
                              "applied only after you answer yes")
+    parser.add_argument("--mail-domain", default="",
+                        help="the stage's SES sending domain (stack parameter MailDomain; kept when not given)")
+    parser.add_argument("--mail-reply-to", default="",
+                        help="the centre's address for replies (MailReplyTo; kept when not given)")
     args = parser.parse_args(argv)
     if args.stage == "local":
         deployment = deploy_local()
@@ -437,14 +449,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return deploy_stage(args.stage, operator_email=args.operator_email, infra_only=args.infra_only,
-                            assume_yes=args.yes, bundle=args.bundle)
+                            assume_yes=args.yes, bundle=args.bundle, mail_domain=args.mail_domain,
+                            mail_reply_to=args.mail_reply_to)
     except cfn.DeployError as exc:
         print(f"deploy of {args.stage} failed: {exc}", file=sys.stderr)
         return 1
 
 
 def deploy_stage(stage: str, *, operator_email: str = "", infra_only: bool = False, assume_yes: bool = False,
-                 bundle: Path | None = None, log: Callable[[str], None] = print) -> int:
+                 bundle: Path | None = None, mail_domain: str = "", mail_reply_to: str = "",
+                 log: Callable[[str], None] = print) -> int:
     """``scripts/deploy <stage>`` for an AWS stage (or the emulator, when ``AWS_ENDPOINT_URL`` is it)."""
     session = _session(stages.environment(stage))
     account = session.client("sts").get_caller_identity()["Account"]
@@ -457,7 +471,8 @@ def deploy_stage(stage: str, *, operator_email: str = "", infra_only: bool = Fal
     where = "the emulator" if stack.is_emulator() else f"account {account}, {session.region_name}"
     log(f"deploying {stage} to {where}")
     confirm = None if assume_yes else cfn.ask("Apply these changes?")
-    params = {"OperatorEmail": operator_email} if operator_email else {}
+    params = {key: value for key, value in (("OperatorEmail", operator_email), ("MailDomain", mail_domain),
+                                            ("MailReplyTo", mail_reply_to)) if value}
     params["SiteOrigin"] = _site_origin(stage)  # the attachments bucket's CORS allows only the site
     deployment = stack.deploy(session, stage, params, log=log, confirm=confirm)
     if deployment.action == "declined":

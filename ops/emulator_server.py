@@ -9,7 +9,8 @@ DynamoDB's semantics, so the emulator handles one request at a time. The
 app's requests still run in parallel, and their DynamoDB calls interleave.
 
 It also answers ``GET /__maeul/sms``: the SMS published so far (phone, text),
-read straight from the SNS backend. moto's own ``/moto-api/data.json`` lists
+read straight from the SNS backend, and ``GET /__maeul/email``: the e-mails SES sent
+(sender, recipients, the raw MIME message). moto's own ``/moto-api/data.json`` lists
 every object it ever made and grows too slow to read after a few thousand
 DynamoDB transactions.
 
@@ -44,6 +45,10 @@ def main(argv: list[str] | None = None) -> None:
             body = json.dumps(sent_sms(), ensure_ascii=False).encode("utf-8")
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if environ.get("PATH_INFO") == "/__maeul/email":
+            body = json.dumps(sent_email(), ensure_ascii=False).encode("utf-8")
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         return moto_app(environ, start_response)
 
     server = make_server(args.host, args.port, app, threaded=False, request_handler=MotoRequestHandler)
@@ -68,6 +73,20 @@ def sent_sms() -> list[dict[str, str]]:
         for backend in account.values():
             for message_id, (phone, text) in backend.sms_messages.items():
                 found.append({"message_id": message_id, "phone_number": phone, "message": text})
+    return found
+
+
+def sent_email() -> list[dict[str, Any]]:
+    from moto.ses.models import ses_backends
+
+    found = []
+    for account in ses_backends.values():
+        for backend in account.values():
+            for message in backend.sent_messages:
+                raw = getattr(message, "raw_data", None)
+                if raw is not None:
+                    found.append({"message_id": message.id, "source": message.source,
+                                  "destinations": list(message.destinations), "raw": raw})
     return found
 
 

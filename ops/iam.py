@@ -83,6 +83,16 @@ def requests_of(service: str, operation: str, params: dict[str, Any], region: st
                 for o in params.get("Delete", {}).get("Objects", [])]
     if service == "s3" and operation == "PostObject" and params.get("Bucket"):
         return [Request("s3:PutObject", f"arn:aws:s3:::{params['Bucket']}/{params.get('Key') or '*'}")]
+    if service == "sesv2" and operation == "SendEmail":
+        # authorised as ses:SendEmail against the sending identity (the From address's domain,
+        # unless an identity is named) and the configuration set the message goes through
+        sender = str(params.get("FromEmailAddress", "")).rsplit("<", 1)[-1].strip(">").rsplit("@", 1)[-1]
+        identity = params.get("FromEmailAddressIdentityArn") or arn.format("ses") + f"identity/{sender}"
+        out = [Request("ses:SendEmail", identity)]
+        if params.get("ConfigurationSetName"):
+            configuration_set = params["ConfigurationSetName"]
+            out.append(Request("ses:SendEmail", arn.format("ses") + f"configuration-set/{configuration_set}"))
+        return out
     if service == "s3" and params.get("Bucket"):
         key = params.get("Key")
         return [Request(f"s3:{_S3_ACTIONS.get(operation, operation)}",
@@ -162,7 +172,10 @@ class _Resolver:
 
     def __init__(self, template: dict[str, Any], stage: str) -> None:
         self.template = template
-        self.values = {"Stage": stage, "AWS::Partition": "aws", "AWS::Region": "*", "AWS::AccountId": "*"}
+        # other parameters: their defaults (what the tests' stacks are deployed with), else any value
+        self.values = {name: str(spec.get("Default", "")) or "*"
+                       for name, spec in template.get("Parameters", {}).items()}
+        self.values.update({"Stage": stage, "AWS::Partition": "aws", "AWS::Region": "*", "AWS::AccountId": "*"})
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, list):

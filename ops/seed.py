@@ -62,9 +62,9 @@ def _same(a: Attorney, b: Attorney | None) -> bool:
 
 def run(container, wanted: Callable[[Attorney], bool] | None = None) -> dict[str, int]:
     """Seed the roster (``container``: chalicelib.composition.Container); ``wanted`` picks a part of it."""
-    repo, notifier = container.attorneys, container.notifier
+    repo = container.attorneys
     on_roster = {a.id: a for a in repo.roster()}  # one query, not one read per attorney
-    new: list[tuple[Attorney, AttorneyContact, str | None]] = []
+    new: list[tuple[Attorney, AttorneyContact]] = []
     seeded: list[Attorney] = []
     written = unchanged = 0
     for attorney, contact in seed_attorneys(container.settings.naver_client_id):
@@ -73,14 +73,12 @@ def run(container, wanted: Callable[[Attorney], bool] | None = None) -> dict[str
         seeded.append(attorney)
         existing = on_roster.get(attorney.id)
         if existing is None:  # a fresh stack: loaded in bulk below
-            new.append((attorney, contact, notifier.sync_attorney_email(attorney.id, contact.email, None)))
+            new.append((attorney, contact))
             continue
         if _same(attorney, existing):
             unchanged += 1
             continue
         repo.save(attorney, contact, container.clock())
-        repo.set_email_subscription(attorney.id, notifier.sync_attorney_email(
-            attorney.id, contact.email, repo.email_subscription(attorney.id)))
         written += 1
     repo.import_new(new, container.clock())
     factors = dev_totp.enrol(container, dev_totp.seeded_staff_subjects(container, seeded))

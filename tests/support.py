@@ -189,8 +189,9 @@ def offending_messages(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     import re
 
     from chalicelib.domain.notifications import template_patterns
+    from chalicelib.web.mail import text_patterns
 
-    patterns = [re.compile(p) for p in template_patterns()]
+    patterns = [re.compile(p) for p in template_patterns() + text_patterns()]
     mobile = re.compile(r"01[016789]-?\d{3,4}-?\d{4}")
     return [m for m in messages if not any(p.fullmatch(m["text"]) for p in patterns)
             or mobile.search(re.sub(r"https?://\S+", "", m["text"]))]

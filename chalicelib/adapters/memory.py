@@ -7,8 +7,8 @@ tests in ``tests/integration`` run against both).
 from __future__ import annotations
 
 import threading
-from typing import Any
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
 
@@ -56,7 +56,6 @@ class MemoryNotifier:
         self.messages: list[tuple[str, Any]] = []
         self.emails: list[tuple[str, str, str]] = []
         self.alarms: list[tuple[str, str]] = []
-        self.subscriptions: dict[str, str] = {}
         self.fail = False
         self._lock = threading.Lock()
 
@@ -81,21 +80,15 @@ class MemoryNotifier:
             self.messages.append((phone_e164, message))
         return Sent(message_id, "memory")
 
-    def email_attorney(self, attorney_id: str, subject: str, text: str) -> str:
-        self._check()
-        with self._lock:
-            self.emails.append((attorney_id, subject, text))
-            return f"email-{len(self.emails)}"
+    def email_attorney(self, attorney_id: str, alert: Any) -> str:
+        """Records (attorney id, subject, plain text) as the SES mailer renders it in Korean."""
+        from chalicelib.web.mail import render_attorney_email
 
-    def sync_attorney_email(self, attorney_id: str, email: str | None,
-                            subscription_arn: str | None) -> str | None:
         self._check()
+        content = render_attorney_email(alert, "ko")
         with self._lock:
-            if email:
-                self.subscriptions[attorney_id] = email
-                return f"sub-{attorney_id}"
-            self.subscriptions.pop(attorney_id, None)
-            return None
+            self.emails.append((attorney_id, content.subject, content.text))
+            return f"email-{len(self.emails)}"
 
     def alarm(self, subject: str, text: str) -> None:
         self._check()

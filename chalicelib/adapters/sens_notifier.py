@@ -166,7 +166,7 @@ class FallbackNotifier:
 
     Resident messages go out on the stage's channel; when it refuses or cannot
     be reached, they are sent once more as plain SMS through the fallback (SNS).
-    Everything else (attorney e-mail, alarms, subscriptions) is the fallback's.
+    Everything else (attorney e-mail, alarms) is the fallback's.
     """
 
     def __init__(self, primary: Any, fallback: Any) -> None:
@@ -188,5 +188,5 @@ class FallbackNotifier:
         except NotificationFailedError:
             return str(self._fallback.send_sms(phone_e164, text))
 
-    def __getattr__(self, name: str) -> Any:  # email_attorney, sync_attorney_email, alarm
+    def __getattr__(self, name: str) -> Any:  # email_attorney, alarm
         return getattr(self._fallback, name)

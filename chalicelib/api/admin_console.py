@@ -124,6 +124,7 @@ class NewAttorney(AttorneyChange):
         Field(description="A Korean phone number; stored sealed as E.164.")
     email: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=254)] = \
         Field(description="Where offer and booking alerts go (a link and a time, never personal data).")
+    email_language: Literal["ko", "en"] = Field("ko", description="The language of the attorney's e-mail alerts.")
 
     @field_validator("phone")
     @classmethod
@@ -220,8 +221,8 @@ def add_attorney() -> Response:
     admin = require_role(request, Role.ADMIN, step_up=True)
     body = parse_body(request, NewAttorney)
     container = get_container()
-    attorney = roster.add(container.attorneys, container.notifier, body.to_attorney(),
-                          AttorneyContact(phone=body.phone, email=body.email), container.clock())
+    attorney = roster.add(container.attorneys, body.to_attorney(),
+                          AttorneyContact(phone=body.phone, email=body.email, language=body.email_language), container.clock())
     access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id, action="attorney_added",
                                     ip=client_of(request).ip, now=container.clock())
     cap = attorney.annual_cap or container.settings.policy.annual_cap

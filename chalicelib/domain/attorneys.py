@@ -23,6 +23,7 @@ class AttorneyContact:
 
     phone: str
     email: str
+    language: str = "ko"  # of the e-mail alerts; records sealed before it existed read as Korean
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)

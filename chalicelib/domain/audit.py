@@ -45,7 +45,8 @@ class AccessEvent:
 
 
 RIGHTS_ACTIONS = frozenset({"attorney_added", "attorney_changed", "attorney_deactivated", "invite_created",
-                            "attorney_linked", "attorney_reactivated", "second_factor_reset"})
+                            "attorney_linked", "attorney_reactivated", "second_factor_reset",
+                            "attorney_email_cleared"})
 
 
 def is_rights_change(event: AccessEvent) -> bool:

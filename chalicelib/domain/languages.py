@@ -51,7 +51,8 @@ _BY_CODE = {lang.code: lang for lang in LANGUAGES}
 # may leave these to its fallback. Every other key must be in every language.
 STAFF_PREFIXES = ("adm.", "att.", "js.adm", "js.att", "js.stats.", "js.roster.", "js.log.", "js.duty.",
                   "js.offer.", "js.offers", "js.flag.", "js.d.", "js.assigned.", "js.week.", "js.outcome.",
-                  "ad.", "js.ad.", "op.", "js.op.", "csv.")  # the attorney's day, the operations console, its CSV
+                  "ad.", "js.ad.", "op.", "js.op.", "csv.",  # the attorney's day, the operations console, its CSV
+                  "attorney_email.", "js.email.")  # attorney e-mail: Korean or English (its email_language)
 # what a browser or a person may send for one of ours (compared lower-case, after the primary tag)
 _ALIASES = {"zh-hans": "zh", "zh-cn": "zh", "zh-sg": "zh", "tl": "fil", "uz-latn": "uz",
             "ko-easy": "ko-x-easy"}

@@ -65,6 +65,17 @@ def local_when(moment: datetime, lang: str, style: str = "message") -> str:
     return languages.when(moment.astimezone(SEOUL), lang, style)
 
 
+def format_time(moment: datetime | None, lang: str) -> str:
+    """An attorney e-mail's time (ko or en), as ``web.mail.text_patterns`` expects it."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(SEOUL)
+    if lang == "en":
+        return local.strftime("%a %d %b %H:%M")
+    weekday = "월화수목금토일"[local.weekday()]
+    return f"{local.month}월 {local.day}일({weekday}) {local:%H:%M}"
+
+
 def render(kind: MessageKind, link: str, *, when: datetime | None = None,
            deadline: datetime | None = None, lang: str = "ko") -> Rendered:
     """The message of ``kind`` in ``lang`` (Korean for an attorney-only kind or an unknown language)."""
@@ -79,6 +90,17 @@ class NotificationFailedError(Exception):
     """The message could not be handed to the delivery service; try again later."""
 
 
+@dataclass(frozen=True)
+class AttorneyAlert:
+    """What an e-mail to an attorney says: its kind, a time or a deadline, and a link. The
+    mailer renders it in the attorney's language; nothing about the resident is in it."""
+
+    kind: MessageKind
+    link: str
+    when: datetime | None = None
+    deadline: datetime | None = None
+
+
 class Notifier(Protocol):
     """Delivery port: SMS or a templated message to a phone, e-mail to one attorney, alarms to operators."""
 
@@ -89,10 +111,9 @@ class Notifier(Protocol):
         returns what was sent (message id, channel, result)."""
         ...
 
-    def email_attorney(self, attorney_id: str, subject: str, text: str) -> str: ...
-
-    def sync_attorney_email(self, attorney_id: str, email: str | None,
-                            subscription_arn: str | None) -> str | None: ...
+    def email_attorney(self, attorney_id: str, alert: AttorneyAlert) -> str | None:
+        """The message id; None when the attorney has no address or their e-mail is suppressed."""
+        ...
 
     def alarm(self, subject: str, text: str) -> None: ...
 

@@ -45,7 +45,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.matching import (Assignment, AssignmentMode, ConsultationFacts, NoCandidateError, choose,
                                         manual_assignment, realtime_available)
 from chalicelib.domain.message_templates import ResidentEvent
-from chalicelib.domain.notifications import MessageKind, NotificationFailedError, Notifier, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier, render
 from chalicelib.domain.offers import (MoveOnReason, NotOnRosterError, Offer, OfferNotFoundError, OfferStatus,
                                       OfferUnavailableError, RealtimeRequest, UnknownAttorneyError, deadline_of, estimate_minutes,
                                       must_move_on, rolled, serving_window_end)
@@ -426,7 +426,8 @@ class RealtimeService:
 
     def _alert_attorney(self, offer: Offer) -> None:
         message = render(MessageKind.OFFER, f"{self._base}/attorney", deadline=offer.deadline)
-        self._quietly(lambda: self._notifier.email_attorney(offer.attorney_id, message.subject, message.text))
+        alert = AttorneyAlert(MessageKind.OFFER, f"{self._base}/attorney", deadline=offer.deadline)
+        self._quietly(lambda: self._notifier.email_attorney(offer.attorney_id, alert))
         contact = self._quietly(lambda: self._attorneys.contact(offer.attorney_id))
         if contact is not None:
             self._quietly(lambda: self._notifier.send_sms(contact.phone, message.text))

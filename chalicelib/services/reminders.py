@@ -15,7 +15,7 @@ from typing import Protocol
 
 from chalicelib.domain import message_templates as templates
 from chalicelib.domain.attorneys import AttorneyContact
-from chalicelib.domain.notifications import MessageKind, NotificationFailedError, Notifier, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier, render
 from chalicelib.domain.reminders import LEASE, Channel, Reminder, RunSummary
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ def _deliver(reminder: Reminder, notifier: Notifier, recipients: Recipients, bas
     kind = MessageKind.OUTCOME_DUE if reminder.is_follow_up else MessageKind.REMINDER
     rendered = render(kind, f"{base_url}/attorney", when=reminder.start)
     if reminder.channel is Channel.ATTORNEY_EMAIL:
-        return notifier.email_attorney(reminder.attorney_id, rendered.subject, rendered.text)
+        return notifier.email_attorney(reminder.attorney_id,
+                                       AttorneyAlert(kind, f"{base_url}/attorney", when=reminder.start))
     contact = recipients.attorney(reminder.attorney_id)
     if contact is None:
         return None

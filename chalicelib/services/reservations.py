@@ -49,7 +49,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.limits import Quota, alert_quota, booking_change_quotas
 from chalicelib.domain.matching import (AssignmentMode, ConsultationFacts, annual_cap_of, choose,
                                         reservation_available)
-from chalicelib.domain.notifications import MessageKind, Notifier, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, render
 from chalicelib.domain.slots import (OpenSlot, SlotRules, check_range, check_slot, default_range,
                                      free_attorneys, open_slots)
 from chalicelib.logs import logger
@@ -465,7 +465,8 @@ class _Alerts:
             return
         kind = gated
         message = render(kind, f"{self._base}/attorney", when=when)
-        self._try("email", kind, lambda: self._notifier.email_attorney(attorney_id, message.subject, message.text))
+        alert = AttorneyAlert(kind, f"{self._base}/attorney", when=when)
+        self._try("email", kind, lambda: self._notifier.email_attorney(attorney_id, alert))
         contact = self._quietly(lambda: self._roster.contact(attorney_id))
         if contact is not None and contact.phone:
             self._try("sms", kind, lambda: self._notifier.send_sms(contact.phone, message.text))

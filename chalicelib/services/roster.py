@@ -33,9 +33,9 @@ def roster(attorneys: Any, loads: Any, programme_cap: int, year: int) -> list[Ro
             for a in profiles]
 
 
-def add(attorneys: Any, notifier: Any, attorney: Attorney, contact: AttorneyContact, now: datetime) -> Attorney:
-    """Add an attorney (or bring a deactivated one back, keeping their linked accounts), seal the
-    contact details and subscribe the e-mail address to the attorney's alerts."""
+def add(attorneys: Any, attorney: Attorney, contact: AttorneyContact, now: datetime) -> Attorney:
+    """Add an attorney (or bring a deactivated one back, keeping their linked accounts) and seal
+    the contact details (the e-mail address is where SES sends their alerts)."""
     existing = attorneys.get(attorney.id)
     if existing is not None and existing.active:
         raise AttorneyExistsError()
@@ -47,9 +47,6 @@ def add(attorneys: Any, notifier: Any, attorney: Attorney, contact: AttorneyCont
         if existing is None and attorneys.get(attorney.id) is not None:
             raise AttorneyExistsError() from None  # added by someone else at the same moment
         raise
-    previous = attorneys.email_subscription(attorney.id)
-    attorneys.set_email_subscription(attorney.id,
-                                     notifier.sync_attorney_email(attorney.id, contact.email, previous))
     return attorney
 
 

@@ -1,5 +1,5 @@
-"""The operations console's API: the roster with loads, adding attorneys (sealed contact, alert
-subscription), monthly statistics as JSON and CSV. Fakes only, no AWS."""
+"""The operations console's API: the roster with loads, adding attorneys (sealed contact, the
+language of their e-mail), monthly statistics as JSON and CSV. Fakes only, no AWS."""
 
 from __future__ import annotations
 
@@ -21,20 +21,10 @@ from tests.support import ApiClient, assert_error
 
 
 class Roster(MemoryRoster):
-    """MemoryRoster plus the roster listing and alert subscriptions of the real repository."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.subscriptions: dict[str, str | None] = {}
+    """MemoryRoster plus the roster listing of the real repository."""
 
     def roster(self) -> list[Attorney]:
         return list(self.attorneys.values())
-
-    def email_subscription(self, attorney_id: str) -> str | None:
-        return self.subscriptions.get(attorney_id)
-
-    def set_email_subscription(self, attorney_id: str, arn: str | None) -> None:
-        self.subscriptions[attorney_id] = arn
 
 
 @pytest.fixture
@@ -54,14 +44,24 @@ NEW = {"display_name": "김하나 노무사", "categories": ["wage_arrears", "di
        "phone": "010-2345-6789", "email": "Hana@Example.COM"}
 
 
-def test_add_then_list_keeps_contact_sealed_and_subscribes_alerts(console) -> None:
+def test_the_language_of_an_attorneys_email_is_chosen_when_adding_them(console) -> None:
+    api, admin, _, roster, _, _, _ = console
+    assert api.post("/api/admin/attorneys", body={**NEW, "id": "att-500"}, headers=admin).status == 201
+    assert roster.contacts["att-500"].language == "ko"  # e-mail alerts in Korean unless chosen
+    english = api.post("/api/admin/attorneys", body={**NEW, "id": "att-501", "email_language": "en"}, headers=admin)
+    assert english.status == 201, english.body
+    assert roster.contacts["att-501"].language == "en"
+    refused = api.post("/api/admin/attorneys", body={**NEW, "id": "att-502", "email_language": "de"}, headers=admin)
+    assert refused.status == 400 and "email_language" in refused.body.decode() and "att-502" not in roster.contacts
+
+
+def test_add_then_list_keeps_contact_sealed(console) -> None:
     api, admin, _, roster, loads, notifier, _ = console
     created = api.post("/api/admin/attorneys", body={**NEW, "id": "att-500", "annual_cap": 25}, headers=admin)
     assert created.status == 201, created.body
     assert created.json["id"] == "att-500" and created.json["annual_cap"] == 25 and created.json["own_annual_cap"]
     assert roster.contacts["att-500"].phone == "+821023456789"
     assert roster.contacts["att-500"].email == "Hana@example.com"
-    assert notifier.subscriptions["att-500"] == "Hana@example.com" and roster.subscriptions["att-500"]
     loads.increment("att-500", 2026, TUESDAY_MORNING, 25)
     listed = api.get("/api/admin/attorneys", headers=admin)
     assert listed.status == 200 and listed.headers["cache-control"] == "no-store"

@@ -47,6 +47,7 @@ from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
 from chalicelib.adapters.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
 from chalicelib.adapters.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 from chalicelib.adapters.memory_announcements import MemoryAnnouncementStore
+from chalicelib.adapters.memory_email import MemoryEmailHealthStore
 from chalicelib.adapters.memory_rooms import MemoryThreadStore
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.announcements import AnnouncementKind
@@ -344,6 +345,8 @@ MATRIX: tuple[Route, ...] = (
           body=FRIDAY_AFTERNOON),
     Route("POST", "/api/admin/attorneys/{attorney_id}/invites", admin_only(CREATED), target="profile"),
     Route("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", admin_only(OK), target="profile"),
+    Route("GET", "/api/admin/email-failures", admin_only(OK)),
+    Route("POST", "/api/admin/attorneys/{attorney_id}/email-clear", admin_only(OK), target="profile"),
     Route("POST", "/api/admin/consultations/{consultation_id}/reassign", admin_only(OK), target="matched",
           body={"attorney_id": A1_ID, "reason": "the assigned attorney is on leave"}),
     Route("GET", "/api/admin/stats", admin_only(OK)),
@@ -693,7 +696,8 @@ def build_world() -> World:
     container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
                               bookings=bookings, thread_store=threads, surveys=surveys,
                               realtime_store=realtime, attachment_store=MemoryAttachmentStore(),
-                              object_store=MemoryObjectStore(), announcement_store=MemoryAnnouncementStore())
+                              object_store=MemoryObjectStore(), announcement_store=MemoryAnnouncementStore(),
+                              email_health=MemoryEmailHealthStore())
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()

@@ -57,7 +57,7 @@ def private_stack(container: Container, tmp_path_factory: pytest.TempPathFactory
         session = boto3.session.Session(region_name="ap-northeast-2")
         deployment = stack.deploy(session, "local", log=lambda _m: None)
         provision_local_secrets(session, deployment)
-        ensure_outbox(session, deployment.outputs["AttorneyAlertsTopicArn"])
+        ensure_outbox(session, deployment)
         env = stage_environment(port, deployment, tmp_path_factory)
         ports = Ports.from_env(env)
         built = Container(Settings.from_env(env))

@@ -90,6 +90,9 @@ REACHABLE: dict[Role, Callable[[str, str], bool]] = {
 # These end the session they are sent with: each case gets a session of its own. Leaving
 # (``DELETE /api/me``) erases the person's data, so it is done by a throwaway resident.
 SESSION_ENDING = {("POST", "/auth/logout"), ("DELETE", "/api/me")}
+# "My sessions" lists the caller's session ids, and the stateful run feeds one to DELETE: run both
+# as a resident of their own, so that the roles' sessions stay up.
+OWN_SESSIONS = "/api/me/sessions"
 
 
 @dataclass
@@ -216,6 +219,8 @@ def _load(site: Site, role_of: Callable[[str, str], Role], known: dict[str, list
             method, path = case.operation.method.upper(), case.operation.path
             if (method, path) in SESSION_ENDING:
                 return site.disposable_token(role_of(method, path), method, path)
+            if path.startswith(OWN_SESSIONS):
+                return site.minting.sessions.start(_subject("schema-sessions-owner"), Provider.KAKAO).access_token
             if "security" not in case.operation.definition.raw:
                 return None
             return site.tokens[role_of(method, path)]

@@ -104,9 +104,9 @@ def test_the_second_deploy_is_a_no_op_and_keeps_the_operator_email(runs, endpoin
 def test_set_oauth_secret_works_from_a_fresh_shell(runs, endpoint, tmp_path) -> None:
     assert runs["first"].returncode == 0
     env = _fresh_shell(endpoint, tmp_path, KAKAO_CLIENT_SECRET="k-secret", NAVER_CLIENT_SECRET="n-secret",
-                       KAKAO_ADMIN_KEY="k-admin")
+                       KAKAO_ADMIN_KEY="k-admin", SENS_ACCESS_KEY="s-access", SENS_SECRET_KEY="s-secret")
     result = _run(["scripts/set-oauth-secret", "dev"], env)
     assert result.returncode == 0, result.stderr
-    assert "k-secret" not in result.stdout + result.stderr
+    assert "k-secret" not in result.stdout + result.stderr and "s-secret" not in result.stdout + result.stderr
     stored = _client(endpoint, "secretsmanager").get_secret_value(SecretId="maeul/dev/oauth")
     assert json.loads(stored["SecretString"])["naver_client_secret"] == "n-secret"

@@ -527,9 +527,10 @@ def test_the_database_endpoint_really_refused_is_503(app: World) -> None:
     assert app.api.get(f"/api/consultations/{cid}", headers=headers).status == 200
 
 
-# --- SNS failing: the booking alert, and the reminders job ----------------------------------------------
+# --- SNS and SES failing: the booking alert, and the reminders job ------------------------------------
 
 SNS_THROTTLED = error("Throttled", "Rate exceeded")
+SES_THROTTLED = error("TooManyRequestsException", "Maximum sending rate exceeded.", 429)
 
 
 def reminders_of(booking_id: str) -> list[Any]:
@@ -556,7 +557,7 @@ class OneBooking:
 
 
 class Recorded:
-    """The real SNS notifier, noting what it delivered."""
+    """The real notifier (SNS and SES), noting what it delivered."""
 
     def __init__(self, notifier: Any) -> None:
         self._notifier = notifier
@@ -572,8 +573,8 @@ class Recorded:
         self.delivered.append(("sms", phone))
         return sent
 
-    def email_attorney(self, attorney_id: str, subject: str, text: str) -> str:
-        message_id = self._notifier.email_attorney(attorney_id, subject, text)
+    def email_attorney(self, attorney_id: str, alert: Any) -> str | None:
+        message_id = self._notifier.email_attorney(attorney_id, alert)
         self.delivered.append(("email", attorney_id))
         return message_id
 
@@ -588,14 +589,15 @@ def test_sns_failing_when_the_booking_alert_goes_out_still_books_in_full(
     _, headers, cid = app.consultation()
     start = app.slot()
     caplog.set_level(logging.WARNING)
-    with aws_fault("sns", "Publish", answer=SNS_THROTTLED) as fault:
+    with aws_fault("sns", "Publish", answer=SNS_THROTTLED) as fault, \
+            aws_fault("sesv2", "SendEmail", answer=SES_THROTTLED) as mail_fault:
         booked = app.book(headers, cid, start)
     assert booked.status == 201, booked.body
     attorney_id = booked.json["attorney"]["id"]
-    has_phone = app.container.attorneys.contact(attorney_id) is not None
-    assert fault.hits == ["Publish"] * (2 if has_phone else 1)  # the e-mail (and SMS) were attempted
+    has_contact = app.container.attorneys.contact(attorney_id) is not None
+    assert fault.hits == ["Publish"] * has_contact and mail_fault.hits == ["SendEmail"] * has_contact
     undelivered = [r for r in caplog.records if r.getMessage() == "booking alert not delivered"]
-    assert sorted(r.channel for r in undelivered) == (["email", "sms"] if has_phone else ["email"])
+    assert sorted(r.channel for r in undelivered) == (["email", "sms"] if has_contact else [])
     assert app.container.consultations.get(cid).status is Status.BOOKED
     active = app.container.bookings.state_of(cid).active
     assert active is not None and active.start == start.astimezone(timezone.utc)
@@ -606,9 +608,9 @@ def test_sns_failing_when_the_booking_alert_goes_out_still_books_in_full(
     assert all(i.gsi3pk is not None and i.sent_at is None for i in queued)  # pending, due later
 
 
-def test_the_reminders_job_with_sns_e_mail_failing_sends_every_reminder_exactly_once(app: World) -> None:
-    """One run: the SMS go out, the e-mail publish is throttled and stays due; the next run sends the
-    e-mail and nothing else; a third run sends nothing. (The SNS endpoint refused for a whole run,
+def test_the_reminders_job_with_ses_e_mail_failing_sends_every_reminder_exactly_once(app: World) -> None:
+    """One run: the SMS go out, the SES send is throttled and the e-mail stays due; the next run sends
+    the e-mail and nothing else; a third run sends nothing. (The SNS endpoint refused for a whole run,
     through ``scripts/tick``, is ``test_reminders_time_travel.py``.)"""
     _, headers, cid = app.consultation()
     start = app.slot()
@@ -624,11 +626,11 @@ def test_the_reminders_job_with_sns_e_mail_failing_sends_every_reminder_exactly_
                              base_url=base_url)
 
     day_before = start - timedelta(hours=24)
-    e_mail = lambda params: "TopicArn" in params  # noqa: E731 - a topic publish is the attorney's e-mail
-    with aws_fault("sns", "Publish", answer=SNS_THROTTLED, when=e_mail) as fault:
-        first = run(day_before)
-    assert fault.hits == ["Publish"]
     contact = app.container.attorneys.contact(attorney_id)
+    assert contact is not None and contact.email  # the module's attorneys all have an address
+    with aws_fault("sesv2", "SendEmail", answer=SES_THROTTLED) as fault:
+        first = run(day_before)
+    assert fault.hits == ["SendEmail"]
     sms = sorted([("sms", "+821023456789")] + ([("sms", contact.phone)] if contact else []))
     assert (first.due, first.sent, first.failed) == (len(sms) + 1, len(sms), 1)
     assert sorted(notifier.delivered) == sms

@@ -11,7 +11,7 @@ from chalice import Chalice
 
 from chalicelib.jobs import FAILURE_STREAK_GAP, _register
 from chalicelib.jobs.base import Job, scheduled_event
-from ops.outbox import drain_emails, ensure_outbox
+from ops.outbox import drain_alarms, ensure_alarm_outbox
 
 pytestmark = pytest.mark.emulator
 
@@ -29,11 +29,11 @@ def _failing(name: str):
 @pytest.fixture
 def outbox(private_stack, tmp_path):
     session = boto3.session.Session(region_name="ap-northeast-2")
-    ensure_outbox(session, private_stack.env["MAEUL_OPERATOR_ALARMS_TOPIC_ARN"])
+    ensure_alarm_outbox(session, private_stack.env["MAEUL_OPERATOR_ALARMS_TOPIC_ARN"])
     archive = tmp_path / "outbox.jsonl"
-    drain_emails(session, archive)  # start from an empty outbox
+    drain_alarms(session, archive)  # start from an empty outbox
     archive.unlink(missing_ok=True)
-    return lambda: [m for m in drain_emails(session, archive) if m["to"].startswith("operators")]
+    return lambda: [m for m in drain_alarms(session, archive) if m["to"].startswith("operators")]
 
 
 def _run(app: Chalice, name: str, at: datetime) -> None:

@@ -21,7 +21,11 @@ OUTPUTS = {
     "AuditTableName": "maeul-prod-audit",
     "IdempotencyTableName": "maeul-prod-idempotency",
     "DataKeyArn": f"arn:aws:kms:ap-northeast-2:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-    "AttorneyAlertsTopicArn": f"arn:aws:sns:ap-northeast-2:{ACCOUNT}:maeul-prod-attorney-alerts",
+    "MailEventsTopicArn": f"arn:aws:sns:ap-northeast-2:{ACCOUNT}:maeul-prod-mail-events",
+    "MailFromAddress": "alerts@mail.maeul.example",
+    "MailReplyTo": "help@maeul.example",
+    "MailConfigurationSetName": "maeul-prod",
+    "EmailHashKeySecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/email-hash-key-AbCdEf",
     "OperatorAlarmsTopicArn": f"arn:aws:sns:ap-northeast-2:{ACCOUNT}:maeul-prod-operator-alarms",
     "JwtKeysSecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/jwt-keys-AbCdEf",
     "OAuthSecretArn": f"arn:aws:secretsmanager:ap-northeast-2:{ACCOUNT}:secret:maeul/prod/oauth-AbCdEf",
@@ -72,6 +76,12 @@ def test_functions_run_on_the_lambda_python_the_makefile_names(packaged: Path) -
                 if r["Type"] == "AWS::Serverless::Function"}
     assert runtimes == {f"python{wanted.group(1)}"}
     assert sys.version_info[:2] == tuple(int(n) for n in wanted.group(1).split("."))
+
+
+def test_the_mail_events_function_reads_the_stacks_mail_events_topic(packaged: Path) -> None:
+    resources = json.loads(packaged.read_text())["Resources"]
+    events = resources["MailEvents"]["Properties"]["Events"]
+    assert [e["Properties"]["Topic"] for e in events.values() if e["Type"] == "SNS"] == [OUTPUTS["MailEventsTopicArn"]]
 
 
 def test_missing_routes_answer_in_the_api_error_shape(packaged: Path) -> None:

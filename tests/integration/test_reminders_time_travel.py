@@ -16,7 +16,7 @@ from chalicelib.composition import Container, use_container
 from chalicelib.domain.identity import Provider
 from chalicelib.settings import Settings
 from ops import seed
-from ops.outbox import drain_emails, sent_sms
+from ops.outbox import sent_email, sent_sms
 from ops.processes import ROOT
 from tests.integration.conftest import PrivateStack
 from tests.support import ApiClient
@@ -72,10 +72,10 @@ def flush_earlier_reminders(stack_env: dict[str, str], at: datetime) -> None:
 
 
 def messages(endpoint: str, boto_session, tmp_path) -> tuple[list[dict], list[dict]]:
-    return sent_sms(endpoint), drain_emails(boto_session, tmp_path / "outbox.jsonl")
+    return sent_sms(endpoint), sent_email(endpoint)
 
 
-def test_reminders_go_out_once_per_offset_and_survive_an_sns_outage(booked, private_stack: PrivateStack,
+def test_reminders_go_out_once_per_offset_and_survive_an_sns_and_ses_outage(booked, private_stack: PrivateStack,
                                                                      tmp_path) -> None:
     consultation_id, attorney_id, attorney_phone = booked
     stack_env, boto_session = private_stack.env, private_stack.container.boto_session
@@ -92,14 +92,15 @@ def test_reminders_go_out_once_per_offset_and_survive_an_sns_outage(booked, priv
     assert tick(stack_env, day_before).returncode == 0
     sms1, mail1 = new_since(sms0, mail0)
     assert sorted(m["to"] for m in sms1) == sorted([attorney_phone, resident_phone])
-    assert [m["to"] for m in mail1] == [f"attorney {attorney_id}"]
+    assert [m["to"] for m in mail1] == [private_stack.container.attorneys.contact(attorney_id).email]
 
     assert tick(stack_env, day_before).returncode == 0  # the same tick again: nothing more
     sms_again, mail_again = new_since(sms0 + sms1, mail0 + mail1)
     assert sms_again == [] and mail_again == []
 
     hour_before = START - timedelta(hours=1)
-    outage = tick(stack_env, hour_before, AWS_ENDPOINT_URL_SNS="http://127.0.0.1:9")
+    outage = tick(stack_env, hour_before, AWS_ENDPOINT_URL_SNS="http://127.0.0.1:9",
+                  AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:9")
     assert outage.returncode == 0
     assert '"failed": 3' in outage.stdout, outage.stdout
     sms2, mail2 = new_since(sms0 + sms1, mail0 + mail1)

@@ -48,7 +48,6 @@ def test_contacts_are_fake_sealed_and_linked_to_dev_accounts(seeded) -> None:
     assert contact.email == "attorney-007@example.invalid"
     subject = f"kakao:{accounts.kakao_id('attorney-007')}"
     assert container.attorneys.by_subject(subject) == "att-007"
-    assert container.attorneys.email_subscription("att-007")  # e-mail alerts reach them
     raw = boto_session.client("dynamodb").get_item(
         TableName="maeul-local-main", Key={"pk": {"S": "ATTORNEY#att-007"}, "sk": {"S": "PROFILE"}})["Item"]
     assert "B" in raw["contact"]

@@ -91,7 +91,7 @@ def test_sens_failure_falls_back_once_to_sns_sms(sens_url: str, container) -> No
     phone = "+821077770003"
     requests.post(f"{sens_url}/__dev/faults", json={"alimtalk": "error500"}, timeout=5).raise_for_status()
     s = container.settings
-    sns = SnsNotifier(container.client("sns"), s.attorney_alerts_topic_arn, s.operator_alarms_topic_arn)
+    sns = SnsNotifier(container.client("sns"), s.operator_alarms_topic_arn)
     outbound = received(phone)
     sent = FallbackNotifier(SensNotifier(client(sens_url)), sns).send_message(phone, outbound)
     assert sent.channel == "sns-sms"

@@ -96,4 +96,17 @@ def test_a_subscription_is_authorised_against_its_topic(policy) -> None:
     subscription = f"arn:aws:sns:{REGION}:{ACCOUNT}:maeul-local-attorney-alerts:01761f3b-4d2d-4b32-b55c"
     [request] = _req("sns", "Unsubscribe", SubscriptionArn=subscription)
     assert request.resource == f"arn:aws:sns:{REGION}:{ACCOUNT}:maeul-local-attorney-alerts"
-    assert policy.denied([request]) == []
+    # attorney e-mail goes through SES: the app manages no subscriptions (the deploy retires them)
+    assert policy.denied([request]) == [request]
+    assert not {a for a in policy.actions() if a.startswith(("sns:Subscribe", "sns:Unsubscribe"))}
+
+
+def test_attorney_mail_only_from_the_stages_domain_through_its_configuration_set(policy) -> None:
+    send = _req("sesv2", "SendEmail", FromEmailAddress="Maeul <alerts@mail.maeul.example>",
+                ConfigurationSetName="maeul-local")
+    assert [r.action for r in send] == ["ses:SendEmail", "ses:SendEmail"]  # identity and configuration set
+    assert policy.denied(send) == []
+    assert policy.denied(_req("sesv2", "SendEmail", FromEmailAddress="alerts@elsewhere.example",
+                              ConfigurationSetName="maeul-local"))
+    assert policy.denied(_req("sesv2", "SendEmail", FromEmailAddress="alerts@mail.maeul.example",
+                              ConfigurationSetName="maeul-prod"))

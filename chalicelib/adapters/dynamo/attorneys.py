@@ -49,7 +49,6 @@ class AttorneyItem(KeyedItem):
     subjects = UnicodeSetAttribute(null=True)
     languages = UnicodeSetAttribute(null=True)  # besides Korean; absent: Korean only
     contact = BinaryAttribute(legacy_encoding=False, null=True)
-    email_subscription = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -105,19 +104,6 @@ class DynamoAttorneyRepository:
             return None
         return AttorneyContact(**self._cipher.open(self.ENTITY, attorney_id, item.contact))
 
-    def email_subscription(self, attorney_id: str) -> str | None:
-        try:
-            item = AttorneyItem.get(*_profile_key(attorney_id), attributes_to_get=["email_subscription"])
-        except AttorneyItem.DoesNotExist:
-            return None
-        return item.email_subscription
-
-    def set_email_subscription(self, attorney_id: str, subscription_arn: str | None) -> None:
-        item = AttorneyItem.get(*_profile_key(attorney_id), consistent_read=True)
-        action = (AttorneyItem.email_subscription.set(subscription_arn) if subscription_arn
-                  else AttorneyItem.email_subscription.remove())
-        item.update(actions=[action])  # conditioned on the version read
-
     def by_subject(self, subject: str) -> str | None:
         try:
             return SubjectLinkItem.get(f"SUBJECT#{subject}", "ATTORNEY").attorney_id
@@ -141,7 +127,6 @@ class DynamoAttorneyRepository:
             active=attorney.active, on_duty=attorney.on_duty,
             subjects=set(attorney.subjects) or None, languages=set(attorney.languages) or None,
             contact=sealed,
-            email_subscription=self.email_subscription(attorney.id) if existing else None,
             created_at=existing.created_at if existing and existing.created_at else now, updated_at=now)
         new_cover = {(c, r) for c in attorney.categories for r in attorney.regions}
         old_cover = {(c, r) for c in existing.categories for r in existing.regions} if existing else set()
@@ -162,14 +147,13 @@ class DynamoAttorneyRepository:
             for subject in old_subjects - set(attorney.subjects):
                 tx.delete(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY"))
 
-    def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None, str | None]],
+    def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]],
                    now: datetime) -> None:
-        """Bulk-load attorneys who are not on the roster yet, each with its contact and e-mail
-        subscription: profiles, coverage and account links in batches of 25 (BatchWriteItem)
+        """Bulk-load attorneys who are not on the roster yet, each with its contact: profiles, coverage and account links in batches of 25 (BatchWriteItem)
         instead of one transaction each. Not atomic and unconditioned: for filling a new stack's
         roster (the local seed) while nothing else writes to it; ``save`` for everything else."""
         profiles, covers, links = [], [], []
-        for attorney, contact, subscription in entries:
+        for attorney, contact in entries:
             pk, sk = _profile_key(attorney.id)
             sealed = self._cipher.seal(self.ENTITY, attorney.id, contact.as_dict()) if contact else None
             profiles.append(AttorneyItem(
@@ -178,7 +162,7 @@ class DynamoAttorneyRepository:
                 regions=set(attorney.regions), weight=attorney.weight, annual_cap=attorney.annual_cap,
                 active=attorney.active, on_duty=attorney.on_duty, subjects=set(attorney.subjects) or None,
                 languages=set(attorney.languages) or None,
-                contact=sealed, email_subscription=subscription, created_at=now, updated_at=now, version=1))
+                contact=sealed, created_at=now, updated_at=now, version=1))
             covers += [CoverageItem(f"COVER#{c}#{r}", f"ATTORNEY#{attorney.id}", attorney_id=attorney.id,
                                     active=attorney.active) for c in attorney.categories for r in attorney.regions]
             links += [SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id)

@@ -1,0 +1,77 @@
+"""Admin: attorneys whose e-mail is failing (bounces, complaints, suppression), and clearing one
+after the address has been checked. Thin adapters over ``services/email_health``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from chalice.app import Response
+from pydantic import BaseModel, Field
+
+from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.guard import client_of, require_role
+from chalicelib.api.http import json_response
+from chalicelib.api.openapi import spec
+from chalicelib.api.pages import page_language
+from chalicelib.composition import get_container
+from chalicelib.domain.identity import Role
+from chalicelib.services import access_log, email_health
+from chalicelib.web import Translator
+
+bp = ApiBlueprint(__name__)
+
+map_error(email_health.UnknownAttorneyForEmailError, 404, "not_found")
+
+_ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class EmailFailureOut(BaseModel):
+    attorney_id: str
+    reason: str = Field(description="bounce, complaint or suppressed")
+    since: datetime
+
+
+class EmailFailuresOut(BaseModel):
+    count: int = Field(description="How many attorneys get no e-mail until an admin clears them.")
+    message: str = Field(description="The console's line, in the page language; empty when none fail.")
+    items: list[EmailFailureOut]
+
+
+class EmailClearedOut(BaseModel):
+    attorney_id: str
+    cleared: bool = Field(description="false when the attorney's e-mail was not marked as failing")
+
+
+@spec.operation("GET", "/api/admin/email-failures", "Attorneys whose e-mail is failing (bounce, complaint, "
+                "suppression): they get no e-mail until cleared (admins)", tags=("admin",),
+                responses={200: EmailFailuresOut}, auth=True, errors=(403,))
+@bp.route("/api/admin/email-failures", methods=["GET"])
+def email_failures() -> Response:
+    request = bp.current_request
+    require_role(request, Role.ADMIN)
+    failures = email_health.failing(get_container().email_health)
+    lang, _ = page_language(request)
+    message = Translator(lang)("attorney_email.console.failing", count=len(failures)) if failures else ""
+    return json_response(EmailFailuresOut(
+        count=len(failures), message=message,
+        items=[EmailFailureOut(attorney_id=f.attorney_id, reason=f.reason.value, since=f.since)
+               for f in failures]), private=True)
+
+
+@spec.operation("POST", "/api/admin/attorneys/{attorney_id}/email-clear", "Send e-mail to an attorney again "
+                "after their address was checked (admins)", tags=("admin",),
+                responses={200: EmailClearedOut}, auth=True, errors=(403, 404))
+@bp.route("/api/admin/attorneys/{attorney_id}/email-clear", methods=["POST"])
+def clear_email(attorney_id: str) -> Response:
+    request = bp.current_request
+    admin = require_role(request, Role.ADMIN)
+    if not _ATTORNEY_ID.match(attorney_id):
+        raise email_health.UnknownAttorneyForEmailError()
+    container = get_container()
+    cleared = email_health.clear(container.email_health, container.attorneys, attorney_id)
+    if cleared:
+        access_log.record_rights_change(container.audit, admin, attorney_id=attorney_id,
+                                        action="attorney_email_cleared", ip=client_of(request).ip,
+                                        now=container.clock())
+    return json_response(EmailClearedOut(attorney_id=attorney_id, cleared=cleared), private=True)
