@@ -144,11 +144,27 @@ _BOTOCORE_DATA = "botocore/data/"
 _BOTO3_DATA = "boto3/data/"
 
 
+# Parts of dependencies the app never loads, left out of the bundle: phonenumbers' geocoder,
+# carrier and time-zone data (the app only parses and formats numbers); Pillow's AVIF, WebP,
+# font and colour-management extensions with the libraries only they link (documents are JPEG,
+# PNG, HEIC and PDF, re-encoded as JPEG/PNG; _imaging itself needs only libjpeg, libtiff,
+# libopenjp2 and libxcb); holidays' translations other than Korean (the calendar asks for "ko").
+# tests/integration/test_package.py runs the slim bundle's documents check, calendar and numbers.
+_UNUSED = ("phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/",
+           "PIL/_avif", "PIL/_webp", "PIL/_imagingft", "PIL/_imagingcms",
+           "pillow.libs/libavif", "pillow.libs/libwebp", "pillow.libs/libsharpyuv", "pillow.libs/libfreetype",
+           "pillow.libs/libharfbuzz", "pillow.libs/libbrotli", "pillow.libs/libpng16", "pillow.libs/liblcms2")
+
+
 def _keep(name: str) -> bool:
     for prefix, keep in ((_BOTOCORE_DATA, RUNTIME_SERVICES), (_BOTO3_DATA, ("dynamodb",))):
         if name.startswith(prefix):
             rest = name[len(prefix):]
             return "/" not in rest or rest.split("/", 1)[0] in keep
+    if name.startswith(_UNUSED):
+        return False
+    if name.startswith("holidays/locale/"):
+        return name.startswith("holidays/locale/ko/")
     return True
 
 

@@ -120,6 +120,18 @@ def test_the_slim_bundle_still_runs_the_app_and_its_aws_clients(packaged: Path, 
         f"for service in {list(RUNTIME_SERVICES)!r}:\n"
         "    boto3.client(service, region_name='ap-northeast-2')\n"
         "from chalicelib.adapters.dynamo import attorneys, audit\n"
+        # what the slimmed dependencies must still do: check a photo, a HEIC and a PDF, know Korea's
+        # holidays in Korean, read a phone number
+        "import io\nfrom PIL import Image\nfrom chalicelib.adapters.inspection import inspect\n"
+        "from chalicelib.domain.attachments import Kind\n"
+        "b = io.BytesIO(); Image.new('RGB', (40, 30), 'white').save(b, 'JPEG')\n"
+        "import pillow_heif; pillow_heif.register_heif_opener()\n"
+        "h = io.BytesIO(); Image.new('RGB', (40, 30), 'white').save(h, 'HEIF')\n"
+        "import pypdf; p = io.BytesIO(); w = pypdf.PdfWriter(); w.add_blank_page(100, 100); w.write(p)\n"
+        "for body, kind in ((b, Kind.JPEG), (h, Kind.HEIC), (p, Kind.PDF)):\n"
+        "    found = inspect(body.getvalue(), kind); assert found.reason is None and found.body, found\n"
+        "import holidays; assert '신정' in ''.join(holidays.country_holidays('KR', years=2027, language='ko').values())\n"
+        "import phonenumbers; assert phonenumbers.is_valid_number(phonenumbers.parse('010-2345-6789', 'KR'))\n"
         "print('ok', len(app.app.routes))\n"
     )
     result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], cwd=bundle, capture_output=True,
