@@ -59,6 +59,18 @@ def _app_hook(params, model, **_kwargs) -> None:  # botocore "provide-client-par
     _APP_REQUESTS.update(found)
 
 
+@contextlib.contextmanager
+def unaudited() -> Iterator[None]:
+    """Calls the app's code makes on a test's own resources (not the stack's): not recorded for the
+    IAM audit, which checks the stack's role against the stack's resources."""
+    global _APP_REQUESTS
+    kept, _APP_REQUESTS = _APP_REQUESTS, None
+    try:
+        yield
+    finally:
+        _APP_REQUESTS = kept
+
+
 def record_app_requests() -> set:
     """Start recording the IAM requests of every AWS call made from ``chalicelib`` in this process."""
     global _APP_REQUESTS

@@ -99,6 +99,12 @@ def staff_code(container: Any, env: Mapping[str, str], account: str, provider: s
     assert factor is not None, f"{account} has no second factor (local_site enrols the seeded staff)"
     clock = Settings.from_env(dict(env)).make_clock()
     now = clock()
+    if factor.last_step > step_of(now) + 1:
+        # the last code was taken by a site of this stack whose clock ran ahead (another test module):
+        # enrol afresh, as an admin's reset would, so this site's clock can be met
+        container.second_factors.remove(subject)
+        dev_totp.enrol(container, [subject])
+        factor = container.second_factors.get(subject)
     step = max(step_of(now), factor.last_step + 1)
     while step > step_of(now) + 1:  # this step's and the next one's codes are spent: wait, as a person would
         time.sleep(STEP_SECONDS - now.timestamp() % STEP_SECONDS + 0.2)

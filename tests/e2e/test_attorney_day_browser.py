@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot
+from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, second_factor_if_asked
 from tests.e2e.test_site_frame_browser import (
     BIG_TEXT,
     ONE_CHAR_LINES,
@@ -63,6 +63,7 @@ def sign_in(context, site: str, account: str, next_path: str):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{site}/auth/kakao/login?next={next_path}&login_hint={account}")
+    second_factor_if_asked(page, account)  # staff: the second-factor page first
     page.wait_for_url(f"{site}{next_path}")
     page.script_errors = errors  # type: ignore[attr-defined]
     return page

@@ -595,7 +595,10 @@ def test_sns_failing_when_the_booking_alert_goes_out_still_books_in_full(
     assert booked.status == 201, booked.body
     attorney_id = booked.json["attorney"]["id"]
     has_contact = app.container.attorneys.contact(attorney_id) is not None
-    assert fault.hits == ["Publish"] * has_contact and mail_fault.hits == ["SendEmail"] * has_contact
+    # SNS: the attorney's SMS, and the resident's "booking confirmed" when it goes out now (this stack's
+    # channel is SNS SMS; the quiet hours or the day's allowance of that phone may hold it back)
+    assert set(fault.hits) <= {"Publish"} and len(fault.hits) in (has_contact, has_contact + 1)
+    assert mail_fault.hits == ["SendEmail"] * has_contact
     undelivered = [r for r in caplog.records if r.getMessage() == "booking alert not delivered"]
     assert sorted(r.channel for r in undelivered) == (["email", "sms"] if has_contact else [])
     assert app.container.consultations.get(cid).status is Status.BOOKED
