@@ -8,6 +8,8 @@ before first use. The endpoint is never set here: botocore reads
 
 from __future__ import annotations
 
+import os
+
 from typing import Any, ClassVar
 
 from pynamodb.attributes import UnicodeAttribute
@@ -39,9 +41,14 @@ def bind(tables: dict[str, str], region: str) -> None:
 
 def _bind_one(kind: str, cls: type[Model], tables: dict[str, str], region: str) -> None:
     name = tables[kind]
-    if cls.Meta.table_name != name or getattr(cls.Meta, "region", None) != region:
+    # the endpoint a connection was made for (AWS_ENDPOINT_URL*, read when botocore builds the
+    # client): a process that moves to another emulator rebuilds, as it does for another table
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
+    if (cls.Meta.table_name != name or getattr(cls.Meta, "region", None) != region
+            or getattr(cls, "_bound_endpoint", None) != endpoint):
         cls.Meta.table_name = name
         cls.Meta.region = region
+        cls._bound_endpoint = endpoint  # type: ignore[attr-defined]
         cls._connection = None  # rebuilt lazily for the new table
 
 
