@@ -160,7 +160,8 @@ def test_operator_day(live) -> None:
         lawyer = sign_in(browser.new_context(viewport=PHONE), live, "attorney-001", "/attorney")
         assert lawyer.evaluate(CONSULTATION, waiting)[0] == 200
         admin.click("#log-form button[type=submit]")
-        admin.locator("#log tr", has_text=name).first.wait_for()
+        # (the table is rendered anew: wait for the attorney's own row, not one of the earlier listing)
+        admin.locator("#log tr td:nth-child(2)", has_text=f"{name} (노무사)").first.wait_for()
         readers = admin.locator("#log tr td:nth-child(2)").all_inner_texts()
         assert f"{name} (노무사)" in readers
         assert not [r for r in readers if "kakao:" in r or "naver:" in r]  # names and roles, not subject ids
