@@ -96,6 +96,19 @@ def second_factor_if_asked(page: Any, account: str, provider: str = "kakao") -> 
     page.wait_for_url(lambda url: "/second-factor" not in url)  # on to where they were going
 
 
+def sign_in(context: Any, site: str, account: str, next_path: str) -> Any:
+    """A page signed in through the dev identity provider (Kakao), on ``next_path``; staff pass their
+    second factor on the way. The page's script errors are kept in ``page.script_errors``."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site}/auth/kakao/login?next={next_path}&login_hint={account}")
+    second_factor_if_asked(page, account)
+    page.wait_for_url(f"{site}{next_path}")
+    page.script_errors = errors  # type: ignore[attr-defined]
+    return page
+
+
 def serious_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core violations of impact serious or critical on the current page."""
     from axe_playwright_python.sync_playwright import Axe

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, second_factor_if_asked
+from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, sign_in
 from tests.e2e.test_site_frame_browser import (
     BIG_TEXT,
     ONE_CHAR_LINES,
@@ -56,17 +56,6 @@ def live(stack_env, container) -> Iterator[str]:
     with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
                     at=TUESDAY_MORNING) as (site, _):
         yield site
-
-
-def sign_in(context, site: str, account: str, next_path: str):
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{site}/auth/kakao/login?next={next_path}&login_hint={account}")
-    second_factor_if_asked(page, account)  # staff: the second-factor page first
-    page.wait_for_url(f"{site}{next_path}")
-    page.script_errors = errors  # type: ignore[attr-defined]
-    return page
 
 
 def check_step(page, name: str, width: int) -> None:

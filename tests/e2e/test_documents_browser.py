@@ -17,7 +17,7 @@ from chalicelib.domain.consultations import Status
 from devtools.idp import accounts
 from ops.tick import local_now
 from tests import documents
-from tests.e2e.browser import (DESKTOP, PHONE, chromium, local_site, screenshot, second_factor_if_asked,
+from tests.e2e.browser import (DESKTOP, PHONE, chromium, local_site, screenshot, sign_in,
                                serious_violations)
 
 pytestmark = pytest.mark.browser
@@ -31,17 +31,6 @@ def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
     with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
                     at=SITE_OPENS) as site:
         yield site
-
-
-def sign_in(context, site: str, account: str, next_path: str):
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{site}/auth/kakao/login?next={next_path}&login_hint={account}")
-    second_factor_if_asked(page, account)  # staff: the second-factor page first
-    page.wait_for_url(f"{site}{next_path}")
-    page.script_errors = errors  # type: ignore[attr-defined]
-    return page
 
 
 def fill_intake(page) -> None:
