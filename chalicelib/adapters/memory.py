@@ -100,6 +100,7 @@ class MemoryNotifier:
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from typing import Any  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
 from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, Created,  # noqa: E402

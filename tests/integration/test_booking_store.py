@@ -186,6 +186,11 @@ def test_declining_keeps_the_reason_sealed_and_excludes_the_attorney(world: Back
     assert world.consultations.get(consultation.id).status is Status.SUBMITTED
     assert world.load(a, 2026) == 0
     assert world.service.open_slots(owner, consultation.id, kst(2, 0).date(), kst(2, 0).date()) == []
+    # erasing the consultation's notes (leaving, withdrawing) drops the sealed reason and keeps the history
+    assert world.bookings.erase_notes(consultation.id) == 1
+    history = world.bookings.state_of(consultation.id).history
+    assert [b.status for b in history] == [BookingStatus.DECLINED] and history[-1].sealed_note is None
+    assert world.bookings.erase_notes(consultation.id) == 0
 
 
 # --- cost: indexed reads only, and how many --------------------------------------------------------
