@@ -99,7 +99,6 @@ class MemoryNotifier:
 # --- consultations -------------------------------------------------------------------------------
 
 from collections.abc import Callable, Iterable  # noqa: E402
-from typing import Any  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
@@ -288,9 +287,6 @@ class MemoryRoster:
 
     def covering(self, category: str, region: str) -> list[str]:
         return sorted(a.id for a in self.attorneys.values() if a.active and a.covers(category, region))
-
-    def by_subject(self, subject: str) -> str | None:
-        return next((a.id for a in self.attorneys.values() if subject in a.subjects), None)
 
 
 class MemoryBookingRepository:

@@ -63,20 +63,12 @@ class NotFoundError(ApiError):
     status, code = 404, "not_found"
 
 
-class ConflictError(ApiError):
-    status, code = 409, "conflict"
-
-
 class UnprocessableError(ApiError):
     status, code = 422, "unprocessable"
 
 
 class TooManyRequestsError(ApiError):
     status, code = 429, "too_many_requests"
-
-
-class ServiceUnavailableError(ApiError):
-    status, code = 503, "service_unavailable"
 
 
 # Domain exception class -> (status, code). Services register theirs here

@@ -178,10 +178,6 @@ class Booking:
         object.__setattr__(self, "method", Method(self.method))
         object.__setattr__(self, "status", BookingStatus(self.status))
 
-    @property
-    def is_active(self) -> bool:
-        return self.status is BookingStatus.ACTIVE
-
     def claim(self) -> SlotClaim:
         return SlotClaim(self.attorney_id, self.start, self.consultation_id, ClaimKind.BOOKED)
 

@@ -132,11 +132,6 @@ def cursor_time(cursor: str) -> datetime:
     return datetime.fromtimestamp(int(cursor[:16]) / 1_000_000, tz=timezone.utc)
 
 
-def cursor_at(moment: datetime) -> str:
-    """The smallest cursor at ``moment`` (everything sent at or after it sorts later)."""
-    micros = int(moment.astimezone(timezone.utc).timestamp() * 1_000_000)
-    return f"{micros:016d}-00000000"
-
 
 @dataclass(frozen=True)
 class Message:

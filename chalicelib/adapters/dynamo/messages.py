@@ -357,11 +357,6 @@ class DynamoThreadStore:
         return OutcomeRecord(item.consultation_id, item.attorney_id, Outcome(item.outcome), item.recorded_at,
                              bytes(item.note) if item.note is not None else None)
 
-    def outcomes_in(self, month: str) -> list[OutcomeRecord]:
-        """A month's (UTC) outcomes, for statistics."""
-        return [OutcomeRecord(i.consultation_id, i.attorney_id, Outcome(i.outcome), i.recorded_at)
-                for i in OutcomeItem.by_month.query(f"OUTCOMES#{month}")]
-
 
 __all__ = ["DynamoThreadStore", "MessageItem", "ThreadItem", "SignalItem", "OutcomeItem", "RateItem",
            "SignalType"]

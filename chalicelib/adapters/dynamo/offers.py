@@ -329,9 +329,6 @@ class DynamoRealtimeStore:
         items = OfferItem.due.query("PENDING_OFFERS", OfferItem.gsi2sk <= f"{_stamp(now)}#~", limit=limit)
         return [_offer_of(i) for i in items]
 
-    def pending_all(self, limit: int = 200) -> list[Offer]:
-        return [_offer_of(i) for i in OfferItem.due.query("PENDING_OFFERS", limit=limit)]
-
     def create_offer(self, offer: Offer, request: RealtimeRequest, now: datetime) -> None:
         """Offer, consultation submitted → offered, request tried += attorney, queue entry offered,
         attorney busy until the deadline: one transaction (``ChangedMeanwhileError`` if raced)."""
