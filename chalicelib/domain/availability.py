@@ -22,10 +22,10 @@ JSON-able dicts::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chalicelib.domain.calendar import DEFAULT_TZ, ServiceCalendar
@@ -44,8 +44,6 @@ __all__ = [
     "TimeRange",
     "allowed_windows_text",
 ]
-
-_T = TypeVar("_T")
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -355,9 +353,9 @@ class Availability:
                 if not isinstance(item, Mapping) or set(item) != {"start", "end"}:
                     raise InvalidAvailabilityError(
                         'each range is {"start": "HH:MM", "end": "HH:MM"}', field=where)
-                week[WEEKDAYS.index(key)].append(
-                    _with_field(where, lambda it=item, w=where: TimeRange(
-                        _parse_time(it["start"], w), _parse_time(it["end"], w))))
+                with _blamed_on(where):
+                    week[WEEKDAYS.index(key)].append(
+                        TimeRange(_parse_time(item["start"], where), _parse_time(item["end"], where)))
         leaves_raw = data.get("leaves", [])
         if not isinstance(leaves_raw, list):
             raise InvalidAvailabilityError("leaves must be a list", field="leaves")
@@ -368,8 +366,8 @@ class Availability:
                 raise InvalidAvailabilityError(
                     'each leave is {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} (both days included)',
                     field=where)
-            leaves.append(_with_field(where, lambda it=item, w=where: Leave(
-                _parse_date(it["from"], w), _parse_date(it["to"], w))))
+            with _blamed_on(where):
+                leaves.append(Leave(_parse_date(item["from"], where), _parse_date(item["to"], where)))
         closed_raw = data.get("closed_days", [])
         if not isinstance(closed_raw, list):
             raise InvalidAvailabilityError("closed_days must be a list of dates", field="closed_days")
@@ -391,9 +389,11 @@ def _weekday_index(key: int | str) -> int:
     raise InvalidAvailabilityError(f"unknown weekday {key!r}; use 0–6 or one of {', '.join(WEEKDAYS)}")
 
 
-def _with_field(where: str, build: Callable[[], _T]) -> _T:
+@contextmanager
+def _blamed_on(where: str) -> Iterator[None]:
+    """An availability error raised inside names ``where`` unless it names a field already."""
     try:
-        return build()
+        yield
     except AvailabilityError as exc:
         if exc.field is None:
             exc.field = where

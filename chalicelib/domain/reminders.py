@@ -69,7 +69,7 @@ def plan(booking_id: str, consultation_id: str, attorney_id: str, start: datetim
     offsets = set(offsets_minutes)
     if follow_up_after is not None:
         offsets.add(-int(follow_up_after.total_seconds() // 60))
-    reminders = []
+    reminders: list[Reminder] = []
     for offset in sorted(offsets, reverse=True):
         due = start - timedelta(minutes=offset)
         if due <= now:
