@@ -6,7 +6,8 @@ import argparse
 import os
 import sys
 
-from .server import DEFAULT_HOST, DEFAULT_PORT, Config, configure_logging, serve
+from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+from .server import configure_logging, serve
 
 
 def main(argv: list[str] | None = None) -> int:
