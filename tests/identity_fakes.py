@@ -13,8 +13,8 @@ from datetime import datetime, timedelta, timezone
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.jwt_tokens import StaticKeySource
-from chalicelib.adapters.memory import MemoryAuditLog, MemoryConsultationRepository
-from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
+from tests.twins.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
                                                  MemorySessionStore, MemoryUserStore)
 from chalicelib.adapters.oauth_secrets import StaticOAuthSecrets
 from chalicelib.composition import Container

@@ -53,7 +53,7 @@ def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     reads the container's recipients (the fakes a test installs)."""
     from functools import cached_property
 
-    from chalicelib.adapters.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
+    from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
     from chalicelib.composition import Container
     from chalicelib.services.resident_messages import ResidentMessenger
 
@@ -63,7 +63,7 @@ def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
                                  policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
                                  hash_key=lambda: "functional-tests")
 
-    from chalicelib.adapters.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
+    from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 
     for name, build in (("receipts", lambda self: MemoryReceiptCounter()),
                         ("delivery_ledger", lambda self: MemoryDeliveryLedger()),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from chalicelib.adapters.memory import MemoryAuditLog
+from tests.twins.memory import MemoryAuditLog
 from chalicelib.domain.audit import AccessEvent
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.functional.conftest import TUESDAY_MORNING

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.adapters.memory import (MemoryAuditLog, MemoryConsultationRepository,
+from tests.twins.memory import (MemoryAuditLog, MemoryConsultationRepository,
                                         MemoryLoadStore, MemoryNotifier, MemoryRoster)
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.categories import Method, Mode

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
+from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 from chalicelib.composition import use_container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status

@@ -44,11 +44,11 @@ import pytest
 
 from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
 from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
-from chalicelib.adapters.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
-from chalicelib.adapters.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
-from chalicelib.adapters.memory_announcements import MemoryAnnouncementStore
-from chalicelib.adapters.memory_email import MemoryEmailHealthStore
-from chalicelib.adapters.memory_rooms import MemoryThreadStore
+from tests.twins.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
+from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
+from tests.twins.memory_announcements import MemoryAnnouncementStore
+from tests.twins.memory_email import MemoryEmailHealthStore
+from tests.twins.memory_rooms import MemoryThreadStore
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.announcements import AnnouncementKind
 from chalicelib.domain.attorneys import Attorney, AttorneyContact

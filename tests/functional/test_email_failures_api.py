@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from chalicelib.adapters.memory import MemoryAuditLog, MemoryRoster
-from chalicelib.adapters.memory_email import MemoryEmailHealthStore
+from tests.twins.memory import MemoryAuditLog, MemoryRoster
+from tests.twins.memory_email import MemoryEmailHealthStore
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.services import email_health

@@ -12,7 +12,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from chalicelib.adapters.memory import MemoryAuditLog, MemoryConsultationRepository
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
 from chalicelib.api.errors import to_response
 from chalicelib.composition import Container
 from chalicelib.domain.consultations import IllegalTransitionError, Status

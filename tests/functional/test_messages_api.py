@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from chalicelib.adapters.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
-from chalicelib.adapters.memory_rooms import MemoryThreadStore
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
+from tests.twins.memory_rooms import MemoryThreadStore
 from chalicelib.adapters.recipients import ContactDirectory
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.categories import Method, Mode

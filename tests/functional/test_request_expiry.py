@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from chalice.test import Client
 
-from chalicelib.adapters.memory import MemoryNotifier
+from tests.twins.memory import MemoryNotifier
 from chalicelib.adapters.recipients import ContactDirectory
 from chalicelib.domain.consultations import Status
 from tests.fakes import resident

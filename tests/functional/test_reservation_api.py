@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from chalicelib.adapters.memory import (MemoryAuditLog, MemoryBookingRepository, MemoryConsultationRepository,
+from tests.twins.memory import (MemoryAuditLog, MemoryBookingRepository, MemoryConsultationRepository,
                                         MemoryLoadStore, MemoryNotifier, MemoryRoster)
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.attorneys import Attorney, AttorneyContact

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from chalicelib.adapters.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
-from chalicelib.adapters.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
+from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 from chalicelib.domain.deliveries import Result, quiet_until
 from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.services.resident_messages import ResidentMessenger, counts

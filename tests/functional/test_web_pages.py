@@ -100,7 +100,7 @@ def test_scripts_never_use_storage_or_put_personal_fields_in_urls() -> None:
 def test_the_assigned_attorney_by_display_name_for_readers_only(site) -> None:
     from datetime import timedelta
 
-    from chalicelib.adapters.memory import MemoryConsultationRepository, MemoryRoster
+    from tests.twins.memory import MemoryConsultationRepository, MemoryRoster
     from chalicelib.composition import get_container
     from chalicelib.domain.attorneys import Attorney
     from chalicelib.domain.categories import Method, Mode

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from chalicelib.adapters.memory import (MemoryBookingRepository, MemoryConsultationRepository, MemoryLoadStore,
+from tests.twins.memory import (MemoryBookingRepository, MemoryConsultationRepository, MemoryLoadStore,
                                         MemoryNotifier, MemoryRoster)
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability

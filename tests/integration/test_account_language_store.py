@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from chalicelib.adapters.memory_identity import MemoryUserStore
+from tests.twins.memory_identity import MemoryUserStore
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.users import UserProfile
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import requests
 
-from chalicelib.adapters.memory import MemoryNotifier
-from chalicelib.adapters.memory_attachments import MemoryAttachmentStore
+from tests.twins.memory import MemoryNotifier
+from tests.twins.memory_attachments import MemoryAttachmentStore
 from chalicelib.composition import Container
 from chalicelib.domain.attachments import (Attachment, AttachmentBusyError, AttachmentStatus,
                                            AttachmentTooLargeError, AttachmentTypeError, Rejection,

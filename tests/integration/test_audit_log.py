@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.adapters.memory import MemoryAuditLog
+from tests.twins.memory import MemoryAuditLog
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
 
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.adapters.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
+from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 from chalicelib.domain.deliveries import Delivery, Result
 
 pytestmark = pytest.mark.emulator

@@ -15,7 +15,7 @@ import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.jwt_tokens import KeySet, SecretsManagerKeySource
-from chalicelib.adapters.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
+from tests.twins.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
                                                  MemorySessionStore, MemoryUserStore)
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.identity import Provider

@@ -22,7 +22,7 @@ awscalls.install()  # before any client this module builds, so that every AWS ca
 
 from chalicelib import composition  # noqa: E402
 from chalicelib.adapters.field_cipher import KmsFieldCipher  # noqa: E402
-from chalicelib.adapters.memory import MemoryConsultationRepository  # noqa: E402
+from tests.twins.memory import MemoryConsultationRepository  # noqa: E402
 from chalicelib.composition import Container, use_container  # noqa: E402
 from chalicelib.domain.categories import Method, Mode  # noqa: E402
 from chalicelib.domain.consultations import (ERASED_OWNER, Consultation, IdempotencyClaim,  # noqa: E402

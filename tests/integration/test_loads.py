@@ -11,7 +11,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.loads import DynamoLoadStore, add_increment
-from chalicelib.adapters.memory import LoadCapReachedError, MemoryLoadStore
+from tests.twins.memory import LoadCapReachedError, MemoryLoadStore
 from ops.awscalls import count_calls
 
 pytestmark = pytest.mark.emulator

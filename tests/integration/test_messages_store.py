@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.memory import MemoryNotifier
+from tests.twins.memory import MemoryNotifier
 from chalicelib.composition import Container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status

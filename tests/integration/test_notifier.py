@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib.adapters.memory import MemoryNotifier
+from tests.twins.memory import MemoryNotifier
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, render
 from ops.outbox import sent_email, sent_sms

@@ -100,6 +100,8 @@ def test_the_bundle_holds_the_app_and_no_development_tools(packaged: Path) -> No
     assert any(n.startswith("chalicelib/") for n in names)
     for dev_only in ("devtools/", "ops/", "tests/", "moto/", "chalice/cli/", "playwright/"):
         assert not any(n.startswith(dev_only) for n in names), dev_only
+    # the in-memory twins of the stores live with the tests (tests/twins), not beside the adapters
+    assert not [n for n in names if n.startswith("chalicelib/") and "memory" in n.rsplit("/", 1)[-1]]
 
 
 def test_bundle_size_is_reported(packaged: Path) -> None:

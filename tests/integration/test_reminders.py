@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.adapters.dynamo.reminders import DynamoReminderStore, ReminderItem
-from chalicelib.adapters.memory import MemoryNotifier, MemoryReminderStore
+from tests.twins.memory import MemoryNotifier, MemoryReminderStore
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.reminders import LEASE, Channel, plan
 from chalicelib.services.reminders import run_reminders

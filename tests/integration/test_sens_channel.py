@@ -143,7 +143,7 @@ def test_scripts_outbox_lists_every_channel(sens_url: str, container, local_stac
 def test_a_delivery_report_that_comes_later_is_fetched_by_the_job(sens_url: str) -> None:
     from datetime import datetime, timedelta, timezone
 
-    from chalicelib.adapters.memory_messages import MemoryDeliveryLedger
+    from tests.twins.memory_messages import MemoryDeliveryLedger
     from chalicelib.services.resident_messages import ResidentMessenger, counts
     from chalicelib.settings import Policy
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from chalicelib.adapters.memory_email import MemoryEmailHealthStore
+from tests.twins.memory_email import MemoryEmailHealthStore
 from chalicelib.adapters.ses_mailer import AddressHasher, SesAttorneyMailer
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.email_health import FailureReason, read_event
