@@ -62,10 +62,18 @@ class Container:
     @cached_property
     def audit(self) -> Any:
         from chalicelib.adapters.dynamo.audit import DynamoAuditLog
+        from chalicelib.services.audit_counts import CountedAuditLog
 
         self.tables  # noqa: B018 - bind models before first use
         policy = self.settings.policy
-        return DynamoAuditLog(policy.login_history_days, policy.rights_record_days)
+        return CountedAuditLog(DynamoAuditLog(policy.login_history_days, policy.rights_record_days), self.metrics)
+
+    @cached_property
+    def metrics(self) -> Any:
+        """Business and operational counts, as EMF lines in the function's log (docs/OPERATIONS.md)."""
+        from chalicelib.adapters.emf_metrics import EmfMetrics
+
+        return EmfMetrics(stage=self.settings.stage)
 
     @cached_property
     def consultations(self) -> Any:
@@ -414,7 +422,8 @@ class Container:
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.attorneys,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
-                                  messenger=self.resident_messages, identity_key=self.identity_key)
+                                  messenger=self.resident_messages, identity_key=self.identity_key,
+                                  metrics=self.metrics)
 
     @cached_property
     def retention(self) -> Any:

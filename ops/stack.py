@@ -466,6 +466,7 @@ class Reconciler:
         if cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]:
             return
         resolved = self.resolve_deep({k: v for k, v in props.items() if k != "AlarmName"})
+        resolved["Threshold"] = float(resolved["Threshold"])  # a parameter's value is a string
         if not all(resolved.get("AlarmActions", [])):
             self.missing.append(f"{logical}: alarm {name}'s topic not found")
             return

@@ -222,7 +222,11 @@ def test_a_failed_job_run_is_recorded_in_the_job_failures_queue(packaged: Path) 
             assert destination == {"Type": "SQS", "Destination": OUTPUTS["JobFailuresQueueArn"]}, name
         else:
             assert destination is None, name
-    translated = translate_sam(json.loads(packaged.read_text(encoding="utf-8")), "ap-northeast-2")
+    template = json.loads(packaged.read_text(encoding="utf-8"))
+    for resource in template["Resources"].values():  # as the deploy does, once the bundle is uploaded
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://maeul-prod-artifacts/app/prod/bundle.zip"
+    translated = translate_sam(template, "ap-northeast-2")
     configs = {r["Properties"]["FunctionName"]["Ref"]: r["Properties"] for r in translated["Resources"].values()
                if r["Type"] == "AWS::Lambda::EventInvokeConfig"}
     assert set(configs) == scheduled
