@@ -69,6 +69,18 @@ class Container:
         return CountedAuditLog(DynamoAuditLog(policy.login_history_days, policy.rights_record_days), self.metrics)
 
     @cached_property
+    def ice_servers(self) -> Any:
+        """The stage's STUN/TURN servers; TURN credentials from ``turn_shared_secret`` of the
+        provider secret, made per room view (chalicelib/domain/ice.py)."""
+        from chalicelib.domain.ice import IceServers
+        from chalicelib.logs import logger
+
+        def missing(exc: Exception) -> None:
+            logger().warning("TURN left out of the room: no shared secret", extra={"error": type(exc).__name__})
+
+        return IceServers(self.settings.ice_servers, lambda: self.oauth_secrets.get("turn_shared_secret"), missing)
+
+    @cached_property
     def metrics(self) -> Any:
         """Business and operational counts, as EMF lines in the function's log (docs/OPERATIONS.md)."""
         from chalicelib.adapters.emf_metrics import EmfMetrics
@@ -499,7 +511,7 @@ class Container:
                            cipher=self.cipher, audit=self.audit, notifier=self.notifier,
                            recipients=self.recipients,
                            release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
-                           policy=s.policy, ice_servers=s.ice_servers, clock=self.clock,
+                           policy=s.policy, ice_servers=self.ice_servers, clock=self.clock,
                            public_base_url=s.public_base_url, messenger=self.resident_messages,
                            cancel_reminders=self.cancel_reminders_of,
                            counted_load=self.counted_load_of)

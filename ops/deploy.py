@@ -234,6 +234,9 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
     from chalicelib.settings import STACK_OUTPUT_ENV
 
     env = {var: outputs[key] for key, var in STACK_OUTPUT_ENV.items() if key in outputs}
+    servers = stages.ice_servers(stage)
+    if servers:  # the stage's STUN/TURN servers (infra/stages.json); TURN credentials come from its secret
+        env["MAEUL_ICE_SERVERS"] = json.dumps(servers, separators=(",", ":"))
     resources = template["Resources"]
     for resource in resources.values():
         if resource.get("Type") == "AWS::Serverless::Function":

@@ -206,6 +206,18 @@ def test_the_scheduled_jobs_are_not_retried_and_never_run_twice_at_once(packaged
         assert props["ReservedConcurrentExecutions"] == 1, name
 
 
+def test_the_video_room_gets_the_stages_own_turn_servers(packaged: Path) -> None:
+    from ops import stages
+
+    servers = stages.ice_servers("prod")
+    assert any(u.startswith("turn") for s in servers for u in s["urls"])
+    for name, resource in _resources(packaged).items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            variables = resource["Properties"]["Environment"]["Variables"]
+            assert json.loads(variables["MAEUL_ICE_SERVERS"]) == servers, name
+            assert "credential" not in variables["MAEUL_ICE_SERVERS"]  # made at run time from the secret
+
+
 def test_a_failed_job_run_is_recorded_in_the_job_failures_queue(packaged: Path) -> None:
     """Lambda's on-failure destination of every scheduled function (and only those) is the infra
     stack's queue; after SAM's translation it is an EventInvokeConfig with that destination."""
