@@ -57,6 +57,8 @@ test-calendar: install
 lint: install
 	$(VENV)/bin/cfn-lint infra/template.yaml
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/deploy.yml
+	@if command -v actionlint >/dev/null; then actionlint .github/workflows/deploy.yml; \
+	else echo "actionlint not on PATH: workflow checked against its schema only (docs/OPERATIONS.md, Pipeline)"; fi
 
 # With the stage's region (infra/stages.json), so it works in a fresh shell without ~/.aws/config.
 PACKAGE_DIR ?= build/prod-package

@@ -62,10 +62,30 @@ class Container:
     @cached_property
     def audit(self) -> Any:
         from chalicelib.adapters.dynamo.audit import DynamoAuditLog
+        from chalicelib.services.audit_counts import CountedAuditLog
 
         self.tables  # noqa: B018 - bind models before first use
         policy = self.settings.policy
-        return DynamoAuditLog(policy.login_history_days, policy.rights_record_days)
+        return CountedAuditLog(DynamoAuditLog(policy.login_history_days, policy.rights_record_days), self.metrics)
+
+    @cached_property
+    def ice_servers(self) -> Any:
+        """The stage's STUN/TURN servers; TURN credentials from ``turn_shared_secret`` of the
+        provider secret, made per room view (chalicelib/domain/ice.py)."""
+        from chalicelib.domain.ice import IceServers
+        from chalicelib.logs import logger
+
+        def missing(exc: Exception) -> None:
+            logger().warning("TURN left out of the room: no shared secret", extra={"error": type(exc).__name__})
+
+        return IceServers(self.settings.ice_servers, lambda: self.oauth_secrets.get("turn_shared_secret"), missing)
+
+    @cached_property
+    def metrics(self) -> Any:
+        """Business and operational counts, as EMF lines in the function's log (docs/OPERATIONS.md)."""
+        from chalicelib.adapters.emf_metrics import EmfMetrics
+
+        return EmfMetrics(stage=self.settings.stage)
 
     @cached_property
     def consultations(self) -> Any:
@@ -414,7 +434,8 @@ class Container:
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.attorneys,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
-                                  messenger=self.resident_messages, identity_key=self.identity_key)
+                                  messenger=self.resident_messages, identity_key=self.identity_key,
+                                  metrics=self.metrics)
 
     @cached_property
     def retention(self) -> Any:
@@ -490,7 +511,7 @@ class Container:
                            cipher=self.cipher, audit=self.audit, notifier=self.notifier,
                            recipients=self.recipients,
                            release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
-                           policy=s.policy, ice_servers=s.ice_servers, clock=self.clock,
+                           policy=s.policy, ice_servers=self.ice_servers, clock=self.clock,
                            public_base_url=s.public_base_url, messenger=self.resident_messages,
                            cancel_reminders=self.cancel_reminders_of,
                            counted_load=self.counted_load_of)

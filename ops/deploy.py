@@ -234,6 +234,9 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
     from chalicelib.settings import STACK_OUTPUT_ENV
 
     env = {var: outputs[key] for key, var in STACK_OUTPUT_ENV.items() if key in outputs}
+    servers = stages.ice_servers(stage)
+    if servers:  # the stage's STUN/TURN servers (infra/stages.json); TURN credentials come from its secret
+        env["MAEUL_ICE_SERVERS"] = json.dumps(servers, separators=(",", ":"))
     resources = template["Resources"]
     for resource in resources.values():
         if resource.get("Type") == "AWS::Serverless::Function":
@@ -249,7 +252,8 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
         resources["RestAPI"]["Properties"]["Name"] = api_name(stage)
     from ops import front_door
 
-    front_door.harden(template, stage, stages.domain(stage), stages.settings(stage))
+    front_door.harden(template, stage, stages.domain(stage), stages.settings(stage),
+                      job_failures_arn=outputs.get("JobFailuresQueueArn", ""))
     add_alarms(resources, stage, outputs.get("OperatorAlarmsTopicArn"))
     if "RestAPI" in resources:
         add_gateway_responses(resources)
@@ -341,6 +345,7 @@ def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print,
         capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"], tags={"app": "maeul", "stage": stage})
     if held_back and outcome.action != "declined":
         fill_emulator_api(session, name, held_back, log)
+        fill_emulator_invoke_configs(session, name, template, log)
     return outcome
 
 
@@ -392,6 +397,37 @@ def fill_emulator_api(session: Any, name: str, held_back: dict[str, Any], log: C
     apigw.create_deployment(restApiId=api_id, stageName="api")
     log(f"  filled emulator gap: API {api_id} imported and deployed to stage api "
         f"(held back from the stack: {', '.join(held_back['held'])})")
+
+
+def fill_emulator_invoke_configs(session: Any, name: str, template: dict[str, Any],
+                                 log: Callable[[str], None]) -> None:
+    """The emulator's CloudFormation skips ``AWS::Lambda::EventInvokeConfig`` (the jobs' retries and
+    on-failure destination): set through the Lambda API instead, once, and the log says so."""
+    configs = {k: r["Properties"] for k, r in template["Resources"].items()
+               if r["Type"] == "AWS::Lambda::EventInvokeConfig"}
+    if not configs:
+        return
+    cf, lam = session.client("cloudformation"), session.client("lambda")
+    physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+                for page in cf.get_paginator("list_stack_resources").paginate(StackName=name)
+                for r in page["StackResourceSummaries"]}
+    filled = []
+    for logical, props in sorted(configs.items()):
+        function = physical.get(props["FunctionName"]["Ref"], "")
+        if not function:
+            continue
+        wanted = {k: props[k] for k in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
+                  if k in props}
+        try:
+            current = lam.get_function_event_invoke_config(FunctionName=function)
+        except lam.exceptions.ResourceNotFoundException:
+            current = {}
+        if all(current.get(k) == v for k, v in wanted.items()):
+            continue
+        lam.put_function_event_invoke_config(FunctionName=function, **wanted)
+        filled.append(logical)
+    if filled:
+        log(f"  filled emulator gap: event invoke configs set through the Lambda API ({', '.join(filled)})")
 
 
 def _substitute(value: Any, values: Mapping[str, str]) -> Any:

@@ -11,7 +11,8 @@ Settings per stage come from ``infra/stages.json`` (``ops/stages.py``).
   one log group per function with the stage's retention, the API function's reserved concurrency.
 - Jobs: no Lambda retries (``MaximumRetryAttempts`` 0; the next scheduled run is the retry and
   the failure alarms once, ``chalicelib/jobs``) and at most one run at a time (reserved
-  concurrency 1).
+  concurrency 1). A failed run is recorded by Lambda's on-failure destination in the infra
+  stack's job failures queue (event and error), which alarms the operators.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ ACCESS_LOG_FORMAT = json.dumps({
 }, separators=(",", ":"))
 
 
-def harden(template: dict[str, Any], stage: str, domain: str, config: dict[str, Any]) -> None:
+def harden(template: dict[str, Any], stage: str, domain: str, config: dict[str, Any],
+           job_failures_arn: str = "") -> None:
+    """``job_failures_arn``: the infra stack's queue where the scheduled jobs' failed runs are
+    recorded (their on-failure destination; encrypted with the stage's key, alarmed on)."""
     resources = template["Resources"]
     retention = int(config.get("log_retention_days", 30))
     for logical, resource in list(resources.items()):
@@ -44,6 +48,9 @@ def harden(template: dict[str, Any], stage: str, domain: str, config: dict[str, 
         if scheduled:
             props["ReservedConcurrentExecutions"] = 1
             props["EventInvokeConfig"] = {"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 300}
+            if job_failures_arn:
+                props["EventInvokeConfig"]["DestinationConfig"] = {
+                    "OnFailure": {"Type": "SQS", "Destination": job_failures_arn}}
         elif logical == "APIHandler":
             props["ReservedConcurrentExecutions"] = int(config.get("api_reserved_concurrency", 20))
     if "RestAPI" not in resources:

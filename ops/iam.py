@@ -24,9 +24,10 @@ from ops import stack
 _TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
              "ConditionCheck": "ConditionCheckItem", "Get": "GetItem"}
 _NO_PERMISSION = {("sts", "GetCallerIdentity")}  # answered for any caller
-# Used by the Lambda runtime itself, never by the app's code: not visible to the recording.
+# Used by the Lambda runtime itself, never by the app's code: not visible to the recording
+# (sqs:SendMessage: a scheduled job's failed run, sent to its on-failure destination as the role).
 RUNTIME_ACTIONS = frozenset({"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments",
-                             "xray:PutTelemetryRecords"})
+                             "xray:PutTelemetryRecords", "sqs:SendMessage"})
 
 
 @dataclass(frozen=True, order=True)
@@ -201,12 +202,14 @@ class _Resolver:
     def _arn(self, logical: str) -> str:
         resource = self.template["Resources"][logical]
         props = self.resolve({k: v for k, v in resource.get("Properties", {}).items()
-                              if k in ("TableName", "TopicName", "Name", "BucketName")})
+                              if k in ("TableName", "TopicName", "Name", "BucketName", "QueueName")})
         kind = resource["Type"]
         if kind == "AWS::DynamoDB::Table":
             return f"arn:aws:dynamodb:*:*:table/{props['TableName']}"
         if kind == "AWS::SNS::Topic":
             return f"arn:aws:sns:*:*:{props['TopicName']}"
+        if kind == "AWS::SQS::Queue":
+            return f"arn:aws:sqs:*:*:{props['QueueName']}"
         if kind == "AWS::SecretsManager::Secret":
             return f"arn:aws:secretsmanager:*:*:secret:{props['Name']}-??????"
         if kind == "AWS::KMS::Key":

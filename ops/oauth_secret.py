@@ -5,8 +5,10 @@ messaging channel, Naver Cloud SENS (``SENS_ACCESS_KEY``, ``SENS_SECRET_KEY``: a
 API key with SENS rights only). Each value is read from the environment or asked for without
 echo; an empty answer keeps the value already stored. The key under which recipients' phone
 numbers are hashed in delivery records (``recipient_hash_key``) is generated once and kept.
-Writes the stage's secret ``maeul/<stage>/oauth`` (created by ``infra/``); prints only which
-fields were set.
+The shared secret of the stage's TURN server (``TURN_SHARED_SECRET``: coturn's
+``static-auth-secret``, or the managed service's) is optional and read from the environment only;
+the app makes short-lived TURN credentials from it. Writes the stage's secret ``maeul/<stage>/oauth``
+(created by ``infra/``); prints only which fields were set.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{field} is empty; nothing written", file=sys.stderr)
             return 2
         given[field] = value.strip()
+    if os.environ.get("TURN_SHARED_SECRET", "").strip():
+        given["turn_shared_secret"] = os.environ["TURN_SHARED_SECRET"].strip()
     values, changed = merged(current, given)
     client.put_secret_value(SecretId=secret_id, SecretString=json.dumps(values))
     print(f"{secret_id}: set {', '.join(changed) or 'nothing new'}")

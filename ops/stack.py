@@ -434,9 +434,48 @@ class Reconciler:
         except ClientError:
             self.missing.append(f"{logical}: role {name} not found")
 
+    def _check_aws_sqs_queue(self, logical: str, props: dict[str, Any]) -> None:
+        sqs = self._client("sqs")
+        name = self.resolve(props["QueueName"])
+        key = self.resolve(props.get("KmsMasterKeyId")) or ""
+        try:
+            url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        except ClientError:
+            url = ""
+        if not url:
+            attributes = {k: str(props[k]) for k in ("MessageRetentionPeriod", "KmsDataKeyReusePeriodSeconds")
+                          if k in props}
+            if key:
+                attributes["KmsMasterKeyId"] = key
+
+            def create() -> None:
+                nonlocal url
+                url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            self._gap(logical, f"queue {name}", create)
+            if not url:
+                return
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.physical[logical] = url
+        self.arns[logical] = attributes["QueueArn"]
+        if key and not attributes.get("KmsMasterKeyId"):
+            self.missing.append(f"{logical}: queue {name} is not encrypted with the stage's key")
+
+    def _check_aws_cloudwatch_alarm(self, logical: str, props: dict[str, Any]) -> None:
+        cloudwatch = self._client("cloudwatch")
+        name = self.resolve(props["AlarmName"])
+        if cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]:
+            return
+        resolved = self.resolve_deep({k: v for k, v in props.items() if k != "AlarmName"})
+        resolved["Threshold"] = float(resolved["Threshold"])  # a parameter's value is a string
+        if not all(resolved.get("AlarmActions", [])):
+            self.missing.append(f"{logical}: alarm {name}'s topic not found")
+            return
+        self._gap(logical, f"alarm {name}", lambda: cloudwatch.put_metric_alarm(AlarmName=name, **resolved))
+
 
 _ORDER = {"AWS::KMS::Key": 0, "AWS::DynamoDB::Table": 10, "AWS::SNS::Topic": 10, "AWS::S3::Bucket": 10,
-          "AWS::SecretsManager::Secret": 20, "AWS::S3::BucketPolicy": 20, "AWS::IAM::Role": 30}
+          "AWS::SecretsManager::Secret": 20, "AWS::S3::BucketPolicy": 20, "AWS::SQS::Queue": 20,
+          "AWS::IAM::Role": 30, "AWS::CloudWatch::Alarm": 40}
 
 
 def _present(read: Callable[[], Any]) -> bool:

@@ -4,7 +4,8 @@
   Every operator command that talks to AWS or runs ``chalice package`` gets it through
   ``environment(stage)``, so nothing depends on the operator's shell or ``~/.aws/config``.
 - ``preflight(stage, account, region)``: refuses prod outside Seoul, in an account other than
-  the one written down for it, or with a placeholder left in its settings.
+  the one written down for it, or with a placeholder left in its settings (the TURN servers'
+  addresses included); any stage whose ``ice_servers`` hold a credential.
 
 ``python -m ops.stages <stage> -- <command...>`` runs a command with the stage's region
 (``make package`` uses it).
@@ -62,14 +63,37 @@ def domain(stage: str) -> str:
 
 
 def placeholders(stage: str) -> list[str]:
-    """Settings of ``stage`` that still hold an example value."""
+    """Settings of ``stage`` that still hold an example value (also inside lists, e.g. ice_servers)."""
     found = [f".chalice/config.json {stage}: {key}={value}"
              for key, value in chalice_environment(stage).items()
              if isinstance(value, str) and any(p in value for p in PLACEHOLDERS)]
     for key, value in settings(stage).items():
-        if isinstance(value, str) and any(p in value for p in PLACEHOLDERS):
-            found.append(f"infra/stages.json {stage}: {key}={value}")
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if any(p in text for p in PLACEHOLDERS):
+            found.append(f"infra/stages.json {stage}: {key}={text}")
     return found
+
+
+def ice_servers(stage: str) -> list[dict[str, Any]]:
+    """The stage's STUN/TURN servers for the video room (``MAEUL_ICE_SERVERS`` of its functions)."""
+    return list(settings(stage).get("ice_servers") or [])
+
+
+def ice_problems(stage: str) -> list[str]:
+    """What is wrong with the stage's ``ice_servers``: not RTCIceServer objects, or a credential
+    written into the repository (it belongs in the stage's secret, ``TURN_SHARED_SECRET``)."""
+    problems = []
+    for server in ice_servers(stage):
+        urls = server.get("urls") if isinstance(server, dict) else None
+        urls = [urls] if isinstance(urls, str) else urls
+        if not urls or not all(isinstance(u, str) and u.startswith(("stun:", "turn:", "turns:")) for u in urls):
+            problems.append(f"infra/stages.json {stage}: ice_servers entry {server!r} needs 'urls' "
+                            "of stun:, turn: or turns: addresses")
+        elif server.get("username") or server.get("credential"):
+            problems.append(f"infra/stages.json {stage}: ice_servers entry for {urls[0]} holds a credential; "
+                            "remove it and store the TURN shared secret with TURN_SHARED_SECRET="
+                            f"... scripts/set-oauth-secret {stage}")
+    return problems
 
 
 def preflight(stage: str, account: str, current_region: str) -> list[str]:
@@ -78,7 +102,7 @@ def preflight(stage: str, account: str, current_region: str) -> list[str]:
     Prod must be in Seoul, in the account written in ``infra/stages.json``, without placeholders.
     Other stages are refused only when an expected account is written down and differs.
     """
-    reasons = []
+    reasons = ice_problems(stage)
     expected = str(settings(stage).get("account_id") or "")
     if expected and expected != account:
         reasons.append(f"{stage} belongs to account {expected} (infra/stages.json), but these "

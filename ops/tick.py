@@ -76,7 +76,9 @@ def _invoke(at: datetime, only: list[str] | None, env: dict[str, str]) -> list[d
         if only and job.name not in only:
             continue
         try:
-            payload = client.invoke(job.name, scheduled_event(at)).payload
+            # what the function writes (its EMF metric lines) goes to stderr: stdout is the results
+            with contextlib.redirect_stdout(sys.stderr):
+                payload = client.invoke(job.name, scheduled_event(at)).payload
             results.append({"job": job.name, "ok": True, "result": payload})
         except Exception as exc:  # noqa: BLE001 - report every job, keep going
             results.append({"job": job.name, "ok": False, "error": f"{type(exc).__name__}: {exc}"})

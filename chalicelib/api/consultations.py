@@ -299,6 +299,8 @@ def submit_consultation() -> object:
                                receipts=container.receipts, identity_key=container.identity_key)
     container.resident_messages.request_received(submission.consultation)  # once per consultation
     if not submission.replayed:
+        container.metrics.record({"ConsultationsRequested": 1})
+    if not submission.replayed:
         _queue_realtime(container, submission.consultation, now)
     view = consultation_reads.owner_view(submission.consultation, submission.personal, container.calendar, now)
     headers = {"Location": f"/api/consultations/{submission.consultation.id}"}

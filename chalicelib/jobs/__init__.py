@@ -8,7 +8,10 @@ A job that fails publishes an operator alarm on the first failure of a streak
 (failures less than ``FAILURE_STREAK_GAP`` apart; the every-minute job would
 otherwise send one a minute), then fails, so the Lambda error metric sees
 every run. Lambda does not retry them (``MaximumRetryAttempts`` 0 in the
-packaged template): the next scheduled run is the retry.
+packaged template): the next scheduled run is the retry, and the failed run is
+recorded in the job failures queue (the on-failure destination). Each run
+counts ``JobRuns`` or ``JobFailures`` and its summary's numbers as metrics
+(dimension ``job``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from chalicelib.composition import get_container
 from chalicelib.jobs import offers, reminders, window_keeper
 from chalicelib.jobs import message_nudge, resident_messages
 from chalicelib.jobs import request_expiry
+from chalicelib.domain.metrics import flatten
 from chalicelib.jobs.base import Job, now_from_event
 from chalicelib.logs import logger
 
@@ -37,14 +41,23 @@ def register_jobs(app: Chalice) -> None:
         _register(app, job)
 
 
+def _count(container: Any, counts: dict[str, int], job: str) -> None:
+    """The run's counts (``JobRuns``/``JobFailures`` and its summary, e.g. ``offers.offered``)."""
+    try:
+        container.metrics.record(counts, job=job)
+    except Exception:  # noqa: BLE001 - counting must not change the run's outcome
+        logger().exception("job metrics not recorded", extra={"job": job})
+
+
 def _register(app: Chalice, job: Job) -> None:
     def handler(event: Any) -> dict[str, Any]:
         container = get_container()
         now = now_from_event(event, container.clock)
         try:
-            return job.run(container, now)
+            summary = job.run(container, now)
         except Exception as exc:
             logger().exception("scheduled job failed", extra={"job": job.name})
+            _count(container, {"JobFailures": 1}, job.name)
             try:
                 if container.job_health.starts_streak(job.name, now, FAILURE_STREAK_GAP):
                     container.notifier.alarm(f"[maeul] job {job.name} failed",
@@ -57,6 +70,8 @@ def _register(app: Chalice, job: Job) -> None:
             except Exception:  # noqa: BLE001 - the alarm must not hide the failure
                 logger().exception("operator alarm could not be sent")
             raise
+        _count(container, {"JobRuns": 1, **flatten(summary or {}, job.name)}, job.name)
+        return summary
 
     handler.__name__ = job.name
     app.schedule(Cron(*job.cron), name=job.name, description=job.description)(handler)

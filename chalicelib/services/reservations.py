@@ -34,6 +34,7 @@ from chalicelib.domain import reminders as reminder_rules
 from chalicelib.adapters.field_cipher import CipherUnavailableError, FieldCipher
 from chalicelib.domain import consultations as consultation_rules
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
+from chalicelib.domain.metrics import Metrics, NoMetrics
 from chalicelib.domain.bookings import (Booking, BookingPlan, BookingRepository, BookingState, BookingStatus,
                                         EndPlan, Hold, HoldPlan, NoBookingError, NotBookableError, NotHoldableError,
                                         Roster,
@@ -91,8 +92,10 @@ class ReservationService:
     def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
                  roster: ContactBook, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
                  policy: Policy, clock: Callable[[], datetime], public_base_url: str,
-                 messenger: Any = None, identity_key: IdentityKey | None = None) -> None:
+                 messenger: Any = None, identity_key: IdentityKey | None = None,
+                 metrics: Metrics | None = None) -> None:
         self._consultations = consultations
+        self._metrics = metrics or NoMetrics()
         self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._bookings = bookings
         self._roster = roster
@@ -191,6 +194,7 @@ class ReservationService:
             logger().info("booking made", extra={"consultation_id": consultation.id, "attorney_id": chosen,
                                                  "rescheduled": previous is not None, "attempt": attempt + 1,
                                                  "decided_by": reason.get("decided_by")})
+            self._metrics.record({"BookingsRescheduled" if previous is not None else "BookingsMade": 1})
             self._alerts.to_attorney(MessageKind.BOOKING, chosen, booking.start)
             if self._messenger is not None:
                 if previous is None:
@@ -251,6 +255,7 @@ class ReservationService:
         self._bookings.end(EndPlan(active=active, ended=ended, consultation=consultation, now=now,
                                    dropped_reminders=self._reminder_keys(active), quotas=quotas))
         logger().info("booking cancelled", extra={"consultation_id": consultation.id, "by": principal.role.value})
+        self._metrics.record({"BookingsCancelled": 1})
         self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
         if self._messenger is not None:  # the resident who cancelled gets the confirmation too
             self._messenger.booking_cancelled(consultation.id, active.id, active.start, by_attorney=False)

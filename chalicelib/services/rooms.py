@@ -23,6 +23,7 @@ from typing import Any
 
 from chalicelib.adapters.field_cipher import CipherUnavailableError, CiphertextMismatchError
 from chalicelib.domain.audit import AccessEvent, AuditLog
+from chalicelib.domain.ice import IceServers
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationNotFoundError,
                                              ConsultationRepository, EncryptionUnavailableError, Reader,
@@ -95,7 +96,7 @@ class RoomService:
     def __init__(self, *, consultations: ConsultationRepository, store: ThreadStore, booked: BookedSlots,
                  cipher: Any, audit: AuditLog, notifier: Any, recipients: Any,
                  release: Callable[[str, str], None] | None, policy: Policy,
-                 ice_servers: Sequence[dict[str, Any]], clock: Clock, public_base_url: str,
+                 ice_servers: Sequence[dict[str, Any]] | IceServers, clock: Clock, public_base_url: str,
                  messenger: Any = None, cancel_reminders: Callable[[str], object] | None = None,
                  counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None) -> None:
         self._consultations = consultations
@@ -108,7 +109,8 @@ class RoomService:
         self._recipients = recipients
         self._release = release
         self._policy = policy
-        self._ice = list(ice_servers)
+        # the stage's STUN/TURN servers; TURN credentials are made per room view (domain/ice.py)
+        self._ice = ice_servers if isinstance(ice_servers, IceServers) else IceServers(ice_servers)
         self._clock = clock
         self._base = public_base_url.rstrip("/")
         self._cancel_reminders = cancel_reminders
@@ -221,7 +223,7 @@ class RoomService:
             phone = personal.get("phone")
         recorded = self._store.outcome(consultation_id)
         return RoomView(consultation=consultation, side=side, window=window,
-                        open_now=window is not None and window.is_open(now), ice_servers=self._ice,
+                        open_now=window is not None and window.is_open(now), ice_servers=self._ice.at(now),
                         booked=booked, phone=phone, outcome=recorded.outcome if recorded else None,
                         fallback_phone=self._policy.fallback_phone)
 

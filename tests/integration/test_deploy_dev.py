@@ -101,6 +101,32 @@ def test_the_second_deploy_is_a_no_op_and_keeps_the_operator_email(runs, endpoin
     assert {"AWS::DynamoDB::Table", "AWS::KMS::Key"} == set(deny["Condition"]["StringEquals"]["ResourceType"])
 
 
+def test_the_jobs_failed_runs_go_to_the_encrypted_job_failures_queue(runs, endpoint) -> None:
+    assert runs["first"].returncode == 0
+    # (the emulator's stack leaves most outputs out; the deploy resolves them itself)
+    url = _client(endpoint, "sqs").get_queue_url(QueueName="maeul-dev-job-failures")["QueueUrl"]
+    attributes = _client(endpoint, "sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    queue = attributes["QueueArn"]
+    key = _client(endpoint, "kms").describe_key(KeyId="alias/maeul-dev")["KeyMetadata"]["Arn"]
+    assert attributes["KmsMasterKeyId"] == key
+    account = _client(endpoint, "sts").get_caller_identity()["Account"]
+    topic = f"arn:aws:sns:ap-northeast-2:{account}:maeul-dev-operator-alarms"
+    lam = _client(endpoint, "lambda")
+    functions = [f["FunctionName"] for f in lam.list_functions()["Functions"]
+                 if f["FunctionName"].startswith("maeul-dev-app")]
+    destinations = {}
+    for name in functions:
+        try:
+            config = lam.get_function_event_invoke_config(FunctionName=name)
+        except lam.exceptions.ResourceNotFoundException:
+            continue
+        destinations[name] = (config["MaximumRetryAttempts"], config["DestinationConfig"]["OnFailure"]["Destination"])
+    assert len(destinations) >= 4 and not any("APIHandler" in n for n in destinations)
+    assert set(destinations.values()) == {(0, queue)}
+    [alarm] = _client(endpoint, "cloudwatch").describe_alarms(AlarmNames=["maeul-dev-job-failures"])["MetricAlarms"]
+    assert alarm["AlarmActions"] == [topic]
+
+
 def test_set_oauth_secret_works_from_a_fresh_shell(runs, endpoint, tmp_path) -> None:
     assert runs["first"].returncode == 0
     env = _fresh_shell(endpoint, tmp_path, KAKAO_CLIENT_SECRET="k-secret", NAVER_CLIENT_SECRET="n-secret",

@@ -33,6 +33,7 @@ OUTPUTS = {
     "AppRoleArn": f"arn:aws:iam::{ACCOUNT}:role/maeul-prod-app",
     "ArtifactsBucketName": "maeul-prod-artifacts",
     "AttachmentsBucketName": "maeul-prod-attachments-abc123",
+    "JobFailuresQueueArn": f"arn:aws:sqs:ap-northeast-2:{ACCOUNT}:maeul-prod-job-failures",
 }
 
 
@@ -205,6 +206,48 @@ def test_the_scheduled_jobs_are_not_retried_and_never_run_twice_at_once(packaged
         props = resources[name]["Properties"]
         assert props["EventInvokeConfig"]["MaximumRetryAttempts"] == 0, name
         assert props["ReservedConcurrentExecutions"] == 1, name
+
+
+def test_the_video_room_gets_the_stages_own_turn_servers(packaged: Path) -> None:
+    from ops import stages
+
+    servers = stages.ice_servers("prod")
+    assert any(u.startswith("turn") for s in servers for u in s["urls"])
+    for name, resource in _resources(packaged).items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            variables = resource["Properties"]["Environment"]["Variables"]
+            assert json.loads(variables["MAEUL_ICE_SERVERS"]) == servers, name
+            assert "credential" not in variables["MAEUL_ICE_SERVERS"]  # made at run time from the secret
+
+
+def test_a_failed_job_run_is_recorded_in_the_job_failures_queue(packaged: Path) -> None:
+    """Lambda's on-failure destination of every scheduled function (and only those) is the infra
+    stack's queue; after SAM's translation it is an EventInvokeConfig with that destination."""
+    from ops.deploy import translate_sam
+
+    resources = _resources(packaged)
+    scheduled = {n for n, r in resources.items() if r["Type"] == "AWS::Serverless::Function"
+                 and any(e["Type"] == "Schedule" for e in r["Properties"].get("Events", {}).values())}
+    assert {"Reminders", "Offers", "WindowKeeper", "MessageNudge"} <= scheduled
+    for name, resource in resources.items():
+        config = resource["Properties"].get("EventInvokeConfig", {}) if "Properties" in resource else {}
+        destination = config.get("DestinationConfig", {}).get("OnFailure")
+        if name in scheduled:
+            assert destination == {"Type": "SQS", "Destination": OUTPUTS["JobFailuresQueueArn"]}, name
+        else:
+            assert destination is None, name
+    template = json.loads(packaged.read_text(encoding="utf-8"))
+    for resource in template["Resources"].values():  # as the deploy does, once the bundle is uploaded
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://maeul-prod-artifacts/app/prod/bundle.zip"
+    translated = translate_sam(template, "ap-northeast-2")
+    configs = {r["Properties"]["FunctionName"]["Ref"]: r["Properties"] for r in translated["Resources"].values()
+               if r["Type"] == "AWS::Lambda::EventInvokeConfig"}
+    assert set(configs) == scheduled
+    assert all(c["DestinationConfig"]["OnFailure"]["Destination"] == OUTPUTS["JobFailuresQueueArn"]
+               and c["MaximumRetryAttempts"] == 0 for c in configs.values())
+    # the functions run as the infra stack's role: SAM must not add a role or policies of its own
+    assert not [r for r in translated["Resources"].values() if r["Type"] in ("AWS::IAM::Role", "AWS::IAM::Policy")]
 
 
 def test_the_front_door_is_a_regional_custom_domain_mapped_at_the_root(packaged: Path) -> None:

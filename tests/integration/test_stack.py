@@ -72,3 +72,19 @@ def test_a_resource_type_the_checker_does_not_know_is_a_warning(local_stack, bot
                                log=lambda _m: None)
     checker.run()
     assert any("SomeNewThing" in m for m in checker.missing)
+
+
+def test_failed_job_runs_land_in_a_queue_under_the_stage_key_that_alarms_the_operators(
+        local_stack: stack.Deployment, boto_session) -> None:
+    sqs = boto_session.client("sqs")
+    url = sqs.get_queue_url(QueueName="maeul-local-job-failures")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["QueueArn"] == local_stack.outputs["JobFailuresQueueArn"]
+    assert attributes["KmsMasterKeyId"] == local_stack.outputs["DataKeyArn"]
+    assert attributes["MessageRetentionPeriod"] == str(14 * 24 * 3600)
+    [alarm] = boto_session.client("cloudwatch").describe_alarms(
+        AlarmNames=["maeul-local-job-failures"])["MetricAlarms"]
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": "maeul-local-job-failures"}]
+    assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["AlarmActions"] == [local_stack.outputs["OperatorAlarmsTopicArn"]]

@@ -34,3 +34,15 @@ def test_tick_refuses_a_time_without_offset(stack_env) -> None:
     result = run_tick(stack_env, "--at", "2026-12-01T09:00:00")
     assert result.returncode != 0
     assert "offset" in result.stderr
+
+
+def test_tick_json_is_the_results_alone_and_the_runs_metrics_go_to_stderr(stack_env) -> None:
+    import json
+
+    result = run_tick(stack_env, "--at", "2026-12-01T09:00:00+09:00", "--json", "--only", "offers")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)  # nothing else on stdout
+    assert [j["job"] for j in doc["jobs"]] == ["offers"]
+    emf = [json.loads(line) for line in result.stderr.splitlines() if line.startswith('{"_aws"')]
+    [directive] = emf[0]["_aws"]["CloudWatchMetrics"]
+    assert "JobRuns" in {m["Name"] for m in directive["Metrics"]} and emf[0]["job"] == "offers"

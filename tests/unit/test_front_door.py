@@ -46,3 +46,17 @@ def test_stage_settings_reach_the_throttling_waf_and_concurrency() -> None:
     assert resources["APIHandler"]["Properties"]["ReservedConcurrentExecutions"] == 100
     assert resources["Offers"]["Properties"]["ReservedConcurrentExecutions"] == 1
     assert resources["OffersLogGroup"]["Properties"]["RetentionInDays"] == 365
+
+
+def test_scheduled_functions_record_failed_runs_in_the_job_failures_queue() -> None:
+    template = _template()
+    queue = "arn:aws:sqs:ap-northeast-2:111122223333:maeul-dev-job-failures"
+    front_door.harden(template, "dev", "dev.maeul.gg.go.kr", {}, job_failures_arn=queue)
+    resources = template["Resources"]
+    config = resources["Offers"]["Properties"]["EventInvokeConfig"]
+    assert config["DestinationConfig"] == {"OnFailure": {"Type": "SQS", "Destination": queue}}
+    assert config["MaximumRetryAttempts"] == 0
+    assert "EventInvokeConfig" not in resources["APIHandler"]["Properties"]  # API calls are synchronous
+    without = _template()
+    front_door.harden(without, "dev", "dev.maeul.gg.go.kr", {})
+    assert "DestinationConfig" not in without["Resources"]["Offers"]["Properties"]["EventInvokeConfig"]

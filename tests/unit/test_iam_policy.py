@@ -58,6 +58,16 @@ def test_sms_to_phone_numbers_but_no_other_topic(policy) -> None:
     assert policy.denied(_req("sns", "Publish", TopicArn=f"arn:aws:sns:{REGION}:{ACCOUNT}:someone-else"))
 
 
+def test_failed_job_runs_may_go_to_the_stages_job_failures_queue_only(policy) -> None:
+    """Lambda sends a scheduled job's failed run to its on-failure destination as the function's
+    role (the queue's key: kms:GenerateDataKey, granted on the field key)."""
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:maeul-local-job-failures"
+    assert policy.denied([Request("sqs:SendMessage", queue)]) == []
+    assert policy.denied([Request("sqs:SendMessage", f"arn:aws:sqs:{REGION}:{ACCOUNT}:maeul-prod-job-failures")])
+    assert policy.denied([Request("sqs:ReceiveMessage", queue), Request("sqs:DeleteMessage", queue)])
+    assert {a for a in policy.actions() if a.startswith("sqs:")} == {"sqs:SendMessage"} <= RUNTIME_ACTIONS
+
+
 def test_secrets_by_name_or_arn(policy) -> None:
     assert policy.denied(_req("secretsmanager", "GetSecretValue", SecretId="maeul/local/oauth")) == []
     arn = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:maeul/local/jwt-keys-AbCdEf"

@@ -13,10 +13,12 @@ from ops import stages
 @pytest.fixture
 def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def write(prod_url: str = "https://maeul.gg.go.kr", kakao: str = "a1b2c3", account: str = "111122223333",
-              dev_account: str = "") -> None:
+              dev_account: str = "", prod_ice: list | None = None, dev_ice: list | None = None) -> None:
         (tmp_path / "stages.json").write_text(json.dumps({
-            "dev": {"region": "ap-northeast-2", "account_id": dev_account},
-            "prod": {"region": "ap-northeast-2", "account_id": account}}))
+            "dev": {"region": "ap-northeast-2", "account_id": dev_account, "ice_servers": dev_ice or []},
+            "prod": {"region": "ap-northeast-2", "account_id": account, "ice_servers": prod_ice or [
+                {"urls": ["stun:turn.maeul.gg.go.kr:3478"]},
+                {"urls": ["turn:turn.maeul.gg.go.kr:3478?transport=udp", "turns:turn.maeul.gg.go.kr:5349"]}]}}))
         (tmp_path / "config.json").write_text(json.dumps({"stages": {
             "dev": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": "https://dev.maeul.example"}},
             "prod": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": prod_url,
@@ -71,3 +73,27 @@ def test_the_repository_prod_settings_are_still_placeholders_and_so_refused() ->
     """Until an operator fills .chalice/config.json and infra/stages.json (docs/OPERATIONS.md)."""
     reasons = stages.preflight("prod", "111122223333", "ap-northeast-2")
     assert any("set-in-config-for-prod" in r for r in reasons)
+
+
+def test_prod_with_the_example_turn_server_is_refused(configured) -> None:
+    configured(prod_ice=[{"urls": ["turn:turn.maeul.example:3478"]}])
+    reasons = stages.preflight("prod", "111122223333", "ap-northeast-2")
+    assert any("ice_servers" in r and "turn.maeul.example" in r for r in reasons), reasons
+
+
+def test_a_turn_credential_written_into_the_repository_is_refused_on_any_stage(configured) -> None:
+    configured(dev_ice=[{"urls": ["turn:turn.dev.maeul.gg.go.kr:3478"], "username": "u", "credential": "p"}])
+    [reason] = stages.preflight("dev", "111122223333", "ap-northeast-2")
+    assert "holds a credential" in reason and "TURN_SHARED_SECRET" in reason
+    configured(dev_ice=[{"urls": ["http://turn.example"]}])
+    [reason] = stages.preflight("dev", "111122223333", "ap-northeast-2")
+    assert "stun:, turn: or turns:" in reason
+
+
+def test_every_aws_stage_has_its_own_turn_servers() -> None:
+    servers = {stage: stages.ice_servers(stage) for stage in stages.AWS_STAGES}
+    assert all(any(u.startswith("turn") for s in v for u in s["urls"]) for v in servers.values())
+    assert len({json.dumps(v) for v in servers.values()}) == 3  # one set per stage, not one value for all
+    assert all(stages.ice_problems(stage) == [] for stage in stages.AWS_STAGES)
+    reasons = stages.preflight("prod", "111122223333", "ap-northeast-2")
+    assert any("ice_servers" in r for r in reasons)  # the repository's prod TURN host is an example
