@@ -7,7 +7,7 @@ import json
 import uuid
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from chalicelib.adapters.memory import MemoryAuditLog, MemoryConsultationRepository
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
 from tests.fakes import FakeAuthenticator, resident
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.functional.test_intake_api import VALID

@@ -12,7 +12,7 @@ from chalice import Chalice
 
 from chalicelib import composition
 from chalicelib.adapters.emf_metrics import EmfMetrics
-from chalicelib.adapters.memory import MemoryAuditLog
+from tests.twins.memory import MemoryAuditLog
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
 from chalicelib.domain.metrics import flatten
 from chalicelib.jobs import _register
