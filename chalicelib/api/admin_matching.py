@@ -12,12 +12,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.consultations import ConsultationNotFoundError
 from chalicelib.domain.identity import Role
 from chalicelib.domain.matching import NotAssignableError
 from chalicelib.domain.offers import UnknownAttorneyError
@@ -27,7 +27,6 @@ bp = ApiBlueprint(__name__)
 map_error(NotAssignableError, 409, "not_assignable")
 map_error(UnknownAttorneyError, 404, "not_found")
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -67,8 +66,7 @@ class AttorneyStateOut(BaseModel):
 def reassign(consultation_id: str) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
-    if not _UUID.match(consultation_id):
-        raise ConsultationNotFoundError()
+    path_ids.consultation_id(consultation_id)
     body = parse_body(request, ReassignIn)
     assignment = get_container().realtime.reassign(consultation_id, body.attorney_id, body.reason)
     return json_response(ReassignOut(consultation_id=consultation_id, attorney_id=assignment.attorney_id,

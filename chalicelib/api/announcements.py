@@ -3,12 +3,12 @@ and the admins' list, form and take-down (``/api/admin/announcements``)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.fields import one_line
 from chalicelib.api.guard import require_role
@@ -28,7 +28,6 @@ bp = ApiBlueprint(__name__)
 map_error(AnnouncementError, 422, "invalid_period")
 map_error(AnnouncementNotFoundError, 404, "not_found")
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 Message = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=5, max_length=300)]
 
 
@@ -114,7 +113,6 @@ def take_down_announcement(announcement_id: str) -> object:
     from chalice.app import Response
 
     require_role(bp.current_request, Role.ADMIN)
-    if not _UUID.match(announcement_id):
-        raise AnnouncementNotFoundError()
+    path_ids.announcement_id(announcement_id)
     get_container().announcements.take_down(announcement_id)
     return Response(body="", status_code=204, headers={"Cache-Control": "no-store"})

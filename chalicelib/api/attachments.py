@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal
@@ -21,7 +22,6 @@ from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.attachments import (AttachmentBusyError, AttachmentNotFoundError, AttachmentsClosedError,
                                            AttachmentTooLargeError, AttachmentTypeError, TooManyAttachmentsError)
-from chalicelib.domain.consultations import ConsultationNotFoundError
 from chalicelib.services.attachments import AttachmentNotUploadedError, AttachmentView
 
 bp = ApiBlueprint(__name__)
@@ -34,7 +34,6 @@ map_error(AttachmentsClosedError, 409, "consultation_closed")
 map_error(AttachmentBusyError, 409, "attachment_busy")
 map_error(AttachmentNotUploadedError, 409, "attachment_not_uploaded")
 
-_CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _ATTACHMENT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -114,10 +113,7 @@ def _out(view: AttachmentView, calendar: Any) -> AttachmentOut:
                          thumbnail_url=view.thumbnail_url, expires_in=view.expires_in)
 
 
-def _consultation_id(value: str) -> str:
-    if not _CONSULTATION_ID.match(value):
-        raise ConsultationNotFoundError()
-    return value
+_consultation_id = path_ids.consultation_id
 
 
 def _attachment_id(value: str) -> str:

@@ -7,11 +7,11 @@ service, shape the response. An offer shows what the attorney needs to decide
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body
@@ -28,7 +28,6 @@ map_error(OfferNotFoundError, 404, "not_found")
 map_error(OfferUnavailableError, 409, "offer_unavailable")
 map_error(NotOnRosterError, 403, "not_on_roster")
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 class UrgencyOut(BaseModel):
     dismissal_remedy_deadline: date | None = Field(description="Last day to apply for an unfair-dismissal remedy.")
@@ -83,10 +82,7 @@ class DutyOut(BaseModel):
     on_duty: bool
 
 
-def _offer_id(offer_id: str) -> str:
-    if not _UUID.match(offer_id):
-        raise OfferNotFoundError()
-    return offer_id
+_offer_id = path_ids.offer_id
 
 
 @spec.operation("GET", "/api/attorney/offers", "Your open real-time offers (attorneys)", tags=("matching",),
@@ -222,11 +218,9 @@ class QueueOut(BaseModel):
 @bp.route("/api/consultations/{consultation_id}/queue", methods=["GET"])
 def queue_status(consultation_id: str) -> object:
     from chalicelib.api.guard import current_principal
-    from chalicelib.domain.consultations import ConsultationNotFoundError
 
     principal = current_principal(bp.current_request)
-    if not _UUID.match(consultation_id):
-        raise ConsultationNotFoundError()
+    path_ids.consultation_id(consultation_id)
     container = get_container()
     q = container.realtime.queue_status(principal, consultation_id)
     cal = container.calendar

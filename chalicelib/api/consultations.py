@@ -17,6 +17,7 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.api import path_ids
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, map_error
 from chalicelib.api.guard import current_principal, require_role
@@ -48,7 +49,6 @@ map_error(TooManyNewRequestsError, 429, "too_many_new_requests")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,128}$")
-_CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _CURSOR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#[0-9a-f-]{36}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST_DATE = date(1950, 1, 1)
@@ -336,8 +336,7 @@ def list_consultations() -> object:
 def get_consultation(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
-    if not _CONSULTATION_ID.match(consultation_id):
-        raise ConsultationNotFoundError()
+    path_ids.consultation_id(consultation_id)
     container = get_container()
     view = consultation_reads.read_one(consultations=container.consultations, cipher=container.cipher,
                                        audit=container.audit, calendar=container.calendar, principal=principal,

@@ -16,6 +16,7 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, UnprocessableError, map_error
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import current_principal, require_role
@@ -52,7 +53,6 @@ map_error(TooManyBookingChangesError, 429, "too_many_booking_changes")
 map_error(AttorneyNotFoundError, 404, "not_found")
 map_error(ConsultationNotFoundError, 404, "not_found")
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HHMM = r"^\d{2}:\d{2}$"
@@ -346,10 +346,7 @@ def decline_booking(consultation_id: str) -> object:
 
 # --- helpers -------------------------------------------------------------------------------------------
 
-def _consultation_id(value: str) -> str:
-    if not _UUID.match(value or ""):
-        raise ConsultationNotFoundError()
-    return value
+_consultation_id = path_ids.consultation_id
 
 
 def _attorney_id(value: str) -> str:

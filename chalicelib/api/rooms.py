@@ -6,7 +6,6 @@ shape the response. Everything here is personal: ``Cache-Control: no-store``.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint, ApiError, BadRequestError, map_error
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal, require_role
@@ -22,7 +22,7 @@ from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page
 from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method
-from chalicelib.domain.consultations import ConsultationNotFoundError, Status
+from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
 from chalicelib.domain.rooms import (CURSOR, MessageRateLimitedError, NotParticipantError, NotStartedYetError,
                                      NotYetConnectedError, Outcome, OutcomeAlreadyRecordedError, RoomClosedError, Side,
@@ -39,7 +39,6 @@ map_error(NotParticipantError, 403, "not_participant")
 map_error(OutcomeAlreadyRecordedError, 409, "outcome_recorded")
 map_error(NotStartedYetError, 409, "not_started")
 
-_CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_SIGNAL_BYTES = 16 * 1024
 _MAX_TEXT = 10000  # the hard ceiling; Policy.message_max_chars is the rule
 
@@ -159,10 +158,7 @@ class OutcomeOut(BaseModel):
 
 # --- routes -------------------------------------------------------------------------------------
 
-def _consultation_id(value: str) -> str:
-    if not _CONSULTATION_ID.match(value):
-        raise ConsultationNotFoundError()
-    return value
+_consultation_id = path_ids.consultation_id
 
 
 def _ip(request: Request) -> str:
@@ -284,7 +280,7 @@ def record_outcome(consultation_id: str) -> object:
 @bp.route("/consultations/{consultation_id}/room", methods=["GET"])
 def room_page(consultation_id: str) -> Response:
     request = bp.current_request
-    if not _CONSULTATION_ID.match(consultation_id):
+    if not path_ids.is_record_id(consultation_id):
         return html_page(request, "room.html", status=404, consultation_id="", fallback=FALLBACK_PHONE)
     return html_page(request, "room.html", consultation_id=consultation_id, fallback=FALLBACK_PHONE)
 

@@ -12,13 +12,13 @@ of another role answers 403.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError, unavailable_dependency
 from chalicelib.api.guard import SecondFactorRequiredError, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response
@@ -36,7 +36,6 @@ from chalicelib.web import catalogue
 
 bp = ApiBlueprint(__name__)
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 class AttorneyRefOut(BaseModel):
     id: str
@@ -141,11 +140,11 @@ def my_consultations() -> Response:
 
 @bp.route("/consultations/{consultation_id}", methods=["GET"])
 def consultation_status(consultation_id: str) -> Response:
-    principal = _guarded(f"/consultations/{consultation_id}" if _UUID.match(consultation_id) else "/consultations",
+    principal = _guarded(f"/consultations/{consultation_id}" if path_ids.is_record_id(consultation_id) else "/consultations",
                          Role.RESIDENT, Role.ADMIN)
     if isinstance(principal, Response):
         return principal
-    if not _UUID.match(consultation_id):
+    if not path_ids.is_record_id(consultation_id):
         return html_page(bp.current_request, "not_found.html", status=404)
     # in a language other than Korean: how a consultation goes when the attorney does not speak it
     lang, _ = page_language(bp.current_request, _account_language(principal))
@@ -173,7 +172,7 @@ class AssignedAttorneyOut(BaseModel):
 @bp.route("/api/consultations/{consultation_id}/attorney", methods=["GET"])
 def assigned_attorney(consultation_id: str) -> Response:
     principal = current_principal(bp.current_request)
-    if not _UUID.match(consultation_id):
+    if not path_ids.is_record_id(consultation_id):
         raise ConsultationNotFoundError()
     container = get_container()
     found = roster.assigned_attorney(container.consultations, container.attorneys, principal, consultation_id)

@@ -6,23 +6,22 @@ A request already under way or closed answers 409 ``not_withdrawable``.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint, map_error
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.consultations import ConsultationNotFoundError, NotWithdrawableError, Status
+from chalicelib.domain.consultations import NotWithdrawableError, Status
 
 bp = ApiBlueprint(__name__)
 
 map_error(NotWithdrawableError, 409, "not_withdrawable")
 
-_CONSULTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class WithdrawnOut(BaseModel):
@@ -38,8 +37,7 @@ class WithdrawnOut(BaseModel):
 @bp.route("/api/consultations/{consultation_id}", methods=["DELETE"])
 def withdraw_consultation(consultation_id: str) -> object:
     principal = current_principal(bp.current_request)
-    if not _CONSULTATION_ID.match(consultation_id):
-        raise ConsultationNotFoundError()
+    path_ids.consultation_id(consultation_id)
     container = get_container()
     withdrawn = container.withdrawals.withdraw(principal, consultation_id)
     zone = container.calendar.tz
