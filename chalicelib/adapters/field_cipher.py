@@ -21,25 +21,11 @@ import json
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
+
+from chalicelib.domain.sealing import (CiphertextMismatchError, CipherUnavailableError)
 
 
-class CipherError(Exception):
-    """Base class for field-encryption failures."""
-
-
-class CipherUnavailableError(CipherError):
-    """The key service cannot be reached: nothing may be stored."""
-
-
-class CiphertextMismatchError(CipherError):
-    """The ciphertext does not belong to this record (or was tampered with)."""
-
-
-class FieldCipher(Protocol):
-    def seal(self, entity: str, record_id: str, fields: Mapping[str, Any]) -> bytes: ...
-
-    def open(self, entity: str, record_id: str, blob: bytes) -> dict[str, Any]: ...
 
 
 def _pack(entity: str, record_id: str, fields: Mapping[str, Any]) -> bytes:

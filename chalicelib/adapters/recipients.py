@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.field_cipher import CiphertextMismatchError
+from chalicelib.domain.sealing import CiphertextMismatchError
 from chalicelib.domain.attorneys import AttorneyContact
 
 

@@ -93,6 +93,15 @@ class UnknownAttorneyError(OfferError):
         super().__init__("No attorney with this id is on the roster.")
 
 
+class ChangedMeanwhileError(Exception):
+    """A transaction's condition failed: someone else changed the offer, request or consultation
+    between the read and the write (``codes``: the store's reason per item, for the log)."""
+
+    def __init__(self, codes: Sequence[str | None]) -> None:
+        super().__init__(f"changed meanwhile: {list(codes)}")
+        self.codes = list(codes)
+
+
 @dataclass(frozen=True)
 class Offer:
     id: str
@@ -196,6 +205,6 @@ def rolled(samples: Iterable[float], new: float, keep: int = ACCEPT_SAMPLES) -> 
     return out[-keep:]
 
 
-__all__ = ["DEFAULT_ESTIMATE_MINUTES", "MoveOnReason", "NotOnRosterError", "OFFER_TRANSITIONS", "Offer",
+__all__ = ["ChangedMeanwhileError", "DEFAULT_ESTIMATE_MINUTES", "MoveOnReason", "NotOnRosterError", "OFFER_TRANSITIONS", "Offer",
            "OfferError", "UnknownAttorneyError", "OfferNotFoundError", "OfferStatus", "OfferUnavailableError", "RealtimeRequest",
            "deadline_of", "estimate_minutes", "must_move_on", "resolved", "rolled", "serving_window_end"]

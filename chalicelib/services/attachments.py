@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.field_cipher import CipherUnavailableError, CiphertextMismatchError
+from chalicelib.domain.sealing import CipherUnavailableError, CiphertextMismatchError
 from chalicelib.domain.attachments import (ENTITY, Attachment, AttachmentBusyError, AttachmentError,
                                            AttachmentNotFoundError, AttachmentsClosedError, AttachmentStatus,
                                            AttachmentStore, Inspection, Kind, ObjectStore, Rejection,

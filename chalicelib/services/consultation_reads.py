@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.adapters.field_cipher import CipherUnavailableError, CiphertextMismatchError, FieldCipher
+from chalicelib.domain.sealing import CipherUnavailableError, CiphertextMismatchError, FieldCipher
 from chalicelib.domain import triage
 from chalicelib.domain.audit import AccessEvent, AuditLog
 from chalicelib.domain.calendar import ServiceCalendar

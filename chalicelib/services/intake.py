@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.adapters.field_cipher import CipherUnavailableError, FieldCipher
+from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
 from chalicelib.domain import languages, triage
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationRepository,

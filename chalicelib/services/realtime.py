@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import CATEGORIES, Mode
@@ -46,9 +45,10 @@ from chalicelib.domain.matching import (Assignment, AssignmentMode, Consultation
                                         manual_assignment, realtime_available)
 from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier, render
-from chalicelib.domain.offers import (MoveOnReason, NotOnRosterError, Offer, OfferNotFoundError, OfferStatus,
-                                      OfferUnavailableError, RealtimeRequest, UnknownAttorneyError, deadline_of, estimate_minutes,
-                                      must_move_on, rolled, serving_window_end)
+from chalicelib.domain.offers import (ChangedMeanwhileError, MoveOnReason, NotOnRosterError, Offer,
+                                      OfferNotFoundError, OfferStatus, OfferUnavailableError, RealtimeRequest,
+                                      UnknownAttorneyError, deadline_of, estimate_minutes, must_move_on, rolled,
+                                      serving_window_end)
 from chalicelib.domain.regions import rings
 from chalicelib.logs import logger
 from chalicelib.settings import Policy

@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain import reminders as reminder_rules
-from chalicelib.adapters.field_cipher import CipherUnavailableError, FieldCipher
+from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
 from chalicelib.domain import consultations as consultation_rules
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.metrics import Metrics, NoMetrics

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.field_cipher import CipherUnavailableError, CiphertextMismatchError
+from chalicelib.domain.sealing import CipherUnavailableError, CiphertextMismatchError
 from chalicelib.domain.audit import AccessEvent, AuditLog
 from chalicelib.domain.ice import IceServers
 from chalicelib.domain.categories import Method

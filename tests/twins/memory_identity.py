@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.adapters.field_cipher import FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.second_factor import Factor
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session

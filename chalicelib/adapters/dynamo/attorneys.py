@@ -25,7 +25,7 @@ from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
-from chalicelib.adapters.field_cipher import FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 
 

@@ -22,7 +22,7 @@ Every state change that must be atomic is ONE ``TransactWriteItems`` here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -38,7 +38,7 @@ from chalicelib.adapters.dynamo.consultations import ConsultationItem
 from chalicelib.adapters.dynamo.loads import add_increment, add_decrement
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.consultations import Status
-from chalicelib.domain.offers import MoveOnReason, Offer, OfferStatus, RealtimeRequest
+from chalicelib.domain.offers import ChangedMeanwhileError, MoveOnReason, Offer, OfferStatus, RealtimeRequest
 
 _UTC = timezone.utc
 
@@ -153,14 +153,6 @@ def _busy_key(attorney_id: str) -> tuple[str, str]:
 
 def _consultation_key(consultation_id: str) -> tuple[str, str]:
     return f"CONSULTATION#{consultation_id}", "CONSULTATION"
-
-
-class ChangedMeanwhileError(Exception):
-    """A transaction's condition failed: someone else changed the offer, request or consultation."""
-
-    def __init__(self, codes: Sequence[str | None]) -> None:
-        super().__init__(f"changed meanwhile: {list(codes)}")
-        self.codes = list(codes)
 
 
 def _run(tx_body: Any, connection: Connection) -> None:

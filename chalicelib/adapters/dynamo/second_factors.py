@@ -15,7 +15,7 @@ from pynamodb.attributes import BinaryAttribute, NumberAttribute, UTCDateTimeAtt
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
-from chalicelib.adapters.field_cipher import FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.second_factor import Factor
 
 ENTITY = "second_factor"

@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem, SubjectLinkItem
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
-from chalicelib.adapters.field_cipher import FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.users import InvalidInviteError, User, UserProfile
 
