@@ -1,6 +1,7 @@
 // Dates and times for languages whose locale data Chromium lacks (it falls back to a root-locale
 // format such as "2026 M12 1, Tue"): Nepali, Khmer, Burmese and Uzbek are written from the
-// catalogue's own patterns (when.page, when.weekdays, when.months), the very ones the SMS use.
+// catalogue's own patterns (when.page, when.weekdays, when.months) with the fields of
+// languages.WHEN_FIELDS, as the server writes them (languages.when).
 // Other languages return null and the caller uses Intl. Always Korea's time (Asia/Seoul).
 (function () {
   "use strict";
@@ -12,7 +13,7 @@
   function seoul(iso) {
     var out = {};
     PARTS.formatToParts(new Date(iso)).forEach(function (p) { out[p.type] = p.value; });
-    return {month: Number(out.month), day: Number(out.day), weekday: WEEKDAY[out.weekday],
+    return {year: Number(out.year), month: Number(out.month), day: Number(out.day), weekday: WEEKDAY[out.weekday],
             time: out.hour + ":" + out.minute};
   }
 
@@ -23,7 +24,8 @@
     if (mode === "time") { return d.time; }
     var pattern = messages["when.page"];
     if (mode === "day") { pattern = pattern.replace(/\s+(?:[^\s{}()]+\s+)?\{time\}/, "").trim(); }
-    var values = {month: String(d.month), day: String(d.day), time: d.time,
+    var values = {year: String(d.year), month: String(d.month), day: String(d.day), time: d.time,
+                  month2: (d.month < 10 ? "0" : "") + d.month, day2: (d.day < 10 ? "0" : "") + d.day,
                   month_name: (messages["when.months"] || "").split(",")[d.month - 1] || String(d.month),
                   weekday: (messages["when.weekdays"] || "").split(",")[d.weekday] || ""};
     return pattern.replace(/\{(\w+)\}/g, function (_, k) { return k in values ? values[k] : ""; });
