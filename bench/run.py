@@ -306,9 +306,10 @@ def operations(env: dict[str, str]) -> list[Operation]:
 def main() -> int:
     import boto3
 
-    port, sens_port = processes.free_port(), processes.free_port()
+    port, sens_port, translate_port = processes.free_port(), processes.free_port(), processes.free_port()
     emulator = processes.emulator(port).start()
     sens = processes.sens(sens_port).start()  # resident messages go out on the SENS channel, counted
+    translator = processes.translator(translate_port).start()  # chat translation: TranslateText, counted
     try:
         os.environ.update({"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_DEFAULT_REGION": "ap-northeast-2",
                            "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"})
@@ -318,7 +319,7 @@ def main() -> int:
         deployment = stack.deploy(session, "local", log=lambda _m: None)
         provision_local_secrets(session, deployment)
         env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port(),
-                                      sens=sens_port), stack_env=deployment.environment())
+                                      sens=sens_port, translate=translate_port), stack_env=deployment.environment())
         env["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the app's info lines would drown the table
         os.environ.update(env)
         from chalicelib.composition import Container, use_container
@@ -333,9 +334,10 @@ def main() -> int:
 
         mix = message_mix(sent_sens(env["MAEUL_SENS_BASE_URL"]))
     finally:
+        translator.stop()
         sens.stop()
         emulator.stop()
-    from bench import scale
+    from bench import scale, translation
 
     scaling = scale.run_isolated()  # last, on an emulator of its own: it grows the tables
     bundle = package()
@@ -345,6 +347,8 @@ def main() -> int:
         "cold_import": cold_import(bundle),
         "package": package_size(bundle),
         "cost_per_1000_consultations": cost_per_1000(measured, json.loads(PRICES.read_text()), mix=mix),
+        "translated_chat_per_consultation": translation.cost_per_consultation(measured,
+                                                                              json.loads(PRICES.read_text())),
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
     print_table(results)
@@ -385,6 +389,13 @@ def print_table(results: dict[str, Any]) -> None:
         print(f"messages per booked consultation: {mix}; messaging per 1,000 consultations: before (all SNS SMS) "
               f"${messaging['before_usd']}, after (SENS) ${messaging['after_usd']} "
               f"(SENS prices as of {messaging['sens_prices_as_of']})")
+    translated = results.get("translated_chat_per_consultation")
+    if translated:
+        print(f"translated chat per consultation ({translated['messages']} messages of "
+              f"{translated['characters_per_message']} characters, assumed): {translated['translate_calls']} "
+              f"TranslateText calls, {translated['characters_translated']:,} characters, ${translated['usd']} "
+              f"(translation ${translated['usd_translation']}; Amazon Translate price as of "
+              f"{translated['prices_as_of']})")
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 

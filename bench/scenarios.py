@@ -112,6 +112,9 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
 
     ops.append(Operation("booking", booking, 20, {"transactions": 1, "reads": 2}))
     ops.extend(_documents(client))
+    from bench import translation
+
+    ops.extend(translation.operations(client, _bearer, INTAKE))  # chat between people who share no language
     del counter
     return ops
 

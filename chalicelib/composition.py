@@ -514,7 +514,21 @@ class Container:
                            policy=s.policy, ice_servers=self.ice_servers, clock=self.clock,
                            public_base_url=s.public_base_url, messenger=self.resident_messages,
                            cancel_reminders=self.cancel_reminders_of,
-                           counted_load=self.counted_load_of)
+                           counted_load=self.counted_load_of, translator=self.translator,
+                           speaks=self.attorney_speaks)
+
+    @cached_property
+    def translator(self) -> Any:
+        """Machine translation of chat messages (``domain.translation``), or None when off."""
+        if self.settings.chat_translation == "off":
+            return None
+        from chalicelib.adapters.amazon_translate import AmazonTranslator
+
+        return AmazonTranslator(self.client("translate"))
+
+    def attorney_speaks(self, attorney_id: str, language: str) -> bool:
+        attorney = self.attorneys.get(attorney_id)
+        return attorney is not None and attorney.speaks(language)
 
     def counted_load_of(self, consultation: Any) -> tuple[str, int] | None:
         """(attorney, year) whose annual count holds this consultation: its booking's, or the year it

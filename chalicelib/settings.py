@@ -176,6 +176,9 @@ class Settings(BaseModel):
     sens_sms_service_id: str = ""
     sens_plus_friend_id: str = ""
     sens_sender: str = ""  # the registered sender number (발신번호 사전등록), digits only
+    # chat between a resident and an attorney who share no language: "amazon" (Amazon Translate; on
+    # the local stage the dev translator, devtools/translate, through AWS_ENDPOINT_URL_TRANSLATE) or "off"
+    chat_translation: Literal["amazon", "off"] = "amazon"
     # STUN/TURN servers for the video room (RTCIceServer objects); none needed on localhost.
     ice_servers: tuple[dict[str, Any], ...] = ()
     attachments_bucket: str = ""
@@ -287,6 +290,7 @@ _ENV_FIELDS = {
     "sens_plus_friend_id": "MAEUL_SENS_PLUS_FRIEND_ID",
     "sens_sender": "MAEUL_SENS_SENDER",
     "ice_servers": "MAEUL_ICE_SERVERS",
+    "chat_translation": "MAEUL_CHAT_TRANSLATION",
     "clock": CLOCK_VAR,
     "attachments_bucket": "MAEUL_ATTACHMENTS_BUCKET",
     "attachments_origin": "MAEUL_ATTACHMENTS_ORIGIN",

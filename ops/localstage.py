@@ -32,11 +32,13 @@ class Ports:
     app: int = 8000
     idp: int = 8101
     sens: int = 8102  # the dev SENS emulator (devtools/sens)
+    translate: int = 8103  # the dev translator (devtools/translate)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Ports:
         return cls(aws=int(env.get("MAEUL_AWS_PORT", 4566)), app=int(env.get("MAEUL_APP_PORT", 8000)),
-                   idp=int(env.get("MAEUL_IDP_PORT", 8101)), sens=int(env.get("MAEUL_SENS_PORT", 8102)))
+                   idp=int(env.get("MAEUL_IDP_PORT", 8101)), sens=int(env.get("MAEUL_SENS_PORT", 8102)),
+                   translate=int(env.get("MAEUL_TRANSLATE_PORT", 8103)))
 
 
 def config_environment(stage: str = "local") -> dict[str, str]:
@@ -54,6 +56,8 @@ def port_overrides(ports: Ports) -> dict[str, str]:
         "KAKAO_AUTH_BASE_URL": idp, "KAKAO_API_BASE_URL": idp,
         "NAVER_AUTH_BASE_URL": idp, "NAVER_API_BASE_URL": idp,
         "MAEUL_SENS_BASE_URL": f"http://127.0.0.1:{ports.sens}",
+        # chat translation: the boto3 translate client goes to the dev translator, not to moto
+        "AWS_ENDPOINT_URL_TRANSLATE": f"http://127.0.0.1:{ports.translate}",
     }
 
 

@@ -153,6 +153,13 @@ def sens(port: int, log_path: Path | None = None) -> Service:
                    f"http://127.0.0.1:{port}/health", log_path=log_path, port=port)
 
 
+def translator(port: int, log_path: Path | None = None) -> Service:
+    """The dev translator (Amazon Translate's TranslateText, marking instead of translating): devtools/translate."""
+    return Service("dev translator",
+                   [sys.executable, "-m", "devtools.translate", "--host", "127.0.0.1", "--port", str(port)],
+                   f"http://127.0.0.1:{port}/health", log_path=log_path, port=port)
+
+
 def app_server(port: int, env: Mapping[str, str], log_path: Path | None = None) -> Service:
     return Service("app", [sys.executable, "-m", "ops.local_app", "--port", str(port)],
                    f"http://127.0.0.1:{port}/api/health", env=env, log_path=log_path, port=port)

@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     busy = [f"{name} port {port} (set {var})" for name, port, var in
             (("emulator", ports.aws, "MAEUL_AWS_PORT"), ("app", ports.app, "MAEUL_APP_PORT"),
              ("identity provider", ports.idp, "MAEUL_IDP_PORT"),
-             ("SENS emulator", ports.sens, "MAEUL_SENS_PORT")) if processes.port_in_use(port)]
+             ("SENS emulator", ports.sens, "MAEUL_SENS_PORT"),
+             ("dev translator", ports.translate, "MAEUL_TRANSLATE_PORT")) if processes.port_in_use(port)]
     if busy:
         print("Cannot start: already in use: " + ", ".join(busy)
               + ". Is another 'make run' still running?", file=sys.stderr)
@@ -50,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     services = Supervisor(RUN_DIR)
     services.install_signal_handlers()
     os.environ.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
-                       "MAEUL_IDP_PORT": str(ports.idp), "MAEUL_SENS_PORT": str(ports.sens)})
+                       "MAEUL_IDP_PORT": str(ports.idp), "MAEUL_SENS_PORT": str(ports.sens),
+                       "MAEUL_TRANSLATE_PORT": str(ports.translate)})
     try:
         step("starting the AWS emulator (moto server)")
         services.start(processes.emulator(ports.aws, RUN_DIR / "emulator.log"))
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         services.start(processes.identity_provider(ports.idp, ports.app, RUN_DIR / "idp.log"))
         step("starting the dev SENS emulator (Kakao 알림톡, SMS, LMS)")
         services.start(processes.sens(ports.sens, RUN_DIR / "sens.log"))
+        step("starting the dev translator (chat translation; marks, does not translate)")
+        services.start(processes.translator(ports.translate, RUN_DIR / "translate.log"))
         step("starting the app")
         services.start(processes.app_server(ports.app, {}, RUN_DIR / "app.log"))
         step("starting the local scheduler")
@@ -122,6 +126,7 @@ Maeul (스마트 마을노무사) is running:  {url}
   AWS emulator      http://127.0.0.1:{ports.aws}
   identity provider http://127.0.0.1:{ports.idp}  (test accounts: admin, attorney-001 … attorney-120, any other name)
   SENS emulator     http://127.0.0.1:{ports.sens}  (알림톡/SMS the residents were sent: scripts/outbox)
+  dev translator    http://127.0.0.1:{ports.translate}  (chat translation; marks the text, never translates)
   scheduled jobs    run every minute by the local scheduler; run them by hand with scripts/tick --at ISO
   logs              .run/*.log
 

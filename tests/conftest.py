@@ -118,6 +118,9 @@ def stage_environment(aws_port: int, deployment: stack.Deployment,
     # Resident messages go out as plain SMS through SNS here; ``local_site`` and the channel's own
     # tests start the SENS emulator and switch to it (MAEUL_RESIDENT_CHANNEL=sens).
     env["MAEUL_RESIDENT_CHANNEL"] = "sns"
+    # Chat translation is off here; ``local_site`` and the translator's own tests start the dev
+    # translator and switch it on (MAEUL_CHAT_TRANSLATION=amazon, AWS_ENDPOINT_URL_TRANSLATE).
+    env["MAEUL_CHAT_TRANSLATION"] = "off"
     env[CLOCK_VAR] = pinned_now()
     env.update({"MAEUL_AWS_PORT": str(ports.aws), "MAEUL_APP_PORT": str(ports.app),
                 "MAEUL_IDP_PORT": str(ports.idp), "MAEUL_SENS_PORT": str(ports.sens)})

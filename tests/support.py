@@ -160,17 +160,22 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
     dev_totp.enrol(container, dev_totp.seeded_staff_subjects(container, kept))  # as ``scripts/seed`` does
     aws_port = stack_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1]
     app_port, idp_port, sens_port = processes.free_port(), processes.free_port(), processes.free_port()
+    translate_port = processes.free_port()
     # the app derives its public base URL (the tokens' issuer) from its port: so does ``env``;
     # residents are told through the SENS emulator (its outbox: ``env["MAEUL_SENS_BASE_URL"]``)
     env = {**stack_env, "MAEUL_AWS_PORT": aws_port, "MAEUL_APP_PORT": str(app_port),
            "MAEUL_IDP_PORT": str(idp_port), "MAEUL_PUBLIC_BASE_URL": f"http://127.0.0.1:{app_port}",
            "MAEUL_SENS_PORT": str(sens_port), "MAEUL_SENS_BASE_URL": f"http://127.0.0.1:{sens_port}",
-           "MAEUL_RESIDENT_CHANNEL": "sens"}
+           "MAEUL_RESIDENT_CHANNEL": "sens",
+           # chat between people who share no language goes through the dev translator
+           "MAEUL_CHAT_TRANSLATION": "amazon", "MAEUL_TRANSLATE_PORT": str(translate_port),
+           "AWS_ENDPOINT_URL_TRANSLATE": f"http://127.0.0.1:{translate_port}"}
     if at is not None:
         env[CLOCK_VAR] = pinned(at)
     artifacts = processes.ROOT / "test-artifacts"
     idp = processes.identity_provider(idp_port, app_port, artifacts / f"idp-{idp_port}.log").start()
     sens = processes.sens(sens_port, artifacts / f"sens-{sens_port}.log").start()
+    translator = processes.translator(translate_port, artifacts / f"translate-{translate_port}.log").start()
     app = processes.app_server(app_port, env, artifacts / f"app-{app_port}.log").start()
     url = f"http://127.0.0.1:{app_port}"
     LOCAL_SITES[url] = (container, env)  # what a browser test needs to type a staff member's code
@@ -185,6 +190,7 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
         LOCAL_SITES.pop(url, None)
         app.stop()
         sens.stop()
+        translator.stop()
         idp.stop()
 
 

@@ -7,7 +7,7 @@ shape the response. Everything here is personal: ``Cache-Control: no-store``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -24,7 +24,7 @@ from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
-from chalicelib.domain.rooms import (CURSOR, MessageRateLimitedError, NotParticipantError, NotStartedYetError,
+from chalicelib.domain.rooms import (CURSOR, Message, MessageRateLimitedError, NotParticipantError, NotStartedYetError,
                                      NotYetConnectedError, Outcome, OutcomeAlreadyRecordedError, RoomClosedError, Side,
                                      SignalType, ThreadClosedError)
 from chalicelib.services.rooms import RoomView, ThreadPage
@@ -102,13 +102,25 @@ class OutcomeIn(BaseModel):
 
 # --- responses ----------------------------------------------------------------------------------
 
+class TranslationOut(BaseModel):
+    text: str = Field(description="The machine translation (never the original).")
+    source: str = Field(description="Language the message was written in.")
+    target: str = Field(description="Language it was translated into.")
+    machine: bool = Field(True, description="Always true: a machine translation, labelled as such.")
+
+
 class MessageOut(BaseModel):
     id: str
     cursor: str
     side: Side
     mine: bool
-    text: str
+    text: str = Field(description="The original, as written.")
     sent_at: datetime
+    translation: TranslationOut | None = Field(None, description="For a resident and an attorney who share "
+                                                                 "no language: the machine translation.")
+    untranslated: Literal["unsupported", "unavailable"] | None = Field(
+        None, description="The thread needs translation but this message has none: no machine translator "
+                          "for the language (an interpreter helps), or the translator failed just then.")
 
 
 class ThreadOut(BaseModel):
@@ -194,9 +206,7 @@ def post_message(consultation_id: str) -> object:
         raise BadRequestError(f"A message can be at most {limit:,} characters; this one has {len(body.text):,}. "
                               "Split it into several messages.", code="message_too_long")
     message = container.rooms.post(principal, cid, body.text)
-    out = MessageOut(id=message.id, cursor=message.cursor, side=message.side, mine=True, text=message.text,
-                     sent_at=container.calendar.to_local(message.sent_at))
-    return json_response(out, 201, private=True)
+    return json_response(_message_out(message, message.side, container.calendar), 201, private=True)
 
 
 @spec.operation("POST", "/api/consultations/{consultation_id}/messages/read", "Mark messages read up to a "
@@ -287,11 +297,18 @@ def room_page(consultation_id: str) -> Response:
 
 # --- helpers ------------------------------------------------------------------------------------
 
+def _message_out(m: Message, reader: Side | None, calendar: Any) -> MessageOut:
+    t = m.translation
+    return MessageOut(id=m.id, cursor=m.cursor, side=m.side, mine=m.side is reader, text=m.text,
+                      sent_at=calendar.to_local(m.sent_at),
+                      translation=TranslationOut(text=t.text, source=t.source, target=t.target,
+                                                 machine=t.machine) if t is not None else None,
+                      untranslated=m.untranslated if m.untranslated in ("unsupported", "unavailable") else None)
+
+
 def _thread_out(page: ThreadPage) -> ThreadOut:
     calendar = get_container().calendar
-    return ThreadOut(items=[MessageOut(id=m.id, cursor=m.cursor, side=m.side, mine=m.side is page.side,
-                                       text=m.text, sent_at=calendar.to_local(m.sent_at))
-                            for m in page.messages],
+    return ThreadOut(items=[_message_out(m, page.side, calendar) for m in page.messages],
                      next=page.next, unread=page.unread, read_by_other=page.read_by_other, closed=page.closed)
 
 

@@ -63,8 +63,9 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
 
 
 def script_messages(lang: str) -> dict[str, str]:
-    """The messages scripts show (keys ``js.*``), handed over in a JSON data block."""
-    return {k: v for k, v in catalogue(lang).items() if k.startswith("js.")}
+    """The messages scripts show (keys ``js.*``), handed over in a JSON data block, with the date
+    patterns (``when.*``) scripts use where the browser has no locale data (static/dates.js)."""
+    return {k: v for k, v in catalogue(lang).items() if k.startswith(("js.", "when."))}
 
 
 def _account_language(principal: Principal) -> str | None:

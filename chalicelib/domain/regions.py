@@ -7,8 +7,11 @@ city or county itself (for cities with districts, the city-level code).
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 
 __all__ = [
@@ -207,7 +210,30 @@ def rings(code: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return ring0, ring1, ring2
 
 
+@functools.cache
+def _names_in_scripts() -> Mapping[str, Mapping[str, str]]:
+    """``region_names.json``: names in the scripts that are neither Hangul nor Latin (zh, th, ne)."""
+    data = json.loads((Path(__file__).with_name("region_names.json")).read_text(encoding="utf-8"))
+    return MappingProxyType({lang: MappingProxyType(names) for lang, names in data.items()
+                             if not lang.startswith("_")})
+
+
+# Where a reader's script has a name of its own, the romanised sign name follows in brackets so the
+# place can be matched with road signs, bus stops and addresses; Chinese readers get the official
+# Chinese-character name alone. Khmer and Burmese readers get the romanisation: the road signs,
+# the EPS documents and the maps they use in Korea write place names in Latin letters, and a
+# transliteration nobody has checked with readers would be worse than the sign name
+# (docs/glossary/README.md, "Place names").
+_SIGN_NAME_IN_BRACKETS = frozenset({"th", "ne"})
+
+
 def region_name(region: Region, lang: str) -> str:
-    """A region's name for a reader of ``lang``: in Hangul for Korean and easy Korean, otherwise the
-    official romanisation (what the bilingual road and station signs show)."""
-    return region.name_ko if lang.split("-")[0] == "ko" else region.name_en
+    """A region's name for a reader of ``lang``: in Hangul for Korean and easy Korean, in Chinese
+    characters for Chinese, in Thai or Devanagari (with the sign name) for Thai and Nepali, otherwise
+    the official romanisation (what the bilingual road and station signs show)."""
+    if lang.split("-")[0] == "ko":
+        return region.name_ko
+    own = _names_in_scripts().get(lang, {}).get(region.code)
+    if own is None:
+        return region.name_en
+    return f"{own} ({region.name_en})" if lang in _SIGN_NAME_IN_BRACKETS else own

@@ -27,6 +27,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.consultations import FALLBACK, Consultation, Reader, Status
+from chalicelib.domain.translation import Translation
 
 MESSAGE_ENTITY = "message"  # field cipher entity of a message (record id: the message id)
 SIGNAL_ENTITY = "signal"    # field cipher entity of a signalling payload (record id: its cursor)
@@ -139,8 +140,10 @@ class Message:
     id: str  # stable id (the cipher binds the text to it)
     consultation_id: str
     side: Side
-    text: str
+    text: str  # the original, as written
     sent_at: datetime
+    translation: Translation | None = None  # a machine translation for the other side, when needed
+    untranslated: str | None = None  # why a thread needing translation has none: "unsupported" | "unavailable"
 
 
 @dataclass(frozen=True)

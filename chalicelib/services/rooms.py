@@ -8,6 +8,11 @@ unknown id):
   or signal (``NotParticipantError``, 403);
 - only the assigned attorney records the outcome.
 
+Between a resident and an attorney who share no language (``domain.translation``), each message
+is machine-translated as it is posted (resident's language ↔ Korean, through the ``Translator``
+port) and the translation is sealed with the original in the message's one envelope; the
+original is always kept, a translator failure never loses a message, and no text is logged.
+
 Every message text and every signalling payload is sealed with the field cipher
 (one envelope per item, bound to ``<consultation id>/<cursor>``); the cipher
 caches data keys, so a page of messages costs no KMS call per message.
@@ -37,6 +42,8 @@ from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTI
                                      RoomWindow, SealedMessage, Side, SignalType, ThreadStore, check_can_post,
                                      check_room_open, new_cursor, room_window, side_of)
 from chalicelib.domain.rooms import Signal as SignalRecord
+from chalicelib.domain.translation import (Translation, TranslationUnavailableError, Translator, direction,
+                                           needs_translation)
 from chalicelib.logs import logger
 from chalicelib.settings import Policy
 
@@ -98,8 +105,12 @@ class RoomService:
                  release: Callable[[str, str], None] | None, policy: Policy,
                  ice_servers: Sequence[dict[str, Any]] | IceServers, clock: Clock, public_base_url: str,
                  messenger: Any = None, cancel_reminders: Callable[[str], object] | None = None,
-                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None) -> None:
+                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None,
+                 translator: Translator | None = None,
+                 speaks: Callable[[str, str], bool] | None = None) -> None:
         self._consultations = consultations
+        self._translator = translator  # None: this stage translates nothing
+        self._speaks = speaks or (lambda attorney_id, language: False)  # (attorney id, language) -> bool
         self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._store = store
         self._booked = booked
@@ -164,13 +175,38 @@ class RoomService:
         check_can_post(consultation)
         now = self._clock()
         message_id = str(uuid.uuid4())
-        sealed = self._seal(MESSAGE_ENTITY, f"{consultation_id}/{message_id}", {"text": text})
+        translation, untranslated = self._translate(consultation, side, text)
+        fields: dict[str, Any] = {"text": text}
+        if translation is not None:
+            fields["translation"] = translation.to_sealable()
+        if untranslated is not None:
+            fields["untranslated"] = untranslated
+        sealed = self._seal(MESSAGE_ENTITY, f"{consultation_id}/{message_id}", fields)
         stored = self._store.post(SealedMessage(new_cursor(now), message_id, consultation_id, side, sealed, now),
                                   rate_key=principal.subject, rate_limit=self._policy.messages_per_minute,
                                   now=now, retention=self._retention)
         if side is Side.ATTORNEY and self._messenger is not None:
             self._messenger.attorney_replied(consultation_id)  # coalesced: one per reply_alert_minutes
-        return Message(stored, message_id, consultation_id, side, text, now)
+        return Message(stored, message_id, consultation_id, side, text, now, translation, untranslated)
+
+    def _translate(self, consultation: Consultation, side: Side, text: str) -> tuple[Translation | None, str | None]:
+        """The message's machine translation for the other side, or why there is none when the thread
+        needs one ("unsupported": no translator for the language; "unavailable": it failed now)."""
+        if self._translator is None:
+            return None, None
+        language = consultation.language.value
+        if not needs_translation(language, bool(consultation.attorney_id)
+                                 and self._speaks(consultation.attorney_id or "", language)):
+            return None, None
+        way = direction(language, from_resident=side is Side.RESIDENT)
+        if way is None:
+            return None, "unsupported"
+        try:
+            return Translation(self._translator.translate(text, way.source, way.target), way.source, way.target), None
+        except TranslationUnavailableError:
+            logger().warning("message sent untranslated: the translator failed",
+                             extra={"consultation_id": consultation.id, "source": way.source, "target": way.target})
+            return None, "unavailable"
 
     def mark_read(self, principal: Principal, consultation_id: str, until: str) -> ThreadPage:
         _, side = self._participant(principal, consultation_id)
@@ -183,7 +219,10 @@ class RoomService:
 
     def _open_message(self, m: SealedMessage) -> Message:
         data = self._open(MESSAGE_ENTITY, f"{m.consultation_id}/{m.id}", m.sealed)
-        return Message(m.cursor, m.id, m.consultation_id, m.side, str(data["text"]), m.sent_at)
+        untranslated = data.get("untranslated")
+        return Message(m.cursor, m.id, m.consultation_id, m.side, str(data["text"]), m.sent_at,
+                       Translation.from_sealed(data.get("translation")),
+                       untranslated if isinstance(untranslated, str) else None)
 
     def _seal(self, entity: str, record_id: str, fields: dict[str, Any]) -> bytes:
         try:

@@ -64,13 +64,16 @@ def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
                                  hash_key=lambda: "functional-tests")
 
     from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
+    from tests.twins.memory_translation import MemoryTranslator
 
     for name, build in (("receipts", lambda self: MemoryReceiptCounter()),
                         ("delivery_ledger", lambda self: MemoryDeliveryLedger()),
                         ("resident_messages", messenger),
                         # documents: withdrawing and leaving erase them; no bucket here either
                         ("attachment_store", lambda self: MemoryAttachmentStore()),
-                        ("object_store", lambda self: MemoryObjectStore())):
+                        ("object_store", lambda self: MemoryObjectStore()),
+                        # chat translation: the translator's twin (no Amazon Translate here)
+                        ("translator", lambda self: MemoryTranslator())):
         prop = cached_property(build)
         prop.__set_name__(Container, name)
         monkeypatch.setattr(Container, name, prop)

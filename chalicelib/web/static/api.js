@@ -69,11 +69,15 @@
   // Intl formats dates in the page language (easy Korean as Korean; English the British way)
   var locale = page.lang === "en" ? "en-GB" : (page.lang.indexOf("ko") === 0 ? "ko-KR" : page.lang);
   function when(iso, withDay) {
+    var written = window.MaeulDates && MaeulDates.format(iso, page.lang, page.messages, withDay === false ? "time" : "full");
+    if (written) { return written; }
     var options = {timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hour12: false};
     if (withDay !== false) { options.month = "long"; options.day = "numeric"; options.weekday = "short"; }
     return new Intl.DateTimeFormat(locale, options).format(new Date(iso));
   }
   function day(iso) {
+    var written = window.MaeulDates && MaeulDates.format(iso, page.lang, page.messages, "day");
+    if (written) { return written; }
     return new Intl.DateTimeFormat(locale, {timeZone: "Asia/Seoul", month: "long", day: "numeric", weekday: "long"})
       .format(new Date(iso));
   }

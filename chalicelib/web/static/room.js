@@ -35,6 +35,8 @@
   }
   function when(iso) {
     if (!iso) return "";
+    const written = window.MaeulDates && MaeulDates.format(iso, lang, S, "full");
+    if (written) return written;
     const d = new Date(iso);
     return d.toLocaleString(lang === "en" ? "en-GB" : (lang.indexOf("ko") === 0 ? "ko-KR" : lang),
       { timeZone: "Asia/Seoul", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
@@ -52,7 +54,35 @@
     who.textContent = m.mine ? S.mine : (m.side === "attorney" ? S.theirs_attorney : S.theirs_resident);
     const text = document.createElement("p");
     text.className = "text";
-    text.textContent = m.text;  // never innerHTML: messages are untrusted text
+    // A translated message: the other side reads the machine translation first (labelled), the
+    // original one tap away; the writer reads what they wrote, the translation sent one tap away.
+    const t = m.translation;
+    const theirsTranslated = t && !m.mine;
+    text.textContent = theirsTranslated ? t.text : m.text;  // never innerHTML: messages are untrusted text
+    if (theirsTranslated) text.lang = t.target === "ko-x-easy" ? "ko" : t.target;
+    else if (t) text.lang = t.source === "ko-x-easy" ? "ko" : t.source;
+    const extra = [];
+    if (t) {
+      const label = document.createElement("span");
+      label.className = "mt-label";
+      label.textContent = m.mine ? S.mt_sent_as : S.mt_label;
+      const details = document.createElement("details");
+      details.className = "mt-other";
+      const summary = document.createElement("summary");
+      summary.textContent = m.mine ? S.mt_label : S.mt_original;
+      const other = document.createElement("p");
+      other.className = m.mine ? "translation" : "original";
+      other.textContent = m.mine ? t.text : m.text;
+      other.lang = m.mine ? t.target : t.source;
+      if (other.lang === "ko-x-easy") other.lang = "ko";
+      details.append(summary, other);
+      extra.push(label, details);
+    } else if (m.untranslated) {
+      const note = document.createElement("span");
+      note.className = "mt-label untranslated";
+      note.textContent = m.untranslated === "unsupported" ? S.mt_unsupported : S.mt_unavailable;
+      extra.push(note);
+    }
     const meta = document.createElement("span");
     meta.className = "meta";
     const time = document.createElement("time");
@@ -64,7 +94,7 @@
       read.className = "read";
       meta.appendChild(read);
     }
-    li.append(who, text, meta);
+    li.append(who, text, ...extra, meta);
     return li;
   }
 
