@@ -195,8 +195,9 @@ class RoomService:
         if self._translator is None:
             return None, None
         language = consultation.language.value
-        if not needs_translation(language, bool(consultation.attorney_id)
-                                 and self._speaks(consultation.attorney_id or "", language)):
+        if not needs_translation(language, attorney_speaks_it=False):
+            return None, None  # a Korean thread: no roster read per message
+        if consultation.attorney_id and self._speaks(consultation.attorney_id, language):
             return None, None
         way = direction(language, from_resident=side is Side.RESIDENT)
         if way is None:
