@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chalicelib.domain.identity import Provider, Role
-from chalicelib.domain.sessions import TokenRejectedError
+from chalicelib.domain.sessions import AccessClaims, TokenRejectedError
 
 ALGORITHM = "ES256"
 TOKEN_TYPE = "at+jwt"
@@ -161,16 +161,6 @@ class SecretsManagerKeySource:
                                              or self._monotonic() - self._loaded_at < self._min_reload):
                 return self._cached
             return self._load()
-
-
-@dataclass(frozen=True)
-class AccessClaims:
-    subject: str
-    role: Role
-    provider: Provider
-    session_id: str
-    attorney_id: str | None
-    expires_at: datetime
 
 
 class JwtCodec:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Protocol
 
 from chalicelib.domain.identity import Provider, Role, subject_of
 
@@ -123,6 +124,18 @@ class ProviderIdentity:
     @property
     def subject(self) -> str:
         return subject_of(self.provider, self.user_id)
+
+
+class ProviderClient(Protocol):
+    """One identity provider's OAuth client (``adapters/oauth_providers.py``): the URL to send the
+    browser to, and the identity behind the code it comes back with."""
+
+    client_id: str
+
+    def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str,
+                      login_hint: str | None = None) -> str: ...
+
+    def identify(self, *, code: str, redirect_uri: str, state: str, code_verifier: str) -> ProviderIdentity: ...
 
 
 def role_for(subject: str, admin_subjects: Collection[str], attorney_id: str | None) -> Role:

@@ -90,6 +90,27 @@ class RefreshReuseError(RefreshError):
     reason = "refresh_reuse"
 
 
+@dataclass(frozen=True)
+class AccessClaims:
+    """What a valid access token says: who, in which role, from which session, until when."""
+
+    subject: str
+    role: Role
+    provider: Provider
+    session_id: str
+    attorney_id: str | None
+    expires_at: datetime
+
+
+class AccessTokenCodec(Protocol):
+    """Issues and checks the short-lived access tokens (the JWT adapter: ``adapters/jwt_tokens.py``)."""
+
+    def issue(self, *, subject: str, role: Role, provider: Provider, session_id: str,
+              attorney_id: str | None, now: datetime) -> tuple[str, datetime]: ...
+
+    def verify(self, token: str, now: datetime) -> AccessClaims: ...
+
+
 class SessionStore(Protocol):
     """Sessions and their refresh tokens (hashes only)."""
 

@@ -32,11 +32,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.adapters.oauth_providers import OAuthClient
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import (Client, LoginError, LoginStateError, LoginThrottledError,
-                                     ProviderDeniedError, ProviderError, HOME, landing_path, provider_of,
-                                     safe_next)
+from chalicelib.domain.login import (HOME, Client, LoginError, LoginStateError, LoginThrottledError,
+                                     ProviderClient, ProviderDeniedError, ProviderError, landing_path,
+                                     provider_of, safe_next)
 from chalicelib.domain.sessions import TokenRejectedError, Tokens
 from chalicelib.domain.users import UserProfile, UserStore
 from chalicelib.logs import logger
@@ -82,7 +81,7 @@ def pkce_challenge(verifier: str) -> str:
 
 
 class LoginService:
-    def __init__(self, *, clients: Mapping[Provider, OAuthClient], signer: LoginSigner, users: UserStore,
+    def __init__(self, *, clients: Mapping[Provider, ProviderClient], signer: LoginSigner, users: UserStore,
                  sessions: SessionService, history: LoginHistory, clock: Callable[[], datetime],
                  public_base_url: str, state_ttl: timedelta, allow_login_hint: bool = False) -> None:
         self._clients = clients
@@ -98,7 +97,7 @@ class LoginService:
     def redirect_uri(self, provider: Provider) -> str:
         return f"{self._base}/auth/{provider.value}/callback"
 
-    def _client(self, provider: Provider) -> OAuthClient:
+    def _client(self, provider: Provider) -> ProviderClient:
         client = self._clients.get(provider)
         if client is None or not client.client_id:
             raise ProviderError("Signing in with this provider is not available right now.",

@@ -45,7 +45,6 @@ from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Mode
 from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, ConsultationRepository,
                                              EncryptionUnavailableError, Reader, Status, reader_of)
-from chalicelib.adapters.identity_key import StaticIdentityKey
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.limits import Quota, alert_quota, booking_change_quotas
 from chalicelib.domain.matching import (AssignmentMode, ConsultationFacts, annual_cap_of, choose,
@@ -92,7 +91,7 @@ class ReservationService:
     def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
                  roster: ContactBook, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
                  policy: Policy, clock: Callable[[], datetime], public_base_url: str,
-                 messenger: Any = None, identity_key: IdentityKey | None = None,
+                 messenger: Any = None, identity_key: IdentityKey,
                  metrics: Metrics | None = None) -> None:
         self._consultations = consultations
         self._metrics = metrics or NoMetrics()
@@ -104,8 +103,7 @@ class ReservationService:
         self._clock = clock
         self._rules = SlotRules(slot_minutes=policy.slot_minutes, min_notice_minutes=policy.min_notice_minutes,
                                 horizon_days=policy.booking_horizon_days)
-        # the harnesses of the tests may leave the key out; the composition always passes the stage's key
-        self._identity = identity_key or StaticIdentityKey()
+        self._identity = identity_key
         self._alerts = _Alerts(notifier, roster, cipher, public_base_url.rstrip("/"),
                                gate=self._alert_gate)
         self._cipher = cipher

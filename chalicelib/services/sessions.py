@@ -19,11 +19,11 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from chalicelib.adapters.jwt_tokens import JwtCodec
 from chalicelib.domain.identity import Principal, Provider
 from chalicelib.domain.login import Client, LoginThrottledError, role_for
-from chalicelib.domain.sessions import (RefreshError, Session, SessionStore, TokenRejectedError, Tokens,
-                                        device_label, ip_hint, new_refresh_token, new_session_id, token_hash)
+from chalicelib.domain.sessions import (AccessTokenCodec, RefreshError, Session, SessionStore,
+                                        TokenRejectedError, Tokens, device_label, ip_hint, new_refresh_token,
+                                        new_session_id, token_hash)
 from chalicelib.domain.second_factor import is_staff
 from chalicelib.logs import logger
 from chalicelib.services.login_history import TOKEN_PROVIDER, LoginHistory
@@ -45,7 +45,7 @@ def active_attorney_of(attorneys: AttorneyLinks, subject: str) -> str | None:
 
 
 class SessionService:
-    def __init__(self, *, store: SessionStore, codec: JwtCodec, attorneys: AttorneyLinks,
+    def __init__(self, *, store: SessionStore, codec: AccessTokenCodec, attorneys: AttorneyLinks,
                  admin_subjects: Collection[str], history: LoginHistory, clock: Callable[[], datetime],
                  refresh_ttl: timedelta, idle_minutes: int | None = None,
                  staff_idle_minutes: int | None = None) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
+from chalicelib.adapters.identity_key import StaticIdentityKey
 from tests.twins.memory import (MemoryBookingRepository, MemoryConsultationRepository, MemoryLoadStore,
                                         MemoryNotifier, MemoryRoster)
 from chalicelib.domain.attorneys import Attorney
@@ -50,7 +51,7 @@ class Backend:
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.roster,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=self.policy, clock=lambda: self.clock[0],
-                                  public_base_url="http://127.0.0.1:8000")
+                                  public_base_url="http://127.0.0.1:8000", identity_key=StaticIdentityKey())
 
     def add_attorney(self, attorney_id: str, category: str, regions: tuple[str, ...],
                      availability: Availability | None = None, annual_cap: int | None = None) -> Attorney:
