@@ -8,6 +8,7 @@ for free text that must be logged (e.g. a provider's error description).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -30,3 +31,14 @@ def logger() -> Any:
     from aws_lambda_powertools import Logger
 
     return Logger(service="maeul", use_rfc3339=True)
+
+
+def best_effort[T](step: Callable[[], T], what: str, **fields: str | int | None) -> T | None:
+    """Run a step whose failure must not undo what came before it (an alert after a booking, a clean-up
+    after a withdrawal): a failure is logged as "<what> failed" with its type and ``fields`` (ids and
+    codes only, never personal data) and gives None; the caller decides what None means."""
+    try:
+        return step()
+    except Exception as exc:  # noqa: BLE001 - that is the point: the step is second to what came before
+        logger().warning(f"{what} failed", extra={"error": type(exc).__name__, **fields})
+        return None

@@ -36,6 +36,7 @@ from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.services import consultation_reads, intake
 from chalicelib.services.consultation_reads import ConsultationView, PersonalData
 from chalicelib.settings import FALLBACK_PHONE
+from chalicelib.logs import best_effort
 
 bp = ApiBlueprint(__name__)
 
@@ -351,12 +352,8 @@ def _queue_realtime(container: Any, consultation: Any, now: datetime) -> None:
     """Real-time requests join the real-time queue (best effort: the window keeper sweeps misses)."""
     if consultation.mode is not Mode.REALTIME:
         return
-    try:
-        container.realtime.enqueue(consultation, now)
-    except Exception:  # noqa: BLE001 - the request is stored; the queue catches up within 5 minutes
-        from chalicelib.logs import logger
-
-        logger().warning("real-time queueing deferred to the window keeper")
+    # the request is stored; the window keeper queues a miss within 5 minutes
+    best_effort(lambda: container.realtime.enqueue(consultation, now), "real-time queueing")
 
 
 def _idempotency_key(request: Request) -> str:

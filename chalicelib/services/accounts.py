@@ -22,7 +22,7 @@ from chalicelib.domain.audit import AccessEvent, LoginEvent
 from chalicelib.domain.identity import Principal, Provider, Role, subject_of
 from chalicelib.domain.login import Client, LoginThrottledError
 from chalicelib.domain.sessions import Tokens
-from chalicelib.logs import logger
+from chalicelib.logs import best_effort
 from chalicelib.domain.users import (Invite, InviteStore, InvalidInviteError, UserProfile, UserStore,
                                      format_invite_code, invite_hash, new_invite_code, normalise_invite_code)
 from chalicelib.services.login_history import LoginHistory
@@ -119,12 +119,9 @@ class AccountService:
         fails because the provider does)."""
         ended = self._erase(subject, client, provider, reason="account_deleted")
         disconnected = False
-        if self._disconnect is not None:
-            try:
-                disconnected = self._disconnect(subject)
-            except Exception as exc:  # noqa: BLE001 - the account is gone either way
-                logger().warning("provider disconnect failed", extra={"provider": provider,
-                                                                      "error": type(exc).__name__})
+        if self._disconnect is not None:  # the account is gone either way
+            disconnected = bool(best_effort(lambda: self._disconnect(subject), "provider disconnect",
+                                            provider=provider))
         return Departure(ended, disconnected)
 
     def _erase(self, subject: str, client: Client, provider: str, reason: str) -> int:

@@ -33,7 +33,7 @@ from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationR
                                              EncryptionUnavailableError, IdempotencyClaim, Intake,
                                              PersonalDetails, Status)
 from chalicelib.domain.limits import new_request_quotas
-from chalicelib.logs import logger
+from chalicelib.logs import best_effort, logger
 from chalicelib.settings import Policy
 
 # Version of the consent text below; stored with each consultation as proof of
@@ -90,11 +90,9 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
 
 def _with_receipt(consultations: ConsultationRepository, receipts: Any, stored: Consultation,
                   local_now: datetime) -> Consultation:
-    try:
-        receipt = consultations.set_receipt(stored.id, receipts.next(local_now))
-    except Exception as exc:  # noqa: BLE001 - the request is stored; the number follows on a retry
-        logger().warning("receipt number not allocated", extra={"error": type(exc).__name__})
-        return stored
+    # the request is stored; without a number now, the number follows on a retry
+    receipt = best_effort(lambda: consultations.set_receipt(stored.id, receipts.next(local_now)),
+                          "receipt number allocation")
     return stored.evolve(receipt=receipt) if receipt else stored
 
 

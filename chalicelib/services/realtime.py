@@ -44,13 +44,13 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.matching import (Assignment, AssignmentMode, ConsultationFacts, NoCandidateError, choose,
                                         manual_assignment, realtime_available)
 from chalicelib.domain.message_templates import ResidentEvent
-from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, render
 from chalicelib.domain.offers import (ChangedMeanwhileError, MoveOnReason, NotOnRosterError, Offer,
                                       OfferNotFoundError, OfferStatus, OfferUnavailableError, RealtimeRequest,
                                       UnknownAttorneyError, deadline_of, estimate_minutes, must_move_on, rolled,
                                       serving_window_end)
 from chalicelib.domain.regions import rings
-from chalicelib.logs import logger
+from chalicelib.logs import best_effort, logger
 from chalicelib.settings import Policy
 
 SWEEP_HOURS = 24  # the window keeper re-queues real-time requests of the last day the intake hook missed
@@ -435,11 +435,7 @@ class RealtimeService:
     @staticmethod
     def _quietly(call: Callable[[], Any]) -> Any:
         """Alerts are best effort: a delivery failure is logged, never undoes a state change."""
-        try:
-            return call()
-        except (NotificationFailedError, Exception) as exc:  # noqa: BLE001
-            logger().warning("real-time side effect failed", extra={"error": type(exc).__name__})
-            return None
+        return best_effort(call, "real-time side effect")
 
 
 __all__ = ["OfferView", "QueueStatus", "RealtimeService", "serving_window_end", "Reader"]

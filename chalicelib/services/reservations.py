@@ -52,7 +52,7 @@ from chalicelib.domain.matching import (AssignmentMode, ConsultationFacts, annua
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, render
 from chalicelib.domain.slots import (OpenSlot, SlotRules, check_range, check_slot, default_range,
                                      free_attorneys, open_slots)
-from chalicelib.logs import logger
+from chalicelib.logs import best_effort, logger
 from chalicelib.services.availability import effective
 from chalicelib.settings import Policy
 
@@ -491,15 +491,7 @@ class _Alerts:
         self._try("sms", kind, lambda: self._notifier.send_sms(phone, message.text))
 
     def _try(self, channel: str, kind: MessageKind, send: Callable[[], Any]) -> None:
-        try:
-            send()
-        except Exception as exc:  # noqa: BLE001 - an alert must never undo a booking
-            logger().warning("booking alert not delivered", extra={"channel": channel, "kind": kind.value,
-                                                                  "error": type(exc).__name__})
+        best_effort(send, "booking alert delivery", channel=channel, kind=kind.value)  # never undoes a booking
 
     def _quietly(self, read: Callable[[], Any]) -> Any:
-        try:
-            return read()
-        except Exception as exc:  # noqa: BLE001 - an alert must never undo a booking
-            logger().warning("booking alert: recipient not readable", extra={"error": type(exc).__name__})
-            return None
+        return best_effort(read, "booking alert: reading the recipient")

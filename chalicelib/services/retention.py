@@ -26,7 +26,7 @@ from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Mode
 from chalicelib.domain.consultations import ConsultationRepository, IllegalTransitionError, Status
 from chalicelib.domain.notifications import MessageKind, Notifier, render
-from chalicelib.logs import logger
+from chalicelib.logs import best_effort, logger
 from chalicelib.settings import Policy
 
 LOOKBACK = 3  # stale periods of intake months read per run
@@ -97,8 +97,4 @@ class RetentionService:
 
     @staticmethod
     def _quietly(call: Callable[[], Any]) -> Any:
-        try:
-            return call()
-        except Exception as exc:  # noqa: BLE001 - a notice is best effort; the expiry stands
-            logger().warning("request expiry side effect failed", extra={"error": type(exc).__name__})
-            return None
+        return best_effort(call, "request expiry side effect")  # a notice or clean-up: the expiry stands

@@ -44,7 +44,7 @@ from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTI
 from chalicelib.domain.rooms import Signal as SignalRecord
 from chalicelib.domain.translation import (Translation, TranslationUnavailableError, Translator, direction,
                                            needs_translation)
-from chalicelib.logs import logger
+from chalicelib.logs import best_effort, logger
 from chalicelib.settings import Policy
 
 Clock = Callable[[], datetime]
@@ -318,19 +318,14 @@ class RoomService:
         self._store.save_outcome(record, unload)
         self._consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics
         self._store.close(consultation_id)
-        if self._cancel_reminders is not None:
-            try:
-                self._cancel_reminders(consultation_id)  # the follow-up asking for this outcome, and any other
-            except Exception:  # noqa: BLE001 - the outcome stands; the reminder job skips closed ones
-                logger().warning("could not cancel the reminders after the outcome",
-                                 extra={"consultation_id": consultation_id})
+        if self._cancel_reminders is not None:  # the follow-up asking for this outcome, and any other
+            best_effort(lambda: self._cancel_reminders(consultation_id),  # the reminder job skips closed ones
+                        "cancelling the reminders after the outcome", consultation_id=consultation_id)
         self._send_survey(consultation_id)
         if self._release is not None and consultation.attorney_id:
-            try:
-                self._release(consultation.attorney_id, consultation_id)
-            except Exception:  # noqa: BLE001 - the outcome stands; the busy mark also expires
-                logger().warning("could not release the attorney after the outcome",
-                                 extra={"consultation_id": consultation_id})
+            attorney_id = consultation.attorney_id  # the outcome stands; the busy mark also expires
+            best_effort(lambda: self._release(attorney_id, consultation_id),
+                        "releasing the attorney after the outcome", consultation_id=consultation_id)
         return record
 
     def _send_survey(self, consultation_id: str) -> None:

@@ -31,7 +31,7 @@ from chalicelib.domain.consultations import (ERASED_OWNER, WITHDRAWABLE, Consult
                                              ConsultationRepository, NotWithdrawableError, Status)
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.notifications import MessageKind
-from chalicelib.logs import logger
+from chalicelib.logs import best_effort, logger
 
 _ATTEMPTS = 3  # the request changed between the read and the write: read again
 
@@ -103,7 +103,4 @@ class WithdrawalService:
 
     @staticmethod
     def _quietly(call: Callable[[], object], what: str = "real-time") -> None:
-        try:
-            call()
-        except Exception as exc:  # noqa: BLE001 - the withdrawal stands; the sweeper tidies up later
-            logger().warning(f"withdrawal: {what} clean-up failed", extra={"error": type(exc).__name__})
+        best_effort(call, f"withdrawal: {what} clean-up")  # the withdrawal stands; the sweeper tidies up later
