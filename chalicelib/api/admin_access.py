@@ -10,7 +10,7 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
@@ -18,14 +18,10 @@ from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Role
 from chalicelib.services import access_log
-from chalicelib.services.accounts import UnknownAttorneyError
 
 bp = ApiBlueprint(__name__)
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-map_error(UnknownAttorneyError, 404, "not_found")
-map_error(access_log.AccessLogRangeError, 400, "invalid_range")
 
 
 class AccessLogQuery(BaseModel):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api.fields import email_address, korean_phone, one_line
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
@@ -31,9 +31,6 @@ from chalicelib.services import access_log, resident_messages, roster, statistic
 
 bp = ApiBlueprint(__name__)
 
-map_error(roster.AttorneyExistsError, 409, "attorney_exists")
-map_error(InvalidAttorneyError, 422, "invalid_attorney")
-map_error(roster.UnknownAttorneyProfileError, 404, "not_found")
 
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

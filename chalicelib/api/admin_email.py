@@ -9,7 +9,7 @@ from datetime import datetime
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
@@ -21,7 +21,6 @@ from chalicelib.web import Translator
 
 bp = ApiBlueprint(__name__)
 
-map_error(email_health.UnknownAttorneyForEmailError, 404, "not_found")
 
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -13,19 +13,16 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from chalicelib.api import path_ids
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Role
-from chalicelib.domain.matching import NotAssignableError
 from chalicelib.domain.offers import UnknownAttorneyError
 
 bp = ApiBlueprint(__name__)
 
-map_error(NotAssignableError, 409, "not_assignable")
-map_error(UnknownAttorneyError, 404, "not_found")
 
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

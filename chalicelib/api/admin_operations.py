@@ -12,7 +12,7 @@ from typing import Literal
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.openapi import spec
@@ -24,7 +24,6 @@ from chalicelib.services import stats_export
 
 bp = ApiBlueprint(__name__)
 
-map_error(stats_export.ExportRangeError, 400, "invalid_range")
 
 Flag = Literal["waiting", "realtime_failed", "booked_without_outcome", "unanswered"]
 

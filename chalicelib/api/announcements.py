@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from chalicelib.api import path_ids
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import one_line
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -17,16 +17,12 @@ from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.announcements import (
     Announcement,
-    AnnouncementError,
     AnnouncementKind,
-    AnnouncementNotFoundError,
 )
 from chalicelib.domain.identity import Role
 
 bp = ApiBlueprint(__name__)
 
-map_error(AnnouncementError, 422, "invalid_period")
-map_error(AnnouncementNotFoundError, 404, "not_found")
 
 Message = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=5, max_length=300)]
 

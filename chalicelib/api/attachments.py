@@ -14,25 +14,17 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from chalicelib.api import path_ids
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.attachments import (AttachmentBusyError, AttachmentNotFoundError, AttachmentsClosedError,
-                                           AttachmentTooLargeError, AttachmentTypeError, TooManyAttachmentsError)
-from chalicelib.services.attachments import AttachmentNotUploadedError, AttachmentView
+from chalicelib.domain.attachments import (AttachmentNotFoundError)
+from chalicelib.services.attachments import AttachmentView
 
 bp = ApiBlueprint(__name__)
 
-map_error(AttachmentNotFoundError, 404, "not_found")
-map_error(AttachmentTypeError, 400, "attachment_type_not_allowed")
-map_error(AttachmentTooLargeError, 400, "attachment_too_large")
-map_error(TooManyAttachmentsError, 409, "too_many_attachments")
-map_error(AttachmentsClosedError, 409, "consultation_closed")
-map_error(AttachmentBusyError, 409, "attachment_busy")
-map_error(AttachmentNotUploadedError, 409, "attachment_not_uploaded")
 
 _ATTACHMENT_ID = re.compile(r"^[0-9a-f]{32}$")
 

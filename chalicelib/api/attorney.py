@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from chalicelib.api import path_ids
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.openapi import spec
@@ -20,13 +20,9 @@ from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
-from chalicelib.domain.offers import NotOnRosterError, OfferNotFoundError, OfferStatus, OfferUnavailableError
+from chalicelib.domain.offers import NotOnRosterError, OfferStatus
 
 bp = ApiBlueprint(__name__)
-
-map_error(OfferNotFoundError, 404, "not_found")
-map_error(OfferUnavailableError, 409, "offer_unavailable")
-map_error(NotOnRosterError, 403, "not_on_roster")
 
 
 class UrgencyOut(BaseModel):

@@ -16,8 +16,7 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import session_cookies as sc
-from chalicelib.api.errors import (ApiBlueprint, TooManyRequestsError, UnauthorizedError, error_response,
-                                   map_error)
+from chalicelib.api.errors import (ApiBlueprint, TooManyRequestsError, UnauthorizedError, error_response)
 from chalicelib.api.guard import bearer_token, check_csrf, client_of, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response, load_json, parse_body, parse_query
 from chalicelib.api.openapi import spec
@@ -26,12 +25,9 @@ from chalicelib.domain.login import (LoginError, LoginStateError, LoginThrottled
                                      ProviderError, UnknownProviderError, UnsafeNextError, home_path)
 from chalicelib.domain.second_factor import is_staff
 from chalicelib.domain.sessions import RefreshError, Tokens
-from chalicelib.services.accounts import BadUnlinkRequestError, UnlinkUnauthorizedError
 
 bp = ApiBlueprint(__name__)
 
-map_error(UnlinkUnauthorizedError, 401, "invalid_admin_key")
-map_error(BadUnlinkRequestError, 400, "invalid_input")
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 

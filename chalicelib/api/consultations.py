@@ -19,18 +19,16 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
-from chalicelib.api.errors import ApiBlueprint, BadRequestError, map_error
+from chalicelib.api.errors import ApiBlueprint, BadRequestError
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.categories import CATEGORIES, Method, Mode, is_category
-from chalicelib.domain.consultations import (ConsultationNotFoundError, EncryptionUnavailableError,
-                                             IdempotencyKeyReusedError, IllegalTransitionError, Intake,
-                                             Language, PersonalDetails, RecordIntegrityError, SensitiveDetails,
-                                             Status, TooManyOpenConsultationsError)
+from chalicelib.domain.consultations import (Intake,
+                                             Language, PersonalDetails, SensitiveDetails,
+                                             Status)
 from chalicelib.domain.identity import Role
-from chalicelib.domain.limits import TooManyNewRequestsError
 from chalicelib.domain.regions import REGIONS, is_region
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.services import consultation_reads, intake
@@ -40,13 +38,6 @@ from chalicelib.logs import best_effort
 
 bp = ApiBlueprint(__name__)
 
-map_error(IllegalTransitionError, 409, "illegal_transition")
-map_error(ConsultationNotFoundError, 404, "not_found")
-map_error(TooManyOpenConsultationsError, 409, "too_many_open_consultations")
-map_error(IdempotencyKeyReusedError, 422, "idempotency_key_reused")
-map_error(RecordIntegrityError, 409, "record_integrity")
-map_error(EncryptionUnavailableError, 503, "encryption_unavailable")
-map_error(TooManyNewRequestsError, 429, "too_many_new_requests")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,128}$")

@@ -3,8 +3,8 @@
 Every error leaves as ``{"error": {"code": "<snake_case>", "message": "..."}}``
 with a fitting status, the message in the person's language when the request names one
 (``lang`` cookie or ``Accept-Language``: catalogue ``errors.json``; English otherwise). Services
-raise domain exceptions; ``ERROR_MAP`` says
-which HTTP status each one becomes, so handlers never build error responses.
+raise domain exceptions; the one table in ``error_table.py`` says
+which HTTP status and code each one becomes, so handlers never build error responses.
 A dependency that is throttling or cannot be reached (DynamoDB, KMS, SNS, Secrets
 Manager: a botocore or pynamodb error) becomes a 503 ``service_unavailable``
 with ``Retry-After``. Anything else unexpected becomes a 500 with a request id
@@ -71,13 +71,6 @@ class TooManyRequestsError(ApiError):
     status, code = 429, "too_many_requests"
 
 
-# Domain exception class -> (status, code). Services register theirs here
-# through ``map_error`` so the domain stays free of HTTP.
-ERROR_MAP: dict[type[Exception], tuple[int, str]] = {}
-
-
-def map_error(exc_type: type[Exception], status: int, code: str) -> None:
-    ERROR_MAP[exc_type] = (status, code)
 
 
 def error_body(code: str, message: str, details: Any = None) -> str:
@@ -149,9 +142,11 @@ def to_response(exc: Exception, request_id: str | None = None, lang: str | None 
         return error_response(400, "invalid_input", localised(400, "invalid_input", f"Please check these "
                                                               f"fields: {summary}", lang, fields=fields),
                               details)
+    from chalicelib.api.error_table import ERRORS  # on the error path only: it imports every service
+
     for exc_type in type(exc).__mro__:
-        if exc_type in ERROR_MAP:
-            status, code = ERROR_MAP[exc_type]
+        if exc_type in ERRORS:
+            status, code = ERRORS[exc_type]
             return error_response(status, code, localised(status, code, str(exc), lang))
     cause = unavailable_dependency(exc)
     if cause is not None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, map_error
+from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError
 from chalicelib.api.guard import (bearer_token, client_of, cookie_names, cookies, current_principal,
                                   require_step_up)
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -19,13 +19,8 @@ from chalicelib.api.pages import LANG_COOKIE_MAX_AGE
 from chalicelib.composition import get_container
 from chalicelib.domain import languages
 from chalicelib.domain.login import LoginThrottledError
-from chalicelib.domain.users import InvalidInviteError
-from chalicelib.services.accounts import UnknownAccountError
 
 bp = ApiBlueprint(__name__)
-
-map_error(InvalidInviteError, 400, "invalid_invite")
-map_error(UnknownAccountError, 404, "not_found")
 
 
 def local_time(moment: datetime) -> str:

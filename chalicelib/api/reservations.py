@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
-from chalicelib.api.errors import ApiBlueprint, BadRequestError, UnprocessableError, map_error
+from chalicelib.api.errors import ApiBlueprint, BadRequestError, UnprocessableError
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -25,33 +25,14 @@ from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.availability import (MAX_CLOSED_DAYS, MAX_LEAVES, MAX_RANGES_PER_DAY, WEEKDAYS,
                                             Availability, AvailabilityError, AvailabilityOutsideWindowsError)
-from chalicelib.domain.bookings import NotHoldableError
-from chalicelib.domain.limits import TooManyBookingChangesError
-from chalicelib.domain.bookings import (FALLBACK_PHONE, AttorneyNotFoundError, BookingChangedError,
-                                        NoBookingError, NotBookableError, SlotTakenError, TooLateToCancelError,
-                                        TooLateToRescheduleError, how_it_happens)
+from chalicelib.domain.bookings import (FALLBACK_PHONE, AttorneyNotFoundError, how_it_happens)
 from chalicelib.domain.categories import Method
-from chalicelib.domain.consultations import ConsultationNotFoundError, Status
+from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
-from chalicelib.domain.matching import NoCandidateError
-from chalicelib.domain.slots import InvalidSlotError, SlotRangeError
 from chalicelib.services.reservations import BookingView
 
 bp = ApiBlueprint(__name__)
 
-map_error(SlotRangeError, 400, "invalid_range")
-map_error(InvalidSlotError, 422, "invalid_slot")
-map_error(SlotTakenError, 409, "slot_taken")
-map_error(NoCandidateError, 409, "slot_taken")
-map_error(NotBookableError, 409, "not_bookable")
-map_error(NoBookingError, 404, "no_booking")
-map_error(BookingChangedError, 409, "booking_changed")
-map_error(TooLateToCancelError, 409, "too_late_to_cancel")
-map_error(TooLateToRescheduleError, 409, "too_late_to_reschedule")
-map_error(NotHoldableError, 409, "not_holdable")
-map_error(TooManyBookingChangesError, 429, "too_many_booking_changes")
-map_error(AttorneyNotFoundError, 404, "not_found")
-map_error(ConsultationNotFoundError, 404, "not_found")
 
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

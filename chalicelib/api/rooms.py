@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
-from chalicelib.api.errors import ApiBlueprint, ApiError, BadRequestError, map_error
+from chalicelib.api.errors import ApiBlueprint, ApiError, BadRequestError
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -24,20 +24,13 @@ from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
-from chalicelib.domain.rooms import (CURSOR, Message, MessageRateLimitedError, NotParticipantError, NotStartedYetError,
-                                     NotYetConnectedError, Outcome, OutcomeAlreadyRecordedError, RoomClosedError, Side,
-                                     SignalType, ThreadClosedError)
+from chalicelib.domain.rooms import (CURSOR, Message, Outcome, RoomClosedError, Side,
+                                     SignalType)
 from chalicelib.services.rooms import RoomView, ThreadPage
 from chalicelib.settings import FALLBACK_PHONE
 
 bp = ApiBlueprint(__name__)
 
-map_error(ThreadClosedError, 409, "thread_closed")
-map_error(NotYetConnectedError, 409, "not_connected")
-map_error(MessageRateLimitedError, 429, "too_many_messages")
-map_error(NotParticipantError, 403, "not_participant")
-map_error(OutcomeAlreadyRecordedError, 409, "outcome_recorded")
-map_error(NotStartedYetError, 409, "not_started")
 
 MAX_SIGNAL_BYTES = 16 * 1024
 _MAX_TEXT = 10000  # the hard ceiling; Policy.message_max_chars is the rule

@@ -20,8 +20,7 @@ from urllib.parse import urlencode
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.errors import (ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError,
-                                   map_error)
+from chalicelib.api.errors import (ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError)
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.openapi import spec
@@ -29,13 +28,10 @@ from chalicelib.composition import get_container
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.login import LoginThrottledError, safe_next, UnsafeNextError
 from chalicelib.domain.offers import UnknownAttorneyError
-from chalicelib.domain.second_factor import NotEnrolledError, WrongCodeError
 from chalicelib.services.second_factor import NotStaffError
 
 bp = ApiBlueprint(__name__)
 
-map_error(WrongCodeError, 400, "invalid_code")
-map_error(NotEnrolledError, 409, "not_enrolled")
 
 _ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 

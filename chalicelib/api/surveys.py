@@ -7,8 +7,7 @@ from typing import Annotated
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.openapi import spec
@@ -16,11 +15,8 @@ from chalicelib.api.pages import html_page
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Role
 from chalicelib.services import surveys
-from chalicelib.services.surveys import SurveyNotOpenError
 
 bp = ApiBlueprint(__name__)
-map_error(SurveyNotOpenError, 409, "survey_not_open")
-map_error(SurveyAlreadyAnsweredError, 409, "survey_answered")
 
 
 class SurveyIn(BaseModel):

@@ -11,17 +11,14 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
-from chalicelib.api.errors import ApiBlueprint, map_error
+from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.consultations import NotWithdrawableError, Status
+from chalicelib.domain.consultations import Status
 
 bp = ApiBlueprint(__name__)
-
-map_error(NotWithdrawableError, 409, "not_withdrawable")
-
 
 
 class WithdrawnOut(BaseModel):

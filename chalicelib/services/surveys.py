@@ -7,13 +7,7 @@ from typing import Any
 
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal
-
-
-class SurveyNotOpenError(Exception):
-    """The consultation is not completed yet."""
-
-    def __init__(self) -> None:
-        super().__init__("The survey opens once your consultation has been completed.")
+from chalicelib.domain.surveys import SurveyNotOpenError
 
 
 def answer(*, consultations: Any, store: Any, cipher: Any, principal: Principal, consultation_id: str,

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
-from chalicelib.adapters.dynamo.surveys import SurveyAlreadyAnsweredError
+from chalicelib.domain.surveys import SurveyAlreadyAnsweredError
 from tests.twins.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
 from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 from tests.twins.memory_announcements import MemoryAnnouncementStore

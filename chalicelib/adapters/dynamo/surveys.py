@@ -12,15 +12,10 @@ from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribu
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.domain.surveys import SurveyAlreadyAnsweredError
 
 SK = "SURVEY"
 
-
-class SurveyAlreadyAnsweredError(Exception):
-    """This consultation's survey was answered already."""
-
-    def __init__(self) -> None:
-        super().__init__("Thank you — this survey was already answered.")
 
 
 @table(MAIN)
