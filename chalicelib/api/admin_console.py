@@ -7,7 +7,6 @@ and written once, when the attorney is added.
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Annotated, Literal
 
@@ -15,6 +14,7 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.api import path_ids
 from chalicelib.api.fields import email_address, korean_phone, one_line
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
@@ -32,7 +32,6 @@ from chalicelib.services import access_log, resident_messages, roster, statistic
 bp = ApiBlueprint(__name__)
 
 
-_ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class RosterItem(BaseModel):
@@ -235,8 +234,7 @@ def add_attorney() -> Response:
 def change_attorney(attorney_id: str) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
-    if not _ATTORNEY_ID.match(attorney_id):
-        raise roster.UnknownAttorneyProfileError()
+    path_ids.attorney_id(attorney_id, missing=roster.UnknownAttorneyProfileError)
     body = parse_body(request, AttorneyChange)
     body.check_coverage()
     container = get_container()

@@ -3,12 +3,12 @@ after the address has been checked. Thin adapters over ``services/email_health``
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response
@@ -22,7 +22,6 @@ from chalicelib.web import Translator
 bp = ApiBlueprint(__name__)
 
 
-_ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class EmailFailureOut(BaseModel):
@@ -65,8 +64,7 @@ def email_failures() -> Response:
 def clear_email(attorney_id: str) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN)
-    if not _ATTORNEY_ID.match(attorney_id):
-        raise email_health.UnknownAttorneyForEmailError()
+    path_ids.attorney_id(attorney_id, missing=email_health.UnknownAttorneyForEmailError)
     container = get_container()
     cleared = email_health.clear(container.email_health, container.attorneys, attorney_id)
     if cleared:

@@ -7,7 +7,6 @@ with the assignment (``matching.manual_assignment``) and moves the load.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
@@ -24,7 +23,6 @@ from chalicelib.domain.offers import UnknownAttorneyError
 bp = ApiBlueprint(__name__)
 
 
-_ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class ReassignIn(BaseModel):
@@ -79,8 +77,7 @@ def reassign(consultation_id: str) -> object:
 def patch_attorney(attorney_id: str) -> object:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
-    if not _ATTORNEY_ID.match(attorney_id):
-        raise UnknownAttorneyError()
+    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
     body = parse_body(request, AttorneyPatchIn)
     staff = get_container().staff_access
     change = (staff.reactivate if body.active else staff.deactivate)(admin, attorney_id, client_of(request))

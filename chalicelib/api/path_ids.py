@@ -12,8 +12,9 @@ from chalicelib.domain.announcements import AnnouncementNotFoundError
 from chalicelib.domain.consultations import ConsultationNotFoundError
 from chalicelib.domain.offers import OfferNotFoundError
 
-__all__ = ["announcement_id", "consultation_id", "is_record_id", "offer_id"]
+__all__ = ["announcement_id", "attorney_id", "consultation_id", "is_record_id", "offer_id"]
 
+_ATTORNEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # roster ids are chosen by the operators (att-001)
 _RECORD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -38,3 +39,10 @@ def announcement_id(value: str | None) -> str:
     if not is_record_id(value):
         raise AnnouncementNotFoundError()
     return value or ""
+
+
+def attorney_id(value: str | None, missing: type[Exception]) -> str:
+    """An attorney profile's id, or ``missing`` (the route's own "no such attorney") for any other shape."""
+    if not value or _ATTORNEY_ID.fullmatch(value) is None:
+        raise missing()
+    return value

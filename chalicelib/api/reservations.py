@@ -34,7 +34,6 @@ from chalicelib.services.reservations import BookingView
 bp = ApiBlueprint(__name__)
 
 
-_ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HHMM = r"^\d{2}:\d{2}$"
 
@@ -331,9 +330,7 @@ _consultation_id = path_ids.consultation_id
 
 
 def _attorney_id(value: str) -> str:
-    if not _ATTORNEY_ID.match(value or ""):
-        raise AttorneyNotFoundError()
-    return value
+    return path_ids.attorney_id(value, missing=AttorneyNotFoundError)
 
 
 def _own_attorney_id(principal: Any) -> str:

@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api import path_ids
 from chalicelib.api.errors import (ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError)
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body
@@ -33,7 +33,6 @@ from chalicelib.services.second_factor import NotStaffError
 bp = ApiBlueprint(__name__)
 
 
-_ATTORNEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class CodeIn(BaseModel):
@@ -102,8 +101,7 @@ def verify() -> Response:
 def reset(attorney_id: str) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
-    if not _ATTORNEY_ID.match(attorney_id):
-        raise UnknownAttorneyError()
+    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
     removed = get_container().second_factor.reset(admin, attorney_id, client_of(request))
     return json_response(FactorResetOut(attorney_id=attorney_id, factors_removed=removed), private=True)
 

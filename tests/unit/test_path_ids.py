@@ -22,3 +22,15 @@ def test_a_record_id_is_a_lower_case_uuid_and_anything_else_is_not_found(check, 
         with pytest.raises(error):
             check(value)
         assert not path_ids.is_record_id(value)
+
+
+class _NoSuchAttorney(Exception):
+    pass
+
+
+def test_an_attorney_id_is_the_roster_s_shape_and_anything_else_is_the_route_s_own_not_found() -> None:
+    for good in ("att-001", "A_b-9", "x" * 64):
+        assert path_ids.attorney_id(good, missing=_NoSuchAttorney) == good
+    for bad in ("", None, "x" * 65, "att 001", "att/001", "att-001\n", "참여자"):
+        with pytest.raises(_NoSuchAttorney):
+            path_ids.attorney_id(bad, missing=_NoSuchAttorney)
