@@ -274,7 +274,8 @@ class Container:
 
         return StaffAccessService(attorneys=self.attorneys, realtime=self.realtime, sessions=self.sessions,
                                   audit=self.audit, clock=self.clock, consultations=self.consultations,
-                                  reservations=self.reservations)
+                                  reservations=self.reservations, users=self.users,
+                                  identity_key=self.identity_key)
 
     def disconnect_provider(self, subject: str) -> bool:
         """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the

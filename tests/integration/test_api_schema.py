@@ -321,15 +321,16 @@ def _fresh_staff_tokens(site: Site) -> None:
 
 def _still_signed_in(site: Site, role: Role, *, admin_may_end_it: bool = False) -> None:
     """The run ended no session of the role's (or its checks would have met 401s and little else).
-    ``admin_may_end_it``: the admin's calls may have deactivated the attorney or reset their second
-    factor, which ends the attorney's sessions at once, as it should."""
+    ``admin_may_end_it``: the admin's calls may have deactivated the attorney, reset their second
+    factor or unlinked their account, which ends the attorney's sessions at once, as it should."""
     if admin_may_end_it:
         import jwt
 
         sid = jwt.decode(site.tokens[role], options={"verify_signature": False})["sid"]
         session = site.minting.session_store.get(sid)
         if session.revoked_at is not None:
-            assert session.revoked_reason in ("attorney_deactivated", "second_factor_reset"), session
+            assert session.revoked_reason in ("attorney_deactivated", "second_factor_reset", "account_unlinked"), \
+                session
             return
     me = _call("GET", f"{site.url}/api/me", site.tokens[role], 200)
     assert me["role"] == role and me["id"] == site.subjects[role], me
