@@ -13,10 +13,11 @@ from ops import stages
 @pytest.fixture
 def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def write(prod_url: str = "https://maeul.gg.go.kr", kakao: str = "a1b2c3", account: str = "111122223333",
-              dev_account: str = "") -> None:
+              dev_account: str = "", admin_cidrs: object = ("203.0.113.0/24",), dev_cidrs: object = ()) -> None:
         (tmp_path / "stages.json").write_text(json.dumps({
-            "dev": {"region": "ap-northeast-2", "account_id": dev_account},
-            "prod": {"region": "ap-northeast-2", "account_id": account}}))
+            "dev": {"region": "ap-northeast-2", "account_id": dev_account, "admin_cidrs": list(dev_cidrs)},
+            "prod": {"region": "ap-northeast-2", "account_id": account,
+                     "admin_cidrs": list(admin_cidrs) if isinstance(admin_cidrs, tuple) else admin_cidrs}}))
         (tmp_path / "config.json").write_text(json.dumps({"stages": {
             "dev": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": "https://dev.maeul.example"}},
             "prod": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": prod_url,
@@ -71,3 +72,29 @@ def test_the_repository_prod_settings_are_still_placeholders_and_so_refused() ->
     """Until an operator fills .chalice/config.json and infra/stages.json (docs/OPERATIONS.md)."""
     reasons = stages.preflight("prod", "111122223333", "ap-northeast-2")
     assert any("set-in-config-for-prod" in r for r in reasons)
+
+
+def test_prod_without_admin_networks_is_refused_and_dev_may_leave_them_open(configured) -> None:
+    configured(admin_cidrs=())
+    [reason] = stages.preflight("prod", "111122223333", "ap-northeast-2")
+    assert "admin_cidrs" in reason and "/api/admin/" in reason
+    assert stages.preflight("dev", "111122223333", "ap-northeast-2") == []
+    assert stages.admin_networks("dev") == []
+
+
+@pytest.mark.parametrize("entry", ["203.0.113.7/24", "not-a-network", "0.0.0.0/0", "10.0.0.0/8", "2001:db8::/16"])
+def test_a_wrong_or_too_wide_admin_network_is_refused_on_any_stage(configured, entry: str) -> None:
+    configured(admin_cidrs=(entry,), dev_cidrs=(entry,))
+    for stage in ("prod", "dev"):
+        [reason] = stages.preflight(stage, "111122223333", "ap-northeast-2")
+        assert entry in reason and "admin_cidrs" in reason
+    with pytest.raises(stages.BadAdminNetworkError):
+        stages.admin_networks("prod")
+
+
+def test_admin_networks_are_read_per_stage(configured) -> None:
+    configured(admin_cidrs=("203.0.113.0/24", "2001:db8:1234::/48", "198.51.100.7/32"))
+    assert [str(n) for n in stages.admin_networks("prod")] == ["203.0.113.0/24", "2001:db8:1234::/48",
+                                                               "198.51.100.7/32"]
+    with pytest.raises(stages.BadAdminNetworkError):
+        stages.parse_admin_networks("203.0.113.0/24")  # a list, not a string
