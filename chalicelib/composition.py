@@ -312,7 +312,27 @@ class Container:
     def recipients(self) -> Any:
         from chalicelib.adapters.recipients import ContactDirectory
 
-        return ContactDirectory(self.attorneys, self.consultations, self.cipher)
+        directory = ContactDirectory(self.attorneys, self.consultations, self.cipher)
+        if not self.settings.policy.sms_to_verified_phones_only:
+            return directory
+        from chalicelib.services.phone_verification import VerifiedPhoneRecipients
+
+        return VerifiedPhoneRecipients(directory, self.consultations, self.phone_verification)
+
+    @cached_property
+    def phone_verification_store(self) -> Any:
+        from chalicelib.adapters.dynamo.phone_verification import DynamoPhoneVerificationStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoPhoneVerificationStore()
+
+    @cached_property
+    def phone_verification(self) -> Any:
+        from chalicelib.services.phone_verification import PhoneVerificationService
+
+        return PhoneVerificationService(store=self.phone_verification_store, notifier=self.notifier,
+                                        identity_key=self.identity_key, policy=self.settings.policy,
+                                        clock=self.clock)
 
     @cached_property
     def announcement_store(self) -> Any:

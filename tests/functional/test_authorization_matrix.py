@@ -48,6 +48,7 @@ from chalicelib.adapters.memory import MemoryBookingRepository, MemoryLoadStore,
 from chalicelib.adapters.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 from chalicelib.adapters.memory_announcements import MemoryAnnouncementStore
 from chalicelib.adapters.memory_email import MemoryEmailHealthStore
+from chalicelib.adapters.memory_phone import MemoryPhoneVerificationStore
 from chalicelib.adapters.memory_rooms import MemoryThreadStore
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.announcements import AnnouncementKind
@@ -334,6 +335,10 @@ MATRIX: tuple[Route, ...] = (
     Route("GET", "/api/attorney/availability", attorneys_only(OK)),
     Route("PUT", "/api/attorney/availability", attorneys_only(OK), body=FRIDAY_AFTERNOON),
 
+    Route("POST", "/api/me/phone-verification", everyone_signed_in(Expect(202)), body={"phone": "010-2345-6789"}),
+    Route("POST", "/api/me/phone-verification/confirm", everyone_signed_in(Expect(400, "phone_code_expired")),
+          body={"phone": "010-2345-6789", "code": "123456"}),
+
     # --- admins ----------------------------------------------------------------------------------------
     Route("GET", "/api/admin/attorneys", admin_only(OK)),
     Route("POST", "/api/admin/attorneys", admin_only(CREATED), body=NEW_ATTORNEY),
@@ -586,7 +591,7 @@ class World:
             "loads": self.loads, "roster": self.roster, "notifier": self.notifier, "realtime": self.realtime,
             "surveys": self.surveys, "users": c.users, "invites": c.invites, "sessions": c.session_store,
             "attachments": c.attachment_store, "objects": c.object_store,
-            "announcements": c.announcement_store,
+            "announcements": c.announcement_store, "phone_codes": c.phone_verification_store,
         }
         snapshot = {name: _fields(obj) for name, obj in parts.items()}
         snapshot["access_log"] = repr(c.audit.access)
@@ -700,7 +705,8 @@ def build_world() -> World:
                               bookings=bookings, thread_store=threads, surveys=surveys,
                               realtime_store=realtime, attachment_store=MemoryAttachmentStore(),
                               object_store=MemoryObjectStore(), announcement_store=MemoryAnnouncementStore(),
-                              email_health=MemoryEmailHealthStore())
+                              email_health=MemoryEmailHealthStore(),
+                              phone_verification_store=MemoryPhoneVerificationStore())
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()
