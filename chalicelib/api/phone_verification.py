@@ -35,27 +35,27 @@ class PhoneIn(BaseModel):
     phone: Phone
 
 
-class CodeIn(BaseModel):
+class PhoneCodeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     phone: Phone
     code: str = Field(min_length=1, max_length=12, description="The 6 digits of the SMS")
 
 
-class CodeSentOut(BaseModel):
+class PhoneCodeSentOut(BaseModel):
     status: str = "sent"
     expires_at: str = Field(description="Enter the code before this time")
     attempts: int = Field(description="How many times a code may be tried")
 
 
-class VerifiedOut(BaseModel):
+class PhoneVerifiedOut(BaseModel):
     verified: bool = True
     verified_until: str
 
 
 @spec.operation("POST", "/api/me/phone-verification", "Send a one-time code by SMS to my Korean mobile number "
                 "(codes per account and per number per day are limited)", tags=("me",), request=PhoneIn,
-                responses={202: CodeSentOut}, auth=True, errors=(400, 401, 415, 429))
+                responses={202: PhoneCodeSentOut}, auth=True, errors=(400, 401, 413, 415, 429))
 @bp.route("/api/me/phone-verification", methods=["POST"])
 def send_code() -> Response:
     request = bp.current_request
@@ -67,18 +67,18 @@ def send_code() -> Response:
         raise BadRequestError(exc.message, code="not_a_mobile") from None
     except TooManyPhoneCodesError as exc:
         raise TooManyRequestsError(exc.message, code="too_many_phone_codes") from None
-    return json_response(CodeSentOut(expires_at=local_time(sent.expires_at), attempts=sent.attempts), 202,
+    return json_response(PhoneCodeSentOut(expires_at=local_time(sent.expires_at), attempts=sent.attempts), 202,
                          private=True)
 
 
 @spec.operation("POST", "/api/me/phone-verification/confirm", "Enter the SMS code: the number is verified for "
-                "messages about my consultations", tags=("me",), request=CodeIn, responses={200: VerifiedOut},
-                auth=True, errors=(400, 401, 415))
+                "messages about my consultations", tags=("me",), request=PhoneCodeIn, responses={200: PhoneVerifiedOut},
+                auth=True, errors=(400, 401, 413, 415))
 @bp.route("/api/me/phone-verification/confirm", methods=["POST"])
 def confirm() -> Response:
     request = bp.current_request
     principal = current_principal(request)
-    body = parse_body(request, CodeIn)
+    body = parse_body(request, PhoneCodeIn)
     try:
         until = get_container().phone_verification.confirm(principal, body.phone, body.code.strip())
     except WrongPhoneCodeError as exc:
@@ -86,4 +86,4 @@ def confirm() -> Response:
                               details={"attempts_left": exc.attempts_left}) from None
     except PhoneCodeUnusableError as exc:
         raise BadRequestError(exc.message, code="phone_code_expired") from None
-    return json_response(VerifiedOut(verified_until=local_time(until)), private=True)
+    return json_response(PhoneVerifiedOut(verified_until=local_time(until)), private=True)
