@@ -207,7 +207,7 @@ class Container:
         # everything a later step needs stays findable until it runs, so a retry after a failure
         # half-way finishes the job.
         return [self.thread_eraser, self.survey_comment_eraser, self.decline_note_eraser, self.attachment_eraser,
-                self.booking_releaser, self.users.erase, self.consultation_eraser]
+                self.booking_releaser, self.users.erase, self.phone_verification.erase, self.consultation_eraser]
 
     def _owned_consultations(self, subject: str) -> Iterator[Any]:
         after = None

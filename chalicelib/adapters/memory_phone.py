@@ -13,7 +13,7 @@ class MemoryPhoneVerificationStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.challenges: dict[str, PhoneChallenge] = {}
-        self.verified: dict[str, datetime] = {}  # verified key -> until
+        self.verified: dict[tuple[str, str], datetime] = {}  # (subject key, phone key) -> until
         self.sends: dict[tuple[str, str], int] = {}
 
     def replace_challenge(self, challenge: PhoneChallenge) -> None:
@@ -29,18 +29,25 @@ class MemoryPhoneVerificationStore:
             self.challenges[subject_key] = spent
             return spent
 
-    def finish(self, challenge: PhoneChallenge, verified_key: str, now: datetime, until: datetime) -> bool:
+    def finish(self, challenge: PhoneChallenge, now: datetime, until: datetime) -> bool:
         with self._lock:
             current = self.challenges.get(challenge.subject_key)
             if current is None or current.code_hash != challenge.code_hash:
                 return False
             del self.challenges[challenge.subject_key]
-            self.verified[verified_key] = until
+            self.verified[(challenge.subject_key, challenge.phone_key)] = until
             return True
 
-    def is_verified(self, verified_key: str, now: datetime) -> bool:
-        until = self.verified.get(verified_key)
+    def is_verified(self, subject_key: str, phone_key: str, now: datetime) -> bool:
+        until = self.verified.get((subject_key, phone_key))
         return until is not None and until > now
+
+    def erase(self, subject_key: str) -> int:
+        with self._lock:
+            gone = [k for k in self.verified if k[0] == subject_key]
+            for key in gone:
+                del self.verified[key]
+            return len(gone) + (1 if self.challenges.pop(subject_key, None) is not None else 0)
 
     def take_send(self, key: str, window: str, limit: int, expires_at: datetime) -> bool:
         with self._lock:

@@ -92,12 +92,16 @@ class PhoneVerificationStore(Protocol):
         the challenge after the attempt was taken, or None."""
         ...
 
-    def finish(self, challenge: PhoneChallenge, verified_key: str, now: datetime, until: datetime) -> bool:
-        """Delete the challenge (only if it is still this one) and mark ``verified_key`` verified until
-        ``until``, together; False when another attempt finished it first."""
+    def finish(self, challenge: PhoneChallenge, now: datetime, until: datetime) -> bool:
+        """Delete the challenge (only if it is still this one) and mark its (person, number) verified
+        until ``until``, together; False when another attempt finished it first."""
         ...
 
-    def is_verified(self, verified_key: str, now: datetime) -> bool: ...
+    def is_verified(self, subject_key: str, phone_key: str, now: datetime) -> bool: ...
+
+    def erase(self, subject_key: str) -> int:
+        """Forget the person's waiting code and every number they verified (leaving)."""
+        ...
 
     def take_send(self, key: str, window: str, limit: int, expires_at: datetime) -> bool:
         """Count one code sent under ``key`` in ``window`` if fewer than ``limit`` were (conditional)."""

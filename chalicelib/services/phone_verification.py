@@ -67,9 +67,6 @@ class PhoneVerificationService:
     def _code_hash(self, subject_key: str, phone_key: str, code: str) -> str:
         return self._key.digest("phone-code", f"{subject_key}:{phone_key}:{code}")
 
-    def verified_key(self, subject: str, phone: str) -> str:
-        return self._key.digest("verified-phone", f"{subject}|{phone}")
-
     def send_code(self, principal: Principal, phone: str, language: str | None) -> CodeSent:
         if not is_korean_mobile(phone):
             raise NotAMobileNumberError()
@@ -104,12 +101,16 @@ class PhoneVerificationService:
         if not well_formed(code) or not spent.matches(phone_key, self._code_hash(subject_key, phone_key, code)):
             raise WrongPhoneCodeError(spent.attempts_left)
         until = now + timedelta(days=self._policy.phone_verified_days)
-        if not self._store.finish(spent, self.verified_key(principal.subject, phone), now, until):
+        if not self._store.finish(spent, now, until):
             raise PhoneCodeUnusableError()
         return until
 
     def is_verified(self, subject: str, phone: str) -> bool:
-        return self._store.is_verified(self.verified_key(subject, phone), self._clock())
+        return self._store.is_verified(self._subject_key(subject), self._phone_key(phone), self._clock())
+
+    def erase(self, subject: str) -> int:
+        """Leaving: the waiting code and every verified number of the person go."""
+        return self._store.erase(self._subject_key(subject))
 
 
 class VerifiedPhoneRecipients:

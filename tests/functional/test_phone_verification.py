@@ -86,6 +86,11 @@ def test_a_code_by_sms_verifies_the_number_once(world: World) -> None:
     assert world.container.phone_verification.is_verified(ALICE.subject, MOBILE_E164)
     assert not world.container.phone_verification.is_verified(BOB.subject, MOBILE_E164)  # per person
     assert_error(world.confirm(ALICE, code), 400, "phone_code_expired")  # used: once
+    # leaving forgets the verified number (and any waiting code) with the rest of the person
+    world.send(ALICE, OTHER_MOBILE)
+    assert world.container.phone_verification.erase(ALICE.subject) == 2
+    assert not world.container.phone_verification.is_verified(ALICE.subject, MOBILE_E164)
+    assert world.store.challenges == {} and world.store.verified == {}
 
 
 def test_wrong_codes_spend_attempts_and_the_last_one_ends_the_code(world: World) -> None:

@@ -503,16 +503,22 @@ def test_my_login_history_is_mine_newest_first(site) -> None:
 
 
 def test_leaving_erases_personal_data_and_ends_every_session(site) -> None:
+    from chalicelib.adapters.memory import MemoryNotifier
+
+    site.container.__dict__["notifier"] = MemoryNotifier()  # the phone code's SMS
     phone, laptop = site.sign_in("naver", "resident-choi"), site.sign_in("naver", "resident-choi")
     subject = phone.request("GET", "/api/me").json["id"]
     assert site.container.users.profile(subject).name == "resident-choi"
     erased: list[str] = []
     assert site.container.consultation_eraser in site.container.personal_data_erasers
     site.container.personal_data_erasers.append(erased.append)  # stands for any other feature's eraser
+    sent = phone.request("POST", "/api/me/phone-verification", body={"phone": "010-2345-6789"}, csrf=True)
+    assert sent.status == 202, sent.body  # a code waiting when they leave: it goes too
     gone = phone.request("DELETE", "/api/me", csrf=True)
     assert gone.status == 200 and gone.json == {"status": "deleted", "sessions_ended": 2,
                                                 "provider_disconnected": False}  # Naver: no token kept
     assert erased == [subject]
+    assert site.container.phone_verification_store.challenges == {}
     assert site.container.users.get(subject) is None and site.container.users.profile(subject) is None
     assert_error(laptop.request("GET", "/api/me"), 401, "invalid_session")
     assert_error(laptop.request("POST", "/auth/refresh", csrf=True), 401, "invalid_refresh")

@@ -71,6 +71,10 @@ def test_the_code_goes_out_by_sens_sms_and_verifies_the_number_in_dynamodb(world
         c.phone_verification.confirm(who, phone, code)  # spent
     clock[0] = NOW + timedelta(days=366)
     assert not c.phone_verification.is_verified(who.subject, phone)  # verified for a year
+    clock[0] = NOW
+    c.phone_verification.send_code(who, _phone(), "ko")  # a code waiting when they leave
+    assert c.phone_verification.erase(who.subject) == 2  # the verified number and the waiting code
+    assert not c.phone_verification.is_verified(who.subject, phone)
 
 
 def test_parallel_wrong_guesses_spend_at_most_the_attempts_on_dynamodb(world) -> None:

@@ -3,7 +3,8 @@
 Items (main table), keyed by keyed hashes only (never a number, a subject or a code):
 - waiting code: ``pk=PHONECODE#<subject key>``, ``sk=PHONECODE``; ``phone_key``, ``code_hash``,
   ``attempts_left``; TTL ``expires_at`` (a new code overwrites it).
-- verified number: ``pk=PHONEOK#<verified key>``, ``sk=PHONEOK``; ``verified_at``; TTL ``expires_at``.
+- verified number: ``pk=PHONEOK#<subject key>``, ``sk=NUMBER#<phone key>``; ``verified_at``; TTL
+  ``expires_at`` (one query finds a person's numbers, to forget them when they leave).
 - codes sent per account and per number per Korean day: ``QUOTA#phone_codes#…`` counters
   (``adapters/dynamo/limits.py``).
 
@@ -51,8 +52,8 @@ def _code_key(subject_key: str) -> tuple[str, str]:
     return f"PHONECODE#{subject_key}", "PHONECODE"
 
 
-def _verified_key(verified_key: str) -> tuple[str, str]:
-    return f"PHONEOK#{verified_key}", "PHONEOK"
+def _verified_key(subject_key: str, phone_key: str) -> tuple[str, str]:
+    return f"PHONEOK#{subject_key}", f"NUMBER#{phone_key}"
 
 
 def _challenge(subject_key: str, item: PhoneCodeItem) -> PhoneChallenge:
@@ -86,13 +87,13 @@ class DynamoPhoneVerificationStore:
             raise
         return _challenge(subject_key, item)
 
-    def finish(self, challenge: PhoneChallenge, verified_key: str, now: datetime, until: datetime) -> bool:
+    def finish(self, challenge: PhoneChallenge, now: datetime, until: datetime) -> bool:
         try:
             with TransactWrite(connection=self.connection) as tx:
                 tx.delete(PhoneCodeItem(*_code_key(challenge.subject_key)),
                           condition=PhoneCodeItem.code_hash == challenge.code_hash)
-                tx.save(VerifiedPhoneItem(*_verified_key(verified_key), verified_at=now,
-                                          expires_at=int(until.timestamp())))
+                tx.save(VerifiedPhoneItem(*_verified_key(challenge.subject_key, challenge.phone_key),
+                                          verified_at=now, expires_at=int(until.timestamp())))
         except TransactWriteError as exc:
             codes = [r.code if r is not None else None for r in exc.cancellation_reasons or []]
             if codes and codes[0] == "ConditionalCheckFailed":
@@ -100,12 +101,24 @@ class DynamoPhoneVerificationStore:
             raise
         return True
 
-    def is_verified(self, verified_key: str, now: datetime) -> bool:
+    def is_verified(self, subject_key: str, phone_key: str, now: datetime) -> bool:
         try:
-            item = VerifiedPhoneItem.get(*_verified_key(verified_key), consistent_read=True)
+            item = VerifiedPhoneItem.get(*_verified_key(subject_key, phone_key), consistent_read=True)
         except DoesNotExist:
             return False
         return int(item.expires_at) > now.timestamp()
+
+    def erase(self, subject_key: str) -> int:
+        gone = 0
+        for item in VerifiedPhoneItem.query(f"PHONEOK#{subject_key}", consistent_read=True):
+            item.delete()
+            gone += 1
+        try:
+            PhoneCodeItem.get(*_code_key(subject_key), consistent_read=True).delete()
+            gone += 1
+        except DoesNotExist:
+            pass
+        return gone
 
     def take_send(self, key: str, window: str, limit: int, expires_at: datetime) -> bool:
         return limits.take(Quota(key, window, limit, expires_at)) is not None
