@@ -14,10 +14,13 @@ cannot be used to flood a third party's phone.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from chalicelib.domain import languages
 
 FALLBACK = "031-8030-4541"
 CODE_DIGITS = 6
@@ -29,6 +32,20 @@ def new_code() -> str:
 
 def well_formed(code: str) -> bool:
     return len(code) == CODE_DIGITS and code.isascii() and code.isdigit()
+
+
+SMS_KEY = "phone.code.sms"  # the code's SMS, in every language's catalogue
+
+
+def sms_patterns() -> list[str]:
+    """The code's SMS in every language with only the code and the minutes filled in (the outbound
+    message audit: nothing else may ever be in it)."""
+    patterns = []
+    for lang in languages.CODES:
+        escaped = re.escape(languages.text(lang, SMS_KEY))
+        escaped = escaped.replace(re.escape("{code}"), rf"\d{{{CODE_DIGITS}}}")
+        patterns.append(escaped.replace(re.escape("{minutes}"), r"\d{1,2}"))
+    return patterns
 
 
 @dataclass(frozen=True)

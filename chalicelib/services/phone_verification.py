@@ -28,7 +28,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.limits import day_window
 from chalicelib.domain.phone_verification import (NotAMobileNumberError, PhoneChallenge, PhoneCodeUnusableError,
                                                   PhoneVerificationStore, TooManyPhoneCodesError,
-                                                  WrongPhoneCodeError, new_code, well_formed)
+                                                  SMS_KEY, WrongPhoneCodeError, new_code, well_formed)
 from chalicelib.logs import logger
 from chalicelib.settings import Policy
 
@@ -85,7 +85,7 @@ class PhoneVerificationService:
         self._store.replace_challenge(PhoneChallenge(subject_key, phone_key, self._code_hash(subject_key, phone_key,
                                                                                              code),
                                                      expires, p.phone_code_attempts))
-        text = languages.catalogue(language or languages.DEFAULT)["phone.code.sms"].format(
+        text = languages.catalogue(language or languages.DEFAULT)[SMS_KEY].format(
             code=code, minutes=p.phone_code_minutes)
         self._notifier.send_sms(phone, text)  # a failure leaves the code unusable: ask again
         logger().info("phone code sent", extra={"attempts": p.phone_code_attempts})

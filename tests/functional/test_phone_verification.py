@@ -22,7 +22,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.services.phone_verification import VerifiedPhoneRecipients
 from chalicelib.settings import Settings
 from tests.fakes import FakeAuthenticator, resident
-from tests.support import ApiClient, ApiResponse, assert_error
+from tests.support import ApiClient, ApiResponse, assert_error, offending_messages
 
 NOW = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)  # Tuesday 10:30 KST
 MOBILE, OTHER_MOBILE, LANDLINE = "010-2345-6789", "010-3456-7890", "02-2100-1234"
@@ -135,6 +135,9 @@ def test_only_korean_mobile_numbers_get_a_code_in_the_persons_language(world: Wo
     assert world.notifier.sms == []
     assert world.send(ALICE, lang="vi").status == 202
     assert "Mã xác nhận" in world.notifier.sms[-1][1]
+    # the outbound audit knows the code's SMS in every language, with nothing but the code and minutes
+    assert offending_messages([{"text": text} for _, text in world.notifier.sms]) == []
+    assert offending_messages([{"text": world.notifier.sms[-1][1] + " 010-2345-6789"}]) != []
 
 
 def test_codes_are_limited_per_account_and_per_number_per_day(world: World) -> None:
