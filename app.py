@@ -19,6 +19,7 @@ from chalicelib.api import withdrawal
 from chalicelib.api import admin_review, my_sessions, second_factor
 from chalicelib.api import admin_operations, announcements
 from chalicelib.api import admin_email
+from chalicelib.api import admin_accounts, phone_verification
 from chalicelib.jobs import mail_events, register_jobs
 
 app = Chalice(app_name="maeul", configure_logs=False)
@@ -48,6 +49,8 @@ app.register_blueprint(withdrawal.bp)
 app.register_blueprint(admin_operations.bp)
 app.register_blueprint(announcements.bp)
 app.register_blueprint(admin_email.bp)
+app.register_blueprint(admin_accounts.bp)
+app.register_blueprint(phone_verification.bp)
 
 register_jobs(app)
 mail_events.register(app)

@@ -227,7 +227,7 @@ class Container:
         # everything a later step needs stays findable until it runs, so a retry after a failure
         # half-way finishes the job.
         return [self.thread_eraser, self.survey_comment_eraser, self.decline_note_eraser, self.attachment_eraser,
-                self.booking_releaser, self.users.erase, self.consultation_eraser]
+                self.booking_releaser, self.users.erase, self.phone_verification.erase, self.consultation_eraser]
 
     def _owned_consultations(self, subject: str) -> Iterator[Any]:
         after = None
@@ -294,7 +294,8 @@ class Container:
 
         return StaffAccessService(attorneys=self.attorneys, realtime=self.realtime, sessions=self.sessions,
                                   audit=self.audit, clock=self.clock, consultations=self.consultations,
-                                  reservations=self.reservations)
+                                  reservations=self.reservations, users=self.users,
+                                  identity_key=self.identity_key)
 
     def disconnect_provider(self, subject: str) -> bool:
         """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the
@@ -331,7 +332,27 @@ class Container:
     def recipients(self) -> Any:
         from chalicelib.adapters.recipients import ContactDirectory
 
-        return ContactDirectory(self.attorneys, self.consultations, self.cipher)
+        directory = ContactDirectory(self.attorneys, self.consultations, self.cipher)
+        if not self.settings.policy.sms_to_verified_phones_only:
+            return directory
+        from chalicelib.services.phone_verification import VerifiedPhoneRecipients
+
+        return VerifiedPhoneRecipients(directory, self.consultations, self.phone_verification)
+
+    @cached_property
+    def phone_verification_store(self) -> Any:
+        from chalicelib.adapters.dynamo.phone_verification import DynamoPhoneVerificationStore
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoPhoneVerificationStore()
+
+    @cached_property
+    def phone_verification(self) -> Any:
+        from chalicelib.services.phone_verification import PhoneVerificationService
+
+        return PhoneVerificationService(store=self.phone_verification_store, notifier=self.notifier,
+                                        identity_key=self.identity_key, policy=self.settings.policy,
+                                        clock=self.clock)
 
     @cached_property
     def announcement_store(self) -> Any:

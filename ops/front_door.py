@@ -6,7 +6,9 @@ Settings per stage come from ``infra/stages.json`` (``ops/stages.py``).
   (DNS-validated; automatically when the stage has a Route 53 ``hosted_zone_id``), mapped at the
   root, so the pages' root-absolute links, the ``/auth/`` cookie path and the OAuth callbacks
   work as they do locally. A WAF web ACL with a rate-based rule per client IP guards the stage,
-  and the stage throttles requests.
+  and the stage throttles requests. With ``admin_cidrs`` set, a second rule blocks the
+  operations console (``/admin``) and the admin API (``/api/admin/``) from every other address
+  (IP sets per address family; the path URL-decoded, normalised and lower-cased before matching).
 - Operations: access logs (no IP, no path parameters' values, no query strings), X-Ray tracing,
   one log group per function with the stage's retention, the API function's reserved concurrency.
 - Jobs: no Lambda retries (``MaximumRetryAttempts`` 0; the next scheduled run is the retry and
@@ -19,6 +21,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+from ops.stages import parse_admin_networks
+
+ADMIN_PATHS = (("EXACTLY", "/admin"), ("STARTS_WITH", "/admin/"), ("STARTS_WITH", "/api/admin/"))
+_NORMALISED = [{"Priority": 0, "Type": "URL_DECODE"}, {"Priority": 1, "Type": "NORMALIZE_PATH"},
+               {"Priority": 2, "Type": "LOWERCASE"}]
 
 # Access log line: request id, time, method, route template, status, sizes and latencies.
 ACCESS_LOG_FORMAT = json.dumps({
@@ -90,6 +98,7 @@ def harden(template: dict[str, Any], stage: str, domain: str, config: dict[str, 
             "Statement": {"RateBasedStatement": {
                 "Limit": int(config.get("waf_requests_per_5_minutes", 1000)), "AggregateKeyType": "IP"}},
             "VisibilityConfig": _visibility(f"maeul-{stage}-rate-per-ip")}]}}
+    _restrict_admin(resources, stage, config)
     resources["ApiWebAclAssociation"] = {"Type": "AWS::WAFv2::WebACLAssociation", "Properties": {
         "WebACLArn": {"Fn::GetAtt": ["ApiWebAcl", "Arn"]},
         "ResourceArn": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}"
@@ -102,3 +111,29 @@ def harden(template: dict[str, Any], stage: str, domain: str, config: dict[str, 
 
 def _visibility(name: str) -> dict[str, Any]:
     return {"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": True, "MetricName": name}
+
+
+def _restrict_admin(resources: dict[str, Any], stage: str, config: dict[str, Any]) -> None:
+    """Block the admin paths from outside ``admin_cidrs`` (nothing when it is empty)."""
+    networks = parse_admin_networks(config.get("admin_cidrs"))
+    if not networks:
+        return
+    sets = []
+    for version, logical in ((4, "AdminIpSetV4"), (6, "AdminIpSetV6")):
+        addresses = sorted(str(n) for n in networks if n.version == version)
+        if addresses:
+            resources[logical] = {"Type": "AWS::WAFv2::IPSet", "Properties": {
+                "Name": f"maeul-{stage}-admin-ipv{version}", "Scope": "REGIONAL",
+                "IPAddressVersion": f"IPV{version}", "Addresses": addresses,
+                "Description": "Networks the operations console and admin API may be reached from"}}
+            sets.append({"IPSetReferenceStatement": {"Arn": {"Fn::GetAtt": [logical, "Arn"]}}})
+    allowed = sets[0] if len(sets) == 1 else {"OrStatement": {"Statements": sets}}
+    paths = [{"ByteMatchStatement": {"FieldToMatch": {"UriPath": {}}, "PositionalConstraint": position,
+                                     "SearchString": path, "TextTransformations": _NORMALISED}}
+             for position, path in ADMIN_PATHS]
+    resources["ApiWebAcl"]["Properties"]["Rules"].append({
+        "Name": "admin-from-operator-networks", "Priority": 1, "Action": {"Block": {}},
+        "Statement": {"AndStatement": {"Statements": [
+            {"OrStatement": {"Statements": paths}},
+            {"NotStatement": {"Statement": allowed}}]}},
+        "VisibilityConfig": _visibility(f"maeul-{stage}-admin-networks")})

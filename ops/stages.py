@@ -4,8 +4,12 @@
   Every operator command that talks to AWS or runs ``chalice package`` gets it through
   ``environment(stage)``, so nothing depends on the operator's shell or ``~/.aws/config``.
 - ``preflight(stage, account, region)``: refuses prod outside Seoul, in an account other than
-  the one written down for it, or with a placeholder left in its settings (the TURN servers'
-  addresses included); any stage whose ``ice_servers`` hold a credential.
+  the one written down for it, with a placeholder left in its settings (the TURN servers'
+  addresses included), or without the networks its operations console may be reached from
+  (``admin_cidrs``); any stage whose ``ice_servers`` hold a credential.
+- ``admin_networks(stage)``: those networks (``admin_cidrs``, IPv4 and IPv6 CIDRs): the WAF lets
+  ``/admin`` and ``/api/admin/`` through from them only (``ops/front_door.py``). Empty: no
+  restriction (dev and staging may leave it so; prod may not).
 
 ``python -m ops.stages <stage> -- <command...>`` runs a command with the stage's region
 (``make package`` uses it).
@@ -13,6 +17,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import sys
@@ -62,6 +67,37 @@ def domain(stage: str) -> str:
     return urlparse(chalice_environment(stage).get("MAEUL_PUBLIC_BASE_URL", "")).hostname or ""
 
 
+MIN_PREFIX = {4: 16, 6: 32}  # wider than this is not "the operator's network"
+
+
+class BadAdminNetworkError(ValueError):
+    """An ``admin_cidrs`` entry that is not a network, or one too wide to restrict anything."""
+
+
+def parse_admin_networks(values: Any) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``admin_cidrs`` as networks; ``BadAdminNetworkError`` names the first entry that is wrong."""
+    if values in (None, ""):
+        return []
+    if not isinstance(values, list):
+        raise BadAdminNetworkError("admin_cidrs must be a list of CIDRs, e.g. [\"203.0.113.0/24\"]")
+    networks = []
+    for value in values:
+        try:
+            network = ipaddress.ip_network(str(value).strip(), strict=True)
+        except ValueError:
+            raise BadAdminNetworkError(f"admin_cidrs: {value!r} is not a network in CIDR form "
+                                       "(e.g. 203.0.113.0/24, or 203.0.113.7/32 for one address)") from None
+        if network.prefixlen < MIN_PREFIX[network.version]:
+            raise BadAdminNetworkError(f"admin_cidrs: {value} is wider than /{MIN_PREFIX[network.version]}: "
+                                       "name the operator's own networks")
+        networks.append(network)
+    return networks
+
+
+def admin_networks(stage: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return parse_admin_networks(settings(stage).get("admin_cidrs"))
+
+
 def placeholders(stage: str) -> list[str]:
     """Settings of ``stage`` that still hold an example value (also inside lists, e.g. ice_servers)."""
     found = [f".chalice/config.json {stage}: {key}={value}"
@@ -99,8 +135,9 @@ def ice_problems(stage: str) -> list[str]:
 def preflight(stage: str, account: str, current_region: str) -> list[str]:
     """Reasons to refuse deploying ``stage`` to ``account``/``current_region`` (empty: go ahead).
 
-    Prod must be in Seoul, in the account written in ``infra/stages.json``, without placeholders.
-    Other stages are refused only when an expected account is written down and differs.
+    Prod must be in Seoul, in the account written in ``infra/stages.json``, without placeholders,
+    with ``admin_cidrs``. Other stages are refused only when an expected account is written down
+    and differs, or when an ``admin_cidrs`` entry is wrong.
     """
     reasons = ice_problems(stage)
     expected = str(settings(stage).get("account_id") or "")
@@ -114,6 +151,14 @@ def preflight(stage: str, account: str, current_region: str) -> list[str]:
         if not expected:
             reasons.append("prod has no expected account: set account_id for prod in infra/stages.json")
         reasons += [f"placeholder setting: {p}" for p in placeholders(stage)]
+    try:
+        networks = admin_networks(stage)
+    except BadAdminNetworkError as exc:
+        reasons.append(str(exc))
+    else:
+        if stage == "prod" and not networks:
+            reasons.append("prod lets /admin and /api/admin/ through from the operator's networks only: "
+                           "set admin_cidrs for prod in infra/stages.json")
     return reasons
 
 

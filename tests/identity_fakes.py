@@ -16,6 +16,7 @@ from chalicelib.adapters.jwt_tokens import StaticKeySource
 from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
 from tests.twins.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
                                                  MemorySessionStore, MemoryUserStore)
+from tests.twins.memory_phone import MemoryPhoneVerificationStore
 from chalicelib.adapters.oauth_secrets import StaticOAuthSecrets
 from chalicelib.composition import Container
 from chalicelib.settings import Settings
@@ -62,6 +63,7 @@ def signin_container(env: dict[str, str], clock: Clock | None = None, *,
         "jwt_keys": StaticKeySource.generate(),
         "oauth_secrets": StaticOAuthSecrets(secrets or LOCAL_SECRETS),
         "consultations": MemoryConsultationRepository(settings.policy.retention_days_after_close),
+        "phone_verification_store": MemoryPhoneVerificationStore(),
     }
     container.__dict__.update(fakes)  # cached_property slots: the twins win
     return container

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from chalicelib.domain import (announcements, attachments, attorneys, bookings, consultations, limits, matching,
                                offers, rooms, second_factor, slots, surveys, users)
-from chalicelib.services import access_log, accounts, email_health, roster, stats_export
+from chalicelib.services import access_log, accounts, email_health, roster, staff_access, stats_export
 from chalicelib.services import attachments as attachment_service
 
 ERRORS: dict[type[Exception], tuple[int, str]] = {
@@ -86,6 +86,8 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     # chalicelib.services.roster
     roster.AttorneyExistsError: (409, "attorney_exists"),
     roster.UnknownAttorneyProfileError: (404, "not_found"),
+    # chalicelib.services.staff_access
+    staff_access.UnknownLinkedAccountError: (404, "not_found"),
     # chalicelib.services.stats_export
     stats_export.ExportRangeError: (400, "invalid_range"),
 }

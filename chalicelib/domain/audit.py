@@ -46,7 +46,7 @@ class AccessEvent:
 
 RIGHTS_ACTIONS = frozenset({"attorney_added", "attorney_changed", "attorney_deactivated", "invite_created",
                             "attorney_linked", "attorney_reactivated", "second_factor_reset",
-                            "attorney_email_cleared"})
+                            "attorney_email_cleared", "account_unlinked"})
 
 
 def is_rights_change(event: AccessEvent) -> bool:

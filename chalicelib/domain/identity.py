@@ -24,6 +24,11 @@ def subject_of(provider: Provider | str, provider_user_id: str) -> str:
     return f"{Provider(provider).value}:{provider_user_id}"
 
 
+def provider_of_subject(subject: str) -> Provider:
+    """The provider a subject (``kakao:<id>``) signs in with."""
+    return Provider(subject.split(":", 1)[0])
+
+
 @dataclass(frozen=True)
 class Principal:
     """The signed-in user a request acts for."""

@@ -138,5 +138,6 @@ def template_patterns() -> list[str]:
                 escaped = escaped.replace(re.escape("{" + name + "}"), fill)
             patterns.append(escaped)
     from chalicelib.domain.message_templates import text_patterns
+    from chalicelib.domain.phone_verification import sms_patterns
 
-    return patterns + text_patterns()
+    return patterns + text_patterns() + sms_patterns()

@@ -65,6 +65,14 @@ class Outcome(StrEnum):
     NO_SHOW = "no_show"  # the resident never came: it does not count towards the attorney's annual cap
 
 
+def counts_towards_annual_cap(outcome: Outcome) -> bool:
+    """The annual cap counts work done or under way. A booking (or a real-time match) takes a place
+    on the attorney's count when it is made; closed with any outcome but a no-show it keeps it, and a
+    no-show (the resident never came) gives it back, as a cancelled, declined, withdrawn or handed-back
+    booking does."""
+    return outcome is not Outcome.NO_SHOW
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 class RoomError(Exception):

@@ -140,6 +140,11 @@ class SessionStore(Protocol):
         """Mark a live session's second factor as passed at ``now`` (None: unknown or ended)."""
         ...
 
+    def spend_login_state(self, state_hash: str, expires_at: datetime) -> bool:
+        """Mark a sign-in's ``state`` (its hash) as used, once: True the first time, False ever after
+        (until ``expires_at``, past which its signed login cookie is refused anyway)."""
+        ...
+
 
 _BROWSERS = (("Edg/", "Edge"), ("SamsungBrowser", "Samsung Internet"), ("KAKAOTALK", "KakaoTalk"),
              ("NAVER(", "Naver"), ("Whale/", "Whale"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),

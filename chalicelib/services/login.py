@@ -12,9 +12,10 @@ stored record). Kakao also gets PKCE: the verifier is derived from the nonce
 and the state.
 
 ``complete``: check the state against the login cookie (missing, expired,
-forged, from another browser or another provider → ``LoginStateError``; the
-provider's authorization code is single use, so a replayed callback fails
-there), handle the provider's own error, exchange the code and read the user
+forged, from another browser or another provider → ``LoginStateError``), then
+spend the state: its hash is written once (a conditional put, kept until the
+login cookie would expire anyway), so a callback replayed with a saved login
+cookie is refused as a reused state before the provider is asked again; handle the provider's own error, exchange the code and read the user
 (``ProviderError`` on any failure), throttle the account if it failed too
 often, then record the user and start a session. Every outcome of a callback
 goes into the login history.
@@ -29,7 +30,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from chalicelib.domain.identity import Provider
@@ -130,7 +131,10 @@ class LoginService:
         try:
             provider = provider_of(provider_name)
             self._history.guard_ip(label, client)
-            state, target, browser_nonce = self._pending(provider, params, login_cookie)
+            state, target, browser_nonce, expires_at = self._pending(provider, params, login_cookie)
+            if not self._sessions.spend_login_state(_sha256(state), expires_at):
+                raise LoginStateError("This sign-in link was already used. Please start again.",
+                                      reason="state_reused")
             error = params.get("error")
             if error:
                 if error == "access_denied":
@@ -161,8 +165,9 @@ class LoginService:
         return SignedIn(tokens, landing_path(target, tokens.role))
 
     def _pending(self, provider: Provider, params: Mapping[str, str],
-                 login_cookie: str | None) -> tuple[str, str, str]:
-        """(state, return path, browser nonce) of the sign-in this browser started."""
+                 login_cookie: str | None) -> tuple[str, str, str, datetime]:
+        """(state, return path, browser nonce, end of its login cookie) of the sign-in this browser
+        started."""
         state = params.get("state") or ""
         if not state or len(state) > _MAX_PARAM:
             raise LoginStateError("This sign-in link is not valid. Please start again.", reason="state_missing")
@@ -185,4 +190,5 @@ class LoginService:
         nonce, target = str(pending.get("non", "")), str(pending.get("nxt", ""))
         if not _NONCE_RE.fullmatch(nonce):
             raise LoginStateError(invalid, reason="state_unknown")
-        return state, target if target == HOME else safe_next(target), nonce
+        expires_at = datetime.fromtimestamp(int(pending["exp"]), timezone.utc)
+        return state, target if target == HOME else safe_next(target), nonce, expires_at

@@ -38,7 +38,7 @@ from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.domain.notifications import MessageKind, NotificationFailedError, render
 from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
                                      NotParticipantError, NotStartedYetError, Outcome, OutcomeAlreadyRecordedError,
-                                     OutcomeRecord,
+                                     OutcomeRecord, counts_towards_annual_cap,
                                      RoomWindow, SealedMessage, Side, SignalType, ThreadStore, check_can_post,
                                      check_room_open, new_cursor, room_window, side_of)
 from chalicelib.domain.rooms import Signal as SignalRecord
@@ -313,7 +313,7 @@ class RoomService:
         sealed_note = self._seal(OUTCOME_ENTITY, consultation_id, {"note": note}) if note else None
         record = OutcomeRecord(consultation_id, consultation.attorney_id or "", outcome, now, sealed_note)
         unload = None
-        if outcome is Outcome.NO_SHOW and self._counted_load is not None:
+        if not counts_towards_annual_cap(outcome) and self._counted_load is not None:
             unload = self._counted_load(consultation)  # a no-show is not work: off the annual count
         self._store.save_outcome(record, unload)
         self._consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics

@@ -67,6 +67,10 @@ class SessionService:
         return Tokens(access_token=access, access_expires_at=expires, refresh_token=refresh_token,
                       refresh_expires_at=session.expires_at, session_id=session.id, role=role)
 
+    def spend_login_state(self, state_hash: str, expires_at: datetime) -> bool:
+        """True the first time a sign-in's state comes back, False for a replay."""
+        return self._store.spend_login_state(state_hash, expires_at)
+
     def start(self, subject: str, provider: Provider, client: Client | None = None) -> Tokens:
         """A new session (refresh-token family) for a person who just signed in; ``client`` gives the
         "my sessions" list a device name and a coarse address hint."""

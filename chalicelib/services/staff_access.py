@@ -11,23 +11,55 @@ told). Consultations already matched in real time stay with the attorney of
 record for an admin to reassign (``POST /api/admin/consultations/{id}/reassign``).
 The links stay, suspended with the profile: reactivating the profile lets the
 same accounts work again after a new sign-in. Both are rights changes, kept in the access log for three years.
+
+An admin can also take one sign-in account off a profile (``unlink``: a Kakao or Naver account
+the attorney no longer controls, or one linked by mistake). The link is deleted with the
+profile's own write, every session of that account ends at once, and the account is a resident
+from its next sign-in; the profile and its other accounts are untouched. Accounts are shown to
+admins and named in the API by a reference (a keyed hash of the account: no provider id in a
+URL or on a page), with their provider and last sign-in. A rights change, logged like the others.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.consultations import Status
-from chalicelib.domain.identity import Principal
+from chalicelib.domain.identity import Principal, Provider, provider_of_subject
 from chalicelib.domain.login import Client
 from chalicelib.domain.offers import UnknownAttorneyError
 from chalicelib.services import access_log
 
 DEACTIVATED = "attorney_deactivated"
+UNLINKED = "account_unlinked"
+ACCOUNT_REF = "account-link"  # the purpose of the keyed hash that names a linked account
+
+
+class UnknownLinkedAccountError(LookupError):
+    """No account with that reference is linked to the profile (any more)."""
+
+    def __init__(self) -> None:
+        super().__init__("No sign-in account with this reference is linked to this attorney. "
+                         "Reload the list of accounts: it may have been unlinked already.")
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    ref: str
+    provider: Provider
+    last_sign_in_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    attorney: Attorney
+    sessions_ended: int
+    accounts_left: int
 
 
 @dataclass(frozen=True)
@@ -39,7 +71,8 @@ class StaffChange:
 
 class StaffAccessService:
     def __init__(self, *, attorneys: Any, realtime: Any, sessions: Any, audit: Any,
-                 clock: Callable[[], datetime], consultations: Any = None, reservations: Any = None) -> None:
+                 clock: Callable[[], datetime], consultations: Any = None, reservations: Any = None,
+                 users: Any = None, identity_key: Any = None) -> None:
         self._attorneys = attorneys
         self._realtime = realtime
         self._consultations = consultations
@@ -47,6 +80,8 @@ class StaffAccessService:
         self._sessions = sessions
         self._audit = audit
         self._clock = clock
+        self._users = users
+        self._identity_key = identity_key
 
     def deactivate(self, admin: Principal, attorney_id: str, client: Client) -> StaffChange:
         """The attorney leaves the roster: profile inactive first (no new tokens carry the role),
@@ -84,3 +119,39 @@ class StaffAccessService:
             access_log.record_rights_change(self._audit, admin, attorney_id=attorney.id,
                                             action="attorney_reactivated", ip=client.ip, now=now)
         return StaffChange(attorney, 0)
+
+    # -- single sign-in accounts ----------------------------------------------------------------
+
+    def _ref(self, subject: str) -> str:
+        return self._identity_key.digest(ACCOUNT_REF, subject)[:24]
+
+    def _attorney(self, attorney_id: str) -> Attorney:
+        attorney = self._attorneys.get(attorney_id)
+        if attorney is None:
+            raise UnknownAttorneyError()
+        return attorney
+
+    def accounts(self, attorney_id: str) -> list[LinkedAccount]:
+        """The sign-in accounts linked to a profile, most recently used first."""
+        found = []
+        for subject in self._attorney(attorney_id).subjects:
+            user = self._users.get(subject) if self._users is not None else None
+            found.append(LinkedAccount(self._ref(subject), provider_of_subject(subject),
+                                       user.last_login_at if user else None))
+        never = datetime.min.replace(tzinfo=timezone.utc)
+        return sorted(found, key=lambda a: (a.last_sign_in_at or never, a.ref), reverse=True)
+
+    def unlink(self, admin: Principal, attorney_id: str, ref: str, client: Client) -> Unlinked:
+        """Take one account off the profile: the link first (no new token carries the role), then
+        that account's sessions; logged as a rights change."""
+        attorney = self._attorney(attorney_id)
+        subject = next((s for s in sorted(attorney.subjects) if hmac.compare_digest(self._ref(s), ref)), None)
+        if subject is None:
+            raise UnknownLinkedAccountError()
+        now = self._clock()
+        changed = replace(attorney, subjects=attorney.subjects - {subject})
+        self._attorneys.save(changed, self._attorneys.contact(attorney_id), now)
+        ended = self._sessions.end_all(subject, UNLINKED)
+        access_log.record_rights_change(self._audit, admin, attorney_id=attorney_id, action=UNLINKED,
+                                        ip=client.ip, now=now)
+        return Unlinked(changed, ended, len(changed.subjects))

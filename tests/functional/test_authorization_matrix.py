@@ -42,13 +42,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.adapters.dynamo.offers import ChangedMeanwhileError
+from chalicelib.domain.offers import ChangedMeanwhileError
 from chalicelib.domain.surveys import SurveyAlreadyAnsweredError
 from tests.twins.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
 from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 from tests.twins.memory_announcements import MemoryAnnouncementStore
 from tests.twins.memory_email import MemoryEmailHealthStore
 from tests.twins.memory_rooms import MemoryThreadStore
+from tests.twins.memory_phone import MemoryPhoneVerificationStore
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.announcements import AnnouncementKind
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
@@ -101,6 +102,7 @@ KNOWERS: dict[str, frozenset[str]] = {
     "completed": frozenset({R2, A2, ADMIN}),   # R2's consultation A2 closed with an outcome
     "offer": frozenset({A2}),                  # A2's pending offer (for "offered")
     "profile": frozenset({A2, ADMIN}),         # A2's roster profile
+    "account": frozenset({A2, ADMIN}),         # A2's sign-in account, linked to A2's profile
     "session": frozenset({R2}),                # one of R2's sessions (another device of theirs)
     "kakao": frozenset(CALLERS),               # public targets
     "room.js": frozenset(CALLERS),
@@ -109,7 +111,8 @@ KNOWERS: dict[str, frozenset[str]] = {
 }
 VICTIM_TARGETS = frozenset({"matched", "booked", "submitted", "offered", "completed", "offer", "profile",
                             "attachment", "session"})
-TARGET_PLACEHOLDER = {"profile": "{attorney_id}", "offer": "{offer_id}", "kakao": "{provider}",
+TARGET_PLACEHOLDER = {"profile": "{attorney_id}", "account": "{attorney_id}/accounts/{account}", "offer": "{offer_id}",
+                      "kakao": "{provider}",
                       "room.js": "{name}", "session": "{session_id}", "announcement": "{announcement_id}",
                       "attachment": "{consultation_id}/attachments/{attachment_id}"}  # otherwise {consultation_id}
 
@@ -333,6 +336,10 @@ MATRIX: tuple[Route, ...] = (
     Route("GET", "/api/attorney/availability", attorneys_only(OK)),
     Route("PUT", "/api/attorney/availability", attorneys_only(OK), body=FRIDAY_AFTERNOON),
 
+    Route("POST", "/api/me/phone-verification", everyone_signed_in(Expect(202)), body={"phone": "010-2345-6789"}),
+    Route("POST", "/api/me/phone-verification/confirm", everyone_signed_in(Expect(400, "phone_code_expired")),
+          body={"phone": "010-2345-6789", "code": "123456"}),
+
     # --- admins ----------------------------------------------------------------------------------------
     Route("GET", "/api/admin/attorneys", admin_only(OK)),
     Route("POST", "/api/admin/attorneys", admin_only(CREATED), body=NEW_ATTORNEY),
@@ -345,6 +352,8 @@ MATRIX: tuple[Route, ...] = (
           body=FRIDAY_AFTERNOON),
     Route("POST", "/api/admin/attorneys/{attorney_id}/invites", admin_only(CREATED), target="profile"),
     Route("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", admin_only(OK), target="profile"),
+    Route("GET", "/api/admin/attorneys/{attorney_id}/accounts", admin_only(OK), target="profile"),
+    Route("DELETE", "/api/admin/attorneys/{attorney_id}/accounts/{account}", admin_only(OK), target="account"),
     Route("GET", "/api/admin/email-failures", admin_only(OK)),
     Route("POST", "/api/admin/attorneys/{attorney_id}/email-clear", admin_only(OK), target="profile"),
     Route("POST", "/api/admin/consultations/{consultation_id}/reassign", admin_only(OK), target="matched",
@@ -583,7 +592,7 @@ class World:
             "loads": self.loads, "roster": self.roster, "notifier": self.notifier, "realtime": self.realtime,
             "surveys": self.surveys, "users": c.users, "invites": c.invites, "sessions": c.session_store,
             "attachments": c.attachment_store, "objects": c.object_store,
-            "announcements": c.announcement_store,
+            "announcements": c.announcement_store, "phone_codes": c.phone_verification_store,
         }
         snapshot = {name: _fields(obj) for name, obj in parts.items()}
         snapshot["access_log"] = repr(c.audit.access)
@@ -697,7 +706,8 @@ def build_world() -> World:
                               bookings=bookings, thread_store=threads, surveys=surveys,
                               realtime_store=realtime, attachment_store=MemoryAttachmentStore(),
                               object_store=MemoryObjectStore(), announcement_store=MemoryAnnouncementStore(),
-                              email_health=MemoryEmailHealthStore())
+                              email_health=MemoryEmailHealthStore(),
+                              phone_verification_store=MemoryPhoneVerificationStore())
     use_container(container)
     world = World(ApiClient(), container, auth, roster, loads, bookings, threads, surveys, realtime, notifier)
     now = clock()
@@ -709,7 +719,8 @@ def build_world() -> World:
                          frozenset({"suwon"})),
                 AttorneyContact(phone="+821055550001", email="attorney-one@example.invalid"), now)
     bookings.save_availability(A1_ID, Availability.of({}), now)
-    roster.save(Attorney(A2_ID, "Attorney Two", frozenset({"dismissal"}), frozenset({"suwon"})),
+    roster.save(Attorney(A2_ID, "Attorney Two", frozenset({"dismissal"}), frozenset({"suwon"}),
+                         subjects=frozenset({PRINCIPALS[A2].subject})),
                 AttorneyContact(phone=A2_PHONE, email=A2_EMAIL), now)
 
     victim = {"name": VICTIM_NAME, "phone": VICTIM_PHONE, "description": VICTIM_DESCRIPTION}
@@ -746,6 +757,8 @@ def build_world() -> World:
     consultations.transition(ids["completed"], Status.MATCHED, now, attorney_id=A2_ID)
     container.rooms.record_outcome(a2, ids["completed"], Outcome.ADVICE_GIVEN, None)
     ids["profile"] = A2_ID
+    [a2_account] = container.staff_access.accounts(A2_ID)
+    ids["account"] = f"{A2_ID}/accounts/{a2_account.ref}"
     from chalicelib.domain.identity import Provider
 
     ids["session"] = container.sessions.start(r2.subject, Provider.KAKAO).session_id
@@ -810,7 +823,7 @@ def test_authorization_matrix(world: World, case: Case) -> None:
     target = route.target
     if target is not None and caller not in KNOWERS[target]:
         # Nothing tells this caller that the object exists: an unknown id gets the very same answer.
-        unknown = {**world.ids, target: {"profile": "att-nobody",
+        unknown = {**world.ids, target: {"profile": "att-nobody", "account": f"{A2_ID}/accounts/{'0' * 24}",
                                          "attachment": f"{uuid.uuid4()}/attachments/{uuid.uuid4().hex}"}
                    .get(target, str(uuid.uuid4()))}
         again = world.call(route, caller, unknown)
@@ -1001,7 +1014,8 @@ def test_a_deactivated_attorney_gets_no_attorney_role_until_reactivated(world: W
 STEP_UP = {("DELETE", "/api/me"), ("POST", "/api/admin/attorneys"),
            ("PUT", "/api/admin/attorneys/{attorney_id}"), ("PATCH", "/api/admin/attorneys/{attorney_id}"),
            ("POST", "/api/admin/attorneys/{attorney_id}/invites"),
-           ("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor")}
+           ("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor"),
+           ("DELETE", "/api/admin/attorneys/{attorney_id}/accounts/{account}")}
 STEP_UP_CASES = [(route, caller) for route in MATRIX if (route.method, route.path) in STEP_UP
                  for caller, expect in route.expect.items() if expect.status < 400]
 

@@ -230,11 +230,29 @@ def test_reused_state_is_refused_and_recorded(site) -> None:
     assert browser.request("GET", path).status == 302
     again = browser.request("GET", path)  # the login cookie was spent by the first callback
     assert_error(again, 400, "invalid_state")
-    # with the spent login cookie put back, the provider refuses its single-use code
+    # with the spent login cookie put back, the state itself is refused as spent (the provider,
+    # which would refuse its single-use code with a 502, is not asked again)
     browser.jar["login"] = pending
-    assert_error(browser.request("GET", path), 502, "provider_error")
-    assert site.failures()[0] == "state_browser" and len(site.failures()) == 2
+    replay = browser.request("GET", path)
+    assert_error(replay, 400, "invalid_state")
+    assert "already used" in replay.json["error"]["message"]
+    assert site.failures() == ["state_browser", "state_reused"]
     assert [e.reason for e in site.history() if e.result is LoginResult.SUCCESS] == ["ok"]
+
+
+def test_a_state_is_spent_by_its_first_callback_even_when_that_one_fails(site) -> None:
+    """The state is spent before the provider is asked: a callback replayed after a provider
+    failure is a reused state, and a fresh sign-in still works."""
+    browser = site.browser()
+    path, _ = site.authorize(site.start(browser, "naver"))
+    pending = browser.jar["login"]
+    site.fault(token="error500")
+    assert_error(browser.request("GET", path), 502, "provider_error")
+    site.fault(token=None)
+    browser.jar["login"] = pending
+    assert_error(browser.request("GET", path), 400, "invalid_state")
+    assert site.failures()[-1] == "state_reused" and "session" not in browser.jar
+    assert site.sign_in("naver", browser=browser).request("GET", "/api/me").status == 200
 
 
 def test_state_from_another_browser_is_refused(site) -> None:
@@ -485,16 +503,22 @@ def test_my_login_history_is_mine_newest_first(site) -> None:
 
 
 def test_leaving_erases_personal_data_and_ends_every_session(site) -> None:
+    from tests.twins.memory import MemoryNotifier
+
+    site.container.__dict__["notifier"] = MemoryNotifier()  # the phone code's SMS
     phone, laptop = site.sign_in("naver", "resident-choi"), site.sign_in("naver", "resident-choi")
     subject = phone.request("GET", "/api/me").json["id"]
     assert site.container.users.profile(subject).name == "resident-choi"
     erased: list[str] = []
     assert site.container.consultation_eraser in site.container.personal_data_erasers
     site.container.personal_data_erasers.append(erased.append)  # stands for any other feature's eraser
+    sent = phone.request("POST", "/api/me/phone-verification", body={"phone": "010-2345-6789"}, csrf=True)
+    assert sent.status == 202, sent.body  # a code waiting when they leave: it goes too
     gone = phone.request("DELETE", "/api/me", csrf=True)
     assert gone.status == 200 and gone.json == {"status": "deleted", "sessions_ended": 2,
                                                 "provider_disconnected": False}  # Naver: no token kept
     assert erased == [subject]
+    assert site.container.phone_verification_store.challenges == {}
     assert site.container.users.get(subject) is None and site.container.users.profile(subject) is None
     assert_error(laptop.request("GET", "/api/me"), 401, "invalid_session")
     assert_error(laptop.request("POST", "/auth/refresh", csrf=True), 401, "invalid_refresh")

@@ -60,6 +60,7 @@ pytestmark = pytest.mark.emulator
 MAX_EXAMPLES = scaled(4, 15)
 STATEFUL_SCENARIOS, STATEFUL_STEPS = 20, 8  # the stateful run is short: the same in both
 CATEGORY, REGION = "wage_arrears", "yeoju"
+SCHEMA_ATTORNEY = "att-schema-1"  # the attorney of the booked consultations, linked to the attorney's account
 
 # ``positive_data_acceptance`` says a request the schema allows must not get a 400. The API has rules
 # a JSON schema cannot state, and answers them with a 400 a person can act on: a phone number valid in
@@ -149,7 +150,7 @@ def site(private_stack: PrivateStack) -> Iterator[Site]:
     container = private_stack.container
     now = container.clock()
     # the attorney of the booked consultations, and another one for the admin's roster operations
-    attorney = Attorney(id="att-schema-1", display_name="스키마 노무사", categories=frozenset({CATEGORY}),
+    attorney = Attorney(id=SCHEMA_ATTORNEY, display_name="스키마 노무사", categories=frozenset({CATEGORY}),
                         regions=frozenset({REGION}), subjects=frozenset({_subject("schema-attorney")}))
     roster = Attorney(id="att-schema-2", display_name="명부 노무사", categories=frozenset({"dismissal"}),
                       regions=frozenset({"suwon"}))
@@ -313,7 +314,15 @@ def _operations(site: Site) -> set[tuple[str, str]]:
 
 def _fresh_staff_tokens(site: Site) -> None:
     """Staff tokens whose second factor is minutes old at most: roster changes need a recent one
-    (step-up), and the module's runs take longer than that together."""
+    (step-up), and the module's runs take longer than that together. An earlier run's admin may have
+    unlinked the attorney's account (the accounts listed by ``GET …/accounts`` feed ``DELETE``): the
+    fixture's link is put back first, so the attorney's token carries the attorney role again."""
+    from dataclasses import replace
+
+    profile = site.minting.attorneys.get(SCHEMA_ATTORNEY)
+    if site.subjects["attorney"] not in profile.subjects:
+        site.minting.attorneys.save(replace(profile, subjects=profile.subjects | {site.subjects["attorney"]}),
+                                    site.minting.attorneys.contact(SCHEMA_ATTORNEY))
     for role in ("attorney", "admin"):
         tokens = verified_staff_session(site.minting, site.subjects[role], Provider.KAKAO)
         site.tokens[role] = tokens.access_token
@@ -321,15 +330,16 @@ def _fresh_staff_tokens(site: Site) -> None:
 
 def _still_signed_in(site: Site, role: Role, *, admin_may_end_it: bool = False) -> None:
     """The run ended no session of the role's (or its checks would have met 401s and little else).
-    ``admin_may_end_it``: the admin's calls may have deactivated the attorney or reset their second
-    factor, which ends the attorney's sessions at once, as it should."""
+    ``admin_may_end_it``: the admin's calls may have deactivated the attorney, reset their second
+    factor or unlinked their account, which ends the attorney's sessions at once, as it should."""
     if admin_may_end_it:
         import jwt
 
         sid = jwt.decode(site.tokens[role], options={"verify_signature": False})["sid"]
         session = site.minting.session_store.get(sid)
         if session.revoked_at is not None:
-            assert session.revoked_reason in ("attorney_deactivated", "second_factor_reset"), session
+            assert session.revoked_reason in ("attorney_deactivated", "second_factor_reset", "account_unlinked"), \
+                session
             return
     me = _call("GET", f"{site.url}/api/me", site.tokens[role], 200)
     assert me["role"] == role and me["id"] == site.subjects[role], me

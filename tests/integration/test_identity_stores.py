@@ -130,6 +130,21 @@ def test_a_second_factor_is_confirmed_on_a_live_session_only(sessions) -> None:
     assert sessions.confirm_second_factor("never", T0) is None
 
 
+def test_a_sign_in_state_is_spent_once_also_when_two_callbacks_race(sessions, request) -> None:
+    state_hash = token_hash(f"state-{uid()}")
+    ends = T0 + timedelta(minutes=10)
+    with ThreadPoolExecutor(6) as pool:
+        outcomes = list(pool.map(lambda _: sessions.spend_login_state(state_hash, ends), range(6)))
+    assert outcomes.count(True) == 1
+    assert sessions.spend_login_state(state_hash, ends) is False
+    assert sessions.spend_login_state(token_hash(f"state-{uid()}"), ends) is True
+    if "dynamodb" in request.node.callspec.id:  # kept only as long as its login cookie could be used
+        from chalicelib.adapters.dynamo.sessions import SpentLoginStateItem
+
+        item = SpentLoginStateItem.get(f"LOGINSTATE#{state_hash}", "LOGINSTATE", consistent_read=True)
+        assert int(ends.timestamp()) < item.expires_at <= int(ends.timestamp()) + 60
+
+
 def test_a_factor_begins_once_and_each_step_is_accepted_once(factors) -> None:
     subject = f"kakao:{uid()}"
     secret = new_secret()

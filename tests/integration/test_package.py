@@ -48,6 +48,20 @@ def test_packaged_template_passes_cfn_lint(packaged: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_admin_network_rule_passes_cfn_lint_too(packaged: Path, tmp_path: Path) -> None:
+    """The repository's prod has no admin_cidrs yet (its deploy is refused until it does): the same
+    template with them, as a filled-in prod packages it."""
+    from ops import front_door
+
+    template = json.loads(packaged.read_text(encoding="utf-8"))
+    front_door._restrict_admin(template["Resources"], "prod", {"admin_cidrs": ["203.0.113.0/24", "2001:db8:1::/48"]})
+    assert "AdminIpSetV4" in template["Resources"] and "AdminIpSetV6" in template["Resources"]
+    target = tmp_path / "sam.json"
+    target.write_text(json.dumps(template), encoding="utf-8")
+    result = subprocess.run([str(BIN / "cfn-lint"), str(target)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_every_function_runs_as_the_stack_role_with_the_stack_outputs(packaged: Path) -> None:
     template = json.loads(packaged.read_text())
     functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Function"]

@@ -125,6 +125,7 @@ class MemorySessionStore:
         self._sessions: dict[str, Session] = {}
         self._current: dict[str, str] = {}
         self._tokens: dict[str, str] = {}
+        self._spent_states: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
     def create(self, session: Session, refresh_hash: str) -> None:
@@ -190,6 +191,13 @@ class MemorySessionStore:
                 return None
             self._sessions[session_id] = replace(session, second_factor_at=now)
             return self._sessions[session_id]
+
+    def spend_login_state(self, state_hash: str, expires_at: datetime) -> bool:
+        with self._lock:
+            if state_hash in self._spent_states:
+                return False
+            self._spent_states[state_hash] = expires_at
+            return True
 
 
 class MemoryFactorStore:

@@ -6,13 +6,17 @@ import threading
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from chalicelib.domain.rooms import (MessageRateLimitedError, OutcomeAlreadyRecordedError, OutcomeRecord,
                                      SealedMessage, Side, Signal, ThreadClosedError, ThreadState, new_cursor)
 
 
 class MemoryThreadStore:
-    def __init__(self) -> None:
+    def __init__(self, loads: Any = None) -> None:
+        """``loads``: the ``MemoryLoadStore`` a no-show's count goes back to (as DynamoDB does in the
+        outcome's own transaction); without one, ``unloaded`` only records it."""
+        self._loads = loads
         self._lock = threading.Lock()
         self._messages: dict[str, list[SealedMessage]] = defaultdict(list)
         self._threads: dict[str, ThreadState] = {}
@@ -120,6 +124,8 @@ class MemoryThreadStore:
             self._outcomes[record.consultation_id] = record
             if unload is not None:
                 self.unloaded.append(unload)
+                if self._loads is not None:
+                    self._loads.decrement(*unload)
 
     def outcome(self, consultation_id: str) -> OutcomeRecord | None:
         with self._lock:

@@ -60,3 +60,42 @@ def test_scheduled_functions_record_failed_runs_in_the_job_failures_queue() -> N
     without = _template()
     front_door.harden(without, "dev", "dev.maeul.gg.go.kr", {})
     assert "DestinationConfig" not in without["Resources"]["Offers"]["Properties"]["EventInvokeConfig"]
+def _admin_rule(template: dict) -> dict:
+    [rule] = [r for r in template["Resources"]["ApiWebAcl"]["Properties"]["Rules"]
+              if r["Name"] == "admin-from-operator-networks"]
+    return rule
+
+
+def test_admin_paths_are_blocked_outside_the_stages_admin_networks() -> None:
+    template = _template()
+    front_door.harden(template, "prod", "maeul.gg.go.kr", {"admin_cidrs": ["203.0.113.0/24", "2001:db8:1::/48"]})
+    resources = template["Resources"]
+    assert resources["AdminIpSetV4"]["Properties"]["Addresses"] == ["203.0.113.0/24"]
+    assert resources["AdminIpSetV6"]["Properties"]["Addresses"] == ["2001:db8:1::/48"]
+    assert resources["AdminIpSetV6"]["Properties"]["IPAddressVersion"] == "IPV6"
+    rule = _admin_rule(template)
+    assert rule["Action"] == {"Block": {}} and rule["Priority"] == 1  # after the rate rule (0)
+    paths, outside = rule["Statement"]["AndStatement"]["Statements"]
+    matched = {(m["ByteMatchStatement"]["PositionalConstraint"], m["ByteMatchStatement"]["SearchString"])
+               for m in paths["OrStatement"]["Statements"]}
+    assert matched == {("EXACTLY", "/admin"), ("STARTS_WITH", "/admin/"), ("STARTS_WITH", "/api/admin/")}
+    for match in paths["OrStatement"]["Statements"]:  # "/API/%61dmin//x" is the same path to the app's router
+        kinds = [t["Type"] for t in sorted(match["ByteMatchStatement"]["TextTransformations"],
+                                           key=lambda t: t["Priority"])]
+        assert kinds == ["URL_DECODE", "NORMALIZE_PATH", "LOWERCASE"]
+        assert match["ByteMatchStatement"]["FieldToMatch"] == {"UriPath": {}}
+    sets = outside["NotStatement"]["Statement"]["OrStatement"]["Statements"]
+    assert [s["IPSetReferenceStatement"]["Arn"]["Fn::GetAtt"][0] for s in sets] == ["AdminIpSetV4", "AdminIpSetV6"]
+
+
+def test_one_address_family_needs_one_ip_set_and_no_networks_no_rule() -> None:
+    template = _template()
+    front_door.harden(template, "staging", "staging.maeul.gg.go.kr", {"admin_cidrs": ["198.51.100.7/32"]})
+    outside = _admin_rule(template)["Statement"]["AndStatement"]["Statements"][1]
+    assert outside["NotStatement"]["Statement"] == {
+        "IPSetReferenceStatement": {"Arn": {"Fn::GetAtt": ["AdminIpSetV4", "Arn"]}}}
+    assert "AdminIpSetV6" not in template["Resources"]
+    open_dev = _template()
+    front_door.harden(open_dev, "dev", "dev.maeul.gg.go.kr", {"admin_cidrs": []})
+    assert [r["Name"] for r in open_dev["Resources"]["ApiWebAcl"]["Properties"]["Rules"]] == ["rate-per-ip"]
+    assert not any(k.startswith("AdminIpSet") for k in open_dev["Resources"])

@@ -13,12 +13,15 @@ from ops import stages
 @pytest.fixture
 def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def write(prod_url: str = "https://maeul.gg.go.kr", kakao: str = "a1b2c3", account: str = "111122223333",
-              dev_account: str = "", prod_ice: list | None = None, dev_ice: list | None = None) -> None:
+              dev_account: str = "", prod_ice: list | None = None, dev_ice: list | None = None,
+              admin_cidrs: object = ("203.0.113.0/24",), dev_cidrs: object = ()) -> None:
         (tmp_path / "stages.json").write_text(json.dumps({
-            "dev": {"region": "ap-northeast-2", "account_id": dev_account, "ice_servers": dev_ice or []},
+            "dev": {"region": "ap-northeast-2", "account_id": dev_account, "ice_servers": dev_ice or [],
+                    "admin_cidrs": list(dev_cidrs)},
             "prod": {"region": "ap-northeast-2", "account_id": account, "ice_servers": prod_ice or [
                 {"urls": ["stun:turn.maeul.gg.go.kr:3478"]},
-                {"urls": ["turn:turn.maeul.gg.go.kr:3478?transport=udp", "turns:turn.maeul.gg.go.kr:5349"]}]}}))
+                {"urls": ["turn:turn.maeul.gg.go.kr:3478?transport=udp", "turns:turn.maeul.gg.go.kr:5349"]}],
+                     "admin_cidrs": list(admin_cidrs) if isinstance(admin_cidrs, tuple) else admin_cidrs}}))
         (tmp_path / "config.json").write_text(json.dumps({"stages": {
             "dev": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": "https://dev.maeul.example"}},
             "prod": {"environment_variables": {"MAEUL_PUBLIC_BASE_URL": prod_url,
@@ -97,3 +100,27 @@ def test_every_aws_stage_has_its_own_turn_servers() -> None:
     assert all(stages.ice_problems(stage) == [] for stage in stages.AWS_STAGES)
     reasons = stages.preflight("prod", "111122223333", "ap-northeast-2")
     assert any("ice_servers" in r for r in reasons)  # the repository's prod TURN host is an example
+def test_prod_without_admin_networks_is_refused_and_dev_may_leave_them_open(configured) -> None:
+    configured(admin_cidrs=())
+    [reason] = stages.preflight("prod", "111122223333", "ap-northeast-2")
+    assert "admin_cidrs" in reason and "/api/admin/" in reason
+    assert stages.preflight("dev", "111122223333", "ap-northeast-2") == []
+    assert stages.admin_networks("dev") == []
+
+
+@pytest.mark.parametrize("entry", ["203.0.113.7/24", "not-a-network", "0.0.0.0/0", "10.0.0.0/8", "2001:db8::/16"])
+def test_a_wrong_or_too_wide_admin_network_is_refused_on_any_stage(configured, entry: str) -> None:
+    configured(admin_cidrs=(entry,), dev_cidrs=(entry,))
+    for stage in ("prod", "dev"):
+        [reason] = stages.preflight(stage, "111122223333", "ap-northeast-2")
+        assert entry in reason and "admin_cidrs" in reason
+    with pytest.raises(stages.BadAdminNetworkError):
+        stages.admin_networks("prod")
+
+
+def test_admin_networks_are_read_per_stage(configured) -> None:
+    configured(admin_cidrs=("203.0.113.0/24", "2001:db8:1234::/48", "198.51.100.7/32"))
+    assert [str(n) for n in stages.admin_networks("prod")] == ["203.0.113.0/24", "2001:db8:1234::/48",
+                                                               "198.51.100.7/32"]
+    with pytest.raises(stages.BadAdminNetworkError):
+        stages.parse_admin_networks("203.0.113.0/24")  # a list, not a string

@@ -7,6 +7,9 @@ Items (main table):
   TTL ``expires_at`` = the family's absolute end.
 - refresh token: ``pk=REFRESH#<sha256>``, ``sk=REFRESH`` → its session. Kept
   after rotation until the family ends, so a replayed old token is recognised.
+- spent sign-in state: ``pk=LOGINSTATE#<sha256 of the state>``, ``sk=LOGINSTATE``,
+  written once (conditional put) when a callback comes back with it; TTL
+  ``expires_at`` = the end of its login cookie, after which it is refused anyway.
 (A pending sign-in is not stored: it lives in the browser's signed login
 cookie, ``services/login.py``.)
 """
@@ -18,7 +21,7 @@ from datetime import datetime, timezone
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
@@ -58,6 +61,14 @@ class RefreshItem(KeyedItem):
 
     session_id = UnicodeAttribute()
     generation = NumberAttribute()
+    expires_at = NumberAttribute()
+
+
+@table(MAIN)
+class SpentLoginStateItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
     expires_at = NumberAttribute()
 
 
@@ -191,3 +202,14 @@ class DynamoSessionStore:
             if item.revoked_at is None and self.revoke(item.session_id, now, reason) is not None:
                 revoked += 1
         return revoked
+
+    def spend_login_state(self, state_hash: str, expires_at: datetime) -> bool:
+        item = SpentLoginStateItem(f"LOGINSTATE#{state_hash}", "LOGINSTATE",
+                                   expires_at=int(expires_at.timestamp()) + 1)
+        try:
+            item.save(condition=SpentLoginStateItem.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

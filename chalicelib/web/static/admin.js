@@ -94,6 +94,10 @@
         $("invite-result").textContent = res.ok ? M.t("js.sf.reset.done", {name: a.display_name}) : errorText(res);
       });
       actions.appendChild(reset);
+      var linked = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.accounts"),
+                                   "aria-label": M.t("js.roster.accounts") + " " + a.display_name});
+      linked.addEventListener("click", function () { showAccounts(a); });
+      actions.appendChild(linked);
       var edit = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.edit"),
                                  "aria-label": M.t("js.roster.edit") + " " + a.display_name});
       edit.addEventListener("click", function () { startEdit(a); });
@@ -115,6 +119,33 @@
         M.el("td", {text: a.load_this_year + " / " + a.annual_cap}),
         actions]));
     });
+  }
+
+  // the sign-in accounts linked to a profile, each with "unlink" (a fresh second factor: the API asks)
+  async function showAccounts(a) {
+    var list = $("accounts-list");
+    var res = await M.request("GET", "/api/admin/attorneys/" + encodeURIComponent(a.id) + "/accounts");
+    list.textContent = "";
+    if (!res.ok) { $("invite-result").textContent = errorText(res); list.hidden = true; return; }
+    $("invite-result").textContent = res.data.items.length ? M.t("js.roster.accounts.of", {name: a.display_name})
+                                                           : M.t("js.roster.accounts.none", {name: a.display_name});
+    res.data.items.forEach(function (account) {
+      var text = account.last_sign_in_at ? M.t("js.roster.accounts.item", {provider: account.provider,
+                                                                           when: M.when(account.last_sign_in_at)})
+                                         : M.t("js.roster.accounts.never", {provider: account.provider});
+      var unlink = M.el("button", {type: "button", class: "btn danger", text: M.t("js.roster.unlink"),
+                                   "aria-label": M.t("js.roster.unlink") + " " + text});
+      unlink.addEventListener("click", async function () {
+        var done = await M.request("DELETE", "/api/admin/attorneys/" + encodeURIComponent(a.id) + "/accounts/" +
+                                   encodeURIComponent(account.account));
+        list.hidden = true;
+        $("invite-result").textContent = done.ok ? M.t("js.roster.unlinked", {name: a.display_name,
+                                                                              provider: account.provider})
+                                                 : errorText(done);
+      });
+      list.appendChild(M.el("li", {}, [M.el("span", {text: text + " "}), unlink]));
+    });
+    list.hidden = res.data.items.length === 0;
   }
 
   var editing = null;   // the attorney being changed, or null when adding

@@ -1,0 +1,89 @@
+"""The resident's contact phone, verified with a one-time code (``services/phone_verification.py``).
+
+- ``POST /api/me/phone-verification`` ``{"phone"}``: a code by SMS to that Korean mobile number
+  → 202 ``{"expires_at", "attempts"}``.
+- ``POST /api/me/phone-verification/confirm`` ``{"phone", "code"}``: → 200 ``{"verified": true,
+  "verified_until"}``; a wrong code → 400 ``invalid_phone_code`` with ``details.attempts_left``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from chalice.app import Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from chalicelib.api.errors import ApiBlueprint, BadRequestError, TooManyRequestsError, request_language
+from chalicelib.api.fields import korean_phone
+from chalicelib.api.guard import current_principal
+from chalicelib.api.http import json_response, parse_body
+from chalicelib.api.me import local_time
+from chalicelib.api.openapi import spec
+from chalicelib.composition import get_container
+from chalicelib.domain.phone_verification import (NotAMobileNumberError, PhoneCodeUnusableError,
+                                                  TooManyPhoneCodesError, WrongPhoneCodeError)
+
+bp = ApiBlueprint(__name__)
+
+Phone = Annotated[str, Field(min_length=9, max_length=20, description="A Korean mobile number, e.g. 010-2345-6789"),
+                  AfterValidator(korean_phone)]
+
+
+class PhoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Phone
+
+
+class PhoneCodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Phone
+    code: str = Field(min_length=1, max_length=12, description="The 6 digits of the SMS")
+
+
+class PhoneCodeSentOut(BaseModel):
+    status: str = "sent"
+    expires_at: str = Field(description="Enter the code before this time")
+    attempts: int = Field(description="How many times a code may be tried")
+
+
+class PhoneVerifiedOut(BaseModel):
+    verified: bool = True
+    verified_until: str
+
+
+@spec.operation("POST", "/api/me/phone-verification", "Send a one-time code by SMS to my Korean mobile number "
+                "(codes per account and per number per day are limited)", tags=("me",), request=PhoneIn,
+                responses={202: PhoneCodeSentOut}, auth=True, errors=(400, 401, 413, 415, 429))
+@bp.route("/api/me/phone-verification", methods=["POST"])
+def send_code() -> Response:
+    request = bp.current_request
+    principal = current_principal(request)
+    body = parse_body(request, PhoneIn)
+    try:
+        sent = get_container().phone_verification.send_code(principal, body.phone, request_language(request))
+    except NotAMobileNumberError as exc:
+        raise BadRequestError(exc.message, code="not_a_mobile") from None
+    except TooManyPhoneCodesError as exc:
+        raise TooManyRequestsError(exc.message, code="too_many_phone_codes") from None
+    return json_response(PhoneCodeSentOut(expires_at=local_time(sent.expires_at), attempts=sent.attempts), 202,
+                         private=True)
+
+
+@spec.operation("POST", "/api/me/phone-verification/confirm", "Enter the SMS code: the number is verified for "
+                "messages about my consultations", tags=("me",), request=PhoneCodeIn, responses={200: PhoneVerifiedOut},
+                auth=True, errors=(400, 401, 413, 415))
+@bp.route("/api/me/phone-verification/confirm", methods=["POST"])
+def confirm() -> Response:
+    request = bp.current_request
+    principal = current_principal(request)
+    body = parse_body(request, PhoneCodeIn)
+    try:
+        until = get_container().phone_verification.confirm(principal, body.phone, body.code.strip())
+    except WrongPhoneCodeError as exc:
+        raise BadRequestError(exc.message, code="invalid_phone_code",
+                              details={"attempts_left": exc.attempts_left}) from None
+    except PhoneCodeUnusableError as exc:
+        raise BadRequestError(exc.message, code="phone_code_expired") from None
+    return json_response(PhoneVerifiedOut(verified_until=local_time(until)), private=True)

@@ -1,0 +1,135 @@
+"""Verified contact phone: a one-time code by SMS, and messages only to verified numbers.
+
+``send_code``: a Korean mobile number only (SMS to a landline or someone abroad cannot be checked),
+at most ``phone_codes_per_account_per_day`` codes per account and ``phone_codes_per_number_per_day``
+per number per Korean day (both counted under keyed hashes), then the code goes out through the
+notifier port (SENS SMS, SNS behind it) in the person's language; only its keyed hash is stored,
+with ``phone_code_attempts`` attempts and ``phone_code_minutes`` to use it (the container's clock).
+
+``confirm``: one attempt is spent first (conditionally), then the code is compared; the right one
+marks (person, number) verified for ``phone_verified_days``.
+
+``VerifiedPhoneRecipients`` wraps the recipients port: with ``Policy.sms_to_verified_phones_only``
+on, a resident's number is handed to a sender only when its owner verified it, so no SMS about a
+labour consultation goes to a number nobody proved they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+
+from chalicelib.domain import languages
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.limits import day_window
+from chalicelib.domain.phone_verification import (NotAMobileNumberError, PhoneChallenge, PhoneCodeUnusableError,
+                                                  PhoneVerificationStore, TooManyPhoneCodesError,
+                                                  SMS_KEY, WrongPhoneCodeError, new_code, well_formed)
+from chalicelib.logs import logger
+from chalicelib.settings import Policy
+
+_MOBILE = (phonenumbers.PhoneNumberType.MOBILE,)
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    expires_at: datetime
+    attempts: int
+
+
+def is_korean_mobile(phone_e164: str) -> bool:
+    try:
+        number = phonenumbers.parse(phone_e164, "KR")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.region_code_for_number(number) == "KR" and phonenumbers.number_type(number) in _MOBILE
+
+
+class PhoneVerificationService:
+    def __init__(self, *, store: PhoneVerificationStore, notifier: Any, identity_key: Any, policy: Policy,
+                 clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._notifier = notifier
+        self._key = identity_key
+        self._policy = policy
+        self._clock = clock
+
+    def _subject_key(self, subject: str) -> str:
+        return self._key.digest("phone-code-account", subject)
+
+    def _phone_key(self, phone: str) -> str:
+        return self._key.digest("phone-code-number", phone)
+
+    def _code_hash(self, subject_key: str, phone_key: str, code: str) -> str:
+        return self._key.digest("phone-code", f"{subject_key}:{phone_key}:{code}")
+
+    def send_code(self, principal: Principal, phone: str, language: str | None) -> CodeSent:
+        if not is_korean_mobile(phone):
+            raise NotAMobileNumberError()
+        p = self._policy
+        now = self._clock()
+        window, ends = day_window(now, p.timezone)
+        subject_key, phone_key = self._subject_key(principal.subject), self._phone_key(phone)
+        if not self._store.take_send(f"phone_codes#account#{subject_key}", window,
+                                     p.phone_codes_per_account_per_day, ends):
+            raise TooManyPhoneCodesError(p.phone_codes_per_account_per_day)
+        if not self._store.take_send(f"phone_codes#number#{phone_key}", window, p.phone_codes_per_number_per_day,
+                                     ends):
+            raise TooManyPhoneCodesError(p.phone_codes_per_number_per_day)
+        code = new_code()
+        expires = now + timedelta(minutes=p.phone_code_minutes)
+        self._store.replace_challenge(PhoneChallenge(subject_key, phone_key, self._code_hash(subject_key, phone_key,
+                                                                                             code),
+                                                     expires, p.phone_code_attempts))
+        text = languages.catalogue(language or languages.DEFAULT)[SMS_KEY].format(
+            code=code, minutes=p.phone_code_minutes)
+        self._notifier.send_sms(phone, text)  # a failure leaves the code unusable: ask again
+        logger().info("phone code sent", extra={"attempts": p.phone_code_attempts})
+        return CodeSent(expires, p.phone_code_attempts)
+
+    def confirm(self, principal: Principal, phone: str, code: str) -> datetime:
+        """Mark the number verified for this person; returns until when."""
+        now = self._clock()
+        subject_key, phone_key = self._subject_key(principal.subject), self._phone_key(phone)
+        spent = self._store.spend_attempt(subject_key, now)
+        if spent is None:
+            raise PhoneCodeUnusableError()
+        if not well_formed(code) or not spent.matches(phone_key, self._code_hash(subject_key, phone_key, code)):
+            raise WrongPhoneCodeError(spent.attempts_left)
+        until = now + timedelta(days=self._policy.phone_verified_days)
+        if not self._store.finish(spent, now, until):
+            raise PhoneCodeUnusableError()
+        return until
+
+    def is_verified(self, subject: str, phone: str) -> bool:
+        return self._store.is_verified(self._subject_key(subject), self._phone_key(phone), self._clock())
+
+    def erase(self, subject: str) -> int:
+        """Leaving: the waiting code and every verified number of the person go."""
+        return self._store.erase(self._subject_key(subject))
+
+
+class VerifiedPhoneRecipients:
+    """The recipients port, handing out a resident's number only once its owner verified it."""
+
+    def __init__(self, inner: Any, consultations: Any, verification: PhoneVerificationService) -> None:
+        self._inner = inner
+        self._consultations = consultations
+        self._verification = verification
+
+    def resident(self, consultation_id: str) -> tuple[str, str] | None:
+        found = self._inner.resident(consultation_id)
+        if found is None:
+            return None
+        consultation = self._consultations.get(consultation_id)
+        if consultation is None or not self._verification.is_verified(consultation.owner, found[0]):
+            logger().info("resident phone not verified: no SMS", extra={"consultation_id": consultation_id})
+            return None
+        return found
+
+    def __getattr__(self, name: str) -> Any:  # attorney(...) and the rest, unchanged
+        return getattr(self._inner, name)

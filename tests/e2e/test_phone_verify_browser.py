@@ -1,0 +1,50 @@
+"""Confirming the contact phone on "my page" in Chromium: the app on the emulator's stack, the dev
+identity provider and the dev SENS emulator (the code really goes out as an SMS, read back from the
+emulator's outbox)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from chalicelib.adapters.sens_notifier import domestic
+from devtools.idp import accounts
+from ops.outbox import sent_sens
+from tests.e2e.browser import chromium, local_site
+
+pytestmark = pytest.mark.browser
+
+PHONE = "+821045670123"
+
+
+@pytest.fixture(scope="module")
+def live(stack_env, container) -> Iterator[tuple[str, dict]]:
+    with local_site(stack_env, container) as (url, env):
+        yield url, env
+
+
+def test_a_resident_confirms_their_mobile_with_the_code_from_the_sms(live, container) -> None:
+    url, env = live
+    with chromium() as browser:
+        page = browser.new_context().new_page()
+        page.goto(f"{url}/auth/kakao/login?next=/me&login_hint=resident-phone-check")
+        page.wait_for_url(f"{url}/me")
+        page.get_by_label("휴대전화 번호").fill("02-2100-1234")  # a landline: refused, said why
+        page.get_by_role("button", name="인증번호 받기").click()
+        page.locator("#phone-status").filter(has_text="휴대전화 번호(010-…)로만").wait_for()
+        page.get_by_label("휴대전화 번호").fill("010-4567-0123")
+        page.get_by_role("button", name="인증번호 받기").click()
+        page.locator("#phone-status").filter(has_text="인증번호를 보냈습니다").wait_for()
+        [sms] = [m for m in sent_sens(env["MAEUL_SENS_BASE_URL"]) if m["to"] == domestic(PHONE)]
+        [code] = re.findall(r"\b\d{6}\b", sms["text"])
+        page.get_by_label("인증번호 (6자리)").fill(f"{(int(code) + 1) % 1_000_000:06d}")
+        page.get_by_role("button", name="확인", exact=True).click()
+        page.locator("#phone-status").filter(has_text="인증번호가 맞지 않습니다").wait_for()
+        page.get_by_label("인증번호 (6자리)").fill(code)
+        page.get_by_role("button", name="확인", exact=True).click()
+        page.locator("#phone-status").filter(has_text="휴대전화 번호가 확인되었습니다").wait_for()
+        assert page.locator("#phone-confirm").is_hidden()
+    subject = f"kakao:{accounts.kakao_id('resident-phone-check')}"
+    assert container.phone_verification.is_verified(subject, PHONE)
