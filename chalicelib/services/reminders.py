@@ -15,8 +15,9 @@ from typing import Protocol
 
 from chalicelib.domain import message_templates as templates
 from chalicelib.domain.attorneys import AttorneyContact
-from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier
 from chalicelib.domain.reminders import LEASE, Channel, Reminder, RunSummary
+from chalicelib.services.attorney_alerts import alert_phone
 
 log = logging.getLogger(__name__)
 OVERDUE_AFTER = timedelta(minutes=15)
@@ -85,11 +86,8 @@ def _deliver(reminder: Reminder, notifier: Notifier, recipients: Recipients, bas
             "link": f"{base_url}/consultations/{reminder.consultation_id}"})
         return str(notifier.send_message(phone, message).message_id)
     kind = MessageKind.OUTCOME_DUE if reminder.is_follow_up else MessageKind.REMINDER
-    rendered = render(kind, f"{base_url}/attorney", when=reminder.start)
     if reminder.channel is Channel.ATTORNEY_EMAIL:
         return notifier.email_attorney(reminder.attorney_id,
                                        AttorneyAlert(kind, f"{base_url}/attorney", when=reminder.start))
-    contact = recipients.attorney(reminder.attorney_id)
-    if contact is None:
-        return None
-    return notifier.send_sms(contact.phone, rendered.text)
+    return alert_phone(notifier, recipients.attorney(reminder.attorney_id), kind, f"{base_url}/attorney",
+                       when=reminder.start)

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.field_cipher import CipherUnavailableError, CiphertextMismatchError
+from chalicelib.domain.attorneys import AlertChannel
 from chalicelib.domain.audit import AccessEvent, AuditLog
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationNotFoundError,
@@ -29,7 +30,7 @@ from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationN
                                              RecordIntegrityError, Status, reader_of)
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.message_templates import ResidentEvent
-from chalicelib.domain.notifications import MessageKind, NotificationFailedError, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, render
 from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
                                      NotParticipantError, NotStartedYetError, Outcome, OutcomeAlreadyRecordedError,
                                      OutcomeRecord,
@@ -37,6 +38,7 @@ from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTI
                                      check_room_open, new_cursor, room_window, side_of)
 from chalicelib.domain.rooms import Signal as SignalRecord
 from chalicelib.logs import logger
+from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.settings import Policy
 
 Clock = Callable[[], datetime]
@@ -331,7 +333,11 @@ class RoomService:
                 continue
             link = f"{self._base}/consultations/{consultation_id}/room"
             try:
-                self._notifier.send_sms(contact.phone, render(MessageKind.MESSAGE_WAITING, link).text)
+                if contact.alert_channel == AlertChannel.EMAIL:  # their choice: e-mail only
+                    self._notifier.email_attorney(consultation.attorney_id,
+                                                  AttorneyAlert(MessageKind.MESSAGE_WAITING, link))
+                else:
+                    alert_phone(self._notifier, contact, MessageKind.MESSAGE_WAITING, link)
                 sent += 1
             except NotificationFailedError:
                 failed += 1
