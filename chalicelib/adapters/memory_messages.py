@@ -19,9 +19,10 @@ class MemoryDeliveryLedger:
         self._counts: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
 
-    def claim(self, delivery: Delivery, now: datetime) -> str | None:
+    def claim(self, delivery: Delivery, now: datetime, *, retry_failed: bool = False) -> str | None:
         with self._lock:
-            if delivery.key in self.items:
+            earlier = self.items.get(delivery.key)
+            if earlier is not None and not (retry_failed and earlier.result is Result.FAILED):
                 return None
             token = uuid.uuid4().hex
             self.items[delivery.key] = delivery

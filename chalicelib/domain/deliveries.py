@@ -63,7 +63,10 @@ def quiet_until(now: datetime, start: time, end: time, tz: str) -> datetime | No
 class DeliveryLedger(Protocol):
     """Exactly once per key: ``claim`` (or ``queue``) first, send, then ``mark``."""
 
-    def claim(self, delivery: Delivery, now: datetime) -> str | None: ...
+    def claim(self, delivery: Delivery, now: datetime, *, retry_failed: bool = False) -> str | None:
+        """A token when this call owns the key; None when it was claimed before (with ``retry_failed``:
+        unless that attempt failed on every channel - a reminder is tried again on the job's next run)."""
+        ...
 
     def queue(self, delivery: Delivery) -> bool: ...
 

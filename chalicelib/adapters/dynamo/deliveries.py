@@ -83,11 +83,14 @@ class DynamoDeliveryLedger:
         return DeliveryItem(*_key(d.key), consultation_id=d.consultation_id, event=d.event,
                             result=d.result.value, expires_at=int((now + RETENTION).timestamp()), **extra)
 
-    def claim(self, delivery: Delivery, now: datetime) -> str | None:
+    def claim(self, delivery: Delivery, now: datetime, *, retry_failed: bool = False) -> str | None:
         token = uuid.uuid4().hex
         item = self._new(Delivery(**{**delivery.__dict__, "result": Result.ACCEPTED}), now, claim_token=token)
+        condition = DeliveryItem.pk.does_not_exist()
+        if retry_failed:
+            condition = condition | (DeliveryItem.result == Result.FAILED.value)
         try:
-            item.save(condition=DeliveryItem.pk.does_not_exist())
+            item.save(condition=condition)
         except PutError as exc:
             if _conditional(exc):
                 return None
