@@ -77,11 +77,23 @@ class ResidentMessenger:
         return self.tell(f"accepted:{consultation_id}", consultation_id, ResidentEvent.REALTIME_ACCEPTED,
                          {"attorney": attorney_name}, path="/room")
 
-    def attorney_replied(self, consultation_id: str) -> str:
-        """At most one message per ``Policy.reply_alert_minutes`` per consultation."""
-        bucket = int(self._clock().timestamp()) // (self._policy.reply_alert_minutes * 60)
-        return self.tell(f"replied:{consultation_id}:{bucket}", consultation_id, ResidentEvent.ATTORNEY_REPLIED,
-                         {}, path="/room")
+    def attorney_replied(self, consultation_id: str, read_marker: str) -> str:
+        """A new chat message from the attorney, coalesced while unread: at most one message per
+        ``Policy.reply_alert_minutes`` while the resident has not read the thread; once they have read it
+        (``read_marker``, their read cursor, moved on since the last alert) the next message tells them
+        again at once."""
+        now = self._clock()
+        window = timedelta(minutes=self._policy.reply_alert_minutes)
+        try:
+            taken = self._ledger.take_reply_alert(consultation_id, read_marker, now, window)
+        except Exception as exc:  # noqa: BLE001 - a message must never undo what it reports
+            logger().warning("resident message not handled", extra={"event": "attorney_replied",
+                                                                    "error": type(exc).__name__})
+            return "error"
+        if not taken:
+            return "coalesced"
+        return self.tell(f"replied:{consultation_id}:{now.timestamp():.3f}", consultation_id,
+                         ResidentEvent.ATTORNEY_REPLIED, {}, path="/room")
 
     def reminder(self, booking_id: str, offset_minutes: int, consultation_id: str, start: datetime) -> str:
         """A booked consultation's reminder (24 h, 1 h before), once per booking and offset; one that

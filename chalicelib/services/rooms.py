@@ -169,8 +169,17 @@ class RoomService:
                                   rate_key=principal.subject, rate_limit=self._policy.messages_per_minute,
                                   now=now, retention=self._retention)
         if side is Side.ATTORNEY and self._messenger is not None:
-            self._messenger.attorney_replied(consultation_id)  # coalesced: one per reply_alert_minutes
+            self._tell_resident_of_reply(consultation_id)
         return Message(stored, message_id, consultation_id, side, text, now)
+
+    def _tell_resident_of_reply(self, consultation_id: str) -> None:
+        """Coalesced while unread: one message per ``reply_alert_minutes`` until the resident reads."""
+        try:
+            read_marker = self._store.state(consultation_id).read_by(Side.RESIDENT) or ""
+        except Exception:  # noqa: BLE001 - the message is posted; the alert is best effort
+            logger().warning("reply alert: thread state unreadable", extra={"consultation_id": consultation_id})
+            return
+        self._messenger.attorney_replied(consultation_id, read_marker)
 
     def mark_read(self, principal: Principal, consultation_id: str, until: str) -> ThreadPage:
         _, side = self._participant(principal, consultation_id)
