@@ -113,3 +113,21 @@ def test_a_thai_text_under_90_characters_is_still_too_long_for_an_sms(sens_url: 
     with pytest.raises(NotificationFailedError, match="HTTP 400"):
         client(sens_url).send_sms(phone, thai.text, thai.sms_subject, "SMS")
     assert client(sens_url).send_sms(phone, thai.text, thai.sms_subject, thai.sms_type).channel == "lms"
+
+
+def test_the_sns_fallback_carries_a_long_message_whole(sens_url: str, container) -> None:
+    """SNS splits a long SMS into segments itself: the fallback keeps the whole text and its link."""
+    import os
+
+    from chalicelib.adapters.sens_notifier import FallbackNotifier
+    from chalicelib.adapters.sns_notifier import SnsNotifier
+    from ops.outbox import sent_sms
+
+    phone = "+821066668888"
+    requests.post(f"{sens_url}/__dev/faults", json={"alimtalk": "error500"}, timeout=5).raise_for_status()
+    message = rendered(mt.catalogue("th").templates[mt.ResidentEvent.BOOKING_CONFIRMED_PHONE])
+    assert len(message.text) > 140 and mt.sms_segments(message.text) > 2
+    sns = SnsNotifier(container.client("sns"), container.settings.operator_alarms_topic_arn)
+    sent = FallbackNotifier(SensNotifier(client(sens_url)), sns).send_message(phone, message)
+    assert sent.channel == "sns-sms"
+    assert {"channel": "sms", "to": phone, "text": message.text} in sent_sms(os.environ["AWS_ENDPOINT_URL"])
