@@ -87,7 +87,8 @@ class MemoryDeliveryLedger:
             self._allowance[(recipient, day)] += 1
             return True
 
-    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime, window: timedelta) -> bool:
+    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime,
+                         window: timedelta) -> bool:
         with self._lock:
             last = self._reply_alerts.get(consultation_id)
             if last is not None and last[1] == read_marker and last[0] > now - window:

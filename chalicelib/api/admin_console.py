@@ -126,8 +126,8 @@ class NewAttorney(AttorneyChange):
         Field(description="Where offer and booking alerts go (a link and a time, never personal data).")
     email_language: Literal["ko", "en"] = Field("ko", description="The language of the attorney's e-mail alerts.")
     alert_channel: Literal["alimtalk", "sms", "email"] = Field(
-        "alimtalk", description="How alerts reach the attorney's phone besides e-mail: KakaoTalk 알림톡 (SMS when "
-                                "it fails), plain SMS, or e-mail only.")
+        "alimtalk", description="How alerts reach the attorney's phone besides e-mail: KakaoTalk 알림톡 "
+                                "(SMS when it fails), plain SMS, or e-mail only.")
 
     @field_validator("phone")
     @classmethod

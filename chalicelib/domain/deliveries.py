@@ -78,7 +78,8 @@ class DeliveryLedger(Protocol):
 
     def take_allowance(self, recipient: str, day: str, limit: int) -> bool: ...
 
-    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime, window: timedelta) -> bool:
+    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime,
+                         window: timedelta) -> bool:
         """The right to alert the resident of a new chat message: taken (True) when none was taken for the
         consultation yet, when the resident has read the thread since the last one (``read_marker``, their
         read cursor, differs from the one noted then), or when the last one is ``window`` old. One

@@ -29,8 +29,8 @@ def alert_phone(notifier: Any, contact: AttorneyContact | None, kind: MessageKin
     notifier does (callers treat alerts as best effort)."""
     if contact is None or not contact.phone:
         return None
-    channel = AlertChannel(contact.alert_channel) if contact.alert_channel in AlertChannel.__members__.values() \
-        else AlertChannel.ALIMTALK
+    known = contact.alert_channel in AlertChannel.__members__.values()
+    channel = AlertChannel(contact.alert_channel) if known else AlertChannel.ALIMTALK
     if channel is AlertChannel.EMAIL:
         return None
     variables = {"link": link}

@@ -429,8 +429,8 @@ class RealtimeService:
         alert = AttorneyAlert(MessageKind.OFFER, f"{self._base}/attorney", deadline=offer.deadline)
         self._quietly(lambda: self._notifier.email_attorney(offer.attorney_id, alert))
         contact = self._quietly(lambda: self._attorneys.contact(offer.attorney_id))
-        self._quietly(lambda: alert_phone(self._notifier, contact, MessageKind.OFFER, f"{self._base}/attorney",
-                                          deadline=offer.deadline))
+        self._quietly(lambda: alert_phone(self._notifier, contact, MessageKind.OFFER,
+                                          f"{self._base}/attorney", deadline=offer.deadline))
 
     @staticmethod
     def _quietly(call: Callable[[], Any]) -> Any:

@@ -43,7 +43,8 @@ class Recipients(Protocol):
 class Messenger(Protocol):
     """The residents' messages (``resident_messages.ResidentMessenger``): the delivery ledger's way."""
 
-    def reminder(self, booking_id: str, offset_minutes: int, consultation_id: str, start: datetime) -> str: ...
+    def reminder(self, booking_id: str, offset_minutes: int, consultation_id: str,
+                 start: datetime) -> str: ...
 
 
 def run_reminders(store: ReminderStore, notifier: Notifier, recipients: Recipients, now: datetime, *,

@@ -102,8 +102,9 @@ class ResidentMessenger:
         now = self._clock()
         p = self._policy
         quiet = quiet_until(now, p.quiet_hours_start, p.quiet_hours_end, p.timezone)
-        return self.tell(f"reminder:{booking_id}:{offset_minutes:+d}", consultation_id, ResidentEvent.REMINDER,
-                         {"when": start}, urgent=quiet is not None and start <= quiet, retry_failed=True)
+        return self.tell(f"reminder:{booking_id}:{offset_minutes:+d}", consultation_id,
+                         ResidentEvent.REMINDER, {"when": start},
+                         urgent=quiet is not None and start <= quiet, retry_failed=True)
 
     def consultation_closed(self, consultation_id: str, outcome: str) -> str:
         return self.tell(f"closed:{consultation_id}", consultation_id, ResidentEvent.CONSULTATION_CLOSED,

@@ -177,7 +177,8 @@ class RoomService:
         try:
             read_marker = self._store.state(consultation_id).read_by(Side.RESIDENT) or ""
         except Exception:  # noqa: BLE001 - the message is posted; the alert is best effort
-            logger().warning("reply alert: thread state unreadable", extra={"consultation_id": consultation_id})
+            logger().warning("reply alert: thread state unreadable",
+                             extra={"consultation_id": consultation_id})
             return
         self._messenger.attorney_replied(consultation_id, read_marker)
 

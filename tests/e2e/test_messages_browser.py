@@ -165,7 +165,8 @@ def test_real_time_messages_in_english(live) -> None:
         lawyer.click("#outcome-yes")
         lawyer.locator("#outcome-status").filter(has_text=re.compile(".+")).wait_for(timeout=15000)
         closed, survey = arrivals(env, to, 6)[4:]
-        assert closed["template"] == "MAEUL_CLOSED_EN" and "We advised a wage arrears complaint." in closed["text"]
+        assert closed["template"] == "MAEUL_CLOSED_EN"
+        assert "We advised a wage arrears complaint." in closed["text"]
         assert "labor.moel.go.kr" in closed["text"]
         assert survey["template"] == "MAEUL_SURVEY_EN" and survey["text"].endswith("/survey")
         lawyer.goto(f"{site}/attorney")

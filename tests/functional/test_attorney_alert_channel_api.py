@@ -25,17 +25,19 @@ def test_the_alert_channel_is_chosen_when_adding_an_attorney(console) -> None:  
         assert roster.contacts[f"att-60{n}"].alert_channel == channel
     refused = api.post("/api/admin/attorneys", body={**NEW, "id": "att-609", "alert_channel": "pager"},
                        headers=admin)
-    assert refused.status == 400 and "alert_channel" in refused.body.decode() and "att-609" not in roster.contacts
+    assert refused.status == 400 and "alert_channel" in refused.body.decode()
+    assert "att-609" not in roster.contacts
 
 
 def test_each_channel_reaches_the_phone_its_own_way() -> None:
     notifier = MemoryNotifier()
     link = "https://maeul.example/attorney"
-    for channel, phone in (("alimtalk", "+821000000001"), ("sms", "+821000000002"), ("email", "+821000000003")):
+    phones = {"alimtalk": "+821000000001", "sms": "+821000000002", "email": "+821000000003"}
+    for channel, phone in phones.items():
         alert_phone(notifier, AttorneyContact(phone=phone, email="a@example.invalid", alert_channel=channel),
                     MessageKind.BOOKING, link, when=WHEN)
     assert [(phone, m.code) for phone, m in notifier.messages] == [("+821000000001", "MAEUL_ATT_BOOKING_KO")]
     text = "[마을노무사] 12월 2일(수) 10:00 예약 상담이 배정되었습니다. https://maeul.example/attorney"
     assert notifier.sms == [("+821000000001", text), ("+821000000002", text)]  # the 알림톡's text, then the SMS
-    assert alert_phone(notifier, AttorneyContact(phone="", email="a@example.invalid"), MessageKind.BOOKING, link,
-                       when=WHEN) is None
+    no_phone = AttorneyContact(phone="", email="a@example.invalid")
+    assert alert_phone(notifier, no_phone, MessageKind.BOOKING, link, when=WHEN) is None

@@ -324,7 +324,8 @@ def test_booking_takes_the_slot_moves_the_consultation_and_alerts_the_attorney(w
     assert world.load("att-a") == 1
     # the attorney: one 알림톡 (their roster channel) and one e-mail, a time and a link, no personal
     # data; the resident: the receipt, then the booking (see test_resident_messages_api.py)
-    attorney_sms = [(phone, m.text) for phone, m in world.notifier.messages if m.code.startswith("MAEUL_ATT_")]
+    attorney_sms = [(phone, m.text) for phone, m in world.notifier.messages
+                    if m.code.startswith("MAEUL_ATT_")]
     assert len(attorney_sms) == 1 and len(world.notifier.emails) == 1
     assert [m.code for _, m in world.notifier.messages] == ["MAEUL_RECEIVED_KO", "MAEUL_ATT_BOOKING_KO",
                                                             "MAEUL_BOOKED_KO"]

@@ -74,7 +74,8 @@ def test_a_dropped_attorney_alimtalk_fails_over_with_the_same_text(sens_url: str
     (message,) = mine(sens_url, phone)
     assert message["failover"] and message["template"] == "MAEUL_ATT_BOOKING_EN"
     assert message["channel"] in ("sms", "lms")
-    assert message["text"] == f"[Maeul] A consultation at Wed 02 Dec 10:00 was booked with you. {BASE}/attorney"
+    assert message["text"] == \
+        f"[Maeul] A consultation at Wed 02 Dec 10:00 was booked with you. {BASE}/attorney"
 
 
 def test_an_attorney_on_sms_gets_plain_sms_and_one_on_email_nothing_on_the_phone(sens_url: str) -> None:

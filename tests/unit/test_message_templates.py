@@ -28,7 +28,7 @@ LONGEST = {
     "deadline": "23:59",
     "link": f"{BASE}/consultations/0f8fad5b-d9cb-469f-a165-70867728950e",
 }
-LATE_MAY = datetime(2027, 5, 26, 10, 30, tzinfo=timezone.utc)  # a long month and weekday name (Wed, 19:30 KST)
+LATE_MAY = datetime(2027, 5, 26, 10, 30, tzinfo=timezone.utc)  # Wednesday 19:30 KST: long names
 
 
 def longest(language: str) -> dict[str, str]:
@@ -119,7 +119,8 @@ def test_bytes_and_segments_as_the_carriers_count_them() -> None:
     thai = mt.render(mt.ResidentEvent.SURVEY, "th", {"link": "https://m.example/s"})
     assert len(thai.text) < 90 and thai.sms_type == "LMS"  # under 90 characters, over 90 bytes
     assert mt.sms_segments("a" * 160) == 1 and mt.sms_segments("a" * 161) == 2
-    assert mt.sms_segments("가" * 70) == 1 and mt.sms_segments("가" * 71) == 2 and mt.sms_segments("가" * 135) == 3
+    assert mt.sms_segments("가" * 70) == 1 and mt.sms_segments("가" * 71) == 2
+    assert mt.sms_segments("가" * 135) == 3
 
 
 def test_attorney_alerts_render_in_their_alert_language() -> None:

@@ -74,7 +74,7 @@ class ReplyAlertItem(KeyedItem):
         table_name = "unbound"
 
     sent_at = UTCDateTimeAttribute(null=True)
-    read_marker = UnicodeAttribute(null=True)  # the resident's read cursor when they were last told ("": none)
+    read_marker = UnicodeAttribute(null=True)  # the resident's read cursor when last told ("-": none)
     expires_at = NumberAttribute(null=True)
 
 
@@ -202,14 +202,15 @@ class DynamoDeliveryLedger:
             raise
         return True
 
-    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime, window: timedelta) -> bool:
+    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime,
+                         window: timedelta) -> bool:
         item = ReplyAlertItem(f"REPLYALERT#{consultation_id}", "REPLYALERT")
         marker = read_marker or "-"
         try:
             item.update(actions=[ReplyAlertItem.sent_at.set(now), ReplyAlertItem.read_marker.set(marker),
                                  ReplyAlertItem.expires_at.set(int((now + RETENTION).timestamp()))],
-                        condition=ReplyAlertItem.sent_at.does_not_exist() | (ReplyAlertItem.read_marker != marker)
-                        | (ReplyAlertItem.sent_at <= now - window))
+                        condition=ReplyAlertItem.sent_at.does_not_exist()
+                        | (ReplyAlertItem.read_marker != marker) | (ReplyAlertItem.sent_at <= now - window))
         except UpdateError as exc:
             if _conditional(exc):
                 return False
