@@ -211,7 +211,8 @@ def message_mix(sent: list[dict[str, Any]]) -> dict[str, float]:
     """Messages per booked consultation by SENS channel (alimtalk, sms, lms), from the SENS emulator's
     outbox of the measured run: what the residents who booked were sent (request received, booking
     confirmed), plus the attorneys' booking alerts per booking (their registered template on the
-    alert channel they chose: 알림톡 or its failover by default, plain SMS/LMS on ``sms``)."""
+    alert channel they chose: 알림톡 or its failover by default, plain SMS/LMS on ``sms``; past the
+    hourly alert limit one "schedule changed" alert stands for several bookings)."""
     def template(m: dict[str, Any]) -> str:
         return str(m.get("template") or "")
 
@@ -220,8 +221,8 @@ def message_mix(sent: list[dict[str, Any]]) -> dict[str, float]:
         return {}
     counted = Counter(m["channel"] for m in sent if m["to"] in booked)
     bookings = sum(1 for m in sent if template(m).startswith("MAEUL_BOOKED"))
-    counted.update(m["channel"] for m in sent if m["to"] not in booked
-                   and (template(m).startswith("MAEUL_ATT_BOOKING")
+    counted.update(m["channel"] for m in sent if m["to"] not in booked  # booked, or several changes at once
+                   and (template(m).startswith(("MAEUL_ATT_BOOKING", "MAEUL_ATT_CHANGED"))
                         or (not template(m) and "예약 상담이 배정" in m["text"])))
     return {channel: round(n / bookings, 3) for channel, n in sorted(counted.items())}
 

@@ -16,12 +16,13 @@ OUTBOX = [
     {"channel": "lms", "to": "01090000001", "template": None, "text": "[마을노무사] 12월 2일(수) 11:00 예약 상담이 배정되었습니다."},
     {"channel": "alimtalk", "to": "01090000002", "template": "MAEUL_ATT_BOOKING_KO", "text": "…"},  # 알림톡
     {"channel": "alimtalk", "to": "01090000002", "template": "MAEUL_ATT_OFFER_KO", "text": "…"},  # an offer
+    {"channel": "alimtalk", "to": "01090000003", "template": "MAEUL_ATT_CHANGED_KO", "text": "…"},  # coalesced
     {"channel": "alimtalk", "to": "01045679999", "template": "MAEUL_RECEIVED_KO", "text": "…"},  # never booked
 ]
 
 
 def test_the_mix_counts_what_booked_residents_and_their_attorneys_were_sent() -> None:
-    assert message_mix(OUTBOX) == {"alimtalk": 2.0, "lms": 1.5}
+    assert message_mix(OUTBOX) == {"alimtalk": 2.5, "lms": 1.5}
     assert message_mix(OUTBOX[-1:]) == {}
 
 
