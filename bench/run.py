@@ -210,27 +210,32 @@ def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
 def message_mix(sent: list[dict[str, Any]]) -> dict[str, float]:
     """Messages per booked consultation by SENS channel (alimtalk, sms, lms), from the SENS emulator's
     outbox of the measured run: what the residents who booked were sent (request received, booking
-    confirmed), plus the attorneys' booking alerts (plain SMS/LMS, no template) per booking."""
-    booked = {m["to"] for m in sent if str(m.get("template") or "").startswith("MAEUL_BOOKED")}
+    confirmed), plus the attorneys' booking alerts per booking (their registered template on the
+    alert channel they chose: 알림톡 or its failover by default, plain SMS/LMS on ``sms``; past the
+    hourly alert limit one "schedule changed" alert stands for several bookings)."""
+    def template(m: dict[str, Any]) -> str:
+        return str(m.get("template") or "")
+
+    booked = {m["to"] for m in sent if template(m).startswith("MAEUL_BOOKED")}
     if not booked:
         return {}
     counted = Counter(m["channel"] for m in sent if m["to"] in booked)
-    bookings = sum(1 for m in sent if str(m.get("template") or "").startswith("MAEUL_BOOKED"))
-    counted.update(m["channel"] for m in sent if not m.get("template") and m["to"] not in booked
-                   and "예약 상담이 배정" in m["text"])
+    bookings = sum(1 for m in sent if template(m).startswith("MAEUL_BOOKED"))
+    counted.update(m["channel"] for m in sent if m["to"] not in booked  # booked, or several changes at once
+                   and (template(m).startswith(("MAEUL_ATT_BOOKING", "MAEUL_ATT_CHANGED"))
+                        or (not template(m) and "예약 상담이 배정" in m["text"])))
     return {channel: round(n / bookings, 3) for channel, n in sorted(counted.items())}
 
 
 def message_costs(mix: dict[str, float], prices: dict[str, Any]) -> dict[str, Any]:
     """Messaging per 1,000 booked consultations: before (every message a plain SNS SMS, as before the
     SENS channel) and after (the measured SENS mix plus the four reminders: two 알림톡 to the
-    resident, two LMS to the attorney)."""
+    resident, two to the attorney on the default alert channel, 알림톡)."""
     sns = prices["sns_sms_korea"]["per_message_transactional"]
     sens = prices["sens_korea"]
     per = {k: sens[k] * sens["usd_per_krw"] for k in ("alimtalk", "sms", "lms")}
     after_mix = Counter(mix)
-    after_mix["alimtalk"] += 2
-    after_mix["lms"] += 2
+    after_mix["alimtalk"] += 4
     after = {f"sens_{k}": round(1000 * n * per[k], 4) for k, n in after_mix.items() if k in per}
     before_messages = sum(after_mix.values())
     return {"messages_per_consultation": dict(after_mix), "before_usd": round(1000 * before_messages * sns, 4),
@@ -321,6 +326,9 @@ def main() -> int:
         env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port(),
                                       sens=sens_port, translate=translate_port), stack_env=deployment.environment())
         env["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the app's info lines would drown the table
+        # the list_50 operation's resident holds 50 consultations: more than one person may ask for online
+        policy = json.loads(env.get("MAEUL_POLICY") or "{}")
+        env["MAEUL_POLICY"] = json.dumps({**policy, "new_requests_per_identity_per_30_days": 100})
         os.environ.update(env)
         from chalicelib.composition import Container, use_container
         from chalicelib.settings import Settings

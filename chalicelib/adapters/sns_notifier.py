@@ -15,7 +15,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.notifications import NotificationFailedError
 
-SMS_MAX_CHARS = 140  # keep a Korean SMS to one LMS-free segment where possible
+# One Publish carries at most 1,600 characters; SNS splits a longer SMS into segments itself (70 UCS-2
+# characters each for Korean or any non-GSM script), so a long template (an LMS on SENS) keeps its link.
+SMS_MAX_CHARS = 1600
 
 
 class SnsNotifier:

@@ -121,6 +121,9 @@ class NewAttorney(AttorneyChange):
     email: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=254)] = \
         Field(description="Where offer and booking alerts go (a link and a time, never personal data).")
     email_language: Literal["ko", "en"] = Field("ko", description="The language of the attorney's e-mail alerts.")
+    alert_channel: Literal["alimtalk", "sms", "email"] = Field(
+        "alimtalk", description="How alerts reach the attorney's phone besides e-mail: KakaoTalk 알림톡 "
+                                "(SMS when it fails), plain SMS, or e-mail only.")
 
     @field_validator("phone")
     @classmethod
@@ -218,7 +221,8 @@ def add_attorney() -> Response:
     body = parse_body(request, NewAttorney)
     container = get_container()
     attorney = roster.add(container.attorneys, body.to_attorney(),
-                          AttorneyContact(phone=body.phone, email=body.email, language=body.email_language), container.clock())
+                          AttorneyContact(phone=body.phone, email=body.email, language=body.email_language,
+                                          alert_channel=body.alert_channel), container.clock())
     access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id, action="attorney_added",
                                     ip=client_of(request).ip, now=container.clock())
     cap = attorney.annual_cap or container.settings.policy.annual_cap

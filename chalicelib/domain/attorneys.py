@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from chalicelib.domain import languages as language_list
 from chalicelib.domain.categories import is_category
@@ -17,6 +18,14 @@ class InvalidAttorneyError(ValueError):
     """An attorney profile that the programme cannot use."""
 
 
+class AlertChannel(StrEnum):
+    """How an attorney's alerts reach their phone; e-mail goes out whatever they choose."""
+
+    ALIMTALK = "alimtalk"  # 알림톡 on the stage's channel (SENS), SMS/LMS when it fails; SMS on an SNS stage
+    SMS = "sms"            # plain SMS (LMS when long)
+    EMAIL = "email"        # e-mail only, nothing to the phone
+
+
 @dataclass(frozen=True)
 class AttorneyContact:
     """Sensitive: stored sealed, shown only to admins and the system's notifier."""
@@ -24,6 +33,7 @@ class AttorneyContact:
     phone: str
     email: str
     language: str = "ko"  # of the e-mail alerts; records sealed before it existed read as Korean
+    alert_channel: str = "alimtalk"  # AlertChannel: how alerts reach their phone, besides e-mail
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)

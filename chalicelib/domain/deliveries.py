@@ -63,7 +63,10 @@ def quiet_until(now: datetime, start: time, end: time, tz: str) -> datetime | No
 class DeliveryLedger(Protocol):
     """Exactly once per key: ``claim`` (or ``queue``) first, send, then ``mark``."""
 
-    def claim(self, delivery: Delivery, now: datetime) -> str | None: ...
+    def claim(self, delivery: Delivery, now: datetime, *, retry_failed: bool = False) -> str | None:
+        """A token when this call owns the key; None when it was claimed before (with ``retry_failed``:
+        unless that attempt failed on every channel - a reminder is tried again on the job's next run)."""
+        ...
 
     def queue(self, delivery: Delivery) -> bool: ...
 
@@ -74,6 +77,14 @@ class DeliveryLedger(Protocol):
     def mark(self, delivery: Delivery, token: str, now: datetime) -> bool: ...
 
     def take_allowance(self, recipient: str, day: str, limit: int) -> bool: ...
+
+    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime,
+                         window: timedelta) -> bool:
+        """The right to alert the resident of a new chat message: taken (True) when none was taken for the
+        consultation yet, when the resident has read the thread since the last one (``read_marker``, their
+        read cursor, differs from the one noted then), or when the last one is ``window`` old. One
+        conditional write: of parallel attorney messages, one alert."""
+        ...
 
     def counts(self, month: str) -> dict[str, int]: ...
 

@@ -3,9 +3,14 @@
 The texts live in ``message_templates/<lang>.json``: per event a template code
 (registered with Kakao for 알림톡), a text with ``#{variable}`` slots and the
 buttons. The same rendered text goes out as 알림톡 and, when that fails, as the
-fallback SMS (LMS when it is over 90 bytes in EUC-KR). A language without a
-file gets Korean; adding a language is adding a file (and registering its
-templates).
+fallback SMS (LMS when it is over 90 bytes: EUC-KR for Korean and Latin text,
+UCS-2 for a script EUC-KR cannot carry). A language without a file gets Korean;
+adding a language is adding a file (and registering its templates).
+
+Attorneys' alerts (a real-time offer, a booking, a cancellation, a reminder...)
+are templates too, in ``message_templates/attorney/<lang>.json`` (Korean and
+English, the attorney's alert language), so that they can go out as 알림톡 with
+the same SMS/LMS failover as the residents' messages.
 
 Variables carry nothing personal beyond what a template needs: a time, a
 receipt number, the attorney's display name, the centre's phone line, a link.
@@ -24,9 +29,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain import languages as languages_
 from chalicelib.domain.notifications import SEOUL
 
 DATA_DIR = Path(__file__).resolve().parent / "message_templates"
+ATTORNEY_DIR = DATA_DIR / "attorney"
 DEFAULT_LANGUAGE = "ko"
 SLOT = re.compile(r"#\{(\w+)\}")
 
@@ -55,21 +62,40 @@ class ResidentEvent(StrEnum):
     NO_ATTORNEY_NOW = "no_attorney_now"
 
 
+class AttorneyEvent(StrEnum):
+    """An attorney's alert (the values are ``notifications.MessageKind``'s attorney kinds)."""
+
+    OFFER = "offer"
+    BOOKING = "booking"
+    BOOKING_CANCELLED = "booking_cancelled"
+    REMINDER = "reminder"
+    MESSAGE_WAITING = "message_waiting"
+    OUTCOME_DUE = "outcome_due"
+    REQUEST_WITHDRAWN = "request_withdrawn"
+    SCHEDULE_CHANGED = "schedule_changed"
+
+
+Event = ResidentEvent | AttorneyEvent
+
 # Only real-time messages may go out during quiet hours (21:00-08:00 KST).
 URGENT_EVENTS = frozenset({ResidentEvent.REALTIME_ACCEPTED, ResidentEvent.REALTIME_ACCEPTED_PHONE,
                            ResidentEvent.NO_ATTORNEY_NOW})
 
-_TIME = r"[\w() :,.]{1,40}"
+# a date and time as a language writes it: letters (with the combining vowel signs of Devanagari,
+# Thai, Myanmar and Khmer), digits and a few separators; nothing else
+_TIME = r"[\w\u0900-\u097f\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff() :,./-]{1,40}"
+_WORDS = r"[\w\u0900-\u097f\u0e00-\u0e7f\u1000-\u109f\u1780-\u17ff() ]{1,30}"  # a phrase of ours
 VARIABLES: dict[str, tuple[str, int]] = {
     "receipt": (r"\d{4}-\d{4,6}", 12),
     "when": (_TIME, 40),
     "cutoff": (_TIME, 40),
-    "method": (r"[\w ]{1,30}", 30),
+    "method": (_WORDS, 30),
     "callback": (r"0\d{1,2}-\d{3,4}-\d{4}", 13),
     "minutes": (r"\d{1,3}", 3),
     "attorney": (r"[\w.·-]{1,12}( [\w.·-]{1,12})?", 25),
     "outcome": (r"[^\n#]{1,60}", 60),
     "next_step": (r"[^\n#]{1,100}", 100),
+    "deadline": (r"\d{2}:\d{2}", 5),
     "link": (r"https?://[^\s#]+", 200),
 }
 
@@ -86,7 +112,7 @@ class Button:
 
 @dataclass(frozen=True)
 class Template:
-    event: ResidentEvent
+    event: Event
     language: str
     code: str
     text: str
@@ -105,7 +131,7 @@ class Template:
 class OutboundMessage:
     """One rendered message: what the channel is asked to deliver."""
 
-    event: ResidentEvent
+    event: Event
     language: str
     code: str
     variables: dict[str, str]
@@ -116,13 +142,28 @@ class OutboundMessage:
 
     @property
     def sms_type(self) -> str:
-        """``SMS`` when the text fits 90 bytes (EUC-KR), else ``LMS``."""
+        """``SMS`` when the text fits 90 bytes, else ``LMS``."""
         return "SMS" if sms_bytes(self.text) <= SMS_MAX_BYTES else "LMS"
 
 
 def sms_bytes(text: str) -> int:
-    """Length as the Korean carriers count it: EUC-KR (CP949), Hangul two bytes."""
-    return len(text.encode("cp949", errors="replace"))
+    """Length as the Korean carriers count it: EUC-KR (CP949; Hangul two bytes, Latin one) when the
+    text fits that character set, else UCS-2 (two bytes a character, four outside the BMP) - the
+    encoding a message in Thai, Khmer, Myanmar, Devanagari or Vietnamese letters travels in."""
+    try:
+        return len(text.encode("cp949"))
+    except UnicodeEncodeError:
+        return len(text.encode("utf-16-be"))
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS a text is as a plain international SMS (SNS): 160 GSM/ASCII characters or
+    70 UCS-2 units in one, 153 or 67 a part when concatenated."""
+    if text.isascii():
+        single, part, size = 160, 153, len(text)
+    else:
+        single, part, size = 70, 67, len(text.encode("utf-16-be")) // 2
+    return 1 if size <= single else -(-size // part)
 
 
 @dataclass(frozen=True)
@@ -132,23 +173,39 @@ class Catalogue:
     templates: dict[ResidentEvent, Template]
 
 
+def _load(path: Path, events: type[StrEnum]) -> Catalogue:
+    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    subject = doc.get("sms_subject", "")
+    templates = {
+        events(name): Template(events(name), doc["language"], spec["code"], spec["text"],
+                               tuple(Button(b["name"], b["url"]) for b in spec.get("buttons", [])), subject)
+        for name, spec in doc["templates"].items()}
+    return Catalogue(doc["language"], dict(doc.get("words", {})), templates)  # type: ignore[arg-type]
+
+
 @lru_cache(maxsize=None)
 def catalogue(language: str) -> Catalogue:
     path = DATA_DIR / f"{language}.json"
     if not path.exists():
         return catalogue(DEFAULT_LANGUAGE)
-    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    subject = doc.get("sms_subject", "")
-    templates = {
-        ResidentEvent(name): Template(ResidentEvent(name), doc["language"], spec["code"], spec["text"],
-                                      tuple(Button(b["name"], b["url"]) for b in spec.get("buttons", [])),
-                                      subject)
-        for name, spec in doc["templates"].items()}
-    return Catalogue(doc["language"], dict(doc.get("words", {})), templates)
+    return _load(path, ResidentEvent)
+
+
+@lru_cache(maxsize=None)
+def attorney_catalogue(language: str) -> Catalogue:
+    """The attorneys' alerts in ``language`` (their alert language: Korean or English)."""
+    path = ATTORNEY_DIR / f"{language}.json"
+    if not path.exists():
+        return attorney_catalogue(DEFAULT_LANGUAGE)
+    return _load(path, AttorneyEvent)
 
 
 def languages() -> list[str]:
     return sorted(p.stem for p in DATA_DIR.glob("*.json"))
+
+
+def attorney_languages() -> list[str]:
+    return sorted(p.stem for p in ATTORNEY_DIR.glob("*.json"))
 
 
 def word(language: str, key: str) -> str:
@@ -158,11 +215,13 @@ def word(language: str, key: str) -> str:
 
 
 def format_time(moment: datetime, language: str) -> str:
-    local = moment.astimezone(SEOUL)
-    if catalogue(language).language == "en":
-        return local.strftime("%a %d %b %H:%M")
-    weekday = "월화수목금토일"[local.weekday()]
-    return f"{local.month}월 {local.day}일({weekday}) {local:%H:%M}"
+    """A time in Korea, as ``language`` writes it in a short message (its catalogue's ``when.message``)."""
+    code = language if languages_.is_supported(language) else DEFAULT_LANGUAGE
+    return languages_.when(moment.astimezone(SEOUL), code, "message")
+
+
+def format_deadline(moment: datetime) -> str:
+    return f"{moment.astimezone(SEOUL):%H:%M}"
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -172,7 +231,17 @@ def _fill(template: str, values: dict[str, str]) -> str:
 def render(event: ResidentEvent, language: str, variables: dict[str, str]) -> OutboundMessage:
     """The message for ``event`` in ``language`` (Korean when there is no such catalogue)."""
     cat = catalogue(language)
-    template = cat.templates[event]
+    return _render(cat.templates[event], cat, variables)
+
+
+def render_attorney(event: AttorneyEvent, language: str, variables: dict[str, str]) -> OutboundMessage:
+    """An attorney's alert in their alert language (Korean when there is no such catalogue)."""
+    cat = attorney_catalogue(language)
+    return _render(cat.templates[event], cat, variables)
+
+
+def _render(template: Template, cat: Catalogue, variables: dict[str, str]) -> OutboundMessage:
+    event = template.event
     missing = template.variables - variables.keys()
     if missing:
         raise TemplateError(f"{template.code}: variables not supplied: {sorted(missing)}")
@@ -188,7 +257,9 @@ def render(event: ResidentEvent, language: str, variables: dict[str, str]) -> Ou
 
 
 def all_templates() -> list[Template]:
-    return [t for lang in languages() for t in catalogue(lang).templates.values()]
+    """Every registered template: the residents' in every language, then the attorneys'."""
+    return ([t for lang in languages() for t in catalogue(lang).templates.values()]
+            + [t for lang in attorney_languages() for t in attorney_catalogue(lang).templates.values()])
 
 
 def text_patterns() -> list[str]:

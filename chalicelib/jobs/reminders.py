@@ -11,7 +11,8 @@ from chalicelib.services.reminders import run_reminders
 
 def run(container: Any, now: datetime) -> dict[str, Any]:
     summary = run_reminders(container.reminders, container.notifier, container.recipients, now,
-                            base_url=container.settings.public_base_url)
+                            base_url=container.settings.public_base_url,
+                            messenger=container.resident_messages)
     return summary.as_dict()
 
 

@@ -51,6 +51,7 @@ from chalicelib.domain.offers import (ChangedMeanwhileError, MoveOnReason, NotOn
                                       serving_window_end)
 from chalicelib.domain.regions import rings
 from chalicelib.logs import best_effort, logger
+from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.settings import Policy
 
 SWEEP_HOURS = 24  # the window keeper re-queues real-time requests of the last day the intake hook missed
@@ -425,12 +426,11 @@ class RealtimeService:
         return principal.attorney_id
 
     def _alert_attorney(self, offer: Offer) -> None:
-        message = render(MessageKind.OFFER, f"{self._base}/attorney", deadline=offer.deadline)
         alert = AttorneyAlert(MessageKind.OFFER, f"{self._base}/attorney", deadline=offer.deadline)
         self._quietly(lambda: self._notifier.email_attorney(offer.attorney_id, alert))
         contact = self._quietly(lambda: self._attorneys.contact(offer.attorney_id))
-        if contact is not None:
-            self._quietly(lambda: self._notifier.send_sms(contact.phone, message.text))
+        self._quietly(lambda: alert_phone(self._notifier, contact, MessageKind.OFFER,
+                                          f"{self._base}/attorney", deadline=offer.deadline))
 
     @staticmethod
     def _quietly(call: Callable[[], Any]) -> Any:

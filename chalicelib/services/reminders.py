@@ -15,8 +15,9 @@ from typing import Protocol
 
 from chalicelib.domain import message_templates as templates
 from chalicelib.domain.attorneys import AttorneyContact
-from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier
 from chalicelib.domain.reminders import LEASE, Channel, Reminder, RunSummary
+from chalicelib.services.attorney_alerts import alert_phone
 
 log = logging.getLogger(__name__)
 OVERDUE_AFTER = timedelta(minutes=15)
@@ -39,8 +40,16 @@ class Recipients(Protocol):
         """(phone in E.164, language) of the consultation's resident, or None if erased."""
 
 
+class Messenger(Protocol):
+    """The residents' messages (``resident_messages.ResidentMessenger``): the delivery ledger's way."""
+
+    def reminder(self, booking_id: str, offset_minutes: int, consultation_id: str,
+                 start: datetime) -> str: ...
+
+
 def run_reminders(store: ReminderStore, notifier: Notifier, recipients: Recipients, now: datetime, *,
-                  base_url: str, lease: timedelta = LEASE, limit: int = 100) -> RunSummary:
+                  base_url: str, lease: timedelta = LEASE, limit: int = 100,
+                  messenger: Messenger | None = None) -> RunSummary:
     due = store.due(now, limit)
     sent = failed = skipped = overdue = 0
     for reminder in due:
@@ -49,7 +58,7 @@ def run_reminders(store: ReminderStore, notifier: Notifier, recipients: Recipien
             skipped += 1
             continue
         try:
-            message_id = _deliver(reminder, notifier, recipients, base_url)
+            message_id = _deliver(reminder, notifier, recipients, base_url, messenger)
         except NotificationFailedError as exc:
             store.release(reminder, token)
             failed += 1
@@ -73,8 +82,20 @@ def run_reminders(store: ReminderStore, notifier: Notifier, recipients: Recipien
     return summary
 
 
-def _deliver(reminder: Reminder, notifier: Notifier, recipients: Recipients, base_url: str) -> str | None:
-    """Send one reminder; None when there is nobody to send it to any more (erased, no contact)."""
+def _deliver(reminder: Reminder, notifier: Notifier, recipients: Recipients, base_url: str,
+             messenger: Messenger | None = None) -> str | None:
+    """Send one reminder; None when there is nobody to send it to any more (erased, no contact).
+
+    With ``messenger`` a resident's reminder goes through the delivery ledger like every other resident
+    message (claimed, sent, marked; counted per template and result; quiet hours): the reminder is done
+    once the ledger has it (sent, queued, limited, or sent before by a run that died before marking);
+    a message that failed on every channel, or a ledger that could not be reached, leaves it due."""
+    if reminder.channel is Channel.RESIDENT_SMS and messenger is not None:
+        result = messenger.reminder(reminder.booking_id, reminder.offset_minutes, reminder.consultation_id,
+                                    reminder.start)
+        if result in ("failed", "error"):
+            raise NotificationFailedError(f"resident reminder: {result}")
+        return f"delivery:{result}"
     if reminder.channel is Channel.RESIDENT_SMS:
         resident = recipients.resident(reminder.consultation_id)
         if resident is None:
@@ -85,11 +106,8 @@ def _deliver(reminder: Reminder, notifier: Notifier, recipients: Recipients, bas
             "link": f"{base_url}/consultations/{reminder.consultation_id}"})
         return str(notifier.send_message(phone, message).message_id)
     kind = MessageKind.OUTCOME_DUE if reminder.is_follow_up else MessageKind.REMINDER
-    rendered = render(kind, f"{base_url}/attorney", when=reminder.start)
     if reminder.channel is Channel.ATTORNEY_EMAIL:
         return notifier.email_attorney(reminder.attorney_id,
                                        AttorneyAlert(kind, f"{base_url}/attorney", when=reminder.start))
-    contact = recipients.attorney(reminder.attorney_id)
-    if contact is None:
-        return None
-    return notifier.send_sms(contact.phone, rendered.text)
+    return alert_phone(notifier, recipients.attorney(reminder.attorney_id), kind, f"{base_url}/attorney",
+                       when=reminder.start)

@@ -53,6 +53,7 @@ from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier
 from chalicelib.domain.slots import (OpenSlot, SlotRules, check_range, check_slot, default_range,
                                      free_attorneys, open_slots)
 from chalicelib.logs import best_effort, logger
+from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.services.availability import effective
 from chalicelib.settings import Policy
 
@@ -467,12 +468,11 @@ class _Alerts:
         if gated is None:
             return
         kind = gated
-        message = render(kind, f"{self._base}/attorney", when=when)
         alert = AttorneyAlert(kind, f"{self._base}/attorney", when=when)
         self._try("email", kind, lambda: self._notifier.email_attorney(attorney_id, alert))
         contact = self._quietly(lambda: self._roster.contact(attorney_id))
-        if contact is not None and contact.phone:
-            self._try("sms", kind, lambda: self._notifier.send_sms(contact.phone, message.text))
+        self._try("phone", kind, lambda: alert_phone(self._notifier, contact, kind, f"{self._base}/attorney",
+                                                     when=when))
 
     def to_resident(self, kind: MessageKind, consultation: Consultation, when: datetime) -> None:
         if consultation.sealed is None:

@@ -77,11 +77,34 @@ class ResidentMessenger:
         return self.tell(f"accepted:{consultation_id}", consultation_id, ResidentEvent.REALTIME_ACCEPTED,
                          {"attorney": attorney_name}, path="/room")
 
-    def attorney_replied(self, consultation_id: str) -> str:
-        """At most one message per ``Policy.reply_alert_minutes`` per consultation."""
-        bucket = int(self._clock().timestamp()) // (self._policy.reply_alert_minutes * 60)
-        return self.tell(f"replied:{consultation_id}:{bucket}", consultation_id, ResidentEvent.ATTORNEY_REPLIED,
-                         {}, path="/room")
+    def attorney_replied(self, consultation_id: str, read_marker: str) -> str:
+        """A new chat message from the attorney, coalesced while unread: at most one message per
+        ``Policy.reply_alert_minutes`` while the resident has not read the thread; once they have read it
+        (``read_marker``, their read cursor, moved on since the last alert) the next message tells them
+        again at once."""
+        now = self._clock()
+        window = timedelta(minutes=self._policy.reply_alert_minutes)
+        try:
+            taken = self._ledger.take_reply_alert(consultation_id, read_marker, now, window)
+        except Exception as exc:  # noqa: BLE001 - a message must never undo what it reports
+            logger().warning("resident message not handled", extra={"event": "attorney_replied",
+                                                                    "error": type(exc).__name__})
+            return "error"
+        if not taken:
+            return "coalesced"
+        return self.tell(f"replied:{consultation_id}:{now.timestamp():.3f}", consultation_id,
+                         ResidentEvent.ATTORNEY_REPLIED, {}, path="/room")
+
+    def reminder(self, booking_id: str, offset_minutes: int, consultation_id: str, start: datetime) -> str:
+        """A booked consultation's reminder (24 h, 1 h before), once per booking and offset; one that
+        failed on every channel may be claimed again (the reminders job retries it). In quiet hours it
+        is queued, unless the consultation starts before they end (then it goes now or never)."""
+        now = self._clock()
+        p = self._policy
+        quiet = quiet_until(now, p.quiet_hours_start, p.quiet_hours_end, p.timezone)
+        return self.tell(f"reminder:{booking_id}:{offset_minutes:+d}", consultation_id,
+                         ResidentEvent.REMINDER, {"when": start},
+                         urgent=quiet is not None and start <= quiet, retry_failed=True)
 
     def consultation_closed(self, consultation_id: str, outcome: str) -> str:
         return self.tell(f"closed:{consultation_id}", consultation_id, ResidentEvent.CONSULTATION_CLOSED,
@@ -90,29 +113,31 @@ class ResidentMessenger:
     # --- the mechanism --------------------------------------------------------------------------------
 
     def tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: dict[str, Any],
-             path: str = "") -> str:
-        """Send (or queue) the message for ``event`` once per ``key``; returns what became of it."""
+             path: str = "", *, urgent: bool = False, retry_failed: bool = False) -> str:
+        """Send (or queue) the message for ``event`` once per ``key``; returns what became of it.
+        ``urgent``: send in quiet hours too; ``retry_failed``: a key whose earlier attempt failed on
+        every channel may be sent again."""
         try:
-            return self._tell(key, consultation_id, event, variables, path)
+            return self._tell(key, consultation_id, event, variables, path, urgent, retry_failed)
         except Exception as exc:  # noqa: BLE001 - a message must never undo what it reports
             logger().warning("resident message not handled", extra={"event": event.value,
                                                                     "error": type(exc).__name__})
             return "error"
 
     def _tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: dict[str, Any],
-              path: str) -> str:
+              path: str, urgent: bool = False, retry_failed: bool = False) -> str:
         now = self._clock()
         plain = {"link": f"{self._base}/consultations/{consultation_id}{path}"}
         for name, value in variables.items():
             plain[name] = value.isoformat() if isinstance(value, datetime) else str(value)
         delivery = Delivery(key=key, consultation_id=consultation_id, event=event.value, language="",
                             variables=plain)
-        quiet = None if event in mt.URGENT_EVENTS else quiet_until(
+        quiet = None if urgent or event in mt.URGENT_EVENTS else quiet_until(
             now, self._policy.quiet_hours_start, self._policy.quiet_hours_end, self._policy.timezone)
         if quiet is not None:
             queued = self._ledger.queue(Delivery(**{**delivery.__dict__, "due_at": quiet}))
             return Result.QUEUED.value if queued else "duplicate"
-        token = self._ledger.claim(delivery, now)
+        token = self._ledger.claim(delivery, now, retry_failed=retry_failed)
         if token is None:
             return "duplicate"
         return self._send(delivery, token, now)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.attorneys import AlertChannel
 from chalicelib.domain.sealing import CipherUnavailableError, CiphertextMismatchError
 from chalicelib.domain.audit import AccessEvent, AuditLog
 from chalicelib.domain.ice import IceServers
@@ -35,7 +36,7 @@ from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationN
                                              RecordIntegrityError, Status, reader_of)
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.message_templates import ResidentEvent
-from chalicelib.domain.notifications import MessageKind, NotificationFailedError, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, render
 from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
                                      NotParticipantError, NotStartedYetError, Outcome, OutcomeAlreadyRecordedError,
                                      OutcomeRecord, counts_towards_annual_cap,
@@ -45,6 +46,7 @@ from chalicelib.domain.rooms import Signal as SignalRecord
 from chalicelib.domain.translation import (Translation, TranslationUnavailableError, Translator, direction,
                                            needs_translation)
 from chalicelib.logs import best_effort, logger
+from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.settings import Policy
 
 Clock = Callable[[], datetime]
@@ -186,7 +188,7 @@ class RoomService:
                                   rate_key=principal.subject, rate_limit=self._policy.messages_per_minute,
                                   now=now, retention=self._retention)
         if side is Side.ATTORNEY and self._messenger is not None:
-            self._messenger.attorney_replied(consultation_id)  # coalesced: one per reply_alert_minutes
+            self._tell_resident_of_reply(consultation_id)
         return Message(stored, message_id, consultation_id, side, text, now, translation, untranslated)
 
     def _translate(self, consultation: Consultation, side: Side, text: str) -> tuple[Translation | None, str | None]:
@@ -208,6 +210,13 @@ class RoomService:
             logger().warning("message sent untranslated: the translator failed",
                              extra={"consultation_id": consultation.id, "source": way.source, "target": way.target})
             return None, "unavailable"
+
+    def _tell_resident_of_reply(self, consultation_id: str) -> None:
+        """Coalesced while unread: one message per ``reply_alert_minutes`` until the resident reads."""
+        state = best_effort(lambda: self._store.state(consultation_id), "reply alert: reading the thread state",
+                            consultation_id=consultation_id)  # the message is posted; the alert is best effort
+        if state is not None:
+            self._messenger.attorney_replied(consultation_id, state.read_by(Side.RESIDENT) or "")
 
     def mark_read(self, principal: Principal, consultation_id: str, until: str) -> ThreadPage:
         _, side = self._participant(principal, consultation_id)
@@ -368,7 +377,11 @@ class RoomService:
                 continue
             link = f"{self._base}/consultations/{consultation_id}/room"
             try:
-                self._notifier.send_sms(contact.phone, render(MessageKind.MESSAGE_WAITING, link).text)
+                if contact.alert_channel == AlertChannel.EMAIL:  # their choice: e-mail only
+                    self._notifier.email_attorney(consultation.attorney_id,
+                                                  AttorneyAlert(MessageKind.MESSAGE_WAITING, link))
+                else:
+                    alert_phone(self._notifier, contact, MessageKind.MESSAGE_WAITING, link)
                 sent += 1
             except NotificationFailedError:
                 failed += 1

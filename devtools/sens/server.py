@@ -94,7 +94,7 @@ class Config:
 def registered_templates(directory: Path = TEMPLATES_DIR) -> dict[str, re.Pattern[str]]:
     """Template code → the pattern its content must match (each variable: some text without a line break)."""
     found: dict[str, re.Pattern[str]] = {}
-    for path in sorted(directory.glob("*.json")):
+    for path in sorted([*directory.glob("*.json"), *directory.glob("attorney/*.json")]):
         for spec in json.loads(path.read_text(encoding="utf-8"))["templates"].values():
             parts = SLOT.split(spec["text"])
             regex = "".join(re.escape(p) if i % 2 == 0 else r"[^\n]+" for i, p in enumerate(parts))
@@ -103,7 +103,11 @@ def registered_templates(directory: Path = TEMPLATES_DIR) -> dict[str, re.Patter
 
 
 def euc_kr_bytes(text: str) -> int:
-    return len(text.encode("cp949", errors="replace"))
+    """The carriers' count: EUC-KR bytes, or UCS-2 bytes for a text EUC-KR cannot carry."""
+    try:
+        return len(text.encode("cp949"))
+    except UnicodeEncodeError:
+        return len(text.encode("utf-16-be"))
 
 
 class ApiError(Exception):

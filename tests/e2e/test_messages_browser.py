@@ -4,7 +4,9 @@
 - Reservation, in Korean: the request (알림톡 with the 접수번호 the status page shows), the booking
   (the 알림톡 is dropped as for a phone without KakaoTalk: it arrives as its LMS failover, same
   text), the move to another slot, the cancellation; then the operations console's counts.
-- Real time, in English: the request, then the attorney's acceptance with their display name.
+- Real time, in English: the request, the attorney's acceptance with their display name, the
+  attorney's chat messages (one alert while the resident has not read them, another once they have),
+  the consultation closed with the outcome in plain words, and the survey.
 """
 
 from __future__ import annotations
@@ -119,9 +121,10 @@ def test_real_time_messages_in_english(live) -> None:
 
         resident = sign_in(browser.new_context(viewport=PHONE), site, "resident-messages-en",
                            "/consultations/new?lang=en")
-        fill_intake(resident, mode="realtime", method="phone", phone="010-4444-0002")
+        fill_intake(resident, mode="realtime", method="chat", phone="010-4444-0002")
         resident.click("#submit")
         resident.wait_for_url(UUID_PATH)
+        consultation_id = resident.url.rsplit("/", 1)[1]
         (received,) = arrivals(env, to, 1)
         assert (received["channel"], received["template"]) == ("alimtalk", "MAEUL_RECEIVED_EN")
         assert received["text"].startswith("[Maeul] We received your request.\nReceipt no.: ")
@@ -132,9 +135,46 @@ def test_real_time_messages_in_english(live) -> None:
         accept.click()
         lawyer.locator("#offers-status").filter(has_text="수락").wait_for()
         accepted = arrivals(env, to, 2)[1]
-        assert (accepted["channel"], accepted["template"]) == ("alimtalk", "MAEUL_ACCEPTED_PHONE_EN")
-        assert re.match(r"\[Maeul\] Attorney \w+ accepted your request and will call you from 031-8030-4541 "
-                        r"within 10 minutes\.\n", accepted["text"]), accepted["text"]
+        assert (accepted["channel"], accepted["template"]) == ("alimtalk", "MAEUL_ACCEPTED_EN")
+        assert re.match(r"\[Maeul\] Attorney \S+ accepted your request\. Join now\.\n", accepted["text"]), \
+            accepted["text"]
+        assert accepted["text"].endswith(f"/consultations/{consultation_id}/room")
         resident.locator("#state").filter(has_text=re.compile(".+")).wait_for()
+
+        # the attorney writes twice while the resident is away: one alert (coalesced while unread)
+        room = f"{site}/consultations/{consultation_id}/room"
+        lawyer.goto(room)
+        lawyer.wait_for_selector("#messages:not([hidden])")
+        write(lawyer, "임금 명세서를 가지고 계신가요?")
+        write(lawyer, "근로계약서도 있으면 알려 주세요.")
+        lawyer.locator("#thread li.mine").nth(1).wait_for(timeout=15000)
+        replied = arrivals(env, to, 3)[2]
+        assert (replied["channel"], replied["template"]) == ("alimtalk", "MAEUL_REPLIED_EN")
+        assert replied["text"] == f"[Maeul] Your attorney sent you a new message.\n{room}"
+        assert "명세서" not in replied["text"]  # the message itself never travels
+        # the resident reads them; the attorney's next message tells them again
+        resident.goto(room)
+        resident.locator("#thread li.theirs", has_text="근로계약서").wait_for(timeout=15000)
+        resident.goto(f"{site}/consultations/{consultation_id}")
+        write(lawyer, "확인했습니다. 결과를 기록하겠습니다.")
+        assert arrivals(env, to, 4)[3]["template"] == "MAEUL_REPLIED_EN"
+
+        # the attorney records the outcome: closed (in plain words, the next step), then the survey
+        lawyer.select_option("#outcome-select", "wage_complaint_referral")
+        lawyer.click("#outcome-form button[type=submit]")
+        lawyer.click("#outcome-yes")
+        lawyer.locator("#outcome-status").filter(has_text=re.compile(".+")).wait_for(timeout=15000)
+        closed, survey = arrivals(env, to, 6)[4:]
+        assert closed["template"] == "MAEUL_CLOSED_EN"
+        assert "We advised a wage arrears complaint." in closed["text"]
+        assert "labor.moel.go.kr" in closed["text"]
+        assert survey["template"] == "MAEUL_SURVEY_EN" and survey["text"].endswith("/survey")
+        lawyer.goto(f"{site}/attorney")
         lawyer.click("#duty-off")
         assert lawyer.script_errors == [] and resident.script_errors == []  # type: ignore[attr-defined]
+
+
+def write(page, text: str) -> None:
+    """The attorney's room is in Korean: its send button is 보내기."""
+    page.fill("#message-text", text)
+    page.get_by_role("button", name="보내기").click()

@@ -170,7 +170,7 @@ def test_attorney_accepts_and_the_resident_page_turns_to_matched(live, container
         lawyer.locator("#duty-status").filter(has_text="대기를 마쳤습니다").wait_for()
 
 
-def test_attorney_and_operations_consoles(live) -> None:
+def test_attorney_and_operations_consoles(live, container) -> None:
     site, _ = live
     with chromium() as browser:
         lawyer = sign_in(browser.new_context(viewport=PHONE), site, "attorney-001", "/attorney")
@@ -202,8 +202,11 @@ def test_attorney_and_operations_consoles(live) -> None:
         admin.select_option("#a-regions", ["suwon"])
         admin.fill("#a-phone", "010-9999-0000")
         admin.fill("#a-email", "new-attorney@example.invalid")
+        admin.select_option("#a-alert-channel", "sms")  # 알림톡 unless chosen
         admin.click("#add-attorney button[type=submit]")
         admin.locator("#add-status").filter(has_text="추가했습니다").wait_for()
+        added = [a for a in container.attorneys.roster() if a.display_name == "테스트 노무사"]
+        assert any(container.attorneys.contact(a.id).alert_channel == "sms" for a in added)
         row = admin.locator("#roster tr", has_text="테스트 노무사")
         row.wait_for()
         row.get_by_role("button", name="수정 테스트 노무사").click()

@@ -322,12 +322,13 @@ def test_booking_takes_the_slot_moves_the_consultation_and_alerts_the_attorney(w
     consultation = world.api.get(f"/api/consultations/{cid}", headers=world.h(ALICE)).json
     assert consultation["status"] == "booked" and consultation["attorney_id"] == "att-a"
     assert world.load("att-a") == 1
-    # the attorney: one SMS and one e-mail, a time and a link, no personal data; the resident: the
-    # receipt, then the booking (templated messages, see test_resident_messages_api.py)
-    to_resident = {phone for phone, _ in world.notifier.messages}
-    attorney_sms = [(phone, text) for phone, text in world.notifier.sms if phone not in to_resident]
+    # the attorney: one 알림톡 (their roster channel) and one e-mail, a time and a link, no personal
+    # data; the resident: the receipt, then the booking (see test_resident_messages_api.py)
+    attorney_sms = [(phone, m.text) for phone, m in world.notifier.messages
+                    if m.code.startswith("MAEUL_ATT_")]
     assert len(attorney_sms) == 1 and len(world.notifier.emails) == 1
-    assert [m.code for _, m in world.notifier.messages] == ["MAEUL_RECEIVED_KO", "MAEUL_BOOKED_KO"]
+    assert [m.code for _, m in world.notifier.messages] == ["MAEUL_RECEIVED_KO", "MAEUL_ATT_BOOKING_KO",
+                                                            "MAEUL_BOOKED_KO"]
     phone, text = attorney_sms[0]
     assert phone.startswith("+8210") and "12월 2일(수) 10:00" in text and text.endswith("/attorney")
     assert "홍길동" not in text and "dismiss" not in text
@@ -456,9 +457,9 @@ def test_rebooking_with_another_attorney_moves_the_load_too(world: World) -> Non
     assert moved["attorney"]["id"] == "att-b"
     assert (world.load("att-a"), world.load("att-b")) == (0, 2)
     phone_a, phone_b = (world.roster.contact(a).phone for a in ("att-a", "att-b"))  # type: ignore[union-attr]
-    to_resident = {phone for phone, _ in world.notifier.messages}
-    sent = [(phone, "취소" in text) for phone, text in world.notifier.sms if phone not in to_resident]
-    assert sent == [(phone_a, False), (phone_b, False), (phone_a, True)]  # booked A, booked B, A cancelled
+    sent = [(phone, m.code) for phone, m in world.notifier.messages if m.code.startswith("MAEUL_ATT_")]
+    assert sent == [(phone_a, "MAEUL_ATT_BOOKING_KO"), (phone_b, "MAEUL_ATT_BOOKING_KO"),
+                    (phone_a, "MAEUL_ATT_CANCELLED_KO")]  # booked A, booked B, A cancelled
 
 
 def test_the_owner_cancels_and_can_book_again(world: World) -> None:

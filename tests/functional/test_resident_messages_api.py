@@ -124,16 +124,22 @@ def test_a_recipient_gets_at_most_the_daily_limit_but_urgent_messages_still_go()
     assert counts(ledger, "2026-12")[("MAEUL_SURVEY_KO", "", "limited")] == 1
 
 
-def test_reply_alerts_are_coalesced_per_window() -> None:
+def test_reply_alerts_are_coalesced_while_unread_and_a_read_resets_them() -> None:
     at = [datetime(2026, 12, 1, 10, 0, tzinfo=KST)]
     service, _, notifier = messenger(at, reply_alert_minutes=30)
-    results = [service.attorney_replied("c-1")]
+    results = [service.attorney_replied("c-1", "")]  # 10:00, nothing read yet: told
     at[0] += timedelta(minutes=10)
-    results.append(service.attorney_replied("c-1"))
-    at[0] += timedelta(minutes=25)
-    results.append(service.attorney_replied("c-1"))
-    assert results == ["accepted", "duplicate", "accepted"]
-    assert all(m.text.endswith("/consultations/c-1/room") for _, m in notifier.messages)
+    results.append(service.attorney_replied("c-1", ""))  # 10:10, still unread: coalesced
+    at[0] += timedelta(minutes=2)
+    results.append(service.attorney_replied("c-1", "cursor-1"))  # 10:12, read since: told at once
+    at[0] += timedelta(minutes=8)
+    results.append(service.attorney_replied("c-1", "cursor-1"))  # 10:20, unread again: coalesced
+    results.append(service.attorney_replied("c-2", ""))  # another consultation: its own
+    at[0] += timedelta(minutes=22)
+    results.append(service.attorney_replied("c-1", "cursor-1"))  # 10:42, 30 minutes on, still unread
+    assert results == ["accepted", "coalesced", "accepted", "coalesced", "accepted", "accepted"]
+    assert all(m.text.endswith("/room") and m.code == "MAEUL_REPLIED_KO" for _, m in notifier.messages)
+    assert len(notifier.messages) == 4
 
 
 def test_closed_tells_the_outcome_in_plain_words_and_the_next_step() -> None:

@@ -600,7 +600,7 @@ def test_sns_failing_when_the_booking_alert_goes_out_still_books_in_full(
     assert set(fault.hits) <= {"Publish"} and len(fault.hits) in (has_contact, has_contact + 1)
     assert mail_fault.hits == ["SendEmail"] * has_contact
     undelivered = [r for r in caplog.records if r.getMessage() == "booking alert delivery failed"]
-    assert sorted(r.channel for r in undelivered) == (["email", "sms"] if has_contact else [])
+    assert sorted(r.channel for r in undelivered) == (["email", "phone"] if has_contact else [])
     assert app.container.consultations.get(cid).status is Status.BOOKED
     active = app.container.bookings.state_of(cid).active
     assert active is not None and active.start == start.astimezone(timezone.utc)

@@ -17,11 +17,13 @@ class MemoryDeliveryLedger:
         self._claims: dict[str, tuple[str, datetime | None]] = {}
         self._allowance: Counter[tuple[str, str]] = Counter()
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._reply_alerts: dict[str, tuple[datetime, str]] = {}
         self._lock = threading.Lock()
 
-    def claim(self, delivery: Delivery, now: datetime) -> str | None:
+    def claim(self, delivery: Delivery, now: datetime, *, retry_failed: bool = False) -> str | None:
         with self._lock:
-            if delivery.key in self.items:
+            earlier = self.items.get(delivery.key)
+            if earlier is not None and not (retry_failed and earlier.result is Result.FAILED):
                 return None
             token = uuid.uuid4().hex
             self.items[delivery.key] = delivery
@@ -83,6 +85,15 @@ class MemoryDeliveryLedger:
             if self._allowance[(recipient, day)] >= limit:
                 return False
             self._allowance[(recipient, day)] += 1
+            return True
+
+    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime,
+                         window: timedelta) -> bool:
+        with self._lock:
+            last = self._reply_alerts.get(consultation_id)
+            if last is not None and last[1] == read_marker and last[0] > now - window:
+                return False
+            self._reply_alerts[consultation_id] = (now, read_marker)
             return True
 
     def counts(self, month: str) -> dict[str, int]:

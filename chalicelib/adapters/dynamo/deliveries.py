@@ -8,6 +8,8 @@ Items (main table):
   ``gsi3pk=DUE#DELIVERY`` / ``gsi3sk=<due_at>#<key>`` (a sparse index, as reminders). TTL 400 days.
 - ``pk=DELIVERYSTAT#<yyyy-mm>``, ``sk=<template>#<channel>#<result>``: ``n`` counted with ADD.
 - ``pk=ALLOWANCE#<recipient hash>``, ``sk=<yyyy-mm-dd>``: messages taken today (ADD under the limit).
+- ``pk=REPLYALERT#<consultation id>``, ``sk=REPLYALERT``: when the resident was last told of a new chat
+  message and their read cursor then (``take_reply_alert``'s conditional write). TTL 400 days.
 - ``pk=COUNTER#RECEIPT``, ``sk=<yymm>``: the month's last receipt number (atomic ADD), so that
   receipts ``<yymm>-<nnnn>`` are unique and short.
 """
@@ -66,6 +68,16 @@ class CountItem(KeyedItem):
     expires_at = NumberAttribute(null=True)
 
 
+@table(MAIN)
+class ReplyAlertItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    sent_at = UTCDateTimeAttribute(null=True)
+    read_marker = UnicodeAttribute(null=True)  # the resident's read cursor when last told ("-": none)
+    expires_at = NumberAttribute(null=True)
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -83,11 +95,14 @@ class DynamoDeliveryLedger:
         return DeliveryItem(*_key(d.key), consultation_id=d.consultation_id, event=d.event,
                             result=d.result.value, expires_at=int((now + RETENTION).timestamp()), **extra)
 
-    def claim(self, delivery: Delivery, now: datetime) -> str | None:
+    def claim(self, delivery: Delivery, now: datetime, *, retry_failed: bool = False) -> str | None:
         token = uuid.uuid4().hex
         item = self._new(Delivery(**{**delivery.__dict__, "result": Result.ACCEPTED}), now, claim_token=token)
+        condition = DeliveryItem.pk.does_not_exist()
+        if retry_failed:
+            condition = condition | (DeliveryItem.result == Result.FAILED.value)
         try:
-            item.save(condition=DeliveryItem.pk.does_not_exist())
+            item.save(condition=condition)
         except PutError as exc:
             if _conditional(exc):
                 return None
@@ -181,6 +196,21 @@ class DynamoDeliveryLedger:
         try:
             item.update(actions=[CountItem.n.add(1), CountItem.expires_at.set(expires)],
                         condition=CountItem.n.does_not_exist() | (CountItem.n < limit))
+        except UpdateError as exc:
+            if _conditional(exc):
+                return False
+            raise
+        return True
+
+    def take_reply_alert(self, consultation_id: str, read_marker: str, now: datetime,
+                         window: timedelta) -> bool:
+        item = ReplyAlertItem(f"REPLYALERT#{consultation_id}", "REPLYALERT")
+        marker = read_marker or "-"
+        try:
+            item.update(actions=[ReplyAlertItem.sent_at.set(now), ReplyAlertItem.read_marker.set(marker),
+                                 ReplyAlertItem.expires_at.set(int((now + RETENTION).timestamp()))],
+                        condition=ReplyAlertItem.sent_at.does_not_exist()
+                        | (ReplyAlertItem.read_marker != marker) | (ReplyAlertItem.sent_at <= now - window))
         except UpdateError as exc:
             if _conditional(exc):
                 return False

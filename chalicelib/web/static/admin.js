@@ -186,12 +186,12 @@
       categories: Array.prototype.map.call(form.querySelectorAll("input[name=categories]:checked"), function (x) { return x.value; }),
       regions: Array.prototype.map.call(form.regions.selectedOptions, function (x) { return x.value; }),
       languages: Array.prototype.map.call(form.querySelectorAll("input[name=languages]:checked"), function (x) { return x.value; }),
-      phone: form.phone.value.trim(), email: form.email.value.trim()
+      phone: form.phone.value.trim(), email: form.email.value.trim(), alert_channel: form.alert_channel.value
     };
     body.annual_cap = form.annual_cap.value ? Number(form.annual_cap.value) : null;
     var r;
     if (editing) {
-      delete body.phone; delete body.email;
+      delete body.phone; delete body.email; delete body.alert_channel;
       r = await M.request("PUT", "/api/admin/attorneys/" + encodeURIComponent(editing.id), body);
     } else {
       if (body.annual_cap === null) { delete body.annual_cap; }
