@@ -414,7 +414,8 @@ class Container:
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.attorneys,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
-                                  messenger=self.resident_messages, identity_key=self.identity_key)
+                                  messenger=self.resident_messages, identity_key=self.identity_key,
+                                  leave_realtime=lambda cid, now: self.realtime_store.forget(cid, now))
 
     @cached_property
     def retention(self) -> Any:

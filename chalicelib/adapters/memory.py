@@ -404,7 +404,8 @@ class MemoryBookingRepository:
             self.active[cid] = booking
             assert consultation is not None
             self.consultations.items[cid] = consultation.evolve(status=Status.BOOKED, updated_at=plan.now,
-                                                                attorney_id=booking.attorney_id)
+                                                                attorney_id=booking.attorney_id,
+                                                                mode=plan.mode or consultation.mode)
             if plan.counts_load:
                 self.loads.increment(booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)
                 if previous is not None:
