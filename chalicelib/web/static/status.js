@@ -10,6 +10,8 @@
   var shown = {status: null, mode: null};
   var slotsLoaded = false;
   var moving = false;
+  var switching = false;  // a queued real-time request being switched to a reservation
+  var undoStart = null;   // the time of the booking just cancelled, offered back once
   var booked = null;      // the booking on show (for the cancel question)
   var chosen = null;      // the slot waiting for confirmation
   var $ = function (name) { return document.getElementById(name); };
@@ -75,13 +77,15 @@
       $("withdraw").hidden = !withdrawable;
       if (!withdrawable) { closeWithdraw(); }
     }
+    // waiting for real time, the resident may pick a time instead (nothing to retype)
+    $("switch").hidden = !(q.queued && shown.mode === "realtime" && status === "submitted");
     if (q.queued) {
       setText("queue-position", M.t("js.queue.position", {n: q.position}));
       setText("queue-estimate", q.next_opening ? M.t("js.queue.closed", {when: M.relativeWhen(q.next_opening), wait: M.wait(q.estimate_minutes)})
                                                : M.t("js.queue.estimate", {wait: M.wait(q.estimate_minutes)}));
     }
     // a real-time request nobody could take stays open and can be booked as a reservation instead
-    var wantsSlots = (shown.mode === "reservation" || q.realtime_failed) && (status === "submitted" || moving);
+    var wantsSlots = (shown.mode === "reservation" || q.realtime_failed || switching) && (status === "submitted" || moving);
     $("slots").hidden = !wantsSlots;
     if (wantsSlots && !slotsLoaded) { loadSlots(); }
     if (status !== shown.status) {
@@ -184,6 +188,13 @@
     var r = await M.request("POST", base + "/booking", {start: start});
     $("slot-yes").disabled = false;
     if (r.status === 201 || r.status === 200) {
+      if (shown.mode === "realtime") {  // booked from the queue: it is a reservation now
+        shown.mode = "reservation";
+        setText("f-mode", M.label("mode", "reservation"));
+      }
+      switching = false;
+      undoStart = null;
+      $("booking-undo-line").hidden = true;
       moving = false;
       slotsLoaded = false;
       closeConfirm(false);
@@ -195,10 +206,20 @@
     }
     closeConfirm(false);
     var code = r.data && r.data.error ? r.data.error.code : "";
+    if (switching && code === "not_bookable") {  // an attorney is being offered it right now
+      switching = false;
+      $("slots").hidden = true;
+      result(M.t("js.switch.offered"));
+      return;
+    }
     setText("slot-status", code === "slot_taken" ? M.t("js.slots.taken") : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
     if (code === "slot_taken") { slotsLoaded = false; loadSlots(); }
   }
 
+  $("switch-start").addEventListener("click", function () {
+    switching = true; slotsLoaded = false; $("slots").hidden = false; loadSlots();
+    $("slots-title").setAttribute("tabindex", "-1"); $("slots-title").focus();
+  });
   $("booking-move").addEventListener("click", function () {
     moving = true; slotsLoaded = false; $("slots").hidden = false; loadSlots();
     $("slots-title").setAttribute("tabindex", "-1"); $("slots-title").focus();
@@ -222,12 +243,23 @@
     $("cancel-yes").disabled = false;
     $("cancel-confirm").hidden = true;
     if (r.ok) {
+      undoStart = booked ? booked.start : null;
       moving = false; slotsLoaded = false; shown.status = null; booked = null;
       render({status: r.data.consultation_status || "submitted", queued: false});
       result(M.t("js.booking.cancelled"));
+      // undo: the same time again, while it is still free (the booking rules decide)
+      if (undoStart) {
+        $("booking-undo").textContent = M.t("js.booking.undo", {when: M.relativeWhen(undoStart)});
+        $("booking-undo-line").hidden = false;
+      }
     } else {
       result((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
     }
+  });
+
+  $("booking-undo").addEventListener("click", function () {
+    $("booking-undo-line").hidden = true;
+    if (undoStart) { book(undoStart); }
   });
 
   // Withdrawing the request: a second, explicit confirmation before DELETE.
