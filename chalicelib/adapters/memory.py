@@ -102,6 +102,7 @@ from collections.abc import Callable, Iterable  # noqa: E402
 from typing import Any  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
+from chalicelib.domain.corrections import CorrectionConflictError, NotCorrectableError  # noqa: E402
 from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, Created,  # noqa: E402
                                              IdempotencyClaim, IdempotencyKeyReusedError, Page, Status,
                                              TooManyOpenConsultationsError, erased, transitioned)
@@ -191,6 +192,19 @@ class MemoryConsultationRepository:
             self.items[consultation_id] = current.evolve(**{name: value})
             self.writes += 1
             return True
+
+    def correct_details(self, consultation_id: str, sealed: bytes, now: datetime, *,
+                        expected_updated_at: datetime) -> None:
+        with self._lock:
+            current = self.items.get(consultation_id)
+            if current is None:
+                raise ConsultationNotFoundError()
+            if current.status is not Status.SUBMITTED:
+                raise NotCorrectableError(current.status)
+            if current.updated_at != expected_updated_at:
+                raise CorrectionConflictError()
+            self.items[consultation_id] = current.evolve(sealed=sealed, updated_at=now)
+            self.writes += 1
 
     def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
         with self._lock:
