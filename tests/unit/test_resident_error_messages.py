@@ -21,6 +21,7 @@ RESIDENT_CODES = (
     "payload_too_large", "unsupported_media_type", "json_too_deep", "idempotency_key_required",
     "invalid_idempotency_key", "invalid_cursor",
     # written before this round
+    "not_correctable", "changed_meanwhile",
     "not_bookable", "slot_taken", "too_late_to_cancel", "too_many_open_consultations", "room_closed",
 )
 
