@@ -22,8 +22,10 @@ pytestmark = pytest.mark.browser
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
 SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 DESKTOP = {"width": 1280, "height": 800}
-TEXT = {"ko": {"edit": "내용 고치기", "saved": "고친 내용을 저장했습니다."},
-        "en": {"edit": "Correct these details", "saved": "Your corrections were saved."}}
+TEXT = {"ko": {"edit": "내용 고치기", "saved": "고친 내용을 저장했습니다.", "wage_passed": "고용노동부에 임금체불 진정",
+               "booked": "상담 시간:"},
+        "en": {"edit": "Correct these details", "saved": "Your corrections were saved.",
+               "wage_passed": "wage complaint with the Ministry", "booked": "Consultation time:"}}
 NEW_DESCRIPTION = "지난 석 달 치 월급과 퇴직금을 받지 못했습니다. 사장님은 연락을 받지 않습니다."
 
 
@@ -61,6 +63,8 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         page.locator("#d-name").wait_for(state="visible", timeout=15000)
         assert page.locator("#d-name").inner_text() == "홍길동"
         assert page.locator("#d-phone").inner_text() == "010-2345-6789"
+        # left on 2026-10-31: the pay was due by 2026-11-14, long passed on 2027-03-04 -- said with what it means
+        assert words["wage_passed"] in page.locator("#triage-list").inner_text()
         edit = page.locator("#details-edit")
         assert edit.inner_text() == words["edit"]
         edit.click()
@@ -107,5 +111,10 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         page.locator("#d-name").wait_for(state="visible", timeout=15000)
         assert page.locator("#details-editable").is_hidden()
         assert page.locator("#d-phone").inner_text() == "010-8765-4321"
+        # 내 상담 says when the booked consultation is, not only when it was asked for
+        page.goto(site + "/consultations" + ("" if lang == "ko" else f"?lang={lang}"))
+        page.locator("#mine .when", has_text=words["booked"]).wait_for(timeout=15000)
+        assert serious_violations(page) == []
+        screenshot(page, f"mine-booked-{lang}-{width}")
         assert page.script_errors == []  # type: ignore[attr-defined]
         context.close()

@@ -33,7 +33,10 @@
       items.push(M.t(t.dismissal_remedy_overdue ? "js.triage.dismissal_overdue" : "js.triage.dismissal",
                      {date: t.dismissal_remedy_deadline, days: t.dismissal_remedy_days_left}));
     }
-    if (t.wage_settlement_due) { items.push(M.t("js.triage.wage", {date: t.wage_settlement_due})); }
+    if (t.wage_settlement_due) {
+      // a due date already passed is said with what it means: a wage complaint is possible now
+      items.push(M.t(t.wage_complaint_possible ? "js.triage.wage_passed" : "js.triage.wage", {date: t.wage_settlement_due}));
+    }
     var list = $("triage-list");
     list.textContent = "";
     items.forEach(function (text) { list.appendChild(M.el("li", {text: text})); });
@@ -58,6 +61,14 @@
       setText("matched-attorney", M.t("js.booking.attorney", {name: r.data.attorney.display_name}));
       $("matched-attorney").hidden = false;
     }
+  }
+
+  // after the attorney closed: what came of it, in the resident's words
+  async function loadOutcome() {
+    var r = await M.request("GET", base + "/room");
+    if (!r.ok || !r.data.outcome) { return; }
+    setText("outcome-line", M.t("js.result.line", {what: M.t("js.result." + r.data.outcome)}));
+    $("outcome-line").hidden = false;
   }
 
   function render(q) {
@@ -92,6 +103,7 @@
       shown.status = status;
       if (status === "booked") { loadBooking(); } else { $("booking").hidden = true; }
       if (status === "matched" || status === "in_progress") { loadAttorney(); } else { $("matched-attorney").hidden = true; }
+      if (status === "completed") { loadOutcome(); } else { $("outcome-line").hidden = true; }
     }
   }
 
