@@ -46,3 +46,21 @@ def test_the_message_replaces_the_english_one_and_names_the_phone(lang: str) -> 
     assert english not in text and FALLBACK_PHONE in text and "{" not in text
     # a code without a message of its own still gets the general sentence (with the English detail)
     assert english in localised(409, "no_such_code", english, lang)
+
+
+STAFF_CODES = ("second_factor_required", "step_up_required", "not_enrolled", "attorney_exists", "invalid_invite",
+               "not_assignable", "not_on_roster", "offer_unavailable", "outcome_recorded")
+
+
+@pytest.mark.parametrize("code", STAFF_CODES)
+def test_the_staff_consoles_errors_are_in_korean(code: str) -> None:
+    english = "An English sentence from the code."
+    text = localised(409, code, english, "ko")
+    assert english not in text and text == own_messages_ko()[f"adm.error.{code}"]
+
+
+def own_messages_ko() -> dict[str, str]:
+    messages: dict[str, str] = {}
+    for path in catalogue_files("ko"):
+        messages.update(json.loads(path.read_text(encoding="utf-8")))
+    return messages
