@@ -16,6 +16,7 @@ import pytest
 
 from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
 from tests.e2e.test_pages_browser import fill_intake, sign_in
+from tests.e2e.test_site_frame_browser import BIG_TEXT, ONE_CHAR_LINES, OVERFLOWING, SMALL_TARGETS, wcag22_violations
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,19 @@ def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
         yield site
 
 
+def check_reflow(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """WCAG 2.2 (axe), then at 200 % text: no sideways scrolling, no word one character per line,
+    44-px targets; a screenshot. The page's text size is put back afterwards."""
+    assert wcag22_violations(page) == [], name
+    style = page.add_style_tag(content=BIG_TEXT)
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, page.evaluate(OVERFLOWING, width))
+    assert page.evaluate(ONE_CHAR_LINES) == [], name
+    assert page.evaluate(SMALL_TARGETS) == [], name
+    screenshot(page, f"{name}-200pct")
+    style.evaluate("node => node.remove()")
+
+
 def sealed_details(container, cid):  # type: ignore[no-untyped-def]
     from chalicelib.domain.consultations import ENTITY, PersonalDetails
 
@@ -49,7 +63,7 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
     words = TEXT[lang]
     width = viewport["width"]
     with chromium() as browser:
-        context = browser.new_context(viewport=viewport)
+        context = browser.new_context(viewport=viewport, bypass_csp=True)
         page = sign_in(context, site, f"resident-corrects-{lang}", "/consultations/new")
         fill_intake(page, mode="reservation", method="phone", phone="010-2345-6789")
         page.click("#submit")
@@ -72,6 +86,7 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         assert page.input_value("#c-phone") == "010-2345-6789"
         assert serious_violations(page) == []
         screenshot(page, f"correct-form-{lang}-{width}")
+        check_reflow(page, f"correct-form-{lang}-{width}")
 
         page.fill("#c-phone", "12345")
         page.click("#details-save")
