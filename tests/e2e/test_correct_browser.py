@@ -122,6 +122,23 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         first_slot.click()
         page.click("#slot-yes")
         page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        # the booking is undone in one tap (no second question), and made again
+        undo = page.locator("#booking-undo")
+        undo.wait_for(state="visible", timeout=15000)
+        undo.click()
+        page.locator("#booking").wait_for(state="hidden", timeout=15000)
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'booking-result'",
+                               timeout=15000)
+        assert container.bookings.state_of(cid).active is None
+        assert page.locator("#booking-undo-line").is_hidden()  # an undo is not undone: the times are offered again
+        first_slot = page.locator("#slot-days button.slot").first
+        first_slot.wait_for(state="visible", timeout=15000)
+        first_slot.click()
+        page.click("#slot-yes")
+        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'booking-result'",
+                               timeout=15000)
+        assert container.bookings.state_of(cid).active is not None
         page.reload()
         page.locator("#d-name").wait_for(state="visible", timeout=15000)
         assert page.locator("#details-editable").is_hidden()

@@ -24,8 +24,10 @@ UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
 SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 DESKTOP = {"width": 1280, "height": 800}
 TEXT = {
-    "ko": {"switch": "예약으로 바꾸기", "booked_state": "예약 확정", "mode": "예약 상담", "undo": "되돌리기"},
-    "en": {"switch": "Book a time instead", "booked_state": "Booked", "mode": "Reserved consultation", "undo": "Undo"},
+    "ko": {"switch": "예약으로 바꾸기", "booked_state": "예약 확정", "mode": "예약 상담", "undo": "되돌리기",
+           "undo_book": "되돌리기: 이 예약 취소"},
+    "en": {"switch": "Book a time instead", "booked_state": "Booked", "mode": "Reserved consultation", "undo": "Undo",
+           "undo_book": "Undo: cancel this booking"},
 }
 
 
@@ -98,6 +100,7 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
                                timeout=15000)
         page.locator("#state", has_text=words["booked_state"]).wait_for(timeout=15000)
         assert page.locator("#f-mode").inner_text() == words["mode"]
+        assert page.locator("#booking-undo").inner_text() == words["undo_book"]  # a stray confirmation, taken back
         assert page.locator("#queue").is_hidden() and page.locator("#switch").is_hidden()
         stored = container.consultations.get(cid)
         assert (stored.status, stored.mode) == (Status.BOOKED, Mode.RESERVATION)
@@ -112,9 +115,13 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
         page.locator("#cancel-confirm").wait_for(state="visible")
         assert page.evaluate("document.activeElement.id") == "cancel-no"
         page.click("#cancel-yes")
+        page.locator("#booking").wait_for(state="hidden", timeout=15000)
         undo = page.locator("#booking-undo")
+        # the undo now offers the cancelled time back (no longer "cancel this booking")
+        page.wait_for_function("(t) => document.getElementById('booking-undo').textContent !== t",
+                               arg=words["undo_book"], timeout=15000)
         undo.wait_for(state="visible", timeout=15000)
-        assert undo.inner_text().startswith(words["undo"])
+        assert undo.inner_text().startswith(words["undo"]) and undo.inner_text() != words["undo_book"]
         assert container.consultations.get(cid).status is Status.SUBMITTED
         assert container.bookings.state_of(cid).active is None
         assert serious_violations(page) == []

@@ -12,6 +12,7 @@
   var moving = false;
   var switching = false;  // a queued real-time request being switched to a reservation
   var undoStart = null;   // the time of the booking just cancelled, offered back once
+  var undoBooking = false;  // a booking just made: "undo" cancels it without asking again
   var booked = null;      // the booking on show (for the cancel question)
   var chosen = null;      // the slot waiting for confirmation
   var $ = function (name) { return document.getElementById(name); };
@@ -101,6 +102,7 @@
     if (wantsSlots && !slotsLoaded) { loadSlots(); }
     if (status !== shown.status) {
       shown.status = status;
+      $("booking-undo-line").hidden = true;  // an undo offered for the state before is stale now
       if (status === "booked") { loadBooking(); } else { $("booking").hidden = true; }
       if (status === "matched" || status === "in_progress") { loadAttorney(); } else { $("matched-attorney").hidden = true; }
       if (status === "completed") { loadOutcome(); } else { $("outcome-line").hidden = true; }
@@ -194,7 +196,7 @@
     line.focus();  // the outcome is where the eyes and the screen reader go next
   }
 
-  async function book(start) {
+  async function book(start, undoing) {
     setText("slot-status", M.t("js.slots.booking"));
     $("slot-yes").disabled = true;
     var r = await M.request("POST", base + "/booking", {start: start});
@@ -206,7 +208,6 @@
       }
       switching = false;
       undoStart = null;
-      $("booking-undo-line").hidden = true;
       moving = false;
       slotsLoaded = false;
       closeConfirm(false);
@@ -214,6 +215,10 @@
       shown.status = null;
       render({status: "booked", queued: false});
       result(M.t("js.slots.booked", {when: M.relativeWhen(r.data.start)}));
+      // undo: a stray confirmation is taken back in one tap (not after undoing a cancellation)
+      undoBooking = !undoing;
+      $("booking-undo").textContent = M.t("js.booking.undo_book");
+      $("booking-undo-line").hidden = !undoBooking;
       return;
     }
     closeConfirm(false);
@@ -249,29 +254,33 @@
     $("cancel-confirm").hidden = true;
     result(M.t("js.booking.kept"));
   });
-  $("cancel-yes").addEventListener("click", async function () {
-    $("cancel-yes").disabled = true;
+  async function cancelBooking(undoing) {
     var r = await M.request("DELETE", base + "/booking");
-    $("cancel-yes").disabled = false;
-    $("cancel-confirm").hidden = true;
     if (r.ok) {
-      undoStart = booked ? booked.start : null;
+      undoStart = booked && !undoing ? booked.start : null;
+      undoBooking = false;
       moving = false; slotsLoaded = false; shown.status = null; booked = null;
       render({status: r.data.consultation_status || "submitted", queued: false});
       result(M.t("js.booking.cancelled"));
       // undo: the same time again, while it is still free (the booking rules decide)
       if (undoStart) {
         $("booking-undo").textContent = M.t("js.booking.undo", {when: M.relativeWhen(undoStart)});
-        $("booking-undo-line").hidden = false;
       }
+      $("booking-undo-line").hidden = !undoStart;
     } else {
       result((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
     }
+  }
+  $("cancel-yes").addEventListener("click", async function () {
+    $("cancel-yes").disabled = true;
+    await cancelBooking(false);
+    $("cancel-yes").disabled = false;
+    $("cancel-confirm").hidden = true;
   });
 
   $("booking-undo").addEventListener("click", function () {
     $("booking-undo-line").hidden = true;
-    if (undoStart) { book(undoStart); }
+    if (undoBooking) { cancelBooking(true); } else if (undoStart) { book(undoStart, true); }
   });
 
   // Withdrawing the request: a second, explicit confirmation before DELETE.
