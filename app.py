@@ -16,6 +16,7 @@ from chalicelib.api import admin_console, web_pages
 from chalicelib.api import site_pages
 from chalicelib.api import attachments
 from chalicelib.api import withdrawal
+from chalicelib.api import corrections
 from chalicelib.api import admin_review, my_sessions, second_factor
 from chalicelib.api import admin_operations, announcements
 from chalicelib.api import admin_email
@@ -46,6 +47,7 @@ app.register_blueprint(attachments.bp)
 app.register_blueprint(web_pages.bp)
 app.register_blueprint(site_pages.bp)
 app.register_blueprint(withdrawal.bp)
+app.register_blueprint(corrections.bp)
 app.register_blueprint(admin_operations.bp)
 app.register_blueprint(announcements.bp)
 app.register_blueprint(admin_email.bp)

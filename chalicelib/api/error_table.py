@@ -8,8 +8,8 @@ by its class and then its bases; anything not listed is a 500 (or a 503 when a d
 
 from __future__ import annotations
 
-from chalicelib.domain import (announcements, attachments, attorneys, bookings, consultations, limits, matching,
-                               offers, rooms, second_factor, slots, surveys, users)
+from chalicelib.domain import (announcements, attachments, attorneys, bookings, consultations, corrections,
+                               limits, matching, offers, rooms, second_factor, slots, surveys, users)
 from chalicelib.services import access_log, accounts, email_health, roster, staff_access, stats_export
 from chalicelib.services import attachments as attachment_service
 
@@ -43,6 +43,9 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     consultations.NotWithdrawableError: (409, "not_withdrawable"),
     consultations.RecordIntegrityError: (409, "record_integrity"),
     consultations.TooManyOpenConsultationsError: (409, "too_many_open_consultations"),
+    # chalicelib.domain.corrections
+    corrections.CorrectionConflictError: (409, "changed_meanwhile"),
+    corrections.NotCorrectableError: (409, "not_correctable"),
     # chalicelib.domain.limits
     limits.TooManyBookingChangesError: (429, "too_many_booking_changes"),
     limits.TooManyNewRequestsError: (429, "too_many_new_requests"),

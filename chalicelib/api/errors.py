@@ -124,7 +124,8 @@ def localised(status: int, code: str, message: str, lang: str | None, **values: 
     if lang is None or lang == "en" or not languages.is_supported(lang):
         return message
     messages = languages.catalogue(lang)
-    specific = messages.get(f"api.error.{code}")
+    # staff consoles' errors are written in Korean and English only (``adm.`` keys, staff_errors.json)
+    specific = messages.get(f"api.error.{code}") or messages.get(f"adm.error.{code}")
     if specific is not None:
         return specific.format(phone=FALLBACK_PHONE, **values)
     general = messages.get(f"api.error.status.{status}") or messages["api.error.status.400"]

@@ -32,7 +32,7 @@ from typing import Protocol
 from chalicelib.domain import languages
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
-from chalicelib.domain.categories import Method
+from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Consultation, Status
 from chalicelib.domain.limits import Quota
 from chalicelib.domain.matching import AttorneyLoad, ConsultationFacts, at_cap, ring_of
@@ -260,6 +260,7 @@ class BookingPlan:
     reminders: tuple[Reminder, ...] = ()  # the new booking's, written in the same transaction
     dropped_reminders: tuple[tuple[str, str], ...] = ()  # keys of the previous booking's reminders
     quotas: tuple[Quota, ...] = ()  # abuse limits this change counts against (TooManyBookingChangesError)
+    mode: Mode | None = None  # a real-time request booked from the queue becomes a reservation (same write)
 
     @property
     def counts_load(self) -> bool:

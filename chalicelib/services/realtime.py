@@ -114,8 +114,11 @@ class RealtimeService:
         now = self._clock()
         request = self._store.request(consultation_id)
         if request is None or not request.waiting:
-            return QueueStatus(consultation.status, False, None, None, None,
-                               bool(request and request.failed),
+            # "real time found nobody" matters only while the request still waits for a time: not once
+            # it was booked, or switched to a reservation (which takes it out of the queue)
+            failed = (bool(request and request.failed) and consultation.mode is Mode.REALTIME
+                      and consultation.status is Status.SUBMITTED)
+            return QueueStatus(consultation.status, False, None, None, None, failed,
                                request.move_on_reason.value if request and request.move_on_reason else None)
         position = self._store.position(request)
         opening = None if self._calendar.is_open(now) else self._calendar.next_opening(now)

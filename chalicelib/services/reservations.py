@@ -93,9 +93,12 @@ class ReservationService:
                  roster: ContactBook, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
                  policy: Policy, clock: Callable[[], datetime], public_base_url: str,
                  messenger: Any = None, identity_key: IdentityKey,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None,
+                 leave_realtime: Callable[[str, datetime], Any] | None = None) -> None:
         self._consultations = consultations
         self._metrics = metrics or NoMetrics()
+        # takes a real-time request booked from the queue out of real-time matching (idempotent)
+        self._leave_realtime = leave_realtime
         self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._bookings = bookings
         self._roster = roster
@@ -154,7 +157,12 @@ class ReservationService:
     # --- booking ----------------------------------------------------------------------------------
 
     def book(self, principal: Principal, consultation_id: str, start: datetime) -> BookingView:
-        """Book (or move) the owner's consultation at ``start`` with a fairly chosen free attorney."""
+        """Book (or move) the owner's consultation at ``start`` with a fairly chosen free attorney.
+
+        A real-time request still waiting (queued, or moved on after real time found nobody) is
+        switched to a reservation: the same transaction books it and makes its mode ``reservation``
+        (conditioned on it still being ``submitted``, so an offer made meanwhile wins and the booking
+        is refused), then it leaves real-time matching."""
         now = self._clock()
         consultation = self._owned(principal, consultation_id)
         check_bookable(consultation)
@@ -184,7 +192,8 @@ class ReservationService:
                                cap=annual_cap_of(attorneys[chosen], self._policy.annual_cap), now=now,
                                previous=previous, hold=state.hold,
                                reminders=tuple(self._reminders_of(booking, now)),
-                               dropped_reminders=self._reminder_keys(previous), quotas=quotas)
+                               dropped_reminders=self._reminder_keys(previous), quotas=quotas,
+                               mode=Mode.RESERVATION if consultation.mode is Mode.REALTIME else None)
             try:
                 self._bookings.book(plan)
             except SlotTakenError:
@@ -194,6 +203,8 @@ class ReservationService:
                                                  "rescheduled": previous is not None, "attempt": attempt + 1,
                                                  "decided_by": reason.get("decided_by")})
             self._metrics.record({"BookingsRescheduled" if previous is not None else "BookingsMade": 1})
+            if consultation.mode is Mode.REALTIME and self._leave_realtime is not None:
+                self._quietly_leave_realtime(consultation.id, now)
             self._alerts.to_attorney(MessageKind.BOOKING, chosen, booking.start)
             if self._messenger is not None:
                 if previous is None:
@@ -205,6 +216,14 @@ class ReservationService:
                 self._alerts.to_attorney(MessageKind.BOOKING_CANCELLED, previous.attorney_id, previous.start)
             return self._view(booking, consultation, attorneys[chosen].display_name)
         raise SlotTakenError()
+
+    def _quietly_leave_realtime(self, consultation_id: str, now: datetime) -> None:
+        """Best effort: the booking stands either way, and the offer loop skips a request that is no
+        longer ``submitted``; only the queue's count would be one too high until the next sweep."""
+        leave = self._leave_realtime
+        assert leave is not None
+        best_effort(lambda: leave(consultation_id, now), "taking the switched request out of the real-time queue",
+                    consultation_id=consultation_id)
 
     def hold(self, principal: Principal, consultation_id: str, start: datetime) -> Hold:
         """Hold a fairly chosen free attorney's slot for ``Policy.hold_minutes`` while the owner confirms:

@@ -63,6 +63,8 @@ def test_the_room_is_a_chat_with_a_way_back_and_the_record_stays(live, container
         resident.wait_for_url(re.compile(rf"/consultations/{cid}$"))
         link = resident.locator("#room-link-a")
         link.filter(has_text="상담 기록 보기").wait_for(timeout=15000)
+        # and the resident is told what came of it, in their words
+        resident.locator("#outcome-line", has_text="상담 결과: 노무사가 조언을 드렸습니다.").wait_for(timeout=15000)
         screenshot(resident, "chat-closed-status-360")
         link.click()
         resident.locator("#thread li.theirs", has_text="서면으로 받으셨나요").wait_for(timeout=15000)

@@ -256,6 +256,13 @@ MATRIX: tuple[Route, ...] = (
     Route("DELETE", "/api/consultations/{consultation_id}",
           grid(SIGN_IN, HIDDEN, Expect(409, "not_withdrawable"), HIDDEN, HIDDEN, HIDDEN), target="completed"),
 
+    # correcting is for the owner alone, while the request waits; afterwards the owner is told why
+    Route("PATCH", "/api/consultations/{consultation_id}", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN),
+          target="submitted", body={"phone": "010-9999-8888"}),
+    *(Route("PATCH", "/api/consultations/{consultation_id}",
+            grid(SIGN_IN, HIDDEN, Expect(409, "not_correctable"), HIDDEN, HIDDEN, HIDDEN), target=target,
+            body={"phone": "010-9999-8888"}) for target in ("offered", "booked", "completed")),
+
     # --- reservations (CONTRACT: slots and booking by the owner; cancel by owner or admin) ------------
     Route("GET", "/api/slots", grid(SIGN_IN, HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN), target="submitted",
           query="consultation_id={id}&from=2026-12-02&to=2026-12-03"),

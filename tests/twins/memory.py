@@ -102,6 +102,7 @@ from collections.abc import Callable, Iterable  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
+from chalicelib.domain.corrections import CorrectionConflictError, NotCorrectableError  # noqa: E402
 from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, Created,  # noqa: E402
                                              IdempotencyClaim, IdempotencyKeyReusedError, Page, Status,
                                              TooManyOpenConsultationsError, erased, transitioned)
@@ -191,6 +192,19 @@ class MemoryConsultationRepository:
             self.items[consultation_id] = current.evolve(**{name: value})
             self.writes += 1
             return True
+
+    def correct_details(self, consultation_id: str, sealed: bytes, now: datetime, *,
+                        expected_updated_at: datetime) -> None:
+        with self._lock:
+            current = self.items.get(consultation_id)
+            if current is None:
+                raise ConsultationNotFoundError()
+            if current.status is not Status.SUBMITTED:
+                raise NotCorrectableError(current.status)
+            if current.updated_at != expected_updated_at:
+                raise CorrectionConflictError()
+            self.items[consultation_id] = current.evolve(sealed=sealed, updated_at=now)
+            self.writes += 1
 
     def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
         with self._lock:
@@ -401,7 +415,8 @@ class MemoryBookingRepository:
             self.active[cid] = booking
             assert consultation is not None
             self.consultations.items[cid] = consultation.evolve(status=Status.BOOKED, updated_at=plan.now,
-                                                                attorney_id=booking.attorney_id)
+                                                                attorney_id=booking.attorney_id,
+                                                                mode=plan.mode or consultation.mode)
             if plan.counts_load:
                 self.loads.increment(booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)
                 if previous is not None:

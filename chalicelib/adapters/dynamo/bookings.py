@@ -327,7 +327,8 @@ class DynamoBookingRepository:
                          ConsultationItem.updated_at.set(plan.now),
                          ConsultationItem.attorney_id.set(booking.attorney_id),
                          ConsultationItem.gsi2pk.set(f"ASSIGNED#{booking.attorney_id}"),
-                         ConsultationItem.gsi2sk.set(plan.consultation.sort_key)],
+                         ConsultationItem.gsi2sk.set(plan.consultation.sort_key)]
+                + ([ConsultationItem.mode.set(plan.mode.value)] if plan.mode is not None else []),
                 condition=ConsultationItem.status == plan.expected.value)))
             for i, reminder in enumerate(plan.reminders):
                 ops.append(_Op("put", f"reminder{i}", lambda tx, r=reminder: add_reminder(tx, r)))

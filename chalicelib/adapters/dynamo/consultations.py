@@ -46,6 +46,7 @@ from chalicelib.domain.consultations import (ERASED_OWNER, Consultation, Consult
                                              Created, IdempotencyClaim, IdempotencyKeyReusedError,
                                              IllegalTransitionError, Language, Page, Status,
                                              TooManyOpenConsultationsError, erased, transitioned)
+from chalicelib.domain.corrections import CorrectionConflictError, NotCorrectableError
 from chalicelib.domain.limits import Quota, TooManyNewRequestsError
 from chalicelib.domain.triage import TriageFacts
 
@@ -262,6 +263,25 @@ class DynamoConsultationRepository:
                 return False
             raise
         return True
+
+    def correct_details(self, consultation_id: str, sealed: bytes, now: datetime, *,
+                        expected_updated_at: datetime) -> None:
+        """The owner's correction: the new sealed details in one write, conditioned on the request
+        still waiting (``submitted``) and unchanged since it was read."""
+        item = ConsultationItem(*_key(consultation_id))
+        try:
+            item.update(actions=[ConsultationItem.personal.set(sealed), ConsultationItem.updated_at.set(now)],
+                        condition=(ConsultationItem.status == Status.SUBMITTED.value)
+                        & (ConsultationItem.updated_at == expected_updated_at))
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            current = self.get(consultation_id)
+            if current is None:
+                raise ConsultationNotFoundError() from None
+            if current.status is not Status.SUBMITTED:
+                raise NotCorrectableError(current.status) from None
+            raise CorrectionConflictError() from None
 
     def set_receipt(self, consultation_id: str, receipt: str) -> str | None:
         """Give the consultation its receipt number once; returns the one it has (None: no such one)."""

@@ -11,7 +11,16 @@
       (data.items || []).forEach(function (a) {
         var p = document.createElement("p");
         p.className = "banner-item " + a.kind;
-        p.textContent = a.message;
+        // KRDS critical alert: a visible label says what kind of notice it is, then the text
+        var label = banner.getAttribute("data-" + a.kind);
+        if (label) {
+          var badge = document.createElement("span");
+          badge.className = "banner-kind";
+          badge.textContent = label;
+          p.appendChild(badge);
+          p.appendChild(document.createTextNode(" "));
+        }
+        p.appendChild(document.createTextNode(a.message));
         banner.appendChild(p);
       });
       banner.hidden = !banner.children.length;

@@ -38,6 +38,17 @@
     next.hidden = current === REVIEW;
     submit.hidden = current !== REVIEW;
     counter.textContent = M.t("js.intake.step", {n: current + 1, total: steps.length});
+    // the KRDS step indicator: the current step marked for screen readers, done steps not by colour alone
+    var list = document.getElementById("step-list");
+    if (list) {
+      Array.prototype.forEach.call(list.children, function (li, i) {
+        if (i === current) { li.setAttribute("aria-current", "step"); } else { li.removeAttribute("aria-current"); }
+        li.classList.toggle("done", i < current);
+        var mark = li.querySelector(".visually-hidden");
+        if (i < current && !mark) { li.appendChild(M.el("span", {class: "visually-hidden", text: " (" + list.dataset.done + ")"})); }
+        if (i >= current && mark) { li.removeChild(mark); }
+      });
+    }
     if (current === REVIEW) { fillReview(); }
     if (focus) {
       var heading = steps[current].querySelector("h2");

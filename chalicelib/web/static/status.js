@@ -10,6 +10,9 @@
   var shown = {status: null, mode: null};
   var slotsLoaded = false;
   var moving = false;
+  var switching = false;  // a queued real-time request being switched to a reservation
+  var undoStart = null;   // the time of the booking just cancelled, offered back once
+  var undoBooking = false;  // a booking just made: "undo" cancels it without asking again
   var booked = null;      // the booking on show (for the cancel question)
   var chosen = null;      // the slot waiting for confirmation
   var $ = function (name) { return document.getElementById(name); };
@@ -31,7 +34,10 @@
       items.push(M.t(t.dismissal_remedy_overdue ? "js.triage.dismissal_overdue" : "js.triage.dismissal",
                      {date: t.dismissal_remedy_deadline, days: t.dismissal_remedy_days_left}));
     }
-    if (t.wage_settlement_due) { items.push(M.t("js.triage.wage", {date: t.wage_settlement_due})); }
+    if (t.wage_settlement_due) {
+      // a due date already passed is said with what it means: a wage complaint is possible now
+      items.push(M.t(t.wage_complaint_possible ? "js.triage.wage_passed" : "js.triage.wage", {date: t.wage_settlement_due}));
+    }
     var list = $("triage-list");
     list.textContent = "";
     items.forEach(function (text) { list.appendChild(M.el("li", {text: text})); });
@@ -58,6 +64,14 @@
     }
   }
 
+  // after the attorney closed: what came of it, in the resident's words
+  async function loadOutcome() {
+    var r = await M.request("GET", base + "/room");
+    if (!r.ok || !r.data.outcome) { return; }
+    setText("outcome-line", M.t("js.result.line", {what: M.t("js.result." + r.data.outcome)}));
+    $("outcome-line").hidden = false;
+  }
+
   function render(q) {
     var status = q.status;
     setText("state", M.t("js.status.is", {status: M.label("status", status)}));
@@ -75,19 +89,23 @@
       $("withdraw").hidden = !withdrawable;
       if (!withdrawable) { closeWithdraw(); }
     }
+    // waiting for real time, the resident may pick a time instead (nothing to retype)
+    $("switch").hidden = !(q.queued && shown.mode === "realtime" && status === "submitted");
     if (q.queued) {
       setText("queue-position", M.t("js.queue.position", {n: q.position}));
       setText("queue-estimate", q.next_opening ? M.t("js.queue.closed", {when: M.relativeWhen(q.next_opening), wait: M.wait(q.estimate_minutes)})
                                                : M.t("js.queue.estimate", {wait: M.wait(q.estimate_minutes)}));
     }
     // a real-time request nobody could take stays open and can be booked as a reservation instead
-    var wantsSlots = (shown.mode === "reservation" || q.realtime_failed) && (status === "submitted" || moving);
+    var wantsSlots = (shown.mode === "reservation" || q.realtime_failed || switching) && (status === "submitted" || moving);
     $("slots").hidden = !wantsSlots;
     if (wantsSlots && !slotsLoaded) { loadSlots(); }
     if (status !== shown.status) {
       shown.status = status;
+      $("booking-undo-line").hidden = true;  // an undo offered for the state before is stale now
       if (status === "booked") { loadBooking(); } else { $("booking").hidden = true; }
       if (status === "matched" || status === "in_progress") { loadAttorney(); } else { $("matched-attorney").hidden = true; }
+      if (status === "completed") { loadOutcome(); } else { $("outcome-line").hidden = true; }
     }
   }
 
@@ -178,12 +196,18 @@
     line.focus();  // the outcome is where the eyes and the screen reader go next
   }
 
-  async function book(start) {
+  async function book(start, undoing) {
     setText("slot-status", M.t("js.slots.booking"));
     $("slot-yes").disabled = true;
     var r = await M.request("POST", base + "/booking", {start: start});
     $("slot-yes").disabled = false;
     if (r.status === 201 || r.status === 200) {
+      if (shown.mode === "realtime") {  // booked from the queue: it is a reservation now
+        shown.mode = "reservation";
+        setText("f-mode", M.label("mode", "reservation"));
+      }
+      switching = false;
+      undoStart = null;
       moving = false;
       slotsLoaded = false;
       closeConfirm(false);
@@ -191,14 +215,28 @@
       shown.status = null;
       render({status: "booked", queued: false});
       result(M.t("js.slots.booked", {when: M.relativeWhen(r.data.start)}));
+      // undo: a stray confirmation is taken back in one tap (not after undoing a cancellation)
+      undoBooking = !undoing;
+      $("booking-undo").textContent = M.t("js.booking.undo_book");
+      $("booking-undo-line").hidden = !undoBooking;
       return;
     }
     closeConfirm(false);
     var code = r.data && r.data.error ? r.data.error.code : "";
+    if (switching && code === "not_bookable") {  // an attorney is being offered it right now
+      switching = false;
+      $("slots").hidden = true;
+      result(M.t("js.switch.offered"));
+      return;
+    }
     setText("slot-status", code === "slot_taken" ? M.t("js.slots.taken") : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
     if (code === "slot_taken") { slotsLoaded = false; loadSlots(); }
   }
 
+  $("switch-start").addEventListener("click", function () {
+    switching = true; slotsLoaded = false; $("slots").hidden = false; loadSlots();
+    $("slots-title").setAttribute("tabindex", "-1"); $("slots-title").focus();
+  });
   $("booking-move").addEventListener("click", function () {
     moving = true; slotsLoaded = false; $("slots").hidden = false; loadSlots();
     $("slots-title").setAttribute("tabindex", "-1"); $("slots-title").focus();
@@ -216,18 +254,33 @@
     $("cancel-confirm").hidden = true;
     result(M.t("js.booking.kept"));
   });
-  $("cancel-yes").addEventListener("click", async function () {
-    $("cancel-yes").disabled = true;
+  async function cancelBooking(undoing) {
     var r = await M.request("DELETE", base + "/booking");
-    $("cancel-yes").disabled = false;
-    $("cancel-confirm").hidden = true;
     if (r.ok) {
+      undoStart = booked && !undoing ? booked.start : null;
+      undoBooking = false;
       moving = false; slotsLoaded = false; shown.status = null; booked = null;
       render({status: r.data.consultation_status || "submitted", queued: false});
       result(M.t("js.booking.cancelled"));
+      // undo: the same time again, while it is still free (the booking rules decide)
+      if (undoStart) {
+        $("booking-undo").textContent = M.t("js.booking.undo", {when: M.relativeWhen(undoStart)});
+      }
+      $("booking-undo-line").hidden = !undoStart;
     } else {
       result((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
     }
+  }
+  $("cancel-yes").addEventListener("click", async function () {
+    $("cancel-yes").disabled = true;
+    await cancelBooking(false);
+    $("cancel-yes").disabled = false;
+    $("cancel-confirm").hidden = true;
+  });
+
+  $("booking-undo").addEventListener("click", function () {
+    $("booking-undo-line").hidden = true;
+    if (undoBooking) { cancelBooking(true); } else if (undoStart) { book(undoStart, true); }
   });
 
   // Withdrawing the request: a second, explicit confirmation before DELETE.

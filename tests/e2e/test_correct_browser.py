@@ -1,0 +1,152 @@
+"""Correcting a submitted request in a real browser (Debian Chromium via Playwright), against the
+app, the dev identity provider and the emulator's stack: the resident sees what they submitted,
+opens the correction form, is told about a wrong phone number next to the field, presses Enter in a
+field without sending anything, saves; the page shows the corrected details and the stack holds them
+sealed. Once the request is booked (an attorney has it), the correction is no longer offered.
+At 360 px in Korean and 1280 px in English, axe clean at each step."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
+from tests.e2e.test_pages_browser import fill_intake, sign_in
+from tests.e2e.test_site_frame_browser import BIG_TEXT, ONE_CHAR_LINES, OVERFLOWING, SMALL_TARGETS, wcag22_violations
+
+pytestmark = pytest.mark.browser
+
+UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
+SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
+DESKTOP = {"width": 1280, "height": 800}
+TEXT = {"ko": {"edit": "내용 고치기", "saved": "고친 내용을 저장했습니다.", "wage_passed": "고용노동부에 임금체불 진정",
+               "booked": "상담 시간:"},
+        "en": {"edit": "Correct these details", "saved": "Your corrections were saved.",
+               "wage_passed": "wage complaint with the Ministry", "booked": "Consultation time:"}}
+NEW_DESCRIPTION = "지난 석 달 치 월급과 퇴직금을 받지 못했습니다. 사장님은 연락을 받지 않습니다."
+
+
+@pytest.fixture(scope="module")
+def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
+    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
+                    at=SITE_OPENS) as site:
+        yield site
+
+
+def check_reflow(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """WCAG 2.2 (axe), then at 200 % text: no sideways scrolling, no word one character per line,
+    44-px targets; a screenshot. The page's text size is put back afterwards."""
+    assert wcag22_violations(page) == [], name
+    style = page.add_style_tag(content=BIG_TEXT)
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, page.evaluate(OVERFLOWING, width))
+    assert page.evaluate(ONE_CHAR_LINES) == [], name
+    assert page.evaluate(SMALL_TARGETS) == [], name
+    screenshot(page, f"{name}-200pct")
+    style.evaluate("node => node.remove()")
+
+
+def sealed_details(container, cid):  # type: ignore[no-untyped-def]
+    from chalicelib.domain.consultations import ENTITY, PersonalDetails
+
+    c = container.consultations.get(cid)
+    return PersonalDetails.from_sealed(container.cipher.open(ENTITY, cid, c.sealed))
+
+
+@pytest.mark.parametrize(("lang", "viewport"), [("ko", PHONE), ("en", DESKTOP)])
+def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, container, lang, viewport) -> None:
+    site, _ = live
+    words = TEXT[lang]
+    width = viewport["width"]
+    with chromium() as browser:
+        context = browser.new_context(viewport=viewport, bypass_csp=True)
+        page = sign_in(context, site, f"resident-corrects-{lang}", "/consultations/new")
+        fill_intake(page, mode="reservation", method="phone", phone="010-2345-6789")
+        page.click("#submit")
+        page.wait_for_url(UUID_PATH)
+        match = UUID_PATH.search(page.url)
+        assert match is not None
+        cid = match.group(1)
+        if lang != "ko":
+            page.goto(page.url + f"?lang={lang}")
+
+        page.locator("#d-name").wait_for(state="visible", timeout=15000)
+        assert page.locator("#d-name").inner_text() == "홍길동"
+        assert page.locator("#d-phone").inner_text() == "010-2345-6789"
+        # left on 2026-10-31: the pay was due by 2026-11-14, long passed on 2027-03-04 -- said with what it means
+        assert words["wage_passed"] in page.locator("#triage-list").inner_text()
+        edit = page.locator("#details-edit")
+        assert edit.inner_text() == words["edit"]
+        edit.click()
+        assert page.evaluate("document.activeElement.id") == "c-name"
+        assert page.input_value("#c-phone") == "010-2345-6789"
+        assert serious_violations(page) == []
+        screenshot(page, f"correct-form-{lang}-{width}")
+        check_reflow(page, f"correct-form-{lang}-{width}")
+
+        page.fill("#c-phone", "12345")
+        page.click("#details-save")
+        error = page.locator("#details-error")
+        error.wait_for(state="visible", timeout=15000)
+        assert "010-1234-5678" in error.inner_text()  # what a valid number looks like, in the page's language
+        assert page.evaluate("document.activeElement.id") == "c-phone"
+        assert sealed_details(container, cid).phone == "+821023456789"
+        screenshot(page, f"correct-error-{lang}-{width}")
+
+        page.fill("#c-phone", "010-8765-4321")
+        page.fill("#c-description", NEW_DESCRIPTION)
+        page.press("#c-phone", "Enter")  # Enter in a field sends nothing
+        page.wait_for_timeout(500)
+        assert sealed_details(container, cid).phone == "+821023456789"
+        page.click("#details-save")
+        result = page.locator("#details-result")
+        result.wait_for(state="visible")
+        page.wait_for_function("document.getElementById('details-result').textContent.length > 0", timeout=15000)
+        assert result.inner_text() == words["saved"]
+        assert page.evaluate("document.activeElement.id") == "details-result"
+        assert page.locator("#details-form").is_hidden()
+        assert page.locator("#d-phone").inner_text() == "010-8765-4321"
+        assert page.locator("#d-description").inner_text() == NEW_DESCRIPTION
+        stored = sealed_details(container, cid)
+        assert (stored.phone, stored.description, stored.name) == ("+821087654321", NEW_DESCRIPTION, "홍길동")
+        assert serious_violations(page) == []
+        screenshot(page, f"correct-saved-{lang}-{width}")
+
+        # booked: an attorney has it now, so the page no longer offers a correction
+        first_slot = page.locator("#slot-days button.slot").first
+        first_slot.wait_for(state="visible", timeout=15000)
+        first_slot.click()
+        page.click("#slot-yes")
+        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        # the booking is undone in one tap (no second question), and made again
+        undo = page.locator("#booking-undo")
+        undo.wait_for(state="visible", timeout=15000)
+        undo.click()
+        page.locator("#booking").wait_for(state="hidden", timeout=15000)
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'booking-result'",
+                               timeout=15000)
+        assert container.bookings.state_of(cid).active is None
+        assert page.locator("#booking-undo-line").is_hidden()  # an undo is not undone: the times are offered again
+        first_slot = page.locator("#slot-days button.slot").first
+        first_slot.wait_for(state="visible", timeout=15000)
+        first_slot.click()
+        page.click("#slot-yes")
+        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'booking-result'",
+                               timeout=15000)
+        assert container.bookings.state_of(cid).active is not None
+        page.reload()
+        page.locator("#d-name").wait_for(state="visible", timeout=15000)
+        assert page.locator("#details-editable").is_hidden()
+        assert page.locator("#d-phone").inner_text() == "010-8765-4321"
+        # 내 상담 says when the booked consultation is, not only when it was asked for
+        page.goto(site + "/consultations" + ("" if lang == "ko" else f"?lang={lang}"))
+        page.locator("#mine .when", has_text=words["booked"]).wait_for(timeout=15000)
+        assert serious_violations(page) == []
+        screenshot(page, f"mine-booked-{lang}-{width}")
+        assert page.script_errors == []  # type: ignore[attr-defined]
+        context.close()
