@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.adapters.field_cipher import CiphertextMismatchError, CipherUnavailableError, FieldCipher
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
 from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationNotFoundError,
                                              ConsultationRepository, EncryptionUnavailableError, PersonalDetails,
                                              RecordIntegrityError, Reader, reader_of)
