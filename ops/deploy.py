@@ -113,6 +113,7 @@ def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path, bundle: P
         shutil.copyfile(bundle, out_dir / "deployment.zip")
     else:
         slim_bundle(out_dir / "deployment.zip")
+        add_route_table(out_dir / "deployment.zip", stage)
         add_bytecode(out_dir / "deployment.zip")
     template_path = out_dir / "sam.json"
     template = json.loads(template_path.read_text(encoding="utf-8"))
@@ -128,6 +129,7 @@ def build_bundle(out_dir: Path) -> Path:
     _chalice_package("prod", out_dir)
     bundle = out_dir / "deployment.zip"
     slim_bundle(bundle)
+    add_route_table(bundle, "prod")
     add_bytecode(bundle)
     return bundle
 
@@ -180,6 +182,31 @@ def slim_bundle(bundle: Path) -> tuple[int, int]:
                 dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
     slim.replace(bundle)
     return before, bundle.stat().st_size
+
+
+ROUTE_TABLE_ENTRY = "chalicelib/api/routes.json"
+
+
+def add_route_table(bundle: Path, stage: str) -> int:
+    """Put the API's route table into the zip (``chalicelib/api/routing.py``): with it, a cold start
+    imports a blueprint's module only when one of its routes is first called. Built from the
+    blueprints registered eagerly, in a process of its own (registering them on a second app would
+    take them from this process's app). Returns the number of routes."""
+    import zipfile
+
+    code = "import json\nfrom chalicelib.api import routing\nprint(json.dumps(routing.route_table()))"
+    env = {**stages.environment(stage), **stages.chalice_environment(stage)}
+    env.pop("AWS_ENDPOINT_URL", None)
+    table = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
+                           text=True).stdout
+    routes = len(json.loads(table)["routes"])
+    with zipfile.ZipFile(bundle, "a", zipfile.ZIP_DEFLATED) as zipped:
+        if ROUTE_TABLE_ENTRY in zipped.namelist():
+            raise ValueError(f"{bundle} already has a route table")
+        entry = zipfile.ZipInfo(ROUTE_TABLE_ENTRY, date_time=(2020, 1, 1, 0, 0, 0))
+        entry.external_attr = 0o644 << 16  # readable by the Lambda runtime's user
+        zipped.writestr(entry, table, compress_type=zipfile.ZIP_DEFLATED)
+    return routes
 
 
 # Large data modules imported only on demand (never by the app): left as source, so that the

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain import languages
 from chalicelib.logs import logger
-from chalicelib.settings import FALLBACK_PHONE
+from chalicelib.domain.phone_line import FALLBACK_PHONE
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -146,6 +146,13 @@ def localised(status: int, code: str, message: str, lang: str | None, **values: 
     return f"{general.format(phone=FALLBACK_PHONE)} ({message})"
 
 
+def _mapped(exc: Exception) -> tuple[int, str] | None:
+    for exc_type in type(exc).__mro__:
+        if exc_type in ERROR_MAP:
+            return ERROR_MAP[exc_type]
+    return None
+
+
 def to_response(exc: Exception, request_id: str | None = None, lang: str | None = None) -> Response:
     if isinstance(exc, ApiError):
         return error_response(exc.status, exc.code, localised(exc.status, exc.code, exc.message, lang),
@@ -157,10 +164,15 @@ def to_response(exc: Exception, request_id: str | None = None, lang: str | None 
         return error_response(400, "invalid_input", localised(400, "invalid_input", f"Please check these "
                                                               f"fields: {summary}", lang, fields=fields),
                               details)
-    for exc_type in type(exc).__mro__:
-        if exc_type in ERROR_MAP:
-            status, code = ERROR_MAP[exc_type]
-            return error_response(status, code, localised(status, code, str(exc), lang))
+    mapped = _mapped(exc)
+    if mapped is None:  # the package loads blueprint modules on first use: their mappings too
+        from chalicelib.api import routing
+
+        routing.load_all()
+        mapped = _mapped(exc)
+    if mapped is not None:
+        status, code = mapped
+        return error_response(status, code, localised(status, code, str(exc), lang))
     cause = unavailable_dependency(exc)
     if cause is not None:
         logger().warning("dependency unavailable", extra={"request_id": request_id,
