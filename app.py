@@ -6,6 +6,7 @@ scheduled jobs; everything else lives in ``chalicelib``.
 
 from chalice import Chalice
 
+from chalicelib import snapstart
 from chalicelib.api import errors, routing, security
 from chalicelib.jobs import mail_events, register_jobs
 
@@ -17,3 +18,4 @@ routing.register(app)  # chalicelib/api/routing.py: eagerly here, on first use i
 
 register_jobs(app)
 mail_events.register(app)
+snapstart.prepare()  # the hooks of a SnapStart snapshot (Lambda only)
