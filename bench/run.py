@@ -341,6 +341,9 @@ def main() -> int:
         env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port(),
                                       sens=sens_port), stack_env=deployment.environment())
         env["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the app's info lines would drown the table
+        # one resident holds the 50 consultations of the list_50 page: more than the programme's 10 new
+        # requests per person in 30 days
+        env["MAEUL_POLICY"] = json.dumps({"new_requests_per_identity_per_30_days": 200})
         os.environ.update(env)
         from chalicelib.composition import Container, use_container
         from chalicelib.settings import Settings
