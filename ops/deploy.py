@@ -161,12 +161,14 @@ _BOTO3_DATA = "boto3/data/"
 # carrier and time-zone data (the app only parses and formats numbers); Pillow's AVIF, WebP,
 # font and colour-management extensions with the libraries only they link (documents are JPEG,
 # PNG, HEIC and PDF, re-encoded as JPEG/PNG; _imaging itself needs only libjpeg, libtiff,
-# libopenjp2 and libxcb); holidays' translations other than Korean (the calendar asks for "ko").
+# libopenjp2 and libxcb); holidays' translations other than Korean (the calendar asks for "ko");
+# Powertools' event handler (Chalice routes the API; the app uses Powertools' Logger only).
 # tests/integration/test_package.py runs the slim bundle's documents check, calendar and numbers.
 _UNUSED = ("phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/",
            "PIL/_avif", "PIL/_webp", "PIL/_imagingft", "PIL/_imagingcms",
            "pillow.libs/libavif", "pillow.libs/libwebp", "pillow.libs/libsharpyuv", "pillow.libs/libfreetype",
-           "pillow.libs/libharfbuzz", "pillow.libs/libbrotli", "pillow.libs/libpng16", "pillow.libs/liblcms2")
+           "pillow.libs/libharfbuzz", "pillow.libs/libbrotli", "pillow.libs/libpng16", "pillow.libs/liblcms2",
+           "aws_lambda_powertools/event_handler/")
 
 
 def _keep(name: str) -> bool:

@@ -55,10 +55,10 @@ def register(app: Chalice, table: Path = ROUTE_TABLE) -> None:
         app.register_blueprint(_module(name).bp)
 
 
-def load_all() -> None:
-    """Every blueprint module imported and registered (a no-op when they were at import)."""
+def load_all(modules: Iterable[str] | None = None) -> None:
+    """Every blueprint module (or those named) imported and registered (a no-op when they were at import)."""
     if _lazy is not None:
-        _lazy.load_all()
+        _lazy.load_all(modules)
 
 
 def route_table(app_factory: Callable[[], Chalice] = lambda: Chalice(app_name="maeul")) -> dict[str, Any]:

@@ -132,6 +132,8 @@ def test_the_slim_bundle_still_runs_the_app_and_its_aws_clients(runnable: Path, 
     probe = (  # -I -S: only the standard library and the bundle are importable
         f"import sys; sys.path.insert(0, {str(bundle)!r})\n"
         "import boto3, app\n"
+        "from chalicelib.api import routing\nrouting.load_all()  # the blueprints the package loads on first use\n"
+        "from chalicelib.logs import logger\nlogger().info('the bundle logs')\n"
         f"for service in {list(RUNTIME_SERVICES)!r}:\n"
         "    boto3.client(service, region_name='ap-northeast-2')\n"
         "from chalicelib.adapters.dynamo import attorneys, audit\n"
@@ -152,7 +154,7 @@ def test_the_slim_bundle_still_runs_the_app_and_its_aws_clients(runnable: Path, 
     result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], cwd=bundle, capture_output=True,
                             text=True, env={"MAEUL_STAGE": "prod"})
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.startswith("ok")
+    assert '"message":"the bundle logs"' in result.stdout and result.stdout.splitlines()[-1].startswith("ok")
 
 
 def test_the_bundle_carries_bytecode_so_a_cold_start_does_not_compile(runnable: Path, tmp_path: Path) -> None:
