@@ -76,22 +76,28 @@ def write_profile(recorded: list[tuple[str, str, dict]]) -> dict[str, Any]:
         elif operation == "BatchWriteItem":
             for requests in params.get("RequestItems", {}).values():
                 for request in requests:
-                    body = request.get("PutRequest", {}).get("Item") or request.get("DeleteRequest", {}).get("Key", {})
+                    body = request.get("PutRequest", {}).get("Item") or request.get("DeleteRequest", {}).get(
+                        "Key", {}
+                    )
                     writes.append((body, 1))
         elif operation == "TransactWriteItems":
             for entry in params.get("TransactItems", []):
-                for kind, body in entry.items():  # Put, Update, Delete, ConditionCheck: 2 units each
+                for body in entry.values():  # Put, Update, Delete, ConditionCheck: 2 units each
                     writes.append((body.get("Item") or body.get("Key") or {}, 2))
         for body, multiplier in writes:
             units += multiplier * _size_units(body)
             items += 1
             keys[key_class(_pk(body))] += 1
-    return {"write_units": units, "items": items,
-            "keys": [{"key": k, "whose": whose, "writes": n} for (k, whose), n in sorted(keys.items())]}
+    return {
+        "write_units": units,
+        "items": items,
+        "keys": [{"key": k, "whose": whose, "writes": n} for (k, whose), n in sorted(keys.items())],
+    }
 
 
 def runs_per_day(cron: tuple[str, ...]) -> int:
     """How often a job's EventBridge cron (minutes, hours, ...) fires in a day."""
+
     def values(field: str, top: int) -> set[int]:
         chosen: set[int] = set()
         for part in field.split(","):
@@ -111,8 +117,12 @@ def runs_per_day(cron: tuple[str, ...]) -> int:
     return len(values(cron[0], 60)) * len(values(cron[1], 24))
 
 
-def day_of_the_province(operations: dict[str, dict[str, Any]], mix: dict[str, float] | None,
-                        stage: dict[str, Any], jobs: list[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+def day_of_the_province(
+    operations: dict[str, dict[str, Any]],
+    mix: dict[str, float] | None,
+    stage: dict[str, Any],
+    jobs: list[tuple[str, tuple[str, ...]]],
+) -> dict[str, Any]:
     """Per day and at the busiest ten minutes, for each roster size."""
     missing = [name for name in JOURNEY if name not in operations]
     if missing:
@@ -120,9 +130,13 @@ def day_of_the_province(operations: dict[str, dict[str, Any]], mix: dict[str, fl
     requests = {name: REQUESTS_PER_DAY * times for name, times in JOURNEY.items()}
     api_requests = sum(requests.values())
     write_units = sum(n * operations[name]["writes"]["write_units"] for name, n in requests.items())
-    write_requests = sum(n * count for name, n in requests.items() for call, count in operations[name]["calls"].items()
-                         if call.split(".", 1)[1] in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
-                                                       "TransactWriteItems"))
+    write_requests = sum(
+        n * count
+        for name, n in requests.items()
+        for call, count in operations[name]["calls"].items()
+        if call.split(".", 1)[1]
+        in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+    )
     scheduled = {name: runs_per_day(cron) for name, cron in jobs}
     messages_per_booking = sum((mix or {}).values()) + REMINDERS_PER_BOOKING
     peak_rps = api_requests * PEAK_SHARE / PEAK_SECONDS
@@ -139,38 +153,68 @@ def day_of_the_province(operations: dict[str, dict[str, Any]], mix: dict[str, fl
             if whose == "entity":
                 continue
             per_item = per_day / attorneys if whose == "attorney" else per_day
-            items.append({"key": key, "whose": whose, "writes_per_day_per_item": round(per_item, 1),
-                          "peak_writes_per_s_per_item": round(per_item * PEAK_SHARE / PEAK_SECONDS, 3)})
+            items.append(
+                {
+                    "key": key,
+                    "whose": whose,
+                    "writes_per_day_per_item": round(per_item, 1),
+                    "peak_writes_per_s_per_item": round(per_item * PEAK_SHARE / PEAK_SECONDS, 3),
+                }
+            )
         items.sort(key=lambda i: -i["peak_writes_per_s_per_item"])
         hottest = items[0] if items else None
         limits = {
-            "api_rate_limit": {"limit": stage["api_rate_limit"], "use": round(peak_rps, 2), "unit": "requests/s"},
-            "lambda_reserved_concurrency": {"limit": stage["api_reserved_concurrency"],
-                                            "use": round(peak_rps * latency_s, 2), "unit": "concurrent executions"},
-            "waf_per_ip": {"limit": stage["waf_requests_per_5_minutes"],
-                           "use": round(api_requests * PEAK_SHARE / 2, 1),
-                           "unit": "requests per 5 min from one IP (all of the peak from one address, the worst case)"},
+            "api_rate_limit": {
+                "limit": stage["api_rate_limit"],
+                "use": round(peak_rps, 2),
+                "unit": "requests/s",
+            },
+            "lambda_reserved_concurrency": {
+                "limit": stage["api_reserved_concurrency"],
+                "use": round(peak_rps * latency_s, 2),
+                "unit": "concurrent executions",
+            },
+            "waf_per_ip": {
+                "limit": stage["waf_requests_per_5_minutes"],
+                "use": round(api_requests * PEAK_SHARE / 2, 1),
+                "unit": "requests per 5 min from one IP (all of the peak from one address, the worst case)",
+            },
         }
         if hottest:
-            limits["hottest_item_writes"] = {"limit": PARTITION_WRITE_UNITS,
-                                             "use": round(hottest["peak_writes_per_s_per_item"] * 2, 3),
-                                             "unit": f"write units/s on {hottest['key']} (transactional: 2 a write)"}
+            limits["hottest_item_writes"] = {
+                "limit": PARTITION_WRITE_UNITS,
+                "use": round(hottest["peak_writes_per_s_per_item"] * 2, 3),
+                "unit": f"write units/s on {hottest['key']} (transactional: 2 a write)",
+            }
         for figure in limits.values():
             figure["headroom"] = round(figure["limit"] / figure["use"], 1) if figure["use"] else None
         first = min((k for k in limits if limits[k]["headroom"]), key=lambda k: limits[k]["headroom"])
-        rosters.append({"attorneys": attorneys, "shared_and_attorney_items": items[:8], "limits": limits,
-                        "first_limit": first})
+        rosters.append(
+            {
+                "attorneys": attorneys,
+                "shared_and_attorney_items": items[:8],
+                "limits": limits,
+                "first_limit": first,
+            }
+        )
     return {
-        "requests_per_day": REQUESTS_PER_DAY, "journey": JOURNEY, "peak_share": PEAK_SHARE,
-        "api_invocations_per_day": api_requests, "scheduled_invocations_per_day": scheduled,
+        "requests_per_day": REQUESTS_PER_DAY,
+        "journey": JOURNEY,
+        "peak_share": PEAK_SHARE,
+        "api_invocations_per_day": api_requests,
+        "scheduled_invocations_per_day": scheduled,
         "lambda_invocations_per_day": api_requests + sum(scheduled.values()),
-        "dynamodb_write_requests_per_day": write_requests, "dynamodb_write_units_per_day": write_units,
+        "dynamodb_write_requests_per_day": write_requests,
+        "dynamodb_write_units_per_day": write_units,
         "messages_per_day": round(REQUESTS_PER_DAY * messages_per_booking),
-        "messages_per_booking": round(messages_per_booking, 2), "peak_requests_per_s": round(peak_rps, 2),
+        "messages_per_booking": round(messages_per_booking, 2),
+        "peak_requests_per_s": round(peak_rps, 2),
         "rosters": rosters,
-        "note": ("every consultation assumed booked (the upper bound for messages and writes); writes per item "
-                 "a day: shared items take every request's write, an attorney's items 1/attorneys of them "
-                 "(the fair choice spreads bookings evenly)"),
+        "note": (
+            "every consultation assumed booked (the upper bound for messages and writes); writes per item "
+            "a day: shared items take every request's write, an attorney's items 1/attorneys of them "
+            "(the fair choice spreads bookings evenly)"
+        ),
     }
 
 
@@ -180,19 +224,31 @@ def print_day(day: dict[str, Any] | None) -> None:
     if "missing" in day:
         print(f"\na day of the province: not computed (operations not measured: {', '.join(day['missing'])})")
         return
-    print(f"\na day of the province ({day['requests_per_day']:,} consultations, each "
-          f"{', '.join(f'{k}×{v}' for k, v in day['journey'].items())}; calls measured on the emulator):")
-    print(f"- DynamoDB: {day['dynamodb_write_requests_per_day']:,} write requests, "
-          f"{day['dynamodb_write_units_per_day']:,} write units a day")
+    print(
+        f"\na day of the province ({day['requests_per_day']:,} consultations, each "
+        f"{', '.join(f'{k}×{v}' for k, v in day['journey'].items())}; calls measured on the emulator):"
+    )
+    print(
+        f"- DynamoDB: {day['dynamodb_write_requests_per_day']:,} write requests, "
+        f"{day['dynamodb_write_units_per_day']:,} write units a day"
+    )
     jobs = ", ".join(f"{k} {v}" for k, v in day["scheduled_invocations_per_day"].items())
-    print(f"- Lambda: {day['lambda_invocations_per_day']:,} invocations a day ({day['api_invocations_per_day']:,} "
-          f"API; scheduled: {jobs})")
-    print(f"- messages: {day['messages_per_day']:,} a day ({day['messages_per_booking']} per booked consultation)")
-    print(f"- busiest ten minutes ({day['peak_share']:.0%} of the day): {day['peak_requests_per_s']} requests/s")
+    print(
+        f"- Lambda: {day['lambda_invocations_per_day']:,} invocations a day ({day['api_invocations_per_day']:,} "
+        f"API; scheduled: {jobs})"
+    )
+    print(
+        f"- messages: {day['messages_per_day']:,} a day ({day['messages_per_booking']} per booked consultation)"
+    )
+    print(
+        f"- busiest ten minutes ({day['peak_share']:.0%} of the day): {day['peak_requests_per_s']} requests/s"
+    )
     for roster in day["rosters"]:
         print(f"  {roster['attorneys']:,} attorneys: first limit: {roster['first_limit']}")
         for name, f in roster["limits"].items():
             print(f"    {name}: {f['use']} of {f['limit']} {f['unit']} (headroom ×{f['headroom']})")
         for item in roster["shared_and_attorney_items"][:4]:
-            print(f"    item {item['key']} ({item['whose']}): {item['writes_per_day_per_item']} writes a day, "
-                  f"{item['peak_writes_per_s_per_item']}/s at the peak")
+            print(
+                f"    item {item['key']} ({item['whose']}): {item['writes_per_day_per_item']} writes a day, "
+                f"{item['peak_writes_per_s_per_item']}/s at the peak"
+            )

@@ -220,7 +220,8 @@ def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
         all_ms.append((time.perf_counter() - started) * 1000)
         hook_ms.append(float(printed.split()[-1]))
         for module in FIRST_REQUEST_MODULES:  # a first request on demand: import app, then its blueprint
-            first_ms[module].append(once(f"import app\nfrom chalicelib.api import routing\nrouting.load_all([{module!r}])"))
+            first = f"import app\nfrom chalicelib.api import routing\nrouting.load_all([{module!r}])"
+            first_ms[module].append(once(first))
     for cache in list(root.rglob("__pycache__")):
         shutil.rmtree(cache)
     source_only_ms = statistics.median(once("import app") for _ in range(runs))
@@ -228,7 +229,8 @@ def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
     ratio, (low, high) = spread(round_ratios)
     return {"app_ms": round(app_ms, 1), "deps_ms": round(deps_ms, 1), "interpreter_ms": round(baseline, 1),
             "app_all_ms": round(statistics.median(all_ms) - baseline, 1),
-            "first_request_ms": {module: round(statistics.median(ms) - baseline, 1) for module, ms in first_ms.items()},
+            "first_request_ms": {module: round(statistics.median(ms) - baseline, 1)
+                                 for module, ms in first_ms.items()},
             "after_restore_ms": round(statistics.median(hook_ms), 2),
             "app_without_bytecode_ms": round(source_only_ms, 1), "ratio": round(ratio, 3),
             "ratio_spread": [round(low, 3), round(high, 3)], "rounds": runs, "target": 1.2,

@@ -241,7 +241,8 @@ def bundle_architecture(bundle: Path) -> str:
                     header = binary.read(20)
                 if header[:4] == b"\x7fELF":
                     machine = int.from_bytes(header[18:20], "little")
-                    found |= {arch for arch, (number, _) in _MACHINES.items() if number == machine} or {f"elf-{machine}"}
+                    known = {arch for arch, (number, _) in _MACHINES.items() if number == machine}
+                    found |= known or {f"elf-{machine}"}
     if len(found) != 1:
         raise ValueError(f"{bundle}: compiled modules for {sorted(found) or 'no architecture'}")
     return found.pop()
@@ -316,7 +317,8 @@ def retarget_bundle(bundle: Path, architecture: str) -> list[str]:
                     for info in built.infolist():
                         name = info.filename
                         if name.split("/", 1)[0].endswith(".data"):
-                            parts = name.split("/", 2)  # <dist>.data/purelib|platlib/<path>: installed at the root
+                            # <dist>.data/purelib|platlib/<path>: installed at the root
+                            parts = name.split("/", 2)
                             if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
                                 continue
                             name = parts[2]
@@ -465,7 +467,8 @@ def _point_api_at(resources: dict[str, Any], current: str, target: str) -> None:
         api["Properties"]["DefinitionBody"] = json.loads(body.replace(reference(current), reference(target)))
     for resource in resources.values():
         props = resource.get("Properties", {})
-        if resource.get("Type") == "AWS::Lambda::Permission" and props.get("FunctionName") == {"Ref": current}:
+        is_permission = resource.get("Type") == "AWS::Lambda::Permission"
+        if is_permission and props.get("FunctionName") == {"Ref": current}:
             props["FunctionName"] = {"Ref": target}
 
 

@@ -64,8 +64,9 @@ class ApiSpec:
                   auth: bool = False, query: type[BaseModel] | None = None,
                   headers: tuple[tuple[str, bool, str], ...] = (),
                   media: dict[int, dict[str, dict[str, Any]]] | None = None) -> Callable[[F], F]:
+        module = sys._getframe(1).f_globals.get("__name__", "")  # the route module describing itself
         op = Operation(method.lower(), path, summary, tags, request, responses or {200: None},
-                       errors, auth, query, headers, media or {}, sys._getframe(1).f_globals.get("__name__", ""))
+                       errors, auth, query, headers, media or {}, module)
         self.operations.append(op)
 
         def decorate(func: F) -> F:

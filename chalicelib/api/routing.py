@@ -26,16 +26,56 @@ from chalice.app import RouteEntry
 
 # Blueprint modules of chalicelib.api, in the order their routes are registered.
 BLUEPRINTS = (
-    "meta", "pages", "consent", "consultations", "auth", "second_factor", "admin_review", "my_sessions",
-    "me", "admin_access", "reservations", "attorney", "admin_matching", "rooms", "surveys", "admin_console",
-    "attachments", "web_pages", "site_pages", "withdrawal", "admin_operations", "announcements", "admin_email",
+    "meta",
+    "pages",
+    "consent",
+    "consultations",
+    "auth",
+    "second_factor",
+    "admin_review",
+    "my_sessions",
+    "me",
+    "admin_access",
+    "reservations",
+    "attorney",
+    "admin_matching",
+    "rooms",
+    "surveys",
+    "admin_console",
+    "attachments",
+    "web_pages",
+    "site_pages",
+    "withdrawal",
+    "admin_operations",
+    "announcements",
+    "admin_email",
 )
 # The order in which the OpenAPI document lists the modules' operations (the order the modules were
 # first imported in, before they could be loaded on first use): the same document either way.
 DOCUMENT_ORDER = (
-    "meta", "pages", "consent", "consultations", "me", "admin_access", "auth", "reservations", "admin_matching",
-    "attorney", "rooms", "surveys", "admin_console", "web_pages", "site_pages", "attachments", "withdrawal",
-    "admin_review", "my_sessions", "second_factor", "admin_operations", "announcements", "admin_email",
+    "meta",
+    "pages",
+    "consent",
+    "consultations",
+    "me",
+    "admin_access",
+    "auth",
+    "reservations",
+    "admin_matching",
+    "attorney",
+    "rooms",
+    "surveys",
+    "admin_console",
+    "web_pages",
+    "site_pages",
+    "attachments",
+    "withdrawal",
+    "admin_review",
+    "my_sessions",
+    "second_factor",
+    "admin_operations",
+    "announcements",
+    "admin_email",
 )
 assert sorted(DOCUMENT_ORDER) == sorted(BLUEPRINTS)
 ROUTE_TABLE = Path(__file__).with_name("routes.json")
@@ -68,16 +108,40 @@ def route_table(app_factory: Callable[[], Chalice] = lambda: Chalice(app_name="m
     routes: list[dict[str, Any]] = []
     for name in BLUEPRINTS:
         before = {(path, method) for path, methods in app.routes.items() for method in methods}
+        others = _other_handlers(app)
         app.register_blueprint(_module(name).bp)
+        if _other_handlers(app) != others:
+            raise ValueError(
+                f"chalicelib.api.{name} registers more than routes: the route table cannot hold it"
+            )
         for path, methods in app.routes.items():
             for method, entry in methods.items():
                 if (path, method) in before:
                     continue
                 if entry.authorizer is not None or entry.api_key_required or entry.cors:
-                    raise ValueError(f"{method} {path}: authorizers, API keys and CORS are not in the route table")
-                routes.append({"module": name, "path": path, "method": method, "name": entry.view_name,
-                               "content_types": list(entry.content_types)})
+                    raise ValueError(
+                        f"{method} {path}: authorizers, API keys and CORS are not in the route table"
+                    )
+                routes.append(
+                    {
+                        "module": name,
+                        "path": path,
+                        "method": method,
+                        "name": entry.view_name,
+                        "content_types": list(entry.content_types),
+                    }
+                )
     return {"modules": list(BLUEPRINTS), "routes": routes}
+
+
+def _other_handlers(app: Chalice) -> tuple[int, ...]:
+    return (
+        len(app.event_sources),
+        len(app.pure_lambda_functions),
+        len(app.websocket_handlers),
+        len(app.builtin_auth_handlers),
+        len(app.middleware_handlers),
+    )
 
 
 def _module(name: str) -> Any:
@@ -93,8 +157,13 @@ class _LazyRoutes:
         for route in table["routes"]:
             path, method, module = route["path"], route["method"], route["module"]
             self.routes[module].append((path, method))
-            app.routes[path][method] = RouteEntry(self._stand_in(module, path, method), route["name"], path,
-                                                  method, content_types=list(route["content_types"]))
+            app.routes[path][method] = RouteEntry(
+                self._stand_in(module, path, method),
+                route["name"],
+                path,
+                method,
+                content_types=list(route["content_types"]),
+            )
 
     def _stand_in(self, module: str, path: str, method: str) -> Callable[..., Any]:
         def view(**kwargs: Any) -> Any:

@@ -328,11 +328,13 @@ import json, sys
 sys.path.insert(0, {str(bundle)!r})
 
 def event(method, resource, path, params=None):
-    return {{"resource": resource, "path": path, "httpMethod": method, "headers": {{"accept": "application/json"}},
+    return {{"resource": resource, "path": path, "httpMethod": method,
+            "headers": {{"accept": "application/json"}},
             "multiValueHeaders": {{}}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
             "pathParameters": params, "stageVariables": None, "body": None, "isBase64Encoded": False,
             "requestContext": {{"resourcePath": resource, "httpMethod": method, "requestId": "probe",
-                                "path": "/api" + path, "stage": "api", "identity": {{"sourceIp": "192.0.2.1"}}}}}}
+                                "path": "/api" + path, "stage": "api",
+                                "identity": {{"sourceIp": "192.0.2.1"}}}}}}
 
 def loaded():
     return sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("chalicelib.api.")
@@ -353,8 +355,8 @@ print(json.dumps(out))
 """
     env = {"MAEUL_STAGE": "prod", "AWS_DEFAULT_REGION": "ap-northeast-2", "AWS_ACCESS_KEY_ID": "probe",
            "AWS_SECRET_ACCESS_KEY": "probe"}
-    result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], cwd=bundle, capture_output=True, text=True,
-                            env=env, timeout=120)
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], cwd=bundle, capture_output=True,
+                            text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["at_import"] == [] and out["routes"] == len(table["routes"])
