@@ -46,6 +46,7 @@ from ops import awscalls  # noqa: E402
 
 awscalls.install()  # before any botocore session exists
 
+from bench import load, startup  # noqa: E402
 from ops import processes, stack  # noqa: E402
 from ops.localstage import Ports, local_environment  # noqa: E402
 
@@ -66,6 +67,7 @@ class Measured:
     targets: dict[str, Any] = field(default_factory=dict)
     ratio: float | None = None  # median of the per-repetition ratios operation / floor
     ratio_spread: tuple[float, float] | None = None  # their 25th and 75th percentiles
+    writes: dict[str, Any] = field(default_factory=dict)  # DynamoDB writes of one run (bench/load.py)
 
 
 @dataclass
@@ -139,24 +141,34 @@ def measure(op: Operation, session: Any) -> Measured:
     ratio = ratio_spread = None
     if floors:
         ratio, ratio_spread = spread([d / max(f, 1e-6) for d, f in zip(durations, floors, strict=True)])
+    from bench.load import write_profile
+
     return Measured(op.name, calls, statistics.median(durations), _percentile(durations, 0.95),
                     statistics.median(floors) if floors else None, peak / 1024, op.iterations,
-                    targets=op.targets, ratio=ratio, ratio_spread=ratio_spread)
+                    targets=op.targets, ratio=ratio, ratio_spread=ratio_spread, writes=write_profile(recorded))
 
 
 def package() -> Path:
-    """``chalice package`` for prod (what Lambda runs), into a temporary directory."""
+    """``chalice package`` for prod (what Lambda runs), into a temporary directory, with its compiled
+    modules for this machine's architecture (Lambda's is arm64), so that its imports can be timed here."""
+    import platform
+
     from ops.deploy import package_app
 
     outputs = {"AppRoleArn": "arn:aws:iam::111122223333:role/maeul-prod-app"}
     out = Path(tempfile.mkdtemp(prefix="maeul-bench-package-"))
-    package_app("prod", outputs, out / "prod")
+    package_app("prod", outputs, out / "prod",
+                architecture={"aarch64": "arm64"}.get(platform.machine(), platform.machine()))
     return out / "prod" / "deployment.zip"
 
 
 def package_size(bundle: Path) -> dict[str, Any]:
     mb = bundle.stat().st_size / 1024 / 1024
     return {"zipped_mb": round(mb, 2), "target_mb": 30, "met": mb <= 30}
+
+
+# the blueprints of a consultation's requests (intake and list; slots and booking)
+FIRST_REQUEST_MODULES = ("consultations", "reservations")
 
 
 def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
@@ -195,12 +207,31 @@ def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
     app_ms = statistics.median(r[1] for r in rounds)
     deps_ms = statistics.median(r[2] for r in rounds)
     round_ratios = [(a - b) / max(d - b, 1e-6) for b, a, d in rounds]
+    # what a SnapStart snapshot holds (every blueprint module loaded) and the after-restore hook's time
+    everything = ("import app, time\nfrom chalicelib import snapstart\nfrom chalicelib.api import routing\n"
+                  "routing.load_all()\nstarted = time.perf_counter()\nsnapstart.after_restore()\n"
+                  "print((time.perf_counter() - started) * 1000)")
+    all_ms, hook_ms = [], []
+    first_ms: dict[str, list[float]] = {module: [] for module in FIRST_REQUEST_MODULES}
+    for _ in range(max(3, runs // 2)):
+        started = time.perf_counter()
+        printed = subprocess.run([python, "-I", "-S", "-B", "-c", prefix + everything], cwd=root, env=env,
+                                 check=True, capture_output=True, text=True).stdout
+        all_ms.append((time.perf_counter() - started) * 1000)
+        hook_ms.append(float(printed.split()[-1]))
+        for module in FIRST_REQUEST_MODULES:  # a first request on demand: import app, then its blueprint
+            first = f"import app\nfrom chalicelib.api import routing\nrouting.load_all([{module!r}])"
+            first_ms[module].append(once(first))
     for cache in list(root.rglob("__pycache__")):
         shutil.rmtree(cache)
     source_only_ms = statistics.median(once("import app") for _ in range(runs))
     shutil.rmtree(root)
     ratio, (low, high) = spread(round_ratios)
     return {"app_ms": round(app_ms, 1), "deps_ms": round(deps_ms, 1), "interpreter_ms": round(baseline, 1),
+            "app_all_ms": round(statistics.median(all_ms) - baseline, 1),
+            "first_request_ms": {module: round(statistics.median(ms) - baseline, 1)
+                                 for module, ms in first_ms.items()},
+            "after_restore_ms": round(statistics.median(hook_ms), 2),
             "app_without_bytecode_ms": round(source_only_ms, 1), "ratio": round(ratio, 3),
             "ratio_spread": [round(low, 3), round(high, 3)], "rounds": runs, "target": 1.2,
             "met": ratio <= 1.2, "dependency_modules": len(deps),
@@ -347,20 +378,33 @@ def main() -> int:
         emulator.stop()
     from bench import scale, translation
 
-    scaling = scale.run_isolated()  # last, on an emulator of its own: it grows the tables
+    # --skip-scale: the scale figures (about five minutes) are left out
+    scaling = None if "--skip-scale" in sys.argv else scale.run_isolated()  # last, on an emulator of its own
     bundle = package()
+    prices = json.loads(PRICES.read_text())
+    cost = cost_per_1000(measured, prices, mix=mix)
+    operations_out = {name: dict(m.__dict__) for name, m in measured.items()}
+    cold = cold_import(bundle)
     results = {
-        "operations": {name: dict(m.__dict__) for name, m in measured.items()},
+        "operations": operations_out,
         "scale_invariance": scaling,
-        "cold_import": cold_import(bundle),
+        "cold_import": cold,
         "package": package_size(bundle),
-        "cost_per_1000_consultations": cost_per_1000(measured, json.loads(PRICES.read_text()), mix=mix),
-        "translated_chat_per_consultation": translation.cost_per_consultation(measured,
-                                                                              json.loads(PRICES.read_text())),
+        "cost_per_1000_consultations": cost,
+        "translated_chat_per_consultation": translation.cost_per_consultation(measured, prices),
+        "runtime_options": startup.options(cold, cost, prices, memory_mb=1024),
+        "day_of_the_province": day(operations_out, mix),
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
     print_table(results)
     return 0
+
+
+def day(operations_out: dict[str, dict[str, Any]], mix: dict[str, float] | None) -> dict[str, Any]:
+    from chalicelib.jobs import JOBS
+    from ops import stages
+
+    return load.day_of_the_province(operations_out, mix, stages.settings("prod"), [(j.name, j.cron) for j in JOBS])
 
 
 def print_table(results: dict[str, Any]) -> None:
@@ -386,6 +430,11 @@ def print_table(results: dict[str, Any]) -> None:
           f"ratio {ci['ratio']} (IQR {ci['ratio_spread'][0]}–{ci['ratio_spread'][1]} over {ci['rounds']} rounds) "
           f"(target ≤ 1.2: {'met' if ci['met'] else 'NOT met'}); without bytecode in the package: "
           f"{ci['app_without_bytecode_ms']} ms")
+    first = ", ".join(f"{module} {ms} ms" for module, ms in ci["first_request_ms"].items())
+    print(f"cold import with the first request's blueprint (on demand): {first}; with every blueprint module "
+          f"(what a SnapStart snapshot holds): {ci['app_all_ms']} ms; after-restore hook {ci['after_restore_ms']} ms")
+    startup.print_options(results.get("runtime_options"))
+    load.print_day(results.get("day_of_the_province"))
     pkg = results["package"]
     print(f"deployment package: {pkg['zipped_mb']} MB zipped (target ≤ 30: {'met' if pkg['met'] else 'NOT met'})")
     cost = results["cost_per_1000_consultations"]

@@ -20,10 +20,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chalicelib.clock import CLOCK_VAR, Clock, parse_clock, system_clock
+from chalicelib.domain.phone_line import FALLBACK_PHONE
 
 Stage = Literal["local", "dev", "staging", "prod"]
 
-FALLBACK_PHONE = "031-8030-4541"
 
 
 class WindowSetting(BaseModel):

@@ -29,6 +29,10 @@ from ops.processes import BIN, ROOT
 
 APP_STACK_SUFFIX = "-app"
 
+# The functions run on Graviton (arm64): every compiled wheel of the bundle exists for manylinux
+# aarch64 and CPython 3.13, and arm64 costs 20% less per GB-second (docs/PERFORMANCE.md).
+ARCHITECTURE = "arm64"
+
 LOCAL_OAUTH_SECRET = {
     "kakao_client_secret": "maeul-local-kakao-secret",
     "naver_client_secret": "maeul-local-naver-secret",
@@ -100,11 +104,15 @@ def deploy_local(log=print) -> stack.Deployment:
 
 # --- real AWS -----------------------------------------------------------------------
 
-def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path, bundle: Path | None = None) -> Path:
+def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path, bundle: Path | None = None,
+                architecture: str = ARCHITECTURE) -> Path:
     """``chalice package`` for ``stage``, then bind the functions to the infra stack.
 
     ``bundle``: a bundle built before (``build_bundle``, the pipeline's artifact) replaces the one
-    packaged here, so that every stage runs the very same code. Returns the SAM template's path.
+    packaged here, so that every stage runs the very same code. ``architecture``: the Lambda
+    architecture of a bundle packaged here (``x86_64`` makes one this machine can run). The
+    functions' ``Architectures`` is what the bundle's compiled modules were built for. Returns the SAM
+    template's path.
     """
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -112,24 +120,29 @@ def package_app(stage: str, outputs: Mapping[str, str], out_dir: Path, bundle: P
     if bundle is not None:
         shutil.copyfile(bundle, out_dir / "deployment.zip")
     else:
-        slim_bundle(out_dir / "deployment.zip")
-        add_bytecode(out_dir / "deployment.zip")
+        _finish_bundle(out_dir / "deployment.zip", stage, architecture)
     template_path = out_dir / "sam.json"
     template = json.loads(template_path.read_text(encoding="utf-8"))
-    bind_app_template(template, stage, outputs)
+    bind_app_template(template, stage, outputs, bundle_architecture(out_dir / "deployment.zip"))
     template_path.write_text(json.dumps(template, indent=2, ensure_ascii=False), encoding="utf-8")
     return template_path
 
 
-def build_bundle(out_dir: Path) -> Path:
+def build_bundle(out_dir: Path, architecture: str = ARCHITECTURE) -> Path:
     """The Lambda bundle alone (the same for every stage: stage settings live in the template)."""
     if out_dir.exists():
         shutil.rmtree(out_dir)
     _chalice_package("prod", out_dir)
     bundle = out_dir / "deployment.zip"
-    slim_bundle(bundle)
-    add_bytecode(bundle)
+    _finish_bundle(bundle, "prod", architecture)
     return bundle
+
+
+def _finish_bundle(bundle: Path, stage: str, architecture: str) -> None:
+    retarget_bundle(bundle, architecture)
+    slim_bundle(bundle)
+    add_route_table(bundle, stage)
+    add_bytecode(bundle)
 
 
 def _chalice_package(stage: str, out_dir: Path) -> None:
@@ -148,12 +161,14 @@ _BOTO3_DATA = "boto3/data/"
 # carrier and time-zone data (the app only parses and formats numbers); Pillow's AVIF, WebP,
 # font and colour-management extensions with the libraries only they link (documents are JPEG,
 # PNG, HEIC and PDF, re-encoded as JPEG/PNG; _imaging itself needs only libjpeg, libtiff,
-# libopenjp2 and libxcb); holidays' translations other than Korean (the calendar asks for "ko").
+# libopenjp2 and libxcb); holidays' translations other than Korean (the calendar asks for "ko");
+# Powertools' event handler (Chalice routes the API; the app uses Powertools' Logger only).
 # tests/integration/test_package.py runs the slim bundle's documents check, calendar and numbers.
 _UNUSED = ("phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/",
            "PIL/_avif", "PIL/_webp", "PIL/_imagingft", "PIL/_imagingcms",
            "pillow.libs/libavif", "pillow.libs/libwebp", "pillow.libs/libsharpyuv", "pillow.libs/libfreetype",
-           "pillow.libs/libharfbuzz", "pillow.libs/libbrotli", "pillow.libs/libpng16", "pillow.libs/liblcms2")
+           "pillow.libs/libharfbuzz", "pillow.libs/libbrotli", "pillow.libs/libpng16", "pillow.libs/liblcms2",
+           "aws_lambda_powertools/event_handler/")
 
 
 def _keep(name: str) -> bool:
@@ -180,6 +195,143 @@ def slim_bundle(bundle: Path) -> tuple[int, int]:
                 dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
     slim.replace(bundle)
     return before, bundle.stat().st_size
+
+
+ROUTE_TABLE_ENTRY = "chalicelib/api/routes.json"
+
+
+def add_route_table(bundle: Path, stage: str) -> int:
+    """Put the API's route table into the zip (``chalicelib/api/routing.py``): with it, a cold start
+    imports a blueprint's module only when one of its routes is first called. Built from the
+    blueprints registered eagerly, in a process of its own (registering them on a second app would
+    take them from this process's app). Returns the number of routes."""
+    import zipfile
+
+    code = "import json\nfrom chalicelib.api import routing\nprint(json.dumps(routing.route_table()))"
+    env = {**stages.environment(stage), **stages.chalice_environment(stage)}
+    env.pop("AWS_ENDPOINT_URL", None)
+    table = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
+                           text=True).stdout
+    routes = len(json.loads(table)["routes"])
+    with zipfile.ZipFile(bundle, "a", zipfile.ZIP_DEFLATED) as zipped:
+        if ROUTE_TABLE_ENTRY in zipped.namelist():
+            raise ValueError(f"{bundle} already has a route table")
+        entry = zipfile.ZipInfo(ROUTE_TABLE_ENTRY, date_time=(2020, 1, 1, 0, 0, 0))
+        entry.external_attr = 0o644 << 16  # readable by the Lambda runtime's user
+        zipped.writestr(entry, table, compress_type=zipfile.ZIP_DEFLATED)
+    return routes
+
+
+# Lambda architecture -> (ELF machine of its compiled modules, manylinux platform suffix)
+_MACHINES = {"x86_64": (62, "x86_64"), "arm64": (183, "aarch64")}
+# Lambda's Python 3.12+ runtimes run on Amazon Linux 2023: glibc 2.34
+_LAMBDA_GLIBC_MINOR = 34
+WHEEL_CACHE = ROOT / "build" / "wheels"
+
+
+def bundle_architecture(bundle: Path) -> str:
+    """The Lambda architecture the bundle's compiled modules were built for (ELF header); one only."""
+    import zipfile
+
+    found = set()
+    with zipfile.ZipFile(bundle) as zipped:
+        for name in zipped.namelist():
+            if name.endswith(".so") or ".so." in name.rsplit("/", 1)[-1]:
+                with zipped.open(name) as binary:
+                    header = binary.read(20)
+                if header[:4] == b"\x7fELF":
+                    machine = int.from_bytes(header[18:20], "little")
+                    known = {arch for arch, (number, _) in _MACHINES.items() if number == machine}
+                    found |= known or {f"elf-{machine}"}
+    if len(found) != 1:
+        raise ValueError(f"{bundle}: compiled modules for {sorted(found) or 'no architecture'}")
+    return found.pop()
+
+
+def _compiled_distributions(zipped: Any) -> list[tuple[str, str, str]]:
+    """(name, version, dist-info directory) of every platform-specific wheel installed in the zip."""
+    found = []
+    for name in zipped.namelist():
+        if name.endswith(".dist-info/WHEEL") and name.count("/") == 1:
+            wheel = zipped.read(name).decode("utf-8")
+            if "Root-Is-Purelib: false" in wheel:
+                dist_info = name.split("/", 1)[0]
+                project, version = dist_info[: -len(".dist-info")].rsplit("-", 1)
+                found.append((project, version, dist_info))
+    return sorted(found)
+
+
+def _platform_wheel(project: str, version: str, architecture: str) -> Path:
+    """The manylinux wheel of ``project==version`` for Lambda's CPython on ``architecture`` (fetched
+    once with pip into build/wheels/<architecture>, then reused)."""
+    machine = _MACHINES[architecture][1]
+    cache = WHEEL_CACHE / architecture
+    normalised = project.lower().replace("-", "_")
+    for wheel in cache.glob("*.whl"):
+        name, wheel_version = wheel.name.split("-")[:2]
+        if name.lower().replace("-", "_") == normalised and wheel_version == version:
+            return wheel
+    cache.mkdir(parents=True, exist_ok=True)
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    platforms = [f"manylinux_2_{minor}_{machine}" for minor in range(17, _LAMBDA_GLIBC_MINOR + 1)]
+    platforms.append(f"manylinux2014_{machine}")
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+               "--python-version", python, "--implementation", "cp",
+               "--abi", f"cp{python.replace('.', '')}", "--abi", "abi3", "--dest", str(cache),
+               f"{project}=={version}"]
+    for platform in platforms:
+        command[4:4] = ["--platform", platform]
+    subprocess.run(command, check=True, capture_output=True, text=True)
+    return _platform_wheel(project, version, architecture)
+
+
+def retarget_bundle(bundle: Path, architecture: str) -> list[str]:
+    """Swap every compiled distribution of the zip for the same version's wheel for ``architecture``.
+
+    ``chalice package`` installs the wheels of this machine's architecture; Lambda on arm64 needs
+    the aarch64 builds of the same versions (a distribution's files are those its RECORD lists).
+    Returns the swapped distributions (none when the bundle is already for ``architecture``).
+    """
+    import csv
+    import io
+    import zipfile
+
+    if bundle_architecture(bundle) == architecture:
+        return []
+    with zipfile.ZipFile(bundle) as src:
+        compiled = _compiled_distributions(src)
+        dropped: set[str] = set()
+        for _, _, dist_info in compiled:
+            record = src.read(f"{dist_info}/RECORD").decode("utf-8")
+            dropped |= {row[0] for row in csv.reader(io.StringIO(record)) if row}
+        wheels = [_platform_wheel(project, version, architecture) for project, version, _ in compiled]
+        swapped = bundle.with_suffix(f".{architecture}.zip")
+        with zipfile.ZipFile(swapped, "w", zipfile.ZIP_DEFLATED) as dst:
+            written = set()
+            for info in src.infolist():
+                if info.filename not in dropped:
+                    dst.writestr(info, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+                    written.add(info.filename)
+            for wheel in wheels:
+                with zipfile.ZipFile(wheel) as built:
+                    for info in built.infolist():
+                        name = info.filename
+                        if name.split("/", 1)[0].endswith(".data"):
+                            # <dist>.data/purelib|platlib/<path>: installed at the root
+                            parts = name.split("/", 2)
+                            if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
+                                continue
+                            name = parts[2]
+                        if name in written:  # a directory the bundle lists already
+                            continue
+                        written.add(name)
+                        entry = zipfile.ZipInfo(name, date_time=info.date_time)
+                        entry.external_attr = info.external_attr or (0o644 << 16)
+                        dst.writestr(entry, built.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+    swapped.replace(bundle)
+    if bundle_architecture(bundle) != architecture:
+        raise ValueError(f"{bundle}: not all compiled modules are for {architecture}")
+    return [f"{project}=={version}" for project, version, _ in compiled]
 
 
 # Large data modules imported only on demand (never by the app): left as source, so that the
@@ -229,8 +381,10 @@ def add_bytecode(bundle: Path) -> int:
     return compiled
 
 
-def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str, str]) -> None:
-    """Role and environment from the infra stack; API errors in the API's own shape."""
+def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str, str],
+                      architecture: str | None = None) -> None:
+    """Role and environment from the infra stack; API errors in the API's own shape; the bundle's
+    architecture; SnapStart for the API's function."""
     from chalicelib.settings import STACK_OUTPUT_ENV
 
     env = {var: outputs[key] for key, var in STACK_OUTPUT_ENV.items() if key in outputs}
@@ -245,6 +399,8 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
             variables = props.setdefault("Environment", {}).setdefault("Variables", {})
             variables.update(env)
             props.setdefault("Tags", {}).update({"app": "maeul", "stage": stage})
+            if architecture:
+                props["Architectures"] = [architecture]
             for event in props.get("Events", {}).values():
                 if event.get("Type") == "SNS" and "MailEventsTopicArn" in outputs:
                     event["Properties"]["Topic"] = outputs["MailEventsTopicArn"]  # SES events
@@ -255,8 +411,69 @@ def bind_app_template(template: dict[str, Any], stage: str, outputs: Mapping[str
     front_door.harden(template, stage, stages.domain(stage), stages.settings(stage),
                       job_failures_arn=outputs.get("JobFailuresQueueArn", ""))
     add_alarms(resources, stage, outputs.get("OperatorAlarmsTopicArn"))
+    add_snapstart(resources)
     if "RestAPI" in resources:
         add_gateway_responses(resources)
+
+
+# Functions restored from a snapshot instead of initialised: the API's (a person waits for its cold
+# starts). The scheduled jobs and the mail events are not: nobody waits for them, and every
+# function with SnapStart pays for its snapshot's cache all month (docs/PERFORMANCE.md).
+SNAPSTART_FUNCTIONS = ("APIHandler",)
+SNAPSTART_ALIAS = "live"
+
+
+def add_snapstart(resources: dict[str, Any]) -> None:
+    """Lambda SnapStart: every deploy publishes a version of the function (SnapStart works on
+    published versions only) behind the alias ``live``, and API Gateway calls the alias.
+
+    SAM's ``AutoPublishAlias`` publishes the version and the alias (``alias_logical_id``); the REST API's
+    integrations and its invoke permission, which Chalice points at the function itself, are
+    pointed at the alias here. The function's code takes the snapshot's hooks
+    (``chalicelib/snapstart.py``)."""
+    for name in SNAPSTART_FUNCTIONS:
+        if name not in resources:
+            continue
+        props = resources[name]["Properties"]
+        props["AutoPublishAlias"] = SNAPSTART_ALIAS
+        props["SnapStart"] = {"ApplyOn": "PublishedVersions"}
+        _point_api_at(resources, name, alias_logical_id(name))
+
+
+def without_snapstart(template: dict[str, Any]) -> dict[str, Any]:
+    """The template with the functions unversioned and the API on the functions again (the
+    emulator's CloudFormation has no Lambda aliases)."""
+    resources = template["Resources"]
+    for name in SNAPSTART_FUNCTIONS:
+        if name in resources:
+            props = resources[name]["Properties"]
+            if props.pop("AutoPublishAlias", None):
+                props.pop("SnapStart", None)
+                _point_api_at(resources, alias_logical_id(name), name)
+    return template
+
+
+def alias_logical_id(function: str) -> str:
+    """The logical ID SAM gives the alias of ``AutoPublishAlias`` (``<function>Alias<alias>``); SAM
+    resolves ``<function>.Alias`` in ``Ref`` but not inside ``Fn::Sub``, where the integrations need it."""
+    return f"{function}Alias{SNAPSTART_ALIAS}"
+
+
+def _point_api_at(resources: dict[str, Any], current: str, target: str) -> None:
+    """The API's integrations and invoke permissions from ``current`` (a function, whose ARN they
+    name, or an alias, whose Ref is its ARN) to ``target``."""
+    def reference(logical: str) -> str:
+        return f"${{{logical}}}" if logical.endswith(f"Alias{SNAPSTART_ALIAS}") else f"${{{logical}.Arn}}"
+
+    api = resources.get("RestAPI")
+    if api is not None:
+        body = json.dumps(api["Properties"]["DefinitionBody"])
+        api["Properties"]["DefinitionBody"] = json.loads(body.replace(reference(current), reference(target)))
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        is_permission = resource.get("Type") == "AWS::Lambda::Permission"
+        if is_permission and props.get("FunctionName") == {"Ref": current}:
+            props["FunctionName"] = {"Ref": target}
 
 
 def add_gateway_responses(resources: dict[str, Any]) -> None:
@@ -337,7 +554,9 @@ def deploy_app(session: Any, stage: str, outputs: Mapping[str, str], log=print,
     held_back: dict[str, Any] = {}
     if stack.is_emulator():
         # The emulator has no SAM transform: translate it here the way CloudFormation would.
-        template = translate_sam(template, session.region_name)
+        template = translate_sam(without_snapstart(template), session.region_name)
+        log("  the emulator runs the functions unversioned: no SnapStart alias (its CloudFormation has "
+            "no AWS::Lambda::Alias)")
         held_back = hold_back_for_emulator(template)
     name = stack.stack_name(stage) + APP_STACK_SUFFIX
     outcome = cfn.StackDeployer(session, bucket=bucket, log=log).deploy(

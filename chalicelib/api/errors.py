@@ -23,8 +23,8 @@ from chalice.app import Request, Response
 from pydantic import ValidationError
 
 from chalicelib.domain import languages
+from chalicelib.domain.phone_line import FALLBACK_PHONE
 from chalicelib.logs import logger
-from chalicelib.settings import FALLBACK_PHONE
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 

@@ -50,4 +50,7 @@ def meta() -> object:
 @spec.operation("GET", "/api/openapi.json", "This API's OpenAPI 3.1 document", tags=("meta",))
 @bp.route("/api/openapi.json", methods=["GET"])
 def openapi() -> object:
+    from chalicelib.api import routing
+
+    routing.load_all()  # every module's operations (the package loads them on first use)
     return json_response(spec.document())

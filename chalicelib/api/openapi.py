@@ -7,6 +7,7 @@ and the models' JSON schemas, so it cannot drift from the code.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -47,6 +48,7 @@ class Operation:
     headers: tuple[tuple[str, bool, str], ...]
     # other media types a success response can have besides JSON: {status: {media type: schema}}
     media: dict[int, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    module: str = ""  # the module that describes it (the document lists modules in a fixed order)
 
 
 @dataclass
@@ -62,8 +64,9 @@ class ApiSpec:
                   auth: bool = False, query: type[BaseModel] | None = None,
                   headers: tuple[tuple[str, bool, str], ...] = (),
                   media: dict[int, dict[str, dict[str, Any]]] | None = None) -> Callable[[F], F]:
+        module = sys._getframe(1).f_globals.get("__name__", "")  # the route module describing itself
         op = Operation(method.lower(), path, summary, tags, request, responses or {200: None},
-                       errors, auth, query, headers, media or {})
+                       errors, auth, query, headers, media or {}, module)
         self.operations.append(op)
 
         def decorate(func: F) -> F:
@@ -87,7 +90,7 @@ class ApiSpec:
                                      ref_template="#/components/schemas/{model}")
         schemas = defs.get("$defs", {})
         paths: dict[str, dict[str, Any]] = {}
-        for op in self.operations:
+        for op in sorted(self.operations, key=_module_position):
             paths.setdefault(op.path, {})[op.method] = self._operation(op)
         return {
             "openapi": "3.1.0",
@@ -196,3 +199,12 @@ spec = ApiSpec(
     version="1.0.0",
     description="Online front door of the Gyeonggi village labor attorney programme.",
 )
+
+
+def _module_position(op: Operation) -> int:
+    """Where a module's operations go in the document, whatever order the modules were loaded in
+    (``routing.DOCUMENT_ORDER``); operations of one module keep their own order (the sort is stable)."""
+    from chalicelib.api.routing import DOCUMENT_ORDER
+
+    name = op.module.rsplit(".", 1)[-1]
+    return DOCUMENT_ORDER.index(name) if name in DOCUMENT_ORDER else len(DOCUMENT_ORDER)

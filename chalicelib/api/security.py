@@ -6,8 +6,6 @@ from collections.abc import Callable
 
 from chalice.app import Request, Response
 
-from chalicelib.composition import get_container
-
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; media-src 'self' blob:; font-src 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -22,6 +20,8 @@ def csp(attachments_origin: str = "") -> str:
 
 
 def security_headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    from chalicelib.composition import get_container  # imported with the first response, not at a cold start
+
     response = get_response(event)
     headers = response.headers
     headers.setdefault("Content-Security-Policy", csp(get_container().settings.attachments_origin))

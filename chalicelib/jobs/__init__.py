@@ -21,7 +21,6 @@ from typing import Any
 
 from chalice import Chalice, Cron
 
-from chalicelib.composition import get_container
 from chalicelib.jobs import offers, reminders, window_keeper
 from chalicelib.jobs import message_nudge, resident_messages
 from chalicelib.jobs import request_expiry
@@ -51,6 +50,8 @@ def _count(container: Any, counts: dict[str, int], job: str) -> None:
 
 def _register(app: Chalice, job: Job) -> None:
     def handler(event: Any) -> dict[str, Any]:
+        from chalicelib.composition import get_container  # at the first run, not at a cold start
+
         container = get_container()
         now = now_from_event(event, container.clock)
         try:

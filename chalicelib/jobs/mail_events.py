@@ -11,10 +11,7 @@ from typing import Any
 
 from chalice import Chalice
 
-from chalicelib.composition import get_container
-from chalicelib.domain.email_health import UnreadableEventError
 from chalicelib.logs import logger
-from chalicelib.services import email_health
 
 # The deploy replaces the topic with the stack's MailEventsTopicArn output.
 TOPIC = "maeul-mail-events"
@@ -23,6 +20,10 @@ TOPIC = "maeul-mail-events"
 def register(app: Chalice) -> None:
     @app.on_sns_message(topic=TOPIC, name="mail_events")
     def mail_events(event: Any) -> None:
+        from chalicelib.composition import get_container  # at the first event, not at a cold start
+        from chalicelib.domain.email_health import UnreadableEventError
+        from chalicelib.services import email_health
+
         container = get_container()
         try:
             email_health.record_event(container.email_health, container.address_hasher, event.message,

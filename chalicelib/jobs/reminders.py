@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.jobs.base import Job
-from chalicelib.services.reminders import run_reminders
 
 
 def run(container: Any, now: datetime) -> dict[str, Any]:
+    from chalicelib.services.reminders import run_reminders
+
     summary = run_reminders(container.reminders, container.notifier, container.recipients, now,
                             base_url=container.settings.public_base_url,
                             messenger=container.resident_messages)

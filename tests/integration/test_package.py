@@ -43,6 +43,21 @@ def packaged(tmp_path_factory) -> Path:
     return package_app("prod", OUTPUTS, out)
 
 
+@pytest.fixture(scope="module")
+def runnable(packaged: Path, tmp_path_factory) -> Path:
+    """The packaged bundle with its compiled distributions for this machine's architecture (the
+    package is for Lambda's arm64): what the tests that run the bundle here run."""
+    import platform
+    import shutil
+
+    from ops.deploy import retarget_bundle
+
+    bundle = tmp_path_factory.mktemp("runnable") / "deployment.zip"
+    shutil.copyfile(packaged.parent / "deployment.zip", bundle)
+    retarget_bundle(bundle, {"aarch64": "arm64"}.get(platform.machine(), platform.machine()))
+    return bundle
+
+
 def test_packaged_template_passes_cfn_lint(packaged: Path) -> None:
     result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -124,16 +139,18 @@ def test_bundle_size_is_reported(packaged: Path) -> None:
     assert size < 30 * 1024 * 1024  # the benchmark target (Lambda allows 50 MB zipped)
 
 
-def test_the_slim_bundle_still_runs_the_app_and_its_aws_clients(packaged: Path, tmp_path: Path) -> None:
+def test_the_slim_bundle_still_runs_the_app_and_its_aws_clients(runnable: Path, tmp_path: Path) -> None:
     import sys
 
     from ops.deploy import RUNTIME_SERVICES
 
     bundle = tmp_path / "bundle"
-    zipfile.ZipFile(packaged.parent / "deployment.zip").extractall(bundle)
+    zipfile.ZipFile(runnable).extractall(bundle)
     probe = (  # -I -S: only the standard library and the bundle are importable
         f"import sys; sys.path.insert(0, {str(bundle)!r})\n"
         "import boto3, app\n"
+        "from chalicelib.api import routing\nrouting.load_all()  # the blueprints the package loads on first use\n"
+        "from chalicelib.logs import logger\nlogger().info('the bundle logs')\n"
         f"for service in {list(RUNTIME_SERVICES)!r}:\n"
         "    boto3.client(service, region_name='ap-northeast-2')\n"
         "from chalicelib.adapters.dynamo import attorneys, audit\n"
@@ -154,16 +171,16 @@ def test_the_slim_bundle_still_runs_the_app_and_its_aws_clients(packaged: Path, 
     result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], cwd=bundle, capture_output=True,
                             text=True, env={"MAEUL_STAGE": "prod"})
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.startswith("ok")
+    assert '"message":"the bundle logs"' in result.stdout and result.stdout.splitlines()[-1].startswith("ok")
 
 
-def test_the_bundle_carries_bytecode_so_a_cold_start_does_not_compile(packaged: Path, tmp_path: Path) -> None:
+def test_the_bundle_carries_bytecode_so_a_cold_start_does_not_compile(runnable: Path, tmp_path: Path) -> None:
     """Lambda's code directory is read-only: bytecode must come in the zip (ops/deploy.add_bytecode)."""
     import importlib.util
     import sys
 
     bundle = tmp_path / "bundle"
-    zipfile.ZipFile(packaged.parent / "deployment.zip").extractall(bundle)
+    zipfile.ZipFile(runnable).extractall(bundle)
     modules = [bundle / "app.py", *(bundle / "chalicelib").rglob("*.py"), bundle / "botocore" / "session.py"]
     for module in modules:
         cached = Path(importlib.util.cache_from_source(str(module)))
@@ -308,3 +325,107 @@ def test_every_function_logs_to_a_group_with_retention_and_is_traced(packaged: P
         assert group["RetentionInDays"] == stages.settings("prod")["log_retention_days"]
         assert group["LogGroupName"] == f"/aws/lambda/maeul-prod-{name}"  # what the role may write to
         assert props["Tracing"] == "Active"
+
+
+def test_the_functions_run_on_arm64_and_every_compiled_module_is_built_for_it(packaged: Path) -> None:
+    """Every compiled wheel of the bundle exists for manylinux aarch64 (ops/deploy.retarget_bundle
+    swaps them in); a module left for x86_64 would not load on Graviton."""
+    from ops.deploy import ARCHITECTURE, bundle_architecture
+
+    assert ARCHITECTURE == "arm64"
+    functions = [r["Properties"] for r in _resources(packaged).values() if r["Type"] == "AWS::Serverless::Function"]
+    assert {tuple(props["Architectures"]) for props in functions} == {("arm64",)}
+    bundle = packaged.parent / "deployment.zip"
+    assert bundle_architecture(bundle) == "arm64"  # raises when modules of two architectures are mixed
+    names = zipfile.ZipFile(bundle).namelist()
+    assert "_cffi_backend.cpython-313-aarch64-linux-gnu.so" in names
+    assert not any("x86_64" in name for name in names)
+
+
+def test_the_api_function_starts_from_a_snapstart_snapshot_of_a_published_version(packaged: Path) -> None:
+    """SnapStart works on published versions only: each deploy publishes one behind the alias ``live``,
+    and API Gateway calls the alias (checked on the template CloudFormation's SAM transform makes)."""
+    from ops.deploy import translate_sam
+
+    template = json.loads(packaged.read_text(encoding="utf-8"))
+    api = template["Resources"]["APIHandler"]["Properties"]
+    assert api["SnapStart"] == {"ApplyOn": "PublishedVersions"} and api["AutoPublishAlias"] == "live"
+    for name in ("Reminders", "Offers", "WindowKeeper", "MessageNudge", "MailEvents"):
+        assert "SnapStart" not in template["Resources"][name]["Properties"], name  # nobody waits for them
+
+    for resource in template["Resources"].values():  # as deploy_app uploads the bundle
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://maeul-prod-artifacts/app/prod/bundle.zip"
+    resources = translate_sam(template, "ap-northeast-2")["Resources"]
+    [alias] = [n for n, r in resources.items() if r["Type"] == "AWS::Lambda::Alias"]
+    [version] = [n for n, r in resources.items() if r["Type"] == "AWS::Lambda::Version"]
+    assert resources[alias]["Properties"]["Name"] == "live"
+    assert resources[alias]["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version, "Version"]}
+    assert resources["APIHandler"]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    body = json.dumps(resources["RestAPI"]["Properties"]["Body"])
+    assert f"${{{alias}}}" in body and "APIHandler.Arn" not in body
+    assert body.count(f"${{{alias}}}") == body.count("/invocations")  # every integration
+    permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+                   and r["Properties"]["Principal"] == "apigateway.amazonaws.com"]
+    assert permissions and all(p["FunctionName"] == {"Ref": alias} for p in permissions)
+
+
+def test_a_cold_start_of_the_package_loads_only_the_routes_it_serves(runnable: Path, tmp_path: Path) -> None:
+    """With the route table in the bundle (chalicelib/api/routing.py), ``import app`` loads no blueprint
+    module; a request loads its own; the OpenAPI document and the error mapping are those of the
+    app with every module loaded."""
+    import sys
+
+    from ops.deploy import ROUTE_TABLE_ENTRY
+
+    bundle = tmp_path / "bundle"
+    zipfile.ZipFile(runnable).extractall(bundle)
+    table = json.loads((bundle / ROUTE_TABLE_ENTRY).read_text(encoding="utf-8"))
+    assert len(table["routes"]) > 50 and {"meta", "reservations", "consultations"} <= set(table["modules"])
+    probe = f"""
+import json, sys
+sys.path.insert(0, {str(bundle)!r})
+
+def event(method, resource, path, params=None):
+    return {{"resource": resource, "path": path, "httpMethod": method,
+            "headers": {{"accept": "application/json"}},
+            "multiValueHeaders": {{}}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
+            "pathParameters": params, "stageVariables": None, "body": None, "isBase64Encoded": False,
+            "requestContext": {{"resourcePath": resource, "httpMethod": method, "requestId": "probe",
+                                "path": "/api" + path, "stage": "api",
+                                "identity": {{"sourceIp": "192.0.2.1"}}}}}}
+
+def loaded():
+    return sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("chalicelib.api.")
+                  and m.rsplit(".", 1)[1] in {table["modules"]!r})
+
+import app
+out = {{"at_import": loaded(), "routes": sum(len(m) for m in app.app.routes.values())}}
+health = app.app(event("GET", "/api/health", "/api/health"), None)
+out["health"] = [health["statusCode"], json.loads(health["body"])]
+out["after_health"] = loaded()
+missing = app.app(event("GET", "/api/consultations/{{consultation_id}}", "/api/consultations/x",
+                        {{"consultation_id": "x"}}), None)
+out["unsigned"] = [missing["statusCode"], json.loads(missing["body"])["error"]["code"]]
+document = app.app(event("GET", "/api/openapi.json", "/api/openapi.json"), None)
+out["document"] = json.loads(document["body"])
+out["after_document"] = loaded()
+print(json.dumps(out))
+"""
+    env = {"MAEUL_STAGE": "prod", "AWS_DEFAULT_REGION": "ap-northeast-2", "AWS_ACCESS_KEY_ID": "probe",
+           "AWS_SECRET_ACCESS_KEY": "probe"}
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], cwd=bundle, capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["at_import"] == [] and out["routes"] == len(table["routes"])
+    assert out["health"] == [200, {"status": "ok"}]
+    assert "reservations" not in out["after_health"] and "meta" in out["after_health"]
+    assert out["unsigned"][0] == 401 and out["unsigned"][1]
+    assert out["after_document"] == sorted(table["modules"])
+
+    from app import app as eager  # this process: every blueprint registered at import
+    from chalicelib.api.openapi import spec
+
+    assert out["document"] == json.loads(json.dumps(spec.document()))
+    assert len(table["routes"]) == sum(len(methods) for methods in eager.routes.values())

@@ -52,6 +52,13 @@ def _bind_one(kind: str, cls: type[Model], tables: dict[str, str], region: str) 
         cls._connection = None  # rebuilt lazily for the new table
 
 
+def reconnect() -> None:
+    """Every model makes its connection anew at its next call (after a SnapStart restore, the
+    snapshot's connections are not this environment's)."""
+    for _, cls in _REGISTRY:
+        cls._connection = None
+
+
 class Gsi1(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi1"

@@ -1,0 +1,54 @@
+"""Lambda SnapStart: what the API function puts into its snapshot and renews after each restore.
+
+With SnapStart (``ops/deploy.add_snapstart``) Lambda initialises the function once per published
+version, snapshots the initialised environment and starts every new environment from that snapshot
+instead of initialising it. So, when Lambda initialises for a snapshot
+(``AWS_LAMBDA_INITIALIZATION_TYPE`` is ``snap-start``):
+
+- before the snapshot, every blueprint module is loaded (``routing.load_all``), so that no request
+  of a restored environment imports anything;
+- after each restore, Python's ``random`` is seeded afresh (every environment restored from one
+  snapshot would otherwise draw the same numbers), and the container (its boto3 clients with their
+  pooled connections, cached secrets and data keys) and the DynamoDB models' connections are
+  dropped, to be made anew at first use by this environment. ``secrets`` and ``uuid.uuid4`` read
+  the operating system's randomness and need nothing.
+
+The hooks come from ``snapshot_restore_py``, which Lambda's Python runtimes provide; anywhere else
+(locally, in tests, in functions without SnapStart) nothing is registered.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Mapping
+
+SNAPSHOT_INITIALIZATION = "snap-start"
+
+
+def prepare(environ: Mapping[str, str] = os.environ) -> bool:
+    """Register the hooks when this initialisation is for a snapshot; True when they were."""
+    if environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") != SNAPSHOT_INITIALIZATION:
+        return False
+    try:
+        from snapshot_restore_py import register_after_restore, register_before_snapshot
+    except ImportError:  # not Lambda's runtime
+        return False
+    register_before_snapshot(before_snapshot)
+    register_after_restore(after_restore)
+    return True
+
+
+def before_snapshot() -> None:
+    from chalicelib.api import routing
+
+    routing.load_all()
+
+
+def after_restore() -> None:
+    from chalicelib.adapters.dynamo import base
+    from chalicelib.composition import use_container
+
+    random.seed()  # from os.urandom: each restored environment its own sequence
+    use_container(None)  # new boto3 clients (new connections), secrets and data keys fetched anew
+    base.reconnect()
