@@ -9,7 +9,7 @@ unit/functional tests, a container pointed at the emulator for integration).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -219,47 +219,15 @@ class Container:
 
     @cached_property
     def personal_data_erasers(self) -> list[Callable[[str], object]]:
-        """What leaving erases, per subject. A feature holding personal data appends its eraser here."""
-        # (The account service ends the sessions before these run.) Every free text about the person
-        # first -- messages and the outcome note, the survey comment, decline reasons, documents -- found through
-        # the owner's consultations; then the booked slots; then the profile, and last the
-        # consultations' own details, which detaches them from the owner. Each step is idempotent and
-        # everything a later step needs stays findable until it runs, so a retry after a failure
-        # half-way finishes the job.
-        return [self.thread_eraser, self.survey_comment_eraser, self.decline_note_eraser, self.attachment_eraser,
-                self.booking_releaser, self.users.erase, self.phone_verification.erase, self.consultation_eraser]
+        """What leaving erases, per subject, in order (``services.accounts.PersonalDataErasure``). A feature
+        holding personal data appends its eraser here."""
+        from chalicelib.services.accounts import PersonalDataErasure
 
-    def _owned_consultations(self, subject: str) -> Iterator[Any]:
-        after = None
-        while True:
-            page = self.consultations.list_by_owner(subject, 100, after)
-            yield from page.items
-            if not page.after:
-                return
-            after = page.after
-
-    def thread_eraser(self, subject: str) -> int:
-        """Delete the messages and signals of every consultation the subject owns."""
-        return sum(self.thread_store.erase(c.id) for c in self._owned_consultations(subject))
-
-    def attachment_eraser(self, subject: str) -> int:
-        """Delete the documents (objects and records) of every consultation the subject owns."""
-        return sum(self.attachments.erase_consultation(c.id) for c in self._owned_consultations(subject))
-
-    def survey_comment_eraser(self, subject: str) -> int:
-        """Remove the survey comments the subject wrote."""
-        return sum(1 for c in self._owned_consultations(subject) if self.surveys.erase_comment(c.id))
-
-    def decline_note_eraser(self, subject: str) -> int:
-        """Remove attorneys' decline reasons about the subject's consultations."""
-        return sum(self.bookings.erase_notes(c.id) for c in self._owned_consultations(subject))
-
-    def booking_releaser(self, subject: str) -> int:
-        """Free the upcoming booked slots of the subject's consultations (the attorney is told)."""
-        from chalicelib.domain.consultations import Status
-
-        booked = [c.id for c in self._owned_consultations(subject) if c.status is Status.BOOKED]
-        return sum(1 for cid in booked if self.reservations.release(cid, by="resident_left") is not None)
+        return PersonalDataErasure(consultations=self.consultations, threads=self.thread_store,
+                                   surveys=self.surveys, bookings=self.bookings, attachments=self.attachments,
+                                   reservations=self.reservations, users=self.users,
+                                   phone_verification=self.phone_verification,
+                                   consultation_details=self.consultation_eraser).steps()
 
     @cached_property
     def accounts(self) -> Any:
@@ -298,14 +266,11 @@ class Container:
                                   identity_key=self.identity_key)
 
     def disconnect_provider(self, subject: str) -> bool:
-        """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the
-        app's admin key. Naver needs the person's own token, which Maeul does not keep: False."""
         from chalicelib.domain.identity import Provider
+        from chalicelib.services.accounts import disconnect_from_provider
 
-        provider, _, user_id = subject.partition(":")
-        if provider != Provider.KAKAO.value:
-            return False
-        return self.oauth_clients[Provider.KAKAO].unlink(user_id, self.oauth_secrets.get("kakao_admin_key"))
+        return disconnect_from_provider(subject, self.oauth_clients[Provider.KAKAO],
+                                        lambda: self.oauth_secrets.get("kakao_admin_key"))
 
     @cached_property
     def loads(self) -> Any:

@@ -12,13 +12,14 @@ safety-measures standard requires keeping it (it expires by TTL).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain import languages
 from chalicelib.domain.audit import AccessEvent, LoginEvent
+from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Principal, Provider, Role, subject_of
 from chalicelib.domain.login import Client, LoginThrottledError
 from chalicelib.domain.sessions import Tokens
@@ -184,3 +185,66 @@ class AccountService:
                                               record=f"attorney:{attorney_id}", action="attorney_linked",
                                               ip=client.ip))
         return attorney_id, self._sessions.reissue(principal)
+
+
+@dataclass(frozen=True)
+class PersonalDataErasure:
+    """What leaving erases, in order, for one subject: every free text about the person first (messages
+    and the outcome note, the survey comment, decline reasons, documents), found through the owner's
+    consultations; then the booked slots; then the profile and the verified phone; last the
+    consultations' own details, which detaches them from the owner. Each step is idempotent and what a
+    later step needs stays findable until it runs, so a retry after a failure half-way finishes the job.
+    The account service ends the sessions before these run."""
+
+    consultations: Any
+    threads: Any
+    surveys: Any
+    bookings: Any
+    attachments: Any
+    reservations: Any
+    users: Any
+    phone_verification: Any
+    consultation_details: Callable[[str], int]
+
+    def steps(self) -> list[Callable[[str], object]]:
+        return [self.threads_of, self.survey_comments_of, self.decline_notes_of, self.documents_of,
+                self.bookings_of, self.users.erase, self.phone_verification.erase, self.consultation_details]
+
+    def _owned(self, subject: str) -> Iterator[Any]:
+        after = None
+        while True:
+            page = self.consultations.list_by_owner(subject, 100, after)
+            yield from page.items
+            if not page.after:
+                return
+            after = page.after
+
+    def threads_of(self, subject: str) -> int:
+        """Delete the messages and signals of every consultation the subject owns."""
+        return sum(self.threads.erase(c.id) for c in self._owned(subject))
+
+    def documents_of(self, subject: str) -> int:
+        """Delete the documents (objects and records) of every consultation the subject owns."""
+        return sum(self.attachments.erase_consultation(c.id) for c in self._owned(subject))
+
+    def survey_comments_of(self, subject: str) -> int:
+        """Remove the survey comments the subject wrote."""
+        return sum(1 for c in self._owned(subject) if self.surveys.erase_comment(c.id))
+
+    def decline_notes_of(self, subject: str) -> int:
+        """Remove attorneys' decline reasons about the subject's consultations."""
+        return sum(self.bookings.erase_notes(c.id) for c in self._owned(subject))
+
+    def bookings_of(self, subject: str) -> int:
+        """Free the upcoming booked slots of the subject's consultations (the attorney is told)."""
+        booked = [c.id for c in self._owned(subject) if c.status is Status.BOOKED]
+        return sum(1 for cid in booked if self.reservations.release(cid, by="resident_left") is not None)
+
+
+def disconnect_from_provider(subject: str, kakao: Any, kakao_admin_key: Callable[[], str | None]) -> bool:
+    """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the app's admin
+    key. Naver needs the person's own token, which Maeul does not keep: False."""
+    provider, _, user_id = subject.partition(":")
+    if provider != Provider.KAKAO.value:
+        return False
+    return bool(kakao.unlink(user_id, kakao_admin_key()))
