@@ -9,8 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from tests.twins.memory import (MemoryAuditLog, MemoryConsultationRepository,
-                                        MemoryLoadStore, MemoryNotifier, MemoryRoster)
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Consultation, Language, Status
@@ -18,6 +16,13 @@ from chalicelib.domain.identity import Principal, Provider, Role
 from tests.fakes import FakeAuthenticator
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.support import ApiClient, assert_error
+from tests.twins.memory import (
+    MemoryAuditLog,
+    MemoryConsultationRepository,
+    MemoryLoadStore,
+    MemoryNotifier,
+    MemoryRoster,
+)
 
 
 class Roster(MemoryRoster):

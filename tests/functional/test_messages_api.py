@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
-from tests.twins.memory_rooms import MemoryThreadStore
 from chalicelib.adapters.recipients import ContactDirectory
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.categories import Method, Mode
@@ -22,8 +20,10 @@ from chalicelib.domain.rooms import Side
 from chalicelib.services import intake
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.support import ApiClient, assert_error
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
+from tests.twins.memory_rooms import MemoryThreadStore
 
-T0 = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)  # Tue 10:30 KST
+T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # Tue 10:30 KST
 PHONE = "+821023456789"
 
 

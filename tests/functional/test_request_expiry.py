@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from chalice.test import Client
 
-from tests.twins.memory import MemoryNotifier
 from chalicelib.adapters.recipients import ContactDirectory
 from chalicelib.domain.consultations import Status
 from tests.fakes import resident
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.functional.test_intake_api import MINIMAL, World, world  # noqa: F401
+from tests.twins.memory import MemoryNotifier
 
 ALICE, BOB, CAROL = resident("exp-alice"), resident("exp-bob"), resident("exp-carol")
 

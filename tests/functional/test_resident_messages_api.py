@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
-from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 from chalicelib.domain.deliveries import Result, quiet_until
 from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.services.resident_messages import ResidentMessenger, counts
@@ -23,6 +21,8 @@ from chalicelib.settings import Policy
 from tests.fakes import FakeAuthenticator, admin, resident
 from tests.functional.test_intake_api import VALID
 from tests.support import ApiClient
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
+from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 
 KST = timezone(timedelta(hours=9))
 PHONE = "+821023456789"

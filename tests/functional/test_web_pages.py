@@ -100,11 +100,11 @@ def test_scripts_never_use_storage_or_put_personal_fields_in_urls() -> None:
 def test_the_assigned_attorney_by_display_name_for_readers_only(site) -> None:
     from datetime import timedelta
 
-    from tests.twins.memory import MemoryConsultationRepository, MemoryRoster
     from chalicelib.composition import get_container
     from chalicelib.domain.attorneys import Attorney
     from chalicelib.domain.categories import Method, Mode
     from chalicelib.domain.consultations import Consultation, Language, Status
+    from tests.twins.memory import MemoryConsultationRepository, MemoryRoster
 
     api, tokens = site
     consultations, roster = MemoryConsultationRepository(365), MemoryRoster()

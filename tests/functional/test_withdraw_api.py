@@ -9,8 +9,18 @@ from datetime import timedelta
 from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.consultations import Status
 from tests.fakes import attorney
-from tests.functional.test_reservation_api import (ADMIN, ALICE, BOB, CAROL, TUESDAY_MORNING, World, full, iso,  # noqa: F401
-                                                   kst, world)
+from tests.functional.test_reservation_api import (  # noqa: F401
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    TUESDAY_MORNING,
+    World,
+    full,
+    iso,
+    kst,
+    world,
+)
 from tests.support import ApiResponse, assert_error
 
 WEDNESDAY_10 = kst(2026, 12, 2, 10)

@@ -14,8 +14,6 @@ from typing import Any
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.identity_key import StaticIdentityKey
-from tests.twins.memory import (MemoryBookingRepository, MemoryConsultationRepository, MemoryLoadStore,
-                                        MemoryNotifier, MemoryRoster)
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.calendar import ServiceCalendar, ServiceWindow
@@ -24,6 +22,13 @@ from chalicelib.domain.consultations import Consultation, IdempotencyClaim, Lang
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.services.reservations import ReservationService
 from chalicelib.settings import Policy
+from tests.twins.memory import (
+    MemoryBookingRepository,
+    MemoryConsultationRepository,
+    MemoryLoadStore,
+    MemoryNotifier,
+    MemoryRoster,
+)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -55,7 +55,7 @@ def outbox(env: dict[str, str]) -> list[dict]:
 @pytest.fixture(scope="module")
 def world(private_stack: PrivateStack):
     seed.run(private_stack.container, wanted=lambda a: "wage_arrears" in a.categories and "suwon" in a.regions)
-    fixed = Container(Settings.from_env(private_stack.env), clock=lambda: NOW.astimezone(timezone.utc))
+    fixed = Container(Settings.from_env(private_stack.env), clock=lambda: NOW.astimezone(UTC))
     fixed.tables  # noqa: B018
     auth = FakeAuthenticator()
     fixed.__dict__["authenticator"] = auth

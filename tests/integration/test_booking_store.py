@@ -16,8 +16,7 @@ from ops import awscalls
 awscalls.install()  # before any client this module builds, so that every call is counted
 
 from chalicelib.domain.availability import Availability  # noqa: E402
-from chalicelib.domain.bookings import (BookingChangedError, BookingStatus, ClaimKind, NoBookingError,  # noqa: E402
-                                        SlotTakenError)
+from chalicelib.domain.bookings import BookingChangedError, BookingStatus, ClaimKind, NoBookingError, SlotTakenError  # noqa: E402
 from chalicelib.domain.consultations import Status  # noqa: E402
 from chalicelib.domain.regions import rings  # noqa: E402
 from chalicelib.settings import Policy  # noqa: E402

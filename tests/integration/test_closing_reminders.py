@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.composition import Container
-from chalicelib.domain.availability import Availability
 from chalicelib.domain.attorneys import Attorney
+from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.domain.rooms import NotStartedYetError, Outcome
-from chalicelib.settings import Settings
 from chalicelib.services import intake
+from chalicelib.settings import Settings
 from tests.integration.reservations_harness import erase
 
 pytestmark = pytest.mark.emulator

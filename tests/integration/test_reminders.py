@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from chalicelib.adapters.dynamo.reminders import DynamoReminderStore, ReminderItem
-from tests.twins.memory import MemoryNotifier, MemoryReminderStore
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.reminders import LEASE, Channel, plan
 from chalicelib.services.reminders import run_reminders
 from ops.awscalls import count_calls
+from tests.twins.memory import MemoryNotifier, MemoryReminderStore
 
 pytestmark = pytest.mark.emulator
 
 # Long ago, so that no booking made by another test has reminders due in these runs.
-BASE = datetime(2021, 6, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 KST
+BASE = datetime(2021, 6, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 KST
 RESIDENT_PHONE = "+821099990001"
 ATTORNEY_PHONE = "+821000000042"
 
@@ -143,7 +143,7 @@ def test_reminders_of_an_erased_resident_are_closed_without_sending(store) -> No
 
 def test_the_job_reads_only_what_is_due_however_long_the_history(container) -> None:
     store = DynamoReminderStore()
-    at = datetime(2020, 3, 3, 0, 0, tzinfo=timezone.utc)  # before every other test's reminders
+    at = datetime(2020, 3, 3, 0, 0, tzinfo=UTC)  # before every other test's reminders
 
     def calls_for_run() -> dict[str, int]:
         # ten reminders due at `at`, on their own

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -41,7 +41,7 @@ def booked(private_stack: PrivateStack):
     """A booking on a stack of the module's own: no other test's bookings have reminders due in it."""
     container, stack_env = private_stack.container, private_stack.env
     seed.run(container, wanted=lambda a: "wage_arrears" in a.categories and "suwon" in a.regions)
-    fixed = Container(Settings.from_env(stack_env), clock=lambda: NOW.astimezone(timezone.utc))
+    fixed = Container(Settings.from_env(stack_env), clock=lambda: NOW.astimezone(UTC))
     fixed.tables  # noqa: B018
     use_container(fixed)
     try:

@@ -14,8 +14,14 @@ import pytest
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.bookings import BookingChangedError, NotBookableError, SlotTakenError
 from chalicelib.domain.categories import Method, Mode
-from chalicelib.domain.consultations import (Consultation, IdempotencyClaim, IllegalTransitionError, Language,
-                                             NotWithdrawableError, Status)
+from chalicelib.domain.consultations import (
+    Consultation,
+    IdempotencyClaim,
+    IllegalTransitionError,
+    Language,
+    NotWithdrawableError,
+    Status,
+)
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.domain.limits import TooManyBookingChangesError
 from chalicelib.domain.offers import Offer, OfferStatus, OfferUnavailableError, RealtimeRequest

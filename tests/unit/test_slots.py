@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -208,7 +208,7 @@ def test_booked_attorney_is_not_offered_at_that_start() -> None:
     now = kst(2026, 11, 30, 9)
     taken = kst(2026, 12, 1, 10)
     a = sched("a", booked=(taken,))
-    b = sched("b", booked=(datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc),))  # the same instant in UTC
+    b = sched("b", booked=(datetime(2026, 12, 1, 1, 0, tzinfo=UTC),))  # the same instant in UTC
     slots = {s.start: s.attorney_ids for s in open_slots(CAL, RULES, [a, sched("c"), b], now,
                                                          date(2026, 12, 1), date(2026, 12, 1))}
     assert slots[taken] == {"c"}
