@@ -100,7 +100,9 @@ def test_video_connects_peer_to_peer_through_maeul_signalling(live, container) -
             decoded = page.evaluate("""async () => {
                 const stats = await window.maeulRoom.pc.getStats();
                 let frames = 0;
-                stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
+                stats.forEach(r => {
+                    if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0;
+                });
                 return frames;
             }""")
             assert decoded > 0

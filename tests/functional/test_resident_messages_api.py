@@ -174,7 +174,7 @@ def api_world(clock_at):
 
 
 def test_a_request_gets_a_unique_receipt_number_shown_in_the_view_and_in_the_message(api_world) -> None:
-    api, auth, notifier, container = api_world
+    api, auth, notifier, _container = api_world
     ids, receipts = [], []
     for who, lang in ((resident("r-en"), "en"), (resident("r-ko"), "ko")):
         headers = {**auth.headers_for(who), "Idempotency-Key": str(uuid.uuid4())}

@@ -42,7 +42,8 @@ def test_each_page_renders_for_its_role_with_security_headers(site, path, role) 
     assert page.status == 200, page.body[:500]
     h = page.headers
     assert h["content-type"].startswith("text/html")
-    assert "script-src 'self'" in h["content-security-policy"] and "frame-ancestors 'none'" in h["content-security-policy"]
+    csp = h["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
     assert h["cache-control"] == "no-store"
     html = page.body.decode()

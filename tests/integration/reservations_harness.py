@@ -84,7 +84,8 @@ class Backend:
                           provider=Provider.KAKAO, session_id="s")
         now = self.clock[0]
         consultation = Consultation(
-            id=str(uuid.uuid5(uuid.NAMESPACE_URL, key) if key else uuid.uuid4()), owner=owner.subject, status=Status.SUBMITTED, category=category, region=region,
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, key) if key else uuid.uuid4()), owner=owner.subject,
+            status=Status.SUBMITTED, category=category, region=region,
             mode=Mode.RESERVATION, method=Method.PHONE, language=Language.KO, created_at=now, updated_at=now,
             month=now.strftime("%Y-%m"), consent_version="test")
         claim = IdempotencyClaim(owner=owner.subject, key_digest=uuid.uuid4().hex, fingerprint="f",

@@ -131,7 +131,7 @@ def test_booking_emails_the_attorney_and_a_bounce_stops_email_until_cleared(worl
 
 
 def test_an_address_on_the_account_suppression_list_marks_the_attorney(world) -> None:
-    env, container, auth, api = world
+    env, container, _auth, _api = world
     [attorney] = [a for a in container.attorneys.roster()
                   if container.email_health.failure(a.id) is None][:1]
     address = container.attorneys.contact(attorney.id).email

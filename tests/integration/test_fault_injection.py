@@ -305,7 +305,7 @@ def world(stack_env: dict[str, str], container: Container) -> Iterator[World]:
         for table, names in tables.items():
             keys = sorted(_table_keys(ddb, table, names) - before[table])
             for i in range(0, len(keys), 25):
-                batch = {table: [{"DeleteRequest": {"Key": {n: {"S": v} for n, v in zip(names, key)}}}
+                batch = {table: [{"DeleteRequest": {"Key": {n: {"S": v} for n, v in zip(names, key, strict=True)}}}
                                  for key in keys[i:i + 25]]}
                 while batch:
                     batch = ddb.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}

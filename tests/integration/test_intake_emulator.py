@@ -99,7 +99,7 @@ def stack(stack_env: dict[str, str]) -> Iterator[Stack]:
         # tables, so every item left behind slows (and, under concurrency, perturbs) later tests.
         for table, names in tables.items():
             for key in _keys(ddb, table, names) - before[table]:
-                ddb.delete_item(TableName=table, Key={n: {"S": v} for n, v in zip(names, key)})
+                ddb.delete_item(TableName=table, Key={n: {"S": v} for n, v in zip(names, key, strict=True)})
 
 
 @pytest.fixture(autouse=True)

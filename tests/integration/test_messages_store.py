@@ -182,7 +182,7 @@ def test_signals_expire_and_only_the_other_side_sees_them(world) -> None:
     cid = matched(c, clock, owner, Method.VIDEO)
     me, lawyer = resident(owner.removeprefix("kakao:")), attorney("att-001")
     c.rooms.signal(me, cid, SignalType.OFFER, {"type": "offer", "sdp": "v=0 192.0.2.10"})
-    items, last = c.rooms.signals(lawyer, cid, None)
+    items, _last = c.rooms.signals(lawyer, cid, None)
     assert [s.type for s in items] == [SignalType.OFFER] and items[0].data["sdp"].startswith("v=0")
     assert c.rooms.signals(me, cid, None)[0] == []
     assert "192.0.2.10" not in repr(raw_main_items(c, f"SIGNAL#{cid}"))  # addresses sealed too

@@ -77,7 +77,7 @@ def messages(endpoint: str, boto_session, tmp_path) -> tuple[list[dict], list[di
 
 def test_reminders_go_out_once_per_offset_and_survive_an_sns_and_ses_outage(booked, private_stack: PrivateStack,
                                                                      tmp_path) -> None:
-    consultation_id, attorney_id, attorney_phone = booked
+    _consultation_id, attorney_id, attorney_phone = booked
     stack_env, boto_session = private_stack.env, private_stack.container.boto_session
     endpoint = stack_env["AWS_ENDPOINT_URL"]
     resident_phone = "+821055550101"

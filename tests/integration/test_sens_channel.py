@@ -117,7 +117,7 @@ def test_the_emulator_refuses_what_the_real_api_refuses(sens_url: str, breakage:
     if breakage == "content":  # the registered text reworded
         outbound = mt.OutboundMessage(**{**outbound.__dict__,
                                          "text": "김철수님, " + outbound.text.replace("접수되었습니다", "접수됐어요")})
-    with pytest.raises(NotificationFailedError, match="HTTP (400|401)"):
+    with pytest.raises(NotificationFailedError, match=r"HTTP (400|401)"):
         SensNotifier(client(sens_url, keys, sender)).send_message(phone, outbound)
     assert mine(sens_url, phone) == []
 

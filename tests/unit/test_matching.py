@@ -42,6 +42,9 @@ def kst(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=KST)
 
 
+DEC_1 = kst(2026, 12, 1)  # the day most picks are made on
+
+
 def att(aid: str, regions: Iterable[str] = ("suwon",), cats: Iterable[str] = ("wage_arrears",), *,
         weight: float = 1.0, cap: int | None = None, active: bool = True, on_duty: bool = True,
         created_at: datetime | None = None) -> Attorney:
@@ -62,7 +65,7 @@ def load(aid: str, n: int, *, year: int = 2026, last: datetime | None = None,
 
 
 def pick(candidates: list[Attorney], stats: dict[str, AttorneyLoad] | None = None, *,
-         now: datetime = kst(2026, 12, 1), f: ConsultationFacts | None = None,
+         now: datetime = DEC_1, f: ConsultationFacts | None = None,
          available: Callable[[Attorney], bool] = ANYONE, exclude: Iterable[str] = ()) -> Assignment:
     return choose(f or facts(), candidates, stats or {}, now, programme_cap=CAP,
                   available=available, exclude=frozenset(exclude))

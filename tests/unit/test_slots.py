@@ -90,8 +90,9 @@ def test_weekends_and_substitute_and_public_holidays_have_no_slots() -> None:
         with pytest.raises(InvalidSlotError) as info:
             free_attorneys(CAL, RULES, [sched("a")], now, closed)
         assert info.value.problem is SlotProblem.CLOSED_DAY and problem in str(info.value)
-    assert "대체" in str(pytest.raises(InvalidSlotError, free_attorneys, CAL, RULES, [sched("a")], now,
-                                        kst(2026, 10, 5, 10)).value)
+    with pytest.raises(InvalidSlotError) as substitute:
+        free_attorneys(CAL, RULES, [sched("a")], now, kst(2026, 10, 5, 10))
+    assert "대체" in str(substitute.value)
 
 
 def test_christmas_2026_has_no_slots() -> None:

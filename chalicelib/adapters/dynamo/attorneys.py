@@ -156,8 +156,9 @@ class DynamoAttorneyRepository:
     def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]],
                    now: datetime) -> None:
         """Bulk-load attorneys who are not on the roster yet, each with its contact: profiles, coverage
-        and account links in batches of 25 (BatchWriteItem) instead of one transaction each. Not atomic and unconditioned: for filling a new stack's
-        roster (the local seed) while nothing else writes to it; ``save`` for everything else."""
+        and account links in batches of 25 (BatchWriteItem) instead of one transaction each. Not atomic
+        and unconditioned: for filling a new stack's roster (the local seed) while nothing else writes
+        to it; ``save`` for everything else."""
         profiles, covers, links = [], [], []
         for attorney, contact in entries:
             pk, sk = _profile_key(attorney.id)
