@@ -201,7 +201,7 @@ def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
         return (time.perf_counter() - started) * 1000
 
     # rounds of interpreter, app and dependencies interleaved: a busy spell slows all three alike
-    import_deps = "import importlib\nfor m in %r: importlib.import_module(m)" % deps
+    import_deps = f"import importlib\nfor m in {deps!r}: importlib.import_module(m)"
     rounds = [(once("pass"), once("import app"), once(import_deps)) for _ in range(runs)]
     baseline = statistics.median(r[0] for r in rounds)
     app_ms = statistics.median(r[1] for r in rounds)

@@ -44,7 +44,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ops import awscalls
@@ -314,7 +314,7 @@ def matching(session: Any, container: Any, env: dict[str, str]) -> list[Comparis
     from chalicelib.domain.categories import Mode
 
     calendar = container.calendar
-    base = datetime.now(timezone.utc) + timedelta(days=30)  # clear of the other figures' bookings
+    base = datetime.now(UTC) + timedelta(days=30)  # clear of the other figures' bookings
     phases: list[_Phase] = []
     for k, label in enumerate((f"{SEEDED:,}", "control", f"{ROSTER:,}")):
         now = calendar.next_opening(base + timedelta(days=2 * k)) + timedelta(minutes=5)
@@ -548,7 +548,7 @@ class ReminderHistory:
 
 
 def _index_stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def run_isolated() -> dict[str, Any]:

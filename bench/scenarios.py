@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.run import Operation
@@ -32,7 +32,7 @@ def _bearer(subject: str) -> dict[str, str]:
 
 def _next_service_day() -> datetime:
     container = get_container()
-    opening = container.calendar.next_opening(datetime.now(timezone.utc) + timedelta(days=1))
+    opening = container.calendar.next_opening(datetime.now(UTC) + timedelta(days=1))
     return opening
 
 
@@ -59,7 +59,7 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
         created = client.post("/api/consultations", body=INTAKE,
                               headers={**lister, "Idempotency-Key": uuid.uuid4().hex})
         assert created.status == 201, created.body[:300]
-        container.consultations.transition(created.json["id"], _cancelled(), datetime.now(timezone.utc))
+        container.consultations.transition(created.json["id"], _cancelled(), datetime.now(UTC))
 
     def list_50() -> None:
         response = client.get("/api/consultations?limit=50", headers=lister)
@@ -72,7 +72,7 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
     consultation = client.post("/api/consultations", body=INTAKE,
                                headers={**slot_owner, "Idempotency-Key": uuid.uuid4().hex}).json["id"]
     day = _next_service_day().astimezone(container.calendar.tz).date()  # one service day
-    today = container.calendar.local_date(datetime.now(timezone.utc))
+    today = container.calendar.local_date(datetime.now(UTC))
     first, last = today, today + timedelta(days=13)  # the whole booking horizon
 
     def slots_one_day() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bench.run import Measured, Operation
@@ -34,7 +34,7 @@ def operations(client: Any, bearer: Any, intake: dict[str, Any]) -> list[Operati
                                                           "phone": f"010-5678-{i:04d}"},
                               headers={**headers, "Idempotency-Key": uuid.uuid4().hex})
         assert created.status == 201, created.body[:300]
-        container.consultations.transition(created.json["id"], Status.MATCHED, datetime.now(timezone.utc),
+        container.consultations.transition(created.json["id"], Status.MATCHED, datetime.now(UTC),
                                            attorney_id="att-001")
         threads.append((headers, created.json["id"]))
     turns = itertools.cycle(threads)

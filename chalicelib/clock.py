@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
 CLOCK_VAR = "MAEUL_CLOCK"
@@ -40,7 +40,7 @@ class ClockSettingError(ValueError):
 
 
 def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class ShiftedClock:
     offset: timedelta
 
     def __call__(self) -> datetime:
-        return datetime.now(timezone.utc) + self.offset
+        return datetime.now(UTC) + self.offset
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class PinnedClock:
     anchor: float
 
     def __call__(self) -> datetime:
-        return (self.instant + timedelta(seconds=time.monotonic() - self.anchor)).astimezone(timezone.utc)
+        return (self.instant + timedelta(seconds=time.monotonic() - self.anchor)).astimezone(UTC)
 
 
 def parse_clock(value: str, *, started: float | None = None) -> ShiftedClock | PinnedClock:

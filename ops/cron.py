@@ -54,7 +54,7 @@ def matches(expression: tuple[str, ...] | list[str], moment: datetime) -> bool:
     if len(expression) != 6:
         raise CronError("a cron has six fields: minutes hours day-of-month month day-of-week year")
     names = [{}, {}, {}, _MONTHS, _DAYS, {}]
-    sets = [_field(str(e), lo, hi, n) for e, (lo, hi), n in zip(expression, _BOUNDS, names)]
+    sets = [_field(str(e), lo, hi, n) for e, (lo, hi), n in zip(expression, _BOUNDS, names, strict=True)]
     dow = (moment.isoweekday() % 7) + 1  # Monday=2 ... Sunday=1
     dom_any = str(expression[2]) in ("*", "?")
     dow_any = str(expression[4]) in ("*", "?")

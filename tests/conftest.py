@@ -81,7 +81,6 @@ def boto_session(emulator: str):
 def local_stack(boto_session) -> Iterator[stack.Deployment]:
     """``maeul-local`` deployed into the test emulator, exactly as ``scripts/deploy local`` does."""
     from ops.deploy import provision_local_secrets
-
     from ops.outbox import ensure_outbox
 
     deployment = stack.deploy(boto_session, "local", log=lambda _m: None)

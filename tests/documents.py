@@ -13,7 +13,7 @@ LONGITUDE = ((127, 1), (1, 1), (44, 1))
 
 def photo_with_gps(width: int = 1200, height: int = 1600, *, fmt: str = "JPEG") -> bytes:
     """A 'pay slip photographed by a phone': text-like stripes, EXIF with GPS, camera and time."""
-    from PIL import Image, ImageDraw, ExifTags
+    from PIL import ExifTags, Image, ImageDraw
 
     image = Image.new("RGB", (width, height), (250, 250, 245))
     draw = ImageDraw.Draw(image)

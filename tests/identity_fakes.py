@@ -9,17 +9,22 @@ dev identity provider.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.jwt_tokens import StaticKeySource
-from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
-from tests.twins.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
-                                                 MemorySessionStore, MemoryUserStore)
-from tests.twins.memory_phone import MemoryPhoneVerificationStore
 from chalicelib.adapters.oauth_secrets import StaticOAuthSecrets
 from chalicelib.composition import Container
 from chalicelib.settings import Settings
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
+from tests.twins.memory_identity import (
+    MemoryAttorneyLinks,
+    MemoryFactorStore,
+    MemoryInviteStore,
+    MemorySessionStore,
+    MemoryUserStore,
+)
+from tests.twins.memory_phone import MemoryPhoneVerificationStore
 
 LOCAL_SECRETS = {"kakao_client_secret": "maeul-local-kakao-secret",
                  "naver_client_secret": "maeul-local-naver-secret",
@@ -30,7 +35,7 @@ class Clock:
     """A clock that tests move by hand."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+        self.now = start or datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -145,10 +145,8 @@ def local_site(stack_env: dict[str, str], container: Any, wanted: Any = None,
     ``at``: the app's clock starts at that instant (``MAEUL_CLOCK``) and advances normally;
     the returned environment carries it, so jobs run with it agree.
     """
-    from ops import processes
+    from ops import dev_totp, processes
     from ops.seed import seed_attorneys
-
-    from ops import dev_totp
 
     kept = []
     for number, (attorney, contact) in enumerate(seed_attorneys(container.settings.naver_client_id)):

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from chalicelib.domain.metrics import checked
 from chalicelib.logs import logger
 
-
 NAMESPACE = "Maeul"
 SERVICE = "maeul"
 

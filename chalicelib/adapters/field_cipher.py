@@ -23,9 +23,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib.domain.sealing import (CiphertextMismatchError, CipherUnavailableError)
-
-
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError
 
 
 def _pack(entity: str, record_id: str, fields: Mapping[str, Any]) -> bytes:

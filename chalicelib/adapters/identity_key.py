@@ -21,7 +21,7 @@ class IdentityKeyMissingError(RuntimeError):
 
 
 def keyed_hash(key: bytes, purpose: str, value: str) -> str:
-    return hmac.new(key, f"{purpose}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 class SecretsManagerIdentityKey:

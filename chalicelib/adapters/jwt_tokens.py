@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import jwt
@@ -84,7 +84,7 @@ def new_key_entry(now: datetime | None = None) -> dict[str, str]:
     private = ec.generate_private_key(ec.SECP256R1())
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode("ascii")
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     return {"kid": f"k{moment:%Y%m%d%H%M%S}-{secrets.token_hex(3)}", "alg": ALGORITHM,
             "private_pem": pem, "created_at": moment.isoformat(timespec="seconds")}
 
@@ -186,7 +186,7 @@ class JwtCodec:
             claims["att"] = attorney_id
         token = jwt.encode(claims, key.private_key, algorithm=ALGORITHM,
                            headers={"kid": key.kid, "typ": TOKEN_TYPE})
-        return token, datetime.fromtimestamp(expires, timezone.utc)
+        return token, datetime.fromtimestamp(expires, UTC)
 
     def seal_login(self, payload: Mapping[str, str], now: datetime, ttl: timedelta) -> str:
         """A pending sign-in, signed for the browser's login cookie (typ ``login+jwt``: never an
@@ -277,6 +277,6 @@ class JwtCodec:
             return AccessClaims(subject=str(claims["sub"]), role=Role(claims["role"]),
                                 provider=Provider(claims["prv"]), session_id=str(claims["sid"]),
                                 attorney_id=claims.get("att"),
-                                expires_at=datetime.fromtimestamp(exp, timezone.utc))
+                                expires_at=datetime.fromtimestamp(exp, UTC))
         except (KeyError, ValueError):
             raise TokenRejectedError("token_claims") from None

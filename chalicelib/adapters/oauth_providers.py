@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -66,7 +65,7 @@ def urllib_transport(method: str, url: str, *, headers: Mapping[str, str],
         finally:
             exc.close()
         return HttpResult(exc.code, body)
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         raise ProviderError("We could not reach the sign-in service. Please try again in a moment.",
                             reason="provider_unreachable") from exc
 

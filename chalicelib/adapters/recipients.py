@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.sealing import CiphertextMismatchError
 from chalicelib.domain.attorneys import AttorneyContact
+from chalicelib.domain.sealing import CiphertextMismatchError
 
 
 class ContactDirectory:

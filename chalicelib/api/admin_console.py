@@ -15,15 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
-from chalicelib.api.fields import email_address, korean_phone, one_line
 from chalicelib.api.errors import ApiBlueprint
+from chalicelib.api.fields import email_address, korean_phone, one_line
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain import languages as language_list
-from chalicelib.domain.attorneys import (KOREAN, MAX_COVERAGE_PAIRS, Attorney, AttorneyContact,
-                                         InvalidAttorneyError)
+from chalicelib.domain.attorneys import KOREAN, MAX_COVERAGE_PAIRS, Attorney, AttorneyContact, InvalidAttorneyError
 from chalicelib.domain.categories import CATEGORIES, is_category
 from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region

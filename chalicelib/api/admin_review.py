@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 

@@ -20,7 +20,7 @@ from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.attachments import (AttachmentNotFoundError)
+from chalicelib.domain.attachments import AttachmentNotFoundError
 from chalicelib.services.attachments import AttachmentView
 
 bp = ApiBlueprint(__name__)

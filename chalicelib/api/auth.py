@@ -16,13 +16,21 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import session_cookies as sc
-from chalicelib.api.errors import (ApiBlueprint, TooManyRequestsError, UnauthorizedError, error_response)
+from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, UnauthorizedError, error_response
 from chalicelib.api.guard import bearer_token, check_csrf, client_of, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response, load_json, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.login import (LoginError, LoginStateError, LoginThrottledError, ProviderDeniedError,
-                                     ProviderError, UnknownProviderError, UnsafeNextError, home_path)
+from chalicelib.domain.login import (
+    LoginError,
+    LoginStateError,
+    LoginThrottledError,
+    ProviderDeniedError,
+    ProviderError,
+    UnknownProviderError,
+    UnsafeNextError,
+    home_path,
+)
 from chalicelib.domain.second_factor import is_staff
 from chalicelib.domain.sessions import RefreshError, Tokens
 

@@ -18,23 +18,21 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
-from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.errors import ApiBlueprint, BadRequestError
+from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.categories import CATEGORIES, Method, Mode, is_category
-from chalicelib.domain.consultations import (Intake,
-                                             Language, PersonalDetails, SensitiveDetails,
-                                             Status)
+from chalicelib.domain.consultations import Intake, Language, PersonalDetails, SensitiveDetails, Status
 from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region
 from chalicelib.domain.triage import EmploymentStatus, PayBand
+from chalicelib.logs import best_effort
 from chalicelib.services import consultation_reads, intake
 from chalicelib.services.consultation_reads import ConsultationView, PersonalData
 from chalicelib.settings import FALLBACK_PHONE
-from chalicelib.logs import best_effort
 
 bp = ApiBlueprint(__name__)
 

@@ -8,14 +8,20 @@ offered or has the request, or it is closed, 409 ``not_correctable``; changed me
 
 from __future__ import annotations
 
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import consultations as consultation_routes
-from chalicelib.api.consultations import (CityText, ConsultationOut, DescriptionText, EmailText, EmployerText,
-                                          NameText, PhoneText)
 from chalicelib.api import path_ids
+from chalicelib.api.consultations import (
+    CityText,
+    ConsultationOut,
+    DescriptionText,
+    EmailText,
+    EmployerText,
+    NameText,
+    PhoneText,
+)
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal

@@ -8,8 +8,22 @@ by its class and then its bases; anything not listed is a 500 (or a 503 when a d
 
 from __future__ import annotations
 
-from chalicelib.domain import (announcements, attachments, attorneys, bookings, consultations, corrections,
-                               limits, matching, offers, rooms, second_factor, slots, surveys, users)
+from chalicelib.domain import (
+                               announcements,
+                               attachments,
+                               attorneys,
+                               bookings,
+                               consultations,
+                               corrections,
+                               limits,
+                               matching,
+                               offers,
+                               rooms,
+                               second_factor,
+                               slots,
+                               surveys,
+                               users,
+)
 from chalicelib.services import access_log, accounts, email_health, roster, staff_access, stats_export
 from chalicelib.services import attachments as attachment_service
 

@@ -186,7 +186,8 @@ TRANSIENT_CANCELLATIONS = frozenset({"ThrottlingError", "ProvisionedThroughputEx
 def unavailable_dependency(exc: BaseException) -> str | None:
     """What made an AWS dependency unavailable (an error code or a connection error's name; safe to
     log), or None when ``exc`` is something else. Follows pynamodb's ``cause`` and ``raise ... from``."""
-    from botocore.exceptions import ClientError, ConnectionError as AwsConnectionError, HTTPClientError
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as AwsConnectionError
 
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]

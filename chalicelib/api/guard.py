@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
+
 from chalice.app import Request
 
 from chalicelib.api.errors import ForbiddenError, UnauthorizedError

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.api.errors import ApiError, JSON_HEADERS
-
-M = TypeVar("M", bound=BaseModel)
+from chalicelib.api.errors import JSON_HEADERS, ApiError
 
 MAX_BODY_BYTES = 32 * 1024
 # No request of this API nests deeper than a few levels; a body nested deeper than this is refused
@@ -60,7 +58,7 @@ def load_json(raw: bytes) -> Any:
         raise JsonTooDeepError() from None
 
 
-def parse_body(request: Request, model: type[M], *, max_bytes: int = MAX_BODY_BYTES) -> M:
+def parse_body[M: BaseModel](request: Request, model: type[M], *, max_bytes: int = MAX_BODY_BYTES) -> M:
     """Validate a JSON body against ``model``: 413/415/400 with a clear message otherwise."""
     raw = request.raw_body or b""
     if len(raw) > max_bytes:
@@ -81,7 +79,7 @@ def parse_body(request: Request, model: type[M], *, max_bytes: int = MAX_BODY_BY
     return model.model_validate(data)
 
 
-def parse_query(request: Request, model: type[M]) -> M:
+def parse_query[M: BaseModel](request: Request, model: type[M]) -> M:
     return model.model_validate(dict(request.query_params or {}))
 
 
@@ -97,4 +95,4 @@ def json_response(payload: Any, status: int = 200, *, private: bool = False,
                     headers={**JSON_HEADERS, "Cache-Control": cache, **(headers or {})})
 
 
-__all__ = ["parse_body", "parse_query", "json_response", "load_json", "JsonTooDeepError", "ValidationError"]
+__all__ = ["JsonTooDeepError", "ValidationError", "json_response", "load_json", "parse_body", "parse_query"]

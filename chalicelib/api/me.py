@@ -11,8 +11,7 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError
-from chalicelib.api.guard import (bearer_token, client_of, cookie_names, cookies, current_principal,
-                                  require_step_up)
+from chalicelib.api.guard import bearer_token, client_of, cookie_names, cookies, current_principal, require_step_up
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import LANG_COOKIE_MAX_AGE

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.http import json_response, parse_query
-from chalicelib.api.pages import request_language
 from chalicelib.api.openapi import spec
+from chalicelib.api.pages import request_language
 from chalicelib.composition import get_container
 from chalicelib.domain import languages
 from chalicelib.services import programme

@@ -20,8 +20,12 @@ from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.me import local_time
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.phone_verification import (NotAMobileNumberError, PhoneCodeUnusableError,
-                                                  TooManyPhoneCodesError, WrongPhoneCodeError)
+from chalicelib.domain.phone_verification import (
+    NotAMobileNumberError,
+    PhoneCodeUnusableError,
+    TooManyPhoneCodesError,
+    WrongPhoneCodeError,
+)
 
 bp = ApiBlueprint(__name__)
 

@@ -23,9 +23,16 @@ from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
-from chalicelib.domain.availability import (MAX_CLOSED_DAYS, MAX_LEAVES, MAX_RANGES_PER_DAY, WEEKDAYS,
-                                            Availability, AvailabilityError, AvailabilityOutsideWindowsError)
-from chalicelib.domain.bookings import (FALLBACK_PHONE, AttorneyNotFoundError, how_it_happens)
+from chalicelib.domain.availability import (
+    MAX_CLOSED_DAYS,
+    MAX_LEAVES,
+    MAX_RANGES_PER_DAY,
+    WEEKDAYS,
+    Availability,
+    AvailabilityError,
+    AvailabilityOutsideWindowsError,
+)
+from chalicelib.domain.bookings import FALLBACK_PHONE, AttorneyNotFoundError, how_it_happens
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role

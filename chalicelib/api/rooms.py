@@ -24,8 +24,7 @@ from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
-from chalicelib.domain.rooms import (CURSOR, Message, Outcome, RoomClosedError, Side,
-                                     SignalType)
+from chalicelib.domain.rooms import CURSOR, Message, Outcome, RoomClosedError, Side, SignalType
 from chalicelib.services.rooms import RoomView, ThreadPage
 from chalicelib.settings import FALLBACK_PHONE
 
@@ -237,7 +236,7 @@ def post_signal(consultation_id: str) -> object:
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     body = parse_body(request, SignalIn)
-    if len((request.raw_body or b"")) > MAX_SIGNAL_BYTES:
+    if len(request.raw_body or b"") > MAX_SIGNAL_BYTES:
         raise ApiError("A signalling message can be at most 16 KB.", status=413, code="payload_too_large")
     try:
         cursor = get_container().rooms.signal(principal, cid, body.type, body.data)

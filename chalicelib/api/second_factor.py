@@ -20,13 +20,13 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import path_ids
-from chalicelib.api.errors import (ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError)
+from chalicelib.api.errors import ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Principal, Role
-from chalicelib.domain.login import LoginThrottledError, safe_next, UnsafeNextError
+from chalicelib.domain.login import LoginThrottledError, UnsafeNextError, safe_next
 from chalicelib.domain.offers import UnknownAttorneyError
 from chalicelib.services.second_factor import NotStaffError
 

@@ -141,7 +141,8 @@ def my_consultations() -> Response:
 
 @bp.route("/consultations/{consultation_id}", methods=["GET"])
 def consultation_status(consultation_id: str) -> Response:
-    principal = _guarded(f"/consultations/{consultation_id}" if path_ids.is_record_id(consultation_id) else "/consultations",
+    principal = _guarded(f"/consultations/{consultation_id}" if path_ids.is_record_id(consultation_id)
+                         else "/consultations",
                          Role.RESIDENT, Role.ADMIN)
     if isinstance(principal, Response):
         return principal

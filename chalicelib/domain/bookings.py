@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -123,7 +123,7 @@ def _hours(minutes: int) -> str:
 def utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("aware datetime required (got a naive datetime)")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -464,10 +464,36 @@ class BookingRepository(Protocol):
 
 
 __all__: Sequence[str] = [
-    "BOOKABLE", "AttorneyNotFoundError", "Booking", "BookingChangedError", "BookingPlan", "BookingRepository",
-    "BookingState", "BookingStatus", "ClaimKind", "EndPlan", "Hold", "HoldPlan", "NoBookingError", "NotHoldableError", "WithdrawPlan",
-    "NotBookableError", "ReservationError", "Roster", "SlotClaim", "SlotTakenError", "Snapshot",
-    "TooLateToCancelError", "TooLateToRescheduleError", "candidate_regions", "change_deadline",
-    "check_bookable", "check_resident_may_change", "how_it_happens", "reservation_pool", "usable",
-    "utc", "with_leave_days",
+    "BOOKABLE",
+    "AttorneyNotFoundError",
+    "Booking",
+    "BookingChangedError",
+    "BookingPlan",
+    "BookingRepository",
+    "BookingState",
+    "BookingStatus",
+    "ClaimKind",
+    "EndPlan",
+    "Hold",
+    "HoldPlan",
+    "NoBookingError",
+    "NotBookableError",
+    "NotHoldableError",
+    "ReservationError",
+    "Roster",
+    "SlotClaim",
+    "SlotTakenError",
+    "Snapshot",
+    "TooLateToCancelError",
+    "TooLateToRescheduleError",
+    "WithdrawPlan",
+    "candidate_regions",
+    "change_deadline",
+    "check_bookable",
+    "check_resident_may_change",
+    "how_it_happens",
+    "reservation_pool",
+    "usable",
+    "utc",
+    "with_leave_days",
 ]

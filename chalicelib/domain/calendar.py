@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -107,7 +108,7 @@ class ServiceCalendar:
         ordered = tuple(sorted(windows, key=lambda w: w.start))
         if not ordered:
             raise ValueError("at least one service window is required")
-        for prev, nxt in zip(ordered, ordered[1:]):
+        for prev, nxt in pairwise(ordered):
             if nxt.start < prev.end:
                 raise ValueError(f"service windows overlap: {prev} and {nxt}")
         try:

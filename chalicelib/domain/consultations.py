@@ -27,7 +27,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -263,7 +263,7 @@ ERASED_OWNER = "erased"
 
 
 def sort_key(created_at: datetime, consultation_id: str) -> str:
-    stamp = created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    stamp = created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return f"{stamp}#{consultation_id}"
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +157,7 @@ def own_messages(code: str) -> dict[str, str]:
     return messages
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(code: str) -> dict[str, str]:
     """The messages of ``code``, a missing one taken from its fallback chain (ending in Korean)."""
     if code == DEFAULT:

@@ -12,7 +12,7 @@ Pure domain: ``now`` is always a parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 FALLBACK = "031-8030-4541"
@@ -51,18 +51,18 @@ def day_window(now: datetime, tz: str) -> tuple[str, datetime]:
     """The Korean day of ``now`` and when its counters may go (two days later, UTC)."""
     local = now.astimezone(ZoneInfo(tz))
     start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return local.strftime("%Y-%m-%d"), (start + timedelta(days=2)).astimezone(timezone.utc)
+    return local.strftime("%Y-%m-%d"), (start + timedelta(days=2)).astimezone(UTC)
 
 
 def hour_window(now: datetime) -> tuple[str, datetime]:
-    utc = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    utc = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     return utc.strftime("%Y-%m-%dT%H"), utc + timedelta(hours=2)
 
 
 def period_window(now: datetime, days: int) -> tuple[str, datetime]:
     """Fixed periods of ``days`` days counted from the epoch (a rolling limit at that grain)."""
-    index = int(now.astimezone(timezone.utc).timestamp() // (days * 86400))
-    start = datetime.fromtimestamp(index * days * 86400, tz=timezone.utc)
+    index = int(now.astimezone(UTC).timestamp() // (days * 86400))
+    start = datetime.fromtimestamp(index * days * 86400, tz=UTC)
     return f"P{days}D-{index}", start + timedelta(days=2 * days)
 
 

@@ -67,8 +67,8 @@ from chalicelib.domain.categories import category_by_code
 from chalicelib.domain.regions import region_by_code, rings
 
 __all__ = [
-    "AssignmentMode",
     "Assignment",
+    "AssignmentMode",
     "AssignmentReason",
     "AttorneyLoad",
     "ConsultationFacts",

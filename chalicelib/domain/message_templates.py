@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +183,7 @@ def _load(path: Path, events: type[StrEnum]) -> Catalogue:
     return Catalogue(doc["language"], dict(doc.get("words", {})), templates)  # type: ignore[arg-type]
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str) -> Catalogue:
     path = DATA_DIR / f"{language}.json"
     if not path.exists():
@@ -191,7 +191,7 @@ def catalogue(language: str) -> Catalogue:
     return _load(path, ResidentEvent)
 
 
-@lru_cache(maxsize=None)
+@cache
 def attorney_catalogue(language: str) -> Catalogue:
     """The attorneys' alerts in ``language`` (their alert language: Korean or English)."""
     path = ATTORNEY_DIR / f"{language}.json"

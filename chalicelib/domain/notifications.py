@@ -46,11 +46,16 @@ RESIDENT_KINDS = (MessageKind.REMINDER, MessageKind.SURVEY, MessageKind.NO_ATTOR
                   MessageKind.BOOKING, MessageKind.BOOKING_CANCELLED, MessageKind.REQUEST_EXPIRED)
 
 _STAFF = {
-    MessageKind.OFFER: ("[마을노무사] 실시간 상담 요청", "[마을노무사] 실시간 상담 요청이 도착했습니다. {deadline}까지 수락해 주세요. {link}"),
+    MessageKind.OFFER: ("[마을노무사] 실시간 상담 요청",
+                        "[마을노무사] 실시간 상담 요청이 도착했습니다. {deadline}까지 수락해 주세요. {link}"),
     MessageKind.MESSAGE_WAITING: ("[마을노무사] 새 메시지", "[마을노무사] 답변을 기다리는 메시지가 있습니다. {link}"),
-    MessageKind.OUTCOME_DUE: ("[마을노무사] 상담 결과 입력", "[마을노무사] {when} 상담의 결과를 입력해 주세요. {link}"),
-    MessageKind.REQUEST_WITHDRAWN: ("[마을노무사] 상담 신청 취소", "[마을노무사] 배정된 상담 신청이 신청인에 의해 취소되었습니다. {link}"),
-    MessageKind.SCHEDULE_CHANGED: ("[마을노무사] 일정 변경", "[마을노무사] 상담 일정이 여러 번 변경되었습니다. 최신 일정을 확인해 주세요. {link}"),
+    MessageKind.OUTCOME_DUE: ("[마을노무사] 상담 결과 입력",
+                              "[마을노무사] {when} 상담의 결과를 입력해 주세요. {link}"),
+    MessageKind.REQUEST_WITHDRAWN: ("[마을노무사] 상담 신청 취소",
+                                    "[마을노무사] 배정된 상담 신청이 신청인에 의해 취소되었습니다. {link}"),
+    MessageKind.SCHEDULE_CHANGED: ("[마을노무사] 일정 변경",
+                                   "[마을노무사] 상담 일정이 여러 번 변경되었습니다. "
+                                   "최신 일정을 확인해 주세요. {link}"),
 }
 
 

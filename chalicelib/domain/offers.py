@@ -205,6 +205,23 @@ def rolled(samples: Iterable[float], new: float, keep: int = ACCEPT_SAMPLES) -> 
     return out[-keep:]
 
 
-__all__ = ["ChangedMeanwhileError", "DEFAULT_ESTIMATE_MINUTES", "MoveOnReason", "NotOnRosterError", "OFFER_TRANSITIONS", "Offer",
-           "OfferError", "UnknownAttorneyError", "OfferNotFoundError", "OfferStatus", "OfferUnavailableError", "RealtimeRequest",
-           "deadline_of", "estimate_minutes", "must_move_on", "resolved", "rolled", "serving_window_end"]
+__all__ = [
+    "DEFAULT_ESTIMATE_MINUTES",
+    "OFFER_TRANSITIONS",
+    "ChangedMeanwhileError",
+    "MoveOnReason",
+    "NotOnRosterError",
+    "Offer",
+    "OfferError",
+    "OfferNotFoundError",
+    "OfferStatus",
+    "OfferUnavailableError",
+    "RealtimeRequest",
+    "UnknownAttorneyError",
+    "deadline_of",
+    "estimate_minutes",
+    "must_move_on",
+    "resolved",
+    "rolled",
+    "serving_window_end",
+]

@@ -3,7 +3,8 @@
 Each booking gets one reminder per (offset, channel): by default 24 hours and
 1 hour before the start, by SMS and e-mail to the attorney and by SMS to the
 resident; and a follow-up after the consultation's time asking the attorney
-to record the outcome (a negative offset, attorney channels only). Each is its own record so that a failing channel is retried alone.
+to record the outcome (a negative offset, attorney channels only). Each is its
+own record so that a failing channel is retried alone.
 Delivery is claim → send → mark sent: the claim is a lease (a conditional
 write), so two runs never send the same reminder, and a run killed between
 claim and send leaves a lease that expires and is taken again.

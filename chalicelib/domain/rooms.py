@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -131,14 +131,14 @@ class NotParticipantError(RoomError):
 
 def new_cursor(now: datetime, after: str | None = None) -> str:
     """A fresh cursor at ``now``, strictly after ``after`` when given."""
-    micros = int(now.astimezone(timezone.utc).timestamp() * 1_000_000)
+    micros = int(now.astimezone(UTC).timestamp() * 1_000_000)
     if after is not None:
         micros = max(micros, int(after[:16]) + 1)
     return f"{micros:016d}-{secrets.token_hex(4)}"
 
 
 def cursor_time(cursor: str) -> datetime:
-    return datetime.fromtimestamp(int(cursor[:16]) / 1_000_000, tz=timezone.utc)
+    return datetime.fromtimestamp(int(cursor[:16]) / 1_000_000, tz=UTC)
 
 
 

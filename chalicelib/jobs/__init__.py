@@ -21,10 +21,8 @@ from typing import Any
 
 from chalice import Chalice, Cron
 
-from chalicelib.jobs import offers, reminders, window_keeper
-from chalicelib.jobs import message_nudge, resident_messages
-from chalicelib.jobs import request_expiry
 from chalicelib.domain.metrics import flatten
+from chalicelib.jobs import message_nudge, offers, reminders, request_expiry, resident_messages, window_keeper
 from chalicelib.jobs.base import Job, now_from_event
 from chalicelib.logs import logger
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -20,7 +20,7 @@ def scheduled_event(at: datetime) -> dict[str, Any]:
     """An EventBridge 'Scheduled Event' as Lambda receives it, carrying ``detail.at`` (for tick)."""
     return {"version": "0", "id": f"tick-{at.timestamp():.0f}", "detail-type": "Scheduled Event",
             "source": "aws.events", "account": "000000000000", "region": "ap-northeast-2",
-            "time": at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "resources": [],
+            "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "resources": [],
             "detail": {"at": at.isoformat()}}
 
 
@@ -33,5 +33,5 @@ def now_from_event(event: Any, clock: Callable[[], datetime]) -> datetime:
         moment = datetime.fromisoformat(at)
         if moment.tzinfo is None:
             raise ValueError("'at' must carry a UTC offset, e.g. 2026-12-01T09:00:00+09:00")
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     return clock()

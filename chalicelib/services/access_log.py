@@ -8,7 +8,7 @@ admins read the log through ``GET /api/admin/access-log``.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,8 +49,8 @@ def entries(audit: Any, *, start: date, end: date, tz: str, actor: str | None = 
     if (end - start).days >= MAX_DAYS:
         raise AccessLogRangeError(f"Choose at most {MAX_DAYS} days at a time.")
     zone = ZoneInfo(tz)
-    since = datetime.combine(start, time.min, zone).astimezone(timezone.utc)
-    until = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(timezone.utc) \
+    since = datetime.combine(start, time.min, zone).astimezone(UTC)
+    until = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(UTC) \
         - timedelta(milliseconds=1)
     return audit.accesses(since, until, actor=actor, owner=owner, limit=limit)
 

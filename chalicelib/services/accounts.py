@@ -23,9 +23,18 @@ from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Principal, Provider, Role, subject_of
 from chalicelib.domain.login import Client, LoginThrottledError
 from chalicelib.domain.sessions import Tokens
+from chalicelib.domain.users import (
+    InvalidInviteError,
+    Invite,
+    InviteStore,
+    UserProfile,
+    UserStore,
+    format_invite_code,
+    invite_hash,
+    new_invite_code,
+    normalise_invite_code,
+)
 from chalicelib.logs import best_effort
-from chalicelib.domain.users import (Invite, InviteStore, InvalidInviteError, UserProfile, UserStore,
-                                     format_invite_code, invite_hash, new_invite_code, normalise_invite_code)
 from chalicelib.services.login_history import LoginHistory
 from chalicelib.services.sessions import SessionService
 

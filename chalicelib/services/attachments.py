@@ -22,16 +22,36 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.sealing import CipherUnavailableError, CiphertextMismatchError
-from chalicelib.domain.attachments import (ENTITY, Attachment, AttachmentBusyError, AttachmentError,
-                                           AttachmentNotFoundError, AttachmentsClosedError, AttachmentStatus,
-                                           AttachmentStore, Inspection, Kind, ObjectStore, Rejection,
-                                           TooManyAttachmentsError, check_request, incoming_key, new_object_id,
-                                           prefixes, stored_key)
-from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, ConsultationRepository,
-                                             EncryptionUnavailableError, reader_of)
+from chalicelib.domain.attachments import (
+    ENTITY,
+    Attachment,
+    AttachmentBusyError,
+    AttachmentError,
+    AttachmentNotFoundError,
+    AttachmentsClosedError,
+    AttachmentStatus,
+    AttachmentStore,
+    Inspection,
+    Kind,
+    ObjectStore,
+    Rejection,
+    TooManyAttachmentsError,
+    check_request,
+    incoming_key,
+    new_object_id,
+    prefixes,
+    stored_key,
+)
+from chalicelib.domain.consultations import (
+    Consultation,
+    ConsultationNotFoundError,
+    ConsultationRepository,
+    EncryptionUnavailableError,
+    reader_of,
+)
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.rooms import Side, side_of
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError
 from chalicelib.logs import logger
 from chalicelib.services.access_log import record_staff_read
 from chalicelib.settings import Policy

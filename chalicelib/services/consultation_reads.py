@@ -19,14 +19,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.domain.sealing import CipherUnavailableError, CiphertextMismatchError, FieldCipher
 from chalicelib.domain import triage
 from chalicelib.domain.audit import AccessEvent, AuditLog
 from chalicelib.domain.calendar import ServiceCalendar
-from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationNotFoundError,
-                                             ConsultationRepository, EncryptionUnavailableError,
-                                             PersonalDetails, Reader, RecordIntegrityError, reader_of)
+from chalicelib.domain.consultations import (
+    ENTITY,
+    Consultation,
+    ConsultationNotFoundError,
+    ConsultationRepository,
+    EncryptionUnavailableError,
+    PersonalDetails,
+    Reader,
+    RecordIntegrityError,
+    reader_of,
+)
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
 from chalicelib.logs import logger
 
 

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
-from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationNotFoundError,
-                                             ConsultationRepository, EncryptionUnavailableError, PersonalDetails,
-                                             RecordIntegrityError, Reader, reader_of)
+from chalicelib.domain.consultations import (
+    ENTITY,
+    Consultation,
+    ConsultationNotFoundError,
+    ConsultationRepository,
+    EncryptionUnavailableError,
+    PersonalDetails,
+    Reader,
+    RecordIntegrityError,
+    reader_of,
+)
 from chalicelib.domain.corrections import Correction, CorrectionStore, check_correctable
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
 from chalicelib.logs import logger
 
 

@@ -26,13 +26,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
 from chalicelib.domain import languages, triage
 from chalicelib.domain.calendar import ServiceCalendar
-from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationRepository,
-                                             EncryptionUnavailableError, IdempotencyClaim, Intake,
-                                             PersonalDetails, Status)
+from chalicelib.domain.consultations import (
+    ENTITY,
+    Consultation,
+    ConsultationRepository,
+    EncryptionUnavailableError,
+    IdempotencyClaim,
+    Intake,
+    PersonalDetails,
+    Status,
+)
 from chalicelib.domain.limits import new_request_quotas
+from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
 from chalicelib.logs import best_effort, logger
 from chalicelib.settings import Policy
 
@@ -178,4 +185,4 @@ def privacy_notice(policy: Policy) -> PrivacyNotice:
         fallback_phone=policy.fallback_phone)
 
 
-__all__: list[Any] = ["submit", "erase_personal_data", "privacy_notice", "Submission", "CONSENT_VERSION"]
+__all__: list[Any] = ["CONSENT_VERSION", "Submission", "erase_personal_data", "privacy_notice", "submit"]

@@ -15,7 +15,8 @@ and the state.
 forged, from another browser or another provider → ``LoginStateError``), then
 spend the state: its hash is written once (a conditional put, kept until the
 login cookie would expire anyway), so a callback replayed with a saved login
-cookie is refused as a reused state before the provider is asked again; handle the provider's own error, exchange the code and read the user
+cookie is refused as a reused state before the provider is asked again; handle
+the provider's own error, exchange the code and read the user
 (``ProviderError`` on any failure), throttle the account if it failed too
 often, then record the user and start a session. Every outcome of a callback
 goes into the login history.
@@ -30,13 +31,23 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.identity import Provider
-from chalicelib.domain.login import (HOME, Client, LoginError, LoginStateError, LoginThrottledError,
-                                     ProviderClient, ProviderDeniedError, ProviderError, landing_path,
-                                     provider_of, safe_next)
+from chalicelib.domain.login import (
+    HOME,
+    Client,
+    LoginError,
+    LoginStateError,
+    LoginThrottledError,
+    ProviderClient,
+    ProviderDeniedError,
+    ProviderError,
+    landing_path,
+    provider_of,
+    safe_next,
+)
 from chalicelib.domain.sessions import TokenRejectedError, Tokens
 from chalicelib.domain.users import UserProfile, UserStore
 from chalicelib.logs import logger
@@ -190,5 +201,5 @@ class LoginService:
         nonce, target = str(pending.get("non", "")), str(pending.get("nxt", ""))
         if not _NONCE_RE.fullmatch(nonce):
             raise LoginStateError(invalid, reason="state_unknown")
-        expires_at = datetime.fromtimestamp(int(pending["exp"]), timezone.utc)
+        expires_at = datetime.fromtimestamp(int(pending["exp"]), UTC)
         return state, target if target == HOME else safe_next(target), nonce, expires_at

@@ -26,9 +26,17 @@ import phonenumbers
 from chalicelib.domain import languages
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.limits import day_window
-from chalicelib.domain.phone_verification import (NotAMobileNumberError, PhoneChallenge, PhoneCodeUnusableError,
-                                                  PhoneVerificationStore, TooManyPhoneCodesError,
-                                                  SMS_KEY, WrongPhoneCodeError, new_code, well_formed)
+from chalicelib.domain.phone_verification import (
+    SMS_KEY,
+    NotAMobileNumberError,
+    PhoneChallenge,
+    PhoneCodeUnusableError,
+    PhoneVerificationStore,
+    TooManyPhoneCodesError,
+    WrongPhoneCodeError,
+    new_code,
+    well_formed,
+)
 from chalicelib.logs import logger
 from chalicelib.settings import Policy
 

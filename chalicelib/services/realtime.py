@@ -38,17 +38,44 @@ from typing import Any
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import CATEGORIES, Mode
-from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, ConsultationRepository,
-                                             IllegalTransitionError, Reader, Status, reader_of, sort_key)
+from chalicelib.domain.consultations import (
+    Consultation,
+    ConsultationNotFoundError,
+    ConsultationRepository,
+    IllegalTransitionError,
+    Reader,
+    Status,
+    reader_of,
+    sort_key,
+)
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.matching import (Assignment, AssignmentMode, ConsultationFacts, NoCandidateError, choose,
-                                        manual_assignment, realtime_available)
+from chalicelib.domain.matching import (
+    Assignment,
+    AssignmentMode,
+    ConsultationFacts,
+    NoCandidateError,
+    choose,
+    manual_assignment,
+    realtime_available,
+)
 from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, render
-from chalicelib.domain.offers import (ChangedMeanwhileError, MoveOnReason, NotOnRosterError, Offer,
-                                      OfferNotFoundError, OfferStatus, OfferUnavailableError, RealtimeRequest,
-                                      UnknownAttorneyError, deadline_of, estimate_minutes, must_move_on, rolled,
-                                      serving_window_end)
+from chalicelib.domain.offers import (
+    ChangedMeanwhileError,
+    MoveOnReason,
+    NotOnRosterError,
+    Offer,
+    OfferNotFoundError,
+    OfferStatus,
+    OfferUnavailableError,
+    RealtimeRequest,
+    UnknownAttorneyError,
+    deadline_of,
+    estimate_minutes,
+    must_move_on,
+    rolled,
+    serving_window_end,
+)
 from chalicelib.domain.regions import rings
 from chalicelib.logs import best_effort, logger
 from chalicelib.services.attorney_alerts import alert_phone
@@ -441,4 +468,4 @@ class RealtimeService:
         return best_effort(call, "real-time side effect")
 
 
-__all__ = ["OfferView", "QueueStatus", "RealtimeService", "serving_window_end", "Reader"]
+__all__ = ["OfferView", "QueueStatus", "Reader", "RealtimeService", "serving_window_end"]

@@ -30,28 +30,59 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from chalicelib.domain import reminders as reminder_rules
-from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
 from chalicelib.domain import consultations as consultation_rules
+from chalicelib.domain import reminders as reminder_rules
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
-from chalicelib.domain.metrics import Metrics, NoMetrics
-from chalicelib.domain.bookings import (Booking, BookingPlan, BookingRepository, BookingState, BookingStatus,
-                                        EndPlan, Hold, HoldPlan, NoBookingError, NotBookableError, NotHoldableError,
-                                        Roster,
-                                        SlotTakenError, Snapshot, candidate_regions, change_deadline,
-                                        check_bookable, check_resident_may_change, reservation_pool, usable,
-                                        utc, with_leave_days)
+from chalicelib.domain.bookings import (
+    Booking,
+    BookingPlan,
+    BookingRepository,
+    BookingState,
+    BookingStatus,
+    EndPlan,
+    Hold,
+    HoldPlan,
+    NoBookingError,
+    NotBookableError,
+    NotHoldableError,
+    Roster,
+    SlotTakenError,
+    Snapshot,
+    candidate_regions,
+    change_deadline,
+    check_bookable,
+    check_resident_may_change,
+    reservation_pool,
+    usable,
+    utc,
+    with_leave_days,
+)
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Mode
-from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, ConsultationRepository,
-                                             EncryptionUnavailableError, Reader, Status, reader_of)
+from chalicelib.domain.consultations import (
+    Consultation,
+    ConsultationNotFoundError,
+    ConsultationRepository,
+    EncryptionUnavailableError,
+    Reader,
+    Status,
+    reader_of,
+)
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.limits import Quota, alert_quota, booking_change_quotas
-from chalicelib.domain.matching import (AssignmentMode, ConsultationFacts, annual_cap_of, choose,
-                                        reservation_available)
+from chalicelib.domain.matching import AssignmentMode, ConsultationFacts, annual_cap_of, choose, reservation_available
+from chalicelib.domain.metrics import Metrics, NoMetrics
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, render
-from chalicelib.domain.slots import (OpenSlot, SlotRules, check_range, check_slot, default_range,
-                                     free_attorneys, open_slots)
+from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
+from chalicelib.domain.slots import (
+    OpenSlot,
+    SlotRules,
+    check_range,
+    check_slot,
+    default_range,
+    free_attorneys,
+    open_slots,
+)
 from chalicelib.logs import best_effort, logger
 from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.services.availability import effective

@@ -69,7 +69,7 @@ class RetentionService:
                         self._quietly(lambda cid=consultation.id: self._forget_realtime(cid, now))
                     if self._erase_documents is not None:
                         erase = self._erase_documents
-                        self._quietly(lambda cid=consultation.id: erase(cid))
+                        self._quietly(lambda cid=consultation.id, erase=erase: erase(cid))
                     told += self._tell(consultation.id)
                 if not page.after:
                     break

@@ -27,24 +27,55 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.attorneys import AlertChannel
-from chalicelib.domain.sealing import CipherUnavailableError, CiphertextMismatchError
 from chalicelib.domain.audit import AccessEvent, AuditLog
-from chalicelib.domain.ice import IceServers
 from chalicelib.domain.categories import Method
-from chalicelib.domain.consultations import (ENTITY, Consultation, ConsultationNotFoundError,
-                                             ConsultationRepository, EncryptionUnavailableError, Reader,
-                                             RecordIntegrityError, Status, reader_of)
+from chalicelib.domain.consultations import (
+    ENTITY,
+    Consultation,
+    ConsultationNotFoundError,
+    ConsultationRepository,
+    EncryptionUnavailableError,
+    Reader,
+    RecordIntegrityError,
+    Status,
+    reader_of,
+)
+from chalicelib.domain.ice import IceServers
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, render
-from chalicelib.domain.rooms import (MESSAGE_ENTITY, OUTCOME_ENTITY, SIGNAL_ENTITY, BookedSlots, Message,
-                                     NotParticipantError, NotStartedYetError, Outcome, OutcomeAlreadyRecordedError,
-                                     OutcomeRecord, counts_towards_annual_cap,
-                                     RoomWindow, SealedMessage, Side, SignalType, ThreadStore, check_can_post,
-                                     check_room_open, new_cursor, room_window, side_of)
+from chalicelib.domain.rooms import (
+    MESSAGE_ENTITY,
+    OUTCOME_ENTITY,
+    SIGNAL_ENTITY,
+    BookedSlots,
+    Message,
+    NotParticipantError,
+    NotStartedYetError,
+    Outcome,
+    OutcomeAlreadyRecordedError,
+    OutcomeRecord,
+    RoomWindow,
+    SealedMessage,
+    Side,
+    SignalType,
+    ThreadStore,
+    check_can_post,
+    check_room_open,
+    counts_towards_annual_cap,
+    new_cursor,
+    room_window,
+    side_of,
+)
 from chalicelib.domain.rooms import Signal as SignalRecord
-from chalicelib.domain.translation import (Translation, TranslationUnavailableError, Translator, direction,
-                                           needs_translation)
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError
+from chalicelib.domain.translation import (
+    Translation,
+    TranslationUnavailableError,
+    Translator,
+    direction,
+    needs_translation,
+)
 from chalicelib.logs import best_effort, logger
 from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.settings import Policy
@@ -287,7 +318,8 @@ class RoomService:
                                timedelta(seconds=self._policy.signal_ttl_seconds))
         return cursor
 
-    def signals(self, principal: Principal, consultation_id: str, since: str | None) -> tuple[list[SignalView], str | None]:
+    def signals(self, principal: Principal, consultation_id: str,
+                since: str | None) -> tuple[list[SignalView], str | None]:
         consultation, side = self._participant(principal, consultation_id)
         window, _ = self._window(consultation)
         now = self._clock()

@@ -26,9 +26,17 @@ from typing import Any
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.login import Client, LoginThrottledError
 from chalicelib.domain.offers import UnknownAttorneyError
-from chalicelib.domain.second_factor import (Factor, FactorStore, NotEnrolledError, SecondFactorError,
-                                             WrongCodeError, is_staff, matching_step, new_secret,
-                                             provisioning_uri)
+from chalicelib.domain.second_factor import (
+    Factor,
+    FactorStore,
+    NotEnrolledError,
+    SecondFactorError,
+    WrongCodeError,
+    is_staff,
+    matching_step,
+    new_secret,
+    provisioning_uri,
+)
 from chalicelib.services import access_log
 from chalicelib.services.login_history import LoginHistory
 
@@ -127,4 +135,4 @@ class SecondFactorService:
         return self._factors.begin(wanted) is wanted
 
 
-__all__ = ["FactorStatus", "NotStaffError", "PROVIDER", "Role", "SecondFactorService"]
+__all__ = ["PROVIDER", "FactorStatus", "NotStaffError", "Role", "SecondFactorService"]

@@ -21,10 +21,20 @@ from typing import Any, Protocol
 
 from chalicelib.domain.identity import Principal, Provider
 from chalicelib.domain.login import Client, LoginThrottledError, role_for
-from chalicelib.domain.sessions import (AccessTokenCodec, RefreshError, Session, SessionStore,
-                                        TokenRejectedError, Tokens, device_label, ip_hint, new_refresh_token,
-                                        new_session_id, token_hash)
 from chalicelib.domain.second_factor import is_staff
+from chalicelib.domain.sessions import (
+    AccessTokenCodec,
+    RefreshError,
+    Session,
+    SessionStore,
+    TokenRejectedError,
+    Tokens,
+    device_label,
+    ip_hint,
+    new_refresh_token,
+    new_session_id,
+    token_hash,
+)
 from chalicelib.logs import logger
 from chalicelib.services.login_history import TOKEN_PROVIDER, LoginHistory
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.attorneys import Attorney
@@ -138,7 +138,7 @@ class StaffAccessService:
             user = self._users.get(subject) if self._users is not None else None
             found.append(LinkedAccount(self._ref(subject), provider_of_subject(subject),
                                        user.last_login_at if user else None))
-        never = datetime.min.replace(tzinfo=timezone.utc)
+        never = datetime.min.replace(tzinfo=UTC)
         return sorted(found, key=lambda a: (a.last_sign_in_at or never, a.ref), reverse=True)
 
     def unlink(self, admin: Principal, attorney_id: str, ref: str, client: Client) -> Unlinked:

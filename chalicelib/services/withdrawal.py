@@ -27,8 +27,15 @@ from typing import Any
 
 from chalicelib.domain.bookings import BookingChangedError, BookingRepository, BookingStatus, WithdrawPlan
 from chalicelib.domain.categories import Mode
-from chalicelib.domain.consultations import (ERASED_OWNER, WITHDRAWABLE, Consultation, ConsultationNotFoundError,
-                                             ConsultationRepository, NotWithdrawableError, Status)
+from chalicelib.domain.consultations import (
+    ERASED_OWNER,
+    WITHDRAWABLE,
+    Consultation,
+    ConsultationNotFoundError,
+    ConsultationRepository,
+    NotWithdrawableError,
+    Status,
+)
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.notifications import MessageKind
 from chalicelib.logs import best_effort, logger

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, format_time
 from chalicelib.web import Translator, environment
 
-
 # The languages an attorney's e-mail is written in (``AttorneyContact.language``, chosen by an admin).
 EMAIL_LANGUAGES = ("ko", "en")
 

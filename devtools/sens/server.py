@@ -53,7 +53,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -260,7 +260,7 @@ class State:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
 
 
 ROUTES = [
@@ -326,7 +326,7 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             try:
                 if self._dev(method, split.path):
                     return
-                for verb, pattern, name in ROUTES:
+                for verb, pattern, name in ROUTES:  # noqa: B007 - the route found is read after the loop
                     match = pattern.fullmatch(split.path)
                     if verb == method and match:
                         break

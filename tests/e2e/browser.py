@@ -13,7 +13,6 @@ import pytest
 from ops.browser import CHROMIUM, available
 from tests.support import LOCAL_SITES, local_site, staff_code  # noqa: F401 - e2e tests import local_site here
 
-
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                "--no-first-run", "--disable-component-update", "--disable-sync"]

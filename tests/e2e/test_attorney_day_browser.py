@@ -36,7 +36,8 @@ TUESDAY_MORNING = datetime(2027, 3, 2, 10, 2, tzinfo=KST)
 BOOK_FIRST_SLOT = """async () => {
   const csrf = document.cookie.split('; ').find(c => c.startsWith('csrf=')).split('=')[1];
   const json = {'Content-Type': 'application/json', 'X-CSRF-Token': csrf};
-  const made = await fetch('/api/consultations', {method: 'POST', headers: {...json, 'Idempotency-Key': crypto.randomUUID()},
+  const made = await fetch('/api/consultations', {method: 'POST',
+    headers: {...json, 'Idempotency-Key': crypto.randomUUID()},
     body: JSON.stringify({category: 'wage_arrears', region: 'suwon', mode: 'reservation', method: 'phone',
       name: '홍길동', phone: '010-2345-6789', employment_status: 'dismissed', dismissed_on: '2027-02-20',
       consent_privacy: true, description: '두 달 치 월급을 받지 못하고 문자로 해고 통보를 받았습니다.'})});

@@ -6,7 +6,7 @@ without its time and a time alone; other languages are left to Intl."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,9 +18,9 @@ from tests.e2e.browser import PHONE, chromium
 pytestmark = pytest.mark.browser
 
 SEOUL = ZoneInfo("Asia/Seoul")
-INSTANTS = (datetime(2027, 3, 1, 15, 30, tzinfo=timezone.utc),  # Tue 2 March 00:30 in Korea
-            datetime(2026, 12, 31, 5, 5, tzinfo=timezone.utc),  # Thu 31 December 14:05
-            datetime(2027, 9, 5, 1, 0, tzinfo=timezone.utc))  # Sun 5 September 10:00
+INSTANTS = (datetime(2027, 3, 1, 15, 30, tzinfo=UTC),  # Tue 2 March 00:30 in Korea
+            datetime(2026, 12, 31, 5, 5, tzinfo=UTC),  # Thu 31 December 14:05
+            datetime(2027, 9, 5, 1, 0, tzinfo=UTC))  # Sun 5 September 10:00
 
 
 @pytest.fixture(scope="module")

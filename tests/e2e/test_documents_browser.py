@@ -17,8 +17,7 @@ from chalicelib.domain.consultations import Status
 from devtools.idp import accounts
 from ops.tick import local_now
 from tests import documents
-from tests.e2e.browser import (DESKTOP, PHONE, chromium, local_site, screenshot, sign_in,
-                               serious_violations)
+from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,8 @@
 """A Vietnamese resident's whole reservation journey in a real browser at 360 px: a phone set to
 Vietnamese (Accept-Language) gets the landing page, the step-by-step form with its review step, the
-slot picker (a tap asks, a confirmation books) and the booked status in Vietnamese, nothing wider than the phone, no serious axe violation; the request is
-stored as a Vietnamese consultation, and the status page says how an interpreted consultation goes."""
+slot picker (a tap asks, a confirmation books) and the booked status in Vietnamese, nothing wider
+than the phone, no serious axe violation; the request is stored as a Vietnamese consultation, and
+the status page says how an interpreted consultation goes."""
 
 from __future__ import annotations
 

@@ -31,7 +31,9 @@ SUBMIT_WAITING = """async () => {
   return (await made.json()).id;
 }"""
 
-CONSULTATION = """async (id) => { const r = await fetch('/api/consultations/' + id); return [r.status, await r.json()]; }"""
+CONSULTATION = """async (id) => {
+  const r = await fetch('/api/consultations/' + id); return [r.status, await r.json()];
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +185,8 @@ def test_operator_day(live) -> None:
         admin.goto(f"{live}/admin?lang=en")
         admin.locator("#queue-status").filter(has_text="consultations").or_(
             admin.locator("#queue-status").filter(has_text="Nothing")).wait_for()
-        assert admin.locator("#queue-filters button[data-flag=unanswered]").inner_text().startswith("Unanswered messages")
+        unanswered = admin.locator("#queue-filters button[data-flag=unanswered]")
+        assert unanswered.inner_text().startswith("Unanswered messages")
         admin.locator("#roster tr").first.wait_for()
         admin.click("#log-form button[type=submit]")
         admin.locator("#log tr", has_text="(Attorney)").first.wait_for()

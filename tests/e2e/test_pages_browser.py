@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import (DESKTOP, PHONE, chromium, local_site, screenshot, sign_in,
-                               serious_violations)
+from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 

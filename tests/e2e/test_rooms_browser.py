@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,8 +15,7 @@ from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.services import intake
 from devtools.idp import accounts
-from tests.e2e.browser import (MEDIA_ARGS, chromium, local_site, pass_second_factor, screenshot,
-                               serious_violations)
+from tests.e2e.browser import MEDIA_ARGS, chromium, local_site, pass_second_factor, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +34,7 @@ STAFF_SITE: dict = {}  # the live site's container and environment, for the atto
 
 def matched_consultation(container, account: str, method: Method) -> str:
     """A consultation of ``account`` matched with att-001 (through the repositories, not the offer flow)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     personal = PersonalDetails(name="박지은", phone="+821077778888",
                                description="I was dismissed without notice after three years of work.")
     made = intake.submit(consultations=container.consultations, cipher=container.cipher,
@@ -101,7 +100,9 @@ def test_video_connects_peer_to_peer_through_maeul_signalling(live, container) -
             decoded = page.evaluate("""async () => {
                 const stats = await window.maeulRoom.pc.getStats();
                 let frames = 0;
-                stats.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0; });
+                stats.forEach(r => {
+                    if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded || 0;
+                });
                 return frames;
             }""")
             assert decoded > 0

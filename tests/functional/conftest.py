@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from tests.support import ApiClient
 
 # A plain Tuesday in service hours: 2026-12-01 10:30 KST.
-TUESDAY_MORNING = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+TUESDAY_MORNING = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -53,9 +53,9 @@ def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     reads the container's recipients (the fakes a test installs)."""
     from functools import cached_property
 
-    from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
     from chalicelib.composition import Container
     from chalicelib.services.resident_messages import ResidentMessenger
+    from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 
     def messenger(self: Container) -> ResidentMessenger:
         s = self.settings

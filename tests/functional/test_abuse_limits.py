@@ -9,8 +9,7 @@ import uuid
 from datetime import timedelta
 
 from chalicelib.domain.notifications import MessageKind, render
-from tests.functional.test_reservation_api import (ADMIN, ALICE, BOB, TUESDAY_MORNING, World, full, iso, kst,  # noqa: F401
-                                                   world)
+from tests.functional.test_reservation_api import ADMIN, ALICE, BOB, TUESDAY_MORNING, World, full, iso, kst, world  # noqa: F401
 from tests.support import assert_error
 
 SLOTS = [kst(2026, 12, 2, 10), kst(2026, 12, 2, 10, 30)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tests.twins.memory import MemoryAuditLog
 from chalicelib.domain.audit import AccessEvent
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.support import ApiClient, assert_error
+from tests.twins.memory import MemoryAuditLog
 
 KST = timezone(timedelta(hours=9))
 

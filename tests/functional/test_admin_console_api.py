@@ -9,8 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from tests.twins.memory import (MemoryAuditLog, MemoryConsultationRepository,
-                                        MemoryLoadStore, MemoryNotifier, MemoryRoster)
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Consultation, Language, Status
@@ -18,6 +16,13 @@ from chalicelib.domain.identity import Principal, Provider, Role
 from tests.fakes import FakeAuthenticator
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.support import ApiClient, assert_error
+from tests.twins.memory import (
+    MemoryAuditLog,
+    MemoryConsultationRepository,
+    MemoryLoadStore,
+    MemoryNotifier,
+    MemoryRoster,
+)
 
 
 class Roster(MemoryRoster):
@@ -56,7 +61,7 @@ def test_the_language_of_an_attorneys_email_is_chosen_when_adding_them(console) 
 
 
 def test_add_then_list_keeps_contact_sealed(console) -> None:
-    api, admin, _, roster, loads, notifier, _ = console
+    api, admin, _, roster, loads, _notifier, _ = console
     created = api.post("/api/admin/attorneys", body={**NEW, "id": "att-500", "annual_cap": 25}, headers=admin)
     assert created.status == 201, created.body
     assert created.json["id"] == "att-500" and created.json["annual_cap"] == 25 and created.json["own_annual_cap"]
@@ -127,11 +132,16 @@ def _consultation(n: int, *, category: str, region: str, mode: Mode, status: Sta
 
 def test_month_statistics_counts_and_median_wait(console) -> None:
     api, admin, _, _, _, _, consultations = console
-    rows = [_consultation(1, category="wage_arrears", region="suwon", mode=Mode.REALTIME, status=Status.MATCHED, waited=4),
-            _consultation(2, category="wage_arrears", region="suwon", mode=Mode.REALTIME, status=Status.MATCHED, waited=10),
-            _consultation(3, category="wage_arrears", region="goyang", mode=Mode.REALTIME, status=Status.MATCHED, waited=30),
-            _consultation(4, category="dismissal", region="goyang", mode=Mode.RESERVATION, status=Status.SUBMITTED, waited=None),
-            _consultation(5, category="dismissal", region="suwon", mode=Mode.RESERVATION, status=Status.COMPLETED, waited=None),
+    rows = [_consultation(1, category="wage_arrears", region="suwon", mode=Mode.REALTIME,
+                          status=Status.MATCHED, waited=4),
+            _consultation(2, category="wage_arrears", region="suwon", mode=Mode.REALTIME,
+                          status=Status.MATCHED, waited=10),
+            _consultation(3, category="wage_arrears", region="goyang", mode=Mode.REALTIME,
+                          status=Status.MATCHED, waited=30),
+            _consultation(4, category="dismissal", region="goyang", mode=Mode.RESERVATION,
+                          status=Status.SUBMITTED, waited=None),
+            _consultation(5, category="dismissal", region="suwon", mode=Mode.RESERVATION,
+                          status=Status.COMPLETED, waited=None),
             _consultation(6, category="dismissal", region="suwon", mode=Mode.RESERVATION, status=Status.SUBMITTED,
                           waited=None, month="2026-11"),
             _consultation(7, category="wage_arrears", region="suwon", mode=Mode.RESERVATION,

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.twins.memory_rooms import MemoryThreadStore
 from tests.fakes import attorney
 from tests.functional.test_reservation_api import ALICE, BOB, CAROL, World, full, kst
 from tests.functional.test_reservation_api import world as reservation_world  # noqa: F401
 from tests.support import assert_error
+from tests.twins.memory_rooms import MemoryThreadStore
 
 FIRST_SLOT, SECOND_SLOT = kst(2026, 12, 2, 10), kst(2026, 12, 3, 10)
 

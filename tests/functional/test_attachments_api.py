@@ -4,12 +4,11 @@ clear 4xx in the one error shape for each thing a person can get wrong."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 from chalicelib.composition import use_container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
@@ -18,8 +17,9 @@ from tests import documents
 from tests.fakes import FakeAuthenticator, attorney, resident
 from tests.identity_fakes import Clock, signin_container
 from tests.support import ApiClient, assert_error
+from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 
-NOW = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 
 
 @pytest.fixture

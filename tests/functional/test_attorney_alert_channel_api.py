@@ -3,15 +3,15 @@ booking alert that then reaches their phone on that channel. Fakes only, no AWS.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from tests.twins.memory import MemoryNotifier
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.notifications import MessageKind
 from chalicelib.services.attorney_alerts import alert_phone
 from tests.functional.test_admin_console_api import NEW, console  # noqa: F401 - the fixture
+from tests.twins.memory import MemoryNotifier
 
-WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Korea
+WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 in Korea
 
 
 def test_the_alert_channel_is_chosen_when_adding_an_attorney(console) -> None:  # noqa: F811

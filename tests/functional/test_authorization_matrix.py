@@ -36,20 +36,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.domain.offers import ChangedMeanwhileError
-from chalicelib.domain.surveys import SurveyAlreadyAnsweredError
-from tests.twins.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
-from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
-from tests.twins.memory_announcements import MemoryAnnouncementStore
-from tests.twins.memory_email import MemoryEmailHealthStore
-from tests.twins.memory_rooms import MemoryThreadStore
-from tests.twins.memory_phone import MemoryPhoneVerificationStore
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.announcements import AnnouncementKind
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
@@ -57,8 +49,16 @@ from chalicelib.domain.audit import LoginEvent, LoginResult
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
-from chalicelib.domain.offers import MoveOnReason, Offer, OfferStatus, RealtimeRequest, deadline_of
+from chalicelib.domain.offers import (
+    ChangedMeanwhileError,
+    MoveOnReason,
+    Offer,
+    OfferStatus,
+    RealtimeRequest,
+    deadline_of,
+)
 from chalicelib.domain.rooms import Outcome, SignalType
+from chalicelib.domain.surveys import SurveyAlreadyAnsweredError
 from chalicelib.domain.users import UserProfile
 from chalicelib.services import intake
 from tests import documents
@@ -66,6 +66,12 @@ from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.functional.test_admin_console_api import Roster
 from tests.identity_fakes import Clock, signin_container
 from tests.support import ApiClient, ApiResponse, assert_error
+from tests.twins.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
+from tests.twins.memory_announcements import MemoryAnnouncementStore
+from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
+from tests.twins.memory_email import MemoryEmailHealthStore
+from tests.twins.memory_phone import MemoryPhoneVerificationStore
+from tests.twins.memory_rooms import MemoryThreadStore
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 12, 1, 10, 30, tzinfo=KST)  # a Tuesday, inside the morning service window
@@ -698,7 +704,7 @@ def _offer(world: World, consultation_id: str, attorney_id: str) -> str:
 
 
 def build_world() -> World:
-    clock = Clock(NOW.astimezone(timezone.utc))
+    clock = Clock(NOW.astimezone(UTC))
     nowhere = "http://127.0.0.1:9"  # sign-in starts build a URL only; nothing here talks to a provider
     env = {"MAEUL_POLICY": json.dumps({"max_open_consultations": 10}),  # R2 holds four open ones
            "KAKAO_CLIENT_ID": "maeul-local-kakao", "NAVER_CLIENT_ID": "maeul-local-naver",

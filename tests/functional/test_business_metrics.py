@@ -7,13 +7,13 @@ import json
 import uuid
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
 from tests.fakes import FakeAuthenticator, resident
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.functional.test_intake_api import VALID
 from tests.functional.test_reservation_api import ALICE, full, kst, world  # noqa: F401 - the fixture
 from tests.functional.test_reservation_api import World as ReservationWorld
 from tests.support import ApiClient
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
 from tests.unit.test_metrics import dimensions_of, emf_lines, metrics_of
 
 

@@ -5,7 +5,7 @@ attorney has it (also in Vietnamese)."""
 from __future__ import annotations
 
 from chalicelib.domain.consultations import ENTITY, PersonalDetails
-from tests.functional.test_reservation_api import (ALICE, BOB, World, full, kst, world)  # noqa: F401
+from tests.functional.test_reservation_api import ALICE, BOB, World, full, kst, world  # noqa: F401
 from tests.support import ApiResponse, assert_error
 
 WEDNESDAY_10 = kst(2026, 12, 2, 10)

@@ -7,14 +7,14 @@ import json
 
 import pytest
 
-from tests.twins.memory import MemoryAuditLog, MemoryRoster
-from tests.twins.memory_email import MemoryEmailHealthStore
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.services import email_health
 from tests.fakes import FakeAuthenticator
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.support import ApiClient, assert_error
+from tests.twins.memory import MemoryAuditLog, MemoryRoster
+from tests.twins.memory_email import MemoryEmailHealthStore
 
 
 def bounce(attorney_id: str) -> str:

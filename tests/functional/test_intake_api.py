@@ -12,7 +12,6 @@ import pytest
 from openapi_spec_validator import validate
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
 from chalicelib.api.errors import to_response
 from chalicelib.composition import Container
 from chalicelib.domain.consultations import IllegalTransitionError, Status
@@ -21,6 +20,7 @@ from chalicelib.services.intake import erase_personal_data
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.support import ApiClient, ApiResponse, assert_error
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository
 
 VALID: dict[str, Any] = {
     "category": "dismissal",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 import pytest
 
@@ -57,9 +58,9 @@ def test_the_picker_offers_every_language_in_its_own_name_on_every_page(api: Api
 
 
 def test_the_next_opening_is_written_the_way_the_language_writes_dates(clock_at) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    clock_at(datetime(2026, 12, 5, 3, 0, tzinfo=timezone.utc))  # Saturday noon
+    clock_at(datetime(2026, 12, 5, 3, 0, tzinfo=UTC))  # Saturday noon
     client = ApiClient()
     assert "12월 7일(월) 10:00" in client.get("/?lang=ko").body.decode()
     assert "2026年12月7日(周一) 10:00" in client.get("/?lang=zh").body.decode()

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
-from tests.twins.memory_rooms import MemoryThreadStore
 from chalicelib.adapters.recipients import ContactDirectory
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.categories import Method, Mode
@@ -22,8 +20,10 @@ from chalicelib.domain.rooms import Side
 from chalicelib.services import intake
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.support import ApiClient, assert_error
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
+from tests.twins.memory_rooms import MemoryThreadStore
 
-T0 = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)  # Tue 10:30 KST
+T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # Tue 10:30 KST
 PHONE = "+821023456789"
 
 
@@ -72,7 +72,8 @@ class World:
     def consultation(self, owner: str = "kakao:res-1", method: Method = Method.CHAT,
                      status: Status = Status.MATCHED, attorney_id: str = "att-001") -> str:
         c = self.container
-        personal = PersonalDetails(name="홍길동", phone=PHONE, description="My employer has not paid me for two months.")
+        personal = PersonalDetails(name="홍길동", phone=PHONE,
+                                   description="My employer has not paid me for two months.")
         made = intake.submit(consultations=self.consultations, cipher=c.cipher, calendar=c.calendar,
                              policy=c.settings.policy, owner=owner,
                              intake=Intake("wages", "suwon", Mode.REALTIME, method, Language.KO, personal),
@@ -234,7 +235,8 @@ def test_signalling_only_between_the_two_and_only_while_the_room_is_open(world: 
     room = world.api.get(f"/api/consultations/{cid}/room", headers=me).json
     assert room["open"] is False and room["method"] == "video" and room["ice_servers"] == []
     world.clock[0] = start - timedelta(minutes=5)
-    assert world.api.post(path, body={"type": "offer", "data": {"type": "offer", "sdp": "v=0"}}, headers=me).status == 201
+    offer = {"type": "offer", "data": {"type": "offer", "sdp": "v=0"}}
+    assert world.api.post(path, body=offer, headers=me).status == 201
     tick(world, milliseconds=20)
     assert world.api.post(path, body={"type": "candidate", "data": {"candidate": "c1"}}, headers=me).status == 201
     tick(world, milliseconds=20)

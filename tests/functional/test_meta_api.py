@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from openapi_spec_validator import validate
 
@@ -37,7 +37,7 @@ def test_meta_says_open_now_on_a_tuesday_morning(api: ApiClient) -> None:
 
 
 def test_meta_on_christmas_names_the_holiday_and_the_next_opening(clock_at) -> None:
-    clock_at(datetime(2026, 12, 25, 3, 0, tzinfo=timezone.utc))  # 12:00 KST, Friday
+    clock_at(datetime(2026, 12, 25, 3, 0, tzinfo=UTC))  # 12:00 KST, Friday
     today = ApiClient().get("/api/meta").json["today"]
     assert today["is_service_day"] is False
     assert today["holiday_name"] and "기독탄신일" in today["holiday_name"]
@@ -84,7 +84,7 @@ def test_unexpected_errors_become_a_json_500_without_internals(clock_at) -> None
     def broken_clock() -> datetime:
         raise RuntimeError("secret internal detail")
 
-    container = clock_at(datetime(2026, 12, 1, tzinfo=timezone.utc))
+    container = clock_at(datetime(2026, 12, 1, tzinfo=UTC))
     container.clock = broken_clock
     response = ApiClient().get("/api/meta")
     error = assert_error(response, 500, "internal_error")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.support import ApiClient
 
@@ -21,7 +21,7 @@ def test_landing_page_in_korean_shows_hours_phone_and_both_sign_ins(api: ApiClie
 
 
 def test_landing_page_when_closed_names_the_next_opening(clock_at) -> None:
-    clock_at(datetime(2026, 12, 5, 3, 0, tzinfo=timezone.utc))  # Saturday noon
+    clock_at(datetime(2026, 12, 5, 3, 0, tzinfo=UTC))  # Saturday noon
     html = ApiClient().get("/").body.decode()
     assert "지금은 상담 시간이 아닙니다" in html
     assert "12월 7일(월) 10:00" in html

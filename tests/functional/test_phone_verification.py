@@ -10,21 +10,21 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory import MemoryNotifier
-from tests.twins.memory_phone import MemoryPhoneVerificationStore
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.identity import Principal
 from chalicelib.services.phone_verification import VerifiedPhoneRecipients
 from chalicelib.settings import Settings
 from tests.fakes import FakeAuthenticator, resident
 from tests.support import ApiClient, ApiResponse, assert_error, offending_messages
+from tests.twins.memory import MemoryNotifier
+from tests.twins.memory_phone import MemoryPhoneVerificationStore
 
-NOW = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)  # Tuesday 10:30 KST
+NOW = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # Tuesday 10:30 KST
 MOBILE, OTHER_MOBILE, LANDLINE = "010-2345-6789", "010-3456-7890", "02-2100-1234"
 MOBILE_E164 = "+821023456789"
 ALICE, BOB = resident("alice"), resident("bob")

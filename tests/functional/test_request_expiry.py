@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 from chalice.test import Client
 
-from tests.twins.memory import MemoryNotifier
 from chalicelib.adapters.recipients import ContactDirectory
 from chalicelib.domain.consultations import Status
 from tests.fakes import resident
 from tests.functional.conftest import TUESDAY_MORNING
 from tests.functional.test_intake_api import MINIMAL, World, world  # noqa: F401
+from tests.twins.memory import MemoryNotifier
 
 ALICE, BOB, CAROL = resident("exp-alice"), resident("exp-bob"), resident("exp-carol")
 
@@ -62,7 +62,8 @@ def test_the_daily_job_expires_stale_requests_and_tells_each_resident_in_their_l
     assert world.repo.get(booked).status is Status.BOOKED and world.repo.get(touched).status is Status.SUBMITTED
     assert world.repo.open_counts[ALICE.subject] == 0  # the open request is released
     texts = dict(notifier.sms)
-    assert "오래 진행되지 않아 종료" in texts["+821011110001"] and f"/consultations/{stale_ko}" in texts["+821011110001"]
+    assert "오래 진행되지 않아 종료" in texts["+821011110001"]
+    assert f"/consultations/{stale_ko}" in texts["+821011110001"]
     assert "waited too long and was closed" in texts["+821011110002"]
     assert all("Nguyen" not in t and "wages" not in t for t in texts.values())  # a link, not the request
     # running again expires nothing twice and tells nobody twice

@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory import (MemoryAuditLog, MemoryBookingRepository, MemoryConsultationRepository,
-                                        MemoryLoadStore, MemoryNotifier, MemoryRoster)
 from chalicelib.composition import Container, use_container
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.availability import Availability, Leave
@@ -24,6 +22,14 @@ from chalicelib.domain.identity import Principal
 from chalicelib.settings import Settings
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.support import ApiClient, ApiResponse, assert_error
+from tests.twins.memory import (
+    MemoryAuditLog,
+    MemoryBookingRepository,
+    MemoryConsultationRepository,
+    MemoryLoadStore,
+    MemoryNotifier,
+    MemoryRoster,
+)
 
 KST = ZoneInfo("Asia/Seoul")
 TUESDAY_MORNING = datetime(2026, 12, 1, 10, 30, tzinfo=KST)

@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
-from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 from chalicelib.domain.deliveries import Result, quiet_until
 from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.services.resident_messages import ResidentMessenger, counts
@@ -23,6 +21,8 @@ from chalicelib.settings import Policy
 from tests.fakes import FakeAuthenticator, admin, resident
 from tests.functional.test_intake_api import VALID
 from tests.support import ApiClient
+from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
+from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 
 KST = timezone(timedelta(hours=9))
 PHONE = "+821023456789"
@@ -174,7 +174,7 @@ def api_world(clock_at):
 
 
 def test_a_request_gets_a_unique_receipt_number_shown_in_the_view_and_in_the_message(api_world) -> None:
-    api, auth, notifier, container = api_world
+    api, auth, notifier, _container = api_world
     ids, receipts = [], []
     for who, lang in ((resident("r-en"), "en"), (resident("r-ko"), "ko")):
         headers = {**auth.headers_for(who), "Idempotency-Key": str(uuid.uuid4())}

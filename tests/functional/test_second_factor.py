@@ -11,8 +11,7 @@ import requests
 
 from chalicelib.domain.audit import LoginResult
 from chalicelib.domain.second_factor import code_at, step_of
-from tests.functional.test_signin import (ADMIN_KAKAO, ATTORNEY_KAKAO, Browser, Site, idp,  # noqa: F401
-                                          make_site)
+from tests.functional.test_signin import ADMIN_KAKAO, ATTORNEY_KAKAO, Browser, Site, idp, make_site  # noqa: F401
 from tests.support import assert_error, totp_code, unverified_subject
 
 

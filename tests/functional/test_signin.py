@@ -267,7 +267,7 @@ def test_state_from_another_browser_is_refused(site) -> None:
 def test_missing_unknown_expired_and_cross_provider_states(site) -> None:
     browser = site.browser()
     assert_error(browser.request("GET", "/auth/kakao/callback?code=abc"), 400, "invalid_state")
-    path, params = site.authorize(site.start(browser, "naver"))
+    path, _params = site.authorize(site.start(browser, "naver"))
     assert_error(browser.request("GET", "/auth/naver/callback?code=abc&state=made-up"), 400, "invalid_state")
     assert_error(browser.request("GET", path.replace("/naver/", "/kakao/")), 400, "invalid_state")
     path, _ = site.authorize(site.start(browser, "kakao"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -194,7 +194,7 @@ def test_the_sign_in_buttons_follow_the_providers_guidelines(api: ApiClient) -> 
 
 @pytest.mark.parametrize("moment,open_now", [
     (TUESDAY_MORNING, True),
-    (datetime(2026, 12, 5, 10, 30, tzinfo=timezone.utc), False),  # Saturday 19:30 KST
+    (datetime(2026, 12, 5, 10, 30, tzinfo=UTC), False),  # Saturday 19:30 KST
 ])
 def test_the_form_says_whether_real_time_is_open_by_the_sites_clock(clock_at, moment, open_now) -> None:
     container = clock_at(moment)

@@ -10,8 +10,15 @@ from dataclasses import replace
 
 from chalicelib.domain.identity import Provider, Role
 from chalicelib.domain.users import UserProfile
-from tests.functional.test_authorization_matrix import (A2, A2_ID, ADMIN, PRINCIPALS, RealOrTestTokens, World,
-                                                        world)  # noqa: F401
+from tests.functional.test_authorization_matrix import (
+    A2,
+    A2_ID,
+    ADMIN,
+    PRINCIPALS,
+    RealOrTestTokens,
+    World,
+    world,  # noqa: F401
+)
 from tests.support import assert_error, verified_staff_session
 
 SECOND = "naver:a2-second-phone"

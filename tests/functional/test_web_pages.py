@@ -42,7 +42,8 @@ def test_each_page_renders_for_its_role_with_security_headers(site, path, role) 
     assert page.status == 200, page.body[:500]
     h = page.headers
     assert h["content-type"].startswith("text/html")
-    assert "script-src 'self'" in h["content-security-policy"] and "frame-ancestors 'none'" in h["content-security-policy"]
+    csp = h["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
     assert h["cache-control"] == "no-store"
     html = page.body.decode()
@@ -100,11 +101,11 @@ def test_scripts_never_use_storage_or_put_personal_fields_in_urls() -> None:
 def test_the_assigned_attorney_by_display_name_for_readers_only(site) -> None:
     from datetime import timedelta
 
-    from tests.twins.memory import MemoryConsultationRepository, MemoryRoster
     from chalicelib.composition import get_container
     from chalicelib.domain.attorneys import Attorney
     from chalicelib.domain.categories import Method, Mode
     from chalicelib.domain.consultations import Consultation, Language, Status
+    from tests.twins.memory import MemoryConsultationRepository, MemoryRoster
 
     api, tokens = site
     consultations, roster = MemoryConsultationRepository(365), MemoryRoster()

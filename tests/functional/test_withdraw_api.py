@@ -9,8 +9,18 @@ from datetime import timedelta
 from chalicelib.domain.bookings import BookingStatus
 from chalicelib.domain.consultations import Status
 from tests.fakes import attorney
-from tests.functional.test_reservation_api import (ADMIN, ALICE, BOB, CAROL, TUESDAY_MORNING, World, full, iso,  # noqa: F401
-                                                   kst, world)
+from tests.functional.test_reservation_api import (  # noqa: F401
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    TUESDAY_MORNING,
+    World,
+    full,
+    iso,
+    kst,
+    world,
+)
 from tests.support import ApiResponse, assert_error
 
 WEDNESDAY_10 = kst(2026, 12, 2, 10)
@@ -49,7 +59,8 @@ def test_the_owner_withdraws_a_booked_request_and_everything_it_held_is_released
     assert world.book(BOB, other, WEDNESDAY_10).status == 201
     # the booked attorney is told (e-mail and SMS: a time and a link, nothing personal)
     new_mails = world.notifier.emails[mails_before:]
-    assert [(a, s) for a, s, _ in new_mails][0] == ("att-a", "[마을노무사] 예약 취소")
+    to, subject, _ = new_mails[0]
+    assert (to, subject) == ("att-a", "[마을노무사] 예약 취소")
     assert any("12월 2일(수) 10:00" in text for _, text in world.notifier.sms[sms_before:])
     assert all("홍길동" not in text and "dismissed" not in text for _, text in world.notifier.sms)
 

@@ -14,8 +14,6 @@ from typing import Any
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.identity_key import StaticIdentityKey
-from tests.twins.memory import (MemoryBookingRepository, MemoryConsultationRepository, MemoryLoadStore,
-                                        MemoryNotifier, MemoryRoster)
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.calendar import ServiceCalendar, ServiceWindow
@@ -24,6 +22,13 @@ from chalicelib.domain.consultations import Consultation, IdempotencyClaim, Lang
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.services.reservations import ReservationService
 from chalicelib.settings import Policy
+from tests.twins.memory import (
+    MemoryBookingRepository,
+    MemoryConsultationRepository,
+    MemoryLoadStore,
+    MemoryNotifier,
+    MemoryRoster,
+)
 
 
 @dataclass
@@ -79,7 +84,8 @@ class Backend:
                           provider=Provider.KAKAO, session_id="s")
         now = self.clock[0]
         consultation = Consultation(
-            id=str(uuid.uuid5(uuid.NAMESPACE_URL, key) if key else uuid.uuid4()), owner=owner.subject, status=Status.SUBMITTED, category=category, region=region,
+            id=str(uuid.uuid5(uuid.NAMESPACE_URL, key) if key else uuid.uuid4()), owner=owner.subject,
+            status=Status.SUBMITTED, category=category, region=region,
             mode=Mode.RESERVATION, method=Method.PHONE, language=Language.KO, created_at=now, updated_at=now,
             month=now.strftime("%Y-%m"), consent_version="test")
         claim = IdempotencyClaim(owner=owner.subject, key_digest=uuid.uuid4().hex, fingerprint="f",

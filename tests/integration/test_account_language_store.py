@@ -4,16 +4,16 @@ kept across sign-ins, refused for an account that does not exist, gone with the 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from tests.twins.memory_identity import MemoryUserStore
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.users import UserProfile
+from tests.twins.memory_identity import MemoryUserStore
 
-T0 = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["dynamodb", "memory"])

@@ -8,18 +8,22 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
-from tests.twins.memory import MemoryNotifier
-from tests.twins.memory_attachments import MemoryAttachmentStore
 from chalicelib.composition import Container
-from chalicelib.domain.attachments import (Attachment, AttachmentBusyError, AttachmentStatus,
-                                           AttachmentTooLargeError, AttachmentTypeError, Rejection,
-                                           TooManyAttachmentsError)
+from chalicelib.domain.attachments import (
+    Attachment,
+    AttachmentBusyError,
+    AttachmentStatus,
+    AttachmentTooLargeError,
+    AttachmentTypeError,
+    Rejection,
+    TooManyAttachmentsError,
+)
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import ConsultationNotFoundError, Intake, Language, PersonalDetails, Status
 from chalicelib.services import intake
@@ -28,10 +32,12 @@ from chalicelib.settings import Settings
 from ops import awscalls
 from tests import documents
 from tests.fakes import admin, attorney, resident
+from tests.twins.memory import MemoryNotifier
+from tests.twins.memory_attachments import MemoryAttachmentStore
 
 pytestmark = pytest.mark.emulator
 
-T0 = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 MAX_BYTES = 256 * 1024  # small, so the oversize case is quick
 
 

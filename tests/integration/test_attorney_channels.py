@@ -6,7 +6,7 @@ its SMS/LMS fallback counted as the carriers count bytes (UCS-2 for Thai, Khmer,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.emulator
 LOCAL = Config()
 KEYS = {"sens_access_key": LOCAL.access_key, "sens_secret_key": LOCAL.secret_key}
 BASE = "http://127.0.0.1:8000"
-WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Korea
+WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 in Korea
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -55,7 +55,7 @@ def outbox(env: dict[str, str]) -> list[dict]:
 @pytest.fixture(scope="module")
 def world(private_stack: PrivateStack):
     seed.run(private_stack.container, wanted=lambda a: "wage_arrears" in a.categories and "suwon" in a.regions)
-    fixed = Container(Settings.from_env(private_stack.env), clock=lambda: NOW.astimezone(timezone.utc))
+    fixed = Container(Settings.from_env(private_stack.env), clock=lambda: NOW.astimezone(UTC))
     fixed.tables  # noqa: B018
     auth = FakeAuthenticator()
     fixed.__dict__["authenticator"] = auth
@@ -131,7 +131,7 @@ def test_booking_emails_the_attorney_and_a_bounce_stops_email_until_cleared(worl
 
 
 def test_an_address_on_the_account_suppression_list_marks_the_attorney(world) -> None:
-    env, container, auth, api = world
+    env, container, _auth, _api = world
     [attorney] = [a for a in container.attorneys.roster()
                   if container.email_health.failure(a.id) is None][:1]
     address = container.attorneys.contact(attorney.id).email

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.twins.memory import MemoryAuditLog
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
+from tests.twins.memory import MemoryAuditLog
 
-T0 = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["dynamodb", "memory"])
@@ -83,7 +83,7 @@ def test_staff_rights_changes_are_kept_three_years_other_entries_two(container) 
         container.audit.record_access(AccessEvent(at=T0, actor=actor, actor_role="admin", owner="attorney:att-x",
                                                   record="attorney:att-x", action=action))
     items = {i.action: i for i in AuditItem.by_secondary.query(f"ACCESSBY#{actor}")}
-    kept = {action: datetime.fromtimestamp(item.expires_at, timezone.utc) - T0 for action, item in items.items()}
+    kept = {action: datetime.fromtimestamp(item.expires_at, UTC) - T0 for action, item in items.items()}
     assert timedelta(days=2 * 365 + 1) <= kept["read"] < timedelta(days=3 * 365)
     assert kept["attorney_deactivated"] >= timedelta(days=3 * 365 + 1)  # three years, a leap day included
 
@@ -106,7 +106,7 @@ def test_an_admin_adding_changing_and_deactivating_an_attorney_leaves_three_year
         attorney_id = f"att-rights-{uuid.uuid4().hex[:6]}"
         body = {"id": attorney_id, "display_name": "권리 노무사", "categories": ["dismissal"],
                 "regions": ["yeoju"], "phone": "010-2345-0001", "email": "rights@example.invalid"}
-        began = datetime.now(timezone.utc)
+        began = datetime.now(UTC)
         assert api.post("/api/admin/attorneys", body=body, headers=headers).status == 201
         change = {"display_name": "권리 노무사", "categories": ["dismissal"], "regions": ["yeoju", "icheon"]}
         assert api.request("PUT", f"/api/admin/attorneys/{attorney_id}", body=change, headers=headers).status == 200
@@ -123,7 +123,7 @@ def test_an_admin_adding_changing_and_deactivating_an_attorney_leaves_three_year
         assert {e["owner_name"] for e in log} == {"권리 노무사"}  # the profile's name, read from the roster
         from chalicelib.adapters.dynamo.audit import AuditItem
 
-        kept = [datetime.fromtimestamp(i.expires_at, timezone.utc) - began
+        kept = [datetime.fromtimestamp(i.expires_at, UTC) - began
                 for i in AuditItem.by_secondary.query(f"ACCESSBY#{who.subject}")]
         assert len(kept) == 4 and all(k >= timedelta(days=3 * 365 + 1) for k in kept)
     finally:

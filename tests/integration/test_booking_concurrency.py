@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from chalicelib.composition import Container
 from chalicelib.clock import CLOCK_VAR, pinned
+from chalicelib.composition import Container
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method, Mode

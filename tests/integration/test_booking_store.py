@@ -16,8 +16,7 @@ from ops import awscalls
 awscalls.install()  # before any client this module builds, so that every call is counted
 
 from chalicelib.domain.availability import Availability  # noqa: E402
-from chalicelib.domain.bookings import (BookingChangedError, BookingStatus, ClaimKind, NoBookingError,  # noqa: E402
-                                        SlotTakenError)
+from chalicelib.domain.bookings import BookingChangedError, BookingStatus, ClaimKind, NoBookingError, SlotTakenError  # noqa: E402
 from chalicelib.domain.consultations import Status  # noqa: E402
 from chalicelib.domain.regions import rings  # noqa: E402
 from chalicelib.settings import Policy  # noqa: E402
@@ -198,7 +197,7 @@ def test_declining_keeps_the_reason_sealed_and_excludes_the_attorney(world: Back
 def test_listing_and_booking_cost_a_fixed_number_of_indexed_calls(container) -> None:
     world = BACKENDS["dynamo"](container, POLICY, NOW)
     try:
-        for i in range(3):
+        for _ in range(3):
             world.add_attorney(attorney_id(), CATEGORY, (REGION, "siheung"))
         owner, consultation = world.new_consultation(CATEGORY, REGION)
         service = world.service

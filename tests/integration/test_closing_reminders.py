@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.composition import Container
-from chalicelib.domain.availability import Availability
 from chalicelib.domain.attorneys import Attorney
+from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.domain.rooms import NotStartedYetError, Outcome
-from chalicelib.settings import Settings
 from chalicelib.services import intake
+from chalicelib.settings import Settings
 from tests.integration.reservations_harness import erase
 
 pytestmark = pytest.mark.emulator
@@ -44,7 +44,8 @@ def test_closing_waits_for_the_slot_and_then_cancels_the_pending_reminders(stack
     c.bookings.save_availability(attorney_id, Availability.full(c.calendar), NOW)
     owner = Principal(subject=f"kakao:close-{uuid.uuid4().hex[:8]}", role=Role.RESIDENT, provider=Provider.KAKAO,
                       session_id="s")
-    personal = PersonalDetails(name="홍길동", phone="+821023456789", description="My contract was changed without asking.")
+    personal = PersonalDetails(name="홍길동", phone="+821023456789",
+                               description="My contract was changed without asking.")
     made = intake.submit(consultations=c.consultations, cipher=c.cipher, calendar=c.calendar, policy=c.settings.policy,
                          owner=owner.subject, intake=Intake(CATEGORY, REGION, Mode.RESERVATION, Method.PHONE,
                                                             Language.KO, personal),
@@ -95,7 +96,8 @@ def test_a_no_show_does_not_count_towards_the_annual_cap(stack_env) -> None:
     c.bookings.save_availability(attorney_id, Availability.full(c.calendar), NOW)
     owner = Principal(subject=f"kakao:noshow-{uuid.uuid4().hex[:8]}", role=Role.RESIDENT, provider=Provider.KAKAO,
                       session_id="s")
-    personal = PersonalDetails(name="홍길동", phone="+821023456789", description="My contract was changed without asking.")
+    personal = PersonalDetails(name="홍길동", phone="+821023456789",
+                               description="My contract was changed without asking.")
     made = intake.submit(consultations=c.consultations, cipher=c.cipher, calendar=c.calendar, policy=c.settings.policy,
                          owner=owner.subject, intake=Intake(CATEGORY, REGION, Mode.RESERVATION, Method.PHONE,
                                                             Language.KO, personal),

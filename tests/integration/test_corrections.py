@@ -14,8 +14,7 @@ import pytest
 
 from chalicelib.adapters.dynamo.consultations import ConsultationItem, _key
 from chalicelib.domain.categories import Method, Mode
-from chalicelib.domain.consultations import (ENTITY, ConsultationNotFoundError, Intake, Language, PersonalDetails,
-                                             Status)
+from chalicelib.domain.consultations import ENTITY, ConsultationNotFoundError, Intake, Language, PersonalDetails, Status
 from chalicelib.domain.corrections import Correction, CorrectionConflictError, NotCorrectableError
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.services import corrections, intake

@@ -7,12 +7,12 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 from chalicelib.domain.deliveries import Delivery, Result
+from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 
 pytestmark = pytest.mark.emulator
 
@@ -87,7 +87,7 @@ def test_allowances_stop_at_the_limit_under_a_race(ledger) -> None:
 
 def test_counts_per_template_channel_and_result_for_the_korean_month(ledger) -> None:
     before = ledger.counts("2031-06").get("MAEUL_REMINDER_EN#lms#delivered", 0)
-    midnight_utc_june = datetime(2031, 5, 31, 15, 30, tzinfo=timezone.utc)  # 1 June 00:30 in Korea
+    midnight_utc_june = datetime(2031, 5, 31, 15, 30, tzinfo=UTC)  # 1 June 00:30 in Korea
     for _ in range(2):
         key = f"test:{uuid.uuid4().hex}"
         token = ledger.claim(delivery(key), midnight_utc_june)

@@ -44,7 +44,8 @@ def raw_item(c: Container, pk: str, sk: str) -> dict:
 def test_leaving_erases_every_free_text_and_a_retry_after_a_failure_half_way_finishes(stack_env) -> None:
     clock = [NOW]
     settings = Settings.from_env(stack_env)
-    settings = settings.model_copy(update={"policy": settings.policy.model_copy(update={"availability_default": "none"})})
+    policy = settings.policy.model_copy(update={"availability_default": "none"})
+    settings = settings.model_copy(update={"policy": policy})
     c = Container(settings, clock=lambda: clock[0])
     c.tables  # noqa: B018
     subject = f"kakao:leaver-{uuid.uuid4().hex[:10]}"

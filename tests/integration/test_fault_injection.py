@@ -52,7 +52,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -276,7 +276,7 @@ def world(stack_env: dict[str, str], container: Container) -> Iterator[World]:
                                        "booking_changes_per_consultation_per_day": 100,
                                        "booking_changes_per_account_per_day": 200})}
     previous = composition._container
-    built = Container(Settings.from_env(env), clock=lambda: NOW.astimezone(timezone.utc))
+    built = Container(Settings.from_env(env), clock=lambda: NOW.astimezone(UTC))
     built.tables  # noqa: B018
     ddb = built.boto_session.client("dynamodb")
     tables = {env["MAEUL_MAIN_TABLE"]: ("pk", "sk"), env["MAEUL_IDEMPOTENCY_TABLE"]: ("id",),
@@ -305,7 +305,7 @@ def world(stack_env: dict[str, str], container: Container) -> Iterator[World]:
         for table, names in tables.items():
             keys = sorted(_table_keys(ddb, table, names) - before[table])
             for i in range(0, len(keys), 25):
-                batch = {table: [{"DeleteRequest": {"Key": {n: {"S": v} for n, v in zip(names, key)}}}
+                batch = {table: [{"DeleteRequest": {"Key": {n: {"S": v} for n, v in zip(names, key, strict=True)}}}
                                  for key in keys[i:i + 25]]}
                 while batch:
                     batch = ddb.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
@@ -603,7 +603,7 @@ def test_sns_failing_when_the_booking_alert_goes_out_still_books_in_full(
     assert sorted(r.channel for r in undelivered) == (["email", "phone"] if has_contact else [])
     assert app.container.consultations.get(cid).status is Status.BOOKED
     active = app.container.bookings.state_of(cid).active
-    assert active is not None and active.start == start.astimezone(timezone.utc)
+    assert active is not None and active.start == start.astimezone(UTC)
     assert app.api.get(f"/api/consultations/{cid}/booking", headers=headers).json["booking_id"] == active.id
     queued = reminders_of(active.id)
     offsets = set(app.container.settings.policy.reminder_offsets_minutes)
@@ -625,7 +625,7 @@ def test_the_reminders_job_with_ses_e_mail_failing_sends_every_reminder_exactly_
     base_url = app.container.settings.public_base_url
 
     def run(at: datetime) -> Any:
-        return run_reminders(store, notifier, app.container.recipients, at.astimezone(timezone.utc),
+        return run_reminders(store, notifier, app.container.recipients, at.astimezone(UTC),
                              base_url=base_url)
 
     day_before = start - timedelta(hours=24)

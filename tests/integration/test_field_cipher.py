@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.adapters.field_cipher import (CiphertextMismatchError, KmsFieldCipher,
-                                              LocalFieldCipher)
+from chalicelib.adapters.field_cipher import CiphertextMismatchError, KmsFieldCipher, LocalFieldCipher
 from ops.awscalls import count_calls
 
 

@@ -9,22 +9,27 @@ from __future__ import annotations
 import json
 import secrets
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.jwt_tokens import KeySet, SecretsManagerKeySource
-from tests.twins.memory_identity import (MemoryAttorneyLinks, MemoryFactorStore, MemoryInviteStore,
-                                                 MemorySessionStore, MemoryUserStore)
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.second_factor import Factor, new_secret
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session, token_hash
 from chalicelib.domain.users import InvalidInviteError, UserProfile
 from ops import awscalls, jwt_keys
+from tests.twins.memory_identity import (
+    MemoryAttorneyLinks,
+    MemoryFactorStore,
+    MemoryInviteStore,
+    MemorySessionStore,
+    MemoryUserStore,
+)
 
-T0 = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 def uid() -> str:

@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,18 +22,26 @@ awscalls.install()  # before any client this module builds, so that every AWS ca
 
 from chalicelib import composition  # noqa: E402
 from chalicelib.adapters.field_cipher import KmsFieldCipher  # noqa: E402
-from tests.twins.memory import MemoryConsultationRepository  # noqa: E402
 from chalicelib.composition import Container, use_container  # noqa: E402
 from chalicelib.domain.categories import Method, Mode  # noqa: E402
-from chalicelib.domain.consultations import (ERASED_OWNER, Consultation, IdempotencyClaim,  # noqa: E402
-                                             IdempotencyKeyReusedError, IllegalTransitionError, Intake,
-                                             Language, PersonalDetails, Status,
-                                             TooManyOpenConsultationsError)
+from chalicelib.domain.consultations import (  # noqa: E402
+    ERASED_OWNER,
+    Consultation,
+    IdempotencyClaim,
+    IdempotencyKeyReusedError,
+    IllegalTransitionError,
+    Intake,
+    Language,
+    PersonalDetails,
+    Status,
+    TooManyOpenConsultationsError,
+)
 from chalicelib.domain.identity import Principal  # noqa: E402
 from chalicelib.domain.triage import TriageFacts  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
 from tests.fakes import FakeAuthenticator, admin, attorney, resident  # noqa: E402
 from tests.support import ApiClient, ApiResponse, assert_error  # noqa: E402
+from tests.twins.memory import MemoryConsultationRepository  # noqa: E402
 
 pytestmark = pytest.mark.emulator
 
@@ -91,7 +99,7 @@ def stack(stack_env: dict[str, str]) -> Iterator[Stack]:
         # tables, so every item left behind slows (and, under concurrency, perturbs) later tests.
         for table, names in tables.items():
             for key in _keys(ddb, table, names) - before[table]:
-                ddb.delete_item(TableName=table, Key={n: {"S": v} for n, v in zip(names, key)})
+                ddb.delete_item(TableName=table, Key={n: {"S": v} for n, v in zip(names, key, strict=True)})
 
 
 @pytest.fixture(autouse=True)
@@ -236,16 +244,16 @@ def test_the_assigned_attorney_reads_the_details_and_the_read_is_in_the_access_l
     path = f"/api/consultations/{consultation_id}"
     assigned, other = attorney(f"att-{secrets.token_hex(3)}"), attorney(f"att-{secrets.token_hex(3)}")
     assert_error(stack.get(assigned, path), 404, "not_found")
-    stack.container.consultations.transition(consultation_id, Status.BOOKED, datetime.now(timezone.utc),
+    stack.container.consultations.transition(consultation_id, Status.BOOKED, datetime.now(UTC),
                                              attorney_id=assigned.attorney_id)
     assert_error(stack.get(other, path), 404, "not_found")
     assert_error(stack.get(resident(f"stranger-{secrets.token_hex(4)}"), path), 404, "not_found")
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    before = datetime.now(UTC) - timedelta(seconds=1)
     seen = stack.get(assigned, path)
     assert seen.status == 200 and seen.json["personal"]["phone"].endswith(re.sub(r"\D", "", body["phone"])[3:])
     listed = stack.get(assigned, "/api/consultations").json["items"]
     assert [c["id"] for c in listed] == [consultation_id] and listed[0]["personal"] is None
-    events = stack.container.audit.accesses(before, datetime.now(timezone.utc) + timedelta(seconds=1),
+    events = stack.container.audit.accesses(before, datetime.now(UTC) + timedelta(seconds=1),
                                             actor=assigned.subject)
     assert [(e.owner, e.record, e.action, e.actor_role) for e in events] == [
         (who.subject, f"consultation:{consultation_id}", "read", "attorney")]
@@ -322,7 +330,7 @@ def test_a_page_of_50_costs_one_query_and_no_kms_call(stack: Stack) -> None:
     ids = []
     for n in range(50):
         consultation_id = stack.submit(who, unique_body(f"p{n}")).json["id"]
-        stack.container.consultations.transition(consultation_id, Status.CANCELLED, datetime.now(timezone.utc))
+        stack.container.consultations.transition(consultation_id, Status.CANCELLED, datetime.now(UTC))
         ids.append(consultation_id)
     stack.fresh_container()  # reads in a cold container: nothing cached from the writes
     with awscalls.count_calls("kms") as kms, awscalls.count_calls("dynamodb") as ddb:
@@ -496,7 +504,7 @@ def test_a_write_whose_reply_was_lost_is_not_written_twice(stack: Stack) -> None
 
 # --- the repository contract, on DynamoDB and on the in-memory twin ---------------------------
 
-T0 = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 
 
 @pytest.fixture(params=["dynamodb", "memory"])
@@ -587,7 +595,7 @@ def test_contract_pages_newest_first(repo) -> None:  # type: ignore[no-untyped-d
     who = owner()
     # a month no other test writes in (the shared table holds other tests' consultations of T0's month
     # and of the real one): the page of the month is this test's five, newest first
-    own_month = datetime(2003, 7, 15, 1, 30, tzinfo=timezone.utc)
+    own_month = datetime(2003, 7, 15, 1, 30, tzinfo=UTC)
     made = [make(who, created_at=own_month + timedelta(seconds=s)) for s in range(5)]
     for n, c in enumerate(made):
         repo.create(c, claim(who, f"k{n}"), max_open=10)

@@ -16,8 +16,8 @@ from chalicelib.composition import Container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails
 from chalicelib.domain.identity import Principal, Provider, Role
-from chalicelib.settings import Settings
 from chalicelib.services import intake
+from chalicelib.settings import Settings
 from ops import seed
 
 pytestmark = pytest.mark.emulator

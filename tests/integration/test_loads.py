@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pynamodb.connection import Connection
@@ -11,11 +11,11 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.loads import DynamoLoadStore, add_increment
-from tests.twins.memory import LoadCapReachedError, MemoryLoadStore
 from ops.awscalls import count_calls
+from tests.twins.memory import LoadCapReachedError, MemoryLoadStore
 
 pytestmark = pytest.mark.emulator
-AT = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 def test_counters_of_many_attorneys_cost_one_batch_read(container) -> None:

@@ -5,24 +5,24 @@ TTL, and the KMS cost of a page of 50 messages (data keys are cached, not one ca
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.twins.memory import MemoryNotifier
 from chalicelib.composition import Container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.domain.rooms import Outcome, Side, SignalType, ThreadClosedError
-from chalicelib.settings import Settings
 from chalicelib.services import intake
+from chalicelib.settings import Settings
 from ops import awscalls
 from tests.fakes import attorney, resident
+from tests.twins.memory import MemoryNotifier
 
 pytestmark = pytest.mark.emulator
 
-T0 = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 
 
 class Clock:
@@ -182,7 +182,7 @@ def test_signals_expire_and_only_the_other_side_sees_them(world) -> None:
     cid = matched(c, clock, owner, Method.VIDEO)
     me, lawyer = resident(owner.removeprefix("kakao:")), attorney("att-001")
     c.rooms.signal(me, cid, SignalType.OFFER, {"type": "offer", "sdp": "v=0 192.0.2.10"})
-    items, last = c.rooms.signals(lawyer, cid, None)
+    items, _last = c.rooms.signals(lawyer, cid, None)
     assert [s.type for s in items] == [SignalType.OFFER] and items[0].data["sdp"].startswith("v=0")
     assert c.rooms.signals(me, cid, None)[0] == []
     assert "192.0.2.10" not in repr(raw_main_items(c, f"SIGNAL#{cid}"))  # addresses sealed too
@@ -193,7 +193,7 @@ def test_signals_expire_and_only_the_other_side_sees_them(world) -> None:
 def test_leaving_erases_the_residents_threads(container) -> None:
     """The erasers run on leaving: the threads' sealed messages and signals go with the account."""
     import uuid
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chalicelib import composition
     from chalicelib.domain.identity import Provider
@@ -210,7 +210,7 @@ def test_leaving_erases_the_residents_threads(container) -> None:
             "name": "떠나는 주민", "phone": "010-3333-0303", "consent_privacy": True,
             "description": "I was dismissed without notice after two years of work."})
         cid = created.json["id"]
-        container.consultations.transition(cid, Status.MATCHED, datetime.now(timezone.utc), attorney_id="att-002")
+        container.consultations.transition(cid, Status.MATCHED, datetime.now(UTC), attorney_id="att-002")
         sent = api.post(f"/api/consultations/{cid}/messages", headers=auth,
                         body={"text": "안녕하세요, 상담 부탁드립니다"})
         assert sent.status == 201, sent.body

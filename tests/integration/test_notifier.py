@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from tests.twins.memory import MemoryNotifier
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, render
 from ops.outbox import sent_email, sent_sms
+from tests.twins.memory import MemoryNotifier
 
 pytestmark = pytest.mark.emulator
 
-WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Seoul
+WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 in Seoul
 
 
 def new_attorney(container, language: str = "ko") -> tuple[str, str]:

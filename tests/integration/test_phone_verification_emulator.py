@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -22,7 +22,7 @@ from tests.integration.test_sens_channel import client, mine, sens_url  # noqa: 
 
 pytestmark = pytest.mark.emulator
 
-NOW = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from chalicelib.adapters.dynamo.reminders import DynamoReminderStore, ReminderItem
-from tests.twins.memory import MemoryNotifier, MemoryReminderStore
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.reminders import LEASE, Channel, plan
 from chalicelib.services.reminders import run_reminders
 from ops.awscalls import count_calls
+from tests.twins.memory import MemoryNotifier, MemoryReminderStore
 
 pytestmark = pytest.mark.emulator
 
 # Long ago, so that no booking made by another test has reminders due in these runs.
-BASE = datetime(2021, 6, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 KST
+BASE = datetime(2021, 6, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 KST
 RESIDENT_PHONE = "+821099990001"
 ATTORNEY_PHONE = "+821000000042"
 
@@ -38,13 +38,12 @@ _counter = iter(range(1_000_000))
 _weeks_back = iter(range(0, 10_000))
 
 
-@pytest.fixture(autouse=True)
-def start_time(monkeypatch):
-    """Each test books its own, earlier week (same weekday and hour), so that
-    reminders left pending by one test are never due in another's runs."""
-    start = BASE - timedelta(weeks=next(_weeks_back))
-    monkeypatch.setitem(globals(), "START", start)
-    return start
+@pytest.fixture
+def start() -> datetime:
+    """The start of the consultation booked by a test. Each test books its own, earlier week
+    (same weekday and hour), so that reminders left pending by one test are never due in
+    another's runs."""
+    return BASE - timedelta(weeks=next(_weeks_back))
 
 
 @pytest.fixture(params=["dynamodb", "memory"])
@@ -55,9 +54,9 @@ def store(request):
     return DynamoReminderStore()
 
 
-def booking(store, booking_id: str | None = None):
+def booking(store, start: datetime, booking_id: str | None = None):
     booking_id = booking_id or f"bk-{next(_counter)}-{id(store)}"
-    reminders = plan(booking_id, f"c-{booking_id}", "att-042", START, (1440, 60), START - timedelta(days=3))
+    reminders = plan(booking_id, f"c-{booking_id}", "att-042", start, (1440, 60), start - timedelta(days=3))
     store.schedule(reminders)
     return booking_id, reminders
 
@@ -71,10 +70,10 @@ def sent_to(notifier, booking_id):
     return sms
 
 
-def test_each_offset_sends_one_sms_to_each_side_and_one_email(store) -> None:
-    booking_id, _ = booking(store)
+def test_each_offset_sends_one_sms_to_each_side_and_one_email(store, start) -> None:
+    booking(store, start)
     notifier = MemoryNotifier()
-    day_before = START - timedelta(hours=24)
+    day_before = start - timedelta(hours=24)
     first = run(store, notifier, day_before)
     assert first.sent == 3
     mine_sms = [s for s in notifier.sms if s[0] in (ATTORNEY_PHONE, RESIDENT_PHONE)]
@@ -83,17 +82,17 @@ def test_each_offset_sends_one_sms_to_each_side_and_one_email(store) -> None:
     again = run(store, notifier, day_before)  # the same tick twice: nothing more
     assert again.sent == 0
     assert len(notifier.sms) == 2 and len(notifier.emails) == 1
-    run(store, notifier, START - timedelta(hours=1))
+    run(store, notifier, start - timedelta(hours=1))
     assert len(notifier.sms) == 4 and len(notifier.emails) == 2
-    assert f"{START.astimezone(timezone(timedelta(hours=9))):%H:%M}" in notifier.sms[-1][1]
+    assert f"{start.astimezone(timezone(timedelta(hours=9))):%H:%M}" in notifier.sms[-1][1]
     assert "(수) 10:00" in notifier.sms[-1][1]
 
 
-def test_sns_failure_marks_nothing_and_the_next_run_sends_once(store) -> None:
-    booking(store)
+def test_sns_failure_marks_nothing_and_the_next_run_sends_once(store, start) -> None:
+    booking(store, start)
     notifier = MemoryNotifier()
     notifier.fail = True
-    at = START - timedelta(hours=1)
+    at = start - timedelta(hours=1)
     failed = run(store, notifier, at)
     assert failed.sent == 0 and failed.failed == 6  # the 24h and the 1h reminders, three channels each
     notifier.fail = False
@@ -103,9 +102,9 @@ def test_sns_failure_marks_nothing_and_the_next_run_sends_once(store) -> None:
     assert run(store, notifier, at + timedelta(minutes=10)).sent == 0
 
 
-def test_a_claim_left_by_a_killed_run_is_reclaimed_after_its_lease(store) -> None:
-    _, reminders = booking(store)
-    at = START - timedelta(hours=24)
+def test_a_claim_left_by_a_killed_run_is_reclaimed_after_its_lease(store, start) -> None:
+    _, reminders = booking(store, start)
+    at = start - timedelta(hours=24)
     victim = next(r for r in reminders if r.offset_minutes == 1440 and r.channel is Channel.RESIDENT_SMS)
     assert store.claim(victim, at, LEASE) is not None  # a run claims it, then dies before sending
     notifier = MemoryNotifier()
@@ -115,8 +114,8 @@ def test_a_claim_left_by_a_killed_run_is_reclaimed_after_its_lease(store) -> Non
     assert [to for to, _ in notifier.sms].count(RESIDENT_PHONE) == 1
 
 
-def test_overdue_alarm_is_published(store) -> None:
-    booking(store)
+def test_overdue_alarm_is_published(store, start) -> None:
+    booking(store, start)
 
     class FailingSms(MemoryNotifier):
         def send_sms(self, phone_e164: str, text: str) -> str:
@@ -125,25 +124,25 @@ def test_overdue_alarm_is_published(store) -> None:
             raise NotificationFailedError("sms down")
 
     notifier = FailingSms()
-    summary = run(store, notifier, START - timedelta(hours=23))
+    summary = run(store, notifier, start - timedelta(hours=23))
     assert summary.overdue >= 1
     assert notifier.alarms and "overdue" in notifier.alarms[0][1]
     assert "+82" not in notifier.alarms[0][1]
 
 
-def test_reminders_of_an_erased_resident_are_closed_without_sending(store) -> None:
-    booking_id, _ = booking(store)
+def test_reminders_of_an_erased_resident_are_closed_without_sending(store, start) -> None:
+    booking_id, _ = booking(store, start)
     notifier = MemoryNotifier()
     recipients = Recipients()
     recipients.erased.add(f"c-{booking_id}")
-    summary = run_reminders(store, notifier, recipients, START - timedelta(hours=1), base_url="https://x")
+    summary = run_reminders(store, notifier, recipients, start - timedelta(hours=1), base_url="https://x")
     assert RESIDENT_PHONE not in [to for to, _ in notifier.sms]
     assert summary.failed == 0
 
 
 def test_the_job_reads_only_what_is_due_however_long_the_history(container) -> None:
     store = DynamoReminderStore()
-    at = datetime(2020, 3, 3, 0, 0, tzinfo=timezone.utc)  # before every other test's reminders
+    at = datetime(2020, 3, 3, 0, 0, tzinfo=UTC)  # before every other test's reminders
 
     def calls_for_run() -> dict[str, int]:
         # ten reminders due at `at`, on their own
@@ -179,16 +178,16 @@ def test_the_job_reads_only_what_is_due_however_long_the_history(container) -> N
     assert small["dynamodb.Query"] == 1
 
 
-def test_the_follow_up_asks_the_attorney_for_the_outcome_once(store) -> None:
+def test_the_follow_up_asks_the_attorney_for_the_outcome_once(store, start) -> None:
     booking_id = f"bk-follow-{next(_counter)}-{id(store)}"
-    reminders = plan(booking_id, f"c-{booking_id}", "att-042", START, (1440, 60), START - timedelta(days=3),
+    reminders = plan(booking_id, f"c-{booking_id}", "att-042", start, (1440, 60), start - timedelta(days=3),
                      follow_up_after=timedelta(minutes=60))
     follow_ups = [r for r in reminders if r.is_follow_up]
     assert {r.channel for r in follow_ups} == {Channel.ATTORNEY_SMS, Channel.ATTORNEY_EMAIL}
-    assert all(r.due_at == START + timedelta(minutes=60) for r in follow_ups)
+    assert all(r.due_at == start + timedelta(minutes=60) for r in follow_ups)
     store.schedule(reminders)
     notifier = MemoryNotifier()
-    run(store, notifier, START + timedelta(minutes=61))
+    run(store, notifier, start + timedelta(minutes=61))
     assert [to for to, _ in notifier.sms].count(ATTORNEY_PHONE) == 3  # two reminders, one follow-up
     assert "결과를 입력" in notifier.sms[-1][1] or "결과를 입력" in notifier.emails[-1][2]
-    assert run(store, notifier, START + timedelta(minutes=70)).sent == 0
+    assert run(store, notifier, start + timedelta(minutes=70)).sent == 0

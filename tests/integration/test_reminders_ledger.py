@@ -12,13 +12,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.twins.memory import MemoryNotifier, MemoryReminderStore
-from tests.twins.memory_messages import MemoryDeliveryLedger
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.reminders import Channel, plan
 from chalicelib.services.reminders import run_reminders
 from chalicelib.services.resident_messages import ResidentMessenger, counts
 from chalicelib.settings import Policy
+from tests.twins.memory import MemoryNotifier, MemoryReminderStore
+from tests.twins.memory_messages import MemoryDeliveryLedger
 
 pytestmark = pytest.mark.emulator
 

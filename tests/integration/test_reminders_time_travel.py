@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -41,7 +41,7 @@ def booked(private_stack: PrivateStack):
     """A booking on a stack of the module's own: no other test's bookings have reminders due in it."""
     container, stack_env = private_stack.container, private_stack.env
     seed.run(container, wanted=lambda a: "wage_arrears" in a.categories and "suwon" in a.regions)
-    fixed = Container(Settings.from_env(stack_env), clock=lambda: NOW.astimezone(timezone.utc))
+    fixed = Container(Settings.from_env(stack_env), clock=lambda: NOW.astimezone(UTC))
     fixed.tables  # noqa: B018
     use_container(fixed)
     try:
@@ -77,7 +77,7 @@ def messages(endpoint: str, boto_session, tmp_path) -> tuple[list[dict], list[di
 
 def test_reminders_go_out_once_per_offset_and_survive_an_sns_and_ses_outage(booked, private_stack: PrivateStack,
                                                                      tmp_path) -> None:
-    consultation_id, attorney_id, attorney_phone = booked
+    _consultation_id, attorney_id, attorney_phone = booked
     stack_env, boto_session = private_stack.env, private_stack.container.boto_session
     endpoint = stack_env["AWS_ENDPOINT_URL"]
     resident_phone = "+821055550101"

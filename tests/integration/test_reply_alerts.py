@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from tests.twins.memory_messages import MemoryDeliveryLedger
 
 pytestmark = pytest.mark.emulator
 
-NOW = datetime(2031, 5, 6, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2031, 5, 6, 1, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=30)
 
 

@@ -8,12 +8,19 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC
 
 import pytest
 import requests
 
-from chalicelib.adapters.sens_notifier import (FallbackNotifier, SensClient, SensConfig, SensNotifier, domestic,
-                                               signature)
+from chalicelib.adapters.sens_notifier import (
+    FallbackNotifier,
+    SensClient,
+    SensConfig,
+    SensNotifier,
+    domestic,
+    signature,
+)
 from chalicelib.adapters.sns_notifier import SnsNotifier
 from chalicelib.domain import message_templates as mt
 from chalicelib.domain.notifications import NotificationFailedError
@@ -110,7 +117,7 @@ def test_the_emulator_refuses_what_the_real_api_refuses(sens_url: str, breakage:
     if breakage == "content":  # the registered text reworded
         outbound = mt.OutboundMessage(**{**outbound.__dict__,
                                          "text": "김철수님, " + outbound.text.replace("접수되었습니다", "접수됐어요")})
-    with pytest.raises(NotificationFailedError, match="HTTP (400|401)"):
+    with pytest.raises(NotificationFailedError, match=r"HTTP (400|401)"):
         SensNotifier(client(sens_url, keys, sender)).send_message(phone, outbound)
     assert mine(sens_url, phone) == []
 
@@ -141,11 +148,11 @@ def test_scripts_outbox_lists_every_channel(sens_url: str, container, local_stac
 
 
 def test_a_delivery_report_that_comes_later_is_fetched_by_the_job(sens_url: str) -> None:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    from tests.twins.memory_messages import MemoryDeliveryLedger
     from chalicelib.services.resident_messages import ResidentMessenger, counts
     from chalicelib.settings import Policy
+    from tests.twins.memory_messages import MemoryDeliveryLedger
 
     phone = "+821077770008"
 
@@ -153,7 +160,7 @@ def test_a_delivery_report_that_comes_later_is_fetched_by_the_job(sens_url: str)
         def resident(self, consultation_id: str) -> tuple[str, str]:
             return phone, "ko"
 
-    at = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 10:00 in Korea
+    at = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 10:00 in Korea
     ledger = MemoryDeliveryLedger()
     messenger = ResidentMessenger(ledger=ledger, notifier=SensNotifier(client(sens_url)), recipients=One(),
                                   policy=Policy(), clock=lambda: at, public_base_url="https://maeul.example",

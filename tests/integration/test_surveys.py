@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -30,7 +30,7 @@ def test_the_resident_answers_once_after_completion(container, stack_env, boto_s
     cid = created.json["id"]
     assert_error(api.post(f"/api/consultations/{cid}/survey", headers=owner, body={"rating": 5}),
                  409, "survey_not_open")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     container.consultations.transition(cid, Status.MATCHED, now, attorney_id="att-001")
     container.consultations.transition(cid, Status.IN_PROGRESS, now)
     container.consultations.transition(cid, Status.COMPLETED, now)

@@ -7,6 +7,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +15,14 @@ import pytest
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.bookings import BookingChangedError, NotBookableError, SlotTakenError
 from chalicelib.domain.categories import Method, Mode
-from chalicelib.domain.consultations import (Consultation, IdempotencyClaim, IllegalTransitionError, Language,
-                                             NotWithdrawableError, Status)
+from chalicelib.domain.consultations import (
+    Consultation,
+    IdempotencyClaim,
+    IllegalTransitionError,
+    Language,
+    NotWithdrawableError,
+    Status,
+)
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.domain.limits import TooManyBookingChangesError
 from chalicelib.domain.offers import Offer, OfferStatus, OfferUnavailableError, RealtimeRequest
@@ -189,8 +196,9 @@ def test_the_book_and_cancel_loop_is_capped_on_dynamodb_too(world: Backend) -> N
     made = refused = 0
     for i in range(12):
         world.clock[0] = NOW + timedelta(seconds=2 * i)
-        for change in (lambda: service.book(owner, consultation.id, WEDNESDAY_10 + timedelta(minutes=30 * (i % 2))),
-                       lambda: service.cancel(owner, consultation.id)):
+        slot = WEDNESDAY_10 + timedelta(minutes=30 * (i % 2))
+        for change in (partial(service.book, owner, consultation.id, slot),
+                       partial(service.cancel, owner, consultation.id)):
             try:
                 change()
                 made += 1

@@ -100,12 +100,21 @@ class MemoryNotifier:
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from dataclasses import replace  # noqa: E402
-from datetime import timedelta  # noqa: E402
+from datetime import UTC, timedelta  # noqa: E402
 
+from chalicelib.domain.consultations import (  # noqa: E402
+    Consultation,
+    ConsultationNotFoundError,
+    Created,
+    IdempotencyClaim,
+    IdempotencyKeyReusedError,
+    Page,
+    Status,
+    TooManyOpenConsultationsError,
+    erased,
+    transitioned,
+)
 from chalicelib.domain.corrections import CorrectionConflictError, NotCorrectableError  # noqa: E402
-from chalicelib.domain.consultations import (Consultation, ConsultationNotFoundError, Created,  # noqa: E402
-                                             IdempotencyClaim, IdempotencyKeyReusedError, Page, Status,
-                                             TooManyOpenConsultationsError, erased, transitioned)
 
 
 class MemoryConsultationRepository:
@@ -271,9 +280,21 @@ class MemoryLoadStore:
 
 from chalicelib.domain.attorneys import Attorney, AttorneyContact  # noqa: E402
 from chalicelib.domain.availability import Availability  # noqa: E402
-from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState,  # noqa: E402
-                                        BookingStatus, ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim,
-                                        SlotTakenError, Snapshot, WithdrawPlan)
+from chalicelib.domain.bookings import (  # noqa: E402
+    Booking,
+    BookingChangedError,
+    BookingPlan,
+    BookingState,
+    BookingStatus,
+    ClaimKind,
+    EndPlan,
+    Hold,
+    HoldPlan,
+    SlotClaim,
+    SlotTakenError,
+    Snapshot,
+    WithdrawPlan,
+)
 from chalicelib.domain.limits import Quota, TooManyBookingChangesError  # noqa: E402
 
 
@@ -371,7 +392,7 @@ class MemoryBookingRepository:
     def _claimable(self, key: tuple[str, datetime], consultation_id: str, now: datetime) -> bool:
         current = self.claims.get(key)
         return current is None or (current.kind is ClaimKind.HOLD and (
-            current.hold_until is not None and current.hold_until <= now
+            (current.hold_until is not None and current.hold_until <= now)
             or current.consultation_id == consultation_id))
 
     def _own(self, key: tuple[str, datetime], consultation_id: str, kind: ClaimKind) -> bool:
@@ -518,9 +539,8 @@ class MemoryBookingRepository:
 
 
 def _utc(moment: datetime) -> datetime:
-    from datetime import timezone
 
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 class MemoryReminderStore:

@@ -6,8 +6,7 @@ import threading
 from datetime import datetime
 from urllib.parse import quote
 
-from chalicelib.domain.attachments import (Attachment, AttachmentBusyError, AttachmentStatus,
-                                           TooManyAttachmentsError)
+from chalicelib.domain.attachments import Attachment, AttachmentBusyError, AttachmentStatus, TooManyAttachmentsError
 
 
 class MemoryAttachmentStore:

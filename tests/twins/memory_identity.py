@@ -10,8 +10,8 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.identity import Provider
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.second_factor import Factor
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
 from chalicelib.domain.users import InvalidInviteError, User, UserProfile

@@ -5,11 +5,20 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.rooms import (MessageRateLimitedError, OutcomeAlreadyRecordedError, OutcomeRecord,
-                                     SealedMessage, Side, Signal, ThreadClosedError, ThreadState, new_cursor)
+from chalicelib.domain.rooms import (
+    MessageRateLimitedError,
+    OutcomeAlreadyRecordedError,
+    OutcomeRecord,
+    SealedMessage,
+    Side,
+    Signal,
+    ThreadClosedError,
+    ThreadState,
+    new_cursor,
+)
 
 
 class MemoryThreadStore:
@@ -34,7 +43,7 @@ class MemoryThreadStore:
     def post(self, message: SealedMessage, *, rate_key: str, rate_limit: int, now: datetime,
              retention: timedelta) -> str:
         with self._lock:
-            minute = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+            minute = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
             if self._rates[(rate_key, minute)] >= rate_limit:
                 raise MessageRateLimitedError(rate_limit)
             state = self._state(message.consultation_id)

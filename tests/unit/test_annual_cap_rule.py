@@ -3,15 +3,15 @@ no-show (the resident never came) gives it back."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from chalicelib.domain.rooms import Outcome, OutcomeAlreadyRecordedError, OutcomeRecord, counts_towards_annual_cap
 from tests.twins.memory import MemoryLoadStore
 from tests.twins.memory_rooms import MemoryThreadStore
-from chalicelib.domain.rooms import Outcome, OutcomeAlreadyRecordedError, OutcomeRecord, counts_towards_annual_cap
 
-AT = datetime(2026, 12, 2, 1, 15, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 2, 1, 15, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("outcome", list(Outcome))

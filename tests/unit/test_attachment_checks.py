@@ -9,8 +9,17 @@ import pytest
 from PIL import Image
 
 from chalicelib.adapters.inspection import HEIC_SUPPORTED, inspect
-from chalicelib.domain.attachments import (AttachmentTooLargeError, AttachmentTypeError, Kind, Rejection,
-                                           check_request, incoming_key, new_object_id, sniff, stored_key)
+from chalicelib.domain.attachments import (
+    AttachmentTooLargeError,
+    AttachmentTypeError,
+    Kind,
+    Rejection,
+    check_request,
+    incoming_key,
+    new_object_id,
+    sniff,
+    stored_key,
+)
 from tests import documents
 
 ALLOWED = ("image/jpeg", "image/png", "image/heic", "application/pdf")

@@ -4,20 +4,20 @@ attorney, and a send SES refuses as suppressed."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from tests.twins.memory_email import MemoryEmailHealthStore
 from chalicelib.adapters.ses_mailer import AddressHasher, SesAttorneyMailer
 from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.email_health import FailureReason, read_event
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind
 from chalicelib.web.mail import render_attorney_email
+from tests.twins.memory_email import MemoryEmailHealthStore
 
-WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 in Seoul
+WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 in Seoul
 LINK = "https://maeul.example/attorney?x=1&y=<2>"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -154,7 +154,7 @@ def test_free_intervals_on() -> None:
 
 def test_instants_in_other_zones_are_converted() -> None:
     a = template()
-    utc = timezone.utc
+    utc = UTC
     # 05:00-05:30 UTC = 14:00-14:30 KST on Tuesday 2026-12-01
     assert a.is_available(datetime(2026, 12, 1, 5, tzinfo=utc), datetime(2026, 12, 1, 5, 30, tzinfo=utc))
     assert not a.is_available(datetime(2026, 12, 1, 1, tzinfo=utc), datetime(2026, 12, 1, 1, 30, tzinfo=utc))

@@ -12,8 +12,10 @@ OUTBOX = [
     {"channel": "alimtalk", "to": "01045670000", "template": "MAEUL_BOOKED_PHONE_KO", "text": "…"},
     {"channel": "alimtalk", "to": "01045670001", "template": "MAEUL_RECEIVED_KO", "text": "…"},
     {"channel": "lms", "to": "01045670001", "template": "MAEUL_BOOKED_PHONE_KO", "text": "…"},  # failover
-    {"channel": "lms", "to": "01090000001", "template": None, "text": "[마을노무사] 12월 2일(수) 10:00 예약 상담이 배정되었습니다."},
-    {"channel": "lms", "to": "01090000001", "template": None, "text": "[마을노무사] 12월 2일(수) 11:00 예약 상담이 배정되었습니다."},
+    {"channel": "lms", "to": "01090000001", "template": None,
+     "text": "[마을노무사] 12월 2일(수) 10:00 예약 상담이 배정되었습니다."},
+    {"channel": "lms", "to": "01090000001", "template": None,
+     "text": "[마을노무사] 12월 2일(수) 11:00 예약 상담이 배정되었습니다."},
     {"channel": "alimtalk", "to": "01090000002", "template": "MAEUL_ATT_BOOKING_KO", "text": "…"},  # 알림톡
     {"channel": "alimtalk", "to": "01090000002", "template": "MAEUL_ATT_OFFER_KO", "text": "…"},  # an offer
     {"channel": "alimtalk", "to": "01090000003", "template": "MAEUL_ATT_CHANGED_KO", "text": "…"},  # coalesced

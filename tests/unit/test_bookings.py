@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability, Leave
-from chalicelib.domain.bookings import (Booking, BookingPlan, BookingState, BookingStatus, ClaimKind, Hold,
-                                        HoldPlan, SlotClaim, Snapshot, TooLateToCancelError,
-                                        TooLateToRescheduleError, candidate_regions, change_deadline,
-                                        check_resident_may_change, how_it_happens, reservation_pool, usable,
-                                        with_leave_days)
+from chalicelib.domain.bookings import (
+    Booking,
+    BookingPlan,
+    BookingState,
+    BookingStatus,
+    ClaimKind,
+    Hold,
+    HoldPlan,
+    SlotClaim,
+    Snapshot,
+    TooLateToCancelError,
+    TooLateToRescheduleError,
+    candidate_regions,
+    change_deadline,
+    check_resident_may_change,
+    how_it_happens,
+    reservation_pool,
+    usable,
+    with_leave_days,
+)
 from chalicelib.domain.calendar import DEFAULT_WINDOWS, ServiceCalendar
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Consultation, Language, Status
@@ -66,7 +81,7 @@ def test_a_booking_blocks_everyone_and_a_hold_blocks_others_until_it_runs_out() 
 
 def test_claims_and_bookings_keep_instants_in_utc() -> None:
     claim = SlotClaim("a", START, "c-1", "booked")  # type: ignore[arg-type]
-    assert claim.start == datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc) and claim.kind is ClaimKind.BOOKED
+    assert claim.start == datetime(2026, 12, 2, 1, 0, tzinfo=UTC) and claim.kind is ClaimKind.BOOKED
     assert booking().claim() == claim
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,7 @@ from chalicelib.domain.calendar import (
 )
 
 KST = ZoneInfo("Asia/Seoul")
-UTC = timezone.utc
+UTC = UTC
 
 
 def kst(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0, us: int = 0) -> datetime:

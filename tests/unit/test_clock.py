@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -59,7 +59,7 @@ def test_the_local_stage_runs_on_the_shifted_clock() -> None:
     assert abs(container.clock() - MONDAY_OPENING) < timedelta(seconds=5)
     assert container.calendar.is_open(container.clock())
     plain = Container(Settings.from_env({"MAEUL_STAGE": "local"}))
-    assert abs(plain.clock() - datetime.now(timezone.utc)) < timedelta(seconds=1)
+    assert abs(plain.clock() - datetime.now(UTC)) < timedelta(seconds=1)
 
 
 @pytest.mark.parametrize("stage", ["dev", "staging", "prod"])

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.domain.categories import Method, Mode
-from chalicelib.domain.consultations import (CLOSED_STATUSES, ERASED_OWNER, OPEN_STATUSES, TRANSITIONS,
-                                             Consultation, IllegalTransitionError, Language, Reader, Status,
-                                             check_transition, erased, reader_of, transitioned)
+from chalicelib.domain.consultations import (
+    CLOSED_STATUSES,
+    ERASED_OWNER,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Consultation,
+    IllegalTransitionError,
+    Language,
+    Reader,
+    Status,
+    check_transition,
+    erased,
+    reader_of,
+    transitioned,
+)
 from chalicelib.domain.identity import Principal, Provider, Role
 from tests.fakes import admin, attorney, resident
 
-T0 = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 RETENTION = timedelta(days=3 * 365)
 
 HAPPY_PATHS = [

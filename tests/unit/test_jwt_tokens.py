@@ -6,19 +6,25 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib.adapters.jwt_tokens import (JwtCodec, KeySet, KeySetError, SecretsManagerKeySource,
-                                            StaticKeySource, new_key_entry)
+from chalicelib.adapters.jwt_tokens import (
+    JwtCodec,
+    KeySet,
+    KeySetError,
+    SecretsManagerKeySource,
+    StaticKeySource,
+    new_key_entry,
+)
 from chalicelib.domain.identity import Provider, Role
 from chalicelib.domain.sessions import TokenRejectedError
 
-NOW = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 ISSUER, AUDIENCE = "http://127.0.0.1:8000", "maeul-api-local"
 
 

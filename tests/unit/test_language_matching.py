@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from chalicelib.domain.attorneys import Attorney, InvalidAttorneyError
-from chalicelib.domain.matching import (AssignmentMode, AttorneyLoad, ConsultationFacts, choose,
-                                        manual_assignment, ranked)
+from chalicelib.domain.matching import (
+    AssignmentMode,
+    AttorneyLoad,
+    ConsultationFacts,
+    choose,
+    manual_assignment,
+    ranked,
+)
 
-NOW = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)  # Tuesday 10:30 KST
+NOW = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # Tuesday 10:30 KST
 ANYONE = {"programme_cap": 100, "available": lambda _a: True}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,15 +12,25 @@ from chalicelib.domain import languages
 from chalicelib.domain.bookings import how_it_happens
 from chalicelib.domain.categories import Method, Mode, category_name, label
 from chalicelib.domain.consultations import Language
-from chalicelib.domain.languages import (CATALOGUE_DIR, CODES, LANGUAGES, WHEN_FIELDS, catalogue_files,
-                                         choose, is_staff_key, match, negotiate, own_messages)
+from chalicelib.domain.languages import (
+    CATALOGUE_DIR,
+    CODES,
+    LANGUAGES,
+    WHEN_FIELDS,
+    catalogue_files,
+    choose,
+    is_staff_key,
+    match,
+    negotiate,
+    own_messages,
+)
 from chalicelib.domain.notifications import RESIDENT_KINDS, MessageKind, render, template_patterns
 
 # Catalogues written on another line of work; until they arrive a missing folder is skipped (an
 # existing one is checked in full). Empty this set once every folder is in.
 AWAITING_CATALOGUE: set[str] = set()
 PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
-WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 KST
+WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 KST
 LINK = "https://maeul.example/consultations/abc"
 
 

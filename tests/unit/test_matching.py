@@ -6,12 +6,13 @@ import json
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain.attorneys import Attorney
+from chalicelib.domain.categories import UnknownCategoryError
 from chalicelib.domain.matching import (
     Assignment,
     AssignmentMode,
@@ -30,7 +31,6 @@ from chalicelib.domain.matching import (
     reservation_available,
     ring_of,
 )
-from chalicelib.domain.categories import UnknownCategoryError
 from chalicelib.domain.regions import ADJACENCY, UnknownRegionError
 
 KST = ZoneInfo("Asia/Seoul")
@@ -40,6 +40,9 @@ ANYONE: Callable[[Attorney], bool] = lambda _a: True  # noqa: E731
 
 def kst(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=KST)
+
+
+DEC_1 = kst(2026, 12, 1)  # the day most picks are made on
 
 
 def att(aid: str, regions: Iterable[str] = ("suwon",), cats: Iterable[str] = ("wage_arrears",), *,
@@ -62,7 +65,7 @@ def load(aid: str, n: int, *, year: int = 2026, last: datetime | None = None,
 
 
 def pick(candidates: list[Attorney], stats: dict[str, AttorneyLoad] | None = None, *,
-         now: datetime = kst(2026, 12, 1), f: ConsultationFacts | None = None,
+         now: datetime = DEC_1, f: ConsultationFacts | None = None,
          available: Callable[[Attorney], bool] = ANYONE, exclude: Iterable[str] = ()) -> Assignment:
     return choose(f or facts(), candidates, stats or {}, now, programme_cap=CAP,
                   available=available, exclude=frozenset(exclude))
@@ -194,7 +197,7 @@ def test_cap_counts_this_calendar_year_in_seoul_only() -> None:
     with pytest.raises(NoCandidateError):
         pick([a], {"a": load("a", CAP, year=2025)}, now=kst(2025, 12, 31, 16))
     # 2027-01-01 00:30 in Seoul is still 2026-12-31 in UTC: the Seoul year counts.
-    new_year = datetime(2026, 12, 31, 15, 30, tzinfo=timezone.utc)
+    new_year = datetime(2026, 12, 31, 15, 30, tzinfo=UTC)
     assert pick([a], {"a": load("a", CAP, year=2026)}, now=new_year).reason.assignments_this_year == 0
     assert pick([a], last_year, now=kst(2026, 1, 2)).attorney_id == "a"
 

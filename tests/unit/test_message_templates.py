@@ -5,7 +5,7 @@ on our own domain, every event in every language, bytes counted as the carriers 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,8 +17,8 @@ BASE = "https://maeul.example"
 # the longest value each variable can take in practice (a 36-character consultation id in a link)
 LONGEST = {
     "receipt": "2612-000042",
-    "when": mt.format_time(datetime(2026, 12, 30, 7, 30, tzinfo=timezone.utc), "ko"),
-    "cutoff": mt.format_time(datetime(2026, 12, 30, 5, 30, tzinfo=timezone.utc), "en"),
+    "when": mt.format_time(datetime(2026, 12, 30, 7, 30, tzinfo=UTC), "ko"),
+    "cutoff": mt.format_time(datetime(2026, 12, 30, 5, 30, tzinfo=UTC), "en"),
     "method": "video consultation",
     "callback": "031-8030-4541",
     "minutes": "120",
@@ -28,7 +28,7 @@ LONGEST = {
     "deadline": "23:59",
     "link": f"{BASE}/consultations/0f8fad5b-d9cb-469f-a165-70867728950e",
 }
-LATE_MAY = datetime(2027, 5, 26, 10, 30, tzinfo=timezone.utc)  # Wednesday 19:30 KST: long names
+LATE_MAY = datetime(2027, 5, 26, 10, 30, tzinfo=UTC)  # Wednesday 19:30 KST: long names
 
 
 def longest(language: str) -> dict[str, str]:

@@ -12,12 +12,12 @@ from chalice import Chalice
 
 from chalicelib import composition
 from chalicelib.adapters.emf_metrics import EmfMetrics
-from tests.twins.memory import MemoryAuditLog
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult
 from chalicelib.domain.metrics import flatten
 from chalicelib.jobs import _register
 from chalicelib.jobs.base import Job, scheduled_event
 from chalicelib.services.audit_counts import CountedAuditLog
+from tests.twins.memory import MemoryAuditLog
 
 AT = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 

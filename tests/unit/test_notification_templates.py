@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from chalicelib.domain.notifications import MessageKind, render
 
-WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)  # Wednesday 10:00 KST
+WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 KST
 LINK = "https://maeul.example/c/abc"
 
 

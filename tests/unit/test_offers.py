@@ -8,9 +8,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.calendar import DEFAULT_WINDOWS, ServiceCalendar
-from chalicelib.domain.offers import (MoveOnReason, Offer, OfferStatus, OfferUnavailableError, RealtimeRequest,
-                                      deadline_of, estimate_minutes, must_move_on, resolved, rolled,
-                                      serving_window_end)
+from chalicelib.domain.offers import (
+    MoveOnReason,
+    Offer,
+    OfferStatus,
+    OfferUnavailableError,
+    RealtimeRequest,
+    deadline_of,
+    estimate_minutes,
+    must_move_on,
+    resolved,
+    rolled,
+    serving_window_end,
+)
 
 KST = ZoneInfo("Asia/Seoul")
 CAL = ServiceCalendar(DEFAULT_WINDOWS)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Consultation, Language, Reader, Status
-from chalicelib.domain.rooms import (CURSOR, NotYetConnectedError, RoomClosedError, Side, ThreadClosedError,
-                                     check_can_post, check_room_open, cursor_time, new_cursor, room_window,
-                                     side_of)
+from chalicelib.domain.rooms import (
+    CURSOR,
+    NotYetConnectedError,
+    RoomClosedError,
+    Side,
+    ThreadClosedError,
+    check_can_post,
+    check_room_open,
+    cursor_time,
+    new_cursor,
+    room_window,
+    side_of,
+)
 
-T0 = datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 BEFORE, AFTER = timedelta(minutes=10), timedelta(minutes=30)
 
 

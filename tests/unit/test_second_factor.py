@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.adapters.jwt_tokens import JwtCodec, StaticKeySource
+from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.domain.second_factor import code_at, matching_step, new_secret, provisioning_uri, step_of
 from chalicelib.domain.sessions import TokenRejectedError
-from chalicelib.domain.identity import Principal, Provider, Role
 
-T0 = datetime(2026, 12, 1, 1, 30, 10, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 1, 30, 10, tzinfo=UTC)
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # "12345678901234567890", RFC 6238 appendix B
 
 
 def test_the_rfc_6238_test_vector() -> None:
     # SHA-1, T = 59 s → 94287082 in 8 digits; our 6 digits are its last six
-    assert code_at(RFC_SECRET, datetime.fromtimestamp(59, timezone.utc)) == "287082"
-    assert code_at(RFC_SECRET, datetime.fromtimestamp(1111111109, timezone.utc)) == "081804"
+    assert code_at(RFC_SECRET, datetime.fromtimestamp(59, UTC)) == "287082"
+    assert code_at(RFC_SECRET, datetime.fromtimestamp(1111111109, UTC)) == "081804"
 
 
 def test_a_code_matches_its_step_and_one_step_of_drift_either_side() -> None:

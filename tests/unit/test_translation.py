@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain import languages
-from chalicelib.domain.translation import (MACHINE_CODES, Direction, Translation, can_translate, direction,
-                                           needs_translation)
+from chalicelib.domain.translation import (
+    MACHINE_CODES,
+    Direction,
+    Translation,
+    can_translate,
+    direction,
+    needs_translation,
+)
 
 
 def test_a_thread_is_translated_only_between_people_who_share_no_language() -> None:

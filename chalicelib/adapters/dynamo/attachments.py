@@ -26,8 +26,14 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
-from chalicelib.domain.attachments import (Attachment, AttachmentBusyError, AttachmentStatus, Kind, Rejection,
-                                           TooManyAttachmentsError)
+from chalicelib.domain.attachments import (
+    Attachment,
+    AttachmentBusyError,
+    AttachmentStatus,
+    Kind,
+    Rejection,
+    TooManyAttachmentsError,
+)
 
 COUNTER = "ATTACHMENTS"
 

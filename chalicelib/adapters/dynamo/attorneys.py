@@ -15,18 +15,24 @@ A profile and its coverage and links are written in one transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, NumberAttribute,
-                                 UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute,
-                                 VersionAttribute)
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
-from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
+from chalicelib.domain.sealing import FieldCipher
 
 
 @table(MAIN)
@@ -116,7 +122,7 @@ class DynamoAttorneyRepository:
     def save(self, attorney: Attorney, contact: AttorneyContact | None,
              now: datetime | None = None) -> None:
         """Create or replace a profile with its coverage and account links, atomically."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         existing = self.get(attorney.id)
         sealed = self._cipher.seal(self.ENTITY, attorney.id, contact.as_dict()) if contact else None
         pk, sk = _profile_key(attorney.id)
@@ -149,9 +155,10 @@ class DynamoAttorneyRepository:
 
     def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]],
                    now: datetime) -> None:
-        """Bulk-load attorneys who are not on the roster yet, each with its contact: profiles, coverage and account links in batches of 25 (BatchWriteItem)
-        instead of one transaction each. Not atomic and unconditioned: for filling a new stack's
-        roster (the local seed) while nothing else writes to it; ``save`` for everything else."""
+        """Bulk-load attorneys who are not on the roster yet, each with its contact: profiles, coverage
+        and account links in batches of 25 (BatchWriteItem) instead of one transaction each. Not atomic
+        and unconditioned: for filling a new stack's roster (the local seed) while nothing else writes
+        to it; ``save`` for everything else."""
         profiles, covers, links = [], [], []
         for attorney, contact in entries:
             pk, sk = _profile_key(attorney.id)
@@ -189,4 +196,4 @@ def _to_domain(item: AttorneyItem) -> Attorney:
         version=int(item.version or 0))
 
 
-__all__: list[Any] = ["DynamoAttorneyRepository", "AttorneyItem", "CoverageItem", "SubjectLinkItem"]
+__all__: list[Any] = ["AttorneyItem", "CoverageItem", "DynamoAttorneyRepository", "SubjectLinkItem"]

@@ -11,7 +11,7 @@ Items (audit table), every one expiring by TTL two years after it was written:
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
@@ -47,7 +47,7 @@ class AuditItem(KeyedItem):
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 class DynamoAuditLog:
@@ -69,7 +69,7 @@ class DynamoAuditLog:
     def record_access(self, event: AccessEvent) -> None:
         at = _iso(event.at)
         retention = self._rights_retention if is_rights_change(event) else self._retention
-        day = event.at.astimezone(timezone.utc).date().isoformat()
+        day = event.at.astimezone(UTC).date().isoformat()
         AuditItem(f"ACCESS#{day}", f"{at}#{uuid.uuid4().hex[:12]}",
                   gsi1pk=f"ACCESSBY#{event.actor}", gsi1sk=at, kind="access", at=at,
                   actor=event.actor, actor_role=event.actor_role, owner=event.owner,

@@ -9,7 +9,6 @@ before first use. The endpoint is never set here: botocore reads
 from __future__ import annotations
 
 import os
-
 from typing import Any, ClassVar
 
 from pynamodb.attributes import UnicodeAttribute

@@ -28,7 +28,7 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,19 +37,31 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.dynamo import limits as quota_store
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
 from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
 from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCountItem
 from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
-from chalicelib.adapters.dynamo import limits as quota_store
 from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
 from chalicelib.adapters.dynamo.reminders import add_reminder, drop_reminder
 from chalicelib.domain.availability import Availability
-from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState, BookingStatus,
-                                        ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim, SlotTakenError, Snapshot,
-                                        WithdrawPlan)
+from chalicelib.domain.bookings import (
+    Booking,
+    BookingChangedError,
+    BookingPlan,
+    BookingState,
+    BookingStatus,
+    ClaimKind,
+    EndPlan,
+    Hold,
+    HoldPlan,
+    SlotClaim,
+    SlotTakenError,
+    Snapshot,
+    WithdrawPlan,
+)
 from chalicelib.domain.calendar import DEFAULT_TZ
 from chalicelib.domain.consultations import ERASED_OWNER, Status
 from chalicelib.domain.limits import Quota, TooManyBookingChangesError
@@ -127,7 +139,7 @@ class HoldItem(KeyedItem):
 # --- keys ----------------------------------------------------------------------------------------
 
 def stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def availability_key(attorney_id: str) -> tuple[str, str]:
@@ -306,12 +318,12 @@ class DynamoBookingRepository:
                     SlotClaimItem(*claim_key(previous.attorney_id, previous.start)),
                     condition=_own_claim(cid, ClaimKind.BOOKED))))
                 ended = previous.ended(BookingStatus.RESCHEDULED, plan.now, "resident")
-                ops.append(_Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))))
+                ops.append(_Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))))  # noqa: B023 - built and run in this attempt
             if plan.hold is not None:
                 hold = plan.hold
                 if release_hold:
                     ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
-                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),
+                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),  # noqa: B023 - built and run in this attempt
                         condition=_own_claim(cid, ClaimKind.HOLD))))
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(
                     HoldItem(consultation_pk(cid), HOLD_SK))))
@@ -320,7 +332,7 @@ class DynamoBookingRepository:
             booking_condition = (BookingItem.pk.does_not_exist() if previous is None
                                  else BookingItem.booking_id == previous.id)
             ops.append(_Op("put", "booking", lambda tx: tx.save(
-                self._booking_item(booking, BOOKING_SK), condition=booking_condition)))
+                self._booking_item(booking, BOOKING_SK), condition=booking_condition)))  # noqa: B023 - built and run in this attempt
             ops.append(_Op("update", "consultation", lambda tx: tx.update(
                 ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
                 actions=[ConsultationItem.status.set(Status.BOOKED.value),
@@ -465,7 +477,7 @@ class DynamoBookingRepository:
                     _Op("delete", "booking", lambda tx: tx.delete(
                         BookingItem(consultation_pk(cid), BOOKING_SK),
                         condition=BookingItem.booking_id == active.id)),
-                    _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
+                    _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),  # noqa: B023 - built and run in this attempt
                     _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
                 ]
             ops += [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
@@ -477,7 +489,7 @@ class DynamoBookingRepository:
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))
                 if release_hold:
                     ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
-                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),
+                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),  # noqa: B023 - built and run in this attempt
                         condition=_own_claim(cid, ClaimKind.HOLD))))
             try:
                 self._run(ops)
@@ -527,7 +539,7 @@ class DynamoBookingRepository:
                 logger().warning("booking transaction failed without reasons",
                                  extra={"error": type(exc.cause).__name__ if exc.cause else None})
                 raise
-            raise _Cancelled({n: (r.code if r is not None else None) for n, r in zip(names, reasons)},
+            raise _Cancelled({n: (r.code if r is not None else None) for n, r in zip(names, reasons, strict=False)},
                              exc) from None
 
     def _claim_item(self, claim: SlotClaim, end: datetime) -> SlotClaimItem:

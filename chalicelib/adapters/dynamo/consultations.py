@@ -29,11 +29,16 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pynamodb.attributes import BinaryAttribute, BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.attributes import UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.models import Model
@@ -42,10 +47,21 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamo.base import IDEMPOTENCY, MAIN, Gsi1, Gsi2, Gsi3, KeyedItem, table
 from chalicelib.adapters.dynamo.limits import add_quota
 from chalicelib.domain.categories import Method, Mode
-from chalicelib.domain.consultations import (ERASED_OWNER, Consultation, ConsultationNotFoundError,
-                                             Created, IdempotencyClaim, IdempotencyKeyReusedError,
-                                             IllegalTransitionError, Language, Page, Status,
-                                             TooManyOpenConsultationsError, erased, transitioned)
+from chalicelib.domain.consultations import (
+    ERASED_OWNER,
+    Consultation,
+    ConsultationNotFoundError,
+    Created,
+    IdempotencyClaim,
+    IdempotencyKeyReusedError,
+    IllegalTransitionError,
+    Language,
+    Page,
+    Status,
+    TooManyOpenConsultationsError,
+    erased,
+    transitioned,
+)
 from chalicelib.domain.corrections import CorrectionConflictError, NotCorrectableError
 from chalicelib.domain.limits import Quota, TooManyNewRequestsError
 from chalicelib.domain.triage import TriageFacts
@@ -402,7 +418,7 @@ def _to_domain(item: ConsultationItem) -> Consultation:
                            free_representation_eligible=item.free_representation_eligible),
         sealed=bytes(item.personal) if item.personal is not None else None,
         attorney_id=item.attorney_id, closed_at=item.closed_at, erased_at=item.erased_at,
-        expires_at=(datetime.fromtimestamp(int(item.expires_at), tz=timezone.utc)
+        expires_at=(datetime.fromtimestamp(int(item.expires_at), tz=UTC)
                     if item.expires_at is not None else None),
         outcome=item.outcome,
         satisfaction=int(item.satisfaction) if item.satisfaction is not None else None,
@@ -417,4 +433,4 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-__all__ = ["DynamoConsultationRepository", "ConsultationItem", "OpenCountItem", "IdempotencyItem"]
+__all__ = ["ConsultationItem", "DynamoConsultationRepository", "IdempotencyItem", "OpenCountItem"]

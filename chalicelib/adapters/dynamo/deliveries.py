@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
@@ -79,7 +79,7 @@ class ReplyAlertItem(KeyedItem):
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _key(key: str) -> tuple[str, str]:
@@ -192,7 +192,7 @@ class DynamoDeliveryLedger:
 
     def take_allowance(self, recipient: str, day: str, limit: int) -> bool:
         item = CountItem(f"ALLOWANCE#{recipient}", day)
-        expires = int((datetime.fromisoformat(day).replace(tzinfo=timezone.utc) + timedelta(days=2)).timestamp())
+        expires = int((datetime.fromisoformat(day).replace(tzinfo=UTC) + timedelta(days=2)).timestamp())
         try:
             item.update(actions=[CountItem.n.add(1), CountItem.expires_at.set(expires)],
                         condition=CountItem.n.does_not_exist() | (CountItem.n < limit))

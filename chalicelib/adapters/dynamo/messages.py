@@ -23,19 +23,34 @@ reader polling with ``since`` never skips a message that commits late.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.attributes import BinaryAttribute, BooleanAttribute, NumberAttribute, UnicodeAttribute, \
-    UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi3, KeyedItem, table
-from chalicelib.domain.rooms import (MessageRateLimitedError, OutcomeAlreadyRecordedError, OutcomeRecord,
-                                     Outcome, SealedMessage, Side, Signal, SignalType, ThreadClosedError,
-                                     ThreadState, new_cursor)
+from chalicelib.domain.rooms import (
+    MessageRateLimitedError,
+    Outcome,
+    OutcomeAlreadyRecordedError,
+    OutcomeRecord,
+    SealedMessage,
+    Side,
+    Signal,
+    SignalType,
+    ThreadClosedError,
+    ThreadState,
+    new_cursor,
+)
 
 WAITING = "THREADS#WAITING"
 META = "META"
@@ -118,7 +133,7 @@ def _thread_pk(consultation_id: str) -> str:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _epoch(moment: datetime) -> int:
@@ -156,7 +171,7 @@ class DynamoThreadStore:
     def post(self, message: SealedMessage, *, rate_key: str, rate_limit: int, now: datetime,
              retention: timedelta) -> str:
         cursor = message.cursor
-        minute = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M")
+        minute = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
         for _ in range(_ATTEMPTS):
             rate = RateItem(f"RATE#{rate_key}", f"MSG#{minute}")
             thread = ThreadItem(_thread_pk(message.consultation_id), META)
@@ -268,7 +283,7 @@ class DynamoThreadStore:
         for item in found:
             stamp, _, consultation_id = item.gsi1sk.partition("#")
             out.append((consultation_id, datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
-                        .replace(tzinfo=timezone.utc)))
+                        .replace(tzinfo=UTC)))
         return out
 
     def mark_nudged(self, consultation_id: str, waiting_since: datetime, now: datetime) -> bool:
@@ -287,7 +302,8 @@ class DynamoThreadStore:
     def erase(self, consultation_id: str) -> int:
         """Delete a thread's messages and signals and the outcome note (the resident left); returns how
         many. Idempotent: a retry after a failure finishes the job."""
-        doomed = [(i.pk, i.sk) for i in MessageItem.query(_thread_pk(consultation_id), MessageItem.sk.startswith("MSG#"))]
+        doomed = [(i.pk, i.sk)
+                  for i in MessageItem.query(_thread_pk(consultation_id), MessageItem.sk.startswith("MSG#"))]
         doomed += [(i.pk, i.sk) for i in SignalItem.query(f"SIGNAL#{consultation_id}")]
         with MessageItem.batch_write() as batch:
             for pk, sk in doomed:
@@ -321,7 +337,7 @@ class DynamoThreadStore:
     # --- outcomes -----------------------------------------------------------------------------
 
     def save_outcome(self, record: OutcomeRecord, unload: tuple[str, int] | None = None) -> None:
-        at = record.recorded_at.astimezone(timezone.utc)
+        at = record.recorded_at.astimezone(UTC)
         item = OutcomeItem(f"CONSULTATION#{record.consultation_id}", "OUTCOME",
                            gsi3pk=f"OUTCOMES#{at:%Y-%m}", gsi3sk=f"{_stamp(at)}#{record.consultation_id}",
                            consultation_id=record.consultation_id, attorney_id=record.attorney_id,
@@ -358,5 +374,12 @@ class DynamoThreadStore:
                              bytes(item.note) if item.note is not None else None)
 
 
-__all__ = ["DynamoThreadStore", "MessageItem", "ThreadItem", "SignalItem", "OutcomeItem", "RateItem",
-           "SignalType"]
+__all__ = [
+    "DynamoThreadStore",
+    "MessageItem",
+    "OutcomeItem",
+    "RateItem",
+    "SignalItem",
+    "SignalType",
+    "ThreadItem",
+]

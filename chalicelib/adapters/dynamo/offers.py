@@ -23,24 +23,31 @@ Every state change that must be atomic is ONE ``TransactWriteItems`` here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute,
-                                 UnicodeAttribute, UTCDateTimeAttribute)
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.attorneys import AttorneyItem, _to_domain as attorney_of
+from chalicelib.adapters.dynamo.attorneys import AttorneyItem
+from chalicelib.adapters.dynamo.attorneys import _to_domain as attorney_of
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi2, KeyedItem, table
 from chalicelib.adapters.dynamo.consultations import ConsultationItem
-from chalicelib.adapters.dynamo.loads import add_increment, add_decrement
+from chalicelib.adapters.dynamo.loads import add_decrement, add_increment
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.offers import ChangedMeanwhileError, MoveOnReason, Offer, OfferStatus, RealtimeRequest
 
-_UTC = timezone.utc
+_UTC = UTC
 
 
 def _stamp(moment: datetime) -> str:
@@ -464,5 +471,13 @@ def _offer_of(item: OfferItem) -> Offer:
                  answered_at=item.answered_at)
 
 
-__all__ = ["ChangedMeanwhileError", "DynamoRealtimeStore", "OfferItem", "QueueItem", "RealtimeItem",
-           "DutyItem", "BusyItem", "AcceptStatsItem"]
+__all__ = [
+    "AcceptStatsItem",
+    "BusyItem",
+    "ChangedMeanwhileError",
+    "DutyItem",
+    "DynamoRealtimeStore",
+    "OfferItem",
+    "QueueItem",
+    "RealtimeItem",
+]

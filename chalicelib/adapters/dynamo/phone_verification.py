@@ -15,7 +15,7 @@ still the same code) and puts the verified number in one transaction.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
@@ -58,7 +58,7 @@ def _verified_key(subject_key: str, phone_key: str) -> tuple[str, str]:
 
 def _challenge(subject_key: str, item: PhoneCodeItem) -> PhoneChallenge:
     return PhoneChallenge(subject_key, item.phone_key, item.code_hash,
-                          datetime.fromtimestamp(int(item.expires_at), timezone.utc), int(item.attempts_left))
+                          datetime.fromtimestamp(int(item.expires_at), UTC), int(item.attempts_left))
 
 
 class DynamoPhoneVerificationStore:

@@ -17,7 +17,7 @@ cookie, ``services/login.py``.)
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
@@ -83,7 +83,7 @@ def _refresh_key(token_hash: str) -> tuple[str, str]:
 def _to_session(item: SessionItem) -> Session:
     return Session(id=item.session_id, subject=item.subject, provider=Provider(item.provider),
                    created_at=item.created_at,
-                   expires_at=datetime.fromtimestamp(int(item.expires_at), timezone.utc),
+                   expires_at=datetime.fromtimestamp(int(item.expires_at), UTC),
                    generation=int(item.generation or 0), revoked_at=item.revoked_at,
                    revoked_reason=item.revoked_reason, second_factor_at=item.second_factor_at,
                    last_used_at=item.last_used_at,

@@ -20,8 +20,8 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem, SubjectLinkItem
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
-from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.identity import Provider
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.users import InvalidInviteError, User, UserProfile
 
 ENTITY = "user"
