@@ -31,7 +31,7 @@ run: install  # make run AT=2026-12-07T10:00:30+09:00 starts the local clock at 
 # pytest-randomly prints the seed; replay an order with
 # `make test PYTEST_ARGS="-p randomly --randomly-seed=N"`. The heavy runs run at their gate size here.
 WORKERS ?= 3
-test: install
+test: install lint
 	$(PY) -m ops.browser --ensure
 	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
 
@@ -55,6 +55,8 @@ test-calendar: install
 	    $(PYTEST_ARGS) || exit 1; done
 
 lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy --strict chalicelib/domain
 	$(VENV)/bin/cfn-lint infra/template.yaml
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/deploy.yml
 	@if command -v actionlint >/dev/null; then actionlint .github/workflows/deploy.yml; \

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.consultations import FALLBACK, ConsultationError, PersonalDetails, Status
 
@@ -54,8 +54,8 @@ class Correction:
                 and (getattr(self, f) or None) != getattr(before, f)]
 
     def applied_to(self, before: PersonalDetails) -> PersonalDetails:
-        changes = {f: (getattr(self, f) or None) if f in CLEARABLE else getattr(self, f)
-                   for f in FIELDS if getattr(self, f) is not None}
+        changes: dict[str, Any] = {f: (getattr(self, f) or None) if f in CLEARABLE else getattr(self, f)
+                                   for f in FIELDS if getattr(self, f) is not None}
         return replace(before, **changes)
 
 

@@ -170,17 +170,17 @@ def sms_segments(text: str) -> int:
 class Catalogue:
     language: str
     words: dict[str, str]
-    templates: dict[ResidentEvent, Template]
+    templates: dict[Event, Template]
 
 
-def _load(path: Path, events: type[StrEnum]) -> Catalogue:
+def _load(path: Path, events: type[ResidentEvent] | type[AttorneyEvent]) -> Catalogue:
     doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     subject = doc.get("sms_subject", "")
     templates = {
         events(name): Template(events(name), doc["language"], spec["code"], spec["text"],
                                tuple(Button(b["name"], b["url"]) for b in spec.get("buttons", [])), subject)
         for name, spec in doc["templates"].items()}
-    return Catalogue(doc["language"], dict(doc.get("words", {})), templates)  # type: ignore[arg-type]
+    return Catalogue(doc["language"], dict(doc.get("words", {})), templates)
 
 
 @cache

@@ -132,7 +132,8 @@ def test_killed_run_leftovers_stopped_shifted_clock_served_and_two_ctrl_cs_stop_
     first, first_log = run.start("run-1.log")
     run.wait_running(first, first_log)
     leftovers = run.recorded_services()
-    assert {s["name"] for s in leftovers} == {"emulator", "identity provider", "SENS emulator", "dev translator", "app", "scheduler"}
+    assert {s["name"] for s in leftovers} == {"emulator", "identity provider", "SENS emulator", "dev translator",
+                                              "app", "scheduler"}
     first.kill()
     first.wait(10)
     assert all(is_recorded_process(s) for s in leftovers)
