@@ -354,6 +354,9 @@ def main() -> int:
 
         deployment = stack.deploy(session, "local", log=lambda _m: None)
         provision_local_secrets(session, deployment)
+        from ops.outbox import ensure_outbox
+
+        ensure_outbox(session, deployment)  # the attorneys' e-mail alerts need the verified mail domain
         env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port(),
                                       sens=sens_port, translate=translate_port), stack_env=deployment.environment())
         env["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the app's info lines would drown the table

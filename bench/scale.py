@@ -577,9 +577,13 @@ def run_isolated() -> dict[str, Any]:
         session = boto3.session.Session(region_name="ap-northeast-2")
         deployment = stack.deploy(session, "local", log=lambda _m: None)
         provision_local_secrets(session, deployment)
+        from ops.outbox import ensure_outbox
+
+        ensure_outbox(session, deployment)  # the attorneys' e-mail reminders need the verified mail domain
         env = local_environment(Ports(aws=port, app=processes.free_port(), idp=processes.free_port()),
                                 stack_env=deployment.environment())
         env["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+        env["MAEUL_RESIDENT_CHANNEL"] = "sns"  # no SENS emulator here: the residents' reminders go by SNS
         os.environ.update(env)
         container = Container(Settings.from_env(env))
         composition.use_container(container)

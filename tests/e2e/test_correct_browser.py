@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
 from tests.e2e.test_pages_browser import fill_intake, sign_in
-from tests.e2e.test_site_frame_browser import BIG_TEXT, ONE_CHAR_LINES, OVERFLOWING, SMALL_TARGETS, wcag22_violations
+from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
 
@@ -37,17 +37,6 @@ def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
         yield site
 
 
-def check_reflow(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    """WCAG 2.2 (axe), then at 200 % text: no sideways scrolling, no word one character per line,
-    44-px targets; a screenshot. The page's text size is put back afterwards."""
-    assert wcag22_violations(page) == [], name
-    style = page.add_style_tag(content=BIG_TEXT)
-    width = page.viewport_size["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, page.evaluate(OVERFLOWING, width))
-    assert page.evaluate(ONE_CHAR_LINES) == [], name
-    assert page.evaluate(SMALL_TARGETS) == [], name
-    screenshot(page, f"{name}-200pct")
-    style.evaluate("node => node.remove()")
 
 
 def sealed_details(container, cid):  # type: ignore[no-untyped-def]

@@ -218,3 +218,15 @@ def test_a_wrong_invite_code_is_explained_next_to_the_field(live) -> None:
         assert page.get_attribute("#invite-code", "aria-invalid") == "true"
         screenshot(page, "frame-invite-wrong-code-360")
         context.close()
+
+def check_reflow(page, name: str) -> None:  # type: ignore[no-untyped-def] - shared by the journeys
+    """WCAG 2.2 (axe), then at 200 % text: no sideways scrolling, no word one character per line,
+    44-px targets; a screenshot. The page's text size is put back afterwards."""
+    assert wcag22_violations(page) == [], name
+    style = page.add_style_tag(content=BIG_TEXT)
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, page.evaluate(OVERFLOWING, width))
+    assert page.evaluate(ONE_CHAR_LINES) == [], name
+    assert page.evaluate(SMALL_TARGETS) == [], name
+    screenshot(page, f"{name}-200pct")
+    style.evaluate("node => node.remove()")
