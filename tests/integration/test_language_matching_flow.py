@@ -43,6 +43,19 @@ def world(private_stack):
         mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), False)
 
 
+SUBMITTED: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def leaves_no_offer_behind(world):
+    """A request a test leaves waiting keeps an attorney busy with its offer: the next test (in any order)
+    would find the speaker taken. Each test's requests leave real-time matching when it ends."""
+    yield
+    c, clock = world
+    while SUBMITTED:
+        c.realtime_store.forget(SUBMITTED.pop(), clock[0])
+
+
 def principal(attorney_id: str) -> Principal:
     return Principal(subject=f"kakao:{attorney_id}", role=Role.ATTORNEY, provider=Provider.KAKAO,
                      session_id="s", attorney_id=attorney_id)
@@ -56,6 +69,7 @@ def submit(c: Container, now: datetime, language: Language) -> str:
                          intake=Intake(CATEGORY, REGION, Mode.REALTIME, Method.PHONE, language, personal),
                          idempotency_key=str(uuid.uuid4()), now=now)
     c.realtime.enqueue(made.consultation, now)
+    SUBMITTED.append(made.consultation.id)
     return made.consultation.id
 
 
