@@ -7,7 +7,6 @@ At 360 px in Korean and 1280 px in English, axe clean at each step."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,12 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
-from tests.e2e.test_pages_browser import fill_intake, sign_in
+from tests.e2e.test_pages_browser import sign_in, submit_intake
 from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
 
-UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
 SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 DESKTOP = {"width": 1280, "height": 800}
 TEXT = {"ko": {"edit": "내용 고치기", "saved": "고친 내용을 저장했습니다.", "wage_passed": "고용노동부에 임금체불 진정",
@@ -54,14 +52,7 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
     with chromium() as browser:
         context = browser.new_context(viewport=viewport, bypass_csp=True)
         page = sign_in(context, site, f"resident-corrects-{lang}", "/consultations/new")
-        fill_intake(page, mode="reservation", method="phone", phone="010-2345-6789")
-        page.click("#submit")
-        page.wait_for_url(UUID_PATH)
-        match = UUID_PATH.search(page.url)
-        assert match is not None
-        cid = match.group(1)
-        if lang != "ko":
-            page.goto(page.url + f"?lang={lang}")
+        cid = submit_intake(page, mode="reservation", method="phone", phone="010-2345-6789", lang=lang)
 
         page.locator("#d-name").wait_for(state="visible", timeout=15000)
         assert page.locator("#d-name").inner_text() == "홍길동"

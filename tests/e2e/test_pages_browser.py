@@ -47,6 +47,17 @@ def check_page(page, name: str) -> None:
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
 
 
+def submit_intake(page, *, mode: str, method: str, phone: str, lang: str = "ko") -> str:  # type: ignore[no-untyped-def]
+    """Fill the form, send it, and land on the new request's status page (in ``lang``): its id."""
+    fill_intake(page, mode=mode, method=method, phone=phone)
+    page.click("#submit")
+    page.wait_for_url(UUID_PATH)
+    consultation_id = page.url.rsplit("/", 1)[1]
+    if lang != "ko":
+        page.goto(page.url + f"?lang={lang}")
+    return consultation_id
+
+
 def fill_intake(page, *, mode: str, method: str, phone: str) -> None:
     """Every step up to the review step (the [선택] items with the [선택] consent)."""
     fill_up_to_contact(page, mode=mode, method=method, phone=phone)
