@@ -318,13 +318,15 @@ def _operations(site: Site) -> set[tuple[str, str]]:
 def _fresh_staff_tokens(site: Site) -> None:
     """Staff tokens whose second factor is minutes old at most: roster changes need a recent one
     (step-up), and the module's runs take longer than that together. An earlier run's admin may have
-    unlinked the attorney's account (the accounts listed by ``GET …/accounts`` feed ``DELETE``): the
-    fixture's link is put back first, so the attorney's token carries the attorney role again."""
+    unlinked the attorney's account (the accounts listed by ``GET …/accounts`` feed ``DELETE``) or
+    deactivated the profile (``PATCH`` with ``active: false``): the fixture's link and the active
+    profile are put back first, so the attorney's token carries the attorney role again."""
     from dataclasses import replace
 
     profile = site.minting.attorneys.get(SCHEMA_ATTORNEY)
-    if site.subjects["attorney"] not in profile.subjects:
-        site.minting.attorneys.save(replace(profile, subjects=profile.subjects | {site.subjects["attorney"]}),
+    if site.subjects["attorney"] not in profile.subjects or not profile.active:
+        site.minting.attorneys.save(replace(profile, subjects=profile.subjects | {site.subjects["attorney"]},
+                                            active=True),
                                     site.minting.attorneys.contact(SCHEMA_ATTORNEY))
     for role in ("attorney", "admin"):
         tokens = verified_staff_session(site.minting, site.subjects[role], Provider.KAKAO)
