@@ -129,6 +129,19 @@ def stage_environment(aws_port: int, deployment: stack.Deployment,
     return env
 
 
+@pytest.fixture(autouse=True)
+def _container_put_back() -> Iterator[None]:
+    """Tests install containers (fakes, pinned clocks, a snapshot restore's ``None``); whatever one
+    leaves installed, the container installed before it is put back, so no later test on the same
+    worker, in any tier, runs on a leftover (an integration test's app once answered with a container
+    rebuilt from the environment after a unit test left ``None``, and refused the shared one's tokens)."""
+    from chalicelib import composition
+
+    before = composition._container
+    yield
+    composition.use_container(before)
+
+
 @pytest.fixture(scope="session")
 def container(stack_env: dict[str, str]):
     """The production composition root, configured for the test stack."""

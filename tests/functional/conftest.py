@@ -35,18 +35,6 @@ def api(clock_at) -> ApiClient:
 
 
 @pytest.fixture(autouse=True)
-def _container_put_back() -> Iterator[None]:
-    """Functional tests install containers of fakes; whatever one leaves installed (or ``None``),
-    the container installed before it is put back, so no later test, here or in another tier,
-    runs on a leftover."""
-    from chalicelib import composition
-
-    before = composition._container
-    yield
-    composition.use_container(before)
-
-
-@pytest.fixture(autouse=True)
 def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """No AWS here: the delivery ledger and the receipt counter are their in-memory twins, and the
     messenger hashes recipients under a fixed key; it sends through the container's notifier and

@@ -15,17 +15,13 @@ pytestmark = pytest.mark.emulator
 COMMENT = "상담사님 덕분에 체불임금 진정을 넣을 수 있었습니다"
 
 
-def bearer(subject: str) -> dict[str, str]:
-    # minted by the container the app answers with (get_container()), whose clock and signing keys verify it:
-    # the session fixture's container may not be the one installed when an earlier test left its own
-    from chalicelib.composition import get_container
-
-    return {"Authorization": f"Bearer {get_container().sessions.start(subject, Provider.KAKAO).access_token}"}
+def bearer(container, subject: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {container.sessions.start(subject, Provider.KAKAO).access_token}"}
 
 
 def test_the_resident_answers_once_after_completion(container, stack_env, boto_session) -> None:
     api = ApiClient(stack_env)
-    owner = bearer(f"kakao:survey-{uuid.uuid4().hex[:8]}")
+    owner = bearer(container, f"kakao:survey-{uuid.uuid4().hex[:8]}")
     created = api.post("/api/consultations", headers={**owner, "Idempotency-Key": uuid.uuid4().hex}, body={
         "category": "wage_arrears", "region": "suwon", "mode": "realtime", "method": "chat",
         "name": "설문 주민", "phone": "010-4444-0202", "consent_privacy": True,
@@ -39,7 +35,7 @@ def test_the_resident_answers_once_after_completion(container, stack_env, boto_s
     container.consultations.transition(cid, Status.IN_PROGRESS, now)
     container.consultations.transition(cid, Status.COMPLETED, now)
 
-    stranger = bearer(f"kakao:stranger-{uuid.uuid4().hex[:8]}")
+    stranger = bearer(container, f"kakao:stranger-{uuid.uuid4().hex[:8]}")
     assert_error(api.post(f"/api/consultations/{cid}/survey", headers=stranger, body={"rating": 1}), 404)
     assert_error(api.post(f"/api/consultations/{cid}/survey", headers=owner, body={"rating": 9}), 400)
     answered = api.post(f"/api/consultations/{cid}/survey", headers=owner, body={"rating": 4, "comment": COMMENT})
