@@ -524,8 +524,13 @@ class ReminderHistory:
             return _count(lambda: reminders_job.run(fresh, self._at))
 
         grow(0, HISTORY_SMALL)
+        ledger_before = self._delivery_items()
         small, small_summary, small_s = run()
         bulk_put(self._session, self._table, self._pending)  # the same due set, pending again
+        # and unsent: the run's delivery claims go too, or the second run would find every message
+        # claimed already (the exactly-once ledger) and do less than the first
+        bulk_delete(self._session, self._table, [item for key, item in self._delivery_items().items()
+                                                 if key not in ledger_before])
         grow(HISTORY_SMALL, HISTORY_LARGE)
         large, large_summary, large_s = run()
         assert small_summary["sent"] == large_summary["sent"] == self._due > 0, (small_summary, large_summary)
@@ -545,6 +550,17 @@ class ReminderHistory:
             details={"due": self._due, "sent": {"small": small_summary["sent"], "large": large_summary["sent"]},
                      "seconds": {"small": small_s, "large": large_s}, "history_write_seconds": timings,
                      "reminder_items_per_booking": per_booking, "history_items": items_large})
+
+
+    def _delivery_items(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The delivery ledger's items (claims and their due entries), by key."""
+        client = self._session.client("dynamodb")
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for page in client.get_paginator("scan").paginate(
+                TableName=self._table, ConsistentRead=True, FilterExpression="begins_with(pk, :p)",
+                ExpressionAttributeValues={":p": {"S": "DELIVERY#"}}, ProjectionExpression="pk, sk"):
+            found.update({(item["pk"]["S"], item["sk"]["S"]): item for item in page["Items"]})
+        return found
 
 
 def _index_stamp(moment: datetime) -> str:
