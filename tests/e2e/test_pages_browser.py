@@ -170,14 +170,17 @@ def test_attorney_accepts_and_the_resident_page_turns_to_matched(live, container
         resident.locator("#matched-attorney").filter(has_text="노무사").wait_for()
         assert resident.locator("#room-link").is_visible()
 
-        lawyer.locator("#assigned button").first.click()  # the details, decrypted for the assigned attorney
+        # after the match the attorney ends duty (no later test on the shared stack finds them on it)
+        lawyer.click("#duty-off")
+        lawyer.locator("#duty-status").filter(has_text="대기를 마쳤습니다").wait_for()
+        # the details of this consultation (the attorney may hold others), decrypted for the assigned attorney
+        consultation_id = resident.url.rstrip("/").rsplit("/", 1)[-1]
+        lawyer.locator(f'#assigned li[data-consultation="{consultation_id}"] button').click()
         lawyer.locator("#detail-facts").filter(has_text="홍길동").wait_for()
         assert "010-2222-3333" in lawyer.locator("#detail-facts").inner_text() or \
             "+821022223333" in lawyer.locator("#detail-facts").inner_text()
         assert lawyer.evaluate("document.activeElement.id") == "detail-title"
         check_page(lawyer, "attorney-detail")
-        lawyer.click("#duty-off")
-        lawyer.locator("#duty-status").filter(has_text="대기를 마쳤습니다").wait_for()
 
 
 def test_attorney_and_operations_consoles(live, container) -> None:

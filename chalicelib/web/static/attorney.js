@@ -103,7 +103,7 @@
       var open = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.assigned.open")});
       open.addEventListener("click", function () { openDetail(c.id); });
       var docs = M.el("p", {class: "documents-count", hidden: true});
-      list.appendChild(M.el("li", {class: "card"}, [
+      list.appendChild(M.el("li", {class: "card", "data-consultation": c.id}, [
         M.el("p", {text: M.label("category", c.category) + " · " + M.label("region", c.region) + " · " +
                          M.label("method", c.method) + " · " + M.label("status", c.status)}),
         docs, M.el("p", {}, [open])]));
