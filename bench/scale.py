@@ -292,7 +292,7 @@ def _match(env: dict[str, str], phase: _Phase) -> dict[str, Any]:
     """Match the phase's real-time consultation and book its reservation; counted separately."""
     container = _fresh(env, phase.now)
     consultation = container.consultations.get(phase.realtime_id)
-    realtime_calls, queued, realtime_s = _count(lambda: container.realtime.enqueue(consultation, phase.now))
+    realtime_calls, queued, realtime_s = _count(lambda: container.realtime_queue.enqueue(consultation, phase.now))
     request = container.realtime_store.request(phase.realtime_id)
     offer = container.realtime_store.offer(request.current_offer) if request and request.current_offer else None
     assert queued and offer is not None, "the real-time request was not offered to anybody"
