@@ -16,7 +16,9 @@ means: the consultation stays ``submitted`` (same mode), ``realtime_failed``
 is set, and the resident is told plainly — reservation link and the phone
 line — so the request is not lost and can be booked.
 
-Pure domain: every rule takes ``now``.
+Pure domain: every rule takes ``now``. The ports the real-time services (``services/realtime_queue.py``,
+``services/duty.py``) work over are at the end: the store itself and what they need of the roster, the
+load counters and the residents' messages.
 """
 
 from __future__ import annotations
