@@ -3,7 +3,7 @@
 (a) Matching: the AWS calls (by service and API) of matching one consultation, with the 120
     seeded attorneys and again with 12,000:
 
-    * real time: ``RealtimeService.enqueue`` inside a service window, i.e. queue the request,
+    * real time: ``RealtimeQueue.enqueue`` inside a service window, i.e. queue the request,
       choose the top-ranked eligible attorney (duty partitions of the ring, then profiles,
       busy states and load counters by key) and offer it to them, alerts included;
     * booking: ``ReservationService.book`` of an open slot (coverage partitions of rings 0-1,
