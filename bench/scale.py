@@ -3,7 +3,7 @@
 (a) Matching: the AWS calls (by service and API) of matching one consultation, with the 120
     seeded attorneys and again with 12,000:
 
-    * real time: ``RealtimeService.enqueue`` inside a service window, i.e. queue the request,
+    * real time: ``RealtimeQueue.enqueue`` inside a service window, i.e. queue the request,
       choose the top-ranked eligible attorney (duty partitions of the ring, then profiles,
       busy states and load counters by key) and offer it to them, alerts included;
     * booking: ``ReservationService.book`` of an open slot (coverage partitions of rings 0-1,
@@ -292,7 +292,7 @@ def _match(env: dict[str, str], phase: _Phase) -> dict[str, Any]:
     """Match the phase's real-time consultation and book its reservation; counted separately."""
     container = _fresh(env, phase.now)
     consultation = container.consultations.get(phase.realtime_id)
-    realtime_calls, queued, realtime_s = _count(lambda: container.realtime.enqueue(consultation, phase.now))
+    realtime_calls, queued, realtime_s = _count(lambda: container.realtime_queue.enqueue(consultation, phase.now))
     request = container.realtime_store.request(phase.realtime_id)
     offer = container.realtime_store.offer(request.current_offer) if request and request.current_offer else None
     assert queued and offer is not None, "the real-time request was not offered to anybody"

@@ -11,11 +11,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.clock import Clock
 from chalicelib.domain.calendar import ServiceCalendar, ServiceWindow
 from chalicelib.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from chalicelib.domain.offers import RealtimeStore
+    from chalicelib.services.duty import DutyService
+    from chalicelib.services.realtime_queue import RealtimeQueue
 
 
 class Container:
@@ -260,7 +265,7 @@ class Container:
     def staff_access(self) -> Any:
         from chalicelib.services.staff_access import StaffAccessService
 
-        return StaffAccessService(attorneys=self.attorneys, realtime=self.realtime, sessions=self.sessions,
+        return StaffAccessService(attorneys=self.attorneys, duty=self.duty, sessions=self.sessions,
                                   audit=self.audit, clock=self.clock, consultations=self.consultations,
                                   reservations=self.reservations, users=self.users,
                                   identity_key=self.identity_key)
@@ -451,21 +456,28 @@ class Container:
     # -- real-time matching: queue, offers, duty ------------------------------------
 
     @cached_property
-    def realtime_store(self) -> Any:
+    def realtime_store(self) -> RealtimeStore:
         from chalicelib.adapters.dynamo.offers import DynamoRealtimeStore
 
         self.tables  # noqa: B018 - bind models before first use
         return DynamoRealtimeStore()
 
     @cached_property
-    def realtime(self) -> Any:
-        from chalicelib.services.realtime import RealtimeService
+    def realtime_queue(self) -> RealtimeQueue:
+        from chalicelib.services.realtime_queue import RealtimeQueue
 
         s = self.settings
-        return RealtimeService(store=self.realtime_store, consultations=self.consultations, loads=self.loads,
-                               attorneys=self.attorneys, notifier=self.notifier, recipients=self.recipients,
-                               calendar=self.calendar, policy=s.policy, clock=self.clock,
-                               public_base_url=s.public_base_url, messenger=self.resident_messages)
+        return RealtimeQueue(store=self.realtime_store, consultations=self.consultations, loads=self.loads,
+                             attorneys=self.attorneys, notifier=self.notifier, recipients=self.recipients,
+                             calendar=self.calendar, policy=s.policy, clock=self.clock,
+                             public_base_url=s.public_base_url, messenger=self.resident_messages)
+
+    @cached_property
+    def duty(self) -> DutyService:
+        from chalicelib.services.duty import DutyService
+
+        return DutyService(store=self.realtime_store, attorneys=self.attorneys, queue=self.realtime_queue,
+                           clock=self.clock)
 
     @cached_property
     def operations(self) -> Any:
@@ -497,7 +509,7 @@ class Container:
         return RoomService(consultations=self.consultations, store=self.thread_store, booked=booked,
                            cipher=self.cipher, audit=self.audit, notifier=self.notifier,
                            recipients=self.recipients,
-                           release=lambda attorney_id, cid: self.realtime.release(attorney_id, cid),
+                           release=lambda attorney_id, cid: self.duty.release(attorney_id, cid),
                            policy=s.policy, ice_servers=self.ice_servers, clock=self.clock,
                            public_base_url=s.public_base_url, messenger=self.resident_messages,
                            cancel_reminders=self.cancel_reminders_of,

@@ -63,7 +63,7 @@ def reassign(consultation_id: str) -> object:
     require_role(request, Role.ADMIN)
     path_ids.consultation_id(consultation_id)
     body = parse_body(request, ReassignIn)
-    assignment = get_container().realtime.reassign(consultation_id, body.attorney_id, body.reason)
+    assignment = get_container().realtime_queue.reassign(consultation_id, body.attorney_id, body.reason)
     return json_response(ReassignOut(consultation_id=consultation_id, attorney_id=assignment.attorney_id,
                                      reason=assignment.reason.as_dict()), private=True)
 

@@ -87,7 +87,7 @@ _offer_id = path_ids.offer_id
 def list_offers() -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
     container = get_container()
-    views = container.realtime.pending_offers(principal)
+    views = container.realtime_queue.pending_offers(principal)
     cal, now = container.calendar, container.clock()
     items = [OfferOut(id=v.offer.id, consultation_id=v.offer.consultation_id, category=v.offer.category,
                       region=v.offer.region, method=Method(v.offer.method), attempt=v.offer.attempt,
@@ -110,7 +110,7 @@ def list_offers() -> object:
 @bp.route("/api/attorney/offers/{offer_id}/accept", methods=["POST"])
 def accept_offer(offer_id: str) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    offer = get_container().realtime.accept(principal, _offer_id(offer_id))
+    offer = get_container().realtime_queue.accept(principal, _offer_id(offer_id))
     return json_response(AnswerOut(id=offer.id, consultation_id=offer.consultation_id,
                                    status=OfferStatus.ACCEPTED, consultation_status=Status.MATCHED), private=True)
 
@@ -121,7 +121,7 @@ def accept_offer(offer_id: str) -> object:
 @bp.route("/api/attorney/offers/{offer_id}/decline", methods=["POST"])
 def decline_offer(offer_id: str) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    offer = get_container().realtime.decline(principal, _offer_id(offer_id))
+    offer = get_container().realtime_queue.decline(principal, _offer_id(offer_id))
     return json_response(AnswerOut(id=offer.id, consultation_id=offer.consultation_id,
                                    status=OfferStatus.DECLINED), private=True)
 
@@ -131,7 +131,7 @@ def decline_offer(offer_id: str) -> object:
 @bp.route("/api/attorney/duty", methods=["GET"])
 def get_duty() -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    attorney = get_container().realtime.profile_of(principal)
+    attorney = get_container().duty.profile_of(principal)
     return json_response(DutyOut(attorney_id=attorney.id, on_duty=attorney.on_duty), private=True)
 
 
@@ -142,7 +142,7 @@ def put_duty() -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
     body = parse_body(request, DutyIn)
-    attorney = get_container().realtime.set_duty(principal, body.on_duty)
+    attorney = get_container().duty.set_duty(principal, body.on_duty)
     return json_response(DutyOut(attorney_id=attorney.id, on_duty=body.on_duty), private=True)
 
 
@@ -218,7 +218,7 @@ def queue_status(consultation_id: str) -> object:
     principal = current_principal(bp.current_request)
     path_ids.consultation_id(consultation_id)
     container = get_container()
-    q = container.realtime.queue_status(principal, consultation_id)
+    q = container.realtime_queue.queue_status(principal, consultation_id)
     cal = container.calendar
     return json_response(QueueOut(consultation_id=consultation_id, status=q.status, queued=q.queued,
                                   position=q.position, estimate_minutes=q.estimate_minutes,

@@ -342,7 +342,7 @@ def _queue_realtime(container: Any, consultation: Any, now: datetime) -> None:
     if consultation.mode is not Mode.REALTIME:
         return
     # the request is stored; the window keeper queues a miss within 5 minutes
-    best_effort(lambda: container.realtime.enqueue(consultation, now), "real-time queueing")
+    best_effort(lambda: container.realtime_queue.enqueue(consultation, now), "real-time queueing")
 
 
 def _idempotency_key(request: Request) -> str:

@@ -16,19 +16,27 @@ means: the consultation stays ``submitted`` (same mode), ``realtime_failed``
 is set, and the resident is told plainly — reservation link and the phone
 line — so the request is not lost and can be booked.
 
-Pure domain: every rule takes ``now``.
+Pure domain: every rule takes ``now``. The ports the real-time services (``services/realtime_queue.py``,
+``services/duty.py``) work over are at the end: the store itself and what they need of the roster, the
+load counters and the residents' messages.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Protocol
 
+from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.calendar import ServiceCalendar
+from chalicelib.domain.consultations import Status
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.matching import AttorneyLoad
+from chalicelib.domain.message_templates import ResidentEvent
 
 DEFAULT_ESTIMATE_MINUTES = 5  # wait per position when no acceptance was measured yet
 ACCEPT_SAMPLES = 20  # acceptance durations kept per category (rolling)
@@ -205,10 +213,138 @@ def rolled(samples: Iterable[float], new: float, keep: int = ACCEPT_SAMPLES) -> 
     return out[-keep:]
 
 
+def attorney_id_of(principal: Principal) -> str:
+    """The roster id of a signed-in attorney; an account not linked to a profile → ``NotOnRosterError``."""
+    if not principal.attorney_id:
+        raise NotOnRosterError()
+    return principal.attorney_id
+
+
+# --- ports --------------------------------------------------------------------------------------
+
+class RealtimeStore(Protocol):
+    """The queue, the offers, duty and busy state (``adapters/dynamo/offers.py``). Every change that must
+    be atomic is one method; when its condition fails (someone else changed the offer, request or
+    consultation between the read and the write) it raises ``ChangedMeanwhileError``."""
+
+    # the queue
+    def enqueue(self, request: RealtimeRequest, sort_key: str) -> bool:
+        """Put a request in its category's queue, once (False: it was already there or handled)."""
+        ...
+
+    def request(self, consultation_id: str) -> RealtimeRequest | None: ...
+
+    def requests(self, consultation_ids: Iterable[str]) -> dict[str, RealtimeRequest]: ...
+
+    def queue(self, category: str, limit: int = 50) -> list[tuple[str, bool]]:
+        """(consultation id, offered) of the category's waiting requests, oldest first."""
+        ...
+
+    def position(self, request: RealtimeRequest) -> int:
+        """1-based rank of the request among its category's waiting requests."""
+        ...
+
+    def move_on(self, request: RealtimeRequest, reason: MoveOnReason, now: datetime) -> bool:
+        """Take a waiting request (with no pending offer) out of the queue, marked failed."""
+        ...
+
+    def forget(self, consultation_id: str, now: datetime) -> bool:
+        """A closed consultation leaves real-time matching (its pending offer withdrawn); idempotent."""
+        ...
+
+    def mark_matched(self, request: RealtimeRequest) -> None:
+        """Assigned by hand: the request leaves the queue."""
+        ...
+
+    # candidates and duty
+    def on_duty(self, category: str, region: str) -> list[str]:
+        """Ids of attorneys on duty for (category, region)."""
+        ...
+
+    def profiles(self, attorney_ids: Iterable[str]) -> list[Attorney]: ...
+
+    def busy(self, attorney_ids: Iterable[str], now: datetime) -> set[str]:
+        """Those of ``attorney_ids`` holding an offer or consulting in real time at ``now``."""
+        ...
+
+    def set_duty(self, attorney: Attorney, on_duty: bool) -> None:
+        """The profile's flag and the duty entries of every coverage pair, together."""
+        ...
+
+    def release_busy(self, attorney_id: str, consultation_id: str) -> None: ...
+
+    # offers
+    def offer(self, offer_id: str) -> Offer | None: ...
+
+    def pending_of(self, attorney_id: str) -> list[Offer]: ...
+
+    def due(self, now: datetime, limit: int = 100) -> list[Offer]:
+        """Pending offers whose deadline has passed."""
+        ...
+
+    def create_offer(self, offer: Offer, request: RealtimeRequest, now: datetime) -> None:
+        """The offer, the consultation submitted → offered, the attorney tried and busy: together."""
+        ...
+
+    def close_offer(self, offer: Offer, target: OfferStatus, now: datetime, request: RealtimeRequest) -> None:
+        """A pending offer declined / expired / withdrawn: the consultation back to submitted, the
+        request without a current offer, the attorney no longer busy with it: together."""
+        ...
+
+    def accept(self, offer: Offer, request: RealtimeRequest, now: datetime, *, year: int, cap: int,
+               busy_until: datetime) -> None:
+        """First valid accept wins: offer accepted, consultation matched, load counted under ``cap``."""
+        ...
+
+    def reassign(self, consultation_id: str, sort_key: str, previous: str | None, attorney_id: str,
+                 expected: Status, now: datetime, *, year: int, cap: int, previous_year: int | None,
+                 reason: dict[str, object]) -> None:
+        """An admin's manual assignment: the consultation matched to ``attorney_id``, the load moved."""
+        ...
+
+    # acceptance times
+    def accept_seconds(self, category: str) -> list[float]: ...
+
+    def save_accept_seconds(self, category: str, samples: list[float]) -> None: ...
+
+
+class AttorneyProfiles(Protocol):
+    """What real-time matching reads and writes of the roster (``adapters/dynamo/attorneys.py``)."""
+
+    def get(self, attorney_id: str) -> Attorney | None: ...
+
+    def contact(self, attorney_id: str) -> AttorneyContact | None: ...
+
+    def save(self, attorney: Attorney, contact: AttorneyContact | None, now: datetime) -> None: ...
+
+
+class LoadCounts(Protocol):
+    """This year's assignment counts (``adapters/dynamo/loads.py``), read by key."""
+
+    def get_many(self, attorney_ids: Iterable[str], year: int) -> Mapping[str, AttorneyLoad]: ...
+
+
+class ResidentContacts(Protocol):
+    def resident(self, consultation_id: str) -> tuple[str, str] | None:
+        """(phone in E.164, language) of the consultation's resident, or None if erased."""
+        ...
+
+
+class ResidentMessages(Protocol):
+    """The residents' templated messages, each sent once per key (``services/resident_messages.py``)."""
+
+    def tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: dict[str, object],
+             path: str = "", *, urgent: bool = False, retry_failed: bool = False) -> str: ...
+
+    def realtime_accepted(self, consultation_id: str, attorney_name: str, method: str) -> str: ...
+
+
 __all__ = [
     "DEFAULT_ESTIMATE_MINUTES",
     "OFFER_TRANSITIONS",
+    "AttorneyProfiles",
     "ChangedMeanwhileError",
+    "LoadCounts",
     "MoveOnReason",
     "NotOnRosterError",
     "Offer",
@@ -217,7 +353,11 @@ __all__ = [
     "OfferStatus",
     "OfferUnavailableError",
     "RealtimeRequest",
+    "RealtimeStore",
+    "ResidentContacts",
+    "ResidentMessages",
     "UnknownAttorneyError",
+    "attorney_id_of",
     "deadline_of",
     "estimate_minutes",
     "must_move_on",

@@ -9,7 +9,7 @@ from chalicelib.jobs.base import Job
 
 
 def run(container: Any, now: datetime) -> dict[str, Any]:
-    return container.realtime.run_offers(now)
+    return container.realtime_queue.run_offers(now)
 
 
 JOB = Job("offers", ("*", "*", "*", "*", "?", "*"),

@@ -12,7 +12,7 @@ from chalicelib.jobs.base import Job
 
 
 def run(container: Any, now: datetime) -> dict[str, Any]:
-    return container.realtime.keep_windows(now)
+    return container.realtime_queue.keep_windows(now)
 
 
 JOB = Job("window_keeper", ("*/5", "*", "*", "*", "?", "*"),

@@ -5,7 +5,7 @@ inactive (so no sign-in or refresh grants the attorney role any more, see
 ``services/sessions.py``), every session of every account linked to the
 profile is ended (their access tokens stop working on the next request, their
 refresh tokens at once), duty ends, open real-time offers move on to the
-next attorney (``RealtimeService.deactivate``), and upcoming reservations
+next attorney (``DutyService.deactivate``), and upcoming reservations
 booked with them go back to their residents to pick another slot (they are
 told). Consultations already matched in real time stay with the attorney of
 record for an admin to reassign (``POST /api/admin/consultations/{id}/reassign``).
@@ -70,11 +70,11 @@ class StaffChange:
 
 
 class StaffAccessService:
-    def __init__(self, *, attorneys: Any, realtime: Any, sessions: Any, audit: Any,
+    def __init__(self, *, attorneys: Any, duty: Any, sessions: Any, audit: Any,
                  clock: Callable[[], datetime], consultations: Any = None, reservations: Any = None,
                  users: Any = None, identity_key: Any = None) -> None:
         self._attorneys = attorneys
-        self._realtime = realtime
+        self._duty = duty
         self._consultations = consultations
         self._reservations = reservations
         self._sessions = sessions
@@ -86,7 +86,7 @@ class StaffAccessService:
     def deactivate(self, admin: Principal, attorney_id: str, client: Client) -> StaffChange:
         """The attorney leaves the roster: profile inactive first (no new tokens carry the role),
         then every linked session ends, then duty and open offers."""
-        attorney = self._realtime.deactivate(attorney_id)
+        attorney = self._duty.deactivate(attorney_id)
         ended = sum(self._sessions.end_all(subject, DEACTIVATED) for subject in sorted(attorney.subjects))
         access_log.record_rights_change(self._audit, admin, attorney_id=attorney.id, action=DEACTIVATED,
                                         ip=client.ip, now=self._clock())

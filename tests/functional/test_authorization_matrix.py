@@ -34,7 +34,7 @@ import json
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,8 +50,6 @@ from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.domain.offers import (
-    ChangedMeanwhileError,
-    MoveOnReason,
     Offer,
     OfferStatus,
     RealtimeRequest,
@@ -71,6 +69,7 @@ from tests.twins.memory_announcements import MemoryAnnouncementStore
 from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
 from tests.twins.memory_email import MemoryEmailHealthStore
 from tests.twins.memory_phone import MemoryPhoneVerificationStore
+from tests.twins.memory_realtime import MemoryRealtimeStore
 from tests.twins.memory_rooms import MemoryThreadStore
 
 KST = ZoneInfo("Asia/Seoul")
@@ -421,156 +420,6 @@ class SurveyStore:
         return True
 
 
-class RealtimeStore:
-    """Twin of ``DynamoRealtimeStore`` for what these routes reach: the same conditions, applied at once."""
-
-    def __init__(self, consultations: Any, loads: MemoryLoadStore, roster: Roster) -> None:
-        self._consultations = consultations
-        self._loads = loads
-        self._roster = roster
-        self.requests_: dict[str, RealtimeRequest] = {}
-        self.sort_keys: dict[str, str] = {}
-        self.offers: dict[str, Offer] = {}
-        self.duty: dict[str, frozenset[tuple[str, str]]] = {}
-        self.busy_: dict[str, tuple[str, datetime]] = {}
-        self.accept_stats: dict[str, list[float]] = {}
-        self.assignments: list[tuple[str, str, dict[str, object]]] = []
-
-    # queue
-    def enqueue(self, request: RealtimeRequest, sort_key: str) -> bool:
-        consultation = self._consultations.get(request.consultation_id)
-        if request.consultation_id in self.requests_ or consultation is None \
-                or consultation.status is not Status.SUBMITTED:
-            return False
-        self.requests_[request.consultation_id] = request
-        self.sort_keys[request.consultation_id] = sort_key
-        return True
-
-    def request(self, consultation_id: str) -> RealtimeRequest | None:
-        return self.requests_.get(consultation_id)
-
-    def requests(self, consultation_ids: Iterable[str]) -> dict[str, RealtimeRequest]:
-        return {c: self.requests_[c] for c in consultation_ids if c in self.requests_}
-
-    def queue(self, category: str, limit: int = 50) -> list[tuple[str, bool]]:
-        waiting = sorted((r for r in self.requests_.values() if r.category == category and r.waiting),
-                         key=lambda r: (r.queued_at, r.consultation_id))
-        return [(r.consultation_id, r.current_offer is not None) for r in waiting][:limit]
-
-    def position(self, request: RealtimeRequest) -> int:
-        ahead = [r for r in self.requests_.values() if r.category == request.category and r.waiting
-                 and (r.queued_at, r.consultation_id) < (request.queued_at, request.consultation_id)]
-        return len(ahead) + 1
-
-    def move_on(self, request: RealtimeRequest, reason: MoveOnReason, now: datetime) -> bool:
-        current = self.requests_.get(request.consultation_id)
-        if current is None or not current.waiting or current.current_offer is not None:
-            return False
-        self.requests_[request.consultation_id] = replace(current, failed=True, move_on_reason=reason)
-        return True
-
-    def forget(self, consultation_id: str, now: datetime) -> bool:
-        current = self.requests_.get(consultation_id)
-        if current is None:
-            return False
-        offer = self.offers.get(current.current_offer or "")
-        if offer is not None and offer.status is OfferStatus.PENDING:
-            self.offers[offer.id] = replace(offer, status=OfferStatus.WITHDRAWN, answered_at=now)
-        self.requests_[consultation_id] = replace(current, current_offer=None, failed=current.waiting or current.failed)
-        for attorney_id in current.tried:
-            self.release_busy(attorney_id, consultation_id)
-        return True
-
-    def mark_matched(self, request: RealtimeRequest) -> None:
-        current = self.requests_[request.consultation_id]
-        self.requests_[request.consultation_id] = replace(current, matched=True)
-
-    # candidates and duty
-    def on_duty(self, category: str, region: str) -> list[str]:
-        return sorted(a for a, pairs in self.duty.items() if (category, region) in pairs)
-
-    def profiles(self, attorney_ids: Iterable[str]) -> list[Attorney]:
-        return [a for a in (self._roster.get(i) for i in sorted(set(attorney_ids))) if a is not None]
-
-    def busy(self, attorney_ids: Iterable[str], now: datetime) -> set[str]:
-        return {a for a in attorney_ids if a in self.busy_ and self.busy_[a][1] > now}
-
-    def set_duty(self, attorney: Attorney, on_duty: bool) -> None:
-        profile = self._roster.get(attorney.id)
-        if profile is None or (on_duty and not profile.active):
-            raise ChangedMeanwhileError(["ConditionalCheckFailed"])
-        self._roster.save(replace(profile, on_duty=on_duty))
-        if on_duty:
-            self.duty[attorney.id] = frozenset((c, r) for c in profile.categories for r in profile.regions)
-        else:
-            self.duty.pop(attorney.id, None)
-
-    def release_busy(self, attorney_id: str, consultation_id: str) -> None:
-        if self.busy_.get(attorney_id, ("", None))[0] == consultation_id:
-            del self.busy_[attorney_id]
-
-    # offers
-    def offer(self, offer_id: str) -> Offer | None:
-        return self.offers.get(offer_id)
-
-    def pending_of(self, attorney_id: str) -> list[Offer]:
-        return [o for o in self.offers.values()
-                if o.attorney_id == attorney_id and o.status is OfferStatus.PENDING]
-
-    def due(self, now: datetime, limit: int = 100) -> list[Offer]:
-        return [o for o in self.offers.values() if o.is_due(now)][:limit]
-
-    def create_offer(self, offer: Offer, request: RealtimeRequest, now: datetime) -> None:
-        self._consultations.transition(offer.consultation_id, Status.OFFERED, now, expected=Status.SUBMITTED)
-        self.offers[offer.id] = offer
-        self.requests_[offer.consultation_id] = replace(request, tried=request.tried + (offer.attorney_id,),
-                                                         current_offer=offer.id)
-        self.busy_[offer.attorney_id] = (offer.consultation_id, offer.deadline)
-
-    def close_offer(self, offer: Offer, target: OfferStatus, now: datetime, request: RealtimeRequest) -> None:
-        current = self.offers.get(offer.id)
-        if current is None or current.status is not OfferStatus.PENDING:
-            raise ChangedMeanwhileError(["ConditionalCheckFailed"])
-        self.offers[offer.id] = replace(current, status=target, answered_at=now)
-        self._consultations.transition(offer.consultation_id, Status.SUBMITTED, now, expected=Status.OFFERED)
-        state = self.requests_[offer.consultation_id]
-        self.requests_[offer.consultation_id] = replace(state, current_offer=None)
-        self.release_busy(offer.attorney_id, offer.consultation_id)
-
-    def accept(self, offer: Offer, request: RealtimeRequest, now: datetime, *, year: int, cap: int,
-               busy_until: datetime) -> None:
-        current = self.offers.get(offer.id)
-        if current is None or not current.answerable(offer.attorney_id, now):
-            raise ChangedMeanwhileError(["ConditionalCheckFailed"])
-        self._loads.increment(offer.attorney_id, year, now, cap)
-        self.offers[offer.id] = replace(current, status=OfferStatus.ACCEPTED, answered_at=now)
-        self._consultations.transition(offer.consultation_id, Status.MATCHED, now, expected=Status.OFFERED,
-                                       attorney_id=offer.attorney_id)
-        self.busy_[offer.attorney_id] = (offer.consultation_id, busy_until)
-        state = self.requests_[offer.consultation_id]
-        self.requests_[offer.consultation_id] = replace(state, current_offer=None, matched=True)
-
-    def reassign(self, consultation_id: str, sort_key: str, previous: str | None, attorney_id: str,
-                 expected: Status, now: datetime, *, year: int, cap: int, previous_year: int | None,
-                 reason: dict[str, object]) -> None:
-        consultation = self._consultations.get(consultation_id)
-        if consultation is None or consultation.status is not expected:
-            raise ChangedMeanwhileError(["ConditionalCheckFailed"])
-        self._loads.increment(attorney_id, year, now, cap)
-        if previous is not None and previous_year is not None:
-            self._loads.decrement(previous, previous_year)
-        self._consultations.items[consultation_id] = replace(consultation, status=Status.MATCHED,
-                                                             attorney_id=attorney_id, updated_at=now)
-        self.assignments.append((consultation_id, attorney_id, reason))
-
-    # acceptance times
-    def accept_seconds(self, category: str) -> list[float]:
-        return list(self.accept_stats.get(category, []))
-
-    def save_accept_seconds(self, category: str, samples: list[float]) -> None:
-        self.accept_stats[category] = list(samples)
-
-
 # --- the world ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -583,7 +432,7 @@ class World:
     bookings: MemoryBookingRepository
     threads: MemoryThreadStore
     surveys: SurveyStore
-    realtime: RealtimeStore
+    realtime: MemoryRealtimeStore
     notifier: MemoryNotifier
     ids: dict[str, str] = field(default_factory=dict)  # target name -> id
     own: dict[str, str] = field(default_factory=dict)  # R1's and A1's own objects
@@ -714,7 +563,7 @@ def build_world() -> World:
     auth, roster, loads, notifier = FakeAuthenticator(), Roster(), MemoryLoadStore(), MemoryNotifier()
     bookings = MemoryBookingRepository(container.consultations, loads, roster)
     threads, surveys = MemoryThreadStore(), SurveyStore()
-    realtime = RealtimeStore(container.consultations, loads, roster)
+    realtime = MemoryRealtimeStore(container.consultations, loads, roster)
     container.__dict__.update(authenticator=auth, attorneys=roster, loads=loads, notifier=notifier,
                               bookings=bookings, thread_store=threads, surveys=surveys,
                               realtime_store=realtime, attachment_store=MemoryAttachmentStore(),

@@ -48,7 +48,7 @@ class Bookings:
         return State()
 
 
-class Realtime:
+class Duty:
     def __init__(self) -> None:
         self.released: list[tuple[str, str]] = []
 
@@ -66,7 +66,7 @@ class World:
     notifier: MemoryNotifier
     audit: MemoryAuditLog
     bookings: Bookings
-    realtime: Realtime
+    duty: Duty
     container: Any
 
     def consultation(self, owner: str = "kakao:res-1", method: Method = Method.CHAT,
@@ -97,11 +97,11 @@ def world(clock_at) -> World:
     consultations = MemoryConsultationRepository(container.settings.policy.retention_days_after_close)
     cipher = LocalFieldCipher()
     store, notifier, audit = MemoryThreadStore(), MemoryNotifier(), MemoryAuditLog()
-    bookings, realtime = Bookings({}), Realtime()
+    bookings, duty = Bookings({}), Duty()
     container.__dict__.update(authenticator=auth, cipher=cipher, consultations=consultations, thread_store=store,
-                              notifier=notifier, audit=audit, bookings=bookings, realtime=realtime,
+                              notifier=notifier, audit=audit, bookings=bookings, duty=duty,
                               recipients=ContactDirectory(Roster(), consultations, cipher))
-    return World(ApiClient(), auth, clock, consultations, store, notifier, audit, bookings, realtime, container)
+    return World(ApiClient(), auth, clock, consultations, store, notifier, audit, bookings, duty, container)
 
 
 def tick(world: World, **delta: float) -> None:
@@ -296,7 +296,7 @@ def test_the_outcome_completes_the_consultation_closes_the_thread_and_sends_the_
     assert "진정서 작성 안내" not in closed[1].text  # the attorney's note stays out of the message
     phone, text = survey[0], survey[1].text
     assert phone == PHONE and f"/consultations/{cid}/survey" in text
-    assert world.realtime.released == [("att-001", cid)]
+    assert world.duty.released == [("att-001", cid)]
     assert_error(world.api.post(f"/api/consultations/{cid}/messages", body={"text": "thanks"},
                                 headers=world.h(resident("res-o"))), 409, "thread_closed")
     assert_error(world.api.post(path, body={"outcome": "advice_given"}, headers=world.h(attorney("att-001"))),

@@ -68,7 +68,7 @@ def submit(c: Container, now: datetime, language: Language) -> str:
                          policy=c.settings.policy, owner=f"kakao:lang-{uuid.uuid4().hex[:8]}",
                          intake=Intake(CATEGORY, REGION, Mode.REALTIME, Method.PHONE, language, personal),
                          idempotency_key=str(uuid.uuid4()), now=now)
-    c.realtime.enqueue(made.consultation, now)
+    c.realtime_queue.enqueue(made.consultation, now)
     SUBMITTED.append(made.consultation.id)
     return made.consultation.id
 
@@ -90,7 +90,7 @@ def test_a_vietnamese_request_goes_to_the_attorney_who_speaks_it(world) -> None:
     offer = offer_of(c, cid)
     assert offer.attorney_id == SPEAKER
     assert offer.reason["language"] == "vi" and offer.reason["interpreter_needed"] is False
-    c.realtime.decline(principal(SPEAKER), offer.id)
+    c.realtime_queue.decline(principal(SPEAKER), offer.id)
     # the only speaker declined: the next offer goes out with an interpreter
     following = offer_of(c, cid)
     assert following.attorney_id in ON_DUTY and following.attorney_id != SPEAKER
@@ -107,7 +107,7 @@ def test_a_khmer_request_is_offered_fairly_and_marked_interpreter_needed(world) 
     assert offer.attorney_id in ON_DUTY
     assert offer.reason["language"] == "km" and offer.reason["interpreter_needed"] is True
     # what the attorney's console reads before accepting
-    views = c.realtime.pending_offers(principal(offer.attorney_id))
+    views = c.realtime_queue.pending_offers(principal(offer.attorney_id))
     assert [v.offer.reason["interpreter_needed"] for v in views if v.offer.id == offer.id] == [True]
     previous = composition._container
     composition._container = c

@@ -66,7 +66,7 @@ def submit(c: Container, now: datetime, owner: str) -> str:
                          policy=c.settings.policy, owner=owner,
                          intake=Intake(CATEGORY, REGION, Mode.REALTIME, Method.PHONE, Language.KO, personal),
                          idempotency_key=str(uuid.uuid4()), now=now)
-    c.realtime.enqueue(made.consultation, now)
+    c.realtime_queue.enqueue(made.consultation, now)
     return made.consultation.id
 
 
@@ -84,8 +84,8 @@ def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world) -
     assert c.consultations.get(cid).status is Status.OFFERED
     assert first.deadline == t0 + timedelta(seconds=180)
     # the first attorney sees it, without contact details, and declines
-    assert [v.offer.id for v in c.realtime.pending_offers(attorney_principal(first.attorney_id))] == [first.id]
-    c.realtime.decline(attorney_principal(first.attorney_id), first.id)
+    assert [v.offer.id for v in c.realtime_queue.pending_offers(attorney_principal(first.attorney_id))] == [first.id]
+    c.realtime_queue.decline(attorney_principal(first.attorney_id), first.id)
     assert c.realtime_store.offer(first.id).status is OfferStatus.DECLINED
     second = current_offer(c, cid)
     assert second is not None and second.attorney_id in ON_DUTY and second.attorney_id != first.attorney_id
@@ -99,7 +99,7 @@ def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world) -
     # the second attorney's late accept is refused
     clock[0] = t0 + timedelta(minutes=4, seconds=10)
     with pytest.raises(OfferUnavailableError):
-        c.realtime.accept(attorney_principal(second.attorney_id), second.id)
+        c.realtime_queue.accept(attorney_principal(second.attorney_id), second.id)
 
     # 20 parallel accepts over HTTP with a real token of the third attorney: exactly one 200
     account = f"attorney-{third.attorney_id.removeprefix('att-')}"
@@ -148,7 +148,7 @@ def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world) -
     # the server accepted on the test's clock: the attorney is busy from then on
     assert c.realtime_store.busy([third.attorney_id], clock[0] + timedelta(minutes=1)) == {third.attorney_id}
     assert not c.realtime_store.request(cid).waiting
-    c.realtime.release(third.attorney_id, cid)
+    c.duty.release(third.attorney_id, cid)
 
 
 def test_request_before_a_holiday_weekend_is_offered_at_ten_on_the_next_service_day(world) -> None:
@@ -158,7 +158,7 @@ def test_request_before_a_holiday_weekend_is_offered_at_ten_on_the_next_service_
     cid = submit(c, asked, f"kakao:rt-{uuid.uuid4().hex[:8]}")
     owner = Principal(subject=c.consultations.get(cid).owner, role=Role.RESIDENT, provider=Provider.KAKAO,
                       session_id="s")
-    status = c.realtime.queue_status(owner, cid)
+    status = c.realtime_queue.queue_status(owner, cid)
     assert status.queued and status.position == 1 and status.next_opening == kst(2026, 12, 28, 10, 0)
     assert c.consultations.get(cid).status is Status.SUBMITTED
     for moment in (kst(2026, 12, 25, 10, 0), kst(2026, 12, 26, 10, 0), kst(2026, 12, 28, 9, 55)):
@@ -174,7 +174,7 @@ def test_request_before_a_holiday_weekend_is_offered_at_ten_on_the_next_service_
     request = c.realtime_store.request(cid)
     assert request.failed and request.move_on_reason.value == "window_closed"
     assert c.consultations.get(cid).status is Status.SUBMITTED
-    assert c.realtime.queue_status(owner, cid).realtime_failed
+    assert c.realtime_queue.queue_status(owner, cid).realtime_failed
     # nothing is offered between 11:30 and 14:00
     cid2 = submit(c, kst(2026, 12, 28, 12, 0), f"kakao:rt-{uuid.uuid4().hex[:8]}")
     run_jobs(kst(2026, 12, 28, 13, 55), only=["offers", "window_keeper"], env=stack_env)
@@ -199,7 +199,7 @@ def test_dynamodb_calls_per_match_do_not_grow_with_the_roster(world) -> None:
 
     def calls() -> tuple[int, str]:
         with awscalls.count_calls("dynamodb") as counted:
-            chosen = c.realtime.choose(consultation, request, now)
+            chosen = c.realtime_queue.choose(consultation, request, now)
         return counted.total, chosen.attorney_id
 
     small, chosen_small = calls()

@@ -45,7 +45,7 @@ def test_a_queued_real_time_request_becomes_a_reservation_and_leaves_the_queue(w
     clock[0] = kst(2026, 12, 2, 9, 0)
     cid = submit(c, clock[0], f"kakao:sw-{uuid.uuid4().hex[:8]}")
     owner = owner_of(c, cid)
-    assert c.realtime.queue_status(owner, cid).queued
+    assert c.realtime_queue.queue_status(owner, cid).queued
     slot = c.reservations.open_slots(owner, cid, None, None)[-1]  # days ahead: it can still be cancelled
 
     view = c.reservations.book(owner, cid, slot.start)
@@ -54,7 +54,7 @@ def test_a_queued_real_time_request_becomes_a_reservation_and_leaves_the_queue(w
     assert (stored.status, stored.mode) == (Status.BOOKED, Mode.RESERVATION)
     assert view.booking.start == slot.start and stored.attorney_id == view.booking.attorney_id
     assert not c.realtime_store.request(cid).waiting
-    status = c.realtime.queue_status(owner, cid)
+    status = c.realtime_queue.queue_status(owner, cid)
     assert not status.queued and not status.realtime_failed
     # the window opens: the offer loop has nothing of this request to offer
     assert all(r["ok"] for r in run_jobs(kst(2026, 12, 2, 10, 0), only=["offers", "window_keeper"],
@@ -66,7 +66,7 @@ def test_a_queued_real_time_request_becomes_a_reservation_and_leaves_the_queue(w
     c.reservations.cancel(owner, cid)
     assert (c.consultations.get(cid).status, c.consultations.get(cid).mode) == (Status.SUBMITTED,
                                                                                  Mode.RESERVATION)
-    assert not c.realtime.queue_status(owner, cid).realtime_failed
+    assert not c.realtime_queue.queue_status(owner, cid).realtime_failed
     run_jobs(kst(2026, 12, 2, 10, 6), only=["offers"], env=stack_env)
     assert current_offer(c, cid) is None and c.consultations.get(cid).status is Status.SUBMITTED
 

@@ -141,7 +141,7 @@ def test_a_withdrawal_racing_a_booking_leaves_a_whole_withdrawal(world: Backend,
 def test_a_withdrawn_real_time_request_leaves_the_queue_and_its_offer_cannot_be_accepted(container) -> None:
     """On the emulator: the request is offered to an attorney; the resident withdraws; the offer is
     withdrawn (gone from the attorney's list and the expiry index) and accepting it is refused."""
-    from chalicelib.services.realtime import RealtimeService
+    from chalicelib.services.realtime_queue import RealtimeQueue
 
     clock = [NOW]
     store, consultations = container.realtime_store, container.consultations
@@ -173,11 +173,11 @@ def test_a_withdrawn_real_time_request_leaves_the_queue_and_its_offer_cannot_be_
     assert store.offer(offer.id).status is OfferStatus.WITHDRAWN
     assert all(c != cid for c, _ in store.queue("other", limit=500))
     assert not store.request(cid).waiting
-    realtime = RealtimeService(store=store, consultations=consultations, loads=container.loads,
-                               attorneys=container.attorneys, notifier=container.notifier,
-                               recipients=container.recipients, calendar=container.calendar,
-                               policy=container.settings.policy, clock=lambda: clock[0],
-                               public_base_url="http://127.0.0.1:8000")
+    realtime = RealtimeQueue(store=store, consultations=consultations, loads=container.loads,
+                             attorneys=container.attorneys, notifier=container.notifier,
+                             recipients=container.recipients, calendar=container.calendar,
+                             policy=container.settings.policy, clock=lambda: clock[0],
+                             public_base_url="http://127.0.0.1:8000")
     with pytest.raises(OfferUnavailableError):
         realtime.accept(Principal(subject=f"kakao:{attorney}", role=Role.ATTORNEY, provider=Provider.KAKAO,
                                   session_id="s", attorney_id=attorney), offer.id)
@@ -219,7 +219,7 @@ def test_a_withdrawal_racing_an_accept_leaves_the_request_withdrawn_and_nothing_
     """On the emulator, in parallel: the resident withdraws while the offered attorney accepts. Whichever
     write lands first, the request ends withdrawn, no offer is left pending, and the attorney's annual
     count holds nothing for it (an accept that won is taken off again with the withdrawal)."""
-    from chalicelib.services.realtime import RealtimeService
+    from chalicelib.services.realtime_queue import RealtimeQueue
 
     clock = [NOW]
     store, consultations = container.realtime_store, container.consultations
@@ -241,11 +241,11 @@ def test_a_withdrawal_racing_an_accept_leaves_the_request_withdrawn_and_nothing_
                                 reminder_keys=lambda booking: (), alert_attorney=lambda *a: None,
                                 forget_realtime=store.forget, retention=timedelta(days=365),
                                 clock=lambda: clock[0], counted_load=container.counted_load_of)
-    realtime = RealtimeService(store=store, consultations=consultations, loads=container.loads,
-                               attorneys=container.attorneys, notifier=container.notifier,
-                               recipients=container.recipients, calendar=container.calendar,
-                               policy=container.settings.policy, clock=lambda: clock[0],
-                               public_base_url="http://127.0.0.1:8000")
+    realtime = RealtimeQueue(store=store, consultations=consultations, loads=container.loads,
+                             attorneys=container.attorneys, notifier=container.notifier,
+                             recipients=container.recipients, calendar=container.calendar,
+                             policy=container.settings.policy, clock=lambda: clock[0],
+                             public_base_url="http://127.0.0.1:8000")
     lawyer = Principal(subject=f"kakao:{attorney}", role=Role.ATTORNEY, provider=Provider.KAKAO, session_id="s",
                        attorney_id=attorney)
     barrier = threading.Barrier(2)

@@ -1,5 +1,12 @@
 """Real-time consultation (실시간): the queue, the offer loop and its scheduled keepers.
 
+``RealtimeQueue`` owns every change to a request's place in the queue and to its offers: enqueue,
+offer, accept, decline, expire, withdraw, move on, and an admin's manual reassignment. Reassignment
+lives here, not with duty (``services/duty.py``), because it is an offer operation: it withdraws the
+request's pending offer and takes the request out of the queue, through the same store transactions
+as the offer loop. Duty, the attorney's side (on and off duty, deactivation, the end of a real-time
+consultation), calls ``withdraw_offers_of`` when an attorney leaves.
+
 Flow
     A real-time consultation enters its category's queue right after intake
     (``enqueue``; the window keeper also sweeps the last day's intake for any
@@ -32,8 +39,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.calendar import ServiceCalendar
@@ -43,7 +49,6 @@ from chalicelib.domain.consultations import (
     ConsultationNotFoundError,
     ConsultationRepository,
     IllegalTransitionError,
-    Reader,
     Status,
     reader_of,
     sort_key,
@@ -52,6 +57,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.matching import (
     Assignment,
     AssignmentMode,
+    AttorneyLoad,
     ConsultationFacts,
     NoCandidateError,
     choose,
@@ -61,20 +67,24 @@ from chalicelib.domain.matching import (
 from chalicelib.domain.message_templates import ResidentEvent
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, render
 from chalicelib.domain.offers import (
+    AttorneyProfiles,
     ChangedMeanwhileError,
+    LoadCounts,
     MoveOnReason,
-    NotOnRosterError,
     Offer,
     OfferNotFoundError,
     OfferStatus,
     OfferUnavailableError,
     RealtimeRequest,
+    RealtimeStore,
+    ResidentContacts,
+    ResidentMessages,
     UnknownAttorneyError,
+    attorney_id_of,
     deadline_of,
     estimate_minutes,
     must_move_on,
     rolled,
-    serving_window_end,
 )
 from chalicelib.domain.regions import rings
 from chalicelib.logs import best_effort, logger
@@ -99,15 +109,19 @@ class QueueStatus:
 @dataclass(frozen=True)
 class OfferView:
     offer: Offer
-    urgent_dismissal_deadline: Any
-    urgent_wage_due: Any
+    urgent_dismissal_deadline: date | None
+    urgent_wage_due: date | None
     free_representation_eligible: bool | None
 
 
-class RealtimeService:
-    def __init__(self, *, store: Any, consultations: ConsultationRepository, loads: Any, attorneys: Any,
-                 notifier: Notifier, recipients: Any, calendar: ServiceCalendar, policy: Policy,
-                 clock: Callable[[], datetime], public_base_url: str, messenger: Any = None) -> None:
+class RealtimeQueue:
+    """The queue and the offer loop (see the module doc); ``messenger`` tells residents through the
+    delivery ledger, without it the moved-on SMS goes straight through ``notifier``."""
+
+    def __init__(self, *, store: RealtimeStore, consultations: ConsultationRepository, loads: LoadCounts,
+                 attorneys: AttorneyProfiles, notifier: Notifier, recipients: ResidentContacts,
+                 calendar: ServiceCalendar, policy: Policy, clock: Callable[[], datetime], public_base_url: str,
+                 messenger: ResidentMessages | None = None) -> None:
         self._store = store
         self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._consultations = consultations
@@ -258,7 +272,7 @@ class RealtimeService:
         ids: set[str] = set()
         profiles: dict[str, Attorney] = {}
         busy: set[str] = set()
-        loads: dict[str, Any] = {}
+        loads: dict[str, AttorneyLoad] = {}
         excluded = set(request.tried) | set(skip)
         last_error: NoCandidateError | None = None
         for ring in rings(consultation.region):
@@ -313,7 +327,7 @@ class RealtimeService:
     # --- attorneys -------------------------------------------------------------------------------
 
     def pending_offers(self, principal: Principal) -> list[OfferView]:
-        attorney_id = self._attorney_id(principal)
+        attorney_id = attorney_id_of(principal)
         now = self._clock()
         views = []
         for offer in sorted(self._store.pending_of(attorney_id), key=lambda o: o.deadline):
@@ -327,7 +341,7 @@ class RealtimeService:
         return views
 
     def accept(self, principal: Principal, offer_id: str) -> Offer:
-        attorney_id = self._attorney_id(principal)
+        attorney_id = attorney_id_of(principal)
         now = self._clock()
         offer = self._store.offer(offer_id)
         if offer is None or offer.attorney_id != attorney_id:
@@ -359,7 +373,7 @@ class RealtimeService:
         return offer
 
     def decline(self, principal: Principal, offer_id: str) -> Offer:
-        attorney_id = self._attorney_id(principal)
+        attorney_id = attorney_id_of(principal)
         now = self._clock()
         offer = self._store.offer(offer_id)
         if offer is None or offer.attorney_id != attorney_id:
@@ -370,24 +384,6 @@ class RealtimeService:
                                         else OfferStatus.EXPIRED)
         return offer
 
-    def profile_of(self, principal: Principal) -> Attorney:
-        """The signed-in attorney's roster profile (their duty state, for the console)."""
-        attorney = self._attorneys.get(self._attorney_id(principal))
-        if attorney is None:
-            raise NotOnRosterError()
-        return attorney
-
-    def set_duty(self, principal: Principal, on_duty: bool) -> Attorney:
-        attorney = self._attorneys.get(self._attorney_id(principal))
-        if attorney is None or (on_duty and not attorney.active):
-            raise NotOnRosterError()
-        self._store.set_duty(attorney, on_duty)
-        return attorney
-
-    def release(self, attorney_id: str, consultation_id: str) -> None:
-        """The consultation ended: the attorney can take real-time requests again."""
-        self._store.release_busy(attorney_id, consultation_id)
-
     # --- admins -------------------------------------------------------------------------------
 
     def withdraw_offers_of(self, attorney_id: str, now: datetime | None = None) -> int:
@@ -395,21 +391,6 @@ class RealtimeService:
         now = now or self._clock()
         return sum(1 for offer in self._store.pending_of(attorney_id)
                    if self._close(offer, OfferStatus.WITHDRAWN, now))
-
-    def deactivate(self, attorney_id: str) -> Attorney:
-        from dataclasses import replace
-
-        attorney = self._attorneys.get(attorney_id)
-        if attorney is None:
-            raise UnknownAttorneyError()
-        now = self._clock()
-        if attorney.active:
-            contact = self._attorneys.contact(attorney_id)
-            attorney = replace(attorney, active=False, on_duty=False)
-            self._attorneys.save(attorney, contact, now)
-        self._store.set_duty(attorney, False)
-        self.withdraw_offers_of(attorney_id, now)
-        return attorney
 
     def reassign(self, consultation_id: str, attorney_id: str, note: str) -> Assignment:
         now = self._clock()
@@ -449,12 +430,6 @@ class RealtimeService:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _attorney_id(principal: Principal) -> str:
-        if not principal.attorney_id:
-            raise NotOnRosterError()
-        return principal.attorney_id
-
     def _alert_attorney(self, offer: Offer) -> None:
         alert = AttorneyAlert(MessageKind.OFFER, f"{self._base}/attorney", deadline=offer.deadline)
         self._quietly(lambda: self._notifier.email_attorney(offer.attorney_id, alert))
@@ -463,9 +438,9 @@ class RealtimeService:
                                           f"{self._base}/attorney", deadline=offer.deadline))
 
     @staticmethod
-    def _quietly(call: Callable[[], Any]) -> Any:
+    def _quietly[T](call: Callable[[], T]) -> T | None:
         """Alerts are best effort: a delivery failure is logged, never undoes a state change."""
         return best_effort(call, "real-time side effect")
 
 
-__all__ = ["OfferView", "QueueStatus", "Reader", "RealtimeService", "serving_window_end"]
+__all__ = ["OfferView", "QueueStatus", "RealtimeQueue"]
