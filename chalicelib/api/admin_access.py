@@ -10,11 +10,11 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Role
 from chalicelib.services import access_log
@@ -72,9 +72,8 @@ class InviteView(BaseModel):
     expires_at: str
 
 
-@spec.operation("GET", "/api/admin/access-log", "Staff access to personal data (who, when, whose, what)",
-                tags=("admin",), query=AccessLogQuery, responses={200: AccessLogView}, auth=True, errors=(403,))
-@bp.route("/api/admin/access-log", methods=["GET"])
+@operation(bp, "GET", "/api/admin/access-log", "Staff access to personal data (who, when, whose, what)",
+           tags=("admin",), query=AccessLogQuery, responses={200: AccessLogView}, auth=True, errors=(403,))
 def access_log_entries() -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
@@ -92,10 +91,9 @@ def access_log_entries() -> Response:
     return json_response(AccessLogView(items=items), private=True)
 
 
-@spec.operation("POST", "/api/admin/attorneys/{attorney_id}/invites",
-                "A one-time invite code linking this attorney profile to the account that redeems it",
-                tags=("admin",), responses={201: InviteView}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/invites", methods=["POST"])
+@operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/invites",
+           "A one-time invite code linking this attorney profile to the account that redeems it",
+           tags=("admin",), responses={201: InviteView}, auth=True, errors=(403, 404))
 def create_invite(attorney_id: str) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)

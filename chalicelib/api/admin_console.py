@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import email_address, korean_phone, one_line
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain import languages as language_list
 from chalicelib.domain.attorneys import KOREAN, MAX_COVERAGE_PAIRS, Attorney, AttorneyContact, InvalidAttorneyError
@@ -199,9 +199,8 @@ def _item(entry: roster.RosterEntry) -> RosterItem:
                       languages=sorted(a.languages))
 
 
-@spec.operation("GET", "/api/admin/attorneys", "The roster with this year's load (admins; no contact details)",
-                tags=("admin",), responses={200: RosterPage}, auth=True, errors=(403,))
-@bp.route("/api/admin/attorneys", methods=["GET"])
+@operation(bp, "GET", "/api/admin/attorneys", "The roster with this year's load (admins; no contact details)",
+           tags=("admin",), responses={200: RosterPage}, auth=True, errors=(403,))
 def list_attorneys() -> Response:
     require_role(bp.current_request, Role.ADMIN)
     container = get_container()
@@ -210,10 +209,9 @@ def list_attorneys() -> Response:
     return json_response(RosterPage(items=[_item(e) for e in entries]), private=True)
 
 
-@spec.operation("POST", "/api/admin/attorneys", "Add an attorney to the roster, or bring a deactivated one "
-                "back (admins); contact details are stored sealed", tags=("admin",), request=NewAttorney,
-                responses={201: RosterItem}, auth=True, errors=(403, 409, 413, 415, 422))
-@bp.route("/api/admin/attorneys", methods=["POST"])
+@operation(bp, "POST", "/api/admin/attorneys", "Add an attorney to the roster, or bring a deactivated one "
+           "back (admins); contact details are stored sealed", tags=("admin",), request=NewAttorney,
+           responses={201: RosterItem}, auth=True, errors=(403, 409, 413, 415, 422))
 def add_attorney() -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
@@ -229,11 +227,10 @@ def add_attorney() -> Response:
                          headers={"Location": f"/api/admin/attorneys/{attorney.id}"})
 
 
-@spec.operation("PUT", "/api/admin/attorneys/{attorney_id}", "Change an attorney's name, categories, regions, "
-                "annual cap and languages (admins)", tags=("admin",), request=AttorneyChange,
-                responses={200: RosterItem},
-                auth=True, errors=(403, 404, 413, 415, 422))
-@bp.route("/api/admin/attorneys/{attorney_id}", methods=["PUT"])
+@operation(bp, "PUT", "/api/admin/attorneys/{attorney_id}", "Change an attorney's name, categories, regions, "
+           "annual cap and languages (admins)", tags=("admin",), request=AttorneyChange,
+           responses={200: RosterItem},
+           auth=True, errors=(403, 404, 413, 415, 422))
 def change_attorney(attorney_id: str) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
@@ -253,11 +250,10 @@ def change_attorney(attorney_id: str) -> Response:
     return json_response(_item(roster.RosterEntry(changed, cap, load)), private=True)
 
 
-@spec.operation("GET", "/api/admin/stats", "A month's statistics by category, region, mode, method, "
-                "language and status, with median waiting times (admins); ?format=csv for a spreadsheet",
-                tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,),
-                media={200: {"text/csv": {"type": "string", "description": "format=csv: UTF-8, with a BOM"}}})
-@bp.route("/api/admin/stats", methods=["GET"])
+@operation(bp, "GET", "/api/admin/stats", "A month's statistics by category, region, mode, method, "
+           "language and status, with median waiting times (admins); ?format=csv for a spreadsheet",
+           tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,),
+           media={200: {"text/csv": {"type": "string", "description": "format=csv: UTF-8, with a BOM"}}})
 def month_stats() -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)

@@ -9,10 +9,10 @@ from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import page_language
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Role
@@ -41,10 +41,9 @@ class EmailClearedOut(BaseModel):
     cleared: bool = Field(description="false when the attorney's e-mail was not marked as failing")
 
 
-@spec.operation("GET", "/api/admin/email-failures", "Attorneys whose e-mail is failing (bounce, complaint, "
-                "suppression): they get no e-mail until cleared (admins)", tags=("admin",),
-                responses={200: EmailFailuresOut}, auth=True, errors=(403,))
-@bp.route("/api/admin/email-failures", methods=["GET"])
+@operation(bp, "GET", "/api/admin/email-failures", "Attorneys whose e-mail is failing (bounce, complaint, "
+           "suppression): they get no e-mail until cleared (admins)", tags=("admin",),
+           responses={200: EmailFailuresOut}, auth=True, errors=(403,))
 def email_failures() -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
@@ -57,10 +56,9 @@ def email_failures() -> Response:
                for f in failures]), private=True)
 
 
-@spec.operation("POST", "/api/admin/attorneys/{attorney_id}/email-clear", "Send e-mail to an attorney again "
-                "after their address was checked (admins)", tags=("admin",),
-                responses={200: EmailClearedOut}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/email-clear", methods=["POST"])
+@operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/email-clear", "Send e-mail to an attorney again "
+           "after their address was checked (admins)", tags=("admin",),
+           responses={200: EmailClearedOut}, auth=True, errors=(403, 404))
 def clear_email(attorney_id: str) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN)

@@ -12,10 +12,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Role
 from chalicelib.domain.offers import UnknownAttorneyError
@@ -54,10 +54,9 @@ class AttorneyStateOut(BaseModel):
     bookings_handed_back: int = Field(0, description="Upcoming reservations given back to their residents.")
 
 
-@spec.operation("POST", "/api/admin/consultations/{consultation_id}/reassign", "Assign a consultation to a "
-                "named attorney, with a reason (admins)", tags=("matching", "admin"), request=ReassignIn,
-                responses={200: ReassignOut}, auth=True, errors=(403, 404, 409, 415))
-@bp.route("/api/admin/consultations/{consultation_id}/reassign", methods=["POST"])
+@operation(bp, "POST", "/api/admin/consultations/{consultation_id}/reassign", "Assign a consultation to a "
+           "named attorney, with a reason (admins)", tags=("matching", "admin"), request=ReassignIn,
+           responses={200: ReassignOut}, auth=True, errors=(403, 404, 409, 415))
 def reassign(consultation_id: str) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
@@ -68,12 +67,11 @@ def reassign(consultation_id: str) -> object:
                                      reason=assignment.reason.as_dict()), private=True)
 
 
-@spec.operation("PATCH", "/api/admin/attorneys/{attorney_id}", "Deactivate an attorney (admins): their "
-                "sessions end at once, the role is no longer granted, duty ends, open offers move on; or "
-                "reactivate one (their linked accounts get the role at their next sign-in)",
-                tags=("matching", "admin"), request=AttorneyPatchIn,
-                responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
-@bp.route("/api/admin/attorneys/{attorney_id}", methods=["PATCH"])
+@operation(bp, "PATCH", "/api/admin/attorneys/{attorney_id}", "Deactivate an attorney (admins): their "
+           "sessions end at once, the role is no longer granted, duty ends, open offers move on; or "
+           "reactivate one (their linked accounts get the role at their next sign-in)",
+           tags=("matching", "admin"), request=AttorneyPatchIn,
+           responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
 def patch_attorney(attorney_id: str) -> object:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)

@@ -12,10 +12,10 @@ from typing import Literal
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Status
@@ -63,10 +63,9 @@ class OperationsQueueOut(BaseModel):
     counts: OperationsCounts
 
 
-@spec.operation("GET", "/api/admin/consultations", "The operations queue: open consultations that need "
-                "staff attention, oldest first, with their flags (admins)", tags=("admin",), query=OperationsQuery,
-                responses={200: OperationsQueueOut}, auth=True, errors=(400, 403))
-@bp.route("/api/admin/consultations", methods=["GET"])
+@operation(bp, "GET", "/api/admin/consultations", "The operations queue: open consultations that need "
+           "staff attention, oldest first, with their flags (admins)", tags=("admin",), query=OperationsQuery,
+           responses={200: OperationsQueueOut}, auth=True, errors=(400, 403))
 def operations_queue() -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
@@ -97,11 +96,10 @@ class ExportQuery(BaseModel):
     lang: Literal["ko", "en"] = Field("ko", description="Language of the headings and labels.")
 
 
-@spec.operation("GET", "/api/admin/stats/export", "The statistics of a range of months as a spreadsheet "
-                "(admins): labels next to codes, per month, per attorney and per city", tags=("admin",),
-                query=ExportQuery, auth=True, errors=(400, 403),
-                media={200: {"text/csv": {"type": "string", "description": "UTF-8, with a BOM"}}})
-@bp.route("/api/admin/stats/export", methods=["GET"])
+@operation(bp, "GET", "/api/admin/stats/export", "The statistics of a range of months as a spreadsheet "
+           "(admins): labels next to codes, per month, per attorney and per city", tags=("admin",),
+           query=ExportQuery, auth=True, errors=(400, 403),
+           media={200: {"text/csv": {"type": "string", "description": "UTF-8, with a BOM"}}})
 def stats_csv() -> Response:
     from chalicelib.api.web_pages import labels
     from chalicelib.web import catalogue

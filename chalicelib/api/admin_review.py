@@ -5,11 +5,11 @@ from __future__ import annotations
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Role
 from chalicelib.services import access_review
@@ -49,10 +49,9 @@ class ReviewOut(BaseModel):
     truncated: bool
 
 
-@spec.operation("GET", "/api/admin/access-review", "The month's staff access, per staff member, for the "
-                "monthly review (admins)", tags=("admin",), query=ReviewQuery, responses={200: ReviewOut},
-                auth=True, errors=(400, 403))
-@bp.route("/api/admin/access-review", methods=["GET"])
+@operation(bp, "GET", "/api/admin/access-review", "The month's staff access, per staff member, for the "
+           "monthly review (admins)", tags=("admin",), query=ReviewQuery, responses={200: ReviewOut},
+           auth=True, errors=(400, 403))
 def monthly_review() -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)

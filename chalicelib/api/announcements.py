@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import one_line
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.announcements import (
     Announcement,
@@ -71,18 +71,16 @@ def _out(a: Announcement, lang: str) -> AnnouncementOut:
                            active=a.is_active(container.clock()))
 
 
-@spec.operation("GET", "/api/announcements", "Notices to show on every page now (closures, maintenance)",
-                tags=("meta",), query=LangQuery, responses={200: AnnouncementList})
-@bp.route("/api/announcements", methods=["GET"])
+@operation(bp, "GET", "/api/announcements", "Notices to show on every page now (closures, maintenance)",
+           tags=("meta",), query=LangQuery, responses={200: AnnouncementList})
 def active_announcements() -> object:
     query = parse_query(bp.current_request, LangQuery)
     items = [_out(a, query.lang) for a in get_container().announcements.active()]
     return json_response(AnnouncementList(items=items), headers={"Cache-Control": "no-store"})
 
 
-@spec.operation("GET", "/api/admin/announcements", "All notices, current and coming first (admins)",
-                tags=("admin",), query=LangQuery, responses={200: AnnouncementList}, auth=True, errors=(403,))
-@bp.route("/api/admin/announcements", methods=["GET"])
+@operation(bp, "GET", "/api/admin/announcements", "All notices, current and coming first (admins)",
+           tags=("admin",), query=LangQuery, responses={200: AnnouncementList}, auth=True, errors=(403,))
 def list_announcements() -> object:
     require_role(bp.current_request, Role.ADMIN)
     query = parse_query(bp.current_request, LangQuery)
@@ -90,9 +88,8 @@ def list_announcements() -> object:
     return json_response(AnnouncementList(items=items), private=True)
 
 
-@spec.operation("POST", "/api/admin/announcements", "Put up a notice for a period (admins)", tags=("admin",),
-                request=AnnouncementIn, responses={201: AnnouncementOut}, auth=True, errors=(403, 413, 415, 422))
-@bp.route("/api/admin/announcements", methods=["POST"])
+@operation(bp, "POST", "/api/admin/announcements", "Put up a notice for a period (admins)", tags=("admin",),
+           request=AnnouncementIn, responses={201: AnnouncementOut}, auth=True, errors=(403, 413, 415, 422))
 def put_up_announcement() -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
@@ -102,9 +99,8 @@ def put_up_announcement() -> object:
     return json_response(_out(made, "ko"), 201, private=True)
 
 
-@spec.operation("DELETE", "/api/admin/announcements/{announcement_id}", "Take a notice down (admins)",
-                tags=("admin",), responses={204: None}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/announcements/{announcement_id}", methods=["DELETE"])
+@operation(bp, "DELETE", "/api/admin/announcements/{announcement_id}", "Take a notice down (admins)",
+           tags=("admin",), responses={204: None}, auth=True, errors=(403, 404))
 def take_down_announcement(announcement_id: str) -> object:
     from chalice.app import Response
 

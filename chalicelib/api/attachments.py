@@ -14,11 +14,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.attachments import AttachmentNotFoundError
 from chalicelib.services.attachments import AttachmentView
@@ -114,11 +114,10 @@ def _attachment_id(value: str) -> str:
     return value
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/attachments", "Start attaching a document: an "
-                "S3 presigned POST for a photo (JPEG, PNG, HEIC) or a PDF (owner, assigned attorney; others 404)",
-                tags=("attachments",), request=AttachmentIn, responses={201: UploadOut}, auth=True,
-                errors=(400, 404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}/attachments", methods=["POST"])
+@operation(bp, "POST", "/api/consultations/{consultation_id}/attachments", "Start attaching a document: an "
+           "S3 presigned POST for a photo (JPEG, PNG, HEIC) or a PDF (owner, assigned attorney; others 404)",
+           tags=("attachments",), request=AttachmentIn, responses={201: UploadOut}, auth=True,
+           errors=(400, 404, 409, 503))
 def request_upload(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -133,11 +132,10 @@ def request_upload(consultation_id: str) -> object:
     return json_response(out, 201, private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/attachments/{attachment_id}/confirm",
-                "After uploading: check the document (real type from its bytes, photos cleaned of "
-                "location and camera data, PDFs without scripts or embedded files); ready or rejected",
-                tags=("attachments",), responses={200: AttachmentOut}, auth=True, errors=(404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}/attachments/{attachment_id}/confirm", methods=["POST"])
+@operation(bp, "POST", "/api/consultations/{consultation_id}/attachments/{attachment_id}/confirm",
+           "After uploading: check the document (real type from its bytes, photos cleaned of "
+           "location and camera data, PDFs without scripts or embedded files); ready or rejected",
+           tags=("attachments",), responses={200: AttachmentOut}, auth=True, errors=(404, 409, 503))
 def confirm(consultation_id: str, attachment_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -147,11 +145,10 @@ def confirm(consultation_id: str, attachment_id: str) -> object:
     return json_response(_out(view, container.calendar), private=True)
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/attachments", "The consultation's documents, "
-                "each ready one with a short-lived link (owner, assigned attorney; others 404; every link "
-                "given to the attorney is in the staff access log)", tags=("attachments",),
-                query=ListQuery, responses={200: AttachmentList}, auth=True, errors=(400, 404, 503))
-@bp.route("/api/consultations/{consultation_id}/attachments", methods=["GET"])
+@operation(bp, "GET", "/api/consultations/{consultation_id}/attachments", "The consultation's documents, "
+           "each ready one with a short-lived link (owner, assigned attorney; others 404; every link "
+           "given to the attorney is in the staff access log)", tags=("attachments",),
+           query=ListQuery, responses={200: AttachmentList}, auth=True, errors=(400, 404, 503))
 def list_attachments(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)

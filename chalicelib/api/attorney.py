@@ -12,10 +12,10 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
@@ -81,9 +81,8 @@ class DutyOut(BaseModel):
 _offer_id = path_ids.offer_id
 
 
-@spec.operation("GET", "/api/attorney/offers", "Your open real-time offers (attorneys)", tags=("matching",),
-                responses={200: OfferPage}, auth=True, errors=(403,))
-@bp.route("/api/attorney/offers", methods=["GET"])
+@operation(bp, "GET", "/api/attorney/offers", "Your open real-time offers (attorneys)", tags=("matching",),
+           responses={200: OfferPage}, auth=True, errors=(403,))
 def list_offers() -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
     container = get_container()
@@ -104,10 +103,9 @@ def list_offers() -> object:
     return json_response(OfferPage(items=items, interpretation_lines=lines), private=True)
 
 
-@spec.operation("POST", "/api/attorney/offers/{offer_id}/accept", "Accept a real-time offer: the first valid "
-                "accept wins; late or second accepts get 409 offer_unavailable", tags=("matching",),
-                responses={200: AnswerOut}, auth=True, errors=(403, 404, 409))
-@bp.route("/api/attorney/offers/{offer_id}/accept", methods=["POST"])
+@operation(bp, "POST", "/api/attorney/offers/{offer_id}/accept", "Accept a real-time offer: the first valid "
+           "accept wins; late or second accepts get 409 offer_unavailable", tags=("matching",),
+           responses={200: AnswerOut}, auth=True, errors=(403, 404, 409))
 def accept_offer(offer_id: str) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
     offer = get_container().realtime.accept(principal, _offer_id(offer_id))
@@ -115,10 +113,9 @@ def accept_offer(offer_id: str) -> object:
                                    status=OfferStatus.ACCEPTED, consultation_status=Status.MATCHED), private=True)
 
 
-@spec.operation("POST", "/api/attorney/offers/{offer_id}/decline", "Decline a real-time offer: it goes to "
-                "the next attorney", tags=("matching",), responses={200: AnswerOut}, auth=True,
-                errors=(403, 404, 409))
-@bp.route("/api/attorney/offers/{offer_id}/decline", methods=["POST"])
+@operation(bp, "POST", "/api/attorney/offers/{offer_id}/decline", "Decline a real-time offer: it goes to "
+           "the next attorney", tags=("matching",), responses={200: AnswerOut}, auth=True,
+           errors=(403, 404, 409))
 def decline_offer(offer_id: str) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
     offer = get_container().realtime.decline(principal, _offer_id(offer_id))
@@ -126,18 +123,16 @@ def decline_offer(offer_id: str) -> object:
                                    status=OfferStatus.DECLINED), private=True)
 
 
-@spec.operation("GET", "/api/attorney/duty", "Whether you take real-time requests now (attorneys)",
-                tags=("matching",), responses={200: DutyOut}, auth=True, errors=(403,))
-@bp.route("/api/attorney/duty", methods=["GET"])
+@operation(bp, "GET", "/api/attorney/duty", "Whether you take real-time requests now (attorneys)",
+           tags=("matching",), responses={200: DutyOut}, auth=True, errors=(403,))
 def get_duty() -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
     attorney = get_container().realtime.profile_of(principal)
     return json_response(DutyOut(attorney_id=attorney.id, on_duty=attorney.on_duty), private=True)
 
 
-@spec.operation("PUT", "/api/attorney/duty", "Go on or off duty for real-time requests (attorneys)",
-                tags=("matching",), request=DutyIn, responses={200: DutyOut}, auth=True, errors=(403, 415))
-@bp.route("/api/attorney/duty", methods=["PUT"])
+@operation(bp, "PUT", "/api/attorney/duty", "Go on or off duty for real-time requests (attorneys)",
+           tags=("matching",), request=DutyIn, responses={200: DutyOut}, auth=True, errors=(403, 415))
 def put_duty() -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
@@ -164,10 +159,9 @@ class AssignedPage(BaseModel):
     items: list[AssignedOut]
 
 
-@spec.operation("GET", "/api/attorney/consultations", "Consultations assigned to you, newest first (attorneys; "
-                "open one with GET /api/consultations/{id})", tags=("matching",), responses={200: AssignedPage},
-                auth=True, errors=(403,))
-@bp.route("/api/attorney/consultations", methods=["GET"])
+@operation(bp, "GET", "/api/attorney/consultations", "Consultations assigned to you, newest first (attorneys; "
+           "open one with GET /api/consultations/{id})", tags=("matching",), responses={200: AssignedPage},
+           auth=True, errors=(403,))
 def list_assigned() -> object:
     from chalicelib.services import consultation_reads
 
@@ -208,10 +202,9 @@ class QueueOut(BaseModel):
     fallback_phone: str
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/queue", "Place of a real-time consultation in "
-                "the queue (owner, assigned attorney, admin; others 404)", tags=("matching",),
-                responses={200: QueueOut}, auth=True, errors=(404,))
-@bp.route("/api/consultations/{consultation_id}/queue", methods=["GET"])
+@operation(bp, "GET", "/api/consultations/{consultation_id}/queue", "Place of a real-time consultation in "
+           "the queue (owner, assigned attorney, admin; others 404)", tags=("matching",),
+           responses={200: QueueOut}, auth=True, errors=(404,))
 def queue_status(consultation_id: str) -> object:
     from chalicelib.api.guard import current_principal
 

@@ -18,11 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, BadRequestError
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.categories import CATEGORIES, Method, Mode, is_category
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, SensitiveDetails, Status
@@ -269,12 +269,11 @@ class ConsultationPage(BaseModel):
 
 # --- routes -------------------------------------------------------------------------------------
 
-@spec.operation("POST", "/api/consultations", "Submit a consultation request (residents)",
-                tags=("consultations",), request=IntakeRequest, responses={201: ConsultationOut},
-                errors=(403, 409, 413, 415, 422, 429, 503), auth=True,
-                headers=((IDEMPOTENCY_HEADER, True, "1-128 printable characters, new for each new request; "
-                          "the same key and body again return the same consultation."),))
-@bp.route("/api/consultations", methods=["POST"])
+@operation(bp, "POST", "/api/consultations", "Submit a consultation request (residents)",
+           tags=("consultations",), request=IntakeRequest, responses={201: ConsultationOut},
+           errors=(403, 409, 413, 415, 422, 429, 503), auth=True,
+           headers=((IDEMPOTENCY_HEADER, True, "1-128 printable characters, new for each new request; "
+                         "the same key and body again return the same consultation."),))
 def submit_consultation() -> object:
     request = bp.current_request
     principal = require_role(request, Role.RESIDENT)
@@ -299,10 +298,9 @@ def submit_consultation() -> object:
     return json_response(_out(view, container.calendar), 201, private=True, headers=headers)
 
 
-@spec.operation("GET", "/api/consultations", "Consultations: own (resident), assigned (attorney), "
-                "a month's (admin), newest first", tags=("consultations",), query=ListQuery,
-                responses={200: ConsultationPage}, auth=True, errors=(503,))
-@bp.route("/api/consultations", methods=["GET"])
+@operation(bp, "GET", "/api/consultations", "Consultations: own (resident), assigned (attorney), "
+           "a month's (admin), newest first", tags=("consultations",), query=ListQuery,
+           responses={200: ConsultationPage}, auth=True, errors=(503,))
 def list_consultations() -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -319,10 +317,9 @@ def list_consultations() -> object:
     return json_response(body, private=True)
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}", "One consultation (owner, assigned attorney, "
-                "admin; others get 404)", tags=("consultations",), responses={200: ConsultationOut},
-                auth=True, errors=(404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}", methods=["GET"])
+@operation(bp, "GET", "/api/consultations/{consultation_id}", "One consultation (owner, assigned attorney, "
+           "admin; others get 404)", tags=("consultations",), responses={200: ConsultationOut},
+           auth=True, errors=(404, 409, 503))
 def get_consultation(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)

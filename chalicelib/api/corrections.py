@@ -22,11 +22,11 @@ from chalicelib.api.consultations import (
     NameText,
     PhoneText,
 )
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.corrections import Correction
 from chalicelib.services import consultation_reads, corrections
@@ -82,11 +82,10 @@ class CorrectionRequest(BaseModel):
                           employer_city=self.employer_city, description=self.description)
 
 
-@spec.operation("PATCH", "/api/consultations/{consultation_id}", "Correct a submitted request's details "
-                "(owner only, while no attorney is offered it or has it); 409 afterwards",
-                tags=("consultations",), request=CorrectionRequest, responses={200: ConsultationOut},
-                auth=True, errors=(404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}", methods=["PATCH"])
+@operation(bp, "PATCH", "/api/consultations/{consultation_id}", "Correct a submitted request's details "
+           "(owner only, while no attorney is offered it or has it); 409 afterwards",
+           tags=("consultations",), request=CorrectionRequest, responses={200: ConsultationOut},
+           auth=True, errors=(404, 409, 503))
 def correct_consultation(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)

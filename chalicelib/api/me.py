@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError
 from chalicelib.api.guard import bearer_token, client_of, cookie_names, cookies, current_principal, require_step_up
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import LANG_COOKIE_MAX_AGE
 from chalicelib.composition import get_container
 from chalicelib.domain import languages
@@ -88,8 +88,7 @@ class AttorneyLinked(BaseModel):
     expires_in: int
 
 
-@spec.operation("GET", "/api/me", "Who is signed in", tags=("me",), responses={200: MeView}, auth=True)
-@bp.route("/api/me", methods=["GET"])
+@operation(bp, "GET", "/api/me", "Who is signed in", tags=("me",), responses={200: MeView}, auth=True)
 def me() -> Response:
     principal = current_principal(bp.current_request)
     accounts = get_container().accounts
@@ -99,10 +98,9 @@ def me() -> Response:
                                 language=accounts.language(principal)), private=True)
 
 
-@spec.operation("PUT", "/api/me/language", "Choose my language: my pages follow it on every device "
-                "(it wins over the lang cookie and Accept-Language)", tags=("me",), request=LanguageChoice,
-                responses={200: LanguageSet}, auth=True, errors=(404, 413, 415))
-@bp.route("/api/me/language", methods=["PUT"])
+@operation(bp, "PUT", "/api/me/language", "Choose my language: my pages follow it on every device "
+           "(it wins over the lang cookie and Accept-Language)", tags=("me",), request=LanguageChoice,
+           responses={200: LanguageSet}, auth=True, errors=(404, 413, 415))
 def choose_language() -> Response:
     request = bp.current_request
     principal = current_principal(request)
@@ -113,9 +111,8 @@ def choose_language() -> Response:
     return json_response(LanguageSet(language=chosen), private=True, headers={"Set-Cookie": cookie})
 
 
-@spec.operation("GET", "/api/me/logins", "My login history, newest first", tags=("me",), query=HistoryQuery,
-                responses={200: LoginHistoryView}, auth=True)
-@bp.route("/api/me/logins", methods=["GET"])
+@operation(bp, "GET", "/api/me/logins", "My login history, newest first", tags=("me",), query=HistoryQuery,
+           responses={200: LoginHistoryView}, auth=True)
 def my_logins() -> Response:
     request = bp.current_request
     principal = current_principal(request)
@@ -126,9 +123,8 @@ def my_logins() -> Response:
     return json_response(LoginHistoryView(items=items), private=True)
 
 
-@spec.operation("DELETE", "/api/me", "Leave: erase my personal data and end all my sessions", tags=("me",),
-                responses={200: Left}, auth=True, errors=(403,))
-@bp.route("/api/me", methods=["DELETE"])
+@operation(bp, "DELETE", "/api/me", "Leave: erase my personal data and end all my sessions", tags=("me",),
+           responses={200: Left}, auth=True, errors=(403,))
 def leave() -> Response:
     request = bp.current_request
     principal = require_step_up(current_principal(request))
@@ -139,10 +135,9 @@ def leave() -> Response:
                          headers={"Set-Cookie": cookie_names().cleared()})
 
 
-@spec.operation("POST", "/api/me/attorney-link", "Link my account to an attorney profile with an invite code",
-                tags=("me",), request=InviteRedemption, responses={200: AttorneyLinked}, auth=True,
-                errors=(403, 429))
-@bp.route("/api/me/attorney-link", methods=["POST"])
+@operation(bp, "POST", "/api/me/attorney-link", "Link my account to an attorney profile with an invite code",
+           tags=("me",), request=InviteRedemption, responses={200: AttorneyLinked}, auth=True,
+           errors=(403, 429))
 def redeem_invite() -> Response:
     request = bp.current_request
     principal = current_principal(request)

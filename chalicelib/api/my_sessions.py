@@ -13,11 +13,11 @@ import re
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, NotFoundError
 from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.me import local_time
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 
 bp = ApiBlueprint(__name__)
@@ -42,9 +42,8 @@ class SessionEndedOut(BaseModel):
     status: str = "ended"
 
 
-@spec.operation("GET", "/api/me/sessions", "Where I am signed in (live sessions, newest first)", tags=("me",),
-                responses={200: SessionsOut}, auth=True, errors=(401,))
-@bp.route("/api/me/sessions", methods=["GET"])
+@operation(bp, "GET", "/api/me/sessions", "Where I am signed in (live sessions, newest first)", tags=("me",),
+           responses={200: SessionsOut}, auth=True, errors=(401,))
 def my_sessions() -> Response:
     principal = current_principal(bp.current_request)
     items = [SessionOut(id=s.id, device=s.device or "unknown", ip_hint=s.ip_hint,
@@ -55,10 +54,9 @@ def my_sessions() -> Response:
     return json_response(SessionsOut(items=items), private=True)
 
 
-@spec.operation("DELETE", "/api/me/sessions/{session_id}", "End one of my sessions (its tokens stop working "
-                "at once); another person's or an unknown one: 404", tags=("me",),
-                responses={200: SessionEndedOut}, auth=True, errors=(401, 403, 404))
-@bp.route("/api/me/sessions/{session_id}", methods=["DELETE"])
+@operation(bp, "DELETE", "/api/me/sessions/{session_id}", "End one of my sessions (its tokens stop working "
+           "at once); another person's or an unknown one: 404", tags=("me",),
+           responses={200: SessionEndedOut}, auth=True, errors=(401, 403, 404))
 def end_my_session(session_id: str) -> Response:
     request = bp.current_request
     principal = current_principal(request)

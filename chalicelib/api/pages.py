@@ -6,6 +6,7 @@ from datetime import datetime
 
 from chalice.app import Request, Response
 
+from chalicelib.api.endpoint import page
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.session_cookies import CookieNames
 from chalicelib.composition import get_container
@@ -62,7 +63,7 @@ def html_page(request: Request, template: str, *, status: int = 200, account_lan
     return Response(body=body, status_code=status, headers=headers)
 
 
-@bp.route("/", methods=["GET"])
+@page(bp, "/")
 def landing() -> Response:
     container = get_container()
     now = container.clock()
@@ -94,7 +95,7 @@ def signed_in_principal(request: Request) -> Principal | None:
         return None
 
 
-@bp.route("/static/{name}", methods=["GET"])
+@page(bp, "/static/{name}")
 def static(name: str) -> Response:
     found = static_file(name)
     if found is None:

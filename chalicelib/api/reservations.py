@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, UnprocessableError
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.composition import get_container
 from chalicelib.domain.availability import (
     MAX_CLOSED_DAYS,
@@ -189,37 +189,33 @@ class DeclineIn(BaseModel):
 
 # --- availability ------------------------------------------------------------------------------
 
-@spec.operation("GET", "/api/attorney/availability", "Your weekly availability and days off (attorneys)",
-                tags=("reservations",), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
-@bp.route("/api/attorney/availability", methods=["GET"])
+@operation(bp, "GET", "/api/attorney/availability", "Your weekly availability and days off (attorneys)",
+           tags=("reservations",), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
 def get_own_availability() -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
     return _availability_response(_own_attorney_id(principal))
 
 
-@spec.operation("PUT", "/api/attorney/availability", "Replace your weekly availability and days off "
-                "(attorneys); ranges must lie inside the service windows", tags=("reservations",),
-                request=AvailabilityModel, responses={200: AvailabilityModel}, auth=True,
-                errors=(403, 404, 413, 415, 422))
-@bp.route("/api/attorney/availability", methods=["PUT"])
+@operation(bp, "PUT", "/api/attorney/availability", "Replace your weekly availability and days off "
+           "(attorneys); ranges must lie inside the service windows", tags=("reservations",),
+           request=AvailabilityModel, responses={200: AvailabilityModel}, auth=True,
+           errors=(403, 404, 413, 415, 422))
 def put_own_availability() -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
     return _replace_availability(_own_attorney_id(principal), request)
 
 
-@spec.operation("GET", "/api/admin/attorneys/{attorney_id}/availability", "An attorney's availability (admins)",
-                tags=("reservations", "admin"), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/availability", methods=["GET"])
+@operation(bp, "GET", "/api/admin/attorneys/{attorney_id}/availability", "An attorney's availability (admins)",
+           tags=("reservations", "admin"), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
 def get_attorney_availability(attorney_id: str) -> object:
     require_role(bp.current_request, Role.ADMIN)
     return _availability_response(_attorney_id(attorney_id))
 
 
-@spec.operation("PUT", "/api/admin/attorneys/{attorney_id}/availability", "Replace an attorney's availability "
-                "(admins)", tags=("reservations", "admin"), request=AvailabilityModel,
-                responses={200: AvailabilityModel}, auth=True, errors=(403, 404, 413, 415, 422))
-@bp.route("/api/admin/attorneys/{attorney_id}/availability", methods=["PUT"])
+@operation(bp, "PUT", "/api/admin/attorneys/{attorney_id}/availability", "Replace an attorney's availability "
+           "(admins)", tags=("reservations", "admin"), request=AvailabilityModel,
+           responses={200: AvailabilityModel}, auth=True, errors=(403, 404, 413, 415, 422))
 def put_attorney_availability(attorney_id: str) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
@@ -252,10 +248,9 @@ def _availability_errors() -> Iterator[None]:
 
 # --- slots and holds -----------------------------------------------------------------------------
 
-@spec.operation("GET", "/api/slots", "Open slot start times for your consultation (owner)",
-                tags=("reservations",), query=SlotsQuery, responses={200: list[SlotOut]}, auth=True,
-                errors=(404, 409))
-@bp.route("/api/slots", methods=["GET"])
+@operation(bp, "GET", "/api/slots", "Open slot start times for your consultation (owner)",
+           tags=("reservations",), query=SlotsQuery, responses={200: list[SlotOut]}, auth=True,
+           errors=(404, 409))
 def list_slots() -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -268,10 +263,9 @@ def list_slots() -> object:
                           for s in slots], private=True)
 
 
-@spec.operation("POST", "/api/slots/hold", "Hold a slot while you confirm (owner); it is released after "
-                "Policy.hold_minutes (default 5)", tags=("reservations",), request=HoldIn,
-                responses={201: HoldOut}, auth=True, errors=(404, 409, 413, 415, 422))
-@bp.route("/api/slots/hold", methods=["POST"])
+@operation(bp, "POST", "/api/slots/hold", "Hold a slot while you confirm (owner); it is released after "
+           "Policy.hold_minutes (default 5)", tags=("reservations",), request=HoldIn,
+           responses={201: HoldOut}, auth=True, errors=(404, 409, 413, 415, 422))
 def hold_slot() -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -285,21 +279,19 @@ def hold_slot() -> object:
 
 # --- bookings ----------------------------------------------------------------------------------------
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/booking", "The consultation's booking (owner, "
-                "booked attorney, admin)", tags=("reservations",), responses={200: BookingOut}, auth=True,
-                errors=(404,))
-@bp.route("/api/consultations/{consultation_id}/booking", methods=["GET"])
+@operation(bp, "GET", "/api/consultations/{consultation_id}/booking", "The consultation's booking (owner, "
+           "booked attorney, admin)", tags=("reservations",), responses={200: BookingOut}, auth=True,
+           errors=(404,))
 def get_booking(consultation_id: str) -> object:
     principal = current_principal(bp.current_request)
     view = get_container().reservations.booking_of(principal, _consultation_id(consultation_id))
     return json_response(_booking_out(view), private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/booking", "Book a slot (owner); with a booking "
-                "already made, move it to the new time in one step; the same start again returns the booking",
-                tags=("reservations",), request=StartIn, responses={201: BookingOut, 200: BookingOut},
-                auth=True, errors=(404, 409, 413, 415, 422, 429))
-@bp.route("/api/consultations/{consultation_id}/booking", methods=["POST"])
+@operation(bp, "POST", "/api/consultations/{consultation_id}/booking", "Book a slot (owner); with a booking "
+           "already made, move it to the new time in one step; the same start again returns the booking",
+           tags=("reservations",), request=StartIn, responses={201: BookingOut, 200: BookingOut},
+           auth=True, errors=(404, 409, 413, 415, 422, 429))
 def book(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -309,20 +301,18 @@ def book(consultation_id: str) -> object:
                          headers={"Location": f"/api/consultations/{consultation_id}/booking"})
 
 
-@spec.operation("DELETE", "/api/consultations/{consultation_id}/booking", "Cancel the booking (owner until "
-                "the cancellation notice, admin any time); the consultation can be booked again",
-                tags=("reservations",), responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 429))
-@bp.route("/api/consultations/{consultation_id}/booking", methods=["DELETE"])
+@operation(bp, "DELETE", "/api/consultations/{consultation_id}/booking", "Cancel the booking (owner until "
+           "the cancellation notice, admin any time); the consultation can be booked again",
+           tags=("reservations",), responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 429))
 def cancel_booking(consultation_id: str) -> object:
     principal = current_principal(bp.current_request)
     ended = get_container().reservations.cancel(principal, _consultation_id(consultation_id))
     return json_response(_ended_out(ended), private=True)
 
 
-@spec.operation("POST", "/api/attorney/bookings/{consultation_id}/decline", "Decline a booking made with you "
-                "(attorneys); the consultation goes back to matching", tags=("reservations",), request=DeclineIn,
-                responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 413, 415, 503))
-@bp.route("/api/attorney/bookings/{consultation_id}/decline", methods=["POST"])
+@operation(bp, "POST", "/api/attorney/bookings/{consultation_id}/decline", "Decline a booking made with you "
+           "(attorneys); the consultation goes back to matching", tags=("reservations",), request=DeclineIn,
+           responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 413, 415, 503))
 def decline_booking(consultation_id: str) -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)

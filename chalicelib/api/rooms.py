@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation, page
 from chalicelib.api.errors import ApiBlueprint, ApiError, BadRequestError
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page
 from chalicelib.composition import get_container
 from chalicelib.domain.categories import Method
@@ -169,11 +169,10 @@ def _ip(request: Request) -> str:
     return client_of(request).ip or ""
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/messages", "The consultation's message thread "
-                "(owner, assigned attorney; others 404, admins 403); poll with ?since=",
-                tags=("rooms",), query=SinceQuery, responses={200: ThreadOut}, auth=True,
-                errors=(400, 403, 404, 503))
-@bp.route("/api/consultations/{consultation_id}/messages", methods=["GET"])
+@operation(bp, "GET", "/api/consultations/{consultation_id}/messages", "The consultation's message thread "
+           "(owner, assigned attorney; others 404, admins 403); poll with ?since=",
+           tags=("rooms",), query=SinceQuery, responses={200: ThreadOut}, auth=True,
+           errors=(400, 403, 404, 503))
 def list_messages(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -183,10 +182,9 @@ def list_messages(consultation_id: str) -> object:
     return json_response(_thread_out(page), private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/messages", "Send a message (owner, assigned "
-                "attorney)", tags=("rooms",), request=MessageIn, responses={201: MessageOut}, auth=True,
-                errors=(400, 403, 404, 409, 429, 503))
-@bp.route("/api/consultations/{consultation_id}/messages", methods=["POST"])
+@operation(bp, "POST", "/api/consultations/{consultation_id}/messages", "Send a message (owner, assigned "
+           "attorney)", tags=("rooms",), request=MessageIn, responses={201: MessageOut}, auth=True,
+           errors=(400, 403, 404, 409, 429, 503))
 def post_message(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -201,10 +199,9 @@ def post_message(consultation_id: str) -> object:
     return json_response(_message_out(message, message.side, container.calendar), 201, private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/messages/read", "Mark messages read up to a "
-                "cursor", tags=("rooms",), request=ReadIn, responses={200: ThreadOut}, auth=True,
-                errors=(400, 403, 404))
-@bp.route("/api/consultations/{consultation_id}/messages/read", methods=["POST"])
+@operation(bp, "POST", "/api/consultations/{consultation_id}/messages/read", "Mark messages read up to a "
+           "cursor", tags=("rooms",), request=ReadIn, responses={200: ThreadOut}, auth=True,
+           errors=(400, 403, 404))
 def mark_read(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -214,10 +211,9 @@ def mark_read(consultation_id: str) -> object:
     return json_response(_thread_out(page), private=True)
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/room", "The consultation room: method, ICE "
-                "servers, when the video room opens, the phone details", tags=("rooms",),
-                responses={200: RoomOut}, auth=True, errors=(403, 404, 503))
-@bp.route("/api/consultations/{consultation_id}/room", methods=["GET"])
+@operation(bp, "GET", "/api/consultations/{consultation_id}/room", "The consultation room: method, ICE "
+           "servers, when the video room opens, the phone details", tags=("rooms",),
+           responses={200: RoomOut}, auth=True, errors=(403, 404, 503))
 def get_room(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -227,10 +223,9 @@ def get_room(consultation_id: str) -> object:
     return json_response(_room_out(view, container.calendar), private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/signal", "Send a WebRTC signalling message to "
-                "the other participant (only while the room is open)", tags=("rooms",), request=SignalIn,
-                responses={201: None}, auth=True, errors=(400, 403, 404, 409, 413))
-@bp.route("/api/consultations/{consultation_id}/signal", methods=["POST"])
+@operation(bp, "POST", "/api/consultations/{consultation_id}/signal", "Send a WebRTC signalling message to "
+           "the other participant (only while the room is open)", tags=("rooms",), request=SignalIn,
+           responses={201: None}, auth=True, errors=(400, 403, 404, 409, 413))
 def post_signal(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -245,10 +240,9 @@ def post_signal(consultation_id: str) -> object:
     return json_response({"cursor": cursor}, 201, private=True)
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/signal", "The other participant's signalling "
-                "messages since a cursor", tags=("rooms",), query=SinceQuery, responses={200: SignalsOut},
-                auth=True, errors=(400, 403, 404, 409))
-@bp.route("/api/consultations/{consultation_id}/signal", methods=["GET"])
+@operation(bp, "GET", "/api/consultations/{consultation_id}/signal", "The other participant's signalling "
+           "messages since a cursor", tags=("rooms",), query=SinceQuery, responses={200: SignalsOut},
+           auth=True, errors=(400, 403, 404, 409))
 def list_signals(consultation_id: str) -> object:
     request = bp.current_request
     principal = current_principal(request)
@@ -262,11 +256,10 @@ def list_signals(consultation_id: str) -> object:
     return json_response(out, private=True)
 
 
-@spec.operation("POST", "/api/attorney/consultations/{consultation_id}/outcome", "Record the outcome and "
-                "close the consultation (assigned attorney; a booked one only once its slot has started, "
-                "409 not_started before)", tags=("rooms",), request=OutcomeIn,
-                responses={201: OutcomeOut}, auth=True, errors=(400, 403, 404, 409, 503))
-@bp.route("/api/attorney/consultations/{consultation_id}/outcome", methods=["POST"])
+@operation(bp, "POST", "/api/attorney/consultations/{consultation_id}/outcome", "Record the outcome and "
+           "close the consultation (assigned attorney; a booked one only once its slot has started, "
+           "409 not_started before)", tags=("rooms",), request=OutcomeIn,
+           responses={201: OutcomeOut}, auth=True, errors=(400, 403, 404, 409, 503))
 def record_outcome(consultation_id: str) -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
@@ -279,7 +272,7 @@ def record_outcome(consultation_id: str) -> object:
     return json_response(out, 201, private=True)
 
 
-@bp.route("/consultations/{consultation_id}/room", methods=["GET"])
+@page(bp, "/consultations/{consultation_id}/room")
 def room_page(consultation_id: str) -> Response:
     request = bp.current_request
     if not path_ids.is_record_id(consultation_id):

@@ -19,10 +19,10 @@ from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation, page
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError, unavailable_dependency
 from chalicelib.api.guard import SecondFactorRequiredError, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, opening_text, page_language
 from chalicelib.composition import get_container
 from chalicelib.domain import categories, languages, regions
@@ -114,7 +114,7 @@ def _guarded(next_path: str, *roles: Role) -> Principal | Response:
 
 # --- resident ----------------------------------------------------------------------------------------
 
-@bp.route("/consultations/new", methods=["GET"])
+@page(bp, "/consultations/new")
 def intake_form() -> Response:
     principal = _guarded("/consultations/new", Role.RESIDENT)
     if isinstance(principal, Response):
@@ -131,7 +131,7 @@ def intake_form() -> Response:
                  today=container.calendar.local_date(now).isoformat())
 
 
-@bp.route("/consultations", methods=["GET"])
+@page(bp, "/consultations")
 def my_consultations() -> Response:
     principal = _guarded("/consultations", Role.RESIDENT)
     if isinstance(principal, Response):
@@ -139,7 +139,7 @@ def my_consultations() -> Response:
     return _page("consultations.html", principal)
 
 
-@bp.route("/consultations/{consultation_id}", methods=["GET"])
+@page(bp, "/consultations/{consultation_id}")
 def consultation_status(consultation_id: str) -> Response:
     principal = _guarded(f"/consultations/{consultation_id}" if path_ids.is_record_id(consultation_id)
                          else "/consultations",
@@ -154,7 +154,7 @@ def consultation_status(consultation_id: str) -> Response:
     return _page("consultation.html", principal, consultation_id=consultation_id, interpretation_lines=lines)
 
 
-@bp.route("/me", methods=["GET"])
+@page(bp, "/me")
 def my_account() -> Response:
     principal = _guarded("/me")
     if isinstance(principal, Response):
@@ -168,10 +168,9 @@ class AssignedAttorneyOut(BaseModel):
                                                         "until one is assigned.")
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/attorney", "The attorney assigned to a "
-                "consultation, by display name (owner, assigned attorney, admin; others 404)",
-                tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
-@bp.route("/api/consultations/{consultation_id}/attorney", methods=["GET"])
+@operation(bp, "GET", "/api/consultations/{consultation_id}/attorney", "The attorney assigned to a "
+           "consultation, by display name (owner, assigned attorney, admin; others 404)",
+           tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
 def assigned_attorney(consultation_id: str) -> Response:
     principal = current_principal(bp.current_request)
     if not path_ids.is_record_id(consultation_id):
@@ -184,7 +183,7 @@ def assigned_attorney(consultation_id: str) -> Response:
 
 # --- staff -----------------------------------------------------------------------------------------
 
-@bp.route("/attorney", methods=["GET"])
+@page(bp, "/attorney")
 def attorney_console() -> Response:
     principal = _guarded("/attorney", Role.ATTORNEY)
     if isinstance(principal, Response):
@@ -202,7 +201,7 @@ def attorney_console() -> Response:
                  outcomes=[o.value for o in Outcome], next_opening=next_opening)
 
 
-@bp.route("/admin", methods=["GET"])
+@page(bp, "/admin")
 def admin_console() -> Response:
     principal = _guarded("/admin", Role.ADMIN)
     if isinstance(principal, Response):
