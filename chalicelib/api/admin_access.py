@@ -15,7 +15,7 @@ from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.services import access_log
 
@@ -74,11 +74,10 @@ class InviteView(BaseModel):
 
 @operation(bp, "GET", "/api/admin/access-log", "Staff access to personal data (who, when, whose, what)",
            tags=("admin",), query=AccessLogQuery, responses={200: AccessLogView}, auth=True, errors=(403,))
-def access_log_entries() -> Response:
+def access_log_entries(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, AccessLogQuery)
-    container = get_container()
     tz = container.settings.policy.timezone
     end = query.end or container.clock().astimezone(ZoneInfo(tz)).date()
     start = query.start or end - timedelta(days=6)
@@ -94,9 +93,9 @@ def access_log_entries() -> Response:
 @operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/invites",
            "A one-time invite code linking this attorney profile to the account that redeems it",
            tags=("admin",), responses={201: InviteView}, auth=True, errors=(403, 404))
-def create_invite(attorney_id: str) -> Response:
+def create_invite(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
-    invite = get_container().accounts.invite_attorney(admin, attorney_id, client_of(request))
+    invite = container.accounts.invite_attorney(admin, attorney_id, client_of(request))
     return json_response(InviteView(code=invite.code, attorney_id=invite.attorney_id,
                                     expires_at=local_time(invite.expires_at)), 201, private=True)

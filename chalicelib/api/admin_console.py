@@ -20,7 +20,7 @@ from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import email_address, korean_phone, one_line
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import languages as language_list
 from chalicelib.domain.attorneys import KOREAN, MAX_COVERAGE_PAIRS, Attorney, AttorneyContact, InvalidAttorneyError
 from chalicelib.domain.categories import CATEGORIES, is_category
@@ -201,9 +201,8 @@ def _item(entry: roster.RosterEntry) -> RosterItem:
 
 @operation(bp, "GET", "/api/admin/attorneys", "The roster with this year's load (admins; no contact details)",
            tags=("admin",), responses={200: RosterPage}, auth=True, errors=(403,))
-def list_attorneys() -> Response:
+def list_attorneys(*, container: Container) -> Response:
     require_role(bp.current_request, Role.ADMIN)
-    container = get_container()
     year = container.calendar.local_date(container.clock()).year
     entries = roster.roster(container.attorneys, container.loads, container.settings.policy.annual_cap, year)
     return json_response(RosterPage(items=[_item(e) for e in entries]), private=True)
@@ -212,11 +211,10 @@ def list_attorneys() -> Response:
 @operation(bp, "POST", "/api/admin/attorneys", "Add an attorney to the roster, or bring a deactivated one "
            "back (admins); contact details are stored sealed", tags=("admin",), request=NewAttorney,
            responses={201: RosterItem}, auth=True, errors=(403, 409, 413, 415, 422))
-def add_attorney() -> Response:
+def add_attorney(*, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     body = parse_body(request, NewAttorney)
-    container = get_container()
     attorney = roster.add(container.attorneys, body.to_attorney(),
                           AttorneyContact(phone=body.phone, email=body.email, language=body.email_language,
                                           alert_channel=body.alert_channel), container.clock())
@@ -231,13 +229,12 @@ def add_attorney() -> Response:
            "annual cap and languages (admins)", tags=("admin",), request=AttorneyChange,
            responses={200: RosterItem},
            auth=True, errors=(403, 404, 413, 415, 422))
-def change_attorney(attorney_id: str) -> Response:
+def change_attorney(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     path_ids.attorney_id(attorney_id, missing=roster.UnknownAttorneyProfileError)
     body = parse_body(request, AttorneyChange)
     body.check_coverage()
-    container = get_container()
     changed = roster.edit(container.attorneys, attorney_id, display_name=body.display_name,
                           categories=frozenset(body.categories), regions=frozenset(body.regions),
                           annual_cap=body.annual_cap, now=container.clock(),
@@ -254,11 +251,10 @@ def change_attorney(attorney_id: str) -> Response:
            "language and status, with median waiting times (admins); ?format=csv for a spreadsheet",
            tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,),
            media={200: {"text/csv": {"type": "string", "description": "format=csv: UTF-8, with a BOM"}}})
-def month_stats() -> Response:
+def month_stats(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, StatsQuery)
-    container = get_container()
     month = query.month or f"{container.calendar.local_date(container.clock()):%Y-%m}"
     result = statistics.month_statistics(container.consultations, month)
     if query.format_ == "csv":

@@ -14,7 +14,7 @@ from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response
 from chalicelib.api.pages import page_language
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.services import access_log, email_health
 from chalicelib.web import Translator
@@ -44,10 +44,10 @@ class EmailClearedOut(BaseModel):
 @operation(bp, "GET", "/api/admin/email-failures", "Attorneys whose e-mail is failing (bounce, complaint, "
            "suppression): they get no e-mail until cleared (admins)", tags=("admin",),
            responses={200: EmailFailuresOut}, auth=True, errors=(403,))
-def email_failures() -> Response:
+def email_failures(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
-    failures = email_health.failing(get_container().email_health)
+    failures = email_health.failing(container.email_health)
     lang, _ = page_language(request)
     message = Translator(lang)("attorney_email.console.failing", count=len(failures)) if failures else ""
     return json_response(EmailFailuresOut(
@@ -59,11 +59,10 @@ def email_failures() -> Response:
 @operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/email-clear", "Send e-mail to an attorney again "
            "after their address was checked (admins)", tags=("admin",),
            responses={200: EmailClearedOut}, auth=True, errors=(403, 404))
-def clear_email(attorney_id: str) -> Response:
+def clear_email(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN)
     path_ids.attorney_id(attorney_id, missing=email_health.UnknownAttorneyForEmailError)
-    container = get_container()
     cleared = email_health.clear(container.email_health, container.attorneys, attorney_id)
     if cleared:
         access_log.record_rights_change(container.audit, admin, attorney_id=attorney_id,

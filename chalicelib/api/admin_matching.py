@@ -16,7 +16,7 @@ from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.domain.offers import UnknownAttorneyError
 
@@ -57,12 +57,12 @@ class AttorneyStateOut(BaseModel):
 @operation(bp, "POST", "/api/admin/consultations/{consultation_id}/reassign", "Assign a consultation to a "
            "named attorney, with a reason (admins)", tags=("matching", "admin"), request=ReassignIn,
            responses={200: ReassignOut}, auth=True, errors=(403, 404, 409, 415))
-def reassign(consultation_id: str) -> object:
+def reassign(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     path_ids.consultation_id(consultation_id)
     body = parse_body(request, ReassignIn)
-    assignment = get_container().realtime.reassign(consultation_id, body.attorney_id, body.reason)
+    assignment = container.realtime.reassign(consultation_id, body.attorney_id, body.reason)
     return json_response(ReassignOut(consultation_id=consultation_id, attorney_id=assignment.attorney_id,
                                      reason=assignment.reason.as_dict()), private=True)
 
@@ -72,12 +72,12 @@ def reassign(consultation_id: str) -> object:
            "reactivate one (their linked accounts get the role at their next sign-in)",
            tags=("matching", "admin"), request=AttorneyPatchIn,
            responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
-def patch_attorney(attorney_id: str) -> object:
+def patch_attorney(attorney_id: str, *, container: Container) -> object:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
     body = parse_body(request, AttorneyPatchIn)
-    staff = get_container().staff_access
+    staff = container.staff_access
     change = (staff.reactivate if body.active else staff.deactivate)(admin, attorney_id, client_of(request))
     attorney = change.attorney
     return json_response(AttorneyStateOut(attorney_id=attorney.id, active=attorney.active,

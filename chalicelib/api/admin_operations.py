@@ -16,7 +16,7 @@ from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_query
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
@@ -66,11 +66,10 @@ class OperationsQueueOut(BaseModel):
 @operation(bp, "GET", "/api/admin/consultations", "The operations queue: open consultations that need "
            "staff attention, oldest first, with their flags (admins)", tags=("admin",), query=OperationsQuery,
            responses={200: OperationsQueueOut}, auth=True, errors=(400, 403))
-def operations_queue() -> object:
+def operations_queue(*, container: Container) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, OperationsQuery)
-    container = get_container()
     items, counts = container.operations.items(query.month, query.flag)
     local = container.calendar.to_local
     out = [OperationsItemOut(id=i.consultation.id, status=i.consultation.status, category=i.consultation.category,
@@ -100,14 +99,13 @@ class ExportQuery(BaseModel):
            "(admins): labels next to codes, per month, per attorney and per city", tags=("admin",),
            query=ExportQuery, auth=True, errors=(400, 403),
            media={200: {"text/csv": {"type": "string", "description": "UTF-8, with a BOM"}}})
-def stats_csv() -> Response:
+def stats_csv(*, container: Container) -> Response:
     from chalicelib.api.web_pages import labels
     from chalicelib.web import catalogue
 
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, ExportQuery)
-    container = get_container()
     first = query.from_ or f"{container.calendar.local_date(container.clock()):%Y-%m}"
     months = stats_export.months_between(first, query.to or first)
     t = catalogue(query.lang)

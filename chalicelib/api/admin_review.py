@@ -10,7 +10,7 @@ from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.services import access_review
 
@@ -52,11 +52,10 @@ class ReviewOut(BaseModel):
 @operation(bp, "GET", "/api/admin/access-review", "The month's staff access, per staff member, for the "
            "monthly review (admins)", tags=("admin",), query=ReviewQuery, responses={200: ReviewOut},
            auth=True, errors=(400, 403))
-def monthly_review() -> Response:
+def monthly_review(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, ReviewQuery)
-    container = get_container()
     if query.month:
         year, month = (int(part) for part in query.month.split("-"))
     else:

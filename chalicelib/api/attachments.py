@@ -19,7 +19,7 @@ from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.attachments import AttachmentNotFoundError
 from chalicelib.services.attachments import AttachmentView
 
@@ -118,12 +118,11 @@ def _attachment_id(value: str) -> str:
            "S3 presigned POST for a photo (JPEG, PNG, HEIC) or a PDF (owner, assigned attorney; others 404)",
            tags=("attachments",), request=AttachmentIn, responses={201: UploadOut}, auth=True,
            errors=(400, 404, 409, 503))
-def request_upload(consultation_id: str) -> object:
+def request_upload(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     body = parse_body(request, AttachmentIn)
-    container = get_container()
     ticket = container.attachments.request_upload(principal, cid, filename=body.filename,
                                                   content_type=body.content_type, size=body.size)
     form = UploadForm(url=str(ticket.form["url"]), fields={k: str(v) for k, v in dict(ticket.form["fields"]).items()})
@@ -136,11 +135,10 @@ def request_upload(consultation_id: str) -> object:
            "After uploading: check the document (real type from its bytes, photos cleaned of "
            "location and camera data, PDFs without scripts or embedded files); ready or rejected",
            tags=("attachments",), responses={200: AttachmentOut}, auth=True, errors=(404, 409, 503))
-def confirm(consultation_id: str, attachment_id: str) -> object:
+def confirm(consultation_id: str, attachment_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid, aid = _consultation_id(consultation_id), _attachment_id(attachment_id)
-    container = get_container()
     view = container.attachments.confirm(principal, cid, aid)
     return json_response(_out(view, container.calendar), private=True)
 
@@ -149,12 +147,11 @@ def confirm(consultation_id: str, attachment_id: str) -> object:
            "each ready one with a short-lived link (owner, assigned attorney; others 404; every link "
            "given to the attorney is in the staff access log)", tags=("attachments",),
            query=ListQuery, responses={200: AttachmentList}, auth=True, errors=(400, 404, 503))
-def list_attachments(consultation_id: str) -> object:
+def list_attachments(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     query = parse_query(request, ListQuery)
-    container = get_container()
     views = container.attachments.list(principal, cid, ip=client_of(request).ip or "", links=query.links)
     p = container.settings.policy
     out = AttachmentList(items=[_out(v, container.calendar) for v in views], max_files=p.attachment_max_files,

@@ -23,7 +23,7 @@ from chalicelib.api.errors import ApiBlueprint, BadRequestError
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.categories import CATEGORIES, Method, Mode, is_category
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, SensitiveDetails, Status
 from chalicelib.domain.identity import Role
@@ -274,11 +274,10 @@ class ConsultationPage(BaseModel):
            errors=(403, 409, 413, 415, 422, 429, 503), auth=True,
            headers=((IDEMPOTENCY_HEADER, True, "1-128 printable characters, new for each new request; "
                          "the same key and body again return the same consultation."),))
-def submit_consultation() -> object:
+def submit_consultation(*, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.RESIDENT)
     key = _idempotency_key(request)
-    container = get_container()
     body = parse_body(request, IntakeRequest)
     now = container.clock()
     body.check(container.calendar.local_date(now))
@@ -301,13 +300,12 @@ def submit_consultation() -> object:
 @operation(bp, "GET", "/api/consultations", "Consultations: own (resident), assigned (attorney), "
            "a month's (admin), newest first", tags=("consultations",), query=ListQuery,
            responses={200: ConsultationPage}, auth=True, errors=(503,))
-def list_consultations() -> object:
+def list_consultations(*, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     query = parse_query(request, ListQuery)
     if query.month is not None and not principal.is_admin:
         raise BadRequestError("'month' is for admins; your list already holds all of yours.", code="invalid_input")
-    container = get_container()
     page = consultation_reads.read_page(consultations=container.consultations,
                                         calendar=container.calendar, principal=principal, limit=query.limit,
                                         after=_decode_cursor(query.next), month=query.month,
@@ -320,11 +318,10 @@ def list_consultations() -> object:
 @operation(bp, "GET", "/api/consultations/{consultation_id}", "One consultation (owner, assigned attorney, "
            "admin; others get 404)", tags=("consultations",), responses={200: ConsultationOut},
            auth=True, errors=(404, 409, 503))
-def get_consultation(consultation_id: str) -> object:
+def get_consultation(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     path_ids.consultation_id(consultation_id)
-    container = get_container()
     view = consultation_reads.read_one(consultations=container.consultations, cipher=container.cipher,
                                        audit=container.audit, calendar=container.calendar, principal=principal,
                                        consultation_id=consultation_id, now=container.clock(),

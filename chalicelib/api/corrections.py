@@ -27,7 +27,7 @@ from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.corrections import Correction
 from chalicelib.services import consultation_reads, corrections
 
@@ -86,11 +86,10 @@ class CorrectionRequest(BaseModel):
            "(owner only, while no attorney is offered it or has it); 409 afterwards",
            tags=("consultations",), request=CorrectionRequest, responses={200: ConsultationOut},
            auth=True, errors=(404, 409, 503))
-def correct_consultation(consultation_id: str) -> object:
+def correct_consultation(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     path_ids.consultation_id(consultation_id)
-    container = get_container()
     body = parse_body(request, CorrectionRequest)
     now = container.clock()
     consultation, personal = corrections.correct(

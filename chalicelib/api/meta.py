@@ -11,7 +11,7 @@ from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import request_language
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import languages
 from chalicelib.services import programme
 
@@ -37,10 +37,9 @@ def health() -> object:
 @operation(bp, "GET", "/api/meta", "Categories, regions, service hours, methods, the phone line and "
            "the languages Maeul speaks",
            tags=("meta",), query=MetaQuery, responses={200: programme.Meta})
-def meta() -> object:
+def meta(*, container: Container) -> object:
     query = parse_query(bp.current_request, MetaQuery)
     lang = query.lang or request_language(bp.current_request)
-    container = get_container()
     facts = programme.describe(container.settings.policy, container.calendar, container.clock(), lang)
     return json_response(facts, headers={"Cache-Control": "public, max-age=60",
                                          "Vary": "Accept-Language, Cookie"})

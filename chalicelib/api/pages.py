@@ -6,10 +6,10 @@ from datetime import datetime
 
 from chalice.app import Request, Response
 
-from chalicelib.api.endpoint import page
+from chalicelib.api.endpoint import current_container, page
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.session_cookies import CookieNames
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import languages
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.login import home_path
@@ -46,7 +46,7 @@ def request_language(request: Request) -> str:
 def html_page(request: Request, template: str, *, status: int = 200, account_language: str | None = None,
               **context: object) -> Response:
     lang, remember = page_language(request, account_language)
-    container = get_container()
+    container = current_container()
     # the local stage on a shifted clock says so on every page (MAEUL_CLOCK, `make run AT=…`)
     shifted_now = container.clock().astimezone(container.calendar.tz).strftime("%Y-%m-%d %H:%M %Z") \
         if container.settings.clock else ""
@@ -64,8 +64,7 @@ def html_page(request: Request, template: str, *, status: int = 200, account_lan
 
 
 @page(bp, "/")
-def landing() -> Response:
-    container = get_container()
+def landing(*, container: Container) -> Response:
     now = container.clock()
     calendar = container.calendar
     lang, _ = page_language(bp.current_request)

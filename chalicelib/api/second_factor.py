@@ -25,7 +25,7 @@ from chalicelib.api.endpoint import page as page_route  # this module's view of 
 from chalicelib.api.errors import ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.login import LoginThrottledError, UnsafeNextError, safe_next
 from chalicelib.domain.offers import UnknownAttorneyError
@@ -68,9 +68,9 @@ def _staff(principal: Principal) -> Principal:
 @operation(bp, "GET", "/auth/second-factor", "This staff session's second factor: enrolled, verified; "
            "while enrolling, the otpauth URI (staff)", tags=("auth",), responses={200: FactorStatusOut},
            auth=True, errors=(401, 403))
-def factor_status() -> Response:
+def factor_status(*, container: Container) -> Response:
     principal = _staff(current_principal(bp.current_request, allow_pending=True))
-    status = get_container().second_factor.status(principal)
+    status = container.second_factor.status(principal)
     return json_response(FactorStatusOut(enrolled=status.enrolled, verified=status.verified,
                                          otpauth_uri=status.otpauth_uri, secret=status.secret), private=True)
 
@@ -78,12 +78,12 @@ def factor_status() -> Response:
 @operation(bp, "POST", "/auth/second-factor", "Enter the authenticator app's code: the staff session works "
            "in full from now on (wrong codes count toward the sign-in lockout)", tags=("auth",),
            request=CodeIn, responses={200: VerifiedOut}, auth=True, errors=(400, 401, 403, 409, 429))
-def verify() -> Response:
+def verify(*, container: Container) -> Response:
     request = bp.current_request
     principal = _staff(current_principal(request, allow_pending=True))
     body = parse_body(request, CodeIn)
     try:
-        enrolled_now = get_container().second_factor.verify(principal, body.code, client_of(request))
+        enrolled_now = container.second_factor.verify(principal, body.code, client_of(request))
     except LoginThrottledError as exc:
         raise TooManyRequestsError(exc.message, code="too_many_attempts",
                                    headers={"Retry-After": str(exc.retry_after_seconds)}) from None
@@ -96,11 +96,11 @@ def verify() -> Response:
            "factor (a lost phone): their sessions end and they set it up again at their next sign-in "
            "(admins; logged)", tags=("admin",), responses={200: FactorResetOut}, auth=True,
            errors=(403, 404))
-def reset(attorney_id: str) -> Response:
+def reset(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
-    removed = get_container().second_factor.reset(admin, attorney_id, client_of(request))
+    removed = container.second_factor.reset(admin, attorney_id, client_of(request))
     return json_response(FactorResetOut(attorney_id=attorney_id, factors_removed=removed), private=True)
 
 

@@ -14,7 +14,7 @@ from chalicelib.api.endpoint import page
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.pages import html_page
 from chalicelib.api.web_pages import _guarded, _page
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.services.privacy_policy import privacy_policy
 
@@ -22,8 +22,8 @@ bp = ApiBlueprint(__name__)
 
 
 @page(bp, "/privacy")
-def privacy() -> Response:
-    policy = privacy_policy(get_container().settings.policy, booking_keep_days=CLAIM_KEEP.days)
+def privacy(*, container: Container) -> Response:
+    policy = privacy_policy(container.settings.policy, booking_keep_days=CLAIM_KEEP.days)
     return html_page(bp.current_request, "privacy.html", policy=policy)
 
 

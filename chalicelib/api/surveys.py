@@ -12,7 +12,7 @@ from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.pages import html_page
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.services import surveys
 
@@ -33,11 +33,10 @@ class SurveyOut(BaseModel):
 @operation(bp, "POST", "/api/consultations/{consultation_id}/survey", "Answer the satisfaction survey",
            tags=("consultations",), request=SurveyIn, responses={201: SurveyOut}, errors=(404, 409),
            auth=True)
-def answer_survey(consultation_id: str) -> object:
+def answer_survey(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.RESIDENT)
     body = parse_body(request, SurveyIn)
-    container = get_container()
     surveys.answer(consultations=container.consultations, store=container.surveys, cipher=container.cipher,
                    principal=principal, consultation_id=consultation_id, rating=body.rating,
                    comment=body.comment or None, now=container.clock())

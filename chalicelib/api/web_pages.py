@@ -19,12 +19,12 @@ from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
-from chalicelib.api.endpoint import operation, page
+from chalicelib.api.endpoint import current_container, operation, page
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError, unavailable_dependency
 from chalicelib.api.guard import SecondFactorRequiredError, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.pages import html_page, opening_text, page_language
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import categories, languages, regions
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Role
@@ -72,7 +72,7 @@ def _account_language(principal: Principal) -> str | None:
     """The language the person chose for their account, or None. A preference is not worth a
     failed page: when the database cannot be reached the page follows the cookie and the header."""
     try:
-        return get_container().account_languages.language(principal.subject)
+        return current_container().account_languages.language(principal.subject)
     except Exception as exc:
         cause = unavailable_dependency(exc)
         if cause is None:
@@ -87,7 +87,7 @@ def _page(template: str, principal: Principal, **context: Any) -> Response:
     account = _account_language(principal)  # the account's choice wins over the cookie and the header
     lang, _ = page_language(request, account)
     # the site's clock when the page was made: scripts count on from it (never the browser's date)
-    site_now = get_container().clock().isoformat()
+    site_now = current_container().clock().isoformat()
     return html_page(request, template, labels=labels(lang), messages=script_messages(lang),
                      role=principal.role.value, signed_in=True, account_language=account, site_now=site_now,
                      **context)
@@ -115,11 +115,10 @@ def _guarded(next_path: str, *roles: Role) -> Principal | Response:
 # --- resident ----------------------------------------------------------------------------------------
 
 @page(bp, "/consultations/new")
-def intake_form() -> Response:
+def intake_form(*, container: Container) -> Response:
     principal = _guarded("/consultations/new", Role.RESIDENT)
     if isinstance(principal, Response):
         return principal
-    container = get_container()
     policy = container.settings.policy
     now = container.clock()
     lang, _ = page_language(bp.current_request)
@@ -140,7 +139,7 @@ def my_consultations() -> Response:
 
 
 @page(bp, "/consultations/{consultation_id}")
-def consultation_status(consultation_id: str) -> Response:
+def consultation_status(consultation_id: str, *, container: Container) -> Response:
     principal = _guarded(f"/consultations/{consultation_id}" if path_ids.is_record_id(consultation_id)
                          else "/consultations",
                          Role.RESIDENT, Role.ADMIN)
@@ -150,7 +149,7 @@ def consultation_status(consultation_id: str) -> Response:
         return html_page(bp.current_request, "not_found.html", status=404)
     # in a language other than Korean: how a consultation goes when the attorney does not speak it
     lang, _ = page_language(bp.current_request, _account_language(principal))
-    lines = [] if lang.startswith("ko") else list(get_container().settings.policy.interpretation_lines)
+    lines = [] if lang.startswith("ko") else list(container.settings.policy.interpretation_lines)
     return _page("consultation.html", principal, consultation_id=consultation_id, interpretation_lines=lines)
 
 
@@ -171,11 +170,10 @@ class AssignedAttorneyOut(BaseModel):
 @operation(bp, "GET", "/api/consultations/{consultation_id}/attorney", "The attorney assigned to a "
            "consultation, by display name (owner, assigned attorney, admin; others 404)",
            tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
-def assigned_attorney(consultation_id: str) -> Response:
+def assigned_attorney(consultation_id: str, *, container: Container) -> Response:
     principal = current_principal(bp.current_request)
     if not path_ids.is_record_id(consultation_id):
         raise ConsultationNotFoundError()
-    container = get_container()
     found = roster.assigned_attorney(container.consultations, container.attorneys, principal, consultation_id)
     ref = AttorneyRefOut(id=found.id, display_name=found.display_name) if found else None
     return json_response(AssignedAttorneyOut(assigned=found is not None, attorney=ref), private=True)
@@ -184,11 +182,10 @@ def assigned_attorney(consultation_id: str) -> Response:
 # --- staff -----------------------------------------------------------------------------------------
 
 @page(bp, "/attorney")
-def attorney_console() -> Response:
+def attorney_console(*, container: Container) -> Response:
     principal = _guarded("/attorney", Role.ATTORNEY)
     if isinstance(principal, Response):
         return principal
-    container = get_container()
     policy = container.settings.policy
     windows = [{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
                for w in policy.service_windows]
@@ -202,11 +199,10 @@ def attorney_console() -> Response:
 
 
 @page(bp, "/admin")
-def admin_console() -> Response:
+def admin_console(*, container: Container) -> Response:
     principal = _guarded("/admin", Role.ADMIN)
     if isinstance(principal, Response):
         return principal
-    container = get_container()
     today = container.calendar.local_date(container.clock())
     return _page("admin.html", principal, month=f"{today:%Y-%m}", today=today.isoformat(),
                  annual_cap=container.settings.policy.annual_cap)

@@ -15,7 +15,7 @@ from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.consultations import Status
 
 bp = ApiBlueprint(__name__)
@@ -31,10 +31,9 @@ class WithdrawnOut(BaseModel):
            "its booking and hold released, its reminders cancelled, the attorney told); 409 once it is "
            "under way or closed", tags=("consultations",), responses={200: WithdrawnOut}, auth=True,
            errors=(404, 409, 503))
-def withdraw_consultation(consultation_id: str) -> object:
+def withdraw_consultation(consultation_id: str, *, container: Container) -> object:
     principal = current_principal(bp.current_request)
     path_ids.consultation_id(consultation_id)
-    container = get_container()
     withdrawn = container.withdrawals.withdraw(principal, consultation_id)
     zone = container.calendar.tz
     assert withdrawn.closed_at is not None
