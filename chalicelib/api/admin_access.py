@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -17,7 +16,6 @@ from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services import access_log
 
 bp = ApiBlueprint(__name__)
 
@@ -78,12 +76,9 @@ def access_log_entries(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, AccessLogQuery)
-    tz = container.settings.policy.timezone
-    end = query.end or container.clock().astimezone(ZoneInfo(tz)).date()
-    start = query.start or end - timedelta(days=6)
-    events = access_log.entries(container.audit, start=start, end=end, tz=tz, actor=query.actor,
-                                owner=query.owner, limit=query.limit)
-    names = access_log.staff_names(container.attorneys, events)
+    found = container.access_log.read(start=query.start, end=query.end, actor=query.actor, owner=query.owner,
+                                      limit=query.limit)
+    events, names = found.events, found.names
     items = [AccessEntry(at=local_time(e.at), actor=e.actor, actor_role=e.actor_role, actor_name=names.get(e.actor),
                          owner=e.owner, owner_name=names.get(e.owner), record=e.record, action=e.action, ip=e.ip)
              for e in events]

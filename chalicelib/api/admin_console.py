@@ -26,7 +26,7 @@ from chalicelib.domain.attorneys import KOREAN, MAX_COVERAGE_PAIRS, Attorney, At
 from chalicelib.domain.categories import CATEGORIES, is_category
 from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region
-from chalicelib.services import access_log, resident_messages, roster, statistics
+from chalicelib.services import roster, statistics
 
 bp = ApiBlueprint(__name__)
 
@@ -203,8 +203,7 @@ def _item(entry: roster.RosterEntry) -> RosterItem:
            tags=("admin",), responses={200: RosterPage}, auth=True, errors=(403,))
 def list_attorneys(*, container: Container) -> Response:
     require_role(bp.current_request, Role.ADMIN)
-    year = container.calendar.local_date(container.clock()).year
-    entries = roster.roster(container.attorneys, container.loads, container.settings.policy.annual_cap, year)
+    entries = container.roster.entries()
     return json_response(RosterPage(items=[_item(e) for e in entries]), private=True)
 
 
@@ -215,14 +214,11 @@ def add_attorney(*, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     body = parse_body(request, NewAttorney)
-    attorney = roster.add(container.attorneys, body.to_attorney(),
-                          AttorneyContact(phone=body.phone, email=body.email, language=body.email_language,
-                                          alert_channel=body.alert_channel), container.clock())
-    access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id, action="attorney_added",
-                                    ip=client_of(request).ip, now=container.clock())
-    cap = attorney.annual_cap or container.settings.policy.annual_cap
-    return json_response(_item(roster.RosterEntry(attorney, cap, 0)), 201, private=True,
-                         headers={"Location": f"/api/admin/attorneys/{attorney.id}"})
+    entry = container.roster.add(admin, body.to_attorney(),
+                                 AttorneyContact(phone=body.phone, email=body.email, language=body.email_language,
+                                                 alert_channel=body.alert_channel), client_of(request).ip)
+    return json_response(_item(entry), 201, private=True,
+                         headers={"Location": f"/api/admin/attorneys/{entry.attorney.id}"})
 
 
 @operation(bp, "PUT", "/api/admin/attorneys/{attorney_id}", "Change an attorney's name, categories, regions, "
@@ -235,16 +231,12 @@ def change_attorney(attorney_id: str, *, container: Container) -> Response:
     path_ids.attorney_id(attorney_id, missing=roster.UnknownAttorneyProfileError)
     body = parse_body(request, AttorneyChange)
     body.check_coverage()
-    changed = roster.edit(container.attorneys, attorney_id, display_name=body.display_name,
-                          categories=frozenset(body.categories), regions=frozenset(body.regions),
-                          annual_cap=body.annual_cap, now=container.clock(),
-                          languages=frozenset(body.languages) if body.languages is not None else None)
-    access_log.record_rights_change(container.audit, admin, attorney_id=changed.id, action="attorney_changed",
-                                    ip=client_of(request).ip, now=container.clock())
-    year = container.calendar.local_date(container.clock()).year
-    load = container.loads.get_many([changed.id], year)[changed.id].for_year(year).assignments_this_year
-    cap = changed.annual_cap or container.settings.policy.annual_cap
-    return json_response(_item(roster.RosterEntry(changed, cap, load)), private=True)
+    entry = container.roster.edit(admin, attorney_id, display_name=body.display_name,
+                                  categories=frozenset(body.categories), regions=frozenset(body.regions),
+                                  annual_cap=body.annual_cap,
+                                  languages=frozenset(body.languages) if body.languages is not None else None,
+                                  ip=client_of(request).ip)
+    return json_response(_item(entry), private=True)
 
 
 @operation(bp, "GET", "/api/admin/stats", "A month's statistics by category, region, mode, method, "
@@ -255,13 +247,13 @@ def month_stats(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, StatsQuery)
-    month = query.month or f"{container.calendar.local_date(container.clock()):%Y-%m}"
-    result = statistics.month_statistics(container.consultations, month)
     if query.format_ == "csv":
+        result = container.statistics.month(query.month)
         return Response(body="\ufeff" + statistics.to_csv(result), status_code=200,
                         headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-                                 "Content-Disposition": f'attachment; filename="maeul-stats-{month}.csv"'})
+                                 "Content-Disposition": f'attachment; filename="maeul-stats-{result.month}.csv"'})
+    result, messages = container.statistics.month_with_messages(query.month)
     out = StatsOut.model_validate(result, from_attributes=True)
     out.messages = [MessageCountOut(template=t, channel=c, result=r, count=n) for (t, c, r), n in
-                    sorted(resident_messages.counts(container.delivery_ledger, month).items())]
+                    sorted(messages.items())]
     return json_response(out, private=True)

@@ -16,7 +16,7 @@ from chalicelib.api.http import json_response
 from chalicelib.api.pages import page_language
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services import access_log, email_health
+from chalicelib.services import email_health
 from chalicelib.web import Translator
 
 bp = ApiBlueprint(__name__)
@@ -47,7 +47,7 @@ class EmailClearedOut(BaseModel):
 def email_failures(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
-    failures = email_health.failing(container.email_health)
+    failures = container.email_failures.failing()
     lang, _ = page_language(request)
     message = Translator(lang)("attorney_email.console.failing", count=len(failures)) if failures else ""
     return json_response(EmailFailuresOut(
@@ -63,9 +63,5 @@ def clear_email(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN)
     path_ids.attorney_id(attorney_id, missing=email_health.UnknownAttorneyForEmailError)
-    cleared = email_health.clear(container.email_health, container.attorneys, attorney_id)
-    if cleared:
-        access_log.record_rights_change(container.audit, admin, attorney_id=attorney_id,
-                                        action="attorney_email_cleared", ip=client_of(request).ip,
-                                        now=container.clock())
+    cleared = container.email_failures.clear(admin, attorney_id, client_of(request).ip)
     return json_response(EmailClearedOut(attorney_id=attorney_id, cleared=cleared), private=True)

@@ -20,7 +20,6 @@ from chalicelib.composition import Container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
-from chalicelib.services import stats_export
 
 bp = ApiBlueprint(__name__)
 
@@ -106,12 +105,10 @@ def stats_csv(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, ExportQuery)
-    first = query.from_ or f"{container.calendar.local_date(container.clock()):%Y-%m}"
-    months = stats_export.months_between(first, query.to or first)
     t = catalogue(query.lang)
     headings = {k[4:]: v for k, v in t.items() if k.startswith("csv.")}
-    body = stats_export.to_csv(container.consultations, container.attorneys, months, labels(query.lang), headings)
-    name = f"maeul-stats-{months[0]}-{months[-1]}.csv"
-    return Response(body="\ufeff" + body, status_code=200,
+    sheet = container.stats_export.spreadsheet(query.from_, query.to, labels(query.lang), headings)
+    name = f"maeul-stats-{sheet.months[0]}-{sheet.months[-1]}.csv"
+    return Response(body="\ufeff" + sheet.csv, status_code=200,
                     headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
                              "Content-Disposition": f'attachment; filename="{name}"'})

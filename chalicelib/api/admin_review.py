@@ -12,7 +12,6 @@ from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services import access_review
 
 bp = ApiBlueprint(__name__)
 
@@ -56,12 +55,8 @@ def monthly_review(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, ReviewQuery)
-    if query.month:
-        year, month = (int(part) for part in query.month.split("-"))
-    else:
-        today = container.calendar.local_date(container.clock())
-        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    found = access_review.review(container.audit, year, month, container.settings.policy.timezone)
+    year, month = (int(part) for part in query.month.split("-")) if query.month else (None, None)
+    found = container.access_review.review(year, month)
     return json_response(ReviewOut(
         month=found.month, total=found.total, truncated=found.truncated,
         staff=[StaffMonthOut(actor=s.actor, actor_role=s.actor_role, accesses=s.accesses, actions=s.actions,

@@ -162,15 +162,11 @@ class AssignedPage(BaseModel):
            "open one with GET /api/consultations/{id})", tags=("matching",), responses={200: AssignedPage},
            auth=True, errors=(403,))
 def list_assigned(*, container: Container) -> object:
-    from chalicelib.services import consultation_reads
-
     principal = require_role(bp.current_request, Role.ATTORNEY)
     if not principal.attorney_id:
         raise NotOnRosterError()
     cal = container.calendar
-    page = consultation_reads.read_page(consultations=container.consultations,
-                                        calendar=cal, principal=principal, limit=50, after=None, month=None,
-                                        now=container.clock())
+    page = container.consultation_reads.read_page(principal, 50, None, None)
     booked = container.reservations.active_bookings(v.consultation.id for v in page.items)
     items = []
     for v in page.items:

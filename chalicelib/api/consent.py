@@ -14,5 +14,5 @@ bp = ApiBlueprint(__name__)
 @operation(bp, "GET", "/api/consent", "What a resident consents to when submitting a consultation "
            "(PIPA arts. 15 and 23)", tags=("consultations",), responses={200: intake.PrivacyNotice})
 def consent(*, container: Container) -> object:
-    notice = intake.privacy_notice(container.settings.policy)
+    notice = container.policy_documents.privacy_notice()
     return json_response(notice, headers={"Cache-Control": "public, max-age=300"})

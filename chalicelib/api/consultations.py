@@ -30,7 +30,6 @@ from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.logs import best_effort
-from chalicelib.services import consultation_reads, intake
 from chalicelib.services.consultation_reads import ConsultationView, PersonalData
 from chalicelib.settings import FALLBACK_PHONE
 
@@ -281,18 +280,12 @@ def submit_consultation(*, container: Container) -> object:
     body = parse_body(request, IntakeRequest)
     now = container.clock()
     body.check(container.calendar.local_date(now))
-    submission = intake.submit(consultations=container.consultations, cipher=container.cipher,
-                               calendar=container.calendar, policy=container.settings.policy,
-                               owner=principal.subject, intake=body.to_intake(), idempotency_key=key, now=now,
-                               receipts=container.receipts, identity_key=container.identity_key)
-    container.resident_messages.request_received(submission.consultation)  # once per consultation
-    if not submission.replayed:
-        container.metrics.record({"ConsultationsRequested": 1})
-    if not submission.replayed:
-        _queue_realtime(container, submission.consultation, now)
-    view = consultation_reads.owner_view(submission.consultation, submission.personal, container.calendar, now)
-    headers = {"Location": f"/api/consultations/{submission.consultation.id}"}
-    if submission.replayed:
+    received = container.intake.submit(principal, body.to_intake(), key)
+    view = received.view
+    if not received.replayed:
+        _queue_realtime(container, view.consultation, now)
+    headers = {"Location": f"/api/consultations/{view.consultation.id}"}
+    if received.replayed:
         headers["Idempotent-Replayed"] = "true"
     return json_response(_out(view, container.calendar), 201, private=True, headers=headers)
 
@@ -306,10 +299,7 @@ def list_consultations(*, container: Container) -> object:
     query = parse_query(request, ListQuery)
     if query.month is not None and not principal.is_admin:
         raise BadRequestError("'month' is for admins; your list already holds all of yours.", code="invalid_input")
-    page = consultation_reads.read_page(consultations=container.consultations,
-                                        calendar=container.calendar, principal=principal, limit=query.limit,
-                                        after=_decode_cursor(query.next), month=query.month,
-                                        now=container.clock())
+    page = container.consultation_reads.read_page(principal, query.limit, _decode_cursor(query.next), query.month)
     body = ConsultationPage(items=[_out(v, container.calendar) for v in page.items],
                             next=_encode_cursor(page.after))
     return json_response(body, private=True)
@@ -322,10 +312,7 @@ def get_consultation(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     path_ids.consultation_id(consultation_id)
-    view = consultation_reads.read_one(consultations=container.consultations, cipher=container.cipher,
-                                       audit=container.audit, calendar=container.calendar, principal=principal,
-                                       consultation_id=consultation_id, now=container.clock(),
-                                       ip=_source_ip(request))
+    view = container.consultation_reads.read_one(principal, consultation_id, _source_ip(request))
     return json_response(_out(view, container.calendar), private=True)
 
 

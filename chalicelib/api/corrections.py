@@ -29,7 +29,6 @@ from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.composition import Container
 from chalicelib.domain.corrections import Correction
-from chalicelib.services import consultation_reads, corrections
 
 bp = ApiBlueprint(__name__)
 
@@ -91,9 +90,5 @@ def correct_consultation(consultation_id: str, *, container: Container) -> objec
     principal = current_principal(request)
     path_ids.consultation_id(consultation_id)
     body = parse_body(request, CorrectionRequest)
-    now = container.clock()
-    consultation, personal = corrections.correct(
-        consultations=container.consultations, store=container.consultations, cipher=container.cipher,
-        principal=principal, consultation_id=consultation_id, correction=body.to_correction(), now=now)
-    view = consultation_reads.owner_view(consultation, personal, container.calendar, now)
+    view = container.corrections.correct(principal, consultation_id, body.to_correction())
     return json_response(consultation_routes._out(view, container.calendar), private=True)

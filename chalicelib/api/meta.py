@@ -40,7 +40,7 @@ def health() -> object:
 def meta(*, container: Container) -> object:
     query = parse_query(bp.current_request, MetaQuery)
     lang = query.lang or request_language(bp.current_request)
-    facts = programme.describe(container.settings.policy, container.calendar, container.clock(), lang)
+    facts = container.programme.describe(lang)
     return json_response(facts, headers={"Cache-Control": "public, max-age=60",
                                          "Vary": "Accept-Language, Cookie"})
 

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from chalicelib.adapters.dynamo.bookings import CLAIM_KEEP
 from chalicelib.api.endpoint import page
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.pages import html_page
 from chalicelib.api.web_pages import _guarded, _page
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services.privacy_policy import privacy_policy
 
 bp = ApiBlueprint(__name__)
 
 
 @page(bp, "/privacy")
 def privacy(*, container: Container) -> Response:
-    policy = privacy_policy(container.settings.policy, booking_keep_days=CLAIM_KEEP.days)
+    policy = container.policy_documents.privacy_policy()
     return html_page(bp.current_request, "privacy.html", policy=policy)
 
 

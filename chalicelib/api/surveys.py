@@ -14,7 +14,6 @@ from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.pages import html_page
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services import surveys
 
 bp = ApiBlueprint(__name__)
 
@@ -37,9 +36,7 @@ def answer_survey(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.RESIDENT)
     body = parse_body(request, SurveyIn)
-    surveys.answer(consultations=container.consultations, store=container.surveys, cipher=container.cipher,
-                   principal=principal, consultation_id=consultation_id, rating=body.rating,
-                   comment=body.comment or None, now=container.clock())
+    container.satisfaction_survey.answer(principal, consultation_id, body.rating, body.comment or None)
     return json_response({"status": "thank_you"}, 201, private=True)
 
 

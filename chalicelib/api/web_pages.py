@@ -31,7 +31,6 @@ from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.logs import logger
-from chalicelib.services import intake, roster
 from chalicelib.web import catalogue
 
 bp = ApiBlueprint(__name__)
@@ -119,11 +118,10 @@ def intake_form(*, container: Container) -> Response:
     principal = _guarded("/consultations/new", Role.RESIDENT)
     if isinstance(principal, Response):
         return principal
-    policy = container.settings.policy
     now = container.clock()
     lang, _ = page_language(bp.current_request)
     # the site's clock, not the browser's: whether real time is open now, and today's date for the form
-    return _page("intake.html", principal, notice=intake.privacy_notice(policy),
+    return _page("intake.html", principal, notice=container.policy_documents.privacy_notice(),
                  employment_statuses=[s.value for s in EmploymentStatus],
                  pay_bands=[b.value for b in PayBand], realtime_open=container.calendar.is_open(now),
                  next_opening=opening_text(container.calendar.next_opening(now), lang),
@@ -174,7 +172,7 @@ def assigned_attorney(consultation_id: str, *, container: Container) -> Response
     principal = current_principal(bp.current_request)
     if not path_ids.is_record_id(consultation_id):
         raise ConsultationNotFoundError()
-    found = roster.assigned_attorney(container.consultations, container.attorneys, principal, consultation_id)
+    found = container.roster.assigned_attorney(principal, consultation_id)
     ref = AttorneyRefOut(id=found.id, display_name=found.display_name) if found else None
     return json_response(AssignedAttorneyOut(assigned=found is not None, attorney=ref), private=True)
 
