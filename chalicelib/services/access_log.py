@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from chalicelib.clock import Clock
@@ -25,7 +25,7 @@ class AccessLogRangeError(ValueError):
     """The requested period is empty or longer than the log can be read at once."""
 
 
-def record_staff_read(audit: Any, principal: Principal, *, owner: str, record: str, action: str, ip: str,
+def record_staff_read(audit: AuditLog, principal: Principal, *, owner: str, record: str, action: str, ip: str,
                       now: datetime) -> bool:
     """Write an access entry if ``principal`` is staff reading another person's data."""
     if principal.role not in (Role.ATTORNEY, Role.ADMIN) or owner == principal.subject:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from chalicelib.clock import Clock
 from chalicelib.domain.attorneys import Attorney
@@ -21,7 +21,7 @@ class UnknownAttorneyForEmailError(Exception):
         super().__init__("There is no attorney with this id.")
 
 
-def record_event(store: EmailHealthStore, hasher: Callable[[str], str], message: str | dict[str, Any],
+def record_event(store: EmailHealthStore, hasher: Callable[[str], str], message: str | dict[str, object],
                  now: datetime) -> EmailFailure | None:
     """Read one SES event; a bounce or complaint marks the attorney (their e-mail stops)."""
     problem = read_event(message)
@@ -68,7 +68,7 @@ class EmailFailures:
         self.audit = audit
         self.clock = clock
 
-    def record_event(self, message: str | dict[str, Any]) -> EmailFailure | None:
+    def record_event(self, message: str | dict[str, object]) -> EmailFailure | None:
         """One SES event from the mail-events topic (``UnreadableEventError`` for anything else)."""
         return record_event(self.store, self.hasher, message, self.clock())
 

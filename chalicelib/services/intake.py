@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -61,7 +61,7 @@ class Submission:
 
 def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
            policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime,
-           receipts: Any = None, identity_key: Any = None) -> Submission:
+           receipts: ReceiptCounter | None = None, identity_key: IdentityKey | None = None) -> Submission:
     """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``.
 
     ``receipts`` (a ``ReceiptCounter``) gives the stored request its 접수번호 afterwards (so a
@@ -99,7 +99,7 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
     return Submission(stored, personal if stored.sealed is not None else None, created.replayed)
 
 
-def _with_receipt(consultations: ConsultationRepository, receipts: Any, stored: Consultation,
+def _with_receipt(consultations: ConsultationRepository, receipts: ReceiptCounter, stored: Consultation,
                   local_now: datetime) -> Consultation:
     # the request is stored; without a number now, the number follows on a retry
     receipt = best_effort(lambda: consultations.set_receipt(stored.id, receipts.next(local_now)),
@@ -134,7 +134,7 @@ class Text(BaseModel):
     en: str
 
 
-def _text(key: str, **values: Any) -> Text:
+def _text(key: str, **values: object) -> Text:
     return Text(**{code: languages.text(code, key, **values) for code in languages.CODES})
 
 
@@ -241,5 +241,5 @@ class ConsultationIntake:
         return Received(view, submission.replayed)
 
 
-__all__: list[Any] = ["CONSENT_VERSION", "ConsultationIntake", "Received", "Submission", "erase_personal_data",
+__all__ = ["CONSENT_VERSION", "ConsultationIntake", "Received", "Submission", "erase_personal_data",
                       "privacy_notice", "submit"]
