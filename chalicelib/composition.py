@@ -598,7 +598,8 @@ class Container:
         from chalicelib.services.consultation_reads import ConsultationReads
 
         return ConsultationReads(consultations=self.consultations, cipher=self.cipher, audit=self.audit,
-                                 calendar=self.calendar, clock=self.now)
+                                 calendar=self.calendar, clock=self.now,
+                                 active_bookings=lambda ids: self.reservations.active_bookings(ids))
 
     @cached_property
     def corrections(self) -> Corrections:

@@ -166,11 +166,9 @@ def list_assigned(*, container: Container) -> object:
     if not principal.attorney_id:
         raise NotOnRosterError()
     cal = container.calendar
-    page = container.consultation_reads.read_page(principal, 50, None, None)
-    booked = container.reservations.active_bookings(v.consultation.id for v in page.items)
     items = []
-    for v in page.items:
-        booking = booked.get(v.consultation.id)
+    for assigned in container.consultation_reads.assigned(principal):
+        v, booking = assigned.view, assigned.booking
         items.append(AssignedOut(id=v.consultation.id, status=v.consultation.status,
                                  category=v.consultation.category, region=v.consultation.region,
                                  method=v.consultation.method, preferred_language=v.consultation.language.value,

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,6 +23,7 @@ from enum import StrEnum
 from chalicelib.clock import Clock
 from chalicelib.domain import triage
 from chalicelib.domain.audit import AccessEvent, AuditLog
+from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (
     ENTITY,
@@ -60,14 +62,22 @@ class ViewPage:
     after: str | None
 
 
+@dataclass(frozen=True)
+class Assigned:
+    view: ConsultationView
+    booking: Booking | None  # the active booking (reservations)
+
+
 class ConsultationReads:
     def __init__(self, *, consultations: ConsultationRepository, cipher: FieldCipher, audit: AuditLog,
-                 calendar: ServiceCalendar, clock: Clock) -> None:
+                 calendar: ServiceCalendar, clock: Clock,
+                 active_bookings: Callable[[Iterable[str]], dict[str, Booking]]) -> None:
         self.consultations = consultations
         self.cipher = cipher
         self.audit = audit
         self.calendar = calendar
         self.clock = clock
+        self.active_bookings = active_bookings  # each consultation's active booking, by consultation id
 
     def read_one(self, principal: Principal, consultation_id: str, ip: str = "") -> ConsultationView:
         now = self.clock()
@@ -102,6 +112,12 @@ class ConsultationReads:
         else:
             page = consultations.list_by_owner(principal.subject, limit, after)
         return ViewPage([_withheld(c, calendar, now) for c in page.items], page.after)
+
+    def assigned(self, principal: Principal, limit: int = 50) -> list[Assigned]:
+        """An attorney's newest assigned consultations with their bookings (the day's agenda)."""
+        page = self.read_page(principal, limit, None, None)
+        booked = self.active_bookings(v.consultation.id for v in page.items)
+        return [Assigned(v, booked.get(v.consultation.id)) for v in page.items]
 
 
 def owner_view(consultation: Consultation, personal: PersonalDetails | None, calendar: ServiceCalendar,
