@@ -89,3 +89,39 @@ def test_every_route_of_the_app_is_an_operation_or_a_page() -> None:
     assert served == described | pages, (f"routes without an operation: {sorted(served - described - pages)}; "
                                          f"described but not served: {sorted((described | pages) - served)}")
     assert all(not path.startswith("/api/") for _, path in pages), "an /api/ route must be in the document"
+
+
+def test_a_handler_that_asks_for_the_container_is_handed_the_installed_one() -> None:
+    from chalice import Chalice
+    from chalice.test import Client
+
+    from chalicelib.api.endpoint import _route
+    from chalicelib.api.errors import ApiBlueprint
+    from chalicelib.composition import Container, get_container, use_container
+    from chalicelib.settings import Settings
+
+    before = get_container()
+    installed = Container(Settings.from_env({"MAEUL_STAGE": "local"}))
+    bp = ApiBlueprint(__name__)
+    seen: list[object] = []
+
+    @_route(bp, "GET", "/probe/{name}", None)
+    def probe(name: str, *, container: Container) -> dict[str, str]:
+        seen.append(container)
+        return {"name": name}
+
+    @_route(bp, "GET", "/plain", None)
+    def plain() -> dict[str, str]:
+        return {"plain": "yes"}
+
+    app = Chalice(app_name="probe")
+    app.register_blueprint(bp)
+    use_container(installed)
+    try:
+        with Client(app) as client:
+            assert client.http.get("/probe/x").json_body == {"name": "x"}
+            assert client.http.get("/plain").json_body == {"plain": "yes"}
+    finally:
+        use_container(before)
+    assert seen == [installed]
+    assert app.routes["/probe/{name}"]["GET"].view_name == "probe"  # the route table keeps the handler's name
