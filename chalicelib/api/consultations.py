@@ -272,7 +272,7 @@ class ConsultationPage(BaseModel):
            tags=("consultations",), request=IntakeRequest, responses={201: ConsultationOut},
            errors=(403, 409, 413, 415, 422, 429, 503), auth=True,
            headers=((IDEMPOTENCY_HEADER, True, "1-128 printable characters, new for each new request; "
-                         "the same key and body again return the same consultation."),))
+                     "the same key and body again return the same consultation."),))
 def submit_consultation(*, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.RESIDENT)
