@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +18,22 @@ from chalicelib.clock import Clock
 from chalicelib.domain.calendar import ServiceCalendar, ServiceWindow
 from chalicelib.settings import Settings, get_settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the services are imported when first used (a cold start imports none of them)
     from chalicelib.domain.offers import RealtimeStore
+    from chalicelib.services.access_log import AccessLog
+    from chalicelib.services.access_review import AccessReview
+    from chalicelib.services.consultation_reads import ConsultationReads
+    from chalicelib.services.corrections import Corrections
     from chalicelib.services.duty import DutyService
+    from chalicelib.services.email_health import EmailFailures
+    from chalicelib.services.intake import ConsultationIntake
+    from chalicelib.services.privacy_policy import PolicyDocuments
+    from chalicelib.services.programme import Programme
     from chalicelib.services.realtime_queue import RealtimeQueue
+    from chalicelib.services.roster import RosterConsole
+    from chalicelib.services.statistics import Statistics
+    from chalicelib.services.stats_export import StatsExport
+    from chalicelib.services.surveys import SatisfactionSurvey
 
 
 class Container:
@@ -574,6 +587,98 @@ class Container:
         return AttachmentService(consultations=self.consultations, store=self.attachment_store,
                                  objects=self.object_store, inspect=inspect, cipher=self.cipher, audit=self.audit,
                                  policy=self.settings.policy, clock=self.clock)
+
+    # -- the services routes call: one method per request, collaborators wired here ----------------
+
+    def now(self) -> datetime:
+        """The container's clock read when called (a test may set ``clock`` after the services were built)."""
+        return self.clock()
+
+    @cached_property
+    def intake(self) -> ConsultationIntake:
+        from chalicelib.services.intake import ConsultationIntake
+
+        return ConsultationIntake(consultations=self.consultations, cipher=self.cipher, calendar=self.calendar,
+                                  policy=self.settings.policy, receipts=self.receipts,
+                                  identity_key=self.identity_key, messages=self.resident_messages,
+                                  metrics=self.metrics, clock=self.now)
+
+    @cached_property
+    def consultation_reads(self) -> ConsultationReads:
+        from chalicelib.services.consultation_reads import ConsultationReads
+
+        return ConsultationReads(consultations=self.consultations, cipher=self.cipher, audit=self.audit,
+                                 calendar=self.calendar, clock=self.now,
+                                 active_bookings=lambda ids: self.reservations.active_bookings(ids))
+
+    @cached_property
+    def corrections(self) -> Corrections:
+        from chalicelib.services.corrections import Corrections
+
+        return Corrections(consultations=self.consultations, store=self.consultations, cipher=self.cipher,
+                           calendar=self.calendar, clock=self.now)
+
+    @cached_property
+    def satisfaction_survey(self) -> SatisfactionSurvey:
+        from chalicelib.services.surveys import SatisfactionSurvey
+
+        return SatisfactionSurvey(consultations=self.consultations, store=self.surveys, cipher=self.cipher,
+                                  clock=self.now)
+
+    @cached_property
+    def roster(self) -> RosterConsole:
+        from chalicelib.services.roster import RosterConsole
+
+        return RosterConsole(attorneys=self.attorneys, loads=self.loads, consultations=self.consultations,
+                             audit=self.audit, calendar=self.calendar,
+                             programme_cap=self.settings.policy.annual_cap, clock=self.now)
+
+    @cached_property
+    def statistics(self) -> Statistics:
+        from chalicelib.services.statistics import Statistics
+
+        return Statistics(consultations=self.consultations, ledger=self.delivery_ledger, calendar=self.calendar,
+                          clock=self.now)
+
+    @cached_property
+    def stats_export(self) -> StatsExport:
+        from chalicelib.services.stats_export import StatsExport
+
+        return StatsExport(consultations=self.consultations, attorneys=self.attorneys, calendar=self.calendar,
+                           clock=self.now)
+
+    @cached_property
+    def email_failures(self) -> EmailFailures:
+        from chalicelib.services.email_health import EmailFailures
+
+        return EmailFailures(store=self.email_health, hasher=self.address_hasher, attorneys=self.attorneys,
+                             audit=self.audit, clock=self.now)
+
+    @cached_property
+    def access_log(self) -> AccessLog:
+        from chalicelib.services.access_log import AccessLog
+
+        return AccessLog(audit=self.audit, attorneys=self.attorneys, tz=self.settings.policy.timezone,
+                         clock=self.now)
+
+    @cached_property
+    def access_review(self) -> AccessReview:
+        from chalicelib.services.access_review import AccessReview
+
+        return AccessReview(self.audit, self.calendar, self.now, tz=self.settings.policy.timezone)
+
+    @cached_property
+    def programme(self) -> Programme:
+        from chalicelib.services.programme import Programme
+
+        return Programme(self.settings.policy, self.calendar, self.now)
+
+    @cached_property
+    def policy_documents(self) -> PolicyDocuments:
+        from chalicelib.adapters.dynamo.bookings import CLAIM_KEEP
+        from chalicelib.services.privacy_policy import PolicyDocuments
+
+        return PolicyDocuments(self.settings.policy, booking_keep_days=CLAIM_KEEP.days)
 
     @cached_property
     def boto_session(self) -> Any:

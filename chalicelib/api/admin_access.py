@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services import access_log
 
 bp = ApiBlueprint(__name__)
 
@@ -72,33 +70,27 @@ class InviteView(BaseModel):
     expires_at: str
 
 
-@spec.operation("GET", "/api/admin/access-log", "Staff access to personal data (who, when, whose, what)",
-                tags=("admin",), query=AccessLogQuery, responses={200: AccessLogView}, auth=True, errors=(403,))
-@bp.route("/api/admin/access-log", methods=["GET"])
-def access_log_entries() -> Response:
+@operation(bp, "GET", "/api/admin/access-log", "Staff access to personal data (who, when, whose, what)",
+           tags=("admin",), query=AccessLogQuery, responses={200: AccessLogView}, auth=True, errors=(403,))
+def access_log_entries(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, AccessLogQuery)
-    container = get_container()
-    tz = container.settings.policy.timezone
-    end = query.end or container.clock().astimezone(ZoneInfo(tz)).date()
-    start = query.start or end - timedelta(days=6)
-    events = access_log.entries(container.audit, start=start, end=end, tz=tz, actor=query.actor,
-                                owner=query.owner, limit=query.limit)
-    names = access_log.staff_names(container.attorneys, events)
+    found = container.access_log.read(start=query.start, end=query.end, actor=query.actor, owner=query.owner,
+                                      limit=query.limit)
+    events, names = found.events, found.names
     items = [AccessEntry(at=local_time(e.at), actor=e.actor, actor_role=e.actor_role, actor_name=names.get(e.actor),
                          owner=e.owner, owner_name=names.get(e.owner), record=e.record, action=e.action, ip=e.ip)
              for e in events]
     return json_response(AccessLogView(items=items), private=True)
 
 
-@spec.operation("POST", "/api/admin/attorneys/{attorney_id}/invites",
-                "A one-time invite code linking this attorney profile to the account that redeems it",
-                tags=("admin",), responses={201: InviteView}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/invites", methods=["POST"])
-def create_invite(attorney_id: str) -> Response:
+@operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/invites",
+           "A one-time invite code linking this attorney profile to the account that redeems it",
+           tags=("admin",), responses={201: InviteView}, auth=True, errors=(403, 404))
+def create_invite(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
-    invite = get_container().accounts.invite_attorney(admin, attorney_id, client_of(request))
+    invite = container.accounts.invite_attorney(admin, attorney_id, client_of(request))
     return json_response(InviteView(code=invite.code, attorney_id=invite.attorney_id,
                                     expires_at=local_time(invite.expires_at)), 201, private=True)

@@ -15,12 +15,12 @@ from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response
 from chalicelib.api.me import local_time
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.domain.offers import UnknownAttorneyError
 from chalicelib.services.staff_access import UnknownLinkedAccountError
@@ -54,30 +54,28 @@ def _attorney_id(attorney_id: str) -> str:
     return attorney_id
 
 
-@spec.operation("GET", "/api/admin/attorneys/{attorney_id}/accounts", "The sign-in accounts linked to an "
-                "attorney profile, most recently used first (admins)", tags=("admin",),
-                responses={200: LinkedAccountsOut}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/accounts", methods=["GET"])
-def linked_accounts(attorney_id: str) -> Response:
+@operation(bp, "GET", "/api/admin/attorneys/{attorney_id}/accounts", "The sign-in accounts linked to an "
+           "attorney profile, most recently used first (admins)", tags=("admin",),
+           responses={200: LinkedAccountsOut}, auth=True, errors=(403, 404))
+def linked_accounts(attorney_id: str, *, container: Container) -> Response:
     require_role(bp.current_request, Role.ADMIN)
-    accounts = get_container().staff_access.accounts(_attorney_id(attorney_id))
+    accounts = container.staff_access.accounts(_attorney_id(attorney_id))
     items = [LinkedAccountOut(account=a.ref, provider=a.provider.value,
                               last_sign_in_at=local_time(a.last_sign_in_at) if a.last_sign_in_at else None)
              for a in accounts]
     return json_response(LinkedAccountsOut(attorney_id=attorney_id, items=items), private=True)
 
 
-@spec.operation("DELETE", "/api/admin/attorneys/{attorney_id}/accounts/{account}", "Unlink one sign-in "
-                "account from an attorney profile: it loses the attorney role and its sessions end at once "
-                "(admins, with a fresh second factor; logged)", tags=("admin",), responses={200: UnlinkedOut},
-                auth=True, errors=(401, 403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/accounts/{account}", methods=["DELETE"])
-def unlink_account(attorney_id: str, account: str) -> Response:
+@operation(bp, "DELETE", "/api/admin/attorneys/{attorney_id}/accounts/{account}", "Unlink one sign-in "
+           "account from an attorney profile: it loses the attorney role and its sessions end at once "
+           "(admins, with a fresh second factor; logged)", tags=("admin",), responses={200: UnlinkedOut},
+           auth=True, errors=(401, 403, 404))
+def unlink_account(attorney_id: str, account: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     _attorney_id(attorney_id)
     if not _ACCOUNT_REF.match(account):
         raise UnknownLinkedAccountError()
-    done = get_container().staff_access.unlink(admin, attorney_id, account, client_of(request))
+    done = container.staff_access.unlink(admin, attorney_id, account, client_of(request))
     return json_response(UnlinkedOut(attorney_id=attorney_id, account=account, sessions_ended=done.sessions_ended,
                                      accounts_left=done.accounts_left), private=True)

@@ -15,18 +15,18 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import email_address, korean_phone, one_line
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import languages as language_list
 from chalicelib.domain.attorneys import KOREAN, MAX_COVERAGE_PAIRS, Attorney, AttorneyContact, InvalidAttorneyError
 from chalicelib.domain.categories import CATEGORIES, is_category
 from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region
-from chalicelib.services import access_log, resident_messages, roster, statistics
+from chalicelib.services import roster, statistics
 
 bp = ApiBlueprint(__name__)
 
@@ -199,77 +199,61 @@ def _item(entry: roster.RosterEntry) -> RosterItem:
                       languages=sorted(a.languages))
 
 
-@spec.operation("GET", "/api/admin/attorneys", "The roster with this year's load (admins; no contact details)",
-                tags=("admin",), responses={200: RosterPage}, auth=True, errors=(403,))
-@bp.route("/api/admin/attorneys", methods=["GET"])
-def list_attorneys() -> Response:
+@operation(bp, "GET", "/api/admin/attorneys", "The roster with this year's load (admins; no contact details)",
+           tags=("admin",), responses={200: RosterPage}, auth=True, errors=(403,))
+def list_attorneys(*, container: Container) -> Response:
     require_role(bp.current_request, Role.ADMIN)
-    container = get_container()
-    year = container.calendar.local_date(container.clock()).year
-    entries = roster.roster(container.attorneys, container.loads, container.settings.policy.annual_cap, year)
+    entries = container.roster.entries()
     return json_response(RosterPage(items=[_item(e) for e in entries]), private=True)
 
 
-@spec.operation("POST", "/api/admin/attorneys", "Add an attorney to the roster, or bring a deactivated one "
-                "back (admins); contact details are stored sealed", tags=("admin",), request=NewAttorney,
-                responses={201: RosterItem}, auth=True, errors=(403, 409, 413, 415, 422))
-@bp.route("/api/admin/attorneys", methods=["POST"])
-def add_attorney() -> Response:
+@operation(bp, "POST", "/api/admin/attorneys", "Add an attorney to the roster, or bring a deactivated one "
+           "back (admins); contact details are stored sealed", tags=("admin",), request=NewAttorney,
+           responses={201: RosterItem}, auth=True, errors=(403, 409, 413, 415, 422))
+def add_attorney(*, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     body = parse_body(request, NewAttorney)
-    container = get_container()
-    attorney = roster.add(container.attorneys, body.to_attorney(),
-                          AttorneyContact(phone=body.phone, email=body.email, language=body.email_language,
-                                          alert_channel=body.alert_channel), container.clock())
-    access_log.record_rights_change(container.audit, admin, attorney_id=attorney.id, action="attorney_added",
-                                    ip=client_of(request).ip, now=container.clock())
-    cap = attorney.annual_cap or container.settings.policy.annual_cap
-    return json_response(_item(roster.RosterEntry(attorney, cap, 0)), 201, private=True,
-                         headers={"Location": f"/api/admin/attorneys/{attorney.id}"})
+    entry = container.roster.add(admin, body.to_attorney(),
+                                 AttorneyContact(phone=body.phone, email=body.email, language=body.email_language,
+                                                 alert_channel=body.alert_channel), client_of(request).ip)
+    return json_response(_item(entry), 201, private=True,
+                         headers={"Location": f"/api/admin/attorneys/{entry.attorney.id}"})
 
 
-@spec.operation("PUT", "/api/admin/attorneys/{attorney_id}", "Change an attorney's name, categories, regions, "
-                "annual cap and languages (admins)", tags=("admin",), request=AttorneyChange,
-                responses={200: RosterItem},
-                auth=True, errors=(403, 404, 413, 415, 422))
-@bp.route("/api/admin/attorneys/{attorney_id}", methods=["PUT"])
-def change_attorney(attorney_id: str) -> Response:
+@operation(bp, "PUT", "/api/admin/attorneys/{attorney_id}", "Change an attorney's name, categories, regions, "
+           "annual cap and languages (admins)", tags=("admin",), request=AttorneyChange,
+           responses={200: RosterItem},
+           auth=True, errors=(403, 404, 413, 415, 422))
+def change_attorney(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     path_ids.attorney_id(attorney_id, missing=roster.UnknownAttorneyProfileError)
     body = parse_body(request, AttorneyChange)
     body.check_coverage()
-    container = get_container()
-    changed = roster.edit(container.attorneys, attorney_id, display_name=body.display_name,
-                          categories=frozenset(body.categories), regions=frozenset(body.regions),
-                          annual_cap=body.annual_cap, now=container.clock(),
-                          languages=frozenset(body.languages) if body.languages is not None else None)
-    access_log.record_rights_change(container.audit, admin, attorney_id=changed.id, action="attorney_changed",
-                                    ip=client_of(request).ip, now=container.clock())
-    year = container.calendar.local_date(container.clock()).year
-    load = container.loads.get_many([changed.id], year)[changed.id].for_year(year).assignments_this_year
-    cap = changed.annual_cap or container.settings.policy.annual_cap
-    return json_response(_item(roster.RosterEntry(changed, cap, load)), private=True)
+    entry = container.roster.edit(admin, attorney_id, display_name=body.display_name,
+                                  categories=frozenset(body.categories), regions=frozenset(body.regions),
+                                  annual_cap=body.annual_cap,
+                                  languages=frozenset(body.languages) if body.languages is not None else None,
+                                  ip=client_of(request).ip)
+    return json_response(_item(entry), private=True)
 
 
-@spec.operation("GET", "/api/admin/stats", "A month's statistics by category, region, mode, method, "
-                "language and status, with median waiting times (admins); ?format=csv for a spreadsheet",
-                tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,),
-                media={200: {"text/csv": {"type": "string", "description": "format=csv: UTF-8, with a BOM"}}})
-@bp.route("/api/admin/stats", methods=["GET"])
-def month_stats() -> Response:
+@operation(bp, "GET", "/api/admin/stats", "A month's statistics by category, region, mode, method, "
+           "language and status, with median waiting times (admins); ?format=csv for a spreadsheet",
+           tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,),
+           media={200: {"text/csv": {"type": "string", "description": "format=csv: UTF-8, with a BOM"}}})
+def month_stats(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, StatsQuery)
-    container = get_container()
-    month = query.month or f"{container.calendar.local_date(container.clock()):%Y-%m}"
-    result = statistics.month_statistics(container.consultations, month)
     if query.format_ == "csv":
+        result = container.statistics.month(query.month)
         return Response(body="\ufeff" + statistics.to_csv(result), status_code=200,
                         headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-                                 "Content-Disposition": f'attachment; filename="maeul-stats-{month}.csv"'})
+                                 "Content-Disposition": f'attachment; filename="maeul-stats-{result.month}.csv"'})
+    result, messages = container.statistics.month_with_messages(query.month)
     out = StatsOut.model_validate(result, from_attributes=True)
     out.messages = [MessageCountOut(template=t, channel=c, result=r, count=n) for (t, c, r), n in
-                    sorted(resident_messages.counts(container.delivery_ledger, month).items())]
+                    sorted(messages.items())]
     return json_response(out, private=True)

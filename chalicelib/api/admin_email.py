@@ -9,14 +9,14 @@ from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import page_language
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services import access_log, email_health
+from chalicelib.services import email_health
 from chalicelib.web import Translator
 
 bp = ApiBlueprint(__name__)
@@ -41,14 +41,13 @@ class EmailClearedOut(BaseModel):
     cleared: bool = Field(description="false when the attorney's e-mail was not marked as failing")
 
 
-@spec.operation("GET", "/api/admin/email-failures", "Attorneys whose e-mail is failing (bounce, complaint, "
-                "suppression): they get no e-mail until cleared (admins)", tags=("admin",),
-                responses={200: EmailFailuresOut}, auth=True, errors=(403,))
-@bp.route("/api/admin/email-failures", methods=["GET"])
-def email_failures() -> Response:
+@operation(bp, "GET", "/api/admin/email-failures", "Attorneys whose e-mail is failing (bounce, complaint, "
+           "suppression): they get no e-mail until cleared (admins)", tags=("admin",),
+           responses={200: EmailFailuresOut}, auth=True, errors=(403,))
+def email_failures(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
-    failures = email_health.failing(get_container().email_health)
+    failures = container.email_failures.failing()
     lang, _ = page_language(request)
     message = Translator(lang)("attorney_email.console.failing", count=len(failures)) if failures else ""
     return json_response(EmailFailuresOut(
@@ -57,18 +56,12 @@ def email_failures() -> Response:
                for f in failures]), private=True)
 
 
-@spec.operation("POST", "/api/admin/attorneys/{attorney_id}/email-clear", "Send e-mail to an attorney again "
-                "after their address was checked (admins)", tags=("admin",),
-                responses={200: EmailClearedOut}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/email-clear", methods=["POST"])
-def clear_email(attorney_id: str) -> Response:
+@operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/email-clear", "Send e-mail to an attorney again "
+           "after their address was checked (admins)", tags=("admin",),
+           responses={200: EmailClearedOut}, auth=True, errors=(403, 404))
+def clear_email(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN)
     path_ids.attorney_id(attorney_id, missing=email_health.UnknownAttorneyForEmailError)
-    container = get_container()
-    cleared = email_health.clear(container.email_health, container.attorneys, attorney_id)
-    if cleared:
-        access_log.record_rights_change(container.audit, admin, attorney_id=attorney_id,
-                                        action="attorney_email_cleared", ip=client_of(request).ip,
-                                        now=container.clock())
+    cleared = container.email_failures.clear(admin, attorney_id, client_of(request).ip)
     return json_response(EmailClearedOut(attorney_id=attorney_id, cleared=cleared), private=True)

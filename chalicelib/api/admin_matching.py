@@ -12,11 +12,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.domain.offers import UnknownAttorneyError
 
@@ -54,32 +54,30 @@ class AttorneyStateOut(BaseModel):
     bookings_handed_back: int = Field(0, description="Upcoming reservations given back to their residents.")
 
 
-@spec.operation("POST", "/api/admin/consultations/{consultation_id}/reassign", "Assign a consultation to a "
-                "named attorney, with a reason (admins)", tags=("matching", "admin"), request=ReassignIn,
-                responses={200: ReassignOut}, auth=True, errors=(403, 404, 409, 415))
-@bp.route("/api/admin/consultations/{consultation_id}/reassign", methods=["POST"])
-def reassign(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/admin/consultations/{consultation_id}/reassign", "Assign a consultation to a "
+           "named attorney, with a reason (admins)", tags=("matching", "admin"), request=ReassignIn,
+           responses={200: ReassignOut}, auth=True, errors=(403, 404, 409, 415))
+def reassign(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     path_ids.consultation_id(consultation_id)
     body = parse_body(request, ReassignIn)
-    assignment = get_container().realtime_queue.reassign(consultation_id, body.attorney_id, body.reason)
+    assignment = container.realtime_queue.reassign(consultation_id, body.attorney_id, body.reason)
     return json_response(ReassignOut(consultation_id=consultation_id, attorney_id=assignment.attorney_id,
                                      reason=assignment.reason.as_dict()), private=True)
 
 
-@spec.operation("PATCH", "/api/admin/attorneys/{attorney_id}", "Deactivate an attorney (admins): their "
-                "sessions end at once, the role is no longer granted, duty ends, open offers move on; or "
-                "reactivate one (their linked accounts get the role at their next sign-in)",
-                tags=("matching", "admin"), request=AttorneyPatchIn,
-                responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
-@bp.route("/api/admin/attorneys/{attorney_id}", methods=["PATCH"])
-def patch_attorney(attorney_id: str) -> object:
+@operation(bp, "PATCH", "/api/admin/attorneys/{attorney_id}", "Deactivate an attorney (admins): their "
+           "sessions end at once, the role is no longer granted, duty ends, open offers move on; or "
+           "reactivate one (their linked accounts get the role at their next sign-in)",
+           tags=("matching", "admin"), request=AttorneyPatchIn,
+           responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
+def patch_attorney(attorney_id: str, *, container: Container) -> object:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
     body = parse_body(request, AttorneyPatchIn)
-    staff = get_container().staff_access
+    staff = container.staff_access
     change = (staff.reactivate if body.active else staff.deactivate)(admin, attorney_id, client_of(request))
     attorney = change.attorney
     return json_response(AttorneyStateOut(attorney_id=attorney.id, active=attorney.active,

@@ -12,15 +12,14 @@ from typing import Literal
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_query
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
-from chalicelib.services import stats_export
 
 bp = ApiBlueprint(__name__)
 
@@ -63,15 +62,13 @@ class OperationsQueueOut(BaseModel):
     counts: OperationsCounts
 
 
-@spec.operation("GET", "/api/admin/consultations", "The operations queue: open consultations that need "
-                "staff attention, oldest first, with their flags (admins)", tags=("admin",), query=OperationsQuery,
-                responses={200: OperationsQueueOut}, auth=True, errors=(400, 403))
-@bp.route("/api/admin/consultations", methods=["GET"])
-def operations_queue() -> object:
+@operation(bp, "GET", "/api/admin/consultations", "The operations queue: open consultations that need "
+           "staff attention, oldest first, with their flags (admins)", tags=("admin",), query=OperationsQuery,
+           responses={200: OperationsQueueOut}, auth=True, errors=(400, 403))
+def operations_queue(*, container: Container) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, OperationsQuery)
-    container = get_container()
     items, counts = container.operations.items(query.month, query.flag)
     local = container.calendar.to_local
     out = [OperationsItemOut(id=i.consultation.id, status=i.consultation.status, category=i.consultation.category,
@@ -97,25 +94,21 @@ class ExportQuery(BaseModel):
     lang: Literal["ko", "en"] = Field("ko", description="Language of the headings and labels.")
 
 
-@spec.operation("GET", "/api/admin/stats/export", "The statistics of a range of months as a spreadsheet "
-                "(admins): labels next to codes, per month, per attorney and per city", tags=("admin",),
-                query=ExportQuery, auth=True, errors=(400, 403),
-                media={200: {"text/csv": {"type": "string", "description": "UTF-8, with a BOM"}}})
-@bp.route("/api/admin/stats/export", methods=["GET"])
-def stats_csv() -> Response:
+@operation(bp, "GET", "/api/admin/stats/export", "The statistics of a range of months as a spreadsheet "
+           "(admins): labels next to codes, per month, per attorney and per city", tags=("admin",),
+           query=ExportQuery, auth=True, errors=(400, 403),
+           media={200: {"text/csv": {"type": "string", "description": "UTF-8, with a BOM"}}})
+def stats_csv(*, container: Container) -> Response:
     from chalicelib.api.web_pages import labels
     from chalicelib.web import catalogue
 
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, ExportQuery)
-    container = get_container()
-    first = query.from_ or f"{container.calendar.local_date(container.clock()):%Y-%m}"
-    months = stats_export.months_between(first, query.to or first)
     t = catalogue(query.lang)
     headings = {k[4:]: v for k, v in t.items() if k.startswith("csv.")}
-    body = stats_export.to_csv(container.consultations, container.attorneys, months, labels(query.lang), headings)
-    name = f"maeul-stats-{months[0]}-{months[-1]}.csv"
-    return Response(body="\ufeff" + body, status_code=200,
+    sheet = container.stats_export.spreadsheet(query.from_, query.to, labels(query.lang), headings)
+    name = f"maeul-stats-{sheet.months[0]}-{sheet.months[-1]}.csv"
+    return Response(body="\ufeff" + sheet.csv, status_code=200,
                     headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
                              "Content-Disposition": f'attachment; filename="{name}"'})

@@ -5,14 +5,13 @@ from __future__ import annotations
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services import access_review
 
 bp = ApiBlueprint(__name__)
 
@@ -49,21 +48,15 @@ class ReviewOut(BaseModel):
     truncated: bool
 
 
-@spec.operation("GET", "/api/admin/access-review", "The month's staff access, per staff member, for the "
-                "monthly review (admins)", tags=("admin",), query=ReviewQuery, responses={200: ReviewOut},
-                auth=True, errors=(400, 403))
-@bp.route("/api/admin/access-review", methods=["GET"])
-def monthly_review() -> Response:
+@operation(bp, "GET", "/api/admin/access-review", "The month's staff access, per staff member, for the "
+           "monthly review (admins)", tags=("admin",), query=ReviewQuery, responses={200: ReviewOut},
+           auth=True, errors=(400, 403))
+def monthly_review(*, container: Container) -> Response:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     query = parse_query(request, ReviewQuery)
-    container = get_container()
-    if query.month:
-        year, month = (int(part) for part in query.month.split("-"))
-    else:
-        today = container.calendar.local_date(container.clock())
-        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    found = access_review.review(container.audit, year, month, container.settings.policy.timezone)
+    year, month = (int(part) for part in query.month.split("-")) if query.month else (None, None)
+    found = container.access_review.review(year, month)
     return json_response(ReviewOut(
         month=found.month, total=found.total, truncated=found.truncated,
         staff=[StaffMonthOut(actor=s.actor, actor_role=s.actor_role, accesses=s.accesses, actions=s.actions,

@@ -9,12 +9,12 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import one_line
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.announcements import (
     Announcement,
     AnnouncementKind,
@@ -63,52 +63,47 @@ class LangQuery(BaseModel):
     lang: Literal["ko", "en"] = "ko"
 
 
-def _out(a: Announcement, lang: str) -> AnnouncementOut:
-    container = get_container()
+def _out(a: Announcement, lang: str, container: Container) -> AnnouncementOut:
     local = container.calendar.to_local
     return AnnouncementOut(id=a.id, kind=a.kind, message=a.message(lang), message_ko=a.message_ko,
                            message_en=a.message_en, starts_at=local(a.starts_at), ends_at=local(a.ends_at),
                            active=a.is_active(container.clock()))
 
 
-@spec.operation("GET", "/api/announcements", "Notices to show on every page now (closures, maintenance)",
-                tags=("meta",), query=LangQuery, responses={200: AnnouncementList})
-@bp.route("/api/announcements", methods=["GET"])
-def active_announcements() -> object:
+@operation(bp, "GET", "/api/announcements", "Notices to show on every page now (closures, maintenance)",
+           tags=("meta",), query=LangQuery, responses={200: AnnouncementList})
+def active_announcements(*, container: Container) -> object:
     query = parse_query(bp.current_request, LangQuery)
-    items = [_out(a, query.lang) for a in get_container().announcements.active()]
+    items = [_out(a, query.lang, container) for a in container.announcements.active()]
     return json_response(AnnouncementList(items=items), headers={"Cache-Control": "no-store"})
 
 
-@spec.operation("GET", "/api/admin/announcements", "All notices, current and coming first (admins)",
-                tags=("admin",), query=LangQuery, responses={200: AnnouncementList}, auth=True, errors=(403,))
-@bp.route("/api/admin/announcements", methods=["GET"])
-def list_announcements() -> object:
+@operation(bp, "GET", "/api/admin/announcements", "All notices, current and coming first (admins)",
+           tags=("admin",), query=LangQuery, responses={200: AnnouncementList}, auth=True, errors=(403,))
+def list_announcements(*, container: Container) -> object:
     require_role(bp.current_request, Role.ADMIN)
     query = parse_query(bp.current_request, LangQuery)
-    items = [_out(a, query.lang) for a in get_container().announcements.all()]
+    items = [_out(a, query.lang, container) for a in container.announcements.all()]
     return json_response(AnnouncementList(items=items), private=True)
 
 
-@spec.operation("POST", "/api/admin/announcements", "Put up a notice for a period (admins)", tags=("admin",),
-                request=AnnouncementIn, responses={201: AnnouncementOut}, auth=True, errors=(403, 413, 415, 422))
-@bp.route("/api/admin/announcements", methods=["POST"])
-def put_up_announcement() -> object:
+@operation(bp, "POST", "/api/admin/announcements", "Put up a notice for a period (admins)", tags=("admin",),
+           request=AnnouncementIn, responses={201: AnnouncementOut}, auth=True, errors=(403, 413, 415, 422))
+def put_up_announcement(*, container: Container) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
     body = parse_body(request, AnnouncementIn)
-    made = get_container().announcements.put_up(body.kind, body.message_ko, body.message_en, body.starts_at,
+    made = container.announcements.put_up(body.kind, body.message_ko, body.message_en, body.starts_at,
                                                 body.ends_at)
-    return json_response(_out(made, "ko"), 201, private=True)
+    return json_response(_out(made, "ko", container), 201, private=True)
 
 
-@spec.operation("DELETE", "/api/admin/announcements/{announcement_id}", "Take a notice down (admins)",
-                tags=("admin",), responses={204: None}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/announcements/{announcement_id}", methods=["DELETE"])
-def take_down_announcement(announcement_id: str) -> object:
+@operation(bp, "DELETE", "/api/admin/announcements/{announcement_id}", "Take a notice down (admins)",
+           tags=("admin",), responses={204: None}, auth=True, errors=(403, 404))
+def take_down_announcement(announcement_id: str, *, container: Container) -> object:
     from chalice.app import Response
 
     require_role(bp.current_request, Role.ADMIN)
     path_ids.announcement_id(announcement_id)
-    get_container().announcements.take_down(announcement_id)
+    container.announcements.take_down(announcement_id)
     return Response(body="", status_code=204, headers={"Cache-Control": "no-store"})

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.attachments import AttachmentNotFoundError
 from chalicelib.services.attachments import AttachmentView
 
@@ -114,17 +114,15 @@ def _attachment_id(value: str) -> str:
     return value
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/attachments", "Start attaching a document: an "
-                "S3 presigned POST for a photo (JPEG, PNG, HEIC) or a PDF (owner, assigned attorney; others 404)",
-                tags=("attachments",), request=AttachmentIn, responses={201: UploadOut}, auth=True,
-                errors=(400, 404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}/attachments", methods=["POST"])
-def request_upload(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/consultations/{consultation_id}/attachments", "Start attaching a document: an "
+           "S3 presigned POST for a photo (JPEG, PNG, HEIC) or a PDF (owner, assigned attorney; others 404)",
+           tags=("attachments",), request=AttachmentIn, responses={201: UploadOut}, auth=True,
+           errors=(400, 404, 409, 503))
+def request_upload(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     body = parse_body(request, AttachmentIn)
-    container = get_container()
     ticket = container.attachments.request_upload(principal, cid, filename=body.filename,
                                                   content_type=body.content_type, size=body.size)
     form = UploadForm(url=str(ticket.form["url"]), fields={k: str(v) for k, v in dict(ticket.form["fields"]).items()})
@@ -133,31 +131,27 @@ def request_upload(consultation_id: str) -> object:
     return json_response(out, 201, private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/attachments/{attachment_id}/confirm",
-                "After uploading: check the document (real type from its bytes, photos cleaned of "
-                "location and camera data, PDFs without scripts or embedded files); ready or rejected",
-                tags=("attachments",), responses={200: AttachmentOut}, auth=True, errors=(404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}/attachments/{attachment_id}/confirm", methods=["POST"])
-def confirm(consultation_id: str, attachment_id: str) -> object:
+@operation(bp, "POST", "/api/consultations/{consultation_id}/attachments/{attachment_id}/confirm",
+           "After uploading: check the document (real type from its bytes, photos cleaned of "
+           "location and camera data, PDFs without scripts or embedded files); ready or rejected",
+           tags=("attachments",), responses={200: AttachmentOut}, auth=True, errors=(404, 409, 503))
+def confirm(consultation_id: str, attachment_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid, aid = _consultation_id(consultation_id), _attachment_id(attachment_id)
-    container = get_container()
     view = container.attachments.confirm(principal, cid, aid)
     return json_response(_out(view, container.calendar), private=True)
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/attachments", "The consultation's documents, "
-                "each ready one with a short-lived link (owner, assigned attorney; others 404; every link "
-                "given to the attorney is in the staff access log)", tags=("attachments",),
-                query=ListQuery, responses={200: AttachmentList}, auth=True, errors=(400, 404, 503))
-@bp.route("/api/consultations/{consultation_id}/attachments", methods=["GET"])
-def list_attachments(consultation_id: str) -> object:
+@operation(bp, "GET", "/api/consultations/{consultation_id}/attachments", "The consultation's documents, "
+           "each ready one with a short-lived link (owner, assigned attorney; others 404; every link "
+           "given to the attorney is in the staff access log)", tags=("attachments",),
+           query=ListQuery, responses={200: AttachmentList}, auth=True, errors=(400, 404, 503))
+def list_attachments(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     query = parse_query(request, ListQuery)
-    container = get_container()
     views = container.attachments.list(principal, cid, ip=client_of(request).ip or "", links=query.links)
     p = container.settings.policy
     out = AttachmentList(items=[_out(v, container.calendar) for v in views], max_files=p.attachment_max_files,

@@ -12,11 +12,11 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
@@ -81,12 +81,10 @@ class DutyOut(BaseModel):
 _offer_id = path_ids.offer_id
 
 
-@spec.operation("GET", "/api/attorney/offers", "Your open real-time offers (attorneys)", tags=("matching",),
-                responses={200: OfferPage}, auth=True, errors=(403,))
-@bp.route("/api/attorney/offers", methods=["GET"])
-def list_offers() -> object:
+@operation(bp, "GET", "/api/attorney/offers", "Your open real-time offers (attorneys)", tags=("matching",),
+           responses={200: OfferPage}, auth=True, errors=(403,))
+def list_offers(*, container: Container) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    container = get_container()
     views = container.realtime_queue.pending_offers(principal)
     cal, now = container.calendar, container.clock()
     items = [OfferOut(id=v.offer.id, consultation_id=v.offer.consultation_id, category=v.offer.category,
@@ -104,45 +102,41 @@ def list_offers() -> object:
     return json_response(OfferPage(items=items, interpretation_lines=lines), private=True)
 
 
-@spec.operation("POST", "/api/attorney/offers/{offer_id}/accept", "Accept a real-time offer: the first valid "
-                "accept wins; late or second accepts get 409 offer_unavailable", tags=("matching",),
-                responses={200: AnswerOut}, auth=True, errors=(403, 404, 409))
-@bp.route("/api/attorney/offers/{offer_id}/accept", methods=["POST"])
-def accept_offer(offer_id: str) -> object:
+@operation(bp, "POST", "/api/attorney/offers/{offer_id}/accept", "Accept a real-time offer: the first valid "
+           "accept wins; late or second accepts get 409 offer_unavailable", tags=("matching",),
+           responses={200: AnswerOut}, auth=True, errors=(403, 404, 409))
+def accept_offer(offer_id: str, *, container: Container) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    offer = get_container().realtime_queue.accept(principal, _offer_id(offer_id))
+    offer = container.realtime_queue.accept(principal, _offer_id(offer_id))
     return json_response(AnswerOut(id=offer.id, consultation_id=offer.consultation_id,
                                    status=OfferStatus.ACCEPTED, consultation_status=Status.MATCHED), private=True)
 
 
-@spec.operation("POST", "/api/attorney/offers/{offer_id}/decline", "Decline a real-time offer: it goes to "
-                "the next attorney", tags=("matching",), responses={200: AnswerOut}, auth=True,
-                errors=(403, 404, 409))
-@bp.route("/api/attorney/offers/{offer_id}/decline", methods=["POST"])
-def decline_offer(offer_id: str) -> object:
+@operation(bp, "POST", "/api/attorney/offers/{offer_id}/decline", "Decline a real-time offer: it goes to "
+           "the next attorney", tags=("matching",), responses={200: AnswerOut}, auth=True,
+           errors=(403, 404, 409))
+def decline_offer(offer_id: str, *, container: Container) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    offer = get_container().realtime_queue.decline(principal, _offer_id(offer_id))
+    offer = container.realtime_queue.decline(principal, _offer_id(offer_id))
     return json_response(AnswerOut(id=offer.id, consultation_id=offer.consultation_id,
                                    status=OfferStatus.DECLINED), private=True)
 
 
-@spec.operation("GET", "/api/attorney/duty", "Whether you take real-time requests now (attorneys)",
-                tags=("matching",), responses={200: DutyOut}, auth=True, errors=(403,))
-@bp.route("/api/attorney/duty", methods=["GET"])
-def get_duty() -> object:
+@operation(bp, "GET", "/api/attorney/duty", "Whether you take real-time requests now (attorneys)",
+           tags=("matching",), responses={200: DutyOut}, auth=True, errors=(403,))
+def get_duty(*, container: Container) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    attorney = get_container().duty.profile_of(principal)
+    attorney = container.duty.profile_of(principal)
     return json_response(DutyOut(attorney_id=attorney.id, on_duty=attorney.on_duty), private=True)
 
 
-@spec.operation("PUT", "/api/attorney/duty", "Go on or off duty for real-time requests (attorneys)",
-                tags=("matching",), request=DutyIn, responses={200: DutyOut}, auth=True, errors=(403, 415))
-@bp.route("/api/attorney/duty", methods=["PUT"])
-def put_duty() -> object:
+@operation(bp, "PUT", "/api/attorney/duty", "Go on or off duty for real-time requests (attorneys)",
+           tags=("matching",), request=DutyIn, responses={200: DutyOut}, auth=True, errors=(403, 415))
+def put_duty(*, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
     body = parse_body(request, DutyIn)
-    attorney = get_container().duty.set_duty(principal, body.on_duty)
+    attorney = container.duty.set_duty(principal, body.on_duty)
     return json_response(DutyOut(attorney_id=attorney.id, on_duty=body.on_duty), private=True)
 
 
@@ -164,25 +158,17 @@ class AssignedPage(BaseModel):
     items: list[AssignedOut]
 
 
-@spec.operation("GET", "/api/attorney/consultations", "Consultations assigned to you, newest first (attorneys; "
-                "open one with GET /api/consultations/{id})", tags=("matching",), responses={200: AssignedPage},
-                auth=True, errors=(403,))
-@bp.route("/api/attorney/consultations", methods=["GET"])
-def list_assigned() -> object:
-    from chalicelib.services import consultation_reads
-
+@operation(bp, "GET", "/api/attorney/consultations", "Consultations assigned to you, newest first (attorneys; "
+           "open one with GET /api/consultations/{id})", tags=("matching",), responses={200: AssignedPage},
+           auth=True, errors=(403,))
+def list_assigned(*, container: Container) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
     if not principal.attorney_id:
         raise NotOnRosterError()
-    container = get_container()
     cal = container.calendar
-    page = consultation_reads.read_page(consultations=container.consultations,
-                                        calendar=cal, principal=principal, limit=50, after=None, month=None,
-                                        now=container.clock())
-    booked = container.reservations.active_bookings(v.consultation.id for v in page.items)
     items = []
-    for v in page.items:
-        booking = booked.get(v.consultation.id)
+    for assigned in container.consultation_reads.assigned(principal):
+        v, booking = assigned.view, assigned.booking
         items.append(AssignedOut(id=v.consultation.id, status=v.consultation.status,
                                  category=v.consultation.category, region=v.consultation.region,
                                  method=v.consultation.method, preferred_language=v.consultation.language.value,
@@ -208,16 +194,14 @@ class QueueOut(BaseModel):
     fallback_phone: str
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/queue", "Place of a real-time consultation in "
-                "the queue (owner, assigned attorney, admin; others 404)", tags=("matching",),
-                responses={200: QueueOut}, auth=True, errors=(404,))
-@bp.route("/api/consultations/{consultation_id}/queue", methods=["GET"])
-def queue_status(consultation_id: str) -> object:
+@operation(bp, "GET", "/api/consultations/{consultation_id}/queue", "Place of a real-time consultation in "
+           "the queue (owner, assigned attorney, admin; others 404)", tags=("matching",),
+           responses={200: QueueOut}, auth=True, errors=(404,))
+def queue_status(consultation_id: str, *, container: Container) -> object:
     from chalicelib.api.guard import current_principal
 
     principal = current_principal(bp.current_request)
     path_ids.consultation_id(consultation_id)
-    container = get_container()
     q = container.realtime_queue.queue_status(principal, consultation_id)
     cal = container.calendar
     return json_response(QueueOut(consultation_id=consultation_id, status=q.status, queued=q.queued,

@@ -16,11 +16,11 @@ from chalice.app import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import session_cookies as sc
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError, UnauthorizedError, error_response
 from chalicelib.api.guard import bearer_token, check_csrf, client_of, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response, load_json, parse_body, parse_query
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.login import (
     LoginError,
     LoginStateError,
@@ -35,6 +35,7 @@ from chalicelib.domain.second_factor import is_staff
 from chalicelib.domain.sessions import RefreshError, Tokens
 
 bp = ApiBlueprint(__name__)
+UNLINK_CONTENT_TYPES = ["application/x-www-form-urlencoded", "application/json"]
 
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -121,13 +122,11 @@ def _redirect(location: str, set_cookies: list[str]) -> Response:
                                                        **NO_STORE})
 
 
-@spec.operation("GET", "/auth/{provider}/login", "Start signing in with Kakao or Naver (302 to the provider)",
-                tags=("auth",), query=LoginQuery, responses={302: None}, errors=(404, 429, 502))
-@bp.route("/auth/{provider}/login", methods=["GET"])
-def login(provider: str) -> Response:
+@operation(bp, "GET", "/auth/{provider}/login", "Start signing in with Kakao or Naver (302 to the provider)",
+           tags=("auth",), query=LoginQuery, responses={302: None}, errors=(404, 429, 502))
+def login(provider: str, *, container: Container) -> Response:
     request = bp.current_request
     query = parse_query(request, LoginQuery)
-    container = get_container()
     try:
         start = container.login.begin(provider, query.next, client_of(request), query.login_hint)
     except LoginError as exc:
@@ -136,14 +135,12 @@ def login(provider: str) -> Response:
     return _redirect(start.authorize_url, [login_cookie])
 
 
-@spec.operation("GET", "/auth/{provider}/callback",
-                "The provider's redirect: sets the session cookies and returns to `next` (302)",
-                tags=("auth",), query=CallbackQuery, responses={302: None}, errors=(404, 429, 502))
-@bp.route("/auth/{provider}/callback", methods=["GET"])
-def callback(provider: str) -> Response:
+@operation(bp, "GET", "/auth/{provider}/callback",
+           "The provider's redirect: sets the session cookies and returns to `next` (302)",
+           tags=("auth",), query=CallbackQuery, responses={302: None}, errors=(404, 429, 502))
+def callback(provider: str, *, container: Container) -> Response:
     request = bp.current_request
     params = {k: v for k, v in (request.query_params or {}).items() if isinstance(v, str)}
-    container = get_container()
     names = cookie_names()
     try:
         signed_in = container.login.complete(provider, params, sc.read(request, names.login),
@@ -176,14 +173,12 @@ def _token_body(tokens: Tokens, now: datetime, from_body: bool) -> RefreshedToke
                            refresh_token=tokens.refresh_token if from_body else None)
 
 
-@spec.operation("POST", "/auth/refresh",
-                "New access token for a refresh token (rotated; reuse ends the session). Browsers send the "
-                "`refresh` cookie with `X-CSRF-Token`; other clients send the body.",
-                tags=("auth",), request=RefreshBody, responses={200: RefreshedTokens}, errors=(401, 403, 429))
-@bp.route("/auth/refresh", methods=["POST"])
-def refresh() -> Response:
+@operation(bp, "POST", "/auth/refresh",
+           "New access token for a refresh token (rotated; reuse ends the session). Browsers send the "
+           "`refresh` cookie with `X-CSRF-Token`; other clients send the body.",
+           tags=("auth",), request=RefreshBody, responses={200: RefreshedTokens}, errors=(401, 403, 429))
+def refresh(*, container: Container) -> Response:
     request = bp.current_request
-    container = get_container()
     token, from_body = _refresh_token_of(request)
     if not token:
         raise UnauthorizedError("Please sign in first.", code="not_signed_in")
@@ -201,12 +196,10 @@ def refresh() -> Response:
     return json_response(_token_body(tokens, now, from_body), private=True, headers=headers)
 
 
-@spec.operation("POST", "/auth/logout", "End this session (its access and refresh tokens stop working)",
-                tags=("auth",), responses={200: SignedOut}, errors=(401, 403))
-@bp.route("/auth/logout", methods=["POST"])
-def logout() -> Response:
+@operation(bp, "POST", "/auth/logout", "End this session (its access and refresh tokens stop working)",
+           tags=("auth",), responses={200: SignedOut}, errors=(401, 403))
+def logout(*, container: Container) -> Response:
     request = bp.current_request
-    container = get_container()
     client, names = client_of(request), cookie_names()
     ended = False
     if bearer_token(request) or sc.read(request, names.session):
@@ -227,18 +220,16 @@ def logout() -> Response:
                          headers={"Set-Cookie": names.cleared()})
 
 
-@spec.operation("POST", "/auth/kakao/unlink",
-                "Kakao's unlink callback (`Authorization: KakaoAK <admin key>`, form fields `app_id`, "
-                "`user_id`, `referrer_type`): the person's data is erased and their sessions ended",
-                tags=("auth",), responses={200: SignedOut}, errors=(400, 401),
-                headers=(("Authorization", True, "KakaoAK <admin key>"),))
-@spec.operation("GET", "/auth/kakao/unlink", "Kakao's unlink callback, when Kakao is set to call with GET "
-                "(the same fields in the query string)", tags=("auth",), query=UnlinkFields,
-                responses={200: SignedOut}, errors=(400, 401),
-                headers=(("Authorization", True, "KakaoAK <admin key>"),))
-@bp.route("/auth/kakao/unlink", methods=["GET", "POST"],
-          content_types=["application/x-www-form-urlencoded", "application/json"])
-def kakao_unlink() -> Response:
+@operation(bp, "POST", "/auth/kakao/unlink",
+           "Kakao's unlink callback (`Authorization: KakaoAK <admin key>`, form fields `app_id`, "
+           "`user_id`, `referrer_type`): the person's data is erased and their sessions ended",
+           tags=("auth",), responses={200: SignedOut}, errors=(400, 401),
+           headers=(("Authorization", True, "KakaoAK <admin key>"),), content_types=UNLINK_CONTENT_TYPES)
+@operation(bp, "GET", "/auth/kakao/unlink", "Kakao's unlink callback, when Kakao is set to call with GET "
+           "(the same fields in the query string)", tags=("auth",), query=UnlinkFields,
+           responses={200: SignedOut}, errors=(400, 401),
+           headers=(("Authorization", True, "KakaoAK <admin key>"),), content_types=UNLINK_CONTENT_TYPES)
+def kakao_unlink(*, container: Container) -> Response:
     request = bp.current_request
     fields = {k: v for k, v in (request.query_params or {}).items() if isinstance(v, str)}
     raw = request.raw_body or b""
@@ -251,7 +242,7 @@ def kakao_unlink() -> Response:
             fields.update({k: str(v) for k, v in (doc.items() if isinstance(doc, dict) else [])})
         else:
             fields.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    get_container().accounts.kakao_unlinked(request.headers.get("authorization"), fields.get("user_id"),
+    container.accounts.kakao_unlinked(request.headers.get("authorization"), fields.get("user_id"),
                                             client_of(request))
     return json_response({"status": "unlinked"}, private=True)
 

@@ -18,19 +18,18 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, BadRequestError
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.categories import CATEGORIES, Method, Mode, is_category
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, SensitiveDetails, Status
 from chalicelib.domain.identity import Role
 from chalicelib.domain.regions import REGIONS, is_region
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.logs import best_effort
-from chalicelib.services import consultation_reads, intake
 from chalicelib.services.consultation_reads import ConsultationView, PersonalData
 from chalicelib.settings import FALLBACK_PHONE
 
@@ -269,69 +268,51 @@ class ConsultationPage(BaseModel):
 
 # --- routes -------------------------------------------------------------------------------------
 
-@spec.operation("POST", "/api/consultations", "Submit a consultation request (residents)",
-                tags=("consultations",), request=IntakeRequest, responses={201: ConsultationOut},
-                errors=(403, 409, 413, 415, 422, 429, 503), auth=True,
-                headers=((IDEMPOTENCY_HEADER, True, "1-128 printable characters, new for each new request; "
-                          "the same key and body again return the same consultation."),))
-@bp.route("/api/consultations", methods=["POST"])
-def submit_consultation() -> object:
+@operation(bp, "POST", "/api/consultations", "Submit a consultation request (residents)",
+           tags=("consultations",), request=IntakeRequest, responses={201: ConsultationOut},
+           errors=(403, 409, 413, 415, 422, 429, 503), auth=True,
+           headers=((IDEMPOTENCY_HEADER, True, "1-128 printable characters, new for each new request; "
+                     "the same key and body again return the same consultation."),))
+def submit_consultation(*, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.RESIDENT)
     key = _idempotency_key(request)
-    container = get_container()
     body = parse_body(request, IntakeRequest)
     now = container.clock()
     body.check(container.calendar.local_date(now))
-    submission = intake.submit(consultations=container.consultations, cipher=container.cipher,
-                               calendar=container.calendar, policy=container.settings.policy,
-                               owner=principal.subject, intake=body.to_intake(), idempotency_key=key, now=now,
-                               receipts=container.receipts, identity_key=container.identity_key)
-    container.resident_messages.request_received(submission.consultation)  # once per consultation
-    if not submission.replayed:
-        container.metrics.record({"ConsultationsRequested": 1})
-    if not submission.replayed:
-        _queue_realtime(container, submission.consultation, now)
-    view = consultation_reads.owner_view(submission.consultation, submission.personal, container.calendar, now)
-    headers = {"Location": f"/api/consultations/{submission.consultation.id}"}
-    if submission.replayed:
+    received = container.intake.submit(principal, body.to_intake(), key)
+    view = received.view
+    if not received.replayed:
+        _queue_realtime(container, view.consultation, now)
+    headers = {"Location": f"/api/consultations/{view.consultation.id}"}
+    if received.replayed:
         headers["Idempotent-Replayed"] = "true"
     return json_response(_out(view, container.calendar), 201, private=True, headers=headers)
 
 
-@spec.operation("GET", "/api/consultations", "Consultations: own (resident), assigned (attorney), "
-                "a month's (admin), newest first", tags=("consultations",), query=ListQuery,
-                responses={200: ConsultationPage}, auth=True, errors=(503,))
-@bp.route("/api/consultations", methods=["GET"])
-def list_consultations() -> object:
+@operation(bp, "GET", "/api/consultations", "Consultations: own (resident), assigned (attorney), "
+           "a month's (admin), newest first", tags=("consultations",), query=ListQuery,
+           responses={200: ConsultationPage}, auth=True, errors=(503,))
+def list_consultations(*, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     query = parse_query(request, ListQuery)
     if query.month is not None and not principal.is_admin:
         raise BadRequestError("'month' is for admins; your list already holds all of yours.", code="invalid_input")
-    container = get_container()
-    page = consultation_reads.read_page(consultations=container.consultations,
-                                        calendar=container.calendar, principal=principal, limit=query.limit,
-                                        after=_decode_cursor(query.next), month=query.month,
-                                        now=container.clock())
+    page = container.consultation_reads.read_page(principal, query.limit, _decode_cursor(query.next), query.month)
     body = ConsultationPage(items=[_out(v, container.calendar) for v in page.items],
                             next=_encode_cursor(page.after))
     return json_response(body, private=True)
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}", "One consultation (owner, assigned attorney, "
-                "admin; others get 404)", tags=("consultations",), responses={200: ConsultationOut},
-                auth=True, errors=(404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}", methods=["GET"])
-def get_consultation(consultation_id: str) -> object:
+@operation(bp, "GET", "/api/consultations/{consultation_id}", "One consultation (owner, assigned attorney, "
+           "admin; others get 404)", tags=("consultations",), responses={200: ConsultationOut},
+           auth=True, errors=(404, 409, 503))
+def get_consultation(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     path_ids.consultation_id(consultation_id)
-    container = get_container()
-    view = consultation_reads.read_one(consultations=container.consultations, cipher=container.cipher,
-                                       audit=container.audit, calendar=container.calendar, principal=principal,
-                                       consultation_id=consultation_id, now=container.clock(),
-                                       ip=_source_ip(request))
+    view = container.consultation_reads.read_one(principal, consultation_id, _source_ip(request))
     return json_response(_out(view, container.calendar), private=True)
 
 

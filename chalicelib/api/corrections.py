@@ -22,14 +22,13 @@ from chalicelib.api.consultations import (
     NameText,
     PhoneText,
 )
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.corrections import Correction
-from chalicelib.services import consultation_reads, corrections
 
 bp = ApiBlueprint(__name__)
 
@@ -82,20 +81,14 @@ class CorrectionRequest(BaseModel):
                           employer_city=self.employer_city, description=self.description)
 
 
-@spec.operation("PATCH", "/api/consultations/{consultation_id}", "Correct a submitted request's details "
-                "(owner only, while no attorney is offered it or has it); 409 afterwards",
-                tags=("consultations",), request=CorrectionRequest, responses={200: ConsultationOut},
-                auth=True, errors=(404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}", methods=["PATCH"])
-def correct_consultation(consultation_id: str) -> object:
+@operation(bp, "PATCH", "/api/consultations/{consultation_id}", "Correct a submitted request's details "
+           "(owner only, while no attorney is offered it or has it); 409 afterwards",
+           tags=("consultations",), request=CorrectionRequest, responses={200: ConsultationOut},
+           auth=True, errors=(404, 409, 503))
+def correct_consultation(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     path_ids.consultation_id(consultation_id)
-    container = get_container()
     body = parse_body(request, CorrectionRequest)
-    now = container.clock()
-    consultation, personal = corrections.correct(
-        consultations=container.consultations, store=container.consultations, cipher=container.cipher,
-        principal=principal, consultation_id=consultation_id, correction=body.to_correction(), now=now)
-    view = consultation_reads.owner_view(consultation, personal, container.calendar, now)
+    view = container.corrections.correct(principal, consultation_id, body.to_correction())
     return json_response(consultation_routes._out(view, container.calendar), private=True)

@@ -17,16 +17,16 @@ from datetime import timedelta
 
 from chalice.app import Request
 
+from chalicelib.api.endpoint import current_container
 from chalicelib.api.errors import ForbiddenError, UnauthorizedError
 from chalicelib.api.session_cookies import CookieNames, cookies
-from chalicelib.composition import get_container
 from chalicelib.domain.identity import InvalidTokenError, Principal, Role
 from chalicelib.domain.login import Client
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def cookie_names() -> CookieNames:
     """The session cookies' names on this stage (the only ones read)."""
-    return CookieNames.of(get_container().settings)
+    return CookieNames.of(current_container().settings)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -63,7 +63,7 @@ def _authenticated(request: Request) -> Principal:
             raise UnauthorizedError("Please sign in first.", code="not_signed_in")
         if request.method.upper() not in SAFE_METHODS:
             check_csrf(request, jar)
-    authenticator = get_container().authenticator
+    authenticator = current_container().authenticator
     try:
         return authenticator.authenticate(token)
     except InvalidTokenError as exc:
@@ -83,7 +83,7 @@ class StepUpRequiredError(UnauthorizedError):
 def require_step_up(principal: Principal) -> Principal:
     """Leaving, roster changes and exports: only right after proving it is really the person. Staff
     enter a fresh second-factor code (``/step-up``); residents sign in again."""
-    container = get_container()
+    container = current_container()
     since = container.clock() - timedelta(minutes=container.settings.policy.step_up_minutes)
     staff = principal.role in (Role.ATTORNEY, Role.ADMIN)
     proof = principal.second_factor_at if staff else principal.signed_in_at

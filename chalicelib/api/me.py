@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.endpoint import current_container, operation
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError
 from chalicelib.api.guard import bearer_token, client_of, cookie_names, cookies, current_principal, require_step_up
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import LANG_COOKIE_MAX_AGE
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import languages
 from chalicelib.domain.login import LoginThrottledError
 
@@ -24,7 +24,7 @@ bp = ApiBlueprint(__name__)
 
 def local_time(moment: datetime) -> str:
     """ISO 8601 with the programme's offset (``+09:00``)."""
-    return moment.astimezone(ZoneInfo(get_container().settings.policy.timezone)).isoformat(timespec="seconds")
+    return moment.astimezone(ZoneInfo(current_container().settings.policy.timezone)).isoformat(timespec="seconds")
 
 
 class LanguageChoice(BaseModel):
@@ -88,66 +88,58 @@ class AttorneyLinked(BaseModel):
     expires_in: int
 
 
-@spec.operation("GET", "/api/me", "Who is signed in", tags=("me",), responses={200: MeView}, auth=True)
-@bp.route("/api/me", methods=["GET"])
-def me() -> Response:
+@operation(bp, "GET", "/api/me", "Who is signed in", tags=("me",), responses={200: MeView}, auth=True)
+def me(*, container: Container) -> Response:
     principal = current_principal(bp.current_request)
-    accounts = get_container().accounts
+    accounts = container.accounts
     view = accounts.me(principal)
     return json_response(MeView(id=view.id, role=view.role.value, provider=view.provider.value,
                                 attorney_id=view.attorney_id, name=view.name, phone=view.phone,
                                 language=accounts.language(principal)), private=True)
 
 
-@spec.operation("PUT", "/api/me/language", "Choose my language: my pages follow it on every device "
-                "(it wins over the lang cookie and Accept-Language)", tags=("me",), request=LanguageChoice,
-                responses={200: LanguageSet}, auth=True, errors=(404, 413, 415))
-@bp.route("/api/me/language", methods=["PUT"])
-def choose_language() -> Response:
+@operation(bp, "PUT", "/api/me/language", "Choose my language: my pages follow it on every device "
+           "(it wins over the lang cookie and Accept-Language)", tags=("me",), request=LanguageChoice,
+           responses={200: LanguageSet}, auth=True, errors=(404, 413, 415))
+def choose_language(*, container: Container) -> Response:
     request = bp.current_request
     principal = current_principal(request)
     body = parse_body(request, LanguageChoice)
-    container = get_container()
     chosen = container.accounts.set_language(principal, body.language)
     cookie = f"lang={chosen}; Path=/; Max-Age={LANG_COOKIE_MAX_AGE}; SameSite=Lax"
     return json_response(LanguageSet(language=chosen), private=True, headers={"Set-Cookie": cookie})
 
 
-@spec.operation("GET", "/api/me/logins", "My login history, newest first", tags=("me",), query=HistoryQuery,
-                responses={200: LoginHistoryView}, auth=True)
-@bp.route("/api/me/logins", methods=["GET"])
-def my_logins() -> Response:
+@operation(bp, "GET", "/api/me/logins", "My login history, newest first", tags=("me",), query=HistoryQuery,
+           responses={200: LoginHistoryView}, auth=True)
+def my_logins(*, container: Container) -> Response:
     request = bp.current_request
     principal = current_principal(request)
     query = parse_query(request, HistoryQuery)
-    events = get_container().accounts.logins(principal, query.limit)
+    events = container.accounts.logins(principal, query.limit)
     items = [LoginEntry(at=local_time(e.at), provider=e.provider, result=e.result.value, reason=e.reason,
                         ip=e.ip, user_agent=e.user_agent) for e in events]
     return json_response(LoginHistoryView(items=items), private=True)
 
 
-@spec.operation("DELETE", "/api/me", "Leave: erase my personal data and end all my sessions", tags=("me",),
-                responses={200: Left}, auth=True, errors=(403,))
-@bp.route("/api/me", methods=["DELETE"])
-def leave() -> Response:
+@operation(bp, "DELETE", "/api/me", "Leave: erase my personal data and end all my sessions", tags=("me",),
+           responses={200: Left}, auth=True, errors=(403,))
+def leave(*, container: Container) -> Response:
     request = bp.current_request
     principal = require_step_up(current_principal(request))
-    container = get_container()
     left = container.accounts.leave(principal.subject, client_of(request), principal.provider.value)
     return json_response(Left(status="deleted", sessions_ended=left.sessions_ended,
                               provider_disconnected=left.provider_disconnected), private=True,
                          headers={"Set-Cookie": cookie_names().cleared()})
 
 
-@spec.operation("POST", "/api/me/attorney-link", "Link my account to an attorney profile with an invite code",
-                tags=("me",), request=InviteRedemption, responses={200: AttorneyLinked}, auth=True,
-                errors=(403, 429))
-@bp.route("/api/me/attorney-link", methods=["POST"])
-def redeem_invite() -> Response:
+@operation(bp, "POST", "/api/me/attorney-link", "Link my account to an attorney profile with an invite code",
+           tags=("me",), request=InviteRedemption, responses={200: AttorneyLinked}, auth=True,
+           errors=(403, 429))
+def redeem_invite(*, container: Container) -> Response:
     request = bp.current_request
     principal = current_principal(request)
     body = parse_body(request, InviteRedemption)
-    container = get_container()
     try:
         attorney_id, tokens = container.accounts.redeem_invite(principal, body.code, client_of(request))
     except LoginThrottledError as exc:

@@ -6,11 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.openapi import spec
 from chalicelib.api.pages import request_language
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import languages
 from chalicelib.services import programme
 
@@ -27,28 +28,24 @@ class MetaQuery(BaseModel):
     lang: Literal[languages.CODES] | None = None  # type: ignore[valid-type]
 
 
-@spec.operation("GET", "/api/health", "Liveness check", tags=("meta",),
-                responses={200: Health})
-@bp.route("/api/health", methods=["GET"])
+@operation(bp, "GET", "/api/health", "Liveness check", tags=("meta",),
+           responses={200: Health})
 def health() -> object:
     return json_response({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 
-@spec.operation("GET", "/api/meta", "Categories, regions, service hours, methods, the phone line and "
-                "the languages Maeul speaks",
-                tags=("meta",), query=MetaQuery, responses={200: programme.Meta})
-@bp.route("/api/meta", methods=["GET"])
-def meta() -> object:
+@operation(bp, "GET", "/api/meta", "Categories, regions, service hours, methods, the phone line and "
+           "the languages Maeul speaks",
+           tags=("meta",), query=MetaQuery, responses={200: programme.Meta})
+def meta(*, container: Container) -> object:
     query = parse_query(bp.current_request, MetaQuery)
     lang = query.lang or request_language(bp.current_request)
-    container = get_container()
-    facts = programme.describe(container.settings.policy, container.calendar, container.clock(), lang)
+    facts = container.programme.describe(lang)
     return json_response(facts, headers={"Cache-Control": "public, max-age=60",
                                          "Vary": "Accept-Language, Cookie"})
 
 
-@spec.operation("GET", "/api/openapi.json", "This API's OpenAPI 3.1 document", tags=("meta",))
-@bp.route("/api/openapi.json", methods=["GET"])
+@operation(bp, "GET", "/api/openapi.json", "This API's OpenAPI 3.1 document", tags=("meta",))
 def openapi() -> object:
     from chalicelib.api import routing
 

@@ -13,12 +13,12 @@ import re
 from chalice.app import Response
 from pydantic import BaseModel, Field
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, NotFoundError
 from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response
 from chalicelib.api.me import local_time
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 
 bp = ApiBlueprint(__name__)
 
@@ -42,27 +42,25 @@ class SessionEndedOut(BaseModel):
     status: str = "ended"
 
 
-@spec.operation("GET", "/api/me/sessions", "Where I am signed in (live sessions, newest first)", tags=("me",),
-                responses={200: SessionsOut}, auth=True, errors=(401,))
-@bp.route("/api/me/sessions", methods=["GET"])
-def my_sessions() -> Response:
+@operation(bp, "GET", "/api/me/sessions", "Where I am signed in (live sessions, newest first)", tags=("me",),
+           responses={200: SessionsOut}, auth=True, errors=(401,))
+def my_sessions(*, container: Container) -> Response:
     principal = current_principal(bp.current_request)
     items = [SessionOut(id=s.id, device=s.device or "unknown", ip_hint=s.ip_hint,
                         signed_in_at=local_time(s.created_at),
                         last_used_at=local_time(s.last_used_at) if s.last_used_at else None,
                         current=s.id == principal.session_id)
-             for s in get_container().sessions.of(principal)]
+             for s in container.sessions.of(principal)]
     return json_response(SessionsOut(items=items), private=True)
 
 
-@spec.operation("DELETE", "/api/me/sessions/{session_id}", "End one of my sessions (its tokens stop working "
-                "at once); another person's or an unknown one: 404", tags=("me",),
-                responses={200: SessionEndedOut}, auth=True, errors=(401, 403, 404))
-@bp.route("/api/me/sessions/{session_id}", methods=["DELETE"])
-def end_my_session(session_id: str) -> Response:
+@operation(bp, "DELETE", "/api/me/sessions/{session_id}", "End one of my sessions (its tokens stop working "
+           "at once); another person's or an unknown one: 404", tags=("me",),
+           responses={200: SessionEndedOut}, auth=True, errors=(401, 403, 404))
+def end_my_session(session_id: str, *, container: Container) -> Response:
     request = bp.current_request
     principal = current_principal(request)
     if not _SESSION_ID.match(session_id) or \
-            get_container().sessions.end_own(principal, session_id, client_of(request)) is None:
+            container.sessions.end_own(principal, session_id, client_of(request)) is None:
         raise NotFoundError("There is no such session of yours.", code="not_found")
     return json_response(SessionEndedOut(), private=True)

@@ -1,8 +1,8 @@
 """OpenAPI 3.1 document built from the routes' pydantic models.
 
-Route adapters describe themselves with ``spec.operation(...)`` next to the
-Chalice route decorator; the document is assembled from those descriptions
-and the models' JSON schemas, so it cannot drift from the code.
+Routes describe themselves through ``endpoint.operation(...)``, which registers the Chalice
+route and calls ``spec.operation`` with the same method and path; the document is assembled
+from those descriptions and the models' JSON schemas, so it cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ class ApiSpec:
                   responses: dict[int, Any] | None = None, errors: tuple[int, ...] = (),
                   auth: bool = False, query: type[BaseModel] | None = None,
                   headers: tuple[tuple[str, bool, str], ...] = (),
-                  media: dict[int, dict[str, dict[str, Any]]] | None = None) -> Callable[[F], F]:
-        module = sys._getframe(1).f_globals.get("__name__", "")  # the route module describing itself
+                  media: dict[int, dict[str, dict[str, Any]]] | None = None,
+                  module: str | None = None) -> Callable[[F], F]:
+        if module is None:
+            module = sys._getframe(1).f_globals.get("__name__", "")  # the route module describing itself
         op = Operation(method.lower(), path, summary, tags, request, responses or {200: None},
                        errors, auth, query, headers, media or {}, module)
         self.operations.append(op)

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from chalice.app import Request, Response
 
+from chalicelib.api.endpoint import current_container, page
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.session_cookies import CookieNames
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import languages
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.login import home_path
@@ -45,7 +46,7 @@ def request_language(request: Request) -> str:
 def html_page(request: Request, template: str, *, status: int = 200, account_language: str | None = None,
               **context: object) -> Response:
     lang, remember = page_language(request, account_language)
-    container = get_container()
+    container = current_container()
     # the local stage on a shifted clock says so on every page (MAEUL_CLOCK, `make run AT=…`)
     shifted_now = container.clock().astimezone(container.calendar.tz).strftime("%Y-%m-%d %H:%M %Z") \
         if container.settings.clock else ""
@@ -62,9 +63,8 @@ def html_page(request: Request, template: str, *, status: int = 200, account_lan
     return Response(body=body, status_code=status, headers=headers)
 
 
-@bp.route("/", methods=["GET"])
-def landing() -> Response:
-    container = get_container()
+@page(bp, "/")
+def landing(*, container: Container) -> Response:
     now = container.clock()
     calendar = container.calendar
     lang, _ = page_language(bp.current_request)
@@ -94,7 +94,7 @@ def signed_in_principal(request: Request) -> Principal | None:
         return None
 
 
-@bp.route("/static/{name}", methods=["GET"])
+@page(bp, "/static/{name}")
 def static(name: str) -> Response:
     found = static_file(name)
     if found is None:

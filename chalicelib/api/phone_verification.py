@@ -13,13 +13,13 @@ from typing import Annotated
 from chalice.app import Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, TooManyRequestsError, request_language
 from chalicelib.api.fields import korean_phone
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.me import local_time
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.phone_verification import (
     NotAMobileNumberError,
     PhoneCodeUnusableError,
@@ -57,16 +57,15 @@ class PhoneVerifiedOut(BaseModel):
     verified_until: str
 
 
-@spec.operation("POST", "/api/me/phone-verification", "Send a one-time code by SMS to my Korean mobile number "
-                "(codes per account and per number per day are limited)", tags=("me",), request=PhoneIn,
-                responses={202: PhoneCodeSentOut}, auth=True, errors=(400, 401, 413, 415, 429))
-@bp.route("/api/me/phone-verification", methods=["POST"])
-def send_code() -> Response:
+@operation(bp, "POST", "/api/me/phone-verification", "Send a one-time code by SMS to my Korean mobile number "
+           "(codes per account and per number per day are limited)", tags=("me",), request=PhoneIn,
+           responses={202: PhoneCodeSentOut}, auth=True, errors=(400, 401, 413, 415, 429))
+def send_code(*, container: Container) -> Response:
     request = bp.current_request
     principal = current_principal(request)
     body = parse_body(request, PhoneIn)
     try:
-        sent = get_container().phone_verification.send_code(principal, body.phone, request_language(request))
+        sent = container.phone_verification.send_code(principal, body.phone, request_language(request))
     except NotAMobileNumberError as exc:
         raise BadRequestError(exc.message, code="not_a_mobile") from None
     except TooManyPhoneCodesError as exc:
@@ -75,16 +74,15 @@ def send_code() -> Response:
                          private=True)
 
 
-@spec.operation("POST", "/api/me/phone-verification/confirm", "Enter the SMS code: the number is verified for "
-                "messages about my consultations", tags=("me",), request=PhoneCodeIn, responses={200: PhoneVerifiedOut},
-                auth=True, errors=(400, 401, 413, 415))
-@bp.route("/api/me/phone-verification/confirm", methods=["POST"])
-def confirm() -> Response:
+@operation(bp, "POST", "/api/me/phone-verification/confirm", "Enter the SMS code: the number is verified for "
+           "messages about my consultations", tags=("me",), request=PhoneCodeIn, responses={200: PhoneVerifiedOut},
+           auth=True, errors=(400, 401, 413, 415))
+def confirm(*, container: Container) -> Response:
     request = bp.current_request
     principal = current_principal(request)
     body = parse_body(request, PhoneCodeIn)
     try:
-        until = get_container().phone_verification.confirm(principal, body.phone, body.code.strip())
+        until = container.phone_verification.confirm(principal, body.phone, body.code.strip())
     except WrongPhoneCodeError as exc:
         raise BadRequestError(exc.message, code="invalid_phone_code",
                               details={"attempts_left": exc.attempts_left}) from None

@@ -17,12 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, UnprocessableError
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.availability import (
     MAX_CLOSED_DAYS,
     MAX_LEAVES,
@@ -33,6 +33,7 @@ from chalicelib.domain.availability import (
     AvailabilityOutsideWindowsError,
 )
 from chalicelib.domain.bookings import FALLBACK_PHONE, AttorneyNotFoundError, how_it_happens
+from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
@@ -189,53 +190,49 @@ class DeclineIn(BaseModel):
 
 # --- availability ------------------------------------------------------------------------------
 
-@spec.operation("GET", "/api/attorney/availability", "Your weekly availability and days off (attorneys)",
-                tags=("reservations",), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
-@bp.route("/api/attorney/availability", methods=["GET"])
-def get_own_availability() -> object:
+@operation(bp, "GET", "/api/attorney/availability", "Your weekly availability and days off (attorneys)",
+           tags=("reservations",), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
+def get_own_availability(*, container: Container) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    return _availability_response(_own_attorney_id(principal))
+    return _availability_response(container, _own_attorney_id(principal))
 
 
-@spec.operation("PUT", "/api/attorney/availability", "Replace your weekly availability and days off "
-                "(attorneys); ranges must lie inside the service windows", tags=("reservations",),
-                request=AvailabilityModel, responses={200: AvailabilityModel}, auth=True,
-                errors=(403, 404, 413, 415, 422))
-@bp.route("/api/attorney/availability", methods=["PUT"])
-def put_own_availability() -> object:
+@operation(bp, "PUT", "/api/attorney/availability", "Replace your weekly availability and days off "
+           "(attorneys); ranges must lie inside the service windows", tags=("reservations",),
+           request=AvailabilityModel, responses={200: AvailabilityModel}, auth=True,
+           errors=(403, 404, 413, 415, 422))
+def put_own_availability(*, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
-    return _replace_availability(_own_attorney_id(principal), request)
+    return _replace_availability(container, _own_attorney_id(principal), request)
 
 
-@spec.operation("GET", "/api/admin/attorneys/{attorney_id}/availability", "An attorney's availability (admins)",
-                tags=("reservations", "admin"), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/availability", methods=["GET"])
-def get_attorney_availability(attorney_id: str) -> object:
+@operation(bp, "GET", "/api/admin/attorneys/{attorney_id}/availability", "An attorney's availability (admins)",
+           tags=("reservations", "admin"), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
+def get_attorney_availability(attorney_id: str, *, container: Container) -> object:
     require_role(bp.current_request, Role.ADMIN)
-    return _availability_response(_attorney_id(attorney_id))
+    return _availability_response(container, _attorney_id(attorney_id))
 
 
-@spec.operation("PUT", "/api/admin/attorneys/{attorney_id}/availability", "Replace an attorney's availability "
-                "(admins)", tags=("reservations", "admin"), request=AvailabilityModel,
-                responses={200: AvailabilityModel}, auth=True, errors=(403, 404, 413, 415, 422))
-@bp.route("/api/admin/attorneys/{attorney_id}/availability", methods=["PUT"])
-def put_attorney_availability(attorney_id: str) -> object:
+@operation(bp, "PUT", "/api/admin/attorneys/{attorney_id}/availability", "Replace an attorney's availability "
+           "(admins)", tags=("reservations", "admin"), request=AvailabilityModel,
+           responses={200: AvailabilityModel}, auth=True, errors=(403, 404, 413, 415, 422))
+def put_attorney_availability(attorney_id: str, *, container: Container) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
-    return _replace_availability(_attorney_id(attorney_id), request)
+    return _replace_availability(container, _attorney_id(attorney_id), request)
 
 
-def _availability_response(attorney_id: str) -> Response:
-    view = get_container().availability.of(attorney_id)
+def _availability_response(container: Container, attorney_id: str) -> Response:
+    view = container.availability.of(attorney_id)
     headers = {"X-Availability-Default": "true" if view.is_default else "false"}
     return json_response(AvailabilityModel.of(view.availability), private=True, headers=headers)
 
 
-def _replace_availability(attorney_id: str, request: Request) -> Response:
+def _replace_availability(container: Container, attorney_id: str, request: Request) -> Response:
     body = parse_body(request, AvailabilityModel)
     with _availability_errors():
-        saved = get_container().availability.replace(attorney_id, body.model_dump(by_alias=True))
+        saved = container.availability.replace(attorney_id, body.model_dump(by_alias=True))
     return json_response(AvailabilityModel.of(saved), private=True)
 
 
@@ -252,15 +249,13 @@ def _availability_errors() -> Iterator[None]:
 
 # --- slots and holds -----------------------------------------------------------------------------
 
-@spec.operation("GET", "/api/slots", "Open slot start times for your consultation (owner)",
-                tags=("reservations",), query=SlotsQuery, responses={200: list[SlotOut]}, auth=True,
-                errors=(404, 409))
-@bp.route("/api/slots", methods=["GET"])
-def list_slots() -> object:
+@operation(bp, "GET", "/api/slots", "Open slot start times for your consultation (owner)",
+           tags=("reservations",), query=SlotsQuery, responses={200: list[SlotOut]}, auth=True,
+           errors=(404, 409))
+def list_slots(*, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     query = parse_query(request, SlotsQuery)
-    container = get_container()
     slots = container.reservations.open_slots(principal, _consultation_id(query.consultation_id),
                                               query.from_, query.to)
     to_local = container.calendar.to_local
@@ -268,15 +263,13 @@ def list_slots() -> object:
                           for s in slots], private=True)
 
 
-@spec.operation("POST", "/api/slots/hold", "Hold a slot while you confirm (owner); it is released after "
-                "Policy.hold_minutes (default 5)", tags=("reservations",), request=HoldIn,
-                responses={201: HoldOut}, auth=True, errors=(404, 409, 413, 415, 422))
-@bp.route("/api/slots/hold", methods=["POST"])
-def hold_slot() -> object:
+@operation(bp, "POST", "/api/slots/hold", "Hold a slot while you confirm (owner); it is released after "
+           "Policy.hold_minutes (default 5)", tags=("reservations",), request=HoldIn,
+           responses={201: HoldOut}, auth=True, errors=(404, 409, 413, 415, 422))
+def hold_slot(*, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     body = parse_body(request, HoldIn)
-    container = get_container()
     hold = container.reservations.hold(principal, _consultation_id(body.consultation_id), body.start)
     to_local = container.calendar.to_local
     return json_response(HoldOut(consultation_id=hold.consultation_id, start=to_local(hold.start),
@@ -285,50 +278,46 @@ def hold_slot() -> object:
 
 # --- bookings ----------------------------------------------------------------------------------------
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/booking", "The consultation's booking (owner, "
-                "booked attorney, admin)", tags=("reservations",), responses={200: BookingOut}, auth=True,
-                errors=(404,))
-@bp.route("/api/consultations/{consultation_id}/booking", methods=["GET"])
-def get_booking(consultation_id: str) -> object:
+@operation(bp, "GET", "/api/consultations/{consultation_id}/booking", "The consultation's booking (owner, "
+           "booked attorney, admin)", tags=("reservations",), responses={200: BookingOut}, auth=True,
+           errors=(404,))
+def get_booking(consultation_id: str, *, container: Container) -> object:
     principal = current_principal(bp.current_request)
-    view = get_container().reservations.booking_of(principal, _consultation_id(consultation_id))
-    return json_response(_booking_out(view), private=True)
+    view = container.reservations.booking_of(principal, _consultation_id(consultation_id))
+    return json_response(_booking_out(view, container.calendar), private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/booking", "Book a slot (owner); with a booking "
-                "already made, move it to the new time in one step; the same start again returns the booking",
-                tags=("reservations",), request=StartIn, responses={201: BookingOut, 200: BookingOut},
-                auth=True, errors=(404, 409, 413, 415, 422, 429))
-@bp.route("/api/consultations/{consultation_id}/booking", methods=["POST"])
-def book(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/consultations/{consultation_id}/booking", "Book a slot (owner); with a booking "
+           "already made, move it to the new time in one step; the same start again returns the booking",
+           tags=("reservations",), request=StartIn, responses={201: BookingOut, 200: BookingOut},
+           auth=True, errors=(404, 409, 413, 415, 422, 429))
+def book(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     body = parse_body(request, StartIn)
-    view = get_container().reservations.book(principal, _consultation_id(consultation_id), body.start)
-    return json_response(_booking_out(view), 200 if view.replayed else 201, private=True,
+    view = container.reservations.book(principal, _consultation_id(consultation_id), body.start)
+    return json_response(_booking_out(view, container.calendar), 200 if view.replayed else 201, private=True,
                          headers={"Location": f"/api/consultations/{consultation_id}/booking"})
 
 
-@spec.operation("DELETE", "/api/consultations/{consultation_id}/booking", "Cancel the booking (owner until "
-                "the cancellation notice, admin any time); the consultation can be booked again",
-                tags=("reservations",), responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 429))
-@bp.route("/api/consultations/{consultation_id}/booking", methods=["DELETE"])
-def cancel_booking(consultation_id: str) -> object:
+@operation(bp, "DELETE", "/api/consultations/{consultation_id}/booking", "Cancel the booking (owner until "
+           "the cancellation notice, admin any time); the consultation can be booked again",
+           tags=("reservations",), responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 429))
+def cancel_booking(consultation_id: str, *, container: Container) -> object:
     principal = current_principal(bp.current_request)
-    ended = get_container().reservations.cancel(principal, _consultation_id(consultation_id))
-    return json_response(_ended_out(ended), private=True)
+    ended = container.reservations.cancel(principal, _consultation_id(consultation_id))
+    return json_response(_ended_out(ended, container.calendar), private=True)
 
 
-@spec.operation("POST", "/api/attorney/bookings/{consultation_id}/decline", "Decline a booking made with you "
-                "(attorneys); the consultation goes back to matching", tags=("reservations",), request=DeclineIn,
-                responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 413, 415, 503))
-@bp.route("/api/attorney/bookings/{consultation_id}/decline", methods=["POST"])
-def decline_booking(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/attorney/bookings/{consultation_id}/decline", "Decline a booking made with you "
+           "(attorneys); the consultation goes back to matching", tags=("reservations",), request=DeclineIn,
+           responses={200: BookingEndedOut}, auth=True, errors=(403, 404, 409, 413, 415, 503))
+def decline_booking(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
     body = parse_body(request, DeclineIn)
-    ended = get_container().reservations.decline(principal, _consultation_id(consultation_id), body.reason)
-    return json_response(_ended_out(ended), private=True)
+    ended = container.reservations.decline(principal, _consultation_id(consultation_id), body.reason)
+    return json_response(_ended_out(ended, container.calendar), private=True)
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -346,16 +335,16 @@ def _own_attorney_id(principal: Any) -> str:
     return str(principal.attorney_id)
 
 
-def _booking_out(view: BookingView) -> BookingOut:
-    b, to_local = view.booking, get_container().calendar.to_local
+def _booking_out(view: BookingView, calendar: ServiceCalendar) -> BookingOut:
+    b, to_local = view.booking, calendar.to_local
     return BookingOut(consultation_id=b.consultation_id, booking_id=b.id, start=to_local(b.start),
                       end=to_local(b.end), method=b.method,
                       attorney=AttorneyRef(id=b.attorney_id, display_name=view.attorney_name),
                       how=how_it_happens(b.method, view.language), cancel_until=to_local(view.cancel_until))
 
 
-def _ended_out(ended: Any) -> BookingEndedOut:
-    to_local = get_container().calendar.to_local
+def _ended_out(ended: Any, calendar: ServiceCalendar) -> BookingEndedOut:
+    to_local = calendar.to_local
     return BookingEndedOut(consultation_id=ended.consultation_id, consultation_status=Status.SUBMITTED,
                            booking_id=ended.id, booking_status=ended.status.value, start=to_local(ended.start),
                            end=to_local(ended.end))

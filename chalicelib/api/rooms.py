@@ -14,13 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation, page
 from chalicelib.api.errors import ApiBlueprint, ApiError, BadRequestError
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
+from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
@@ -169,30 +170,27 @@ def _ip(request: Request) -> str:
     return client_of(request).ip or ""
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/messages", "The consultation's message thread "
-                "(owner, assigned attorney; others 404, admins 403); poll with ?since=",
-                tags=("rooms",), query=SinceQuery, responses={200: ThreadOut}, auth=True,
-                errors=(400, 403, 404, 503))
-@bp.route("/api/consultations/{consultation_id}/messages", methods=["GET"])
-def list_messages(consultation_id: str) -> object:
+@operation(bp, "GET", "/api/consultations/{consultation_id}/messages", "The consultation's message thread "
+           "(owner, assigned attorney; others 404, admins 403); poll with ?since=",
+           tags=("rooms",), query=SinceQuery, responses={200: ThreadOut}, auth=True,
+           errors=(400, 403, 404, 503))
+def list_messages(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     query = parse_query(request, SinceQuery)
-    page = get_container().rooms.thread(principal, cid, query.since, ip=_ip(request))
-    return json_response(_thread_out(page), private=True)
+    page = container.rooms.thread(principal, cid, query.since, ip=_ip(request))
+    return json_response(_thread_out(page, container.calendar), private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/messages", "Send a message (owner, assigned "
-                "attorney)", tags=("rooms",), request=MessageIn, responses={201: MessageOut}, auth=True,
-                errors=(400, 403, 404, 409, 429, 503))
-@bp.route("/api/consultations/{consultation_id}/messages", methods=["POST"])
-def post_message(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/consultations/{consultation_id}/messages", "Send a message (owner, assigned "
+           "attorney)", tags=("rooms",), request=MessageIn, responses={201: MessageOut}, auth=True,
+           errors=(400, 403, 404, 409, 429, 503))
+def post_message(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     body = parse_body(request, MessageIn)
-    container = get_container()
     limit = container.settings.policy.message_max_chars
     if len(body.text) > limit:
         raise BadRequestError(f"A message can be at most {limit:,} characters; this one has {len(body.text):,}. "
@@ -201,37 +199,33 @@ def post_message(consultation_id: str) -> object:
     return json_response(_message_out(message, message.side, container.calendar), 201, private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/messages/read", "Mark messages read up to a "
-                "cursor", tags=("rooms",), request=ReadIn, responses={200: ThreadOut}, auth=True,
-                errors=(400, 403, 404))
-@bp.route("/api/consultations/{consultation_id}/messages/read", methods=["POST"])
-def mark_read(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/consultations/{consultation_id}/messages/read", "Mark messages read up to a "
+           "cursor", tags=("rooms",), request=ReadIn, responses={200: ThreadOut}, auth=True,
+           errors=(400, 403, 404))
+def mark_read(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     body = parse_body(request, ReadIn)
-    page = get_container().rooms.mark_read(principal, cid, body.until)
-    return json_response(_thread_out(page), private=True)
+    page = container.rooms.mark_read(principal, cid, body.until)
+    return json_response(_thread_out(page, container.calendar), private=True)
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/room", "The consultation room: method, ICE "
-                "servers, when the video room opens, the phone details", tags=("rooms",),
-                responses={200: RoomOut}, auth=True, errors=(403, 404, 503))
-@bp.route("/api/consultations/{consultation_id}/room", methods=["GET"])
-def get_room(consultation_id: str) -> object:
+@operation(bp, "GET", "/api/consultations/{consultation_id}/room", "The consultation room: method, ICE "
+           "servers, when the video room opens, the phone details", tags=("rooms",),
+           responses={200: RoomOut}, auth=True, errors=(403, 404, 503))
+def get_room(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
-    container = get_container()
     view = container.rooms.room(principal, cid, ip=_ip(request))
     return json_response(_room_out(view, container.calendar), private=True)
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/signal", "Send a WebRTC signalling message to "
-                "the other participant (only while the room is open)", tags=("rooms",), request=SignalIn,
-                responses={201: None}, auth=True, errors=(400, 403, 404, 409, 413))
-@bp.route("/api/consultations/{consultation_id}/signal", methods=["POST"])
-def post_signal(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/consultations/{consultation_id}/signal", "Send a WebRTC signalling message to "
+           "the other participant (only while the room is open)", tags=("rooms",), request=SignalIn,
+           responses={201: None}, auth=True, errors=(400, 403, 404, 409, 413))
+def post_signal(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
@@ -239,47 +233,44 @@ def post_signal(consultation_id: str) -> object:
     if len(request.raw_body or b"") > MAX_SIGNAL_BYTES:
         raise ApiError("A signalling message can be at most 16 KB.", status=413, code="payload_too_large")
     try:
-        cursor = get_container().rooms.signal(principal, cid, body.type, body.data)
+        cursor = container.rooms.signal(principal, cid, body.type, body.data)
     except RoomClosedError as exc:
-        raise _room_closed(exc) from None
+        raise _room_closed(exc, container.calendar) from None
     return json_response({"cursor": cursor}, 201, private=True)
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/signal", "The other participant's signalling "
-                "messages since a cursor", tags=("rooms",), query=SinceQuery, responses={200: SignalsOut},
-                auth=True, errors=(400, 403, 404, 409))
-@bp.route("/api/consultations/{consultation_id}/signal", methods=["GET"])
-def list_signals(consultation_id: str) -> object:
+@operation(bp, "GET", "/api/consultations/{consultation_id}/signal", "The other participant's signalling "
+           "messages since a cursor", tags=("rooms",), query=SinceQuery, responses={200: SignalsOut},
+           auth=True, errors=(400, 403, 404, 409))
+def list_signals(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     query = parse_query(request, SinceQuery)
     try:
-        items, last = get_container().rooms.signals(principal, cid, query.since)
+        items, last = container.rooms.signals(principal, cid, query.since)
     except RoomClosedError as exc:
-        raise _room_closed(exc) from None
+        raise _room_closed(exc, container.calendar) from None
     out = SignalsOut(items=[SignalOut(cursor=s.cursor, type=s.type, data=s.data) for s in items], next=last)
     return json_response(out, private=True)
 
 
-@spec.operation("POST", "/api/attorney/consultations/{consultation_id}/outcome", "Record the outcome and "
-                "close the consultation (assigned attorney; a booked one only once its slot has started, "
-                "409 not_started before)", tags=("rooms",), request=OutcomeIn,
-                responses={201: OutcomeOut}, auth=True, errors=(400, 403, 404, 409, 503))
-@bp.route("/api/attorney/consultations/{consultation_id}/outcome", methods=["POST"])
-def record_outcome(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/attorney/consultations/{consultation_id}/outcome", "Record the outcome and "
+           "close the consultation (assigned attorney; a booked one only once its slot has started, "
+           "409 not_started before)", tags=("rooms",), request=OutcomeIn,
+           responses={201: OutcomeOut}, auth=True, errors=(400, 403, 404, 409, 503))
+def record_outcome(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
     cid = _consultation_id(consultation_id)
     body = parse_body(request, OutcomeIn)
-    container = get_container()
     record = container.rooms.record_outcome(principal, cid, body.outcome, body.note or None)
     out = OutcomeOut(consultation_id=cid, outcome=record.outcome, status=Status.COMPLETED,
                      recorded_at=container.calendar.to_local(record.recorded_at))
     return json_response(out, 201, private=True)
 
 
-@bp.route("/consultations/{consultation_id}/room", methods=["GET"])
+@page(bp, "/consultations/{consultation_id}/room")
 def room_page(consultation_id: str) -> Response:
     request = bp.current_request
     if not path_ids.is_record_id(consultation_id):
@@ -298,8 +289,7 @@ def _message_out(m: Message, reader: Side | None, calendar: Any) -> MessageOut:
                       untranslated=m.untranslated if m.untranslated in ("unsupported", "unavailable") else None)
 
 
-def _thread_out(page: ThreadPage) -> ThreadOut:
-    calendar = get_container().calendar
+def _thread_out(page: ThreadPage, calendar: ServiceCalendar) -> ThreadOut:
     return ThreadOut(items=[_message_out(m, page.side, calendar) for m in page.messages],
                      next=page.next, unread=page.unread, read_by_other=page.read_by_other, closed=page.closed)
 
@@ -320,9 +310,8 @@ def _room_out(view: RoomView, calendar: Any) -> RoomOut:
                    outcome=view.outcome)
 
 
-def _room_closed(exc: RoomClosedError) -> ApiError:
+def _room_closed(exc: RoomClosedError, calendar: ServiceCalendar) -> ApiError:
     """409 ``room_closed`` with the opening and closing times, so the page can say when to come back."""
-    calendar = get_container().calendar
     details = {"opens_at": calendar.to_local(exc.opens_at).isoformat() if exc.opens_at else None,
                "closes_at": calendar.to_local(exc.closes_at).isoformat() if exc.closes_at else None}
     return ApiError(str(exc), status=409, code="room_closed", details=details)

@@ -20,11 +20,12 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
+from chalicelib.api.endpoint import page as page_route  # this module's view of /second-factor is named page
 from chalicelib.api.errors import ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.login import LoginThrottledError, UnsafeNextError, safe_next
 from chalicelib.domain.offers import UnknownAttorneyError
@@ -64,27 +65,25 @@ def _staff(principal: Principal) -> Principal:
     return principal
 
 
-@spec.operation("GET", "/auth/second-factor", "This staff session's second factor: enrolled, verified; "
-                "while enrolling, the otpauth URI (staff)", tags=("auth",), responses={200: FactorStatusOut},
-                auth=True, errors=(401, 403))
-@bp.route("/auth/second-factor", methods=["GET"])
-def factor_status() -> Response:
+@operation(bp, "GET", "/auth/second-factor", "This staff session's second factor: enrolled, verified; "
+           "while enrolling, the otpauth URI (staff)", tags=("auth",), responses={200: FactorStatusOut},
+           auth=True, errors=(401, 403))
+def factor_status(*, container: Container) -> Response:
     principal = _staff(current_principal(bp.current_request, allow_pending=True))
-    status = get_container().second_factor.status(principal)
+    status = container.second_factor.status(principal)
     return json_response(FactorStatusOut(enrolled=status.enrolled, verified=status.verified,
                                          otpauth_uri=status.otpauth_uri, secret=status.secret), private=True)
 
 
-@spec.operation("POST", "/auth/second-factor", "Enter the authenticator app's code: the staff session works "
-                "in full from now on (wrong codes count toward the sign-in lockout)", tags=("auth",),
-                request=CodeIn, responses={200: VerifiedOut}, auth=True, errors=(400, 401, 403, 409, 429))
-@bp.route("/auth/second-factor", methods=["POST"])
-def verify() -> Response:
+@operation(bp, "POST", "/auth/second-factor", "Enter the authenticator app's code: the staff session works "
+           "in full from now on (wrong codes count toward the sign-in lockout)", tags=("auth",),
+           request=CodeIn, responses={200: VerifiedOut}, auth=True, errors=(400, 401, 403, 409, 429))
+def verify(*, container: Container) -> Response:
     request = bp.current_request
     principal = _staff(current_principal(request, allow_pending=True))
     body = parse_body(request, CodeIn)
     try:
-        enrolled_now = get_container().second_factor.verify(principal, body.code, client_of(request))
+        enrolled_now = container.second_factor.verify(principal, body.code, client_of(request))
     except LoginThrottledError as exc:
         raise TooManyRequestsError(exc.message, code="too_many_attempts",
                                    headers={"Retry-After": str(exc.retry_after_seconds)}) from None
@@ -93,20 +92,19 @@ def verify() -> Response:
     return json_response(VerifiedOut(enrolled_now=enrolled_now), private=True)
 
 
-@spec.operation("DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", "Reset an attorney's second "
-                "factor (a lost phone): their sessions end and they set it up again at their next sign-in "
-                "(admins; logged)", tags=("admin",), responses={200: FactorResetOut}, auth=True,
-                errors=(403, 404))
-@bp.route("/api/admin/attorneys/{attorney_id}/second-factor", methods=["DELETE"])
-def reset(attorney_id: str) -> Response:
+@operation(bp, "DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", "Reset an attorney's second "
+           "factor (a lost phone): their sessions end and they set it up again at their next sign-in "
+           "(admins; logged)", tags=("admin",), responses={200: FactorResetOut}, auth=True,
+           errors=(403, 404))
+def reset(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
     path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
-    removed = get_container().second_factor.reset(admin, attorney_id, client_of(request))
+    removed = container.second_factor.reset(admin, attorney_id, client_of(request))
     return json_response(FactorResetOut(attorney_id=attorney_id, factors_removed=removed), private=True)
 
 
-@bp.route("/second-factor", methods=["GET"])
+@page_route(bp, "/second-factor")
 def page() -> Response:
     from chalicelib.api.pages import html_page, page_language
     from chalicelib.api.web_pages import script_messages
@@ -131,7 +129,7 @@ def page() -> Response:
                      messages=script_messages(lang), role=principal.role.value, signed_in=True)
 
 
-@bp.route("/step-up", methods=["GET"])
+@page_route(bp, "/step-up")
 def step_up() -> Response:
     """Where a page sends a person asked to prove it is them (``step_up_required``): staff to a fresh
     second-factor code, residents to sign in again; both come back to ``next``."""

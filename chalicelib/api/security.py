@@ -20,16 +20,16 @@ def csp(attachments_origin: str = "") -> str:
 
 
 def security_headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    from chalicelib.composition import get_container  # imported with the first response, not at a cold start
+    from chalicelib.api.endpoint import current_container  # imported with the first response, not at a cold start
 
     response = get_response(event)
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", csp(get_container().settings.attachments_origin))
+    headers.setdefault("Content-Security-Policy", csp(current_container().settings.attachments_origin))
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if get_container().settings.secure_cookies:
+    if current_container().settings.secure_cookies:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response

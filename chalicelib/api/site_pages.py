@@ -9,34 +9,33 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from chalicelib.adapters.dynamo.bookings import CLAIM_KEEP
+from chalicelib.api.endpoint import page
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.pages import html_page
 from chalicelib.api.web_pages import _guarded, _page
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services.privacy_policy import privacy_policy
 
 bp = ApiBlueprint(__name__)
 
 
-@bp.route("/privacy", methods=["GET"])
-def privacy() -> Response:
-    policy = privacy_policy(get_container().settings.policy, booking_keep_days=CLAIM_KEEP.days)
+@page(bp, "/privacy")
+def privacy(*, container: Container) -> Response:
+    policy = container.policy_documents.privacy_policy()
     return html_page(bp.current_request, "privacy.html", policy=policy)
 
 
-@bp.route("/terms", methods=["GET"])
+@page(bp, "/terms")
 def terms() -> Response:
     return html_page(bp.current_request, "terms.html", articles=range(1, 7))
 
 
-@bp.route("/accessibility", methods=["GET"])
+@page(bp, "/accessibility")
 def accessibility() -> Response:
     return html_page(bp.current_request, "accessibility.html", points=range(1, 6))
 
 
-@bp.route("/attorney/join", methods=["GET"])
+@page(bp, "/attorney/join")
 def join_as_attorney() -> Response:
     principal = _guarded("/attorney/join")
     if isinstance(principal, Response):

@@ -7,14 +7,13 @@ from typing import Annotated
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from chalicelib.api.endpoint import operation, page
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
-from chalicelib.services import surveys
 
 bp = ApiBlueprint(__name__)
 
@@ -30,21 +29,17 @@ class SurveyOut(BaseModel):
     status: str
 
 
-@spec.operation("POST", "/api/consultations/{consultation_id}/survey", "Answer the satisfaction survey",
-                tags=("consultations",), request=SurveyIn, responses={201: SurveyOut}, errors=(404, 409),
-                auth=True)
-@bp.route("/api/consultations/{consultation_id}/survey", methods=["POST"])
-def answer_survey(consultation_id: str) -> object:
+@operation(bp, "POST", "/api/consultations/{consultation_id}/survey", "Answer the satisfaction survey",
+           tags=("consultations",), request=SurveyIn, responses={201: SurveyOut}, errors=(404, 409),
+           auth=True)
+def answer_survey(consultation_id: str, *, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.RESIDENT)
     body = parse_body(request, SurveyIn)
-    container = get_container()
-    surveys.answer(consultations=container.consultations, store=container.surveys, cipher=container.cipher,
-                   principal=principal, consultation_id=consultation_id, rating=body.rating,
-                   comment=body.comment or None, now=container.clock())
+    container.satisfaction_survey.answer(principal, consultation_id, body.rating, body.comment or None)
     return json_response({"status": "thank_you"}, 201, private=True)
 
 
-@bp.route("/consultations/{consultation_id}/survey", methods=["GET"])
+@page(bp, "/consultations/{consultation_id}/survey")
 def survey_page(consultation_id: str) -> Response:
     return html_page(bp.current_request, "survey.html", consultation_id=consultation_id)

@@ -19,19 +19,18 @@ from chalice.app import Response
 from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import current_container, operation, page
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError, unavailable_dependency
 from chalicelib.api.guard import SecondFactorRequiredError, cookie_names, cookies, current_principal
 from chalicelib.api.http import json_response
-from chalicelib.api.openapi import spec
 from chalicelib.api.pages import html_page, opening_text, page_language
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain import categories, languages, regions
 from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.logs import logger
-from chalicelib.services import intake, roster
 from chalicelib.web import catalogue
 
 bp = ApiBlueprint(__name__)
@@ -72,7 +71,7 @@ def _account_language(principal: Principal) -> str | None:
     """The language the person chose for their account, or None. A preference is not worth a
     failed page: when the database cannot be reached the page follows the cookie and the header."""
     try:
-        return get_container().account_languages.language(principal.subject)
+        return current_container().account_languages.language(principal.subject)
     except Exception as exc:
         cause = unavailable_dependency(exc)
         if cause is None:
@@ -87,7 +86,7 @@ def _page(template: str, principal: Principal, **context: Any) -> Response:
     account = _account_language(principal)  # the account's choice wins over the cookie and the header
     lang, _ = page_language(request, account)
     # the site's clock when the page was made: scripts count on from it (never the browser's date)
-    site_now = get_container().clock().isoformat()
+    site_now = current_container().clock().isoformat()
     return html_page(request, template, labels=labels(lang), messages=script_messages(lang),
                      role=principal.role.value, signed_in=True, account_language=account, site_now=site_now,
                      **context)
@@ -114,24 +113,22 @@ def _guarded(next_path: str, *roles: Role) -> Principal | Response:
 
 # --- resident ----------------------------------------------------------------------------------------
 
-@bp.route("/consultations/new", methods=["GET"])
-def intake_form() -> Response:
+@page(bp, "/consultations/new")
+def intake_form(*, container: Container) -> Response:
     principal = _guarded("/consultations/new", Role.RESIDENT)
     if isinstance(principal, Response):
         return principal
-    container = get_container()
-    policy = container.settings.policy
     now = container.clock()
     lang, _ = page_language(bp.current_request)
     # the site's clock, not the browser's: whether real time is open now, and today's date for the form
-    return _page("intake.html", principal, notice=intake.privacy_notice(policy),
+    return _page("intake.html", principal, notice=container.policy_documents.privacy_notice(),
                  employment_statuses=[s.value for s in EmploymentStatus],
                  pay_bands=[b.value for b in PayBand], realtime_open=container.calendar.is_open(now),
                  next_opening=opening_text(container.calendar.next_opening(now), lang),
                  today=container.calendar.local_date(now).isoformat())
 
 
-@bp.route("/consultations", methods=["GET"])
+@page(bp, "/consultations")
 def my_consultations() -> Response:
     principal = _guarded("/consultations", Role.RESIDENT)
     if isinstance(principal, Response):
@@ -139,8 +136,8 @@ def my_consultations() -> Response:
     return _page("consultations.html", principal)
 
 
-@bp.route("/consultations/{consultation_id}", methods=["GET"])
-def consultation_status(consultation_id: str) -> Response:
+@page(bp, "/consultations/{consultation_id}")
+def consultation_status(consultation_id: str, *, container: Container) -> Response:
     principal = _guarded(f"/consultations/{consultation_id}" if path_ids.is_record_id(consultation_id)
                          else "/consultations",
                          Role.RESIDENT, Role.ADMIN)
@@ -150,11 +147,11 @@ def consultation_status(consultation_id: str) -> Response:
         return html_page(bp.current_request, "not_found.html", status=404)
     # in a language other than Korean: how a consultation goes when the attorney does not speak it
     lang, _ = page_language(bp.current_request, _account_language(principal))
-    lines = [] if lang.startswith("ko") else list(get_container().settings.policy.interpretation_lines)
+    lines = [] if lang.startswith("ko") else list(container.settings.policy.interpretation_lines)
     return _page("consultation.html", principal, consultation_id=consultation_id, interpretation_lines=lines)
 
 
-@bp.route("/me", methods=["GET"])
+@page(bp, "/me")
 def my_account() -> Response:
     principal = _guarded("/me")
     if isinstance(principal, Response):
@@ -168,28 +165,25 @@ class AssignedAttorneyOut(BaseModel):
                                                         "until one is assigned.")
 
 
-@spec.operation("GET", "/api/consultations/{consultation_id}/attorney", "The attorney assigned to a "
-                "consultation, by display name (owner, assigned attorney, admin; others 404)",
-                tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
-@bp.route("/api/consultations/{consultation_id}/attorney", methods=["GET"])
-def assigned_attorney(consultation_id: str) -> Response:
+@operation(bp, "GET", "/api/consultations/{consultation_id}/attorney", "The attorney assigned to a "
+           "consultation, by display name (owner, assigned attorney, admin; others 404)",
+           tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
+def assigned_attorney(consultation_id: str, *, container: Container) -> Response:
     principal = current_principal(bp.current_request)
     if not path_ids.is_record_id(consultation_id):
         raise ConsultationNotFoundError()
-    container = get_container()
-    found = roster.assigned_attorney(container.consultations, container.attorneys, principal, consultation_id)
+    found = container.roster.assigned_attorney(principal, consultation_id)
     ref = AttorneyRefOut(id=found.id, display_name=found.display_name) if found else None
     return json_response(AssignedAttorneyOut(assigned=found is not None, attorney=ref), private=True)
 
 
 # --- staff -----------------------------------------------------------------------------------------
 
-@bp.route("/attorney", methods=["GET"])
-def attorney_console() -> Response:
+@page(bp, "/attorney")
+def attorney_console(*, container: Container) -> Response:
     principal = _guarded("/attorney", Role.ATTORNEY)
     if isinstance(principal, Response):
         return principal
-    container = get_container()
     policy = container.settings.policy
     windows = [{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
                for w in policy.service_windows]
@@ -202,12 +196,11 @@ def attorney_console() -> Response:
                  outcomes=[o.value for o in Outcome], next_opening=next_opening)
 
 
-@bp.route("/admin", methods=["GET"])
-def admin_console() -> Response:
+@page(bp, "/admin")
+def admin_console(*, container: Container) -> Response:
     principal = _guarded("/admin", Role.ADMIN)
     if isinstance(principal, Response):
         return principal
-    container = get_container()
     today = container.calendar.local_date(container.clock())
     return _page("admin.html", principal, month=f"{today:%Y-%m}", today=today.isoformat(),
                  annual_cap=container.settings.policy.annual_cap)

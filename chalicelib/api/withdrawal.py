@@ -11,11 +11,11 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response
-from chalicelib.api.openapi import spec
-from chalicelib.composition import get_container
+from chalicelib.composition import Container
 from chalicelib.domain.consultations import Status
 
 bp = ApiBlueprint(__name__)
@@ -27,15 +27,13 @@ class WithdrawnOut(BaseModel):
     closed_at: datetime
 
 
-@spec.operation("DELETE", "/api/consultations/{consultation_id}", "Withdraw an open request (owner only; "
-                "its booking and hold released, its reminders cancelled, the attorney told); 409 once it is "
-                "under way or closed", tags=("consultations",), responses={200: WithdrawnOut}, auth=True,
-                errors=(404, 409, 503))
-@bp.route("/api/consultations/{consultation_id}", methods=["DELETE"])
-def withdraw_consultation(consultation_id: str) -> object:
+@operation(bp, "DELETE", "/api/consultations/{consultation_id}", "Withdraw an open request (owner only; "
+           "its booking and hold released, its reminders cancelled, the attorney told); 409 once it is "
+           "under way or closed", tags=("consultations",), responses={200: WithdrawnOut}, auth=True,
+           errors=(404, 409, 503))
+def withdraw_consultation(consultation_id: str, *, container: Container) -> object:
     principal = current_principal(bp.current_request)
     path_ids.consultation_id(consultation_id)
-    container = get_container()
     withdrawn = container.withdrawals.withdraw(principal, consultation_id)
     zone = container.calendar.tz
     assert withdrawn.closed_at is not None

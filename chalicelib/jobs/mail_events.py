@@ -22,11 +22,8 @@ def register(app: Chalice) -> None:
     def mail_events(event: Any) -> None:
         from chalicelib.composition import get_container  # at the first event, not at a cold start
         from chalicelib.domain.email_health import UnreadableEventError
-        from chalicelib.services import email_health
 
-        container = get_container()
         try:
-            email_health.record_event(container.email_health, container.address_hasher, event.message,
-                                      container.clock())
+            get_container().email_failures.record_event(event.message)
         except UnreadableEventError:
             logger().warning("mail event not understood", extra={"subject": event.subject or ""})

@@ -8,11 +8,14 @@ admins read the log through ``GET /api/admin/access-log``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.audit import RIGHTS_ACTIONS, AccessEvent
+from chalicelib.clock import Clock
+from chalicelib.domain.attorneys import Attorney
+from chalicelib.domain.audit import RIGHTS_ACTIONS, AccessEvent, AuditLog
 from chalicelib.domain.identity import Principal, Role
 
 MAX_DAYS = 92
@@ -22,7 +25,7 @@ class AccessLogRangeError(ValueError):
     """The requested period is empty or longer than the log can be read at once."""
 
 
-def record_staff_read(audit: Any, principal: Principal, *, owner: str, record: str, action: str, ip: str,
+def record_staff_read(audit: AuditLog, principal: Principal, *, owner: str, record: str, action: str, ip: str,
                       now: datetime) -> bool:
     """Write an access entry if ``principal`` is staff reading another person's data."""
     if principal.role not in (Role.ATTORNEY, Role.ADMIN) or owner == principal.subject:
@@ -32,7 +35,7 @@ def record_staff_read(audit: Any, principal: Principal, *, owner: str, record: s
     return True
 
 
-def record_rights_change(audit: Any, admin: Principal, *, attorney_id: str, action: str, ip: str,
+def record_rights_change(audit: AuditLog, admin: Principal, *, attorney_id: str, action: str, ip: str,
                          now: datetime) -> None:
     """An admin granted, changed or revoked an attorney's rights (kept three years, §5③)."""
     assert action in RIGHTS_ACTIONS, action
@@ -41,7 +44,7 @@ def record_rights_change(audit: Any, admin: Principal, *, attorney_id: str, acti
                                     action=action, ip=ip))
 
 
-def entries(audit: Any, *, start: date, end: date, tz: str, actor: str | None = None,
+def entries(audit: AuditLog, *, start: date, end: date, tz: str, actor: str | None = None,
             owner: str | None = None, limit: int = 200) -> list[AccessEvent]:
     """Entries between the local days ``start`` and ``end`` (inclusive), newest first."""
     if end < start:
@@ -55,7 +58,7 @@ def entries(audit: Any, *, start: date, end: date, tz: str, actor: str | None = 
     return audit.accesses(since, until, actor=actor, owner=owner, limit=limit)
 
 
-def staff_names(attorneys: Any, events: list[AccessEvent]) -> dict[str, str]:
+def staff_names(attorneys: StaffDirectory, events: list[AccessEvent]) -> dict[str, str]:
     """Display names of the attorneys among the entries' actors (by subject) and of the attorney
     profiles the entries are about (``attorney:<id>``): the roster's display name, nothing more."""
     names: dict[str, str] = {}
@@ -79,3 +82,33 @@ def staff_names(attorneys: Any, events: list[AccessEvent]) -> dict[str, str]:
             if found:
                 names[event.owner] = found
     return names
+
+
+# --- the service the admin console calls -------------------------------------------------------------
+
+class StaffDirectory(Protocol):
+    def get(self, attorney_id: str) -> Attorney | None: ...
+
+    def by_subject(self, subject: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    events: list[AccessEvent]
+    names: dict[str, str]  # display names of the attorneys among the actors and the profiles
+
+
+class AccessLog:
+    def __init__(self, *, audit: AuditLog, attorneys: StaffDirectory, tz: str, clock: Clock) -> None:
+        self.audit = audit
+        self.attorneys = attorneys
+        self.tz = tz
+        self.clock = clock
+
+    def read(self, *, start: date | None, end: date | None, actor: str | None, owner: str | None,
+             limit: int) -> AccessLogPage:
+        """The entries of ``start``..``end`` (local days; the last seven days to today by default)."""
+        last = end or self.clock().astimezone(ZoneInfo(self.tz)).date()
+        first = start or last - timedelta(days=6)
+        events = entries(self.audit, start=first, end=last, tz=self.tz, actor=actor, owner=owner, limit=limit)
+        return AccessLogPage(events, staff_names(self.attorneys, events))

@@ -12,9 +12,10 @@ import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from chalicelib.domain.audit import AccessEvent, is_rights_change
+from chalicelib.clock import Clock
+from chalicelib.domain.audit import AccessEvent, AuditLog, is_rights_change
+from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.services import access_log
 
 MAX_ENTRIES = 20000  # a month of the programme's staff reads is a few thousand
@@ -40,12 +41,27 @@ class MonthlyReview:
     truncated: bool
 
 
-def review(audit: Any, year: int, month: int, tz: str) -> MonthlyReview:
+class AccessReview:
+    def __init__(self, audit: AuditLog, calendar: ServiceCalendar, clock: Clock, *, tz: str) -> None:
+        self.audit = audit
+        self.calendar = calendar
+        self.clock = clock
+        self.tz = tz
+
+    def review(self, year: int | None = None, month: int | None = None) -> MonthlyReview:
+        """The review of ``year``-``month``; without them, of the month before this one (Korea time)."""
+        if year is None or month is None:
+            today = self.calendar.local_date(self.clock())
+            year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+        return review(self.audit, year, month, self.tz)
+
+
+def review(audit: AuditLog, year: int, month: int, tz: str) -> MonthlyReview:
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     events = access_log.entries(audit, start=first, end=last, tz=tz, limit=MAX_ENTRIES)
     reads: dict[str, list[AccessEvent]] = defaultdict(list)
-    rights = []
+    rights: list[AccessEvent] = []
     for event in events:
         (rights if is_rights_change(event) else reads[event.actor]).append(event)
     staff = [StaffMonth(actor=actor, actor_role=items[0].actor_role, accesses=len(items),

@@ -2,7 +2,7 @@
 
 - The owner sees their own consultations, with their personal details.
 - The assigned attorney and admins see a consultation's details one at a time
-  (``read_one``); every such read is written to the access log (who, when,
+  (``ConsultationReads.read_one``); every such read is written to the access log (who, when,
   from where, whose record, what action) before the details are returned.
 - Lists for staff (an attorney's assigned consultations, an admin's month)
   carry the plaintext part and the triage only: personal details are
@@ -15,12 +15,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from chalicelib.clock import Clock
 from chalicelib.domain import triage
 from chalicelib.domain.audit import AccessEvent, AuditLog
+from chalicelib.domain.bookings import Booking
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (
     ENTITY,
@@ -59,41 +62,62 @@ class ViewPage:
     after: str | None
 
 
-def read_one(*, consultations: ConsultationRepository, cipher: FieldCipher, audit: AuditLog,
-             calendar: ServiceCalendar, principal: Principal, consultation_id: str, now: datetime,
-             ip: str = "") -> ConsultationView:
-    consultation = consultations.get(consultation_id)
-    reader = reader_of(principal, consultation) if consultation is not None else None
-    if consultation is None or reader is None:
-        raise ConsultationNotFoundError()
-    if consultation.sealed is None:
-        return _view(consultation, None, PersonalData.ERASED, calendar, now)
-    try:
-        personal = _open(cipher, consultation)
-    except CiphertextMismatchError:
-        raise RecordIntegrityError() from None
-    if reader is not Reader.OWNER:
-        audit.record_access(AccessEvent(at=now, actor=principal.subject, actor_role=principal.role.value,
-                                        owner=consultation.owner, record=f"{ENTITY}:{consultation.id}",
-                                        action="read", ip=ip))
-    return _view(consultation, personal, PersonalData.INCLUDED, calendar, now)
+@dataclass(frozen=True)
+class Assigned:
+    view: ConsultationView
+    booking: Booking | None  # the active booking (reservations)
 
 
-def read_page(*, consultations: ConsultationRepository, calendar: ServiceCalendar, principal: Principal,
-              limit: int, after: str | None, month: str | None, now: datetime) -> ViewPage:
-    """The principal's list, newest first: own (resident), assigned (attorney), a month's (admin).
+class ConsultationReads:
+    def __init__(self, *, consultations: ConsultationRepository, cipher: FieldCipher, audit: AuditLog,
+                 calendar: ServiceCalendar, clock: Clock,
+                 active_bookings: Callable[[Iterable[str]], dict[str, Booking]]) -> None:
+        self.consultations = consultations
+        self.cipher = cipher
+        self.audit = audit
+        self.calendar = calendar
+        self.clock = clock
+        self.active_bookings = active_bookings  # each consultation's active booking, by consultation id
 
-    Lists never carry the sealed details, the owner's included: a list is for picking a
-    consultation, and its details are decrypted (and, for staff, access-logged) only when that
-    one consultation is opened. Listing costs one query and no key-service call.
-    """
-    if principal.is_admin:
-        page = consultations.list_by_month(month or calendar.to_local(now).strftime("%Y-%m"), limit, after)
-    elif principal.is_attorney and principal.attorney_id:
-        page = consultations.list_by_attorney(principal.attorney_id, limit, after)
-    else:
-        page = consultations.list_by_owner(principal.subject, limit, after)
-    return ViewPage([_withheld(c, calendar, now) for c in page.items], page.after)
+    def read_one(self, principal: Principal, consultation_id: str, ip: str = "") -> ConsultationView:
+        now = self.clock()
+        consultation = self.consultations.get(consultation_id)
+        reader = reader_of(principal, consultation) if consultation is not None else None
+        if consultation is None or reader is None:
+            raise ConsultationNotFoundError()
+        if consultation.sealed is None:
+            return _view(consultation, None, PersonalData.ERASED, self.calendar, now)
+        try:
+            personal = _open(self.cipher, consultation)
+        except CiphertextMismatchError:
+            raise RecordIntegrityError() from None
+        if reader is not Reader.OWNER:
+            self.audit.record_access(AccessEvent(at=now, actor=principal.subject, actor_role=principal.role.value,
+                                                 owner=consultation.owner, record=f"{ENTITY}:{consultation.id}",
+                                                 action="read", ip=ip))
+        return _view(consultation, personal, PersonalData.INCLUDED, self.calendar, now)
+
+    def read_page(self, principal: Principal, limit: int, after: str | None, month: str | None) -> ViewPage:
+        """The principal's list, newest first: own (resident), assigned (attorney), a month's (admin).
+
+        Lists never carry the sealed details, the owner's included: a list is for picking a
+        consultation, and its details are decrypted (and, for staff, access-logged) only when that
+        one consultation is opened. Listing costs one query and no key-service call.
+        """
+        now, calendar, consultations = self.clock(), self.calendar, self.consultations
+        if principal.is_admin:
+            page = consultations.list_by_month(month or calendar.to_local(now).strftime("%Y-%m"), limit, after)
+        elif principal.is_attorney and principal.attorney_id:
+            page = consultations.list_by_attorney(principal.attorney_id, limit, after)
+        else:
+            page = consultations.list_by_owner(principal.subject, limit, after)
+        return ViewPage([_withheld(c, calendar, now) for c in page.items], page.after)
+
+    def assigned(self, principal: Principal, limit: int = 50) -> list[Assigned]:
+        """An attorney's newest assigned consultations with their bookings (the day's agenda)."""
+        page = self.read_page(principal, limit, None, None)
+        booked = self.active_bookings(v.consultation.id for v in page.items)
+        return [Assigned(v, booked.get(v.consultation.id)) for v in page.items]
 
 
 def owner_view(consultation: Consultation, personal: PersonalDetails | None, calendar: ServiceCalendar,

@@ -7,11 +7,10 @@ or corrected meanwhile is refused, never overwritten. Logs name the fields chang
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from chalicelib.clock import Clock
+from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (
     ENTITY,
-    Consultation,
     ConsultationNotFoundError,
     ConsultationRepository,
     EncryptionUnavailableError,
@@ -24,31 +23,42 @@ from chalicelib.domain.corrections import Correction, CorrectionStore, check_cor
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
 from chalicelib.logs import logger
+from chalicelib.services.consultation_reads import ConsultationView, owner_view
 
 
-def correct(*, consultations: ConsultationRepository, store: CorrectionStore, cipher: FieldCipher,
-            principal: Principal, consultation_id: str, correction: Correction,
-            now: datetime) -> tuple[Consultation, PersonalDetails]:
-    consultation = consultations.get(consultation_id)
-    if consultation is None or reader_of(principal, consultation) is not Reader.OWNER:
-        raise ConsultationNotFoundError()  # staff read it, but only its owner corrects it
-    check_correctable(consultation.status)
-    if consultation.sealed is None:
-        raise ConsultationNotFoundError()  # erased: nothing left to correct
-    try:
-        before = PersonalDetails.from_sealed(cipher.open(ENTITY, consultation.id, consultation.sealed))
-    except CipherUnavailableError as exc:
-        raise EncryptionUnavailableError(saving=True) from exc
-    except CiphertextMismatchError as exc:  # the details do not belong to this record
-        raise RecordIntegrityError() from exc
-    changed = correction.changed_fields(before)
-    if not changed:
-        return consultation, before
-    after = correction.applied_to(before)
-    try:
-        sealed = cipher.seal(ENTITY, consultation.id, after.to_sealable())
-    except CipherUnavailableError as exc:
-        raise EncryptionUnavailableError(saving=True) from exc
-    store.correct_details(consultation.id, sealed, now, expected_updated_at=consultation.updated_at)
-    logger().info("request corrected by its owner", extra={"consultation_id": consultation.id, "fields": changed})
-    return consultation.evolve(sealed=sealed, updated_at=now), after
+class Corrections:
+    def __init__(self, *, consultations: ConsultationRepository, store: CorrectionStore, cipher: FieldCipher,
+                 calendar: ServiceCalendar, clock: Clock) -> None:
+        self.consultations = consultations
+        self.store = store
+        self.cipher = cipher
+        self.calendar = calendar
+        self.clock = clock
+
+    def correct(self, principal: Principal, consultation_id: str, correction: Correction) -> ConsultationView:
+        """The owner's view of the request after the correction (unchanged when nothing differs)."""
+        now = self.clock()
+        consultation = self.consultations.get(consultation_id)
+        if consultation is None or reader_of(principal, consultation) is not Reader.OWNER:
+            raise ConsultationNotFoundError()  # staff read it, but only its owner corrects it
+        check_correctable(consultation.status)
+        if consultation.sealed is None:
+            raise ConsultationNotFoundError()  # erased: nothing left to correct
+        try:
+            before = PersonalDetails.from_sealed(self.cipher.open(ENTITY, consultation.id, consultation.sealed))
+        except CipherUnavailableError as exc:
+            raise EncryptionUnavailableError(saving=True) from exc
+        except CiphertextMismatchError as exc:  # the details do not belong to this record
+            raise RecordIntegrityError() from exc
+        changed = correction.changed_fields(before)
+        if not changed:
+            return owner_view(consultation, before, self.calendar, now)
+        after = correction.applied_to(before)
+        try:
+            sealed = self.cipher.seal(ENTITY, consultation.id, after.to_sealable())
+        except CipherUnavailableError as exc:
+            raise EncryptionUnavailableError(saving=True) from exc
+        self.store.correct_details(consultation.id, sealed, now, expected_updated_at=consultation.updated_at)
+        logger().info("request corrected by its owner",
+                      extra={"consultation_id": consultation.id, "fields": changed})
+        return owner_view(consultation.evolve(sealed=sealed, updated_at=now), after, self.calendar, now)

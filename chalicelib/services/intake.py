@@ -22,10 +22,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.clock import Clock
 from chalicelib.domain import languages, triage
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (
@@ -38,9 +39,12 @@ from chalicelib.domain.consultations import (
     PersonalDetails,
     Status,
 )
+from chalicelib.domain.identity import Principal
 from chalicelib.domain.limits import new_request_quotas
+from chalicelib.domain.metrics import Metrics
 from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
 from chalicelib.logs import best_effort, logger
+from chalicelib.services.consultation_reads import ConsultationView, owner_view
 from chalicelib.settings import Policy
 
 # Version of the consent text below; stored with each consultation as proof of
@@ -57,7 +61,7 @@ class Submission:
 
 def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
            policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime,
-           receipts: Any = None, identity_key: Any = None) -> Submission:
+           receipts: ReceiptCounter | None = None, identity_key: IdentityKey | None = None) -> Submission:
     """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``.
 
     ``receipts`` (a ``ReceiptCounter``) gives the stored request its 접수번호 afterwards (so a
@@ -95,7 +99,7 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
     return Submission(stored, personal if stored.sealed is not None else None, created.replayed)
 
 
-def _with_receipt(consultations: ConsultationRepository, receipts: Any, stored: Consultation,
+def _with_receipt(consultations: ConsultationRepository, receipts: ReceiptCounter, stored: Consultation,
                   local_now: datetime) -> Consultation:
     # the request is stored; without a number now, the number follows on a retry
     receipt = best_effort(lambda: consultations.set_receipt(stored.id, receipts.next(local_now)),
@@ -130,7 +134,7 @@ class Text(BaseModel):
     en: str
 
 
-def _text(key: str, **values: Any) -> Text:
+def _text(key: str, **values: object) -> Text:
     return Text(**{code: languages.text(code, key, **values) for code in languages.CODES})
 
 
@@ -185,4 +189,57 @@ def privacy_notice(policy: Policy) -> PrivacyNotice:
         fallback_phone=policy.fallback_phone)
 
 
-__all__: list[Any] = ["CONSENT_VERSION", "Submission", "erase_personal_data", "privacy_notice", "submit"]
+# --- the service the API calls -------------------------------------------------------------------
+
+class ReceiptCounter(Protocol):
+    def next(self, local_now: datetime) -> str: ...
+
+
+class IdentityKey(Protocol):
+    def digest(self, purpose: str, value: str) -> str: ...
+
+
+class ReceivedMessages(Protocol):
+    """Tells the resident their request arrived (``ResidentMessenger``; once per consultation)."""
+
+    def request_received(self, consultation: Consultation) -> str: ...
+
+
+@dataclass(frozen=True)
+class Received:
+    """A submitted request as its owner sees it; ``replayed``: the same request was sent before."""
+
+    view: ConsultationView
+    replayed: bool
+
+
+class ConsultationIntake:
+    def __init__(self, *, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
+                 policy: Policy, receipts: ReceiptCounter, identity_key: IdentityKey,
+                 messages: ReceivedMessages, metrics: Metrics, clock: Clock) -> None:
+        self.consultations = consultations
+        self.cipher = cipher
+        self.calendar = calendar
+        self.policy = policy
+        self.receipts = receipts
+        self.identity_key = identity_key
+        self.messages = messages
+        self.metrics = metrics
+        self.clock = clock
+
+    def submit(self, principal: Principal, intake: Intake, idempotency_key: str) -> Received:
+        """Store the resident's request once per key (``submit``), tell them it arrived, count it."""
+        now = self.clock()
+        submission = submit(consultations=self.consultations, cipher=self.cipher, calendar=self.calendar,
+                            policy=self.policy, owner=principal.subject, intake=intake,
+                            idempotency_key=idempotency_key, now=now, receipts=self.receipts,
+                            identity_key=self.identity_key)
+        self.messages.request_received(submission.consultation)  # once per consultation
+        if not submission.replayed:
+            self.metrics.record({"ConsultationsRequested": 1})
+        view = owner_view(submission.consultation, submission.personal, self.calendar, now)
+        return Received(view, submission.replayed)
+
+
+__all__ = ["CONSENT_VERSION", "ConsultationIntake", "Received", "Submission", "erase_personal_data",
+                      "privacy_notice", "submit"]

@@ -101,3 +101,17 @@ def privacy_policy(policy: Policy, *, booking_keep_days: int) -> PrivacyPolicy:
     return PrivacyPolicy(operator=OPERATOR, records=records, recipients=notice.privacy.recipients,
                          sensitive_items=notice.sensitive.items_optional, consent_version=notice.version,
                          fallback_phone=policy.fallback_phone)
+
+
+class PolicyDocuments:
+    """The texts published from the stage's settings: the privacy policy and the consent notice."""
+
+    def __init__(self, policy: Policy, *, booking_keep_days: int) -> None:
+        self.policy = policy
+        self.booking_keep_days = booking_keep_days
+
+    def privacy_policy(self) -> PrivacyPolicy:
+        return privacy_policy(self.policy, booking_keep_days=self.booking_keep_days)
+
+    def privacy_notice(self) -> PrivacyNotice:
+        return privacy_notice(self.policy)

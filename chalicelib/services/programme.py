@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from chalicelib.clock import Clock
 from chalicelib.domain import categories, languages, regions
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.settings import Policy
@@ -92,3 +93,15 @@ def describe(policy: Policy, calendar: ServiceCalendar, now: datetime, lang: str
         languages=[LanguageInfo(code=x.code, name=x.name, html_lang=x.code) for x in languages.LANGUAGES],
         lang=lang,
     )
+
+
+class Programme:
+    """The programme's public facts, as of the container's clock."""
+
+    def __init__(self, policy: Policy, calendar: ServiceCalendar, clock: Clock) -> None:
+        self.policy = policy
+        self.calendar = calendar
+        self.clock = clock
+
+    def describe(self, lang: str = languages.DEFAULT) -> Meta:
+        return describe(self.policy, self.calendar, self.clock(), lang)

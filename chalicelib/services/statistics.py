@@ -13,9 +13,13 @@ import io
 import statistics as stats
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
-from chalicelib.domain.consultations import Status
+from chalicelib.clock import Clock
+from chalicelib.domain.calendar import ServiceCalendar
+from chalicelib.domain.consultations import Page, Status
+from chalicelib.domain.deliveries import DeliveryLedger
+from chalicelib.services.resident_messages import counts
 
 PAGE_SIZE = 100
 # Statuses whose last change was the assignment (matched in real time, or booked): for these,
@@ -62,7 +66,7 @@ def _counts(counter: Counter[str]) -> list[Count]:
     return [Count(code, n) for code, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def month_statistics(consultations: Any, month: str) -> MonthStatistics:
+def month_statistics(consultations: MonthIndex, month: str) -> MonthStatistics:
     """Statistics of the consultations received in ``month`` (``YYYY-MM``, Korea time)."""
     by: dict[str, Counter[str]] = {k: Counter() for k in ("category", "region", "mode", "method", "status",
                                                           "recorded", "rating", "language")}
@@ -120,3 +124,30 @@ def to_csv(result: MonthStatistics) -> str:
         writer.writerow([result.month, "waiting", w.mode, w.measured,
                          "" if w.median_minutes is None else w.median_minutes])
     return out.getvalue()
+
+
+# --- the service the operations console calls ---------------------------------------------------------
+
+class MonthIndex(Protocol):
+    """The consultations of a month, newest first, a page at a time (never a Scan)."""
+
+    def list_by_month(self, month: str, limit: int, after: str | None = None) -> Page: ...
+
+
+class Statistics:
+    def __init__(self, *, consultations: MonthIndex, ledger: DeliveryLedger, calendar: ServiceCalendar,
+                 clock: Clock) -> None:
+        self.consultations = consultations
+        self.ledger = ledger
+        self.calendar = calendar
+        self.clock = clock
+
+    def month(self, month: str | None = None) -> MonthStatistics:
+        """The statistics of ``month`` (``YYYY-MM``, Korea time; this month when None)."""
+        return month_statistics(self.consultations, month or f"{self.calendar.local_date(self.clock()):%Y-%m}")
+
+    def month_with_messages(self, month: str | None = None) -> tuple[MonthStatistics,
+                                                                     dict[tuple[str, str, str], int]]:
+        """The month's statistics and the residents' messages marked in it per (template, channel, result)."""
+        result = self.month(month)
+        return result, counts(self.ledger, result.month)

@@ -11,10 +11,14 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Protocol
 
+from chalicelib.clock import Clock
+from chalicelib.domain.attorneys import Attorney
+from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import Status
-from chalicelib.services.statistics import NOT_RECORDED, PAGE_SIZE
+from chalicelib.services.statistics import NOT_RECORDED, PAGE_SIZE, MonthIndex
 
 MAX_MONTHS = 24
 DIMENSIONS = ("category", "region", "mode", "method", "status", "outcome", "attorney")
@@ -38,7 +42,7 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def month_counts(consultations: Any, month: str) -> dict[str, Counter[str]]:
+def month_counts(consultations: MonthIndex, month: str) -> dict[str, Counter[str]]:
     by: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
     after: str | None = None
     while True:
@@ -58,7 +62,8 @@ def month_counts(consultations: Any, month: str) -> dict[str, Counter[str]]:
             return by
 
 
-def to_csv(consultations: Any, attorneys: Any, months: list[str], labels: Mapping[str, Mapping[str, str]],
+def to_csv(consultations: MonthIndex, attorneys: AttorneyNames, months: list[str],
+           labels: Mapping[str, Mapping[str, str]],
            headings: Mapping[str, str]) -> str:
     """``month, dimension, label, code, count`` rows (headings and labels in the reader's language)."""
     out = io.StringIO()
@@ -84,7 +89,7 @@ def to_csv(consultations: Any, attorneys: Any, months: list[str], labels: Mappin
     return out.getvalue()
 
 
-def _label(dimension: str, code: str, labels: Mapping[str, Mapping[str, str]], attorneys: Any,
+def _label(dimension: str, code: str, labels: Mapping[str, Mapping[str, str]], attorneys: AttorneyNames,
            names: dict[str, str]) -> str:
     if dimension == "attorney":
         if code not in names:
@@ -92,3 +97,32 @@ def _label(dimension: str, code: str, labels: Mapping[str, Mapping[str, str]], a
             names[code] = attorney.display_name if attorney is not None else code
         return names[code]
     return labels.get(dimension, {}).get(code, code)
+
+
+# --- the service the operations console calls ---------------------------------------------------------
+
+class AttorneyNames(Protocol):
+    def get(self, attorney_id: str) -> Attorney | None: ...
+
+
+@dataclass(frozen=True)
+class Spreadsheet:
+    months: list[str]
+    csv: str
+
+
+class StatsExport:
+    def __init__(self, *, consultations: MonthIndex, attorneys: AttorneyNames, calendar: ServiceCalendar,
+                 clock: Clock) -> None:
+        self.consultations = consultations
+        self.attorneys = attorneys
+        self.calendar = calendar
+        self.clock = clock
+
+    def spreadsheet(self, first: str | None, last: str | None, labels: Mapping[str, Mapping[str, str]],
+                    headings: Mapping[str, str]) -> Spreadsheet:
+        """The months ``first`` to ``last`` (``YYYY-MM``; this month when ``first`` is None, ``first``
+        alone when ``last`` is)."""
+        start = first or f"{self.calendar.local_date(self.clock()):%Y-%m}"
+        months = months_between(start, last or start)
+        return Spreadsheet(months, to_csv(self.consultations, self.attorneys, months, labels, headings))

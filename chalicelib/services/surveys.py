@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
-from chalicelib.domain.consultations import ConsultationNotFoundError, Status
+from chalicelib.clock import Clock
+from chalicelib.domain.consultations import ConsultationNotFoundError, ConsultationRepository, Status
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.surveys import SurveyNotOpenError
 
 
-def answer(*, consultations: Any, store: Any, cipher: Any, principal: Principal, consultation_id: str,
-           rating: int, comment: str | None, now: datetime) -> None:
-    """Record the owner's rating (1–5) and optional comment (sealed), once."""
-    consultation = consultations.get(consultation_id)
-    if consultation is None or consultation.owner != principal.subject:
-        raise ConsultationNotFoundError()
-    if consultation.status is not Status.COMPLETED:
-        raise SurveyNotOpenError()
-    sealed = cipher.seal("survey", consultation_id, {"comment": comment}) if comment else None
-    expires = int(consultation.expires_at.timestamp()) if consultation.expires_at else None
-    store.save(consultation_id, rating, now.strftime("%Y-%m"), sealed, now, expires)
-    consultations.note_result(consultation_id, satisfaction=rating)  # the rating alone, for the statistics
+class SurveyAnswers(Protocol):
+    """Where the answers go (one per consultation; ``SurveyAlreadyAnsweredError`` for a second)."""
+
+    def save(self, consultation_id: str, rating: int, month: str, sealed_comment: bytes | None,
+             now: datetime, expires_at: int | None) -> None: ...
+
+
+class SatisfactionSurvey:
+    def __init__(self, *, consultations: ConsultationRepository, store: SurveyAnswers, cipher: FieldCipher,
+                 clock: Clock) -> None:
+        self.consultations = consultations
+        self.store = store
+        self.cipher = cipher
+        self.clock = clock
+
+    def answer(self, principal: Principal, consultation_id: str, rating: int, comment: str | None) -> None:
+        """Record the owner's rating (1–5) and optional comment (sealed), once."""
+        now = self.clock()
+        consultation = self.consultations.get(consultation_id)
+        if consultation is None or consultation.owner != principal.subject:
+            raise ConsultationNotFoundError()
+        if consultation.status is not Status.COMPLETED:
+            raise SurveyNotOpenError()
+        sealed = self.cipher.seal("survey", consultation_id, {"comment": comment}) if comment else None
+        expires = int(consultation.expires_at.timestamp()) if consultation.expires_at else None
+        self.store.save(consultation_id, rating, now.strftime("%Y-%m"), sealed, now, expires)
+        # the rating alone, for the statistics
+        self.consultations.note_result(consultation_id, satisfaction=rating)

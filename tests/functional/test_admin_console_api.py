@@ -151,7 +151,7 @@ def test_month_statistics_counts_and_median_wait(console) -> None:
     assert consultations.note_result(rows[-1].id, outcome="wage_complaint_referral")  # rooms.record_outcome
     assert not consultations.note_result(rows[-1].id, outcome="advice_given")  # once
     assert not consultations.note_result(rows[3].id, outcome="advice_given")  # only a completed one
-    assert consultations.note_result(rows[-1].id, satisfaction=4)  # surveys.answer
+    assert consultations.note_result(rows[-1].id, satisfaction=4)  # SatisfactionSurvey.answer
     assert consultations.note_result(rows[4].id, satisfaction=5)
     stats = api.get("/api/admin/stats?month=2026-12", headers=admin)
     assert stats.status == 200, stats.body

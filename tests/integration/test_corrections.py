@@ -17,7 +17,8 @@ from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import ENTITY, ConsultationNotFoundError, Intake, Language, PersonalDetails, Status
 from chalicelib.domain.corrections import Correction, CorrectionConflictError, NotCorrectableError
 from chalicelib.domain.identity import Principal, Provider, Role
-from chalicelib.services import corrections, intake
+from chalicelib.services import intake
+from chalicelib.services.corrections import Corrections
 
 pytestmark = pytest.mark.emulator
 
@@ -51,9 +52,10 @@ class WritesTogether:
 
 
 def fix(container, principal, cid, correction, now=NOW + timedelta(minutes=5), store=None):  # type: ignore[no-untyped-def]
-    return corrections.correct(consultations=container.consultations, store=store or container.consultations,
-                               cipher=container.cipher, principal=principal, consultation_id=cid,
-                               correction=correction, now=now)
+    service = Corrections(consultations=container.consultations, store=store or container.consultations,
+                          cipher=container.cipher, calendar=container.calendar, clock=lambda: now)
+    view = service.correct(principal, cid, correction)
+    return view.consultation, view.personal
 
 
 def stored_details(container, cid) -> PersonalDetails:  # type: ignore[no-untyped-def]

@@ -23,7 +23,8 @@ from chalicelib.domain.identity import InvalidTokenError, Principal, Provider, R
 from chalicelib.domain.login import Client
 from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.users import UserProfile
-from chalicelib.services import intake, surveys
+from chalicelib.services import intake
+from chalicelib.services.surveys import SatisfactionSurvey
 from chalicelib.settings import Settings
 from tests.integration.reservations_harness import erase as clean_up
 from tests.integration.test_fault_injection import aws_fault, error
@@ -72,8 +73,8 @@ def test_leaving_erases_every_free_text_and_a_retry_after_a_failure_half_way_fin
     c.consultations.transition(held, Status.MATCHED, NOW, attorney_id=attorney_id)
     c.rooms.post(me, held, "제 계약서 사진을 보내드릴게요")
     c.rooms.record_outcome(lawyer, held, Outcome.ADVICE_GIVEN, "계약서 변경 경위를 상세히 들음")
-    surveys.answer(consultations=c.consultations, store=c.surveys, cipher=c.cipher, principal=me,
-                   consultation_id=held, rating=4, comment="노무사님 덕분에 많이 알게 되었습니다", now=NOW)
+    SatisfactionSurvey(consultations=c.consultations, store=c.surveys, cipher=c.cipher, clock=lambda: NOW) \
+        .answer(me, held, 4, "노무사님 덕분에 많이 알게 되었습니다")
     # a reservation the attorney declined with a reason
     declined = submit(Mode.RESERVATION)
     c.reservations.book(me, declined, datetime(2026, 12, 2, 14, 0, tzinfo=KST))
