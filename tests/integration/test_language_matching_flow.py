@@ -8,39 +8,30 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.composition import Container
-from chalicelib.domain.categories import Method, Mode
-from chalicelib.domain.consultations import Intake, Language, PersonalDetails
+from chalicelib.domain.consultations import Language, PersonalDetails
 from chalicelib.domain.identity import Principal, Provider, Role
-from chalicelib.services import intake
-from chalicelib.settings import Settings
-from ops import seed
+from tests.integration.test_realtime_flow import KST, ON_DUTY, duty_world
+from tests.integration.test_realtime_flow import submit as submit_realtime
 
 pytestmark = pytest.mark.emulator
 
-KST = ZoneInfo("Asia/Seoul")
-CATEGORY, REGION = "industrial_accident", "gwangmyeong"
-ON_DUTY = ("att-005", "att-006", "att-097")  # seeded: all three cover industrial accidents in Gwangmyeong
 SPEAKER = "att-097"
+
+
+def _speaks_vietnamese_and_chinese(c: Container, now: datetime) -> None:
+    speaker = c.attorneys.get(SPEAKER)
+    c.attorneys.save(replace(speaker, languages=frozenset({"vi", "zh"})), c.attorneys.contact(SPEAKER), now)
 
 
 @pytest.fixture(scope="module")
 def world(private_stack):
-    seed.run(private_stack.container, wanted=lambda a: CATEGORY in a.categories and REGION in a.regions)
-    clock = [datetime(2026, 12, 1, 10, 0, 30, tzinfo=KST)]
-    mine = Container(Settings.from_env(private_stack.env), clock=lambda: clock[0])
-    speaker = mine.attorneys.get(SPEAKER)
-    mine.attorneys.save(replace(speaker, languages=frozenset({"vi", "zh"})), mine.attorneys.contact(SPEAKER),
-                        clock[0])
-    for attorney_id in ON_DUTY:
-        mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), True)
-    yield mine, clock
-    for attorney_id in ON_DUTY:
-        mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), False)
+    with duty_world(private_stack, datetime(2026, 12, 1, 10, 0, 30, tzinfo=KST),
+                    prepare=_speaks_vietnamese_and_chinese) as made:
+        yield made
 
 
 SUBMITTED: list[str] = []
@@ -64,13 +55,9 @@ def principal(attorney_id: str) -> Principal:
 def submit(c: Container, now: datetime, language: Language) -> str:
     personal = PersonalDetails(name="Nguyen Van A", phone="+821023456789",
                                description="Tôi bị thương khi làm việc và chủ không báo cáo.")
-    made = intake.submit(consultations=c.consultations, cipher=c.cipher, calendar=c.calendar,
-                         policy=c.settings.policy, owner=f"kakao:lang-{uuid.uuid4().hex[:8]}",
-                         intake=Intake(CATEGORY, REGION, Mode.REALTIME, Method.PHONE, language, personal),
-                         idempotency_key=str(uuid.uuid4()), now=now)
-    c.realtime_queue.enqueue(made.consultation, now)
-    SUBMITTED.append(made.consultation.id)
-    return made.consultation.id
+    made = submit_realtime(c, now, f"kakao:lang-{uuid.uuid4().hex[:8]}", language, personal)
+    SUBMITTED.append(made)
+    return made
 
 
 def offer_of(c: Container, consultation_id: str):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,19 +41,32 @@ def kst(*args: int) -> datetime:
     return datetime(*args, tzinfo=KST)
 
 
+@contextmanager
+def duty_world(private_stack, start: datetime, prepare=None) -> Iterator[tuple[Container, list[datetime]]]:
+    """The seeded attorneys who cover the category and region on the module's own stack, the three of
+    ``ON_DUTY`` on duty (and off again afterwards), and a container on a clock the test moves
+    (``clock[0]``); ``prepare(container, now)`` changes profiles before duty starts."""
+    seed.run(private_stack.container, wanted=lambda a: CATEGORY in a.categories and REGION in a.regions)
+    clock = [start]
+    mine = Container(Settings.from_env(private_stack.env), clock=lambda: clock[0])
+    mine.tables  # noqa: B018
+    if prepare is not None:
+        prepare(mine, start)
+    for attorney_id in ON_DUTY:
+        mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), True)
+    try:
+        yield mine, clock
+    finally:
+        for attorney_id in ON_DUTY:
+            mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), False)
+
+
 @pytest.fixture(scope="module")
 def world(private_stack):
     """A stack of the module's own (its real-time queue is no other test's), with the seeded
     attorneys who cover the category and region, three of them on duty, on a clock of the test's."""
-    seed.run(private_stack.container, wanted=lambda a: CATEGORY in a.categories and REGION in a.regions)
-    clock = [kst(2026, 12, 1, 10, 0, 30)]
-    mine = Container(Settings.from_env(private_stack.env), clock=lambda: clock[0])
-    mine.tables  # noqa: B018
-    for attorney_id in ON_DUTY:
-        mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), True)
-    yield mine, clock, private_stack.env
-    for attorney_id in ON_DUTY:
-        mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), False)
+    with duty_world(private_stack, kst(2026, 12, 1, 10, 0, 30)) as (mine, clock):
+        yield mine, clock, private_stack.env
 
 
 def attorney_principal(attorney_id: str) -> Principal:
@@ -59,12 +74,14 @@ def attorney_principal(attorney_id: str) -> Principal:
                      session_id="s", attorney_id=attorney_id)
 
 
-def submit(c: Container, now: datetime, owner: str) -> str:
-    personal = PersonalDetails(name="홍길동", phone="+821023456789",
-                               description="I was injured at work and my employer refuses to report it.")
+def submit(c: Container, now: datetime, owner: str, language: Language = Language.KO,
+           personal: PersonalDetails | None = None) -> str:
+    """A real-time phone request through the intake service, queued for matching."""
+    personal = personal or PersonalDetails(name="홍길동", phone="+821023456789",
+                                           description="I was injured at work and my employer refuses to report it.")
     made = intake.submit(consultations=c.consultations, cipher=c.cipher, calendar=c.calendar,
                          policy=c.settings.policy, owner=owner,
-                         intake=Intake(CATEGORY, REGION, Mode.REALTIME, Method.PHONE, Language.KO, personal),
+                         intake=Intake(CATEGORY, REGION, Mode.REALTIME, Method.PHONE, language, personal),
                          idempotency_key=str(uuid.uuid4()), now=now)
     c.realtime_queue.enqueue(made.consultation, now)
     return made.consultation.id

@@ -14,25 +14,17 @@ from chalicelib.domain.bookings import NoBookingError, NotBookableError
 from chalicelib.domain.categories import Mode
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Principal, Provider, Role
-from chalicelib.settings import Settings
-from ops import seed
 from ops.tick import run_jobs
-from tests.integration.test_realtime_flow import CATEGORY, ON_DUTY, REGION, current_offer, kst, submit
+from tests.integration.test_realtime_flow import current_offer, duty_world, kst, submit
 
 pytestmark = pytest.mark.emulator
 
 
 @pytest.fixture(scope="module")
 def world(private_stack):
-    seed.run(private_stack.container, wanted=lambda a: CATEGORY in a.categories and REGION in a.regions)
-    clock = [kst(2026, 12, 2, 9, 0)]  # a Wednesday before the morning window opens: requests wait
-    mine = Container(Settings.from_env(private_stack.env), clock=lambda: clock[0])
-    mine.tables  # noqa: B018
-    for attorney_id in ON_DUTY:
-        mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), True)
-    yield mine, clock, private_stack.env
-    for attorney_id in ON_DUTY:
-        mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), False)
+    # a Wednesday before the morning window opens: requests wait
+    with duty_world(private_stack, kst(2026, 12, 2, 9, 0)) as (mine, clock):
+        yield mine, clock, private_stack.env
 
 
 def owner_of(c: Container, cid: str) -> Principal:
