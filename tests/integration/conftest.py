@@ -69,3 +69,26 @@ def private_stack(container: Container, tmp_path_factory: pytest.TempPathFactory
         os.environ["AWS_ENDPOINT_URL"] = shared_endpoint
         _reset_model_connections()
         emulator.stop(timeout=2.0)  # state is in memory only: no need to wait for a clean exit
+
+
+# --- the dev SENS emulator, for the messaging channel's tests ------------------------------------------
+
+@pytest.fixture(scope="module")
+def sens_url() -> Iterator[str]:
+    """The dev SENS emulator (a real process) on a free port, for the module."""
+    port = processes.free_port()
+    service = processes.sens(port, ARTIFACTS / f"sens-{port}.log").start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        service.stop()
+
+
+@pytest.fixture
+def sens_faults_cleared(sens_url: str) -> Iterator[None]:
+    """No fault a test set up (a dropped 알림톡, a refusing SMS API) outlives it."""
+    import requests
+
+    requests.delete(f"{sens_url}/__dev/faults", timeout=5)
+    yield
+    requests.delete(f"{sens_url}/__dev/faults", timeout=5)

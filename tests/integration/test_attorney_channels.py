@@ -5,7 +5,6 @@ its SMS/LMS fallback counted as the carriers count bytes (UCS-2 for Thai, Khmer,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -17,34 +16,15 @@ from chalicelib.domain.attorneys import AttorneyContact
 from chalicelib.domain.notifications import MessageKind, NotificationFailedError
 from chalicelib.services.attorney_alerts import alert_phone
 from devtools.sens.server import Config
-from ops import processes
 from ops.outbox import sent_sens
-from tests.conftest import ARTIFACTS
 from tests.unit.test_message_templates import rendered
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("sens_faults_cleared")]
 
 LOCAL = Config()
 KEYS = {"sens_access_key": LOCAL.access_key, "sens_secret_key": LOCAL.secret_key}
 BASE = "http://127.0.0.1:8000"
 WHEN = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # Wednesday 10:00 in Korea
-
-
-@pytest.fixture(scope="module")
-def sens_url() -> Iterator[str]:
-    port = processes.free_port()
-    service = processes.sens(port, ARTIFACTS / f"sens-{port}.log").start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        service.stop()
-
-
-@pytest.fixture(autouse=True)
-def clean(sens_url: str) -> Iterator[None]:
-    requests.delete(f"{sens_url}/__dev/faults", timeout=5)
-    yield
-    requests.delete(f"{sens_url}/__dev/faults", timeout=5)
 
 
 def client(url: str) -> SensClient:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC
 
 import pytest
@@ -27,30 +26,12 @@ from chalicelib.domain.notifications import NotificationFailedError
 from devtools.sens.server import Config
 from ops import processes
 from ops.outbox import sent_sens, sent_sms
-from tests.conftest import ARTIFACTS
 
-pytestmark = pytest.mark.emulator
+pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("sens_faults_cleared")]
 
 LOCAL = Config()
 KEYS = {"sens_access_key": LOCAL.access_key, "sens_secret_key": LOCAL.secret_key}
 LINK = "http://127.0.0.1:8000/consultations/0f8fad5b-d9cb-469f-a165-70867728950e"
-
-
-@pytest.fixture(scope="module")
-def sens_url() -> Iterator[str]:
-    port = processes.free_port()
-    service = processes.sens(port, ARTIFACTS / f"sens-{port}.log").start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        service.stop()
-
-
-@pytest.fixture(autouse=True)
-def clean(sens_url: str) -> Iterator[None]:
-    requests.delete(f"{sens_url}/__dev/faults", timeout=5)
-    yield
-    requests.delete(f"{sens_url}/__dev/faults", timeout=5)
 
 
 def client(url: str, keys: dict[str, str] = KEYS, sender: str = LOCAL.senders[0]) -> SensClient:
