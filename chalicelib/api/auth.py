@@ -113,7 +113,8 @@ def _failure(request: Request, exc: LoginError) -> Response:
         response = html_page(request, "signin_error.html", status=status, message_key=key)
         response.headers.update(headers)
         return response
-    return error_response(status, code, exc.message, headers=headers)
+    phone = get_container().settings.policy.fallback_phone
+    return error_response(status, code, exc.message.replace("{phone}", phone), headers=headers)
 
 
 def _redirect(location: str, set_cookies: list[str]) -> Response:

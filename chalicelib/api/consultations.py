@@ -32,7 +32,6 @@ from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.logs import best_effort
 from chalicelib.services import consultation_reads, intake
 from chalicelib.services.consultation_reads import ConsultationView, PersonalData
-from chalicelib.settings import FALLBACK_PHONE
 
 bp = ApiBlueprint(__name__)
 
@@ -156,7 +155,8 @@ class IntakeRequest(BaseModel):
         if value is not True:
             raise PydanticCustomError("consent_required", "We can take a request online only with your "
                                       "consent to the use of your personal data (see GET /api/consent). "
-                                      f"Without it, please call {FALLBACK_PHONE}.")
+                                      "Without it, please call {phone}.",
+                                      {"phone": get_container().settings.policy.fallback_phone})
         return value
 
     def check(self, today: date) -> None:

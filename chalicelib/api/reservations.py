@@ -32,7 +32,7 @@ from chalicelib.domain.availability import (
     AvailabilityError,
     AvailabilityOutsideWindowsError,
 )
-from chalicelib.domain.bookings import FALLBACK_PHONE, AttorneyNotFoundError, how_it_happens
+from chalicelib.domain.bookings import AttorneyNotFoundError, how_it_happens
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
@@ -163,7 +163,7 @@ class BookingOut(BaseModel):
     attorney: AttorneyRef
     how: str = Field(description="How the consultation will happen, by method.")
     cancel_until: datetime = Field(description="Until when the booking can be cancelled or moved online.")
-    fallback_phone: str = FALLBACK_PHONE
+    fallback_phone: str = Field(description="The programme's phone line (Policy.fallback_phone).")
 
 
 class BookingEndedOut(BaseModel):
@@ -347,11 +347,13 @@ def _own_attorney_id(principal: Any) -> str:
 
 
 def _booking_out(view: BookingView) -> BookingOut:
-    b, to_local = view.booking, get_container().calendar.to_local
+    container = get_container()
+    b, to_local, phone = view.booking, container.calendar.to_local, container.settings.policy.fallback_phone
     return BookingOut(consultation_id=b.consultation_id, booking_id=b.id, start=to_local(b.start),
                       end=to_local(b.end), method=b.method,
                       attorney=AttorneyRef(id=b.attorney_id, display_name=view.attorney_name),
-                      how=how_it_happens(b.method, view.language), cancel_until=to_local(view.cancel_until))
+                      how=how_it_happens(b.method, view.language, phone), cancel_until=to_local(view.cancel_until),
+                      fallback_phone=phone)
 
 
 def _ended_out(ended: Any) -> BookingEndedOut:

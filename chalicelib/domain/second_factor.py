@@ -38,11 +38,10 @@ class SecondFactorError(Exception):
 
     reason = "second_factor_failed"
 
-    def __init__(self, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, reason: str | None = None) -> None:
         if reason is not None:
             self.reason = reason
+        super().__init__(self.reason)
 
 
 class WrongCodeError(SecondFactorError):

@@ -12,8 +12,7 @@ from chalicelib.logs import logger
 
 
 class UnknownAttorneyForEmailError(Exception):
-    def __init__(self) -> None:
-        super().__init__("There is no attorney with this id.")
+    """There is no attorney with this id."""
 
 
 def record_event(store: EmailHealthStore, hasher: Callable[[str], str], message: str | dict[str, Any],

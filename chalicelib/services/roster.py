@@ -13,9 +13,6 @@ from chalicelib.domain.matching import annual_cap_of
 class AttorneyExistsError(Exception):
     """An active attorney already has this id."""
 
-    def __init__(self) -> None:
-        super().__init__("An active attorney already has this id: choose another id, or leave it out.")
-
 
 @dataclass(frozen=True)
 class RosterEntry:
@@ -64,8 +61,7 @@ def assigned_attorney(consultations: Any, attorneys: Any, principal: Any, consul
 
 
 class UnknownAttorneyProfileError(Exception):
-    def __init__(self) -> None:
-        super().__init__("There is no attorney with this id.")
+    """There is no attorney with this id."""
 
 
 def edit(attorneys: Any, attorney_id: str, *, display_name: str, categories: frozenset[str],
