@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import Enum
@@ -152,6 +153,9 @@ def _own_messages(lang: str) -> dict[str, str]:
     return languages.own_messages(lang)
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
+
+
 class _Values(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"  # a placeholder without data stays visible (the catalogue tests catch it)
@@ -186,7 +190,7 @@ def domain_message(row: ErrorRow, values: Mapping[str, str], lang: str | None) -
         return own[key].format_map(_Values(values))
     messages = languages.catalogue(code)
     specific = messages.get(f"api.error.{row.code}") or messages.get(f"adm.error.{row.code}")
-    if specific is not None:
+    if specific is not None and set(_PLACEHOLDER.findall(specific)) <= set(values):
         return specific.format_map(_Values(values))
     english = languages.catalogue("en").get(key, key).format_map(_Values(values))
     general = messages.get(f"api.error.status.{row.status}") or messages["api.error.status.400"]

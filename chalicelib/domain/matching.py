@@ -115,10 +115,8 @@ class NoCandidateError(LookupError):
     def __init__(self, facts: ConsultationFacts, excluded: Mapping[Ineligibility, int]) -> None:
         self.facts = facts
         self.excluded = dict(excluded)
-        detail = ", ".join(f"{n} {why.value}" for why, n in sorted(self.excluded.items())) or "no attorneys"
-        super().__init__(
-            f"no eligible attorney for {facts.category} in {facts.region} ({facts.mode.value}); "
-            f"checked: {detail}")
+        super().__init__(facts.category, facts.region, facts.mode.value,
+                         {why.value: n for why, n in sorted(self.excluded.items())})
 
 
 class NotAssignableError(ValueError):

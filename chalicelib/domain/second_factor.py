@@ -39,8 +39,7 @@ class SecondFactorError(Exception):
     reason = "second_factor_failed"
 
     def __init__(self, reason: str | None = None) -> None:
-        if reason is not None:
-            self.reason = reason
+        self.reason = reason or type(self).reason  # on the instance: the error table's message names it
         super().__init__(self.reason)
 
 

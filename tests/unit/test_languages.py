@@ -159,7 +159,7 @@ def test_dates_are_written_the_way_each_language_writes_them() -> None:
 @pytest.mark.parametrize("kind", RESIDENT_KINDS)
 def test_every_resident_message_exists_in_every_language_and_passes_the_outbound_audit(code, kind) -> None:
     _present(code)
-    text = render(kind, LINK, when=WHEN, lang=code).text
+    text = render(kind, LINK, when=WHEN, lang=code, phone="02-1234-5678").text
     assert LINK in text and "{" not in text
     assert any(re.fullmatch(p, text) for p in template_patterns()), text
 
