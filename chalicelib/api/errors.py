@@ -182,7 +182,8 @@ def domain_message(row: ErrorRow, values: Mapping[str, str], lang: str | None) -
     """The message of an error-table row in ``lang`` (English when the request names none): the
     catalogue's ``row.message`` written for that language (Korean and English have every one), else
     the language's own ``api.error.<code>`` (``adm.error.<code>`` for the staff consoles), else its
-    sentence for the status with the English message after it."""
+    sentence for the status with the detailed message of its fallback language after it (easy Korean:
+    Korean; the others: English)."""
     code = lang if lang is not None and languages.is_supported(lang) else "en"
     key = row.message.format_map(_Values(values))
     own = _own_messages(code)
@@ -192,9 +193,9 @@ def domain_message(row: ErrorRow, values: Mapping[str, str], lang: str | None) -
     specific = messages.get(f"api.error.{row.code}") or messages.get(f"adm.error.{row.code}")
     if specific is not None and set(_PLACEHOLDER.findall(specific)) <= set(values):
         return specific.format_map(_Values(values))
-    english = languages.catalogue("en").get(key, key).format_map(_Values(values))
+    detail = messages.get(key, key).format_map(_Values(values))
     general = messages.get(f"api.error.status.{row.status}") or messages["api.error.status.400"]
-    return f"{general.format_map(_Values(values))} ({english})"
+    return f"{general.format_map(_Values(values))} ({detail})"
 
 
 def domain_details(row: ErrorRow, exc: Exception, policy: Policy) -> dict[str, Any] | None:

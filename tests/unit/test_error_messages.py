@@ -160,12 +160,18 @@ def test_moments_are_said_in_the_policys_time_zone_and_details_carry_them() -> N
     assert "120분" in text and "2026-12-02 14:00" in text and POLICY.fallback_phone in text
 
 
-def test_a_language_without_its_own_sentence_gets_the_general_one_and_the_english_detail() -> None:
-    unknown = accounts.BadUnlinkRequestError()  # "invalid_input": no api.error sentence of its own anywhere
-    row = row_of(unknown)
-    vi = domain_message(row, exception_values(unknown, POLICY), "vi")
-    english = own_messages("en")[row.message]
-    assert vi.startswith(catalogue("vi")[f"api.error.{row.code}"].split("{")[0]) or english in vi
+def test_a_language_without_a_fitting_sentence_gets_the_general_one_and_its_fallbacks_detail() -> None:
+    # "invalid_input": each language's api.error sentence needs {fields}, which this error has not
+    unknown = accounts.BadUnlinkRequestError()
+    row, values = row_of(unknown), exception_values(unknown, POLICY)
+    assert domain_message(row, values, "vi") == \
+        f"{catalogue('vi')['api.error.status.400']} ({own_messages('en')[row.message]})"
+    assert domain_message(row, values, "ko-x-easy") == \
+        f"{catalogue('ko-x-easy')['api.error.status.400']} ({own_messages('ko')[row.message]})"
+    # a language with a sentence of its own for the code says it, with the policy's phone
+    closed = consultations.NotWithdrawableError(Status.COMPLETED)
+    assert domain_message(row_of(closed), exception_values(closed, POLICY), "th") == \
+        own_messages("th")["api.error.not_withdrawable"].format(phone=POLICY.fallback_phone)
 
 
 def test_a_request_naming_no_language_is_answered_in_english() -> None:
