@@ -102,3 +102,15 @@ def test_an_unexpected_error_gives_the_policys_phone(world: World, lang: str, wo
     error = assert_error(response, 500, "internal_error")
     assert words in error["message"] and STAGE_PHONE in error["message"]
     assert DEFAULT_PHONE not in response.body.decode() and "secret internal detail" not in response.body.decode()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en", "vi"])
+def test_pages_give_the_policys_phone_in_their_footer_and_their_error_texts(world: World, lang: str) -> None:
+    page = world.api.get("/consultations/new", headers={**world.auth.headers_for(ALICE), "Cookie": f"lang={lang}"})
+    assert page.status == 200
+    html = page.body.decode()
+    # the documents' "something went wrong" text, written for the browser, and the footer
+    failed = own_messages(lang)["docs.err.failed"].format(phone=STAGE_PHONE)
+    assert json.dumps(failed)[1:-1] in html  # in the page's JSON for the script (tojson: \u escapes)
+    assert f'href="tel:{STAGE_PHONE.replace("-", "")}"' in html
+    assert DEFAULT_PHONE not in html and DEFAULT_PHONE.replace("-", "") not in html
