@@ -20,7 +20,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chalicelib.clock import CLOCK_VAR, Clock, parse_clock, system_clock
-from chalicelib.domain.phone_line import FALLBACK_PHONE
 
 Stage = Literal["local", "dev", "staging", "prod"]
 
@@ -53,7 +52,8 @@ class Policy(BaseModel):
         WindowSetting(start=time(10, 0), end=time(11, 30)),
         WindowSetting(start=time(14, 0), end=time(17, 0)),
     )
-    fallback_phone: str = FALLBACK_PHONE
+    # the programme's phone line: where every page and message sends a person who cannot go on online
+    fallback_phone: str = "031-8030-4541"
     # when no attorney speaks the resident's language: public interpretation lines for migrant workers
     interpretation_lines: tuple[InterpretationLine, ...] = (
         InterpretationLine(name="외국인력상담센터", phone="1644-0644",

@@ -480,10 +480,14 @@ def add_gateway_responses(resources: dict[str, Any]) -> None:
     """API Gateway's own answers (no route, refused, other 4xx, 5xx): the site's HTML page for a
     browser (``Accept: text/html``), the API's error shape for everyone else."""
     from chalicelib.api.missing import HTML, JSON, gateway_bodies
+    from chalicelib.settings import Policy
 
-    bodies = gateway_bodies()
-    unavailable = ('{"error": {"code": "service_unavailable", "message": "The service is unavailable. '
-                   'Please try again, or call 031-8030-4541."}}')
+    # the phone the pages give is the stage's policy's (MAEUL_POLICY in the API function's environment)
+    api_env = resources.get("APIHandler", {}).get("Properties", {}).get("Environment", {}).get("Variables", {})
+    policy = Policy.model_validate(json.loads(api_env.get("MAEUL_POLICY") or "{}"))
+    bodies = gateway_bodies(policy.fallback_phone)
+    unavailable = json.dumps({"error": {"code": "service_unavailable", "message": "The service is unavailable. "
+                                        f"Please try again, or call {policy.fallback_phone}."}})
     for logical, kind, status in (("MissingRouteResponse", "MISSING_AUTHENTICATION_TOKEN", "404"),
                                   ("AccessDeniedResponse", "ACCESS_DENIED", "403"),
                                   ("Default4xxResponse", "DEFAULT_4XX", None),

@@ -101,7 +101,7 @@ class OAuthClient:
             "provider": self.provider.value, "step": step, "reason": reason,
             **{k: _identifier(v) for k, v in fields.items()}})
         return ProviderError("The sign-in service did not complete your sign-in. Please try again, "
-                             "or call 031-8030-4541.", reason=reason)
+                             "or call {phone}.", reason=reason)
 
     def _json(self, step: str, result: HttpResult) -> dict[str, Any]:
         if len(result.body) > MAX_RESPONSE_BYTES:

@@ -106,8 +106,8 @@ class AttorneyChange(BaseModel):
 
     def check_coverage(self) -> None:
         if len(self.categories) * len(self.regions) > MAX_COVERAGE_PAIRS:
-            raise InvalidAttorneyError(f"At most {MAX_COVERAGE_PAIRS} category-region pairs per attorney: "
-                                       "choose fewer categories or regions.")
+            raise InvalidAttorneyError("too_many_pairs", max_pairs=MAX_COVERAGE_PAIRS,
+                                       pairs=len(self.categories) * len(self.regions))
 
 
 class NewAttorney(AttorneyChange):

@@ -99,7 +99,7 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in (request.headers.get("accept") or "")
 
 
-def _failure(request: Request, exc: LoginError) -> Response:
+def _failure(request: Request, exc: LoginError, phone: str) -> Response:
     status, code, key = 400, "login_failed", "signin.error.state"
     for kind, kind_status, kind_code, kind_key in _FAILURES:
         if isinstance(exc, kind):
@@ -114,7 +114,7 @@ def _failure(request: Request, exc: LoginError) -> Response:
         response = html_page(request, "signin_error.html", status=status, message_key=key)
         response.headers.update(headers)
         return response
-    return error_response(status, code, exc.message, headers=headers)
+    return error_response(status, code, exc.message.replace("{phone}", phone), headers=headers)
 
 
 def _redirect(location: str, set_cookies: list[str]) -> Response:
@@ -130,7 +130,7 @@ def login(provider: str, *, container: Container) -> Response:
     try:
         start = container.login.begin(provider, query.next, client_of(request), query.login_hint)
     except LoginError as exc:
-        return _failure(request, exc)
+        return _failure(request, exc, container.settings.policy.fallback_phone)
     login_cookie = cookie_names().login_cookie(start.login_cookie, start.cookie_max_age)
     return _redirect(start.authorize_url, [login_cookie])
 
@@ -146,7 +146,7 @@ def callback(provider: str, *, container: Container) -> Response:
         signed_in = container.login.complete(provider, params, sc.read(request, names.login),
                                              client_of(request))
     except LoginError as exc:
-        return _failure(request, exc)
+        return _failure(request, exc, container.settings.policy.fallback_phone)
     jar = [*names.session_cookies(signed_in.tokens, container.clock()), names.login_cleared()]
     # A staff session is pending until the second factor (CONTRACT "staff second factor"). Their
     # home (where a sign-in without ``next`` ends, CONTRACT "landing after sign-in") sends them to

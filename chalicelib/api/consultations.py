@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
 from chalicelib.api.endpoint import operation
-from chalicelib.api.errors import ApiBlueprint, BadRequestError
+from chalicelib.api.errors import ApiBlueprint, BadRequestError, current_policy
 from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
@@ -31,7 +31,6 @@ from chalicelib.domain.regions import REGIONS, is_region
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.logs import best_effort
 from chalicelib.services.consultation_reads import ConsultationView, PersonalData
-from chalicelib.settings import FALLBACK_PHONE
 
 bp = ApiBlueprint(__name__)
 
@@ -155,7 +154,8 @@ class IntakeRequest(BaseModel):
         if value is not True:
             raise PydanticCustomError("consent_required", "We can take a request online only with your "
                                       "consent to the use of your personal data (see GET /api/consent). "
-                                      f"Without it, please call {FALLBACK_PHONE}.")
+                                      "Without it, please call {phone}.",
+                                      {"phone": current_policy().fallback_phone})
         return value
 
     def check(self, today: date) -> None:

@@ -2,9 +2,10 @@
 
 Every error leaves as ``{"error": {"code": "<snake_case>", "message": "..."}}``
 with a fitting status, the message in the person's language when the request names one
-(``lang`` cookie or ``Accept-Language``: catalogue ``errors.json``; English otherwise). Services
-raise domain exceptions; the one table in ``error_table.py`` says
-which HTTP status and code each one becomes, so handlers never build error responses.
+(``lang`` cookie or ``Accept-Language``; English otherwise). Services raise domain exceptions that
+carry data only; the one table in ``error_table.py`` says which HTTP status, code and catalogue
+message each one becomes, so handlers never build error responses. ``{phone}`` in a message is the
+programme's ``Policy.fallback_phone``.
 A dependency that is throttling or cannot be reached (DynamoDB, KMS, SNS, Secrets
 Manager: a botocore or pynamodb error) becomes a 503 ``service_unavailable``
 with ``Retry-After``. Anything else unexpected becomes a 500 with a request id
@@ -15,16 +16,23 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
-from typing import Any
+import re
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from chalice import Blueprint
 from chalice.app import Request, Response
 from pydantic import ValidationError
 
 from chalicelib.domain import languages
-from chalicelib.domain.phone_line import FALLBACK_PHONE
 from chalicelib.logs import logger
+
+if TYPE_CHECKING:
+    from chalicelib.api.error_table import ErrorRow
+    from chalicelib.settings import Policy
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -117,19 +125,89 @@ def request_language(request: Request | None) -> str | None:
     return languages.negotiate(headers.get("accept-language"))
 
 
+def current_policy() -> Policy:
+    """The policy of the installed container (its ``fallback_phone`` and ``timezone`` go into messages)."""
+    from chalicelib.api.endpoint import current_container  # on the error path only (endpoint imports this module)
+
+    return current_container().settings.policy
+
+
 def localised(status: int, code: str, message: str, lang: str | None, **values: str) -> str:
-    """``message`` in ``lang``: the catalogue's ``api.error.<code>``, else its sentence for the
-    status with the original (English) message after it. English and unknown languages keep
-    the original, which says the most."""
+    """An ``ApiError``'s ``message`` in ``lang``: the catalogue's ``api.error.<code>``, else its
+    sentence for the status with the original (English) message after it. English and unknown
+    languages keep the original, which says the most."""
     if lang is None or lang == "en" or not languages.is_supported(lang):
         return message
+    phone = current_policy().fallback_phone
     messages = languages.catalogue(lang)
     # staff consoles' errors are written in Korean and English only (``adm.`` keys, staff_errors.json)
     specific = messages.get(f"api.error.{code}") or messages.get(f"adm.error.{code}")
     if specific is not None:
-        return specific.format(phone=FALLBACK_PHONE, **values)
+        return specific.format(phone=phone, **values)
     general = messages.get(f"api.error.status.{status}") or messages["api.error.status.400"]
-    return f"{general.format(phone=FALLBACK_PHONE)} ({message})"
+    return f"{general.format(phone=phone)} ({message})"
+
+
+@functools.cache
+def _own_messages(lang: str) -> dict[str, str]:
+    return languages.own_messages(lang)
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
+
+
+class _Values(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"  # a placeholder without data stays visible (the catalogue tests catch it)
+
+
+def exception_values(exc: Exception, policy: Policy) -> dict[str, str]:
+    """An exception's data as words for a message: its public attributes (a moment in the programme's
+    local time, an enum as its value) and ``phone``, the programme's number."""
+    tz = ZoneInfo(policy.timezone)
+    values = {"phone": policy.fallback_phone}
+    for name, value in vars(exc).items():
+        if name.startswith("_") or value is None:
+            continue
+        if isinstance(value, datetime):
+            values[name] = f"{value.astimezone(tz):%Y-%m-%d %H:%M}"
+        elif isinstance(value, Enum):
+            values[name] = str(value.value)
+        elif isinstance(value, (str, int, float)):
+            values[name] = str(value)
+    return values
+
+
+def domain_message(row: ErrorRow, values: Mapping[str, str], lang: str | None) -> str:
+    """The message of an error-table row in ``lang`` (English when the request names none): the
+    catalogue's ``row.message`` written for that language (Korean and English have every one), else
+    the language's own ``api.error.<code>`` (``adm.error.<code>`` for the staff consoles), else its
+    sentence for the status with the detailed message of its fallback language after it (easy Korean:
+    Korean; the others: English)."""
+    code = lang if lang is not None and languages.is_supported(lang) else "en"
+    key = row.message.format_map(_Values(values))
+    own = _own_messages(code)
+    if key in own:
+        return own[key].format_map(_Values(values))
+    messages = languages.catalogue(code)
+    specific = messages.get(f"api.error.{row.code}") or messages.get(f"adm.error.{row.code}")
+    if specific is not None and set(_PLACEHOLDER.findall(specific)) <= set(values):
+        return specific.format_map(_Values(values))
+    detail = messages.get(key, key).format_map(_Values(values))
+    general = messages.get(f"api.error.status.{row.status}") or messages["api.error.status.400"]
+    return f"{general.format_map(_Values(values))} ({detail})"
+
+
+def domain_details(row: ErrorRow, exc: Exception, policy: Policy) -> dict[str, Any] | None:
+    """The attributes ``row.details`` names, for a page to use (moments in local ISO 8601)."""
+    if not row.details:
+        return None
+    tz = ZoneInfo(policy.timezone)
+    details: dict[str, Any] = {}
+    for name in row.details:
+        value = getattr(exc, name, None)
+        details[name] = value.astimezone(tz).isoformat() if isinstance(value, datetime) else value
+    return details
 
 
 def to_response(exc: Exception, request_id: str | None = None, lang: str | None = None) -> Response:
@@ -147,27 +225,31 @@ def to_response(exc: Exception, request_id: str | None = None, lang: str | None 
 
     for exc_type in type(exc).__mro__:
         if exc_type in ERRORS:
-            status, code = ERRORS[exc_type]
-            return error_response(status, code, localised(status, code, str(exc), lang))
+            row = ERRORS[exc_type]
+            policy = current_policy()
+            return error_response(row.status, row.code,
+                                  domain_message(row, exception_values(exc, policy), lang),
+                                  domain_details(row, exc, policy))
     cause = unavailable_dependency(exc)
     if cause is not None:
         logger().warning("dependency unavailable", extra={"request_id": request_id,
                                                           "error_type": type(exc).__name__, "cause": cause})
-        return error_response(503, "service_unavailable",
-                              localised(503, "service_unavailable", UNAVAILABLE_MESSAGE, lang),
+        return error_response(503, "service_unavailable", catalogue_message("api.error.service_unavailable", lang),
                               headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger().exception("unhandled error", extra={"request_id": request_id, "error_type": type(exc).__name__})
-    return error_response(500, "internal_error", localised(
-                          500, "internal_error",
-                          "Something went wrong on our side. Please try again, or call 031-8030-4541.", lang),
+    return error_response(500, "internal_error", catalogue_message("api.error.internal_error", lang),
                           {"request_id": request_id} if request_id else None)
+
+
+def catalogue_message(key: str, lang: str | None) -> str:
+    """One catalogue message in ``lang`` (English when the request names none), ``{phone}`` filled in."""
+    code = lang if lang is not None and languages.is_supported(lang) else "en"
+    return languages.text(code, key, phone=current_policy().fallback_phone)
 
 
 # --- a dependency that is busy or gone ---------------------------------------------------------------
 
 RETRY_AFTER_SECONDS = 5  # what a 503 asks clients to wait: a protocol hint, not a programme rule
-UNAVAILABLE_MESSAGE = ("We could not finish this request because a service we rely on is busy or briefly "
-                       f"unreachable. Please try again in a minute, or call {FALLBACK_PHONE}.")
 
 # AWS error codes after which the same request may well succeed a little later (botocore has
 # already retried by then): throttling, the service's own failure, a transaction still in progress.
@@ -264,9 +346,9 @@ def _normalise_chalice_error(response: Response, lang: str | None = None) -> Res
     code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
             413: "payload_too_large", 415: "unsupported_media_type",
             500: "internal_error"}.get(status, "bad_request")
-    message = str(body.get("Message") or "The request could not be understood.")
-    if status >= 500:
-        message = "Something went wrong on our side. Please try again, or call 031-8030-4541."
     # a 405 must say which methods the resource has (RFC 9110 15.5.6): keep Chalice's ``Allow``
     kept = {k: v for k, v in (response.headers or {}).items() if k.lower() == "allow"}
+    if status >= 500:
+        return error_response(status, code, catalogue_message("api.error.internal_error", lang), headers=kept)
+    message = str(body.get("Message") or "The request could not be understood.")
     return error_response(status, code, localised(status, code, message, lang), headers=kept)

@@ -74,17 +74,15 @@ def missing_route(method: str, target: str, headers: Mapping[str, str]) -> Respo
     return not_found_json()
 
 
-def gateway_bodies() -> dict[str, dict[str, str]]:
+def gateway_bodies(phone: str) -> dict[str, dict[str, str]]:
     """API Gateway's own answers (no function runs, so no cookie is read): per response type, the
     body for browsers (both languages on one page, Korean first) and for API clients.
 
     API Gateway picks a gateway response's template by the request's ``Accept`` header
     (``application/json`` when it names none it has); the HTML templates are static (no ``$``).
     """
-    from chalicelib.settings import Policy
     from chalicelib.web import DEFAULT_LANGUAGE, render
 
-    phone = Policy().fallback_phone
     bodies = {}
     for kind, template, keys, code, message in (
             ("MISSING_AUTHENTICATION_TOKEN", "not_found.html", "pages.notfound", "not_found",

@@ -4,6 +4,8 @@
   → 202 ``{"expires_at", "attempts"}``.
 - ``POST /api/me/phone-verification/confirm`` ``{"phone", "code"}``: → 200 ``{"verified": true,
   "verified_until"}``; a wrong code → 400 ``invalid_phone_code`` with ``details.attempts_left``.
+
+The service's refusals go through the error table (``error_table.py``) like every other route's.
 """
 
 from __future__ import annotations
@@ -14,18 +16,12 @@ from chalice.app import Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chalicelib.api.endpoint import operation
-from chalicelib.api.errors import ApiBlueprint, BadRequestError, TooManyRequestsError, request_language
+from chalicelib.api.errors import ApiBlueprint, request_language
 from chalicelib.api.fields import korean_phone
 from chalicelib.api.guard import current_principal
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.me import local_time
 from chalicelib.composition import Container
-from chalicelib.domain.phone_verification import (
-    NotAMobileNumberError,
-    PhoneCodeUnusableError,
-    TooManyPhoneCodesError,
-    WrongPhoneCodeError,
-)
 
 bp = ApiBlueprint(__name__)
 
@@ -64,12 +60,7 @@ def send_code(*, container: Container) -> Response:
     request = bp.current_request
     principal = current_principal(request)
     body = parse_body(request, PhoneIn)
-    try:
-        sent = container.phone_verification.send_code(principal, body.phone, request_language(request))
-    except NotAMobileNumberError as exc:
-        raise BadRequestError(exc.message, code="not_a_mobile") from None
-    except TooManyPhoneCodesError as exc:
-        raise TooManyRequestsError(exc.message, code="too_many_phone_codes") from None
+    sent = container.phone_verification.send_code(principal, body.phone, request_language(request))
     return json_response(PhoneCodeSentOut(expires_at=local_time(sent.expires_at), attempts=sent.attempts), 202,
                          private=True)
 
@@ -81,11 +72,5 @@ def confirm(*, container: Container) -> Response:
     request = bp.current_request
     principal = current_principal(request)
     body = parse_body(request, PhoneCodeIn)
-    try:
-        until = container.phone_verification.confirm(principal, body.phone, body.code.strip())
-    except WrongPhoneCodeError as exc:
-        raise BadRequestError(exc.message, code="invalid_phone_code",
-                              details={"attempts_left": exc.attempts_left}) from None
-    except PhoneCodeUnusableError as exc:
-        raise BadRequestError(exc.message, code="phone_code_expired") from None
+    until = container.phone_verification.confirm(principal, body.phone, body.code.strip())
     return json_response(PhoneVerifiedOut(verified_until=local_time(until)), private=True)

@@ -32,7 +32,7 @@ from chalicelib.domain.availability import (
     AvailabilityError,
     AvailabilityOutsideWindowsError,
 )
-from chalicelib.domain.bookings import FALLBACK_PHONE, AttorneyNotFoundError, how_it_happens
+from chalicelib.domain.bookings import AttorneyNotFoundError, how_it_happens
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
@@ -164,7 +164,7 @@ class BookingOut(BaseModel):
     attorney: AttorneyRef
     how: str = Field(description="How the consultation will happen, by method.")
     cancel_until: datetime = Field(description="Until when the booking can be cancelled or moved online.")
-    fallback_phone: str = FALLBACK_PHONE
+    fallback_phone: str = Field(description="The programme's phone line (Policy.fallback_phone).")
 
 
 class BookingEndedOut(BaseModel):
@@ -284,7 +284,7 @@ def hold_slot(*, container: Container) -> object:
 def get_booking(consultation_id: str, *, container: Container) -> object:
     principal = current_principal(bp.current_request)
     view = container.reservations.booking_of(principal, _consultation_id(consultation_id))
-    return json_response(_booking_out(view, container.calendar), private=True)
+    return json_response(_booking_out(view, container), private=True)
 
 
 @operation(bp, "POST", "/api/consultations/{consultation_id}/booking", "Book a slot (owner); with a booking "
@@ -296,7 +296,7 @@ def book(consultation_id: str, *, container: Container) -> object:
     principal = current_principal(request)
     body = parse_body(request, StartIn)
     view = container.reservations.book(principal, _consultation_id(consultation_id), body.start)
-    return json_response(_booking_out(view, container.calendar), 200 if view.replayed else 201, private=True,
+    return json_response(_booking_out(view, container), 200 if view.replayed else 201, private=True,
                          headers={"Location": f"/api/consultations/{consultation_id}/booking"})
 
 
@@ -335,12 +335,13 @@ def _own_attorney_id(principal: Any) -> str:
     return str(principal.attorney_id)
 
 
-def _booking_out(view: BookingView, calendar: ServiceCalendar) -> BookingOut:
-    b, to_local = view.booking, calendar.to_local
+def _booking_out(view: BookingView, container: Container) -> BookingOut:
+    b, to_local, phone = view.booking, container.calendar.to_local, container.settings.policy.fallback_phone
     return BookingOut(consultation_id=b.consultation_id, booking_id=b.id, start=to_local(b.start),
                       end=to_local(b.end), method=b.method,
                       attorney=AttorneyRef(id=b.attorney_id, display_name=view.attorney_name),
-                      how=how_it_happens(b.method, view.language), cancel_until=to_local(view.cancel_until))
+                      how=how_it_happens(b.method, view.language, phone), cancel_until=to_local(view.cancel_until),
+                      fallback_phone=phone)
 
 
 def _ended_out(ended: Any, calendar: ServiceCalendar) -> BookingEndedOut:

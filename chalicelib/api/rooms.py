@@ -25,9 +25,8 @@ from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Method
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
-from chalicelib.domain.rooms import CURSOR, Message, Outcome, RoomClosedError, Side, SignalType
+from chalicelib.domain.rooms import CURSOR, Message, Outcome, Side, SignalType
 from chalicelib.services.rooms import RoomView, ThreadPage
-from chalicelib.settings import FALLBACK_PHONE
 
 bp = ApiBlueprint(__name__)
 
@@ -232,10 +231,7 @@ def post_signal(consultation_id: str, *, container: Container) -> object:
     body = parse_body(request, SignalIn)
     if len(request.raw_body or b"") > MAX_SIGNAL_BYTES:
         raise ApiError("A signalling message can be at most 16 KB.", status=413, code="payload_too_large")
-    try:
-        cursor = container.rooms.signal(principal, cid, body.type, body.data)
-    except RoomClosedError as exc:
-        raise _room_closed(exc, container.calendar) from None
+    cursor = container.rooms.signal(principal, cid, body.type, body.data)
     return json_response({"cursor": cursor}, 201, private=True)
 
 
@@ -247,10 +243,7 @@ def list_signals(consultation_id: str, *, container: Container) -> object:
     principal = current_principal(request)
     cid = _consultation_id(consultation_id)
     query = parse_query(request, SinceQuery)
-    try:
-        items, last = container.rooms.signals(principal, cid, query.since)
-    except RoomClosedError as exc:
-        raise _room_closed(exc, container.calendar) from None
+    items, last = container.rooms.signals(principal, cid, query.since)
     out = SignalsOut(items=[SignalOut(cursor=s.cursor, type=s.type, data=s.data) for s in items], next=last)
     return json_response(out, private=True)
 
@@ -274,8 +267,8 @@ def record_outcome(consultation_id: str, *, container: Container) -> object:
 def room_page(consultation_id: str) -> Response:
     request = bp.current_request
     if not path_ids.is_record_id(consultation_id):
-        return html_page(request, "room.html", status=404, consultation_id="", fallback=FALLBACK_PHONE)
-    return html_page(request, "room.html", consultation_id=consultation_id, fallback=FALLBACK_PHONE)
+        return html_page(request, "room.html", status=404, consultation_id="")
+    return html_page(request, "room.html", consultation_id=consultation_id)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -309,9 +302,3 @@ def _room_out(view: RoomView, calendar: Any) -> RoomOut:
                    phone=view.phone, call_at=local(call_at), centre_phone=view.fallback_phone,
                    outcome=view.outcome)
 
-
-def _room_closed(exc: RoomClosedError, calendar: ServiceCalendar) -> ApiError:
-    """409 ``room_closed`` with the opening and closing times, so the page can say when to come back."""
-    details = {"opens_at": calendar.to_local(exc.opens_at).isoformat() if exc.opens_at else None,
-               "closes_at": calendar.to_local(exc.closes_at).isoformat() if exc.closes_at else None}
-    return ApiError(str(exc), status=409, code="room_closed", details=details)

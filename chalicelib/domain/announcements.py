@@ -17,12 +17,16 @@ class AnnouncementKind(StrEnum):
 
 
 class AnnouncementError(ValueError):
-    """The notice's period is empty, in the past or too long."""
+    """The notice's period is empty ("reversed"), in the past ("past") or too long ("too_long", over
+    ``max_days``)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason, self.max_days = reason, MAX_DAYS
+        super().__init__(reason)
 
 
 class AnnouncementNotFoundError(LookupError):
-    def __init__(self) -> None:
-        super().__init__("There is no announcement with this id.")
+    """There is no announcement with this id."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,11 @@ class Announcement:
 
 def check_period(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
     if ends_at <= starts_at:
-        raise AnnouncementError("The end must be after the start.")
+        raise AnnouncementError("reversed")
     if ends_at <= now:
-        raise AnnouncementError("The end is already past: choose an end in the future.")
+        raise AnnouncementError("past")
     if ends_at - starts_at > timedelta(days=MAX_DAYS):
-        raise AnnouncementError(f"A notice can stay up for at most {MAX_DAYS} days.")
+        raise AnnouncementError("too_long")
 
 
 class AnnouncementStore(Protocol):

@@ -58,40 +58,37 @@ class Rejection(StrEnum):
 
 
 class AttachmentError(Exception):
-    message = "This document cannot be used."
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.message)
+    """A document that cannot be used (the subclasses say why, with their numbers)."""
 
 
 class AttachmentNotFoundError(AttachmentError):
-    message = "No such document in this consultation."
+    """No such document in this consultation."""
 
 
 class AttachmentTypeError(AttachmentError):
     def __init__(self, allowed: Iterable[str]) -> None:
-        names = ", ".join(_LABELS.get(t, t) for t in allowed)
-        super().__init__(f"This kind of file cannot be attached. Choose a photo or a PDF ({names}).")
+        self.kinds = ", ".join(_LABELS.get(t, t) for t in allowed)  # "JPEG, PNG, PDF": names, not prose
+        super().__init__(self.kinds)
 
 
 class AttachmentTooLargeError(AttachmentError):
     def __init__(self, max_bytes: int) -> None:
-        super().__init__(f"A document can be at most {max_bytes // (1024 * 1024)} MB. Take the photo again at a "
-                         "lower resolution, or split the PDF.")
+        self.max_mb = max_bytes // (1024 * 1024)
+        super().__init__(max_bytes)
 
 
 class TooManyAttachmentsError(AttachmentError):
     def __init__(self, limit: int) -> None:
-        super().__init__(f"A consultation can hold at most {limit} documents. Show the attorney the rest in "
-                         "the conversation.")
+        self.limit = limit
+        super().__init__(limit)
 
 
 class AttachmentsClosedError(AttachmentError):
-    message = "This consultation is closed; documents can no longer be added."
+    """The consultation is closed; documents can no longer be added."""
 
 
 class AttachmentBusyError(AttachmentError):
-    message = "This document is being checked right now. Ask again in a few seconds."
+    """The document is being checked right now."""
 
 
 _LABELS = {Kind.JPEG.value: "JPEG", Kind.PNG.value: "PNG", Kind.HEIC.value: "HEIC", Kind.PDF.value: "PDF"}

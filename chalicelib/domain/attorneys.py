@@ -15,7 +15,14 @@ MAX_COVERAGE_PAIRS = 90  # categories x regions; keeps a roster write inside one
 
 
 class InvalidAttorneyError(ValueError):
-    """An attorney profile that the programme cannot use."""
+    """An attorney profile that the programme cannot use; ``reason`` says why, with its data (``codes``,
+    ``max_pairs``...)."""
+
+    def __init__(self, reason: str, **data: object) -> None:
+        self.reason = reason
+        for name, value in data.items():
+            setattr(self, name, value)
+        super().__init__(reason, *data.values())
 
 
 class AlertChannel(StrEnum):
@@ -57,20 +64,20 @@ class Attorney:
 
     def __post_init__(self) -> None:
         if not self.categories or not self.regions:
-            raise InvalidAttorneyError("an attorney serves at least one category and one region")
+            raise InvalidAttorneyError("no_coverage")
         unknown = [c for c in self.categories if not is_category(c)]
         unknown += [r for r in self.regions if not is_region(r)]
         if unknown:
-            raise InvalidAttorneyError(f"unknown categories or regions: {sorted(unknown)}")
+            raise InvalidAttorneyError("unknown_coverage", codes=", ".join(sorted(unknown)))
         if len(self.categories) * len(self.regions) > MAX_COVERAGE_PAIRS:
-            raise InvalidAttorneyError(
-                f"at most {MAX_COVERAGE_PAIRS} category-region pairs per attorney")
+            raise InvalidAttorneyError("too_many_pairs", max_pairs=MAX_COVERAGE_PAIRS,
+                                       pairs=len(self.categories) * len(self.regions))
         if self.weight <= 0:
-            raise InvalidAttorneyError("weight must be positive")
+            raise InvalidAttorneyError("weight")
         unknown_languages = sorted(c for c in self.languages if not language_list.is_supported(c))
         if unknown_languages:
-            raise InvalidAttorneyError(f"unknown languages: {unknown_languages}; expected codes among "
-                                       f"{', '.join(language_list.CODES)}")
+            raise InvalidAttorneyError("unknown_languages", codes=", ".join(unknown_languages),
+                                       expected=", ".join(language_list.CODES))
         object.__setattr__(self, "languages", frozenset(self.languages) - KOREAN)
 
     def covers(self, category: str, region: str) -> bool:

@@ -39,8 +39,6 @@ from chalicelib.domain.matching import AttorneyLoad, ConsultationFacts, at_cap, 
 from chalicelib.domain.reminders import Reminder
 from chalicelib.domain.slots import AttorneySchedule
 
-FALLBACK_PHONE = "031-8030-4541"
-
 # A consultation may be booked (or rebooked) only in these states.
 BOOKABLE = frozenset({Status.SUBMITTED, Status.BOOKED})
 
@@ -57,7 +55,7 @@ class BookingStatus(StrEnum):
     RESCHEDULED = "rescheduled"  # replaced by a booking at another time
 
 
-# --- errors (mapped to HTTP in chalicelib/api/reservations.py) --------------------------------
+# --- errors (data only: chalicelib/api/error_table.py maps them to a status, a code and a message) --
 
 class ReservationError(Exception):
     """Base class of the reservation rules' refusals."""
@@ -66,56 +64,45 @@ class ReservationError(Exception):
 class SlotTakenError(ReservationError):
     def __init__(self, attorney_id: str | None = None) -> None:
         self.attorney_id = attorney_id
-        super().__init__("This time was just taken by someone else. Please pick another time.")
+        super().__init__(attorney_id)
 
 
 class NotBookableError(ReservationError):
     def __init__(self, status: Status) -> None:
         self.status = Status(status)
-        super().__init__(f"This consultation is '{self.status.value}': only a consultation waiting for an "
-                         "attorney (or already booked, to change the time) can be booked.")
+        super().__init__(self.status.value)
 
 
 class NotHoldableError(ReservationError):
+    """A hold is for a reservation request not booked yet; ``reason``: "realtime" or "booked"."""
+
     def __init__(self, reason: str) -> None:
-        super().__init__(f"A slot can be held only for a reservation request that is not booked yet ({reason}). "
-                         "Book the time directly, or change the booking you have.")
+        self.reason = reason
+        super().__init__(reason)
 
 
 class NoBookingError(ReservationError):
-    def __init__(self) -> None:
-        super().__init__("This consultation has no active booking.")
+    """The consultation has no active booking."""
 
 
 class BookingChangedError(ReservationError):
-    def __init__(self) -> None:
-        super().__init__("The booking changed while we were working on it. Reload and try again.")
+    """The booking changed between reading and writing."""
 
 
 class TooLateToCancelError(ReservationError):
     def __init__(self, deadline: datetime, notice_minutes: int) -> None:
-        self.deadline = deadline
-        super().__init__(f"Bookings can be cancelled online until {_hours(notice_minutes)} before the start "
-                         f"({deadline.isoformat(timespec='minutes')}). Please call {FALLBACK_PHONE} instead.")
+        self.deadline, self.notice_minutes = deadline, notice_minutes
+        super().__init__(deadline.isoformat(timespec="minutes"), notice_minutes)
 
 
 class TooLateToRescheduleError(ReservationError):
     def __init__(self, deadline: datetime, notice_minutes: int) -> None:
-        self.deadline = deadline
-        super().__init__(f"A booking can be moved online until {_hours(notice_minutes)} before its start "
-                         f"({deadline.isoformat(timespec='minutes')}). Please call {FALLBACK_PHONE} instead.")
+        self.deadline, self.notice_minutes = deadline, notice_minutes
+        super().__init__(deadline.isoformat(timespec="minutes"), notice_minutes)
 
 
 class AttorneyNotFoundError(ReservationError):
-    def __init__(self) -> None:
-        super().__init__("No attorney with this id was found.")
-
-
-def _hours(minutes: int) -> str:
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minutes"
+    """No attorney with this id."""
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -341,12 +328,13 @@ def check_bookable(consultation: Consultation) -> None:
         raise NotBookableError(consultation.status)
 
 
-def how_it_happens(method: Method, language: str) -> str:
+def how_it_happens(method: Method, language: str, phone: str) -> str:
     """How the consultation will take place, in the resident's language (catalogue messages
-    ``how.<method>`` and ``how.with_phone``; English for a language Maeul does not speak)."""
+    ``how.<method>`` and ``how.with_phone`` with the programme's ``phone``; English for a language
+    Maeul does not speak)."""
     lang = language if languages.is_supported(language) else "en"
     return languages.text(lang, "how.with_phone", how=languages.text(lang, f"how.{Method(method).value}"),
-                          phone=FALLBACK_PHONE)
+                          phone=phone)
 
 
 def candidate_regions(region: str, ring: int) -> list[frozenset[str]]:

@@ -38,7 +38,6 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.triage import EmploymentStatus, PayBand, TriageFacts
 
 ENTITY = "consultation"  # the field cipher's entity name for sealed consultation details
-FALLBACK = "031-8030-4541"
 
 
 class Status(StrEnum):
@@ -81,7 +80,7 @@ Language = StrEnum("Language", [(code.upper().replace("-", "_"), code)  # type: 
                                 for code in languages.CODES], module=__name__)
 
 
-# --- errors (mapped to HTTP in chalicelib/api/consultations.py) -----------------------------------
+# --- errors (data only: chalicelib/api/error_table.py maps them to a status, a code and a message) --
 
 class ConsultationError(Exception):
     """Base class of the consultation rules' refusals."""
@@ -90,54 +89,44 @@ class ConsultationError(Exception):
 class IllegalTransitionError(ConsultationError):
     def __init__(self, current: Status, target: Status) -> None:
         self.current, self.target = Status(current), Status(target)
-        super().__init__(f"This consultation is currently '{self.current.value}' and cannot become "
-                         f"'{self.target.value}'.")
+        super().__init__(self.current.value, self.target.value)
 
 
 class ConsultationNotFoundError(ConsultationError):
     """Unknown id, or one the principal may not see (the two are indistinguishable on purpose)."""
 
-    def __init__(self) -> None:
-        super().__init__("No consultation with this id was found.")
-
 
 class TooManyOpenConsultationsError(ConsultationError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        super().__init__(f"You already have {limit} open consultations, the most one person can hold at "
-                         f"a time. Cancel one or wait until one is finished, or call {FALLBACK}.")
+        super().__init__(limit)
 
 
 class NotWithdrawableError(ConsultationError):
-    """The request is under way or closed: there is nothing left to withdraw."""
+    """The request is under way or closed: there is nothing left to withdraw. ``reason``: "started"
+    (the consultation is under way) or "closed" (``current`` says how)."""
 
     def __init__(self, current: Status, started: bool = False) -> None:
         self.current = Status(current)
-        if started or self.current is Status.IN_PROGRESS:
-            reason = "the consultation has already started"
-        else:
-            reason = f"it is already closed ('{self.current.value}')"
-        super().__init__(f"This request can no longer be withdrawn: {reason}. If you need to stop it, "
-                         f"tell your attorney in the consultation, or call {FALLBACK}.")
+        self.reason = "started" if started or self.current is Status.IN_PROGRESS else "closed"
+        super().__init__(self.current.value, self.reason)
 
 
 class IdempotencyKeyReusedError(ConsultationError):
-    def __init__(self) -> None:
-        super().__init__("This Idempotency-Key was already used for a different request. "
-                         "Send a new key with a new consultation request.")
+    """The Idempotency-Key was already used for a different request."""
 
 
 class RecordIntegrityError(ConsultationError):
-    def __init__(self) -> None:
-        super().__init__("The protected details of this consultation failed an integrity check, so they "
-                         f"were not shown. The problem has been recorded; please call {FALLBACK}.")
+    """The protected details failed an integrity check, so they were not shown."""
 
 
 class EncryptionUnavailableError(ConsultationError):
+    """The key service could not protect (``reason`` "saving": nothing was saved) or open
+    ("reading") the details."""
+
     def __init__(self, saving: bool) -> None:
-        what = "nothing was saved" if saving else "they cannot be shown right now"
-        super().__init__(f"Your details could not be protected by our key service, so {what}. "
-                         f"Please try again in a few minutes, or call {FALLBACK}.")
+        self.reason = "saving" if saving else "reading"
+        super().__init__(self.reason)
 
 
 # --- values -----------------------------------------------------------------------------------

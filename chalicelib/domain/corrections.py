@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from chalicelib.domain.consultations import FALLBACK, ConsultationError, PersonalDetails, Status
+from chalicelib.domain.consultations import ConsultationError, PersonalDetails, Status
 
 CORRECTABLE = frozenset({Status.SUBMITTED})
 FIELDS = ("name", "phone", "email", "employer_name", "employer_city", "description")
@@ -25,17 +25,11 @@ class NotCorrectableError(ConsultationError):
 
     def __init__(self, current: Status) -> None:
         self.current = Status(current)
-        super().__init__("This request can no longer be corrected online: an attorney is being offered it or "
-                         f"already has it ('{self.current.value}'). Tell your attorney in the consultation, "
-                         f"or call {FALLBACK}.")
+        super().__init__(self.current.value)
 
 
 class CorrectionConflictError(ConsultationError):
     """The request changed between reading and writing (another correction, a booking, an offer)."""
-
-    def __init__(self) -> None:
-        super().__init__("This request changed while you were correcting it. Reload the page and make your "
-                         "correction again.")
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,10 @@ STAFF_PREFIXES = ("adm.", "att.", "js.adm", "js.att", "js.stats.", "js.roster.",
                   "js.offer.", "js.offers", "js.flag.", "js.d.", "js.assigned.", "js.week.", "js.outcome.",
                   "ad.", "js.ad.", "op.", "js.op.", "csv.",  # the attorney's day, the operations console, its CSV
                   "attorney_email.", "js.email.")  # attorney e-mail: Korean or English (its email_language)
+# The API's detailed error messages (errors_domain.json, with the numbers of the case) are written in
+# Korean and English; another language says its own ``api.error.<code>`` sentence instead
+# (chalicelib/api/errors.py), so its catalogue may leave these out.
+DETAIL_PREFIXES = ("err.",)
 # what a browser or a person may send for one of ours (compared lower-case, after the primary tag)
 _ALIASES = {"zh-hans": "zh", "zh-cn": "zh", "zh-sg": "zh", "tl": "fil", "uz-latn": "uz",
             "ko-easy": "ko-x-easy"}
@@ -180,6 +184,12 @@ def is_staff_key(key: str) -> bool:
     return key.startswith(STAFF_PREFIXES)
 
 
+def may_be_left_out(key: str) -> bool:
+    """A key a catalogue other than Korean may leave to its fallback: the consoles' and the detailed
+    error messages."""
+    return is_staff_key(key) or key.startswith(DETAIL_PREFIXES)
+
+
 # --- dates and times in words ---------------------------------------------------------------------
 
 WHEN_FIELDS = frozenset({"year", "month", "month2", "month_name", "day", "day2", "weekday", "time"})
@@ -195,6 +205,6 @@ def when(local: Any, code: str, style: str = "message") -> str:
                 weekday=weekdays[local.weekday()], time=f"{local:%H:%M}")
 
 
-__all__ = ["CODES", "DEFAULT", "LANGUAGES", "Language", "UnknownLanguageError", "catalogue",
-           "catalogue_files", "choose", "is_staff_key", "is_supported", "language", "match", "negotiate",
-           "own_messages", "text", "when"]
+__all__ = ["CODES", "DEFAULT", "DETAIL_PREFIXES", "LANGUAGES", "Language", "UnknownLanguageError", "catalogue",
+           "catalogue_files", "choose", "is_staff_key", "is_supported", "language", "match", "may_be_left_out",
+           "negotiate", "own_messages", "text", "when"]

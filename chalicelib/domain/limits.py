@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-FALLBACK = "031-8030-4541"
-
 
 @dataclass(frozen=True)
 class Quota:
@@ -28,23 +26,20 @@ class Quota:
 
 
 class QuotaExceededError(Exception):
-    def __init__(self, quota: Quota, message: str) -> None:
-        self.quota = quota
-        super().__init__(message)
+    """A quota is used up; ``limit`` and ``scope`` (what it counts per) are its numbers for the message."""
+
+    def __init__(self, quota: Quota) -> None:
+        self.quota, self.limit = quota, quota.limit
+        self.scope = quota.scope or "account"
+        super().__init__(quota.limit, self.scope)
 
 
 class TooManyBookingChangesError(QuotaExceededError):
-    def __init__(self, quota: Quota) -> None:
-        what = "this consultation's booking" if quota.scope == "consultation" else "your bookings"
-        super().__init__(quota, f"You have changed {what} {quota.limit} times today, the most we allow in a day. "
-                                f"Keep the current booking or try again tomorrow; if it is urgent, call {FALLBACK}.")
+    """Booking changes per consultation (``scope`` "consultation") or per account in a Korean day."""
 
 
 class TooManyNewRequestsError(QuotaExceededError):
-    def __init__(self, quota: Quota) -> None:
-        super().__init__(quota, f"You have made {quota.limit} consultation requests in the last 30 days, the most "
-                                "one person can make online in that time. Use one of your requests, or call "
-                                f"{FALLBACK} and we will help you by phone.")
+    """New consultation requests per identity in 30 days."""
 
 
 def day_window(now: datetime, tz: str) -> tuple[str, datetime]:

@@ -32,7 +32,8 @@ _NEXT_RE = re.compile(r"/(?![/\\])[\x21-\x7e]*")
 
 
 class LoginError(Exception):
-    """A sign-in attempt that cannot go on; ``reason`` goes into the login history."""
+    """A sign-in attempt that cannot go on; ``reason`` goes into the login history. ``{phone}`` in the
+    message is the programme's phone (``Policy.fallback_phone``), filled in by the API."""
 
     reason = "login_failed"
 

@@ -115,18 +115,17 @@ class NoCandidateError(LookupError):
     def __init__(self, facts: ConsultationFacts, excluded: Mapping[Ineligibility, int]) -> None:
         self.facts = facts
         self.excluded = dict(excluded)
-        detail = ", ".join(f"{n} {why.value}" for why, n in sorted(self.excluded.items())) or "no attorneys"
-        super().__init__(
-            f"no eligible attorney for {facts.category} in {facts.region} ({facts.mode.value}); "
-            f"checked: {detail}")
+        super().__init__(facts.category, facts.region, facts.mode.value,
+                         {why.value: n for why, n in sorted(self.excluded.items())})
 
 
 class NotAssignableError(ValueError):
-    """A manual assignment the rules forbid (inactive, at cap, category not covered)."""
+    """A manual assignment the rules forbid (``why``: inactive, at cap, category not covered), with
+    the ``attorney_id``, the ``category`` and the attorney's annual ``cap``."""
 
-    def __init__(self, why: Ineligibility, message: str) -> None:
-        super().__init__(message)
-        self.why = why
+    def __init__(self, why: Ineligibility, attorney_id: str, category: str = "", cap: int = 0) -> None:
+        super().__init__(why.value, attorney_id)
+        self.why, self.attorney_id, self.category, self.cap = why, attorney_id, category, cap
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,13 +358,7 @@ def manual_assignment(facts: ConsultationFacts, attorney: Attorney, load: Attorn
     why = ineligibility(attorney, facts, load, now, programme_cap=programme_cap,
                         available=lambda _a: True, tz=tz)
     if why is not None:
-        messages = {
-            Ineligibility.NOT_COVERED: f"attorney {attorney.id} does not take {facts.category} cases",
-            Ineligibility.INACTIVE: f"attorney {attorney.id} is not active",
-            Ineligibility.AT_CAP: (f"attorney {attorney.id} has reached the annual cap of "
-                                   f"{annual_cap_of(attorney, programme_cap)} cases"),
-        }
-        raise NotAssignableError(why, messages.get(why, f"attorney {attorney.id} cannot be assigned"))
+        raise NotAssignableError(why, attorney.id, facts.category, annual_cap_of(attorney, programme_cap))
     year = _year(now, tz)
     current = (load or AttorneyLoad.empty(attorney.id, year)).for_year(year)
     ring = ring_of(attorney, facts.region)

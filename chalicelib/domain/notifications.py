@@ -40,8 +40,9 @@ class Rendered:
 
 
 # Resident-facing texts are catalogue messages ``sms.<kind>.subject`` / ``sms.<kind>.text`` in
-# every language (chalicelib/web/i18n/<lang>/notifications.json); ``{when}`` and ``{link}`` are
-# the only holes. The attorney-only kinds stay Korean: the roster's attorneys work in Korean.
+# every language (chalicelib/web/i18n/<lang>/notifications.json); ``{when}``, ``{link}`` and
+# ``{phone}`` (the programme's ``Policy.fallback_phone``) are the only holes. The attorney-only kinds
+# stay Korean: the roster's attorneys work in Korean.
 RESIDENT_KINDS = (MessageKind.REMINDER, MessageKind.SURVEY, MessageKind.NO_ATTORNEY_NOW,
                   MessageKind.BOOKING, MessageKind.BOOKING_CANCELLED, MessageKind.REQUEST_EXPIRED)
 
@@ -82,11 +83,14 @@ def format_time(moment: datetime | None, lang: str) -> str:
 
 
 def render(kind: MessageKind, link: str, *, when: datetime | None = None,
-           deadline: datetime | None = None, lang: str = "ko") -> Rendered:
-    """The message of ``kind`` in ``lang`` (Korean for an attorney-only kind or an unknown language)."""
+           deadline: datetime | None = None, lang: str = "ko", phone: str | None = None) -> Rendered:
+    """The message of ``kind`` in ``lang`` (Korean for an attorney-only kind or an unknown language);
+    a message that gives the programme's number needs ``phone`` (``Policy.fallback_phone``)."""
     lang = lang if kind in RESIDENT_KINDS and languages.is_supported(lang) else languages.DEFAULT
     subject, template = _template(kind, lang)
-    text = template.format(when=local_when(when, lang) if when else "", link=link,
+    if "{phone}" in template and not phone:
+        raise ValueError(f"the {kind.value} message gives the programme's phone: pass Policy.fallback_phone")
+    text = template.format(when=local_when(when, lang) if when else "", link=link, phone=phone or "",
                            deadline=f"{deadline.astimezone(SEOUL):%H:%M}" if deadline else "")
     return Rendered(subject=subject, text=text)
 
@@ -125,7 +129,7 @@ class Notifier(Protocol):
 
 def template_patterns() -> list[str]:
     """Regular expressions every message Maeul sends must match in full: the templates,
-    with only a time, a deadline and a link filled in (used by the outbound-message audit).
+    with only a time, a deadline, a link and a phone number filled in (used by the outbound-message audit).
     A time may use only digits, the separators and the letters of that language's date words."""
     import re
 
@@ -139,7 +143,8 @@ def template_patterns() -> list[str]:
             templates += [template for _, template in _STAFF.values()]
         for template in templates:
             escaped = re.escape(template)
-            for name, fill in (("when", when_fill), ("deadline", r"[\d:]*"), ("link", r"https?://\S+")):
+            for name, fill in (("when", when_fill), ("deadline", r"[\d:]*"), ("link", r"https?://\S+"),
+                               ("phone", r"[\d-]{3,20}")):
                 escaped = escaped.replace(re.escape("{" + name + "}"), fill)
             patterns.append(escaped)
     from chalicelib.domain.message_templates import text_patterns

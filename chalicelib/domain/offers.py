@@ -74,31 +74,24 @@ class OfferError(Exception):
 class OfferNotFoundError(OfferError):
     """Unknown offer, or one made to another attorney (indistinguishable on purpose)."""
 
-    def __init__(self) -> None:
-        super().__init__("No offer with this id was made to you.")
-
 
 class OfferUnavailableError(OfferError):
-    """The offer can no longer be accepted or declined (taken, declined, expired or withdrawn)."""
+    """The offer can no longer be accepted or declined; ``reason``: its status (accepted, declined,
+    expired, withdrawn) or "closed" when it is gone."""
 
     def __init__(self, status: OfferStatus | str | None = None) -> None:
         self.status = OfferStatus(status) if status else None
-        why = {OfferStatus.ACCEPTED: "it was already accepted",
-               OfferStatus.DECLINED: "it was declined",
-               OfferStatus.EXPIRED: "its time to answer ran out",
-               OfferStatus.WITHDRAWN: "it was withdrawn"}.get(self.status, "it is no longer open")  # type: ignore[arg-type]
-        super().__init__(f"This offer cannot be answered any more: {why}. Open offers are listed at "
-                         "GET /api/attorney/offers.")
+        self.reason = self.status.value if self.status is not None and self.status is not OfferStatus.PENDING \
+            else "closed"
+        super().__init__(self.reason)
 
 
 class NotOnRosterError(OfferError):
-    def __init__(self) -> None:
-        super().__init__("Your account is not linked to an active attorney profile; ask an admin.")
+    """The account is not linked to an active attorney profile."""
 
 
 class UnknownAttorneyError(OfferError):
-    def __init__(self) -> None:
-        super().__init__("No attorney with this id is on the roster.")
+    """No attorney with this id is on the roster."""
 
 
 class ChangedMeanwhileError(Exception):

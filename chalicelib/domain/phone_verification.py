@@ -22,7 +22,6 @@ from typing import Protocol
 
 from chalicelib.domain import languages
 
-FALLBACK = "031-8030-4541"
 CODE_DIGITS = 6
 
 
@@ -63,40 +62,35 @@ class PhoneChallenge:
 
 
 class PhoneVerificationError(Exception):
-    """A refused step of verifying a phone; the message says what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    """A refused step of verifying a phone (data only: the API's error table says it in words)."""
 
 
 class NotAMobileNumberError(PhoneVerificationError):
-    def __init__(self) -> None:
-        super().__init__("We can only send a code to a Korean mobile number (010-…). For a landline, call "
-                         f"{FALLBACK} and we will help you by phone.")
+    """A code goes only to a Korean mobile number (010-…)."""
 
 
 class TooManyPhoneCodesError(PhoneVerificationError):
     def __init__(self, limit: int) -> None:
-        super().__init__(f"We have sent {limit} codes today, the most we send in a day. Use the last code you "
-                         f"received, or try again tomorrow; if it is urgent, call {FALLBACK}.")
+        super().__init__(limit)
         self.limit = limit
 
 
 class WrongPhoneCodeError(PhoneVerificationError):
+    """``reason``: "retry" while ``attempts_left``, else "used_up"."""
+
     def __init__(self, attempts_left: int) -> None:
-        super().__init__(f"That code is not right. You can try {attempts_left} more time(s), or ask for a new code."
-                         if attempts_left else "That code is not right, and it cannot be used any more. "
-                         "Ask for a new code.")
+        super().__init__(attempts_left)
         self.attempts_left = attempts_left
+        self.reason = "retry" if attempts_left else "used_up"
 
 
 class PhoneCodeUnusableError(PhoneVerificationError):
-    """No code is waiting for this number: never sent, expired, used, or out of attempts."""
+    """No code is waiting for this number: never sent, expired, used, or out of attempts; a new one
+    must be entered within ``minutes``."""
 
-    def __init__(self) -> None:
-        super().__init__("This code has expired or can no longer be used. Ask for a new code and enter it "
-                         "within 10 minutes.")
+    def __init__(self, minutes: int) -> None:
+        super().__init__(minutes)
+        self.minutes = minutes
 
 
 class PhoneVerificationStore(Protocol):

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-from chalicelib.domain.consultations import FALLBACK, Consultation, Reader, Status
+from chalicelib.domain.consultations import Consultation, Reader, Status
 from chalicelib.domain.translation import Translation
 
 MESSAGE_ENTITY = "message"  # field cipher entity of a message (record id: the message id)
@@ -82,25 +81,25 @@ class RoomError(Exception):
 class ThreadClosedError(RoomError):
     def __init__(self, status: Status | None = None) -> None:
         self.status = status
-        super().__init__("This consultation is finished, so its messages are read-only. To ask something "
-                         f"new, start a new consultation or call {FALLBACK}.")
+        super().__init__(status)
 
 
 class NotYetConnectedError(RoomError):
-    def __init__(self) -> None:
-        super().__init__("No attorney is assigned to this consultation yet; you can write once one is.")
+    """No attorney is assigned to the consultation yet."""
 
 
 class MessageRateLimitedError(RoomError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        super().__init__(f"You sent {limit} messages in the last minute, the most we accept. "
-                         "Wait a minute, then send the rest (you can put several points in one message).")
+        super().__init__(limit)
 
 
 class RoomClosedError(RoomError):
+    """The video room is not open; ``reason``: "unassigned" (no attorney or no time yet), "not_yet"
+    (it opens at ``opens_at``) or "passed"."""
+
     def __init__(self, opens_at: datetime | None, closes_at: datetime | None, reason: str) -> None:
-        self.opens_at, self.closes_at = opens_at, closes_at
+        self.opens_at, self.closes_at, self.reason = opens_at, closes_at, reason
         super().__init__(reason)
 
 
@@ -109,22 +108,15 @@ class NotStartedYetError(RoomError):
 
     def __init__(self, starts_at: datetime) -> None:
         self.starts_at = starts_at
-        local = starts_at.astimezone(ZoneInfo("Asia/Seoul"))
-        super().__init__(f"This consultation is booked for {local:%Y-%m-%d %H:%M} (Korea time) and has not "
-                         "started yet: record its outcome once it has taken place. If you cannot take it, "
-                         "decline the booking instead.")
+        super().__init__(starts_at.isoformat(timespec="minutes"))
 
 
 class OutcomeAlreadyRecordedError(RoomError):
-    def __init__(self) -> None:
-        super().__init__("The outcome of this consultation was already recorded.")
+    """The outcome of this consultation was already recorded."""
 
 
 class NotParticipantError(RoomError):
     """Only the two participants may take part (admins may read the thread)."""
-
-    def __init__(self) -> None:
-        super().__init__("Only the resident and the assigned attorney can take part in this room.")
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -244,16 +236,11 @@ def room_window(consultation: Consultation, booked: tuple[datetime, datetime] | 
 
 def check_room_open(window: RoomWindow | None, now: datetime) -> None:
     if window is None:
-        raise RoomClosedError(None, None, "The video room opens once an attorney is assigned and your "
-                                          "consultation time is near. Until then, use the messages.")
+        raise RoomClosedError(None, None, "unassigned")
     if not window.is_open(now):
         if window.opens_at is not None and now < window.opens_at:
-            raise RoomClosedError(window.opens_at, window.closes_at,
-                                  "The video room is not open yet: it opens 10 minutes before your booked "
-                                  "time. Until then, use the messages.")
-        raise RoomClosedError(window.opens_at, window.closes_at,
-                              "The time for this video consultation has passed. Use the messages, "
-                              f"or call {FALLBACK}.")
+            raise RoomClosedError(window.opens_at, window.closes_at, "not_yet")
+        raise RoomClosedError(window.opens_at, window.closes_at, "passed")
 
 
 # --- ports --------------------------------------------------------------------------------------

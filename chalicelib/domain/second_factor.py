@@ -38,11 +38,9 @@ class SecondFactorError(Exception):
 
     reason = "second_factor_failed"
 
-    def __init__(self, message: str, reason: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if reason is not None:
-            self.reason = reason
+    def __init__(self, reason: str | None = None) -> None:
+        self.reason = reason or type(self).reason  # on the instance: the error table's message names it
+        super().__init__(self.reason)
 
 
 class WrongCodeError(SecondFactorError):

@@ -53,7 +53,14 @@ class SlotError(ValueError):
 
 
 class SlotRangeError(SlotError):
-    """A requested date range that cannot be listed (reversed, too long, beyond the horizon)."""
+    """A requested date range that cannot be listed; ``reason``: "not_a_date" (``field``), "reversed",
+    "beyond_horizon" (``last_day``: the last bookable one) or "too_long" (``max_days``)."""
+
+    def __init__(self, reason: str, **data: object) -> None:
+        self.reason = reason
+        for name, value in data.items():
+            setattr(self, name, value)
+        super().__init__(reason, *data.values())
 
 
 class SlotProblem(StrEnum):
@@ -67,11 +74,17 @@ class SlotProblem(StrEnum):
 
 
 class InvalidSlotError(SlotError):
-    """A start time that is not a bookable slot; ``problem`` says why."""
+    """A start time that is not a bookable slot; ``problem`` says why, ``reason`` the same in detail (a
+    closed day is a "holiday", a "weekend" or the centre's "closed_day") and ``data`` gives the numbers
+    (``day``, ``time``, ``holiday``, ``starts``, ``earliest``, ``minutes``, ``horizon_days``, ``last_day``)."""
 
-    def __init__(self, problem: SlotProblem, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, problem: SlotProblem, data: dict[str, str]) -> None:
+        super().__init__(problem.value, data)
         self.problem = problem
+        self.data = data
+        for name, value in data.items():
+            setattr(self, name, value)
+        self.reason = data.get("reason") or problem.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,49 +177,41 @@ def check_range(calendar: ServiceCalendar, rules: SlotRules, now: datetime, firs
     can be listed: first ≤ last, last within the horizon, at most horizon + 1 days."""
     for d, name in ((first, "from"), (last, "to")):
         if isinstance(d, datetime) or not isinstance(d, date):
-            raise SlotRangeError(f"'{name}' must be a date (YYYY-MM-DD)")
+            raise SlotRangeError("not_a_date", field=name)
     if first > last:
-        raise SlotRangeError(
-            f"'from' ({first.isoformat()}) is after 'to' ({last.isoformat()})")
+        raise SlotRangeError("reversed", first=first.isoformat(), last=last.isoformat())
     limit = last_bookable_day(calendar, rules, now)
     if last > limit:
-        raise SlotRangeError(
-            f"bookings open at most {rules.horizon_days} days ahead: 'to' must be on or before "
-            f"{limit.isoformat()}")
+        raise SlotRangeError("beyond_horizon", horizon_days=rules.horizon_days, last_day=limit.isoformat())
     span = (last - first).days + 1
     if span > rules.horizon_days + 1:
-        raise SlotRangeError(
-            f"a range covers at most {rules.horizon_days + 1} days; {first.isoformat()} to "
-            f"{last.isoformat()} is {span}")
+        raise SlotRangeError("too_long", max_days=rules.horizon_days + 1, first=first.isoformat(),
+                             last=last.isoformat(), days=span)
 
 
 def slot_problem(calendar: ServiceCalendar, rules: SlotRules, now: datetime,
-                 start: datetime) -> tuple[SlotProblem, str] | None:
-    """Why ``start`` cannot be booked by anyone, with a message; None if it can."""
+                 start: datetime) -> tuple[SlotProblem, dict[str, str]] | None:
+    """Why ``start`` cannot be booked by anyone, with the numbers a message needs; None if it can."""
     local = calendar.to_local(_require_aware(start))
     now_local = calendar.to_local(now)
     day = local.date()
+    when = {"day": day.isoformat(), "time": f"{local:%H:%M}"}
     if not calendar.is_service_day(day):
-        holiday = calendar.holiday_name(day)
-        why = (f"a public holiday ({holiday})" if holiday
-               else "a weekend" if day.weekday() >= 5 else "a day the centre is closed")
-        return SlotProblem.CLOSED_DAY, (
-            f"{day.isoformat()} is {why}; consultations are held on weekdays except public holidays")
+        holiday = calendar.holiday_name(day) or ""
+        reason = "holiday" if holiday else "weekend" if day.weekday() >= 5 else "closed_day"
+        return SlotProblem.CLOSED_DAY, {**when, "holiday": holiday, "reason": reason}
     grid = slot_starts_on(calendar, rules, day)
     if local not in grid:
-        shown = ", ".join(f"{s:%H:%M}" for s in grid)
-        return SlotProblem.NOT_A_SLOT_START, (
-            f"{local:%H:%M} on {day.isoformat()} is not a slot start; slots start at {shown}")
+        return SlotProblem.NOT_A_SLOT_START, {**when, "starts": ", ".join(f"{s:%H:%M}" for s in grid)}
     if local <= now_local:
-        return SlotProblem.PAST, f"{local.isoformat()} has already begun"
+        return SlotProblem.PAST, when
     if local < now_local + rules.min_notice:
-        return SlotProblem.INSIDE_MIN_NOTICE, (
-            f"book at least {rules.min_notice_minutes} minutes ahead; the earliest start is "
-            f"after {(now_local + rules.min_notice).isoformat(timespec='minutes')}")
+        return SlotProblem.INSIDE_MIN_NOTICE, {**when, "minutes": str(rules.min_notice_minutes),
+                                               "earliest": f"{now_local + rules.min_notice:%Y-%m-%d %H:%M}"}
     limit = last_bookable_day(calendar, rules, now)
     if day > limit:
-        return SlotProblem.BEYOND_HORIZON, (
-            f"bookings open at most {rules.horizon_days} days ahead (through {limit.isoformat()})")
+        return SlotProblem.BEYOND_HORIZON, {**when, "horizon_days": str(rules.horizon_days),
+                                            "last_day": limit.isoformat()}
     return None
 
 

@@ -69,10 +69,11 @@ class UserStore(Protocol):
 
 
 class InvalidInviteError(Exception):
-    """The invite code is unknown, used, expired, or the account is linked already."""
+    """The invite code is unknown, used, expired, or the account is linked already; ``reason`` says
+    which (it also goes into the login history)."""
 
-    def __init__(self, message: str, reason: str = "invite_invalid") -> None:
-        super().__init__(message)
+    def __init__(self, reason: str = "invite_invalid") -> None:
+        super().__init__(reason)
         self.reason = reason
 
 

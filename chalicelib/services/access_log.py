@@ -22,7 +22,12 @@ MAX_DAYS = 92
 
 
 class AccessLogRangeError(ValueError):
-    """The requested period is empty or longer than the log can be read at once."""
+    """The requested period is empty ("reversed") or longer than the log can be read at once
+    ("too_many_days", over ``max_days``)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason, self.max_days = reason, MAX_DAYS
+        super().__init__(reason)
 
 
 def record_staff_read(audit: AuditLog, principal: Principal, *, owner: str, record: str, action: str, ip: str,
@@ -48,9 +53,9 @@ def entries(audit: AuditLog, *, start: date, end: date, tz: str, actor: str | No
             owner: str | None = None, limit: int = 200) -> list[AccessEvent]:
     """Entries between the local days ``start`` and ``end`` (inclusive), newest first."""
     if end < start:
-        raise AccessLogRangeError("'to' must not be before 'from'.")
+        raise AccessLogRangeError("reversed")
     if (end - start).days >= MAX_DAYS:
-        raise AccessLogRangeError(f"Choose at most {MAX_DAYS} days at a time.")
+        raise AccessLogRangeError("too_many_days")
     zone = ZoneInfo(tz)
     since = datetime.combine(start, time.min, zone).astimezone(UTC)
     until = datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(UTC) \

@@ -48,9 +48,6 @@ class UnknownAttorneyError(LookupError):
 class UnknownAccountError(LookupError):
     """The signed-in person has no account record (it was erased meanwhile)."""
 
-    def __init__(self) -> None:
-        super().__init__("Your account was not found. Please sign in again.")
-
 
 class UnlinkUnauthorizedError(Exception):
     """The unlink callback did not carry our Kakao admin key."""
@@ -150,9 +147,9 @@ class AccountService:
         expected = self._secrets.get("kakao_admin_key")
         if scheme != "KakaoAK" or not hmac.compare_digest(key.strip().encode(), expected.encode()):
             self._history.failure(Provider.KAKAO.value, client, "unlink_bad_key")
-            raise UnlinkUnauthorizedError("The unlink request is not signed with this app's admin key.")
+            raise UnlinkUnauthorizedError()
         if not user_id or not user_id.isdigit() or len(user_id) > 20:
-            raise BadUnlinkRequestError("user_id must be the Kakao user id (digits).")
+            raise BadUnlinkRequestError()
         subject = subject_of(Provider.KAKAO, user_id)
         self._erase(subject, client, Provider.KAKAO.value, reason="provider_unlinked")  # already disconnected
         return subject
@@ -162,7 +159,7 @@ class AccountService:
     def invite_attorney(self, admin: Principal, attorney_id: str, client: Client) -> Invite:
         """A one-time code that links attorney ``attorney_id`` to whoever redeems it."""
         if self._roster.get(attorney_id) is None:
-            raise UnknownAttorneyError(f"There is no attorney with id {attorney_id}.")
+            raise UnknownAttorneyError()
         now = self._clock()
         code = new_invite_code()
         expires = now + self._invite_ttl
@@ -180,8 +177,7 @@ class AccountService:
             self._history.guard_account(provider, client, principal.subject)
             code = normalise_invite_code(raw_code)
             if code is None:
-                raise InvalidInviteError("That does not look like an invite code (16 letters and digits).",
-                                         "invite_malformed")
+                raise InvalidInviteError("invite_malformed")
             attorney_id = self._invites.redeem(invite_hash(code), principal.subject, self._clock())
         except LoginThrottledError:
             raise

@@ -64,7 +64,7 @@ PENDING_HOURS = 24  # an upload never confirmed is forgotten (record by TTL, obj
 
 
 class AttachmentNotUploadedError(AttachmentError):
-    message = "The file has not arrived yet. Upload it with the form you were given, then confirm again."
+    """The file has not arrived yet."""
 
 
 @dataclass(frozen=True)

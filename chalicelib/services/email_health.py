@@ -17,8 +17,7 @@ from chalicelib.services.access_log import record_rights_change
 
 
 class UnknownAttorneyForEmailError(Exception):
-    def __init__(self) -> None:
-        super().__init__("There is no attorney with this id.")
+    """There is no attorney with this id."""
 
 
 def record_event(store: EmailHealthStore, hasher: Callable[[str], str], message: str | dict[str, object],

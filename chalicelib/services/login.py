@@ -152,7 +152,7 @@ class LoginService:
                     raise ProviderDeniedError("You cancelled signing in, or did not agree to share your "
                                               "account id. You can try again at any time.")
                 raise ProviderError("The sign-in service reported a problem. Please try again, or call "
-                                    "031-8030-4541.", reason="provider_error")
+                                    "{phone}.", reason="provider_error")
             code = params.get("code") or ""
             if not code or len(code) > _MAX_PARAM:
                 raise ProviderError("The sign-in service sent no sign-in code. Please try again.",

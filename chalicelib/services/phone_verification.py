@@ -105,12 +105,12 @@ class PhoneVerificationService:
         subject_key, phone_key = self._subject_key(principal.subject), self._phone_key(phone)
         spent = self._store.spend_attempt(subject_key, now)
         if spent is None:
-            raise PhoneCodeUnusableError()
+            raise PhoneCodeUnusableError(self._policy.phone_code_minutes)
         if not well_formed(code) or not spent.matches(phone_key, self._code_hash(subject_key, phone_key, code)):
             raise WrongPhoneCodeError(spent.attempts_left)
         until = now + timedelta(days=self._policy.phone_verified_days)
         if not self._store.finish(spent, now, until):
-            raise PhoneCodeUnusableError()
+            raise PhoneCodeUnusableError(self._policy.phone_code_minutes)
         return until
 
     def is_verified(self, subject: str, phone: str) -> bool:

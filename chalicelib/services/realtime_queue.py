@@ -320,7 +320,7 @@ class RealtimeQueue:
         if resident is not None:
             phone, lang = resident
             message = render(MessageKind.NO_ATTORNEY_NOW, f"{self._base}/consultations/{request.consultation_id}",
-                             lang=lang)
+                             lang=lang, phone=self._policy.fallback_phone)
             self._quietly(lambda: self._notifier.send_sms(phone, message.text))
         return "moved_on"
 

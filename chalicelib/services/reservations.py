@@ -263,10 +263,10 @@ class ReservationService:
         consultation = self._owned(principal, consultation_id)
         check_bookable(consultation)
         if consultation.mode is not Mode.RESERVATION:
-            raise NotHoldableError("this is a real-time request")
+            raise NotHoldableError("realtime")
         state = self._bookings.state_of(consultation.id)
         if consultation.status is not Status.SUBMITTED or state.active is not None:
-            raise NotHoldableError("this request is booked already")
+            raise NotHoldableError("booked")
         end = check_slot(self._calendar, self._rules, now, start)
         pool = self._pool(consultation, state, now, claims_at=start)
         tried: set[str] = set()

@@ -92,7 +92,8 @@ class RetentionService:
         if resident is None:
             return 0
         phone, lang = resident
-        text = render(MessageKind.REQUEST_EXPIRED, f"{self._base}/consultations/{consultation_id}", lang=lang).text
+        text = render(MessageKind.REQUEST_EXPIRED, f"{self._base}/consultations/{consultation_id}", lang=lang,
+                      phone=self._policy.fallback_phone).text
         return 1 if self._quietly(lambda: self._notifier.send_sms(phone, text)) is not None else 0
 
     @staticmethod

@@ -20,9 +20,6 @@ from chalicelib.services.access_log import record_rights_change
 class AttorneyExistsError(Exception):
     """An active attorney already has this id."""
 
-    def __init__(self) -> None:
-        super().__init__("An active attorney already has this id: choose another id, or leave it out.")
-
 
 @dataclass(frozen=True)
 class RosterEntry:
@@ -72,8 +69,7 @@ def assigned_attorney(consultations: ConsultationReader, attorneys: RosterStore,
 
 
 class UnknownAttorneyProfileError(Exception):
-    def __init__(self) -> None:
-        super().__init__("There is no attorney with this id.")
+    """There is no attorney with this id."""
 
 
 def edit(attorneys: RosterStore, attorney_id: str, *, display_name: str, categories: frozenset[str],

@@ -92,14 +92,12 @@ class SecondFactorService:
             self._history.guard_account(PROVIDER, client, principal.subject)
             factor = self._factors.get(principal.subject)
             if factor is None:
-                raise NotEnrolledError("Set up your authenticator app first: open the second-factor page.")
+                raise NotEnrolledError()
             step = matching_step(factor.secret, code, self._clock())
             if step is None:
-                raise WrongCodeError("That code is not right. Enter the 6 digits your authenticator app "
-                                     "shows now.")
+                raise WrongCodeError()
             if step <= factor.last_step or not self._factors.accept(principal.subject, step, self._clock()):
-                raise WrongCodeError("That code was already used. Wait for the next code and enter it.",
-                                     reason="second_factor_replayed")
+                raise WrongCodeError(reason="second_factor_replayed")
         except LoginThrottledError:
             raise
         except SecondFactorError as exc:

@@ -43,10 +43,6 @@ ACCOUNT_REF = "account-link"  # the purpose of the keyed hash that names a linke
 class UnknownLinkedAccountError(LookupError):
     """No account with that reference is linked to the profile (any more)."""
 
-    def __init__(self) -> None:
-        super().__init__("No sign-in account with this reference is linked to this attorney. "
-                         "Reload the list of accounts: it may have been unlinked already.")
-
 
 @dataclass(frozen=True)
 class LinkedAccount:

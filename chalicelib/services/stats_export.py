@@ -25,19 +25,24 @@ DIMENSIONS = ("category", "region", "mode", "method", "status", "outcome", "atto
 
 
 class ExportRangeError(ValueError):
-    """The month range is reversed or longer than one export may cover."""
+    """The month range is reversed ("reversed") or longer than one export may cover ("too_many_months",
+    over ``max_months``)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason, self.max_months = reason, MAX_MONTHS
+        super().__init__(reason)
 
 
 def months_between(first: str, last: str) -> list[str]:
     y, m = int(first[:4]), int(first[5:7])
     end = (int(last[:4]), int(last[5:7]))
     if (y, m) > end:
-        raise ExportRangeError("'to' must not be before 'from'.")
+        raise ExportRangeError("reversed")
     months = []
     while (y, m) <= end:
         months.append(f"{y}-{m:02d}")
         if len(months) > MAX_MONTHS:
-            raise ExportRangeError(f"Choose at most {MAX_MONTHS} months at a time.")
+            raise ExportRangeError("too_many_months")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return months
 

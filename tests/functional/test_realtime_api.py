@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from chalicelib.domain.offers import NotOnRosterError
+from chalicelib.domain.languages import own_messages
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.support import ApiClient, assert_error
 
@@ -59,6 +59,6 @@ def test_an_account_without_an_attorney_profile_cannot_answer_offers(clock_at) -
 
     api, auth = setup(clock_at)
     orphan = Principal(subject="kakao:x", role=Role.ATTORNEY, provider=Provider.KAKAO, session_id="s")
-    assert_error(api.post(f"/api/attorney/offers/{uuid.uuid4()}/accept", headers=auth.headers_for(orphan)),
-                 403, "not_on_roster")
-    assert NotOnRosterError().args
+    error = assert_error(api.post(f"/api/attorney/offers/{uuid.uuid4()}/accept",
+                                  headers=auth.headers_for(orphan)), 403, "not_on_roster")
+    assert error["message"] == own_messages("en")["err.offer.not_on_roster"]  # no language asked: English

@@ -138,7 +138,17 @@ def test_gateway_responses_carry_html_for_browsers_and_json_for_the_api() -> Non
     denied = resources["AccessDeniedResponse"]["Properties"]
     assert denied["StatusCode"] == "403" and "볼 수 없는 화면입니다" in denied["ResponseTemplates"]["text/html"]
     assert json.loads(resources["Default5xxResponse"]["Properties"]["ResponseTemplates"]["application/json"])
-    assert set(gateway_bodies()) == {"MISSING_AUTHENTICATION_TOKEN", "ACCESS_DENIED", "DEFAULT_4XX"}
+    assert set(gateway_bodies("031-8030-4541")) == {"MISSING_AUTHENTICATION_TOKEN", "ACCESS_DENIED", "DEFAULT_4XX"}
+
+
+def test_gateway_responses_give_the_phone_of_the_stages_policy() -> None:
+    resources: dict = {"RestAPI": {"Type": "AWS::Serverless::Api"}, "APIHandler": {"Properties": {"Environment": {
+        "Variables": {"MAEUL_POLICY": json.dumps({"fallback_phone": "02-1234-5678"})}}}}}
+    add_gateway_responses(resources)
+    unavailable = resources["Default5xxResponse"]["Properties"]["ResponseTemplates"]["application/json"]
+    missing = resources["MissingRouteResponse"]["Properties"]["ResponseTemplates"]["text/html"]
+    assert "02-1234-5678" in json.loads(unavailable)["error"]["message"] and "02-1234-5678" in missing
+    assert "8030-4541" not in unavailable + missing
 
 
 # --- footer and the information pages ------------------------------------------------------------------

@@ -25,7 +25,7 @@ def test_every_template_rendered_with_a_time_and_a_link_passes_the_audit() -> No
     rendered = []
     for kind in MessageKind:
         for lang in ("ko", "en"):
-            rendered.append(_sms(render(kind, link, when=WHEN, deadline=WHEN, lang=lang).text))
+            rendered.append(_sms(render(kind, link, when=WHEN, deadline=WHEN, lang=lang, phone="031-8030-4541").text))
     assert offending_messages(rendered) == []
 
 

@@ -106,15 +106,15 @@ class MemoryInviteStore:
         with self._lock:
             invite = self._invites.get(code_hash)
             if invite is None:
-                raise InvalidInviteError("This invite code is not valid.", "invite_unknown")
+                raise InvalidInviteError("invite_unknown")
             if invite["used_at"] is not None:
-                raise InvalidInviteError("This invite code was already used.", "invite_used")
+                raise InvalidInviteError("invite_used")
             if now >= invite["expires_at"]:
-                raise InvalidInviteError("This invite code has expired.", "invite_expired")
+                raise InvalidInviteError("invite_expired")
             if subject in self._links.links:
-                raise InvalidInviteError("This account is already linked.", "already_linked")
+                raise InvalidInviteError("already_linked")
             if invite["attorney_id"] not in self._links.attorneys:
-                raise InvalidInviteError("The attorney profile no longer exists.", "invite_orphaned")
+                raise InvalidInviteError("invite_orphaned")
             invite["used_at"] = now
             self._links.links[subject] = invite["attorney_id"]
             return invite["attorney_id"]

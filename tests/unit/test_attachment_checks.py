@@ -31,8 +31,9 @@ def test_the_declared_type_and_size_are_checked_before_a_form_is_given() -> None
     assert check_request("image/HEIF", 100, allowed=ALLOWED, max_bytes=10 * MB) is Kind.HEIC
     with pytest.raises(AttachmentTypeError, match="JPEG, PNG, HEIC, PDF"):
         check_request("text/html", 100, allowed=ALLOWED, max_bytes=10 * MB)
-    with pytest.raises(AttachmentTooLargeError, match="10 MB"):
+    with pytest.raises(AttachmentTooLargeError) as large:
         check_request("application/pdf", 10 * MB + 1, allowed=ALLOWED, max_bytes=10 * MB)
+    assert large.value.max_mb == 10
 
 
 def test_keys_hold_the_consultation_and_random_ids_only() -> None:

@@ -154,10 +154,12 @@ def test_the_resident_may_change_a_booking_until_the_notice() -> None:
     b = booking(start=datetime(2026, 12, 2, 14, 0, tzinfo=KST))
     assert change_deadline(b, 120) == datetime(2026, 12, 2, 12, 0, tzinfo=KST)
     check_resident_may_change(b, datetime(2026, 12, 2, 12, 0, tzinfo=KST), 120, rescheduling=False)
-    with pytest.raises(TooLateToCancelError, match="031-8030-4541"):
+    with pytest.raises(TooLateToCancelError) as late:
         check_resident_may_change(b, datetime(2026, 12, 2, 12, 0, 1, tzinfo=KST), 120, rescheduling=False)
-    with pytest.raises(TooLateToRescheduleError, match="2 hours"):
+    assert late.value.deadline == datetime(2026, 12, 2, 12, 0, tzinfo=KST) and late.value.notice_minutes == 120
+    with pytest.raises(TooLateToRescheduleError) as moved:
         check_resident_may_change(b, datetime(2026, 12, 2, 13, 0, tzinfo=KST), 120, rescheduling=True)
+    assert moved.value.notice_minutes == 120
 
 
 def test_plans_know_what_to_count_and_what_to_release() -> None:
@@ -182,11 +184,15 @@ def test_plans_know_what_to_count_and_what_to_release() -> None:
     assert not HoldPlan(hold_here, NOW, previous=hold_here).releases_previous
 
 
+PHONE = "02-2222-3333"  # not the default policy's number
+
+
 @pytest.mark.parametrize("method", list(Method))
 def test_how_it_happens_is_said_per_method_and_language(method: Method) -> None:
-    ko, en = how_it_happens(method, "ko"), how_it_happens(method, "en")
-    assert ko != en and "031-8030-4541" in ko and "031-8030-4541" in en
-    assert how_it_happens(method, "fr") == en  # a language Maeul does not speak: English
-    assert how_it_happens(method, "vi") not in (ko, en) and "031-8030-4541" in how_it_happens(method, "vi")
-    assert len({how_it_happens(m, "en") for m in Method}) == len(Method)
+    ko, en = how_it_happens(method, "ko", PHONE), how_it_happens(method, "en", PHONE)
+    assert ko != en
+    assert how_it_happens(method, "fr", PHONE) == en  # a language Maeul does not speak: English
+    assert how_it_happens(method, "vi", PHONE) not in (ko, en) and PHONE in how_it_happens(method, "vi", PHONE)
+    assert PHONE in ko and PHONE in en  # the number given, whatever the policy says
+    assert len({how_it_happens(m, "en", PHONE) for m in Method}) == len(Method)
 

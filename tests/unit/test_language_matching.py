@@ -79,6 +79,6 @@ def test_a_manual_assignment_says_whether_an_interpreter_is_needed() -> None:
 
 
 def test_an_attorney_lists_only_languages_maeul_speaks() -> None:
-    with pytest.raises(InvalidAttorneyError, match="unknown languages"):
+    with pytest.raises(InvalidAttorneyError, match="unknown_languages"):
         att("a", languages=("fr",))
     assert att("a", languages=("ko", "vi")).languages == frozenset({"vi"})  # Korean goes without saying

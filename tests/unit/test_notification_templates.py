@@ -28,11 +28,15 @@ def test_attorney_only_kinds_stay_korean_even_if_asked_in_english() -> None:
 
 @pytest.mark.parametrize("kind", list(MessageKind))
 def test_every_template_is_short_and_carries_the_link(kind: MessageKind) -> None:
-    rendered = render(kind, LINK, when=WHEN, deadline=WHEN)
+    rendered = render(kind, LINK, when=WHEN, deadline=WHEN, phone="031-8030-4541")
     assert LINK in rendered.text
     assert len(rendered.text) <= 140
     assert "{" not in rendered.text
 
 
 def test_the_fallback_line_is_offered_when_no_attorney_is_free() -> None:
-    assert "031-8030-4541" in render(MessageKind.NO_ATTORNEY_NOW, LINK).text
+    # the number is the policy's, whatever it is; a message that gives it cannot go out without it
+    assert "02-1234-5678" in render(MessageKind.NO_ATTORNEY_NOW, LINK, phone="02-1234-5678").text
+    assert "02-1234-5678" in render(MessageKind.REQUEST_EXPIRED, LINK, lang="vi", phone="02-1234-5678").text
+    with pytest.raises(ValueError, match="fallback_phone"):
+        render(MessageKind.NO_ATTORNEY_NOW, LINK)

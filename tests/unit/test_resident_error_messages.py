@@ -10,7 +10,9 @@ import pytest
 
 from chalicelib.api.errors import localised
 from chalicelib.domain.languages import CODES, catalogue_files
-from chalicelib.settings import FALLBACK_PHONE
+from chalicelib.settings import Policy
+
+FALLBACK_PHONE = Policy().fallback_phone
 
 # the codes a resident's pages (form, status, slots, room, documents, sign-in) can receive
 RESIDENT_CODES = (

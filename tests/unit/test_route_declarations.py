@@ -12,7 +12,7 @@ API = ROOT / "chalicelib" / "api"
 ROUTE_DECORATORS = {"operation", "page", "page_route"}
 # the edge helpers every route goes through, which run before (guard) or around (pages, the security
 # headers) a handler and may ask ``endpoint.current_container`` for the container
-EDGE_HELPERS = {"guard.py", "pages.py", "security.py", "web_pages.py", "me.py", "endpoint.py"}
+EDGE_HELPERS = {"guard.py", "pages.py", "security.py", "web_pages.py", "me.py", "endpoint.py", "errors.py"}
 
 
 def _tree(path: Path) -> ast.Module:

@@ -86,21 +86,22 @@ def test_weekends_and_substitute_and_public_holidays_have_no_slots() -> None:
     days = by_day(slots)
     assert sorted(days) == [date(2026, 10, d) for d in (1, 2, 6, 7, 8, 12, 13, 14, 15)]
     assert all(times == DAY for times in days.values())
-    for closed, problem in ((kst(2026, 10, 5, 10), "public holiday"), (kst(2026, 10, 10, 10), "weekend")):
+    for closed, reason in ((kst(2026, 10, 5, 10), "holiday"), (kst(2026, 10, 10, 10), "weekend")):
         with pytest.raises(InvalidSlotError) as info:
             free_attorneys(CAL, RULES, [sched("a")], now, closed)
-        assert info.value.problem is SlotProblem.CLOSED_DAY and problem in str(info.value)
+        assert info.value.problem is SlotProblem.CLOSED_DAY and info.value.reason == reason
     with pytest.raises(InvalidSlotError) as substitute:
         free_attorneys(CAL, RULES, [sched("a")], now, kst(2026, 10, 5, 10))
-    assert "대체" in str(substitute.value)
+    assert "대체" in substitute.value.data["holiday"] and substitute.value.data["day"] == "2026-10-05"
 
 
 def test_christmas_2026_has_no_slots() -> None:
     now = kst(2026, 12, 21, 9)  # Monday
     days = by_day(open_slots(CAL, RULES, [sched("a")], now, date(2026, 12, 21), date(2026, 12, 28)))
     assert sorted(days) == [date(2026, 12, d) for d in (21, 22, 23, 24, 28)]
-    with pytest.raises(InvalidSlotError, match="기독탄신일"):
+    with pytest.raises(InvalidSlotError) as info:
         free_attorneys(CAL, RULES, [sched("a")], now, kst(2026, 12, 25, 14))
+    assert "기독탄신일" in info.value.data["holiday"]
 
 
 def test_extra_closed_day_of_the_centre() -> None:
@@ -136,7 +137,7 @@ def test_minimum_notice_boundary_is_inclusive() -> None:
     assert free_attorneys(CAL, RULES, [sched("a")], now, kst(2026, 12, 1, 10, 30)) == {"a"}
     with pytest.raises(InvalidSlotError) as info:
         free_attorneys(CAL, RULES, [sched("a")], now, kst(2026, 12, 1, 10))
-    assert "60 minutes" in str(info.value)
+    assert info.value.data["minutes"] == "60" and info.value.data["earliest"] == "2026-12-01 10:30"
 
 
 def test_horizon() -> None:
@@ -148,26 +149,27 @@ def test_horizon() -> None:
     assert free_attorneys(CAL, RULES, [sched("a")], now, kst(2026, 12, 15, 16, 30)) == {"a"}
     with pytest.raises(InvalidSlotError) as info:
         free_attorneys(CAL, RULES, [sched("a")], now, kst(2026, 12, 16, 10))
-    assert info.value.problem is SlotProblem.BEYOND_HORIZON and "2026-12-15" in str(info.value)
+    assert info.value.problem is SlotProblem.BEYOND_HORIZON and info.value.data["last_day"] == "2026-12-15"
 
 
 # -- range checks -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("first", "last", "fragment"),
+    ("first", "last", "reason", "data"),
     [
-        (date(2026, 12, 5), date(2026, 12, 3), "'from' (2026-12-05) is after 'to' (2026-12-03)"),
-        (date(2026, 12, 1), date(2026, 12, 16), "on or before 2026-12-15"),
-        (date(2027, 1, 4), date(2027, 1, 8), "on or before 2026-12-15"),
-        (date(2026, 11, 20), date(2026, 12, 5), "at most 15 days"),
+        (date(2026, 12, 5), date(2026, 12, 3), "reversed", {"first": "2026-12-05", "last": "2026-12-03"}),
+        (date(2026, 12, 1), date(2026, 12, 16), "beyond_horizon", {"last_day": "2026-12-15"}),
+        (date(2027, 1, 4), date(2027, 1, 8), "beyond_horizon", {"last_day": "2026-12-15"}),
+        (date(2026, 11, 20), date(2026, 12, 5), "too_long", {"max_days": 15, "days": 16}),
     ],
 )
-def test_bad_ranges_are_refused_with_a_clear_message(first: date, last: date, fragment: str) -> None:
+def test_bad_ranges_are_refused_with_the_numbers_for_a_clear_message(first: date, last: date, reason: str,
+                                                                     data: dict[str, object]) -> None:
     now = kst(2026, 12, 1, 9)
     with pytest.raises(SlotRangeError) as info:
         open_slots(CAL, RULES, [sched("a")], now, first, last)
-    assert fragment in str(info.value)
+    assert info.value.reason == reason and {k: getattr(info.value, k) for k in data} == data
     with pytest.raises(SlotRangeError):
         check_range(CAL, RULES, now, first, last)
 
@@ -176,8 +178,9 @@ def test_range_reaching_into_the_past_is_fine_and_shows_nothing_past() -> None:
     now = kst(2026, 12, 3, 9)
     days = by_day(open_slots(CAL, RULES, [sched("a")], now, date(2026, 11, 30), date(2026, 12, 3)))
     assert sorted(days) == [date(2026, 12, 3)]
-    with pytest.raises(SlotRangeError, match="must be a date"):
+    with pytest.raises(SlotRangeError) as info:
         check_range(CAL, RULES, now, kst(2026, 12, 3), date(2026, 12, 4))  # type: ignore[arg-type]
+    assert info.value.reason == "not_a_date" and info.value.field == "from"
 
 
 # -- attorneys -----------------------------------------------------------------------------

@@ -143,19 +143,17 @@ class DynamoInviteStore:
         try:
             invite = InviteItem.get(f"INVITE#{code_hash}", "INVITE", consistent_read=True)
         except InviteItem.DoesNotExist:
-            raise InvalidInviteError("This invite code is not valid. Check it, or ask the office for a new one.",
-                                     "invite_unknown") from None
+            raise InvalidInviteError("invite_unknown") from None
         _check_usable(invite, now)
         try:
             SubjectLinkItem.get(f"SUBJECT#{subject}", "ATTORNEY", consistent_read=True)
-            raise InvalidInviteError("This account is already linked to an attorney profile.", "already_linked")
+            raise InvalidInviteError("already_linked")
         except SubjectLinkItem.DoesNotExist:
             pass
         try:
             attorney = AttorneyItem.get(f"ATTORNEY#{invite.attorney_id}", "PROFILE", consistent_read=True)
         except AttorneyItem.DoesNotExist:
-            raise InvalidInviteError("The attorney profile of this invite no longer exists.",
-                                     "invite_orphaned") from None
+            raise InvalidInviteError("invite_orphaned") from None
         try:
             with TransactWrite(connection=self.connection) as tx:
                 tx.update(InviteItem(f"INVITE#{code_hash}", "INVITE"),
@@ -166,14 +164,12 @@ class DynamoInviteStore:
                 tx.update(attorney, actions=[AttorneyItem.subjects.add({subject}),
                                              AttorneyItem.updated_at.set(now)])
         except TransactWriteError:
-            raise InvalidInviteError("This invite code was just used, or the profile changed at the same "
-                                     "moment. Please try again.", "invite_conflict") from None
+            raise InvalidInviteError("invite_conflict") from None
         return attorney.attorney_id
 
 
 def _check_usable(invite: InviteItem, now: datetime) -> None:
     if invite.used_at is not None:
-        raise InvalidInviteError("This invite code was already used. Ask the office for a new one.",
-                                 "invite_used")
+        raise InvalidInviteError("invite_used")
     if now.timestamp() >= invite.expires_at:
-        raise InvalidInviteError("This invite code has expired. Ask the office for a new one.", "invite_expired")
+        raise InvalidInviteError("invite_expired")
