@@ -40,7 +40,7 @@ class SnsNotifier:
 
     def send_message(self, phone_e164: str, message: Any) -> Any:
         """A templated resident message as plain SMS (the fallback channel: no delivery report)."""
-        from chalicelib.adapters.sens_notifier import Sent
+        from chalicelib.domain.notifications import Sent
 
         return Sent(self.send_sms(phone_e164, message.text), "sns-sms")
 

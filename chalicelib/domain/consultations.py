@@ -406,3 +406,9 @@ def expected_statuses(expected: Status | Iterable[Status] | None) -> frozenset[S
     if isinstance(expected, (Status, str)):
         return frozenset({Status(expected)})
     return frozenset(Status(s) for s in expected)
+
+
+class ReceiptCounter(Protocol):
+    def next(self, local_now: datetime) -> str:
+        """The next receipt number (접수번호) of ``local_now``'s month, unique across the stage."""
+        ...

@@ -73,7 +73,7 @@ class MemoryNotifier:
 
     def send_message(self, phone_e164: str, message: Any) -> Any:
         """A templated resident message: recorded in ``messages`` and, as its text, in ``sms``."""
-        from chalicelib.adapters.sens_notifier import Sent
+        from chalicelib.domain.notifications import Sent
 
         message_id = self.send_sms(phone_e164, message.text)  # a subclass failing SMS fails this too
         with self._lock:
