@@ -83,16 +83,18 @@ class Attorney:
         return language in KOREAN or language in self.languages
 
 
-class AttorneyRepository(Protocol):
-    """The roster: profiles, their sealed contact details, coverage and linked sign-in accounts."""
+class AttorneyLinks(Protocol):
+    """Which attorney profile a sign-in account is linked to, and that profile (roles come from it)."""
+
+    def by_subject(self, subject: str) -> str | None: ...
 
     def get(self, attorney_id: str) -> Attorney | None: ...
 
-    def contact(self, attorney_id: str) -> AttorneyContact | None: ...
 
-    def by_subject(self, subject: str) -> str | None:
-        """The attorney profile a sign-in account is linked to."""
-        ...
+class AttorneyRepository(AttorneyLinks, Protocol):
+    """The roster: profiles, their sealed contact details, coverage and linked sign-in accounts."""
+
+    def contact(self, attorney_id: str) -> AttorneyContact | None: ...
 
     def roster(self) -> list[Attorney]: ...
 

@@ -9,10 +9,10 @@ admins read the log through ``GET /api/admin/access-log``.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.audit import RIGHTS_ACTIONS, AccessEvent
+from chalicelib.domain.attorneys import AttorneyRepository
+from chalicelib.domain.audit import RIGHTS_ACTIONS, AccessEvent, AuditLog
 from chalicelib.domain.identity import Principal, Role
 
 MAX_DAYS = 92
@@ -22,7 +22,7 @@ class AccessLogRangeError(ValueError):
     """The requested period is empty or longer than the log can be read at once."""
 
 
-def record_staff_read(audit: Any, principal: Principal, *, owner: str, record: str, action: str, ip: str,
+def record_staff_read(audit: AuditLog, principal: Principal, *, owner: str, record: str, action: str, ip: str,
                       now: datetime) -> bool:
     """Write an access entry if ``principal`` is staff reading another person's data."""
     if principal.role not in (Role.ATTORNEY, Role.ADMIN) or owner == principal.subject:
@@ -32,7 +32,7 @@ def record_staff_read(audit: Any, principal: Principal, *, owner: str, record: s
     return True
 
 
-def record_rights_change(audit: Any, admin: Principal, *, attorney_id: str, action: str, ip: str,
+def record_rights_change(audit: AuditLog, admin: Principal, *, attorney_id: str, action: str, ip: str,
                          now: datetime) -> None:
     """An admin granted, changed or revoked an attorney's rights (kept three years, §5③)."""
     assert action in RIGHTS_ACTIONS, action
@@ -41,7 +41,7 @@ def record_rights_change(audit: Any, admin: Principal, *, attorney_id: str, acti
                                     action=action, ip=ip))
 
 
-def entries(audit: Any, *, start: date, end: date, tz: str, actor: str | None = None,
+def entries(audit: AuditLog, *, start: date, end: date, tz: str, actor: str | None = None,
             owner: str | None = None, limit: int = 200) -> list[AccessEvent]:
     """Entries between the local days ``start`` and ``end`` (inclusive), newest first."""
     if end < start:
@@ -55,7 +55,7 @@ def entries(audit: Any, *, start: date, end: date, tz: str, actor: str | None = 
     return audit.accesses(since, until, actor=actor, owner=owner, limit=limit)
 
 
-def staff_names(attorneys: Any, events: list[AccessEvent]) -> dict[str, str]:
+def staff_names(attorneys: AttorneyRepository, events: list[AccessEvent]) -> dict[str, str]:
     """Display names of the attorneys among the entries' actors (by subject) and of the attorney
     profiles the entries are about (``attorney:<id>``): the roster's display name, nothing more."""
     names: dict[str, str] = {}

@@ -12,9 +12,8 @@ import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from chalicelib.domain.audit import AccessEvent, is_rights_change
+from chalicelib.domain.audit import AccessEvent, AuditLog, is_rights_change
 from chalicelib.services import access_log
 
 MAX_ENTRIES = 20000  # a month of the programme's staff reads is a few thousand
@@ -40,12 +39,12 @@ class MonthlyReview:
     truncated: bool
 
 
-def review(audit: Any, year: int, month: int, tz: str) -> MonthlyReview:
+def review(audit: AuditLog, year: int, month: int, tz: str) -> MonthlyReview:
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
     events = access_log.entries(audit, start=first, end=last, tz=tz, limit=MAX_ENTRIES)
     reads: dict[str, list[AccessEvent]] = defaultdict(list)
-    rights = []
+    rights: list[AccessEvent] = []
     for event in events:
         (rights if is_rights_change(event) else reads[event.actor]).append(event)
     staff = [StaffMonth(actor=actor, actor_role=items[0].actor_role, accesses=len(items),
