@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from chalicelib.domain.attachments import (
     ENTITY,
@@ -49,9 +48,10 @@ from chalicelib.domain.consultations import (
     EncryptionUnavailableError,
     reader_of,
 )
+from chalicelib.domain.audit import AuditLog
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.rooms import Side, side_of
-from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
 from chalicelib.logs import logger
 from chalicelib.services.access_log import record_staff_read
 from chalicelib.settings import Policy
@@ -86,7 +86,7 @@ class AttachmentView:
 
 class AttachmentService:
     def __init__(self, *, consultations: ConsultationRepository, store: AttachmentStore, objects: ObjectStore,
-                 inspect: Inspector, cipher: Any, audit: Any, policy: Policy, clock: Clock) -> None:
+                 inspect: Inspector, cipher: FieldCipher, audit: AuditLog, policy: Policy, clock: Clock) -> None:
         self._consultations = consultations
         self._store = store
         self._objects = objects
