@@ -20,12 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Mode
 from chalicelib.domain.consultations import ConsultationRepository, IllegalTransitionError, Status
-from chalicelib.domain.notifications import MessageKind, Notifier, render
+from chalicelib.domain.notifications import MessageKind, Notifier, Recipients, render
 from chalicelib.logs import best_effort, logger
 from chalicelib.settings import Policy
 
@@ -34,7 +33,7 @@ PAGE = 100
 
 
 class RetentionService:
-    def __init__(self, *, consultations: ConsultationRepository, recipients: Any, notifier: Notifier,
+    def __init__(self, *, consultations: ConsultationRepository, recipients: Recipients, notifier: Notifier,
                  forget_realtime: Callable[[str, datetime], object], calendar: ServiceCalendar, policy: Policy,
                  public_base_url: str, erase_documents: Callable[[str], object] | None = None) -> None:
         self._consultations = consultations
@@ -65,11 +64,12 @@ class RetentionService:
                     except IllegalTransitionError:
                         continue  # booked or offered meanwhile: it is not stale any more
                     expired += 1
+                    cid = consultation.id  # each step runs here and now: no late binding to fear
                     if consultation.mode is Mode.REALTIME:
-                        self._quietly(lambda cid=consultation.id: self._forget_realtime(cid, now))
-                    if self._erase_documents is not None:
-                        erase = self._erase_documents
-                        self._quietly(lambda cid=consultation.id, erase=erase: erase(cid))
+                        self._quietly(lambda: self._forget_realtime(cid, now))
+                    erase = self._erase_documents
+                    if erase is not None:
+                        self._quietly(lambda: erase(cid))
                     told += self._tell(consultation.id)
                 if not page.after:
                     break
@@ -96,5 +96,5 @@ class RetentionService:
         return 1 if self._quietly(lambda: self._notifier.send_sms(phone, text)) is not None else 0
 
     @staticmethod
-    def _quietly(call: Callable[[], Any]) -> Any:
+    def _quietly[T](call: Callable[[], T]) -> T | None:
         return best_effort(call, "request expiry side effect")  # a notice or clean-up: the expiry stands
