@@ -179,3 +179,7 @@ class AccountUnlinker(Protocol):
     """A provider that can disconnect our app from a person's account with the app's admin key."""
 
     def unlink(self, user_id: str, admin_key: str) -> bool: ...
+
+
+class KakaoAccounts(ProviderClient, AccountUnlinker, Protocol):
+    """Kakao's client: sign-in, and disconnecting our app from a leaving person's account."""

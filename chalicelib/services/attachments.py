@@ -41,6 +41,7 @@ from chalicelib.domain.attachments import (
     prefixes,
     stored_key,
 )
+from chalicelib.domain.audit import AuditLog
 from chalicelib.domain.consultations import (
     Consultation,
     ConsultationNotFoundError,
@@ -48,7 +49,6 @@ from chalicelib.domain.consultations import (
     EncryptionUnavailableError,
     reader_of,
 )
-from chalicelib.domain.audit import AuditLog
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.rooms import Side, side_of
 from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher

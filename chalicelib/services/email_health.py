@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
+from chalicelib.domain.attorneys import AttorneyRepository
 from chalicelib.domain.email_health import DeliveryProblem, EmailFailure, EmailHealthStore, read_event
 from chalicelib.logs import logger
 
@@ -16,7 +16,7 @@ class UnknownAttorneyForEmailError(Exception):
         super().__init__("There is no attorney with this id.")
 
 
-def record_event(store: EmailHealthStore, hasher: Callable[[str], str], message: str | dict[str, Any],
+def record_event(store: EmailHealthStore, hasher: Callable[[str], str], message: str | dict[str, object],
                  now: datetime) -> EmailFailure | None:
     """Read one SES event; a bounce or complaint marks the attorney (their e-mail stops)."""
     problem = read_event(message)
@@ -40,7 +40,7 @@ def failing(store: EmailHealthStore) -> list[EmailFailure]:
     return store.failing()
 
 
-def clear(store: EmailHealthStore, attorneys: Any, attorney_id: str) -> bool:
+def clear(store: EmailHealthStore, attorneys: AttorneyRepository, attorney_id: str) -> bool:
     """An admin checked the attorney's address: e-mail goes to them again. Returns whether a
     failure was recorded."""
     if attorneys.get(attorney_id) is None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,8 +35,10 @@ from chalicelib.domain.consultations import (
     IdempotencyClaim,
     Intake,
     PersonalDetails,
+    ReceiptCounter,
     Status,
 )
+from chalicelib.domain.identity import IdentityKey
 from chalicelib.domain.limits import new_request_quotas
 from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
 from chalicelib.logs import best_effort, logger
@@ -57,7 +58,7 @@ class Submission:
 
 def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
            policy: Policy, owner: str, intake: Intake, idempotency_key: str, now: datetime,
-           receipts: Any = None, identity_key: Any = None) -> Submission:
+           receipts: ReceiptCounter | None = None, identity_key: IdentityKey | None = None) -> Submission:
     """Store ``intake`` for ``owner`` exactly once per ``idempotency_key``.
 
     ``receipts`` (a ``ReceiptCounter``) gives the stored request its 접수번호 afterwards (so a
@@ -95,7 +96,7 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
     return Submission(stored, personal if stored.sealed is not None else None, created.replayed)
 
 
-def _with_receipt(consultations: ConsultationRepository, receipts: Any, stored: Consultation,
+def _with_receipt(consultations: ConsultationRepository, receipts: ReceiptCounter, stored: Consultation,
                   local_now: datetime) -> Consultation:
     # the request is stored; without a number now, the number follows on a retry
     receipt = best_effort(lambda: consultations.set_receipt(stored.id, receipts.next(local_now)),
@@ -130,7 +131,7 @@ class Text(BaseModel):
     en: str
 
 
-def _text(key: str, **values: Any) -> Text:
+def _text(key: str, **values: object) -> Text:
     return Text(**{code: languages.text(code, key, **values) for code in languages.CODES})
 
 
@@ -185,4 +186,4 @@ def privacy_notice(policy: Policy) -> PrivacyNotice:
         fallback_phone=policy.fallback_phone)
 
 
-__all__: list[Any] = ["CONSENT_VERSION", "Submission", "erase_personal_data", "privacy_notice", "submit"]
+__all__: list[str] = ["CONSENT_VERSION", "Submission", "erase_personal_data", "privacy_notice", "submit"]

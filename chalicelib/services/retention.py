@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Mode
@@ -64,12 +65,10 @@ class RetentionService:
                     except IllegalTransitionError:
                         continue  # booked or offered meanwhile: it is not stale any more
                     expired += 1
-                    cid = consultation.id  # each step runs here and now: no late binding to fear
                     if consultation.mode is Mode.REALTIME:
-                        self._quietly(lambda: self._forget_realtime(cid, now))
-                    erase = self._erase_documents
-                    if erase is not None:
-                        self._quietly(lambda: erase(cid))
+                        self._quietly(partial(self._forget_realtime, consultation.id, now))
+                    if self._erase_documents is not None:
+                        self._quietly(partial(self._erase_documents, consultation.id))
                     told += self._tell(consultation.id)
                 if not page.after:
                     break

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from chalicelib.domain.attorneys import Attorney, AttorneyContact
-from chalicelib.domain.matching import annual_cap_of
+from chalicelib.domain.attorneys import Attorney, AttorneyContact, AttorneyRepository
+from chalicelib.domain.consultations import ConsultationRepository
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.matching import LoadStore, annual_cap_of
 
 
 class AttorneyExistsError(Exception):
@@ -24,7 +25,7 @@ class RosterEntry:
     load_this_year: int
 
 
-def roster(attorneys: Any, loads: Any, programme_cap: int, year: int) -> list[RosterEntry]:
+def roster(attorneys: AttorneyRepository, loads: LoadStore, programme_cap: int, year: int) -> list[RosterEntry]:
     """Every attorney (one Query on the roster index) with this year's assignment count (one batch read)."""
     profiles = sorted(attorneys.roster(), key=lambda a: a.id)
     counts = loads.get_many([a.id for a in profiles], year) if profiles else {}
@@ -33,7 +34,7 @@ def roster(attorneys: Any, loads: Any, programme_cap: int, year: int) -> list[Ro
             for a in profiles]
 
 
-def add(attorneys: Any, attorney: Attorney, contact: AttorneyContact, now: datetime) -> Attorney:
+def add(attorneys: AttorneyRepository, attorney: Attorney, contact: AttorneyContact, now: datetime) -> Attorney:
     """Add an attorney (or bring a deactivated one back, keeping their linked accounts) and seal
     the contact details (the e-mail address is where SES sends their alerts)."""
     existing = attorneys.get(attorney.id)
@@ -50,7 +51,8 @@ def add(attorneys: Any, attorney: Attorney, contact: AttorneyContact, now: datet
     return attorney
 
 
-def assigned_attorney(consultations: Any, attorneys: Any, principal: Any, consultation_id: str) -> Attorney | None:
+def assigned_attorney(consultations: ConsultationRepository, attorneys: AttorneyRepository, principal: Principal,
+                      consultation_id: str) -> Attorney | None:
     """The attorney assigned to a consultation its reader may see (None: not assigned yet).
     Raises ``ConsultationNotFoundError`` for a consultation the principal may not read."""
     from chalicelib.domain.consultations import ConsultationNotFoundError, reader_of
@@ -68,7 +70,7 @@ class UnknownAttorneyProfileError(Exception):
         super().__init__("There is no attorney with this id.")
 
 
-def edit(attorneys: Any, attorney_id: str, *, display_name: str, categories: frozenset[str],
+def edit(attorneys: AttorneyRepository, attorney_id: str, *, display_name: str, categories: frozenset[str],
          regions: frozenset[str], annual_cap: int | None, now: datetime,
          languages: frozenset[str] | None = None) -> Attorney:
     """Change what an attorney serves, their name, cap and (unless None) languages; duty, activity,
@@ -82,7 +84,7 @@ def edit(attorneys: Any, attorney_id: str, *, display_name: str, categories: fro
     return changed
 
 
-def reactivate(attorneys: Any, attorney_id: str, now: datetime) -> Attorney:
+def reactivate(attorneys: AttorneyRepository, attorney_id: str, now: datetime) -> Attorney:
     """Bring a deactivated attorney back (the undo of a deactivation): the same profile, linked accounts
     and sealed contact details; off duty until they go on duty themselves."""
     existing = attorneys.get(attorney_id)

@@ -13,9 +13,8 @@ import io
 import statistics as stats
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
-from chalicelib.domain.consultations import Status
+from chalicelib.domain.consultations import ConsultationRepository, Status
 
 PAGE_SIZE = 100
 # Statuses whose last change was the assignment (matched in real time, or booked): for these,
@@ -62,7 +61,7 @@ def _counts(counter: Counter[str]) -> list[Count]:
     return [Count(code, n) for code, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def month_statistics(consultations: Any, month: str) -> MonthStatistics:
+def month_statistics(consultations: ConsultationRepository, month: str) -> MonthStatistics:
     """Statistics of the consultations received in ``month`` (``YYYY-MM``, Korea time)."""
     by: dict[str, Counter[str]] = {k: Counter() for k in ("category", "region", "mode", "method", "status",
                                                           "recorded", "rating", "language")}

@@ -11,9 +11,9 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
 
-from chalicelib.domain.consultations import Status
+from chalicelib.domain.attorneys import AttorneyRepository
+from chalicelib.domain.consultations import ConsultationRepository, Status
 from chalicelib.services.statistics import NOT_RECORDED, PAGE_SIZE
 
 MAX_MONTHS = 24
@@ -38,7 +38,7 @@ def months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def month_counts(consultations: Any, month: str) -> dict[str, Counter[str]]:
+def month_counts(consultations: ConsultationRepository, month: str) -> dict[str, Counter[str]]:
     by: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
     after: str | None = None
     while True:
@@ -58,8 +58,8 @@ def month_counts(consultations: Any, month: str) -> dict[str, Counter[str]]:
             return by
 
 
-def to_csv(consultations: Any, attorneys: Any, months: list[str], labels: Mapping[str, Mapping[str, str]],
-           headings: Mapping[str, str]) -> str:
+def to_csv(consultations: ConsultationRepository, attorneys: AttorneyRepository, months: list[str],
+           labels: Mapping[str, Mapping[str, str]], headings: Mapping[str, str]) -> str:
     """``month, dimension, label, code, count`` rows (headings and labels in the reader's language)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -84,7 +84,7 @@ def to_csv(consultations: Any, attorneys: Any, months: list[str], labels: Mappin
     return out.getvalue()
 
 
-def _label(dimension: str, code: str, labels: Mapping[str, Mapping[str, str]], attorneys: Any,
+def _label(dimension: str, code: str, labels: Mapping[str, Mapping[str, str]], attorneys: AttorneyRepository,
            names: dict[str, str]) -> str:
     if dimension == "attorney":
         if code not in names:

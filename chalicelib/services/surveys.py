@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from chalicelib.domain.consultations import ConsultationNotFoundError, Status
+from chalicelib.domain.consultations import ConsultationNotFoundError, ConsultationRepository, Status
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.surveys import SurveyNotOpenError
+from chalicelib.domain.sealing import FieldCipher
+from chalicelib.domain.surveys import SurveyNotOpenError, SurveyStore
 
 
-def answer(*, consultations: Any, store: Any, cipher: Any, principal: Principal, consultation_id: str,
-           rating: int, comment: str | None, now: datetime) -> None:
+def answer(*, consultations: ConsultationRepository, store: SurveyStore, cipher: FieldCipher, principal: Principal,
+           consultation_id: str, rating: int, comment: str | None, now: datetime) -> None:
     """Record the owner's rating (1–5) and optional comment (sealed), once."""
     consultation = consultations.get(consultation_id)
     if consultation is None or consultation.owner != principal.subject:
