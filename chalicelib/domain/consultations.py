@@ -399,6 +399,11 @@ class ConsultationRepository(Protocol):
         consultation, each once (False: already noted, or not completed)."""
         ...
 
+    def correct_details(self, consultation_id: str, sealed: bytes, now: datetime, *,
+                        expected_updated_at: datetime) -> None:
+        """The resident's correction of a request's details (``corrections.CorrectionStore``)."""
+        ...
+
 
 def expected_statuses(expected: Status | Iterable[Status] | None) -> frozenset[Status] | None:
     if expected is None:

@@ -98,7 +98,7 @@ class MemoryNotifier:
 
 # --- consultations -------------------------------------------------------------------------------
 
-from collections.abc import Callable, Iterable  # noqa: E402
+from collections.abc import Callable, Iterable, Sequence  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import UTC, timedelta  # noqa: E402
 
@@ -322,6 +322,13 @@ class MemoryRoster:
 
     def covering(self, category: str, region: str) -> list[str]:
         return sorted(a.id for a in self.attorneys.values() if a.active and a.covers(category, region))
+
+    def roster(self) -> list[Attorney]:
+        return list(self.attorneys.values())
+
+    def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]], now: datetime) -> None:
+        for attorney, contact in entries:
+            self.save(attorney, contact, now)
 
 
 class MemoryBookingRepository:
@@ -555,10 +562,16 @@ class MemoryReminderStore:
             for r in reminders:
                 self.items[r.key] = {"reminder": r, "token": None, "until": None, "sent_at": None}
 
-    def cancel(self, keys) -> None:  # type: ignore[no-untyped-def]
+    def cancel(self, keys) -> int:  # type: ignore[no-untyped-def]
+        """Like the adapter: the unsent ones go, a sent one stays as the record; how many went."""
+        cancelled = 0
         with self.lock:
             for key in keys:
-                self.items.pop(key, None)
+                entry = self.items.get(key)
+                if entry is not None and entry["sent_at"] is None:
+                    del self.items[key]
+                    cancelled += 1
+        return cancelled
 
     def due(self, now: datetime, limit: int = 100):  # type: ignore[no-untyped-def]
         with self.lock:
