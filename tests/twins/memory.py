@@ -563,13 +563,14 @@ class MemoryReminderStore:
                 self.items[r.key] = {"reminder": r, "token": None, "until": None, "sent_at": None}
 
     def cancel(self, keys) -> int:  # type: ignore[no-untyped-def]
-        """Like the adapter: the unsent ones go, a sent one stays as the record; how many went."""
+        """Like the adapter: the unsent ones go (a key with none counts as gone), a sent one stays as
+        the record; how many keys were not sent."""
         cancelled = 0
         with self.lock:
             for key in keys:
                 entry = self.items.get(key)
-                if entry is not None and entry["sent_at"] is None:
-                    del self.items[key]
+                if entry is None or entry["sent_at"] is None:
+                    self.items.pop(key, None)
                     cancelled += 1
         return cancelled
 
