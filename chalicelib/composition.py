@@ -2,8 +2,10 @@
 
 boto3 clients, the KMS-backed field cipher and the repositories are created
 lazily on first use and then reused by every invocation the container
-serves. Tests replace the whole container with ``use_container`` (fakes for
-unit/functional tests, a container pointed at the emulator for integration).
+serves. Each part is typed as the port (``chalicelib/domain``) or service it is,
+so mypy checks the wiring. Tests install a container with ``use_container`` (one
+pointed at the emulator for integration) and pass twins as its parts
+(``Container(settings, attorneys=MemoryRoster())``).
 """
 
 from __future__ import annotations
@@ -68,12 +70,24 @@ if TYPE_CHECKING:  # the ports and services the container hands out; each is imp
 
 
 class Container:
-    """Everything a handler needs, wired from one ``Settings``."""
+    """Everything a handler needs, wired from one ``Settings``.
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    ``parts`` stand in for what the container would build (tests pass twins: ``Container(settings,
+    attorneys=MemoryRoster())``); each must name one of its built parts, so a misspelt name fails
+    here instead of leaving the real adapter in place."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, **parts: object) -> None:
         self.settings = settings
         self.clock = clock or settings.make_clock()
         self._lock = threading.Lock()
+        self.use(**parts)
+
+    def use(self, **parts: object) -> None:
+        """Put ``parts`` in place of what the container builds (before or instead of building them)."""
+        unknown = sorted(name for name in parts if not isinstance(getattr(type(self), name, None), cached_property))
+        if unknown:
+            raise TypeError(f"the container builds no part named {', '.join(unknown)}")
+        self.__dict__.update(parts)  # a cached_property reads the instance's dict first
 
     @cached_property
     def calendar(self) -> ServiceCalendar:
