@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.message_templates import OutboundMessage
-from chalicelib.domain.notifications import NotificationFailedError, Sent
+from chalicelib.domain.notifications import NotificationFailedError, Notifier, Sent
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ class FallbackNotifier:
     Everything else (attorney e-mail, alarms) is the fallback's.
     """
 
-    def __init__(self, primary: Any, fallback: Any) -> None:
+    def __init__(self, primary: SensNotifier, fallback: Notifier) -> None:
         self._primary = primary
         self._fallback = fallback
 
