@@ -56,7 +56,7 @@ test-calendar: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy --strict chalicelib/domain
+	$(VENV)/bin/mypy --strict chalicelib/domain chalicelib/services chalicelib/composition.py
 	$(VENV)/bin/cfn-lint infra/template.yaml
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/deploy.yml
 	@if command -v actionlint >/dev/null; then actionlint .github/workflows/deploy.yml; \

@@ -2,8 +2,10 @@
 
 boto3 clients, the KMS-backed field cipher and the repositories are created
 lazily on first use and then reused by every invocation the container
-serves. Tests replace the whole container with ``use_container`` (fakes for
-unit/functional tests, a container pointed at the emulator for integration).
+serves. Each part is typed as the port (``chalicelib/domain``) or service it is,
+so mypy checks the wiring. Tests install a container with ``use_container`` (one
+pointed at the emulator for integration) and pass twins as its parts
+(``Container(settings, attorneys=MemoryRoster())``).
 """
 
 from __future__ import annotations
@@ -12,37 +14,92 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalicelib.clock import Clock
 from chalicelib.domain.calendar import ServiceCalendar, ServiceWindow
 from chalicelib.settings import Settings, get_settings
 
-if TYPE_CHECKING:  # the services are imported when first used (a cold start imports none of them)
+if TYPE_CHECKING:  # the ports and services the container hands out; each is imported when first built
+    import boto3
+    from botocore.client import BaseClient
+
+    from chalicelib.adapters.jwt_tokens import KeySource
+    from chalicelib.domain.announcements import AnnouncementStore
+    from chalicelib.domain.attachments import AttachmentStore, ObjectStore
+    from chalicelib.domain.attorneys import AttorneyRepository
+    from chalicelib.domain.audit import AuditLog
+    from chalicelib.domain.bookings import BookingRepository
+    from chalicelib.domain.consultations import Consultation, ConsultationRepository, ReceiptCounter
+    from chalicelib.domain.deliveries import DeliveryLedger
+    from chalicelib.domain.email_health import EmailHealthStore
+    from chalicelib.domain.ice import IceServers
+    from chalicelib.domain.identity import Authenticator, IdentityKey, Provider
+    from chalicelib.domain.login import KakaoAccounts, ProviderClient, ProviderSecrets
+    from chalicelib.domain.matching import LoadStore
+    from chalicelib.domain.metrics import JobHealth, Metrics
+    from chalicelib.domain.notifications import Notifier, Recipients
     from chalicelib.domain.offers import RealtimeStore
+    from chalicelib.domain.phone_verification import PhoneVerificationStore
+    from chalicelib.domain.reminders import ReminderStore
+    from chalicelib.domain.rooms import ThreadStore
+    from chalicelib.domain.sealing import FieldCipher
+    from chalicelib.domain.second_factor import FactorStore
+    from chalicelib.domain.sessions import SessionStore, TokenCodec
+    from chalicelib.domain.surveys import SurveyStore
+    from chalicelib.domain.translation import Translator
+    from chalicelib.domain.users import AccountLanguages, InviteStore, UserStore
     from chalicelib.services.access_log import AccessLog
     from chalicelib.services.access_review import AccessReview
+    from chalicelib.services.accounts import AccountService
+    from chalicelib.services.announcements import Announcements
+    from chalicelib.services.attachments import AttachmentService
+    from chalicelib.services.availability import AvailabilityService
     from chalicelib.services.consultation_reads import ConsultationReads
     from chalicelib.services.corrections import Corrections
     from chalicelib.services.duty import DutyService
     from chalicelib.services.email_health import EmailFailures
     from chalicelib.services.intake import ConsultationIntake
+    from chalicelib.services.login import LoginService
+    from chalicelib.services.login_history import LoginHistory
+    from chalicelib.services.operations import OperationsQueue
+    from chalicelib.services.phone_verification import PhoneVerificationService
     from chalicelib.services.privacy_policy import PolicyDocuments
     from chalicelib.services.programme import Programme
     from chalicelib.services.realtime_queue import RealtimeQueue
+    from chalicelib.services.reservations import ReservationService
+    from chalicelib.services.resident_messages import ResidentMessenger
+    from chalicelib.services.retention import RetentionService
+    from chalicelib.services.rooms import RoomService
     from chalicelib.services.roster import RosterConsole
+    from chalicelib.services.second_factor import SecondFactorService
+    from chalicelib.services.sessions import SessionService
+    from chalicelib.services.staff_access import StaffAccessService
     from chalicelib.services.statistics import Statistics
     from chalicelib.services.stats_export import StatsExport
     from chalicelib.services.surveys import SatisfactionSurvey
+    from chalicelib.services.withdrawal import WithdrawalService
 
 
 class Container:
-    """Everything a handler needs, wired from one ``Settings``."""
+    """Everything a handler needs, wired from one ``Settings``.
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    ``parts`` stand in for what the container would build (tests pass twins: ``Container(settings,
+    attorneys=MemoryRoster())``); each must name one of its built parts, so a misspelt name fails
+    here instead of leaving the real adapter in place."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, **parts: object) -> None:
         self.settings = settings
         self.clock = clock or settings.make_clock()
         self._lock = threading.Lock()
+        self.use(**parts)
+
+    def use(self, **parts: object) -> None:
+        """Put ``parts`` in place of what the container builds (before or instead of building them)."""
+        unknown = sorted(name for name in parts if not isinstance(getattr(type(self), name, None), cached_property))
+        if unknown:
+            raise TypeError(f"the container builds no part named {', '.join(unknown)}")
+        self.__dict__.update(parts)  # a cached_property reads the instance's dict first
 
     @cached_property
     def calendar(self) -> ServiceCalendar:
@@ -52,10 +109,14 @@ class Container:
 
     @property
     def tables(self) -> dict[str, str]:
-        """The stage's table names; binds every model class registered so far (idempotent, cheap).
+        """The stage's table names, every model class registered so far bound to them."""
+        return self.bind_tables()
 
-        Not cached: a repository module imported after the first call registers
-        new model classes, and they must be bound too.
+    def bind_tables(self) -> dict[str, str]:
+        """Bind every model class registered so far to the stage's tables (idempotent, cheap); their names.
+
+        Each repository calls it before first use, not once: a repository module imported
+        after the first call registers new model classes, and they must be bound too.
         """
         from chalicelib.adapters.dynamo import base
 
@@ -65,29 +126,29 @@ class Container:
         return names
 
     @cached_property
-    def cipher(self) -> Any:
+    def cipher(self) -> FieldCipher:
         from chalicelib.adapters.field_cipher import KmsFieldCipher
 
         return KmsFieldCipher(self.settings.kms_key_arn, app="maeul", stage=self.settings.stage)
 
     @cached_property
-    def attorneys(self) -> Any:
+    def attorneys(self) -> AttorneyRepository:
         from chalicelib.adapters.dynamo.attorneys import DynamoAttorneyRepository
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoAttorneyRepository(self.cipher)
 
     @cached_property
-    def audit(self) -> Any:
+    def audit(self) -> AuditLog:
         from chalicelib.adapters.dynamo.audit import DynamoAuditLog
         from chalicelib.services.audit_counts import CountedAuditLog
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         policy = self.settings.policy
         return CountedAuditLog(DynamoAuditLog(policy.login_history_days, policy.rights_record_days), self.metrics)
 
     @cached_property
-    def ice_servers(self) -> Any:
+    def ice_servers(self) -> IceServers:
         """The stage's STUN/TURN servers; TURN credentials from ``turn_shared_secret`` of the
         provider secret, made per room view (chalicelib/domain/ice.py)."""
         from chalicelib.domain.ice import IceServers
@@ -99,17 +160,17 @@ class Container:
         return IceServers(self.settings.ice_servers, lambda: self.oauth_secrets.get("turn_shared_secret"), missing)
 
     @cached_property
-    def metrics(self) -> Any:
+    def metrics(self) -> Metrics:
         """Business and operational counts, as EMF lines in the function's log (docs/OPERATIONS.md)."""
         from chalicelib.adapters.emf_metrics import EmfMetrics
 
         return EmfMetrics(stage=self.settings.stage)
 
     @cached_property
-    def consultations(self) -> Any:
+    def consultations(self) -> ConsultationRepository:
         from chalicelib.adapters.dynamo.consultations import DynamoConsultationRepository
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoConsultationRepository(self.settings.policy.retention_days_after_close)
 
     @cached_property
@@ -122,64 +183,70 @@ class Container:
     # -- sign-in: users, sessions, tokens, providers ---------------------------
 
     @cached_property
-    def users(self) -> Any:
+    def users(self) -> UserStore:
         from chalicelib.adapters.dynamo.users import DynamoUserStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoUserStore(self.cipher)
 
     @cached_property
-    def account_languages(self) -> Any:
+    def account_languages(self) -> AccountLanguages:
         """The accounts' languages alone (no cipher needed): what every signed-in page reads."""
         from chalicelib.adapters.dynamo.users import DynamoAccountLanguages
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoAccountLanguages()
 
     @cached_property
-    def invites(self) -> Any:
+    def invites(self) -> InviteStore:
         from chalicelib.adapters.dynamo.users import DynamoInviteStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoInviteStore()
 
     @cached_property
-    def session_store(self) -> Any:
+    def session_store(self) -> SessionStore:
         from chalicelib.adapters.dynamo.sessions import DynamoSessionStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoSessionStore()
 
     @cached_property
-    def jwt_keys(self) -> Any:
+    def jwt_keys(self) -> KeySource:
         from chalicelib.adapters.jwt_tokens import SecretsManagerKeySource
 
         return SecretsManagerKeySource(self.client("secretsmanager"), self.settings.jwt_keys_secret_arn)
 
     @cached_property
-    def oauth_secrets(self) -> Any:
+    def oauth_secrets(self) -> ProviderSecrets:
         from chalicelib.adapters.oauth_secrets import SecretsManagerOAuthSecrets
 
         return SecretsManagerOAuthSecrets(self.client("secretsmanager"), self.settings.oauth_secret_arn)
 
     @cached_property
-    def oauth_clients(self) -> dict[Any, Any]:
-        from chalicelib.adapters.oauth_providers import KakaoClient, NaverClient
+    def kakao_client(self) -> KakaoAccounts:
+        from chalicelib.adapters.oauth_providers import KakaoClient
+
+        s = self.settings
+        return KakaoClient(auth_base_url=s.kakao_auth_base_url, api_base_url=s.kakao_api_base_url,
+                           client_id=s.kakao_client_id, timeout=s.policy.provider_timeout_seconds,
+                           client_secret=lambda: self.oauth_secrets.get("kakao_client_secret"))
+
+    @cached_property
+    def oauth_clients(self) -> dict[Provider, ProviderClient]:
+        from chalicelib.adapters.oauth_providers import NaverClient
         from chalicelib.domain.identity import Provider
 
         s = self.settings
-        timeout = s.policy.provider_timeout_seconds
         return {
-            Provider.KAKAO: KakaoClient(auth_base_url=s.kakao_auth_base_url, api_base_url=s.kakao_api_base_url,
-                                        client_id=s.kakao_client_id, timeout=timeout,
-                                        client_secret=lambda: self.oauth_secrets.get("kakao_client_secret")),
+            Provider.KAKAO: self.kakao_client,
             Provider.NAVER: NaverClient(auth_base_url=s.naver_auth_base_url, api_base_url=s.naver_api_base_url,
-                                        client_id=s.naver_client_id, timeout=timeout,
+                                        client_id=s.naver_client_id, timeout=s.policy.provider_timeout_seconds,
                                         client_secret=lambda: self.oauth_secrets.get("naver_client_secret")),
         }
 
     @cached_property
-    def identity_key(self) -> Any:
+    def identity_key(self) -> IdentityKey:
         """Keyed hashes of identities and phone numbers (abuse limits that outlive an account)."""
         from chalicelib.adapters.identity_key import SecretsManagerIdentityKey, StaticIdentityKey
 
@@ -188,13 +255,13 @@ class Container:
         return SecretsManagerIdentityKey(self.client("secretsmanager"), self.settings.identity_key_secret_arn)
 
     @cached_property
-    def login_history(self) -> Any:
+    def login_history(self) -> LoginHistory:
         from chalicelib.services.login_history import LoginHistory
 
         return LoginHistory(self.audit, self.settings.policy, self.clock)
 
     @cached_property
-    def token_codec(self) -> Any:
+    def token_codec(self) -> TokenCodec:
         """Access tokens and login cookies, signed with the stage's key set."""
         from datetime import timedelta
 
@@ -205,7 +272,7 @@ class Container:
                         ttl=timedelta(minutes=s.policy.access_token_minutes))
 
     @cached_property
-    def sessions(self) -> Any:
+    def sessions(self) -> SessionService:
         from datetime import timedelta
 
         from chalicelib.services.sessions import SessionService
@@ -218,12 +285,12 @@ class Container:
                               staff_idle_minutes=s.policy.staff_session_idle_minutes)
 
     @cached_property
-    def authenticator(self) -> Any:
+    def authenticator(self) -> Authenticator:
         """The ``Authenticator`` port (``api/guard.py``): our session service."""
         return self.sessions
 
     @cached_property
-    def login(self) -> Any:
+    def login(self) -> LoginService:
         from datetime import timedelta
 
         from chalicelib.services.login import LoginService
@@ -248,7 +315,7 @@ class Container:
                                    consultation_details=self.consultation_eraser).steps()
 
     @cached_property
-    def accounts(self) -> Any:
+    def accounts(self) -> AccountService:
         from datetime import timedelta
 
         from chalicelib.services.accounts import AccountService
@@ -260,14 +327,14 @@ class Container:
                               invite_ttl=timedelta(days=self.settings.policy.attorney_invite_days))
 
     @cached_property
-    def second_factors(self) -> Any:
+    def second_factors(self) -> FactorStore:
         from chalicelib.adapters.dynamo.second_factors import DynamoFactorStore
 
-        self.tables  # noqa: B018 - bind the model
+        self.bind_tables()
         return DynamoFactorStore(self.cipher)
 
     @cached_property
-    def second_factor(self) -> Any:
+    def second_factor(self) -> SecondFactorService:
         from chalicelib.services.second_factor import SecondFactorService
 
         return SecondFactorService(factors=self.second_factors, sessions=self.sessions,
@@ -275,7 +342,7 @@ class Container:
                                    clock=self.clock)
 
     @cached_property
-    def staff_access(self) -> Any:
+    def staff_access(self) -> StaffAccessService:
         from chalicelib.services.staff_access import StaffAccessService
 
         return StaffAccessService(attorneys=self.attorneys, duty=self.duty, sessions=self.sessions,
@@ -284,35 +351,33 @@ class Container:
                                   identity_key=self.identity_key)
 
     def disconnect_provider(self, subject: str) -> bool:
-        from chalicelib.domain.identity import Provider
         from chalicelib.services.accounts import disconnect_from_provider
 
-        return disconnect_from_provider(subject, self.oauth_clients[Provider.KAKAO],
-                                        lambda: self.oauth_secrets.get("kakao_admin_key"))
+        return disconnect_from_provider(subject, self.kakao_client, lambda: self.oauth_secrets.get("kakao_admin_key"))
 
     @cached_property
-    def loads(self) -> Any:
+    def loads(self) -> LoadStore:
         from chalicelib.adapters.dynamo.loads import DynamoLoadStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoLoadStore()
 
     @cached_property
-    def reminders(self) -> Any:
+    def reminders(self) -> ReminderStore:
         from chalicelib.adapters.dynamo.reminders import DynamoReminderStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoReminderStore()
 
     @cached_property
-    def job_health(self) -> Any:
+    def job_health(self) -> JobHealth:
         from chalicelib.adapters.dynamo.job_health import DynamoJobHealth
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoJobHealth()
 
     @cached_property
-    def recipients(self) -> Any:
+    def recipients(self) -> Recipients:
         from chalicelib.adapters.recipients import ContactDirectory
 
         directory = ContactDirectory(self.attorneys, self.consultations, self.cipher)
@@ -323,14 +388,14 @@ class Container:
         return VerifiedPhoneRecipients(directory, self.consultations, self.phone_verification)
 
     @cached_property
-    def phone_verification_store(self) -> Any:
+    def phone_verification_store(self) -> PhoneVerificationStore:
         from chalicelib.adapters.dynamo.phone_verification import DynamoPhoneVerificationStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoPhoneVerificationStore()
 
     @cached_property
-    def phone_verification(self) -> Any:
+    def phone_verification(self) -> PhoneVerificationService:
         from chalicelib.services.phone_verification import PhoneVerificationService
 
         return PhoneVerificationService(store=self.phone_verification_store, notifier=self.notifier,
@@ -338,27 +403,27 @@ class Container:
                                         clock=self.clock)
 
     @cached_property
-    def announcement_store(self) -> Any:
+    def announcement_store(self) -> AnnouncementStore:
         from chalicelib.adapters.dynamo.announcements import DynamoAnnouncementStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoAnnouncementStore()
 
     @cached_property
-    def announcements(self) -> Any:
+    def announcements(self) -> Announcements:
         from chalicelib.services.announcements import Announcements
 
         return Announcements(self.announcement_store, self.clock)
 
     @cached_property
-    def surveys(self) -> Any:
+    def surveys(self) -> SurveyStore:
         from chalicelib.adapters.dynamo.surveys import DynamoSurveyStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoSurveyStore()
 
     @cached_property
-    def notifier(self) -> Any:
+    def notifier(self) -> Notifier:
         from chalicelib.adapters.ses_mailer import ChannelNotifier, SesAttorneyMailer
         from chalicelib.adapters.sns_notifier import SnsNotifier
 
@@ -378,21 +443,21 @@ class Container:
     # -- resident messages: receipts, deliveries ------------------------------------
 
     @cached_property
-    def receipts(self) -> Any:
+    def receipts(self) -> ReceiptCounter:
         from chalicelib.adapters.dynamo.deliveries import DynamoReceiptCounter
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoReceiptCounter()
 
     @cached_property
-    def delivery_ledger(self) -> Any:
+    def delivery_ledger(self) -> DeliveryLedger:
         from chalicelib.adapters.dynamo.deliveries import DynamoDeliveryLedger
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoDeliveryLedger()
 
     @cached_property
-    def resident_messages(self) -> Any:
+    def resident_messages(self) -> ResidentMessenger:
         from chalicelib.services.resident_messages import ResidentMessenger
 
         s = self.settings
@@ -401,14 +466,14 @@ class Container:
                                  hash_key=lambda: self.oauth_secrets.get("recipient_hash_key"))
 
     @cached_property
-    def email_health(self) -> Any:
+    def email_health(self) -> EmailHealthStore:
         from chalicelib.adapters.dynamo.email_health import DynamoEmailHealthStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoEmailHealthStore()
 
     @cached_property
-    def address_hasher(self) -> Any:
+    def address_hasher(self) -> Callable[[str], str]:
         from chalicelib.adapters.ses_mailer import AddressHasher, secret_key_reader
 
         return AddressHasher(secret_key_reader(self.client("secretsmanager"), self.settings.email_hash_secret_arn))
@@ -416,22 +481,22 @@ class Container:
     # -- reservations: availability, slots, bookings -----------------------------
 
     @cached_property
-    def bookings(self) -> Any:
+    def bookings(self) -> BookingRepository:
         from chalicelib.adapters.dynamo.bookings import DynamoBookingRepository
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         p = self.settings.policy
         return DynamoBookingRepository(p.retention_days_after_close, tz=p.timezone)
 
     @cached_property
-    def availability(self) -> Any:
+    def availability(self) -> AvailabilityService:
         from chalicelib.services.availability import AvailabilityService
 
         return AvailabilityService(store=self.bookings, roster=self.attorneys, calendar=self.calendar,
                                    policy=self.settings.policy, clock=self.clock)
 
     @cached_property
-    def reservations(self) -> Any:
+    def reservations(self) -> ReservationService:
         from chalicelib.services.reservations import ReservationService
 
         s = self.settings
@@ -443,7 +508,7 @@ class Container:
                                   leave_realtime=lambda cid, now: self.realtime_store.forget(cid, now))
 
     @cached_property
-    def retention(self) -> Any:
+    def retention(self) -> RetentionService:
         from chalicelib.services.retention import RetentionService
 
         s = self.settings
@@ -453,7 +518,7 @@ class Container:
                                 erase_documents=lambda cid: self.attachments.erase_consultation(cid))
 
     @cached_property
-    def withdrawals(self) -> Any:
+    def withdrawals(self) -> WithdrawalService:
         from datetime import timedelta
 
         from chalicelib.services.withdrawal import WithdrawalService
@@ -472,7 +537,7 @@ class Container:
     def realtime_store(self) -> RealtimeStore:
         from chalicelib.adapters.dynamo.offers import DynamoRealtimeStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoRealtimeStore()
 
     @cached_property
@@ -493,7 +558,7 @@ class Container:
                            clock=self.clock)
 
     @cached_property
-    def operations(self) -> Any:
+    def operations(self) -> OperationsQueue:
         from chalicelib.services.operations import OperationsQueue
 
         return OperationsQueue(consultations=self.consultations, bookings=self.bookings,
@@ -503,19 +568,19 @@ class Container:
     # -- consultation rooms: messages, signalling, outcomes -------------------------------
 
     @cached_property
-    def thread_store(self) -> Any:
+    def thread_store(self) -> ThreadStore:
         from chalicelib.adapters.dynamo.messages import DynamoThreadStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoThreadStore()
 
     @cached_property
-    def rooms(self) -> Any:
+    def rooms(self) -> RoomService:
         from chalicelib.services.rooms import RoomService
 
         s = self.settings
 
-        def booked(consultation_id: str) -> Any:
+        def booked(consultation_id: str) -> tuple[datetime, datetime] | None:
             active = self.bookings.state_of(consultation_id).active
             return (active.start, active.end) if active is not None else None
 
@@ -530,7 +595,7 @@ class Container:
                            speaks=self.attorney_speaks)
 
     @cached_property
-    def translator(self) -> Any:
+    def translator(self) -> Translator | None:
         """Machine translation of chat messages (``domain.translation``), or None when off."""
         if self.settings.chat_translation == "off":
             return None
@@ -542,7 +607,7 @@ class Container:
         attorney = self.attorneys.get(attorney_id)
         return attorney is not None and attorney.speaks(language)
 
-    def counted_load_of(self, consultation: Any) -> tuple[str, int] | None:
+    def counted_load_of(self, consultation: Consultation) -> tuple[str, int] | None:
         """(attorney, year) whose annual count holds this consultation: its booking's, or the year it
         was assigned in real time."""
         active = self.bookings.state_of(consultation.id).active
@@ -562,14 +627,14 @@ class Container:
     # -- documents: the attachments bucket and its records -----------------------------------------
 
     @cached_property
-    def attachment_store(self) -> Any:
+    def attachment_store(self) -> AttachmentStore:
         from chalicelib.adapters.dynamo.attachments import DynamoAttachmentStore
 
-        self.tables  # noqa: B018 - bind models before first use
+        self.bind_tables()
         return DynamoAttachmentStore()
 
     @cached_property
-    def object_store(self) -> Any:
+    def object_store(self) -> ObjectStore:
         from botocore.config import Config
 
         from chalicelib.adapters.s3_objects import S3ObjectStore
@@ -580,7 +645,7 @@ class Container:
         return S3ObjectStore(self.boto_session.client("s3", config=config), self.settings.attachments_bucket)
 
     @cached_property
-    def attachments(self) -> Any:
+    def attachments(self) -> AttachmentService:
         from chalicelib.adapters.inspection import inspect
         from chalicelib.services.attachments import AttachmentService
 
@@ -681,12 +746,12 @@ class Container:
         return PolicyDocuments(self.settings.policy, booking_keep_days=CLAIM_KEEP.days)
 
     @cached_property
-    def boto_session(self) -> Any:
+    def boto_session(self) -> boto3.session.Session:
         import boto3
 
         return boto3.session.Session(region_name=self.settings.region)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str) -> BaseClient:
         """One boto3 client per service per container (thread-safe creation)."""
         with self._lock:
             clients = self.__dict__.setdefault("_clients", {})

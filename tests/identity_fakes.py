@@ -52,23 +52,21 @@ def signin_container(env: dict[str, str], clock: Clock | None = None, *,
                      attorney_links: dict[str, str] | None = None, attorneys: set[str] | None = None,
                      secrets: dict[str, str] | None = None) -> Container:
     settings = Settings.from_env({"MAEUL_STAGE": "local", **env})
-    container = Container(settings, clock=clock or Clock())
     roster = AttorneyRoster(attorney_links, attorneys)
     cipher = LocalFieldCipher()
     users = MemoryUserStore(cipher)
-    fakes = {
-        "cipher": cipher,
-        "attorneys": roster,
-        "audit": MemoryAuditLog(),
-        "users": users,
-        "account_languages": users,  # the same records: the memory store answers both
-        "invites": MemoryInviteStore(roster),
-        "session_store": MemorySessionStore(),
-        "second_factors": MemoryFactorStore(cipher),
-        "jwt_keys": StaticKeySource.generate(),
-        "oauth_secrets": StaticOAuthSecrets(secrets or LOCAL_SECRETS),
-        "consultations": MemoryConsultationRepository(settings.policy.retention_days_after_close),
-        "phone_verification_store": MemoryPhoneVerificationStore(),
-    }
-    container.__dict__.update(fakes)  # cached_property slots: the twins win
-    return container
+    return Container(
+        settings, clock=clock or Clock(),
+        cipher=cipher,
+        attorneys=roster,
+        audit=MemoryAuditLog(),
+        users=users,
+        account_languages=users,  # the same records: the memory store answers both
+        invites=MemoryInviteStore(roster),
+        session_store=MemorySessionStore(),
+        second_factors=MemoryFactorStore(cipher),
+        jwt_keys=StaticKeySource.generate(),
+        oauth_secrets=StaticOAuthSecrets(secrets or LOCAL_SECRETS),
+        consultations=MemoryConsultationRepository(settings.policy.retention_days_after_close),
+        phone_verification_store=MemoryPhoneVerificationStore(),
+    )

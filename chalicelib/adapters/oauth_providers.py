@@ -170,8 +170,10 @@ class KakaoClient(OAuthClient):
         # Kakao ids are integers of up to 19 digits: kept as their decimal string.
         if isinstance(raw_id, bool) or not isinstance(raw_id, (int, str)) or not str(raw_id).isdigit():
             raise self._fail("userinfo", "provider_bad_identity")
-        account = doc.get("kakao_account") if isinstance(doc.get("kakao_account"), dict) else {}
-        profile = account.get("profile") if isinstance(account.get("profile"), dict) else {}
+        found = doc.get("kakao_account")
+        account: dict[str, Any] = found if isinstance(found, dict) else {}
+        found = account.get("profile")
+        profile: dict[str, Any] = found if isinstance(found, dict) else {}
         name = _text(account.get("name")) or _text(profile.get("nickname"))
         return ProviderIdentity(Provider.KAKAO, str(raw_id), name=name,
                                 phone=normalise_phone(account.get("phone_number")))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from chalicelib.domain.attorneys import AttorneyContact
-from chalicelib.domain.sealing import CiphertextMismatchError
+from chalicelib.domain.attorneys import AttorneyContact, AttorneyRepository
+from chalicelib.domain.consultations import ConsultationRepository
+from chalicelib.domain.sealing import CiphertextMismatchError, FieldCipher
 
 
 class ContactDirectory:
     """Recipients port over the attorney roster and the consultations (sealed fields)."""
 
-    def __init__(self, attorneys: Any, consultations: Any, cipher: Any) -> None:
+    def __init__(self, attorneys: AttorneyRepository, consultations: ConsultationRepository,
+                 cipher: FieldCipher) -> None:
         self._attorneys = attorneys
         self._consultations = consultations
         self._cipher = cipher

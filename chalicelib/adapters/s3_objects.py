@@ -36,7 +36,7 @@ class S3ObjectStore:
 
     def read(self, key: str, max_bytes: int) -> bytes:
         response = self._s3.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}")
-        return response["Body"].read(max_bytes)
+        return bytes(response["Body"].read(max_bytes))
 
     def put(self, key: str, body: bytes, content_type: str) -> None:
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type)
@@ -59,4 +59,4 @@ class S3ObjectStore:
         # No file name in the link (it would be personal data in a URL): the page names the file.
         params = {"Bucket": self._bucket, "Key": key, "ResponseContentType": content_type,
                   "ResponseContentDisposition": "inline", "ResponseCacheControl": "private, no-store"}
-        return self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+        return str(self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.message_templates import OutboundMessage
-from chalicelib.domain.notifications import NotificationFailedError
+from chalicelib.domain.notifications import NotificationFailedError, Notifier, Sent
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,6 @@ class SensConfig:
     plus_friend_id: str
     sender: str  # the registered sender number (발신번호), digits only
     timeout: float = 5.0
-
-
-@dataclass(frozen=True)
-class Sent:
-    """What a channel answered: its message id and the channel it went out on."""
-
-    message_id: str
-    channel: str  # alimtalk | sms | lms | sns-sms
-    result: str = "accepted"  # accepted | delivered | failed
 
 
 def signature(secret_key: str, method: str, uri: str, timestamp: str, access_key: str) -> str:
@@ -169,7 +160,7 @@ class FallbackNotifier:
     Everything else (attorney e-mail, alarms) is the fallback's.
     """
 
-    def __init__(self, primary: Any, fallback: Any) -> None:
+    def __init__(self, primary: SensNotifier, fallback: Notifier) -> None:
         self._primary = primary
         self._fallback = fallback
 

@@ -16,13 +16,17 @@ import json
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.domain.email_health import ATTORNEY_TAG, EmailFailure, FailureReason
-from chalicelib.domain.notifications import AttorneyAlert, NotificationFailedError
+from chalicelib.domain.notifications import AttorneyAlert, NotificationFailedError, Sent
 from chalicelib.logs import logger
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.sns_notifier import SnsNotifier
+    from chalicelib.domain.message_templates import OutboundMessage
 
 
 class AddressHasher:
@@ -118,14 +122,14 @@ def _refused_as_suppressed(exc: ClientError) -> bool:
 class ChannelNotifier:
     """The notifier port over its channels: SMS and operator alarms (SNS), attorney e-mail (SES)."""
 
-    def __init__(self, sms_and_alarms: Any, mailer: Any) -> None:
+    def __init__(self, sms_and_alarms: SnsNotifier, mailer: SesAttorneyMailer) -> None:
         self._sns = sms_and_alarms
         self._mailer = mailer
 
     def send_sms(self, phone_e164: str, text: str) -> str:
         return self._sns.send_sms(phone_e164, text)
 
-    def send_message(self, phone_e164: str, message: Any) -> Any:
+    def send_message(self, phone_e164: str, message: OutboundMessage) -> Sent:
         return self._sns.send_message(phone_e164, message)
 
     def email_attorney(self, attorney_id: str, alert: AttorneyAlert) -> str | None:

@@ -9,11 +9,14 @@ E-mail to attorneys goes through SES (``ses_mailer.py``), not SNS.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.domain.notifications import NotificationFailedError
+from chalicelib.domain.notifications import NotificationFailedError, Sent
+
+if TYPE_CHECKING:
+    from chalicelib.domain.message_templates import OutboundMessage
 
 # One Publish carries at most 1,600 characters; SNS splits a longer SMS into segments itself (70 UCS-2
 # characters each for Korean or any non-GSM script), so a long template (an LMS on SENS) keeps its link.
@@ -38,10 +41,8 @@ class SnsNotifier:
             raise NotificationFailedError(f"SMS not accepted by SNS: {type(exc).__name__}") from exc
         return str(response["MessageId"])
 
-    def send_message(self, phone_e164: str, message: Any) -> Any:
+    def send_message(self, phone_e164: str, message: OutboundMessage) -> Sent:
         """A templated resident message as plain SMS (the fallback channel: no delivery report)."""
-        from chalicelib.adapters.sens_notifier import Sent
-
         return Sent(self.send_sms(phone_e164, message.text), "sns-sms")
 
     def alarm(self, subject: str, text: str) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from chalicelib.domain import languages as language_list
 from chalicelib.domain.categories import is_category
@@ -86,3 +88,31 @@ class Attorney:
     def speaks(self, language: str) -> bool:
         """Every attorney consults in Korean (and in easy Korean); others as listed."""
         return language in KOREAN or language in self.languages
+
+
+class AttorneyLinks(Protocol):
+    """Which attorney profile a sign-in account is linked to, and that profile (roles come from it)."""
+
+    def by_subject(self, subject: str) -> str | None: ...
+
+    def get(self, attorney_id: str) -> Attorney | None: ...
+
+
+class AttorneyRepository(AttorneyLinks, Protocol):
+    """The roster: profiles, their sealed contact details, coverage and linked sign-in accounts."""
+
+    def contact(self, attorney_id: str) -> AttorneyContact | None: ...
+
+    def roster(self) -> list[Attorney]: ...
+
+    def save(self, attorney: Attorney, contact: AttorneyContact | None, now: datetime | None = None) -> None:
+        """Create or replace a profile with its coverage and account links, atomically."""
+        ...
+
+    def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]], now: datetime) -> None:
+        """Bulk-load attorneys not on the roster yet (a new stack's seed; not atomic)."""
+        ...
+
+    def covering(self, category: str, region: str) -> list[str]:
+        """Ids of active attorneys serving (category, region)."""
+        ...

@@ -61,5 +61,13 @@ class AuditLog(Protocol):
 
     def logins_of(self, subject: str, limit: int = 50) -> list[LoginEvent]: ...
 
+    def failures_from(self, ip: str, since: datetime, at_most: int | None = None) -> int:
+        """Failed authentication attempts from ``ip`` since ``since`` (counting stops at ``at_most``)."""
+        ...
+
+    def failures_of(self, subject: str, since: datetime, at_most: int | None = None) -> int:
+        """Failed authentication attempts for the account ``subject`` since ``since``."""
+        ...
+
     def accesses(self, since: datetime, until: datetime, *, actor: str | None = None,
                  owner: str | None = None, limit: int = 200) -> list[AccessEvent]: ...

@@ -446,6 +446,10 @@ class BookingRepository(Protocol):
         """Raise ``BookingChangedError`` when the consultation or its booking changed meanwhile."""
         ...
 
+    def erase_notes(self, consultation_id: str) -> int:
+        """Remove the attorneys' sealed decline reasons about a consultation; how many."""
+        ...
+
     def take_quota(self, quota: Quota) -> int | None:
         """Count one more against ``quota`` on its own: the new count, or None at the limit."""
         ...

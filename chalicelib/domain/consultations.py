@@ -388,6 +388,11 @@ class ConsultationRepository(Protocol):
         consultation, each once (False: already noted, or not completed)."""
         ...
 
+    def correct_details(self, consultation_id: str, sealed: bytes, now: datetime, *,
+                        expected_updated_at: datetime) -> None:
+        """The resident's correction of a request's details (``corrections.CorrectionStore``)."""
+        ...
+
 
 def expected_statuses(expected: Status | Iterable[Status] | None) -> frozenset[Status] | None:
     if expected is None:
@@ -395,3 +400,9 @@ def expected_statuses(expected: Status | Iterable[Status] | None) -> frozenset[S
     if isinstance(expected, (Status, str)):
         return frozenset({Status(expected)})
     return frozenset(Status(s) for s in expected)
+
+
+class ReceiptCounter(Protocol):
+    def next(self, local_now: datetime) -> str:
+        """The next receipt number (접수번호) of ``local_now``'s month, unique across the stage."""
+        ...

@@ -59,3 +59,10 @@ class Authenticator(Protocol):
     """Turns an access token into the principal it was issued to."""
 
     def authenticate(self, token: str) -> Principal: ...
+
+
+class IdentityKey(Protocol):
+    """Keyed hashes of identities and phone numbers: abuse limits and references that outlive an
+    account, never reversible to the value."""
+
+    def digest(self, purpose: str, value: str) -> str: ...

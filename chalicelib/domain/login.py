@@ -168,3 +168,19 @@ class Client:
     def of(cls, ip: str | None, user_agent: str | None) -> Client:
         agent = "".join(ch for ch in (user_agent or "") if ch.isprintable())
         return cls(ip=(ip or "unknown")[:64], user_agent=agent[:cls.MAX_AGENT])
+
+
+class ProviderSecrets(Protocol):
+    """The stage's provider secrets by name (client secrets, Kakao's admin key, hash keys)."""
+
+    def get(self, name: str) -> str: ...
+
+
+class AccountUnlinker(Protocol):
+    """A provider that can disconnect our app from a person's account with the app's admin key."""
+
+    def unlink(self, user_id: str, admin_key: str) -> bool: ...
+
+
+class KakaoAccounts(ProviderClient, AccountUnlinker, Protocol):
+    """Kakao's client: sign-in, and disconnecting our app from a leaving person's account."""

@@ -59,6 +59,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.attorneys import Attorney
@@ -73,6 +74,7 @@ __all__ = [
     "AttorneyLoad",
     "ConsultationFacts",
     "Ineligibility",
+    "LoadStore",
     "NoCandidateError",
     "NotAssignableError",
     "RankedCandidate",
@@ -184,6 +186,14 @@ class AttorneyLoad:
     def after_assignment(self, at: datetime) -> AttorneyLoad:
         """The load once one more consultation was assigned at ``at``."""
         return replace(self, assignments_this_year=self.assignments_this_year + 1, last_assigned_at=at)
+
+
+class LoadStore(Protocol):
+    """The attorneys' yearly loads (assignment counts, calibration credits)."""
+
+    def get_many(self, attorney_ids: Iterable[str], year: int) -> dict[str, AttorneyLoad]: ...
+
+    def set_calibration(self, attorney_id: str, year: int, credit: float) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Protocol
 
 DIMENSIONS = frozenset({"job", "provider", "result", "action"})
@@ -52,3 +53,10 @@ def flatten(summary: Mapping[str, object], prefix: str) -> dict[str, int]:
         elif isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             counts[name] = value
     return counts
+
+
+class JobHealth(Protocol):
+    def starts_streak(self, job: str, at: datetime, gap: timedelta) -> bool:
+        """Note a failure of ``job`` at ``at``: True when it starts a streak (none within ``gap``
+        before), so the operators are alarmed once per streak."""
+        ...

@@ -11,10 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import languages
+from chalicelib.domain.attorneys import AttorneyContact
+
+if TYPE_CHECKING:  # message_templates builds on this module
+    from chalicelib.domain.message_templates import OutboundMessage
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -110,12 +114,21 @@ class AttorneyAlert:
     deadline: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What a channel answered: its message id and the channel it went out on."""
+
+    message_id: str
+    channel: str  # alimtalk | sms | lms | sns-sms
+    result: str = "accepted"  # accepted | delivered | failed
+
+
 class Notifier(Protocol):
     """Delivery port: SMS or a templated message to a phone, e-mail to one attorney, alarms to operators."""
 
     def send_sms(self, phone_e164: str, text: str) -> str: ...
 
-    def send_message(self, phone_e164: str, message: Any) -> Any:
+    def send_message(self, phone_e164: str, message: OutboundMessage) -> Sent:
         """A templated resident message (``message_templates.OutboundMessage``) on the stage's channel;
         returns what was sent (message id, channel, result)."""
         ...
@@ -125,6 +138,20 @@ class Notifier(Protocol):
         ...
 
     def alarm(self, subject: str, text: str) -> None: ...
+
+
+class DeliveryReports(Protocol):
+    """A channel that reports later whether a message it accepted was delivered (SENS)."""
+
+    def delivery_result(self, message_id: str, sms_type: str) -> Sent: ...
+
+
+class Recipients(Protocol):
+    """Where a message goes: an attorney's contact details, a consultation's resident (phone, language)."""
+
+    def attorney(self, attorney_id: str) -> AttorneyContact | None: ...
+
+    def resident(self, consultation_id: str) -> tuple[str, str] | None: ...
 
 
 def template_patterns() -> list[str]:

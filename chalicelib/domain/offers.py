@@ -326,7 +326,7 @@ class ResidentContacts(Protocol):
 class ResidentMessages(Protocol):
     """The residents' templated messages, each sent once per key (``services/resident_messages.py``)."""
 
-    def tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: dict[str, object],
+    def tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: Mapping[str, str | datetime],
              path: str = "", *, urgent: bool = False, retry_failed: bool = False) -> str: ...
 
     def realtime_accepted(self, consultation_id: str, attorney_name: str, method: str) -> str: ...

@@ -12,9 +12,11 @@ claim and send leaves a lease that expires and is taken again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 
 class Channel(StrEnum):
@@ -100,3 +102,23 @@ class RunSummary:
     def as_dict(self) -> dict[str, int]:
         return {"due": self.due, "sent": self.sent, "failed": self.failed, "skipped": self.skipped,
                 "overdue": self.overdue}
+
+
+class ReminderStore(Protocol):
+    """Scheduled reminders: claimed before sending (a lease), marked after, exactly once."""
+
+    def schedule(self, reminders: Iterable[Reminder]) -> None: ...
+
+    def cancel(self, keys: Iterable[tuple[str, str]]) -> int:
+        """Cancel the unsent reminders with these keys; how many."""
+        ...
+
+    def due(self, now: datetime, limit: int = 100) -> list[Reminder]: ...
+
+    def claim(self, reminder: Reminder, now: datetime, lease: timedelta) -> str | None: ...
+
+    def mark_sent(self, reminder: Reminder, token: str, now: datetime, message_id: str) -> bool: ...
+
+    def release(self, reminder: Reminder, token: str) -> None: ...
+
+    def sent_at(self, reminder: Reminder) -> datetime | None: ...

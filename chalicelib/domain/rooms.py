@@ -262,6 +262,10 @@ class ThreadStore(Protocol):
 
     def close(self, consultation_id: str) -> None: ...
 
+    def erase(self, consultation_id: str) -> int:
+        """Delete the consultation's messages, signals and outcome note (its owner left); how many."""
+        ...
+
     def waiting(self, older_than: datetime, limit: int = 100) -> list[tuple[str, datetime]]:
         """Threads whose resident message has waited since before ``older_than`` (not yet nudged)."""
         ...

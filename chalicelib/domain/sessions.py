@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -109,6 +110,19 @@ class AccessTokenCodec(Protocol):
               attorney_id: str | None, now: datetime) -> tuple[str, datetime]: ...
 
     def verify(self, token: str, now: datetime) -> AccessClaims: ...
+
+
+class LoginSigner(Protocol):
+    """Signs and opens the browser's login cookie (a pending sign-in: state hash, provider, nonce, next
+    path, expiry)."""
+
+    def seal_login(self, payload: Mapping[str, str], now: datetime, ttl: timedelta) -> str: ...
+
+    def open_login(self, token: str, now: datetime) -> Mapping[str, str | int]: ...
+
+
+class TokenCodec(AccessTokenCodec, LoginSigner, Protocol):
+    """The stage's signing keys at work: access tokens and login cookies alike."""
 
 
 class SessionStore(Protocol):

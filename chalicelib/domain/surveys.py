@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["SurveyAlreadyAnsweredError", "SurveyNotOpenError"]
+from datetime import datetime
+from typing import Protocol
+
+__all__ = ["SurveyAlreadyAnsweredError", "SurveyNotOpenError", "SurveyStore"]
 
 
 class SurveyNotOpenError(Exception):
@@ -11,3 +14,16 @@ class SurveyNotOpenError(Exception):
 
 class SurveyAlreadyAnsweredError(Exception):
     """This consultation's survey was answered already."""
+
+
+class SurveyStore(Protocol):
+    def save(self, consultation_id: str, rating: int, month: str, sealed_comment: bytes | None,
+             now: datetime, expires_at: int | None) -> None:
+        """Store the answer once; again → ``SurveyAlreadyAnsweredError``."""
+        ...
+
+    def erase_comment(self, consultation_id: str) -> bool:
+        """Remove the sealed comment (the person left); the rating stays for the statistics."""
+        ...
+
+    def rating_of(self, consultation_id: str) -> int | None: ...

@@ -46,6 +46,14 @@ class User:
     last_login_at: datetime
 
 
+class AccountLanguages(Protocol):
+    """The accounts' languages alone (what every signed-in page reads; no profile, no cipher)."""
+
+    def language(self, subject: str) -> str | None: ...
+
+    def set_language(self, subject: str, language: str) -> bool: ...
+
+
 class UserStore(Protocol):
     def signed_in(self, subject: str, provider: Provider, profile: UserProfile, now: datetime) -> User:
         """Create the user on first sign-in, else note the sign-in and refresh the profile."""

@@ -15,14 +15,18 @@ import hmac
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from chalicelib.domain import languages
-from chalicelib.domain.audit import AccessEvent, LoginEvent
-from chalicelib.domain.consultations import Status
+from chalicelib.domain.attorneys import AttorneyRepository
+from chalicelib.domain.audit import AccessEvent, AuditLog, LoginEvent
+from chalicelib.domain.bookings import BookingRepository
+from chalicelib.domain.consultations import Consultation, ConsultationRepository, Status
 from chalicelib.domain.identity import Principal, Provider, Role, subject_of
-from chalicelib.domain.login import Client, LoginThrottledError
+from chalicelib.domain.login import AccountUnlinker, Client, LoginThrottledError, ProviderSecrets
+from chalicelib.domain.rooms import ThreadStore
 from chalicelib.domain.sessions import Tokens
+from chalicelib.domain.surveys import SurveyStore
 from chalicelib.domain.users import (
     InvalidInviteError,
     Invite,
@@ -37,6 +41,11 @@ from chalicelib.domain.users import (
 from chalicelib.logs import best_effort
 from chalicelib.services.login_history import LoginHistory
 from chalicelib.services.sessions import SessionService
+
+if TYPE_CHECKING:  # erasure steps of other features' services (they import more than leaving needs)
+    from chalicelib.services.attachments import AttachmentService
+    from chalicelib.services.phone_verification import PhoneVerificationService
+    from chalicelib.services.reservations import ReservationService
 
 PersonalDataEraser = Callable[[str], object]  # erase(subject): remove that person's personal data
 
@@ -57,14 +66,6 @@ class BadUnlinkRequestError(ValueError):
     """The unlink callback did not name a Kakao user."""
 
 
-class Roster(Protocol):
-    def get(self, attorney_id: str) -> Any: ...
-
-
-class Secrets(Protocol):
-    def get(self, name: str) -> str: ...
-
-
 @dataclass(frozen=True)
 class Me:
     id: str
@@ -82,8 +83,8 @@ class Departure:
 
 
 class AccountService:
-    def __init__(self, *, users: UserStore, sessions: SessionService, history: LoginHistory, audit: Any,
-                 invites: InviteStore, roster: Roster, secrets: Secrets,
+    def __init__(self, *, users: UserStore, sessions: SessionService, history: LoginHistory, audit: AuditLog,
+                 invites: InviteStore, roster: AttorneyRepository, secrets: ProviderSecrets,
                  erasers: Sequence[PersonalDataEraser], clock: Callable[[], datetime],
                  invite_ttl: timedelta, disconnect: Callable[[str], bool] | None = None) -> None:
         self._users = users
@@ -126,9 +127,9 @@ class AccountService:
         fails because the provider does)."""
         ended = self._erase(subject, client, provider, reason="account_deleted")
         disconnected = False
-        if self._disconnect is not None:  # the account is gone either way
-            disconnected = bool(best_effort(lambda: self._disconnect(subject), "provider disconnect",
-                                            provider=provider))
+        disconnect = self._disconnect
+        if disconnect is not None:  # the account is gone either way
+            disconnected = bool(best_effort(lambda: disconnect(subject), "provider disconnect", provider=provider))
         return Departure(ended, disconnected)
 
     def _erase(self, subject: str, client: Client, provider: str, reason: str) -> int:
@@ -201,21 +202,21 @@ class PersonalDataErasure:
     later step needs stays findable until it runs, so a retry after a failure half-way finishes the job.
     The account service ends the sessions before these run."""
 
-    consultations: Any
-    threads: Any
-    surveys: Any
-    bookings: Any
-    attachments: Any
-    reservations: Any
-    users: Any
-    phone_verification: Any
+    consultations: ConsultationRepository
+    threads: ThreadStore
+    surveys: SurveyStore
+    bookings: BookingRepository
+    attachments: AttachmentService
+    reservations: ReservationService
+    users: UserStore
+    phone_verification: PhoneVerificationService
     consultation_details: Callable[[str], int]
 
     def steps(self) -> list[Callable[[str], object]]:
         return [self.threads_of, self.survey_comments_of, self.decline_notes_of, self.documents_of,
                 self.bookings_of, self.users.erase, self.phone_verification.erase, self.consultation_details]
 
-    def _owned(self, subject: str) -> Iterator[Any]:
+    def _owned(self, subject: str) -> Iterator[Consultation]:
         after = None
         while True:
             page = self.consultations.list_by_owner(subject, 100, after)
@@ -246,7 +247,7 @@ class PersonalDataErasure:
         return sum(1 for cid in booked if self.reservations.release(cid, by="resident_left") is not None)
 
 
-def disconnect_from_provider(subject: str, kakao: Any, kakao_admin_key: Callable[[], str | None]) -> bool:
+def disconnect_from_provider(subject: str, kakao: AccountUnlinker, kakao_admin_key: Callable[[], str]) -> bool:
     """Ask the provider to disconnect Maeul from a leaving person's account. Kakao: with the app's admin
     key. Naver needs the person's own token, which Maeul does not keep: False."""
     provider, _, user_id = subject.partition(":")

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from chalicelib.domain.attachments import (
     ENTITY,
@@ -42,6 +41,7 @@ from chalicelib.domain.attachments import (
     prefixes,
     stored_key,
 )
+from chalicelib.domain.audit import AuditLog
 from chalicelib.domain.consultations import (
     Consultation,
     ConsultationNotFoundError,
@@ -51,7 +51,7 @@ from chalicelib.domain.consultations import (
 )
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.rooms import Side, side_of
-from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
 from chalicelib.logs import logger
 from chalicelib.services.access_log import record_staff_read
 from chalicelib.settings import Policy
@@ -86,7 +86,7 @@ class AttachmentView:
 
 class AttachmentService:
     def __init__(self, *, consultations: ConsultationRepository, store: AttachmentStore, objects: ObjectStore,
-                 inspect: Inspector, cipher: Any, audit: Any, policy: Policy, clock: Clock) -> None:
+                 inspect: Inspector, cipher: FieldCipher, audit: AuditLog, policy: Policy, clock: Clock) -> None:
         self._consultations = consultations
         self._store = store
         self._objects = objects

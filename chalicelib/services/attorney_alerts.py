@@ -15,14 +15,13 @@ E-mail is sent by the caller as before; this module is the phone half only.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from chalicelib.domain import message_templates as mt
 from chalicelib.domain.attorneys import AlertChannel, AttorneyContact
-from chalicelib.domain.notifications import MessageKind
+from chalicelib.domain.notifications import MessageKind, Notifier
 
 
-def alert_phone(notifier: Any, contact: AttorneyContact | None, kind: MessageKind, link: str, *,
+def alert_phone(notifier: Notifier, contact: AttorneyContact | None, kind: MessageKind, link: str, *,
                 when: datetime | None = None, deadline: datetime | None = None) -> str | None:
     """Send the phone half of an attorney's alert; the channel's message id, or None when the attorney
     takes their alerts by e-mail only or has no phone. Raises ``NotificationFailedError`` as the

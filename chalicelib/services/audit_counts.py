@@ -5,7 +5,6 @@ event is counted once, with kinds only (never who, whose record or from where)."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from chalicelib.domain.audit import AccessEvent, AuditLog, LoginEvent
 from chalicelib.domain.metrics import Metrics
@@ -32,8 +31,11 @@ class CountedAuditLog:
                  owner: str | None = None, limit: int = 200) -> list[AccessEvent]:
         return self._inner.accesses(since, until, actor=actor, owner=owner, limit=limit)
 
-    def __getattr__(self, name: str) -> Any:  # the adapter's other reads (failures_from, ...)
-        return getattr(self._inner, name)
+    def failures_from(self, ip: str, since: datetime, at_most: int | None = None) -> int:
+        return self._inner.failures_from(ip, since, at_most)
+
+    def failures_of(self, subject: str, since: datetime, at_most: int | None = None) -> int:
+        return self._inner.failures_of(subject, since, at_most)
 
     def _count(self, counts: dict[str, int], **dimensions: str) -> None:
         try:

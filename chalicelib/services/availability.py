@@ -18,22 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
 
+from chalicelib.domain.attorneys import AttorneyRepository
 from chalicelib.domain.availability import Availability, InvalidAvailabilityError
-from chalicelib.domain.bookings import AttorneyNotFoundError
+from chalicelib.domain.bookings import AttorneyNotFoundError, BookingRepository
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.settings import Policy
-
-
-class AvailabilityStore(Protocol):
-    def availability(self, attorney_id: str) -> Availability | None: ...
-
-    def save_availability(self, attorney_id: str, availability: Availability, now: datetime) -> None: ...
-
-
-class AttorneyLookup(Protocol):
-    def get(self, attorney_id: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +42,7 @@ def effective(stored: Availability | None, policy: Policy, calendar: ServiceCale
 
 
 class AvailabilityService:
-    def __init__(self, *, store: AvailabilityStore, roster: AttorneyLookup, calendar: ServiceCalendar,
+    def __init__(self, *, store: BookingRepository, roster: AttorneyRepository, calendar: ServiceCalendar,
                  policy: Policy, clock: Callable[[], datetime]) -> None:
         self._store = store
         self._roster = roster
@@ -67,7 +57,7 @@ class AvailabilityService:
             return AvailabilityView(stored, is_default=False)
         return AvailabilityView(default_availability(self._policy, self._calendar), is_default=True)
 
-    def replace(self, attorney_id: str, data: Mapping[str, Any]) -> Availability:
+    def replace(self, attorney_id: str, data: Mapping[str, object]) -> Availability:
         """Validate ``data`` (``Availability.to_dict``'s shape) against the windows and save it."""
         self._require_attorney(attorney_id)
         tz = data.get("timezone", self._calendar.tz.key)

@@ -37,9 +37,10 @@ from chalicelib.domain.consultations import (
     IdempotencyClaim,
     Intake,
     PersonalDetails,
+    ReceiptCounter,
     Status,
 )
-from chalicelib.domain.identity import Principal
+from chalicelib.domain.identity import IdentityKey, Principal
 from chalicelib.domain.limits import new_request_quotas
 from chalicelib.domain.metrics import Metrics
 from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
@@ -190,14 +191,6 @@ def privacy_notice(policy: Policy) -> PrivacyNotice:
 
 
 # --- the service the API calls -------------------------------------------------------------------
-
-class ReceiptCounter(Protocol):
-    def next(self, local_now: datetime) -> str: ...
-
-
-class IdentityKey(Protocol):
-    def digest(self, purpose: str, value: str) -> str: ...
-
 
 class ReceivedMessages(Protocol):
     """Tells the resident their request arrived (``ResidentMessenger``; once per consultation)."""

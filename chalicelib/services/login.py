@@ -32,7 +32,6 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
 
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.login import (
@@ -48,7 +47,7 @@ from chalicelib.domain.login import (
     provider_of,
     safe_next,
 )
-from chalicelib.domain.sessions import TokenRejectedError, Tokens
+from chalicelib.domain.sessions import LoginSigner, TokenRejectedError, Tokens
 from chalicelib.domain.users import UserProfile, UserStore
 from chalicelib.logs import logger
 from chalicelib.services.login_history import LoginHistory
@@ -64,12 +63,6 @@ class LoginStart:
     authorize_url: str
     login_cookie: str  # the signed pending sign-in, for the browser's login cookie
     cookie_max_age: int
-
-
-class LoginSigner(Protocol):
-    def seal_login(self, payload: Mapping[str, str], now: datetime, ttl: timedelta) -> str: ...
-
-    def open_login(self, token: str, now: datetime) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
-from chalicelib.domain.audit import LoginEvent, LoginResult
+from chalicelib.domain.audit import AuditLog, LoginEvent, LoginResult
 from chalicelib.domain.login import Client, LoginThrottledError
 from chalicelib.logs import logger
 from chalicelib.settings import Policy
@@ -28,7 +27,7 @@ TOKEN_PROVIDER = "token"  # the "provider" of attempts made with one of our own 
 
 
 class LoginHistory:
-    def __init__(self, audit: Any, policy: Policy, clock: Callable[[], datetime]) -> None:
+    def __init__(self, audit: AuditLog, policy: Policy, clock: Callable[[], datetime]) -> None:
         self._audit = audit
         self._window = timedelta(minutes=policy.login_throttle_minutes)
         self._per_ip = policy.login_failures_per_ip

@@ -16,29 +16,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
+from chalicelib.domain.attorneys import AttorneyRepository
+from chalicelib.domain.bookings import BookingRepository
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import Consultation, ConsultationRepository, Status
+from chalicelib.domain.offers import RealtimeRequest
+from chalicelib.domain.rooms import ThreadStore
 
 FLAGS = ("waiting", "realtime_failed", "booked_without_outcome", "unanswered")
 MAX_PER_MONTH = 500
 
 
-class _Bookings(Protocol):
-    def state_of(self, consultation_id: str) -> Any: ...
-
-
-class _Requests(Protocol):
-    def requests(self, consultation_ids: Iterable[str]) -> dict[str, Any]: ...
-
-
-class _Threads(Protocol):
-    def state(self, consultation_id: str) -> Any: ...
-
-
-class _Names(Protocol):
-    def get(self, attorney_id: str) -> Any: ...
+class _Requests(Protocol):  # real-time matching's store, as the queue reads it
+    def requests(self, consultation_ids: Iterable[str]) -> dict[str, RealtimeRequest]: ...
 
 
 @dataclass(frozen=True)
@@ -56,8 +48,8 @@ def previous_month(month: str) -> str:
 
 
 class OperationsQueue:
-    def __init__(self, *, consultations: ConsultationRepository, bookings: _Bookings, requests: _Requests,
-                 threads: _Threads, roster: _Names, calendar: ServiceCalendar,
+    def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository, requests: _Requests,
+                 threads: ThreadStore, roster: AttorneyRepository, calendar: ServiceCalendar,
                  clock: Callable[[], datetime]) -> None:
         self._consultations = consultations
         self._bookings = bookings

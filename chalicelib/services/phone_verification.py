@@ -19,13 +19,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import phonenumbers
 
 from chalicelib.domain import languages
-from chalicelib.domain.identity import Principal
+from chalicelib.domain.attorneys import AttorneyContact
+from chalicelib.domain.consultations import ConsultationRepository
+from chalicelib.domain.identity import IdentityKey, Principal
 from chalicelib.domain.limits import day_window
+from chalicelib.domain.notifications import Notifier, Recipients
 from chalicelib.domain.phone_verification import (
     SMS_KEY,
     NotAMobileNumberError,
@@ -58,7 +60,7 @@ def is_korean_mobile(phone_e164: str) -> bool:
 
 
 class PhoneVerificationService:
-    def __init__(self, *, store: PhoneVerificationStore, notifier: Any, identity_key: Any, policy: Policy,
+    def __init__(self, *, store: PhoneVerificationStore, notifier: Notifier, identity_key: IdentityKey, policy: Policy,
                  clock: Callable[[], datetime]) -> None:
         self._store = store
         self._notifier = notifier
@@ -124,7 +126,8 @@ class PhoneVerificationService:
 class VerifiedPhoneRecipients:
     """The recipients port, handing out a resident's number only once its owner verified it."""
 
-    def __init__(self, inner: Any, consultations: Any, verification: PhoneVerificationService) -> None:
+    def __init__(self, inner: Recipients, consultations: ConsultationRepository,
+                 verification: PhoneVerificationService) -> None:
         self._inner = inner
         self._consultations = consultations
         self._verification = verification
@@ -139,5 +142,5 @@ class VerifiedPhoneRecipients:
             return None
         return found
 
-    def __getattr__(self, name: str) -> Any:  # attorney(...) and the rest, unchanged
-        return getattr(self._inner, name)
+    def attorney(self, attorney_id: str) -> AttorneyContact | None:  # attorneys' own numbers: unchanged
+        return self._inner.attorney(attorney_id)

@@ -14,30 +14,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain import message_templates as templates
-from chalicelib.domain.attorneys import AttorneyContact
-from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier
-from chalicelib.domain.reminders import LEASE, Channel, Reminder, RunSummary
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier, Recipients
+from chalicelib.domain.reminders import LEASE, Channel, Reminder, ReminderStore, RunSummary
 from chalicelib.services.attorney_alerts import alert_phone
 
 log = logging.getLogger(__name__)
 OVERDUE_AFTER = timedelta(minutes=15)
-
-
-class ReminderStore(Protocol):
-    def due(self, now: datetime, limit: int = 100) -> list[Reminder]: ...
-
-    def claim(self, reminder: Reminder, now: datetime, lease: timedelta) -> str | None: ...
-
-    def mark_sent(self, reminder: Reminder, token: str, now: datetime, message_id: str) -> bool: ...
-
-    def release(self, reminder: Reminder, token: str) -> None: ...
-
-
-class Recipients(Protocol):
-    def attorney(self, attorney_id: str) -> AttorneyContact | None: ...
-
-    def resident(self, consultation_id: str) -> tuple[str, str] | None:
-        """(phone in E.164, language) of the consultation's resident, or None if erased."""
 
 
 class Messenger(Protocol):

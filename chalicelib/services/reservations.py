@@ -28,11 +28,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
 
 from chalicelib.domain import consultations as consultation_rules
 from chalicelib.domain import reminders as reminder_rules
-from chalicelib.domain.attorneys import Attorney, AttorneyContact
+from chalicelib.domain.attorneys import Attorney, AttorneyRepository
 from chalicelib.domain.bookings import (
     Booking,
     BookingPlan,
@@ -45,7 +44,6 @@ from chalicelib.domain.bookings import (
     NoBookingError,
     NotBookableError,
     NotHoldableError,
-    Roster,
     SlotTakenError,
     Snapshot,
     candidate_regions,
@@ -68,7 +66,7 @@ from chalicelib.domain.consultations import (
     Status,
     reader_of,
 )
-from chalicelib.domain.identity import Principal
+from chalicelib.domain.identity import IdentityKey, Principal
 from chalicelib.domain.limits import Quota, alert_quota, booking_change_quotas
 from chalicelib.domain.matching import AssignmentMode, ConsultationFacts, annual_cap_of, choose, reservation_available
 from chalicelib.domain.metrics import Metrics, NoMetrics
@@ -86,20 +84,11 @@ from chalicelib.domain.slots import (
 from chalicelib.logs import best_effort, logger
 from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.services.availability import effective
+from chalicelib.services.resident_messages import ResidentMessenger
 from chalicelib.settings import Policy
 
 NOTE_ENTITY = "booking_note"  # the field cipher's entity for an attorney's decline reason
 ATTEMPTS = 2  # a booking whose slot was just taken tries once more with another free attorney
-
-
-class IdentityKey(Protocol):
-    def digest(self, purpose: str, value: str) -> str: ...
-
-
-class ContactBook(Roster, Protocol):
-    def get(self, attorney_id: str) -> Attorney | None: ...
-
-    def contact(self, attorney_id: str) -> AttorneyContact | None: ...
 
 
 @dataclass(frozen=True)
@@ -121,11 +110,11 @@ class _Pool:
 
 class ReservationService:
     def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
-                 roster: ContactBook, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
+                 roster: AttorneyRepository, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
                  policy: Policy, clock: Callable[[], datetime], public_base_url: str,
-                 messenger: Any = None, identity_key: IdentityKey,
+                 messenger: ResidentMessenger | None = None, identity_key: IdentityKey,
                  metrics: Metrics | None = None,
-                 leave_realtime: Callable[[str, datetime], Any] | None = None) -> None:
+                 leave_realtime: Callable[[str, datetime], object] | None = None) -> None:
         self._consultations = consultations
         self._metrics = metrics or NoMetrics()
         # takes a real-time request booked from the queue out of real-time matching (idempotent)
@@ -497,7 +486,7 @@ class ReservationService:
 class _Alerts:
     """Best-effort SMS and e-mail about bookings: a time and a link only."""
 
-    def __init__(self, notifier: Notifier, roster: ContactBook, cipher: FieldCipher, base_url: str,
+    def __init__(self, notifier: Notifier, roster: AttorneyRepository, cipher: FieldCipher, base_url: str,
                  gate: Callable[[str], str] | None = None) -> None:
         self._notifier = notifier
         self._roster = roster
@@ -540,8 +529,8 @@ class _Alerts:
                          lang=consultation.language.value)
         self._try("sms", kind, lambda: self._notifier.send_sms(phone, message.text))
 
-    def _try(self, channel: str, kind: MessageKind, send: Callable[[], Any]) -> None:
+    def _try(self, channel: str, kind: MessageKind, send: Callable[[], object]) -> None:
         best_effort(send, "booking alert delivery", channel=channel, kind=kind.value)  # never undoes a booking
 
-    def _quietly(self, read: Callable[[], Any]) -> Any:
+    def _quietly[T](self, read: Callable[[], T]) -> T | None:
         return best_effort(read, "booking alert: reading the recipient")

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.clock import Clock
 from chalicelib.domain import message_templates as mt
+from chalicelib.domain.consultations import Consultation
 from chalicelib.domain.deliveries import Delivery, DeliveryLedger, Result, quiet_until
 from chalicelib.domain.message_templates import ResidentEvent
-from chalicelib.domain.notifications import NotificationFailedError
+from chalicelib.domain.notifications import NotificationFailedError, Notifier, Recipients, Sent
 from chalicelib.logs import logger
 from chalicelib.settings import Policy
 
@@ -35,8 +37,8 @@ LEASE = timedelta(minutes=5)
 
 
 class ResidentMessenger:
-    def __init__(self, *, ledger: DeliveryLedger, notifier: Any, recipients: Any, policy: Policy, clock: Clock,
-                 public_base_url: str, hash_key: Callable[[], str]) -> None:
+    def __init__(self, *, ledger: DeliveryLedger, notifier: Notifier, recipients: Recipients, policy: Policy,
+                 clock: Clock, public_base_url: str, hash_key: Callable[[], str]) -> None:
         self._ledger = ledger
         self._notifier = notifier
         self._recipients = recipients
@@ -47,7 +49,7 @@ class ResidentMessenger:
 
     # --- the events ---------------------------------------------------------------------------------
 
-    def request_received(self, consultation: Any) -> str:
+    def request_received(self, consultation: Consultation) -> str:
         if not consultation.receipt:
             return "no_receipt"
         return self.tell(f"received:{consultation.id}", consultation.id, ResidentEvent.REQUEST_RECEIVED,
@@ -112,7 +114,7 @@ class ResidentMessenger:
 
     # --- the mechanism --------------------------------------------------------------------------------
 
-    def tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: dict[str, Any],
+    def tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: Mapping[str, str | datetime],
              path: str = "", *, urgent: bool = False, retry_failed: bool = False) -> str:
         """Send (or queue) the message for ``event`` once per ``key``; returns what became of it.
         ``urgent``: send in quiet hours too; ``retry_failed``: a key whose earlier attempt failed on
@@ -124,7 +126,7 @@ class ResidentMessenger:
                                                                     "error": type(exc).__name__})
             return "error"
 
-    def _tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: dict[str, Any],
+    def _tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: Mapping[str, str | datetime],
               path: str, urgent: bool = False, retry_failed: bool = False) -> str:
         now = self._clock()
         plain = {"link": f"{self._base}/consultations/{consultation_id}{path}"}
@@ -159,7 +161,7 @@ class ResidentMessenger:
         event = ResidentEvent(delivery.event)
         recipient = self._recipients.resident(delivery.consultation_id)
         if recipient is None:
-            self._mark(delivery, token, now, result=Result.NO_RECIPIENT)
+            self._mark(token, now, replace(delivery, result=Result.NO_RECIPIENT))
             return Result.NO_RECIPIENT.value
         phone, language = recipient
         hashed = hmac.new(self._hash_key().encode(), phone.encode(), hashlib.sha256).hexdigest()
@@ -167,27 +169,27 @@ class ResidentMessenger:
         if event not in mt.URGENT_EVENTS:
             day = now.astimezone(quiet_zone(self._policy)).strftime("%Y-%m-%d")
             if not self._ledger.take_allowance(hashed, day, self._policy.messages_per_recipient_per_day):
-                self._mark(delivery, token, now, result=Result.LIMITED, recipient=hashed,
-                           language=message.language, template=message.code)
+                self._mark(token, now, replace(delivery, result=Result.LIMITED, recipient=hashed,
+                                                 language=message.language, template=message.code))
                 return Result.LIMITED.value
         try:
             sent = self._notifier.send_message(phone, message)
         except NotificationFailedError as exc:
             logger().warning("resident message failed on every channel",
                              extra={"event": event.value, "error": str(exc)})
-            self._mark(delivery, token, now, result=Result.FAILED, recipient=hashed, language=message.language,
-                       template=message.code)
+            self._mark(token, now, replace(delivery, result=Result.FAILED, recipient=hashed,
+                                             language=message.language, template=message.code))
             return Result.FAILED.value
         result = Result(sent.result) if sent.result in Result.__members__.values() else Result.ACCEPTED
-        self._mark(delivery, token, now, result=result, recipient=hashed, language=message.language,
-                   template=message.code, channel=sent.channel, message_id=sent.message_id,
-                   fallback=message.sms_type)
+        self._mark(token, now, replace(delivery, result=result, recipient=hashed, language=message.language,
+                                       template=message.code, channel=sent.channel, message_id=sent.message_id,
+                                       fallback=message.sms_type))
         return result.value
 
     def poll_results(self, now: datetime, limit: int = 100) -> dict[str, int]:
         """Fetch the delivery reports of accepted 알림톡 that had none yet (the job)."""
         summary = {"awaiting": 0, "settled": 0}
-        lookup = getattr(self._notifier, "delivery_result", None)
+        lookup: Callable[[str, str], Sent] | None = getattr(self._notifier, "delivery_result", None)  # DeliveryReports
         if lookup is None:
             return summary
         for delivery in self._ledger.awaiting_result(limit):
@@ -213,10 +215,9 @@ class ResidentMessenger:
                 out[name] = value
         return out
 
-    def _mark(self, delivery: Delivery, token: str, now: datetime, **changes: Any) -> None:
-        marked = Delivery(**{**delivery.__dict__, **changes})
+    def _mark(self, token: str, now: datetime, marked: Delivery) -> None:
         if not self._ledger.mark(marked, token, now):
-            logger().warning("resident message: claim lost before marking", extra={"event": delivery.event})
+            logger().warning("resident message: claim lost before marking", extra={"event": marked.event})
 
 
 def counts(ledger: DeliveryLedger, month: str) -> dict[tuple[str, str, str], int]:
@@ -230,7 +231,5 @@ def counts(ledger: DeliveryLedger, month: str) -> dict[tuple[str, str, str], int
     return out
 
 
-def quiet_zone(policy: Policy) -> Any:
-    from zoneinfo import ZoneInfo
-
+def quiet_zone(policy: Policy) -> ZoneInfo:
     return ZoneInfo(policy.timezone)

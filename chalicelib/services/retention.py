@@ -20,12 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
 
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Mode
 from chalicelib.domain.consultations import ConsultationRepository, IllegalTransitionError, Status
-from chalicelib.domain.notifications import MessageKind, Notifier, render
+from chalicelib.domain.notifications import MessageKind, Notifier, Recipients, render
 from chalicelib.logs import best_effort, logger
 from chalicelib.settings import Policy
 
@@ -34,7 +34,7 @@ PAGE = 100
 
 
 class RetentionService:
-    def __init__(self, *, consultations: ConsultationRepository, recipients: Any, notifier: Notifier,
+    def __init__(self, *, consultations: ConsultationRepository, recipients: Recipients, notifier: Notifier,
                  forget_realtime: Callable[[str, datetime], object], calendar: ServiceCalendar, policy: Policy,
                  public_base_url: str, erase_documents: Callable[[str], object] | None = None) -> None:
         self._consultations = consultations
@@ -66,10 +66,9 @@ class RetentionService:
                         continue  # booked or offered meanwhile: it is not stale any more
                     expired += 1
                     if consultation.mode is Mode.REALTIME:
-                        self._quietly(lambda cid=consultation.id: self._forget_realtime(cid, now))
+                        self._quietly(partial(self._forget_realtime, consultation.id, now))
                     if self._erase_documents is not None:
-                        erase = self._erase_documents
-                        self._quietly(lambda cid=consultation.id, erase=erase: erase(cid))
+                        self._quietly(partial(self._erase_documents, consultation.id))
                     told += self._tell(consultation.id)
                 if not page.after:
                     break
@@ -97,5 +96,5 @@ class RetentionService:
         return 1 if self._quietly(lambda: self._notifier.send_sms(phone, text)) is not None else 0
 
     @staticmethod
-    def _quietly(call: Callable[[], Any]) -> Any:
+    def _quietly[T](call: Callable[[], T]) -> T | None:
         return best_effort(call, "request expiry side effect")  # a notice or clean-up: the expiry stands

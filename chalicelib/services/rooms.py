@@ -21,10 +21,9 @@ caches data keys, so a page of messages costs no KMS call per message.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from chalicelib.domain.attorneys import AlertChannel
 from chalicelib.domain.audit import AccessEvent, AuditLog
@@ -43,7 +42,14 @@ from chalicelib.domain.consultations import (
 from chalicelib.domain.ice import IceServers
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.message_templates import ResidentEvent
-from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, render
+from chalicelib.domain.notifications import (
+    AttorneyAlert,
+    MessageKind,
+    NotificationFailedError,
+    Notifier,
+    Recipients,
+    render,
+)
 from chalicelib.domain.rooms import (
     MESSAGE_ENTITY,
     OUTCOME_ENTITY,
@@ -68,7 +74,7 @@ from chalicelib.domain.rooms import (
     side_of,
 )
 from chalicelib.domain.rooms import Signal as SignalRecord
-from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError
+from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
 from chalicelib.domain.translation import (
     Translation,
     TranslationUnavailableError,
@@ -78,6 +84,7 @@ from chalicelib.domain.translation import (
 )
 from chalicelib.logs import best_effort, logger
 from chalicelib.services.attorney_alerts import alert_phone
+from chalicelib.services.resident_messages import ResidentMessenger
 from chalicelib.settings import Policy
 
 Clock = Callable[[], datetime]
@@ -104,7 +111,7 @@ class SignalView:
     cursor: str
     side: Side
     type: SignalType
-    data: Any
+    data: object
 
 
 @dataclass(frozen=True)
@@ -113,12 +120,12 @@ class RoomView:
     side: Side
     window: RoomWindow | None
     open_now: bool
-    ice_servers: Sequence[dict[str, Any]]
+    ice_servers: Sequence[Mapping[str, object]]  # RTCIceServer objects
     booked: tuple[datetime, datetime] | None
     phone: str | None = None  # the resident's number, for the assigned attorney of a phone consultation
     outcome: Outcome | None = None
     fallback_phone: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,10 +141,10 @@ class NudgeSummary:
 
 class RoomService:
     def __init__(self, *, consultations: ConsultationRepository, store: ThreadStore, booked: BookedSlots,
-                 cipher: Any, audit: AuditLog, notifier: Any, recipients: Any,
+                 cipher: FieldCipher, audit: AuditLog, notifier: Notifier, recipients: Recipients,
                  release: Callable[[str, str], None] | None, policy: Policy,
-                 ice_servers: Sequence[dict[str, Any]] | IceServers, clock: Clock, public_base_url: str,
-                 messenger: Any = None, cancel_reminders: Callable[[str], object] | None = None,
+                 ice_servers: IceServers, clock: Clock, public_base_url: str,
+                 messenger: ResidentMessenger | None = None, cancel_reminders: Callable[[str], object] | None = None,
                  counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None,
                  translator: Translator | None = None,
                  speaks: Callable[[str, str], bool] | None = None) -> None:
@@ -154,7 +161,7 @@ class RoomService:
         self._release = release
         self._policy = policy
         # the stage's STUN/TURN servers; TURN credentials are made per room view (domain/ice.py)
-        self._ice = ice_servers if isinstance(ice_servers, IceServers) else IceServers(ice_servers)
+        self._ice = ice_servers
         self._clock = clock
         self._base = public_base_url.rstrip("/")
         self._cancel_reminders = cancel_reminders
@@ -209,7 +216,7 @@ class RoomService:
         now = self._clock()
         message_id = str(uuid.uuid4())
         translation, untranslated = self._translate(consultation, side, text)
-        fields: dict[str, Any] = {"text": text}
+        fields: dict[str, object] = {"text": text}
         if translation is not None:
             fields["translation"] = translation.to_sealable()
         if untranslated is not None:
@@ -246,7 +253,7 @@ class RoomService:
         """Coalesced while unread: one message per ``reply_alert_minutes`` until the resident reads."""
         state = best_effort(lambda: self._store.state(consultation_id), "reply alert: reading the thread state",
                             consultation_id=consultation_id)  # the message is posted; the alert is best effort
-        if state is not None:
+        if state is not None and self._messenger is not None:
             self._messenger.attorney_replied(consultation_id, state.read_by(Side.RESIDENT) or "")
 
     def mark_read(self, principal: Principal, consultation_id: str, until: str) -> ThreadPage:
@@ -265,13 +272,13 @@ class RoomService:
                        Translation.from_sealed(data.get("translation")),
                        untranslated if isinstance(untranslated, str) else None)
 
-    def _seal(self, entity: str, record_id: str, fields: dict[str, Any]) -> bytes:
+    def _seal(self, entity: str, record_id: str, fields: Mapping[str, object]) -> bytes:
         try:
             return self._cipher.seal(entity, record_id, fields)
         except CipherUnavailableError as exc:
             raise EncryptionUnavailableError(saving=True) from exc
 
-    def _open(self, entity: str, record_id: str, blob: bytes) -> dict[str, Any]:
+    def _open(self, entity: str, record_id: str, blob: bytes) -> dict[str, object]:
         try:
             return self._cipher.open(entity, record_id, blob)
         except CipherUnavailableError as exc:
@@ -300,14 +307,15 @@ class RoomService:
             self._audit.record_access(AccessEvent(
                 at=now, actor=principal.subject, actor_role=principal.role.value, owner=consultation.owner,
                 record=f"{ENTITY}:{consultation.id}", action="read_phone", ip=ip))
-            phone = personal.get("phone")
+            found = personal.get("phone")
+            phone = found if isinstance(found, str) else None
         recorded = self._store.outcome(consultation_id)
         return RoomView(consultation=consultation, side=side, window=window,
                         open_now=window is not None and window.is_open(now), ice_servers=self._ice.at(now),
                         booked=booked, phone=phone, outcome=recorded.outcome if recorded else None,
                         fallback_phone=self._policy.fallback_phone)
 
-    def signal(self, principal: Principal, consultation_id: str, kind: SignalType, data: Any) -> str:
+    def signal(self, principal: Principal, consultation_id: str, kind: SignalType, data: object) -> str:
         consultation, side = self._participant(principal, consultation_id)
         window, _ = self._window(consultation)
         now = self._clock()
@@ -359,13 +367,15 @@ class RoomService:
         self._store.save_outcome(record, unload)
         self._consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics
         self._store.close(consultation_id)
-        if self._cancel_reminders is not None:  # the follow-up asking for this outcome, and any other
-            best_effort(lambda: self._cancel_reminders(consultation_id),  # the reminder job skips closed ones
+        cancel_reminders = self._cancel_reminders
+        if cancel_reminders is not None:  # the follow-up asking for this outcome, and any other
+            best_effort(lambda: cancel_reminders(consultation_id),  # the reminder job skips closed ones
                         "cancelling the reminders after the outcome", consultation_id=consultation_id)
         self._send_survey(consultation_id)
-        if self._release is not None and consultation.attorney_id:
+        release = self._release
+        if release is not None and consultation.attorney_id:
             attorney_id = consultation.attorney_id  # the outcome stands; the busy mark also expires
-            best_effort(lambda: self._release(attorney_id, consultation_id),
+            best_effort(lambda: release(attorney_id, consultation_id),
                         "releasing the attorney after the outcome", consultation_id=consultation_id)
         return record
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from chalicelib.domain.attorneys import AttorneyRepository
+from chalicelib.domain.audit import AuditLog
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.login import Client, LoginThrottledError
 from chalicelib.domain.offers import UnknownAttorneyError
@@ -39,6 +40,7 @@ from chalicelib.domain.second_factor import (
 )
 from chalicelib.services import access_log
 from chalicelib.services.login_history import LoginHistory
+from chalicelib.services.sessions import SessionService
 
 PROVIDER = "second_factor"  # the "provider" of second-factor attempts in the login history
 
@@ -56,8 +58,8 @@ class FactorStatus:
 
 
 class SecondFactorService:
-    def __init__(self, *, factors: FactorStore, sessions: Any, history: LoginHistory, audit: Any,
-                 attorneys: Any, clock: Callable[[], datetime]) -> None:
+    def __init__(self, *, factors: FactorStore, sessions: SessionService, history: LoginHistory, audit: AuditLog,
+                 attorneys: AttorneyRepository, clock: Callable[[], datetime]) -> None:
         self._factors = factors
         self._sessions = sessions
         self._history = history

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
+from chalicelib.domain.attorneys import AttorneyLinks
 from chalicelib.domain.identity import Principal, Provider
 from chalicelib.domain.login import Client, LoginThrottledError, role_for
 from chalicelib.domain.second_factor import is_staff
@@ -37,12 +37,6 @@ from chalicelib.domain.sessions import (
 )
 from chalicelib.logs import logger
 from chalicelib.services.login_history import TOKEN_PROVIDER, LoginHistory
-
-
-class AttorneyLinks(Protocol):
-    def by_subject(self, subject: str) -> str | None: ...
-
-    def get(self, attorney_id: str) -> Any: ...
 
 
 def active_attorney_of(attorneys: AttorneyLinks, subject: str) -> str | None:
@@ -135,7 +129,7 @@ class SessionService:
             raise TokenRejectedError("session_revoked")
         return session
 
-    def rejected(self, error: Any, client: Client) -> None:
+    def rejected(self, error: Exception, client: Client) -> None:
         """Note a refused access token: in the person's login history when the token was ours (an
         ended or expired session of theirs), as a log line otherwise. Never a sign-in failure: a
         refused token is no attempt to sign in, and counting it would let anyone lock a whole

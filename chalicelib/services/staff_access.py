@@ -26,14 +26,18 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Protocol
 
-from chalicelib.domain.attorneys import Attorney
-from chalicelib.domain.consultations import Status
-from chalicelib.domain.identity import Principal, Provider, provider_of_subject
+from chalicelib.domain.attorneys import Attorney, AttorneyRepository
+from chalicelib.domain.audit import AuditLog
+from chalicelib.domain.consultations import ConsultationRepository, Status
+from chalicelib.domain.identity import IdentityKey, Principal, Provider, provider_of_subject
 from chalicelib.domain.login import Client
 from chalicelib.domain.offers import UnknownAttorneyError
+from chalicelib.domain.users import UserStore
 from chalicelib.services import access_log
+from chalicelib.services.reservations import ReservationService
+from chalicelib.services.sessions import SessionService
 
 DEACTIVATED = "attorney_deactivated"
 UNLINKED = "account_unlinked"
@@ -65,10 +69,17 @@ class StaffChange:
     bookings_handed_back: int = 0
 
 
+class Deactivation(Protocol):
+    """Real-time matching's part of a deactivation: the profile inactive and off duty, its open
+    offers withdrawn; the profile as it is now."""
+
+    def deactivate(self, attorney_id: str) -> Attorney: ...
+
+
 class StaffAccessService:
-    def __init__(self, *, attorneys: Any, duty: Any, sessions: Any, audit: Any,
-                 clock: Callable[[], datetime], consultations: Any = None, reservations: Any = None,
-                 users: Any = None, identity_key: Any = None) -> None:
+    def __init__(self, *, attorneys: AttorneyRepository, duty: Deactivation, sessions: SessionService,
+                 audit: AuditLog, clock: Callable[[], datetime], consultations: ConsultationRepository,
+                 reservations: ReservationService, users: UserStore, identity_key: IdentityKey) -> None:
         self._attorneys = attorneys
         self._duty = duty
         self._consultations = consultations
@@ -91,8 +102,6 @@ class StaffAccessService:
 
     def _hand_back_bookings(self, attorney_id: str) -> int:
         """Upcoming reservations booked with the attorney go back to their residents to rebook."""
-        if self._consultations is None or self._reservations is None:
-            return 0
         booked: list[str] = []
         after = None
         while True:
@@ -131,7 +140,7 @@ class StaffAccessService:
         """The sign-in accounts linked to a profile, most recently used first."""
         found = []
         for subject in self._attorney(attorney_id).subjects:
-            user = self._users.get(subject) if self._users is not None else None
+            user = self._users.get(subject)
             found.append(LinkedAccount(self._ref(subject), provider_of_subject(subject),
                                        user.last_login_at if user else None))
         never = datetime.min.replace(tzinfo=UTC)

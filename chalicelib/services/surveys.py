@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Protocol
-
 from chalicelib.clock import Clock
 from chalicelib.domain.consultations import ConsultationNotFoundError, ConsultationRepository, Status
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.sealing import FieldCipher
-from chalicelib.domain.surveys import SurveyNotOpenError
-
-
-class SurveyAnswers(Protocol):
-    """Where the answers go (one per consultation; ``SurveyAlreadyAnsweredError`` for a second)."""
-
-    def save(self, consultation_id: str, rating: int, month: str, sealed_comment: bytes | None,
-             now: datetime, expires_at: int | None) -> None: ...
+from chalicelib.domain.surveys import SurveyNotOpenError, SurveyStore
 
 
 class SatisfactionSurvey:
-    def __init__(self, *, consultations: ConsultationRepository, store: SurveyAnswers, cipher: FieldCipher,
+    def __init__(self, *, consultations: ConsultationRepository, store: SurveyStore, cipher: FieldCipher,
                  clock: Clock) -> None:
         self.consultations = consultations
         self.store = store

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
-from chalicelib.domain.bookings import BookingChangedError, BookingRepository, BookingStatus, WithdrawPlan
+from chalicelib.domain.bookings import Booking, BookingChangedError, BookingRepository, BookingStatus, WithdrawPlan
 from chalicelib.domain.categories import Mode
 from chalicelib.domain.consultations import (
     ERASED_OWNER,
@@ -45,7 +44,7 @@ _ATTEMPTS = 3  # the request changed between the read and the write: read again
 
 class WithdrawalService:
     def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
-                 reminder_keys: Callable[[Any], tuple[tuple[str, str], ...]],
+                 reminder_keys: Callable[[Booking | None], tuple[tuple[str, str], ...]],
                  alert_attorney: Callable[[MessageKind, str, datetime | None], None],
                  forget_realtime: Callable[[str, datetime], object], retention: timedelta,
                  clock: Callable[[], datetime],

@@ -191,3 +191,16 @@ def test_the_follow_up_asks_the_attorney_for_the_outcome_once(store, start) -> N
     assert [to for to, _ in notifier.sms].count(ATTORNEY_PHONE) == 3  # two reminders, one follow-up
     assert "결과를 입력" in notifier.sms[-1][1] or "결과를 입력" in notifier.emails[-1][2]
     assert run(store, notifier, start + timedelta(minutes=70)).sent == 0
+
+
+def test_cancelling_takes_the_unsent_reminders_and_keeps_a_sent_one(store, start) -> None:
+    _, reminders = booking(store, start)
+    first, second = sorted(reminders, key=lambda r: r.due_at)[:2]
+    token = store.claim(first, first.due_at, timedelta(minutes=5))
+    assert store.mark_sent(first, token, first.due_at, "msg-1")
+
+    assert store.cancel([r.key for r in reminders]) == len(reminders) - 1
+    assert store.sent_at(first) == first.due_at  # the record of what was sent stays
+    assert store.sent_at(second) is None
+    assert second not in store.due(start + timedelta(days=1))
+    assert store.cancel([first.key]) == 0  # sent: nothing to cancel

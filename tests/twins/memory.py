@@ -73,7 +73,7 @@ class MemoryNotifier:
 
     def send_message(self, phone_e164: str, message: Any) -> Any:
         """A templated resident message: recorded in ``messages`` and, as its text, in ``sms``."""
-        from chalicelib.adapters.sens_notifier import Sent
+        from chalicelib.domain.notifications import Sent
 
         message_id = self.send_sms(phone_e164, message.text)  # a subclass failing SMS fails this too
         with self._lock:
@@ -98,7 +98,7 @@ class MemoryNotifier:
 
 # --- consultations -------------------------------------------------------------------------------
 
-from collections.abc import Callable, Iterable  # noqa: E402
+from collections.abc import Callable, Iterable, Sequence  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import UTC, timedelta  # noqa: E402
 
@@ -322,6 +322,13 @@ class MemoryRoster:
 
     def covering(self, category: str, region: str) -> list[str]:
         return sorted(a.id for a in self.attorneys.values() if a.active and a.covers(category, region))
+
+    def roster(self) -> list[Attorney]:
+        return list(self.attorneys.values())
+
+    def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]], now: datetime) -> None:
+        for attorney, contact in entries:
+            self.save(attorney, contact, now)
 
 
 class MemoryBookingRepository:
@@ -555,10 +562,17 @@ class MemoryReminderStore:
             for r in reminders:
                 self.items[r.key] = {"reminder": r, "token": None, "until": None, "sent_at": None}
 
-    def cancel(self, keys) -> None:  # type: ignore[no-untyped-def]
+    def cancel(self, keys) -> int:  # type: ignore[no-untyped-def]
+        """Like the adapter: the unsent ones go (a key with none counts as gone), a sent one stays as
+        the record; how many keys were not sent."""
+        cancelled = 0
         with self.lock:
             for key in keys:
-                self.items.pop(key, None)
+                entry = self.items.get(key)
+                if entry is None or entry["sent_at"] is None:
+                    self.items.pop(key, None)
+                    cancelled += 1
+        return cancelled
 
     def due(self, now: datetime, limit: int = 100):  # type: ignore[no-untyped-def]
         with self.lock:
