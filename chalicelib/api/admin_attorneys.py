@@ -1,17 +1,22 @@
-"""Admin: the roster list and adding attorneys, and the monthly statistics (JSON or CSV).
+"""Admin: the attorney roster, ``/api/admin/attorneys`` and everything under one attorney's id.
 
-Thin adapters: authenticate (admins only), validate, call one service, shape
-the response. The roster list carries no contact details: those are sealed
-and written once, when the attorney is added.
+- the roster with this year's load, adding an attorney, changing one, deactivating or reactivating one;
+- invite codes that link the profile to an account, the linked sign-in accounts and unlinking one,
+  resetting the second factor;
+- the attorney's availability, and sending them e-mail again once their address was checked.
+
+Thin adapters: authenticate (admins only), validate, call one service, shape the response. The roster
+list carries no contact details: those are sealed and written once, when the attorney is added.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Annotated, Literal
 
 from chalice.app import Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
@@ -19,18 +24,21 @@ from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.fields import email_address, korean_phone, one_line
 from chalicelib.api.guard import client_of, require_role
-from chalicelib.api.http import json_response, parse_body, parse_query
+from chalicelib.api.http import json_response, parse_body
+from chalicelib.api.me import local_time
+from chalicelib.api.reservations import AvailabilityModel, availability_response, replace_availability
 from chalicelib.composition import Container
 from chalicelib.domain import languages as language_list
 from chalicelib.domain.attorneys import KOREAN, MAX_COVERAGE_PAIRS, Attorney, AttorneyContact, InvalidAttorneyError
+from chalicelib.domain.bookings import AttorneyNotFoundError
 from chalicelib.domain.categories import CATEGORIES, is_category
 from chalicelib.domain.identity import Role
+from chalicelib.domain.offers import UnknownAttorneyError
 from chalicelib.domain.regions import REGIONS, is_region
-from chalicelib.services import roster, statistics
+from chalicelib.services import email_health, roster
+from chalicelib.services.staff_access import UnknownLinkedAccountError
 
 bp = ApiBlueprint(__name__)
-
-
 
 
 class RosterItem(BaseModel):
@@ -142,55 +150,6 @@ class NewAttorney(AttorneyChange):
                         languages=frozenset(self.languages or ()))
 
 
-class StatsQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
-                              description="YYYY-MM (Korea time); default: this month.")
-    format_: Literal["json", "csv"] = Field("json", alias="format", description="csv: a spreadsheet download.")
-
-
-class CountOut(BaseModel):
-    code: str
-    count: int
-
-
-class WaitingOut(BaseModel):
-    mode: str
-    measured: int = Field(description="Consultations measured: matched or booked, waiting from intake to the "
-                                      "assignment.")
-    median_minutes: float | None
-
-
-class MessageCountOut(BaseModel):
-    template: str
-    channel: str
-    result: str
-    count: int
-
-
-class StatsOut(BaseModel):
-    month: str
-    total: int
-    by_category: list[CountOut]
-    by_region: list[CountOut]
-    by_mode: list[CountOut]
-    by_method: list[CountOut]
-    by_status: list[CountOut]
-    outcomes: list[CountOut]
-    recorded_outcomes: list[CountOut] = Field(description="Completed consultations by the outcome the attorney "
-                                                          "recorded (advice_given, *_referral, follow_up_needed; "
-                                                          "not_recorded).")
-    satisfaction_answered: int = Field(description="Survey answers among the month's consultations.")
-    satisfaction_average: float | None = Field(description="Their mean rating, 1 (poor) to 5 (very good).")
-    by_rating: list[CountOut] = Field(description="Answers per rating, 5 to 1.")
-    waiting: list[WaitingOut]
-    messages: list[MessageCountOut] = Field(default_factory=list, description=(
-        "Resident messages marked this month, per template, channel (alimtalk, sms, lms, sns-sms) and "
-        "result (accepted, delivered, failed, limited, no_recipient)."))
-    by_language: list[CountOut] = Field(description="Requests per consultation language (ko, ko-x-easy, vi, ...).")
-
-
 def _item(entry: roster.RosterEntry) -> RosterItem:
     a = entry.attorney
     return RosterItem(id=a.id, display_name=a.display_name, categories=sorted(a.categories),
@@ -239,21 +198,162 @@ def change_attorney(attorney_id: str, *, container: Container) -> Response:
     return json_response(_item(entry), private=True)
 
 
-@operation(bp, "GET", "/api/admin/stats", "A month's statistics by category, region, mode, method, "
-           "language and status, with median waiting times (admins); ?format=csv for a spreadsheet",
-           tags=("admin",), query=StatsQuery, responses={200: StatsOut}, auth=True, errors=(403,),
-           media={200: {"text/csv": {"type": "string", "description": "format=csv: UTF-8, with a BOM"}}})
-def month_stats(*, container: Container) -> Response:
+
+
+class AttorneyPatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: StrictBool = Field(description="false: the attorney leaves the roster at once (sessions ended, "
+                                           "open offers move on); true: back on the roster, off duty.")
+
+
+class AttorneyStateOut(BaseModel):
+    attorney_id: str
+    active: bool
+    on_duty: bool
+    sessions_ended: int = Field(0, description="How many sessions of the attorney's linked accounts ended.")
+    bookings_handed_back: int = Field(0, description="Upcoming reservations given back to their residents.")
+
+
+@operation(bp, "PATCH", "/api/admin/attorneys/{attorney_id}", "Deactivate an attorney (admins): their "
+           "sessions end at once, the role is no longer granted, duty ends, open offers move on; or "
+           "reactivate one (their linked accounts get the role at their next sign-in)",
+           tags=("matching", "admin"), request=AttorneyPatchIn,
+           responses={200: AttorneyStateOut}, auth=True, errors=(403, 404, 415, 422))
+def patch_attorney(attorney_id: str, *, container: Container) -> object:
+    request = bp.current_request
+    admin = require_role(request, Role.ADMIN, step_up=True)
+    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
+    body = parse_body(request, AttorneyPatchIn)
+    staff = container.staff_access
+    change = (staff.reactivate if body.active else staff.deactivate)(admin, attorney_id, client_of(request))
+    attorney = change.attorney
+    return json_response(AttorneyStateOut(attorney_id=attorney.id, active=attorney.active,
+                                          on_duty=attorney.on_duty, sessions_ended=change.sessions_ended,
+                                          bookings_handed_back=change.bookings_handed_back),
+                         private=True)
+
+
+# --- invites and linked sign-in accounts ----------------------------------------------------------
+
+class InviteView(BaseModel):
+    code: str = Field(description="Shown once: give it to the attorney, who redeems it after signing in")
+    attorney_id: str
+    expires_at: str
+
+
+@operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/invites",
+           "A one-time invite code linking this attorney profile to the account that redeems it",
+           tags=("admin",), responses={201: InviteView}, auth=True, errors=(403, 404))
+def create_invite(attorney_id: str, *, container: Container) -> Response:
+    request = bp.current_request
+    admin = require_role(request, Role.ADMIN, step_up=True)
+    invite = container.accounts.invite_attorney(admin, attorney_id, client_of(request))
+    return json_response(InviteView(code=invite.code, attorney_id=invite.attorney_id,
+                                    expires_at=local_time(invite.expires_at)), 201, private=True)
+
+
+_ACCOUNT_REF = re.compile(r"^[0-9a-f]{24}$")
+
+
+class LinkedAccountOut(BaseModel):
+    account: str = Field(description="The account's reference (24 hex digits; not its provider id)")
+    provider: str = Field(description="kakao or naver")
+    last_sign_in_at: str | None = Field(description="The account's last sign-in (null: none recorded)")
+
+
+class LinkedAccountsOut(BaseModel):
+    attorney_id: str
+    items: list[LinkedAccountOut]
+
+
+class UnlinkedOut(BaseModel):
+    attorney_id: str
+    account: str
+    status: str = "unlinked"
+    sessions_ended: int = Field(description="Sessions of the account that ended now")
+    accounts_left: int = Field(description="Accounts still linked to the profile")
+
+
+def _attorney_id(attorney_id: str) -> str:
+    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
+    return attorney_id
+
+
+@operation(bp, "GET", "/api/admin/attorneys/{attorney_id}/accounts", "The sign-in accounts linked to an "
+           "attorney profile, most recently used first (admins)", tags=("admin",),
+           responses={200: LinkedAccountsOut}, auth=True, errors=(403, 404))
+def linked_accounts(attorney_id: str, *, container: Container) -> Response:
+    require_role(bp.current_request, Role.ADMIN)
+    accounts = container.staff_access.accounts(_attorney_id(attorney_id))
+    items = [LinkedAccountOut(account=a.ref, provider=a.provider.value,
+                              last_sign_in_at=local_time(a.last_sign_in_at) if a.last_sign_in_at else None)
+             for a in accounts]
+    return json_response(LinkedAccountsOut(attorney_id=attorney_id, items=items), private=True)
+
+
+@operation(bp, "DELETE", "/api/admin/attorneys/{attorney_id}/accounts/{account}", "Unlink one sign-in "
+           "account from an attorney profile: it loses the attorney role and its sessions end at once "
+           "(admins, with a fresh second factor; logged)", tags=("admin",), responses={200: UnlinkedOut},
+           auth=True, errors=(401, 403, 404))
+def unlink_account(attorney_id: str, account: str, *, container: Container) -> Response:
+    request = bp.current_request
+    admin = require_role(request, Role.ADMIN, step_up=True)
+    _attorney_id(attorney_id)
+    if not _ACCOUNT_REF.match(account):
+        raise UnknownLinkedAccountError()
+    done = container.staff_access.unlink(admin, attorney_id, account, client_of(request))
+    return json_response(UnlinkedOut(attorney_id=attorney_id, account=account, sessions_ended=done.sessions_ended,
+                                     accounts_left=done.accounts_left), private=True)
+
+
+class FactorResetOut(BaseModel):
+    attorney_id: str
+    factors_removed: int
+
+
+@operation(bp, "DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", "Reset an attorney's second "
+           "factor (a lost phone): their sessions end and they set it up again at their next sign-in "
+           "(admins; logged)", tags=("admin",), responses={200: FactorResetOut}, auth=True,
+           errors=(403, 404))
+def reset_second_factor(attorney_id: str, *, container: Container) -> Response:
+    request = bp.current_request
+    admin = require_role(request, Role.ADMIN, step_up=True)
+    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
+    removed = container.second_factor.reset(admin, attorney_id, client_of(request))
+    return json_response(FactorResetOut(attorney_id=attorney_id, factors_removed=removed), private=True)
+
+
+# --- availability and e-mail ----------------------------------------------------------------------
+
+@operation(bp, "GET", "/api/admin/attorneys/{attorney_id}/availability", "An attorney's availability (admins)",
+           tags=("reservations", "admin"), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
+def get_attorney_availability(attorney_id: str, *, container: Container) -> object:
+    require_role(bp.current_request, Role.ADMIN)
+    return availability_response(container, path_ids.attorney_id(attorney_id, missing=AttorneyNotFoundError))
+
+
+@operation(bp, "PUT", "/api/admin/attorneys/{attorney_id}/availability", "Replace an attorney's availability "
+           "(admins)", tags=("reservations", "admin"), request=AvailabilityModel,
+           responses={200: AvailabilityModel}, auth=True, errors=(403, 404, 413, 415, 422))
+def put_attorney_availability(attorney_id: str, *, container: Container) -> object:
     request = bp.current_request
     require_role(request, Role.ADMIN)
-    query = parse_query(request, StatsQuery)
-    if query.format_ == "csv":
-        result = container.statistics.month(query.month)
-        return Response(body="\ufeff" + statistics.to_csv(result), status_code=200,
-                        headers={"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-                                 "Content-Disposition": f'attachment; filename="maeul-stats-{result.month}.csv"'})
-    result, messages = container.statistics.month_with_messages(query.month)
-    out = StatsOut.model_validate(result, from_attributes=True)
-    out.messages = [MessageCountOut(template=t, channel=c, result=r, count=n) for (t, c, r), n in
-                    sorted(messages.items())]
-    return json_response(out, private=True)
+    return replace_availability(container, path_ids.attorney_id(attorney_id, missing=AttorneyNotFoundError),
+                                request)
+
+
+class EmailClearedOut(BaseModel):
+    attorney_id: str
+    cleared: bool = Field(description="false when the attorney's e-mail was not marked as failing")
+
+
+@operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/email-clear", "Send e-mail to an attorney again "
+           "after their address was checked (admins)", tags=("admin",),
+           responses={200: EmailClearedOut}, auth=True, errors=(403, 404))
+def clear_email(attorney_id: str, *, container: Container) -> Response:
+    request = bp.current_request
+    admin = require_role(request, Role.ADMIN)
+    path_ids.attorney_id(attorney_id, missing=email_health.UnknownAttorneyForEmailError)
+    cleared = container.email_failures.clear(admin, attorney_id, client_of(request).ip)
+    return json_response(EmailClearedOut(attorney_id=attorney_id, cleared=cleared), private=True)

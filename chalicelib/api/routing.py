@@ -32,13 +32,11 @@ BLUEPRINTS = (
     "consultations",
     "auth",
     "second_factor",
-    "admin_review",
     "my_sessions",
     "me",
     "admin_access",
     "reservations",
     "attorney",
-    "admin_matching",
     "rooms",
     "surveys",
     "admin_attorneys",
@@ -50,7 +48,6 @@ BLUEPRINTS = (
     "admin_operations",
     "announcements",
     "admin_email",
-    "admin_accounts",
     "phone_verification",
 )
 # The order in which the OpenAPI document lists the modules' operations (the order the modules were
@@ -64,7 +61,6 @@ DOCUMENT_ORDER = (
     "admin_access",
     "auth",
     "reservations",
-    "admin_matching",
     "attorney",
     "rooms",
     "surveys",
@@ -74,13 +70,11 @@ DOCUMENT_ORDER = (
     "attachments",
     "withdrawal",
     "corrections",
-    "admin_review",
     "my_sessions",
     "second_factor",
     "admin_operations",
     "announcements",
     "admin_email",
-    "admin_accounts",
     "phone_verification",
 )
 assert sorted(DOCUMENT_ORDER) == sorted(BLUEPRINTS)

@@ -6,8 +6,6 @@
   the ``otpauth://`` URI and secret to set the app up with).
 - ``POST /auth/second-factor`` ``{"code"}``: accept a code (cookie session with
   ``X-CSRF-Token``, or Bearer); from then on the session's tokens work in full.
-- ``DELETE /api/admin/attorneys/{attorney_id}/second-factor``: an admin resets a
-  staff member's factor (a lost phone); logged.
 - ``GET /step-up``: where a page goes on ``step_up_required`` (a fresh code for
   staff, a new sign-in for residents), back to ``next`` after.
 """
@@ -19,16 +17,14 @@ from urllib.parse import urlencode
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api import path_ids
 from chalicelib.api.endpoint import operation
 from chalicelib.api.endpoint import page as page_route  # this module's view of /second-factor is named page
 from chalicelib.api.errors import ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError
-from chalicelib.api.guard import client_of, current_principal, require_role
+from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.login import LoginThrottledError, UnsafeNextError, safe_next
-from chalicelib.domain.offers import UnknownAttorneyError
 from chalicelib.services.second_factor import NotStaffError
 
 bp = ApiBlueprint(__name__)
@@ -52,11 +48,6 @@ class FactorStatusOut(BaseModel):
 class VerifiedOut(BaseModel):
     status: str = "verified"
     enrolled_now: bool
-
-
-class FactorResetOut(BaseModel):
-    attorney_id: str
-    factors_removed: int
 
 
 def _staff(principal: Principal) -> Principal:
@@ -90,18 +81,6 @@ def verify(*, container: Container) -> Response:
     except NotStaffError:
         raise ForbiddenError("Only attorneys and admins use a second factor.", code="wrong_role") from None
     return json_response(VerifiedOut(enrolled_now=enrolled_now), private=True)
-
-
-@operation(bp, "DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", "Reset an attorney's second "
-           "factor (a lost phone): their sessions end and they set it up again at their next sign-in "
-           "(admins; logged)", tags=("admin",), responses={200: FactorResetOut}, auth=True,
-           errors=(403, 404))
-def reset(attorney_id: str, *, container: Container) -> Response:
-    request = bp.current_request
-    admin = require_role(request, Role.ADMIN, step_up=True)
-    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
-    removed = container.second_factor.reset(admin, attorney_id, client_of(request))
-    return json_response(FactorResetOut(attorney_id=attorney_id, factors_removed=removed), private=True)
 
 
 @page_route(bp, "/second-factor")
