@@ -13,10 +13,10 @@ from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response
-from chalicelib.api.pages import page_language
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 from chalicelib.web import Translator
+from chalicelib.web.html import page_language
 
 bp = ApiBlueprint(__name__)
 

@@ -106,8 +106,8 @@ class ExportQuery(BaseModel):
            query=ExportQuery, auth=True, errors=(400, 403),
            media={200: {"text/csv": {"type": "string", "description": "UTF-8, with a BOM"}}})
 def stats_csv(*, container: Container) -> Response:
-    from chalicelib.api.web_pages import labels
     from chalicelib.web import catalogue
+    from chalicelib.web.html import labels
 
     request = bp.current_request
     require_role(request, Role.ADMIN)
