@@ -150,6 +150,12 @@ class NewAttorney(AttorneyChange):
                         languages=frozenset(self.languages or ()))
 
 
+def _attorney_id(attorney_id: str) -> str:
+    """The path's attorney id; any other shape is an unknown attorney (404, before any store is read)."""
+    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
+    return attorney_id
+
+
 def _item(entry: roster.RosterEntry) -> RosterItem:
     a = entry.attorney
     return RosterItem(id=a.id, display_name=a.display_name, categories=sorted(a.categories),
@@ -198,7 +204,7 @@ def change_attorney(attorney_id: str, *, container: Container) -> Response:
     return json_response(_item(entry), private=True)
 
 
-
+# --- deactivating and reactivating ----------------------------------------------------------------
 
 class AttorneyPatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -223,7 +229,7 @@ class AttorneyStateOut(BaseModel):
 def patch_attorney(attorney_id: str, *, container: Container) -> object:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
-    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
+    _attorney_id(attorney_id)
     body = parse_body(request, AttorneyPatchIn)
     staff = container.staff_access
     change = (staff.reactivate if body.active else staff.deactivate)(admin, attorney_id, client_of(request))
@@ -275,11 +281,6 @@ class UnlinkedOut(BaseModel):
     accounts_left: int = Field(description="Accounts still linked to the profile")
 
 
-def _attorney_id(attorney_id: str) -> str:
-    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
-    return attorney_id
-
-
 @operation(bp, "GET", "/api/admin/attorneys/{attorney_id}/accounts", "The sign-in accounts linked to an "
            "attorney profile, most recently used first (admins)", tags=("admin",),
            responses={200: LinkedAccountsOut}, auth=True, errors=(403, 404))
@@ -319,7 +320,7 @@ class FactorResetOut(BaseModel):
 def reset_second_factor(attorney_id: str, *, container: Container) -> Response:
     request = bp.current_request
     admin = require_role(request, Role.ADMIN, step_up=True)
-    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
+    _attorney_id(attorney_id)
     removed = container.second_factor.reset(admin, attorney_id, client_of(request))
     return json_response(FactorResetOut(attorney_id=attorney_id, factors_removed=removed), private=True)
 
