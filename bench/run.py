@@ -168,7 +168,7 @@ def package_size(bundle: Path) -> dict[str, Any]:
 
 
 # the blueprints of a consultation's requests (intake and list; slots and booking)
-FIRST_REQUEST_MODULES = ("consultations", "reservations")
+FIRST_REQUEST_MODULES = ("api.consultations", "api.reservations")
 
 
 def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Admin: the staff access log, and invite codes that link an attorney profile to an account."""
+"""Admin: staff access to personal data: the access log and the monthly review (``services/access_review.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
-from chalicelib.api.guard import client_of, require_role
+from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.me import local_time
 from chalicelib.composition import Container
@@ -64,12 +64,6 @@ class AccessLogView(BaseModel):
     items: list[AccessEntry]
 
 
-class InviteView(BaseModel):
-    code: str = Field(description="Shown once: give it to the attorney, who redeems it after signing in")
-    attorney_id: str
-    expires_at: str
-
-
 @operation(bp, "GET", "/api/admin/access-log", "Staff access to personal data (who, when, whose, what)",
            tags=("admin",), query=AccessLogQuery, responses={200: AccessLogView}, auth=True, errors=(403,))
 def access_log_entries(*, container: Container) -> Response:
@@ -85,12 +79,53 @@ def access_log_entries(*, container: Container) -> Response:
     return json_response(AccessLogView(items=items), private=True)
 
 
-@operation(bp, "POST", "/api/admin/attorneys/{attorney_id}/invites",
-           "A one-time invite code linking this attorney profile to the account that redeems it",
-           tags=("admin",), responses={201: InviteView}, auth=True, errors=(403, 404))
-def create_invite(attorney_id: str, *, container: Container) -> Response:
+# --- the monthly review -----------------------------------------------------------------------------
+
+class ReviewQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    month: str | None = Field(None, pattern=r"^20\d\d-(0[1-9]|1[0-2])$",
+                              description="YYYY-MM (Asia/Seoul, 2000-2099); default: last month")
+
+
+class StaffMonthOut(BaseModel):
+    actor: str
+    actor_role: str
+    accesses: int
+    actions: dict[str, int]
+    people: int = Field(description="How many different people's data they read")
+    first: str
+    last: str
+
+
+class RightsChangeOut(BaseModel):
+    at: str
+    actor: str
+    record: str
+    action: str
+
+
+class ReviewOut(BaseModel):
+    month: str
+    total: int
+    staff: list[StaffMonthOut]
+    rights_changes: list[RightsChangeOut]
+    truncated: bool
+
+
+@operation(bp, "GET", "/api/admin/access-review", "The month's staff access, per staff member, for the "
+           "monthly review (admins)", tags=("admin",), query=ReviewQuery, responses={200: ReviewOut},
+           auth=True, errors=(400, 403))
+def monthly_review(*, container: Container) -> Response:
     request = bp.current_request
-    admin = require_role(request, Role.ADMIN, step_up=True)
-    invite = container.accounts.invite_attorney(admin, attorney_id, client_of(request))
-    return json_response(InviteView(code=invite.code, attorney_id=invite.attorney_id,
-                                    expires_at=local_time(invite.expires_at)), 201, private=True)
+    require_role(request, Role.ADMIN)
+    query = parse_query(request, ReviewQuery)
+    year, month = (int(part) for part in query.month.split("-")) if query.month else (None, None)
+    found = container.access_review.review(year, month)
+    return json_response(ReviewOut(
+        month=found.month, total=found.total, truncated=found.truncated,
+        staff=[StaffMonthOut(actor=s.actor, actor_role=s.actor_role, accesses=s.accesses, actions=s.actions,
+                             people=s.people, first=local_time(s.first), last=local_time(s.last))
+               for s in found.staff],
+        rights_changes=[RightsChangeOut(at=local_time(e.at), actor=e.actor, record=e.record, action=e.action)
+                        for e in found.rights_changes]), private=True)

@@ -109,7 +109,7 @@ def _failure(request: Request, exc: LoginError, phone: str) -> Response:
     if isinstance(exc, LoginThrottledError):
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if _wants_html(request):
-        from chalicelib.api.pages import html_page
+        from chalicelib.web.html import html_page
 
         response = html_page(request, "signin_error.html", status=status, message_key=key)
         response.headers.update(headers)

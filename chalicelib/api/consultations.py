@@ -386,3 +386,27 @@ def _out(view: ConsultationView, calendar: Any) -> ConsultationOut:
                          wage_settlement_due=t.wage_settlement_due, wage_complaint_possible=t.wage_complaint_possible,
                          free_representation_eligible=t.free_representation_eligible),
         personal_data=view.personal_data, personal=personal)
+
+
+# --- the assigned attorney (the status page's one small read) --------------------------------------
+
+class AttorneyRefOut(BaseModel):
+    id: str
+    display_name: str
+
+
+class AssignedAttorneyOut(BaseModel):
+    assigned: bool
+    attorney: AttorneyRefOut | None = Field(description="The assigned attorney's public display name; null "
+                                                        "until one is assigned.")
+
+
+@operation(bp, "GET", "/api/consultations/{consultation_id}/attorney", "The attorney assigned to a "
+           "consultation, by display name (owner, assigned attorney, admin; others 404)",
+           tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
+def assigned_attorney(consultation_id: str, *, container: Container) -> object:
+    principal = current_principal(bp.current_request)
+    path_ids.consultation_id(consultation_id)
+    found = container.roster.assigned_attorney(principal, consultation_id)
+    ref = AttorneyRefOut(id=found.id, display_name=found.display_name) if found else None
+    return json_response(AssignedAttorneyOut(assigned=found is not None, attorney=ref), private=True)

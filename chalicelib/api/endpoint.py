@@ -30,7 +30,7 @@ PAGES: list[tuple[str, str]] = []
 
 
 def current_container() -> Container:
-    """The container every route and edge helper (``guard``, ``pages``) works with."""
+    """The container every route and edge helper (``guard``, ``web.html``) works with."""
     return get_container()
 
 

@@ -14,10 +14,10 @@ from chalicelib.api.endpoint import current_container, operation
 from chalicelib.api.errors import ApiBlueprint, TooManyRequestsError
 from chalicelib.api.guard import bearer_token, client_of, cookie_names, cookies, current_principal, require_step_up
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.pages import LANG_COOKIE_MAX_AGE
 from chalicelib.composition import Container
 from chalicelib.domain import languages
 from chalicelib.domain.login import LoginThrottledError
+from chalicelib.web.html import LANG_COOKIE_MAX_AGE
 
 bp = ApiBlueprint(__name__)
 

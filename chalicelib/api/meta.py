@@ -10,10 +10,10 @@ from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.http import json_response, parse_query
 from chalicelib.api.openapi import spec
-from chalicelib.api.pages import request_language
 from chalicelib.composition import Container
 from chalicelib.domain import languages
 from chalicelib.services import programme
+from chalicelib.web.html import request_language
 
 bp = ApiBlueprint(__name__)
 

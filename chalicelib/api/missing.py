@@ -68,7 +68,7 @@ def missing_route(method: str, target: str, headers: Mapping[str, str]) -> Respo
     """The answer for ``method target`` when no route serves it: the HTML 404 page or the JSON error."""
     request = request_for(method, target, headers)
     if method.upper() in ("GET", "HEAD") and wants_html(request.headers.get("accept")):
-        from chalicelib.api.pages import html_page
+        from chalicelib.web.html import html_page
 
         return html_page(request, "not_found.html", status=404, missing_path=True)
     return not_found_json()

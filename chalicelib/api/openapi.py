@@ -208,5 +208,5 @@ def _module_position(op: Operation) -> int:
     (``routing.DOCUMENT_ORDER``); operations of one module keep their own order (the sort is stable)."""
     from chalicelib.api.routing import DOCUMENT_ORDER
 
-    name = op.module.rsplit(".", 1)[-1]
+    name = op.module.removeprefix("chalicelib.")  # api.<resource>, as routing names it
     return DOCUMENT_ORDER.index(name) if name in DOCUMENT_ORDER else len(DOCUMENT_ORDER)

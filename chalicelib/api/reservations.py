@@ -1,4 +1,5 @@
-"""Reservation routes: attorney availability, open slots, holds, bookings, declines.
+"""Reservation routes: an attorney's own availability (an admin's view of it is in ``admin_attorneys``),
+open slots, holds, bookings, declines.
 
 Thin adapters: authenticate, validate, call one service, shape the response.
 Times go out as ISO 8601 with the Korean offset (``2026-12-01T10:00:00+09:00``).
@@ -194,7 +195,7 @@ class DeclineIn(BaseModel):
            tags=("reservations",), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
 def get_own_availability(*, container: Container) -> object:
     principal = require_role(bp.current_request, Role.ATTORNEY)
-    return _availability_response(container, _own_attorney_id(principal))
+    return availability_response(container, _own_attorney_id(principal))
 
 
 @operation(bp, "PUT", "/api/attorney/availability", "Replace your weekly availability and days off "
@@ -204,32 +205,18 @@ def get_own_availability(*, container: Container) -> object:
 def put_own_availability(*, container: Container) -> object:
     request = bp.current_request
     principal = require_role(request, Role.ATTORNEY)
-    return _replace_availability(container, _own_attorney_id(principal), request)
+    return replace_availability(container, _own_attorney_id(principal), request)
 
 
-@operation(bp, "GET", "/api/admin/attorneys/{attorney_id}/availability", "An attorney's availability (admins)",
-           tags=("reservations", "admin"), responses={200: AvailabilityModel}, auth=True, errors=(403, 404))
-def get_attorney_availability(attorney_id: str, *, container: Container) -> object:
-    require_role(bp.current_request, Role.ADMIN)
-    return _availability_response(container, _attorney_id(attorney_id))
-
-
-@operation(bp, "PUT", "/api/admin/attorneys/{attorney_id}/availability", "Replace an attorney's availability "
-           "(admins)", tags=("reservations", "admin"), request=AvailabilityModel,
-           responses={200: AvailabilityModel}, auth=True, errors=(403, 404, 413, 415, 422))
-def put_attorney_availability(attorney_id: str, *, container: Container) -> object:
-    request = bp.current_request
-    require_role(request, Role.ADMIN)
-    return _replace_availability(container, _attorney_id(attorney_id), request)
-
-
-def _availability_response(container: Container, attorney_id: str) -> Response:
+def availability_response(container: Container, attorney_id: str) -> Response:
+    """An attorney's availability as the attorney and the admins read it."""
     view = container.availability.of(attorney_id)
     headers = {"X-Availability-Default": "true" if view.is_default else "false"}
     return json_response(AvailabilityModel.of(view.availability), private=True, headers=headers)
 
 
-def _replace_availability(container: Container, attorney_id: str, request: Request) -> Response:
+def replace_availability(container: Container, attorney_id: str, request: Request) -> Response:
+    """The request's availability saved for the attorney (the attorney's own or an admin's change)."""
     body = parse_body(request, AvailabilityModel)
     with _availability_errors():
         saved = container.availability.replace(attorney_id, body.model_dump(by_alias=True))
@@ -323,10 +310,6 @@ def decline_booking(consultation_id: str, *, container: Container) -> object:
 # --- helpers -------------------------------------------------------------------------------------------
 
 _consultation_id = path_ids.consultation_id
-
-
-def _attorney_id(value: str) -> str:
-    return path_ids.attorney_id(value, missing=AttorneyNotFoundError)
 
 
 def _own_attorney_id(principal: Any) -> str:

@@ -1,4 +1,5 @@
-"""Consultation room routes: messages, video signalling, the room view, the outcome, the room page.
+"""Consultation room routes: messages, video signalling, the room view, the outcome (the room page is in
+``chalicelib/web/pages.py``).
 
 Thin adapters: authenticate, validate, one service call (``container.rooms``),
 shape the response. Everything here is personal: ``Cache-Control: no-store``.
@@ -9,17 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from chalice.app import Request, Response
+from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
-from chalicelib.api.endpoint import operation, page
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, ApiError, BadRequestError
 from chalicelib.api.fields import plain_text
 from chalicelib.api.guard import client_of, current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
-from chalicelib.api.pages import html_page
 from chalicelib.composition import Container
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Method
@@ -261,14 +261,6 @@ def record_outcome(consultation_id: str, *, container: Container) -> object:
     out = OutcomeOut(consultation_id=cid, outcome=record.outcome, status=Status.COMPLETED,
                      recorded_at=container.calendar.to_local(record.recorded_at))
     return json_response(out, 201, private=True)
-
-
-@page(bp, "/consultations/{consultation_id}/room")
-def room_page(consultation_id: str) -> Response:
-    request = bp.current_request
-    if not path_ids.is_record_id(consultation_id):
-        return html_page(request, "room.html", status=404, consultation_id="")
-    return html_page(request, "room.html", consultation_id=consultation_id)
 
 
 # --- helpers ------------------------------------------------------------------------------------

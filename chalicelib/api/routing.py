@@ -1,4 +1,5 @@
-"""The API's blueprints, registered on the app eagerly or, in the deployment package, on first use.
+"""The app's blueprints (the API's resources in ``chalicelib/api``, the pages in ``chalicelib/web``),
+registered on the app eagerly or, in the deployment package, on first use.
 
 Locally and in tests every blueprint module is imported and registered at import (``register``
 without a route table). The deployment package carries a route table, ``routes.json`` next to this
@@ -24,68 +25,60 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import RouteEntry
 
-# Blueprint modules of chalicelib.api, in the order their routes are registered.
+# Blueprint modules of chalicelib, in the order their routes are registered: the JSON API by resource
+# (``api.*``), then the pages (``web.*``).
 BLUEPRINTS = (
-    "meta",
-    "pages",
-    "consent",
-    "consultations",
-    "auth",
-    "second_factor",
-    "admin_review",
-    "my_sessions",
-    "me",
-    "admin_access",
-    "reservations",
-    "attorney",
-    "admin_matching",
-    "rooms",
-    "surveys",
-    "admin_console",
-    "attachments",
-    "web_pages",
-    "site_pages",
-    "withdrawal",
-    "corrections",
-    "admin_operations",
-    "announcements",
-    "admin_email",
-    "admin_accounts",
-    "phone_verification",
+    "api.meta",
+    "api.consent",
+    "api.consultations",
+    "api.auth",
+    "api.second_factor",
+    "api.my_sessions",
+    "api.me",
+    "api.admin_access",
+    "api.reservations",
+    "api.attorney",
+    "api.rooms",
+    "api.surveys",
+    "api.admin_attorneys",
+    "api.attachments",
+    "api.withdrawal",
+    "api.corrections",
+    "api.admin_operations",
+    "api.announcements",
+    "api.admin_email",
+    "api.phone_verification",
+    "web.site",
+    "web.pages",
+    "web.second_factor",
 )
-# The order in which the OpenAPI document lists the modules' operations (the order the modules were
-# first imported in, before they could be loaded on first use): the same document either way.
+# The order in which the OpenAPI document lists the modules' operations, whatever order they were
+# loaded in (on first use or at import): the same document either way. Pages have no operations.
 DOCUMENT_ORDER = (
-    "meta",
-    "pages",
-    "consent",
-    "consultations",
-    "me",
-    "admin_access",
-    "auth",
-    "reservations",
-    "admin_matching",
-    "attorney",
-    "rooms",
-    "surveys",
-    "admin_console",
-    "web_pages",
-    "site_pages",
-    "attachments",
-    "withdrawal",
-    "corrections",
-    "admin_review",
-    "my_sessions",
-    "second_factor",
-    "admin_operations",
-    "announcements",
-    "admin_email",
-    "admin_accounts",
-    "phone_verification",
+    "api.meta",
+    "api.consent",
+    "api.consultations",
+    "api.me",
+    "api.admin_access",
+    "api.auth",
+    "api.reservations",
+    "api.attorney",
+    "api.rooms",
+    "api.surveys",
+    "api.admin_attorneys",
+    "api.attachments",
+    "api.withdrawal",
+    "api.corrections",
+    "api.my_sessions",
+    "api.second_factor",
+    "api.admin_operations",
+    "api.announcements",
+    "api.admin_email",
+    "api.phone_verification",
 )
-assert sorted(DOCUMENT_ORDER) == sorted(BLUEPRINTS)
+assert sorted(DOCUMENT_ORDER) == sorted(name for name in BLUEPRINTS if name.startswith("api."))
 ROUTE_TABLE = Path(__file__).with_name("routes.json")
-_PACKAGE = "chalicelib.api"
+_PACKAGE = "chalicelib"
 
 _lazy: _LazyRoutes | None = None
 
@@ -118,7 +111,7 @@ def route_table(app_factory: Callable[[], Chalice] = lambda: Chalice(app_name="m
         app.register_blueprint(_module(name).bp)
         if _other_handlers(app) != others:
             raise ValueError(
-                f"chalicelib.api.{name} registers more than routes: the route table cannot hold it"
+                f"chalicelib.{name} registers more than routes: the route table cannot hold it"
             )
         for path, methods in app.routes.items():
             for method, entry in methods.items():

@@ -1,39 +1,29 @@
 """The staff second factor at the HTTP edge (CONTRACT.md "staff second factor").
 
-- ``GET /second-factor``: the page a staff member lands on after the provider's
-  callback: enter the code, or first set up an authenticator app.
 - ``GET /auth/second-factor``: where this session stands (and, while enrolling,
   the ``otpauth://`` URI and secret to set the app up with).
 - ``POST /auth/second-factor`` ``{"code"}``: accept a code (cookie session with
   ``X-CSRF-Token``, or Bearer); from then on the session's tokens work in full.
-- ``DELETE /api/admin/attorneys/{attorney_id}/second-factor``: an admin resets a
-  staff member's factor (a lost phone); logged.
-- ``GET /step-up``: where a page goes on ``step_up_required`` (a fresh code for
-  staff, a new sign-in for residents), back to ``next`` after.
+
+Its pages (``/second-factor``, ``/step-up``) are in ``chalicelib/web/second_factor.py``; an admin resets
+an attorney's factor in ``admin_attorneys.py``.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api import path_ids
 from chalicelib.api.endpoint import operation
-from chalicelib.api.endpoint import page as page_route  # this module's view of /second-factor is named page
-from chalicelib.api.errors import ApiBlueprint, ForbiddenError, TooManyRequestsError, UnauthorizedError
-from chalicelib.api.guard import client_of, current_principal, require_role
+from chalicelib.api.errors import ApiBlueprint, ForbiddenError, TooManyRequestsError
+from chalicelib.api.guard import client_of, current_principal
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Principal, Role
-from chalicelib.domain.login import LoginThrottledError, UnsafeNextError, safe_next
-from chalicelib.domain.offers import UnknownAttorneyError
+from chalicelib.domain.login import LoginThrottledError
 from chalicelib.services.second_factor import NotStaffError
 
 bp = ApiBlueprint(__name__)
-
-
 
 
 class CodeIn(BaseModel):
@@ -52,11 +42,6 @@ class FactorStatusOut(BaseModel):
 class VerifiedOut(BaseModel):
     status: str = "verified"
     enrolled_now: bool
-
-
-class FactorResetOut(BaseModel):
-    attorney_id: str
-    factors_removed: int
 
 
 def _staff(principal: Principal) -> Principal:
@@ -90,65 +75,3 @@ def verify(*, container: Container) -> Response:
     except NotStaffError:
         raise ForbiddenError("Only attorneys and admins use a second factor.", code="wrong_role") from None
     return json_response(VerifiedOut(enrolled_now=enrolled_now), private=True)
-
-
-@operation(bp, "DELETE", "/api/admin/attorneys/{attorney_id}/second-factor", "Reset an attorney's second "
-           "factor (a lost phone): their sessions end and they set it up again at their next sign-in "
-           "(admins; logged)", tags=("admin",), responses={200: FactorResetOut}, auth=True,
-           errors=(403, 404))
-def reset(attorney_id: str, *, container: Container) -> Response:
-    request = bp.current_request
-    admin = require_role(request, Role.ADMIN, step_up=True)
-    path_ids.attorney_id(attorney_id, missing=UnknownAttorneyError)
-    removed = container.second_factor.reset(admin, attorney_id, client_of(request))
-    return json_response(FactorResetOut(attorney_id=attorney_id, factors_removed=removed), private=True)
-
-
-@page_route(bp, "/second-factor")
-def page() -> Response:
-    from chalicelib.api.pages import html_page, page_language
-    from chalicelib.api.web_pages import script_messages
-
-    request = bp.current_request
-    try:
-        target = safe_next((request.query_params or {}).get("next"))
-    except UnsafeNextError:
-        target = "/"
-    lang, _ = page_language(request)
-    try:
-        principal = current_principal(request, allow_pending=True)
-    except UnauthorizedError:
-        return html_page(request, "signin_required.html", status=401, next_path=target, try_refresh=False,
-                         messages=script_messages(lang))
-    if principal.role not in (Role.ATTORNEY, Role.ADMIN):
-        return html_page(request, "forbidden.html", status=403)
-    if target == "/":
-        target = "/attorney" if principal.role is Role.ATTORNEY else "/admin"
-    again = (request.query_params or {}).get("again") == "1"  # a step-up: ask even if verified
-    return html_page(request, "second_factor.html", next_path=target, again=again, labels={},
-                     messages=script_messages(lang), role=principal.role.value, signed_in=True)
-
-
-@page_route(bp, "/step-up")
-def step_up() -> Response:
-    """Where a page sends a person asked to prove it is them (``step_up_required``): staff to a fresh
-    second-factor code, residents to sign in again; both come back to ``next``."""
-    from chalicelib.api.pages import html_page, page_language
-    from chalicelib.api.web_pages import script_messages
-
-    request = bp.current_request
-    try:
-        target = safe_next((request.query_params or {}).get("next"))
-    except UnsafeNextError:
-        target = "/"
-    try:
-        principal = current_principal(request, allow_pending=True)
-    except UnauthorizedError:
-        lang, _ = page_language(request)
-        return html_page(request, "signin_required.html", status=401, next_path=target, try_refresh=False,
-                         messages=script_messages(lang))
-    if principal.role in (Role.ATTORNEY, Role.ADMIN):
-        location = "/second-factor?" + urlencode({"next": target, "again": "1"})
-    else:
-        location = f"/auth/{principal.provider.value}/login?" + urlencode({"next": target})
-    return Response(body="", status_code=302, headers={"Location": location, "Cache-Control": "no-store"})

@@ -1,17 +1,15 @@
-"""The satisfaction survey: its page and its one API call."""
+"""The satisfaction survey's one API call (its page is in ``chalicelib/web/pages.py``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from chalicelib.api.endpoint import operation, page
+from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body
-from chalicelib.api.pages import html_page
 from chalicelib.composition import Container
 from chalicelib.domain.identity import Role
 
@@ -38,8 +36,3 @@ def answer_survey(consultation_id: str, *, container: Container) -> object:
     body = parse_body(request, SurveyIn)
     container.satisfaction_survey.answer(principal, consultation_id, body.rating, body.comment or None)
     return json_response({"status": "thank_you"}, 201, private=True)
-
-
-@page(bp, "/consultations/{consultation_id}/survey")
-def survey_page(consultation_id: str) -> Response:
-    return html_page(bp.current_request, "survey.html", consultation_id=consultation_id)

@@ -1,6 +1,7 @@
 """Routes are declared once (``chalicelib/api/endpoint.py``): each Chalice route of the app is either an
 operation of the OpenAPI document or a page listed as one, and no route looks up the container itself
-(the decorator hands it over; ``endpoint`` is the one place in ``chalicelib/api`` that asks for it)."""
+(the decorator hands it over; ``endpoint`` is the one place in ``chalicelib/api`` and ``chalicelib/web``
+that asks for it). The JSON resources live in ``chalicelib/api``, the pages in ``chalicelib/web``."""
 
 import ast
 from pathlib import Path
@@ -8,11 +9,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-API = ROOT / "chalicelib" / "api"
+CHALICELIB = ROOT / "chalicelib"
+API = CHALICELIB / "api"
+WEB = CHALICELIB / "web"
 ROUTE_DECORATORS = {"operation", "page", "page_route"}
-# the edge helpers every route goes through, which run before (guard) or around (pages, the security
-# headers) a handler and may ask ``endpoint.current_container`` for the container
-EDGE_HELPERS = {"guard.py", "pages.py", "security.py", "web_pages.py", "me.py", "endpoint.py", "errors.py"}
+# the edge helpers every route goes through, which run before (guard) or around (a page's rendering, the
+# security headers) a handler and may ask ``endpoint.current_container`` for the container
+EDGE_HELPERS = {"api/guard.py", "api/security.py", "api/me.py", "api/endpoint.py", "api/errors.py", "web/html.py",
+                "web/pages.py"}
 
 
 def _tree(path: Path) -> ast.Module:
@@ -40,39 +44,43 @@ def _route_handlers(tree: ast.Module) -> list[ast.FunctionDef]:
     return handlers
 
 
-API_MODULES = sorted(API.glob("*.py"))
+API_MODULES = sorted(API.glob("*.py")) + sorted(WEB.glob("*.py"))
 
 
-@pytest.mark.parametrize("path", API_MODULES, ids=lambda p: p.name)
+def _name(path: Path) -> str:
+    return path.relative_to(CHALICELIB).as_posix()
+
+
+@pytest.mark.parametrize("path", API_MODULES, ids=_name)
 def test_only_the_endpoint_module_looks_up_the_container(path: Path) -> None:
     tree = _tree(path)
     calls = _called_names(tree)
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                 for alias in node.names}
-    if path.name == "endpoint.py":
+    if _name(path) == "api/endpoint.py":
         assert "get_container" in calls
         return
-    assert "get_container" not in calls | imported, f"{path.name} looks up the container itself"
-    if path.name not in EDGE_HELPERS:
-        assert "current_container" not in calls | imported, f"{path.name}: take the container the route is handed"
+    assert "get_container" not in calls | imported, f"{_name(path)} looks up the container itself"
+    if _name(path) not in EDGE_HELPERS:
+        assert "current_container" not in calls | imported, f"{_name(path)}: take the container the route is handed"
 
 
-@pytest.mark.parametrize("path", API_MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", API_MODULES, ids=_name)
 def test_route_handlers_are_handed_the_container(path: Path) -> None:
     for handler in _route_handlers(_tree(path)):
         assert not {"get_container", "current_container"} & _called_names(handler), \
-            f"{path.name}:{handler.name} looks up the container; declare a ``container`` parameter"
+            f"{_name(path)}:{handler.name} looks up the container; declare a ``container`` parameter"
 
 
-@pytest.mark.parametrize("path", API_MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", API_MODULES, ids=_name)
 def test_routes_are_registered_through_the_one_decorator(path: Path) -> None:
     """A bare ``bp.route`` or ``spec.operation`` would let the route and its description drift apart."""
-    if path.name == "endpoint.py":
+    if _name(path) == "api/endpoint.py":
         return
     for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             assert (node.value.id, node.attr) not in {("bp", "route"), ("spec", "operation")}, \
-                f"{path.name}:{node.lineno}: use endpoint.operation or endpoint.page"
+                f"{_name(path)}:{node.lineno}: use endpoint.operation or endpoint.page"
 
 
 def test_every_route_of_the_app_is_an_operation_or_a_page() -> None:

@@ -1,4 +1,9 @@
-"""The web pages (same origin as the API) and their static files."""
+"""What every page is made with: its language, the rendered page with the site's context (``html_page``),
+the labels and script messages a page hands to its scripts, the person signed in on a public page.
+
+The pages themselves are the blueprints beside this module: ``site`` (public), ``pages`` (signed in),
+``second_factor`` (a staff session's second factor, a step-up).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,15 @@ from datetime import datetime
 
 from chalice.app import Request, Response
 
-from chalicelib.api.endpoint import current_container, page
-from chalicelib.api.errors import ApiBlueprint
+from chalicelib.api.endpoint import current_container
 from chalicelib.api.session_cookies import CookieNames
-from chalicelib.composition import Container
-from chalicelib.domain import languages
+from chalicelib.domain import categories, languages, regions
+from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.login import home_path
 from chalicelib.domain.notifications import local_when
-from chalicelib.web import render, static_file
-
-bp = ApiBlueprint(__name__)
+from chalicelib.domain.rooms import Outcome
+from chalicelib.domain.triage import EmploymentStatus, PayBand
+from chalicelib.web import catalogue, render
 
 HTML = "text/html; charset=utf-8"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -63,21 +66,6 @@ def html_page(request: Request, template: str, *, status: int = 200, account_lan
     return Response(body=body, status_code=status, headers=headers)
 
 
-@page(bp, "/")
-def landing(*, container: Container) -> Response:
-    now = container.clock()
-    calendar = container.calendar
-    lang, _ = page_language(bp.current_request)
-    when = opening_text(calendar.next_opening(now), lang)
-    windows = [{"start": w.start.strftime("%H:%M"), "end": w.end.strftime("%H:%M")}
-               for w in container.settings.policy.service_windows]
-    principal = signed_in_principal(bp.current_request)
-    role = principal.role if principal else None
-    return html_page(bp.current_request, "landing.html", open_now=calendar.is_open(now),
-                     next_opening=when, windows=windows, signed_in=principal is not None,
-                     role=role.value if role else "", home_path=home_path(role) if role else "/")
-
-
 def opening_text(opening: datetime, lang: str) -> str:
     """The next opening as a person reads it (Korea time), in the page's language."""
     return local_when(opening, lang, "page")
@@ -94,11 +82,25 @@ def signed_in_principal(request: Request) -> Principal | None:
         return None
 
 
-@page(bp, "/static/{name}")
-def static(name: str) -> Response:
-    found = static_file(name)
-    if found is None:
-        return Response(body="not found", status_code=404, headers={"Content-Type": "text/plain"})
-    content, content_type = found
-    return Response(body=content, status_code=200,
-                    headers={"Content-Type": content_type, "Cache-Control": "public, max-age=300"})
+def labels(lang: str) -> dict[str, dict[str, str]]:
+    """Display names of every code a page shows (categories, regions, modes, methods, statuses)."""
+    t = catalogue(lang)
+    return {
+        "category": {c.code: categories.category_name(c.code, lang) for c in categories.CATEGORIES},
+        "region": {r.code: regions.region_name(r, lang) for r in regions.REGIONS},
+        "mode": {m.value: categories.label(m, lang) for m in categories.Mode},
+        "method": {m.value: categories.label(m, lang) for m in categories.Method},
+        "status": {s.value: t[f"status.{s.value}"] for s in Status},
+        "outcome": {**{o.value: t[f"att.outcome.{o.value}"] for o in Outcome},
+                    "not_recorded": t["js.stats.not_recorded"]},
+        "employment": {e.value: t[f"intake.employment.{e.value}"] for e in EmploymentStatus},
+        "pay": {p.value: t[f"intake.pay.{p.value}"] for p in PayBand},
+        # a language named in the page's language where the catalogue has it, else in its own name
+        "language": {x.code: t.get(f"ad.lang.{x.code}", x.name) for x in languages.LANGUAGES},
+    }
+
+
+def script_messages(lang: str) -> dict[str, str]:
+    """The messages scripts show (keys ``js.*``), handed over in a JSON data block, with the date
+    patterns (``when.*``) scripts use where the browser has no locale data (static/dates.js)."""
+    return {k: v for k, v in catalogue(lang).items() if k.startswith(("js.", "when."))}

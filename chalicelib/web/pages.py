@@ -1,6 +1,6 @@
-"""The signed-in web pages: the resident's intake form, status page, list and account page,
-the attorney console and the operations console; plus the one small read the status page needs
-(``GET /api/consultations/{id}/attorney``: the assigned attorney's display name).
+"""The signed-in web pages: the resident's intake form, list, status page, consultation room, survey and
+account page, the page where a volunteer enters an invite code, the attorney console and the operations
+console.
 
 Pages are server-rendered shells (Jinja2) holding everything that is not
 personal (labels, the consent text, the programme's hours); the personal part
@@ -16,56 +16,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalice.app import Response
-from pydantic import BaseModel, Field
 
 from chalicelib.api import path_ids
-from chalicelib.api.endpoint import current_container, operation, page
+from chalicelib.api.endpoint import current_container, page
 from chalicelib.api.errors import ApiBlueprint, UnauthorizedError, unavailable_dependency
 from chalicelib.api.guard import SecondFactorRequiredError, cookie_names, cookies, current_principal
-from chalicelib.api.http import json_response
-from chalicelib.api.pages import html_page, opening_text, page_language
 from chalicelib.composition import Container
-from chalicelib.domain import categories, languages, regions
-from chalicelib.domain.consultations import ConsultationNotFoundError, Status
 from chalicelib.domain.identity import Principal, Role
-from chalicelib.domain.rooms import Outcome
 from chalicelib.domain.triage import EmploymentStatus, PayBand
 from chalicelib.logs import logger
-from chalicelib.web import catalogue
+from chalicelib.web.html import html_page, labels, opening_text, page_language, script_messages
 
 bp = ApiBlueprint(__name__)
 
 
-class AttorneyRefOut(BaseModel):
-    id: str
-    display_name: str
-
-
 # --- shared page context --------------------------------------------------------------------------
-
-def labels(lang: str) -> dict[str, dict[str, str]]:
-    """Display names of every code a page shows (categories, regions, modes, methods, statuses)."""
-    t = catalogue(lang)
-    return {
-        "category": {c.code: categories.category_name(c.code, lang) for c in categories.CATEGORIES},
-        "region": {r.code: regions.region_name(r, lang) for r in regions.REGIONS},
-        "mode": {m.value: categories.label(m, lang) for m in categories.Mode},
-        "method": {m.value: categories.label(m, lang) for m in categories.Method},
-        "status": {s.value: t[f"status.{s.value}"] for s in Status},
-        "outcome": {**{o.value: t[f"att.outcome.{o.value}"] for o in Outcome},
-                    "not_recorded": t["js.stats.not_recorded"]},
-        "employment": {e.value: t[f"intake.employment.{e.value}"] for e in EmploymentStatus},
-        "pay": {p.value: t[f"intake.pay.{p.value}"] for p in PayBand},
-        # a language named in the page's language where the catalogue has it, else in its own name
-        "language": {x.code: t.get(f"ad.lang.{x.code}", x.name) for x in languages.LANGUAGES},
-    }
-
-
-def script_messages(lang: str) -> dict[str, str]:
-    """The messages scripts show (keys ``js.*``), handed over in a JSON data block, with the date
-    patterns (``when.*``) scripts use where the browser has no locale data (static/dates.js)."""
-    return {k: v for k, v in catalogue(lang).items() if k.startswith(("js.", "when."))}
-
 
 def _account_language(principal: Principal) -> str | None:
     """The language the person chose for their account, or None. A preference is not worth a
@@ -159,22 +124,25 @@ def my_account() -> Response:
     return _page("me.html", principal)
 
 
-class AssignedAttorneyOut(BaseModel):
-    assigned: bool
-    attorney: AttorneyRefOut | None = Field(description="The assigned attorney's public display name; null "
-                                                        "until one is assigned.")
-
-
-@operation(bp, "GET", "/api/consultations/{consultation_id}/attorney", "The attorney assigned to a "
-           "consultation, by display name (owner, assigned attorney, admin; others 404)",
-           tags=("consultations",), responses={200: AssignedAttorneyOut}, auth=True, errors=(404,))
-def assigned_attorney(consultation_id: str, *, container: Container) -> Response:
-    principal = current_principal(bp.current_request)
+@page(bp, "/consultations/{consultation_id}/room")
+def room_page(consultation_id: str) -> Response:
+    request = bp.current_request
     if not path_ids.is_record_id(consultation_id):
-        raise ConsultationNotFoundError()
-    found = container.roster.assigned_attorney(principal, consultation_id)
-    ref = AttorneyRefOut(id=found.id, display_name=found.display_name) if found else None
-    return json_response(AssignedAttorneyOut(assigned=found is not None, attorney=ref), private=True)
+        return html_page(request, "room.html", status=404, consultation_id="")
+    return html_page(request, "room.html", consultation_id=consultation_id)
+
+
+@page(bp, "/consultations/{consultation_id}/survey")
+def survey_page(consultation_id: str) -> Response:
+    return html_page(bp.current_request, "survey.html", consultation_id=consultation_id)
+
+
+@page(bp, "/attorney/join")
+def join_as_attorney() -> Response:
+    principal = _guarded("/attorney/join")
+    if isinstance(principal, Response):
+        return principal
+    return _page("join.html", principal, already=principal.role is Role.ATTORNEY)
 
 
 # --- staff -----------------------------------------------------------------------------------------
@@ -205,5 +173,3 @@ def admin_console(*, container: Container) -> Response:
     return _page("admin.html", principal, month=f"{today:%Y-%m}", today=today.isoformat(),
                  annual_cap=container.settings.policy.annual_cap)
 
-
-__all__ = ["bp", "labels", "script_messages"]
