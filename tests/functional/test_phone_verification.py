@@ -1,7 +1,7 @@
 """Verified contact phone through the app, with the in-memory twins: a one-time code by SMS (the
 notifier port), stored only as a keyed hash, attempts spent before comparing, expiry by the
-container's clock, sends limited per account and per number; with the policy on, a resident's
-SMS goes only to a number its owner verified. The SENS and DynamoDB side:
+container's clock, sends limited per account and per number; with the policy on (the default), a
+resident's SMS goes only to a number its owner verified. The SENS and DynamoDB side:
 ``tests/integration/test_phone_verification_emulator.py``."""
 
 from __future__ import annotations
@@ -183,10 +183,10 @@ def test_with_the_policy_on_resident_sms_go_to_verified_numbers_only(world: Worl
     assert recipients.resident("c-1") is None
 
 
-def test_the_container_gates_the_recipients_when_the_policy_says_so() -> None:
-    on = Container(Settings.from_env({"MAEUL_STAGE": "local",
-                                      "MAEUL_POLICY": '{"sms_to_verified_phones_only": true}'}))
-    off = Container(Settings.from_env({"MAEUL_STAGE": "local"}))
+def test_the_container_gates_the_recipients_by_default_and_only_an_explicit_policy_lifts_it() -> None:
+    on = Container(Settings.from_env({"MAEUL_STAGE": "local"}))
+    off = Container(Settings.from_env({"MAEUL_STAGE": "local",
+                                       "MAEUL_POLICY": '{"sms_to_verified_phones_only": false}'}))
     for container in (on, off):  # no AWS here: the directory's own parts are twins
         container.__dict__.update(cipher=LocalFieldCipher(stage="local"),
                                   phone_verification_store=MemoryPhoneVerificationStore())
