@@ -46,6 +46,7 @@ _MOBILE = (phonenumbers.PhoneNumberType.MOBILE,)
 @dataclass(frozen=True)
 class CodeSent:
     expires_at: datetime
+    minutes: int
     attempts: int
 
 
@@ -97,7 +98,7 @@ class PhoneVerificationService:
             code=code, minutes=p.phone_code_minutes)
         self._notifier.send_sms(phone, text)  # a failure leaves the code unusable: ask again
         logger().info("phone code sent", extra={"attempts": p.phone_code_attempts})
-        return CodeSent(expires, p.phone_code_attempts)
+        return CodeSent(expires, p.phone_code_minutes, p.phone_code_attempts)
 
     def confirm(self, principal: Principal, phone: str, code: str) -> datetime:
         """Mark the number verified for this person; returns until when."""

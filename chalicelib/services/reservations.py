@@ -123,7 +123,7 @@ class ReservationService:
     def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
                  roster: ContactBook, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
                  policy: Policy, clock: Callable[[], datetime], public_base_url: str,
-                 messenger: Any = None, identity_key: IdentityKey,
+                 messenger: Any = None, identity_key: IdentityKey, recipients: Any,
                  metrics: Metrics | None = None,
                  leave_realtime: Callable[[str, datetime], Any] | None = None) -> None:
         self._consultations = consultations
@@ -139,7 +139,8 @@ class ReservationService:
         self._rules = SlotRules(slot_minutes=policy.slot_minutes, min_notice_minutes=policy.min_notice_minutes,
                                 horizon_days=policy.booking_horizon_days)
         self._identity = identity_key
-        self._alerts = _Alerts(notifier, roster, cipher, public_base_url.rstrip("/"),
+        # the resident's number comes from the recipients port: verified numbers only, by policy
+        self._alerts = _Alerts(notifier, roster, recipients, public_base_url.rstrip("/"),
                                gate=self._alert_gate)
         self._cipher = cipher
 
@@ -497,11 +498,11 @@ class ReservationService:
 class _Alerts:
     """Best-effort SMS and e-mail about bookings: a time and a link only."""
 
-    def __init__(self, notifier: Notifier, roster: ContactBook, cipher: FieldCipher, base_url: str,
+    def __init__(self, notifier: Notifier, roster: ContactBook, recipients: Any, base_url: str,
                  gate: Callable[[str], str] | None = None) -> None:
         self._notifier = notifier
         self._roster = roster
-        self._cipher = cipher
+        self._recipients = recipients
         self._base = base_url
         self._gate = gate or (lambda recipient: "send")
 
@@ -525,13 +526,10 @@ class _Alerts:
                                                      when=when))
 
     def to_resident(self, kind: MessageKind, consultation: Consultation, when: datetime) -> None:
-        if consultation.sealed is None:
-            return
-        details = self._quietly(lambda: self._cipher.open(consultation_rules.ENTITY, consultation.id,
-                                                          consultation.sealed or b""))
-        phone = details.get("phone") if isinstance(details, dict) else None
-        if not phone:
-            return
+        found = self._quietly(lambda: self._recipients.resident(consultation.id))
+        if not found:
+            return  # erased, or a number its owner never verified
+        phone = found[0]
         gated = self._gated(f"phone:{phone}", kind)
         if gated is None:
             return

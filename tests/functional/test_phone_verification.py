@@ -47,6 +47,10 @@ class World:
         return self.api.post("/api/me/phone-verification/confirm", body={"phone": phone, "code": code},
                              headers=self.auth.headers_for(who))
 
+    def state(self, who: Principal, phone: str = MOBILE) -> ApiResponse:
+        return self.api.post("/api/me/phone-verification/status", body={"phone": phone},
+                             headers=self.auth.headers_for(who))
+
     def last_code(self, phone_e164: str = MOBILE_E164) -> str:
         texts = [text for to, text in self.notifier.sms if to == phone_e164]
         [code] = re.findall(r"\b\d{6}\b", texts[-1])
@@ -72,6 +76,7 @@ def test_a_code_by_sms_verifies_the_number_once(world: World) -> None:
     sent = world.send(ALICE)
     assert sent.status == 202, sent.body
     assert sent.json["attempts"] == 5 and sent.json["expires_at"] == "2026-12-01T10:40:00+09:00"
+    assert sent.json["minutes"] == 10
     [(to, text)] = world.notifier.sms
     assert to == MOBILE_E164 and text.startswith("[마을노무사] 인증번호 ") and "10분" in text
     code = world.last_code()
@@ -80,9 +85,17 @@ def test_a_code_by_sms_verifies_the_number_once(world: World) -> None:
     assert code not in stored and "23456789" not in stored and "alice" not in stored
     assert not world.container.phone_verification.is_verified(ALICE.subject, MOBILE_E164)
 
+    assert world.state(ALICE).json == {"verified": False}
     done = world.confirm(ALICE, code)
     assert done.status == 200, done.body
     assert done.json == {"verified": True, "verified_until": "2027-12-01T10:30:00+09:00"}
+    # the state the intake form asks for, without a new code: mine, for this number only
+    assert world.state(ALICE).json == {"verified": True}
+    assert world.state(ALICE, "+82 10 2345 6789").json == {"verified": True}  # however it is written
+    assert world.state(BOB).json == {"verified": False} and world.state(ALICE, OTHER_MOBILE).json == {"verified": False}
+    assert world.state(ALICE, LANDLINE).json == {"verified": False}
+    assert_error(world.state(ALICE, "hello"), 400, "invalid_input")
+    assert len(world.notifier.sms) == 1  # asking sent nothing
     assert world.container.phone_verification.is_verified(ALICE.subject, MOBILE_E164)
     assert not world.container.phone_verification.is_verified(BOB.subject, MOBILE_E164)  # per person
     assert_error(world.confirm(ALICE, code), 400, "phone_code_expired")  # used: once
