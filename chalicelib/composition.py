@@ -302,7 +302,7 @@ class Container:
             return directory
         from chalicelib.services.phone_verification import VerifiedPhoneRecipients
 
-        return VerifiedPhoneRecipients(directory, self.consultations, self.phone_verification)
+        return VerifiedPhoneRecipients(directory, self.phone_verification)
 
     @cached_property
     def phone_verification_store(self) -> Any:

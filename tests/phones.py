@@ -56,6 +56,12 @@ def verify_phone(post: Callable[..., Any], headers: Mapping[str, str], phone: st
     assert done.status == 200, (done.status, done.body)
 
 
+def verify_with(service: Any, principal: Any, phone: str, read_code: CodeReader) -> None:
+    """The same through the service (``container.phone_verification``), for tests that drive services."""
+    service.send_code(principal, e164(phone), "ko")
+    service.confirm(principal, e164(phone), read_code(e164(phone)))
+
+
 class HttpApi:
     """``post`` against a running app server (``local_site``, ``processes.app_server``)."""
 

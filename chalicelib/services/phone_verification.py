@@ -123,22 +123,22 @@ class PhoneVerificationService:
 
 
 class VerifiedPhoneRecipients:
-    """The recipients port, handing out a resident's number only once its owner verified it."""
+    """The recipients port, handing out a resident's number only once its owner verified it.
+    ``inner.resident_of(consultation_id)`` gives (phone, language, owner) in one read."""
 
-    def __init__(self, inner: Any, consultations: Any, verification: PhoneVerificationService) -> None:
+    def __init__(self, inner: Any, verification: PhoneVerificationService) -> None:
         self._inner = inner
-        self._consultations = consultations
         self._verification = verification
 
     def resident(self, consultation_id: str) -> tuple[str, str] | None:
-        found = self._inner.resident(consultation_id)
+        found = self._inner.resident_of(consultation_id)
         if found is None:
             return None
-        consultation = self._consultations.get(consultation_id)
-        if consultation is None or not self._verification.is_verified(consultation.owner, found[0]):
+        phone, language, owner = found
+        if not self._verification.is_verified(owner, phone):
             logger().info("resident phone not verified: no SMS", extra={"consultation_id": consultation_id})
             return None
-        return found
+        return phone, language
 
     def __getattr__(self, name: str) -> Any:  # attorney(...) and the rest, unchanged
         return getattr(self._inner, name)

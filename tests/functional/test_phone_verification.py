@@ -170,28 +170,22 @@ class _Directory:
     def __init__(self, phone: str) -> None:
         self.phone = phone
 
-    def resident(self, consultation_id: str) -> tuple[str, str] | None:
-        return (self.phone, "ko") if consultation_id == "c-1" else None
+    def resident_of(self, consultation_id: str) -> tuple[str, str, str] | None:
+        return (self.phone, "ko", ALICE.subject) if consultation_id == "c-1" else None
 
     def attorney(self, attorney_id: str) -> str:
         return f"contact of {attorney_id}"
 
 
-class _Consultations:
-    def get(self, consultation_id: str) -> object:
-        return type("C", (), {"owner": ALICE.subject})()
-
-
 def test_with_the_policy_on_resident_sms_go_to_verified_numbers_only(world: World) -> None:
-    recipients = VerifiedPhoneRecipients(_Directory(MOBILE_E164), _Consultations(),
-                                         world.container.phone_verification)
+    recipients = VerifiedPhoneRecipients(_Directory(MOBILE_E164), world.container.phone_verification)
     assert recipients.resident("c-1") is None  # typed at intake, never verified: no SMS
     assert recipients.attorney("att-1") == "contact of att-1"  # attorneys' contacts are the roster's
     world.send(ALICE)
     world.confirm(ALICE, world.last_code())
     assert recipients.resident("c-1") == (MOBILE_E164, "ko")
-    assert VerifiedPhoneRecipients(_Directory("+821099998888"), _Consultations(),
-                                   world.container.phone_verification).resident("c-1") is None
+    another = VerifiedPhoneRecipients(_Directory("+821099998888"), world.container.phone_verification)
+    assert another.resident("c-1") is None
     world.clock[0] = NOW + timedelta(days=366)  # verified for a year
     assert recipients.resident("c-1") is None
 
