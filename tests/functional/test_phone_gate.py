@@ -63,9 +63,10 @@ def test_an_unverified_number_gets_no_request_received_message_and_a_verified_on
     [(to, message)] = notifier.messages
     assert to == PHONE and message.code == "MAEUL_RECEIVED_KO"
     assert message.variables["link"].endswith(f"/consultations/{third}")
-    # the statistics count what was held back as nothing sent, and the log said why without the number
+    # the statistics: one sent, the two held back recorded as having no recipient
     stats = api.get("/api/admin/stats?month=2026-12", headers=auth.headers_for(admin()))
     assert [m["count"] for m in stats.json["messages"] if m["template"] == "MAEUL_RECEIVED_KO"] == [1]
+    assert [m["count"] for m in stats.json["messages"] if m["result"] == "no_recipient"] == [2], stats.json
 
 
 def test_a_booking_cancelled_by_the_staff_is_told_only_to_a_verified_number(world: World) -> None:  # noqa: F811
