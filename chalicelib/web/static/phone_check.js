@@ -14,6 +14,7 @@
   var ask = $("phone-check-ask"), enter = $("phone-check-enter"), sendButton = $("phone-check-send");
   var code = $("phone-check-code"), status = $("phone-check-status"), landline = $("phone-check-landline");
   var verified = {};   // digits -> true, for the numbers verified on this page or before it
+  var pending = null;  // the digits a code was sent to: its field stays while the number does
   var asked = 0;       // the latest state question: older answers are dropped
   var busy = false;
 
@@ -34,19 +35,21 @@
   // what the step shows for the number in the field now
   function render() {
     var d = digits();
-    enter.hidden = true;
-    code.value = "";
+    if (pending !== d) {  // another number: the code sent to the earlier one does not apply
+      pending = null;
+      enter.hidden = true;
+      code.value = "";
+    }
     landline.hidden = !(complete(d) && !mobile(d));
     ask.hidden = !!verified[d] || (complete(d) && !mobile(d));
-    say(verified[d] ? M.t("js.phone_check.already") : "");
+    if (verified[d]) { say(M.t("js.phone_check.already")); } else if (pending === null) { say(""); }
     box.classList.toggle("verified", !!verified[d]);
   }
 
   // a number verified before (another request, "my page") needs no new code: ask the API
   async function lookUp() {
     var d = digits();
-    render();
-    if (!mobile(d) || verified[d]) { return; }
+    if (!mobile(d) || verified[d] || pending === d) { return; }
     var mine = ++asked;
     var r = await M.request("POST", "/api/me/phone-verification/status", {phone: phoneField.value});
     if (mine !== asked || digits() !== d) { return; }
@@ -61,7 +64,7 @@
   // the step coming into view (the number may have been filled in from the sign-in)
   var step = box.closest(".step");
   if (step && window.MutationObserver) {
-    new MutationObserver(function () { if (!step.hidden) { lookUp(); } })
+    new MutationObserver(function () { if (!step.hidden) { render(); lookUp(); } })
       .observe(step, {attributes: true, attributeFilter: ["hidden"]});
   }
 
@@ -77,6 +80,8 @@
     busy = false;
     sendButton.disabled = false;
     if (!r.ok) { say(problem(r), true); return; }
+    if (digits() !== d) { return; }  // the number changed meanwhile: that code is not for this one
+    pending = d;
     enter.hidden = false;
     code.value = "";
     say(M.t("js.phone_check.sent", {minutes: r.data.minutes, when: M.when(r.data.expires_at, false),
@@ -94,6 +99,7 @@
     busy = false;
     if (r.ok) {
       verified[d] = true;
+      pending = null;
       render();
       say(M.t("js.phone_check.verified"), true);
       return;
@@ -106,6 +112,7 @@
       return;
     }
     // used up or expired: a new code is needed
+    pending = null;
     enter.hidden = true;
     say(error.code === "invalid_phone_code" ? M.t("js.phone_check.used_up") : problem(r));
     sendButton.focus();
