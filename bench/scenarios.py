@@ -17,6 +17,7 @@ from typing import Any
 from bench.run import Operation
 from chalicelib.composition import get_container
 from chalicelib.domain.identity import Provider
+from tests.phones import code_from_sens, verify_phone
 
 INTAKE = {
     "category": "wage_arrears", "region": "suwon", "mode": "reservation", "method": "phone",
@@ -40,8 +41,13 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
     ops: list[Operation] = []
     counter = itertools.count()
 
-    # intake: a new resident each time (the open-consultation limit is per resident)
-    residents: Iterator[dict[str, str]] = iter([_bearer(f"kakao:bench-intake-{i}") for i in range(60)])
+    # intake: a new resident each time (the open-consultation limit is per resident), each with the
+    # mobile number they verified in the form (resident messages go to verified numbers only)
+    read_code = code_from_sens(env["MAEUL_SENS_BASE_URL"])
+    intake_residents = [_bearer(f"kakao:bench-intake-{i}") for i in range(60)]
+    for i, headers in enumerate(intake_residents):
+        verify_phone(client.post, headers, f"010-3456-{i:04d}", read_code)
+    residents: Iterator[dict[str, str]] = iter(intake_residents)
     phones = (f"010-3456-{n:04d}" for n in itertools.count())  # one phone per resident, as in life
 
     def intake() -> None:
@@ -95,6 +101,7 @@ def operations(client: Any, env: dict[str, str]) -> list[Operation]:
     bookers = []
     for i in range(25):
         headers = _bearer(f"kakao:bench-booker-{i}")
+        verify_phone(client.post, headers, f"010-4567-{i:04d}", read_code)  # told of the booking on it
         cid = client.post("/api/consultations", body={**INTAKE, "phone": f"010-4567-{i:04d}"},
                           headers={**headers, "Idempotency-Key": uuid.uuid4().hex}).json["id"]
         bookers.append((headers, cid))

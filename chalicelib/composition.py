@@ -385,7 +385,7 @@ class Container:
             return directory
         from chalicelib.services.phone_verification import VerifiedPhoneRecipients
 
-        return VerifiedPhoneRecipients(directory, self.consultations, self.phone_verification)
+        return VerifiedPhoneRecipients(directory, self.phone_verification)
 
     @cached_property
     def phone_verification_store(self) -> PhoneVerificationStore:
@@ -504,7 +504,7 @@ class Container:
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
                                   messenger=self.resident_messages, identity_key=self.identity_key,
-                                  metrics=self.metrics,
+                                  recipients=self.recipients, metrics=self.metrics,
                                   leave_realtime=lambda cid, now: self.realtime_store.forget(cid, now))
 
     @cached_property

@@ -137,14 +137,14 @@ class Policy(BaseModel):
     intake_backstop_days: int = Field(3 * 365 + 120, ge=60)
     # Verified contact phone (services/phone_verification.py): a one-time code by SMS, its lifetime and
     # attempts; codes sent per account and per number per Korean day; how long a verified number stays
-    # verified; and whether resident SMS go to verified numbers only (on once the intake page asks for
-    # the code: until then every resident would lose their messages).
+    # verified; and whether resident SMS and 알림톡 go to verified numbers only (the intake form's contact
+    # step asks for the code; a number nobody verified gets nothing, the consultation page tells them).
     phone_code_minutes: int = Field(10, ge=1, le=60)
     phone_code_attempts: int = Field(5, ge=1, le=10)
     phone_codes_per_account_per_day: int = Field(5, ge=1, le=50)
     phone_codes_per_number_per_day: int = Field(3, ge=1, le=50)
     phone_verified_days: int = Field(365, ge=1, le=3 * 365)
-    sms_to_verified_phones_only: bool = False
+    sms_to_verified_phones_only: bool = True
 
 
 class Settings(BaseModel):

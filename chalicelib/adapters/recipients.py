@@ -20,6 +20,11 @@ class ContactDirectory:
         return self._attorneys.contact(attorney_id)
 
     def resident(self, consultation_id: str) -> tuple[str, str] | None:
+        found = self.resident_of(consultation_id)
+        return None if found is None else (found[0], found[1])
+
+    def resident_of(self, consultation_id: str) -> tuple[str, str, str] | None:
+        """The resident's phone and language, and who owns the consultation (one read)."""
         consultation = self._consultations.get(consultation_id)
         if consultation is None or consultation.sealed is None:
             return None  # gone or erased: nobody to remind
@@ -30,4 +35,4 @@ class ContactDirectory:
         phone = personal.get("phone")
         if not phone:
             return None
-        return phone, str(getattr(consultation.language, "value", consultation.language) or "ko")
+        return phone, str(getattr(consultation.language, "value", consultation.language) or "ko"), consultation.owner

@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import phonenumbers
 
 from chalicelib.domain import languages
 from chalicelib.domain.attorneys import AttorneyContact
-from chalicelib.domain.consultations import ConsultationRepository
 from chalicelib.domain.identity import IdentityKey, Principal
 from chalicelib.domain.limits import day_window
 from chalicelib.domain.notifications import Notifier, Recipients
@@ -48,6 +48,7 @@ _MOBILE = (phonenumbers.PhoneNumberType.MOBILE,)
 @dataclass(frozen=True)
 class CodeSent:
     expires_at: datetime
+    minutes: int
     attempts: int
 
 
@@ -99,7 +100,7 @@ class PhoneVerificationService:
             code=code, minutes=p.phone_code_minutes)
         self._notifier.send_sms(phone, text)  # a failure leaves the code unusable: ask again
         logger().info("phone code sent", extra={"attempts": p.phone_code_attempts})
-        return CodeSent(expires, p.phone_code_attempts)
+        return CodeSent(expires, p.phone_code_minutes, p.phone_code_attempts)
 
     def confirm(self, principal: Principal, phone: str, code: str) -> datetime:
         """Mark the number verified for this person; returns until when."""
@@ -123,24 +124,31 @@ class PhoneVerificationService:
         return self._store.erase(self._subject_key(subject))
 
 
-class VerifiedPhoneRecipients:
-    """The recipients port, handing out a resident's number only once its owner verified it."""
+class ResidentDirectory(Recipients, Protocol):
+    """The recipients adapter, which also gives a resident's owner with their number in one read."""
 
-    def __init__(self, inner: Recipients, consultations: ConsultationRepository,
-                 verification: PhoneVerificationService) -> None:
+    def resident_of(self, consultation_id: str) -> tuple[str, str, str] | None:
+        """(phone, language, owner's subject) of the consultation's resident, or None when erased."""
+        ...
+
+
+class VerifiedPhoneRecipients:
+    """The recipients port, handing out a resident's number only once its owner verified it.
+    ``inner.resident_of(consultation_id)`` gives (phone, language, owner) in one read."""
+
+    def __init__(self, inner: ResidentDirectory, verification: PhoneVerificationService) -> None:
         self._inner = inner
-        self._consultations = consultations
         self._verification = verification
 
     def resident(self, consultation_id: str) -> tuple[str, str] | None:
-        found = self._inner.resident(consultation_id)
+        found = self._inner.resident_of(consultation_id)
         if found is None:
             return None
-        consultation = self._consultations.get(consultation_id)
-        if consultation is None or not self._verification.is_verified(consultation.owner, found[0]):
+        phone, language, owner = found
+        if not self._verification.is_verified(owner, phone):
             logger().info("resident phone not verified: no SMS", extra={"consultation_id": consultation_id})
             return None
-        return found
+        return phone, language
 
     def attorney(self, attorney_id: str) -> AttorneyContact | None:  # attorneys' own numbers: unchanged
         return self._inner.attorney(attorney_id)

@@ -70,7 +70,7 @@ from chalicelib.domain.identity import IdentityKey, Principal
 from chalicelib.domain.limits import Quota, alert_quota, booking_change_quotas
 from chalicelib.domain.matching import AssignmentMode, ConsultationFacts, annual_cap_of, choose, reservation_available
 from chalicelib.domain.metrics import Metrics, NoMetrics
-from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, render
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, Recipients, render
 from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
 from chalicelib.domain.slots import (
     OpenSlot,
@@ -112,7 +112,7 @@ class ReservationService:
     def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
                  roster: AttorneyRepository, notifier: Notifier, cipher: FieldCipher, calendar: ServiceCalendar,
                  policy: Policy, clock: Callable[[], datetime], public_base_url: str,
-                 messenger: ResidentMessenger | None = None, identity_key: IdentityKey,
+                 messenger: ResidentMessenger | None = None, identity_key: IdentityKey, recipients: Recipients,
                  metrics: Metrics | None = None,
                  leave_realtime: Callable[[str, datetime], object] | None = None) -> None:
         self._consultations = consultations
@@ -128,7 +128,8 @@ class ReservationService:
         self._rules = SlotRules(slot_minutes=policy.slot_minutes, min_notice_minutes=policy.min_notice_minutes,
                                 horizon_days=policy.booking_horizon_days)
         self._identity = identity_key
-        self._alerts = _Alerts(notifier, roster, cipher, public_base_url.rstrip("/"),
+        # the resident's number comes from the recipients port: verified numbers only, by policy
+        self._alerts = _Alerts(notifier, roster, recipients, public_base_url.rstrip("/"),
                                gate=self._alert_gate)
         self._cipher = cipher
 
@@ -486,11 +487,11 @@ class ReservationService:
 class _Alerts:
     """Best-effort SMS and e-mail about bookings: a time and a link only."""
 
-    def __init__(self, notifier: Notifier, roster: AttorneyRepository, cipher: FieldCipher, base_url: str,
+    def __init__(self, notifier: Notifier, roster: AttorneyRepository, recipients: Recipients, base_url: str,
                  gate: Callable[[str], str] | None = None) -> None:
         self._notifier = notifier
         self._roster = roster
-        self._cipher = cipher
+        self._recipients = recipients
         self._base = base_url
         self._gate = gate or (lambda recipient: "send")
 
@@ -514,13 +515,10 @@ class _Alerts:
                                                      when=when))
 
     def to_resident(self, kind: MessageKind, consultation: Consultation, when: datetime) -> None:
-        if consultation.sealed is None:
-            return
-        details = self._quietly(lambda: self._cipher.open(consultation_rules.ENTITY, consultation.id,
-                                                          consultation.sealed or b""))
-        phone = details.get("phone") if isinstance(details, dict) else None
-        if not phone:
-            return
+        found = self._quietly(lambda: self._recipients.resident(consultation.id))
+        if not found:
+            return  # erased, or a number its owner never verified
+        phone = found[0]
         gated = self._gated(f"phone:{phone}", kind)
         if gated is None:
             return

@@ -1,5 +1,6 @@
 """The resident's messages in a real browser journey: what arrives in the dev SENS emulator's outbox
-(started by ``local_site`` beside the app) at each step, in Korean and in English.
+(started by ``local_site`` beside the app) at each step, in Korean and in English; each resident
+verifies their mobile number in the form first (messages go to verified numbers only).
 
 - Reservation, in Korean: the request (알림톡 with the 접수번호 the status page shows), the booking
   (the 알림톡 is dropped as for a phone without KakaoTalk: it arrives as its LMS failover, same
@@ -38,10 +39,11 @@ def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def arrivals(env: dict[str, str], to: str, count: int, timeout: float = 15.0) -> list[dict]:
-    """The first ``count`` messages the SENS emulator delivered to ``to`` (waits for them)."""
+    """The first ``count`` templated messages the SENS emulator delivered to ``to`` (waits for them);
+    the verification code the form asked for before is not one of them."""
     deadline = time.monotonic() + timeout
     while True:
-        mine = [m for m in sent_sens(env["MAEUL_SENS_BASE_URL"]) if m["to"] == to]
+        mine = [m for m in sent_sens(env["MAEUL_SENS_BASE_URL"]) if m["to"] == to and m["template"]]
         if len(mine) >= count or time.monotonic() > deadline:
             assert len(mine) == count, mine
             return mine
@@ -57,7 +59,8 @@ def test_reservation_messages_in_korean_with_failover_to_lms(live) -> None:
     to = "01044440001"
     with chromium() as browser:
         page = sign_in(browser.new_context(viewport=PHONE), site, "resident-messages-ko", "/consultations/new")
-        fill_intake(page, mode="reservation", method="phone", phone="010-4444-0001")
+        fill_intake(page, mode="reservation", method="phone", phone="010-4444-0001",
+                    verify_by=env["MAEUL_SENS_BASE_URL"])
         page.click("#submit")
         page.wait_for_url(UUID_PATH)
         consultation_id = page.url.rsplit("/", 1)[1]
@@ -122,7 +125,8 @@ def test_real_time_messages_in_english(live) -> None:
 
         resident = sign_in(browser.new_context(viewport=PHONE), site, "resident-messages-en",
                            "/consultations/new?lang=en")
-        fill_intake(resident, mode="realtime", method="chat", phone="010-4444-0002")
+        fill_intake(resident, mode="realtime", method="chat", phone="010-4444-0002",
+                    verify_by=env["MAEUL_SENS_BASE_URL"])
         resident.click("#submit")
         resident.wait_for_url(UUID_PATH)
         consultation_id = resident.url.rsplit("/", 1)[1]

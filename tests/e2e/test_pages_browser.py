@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, serious_violations, sign_in
+from tests.phones import verify_in_intake_form
 
 pytestmark = pytest.mark.browser
 
@@ -47,9 +48,10 @@ def check_page(page, name: str) -> None:
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
 
 
-def submit_intake(page, *, mode: str, method: str, phone: str, lang: str = "ko") -> str:  # type: ignore[no-untyped-def]
+def submit_intake(page, *, mode: str, method: str, phone: str, lang: str = "ko",  # type: ignore[no-untyped-def]
+                  verify_by: str | None = None) -> str:
     """Fill the form, send it, and land on the new request's status page (in ``lang``): its id."""
-    fill_intake(page, mode=mode, method=method, phone=phone)
+    fill_intake(page, mode=mode, method=method, phone=phone, verify_by=verify_by)
     page.click("#submit")
     page.wait_for_url(UUID_PATH)
     consultation_id = page.url.rsplit("/", 1)[1]
@@ -58,9 +60,13 @@ def submit_intake(page, *, mode: str, method: str, phone: str, lang: str = "ko")
     return consultation_id
 
 
-def fill_intake(page, *, mode: str, method: str, phone: str) -> None:
-    """Every step up to the review step (the [선택] items with the [선택] consent)."""
+def fill_intake(page, *, mode: str, method: str, phone: str, verify_by: str | None = None) -> None:
+    """Every step up to the review step (the [선택] items with the [선택] consent). ``verify_by``: the
+    SENS emulator's URL, to verify the mobile number with the code it delivered (resident SMS and
+    알림톡 go to verified numbers only)."""
     fill_up_to_contact(page, mode=mode, method=method, phone=phone)
+    if verify_by is not None:
+        verify_in_intake_form(page, verify_by)
     page.click("#step-next")
     page.check("#consent_privacy")
     page.check("#consent_optional")

@@ -38,7 +38,7 @@ def api(clock_at) -> ApiClient:
 def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """No AWS here: the delivery ledger and the receipt counter are their in-memory twins, and the
     messenger hashes recipients under a fixed key; it sends through the container's notifier and
-    reads the container's recipients (the fakes a test installs)."""
+    reads the container's recipients (the fakes a test installs); verified phones are kept in memory too."""
     from functools import cached_property
 
     from chalicelib.composition import Container
@@ -52,6 +52,7 @@ def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
                                  hash_key=lambda: "functional-tests")
 
     from tests.twins.memory_attachments import MemoryAttachmentStore, MemoryObjectStore
+    from tests.twins.memory_phone import MemoryPhoneVerificationStore
     from tests.twins.memory_translation import MemoryTranslator
 
     for name, build in (("receipts", lambda self: MemoryReceiptCounter()),
@@ -61,7 +62,9 @@ def _resident_messages_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
                         ("attachment_store", lambda self: MemoryAttachmentStore()),
                         ("object_store", lambda self: MemoryObjectStore()),
                         # chat translation: the translator's twin (no Amazon Translate here)
-                        ("translator", lambda self: MemoryTranslator())):
+                        ("translator", lambda self: MemoryTranslator()),
+                        # verified contact phones (resident SMS go to verified numbers only)
+                        ("phone_verification_store", lambda self: MemoryPhoneVerificationStore())):
         prop = cached_property(build)
         prop.__set_name__(Container, name)
         monkeypatch.setattr(Container, name, prop)

@@ -63,6 +63,7 @@ from tests import documents
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
 from tests.functional.test_admin_console_api import Roster
 from tests.identity_fakes import Clock, signin_container
+from tests.phones import code_from_notifier, verify_phone
 from tests.support import ApiClient, ApiResponse, assert_error
 from tests.twins.memory import MemoryBookingRepository, MemoryLoadStore, MemoryNotifier
 from tests.twins.memory_announcements import MemoryAnnouncementStore
@@ -351,6 +352,7 @@ MATRIX: tuple[Route, ...] = (
     Route("POST", "/api/me/phone-verification", everyone_signed_in(Expect(202)), body={"phone": "010-2345-6789"}),
     Route("POST", "/api/me/phone-verification/confirm", everyone_signed_in(Expect(400, "phone_code_expired")),
           body={"phone": "010-2345-6789", "code": "123456"}),
+    Route("POST", "/api/me/phone-verification/status", everyone_signed_in(OK), body={"phone": "010-2345-6789"}),
 
     # --- admins ----------------------------------------------------------------------------------------
     Route("GET", "/api/admin/attorneys", admin_only(OK)),
@@ -592,6 +594,8 @@ def build_world() -> World:
     r2, a2 = PRINCIPALS[R2], PRINCIPALS[A2]
 
     ids = world.ids
+    # R2 verified their number (resident SMS go to verified numbers only): they are told below
+    verify_phone(world.api.post, auth.headers_for(r2), VICTIM_PHONE, code_from_notifier(notifier))
 
     def r2_consultation(mode: Mode, method: Method) -> str:
         return _submit(world, R2, **victim, mode=mode, method=method, category="dismissal")

@@ -1,7 +1,7 @@
 """Verified contact phone through the app, with the in-memory twins: a one-time code by SMS (the
 notifier port), stored only as a keyed hash, attempts spent before comparing, expiry by the
-container's clock, sends limited per account and per number; with the policy on, a resident's
-SMS goes only to a number its owner verified. The SENS and DynamoDB side:
+container's clock, sends limited per account and per number; with the policy on (the default), a
+resident's SMS goes only to a number its owner verified. The SENS and DynamoDB side:
 ``tests/integration/test_phone_verification_emulator.py``."""
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ class World:
         return self.api.post("/api/me/phone-verification/confirm", body={"phone": phone, "code": code},
                              headers=self.auth.headers_for(who))
 
+    def state(self, who: Principal, phone: str = MOBILE) -> ApiResponse:
+        return self.api.post("/api/me/phone-verification/status", body={"phone": phone},
+                             headers=self.auth.headers_for(who))
+
     def last_code(self, phone_e164: str = MOBILE_E164) -> str:
         texts = [text for to, text in self.notifier.sms if to == phone_e164]
         [code] = re.findall(r"\b\d{6}\b", texts[-1])
@@ -72,6 +76,7 @@ def test_a_code_by_sms_verifies_the_number_once(world: World) -> None:
     sent = world.send(ALICE)
     assert sent.status == 202, sent.body
     assert sent.json["attempts"] == 5 and sent.json["expires_at"] == "2026-12-01T10:40:00+09:00"
+    assert sent.json["minutes"] == 10
     [(to, text)] = world.notifier.sms
     assert to == MOBILE_E164 and text.startswith("[마을노무사] 인증번호 ") and "10분" in text
     code = world.last_code()
@@ -80,9 +85,17 @@ def test_a_code_by_sms_verifies_the_number_once(world: World) -> None:
     assert code not in stored and "23456789" not in stored and "alice" not in stored
     assert not world.container.phone_verification.is_verified(ALICE.subject, MOBILE_E164)
 
+    assert world.state(ALICE).json == {"verified": False}
     done = world.confirm(ALICE, code)
     assert done.status == 200, done.body
     assert done.json == {"verified": True, "verified_until": "2027-12-01T10:30:00+09:00"}
+    # the state the intake form asks for, without a new code: mine, for this number only
+    assert world.state(ALICE).json == {"verified": True}
+    assert world.state(ALICE, "+82 10 2345 6789").json == {"verified": True}  # however it is written
+    assert world.state(BOB).json == {"verified": False} and world.state(ALICE, OTHER_MOBILE).json == {"verified": False}
+    assert world.state(ALICE, LANDLINE).json == {"verified": False}
+    assert_error(world.state(ALICE, "hello"), 400, "invalid_input")
+    assert len(world.notifier.sms) == 1  # asking sent nothing
     assert world.container.phone_verification.is_verified(ALICE.subject, MOBILE_E164)
     assert not world.container.phone_verification.is_verified(BOB.subject, MOBILE_E164)  # per person
     assert_error(world.confirm(ALICE, code), 400, "phone_code_expired")  # used: once
@@ -157,36 +170,30 @@ class _Directory:
     def __init__(self, phone: str) -> None:
         self.phone = phone
 
-    def resident(self, consultation_id: str) -> tuple[str, str] | None:
-        return (self.phone, "ko") if consultation_id == "c-1" else None
+    def resident_of(self, consultation_id: str) -> tuple[str, str, str] | None:
+        return (self.phone, "ko", ALICE.subject) if consultation_id == "c-1" else None
 
     def attorney(self, attorney_id: str) -> str:
         return f"contact of {attorney_id}"
 
 
-class _Consultations:
-    def get(self, consultation_id: str) -> object:
-        return type("C", (), {"owner": ALICE.subject})()
-
-
 def test_with_the_policy_on_resident_sms_go_to_verified_numbers_only(world: World) -> None:
-    recipients = VerifiedPhoneRecipients(_Directory(MOBILE_E164), _Consultations(),
-                                         world.container.phone_verification)
+    recipients = VerifiedPhoneRecipients(_Directory(MOBILE_E164), world.container.phone_verification)
     assert recipients.resident("c-1") is None  # typed at intake, never verified: no SMS
     assert recipients.attorney("att-1") == "contact of att-1"  # attorneys' contacts are the roster's
     world.send(ALICE)
     world.confirm(ALICE, world.last_code())
     assert recipients.resident("c-1") == (MOBILE_E164, "ko")
-    assert VerifiedPhoneRecipients(_Directory("+821099998888"), _Consultations(),
-                                   world.container.phone_verification).resident("c-1") is None
+    another = VerifiedPhoneRecipients(_Directory("+821099998888"), world.container.phone_verification)
+    assert another.resident("c-1") is None
     world.clock[0] = NOW + timedelta(days=366)  # verified for a year
     assert recipients.resident("c-1") is None
 
 
-def test_the_container_gates_the_recipients_when_the_policy_says_so() -> None:
-    on = Container(Settings.from_env({"MAEUL_STAGE": "local",
-                                      "MAEUL_POLICY": '{"sms_to_verified_phones_only": true}'}))
-    off = Container(Settings.from_env({"MAEUL_STAGE": "local"}))
+def test_the_container_gates_the_recipients_by_default_and_only_an_explicit_policy_lifts_it() -> None:
+    on = Container(Settings.from_env({"MAEUL_STAGE": "local"}))
+    off = Container(Settings.from_env({"MAEUL_STAGE": "local",
+                                       "MAEUL_POLICY": '{"sms_to_verified_phones_only": false}'}))
     for container in (on, off):  # no AWS here: the directory's own parts are twins
         container.__dict__.update(cipher=LocalFieldCipher(stage="local"),
                                   phone_verification_store=MemoryPhoneVerificationStore())

@@ -21,6 +21,7 @@ from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Principal
 from chalicelib.settings import Settings
 from tests.fakes import FakeAuthenticator, admin, attorney, resident
+from tests.phones import code_from_notifier, e164, verify_phone
 from tests.support import ApiClient, ApiResponse, assert_error
 from tests.twins.memory import (
     MemoryAuditLog,
@@ -78,10 +79,12 @@ class World:
         return a
 
     def consultation(self, who: Principal, *, category: str = CATEGORY, region: str = REGION,
-                     method: str = "phone") -> str:
+                     method: str = "phone", verify: bool = True) -> str:
         body = {"category": category, "region": region, "mode": "reservation", "method": method,
                 "name": "홍길동", "phone": "010-2345-6789", "consent_privacy": True,
                 "description": "I was dismissed by text message without any written notice."}
+        if verify and not self.container.phone_verification.is_verified(who.subject, e164(body["phone"])):
+            verify_phone(self.api.post, self.h(who), body["phone"], code_from_notifier(self.notifier))
         response = self.api.post("/api/consultations", body=body,
                                  headers={**self.h(who), "Idempotency-Key": str(uuid.uuid4())})
         assert response.status == 201, response.body

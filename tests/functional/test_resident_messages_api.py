@@ -20,6 +20,7 @@ from chalicelib.services.resident_messages import ResidentMessenger, counts
 from chalicelib.settings import Policy
 from tests.fakes import FakeAuthenticator, admin, resident
 from tests.functional.test_intake_api import VALID
+from tests.phones import code_from_notifier, verify_phone
 from tests.support import ApiClient
 from tests.twins.memory import MemoryAuditLog, MemoryConsultationRepository, MemoryNotifier
 from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
@@ -177,6 +178,7 @@ def test_a_request_gets_a_unique_receipt_number_shown_in_the_view_and_in_the_mes
     api, auth, notifier, _container = api_world
     ids, receipts = [], []
     for who, lang in ((resident("r-en"), "en"), (resident("r-ko"), "ko")):
+        verify_phone(api.post, auth.headers_for(who), VALID["phone"], code_from_notifier(notifier))
         headers = {**auth.headers_for(who), "Idempotency-Key": str(uuid.uuid4())}
         created = api.post("/api/consultations", body={**VALID, "preferred_language": lang}, headers=headers)
         assert created.status == 201, created.body

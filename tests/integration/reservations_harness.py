@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
 from chalicelib.adapters.identity_key import StaticIdentityKey
+from chalicelib.adapters.recipients import ContactDirectory
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.calendar import ServiceCalendar, ServiceWindow
@@ -56,7 +57,10 @@ class Backend:
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.roster,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=self.policy, clock=lambda: self.clock[0],
-                                  public_base_url="http://127.0.0.1:8000", identity_key=StaticIdentityKey())
+                                  public_base_url="http://127.0.0.1:8000", identity_key=StaticIdentityKey(),
+                                  # contacts straight from the sealed fields: these tests are about bookings,
+                                  # the verified-phone gate is the container's (tests/functional/test_phone_gate.py)
+                                  recipients=ContactDirectory(self.roster, self.consultations, self.cipher))
 
     def add_attorney(self, attorney_id: str, category: str, regions: tuple[str, ...],
                      availability: Availability | None = None, annual_cap: int | None = None) -> Attorney:

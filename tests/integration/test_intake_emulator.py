@@ -43,6 +43,7 @@ from chalicelib.domain.identity import Principal  # noqa: E402
 from chalicelib.domain.triage import TriageFacts  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
 from tests.fakes import FakeAuthenticator, admin, attorney, resident  # noqa: E402
+from tests.phones import code_from_outbox, verify_phone  # noqa: E402
 from tests.support import ApiClient, ApiResponse, assert_error  # noqa: E402
 from tests.twins.memory import MemoryConsultationRepository  # noqa: E402
 
@@ -316,16 +317,21 @@ def test_each_intake_is_one_transaction_plus_its_receipt_number_and_message(stac
     # which writes less (the suite runs at any hour)
     morning = datetime.now(KST).replace(hour=10, minute=30, second=0, microsecond=0)
     stack.fresh_container(clock=PinnedClock(morning, time.monotonic()))
-    body = unique_body("writes")
-    stack.submit(resident("writes-warm-up"), body)  # the first use builds the clients
+    # each resident verified their own number first (the message goes to verified numbers only)
+    bodies = {n: unique_body(f"writes-{n}") for n in ("warm-up", *range(20))}
+    read_code = code_from_outbox(os.environ["AWS_ENDPOINT_URL"])
+    for n, body in bodies.items():
+        verify_phone(stack.api.post, stack.auth.headers_for(resident(f"writes-{n}")), body["phone"], read_code)
+    stack.submit(resident("writes-warm-up"), bodies["warm-up"])  # the first use builds the clients
     with awscalls.count_calls("dynamodb") as ddb, awscalls.count_calls("kms") as kms:
         for n in range(20):
-            assert stack.submit(resident(f"writes-{n}"), body, key=f"w-{n}").status == 201
+            assert stack.submit(resident(f"writes-{n}"), bodies[n], key=f"w-{n}").status == 201
     # per intake: the request itself is one transaction; its receipt number two updates (the month's
     # counter, then the consultation); the "request received" message a claim (put), the resident's
-    # daily allowance, the mark and the month's count (three updates), and the recipient (one read)
+    # daily allowance, the mark and the month's count (three updates), the recipient and whether its
+    # owner verified that number (two reads)
     assert ddb.by_operation == {"dynamodb.TransactWriteItems": 20, "dynamodb.UpdateItem": 5 * 20,
-                                "dynamodb.PutItem": 20, "dynamodb.GetItem": 20}, ddb.by_operation
+                                "dynamodb.PutItem": 20, "dynamodb.GetItem": 2 * 20}, ddb.by_operation
     assert kms.total == 0, kms.by_operation  # the warm-up's data key is reused
 
 

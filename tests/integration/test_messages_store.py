@@ -18,6 +18,7 @@ from chalicelib.services import intake
 from chalicelib.settings import Settings
 from ops import awscalls
 from tests.fakes import attorney, resident
+from tests.phones import code_from_notifier, verify_with
 from tests.twins.memory import MemoryNotifier
 
 pytestmark = pytest.mark.emulator
@@ -162,6 +163,7 @@ def test_closing_makes_the_thread_read_only_and_the_outcome_completes_the_consul
     owner = f"kakao:close-{uuid.uuid4().hex[:6]}"
     cid = matched(c, clock, owner, Method.PHONE)
     me, lawyer = resident(owner.removeprefix("kakao:")), attorney("att-001")
+    verify_with(c.phone_verification, me, "+821055556666", code_from_notifier(c.notifier))  # SMS: verified only
     c.rooms.post(me, cid, "thank you")
     record = c.rooms.record_outcome(lawyer, cid, Outcome.REMEDY_APPLICATION_REFERRAL, "노동위원회 구제신청 안내함")
     completed = c.consultations.get(cid)

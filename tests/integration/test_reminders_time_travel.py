@@ -19,6 +19,7 @@ from ops import seed
 from ops.outbox import sent_email, sent_sms
 from ops.processes import ROOT
 from tests.integration.conftest import PrivateStack
+from tests.phones import code_from_outbox, verify_phone
 from tests.support import ApiClient
 
 pytestmark = pytest.mark.emulator
@@ -48,6 +49,7 @@ def booked(private_stack: PrivateStack):
         subject = f"kakao:reminder-{uuid.uuid4().hex[:8]}"
         auth = {"Authorization": f"Bearer {fixed.sessions.start(subject, Provider.KAKAO).access_token}"}
         api = ApiClient(stack_env)
+        verify_phone(api.post, auth, PHONE, code_from_outbox(stack_env["AWS_ENDPOINT_URL"]))  # SMS: verified only
         created = api.post("/api/consultations", headers={**auth, "Idempotency-Key": uuid.uuid4().hex}, body={
             "category": "wage_arrears", "region": "suwon", "mode": "reservation", "method": "phone",
             "name": NAME, "phone": PHONE, "description": DESCRIPTION, "consent_privacy": True})

@@ -201,7 +201,10 @@
     var shown = {
       category: M.label("category", value("category")), region: M.label("region", value("region")),
       mode: M.label("mode", value("mode")), method: M.label("method", value("method")),
-      description: value("description"), name: value("name"), phone: value("phone"), email: value("email"),
+      description: value("description"), name: value("name"), email: value("email"),
+      // verified or not: whether messages come by SMS (static/phone_check.js)
+      phone: value("phone") && window.MaeulPhoneCheck ? value("phone") + " — " + window.MaeulPhoneCheck.note()
+                                                      : value("phone"),
       employment_status: checkedLabel("employment_status"),
       monthly_pay: value("monthly_pay") && value("monthly_pay") !== "unknown" ?
         form.monthly_pay.options[form.monthly_pay.selectedIndex].text : "",
