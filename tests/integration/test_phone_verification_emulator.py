@@ -18,7 +18,7 @@ from chalicelib.composition import Container
 from chalicelib.domain.identity import Principal, Provider, Role
 from chalicelib.domain.phone_verification import PhoneCodeUnusableError, WrongPhoneCodeError
 from chalicelib.settings import Settings
-from tests.integration.test_sens_channel import client, mine, sens_url  # noqa: F401
+from tests.integration.test_sens_channel import client, mine
 
 pytestmark = pytest.mark.emulator
 
