@@ -22,9 +22,11 @@ pytestmark = pytest.mark.browser
 SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 DESKTOP = {"width": 1280, "height": 800}
 TEXT = {"ko": {"edit": "내용 고치기", "saved": "고친 내용을 저장했습니다.", "wage_passed": "고용노동부에 임금체불 진정",
-               "booked": "상담 시간:"},
+               "booked": "상담 시간:", "unverified": "문자도 알림톡도 보내지 않습니다",
+               "unverified_state": "확인되지 않은 번호"},
         "en": {"edit": "Correct these details", "saved": "Your corrections were saved.",
-               "wage_passed": "wage complaint with the Ministry", "booked": "Consultation time:"}}
+               "wage_passed": "wage complaint with the Ministry", "booked": "Consultation time:",
+               "unverified": "it gets no SMS", "unverified_state": "Unconfirmed number"}}
 NEW_DESCRIPTION = "지난 석 달 치 월급과 퇴직금을 받지 못했습니다. 사장님은 연락을 받지 않습니다."
 
 
@@ -86,7 +88,9 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         result = page.locator("#details-result")
         result.wait_for(state="visible")
         page.wait_for_function("document.getElementById('details-result').textContent.length > 0", timeout=15000)
-        assert result.inner_text() == words["saved"]
+        # the new number was not verified: saved, and told plainly that it gets no SMS
+        assert result.inner_text().startswith(words["saved"]) and words["unverified"] in result.inner_text()
+        page.locator("#d-phone-state").filter(has_text=words["unverified_state"]).wait_for(timeout=15000)
         assert page.evaluate("document.activeElement.id") == "details-result"
         assert page.locator("#details-form").is_hidden()
         assert page.locator("#d-phone").inner_text() == "010-8765-4321"

@@ -1,6 +1,6 @@
 """Confirming the contact phone on "my page" in Chromium: the app on the emulator's stack, the dev
 identity provider and the dev SENS emulator (the code really goes out as an SMS, read back from the
-emulator's outbox)."""
+emulator's outbox). A number verified before is recognised through the status route, with no new code."""
 
 from __future__ import annotations
 
@@ -46,5 +46,17 @@ def test_a_resident_confirms_their_mobile_with_the_code_from_the_sms(live, conta
         page.get_by_role("button", name="확인", exact=True).click()
         page.locator("#phone-status").filter(has_text="휴대전화 번호가 확인되었습니다").wait_for()
         assert page.locator("#phone-confirm").is_hidden()
+
+        # back on /me later: the number verified before is recognised as typed, and no new code goes out
+        page.reload()
+        page.get_by_label("휴대전화 번호").fill("010-4567-0123")
+        page.locator("#phone-status").filter(has_text="이미 확인된 번호입니다").wait_for()
+        assert page.locator("#phone-send-button").is_hidden()
+        page.get_by_label("휴대전화 번호").press("Enter")  # sends no code either
+        page.wait_for_timeout(500)
+        assert len([m for m in sent_sens(env["MAEUL_SENS_BASE_URL"]) if m["to"] == domestic(PHONE)]) == 1
+        page.get_by_label("휴대전화 번호").fill("010-4567-0124")  # another number: the code is offered again
+        page.locator("#phone-send-button").wait_for(state="visible")
+        assert page.locator("#phone-status").inner_text() == ""
     subject = f"kakao:{accounts.kakao_id('resident-phone-check')}"
     assert container.phone_verification.is_verified(subject, PHONE)

@@ -1,4 +1,6 @@
 // Maeul: what the resident submitted, and correcting it while the request still waits (PATCH).
+// Whether the request's number is verified is asked of the API: SMS and 알림톡 go to a verified number
+// only, so a new number is verified in the form (static/phone_check.js) or gets nothing.
 "use strict";
 (function () {
   var M = window.Maeul;
@@ -16,6 +18,20 @@
     return m ? "0" + m[1] + "-" + m[2] + "-" + m[3] : (e164 || "");
   }
 
+  // the request's number verified or not (true/false; null when the API could not say)
+  var asked = 0;
+  async function phoneState(phone) {
+    var mine = ++asked;
+    var line = $("d-phone-state");
+    var r = await M.request("POST", "/api/me/phone-verification/status", {phone: phone});
+    if (mine !== asked) { return null; }
+    var verified = r.ok ? !!(r.data && r.data.verified) : r.status === 400 ? false : null;  // 400: not a number to verify
+    line.textContent = verified === null ? "—"
+      : M.t(verified ? "js.phone_check_correct.verified" : "js.phone_check_correct.unverified");
+    line.classList.toggle("unverified", verified === false);
+    return verified;
+  }
+
   function show(personal, status) {
     current = personal;
     FIELDS.forEach(function (f) {
@@ -26,6 +42,7 @@
     var editable = status === "submitted";
     $("details-editable").hidden = !editable;
     if (!editable) { closeForm(false); }
+    return phoneState(personal.phone);
   }
 
   function openForm() {
@@ -62,9 +79,11 @@
     var r = await M.request("PATCH", url, body);
     $("details-save").disabled = false;
     if (r.ok) {
-      show(r.data.personal, r.data.status);
+      var state = show(r.data.personal, r.data.status);
       closeForm(false);
-      result(M.t("js.details.saved"));
+      // a new number nobody verified: said plainly, since nothing will reach it by SMS
+      var unverified = "phone" in body && (await state) === false;
+      result(M.t(unverified ? "js.phone_check_correct.saved_unverified" : "js.details.saved"));
       return;
     }
     var code = r.data && r.data.error ? r.data.error.code : "";

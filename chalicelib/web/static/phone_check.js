@@ -1,13 +1,14 @@
-// Maeul intake form, contact step: verifying the mobile number with a one-time code by SMS.
+// Maeul: verifying the mobile number of the enclosing form (its field named "phone") with a one-time
+// code by SMS -- the intake form's contact step, and the correction form on the status page.
 // Resident SMS and 알림톡 go to verified numbers only, so the step says which state the number is in:
 // already verified (asked of the API, no new code), a code sent (until when, how many tries), a wrong
 // code (tries left), verified; a landline gets no code (SMS cannot reach it: the page is the channel).
-// A request is taken without a verified number. Nothing here sends the form.
+// A request is taken (or corrected) without a verified number. Nothing here sends the form.
 "use strict";
 (function () {
   var M = window.Maeul;
   var box = document.getElementById("phone-check");
-  var form = document.getElementById("intake");
+  var form = box && box.closest("form");
   if (!box || !form || !M) { return; }
   var $ = function (id) { return document.getElementById(id); };
   var phoneField = form.elements.namedItem("phone");
@@ -61,8 +62,9 @@
     clearTimeout(timer);
     timer = setTimeout(lookUp, 400);
   });
-  // the step coming into view (the number may have been filled in from the sign-in)
-  var step = box.closest(".step");
+  // the step coming into view (the number may have been filled in from the sign-in, or by the
+  // correction form from the request): its state, asked again
+  var step = box.closest(".step") || form;
   if (step && window.MutationObserver) {
     new MutationObserver(function () { if (!step.hidden) { render(); lookUp(); } })
       .observe(step, {attributes: true, attributeFilter: ["hidden"]});

@@ -1,4 +1,5 @@
-// Maeul: verifying my contact phone with a one-time code by SMS.
+// Maeul: verifying my contact phone with a one-time code by SMS. A number I verified before is
+// recognised through the status route as it is typed (no new code), like the intake form's step.
 "use strict";
 (function () {
   var M = window.Maeul;
@@ -7,8 +8,29 @@
   var $ = function (name) { return document.getElementById(name); };
   var status = $("phone-status");
   function problem(r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); }
+  var field = $("phone-number"), button = $("phone-send-button");
+  var asked = 0, timer = null, known = false;
+  function digits() { return String(field.value || "").trim().replace(/^\+82/, "0").replace(/[^0-9]/g, ""); }
+  async function lookUp() {
+    var d = digits();
+    if (!/^01[016789]\d{7,8}$/.test(d)) { return; }
+    var mine = ++asked;
+    var r = await M.request("POST", "/api/me/phone-verification/status", {phone: field.value});
+    if (mine !== asked || digits() !== d || !(r.ok && r.data && r.data.verified)) { return; }
+    known = true;
+    button.hidden = true;
+    $("phone-confirm").hidden = true;
+    status.textContent = M.t("js.phone_check.already");
+  }
+  field.addEventListener("input", function () {
+    ++asked;  // an answer about the number before is dropped
+    if (known) { known = false; button.hidden = false; status.textContent = ""; }
+    clearTimeout(timer);
+    timer = setTimeout(lookUp, 400);
+  });
   send.addEventListener("submit", async function (e) {
     e.preventDefault();
+    if (known) { return; }  // verified already: no new code
     var r = await M.request("POST", "/api/me/phone-verification", {phone: $("phone-number").value});
     if (!r.ok) { status.textContent = problem(r); return; }
     $("phone-confirm").hidden = false;
@@ -21,6 +43,8 @@
                             {phone: $("phone-number").value, code: $("phone-code").value});
     if (!r.ok) { status.textContent = problem(r); $("phone-code").select(); return; }
     $("phone-confirm").hidden = true;
+    known = true;
+    button.hidden = true;
     status.textContent = M.t("js.phone.verified");
   });
 })();
