@@ -235,13 +235,18 @@ class TriageOut(BaseModel):
                                                                   "Gyeonggi; null when not known yet.")
 
 
-class ConsultationOut(BaseModel):
+class ConsultationHeadOut(BaseModel):
+    """What every response about a consultation starts with: its id, state and codes (no personal data)."""
+
     id: str
     status: Status
     category: str
     region: str
     mode: Mode
     method: Method
+
+
+class ConsultationOut(ConsultationHeadOut):
     preferred_language: Language
     created_at: datetime
     updated_at: datetime
