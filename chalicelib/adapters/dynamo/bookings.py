@@ -320,17 +320,13 @@ class DynamoBookingRepository:
         for attempt in range(_ATTEMPTS):
             ops: list[_Op] = []
             if previous is not None:
-                ops.append(_Op("delete", "old_claim", lambda tx: tx.delete(
-                    SlotClaimItem(*claim_key(previous.attorney_id, previous.start)),
-                    condition=_own_claim(cid, ClaimKind.BOOKED))))
+                ops.append(_drop_claim("old_claim", previous, cid, ClaimKind.BOOKED))
                 ended = previous.ended(BookingStatus.RESCHEDULED, plan.now, "resident")
                 ops.append(_Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))))  # noqa: B023 - built and run in this attempt
             if plan.hold is not None:
                 hold = plan.hold
                 if release_hold:
-                    ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
-                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),  # noqa: B023 - built and run in this attempt
-                        condition=_own_claim(cid, ClaimKind.HOLD))))
+                    ops.append(_drop_claim("hold_claim", hold, cid, ClaimKind.HOLD))
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(
                     HoldItem(consultation_pk(cid), HOLD_SK))))
             ops.append(_Op("put", "claim", lambda tx: tx.save(
@@ -421,9 +417,7 @@ class DynamoBookingRepository:
                     until=hold.until, expires_at=_epoch(hold.until)))),
             ]
             if release and previous is not None:
-                ops.append(_Op("delete", "previous_claim", lambda tx: tx.delete(
-                    SlotClaimItem(*claim_key(previous.attorney_id, previous.start)),
-                    condition=_own_claim(cid, ClaimKind.HOLD))))
+                ops.append(_drop_claim("previous_claim", previous, cid, ClaimKind.HOLD))
             try:
                 self._run(ops)
                 return
@@ -469,9 +463,7 @@ class DynamoBookingRepository:
                 hold = plan.hold
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))
                 if release_hold:
-                    ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
-                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),  # noqa: B023 - built and run in this attempt
-                        condition=_own_claim(cid, ClaimKind.HOLD))))
+                    ops.append(_drop_claim("hold_claim", hold, cid, ClaimKind.HOLD))
             try:
                 self._run(ops)
                 return
@@ -509,9 +501,7 @@ class DynamoBookingRepository:
         """The consultation's active booking ends: its slot is freed, it moves to the history as
         ``ended``, its attorney's load is uncounted."""
         return [
-            _Op("delete", "claim", lambda tx: tx.delete(
-                SlotClaimItem(*claim_key(active.attorney_id, active.start)),
-                condition=_own_claim(cid, ClaimKind.BOOKED))),
+            _drop_claim("claim", active, cid, ClaimKind.BOOKED),
             _Op("delete", "booking", lambda tx: tx.delete(
                 BookingItem(consultation_pk(cid), BOOKING_SK), condition=BookingItem.booking_id == active.id)),
             _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
@@ -572,6 +562,13 @@ def _claimable(consultation_id: str, now: datetime) -> Any:
 
 def _own_claim(consultation_id: str, kind: ClaimKind) -> Any:
     return (SlotClaimItem.consultation_id == consultation_id) & (SlotClaimItem.kind == kind.value)
+
+
+def _drop_claim(name: str, slot: Booking | Hold, consultation_id: str, kind: ClaimKind) -> _Op:
+    """Delete the claim on ``slot``'s attorney and start, on condition that it is still the
+    consultation's own claim of ``kind``."""
+    return _Op("delete", name, lambda tx: tx.delete(SlotClaimItem(*claim_key(slot.attorney_id, slot.start)),
+                                                    condition=_own_claim(consultation_id, kind)))
 
 
 def _claim(item: SlotClaimItem) -> SlotClaim:
