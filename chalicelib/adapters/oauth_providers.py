@@ -77,12 +77,13 @@ def _identifier(value: object) -> str:
 
 
 class OAuthClient:
-    """What both providers share: form POST for the token, Bearer GET for the user."""
+    """What both providers share: the authorization URL, form POST for the token, Bearer GET for the user."""
 
     provider: Provider
     authorize_path = ""
     token_path = ""
     userinfo_path = ""
+    pkce = True  # the authorization request carries an S256 code challenge
 
     def __init__(self, *, auth_base_url: str, api_base_url: str, client_id: str,
                  client_secret: Callable[[], str], transport: HttpTransport = urllib_transport,
@@ -141,7 +142,13 @@ class OAuthClient:
 
     def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str,
                       login_hint: str | None = None) -> str:
-        raise NotImplementedError
+        params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": redirect_uri,
+                  "state": state}
+        if self.pkce:
+            params |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
+        if login_hint:
+            params["login_hint"] = login_hint
+        return f"{self._auth}{self.authorize_path}?{urlencode(params)}"
 
     def identify(self, *, code: str, redirect_uri: str, state: str, code_verifier: str) -> ProviderIdentity:
         raise NotImplementedError
@@ -152,14 +159,6 @@ class KakaoClient(OAuthClient):
     authorize_path = "/oauth/authorize"
     token_path = "/oauth/token"
     userinfo_path = "/v2/user/me"
-
-    def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str,
-                      login_hint: str | None = None) -> str:
-        params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": redirect_uri,
-                  "state": state, "code_challenge": code_challenge, "code_challenge_method": "S256"}
-        if login_hint:
-            params["login_hint"] = login_hint
-        return f"{self._auth}{self.authorize_path}?{urlencode(params)}"
 
     def identify(self, *, code: str, redirect_uri: str, state: str, code_verifier: str) -> ProviderIdentity:
         token = self._token({"grant_type": "authorization_code", "client_id": self.client_id,
@@ -196,15 +195,7 @@ class NaverClient(OAuthClient):
     authorize_path = "/oauth2.0/authorize"
     token_path = "/oauth2.0/token"
     userinfo_path = "/v1/nid/me"
-
-    def authorize_url(self, *, redirect_uri: str, state: str, code_challenge: str,
-                      login_hint: str | None = None) -> str:
-        # Naver has no PKCE; its token request carries the state instead.
-        params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": redirect_uri,
-                  "state": state}
-        if login_hint:
-            params["login_hint"] = login_hint
-        return f"{self._auth}{self.authorize_path}?{urlencode(params)}"
+    pkce = False  # Naver has no PKCE; its token request carries the state instead
 
     def identify(self, *, code: str, redirect_uri: str, state: str, code_verifier: str) -> ProviderIdentity:
         token = self._token({"grant_type": "authorization_code", "client_id": self.client_id,

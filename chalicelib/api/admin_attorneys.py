@@ -16,13 +16,12 @@ import secrets
 from typing import Annotated, Literal
 
 from chalice.app import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from chalicelib.api import path_ids
 from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
-from chalicelib.api.fields import email_address, korean_phone, one_line
+from chalicelib.api.fields import email_address, known_codes, korean_phone, one_line
 from chalicelib.api.guard import client_of, require_role
 from chalicelib.api.http import json_response, parse_body
 from chalicelib.api.me import local_time
@@ -65,7 +64,7 @@ class AttorneyChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     display_name: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1,
-                                                   max_length=40)] = Field(
+                                                   max_length=40), AfterValidator(one_line)] = Field(
         description="The name residents see, e.g. '김민준 노무사'.")
     categories: list[str] = Field(min_length=1, max_length=len(CATEGORIES),
                                   json_schema_extra={"items": {"enum": [c.code for c in CATEGORIES]}})
@@ -78,39 +77,26 @@ class AttorneyChange(BaseModel):
                     "keep them as they are (a new attorney: Korean only).",
         json_schema_extra={"items": {"enum": list(language_list.CODES)}})
 
-    @field_validator("display_name")
-    @classmethod
-    def _plain(cls, value: str) -> str:
-        return one_line(value)
-
     @field_validator("categories")
     @classmethod
     def _categories(cls, value: list[str]) -> list[str]:
-        unknown = [c for c in value if not is_category(c)]
-        if unknown:
-            raise PydanticCustomError("unknown_category", "Unknown category codes: {codes}. Use the codes of "
-                                      "GET /api/meta.", {"codes": ", ".join(unknown)})
-        return sorted(set(value))
+        return known_codes(value, is_category, "unknown_category",
+                           "Unknown category codes: {codes}. Use the codes of GET /api/meta.")
 
     @field_validator("regions")
     @classmethod
     def _regions(cls, value: list[str]) -> list[str]:
-        unknown = [r for r in value if not is_region(r)]
-        if unknown:
-            raise PydanticCustomError("unknown_region", "Unknown region codes: {codes}. Use the 31 codes of "
-                                      "GET /api/meta.", {"codes": ", ".join(unknown)})
-        return sorted(set(value))
+        return known_codes(value, is_region, "unknown_region",
+                           "Unknown region codes: {codes}. Use the 31 codes of GET /api/meta.")
 
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        unknown = [c for c in value if not language_list.is_supported(c)]
-        if unknown:
-            raise PydanticCustomError("unknown_language", "Unknown language codes: {codes}. Use the codes of "
-                                      "GET /api/meta languages.", {"codes": ", ".join(map(str, unknown))})
-        return sorted(set(value) - KOREAN)
+        codes = known_codes(value, language_list.is_supported, "unknown_language",
+                            "Unknown language codes: {codes}. Use the codes of GET /api/meta languages.")
+        return sorted(set(codes) - KOREAN)
 
     def check_coverage(self) -> None:
         if len(self.categories) * len(self.regions) > MAX_COVERAGE_PAIRS:
@@ -123,24 +109,15 @@ class NewAttorney(AttorneyChange):
 
     id: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = Field(
         None, description="Leave out to get a new id (att-xxxxxxxx).")
-    phone: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=4, max_length=30)] = \
-        Field(description="A Korean phone number; stored sealed as E.164.")
-    email: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=254)] = \
-        Field(description="Where offer and booking alerts go (a link and a time, never personal data).")
+    phone: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=4, max_length=30),
+                     AfterValidator(korean_phone)] = Field(description="A Korean phone number; stored sealed as E.164.")
+    email: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=3, max_length=254),
+                     AfterValidator(email_address)] = Field(
+        description="Where offer and booking alerts go (a link and a time, never personal data).")
     email_language: Literal["ko", "en"] = Field("ko", description="The language of the attorney's e-mail alerts.")
     alert_channel: Literal["alimtalk", "sms", "email"] = Field(
         "alimtalk", description="How alerts reach the attorney's phone besides e-mail: KakaoTalk 알림톡 "
                                 "(SMS when it fails), plain SMS, or e-mail only.")
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        return korean_phone(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        return email_address(value)
 
     def to_attorney(self) -> Attorney:
         self.check_coverage()

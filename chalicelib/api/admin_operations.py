@@ -18,13 +18,12 @@ from chalice.app import Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chalicelib.api import path_ids
+from chalicelib.api.consultations import ConsultationHeadOut
 from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint
 from chalicelib.api.guard import require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.composition import Container
-from chalicelib.domain.categories import Method, Mode
-from chalicelib.domain.consultations import Status
 from chalicelib.domain.identity import Role
 from chalicelib.services import statistics
 
@@ -42,13 +41,7 @@ class OperationsQuery(BaseModel):
                               description="Month of intake (YYYY-MM, Korea time); default this and last month.")
 
 
-class OperationsItemOut(BaseModel):
-    id: str
-    status: Status
-    category: str
-    region: str
-    mode: Mode
-    method: Method
+class OperationsItemOut(ConsultationHeadOut):
     created_at: datetime
     attorney_id: str | None
     attorney_name: str | None

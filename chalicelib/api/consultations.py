@@ -14,13 +14,22 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from chalice.app import Request
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from chalicelib.api import path_ids
 from chalicelib.api.endpoint import operation
 from chalicelib.api.errors import ApiBlueprint, BadRequestError, current_policy
-from chalicelib.api.fields import email_address, korean_phone, one_line, plain_text
+from chalicelib.api.fields import email_address, known_code, korean_phone, one_line, plain_text
 from chalicelib.api.guard import current_principal, require_role
 from chalicelib.api.http import json_response, parse_body, parse_query
 from chalicelib.composition import Container
@@ -81,7 +90,7 @@ class IntakeRequest(BaseModel):
     mode: Mode = Field(description="realtime: now, in service hours; reservation: at a booked slot.")
     method: Method
     name: NameText
-    phone: PhoneText = Field(
+    phone: Annotated[PhoneText, AfterValidator(korean_phone)] = Field(
         description="A Korean phone number, e.g. 010-1234-5678; stored as E.164 (+821012345678).")
     email: EmailText | None = None
     employer_name: EmployerText | None = None
@@ -92,7 +101,7 @@ class IntakeRequest(BaseModel):
                                                         "'dismissed'.")
     monthly_pay: PayBand = PayBand.UNKNOWN
     lives_or_works_in_gyeonggi: StrictBool | None = None
-    description: DescriptionText = Field(
+    description: Annotated[DescriptionText, AfterValidator(plain_text)] = Field(
         description="What happened, in your own words (20 to 4,000 characters).")
     sensitive_details: SensitiveDetailsIn = Field(default_factory=SensitiveDetailsIn)
     consent_sensitive: StrictBool = Field(False, description="Separate consent to handle the sensitive "
@@ -104,33 +113,19 @@ class IntakeRequest(BaseModel):
     @field_validator("category")
     @classmethod
     def _category(cls, value: str) -> str:
-        if not is_category(value):
-            raise PydanticCustomError("unknown_category", "Choose one of the category codes listed by "
-                                      "GET /api/meta (e.g. wage_arrears, dismissal).")
-        return value
+        return known_code(value, is_category, "unknown_category", "Choose one of the category codes listed by "
+                          "GET /api/meta (e.g. wage_arrears, dismissal).")
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not is_region(value):
-            raise PydanticCustomError("unknown_region", "Choose one of the 31 Gyeonggi city or county codes "
-                                      "listed by GET /api/meta (e.g. suwon, goyang).")
-        return value
+        return known_code(value, is_region, "unknown_region", "Choose one of the 31 Gyeonggi city or county codes "
+                          "listed by GET /api/meta (e.g. suwon, goyang).")
 
     @field_validator("name", "employer_name", "employer_city")
     @classmethod
     def _single_line(cls, value: str | None) -> str | None:
         return None if value is None else (one_line(value) or None)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str) -> str:
-        return plain_text(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        return korean_phone(value)
 
     @field_validator("email")
     @classmethod
@@ -240,13 +235,18 @@ class TriageOut(BaseModel):
                                                                   "Gyeonggi; null when not known yet.")
 
 
-class ConsultationOut(BaseModel):
+class ConsultationHeadOut(BaseModel):
+    """What every response about a consultation starts with: its id, state and codes (no personal data)."""
+
     id: str
     status: Status
     category: str
     region: str
     mode: Mode
     method: Method
+
+
+class ConsultationOut(ConsultationHeadOut):
     preferred_language: Language
     created_at: datetime
     updated_at: datetime

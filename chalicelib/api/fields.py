@@ -1,9 +1,10 @@
-"""Field rules shared by request models: Korean phone numbers, e-mail addresses, plain text."""
+"""Field rules shared by request models: Korean phone numbers, e-mail addresses, plain text, known codes."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import phonenumbers
 from pydantic_core import PydanticCustomError
@@ -67,3 +68,19 @@ def email_address(value: str, hint: str = "") -> str:
         raise PydanticCustomError("invalid_email", f"Enter an e-mail address like name@example.com{hint}.")
     local, _, domain = value.rpartition("@")
     return f"{local}@{domain.lower()}"
+
+
+def known_code(value: str, is_known: Callable[[str], bool], error: str, message: str) -> str:
+    """A code from one of the lists of GET /api/meta; otherwise ``error`` with ``message``."""
+    if not is_known(value):
+        raise PydanticCustomError(error, message)
+    return value
+
+
+def known_codes(values: list[str], is_known: Callable[[str], bool], error: str, message: str) -> list[str]:
+    """Codes from one of the lists of GET /api/meta, sorted, each once; otherwise ``error`` with
+    ``message``, whose ``{codes}`` names the unknown ones."""
+    unknown = [code for code in values if not is_known(code)]
+    if unknown:
+        raise PydanticCustomError(error, message, {"codes": ", ".join(unknown)})
+    return sorted(set(values))

@@ -196,6 +196,12 @@ class _Cancelled(Exception):
     def throttled(self) -> bool:
         return "TransactionConflict" not in self.codes.values() and self.busy
 
+    def retryable(self) -> _Cancelled:
+        """This cancellation when an item was busy (worth another attempt); else the original error."""
+        if not self.busy:
+            raise self.original from None
+        return self
+
 
 class DynamoBookingRepository:
     def __init__(self, retention_days: int, tz: str = DEFAULT_TZ, connection: Connection | None = None) -> None:
@@ -314,17 +320,13 @@ class DynamoBookingRepository:
         for attempt in range(_ATTEMPTS):
             ops: list[_Op] = []
             if previous is not None:
-                ops.append(_Op("delete", "old_claim", lambda tx: tx.delete(
-                    SlotClaimItem(*claim_key(previous.attorney_id, previous.start)),
-                    condition=_own_claim(cid, ClaimKind.BOOKED))))
+                ops.append(_drop_claim("old_claim", previous, cid, ClaimKind.BOOKED))
                 ended = previous.ended(BookingStatus.RESCHEDULED, plan.now, "resident")
                 ops.append(_Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))))  # noqa: B023 - built and run in this attempt
             if plan.hold is not None:
                 hold = plan.hold
                 if release_hold:
-                    ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
-                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),  # noqa: B023 - built and run in this attempt
-                        condition=_own_claim(cid, ClaimKind.HOLD))))
+                    ops.append(_drop_claim("hold_claim", hold, cid, ClaimKind.HOLD))
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(
                     HoldItem(consultation_pk(cid), HOLD_SK))))
             ops.append(_Op("put", "claim", lambda tx: tx.save(
@@ -365,24 +367,15 @@ class DynamoBookingRepository:
                     raise BookingChangedError() from None
                 if exc.failed("claim") or exc.failed("load"):
                     raise SlotTakenError(booking.attorney_id) from None
-                if not exc.busy:
-                    raise exc.original from None
-                last_busy = exc
+                last_busy = exc.retryable()
             _backoff(attempt)
         # Still throttled after the retries: the table is over its capacity, the slot is not taken (503).
-        if last_busy is not None and last_busy.throttled:
-            raise last_busy.original from None
+        _raise_if_throttled(last_busy)
         raise SlotTakenError(booking.attorney_id)
 
     def end(self, plan: EndPlan) -> None:
         active, ended, cid = plan.active, plan.ended, plan.active.consultation_id
         ops = [
-            _Op("delete", "claim", lambda tx: tx.delete(
-                SlotClaimItem(*claim_key(active.attorney_id, active.start)),
-                condition=_own_claim(cid, ClaimKind.BOOKED))),
-            _Op("delete", "booking", lambda tx: tx.delete(
-                BookingItem(consultation_pk(cid), BOOKING_SK), condition=BookingItem.booking_id == active.id)),
-            _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
             _Op("update", "consultation", lambda tx: tx.update(
                 ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
                 actions=[ConsultationItem.status.set(Status.SUBMITTED.value),
@@ -391,7 +384,7 @@ class DynamoBookingRepository:
                          ConsultationItem.gsi2sk.remove()],
                 condition=(ConsultationItem.status == Status.BOOKED.value)
                 & (ConsultationItem.attorney_id == active.attorney_id))),
-            _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
+            *self._ending_ops(cid, active, ended),
         ] + [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
              for i, key in enumerate(plan.dropped_reminders)] + _quota_ops(plan.quotas)
         last_busy: _Cancelled | None = None
@@ -403,12 +396,9 @@ class DynamoBookingRepository:
                 _raise_if_over_quota(exc, plan.quotas)
                 if "ConditionalCheckFailed" in exc.codes.values():
                     raise BookingChangedError() from None
-                if not exc.busy:
-                    raise exc.original from None
-                last_busy = exc
+                last_busy = exc.retryable()
             _backoff(attempt)
-        if last_busy is not None and last_busy.throttled:
-            raise last_busy.original from None
+        _raise_if_throttled(last_busy)
         raise BookingChangedError()
 
     def hold(self, plan: HoldPlan) -> None:
@@ -427,9 +417,7 @@ class DynamoBookingRepository:
                     until=hold.until, expires_at=_epoch(hold.until)))),
             ]
             if release and previous is not None:
-                ops.append(_Op("delete", "previous_claim", lambda tx: tx.delete(
-                    SlotClaimItem(*claim_key(previous.attorney_id, previous.start)),
-                    condition=_own_claim(cid, ClaimKind.HOLD))))
+                ops.append(_drop_claim("previous_claim", previous, cid, ClaimKind.HOLD))
             try:
                 self._run(ops)
                 return
@@ -441,12 +429,9 @@ class DynamoBookingRepository:
                     raise BookingChangedError() from None
                 if exc.failed("claim"):
                     raise SlotTakenError(hold.attorney_id) from None
-                if not exc.busy:
-                    raise exc.original from None
-                last_busy = exc
+                last_busy = exc.retryable()
             _backoff(attempt)
-        if last_busy is not None and last_busy.throttled:
-            raise last_busy.original from None
+        _raise_if_throttled(last_busy)
         raise SlotTakenError(hold.attorney_id)
 
     def withdraw(self, plan: WithdrawPlan) -> None:
@@ -469,17 +454,7 @@ class DynamoBookingRepository:
                     OpenCountItem(*open_count_key(consultation.owner)),
                     actions=[OpenCountItem.open_count.add(-1)])))
             if active is not None and plan.ended is not None:
-                ended = plan.ended
-                ops += [
-                    _Op("delete", "claim", lambda tx: tx.delete(
-                        SlotClaimItem(*claim_key(active.attorney_id, active.start)),
-                        condition=_own_claim(cid, ClaimKind.BOOKED))),
-                    _Op("delete", "booking", lambda tx: tx.delete(
-                        BookingItem(consultation_pk(cid), BOOKING_SK),
-                        condition=BookingItem.booking_id == active.id)),
-                    _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),  # noqa: B023 - built and run in this attempt
-                    _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
-                ]
+                ops += self._ending_ops(cid, active, plan.ended)
             ops += [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
                     for i, key in enumerate(plan.dropped_reminders)]
             if unload is not None:
@@ -488,9 +463,7 @@ class DynamoBookingRepository:
                 hold = plan.hold
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))
                 if release_hold:
-                    ops.append(_Op("delete", "hold_claim", lambda tx: tx.delete(
-                        SlotClaimItem(*claim_key(hold.attorney_id, hold.start)),  # noqa: B023 - built and run in this attempt
-                        condition=_own_claim(cid, ClaimKind.HOLD))))
+                    ops.append(_drop_claim("hold_claim", hold, cid, ClaimKind.HOLD))
             try:
                 self._run(ops)
                 return
@@ -503,12 +476,9 @@ class DynamoBookingRepository:
                     continue
                 if "ConditionalCheckFailed" in exc.codes.values():
                     raise BookingChangedError() from None
-                if not exc.busy:
-                    raise exc.original from None
-                last_busy = exc
+                last_busy = exc.retryable()
             _backoff(attempt)
-        if last_busy is not None and last_busy.throttled:
-            raise last_busy.original from None
+        _raise_if_throttled(last_busy)
         raise BookingChangedError()
 
     def erase_notes(self, consultation_id: str) -> int:
@@ -526,6 +496,17 @@ class DynamoBookingRepository:
         return quota_store.take(quota)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _ending_ops(self, cid: str, active: Booking, ended: Booking) -> list[_Op]:
+        """The consultation's active booking ends: its slot is freed, it moves to the history as
+        ``ended``, its attorney's load is uncounted."""
+        return [
+            _drop_claim("claim", active, cid, ClaimKind.BOOKED),
+            _Op("delete", "booking", lambda tx: tx.delete(
+                BookingItem(consultation_pk(cid), BOOKING_SK), condition=BookingItem.booking_id == active.id)),
+            _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
+            _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
+        ]
 
     def _run(self, ops: list[_Op]) -> None:
         names = [op.name for kind in _KIND_ORDER for op in ops if op.kind == kind]
@@ -583,6 +564,13 @@ def _own_claim(consultation_id: str, kind: ClaimKind) -> Any:
     return (SlotClaimItem.consultation_id == consultation_id) & (SlotClaimItem.kind == kind.value)
 
 
+def _drop_claim(name: str, slot: Booking | Hold, consultation_id: str, kind: ClaimKind) -> _Op:
+    """Delete the claim on ``slot``'s attorney and start, on condition that it is still the
+    consultation's own claim of ``kind``."""
+    return _Op("delete", name, lambda tx: tx.delete(SlotClaimItem(*claim_key(slot.attorney_id, slot.start)),
+                                                    condition=_own_claim(consultation_id, kind)))
+
+
 def _claim(item: SlotClaimItem) -> SlotClaim:
     return SlotClaim(item.attorney_id, item.start, item.consultation_id, ClaimKind(item.kind), item.hold_until)
 
@@ -603,6 +591,12 @@ def _months(first: date, last: date) -> list[str]:
         months.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return months
+
+
+def _raise_if_throttled(last_busy: _Cancelled | None) -> None:
+    """Still throttled after the retries: the table is over its capacity (the API answers 503)."""
+    if last_busy is not None and last_busy.throttled:
+        raise last_busy.original from None
 
 
 def _backoff(attempt: int) -> None:
