@@ -409,6 +409,20 @@ class MemoryBookingRepository:
     def _count(self, attorney_id: str, year: int) -> int:
         return self.loads.get_many([attorney_id], year)[attorney_id].assignments_this_year
 
+    def _still_booked(self, consultation: Consultation, current: Booking | None, active: Booking) -> bool:
+        """``active`` is still the consultation's booking (``current``: the active one stored), holding its
+        slot claim and counted on its attorney's load."""
+        return (consultation.attorney_id == active.attorney_id and current is not None and current.id == active.id
+                and self._own((active.attorney_id, active.start), consultation.id, ClaimKind.BOOKED)
+                and self._count(active.attorney_id, active.load_year) > 0)
+
+    def _release(self, active: Booking, ended: Booking) -> None:
+        """The booking ends: its slot claim goes, ``ended`` joins the history, its load is counted back."""
+        del self.claims[(active.attorney_id, active.start)]
+        del self.active[active.consultation_id]
+        self.history.setdefault(active.consultation_id, []).append(ended)
+        self.loads.decrement(active.attorney_id, active.load_year)
+
     def book(self, plan: BookingPlan) -> None:
         booking, previous, cid = plan.booking, plan.previous, plan.booking.consultation_id
         new_key = (booking.attorney_id, booking.start)
@@ -457,19 +471,13 @@ class MemoryBookingRepository:
             consultation = self.consultations.items.get(cid)
             current = self.active.get(cid)
             if (consultation is None or consultation.status is not Status.BOOKED
-                    or consultation.attorney_id != active.attorney_id
-                    or current is None or current.id != active.id
-                    or not self._own((active.attorney_id, active.start), cid, ClaimKind.BOOKED)
-                    or self._count(active.attorney_id, active.load_year) <= 0):
+                    or not self._still_booked(consultation, current, active)):
                 raise BookingChangedError()
             self._check_quotas(plan.quotas)
             self._count_quotas(plan.quotas)
-            del self.claims[(active.attorney_id, active.start)]
-            del self.active[cid]
-            self.history.setdefault(cid, []).append(plan.ended)
+            self._release(active, plan.ended)
             self.consultations.items[cid] = consultation.evolve(status=Status.SUBMITTED, updated_at=plan.now,
                                                                 attorney_id=None)
-            self.loads.decrement(active.attorney_id, active.load_year)
 
     def _check_quotas(self, quotas: tuple[Quota, ...]) -> None:
         for quota in quotas:
@@ -503,17 +511,10 @@ class MemoryBookingRepository:
             current = self.active.get(cid)
             if (consultation is None or consultation.status is not plan.expected
                     or (active is None and current is not None)
-                    or (active is not None and (consultation.attorney_id != active.attorney_id
-                                                or current is None or current.id != active.id
-                                                or not self._own((active.attorney_id, active.start), cid,
-                                                                 ClaimKind.BOOKED)
-                                                or self._count(active.attorney_id, active.load_year) <= 0))):
+                    or (active is not None and not self._still_booked(consultation, current, active))):
                 raise BookingChangedError()
             if active is not None and plan.ended is not None:
-                del self.claims[(active.attorney_id, active.start)]
-                del self.active[cid]
-                self.history.setdefault(cid, []).append(plan.ended)
-                self.loads.decrement(active.attorney_id, active.load_year)
+                self._release(active, plan.ended)
             if plan.unload is not None:
                 self.loads.decrement(*plan.unload)
             if plan.hold is not None:
