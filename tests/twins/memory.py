@@ -6,7 +6,9 @@ tests in ``tests/integration`` run against both).
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -389,12 +391,18 @@ class MemoryBookingRepository:
     # --- writes -------------------------------------------------------------------------------
 
     def _locked(self):  # type: ignore[no-untyped-def]
-        import contextlib
-
         stack = contextlib.ExitStack()
         for lock in (self._lock, self.consultations._lock, self.loads.lock):
             stack.enter_context(lock)
         return stack
+
+    @contextlib.contextmanager
+    def _transaction(self, consultation_id: str) -> Iterator[tuple[Consultation | None, Booking | None]]:
+        """One write, like one DynamoDB transaction (counted in ``transactions``), with every lock held:
+        the consultation and its active booking as they are stored."""
+        with self._locked():
+            self.transactions += 1
+            yield self.consultations.items.get(consultation_id), self.active.get(consultation_id)
 
     def _claimable(self, key: tuple[str, datetime], consultation_id: str, now: datetime) -> bool:
         current = self.claims.get(key)
@@ -426,10 +434,7 @@ class MemoryBookingRepository:
     def book(self, plan: BookingPlan) -> None:
         booking, previous, cid = plan.booking, plan.previous, plan.booking.consultation_id
         new_key = (booking.attorney_id, booking.start)
-        with self._locked():
-            self.transactions += 1
-            consultation = self.consultations.items.get(cid)
-            current = self.active.get(cid)
+        with self._transaction(cid) as (consultation, current):
             changed = (consultation is None or consultation.status is not plan.expected
                        or (current is not None if previous is None else (current is None or current.id != previous.id))
                        or (previous is not None and not self._own((previous.attorney_id, previous.start), cid,
@@ -466,10 +471,7 @@ class MemoryBookingRepository:
 
     def end(self, plan: EndPlan) -> None:
         active, cid = plan.active, plan.active.consultation_id
-        with self._locked():
-            self.transactions += 1
-            consultation = self.consultations.items.get(cid)
-            current = self.active.get(cid)
+        with self._transaction(cid) as (consultation, current):
             if (consultation is None or consultation.status is not Status.BOOKED
                     or not self._still_booked(consultation, current, active)):
                 raise BookingChangedError()
@@ -505,10 +507,7 @@ class MemoryBookingRepository:
 
     def withdraw(self, plan: WithdrawPlan) -> None:
         active, cid = plan.active, plan.consultation.id
-        with self._locked():
-            self.transactions += 1
-            consultation = self.consultations.items.get(cid)
-            current = self.active.get(cid)
+        with self._transaction(cid) as (consultation, current):
             if (consultation is None or consultation.status is not plan.expected
                     or (active is None and current is not None)
                     or (active is not None and not self._still_booked(consultation, current, active))):
@@ -531,9 +530,7 @@ class MemoryBookingRepository:
     def hold(self, plan: HoldPlan) -> None:
         hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
         key = (hold.attorney_id, hold.start)
-        with self._locked():
-            self.transactions += 1
-            consultation = self.consultations.items.get(cid)
+        with self._transaction(cid) as (consultation, _active):
             if consultation is None or consultation.status is not Status.SUBMITTED:
                 raise BookingChangedError()
             if not self._claimable(key, cid, plan.now):
