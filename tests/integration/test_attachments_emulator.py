@@ -81,6 +81,13 @@ def upload(c: Container, who: Any, cid: str, body: bytes, filename: str, content
     return ticket.attachment.id
 
 
+def uploaded_and_confirmed(c: Container, who: Any, cid: str, body: bytes, filename: str, content_type: str) -> str:
+    """``upload`` then confirm (the check runs): the id."""
+    aid = upload(c, who, cid, body, filename, content_type)
+    c.attachments.confirm(who, cid, aid)
+    return aid
+
+
 def bucket_keys(c: Container, cid: str) -> list[str]:
     s3 = c.boto_session.client("s3")
     keys = []
@@ -210,8 +217,7 @@ def test_only_the_two_parties_see_documents_and_staff_opens_are_logged(world) ->
     c, clock = world
     owner, me = someone()
     cid = consultation(c, clock, owner)
-    aid = upload(c, me, cid, documents.pdf(), "contract.pdf", "application/pdf")
-    c.attachments.confirm(me, cid, aid)
+    aid = uploaded_and_confirmed(c, me, cid, documents.pdf(), "contract.pdf", "application/pdf")
     other_owner, other = someone()
     other_cid = consultation(c, clock, other_owner)
     for outsider in (other, attorney("att-002"), admin()):
@@ -259,8 +265,7 @@ def test_leaving_erases_the_documents_from_the_bucket(world) -> None:
     c, clock = world
     owner, me = someone()
     cid = consultation(c, clock, owner)
-    done = upload(c, me, cid, documents.photo_with_gps(), "slip.jpg", "image/jpeg")
-    c.attachments.confirm(me, cid, done)
+    uploaded_and_confirmed(c, me, cid, documents.photo_with_gps(), "slip.jpg", "image/jpeg")
     upload(c, me, cid, documents.pdf(), "unconfirmed.pdf", "application/pdf")  # still in incoming/
     assert len(bucket_keys(c, cid)) == 3
     c.accounts  # noqa: B018 - the container's erasers, as DELETE /api/me runs them
@@ -276,14 +281,13 @@ def test_withdrawing_or_expiring_a_request_erases_its_documents(world) -> None:
     c, clock = world
     owner, me = someone()
     withdrawn = consultation(c, clock, owner, attorney_id=None)
-    c.attachments.confirm(me, withdrawn, upload(c, me, withdrawn, documents.pdf(), "contract.pdf",
-                                                "application/pdf"))
+    uploaded_and_confirmed(c, me, withdrawn, documents.pdf(), "contract.pdf", "application/pdf")
     assert len(bucket_keys(c, withdrawn)) == 1
     c.withdrawals.withdraw(me, withdrawn)
     assert bucket_keys(c, withdrawn) == [] and c.attachment_store.list(withdrawn) == []
 
     stale = consultation(c, clock, owner, attorney_id=None)
-    c.attachments.confirm(me, stale, upload(c, me, stale, documents.photo_with_gps(), "slip.jpg", "image/jpeg"))
+    uploaded_and_confirmed(c, me, stale, documents.photo_with_gps(), "slip.jpg", "image/jpeg")
     assert len(bucket_keys(c, stale)) == 2  # the checked photo and its thumbnail
     c.retention.expire_stale(clock() + timedelta(days=c.settings.policy.stale_request_days + 1))
     assert c.consultations.get(stale).status is Status.EXPIRED
