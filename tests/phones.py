@@ -7,7 +7,10 @@ expects one verifies the number first, through the app."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import phonenumbers
@@ -84,3 +87,60 @@ def verify_in_intake_form(page: Any, sens_base_url: str) -> None:
     page.fill("#phone-check-code", code)
     page.click("#phone-check-confirm")
     page.locator("#phone-check.verified").wait_for()
+
+
+MOBILE = "010-2345-6789"  # the number ``PhoneVerificationApp`` verifies unless told another
+
+
+@dataclass
+class PhoneVerificationApp:
+    """The app through its API, on a container whose sign-in, SMS notifier and verification store are
+    twins (``phone_verification_app``); ``clock[0]`` is the container's clock."""
+
+    api: Any  # tests.support.ApiClient
+    container: Any
+    auth: Any  # tests.fakes.FakeAuthenticator
+    notifier: Any  # tests.twins.memory.MemoryNotifier
+    store: Any  # tests.twins.memory_phone.MemoryPhoneVerificationStore
+    clock: list[datetime]
+
+    def send(self, who: Any, phone: str = MOBILE, lang: str = "ko") -> Any:
+        return self.api.post("/api/me/phone-verification", body={"phone": phone},
+                             headers={**self.auth.headers_for(who), "Accept-Language": lang})
+
+    def confirm(self, who: Any, code: str, phone: str = MOBILE, lang: str | None = None) -> Any:
+        language = {"Accept-Language": lang} if lang else {}
+        return self.api.post("/api/me/phone-verification/confirm", body={"phone": phone, "code": code},
+                             headers={**self.auth.headers_for(who), **language})
+
+    def state(self, who: Any, phone: str = MOBILE) -> Any:
+        return self.api.post("/api/me/phone-verification/status", body={"phone": phone},
+                             headers=self.auth.headers_for(who))
+
+    def last_code(self, phone: str = MOBILE) -> str:
+        """The code in the last SMS to ``phone``."""
+        texts = [text for to, text in self.notifier.sms if to == e164(phone)]
+        [code] = re.findall(r"\b\d{6}\b", texts[-1])
+        return code
+
+
+@contextmanager
+def phone_verification_app(env: Mapping[str, str], now: datetime) -> Iterator[PhoneVerificationApp]:
+    """``PhoneVerificationApp`` on the settings ``env`` gives (stage ``local``), its clock at ``now``,
+    installed as the app's container while the block runs."""
+    from chalicelib.composition import Container, use_container
+    from chalicelib.settings import Settings
+    from tests.fakes import FakeAuthenticator
+    from tests.support import ApiClient
+    from tests.twins.memory import MemoryNotifier
+    from tests.twins.memory_phone import MemoryPhoneVerificationStore
+
+    clock = [now]
+    container = Container(Settings.from_env({"MAEUL_STAGE": "local", **env}), clock=lambda: clock[0])
+    auth, notifier, store = FakeAuthenticator(), MemoryNotifier(), MemoryPhoneVerificationStore()
+    container.__dict__.update(authenticator=auth, notifier=notifier, phone_verification_store=store)
+    use_container(container)
+    try:
+        yield PhoneVerificationApp(ApiClient(), container, auth, notifier, store, clock)
+    finally:
+        use_container(None)

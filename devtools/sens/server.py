@@ -59,6 +59,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from devtools.serving import serve_until_interrupted
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8102
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "chalicelib" / "domain" / "message_templates"
@@ -361,12 +363,4 @@ def make_server(host: str, port: int, config: Config) -> ThreadingHTTPServer:
 
 def serve(host: str, port: int, config: Config) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sens %(message)s")
-    server = make_server(host, port, config)
-    log.info("dev SENS listening on http://%s:%s", host, server.server_address[1])
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_interrupted(make_server(host, port, config), host, log, "dev SENS")

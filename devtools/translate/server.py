@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from devtools.serving import serve_until_interrupted
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8103
 TARGET = "AWSShineFrontendService_20170701.TranslateText"
@@ -154,12 +156,4 @@ def make_server(host: str, port: int, state: State | None = None) -> ThreadingHT
 
 def serve(host: str, port: int) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s translate %(message)s")
-    server = make_server(host, port)
-    log.info("dev translator listening on http://%s:%s", host, server.server_address[1])
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serve_until_interrupted(make_server(host, port), host, log, "dev translator")

@@ -7,53 +7,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.composition import Container, use_container
 from chalicelib.domain.languages import own_messages
-from chalicelib.settings import Policy, Settings
-from tests.fakes import FakeAuthenticator, resident
-from tests.support import ApiClient, ApiResponse, assert_error
-from tests.twins.memory import MemoryNotifier
+from chalicelib.settings import Policy
+from tests.fakes import resident
+from tests.phones import MOBILE, phone_verification_app
+from tests.phones import PhoneVerificationApp as World
+from tests.support import assert_error
 from tests.twins.memory_phone import MemoryPhoneVerificationStore
 
 NOW = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # Tuesday 10:30 KST
 STAGE_PHONE = "02-9876-5432"
 DEFAULT_PHONE = Policy().fallback_phone
 ALICE = resident("alice")
-LANDLINE, MOBILE = "02-2100-1234", "010-2345-6789"
-
-
-@dataclass
-class World:
-    api: ApiClient
-    container: Container
-    auth: FakeAuthenticator
-    notifier: MemoryNotifier
-
-    def send(self, phone: str, lang: str) -> ApiResponse:
-        return self.api.post("/api/me/phone-verification", body={"phone": phone},
-                             headers={**self.auth.headers_for(ALICE), "Accept-Language": lang})
-
-    def confirm(self, code: str, lang: str) -> ApiResponse:
-        return self.api.post("/api/me/phone-verification/confirm", body={"phone": MOBILE, "code": code},
-                             headers={**self.auth.headers_for(ALICE), "Accept-Language": lang})
+LANDLINE = "02-2100-1234"
 
 
 @pytest.fixture
 def world() -> Iterator[World]:
     policy = json.dumps({"fallback_phone": STAGE_PHONE, "phone_code_minutes": 15})
-    settings = Settings.from_env({"MAEUL_STAGE": "local", "MAEUL_POLICY": policy})
-    container = Container(settings, clock=lambda: NOW)
-    auth, notifier = FakeAuthenticator(), MemoryNotifier()
-    container.__dict__.update(authenticator=auth, notifier=notifier,
-                              phone_verification_store=MemoryPhoneVerificationStore())
-    use_container(container)
-    yield World(ApiClient(), container, auth, notifier)
-    use_container(None)
+    with phone_verification_app({"MAEUL_POLICY": policy}, NOW) as app:
+        yield app
 
 
 def test_the_stage_policy_has_another_number_and_meta_reports_it(world: World) -> None:
@@ -63,7 +40,7 @@ def test_the_stage_policy_has_another_number_and_meta_reports_it(world: World) -
 
 @pytest.mark.parametrize(("lang", "words"), [("ko", "휴대전화 번호"), ("en", "Korean mobile number")])
 def test_a_refusal_in_korean_and_english_gives_the_policys_phone(world: World, lang: str, words: str) -> None:
-    error = assert_error(world.send(LANDLINE, lang), 400, "not_a_mobile")
+    error = assert_error(world.send(ALICE, LANDLINE, lang=lang), 400, "not_a_mobile")
     expected = own_messages(lang)["err.phone.not_a_mobile"].format(phone=STAGE_PHONE)
     assert error["message"] == expected and words in expected
     assert DEFAULT_PHONE not in error["message"]
@@ -71,7 +48,7 @@ def test_a_refusal_in_korean_and_english_gives_the_policys_phone(world: World, l
 
 
 def test_another_language_says_its_own_sentence_with_the_policys_phone(world: World) -> None:
-    error = assert_error(world.send(LANDLINE, "vi"), 400, "not_a_mobile")
+    error = assert_error(world.send(ALICE, LANDLINE, lang="vi"), 400, "not_a_mobile")
     assert error["message"] == own_messages("vi")["api.error.not_a_mobile"].format(phone=STAGE_PHONE)
 
 
@@ -79,13 +56,13 @@ def test_another_language_says_its_own_sentence_with_the_policys_phone(world: Wo
 def test_numbers_in_a_message_come_from_the_exception_and_the_policy(world: World, lang: str,
                                                                      minutes: str) -> None:
     # no code was sent: it cannot be used; a new one must be entered within the policy's minutes
-    error = assert_error(world.confirm("123456", lang), 400, "phone_code_expired")
+    error = assert_error(world.confirm(ALICE, "123456", lang=lang), 400, "phone_code_expired")
     assert minutes in error["message"] and "{" not in error["message"]
-    assert world.send(MOBILE, lang).status == 202
+    assert world.send(ALICE, MOBILE, lang).status == 202
     [(_, sms)] = world.notifier.sms
     code = next(w for w in sms.split() if w.strip(".").isdigit() and len(w.strip(".")) == 6).strip(".")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    refused = assert_error(world.confirm(wrong, lang), 400, "invalid_phone_code")
+    refused = assert_error(world.confirm(ALICE, wrong, lang=lang), 400, "invalid_phone_code")
     assert refused["details"] == {"attempts_left": 4}  # the table's row carries the exception's data
     assert "4" in refused["message"] and "{" not in refused["message"]
 
@@ -98,7 +75,7 @@ def test_an_unexpected_error_gives_the_policys_phone(world: World, lang: str, wo
 
     world.container.__dict__["phone_verification_store"] = BrokenStore()
     world.container.__dict__.pop("phone_verification", None)  # the service is rebuilt on the broken store
-    response = world.send(MOBILE, lang)
+    response = world.send(ALICE, MOBILE, lang)
     error = assert_error(response, 500, "internal_error")
     assert words in error["message"] and STAGE_PHONE in error["message"]
     assert DEFAULT_PHONE not in response.body.decode() and "secret internal detail" not in response.body.decode()

@@ -6,66 +6,32 @@ resident's SMS goes only to a number its owner verified. The SENS and DynamoDB s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.adapters.field_cipher import LocalFieldCipher
-from chalicelib.composition import Container, use_container
-from chalicelib.domain.identity import Principal
+from chalicelib.composition import Container
 from chalicelib.services.phone_verification import VerifiedPhoneRecipients
 from chalicelib.settings import Settings
-from tests.fakes import FakeAuthenticator, resident
-from tests.support import ApiClient, ApiResponse, assert_error, offending_messages
-from tests.twins.memory import MemoryNotifier
+from tests.fakes import resident
+from tests.phones import PhoneVerificationApp as World
+from tests.phones import phone_verification_app
+from tests.support import assert_error, offending_messages
 from tests.twins.memory_phone import MemoryPhoneVerificationStore
 
 NOW = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # Tuesday 10:30 KST
-MOBILE, OTHER_MOBILE, LANDLINE = "010-2345-6789", "010-3456-7890", "02-2100-1234"
+OTHER_MOBILE, LANDLINE = "010-3456-7890", "02-2100-1234"
 MOBILE_E164 = "+821023456789"
 ALICE, BOB = resident("alice"), resident("bob")
 
 
-@dataclass
-class World:
-    api: ApiClient
-    container: Container
-    auth: FakeAuthenticator
-    notifier: MemoryNotifier
-    store: MemoryPhoneVerificationStore
-    clock: list[datetime] = field(default_factory=lambda: [NOW])
-
-    def send(self, who: Principal, phone: str = MOBILE, lang: str = "ko") -> ApiResponse:
-        return self.api.post("/api/me/phone-verification", body={"phone": phone},
-                             headers={**self.auth.headers_for(who), "Accept-Language": lang})
-
-    def confirm(self, who: Principal, code: str, phone: str = MOBILE) -> ApiResponse:
-        return self.api.post("/api/me/phone-verification/confirm", body={"phone": phone, "code": code},
-                             headers=self.auth.headers_for(who))
-
-    def state(self, who: Principal, phone: str = MOBILE) -> ApiResponse:
-        return self.api.post("/api/me/phone-verification/status", body={"phone": phone},
-                             headers=self.auth.headers_for(who))
-
-    def last_code(self, phone_e164: str = MOBILE_E164) -> str:
-        texts = [text for to, text in self.notifier.sms if to == phone_e164]
-        [code] = re.findall(r"\b\d{6}\b", texts[-1])
-        return code
-
-
 @pytest.fixture
 def world() -> Iterator[World]:
-    clock = [NOW]
-    container = Container(Settings.from_env({"MAEUL_STAGE": "local"}), clock=lambda: clock[0])
-    auth, notifier, store = FakeAuthenticator(), MemoryNotifier(), MemoryPhoneVerificationStore()
-    container.__dict__.update(authenticator=auth, notifier=notifier, phone_verification_store=store)
-    use_container(container)
-    yield World(ApiClient(), container, auth, notifier, store, clock)
-    use_container(None)
+    with phone_verification_app({}, NOW) as app:
+        yield app
 
 
 def wrong(code: str) -> str:

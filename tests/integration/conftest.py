@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -73,15 +74,22 @@ def private_stack(container: Container, tmp_path_factory: pytest.TempPathFactory
 
 # --- the dev SENS emulator, for the messaging channel's tests ------------------------------------------
 
-@pytest.fixture(scope="module")
-def sens_url() -> Iterator[str]:
-    """The dev SENS emulator (a real process) on a free port, for the module."""
+def serving(service: Callable[[int, Path], processes.Service], log_name: str,
+            stop_timeout: float = 10.0) -> Iterator[str]:
+    """For a fixture (``yield from`` it): ``service`` (``processes.sens``, ``processes.emulator``...) started
+    for real on a free port, logging to ``ARTIFACTS/<log_name>-<port>.log``; its URL; stopped afterwards."""
     port = processes.free_port()
-    service = processes.sens(port, ARTIFACTS / f"sens-{port}.log").start()
+    running = service(port, ARTIFACTS / f"{log_name}-{port}.log").start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        service.stop()
+        running.stop(timeout=stop_timeout)
+
+
+@pytest.fixture(scope="module")
+def sens_url() -> Iterator[str]:
+    """The dev SENS emulator (a real process) on a free port, for the module."""
+    yield from serving(processes.sens, "sens")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ suite, two implementations.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -122,6 +122,17 @@ def dynamo_backend(container: Any, policy: Policy, now: datetime) -> Backend:
 
 
 BACKENDS: dict[str, Callable[..., Backend]] = {"memory": memory_backend, "dynamo": dynamo_backend}
+
+
+def backend_world(request: Any, policy: Policy, now: datetime) -> Iterator[Backend]:
+    """For a fixture parametrised ``["memory", "dynamo"]`` (``yield from`` it): the world of that name
+    (the dynamo one on the test's ``container``), whatever it wrote removed when the test ends."""
+    if request.param == "dynamo":
+        backend = dynamo_backend(request.getfixturevalue("container"), policy, now)
+    else:
+        backend = memory_backend(policy, now)
+    yield backend
+    backend.retire_attorneys()
 
 
 def erase(*, attorneys: dict[str, Any], consultations: dict[str, str], idempotency_ids: Iterable[str] = (),

@@ -6,7 +6,6 @@ contract, on DynamoDB and on its in-memory twin."""
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,7 +30,9 @@ from chalicelib.services.attachments import AttachmentNotUploadedError
 from chalicelib.settings import Settings
 from ops import awscalls
 from tests import documents
+from tests.concurrency import race
 from tests.fakes import admin, attorney, resident
+from tests.identity_fakes import Clock
 from tests.twins.memory import MemoryNotifier
 from tests.twins.memory_attachments import MemoryAttachmentStore
 
@@ -39,17 +40,6 @@ pytestmark = pytest.mark.emulator
 
 T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 MAX_BYTES = 256 * 1024  # small, so the oversize case is quick
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def tick(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +79,13 @@ def upload(c: Container, who: Any, cid: str, body: bytes, filename: str, content
                              files={"file": (filename, body, content_type)}, timeout=30)
     assert response.status_code in (200, 201, 204), response.text[:300]
     return ticket.attachment.id
+
+
+def uploaded_and_confirmed(c: Container, who: Any, cid: str, body: bytes, filename: str, content_type: str) -> str:
+    """``upload`` then confirm (the check runs): the id."""
+    aid = upload(c, who, cid, body, filename, content_type)
+    c.attachments.confirm(who, cid, aid)
+    return aid
 
 
 def bucket_keys(c: Container, cid: str) -> list[str]:
@@ -202,21 +199,14 @@ def test_two_confirms_at_once_check_the_upload_once(world) -> None:
     owner, me = someone()
     cid = consultation(c, clock, owner)
     aid = upload(c, me, cid, documents.photo_with_gps(), "slip.jpg", "image/jpeg")
-    results: list[Any] = []
-    barrier = threading.Barrier(4)
 
-    def go() -> None:
-        barrier.wait()
+    def confirm() -> AttachmentStatus | AttachmentBusyError:
         try:
-            results.append(c.attachments.confirm(me, cid, aid).attachment.status)
+            return c.attachments.confirm(me, cid, aid).attachment.status
         except AttachmentBusyError as exc:
-            results.append(exc)
+            return exc
 
-    threads = [threading.Thread(target=go) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race(4, confirm)
     assert AttachmentStatus.READY in results
     assert all(r is AttachmentStatus.READY or isinstance(r, AttachmentBusyError) for r in results), results
     assert len(bucket_keys(c, cid)) == 2  # one cleaned copy and one thumbnail, not one per confirm
@@ -227,8 +217,7 @@ def test_only_the_two_parties_see_documents_and_staff_opens_are_logged(world) ->
     c, clock = world
     owner, me = someone()
     cid = consultation(c, clock, owner)
-    aid = upload(c, me, cid, documents.pdf(), "contract.pdf", "application/pdf")
-    c.attachments.confirm(me, cid, aid)
+    aid = uploaded_and_confirmed(c, me, cid, documents.pdf(), "contract.pdf", "application/pdf")
     other_owner, other = someone()
     other_cid = consultation(c, clock, other_owner)
     for outsider in (other, attorney("att-002"), admin()):
@@ -244,7 +233,7 @@ def test_only_the_two_parties_see_documents_and_staff_opens_are_logged(world) ->
     with pytest.raises(AttachmentNotFoundError):
         c.attachments.confirm(other, other_cid, aid)
     since = clock()
-    clock.tick(seconds=1)
+    clock.advance(seconds=1)
     c.attachments.list(me, cid)
     opened = c.attachments.list(attorney("att-001"), cid, ip="203.0.113.7")
     assert opened[0].url and opened[0].filename == "contract.pdf"
@@ -267,7 +256,7 @@ def test_places_are_limited_per_consultation_and_a_rejection_gives_its_place_bac
     # forms never used stop holding places once they have expired
     with pytest.raises(TooManyAttachmentsError):
         c.attachments.request_upload(me, cid, filename="6.pdf", content_type="application/pdf", size=100)
-    clock.tick(hours=1)
+    clock.advance(hours=1)
     c.attachments.request_upload(me, cid, filename="6.pdf", content_type="application/pdf", size=100)
     assert {c.attachment_store.get(cid, i).reason for i in ids} == {Rejection.NOT_UPLOADED}
 
@@ -276,8 +265,7 @@ def test_leaving_erases_the_documents_from_the_bucket(world) -> None:
     c, clock = world
     owner, me = someone()
     cid = consultation(c, clock, owner)
-    done = upload(c, me, cid, documents.photo_with_gps(), "slip.jpg", "image/jpeg")
-    c.attachments.confirm(me, cid, done)
+    uploaded_and_confirmed(c, me, cid, documents.photo_with_gps(), "slip.jpg", "image/jpeg")
     upload(c, me, cid, documents.pdf(), "unconfirmed.pdf", "application/pdf")  # still in incoming/
     assert len(bucket_keys(c, cid)) == 3
     c.accounts  # noqa: B018 - the container's erasers, as DELETE /api/me runs them
@@ -293,14 +281,13 @@ def test_withdrawing_or_expiring_a_request_erases_its_documents(world) -> None:
     c, clock = world
     owner, me = someone()
     withdrawn = consultation(c, clock, owner, attorney_id=None)
-    c.attachments.confirm(me, withdrawn, upload(c, me, withdrawn, documents.pdf(), "contract.pdf",
-                                                "application/pdf"))
+    uploaded_and_confirmed(c, me, withdrawn, documents.pdf(), "contract.pdf", "application/pdf")
     assert len(bucket_keys(c, withdrawn)) == 1
     c.withdrawals.withdraw(me, withdrawn)
     assert bucket_keys(c, withdrawn) == [] and c.attachment_store.list(withdrawn) == []
 
     stale = consultation(c, clock, owner, attorney_id=None)
-    c.attachments.confirm(me, stale, upload(c, me, stale, documents.photo_with_gps(), "slip.jpg", "image/jpeg"))
+    uploaded_and_confirmed(c, me, stale, documents.photo_with_gps(), "slip.jpg", "image/jpeg")
     assert len(bucket_keys(c, stale)) == 2  # the checked photo and its thumbnail
     c.retention.expire_stale(clock() + timedelta(days=c.settings.policy.stale_request_days + 1))
     assert c.consultations.get(stale).status is Status.EXPIRED

@@ -22,6 +22,7 @@ from ops import seed
 from ops.outbox import sent_email
 from ops.processes import ROOT
 from tests.fakes import FakeAuthenticator, admin, resident
+from tests.integration.api_booking import book_through_api
 from tests.integration.conftest import PrivateStack
 from tests.support import ApiClient
 
@@ -78,14 +79,8 @@ def test_booking_emails_the_attorney_and_a_bounce_stops_email_until_cleared(worl
     endpoint = env["AWS_ENDPOINT_URL"]
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     who = auth.headers_for(resident(f"mail-{uuid.uuid4().hex[:6]}"))
-    created = api.post("/api/consultations", headers={**who, "Idempotency-Key": uuid.uuid4().hex}, body={
-        "category": "wage_arrears", "region": "suwon", "mode": "reservation", "method": "phone",
-        "name": NAME, "phone": PHONE, "description": DESCRIPTION, "consent_privacy": True})
-    assert created.status == 201, created.body
-    booked = api.post(f"/api/consultations/{created.json['id']}/booking", headers=who,
-                      body={"start": START.isoformat()})
-    assert booked.status == 201, booked.body
-    attorney_id = booked.json["attorney"]["id"]
+    consultation_id, attorney_id = book_through_api(api, who, START, name=NAME, phone=PHONE,
+                                                    description=DESCRIPTION)
     address = container.attorneys.contact(attorney_id).email
 
     # the booking alert: an SES e-mail to the attorney's address, listed by scripts/outbox
@@ -114,7 +109,7 @@ def test_booking_emails_the_attorney_and_a_bounce_stops_email_until_cleared(worl
     assert address not in console.body.decode()
 
     # no further e-mail to that attorney: a cancellation alert is not sent
-    cancelled = api.request("DELETE", f"/api/consultations/{created.json['id']}/booking", headers=who)
+    cancelled = api.request("DELETE", f"/api/consultations/{consultation_id}/booking", headers=who)
     assert cancelled.status in (200, 204), cancelled.body
     assert len([m for m in sent_email(endpoint) if m["to"] == address]) == 1
 

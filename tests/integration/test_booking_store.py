@@ -20,7 +20,7 @@ from chalicelib.domain.bookings import BookingChangedError, BookingStatus, Claim
 from chalicelib.domain.consultations import Status  # noqa: E402
 from chalicelib.domain.regions import rings  # noqa: E402
 from chalicelib.settings import Policy  # noqa: E402
-from tests.integration.reservations_harness import BACKENDS, Backend  # noqa: E402
+from tests.integration.reservations_harness import BACKENDS, Backend, backend_world  # noqa: E402
 
 pytestmark = pytest.mark.emulator
 
@@ -36,12 +36,7 @@ def kst(d: int, hh: int, mm: int = 0, month: int = 12) -> datetime:
 
 @pytest.fixture(params=["memory", "dynamo"])
 def world(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    if request.param == "dynamo":
-        backend = BACKENDS["dynamo"](request.getfixturevalue("container"), POLICY, NOW)
-    else:
-        backend = BACKENDS["memory"](POLICY, NOW)
-    yield backend
-    backend.retire_attorneys()
+    yield from backend_world(request, POLICY, NOW)
 
 
 def claims_of(world: Backend, first: datetime, last: datetime) -> list:

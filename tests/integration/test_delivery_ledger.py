@@ -4,14 +4,13 @@ daily allowances counted under a limit, statistics per template, unique receipt 
 
 from __future__ import annotations
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from chalicelib.domain.deliveries import Delivery, Result
+from tests.concurrency import race
 from tests.twins.memory_messages import MemoryDeliveryLedger, MemoryReceiptCounter
 
 pytestmark = pytest.mark.emulator
@@ -37,17 +36,6 @@ def receipts(request):
 def delivery(key: str, **changes) -> Delivery:
     return Delivery(key=key, consultation_id="c-1", event="survey", language="ko",
                     variables={"link": "https://maeul.example/consultations/c-1/survey"}, **changes)
-
-
-def race(n: int, call):
-    barrier = threading.Barrier(n)
-
-    def one(_: int):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(one, range(n)))
 
 
 def test_one_claim_wins_and_only_its_holder_marks(ledger) -> None:

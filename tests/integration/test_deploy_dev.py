@@ -16,18 +16,14 @@ import pytest
 from ops import processes
 from ops.processes import ROOT
 from tests.conftest import ARTIFACTS
+from tests.integration.conftest import serving
 
 pytestmark = [pytest.mark.emulator, pytest.mark.package]
 
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    port = processes.free_port()
-    service = processes.emulator(port, ARTIFACTS / f"emulator-deploy-dev-{port}.log").start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        service.stop(timeout=2.0)
+    yield from serving(processes.emulator, "emulator-deploy-dev", stop_timeout=2.0)
 
 
 def _fresh_shell(endpoint: str, home: Path, **extra: str) -> dict[str, str]:
@@ -43,6 +39,13 @@ def _run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.Co
     (ARTIFACTS / "deploy-dev.log").open("a", encoding="utf-8").write(
         f"$ {' '.join(args)}\n{result.stdout}{result.stderr}\n")
     return result
+
+
+def _succeeded(runs: dict[str, subprocess.CompletedProcess[str]], name: str) -> subprocess.CompletedProcess[str]:
+    """The run of that name, asserted to have succeeded (else the end of what it printed)."""
+    run = runs[name]
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run
 
 
 def _client(endpoint: str, service: str):
@@ -72,8 +75,7 @@ def test_without_confirmation_the_changes_are_shown_and_nothing_is_applied(runs)
 
 
 def test_the_first_deploy_creates_both_stacks_and_shows_what_it_changes(runs, endpoint) -> None:
-    first = runs["first"]
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    first = _succeeded(runs, "first")
     assert "stack maeul-dev: created" in first.stdout
     assert "stack maeul-dev-app: create with" in first.stdout
     assert "+ Add    APIHandler (AWS::Lambda::Function)" in first.stdout
@@ -87,8 +89,7 @@ def test_the_first_deploy_creates_both_stacks_and_shows_what_it_changes(runs, en
 
 
 def test_the_second_deploy_is_a_no_op_and_keeps_the_operator_email(runs, endpoint) -> None:
-    second = runs["second"]
-    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    second = _succeeded(runs, "second")
     assert "stack maeul-dev: no changes" in second.stdout
     assert "stack maeul-dev-app: no changes" in second.stdout
     assert "deployed (unchanged)" in second.stdout
@@ -102,7 +103,7 @@ def test_the_second_deploy_is_a_no_op_and_keeps_the_operator_email(runs, endpoin
 
 
 def test_the_jobs_failed_runs_go_to_the_encrypted_job_failures_queue(runs, endpoint) -> None:
-    assert runs["first"].returncode == 0
+    _succeeded(runs, "first")
     # (the emulator's stack leaves most outputs out; the deploy resolves them itself)
     url = _client(endpoint, "sqs").get_queue_url(QueueName="maeul-dev-job-failures")["QueueUrl"]
     attributes = _client(endpoint, "sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
@@ -128,7 +129,7 @@ def test_the_jobs_failed_runs_go_to_the_encrypted_job_failures_queue(runs, endpo
 
 
 def test_set_oauth_secret_works_from_a_fresh_shell(runs, endpoint, tmp_path) -> None:
-    assert runs["first"].returncode == 0
+    _succeeded(runs, "first")
     env = _fresh_shell(endpoint, tmp_path, KAKAO_CLIENT_SECRET="k-secret", NAVER_CLIENT_SECRET="n-secret",
                        KAKAO_ADMIN_KEY="k-admin", SENS_ACCESS_KEY="s-access", SENS_SECRET_KEY="s-secret")
     result = _run(["scripts/set-oauth-secret", "dev"], env)

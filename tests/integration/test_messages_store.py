@@ -18,23 +18,13 @@ from chalicelib.services import intake
 from chalicelib.settings import Settings
 from ops import awscalls
 from tests.fakes import attorney, resident
+from tests.identity_fakes import Clock
 from tests.phones import code_from_notifier, verify_with
 from tests.twins.memory import MemoryNotifier
 
 pytestmark = pytest.mark.emulator
 
 T0 = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def tick(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 def fresh(stack_env: dict[str, str], clock: Clock) -> Container:
@@ -78,12 +68,12 @@ def test_messages_are_sealed_polled_in_order_and_counted_unread(world) -> None:
     lawyer = attorney("att-001")
     secret = f"체불임금 비밀문구 {uuid.uuid4().hex}"
     first = c.rooms.post(me, cid, secret)
-    clock.tick(seconds=1)
+    clock.advance(seconds=1)
     c.rooms.post(me, cid, "second")
     assert c.thread_store.state(cid).unread_by(Side.ATTORNEY) == 2
     page = c.rooms.thread(lawyer, cid, None)
     assert [m.text for m in page.messages] == [secret, "second"] and page.unread == 0
-    clock.tick(seconds=1)
+    clock.advance(seconds=1)
     reply = c.rooms.post(lawyer, cid, "답변드립니다")
     newer = c.rooms.thread(me, cid, page.next)
     assert [m.text for m in newer.messages] == ["답변드립니다"] and newer.messages[0].cursor == reply.cursor
@@ -118,7 +108,7 @@ def test_a_page_of_50_messages_costs_at_most_one_kms_call(world, stack_env) -> N
     with awscalls.count_calls("kms") as posting:
         for n in range(48):
             if n and n % 18 == 0:
-                clock.tick(minutes=1)  # stay under the per-minute limit
+                clock.advance(minutes=1)  # stay under the per-minute limit
             c.rooms.post(me if n % 2 else lawyer, cid, f"message {n}")
     assert posting.total == 0, posting.by_operation
     cold = fresh(stack_env, clock)  # a new Lambda container: empty data-key cache
@@ -151,9 +141,9 @@ def test_the_waiting_index_holds_unanswered_threads_only_and_a_nudge_is_claimed_
     assert c.thread_store.mark_nudged(cid, posted_at, later) is False
     assert cid not in dict(c.thread_store.waiting(later, limit=1000))
     # answered: gone from the index; a new resident message enters it again
-    clock.tick(seconds=1)
+    clock.advance(seconds=1)
     c.rooms.post(me, cid, "hello?")
-    clock.tick(seconds=1)
+    clock.advance(seconds=1)
     c.rooms.post(attorney("att-001"), cid, "yes")
     assert cid not in dict(c.thread_store.waiting(clock() + timedelta(hours=1), limit=1000))
 
@@ -188,7 +178,7 @@ def test_signals_expire_and_only_the_other_side_sees_them(world) -> None:
     assert [s.type for s in items] == [SignalType.OFFER] and items[0].data["sdp"].startswith("v=0")
     assert c.rooms.signals(me, cid, None)[0] == []
     assert "192.0.2.10" not in repr(raw_main_items(c, f"SIGNAL#{cid}"))  # addresses sealed too
-    clock.tick(seconds=c.settings.policy.signal_ttl_seconds + 1)
+    clock.advance(seconds=c.settings.policy.signal_ttl_seconds + 1)
     assert c.rooms.signals(lawyer, cid, None)[0] == []
 
 

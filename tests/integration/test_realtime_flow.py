@@ -5,7 +5,6 @@ do not grow with the roster."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from chalicelib.settings import Settings
 from devtools.idp import accounts
 from ops import awscalls, processes, seed
 from ops.tick import run_jobs
+from tests.concurrency import race
 from tests.conftest import ARTIFACTS
 from tests.support import verified_staff_session
 
@@ -133,23 +133,9 @@ def test_offer_decline_timeout_then_one_of_twenty_parallel_accepts_wins(world) -
         headers = {"Authorization": f"Bearer {tokens.access_token}"}
         assert requests.get(f"http://127.0.0.1:{port}/api/attorney/offers", headers=headers,
                             timeout=30).status_code == 200
-        barrier = threading.Barrier(20)
-        statuses: list[int] = []
-        lock = threading.Lock()
-
-        def accept() -> None:
-            barrier.wait()
-            # a guard against a hang, not a speed limit: under libfaketime (every clock read takes a
-            # shared semaphore) twenty parallel accepts have taken over a minute on two busy cores
-            status = requests.post(url, headers=headers, timeout=300).status_code
-            with lock:
-                statuses.append(status)
-
-        threads = [threading.Thread(target=accept) for _ in range(20)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        # the timeout is a guard against a hang, not a speed limit: under libfaketime (every clock read
+        # takes a shared semaphore) twenty parallel accepts have taken over a minute on two busy cores
+        statuses = race(20, lambda: requests.post(url, headers=headers, timeout=300).status_code)
         # a foreign attorney gets 404
         other = next(a for a in ON_DUTY if a != third.attorney_id)
         other_tokens = verified_staff_session(

@@ -61,6 +61,15 @@ class Backend:
         assert self.store.enqueue(request, sort_key(consultation.created_at, consultation.id))
         return request
 
+    def offered(self) -> tuple[Consultation, RealtimeRequest, Offer]:
+        """A new consultation, queued and offered at ``T0`` to a new attorney (``offer.attorney_id``)."""
+        lawyer = self.attorney()
+        consultation, _ = self.consultation()
+        request = self.queued(consultation)
+        offer = offer_of(request, lawyer)
+        self.store.create_offer(offer, request, T0)
+        return consultation, request, offer
+
     def attorney(self, *, active: bool = True) -> str:
         attorney_id = f"att-rt{uuid.uuid4().hex[:8]}"
         self.roster.save(Attorney(id=attorney_id, display_name="테스트 노무사", categories=frozenset({CATEGORY}),
@@ -129,11 +138,8 @@ def test_a_request_enters_its_queue_once_oldest_first_and_only_while_submitted(b
 
 def test_an_offer_holds_the_request_and_the_attorney_until_it_is_declined(backend: Backend) -> None:
     store = backend.store
-    consultation, _ = backend.consultation()
-    request = backend.queued(consultation)
-    lawyer, other = backend.attorney(), backend.attorney()
-    offer = offer_of(request, lawyer)
-    store.create_offer(offer, request, T0)
+    consultation, request, offer = backend.offered()
+    lawyer, other = offer.attorney_id, backend.attorney()
 
     assert backend.consultations.get(consultation.id).status is Status.OFFERED
     state = store.request(consultation.id)
@@ -183,11 +189,8 @@ def test_an_attorney_busy_with_an_offer_gets_no_second_one_before_its_deadline(b
 
 def test_the_first_valid_accept_wins_and_counts_under_the_cap(backend: Backend) -> None:
     store = backend.store
-    lawyer = backend.attorney()
-    consultation, _ = backend.consultation()
-    request = backend.queued(consultation)
-    offer = offer_of(request, lawyer)
-    store.create_offer(offer, request, T0)
+    consultation, _, offer = backend.offered()
+    lawyer = offer.attorney_id
     state = store.request(consultation.id)
     now, until = T0 + timedelta(minutes=1), T0 + timedelta(hours=2)
 
@@ -223,11 +226,8 @@ def test_the_first_valid_accept_wins_and_counts_under_the_cap(backend: Backend) 
 
 def test_an_accept_after_the_deadline_is_refused(backend: Backend) -> None:
     store = backend.store
-    lawyer = backend.attorney()
-    consultation, _ = backend.consultation()
-    request = backend.queued(consultation)
-    offer = offer_of(request, lawyer)
-    store.create_offer(offer, request, T0)
+    consultation, _, offer = backend.offered()
+    lawyer = offer.attorney_id
     with pytest.raises(ChangedMeanwhileError):
         store.accept(offer, store.request(consultation.id), offer.deadline, year=YEAR, cap=5,
                      busy_until=T0 + timedelta(hours=2))

@@ -18,6 +18,7 @@ from chalicelib.settings import Settings
 from ops import seed
 from ops.outbox import sent_email, sent_sms
 from ops.processes import ROOT
+from tests.integration.api_booking import book_through_api
 from tests.integration.conftest import PrivateStack
 from tests.phones import code_from_outbox, verify_phone
 from tests.support import ApiClient
@@ -50,15 +51,9 @@ def booked(private_stack: PrivateStack):
         auth = {"Authorization": f"Bearer {fixed.sessions.start(subject, Provider.KAKAO).access_token}"}
         api = ApiClient(stack_env)
         verify_phone(api.post, auth, PHONE, code_from_outbox(stack_env["AWS_ENDPOINT_URL"]))  # SMS: verified only
-        created = api.post("/api/consultations", headers={**auth, "Idempotency-Key": uuid.uuid4().hex}, body={
-            "category": "wage_arrears", "region": "suwon", "mode": "reservation", "method": "phone",
-            "name": NAME, "phone": PHONE, "description": DESCRIPTION, "consent_privacy": True})
-        assert created.status == 201, created.body
-        booking = api.post(f"/api/consultations/{created.json['id']}/booking", headers=auth,
-                           body={"start": START.isoformat()})
-        assert booking.status == 201, booking.body
-        attorney = booking.json["attorney"]["id"]
-        yield created.json["id"], attorney, fixed.attorneys.contact(attorney).phone
+        consultation_id, attorney = book_through_api(api, auth, START, name=NAME, phone=PHONE,
+                                                     description=DESCRIPTION)
+        yield consultation_id, attorney, fixed.attorneys.contact(attorney).phone
     finally:
         use_container(container)
 

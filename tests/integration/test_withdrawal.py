@@ -28,7 +28,7 @@ from chalicelib.domain.limits import TooManyBookingChangesError
 from chalicelib.domain.offers import Offer, OfferStatus, OfferUnavailableError, RealtimeRequest
 from chalicelib.services.withdrawal import WithdrawalService
 from chalicelib.settings import Policy
-from tests.integration.reservations_harness import BACKENDS, Backend
+from tests.integration.reservations_harness import Backend, backend_world
 
 pytestmark = pytest.mark.emulator
 
@@ -41,12 +41,7 @@ WEDNESDAY_10 = datetime(2026, 12, 2, 10, tzinfo=KST)
 
 @pytest.fixture(params=["memory", "dynamo"])
 def world(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    if request.param == "dynamo":
-        backend = BACKENDS["dynamo"](request.getfixturevalue("container"), POLICY, NOW)
-    else:
-        backend = BACKENDS["memory"](POLICY, NOW)
-    yield backend
-    backend.retire_attorneys()
+    yield from backend_world(request, POLICY, NOW)
 
 
 def withdrawals(world: Backend, forget=lambda cid, now: None) -> WithdrawalService:  # type: ignore[no-untyped-def]

@@ -6,7 +6,9 @@ tests in ``tests/integration`` run against both).
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -389,12 +391,18 @@ class MemoryBookingRepository:
     # --- writes -------------------------------------------------------------------------------
 
     def _locked(self):  # type: ignore[no-untyped-def]
-        import contextlib
-
         stack = contextlib.ExitStack()
         for lock in (self._lock, self.consultations._lock, self.loads.lock):
             stack.enter_context(lock)
         return stack
+
+    @contextlib.contextmanager
+    def _transaction(self, consultation_id: str) -> Iterator[tuple[Consultation | None, Booking | None]]:
+        """One write, like one DynamoDB transaction (counted in ``transactions``), with every lock held:
+        the consultation and its active booking as they are stored."""
+        with self._locked():
+            self.transactions += 1
+            yield self.consultations.items.get(consultation_id), self.active.get(consultation_id)
 
     def _claimable(self, key: tuple[str, datetime], consultation_id: str, now: datetime) -> bool:
         current = self.claims.get(key)
@@ -409,13 +417,24 @@ class MemoryBookingRepository:
     def _count(self, attorney_id: str, year: int) -> int:
         return self.loads.get_many([attorney_id], year)[attorney_id].assignments_this_year
 
+    def _still_booked(self, consultation: Consultation, current: Booking | None, active: Booking) -> bool:
+        """``active`` is still the consultation's booking (``current``: the active one stored), holding its
+        slot claim and counted on its attorney's load."""
+        return (consultation.attorney_id == active.attorney_id and current is not None and current.id == active.id
+                and self._own((active.attorney_id, active.start), consultation.id, ClaimKind.BOOKED)
+                and self._count(active.attorney_id, active.load_year) > 0)
+
+    def _release(self, active: Booking, ended: Booking) -> None:
+        """The booking ends: its slot claim goes, ``ended`` joins the history, its load is counted back."""
+        del self.claims[(active.attorney_id, active.start)]
+        del self.active[active.consultation_id]
+        self.history.setdefault(active.consultation_id, []).append(ended)
+        self.loads.decrement(active.attorney_id, active.load_year)
+
     def book(self, plan: BookingPlan) -> None:
         booking, previous, cid = plan.booking, plan.previous, plan.booking.consultation_id
         new_key = (booking.attorney_id, booking.start)
-        with self._locked():
-            self.transactions += 1
-            consultation = self.consultations.items.get(cid)
-            current = self.active.get(cid)
+        with self._transaction(cid) as (consultation, current):
             changed = (consultation is None or consultation.status is not plan.expected
                        or (current is not None if previous is None else (current is None or current.id != previous.id))
                        or (previous is not None and not self._own((previous.attorney_id, previous.start), cid,
@@ -452,24 +471,15 @@ class MemoryBookingRepository:
 
     def end(self, plan: EndPlan) -> None:
         active, cid = plan.active, plan.active.consultation_id
-        with self._locked():
-            self.transactions += 1
-            consultation = self.consultations.items.get(cid)
-            current = self.active.get(cid)
+        with self._transaction(cid) as (consultation, current):
             if (consultation is None or consultation.status is not Status.BOOKED
-                    or consultation.attorney_id != active.attorney_id
-                    or current is None or current.id != active.id
-                    or not self._own((active.attorney_id, active.start), cid, ClaimKind.BOOKED)
-                    or self._count(active.attorney_id, active.load_year) <= 0):
+                    or not self._still_booked(consultation, current, active)):
                 raise BookingChangedError()
             self._check_quotas(plan.quotas)
             self._count_quotas(plan.quotas)
-            del self.claims[(active.attorney_id, active.start)]
-            del self.active[cid]
-            self.history.setdefault(cid, []).append(plan.ended)
+            self._release(active, plan.ended)
             self.consultations.items[cid] = consultation.evolve(status=Status.SUBMITTED, updated_at=plan.now,
                                                                 attorney_id=None)
-            self.loads.decrement(active.attorney_id, active.load_year)
 
     def _check_quotas(self, quotas: tuple[Quota, ...]) -> None:
         for quota in quotas:
@@ -497,23 +507,13 @@ class MemoryBookingRepository:
 
     def withdraw(self, plan: WithdrawPlan) -> None:
         active, cid = plan.active, plan.consultation.id
-        with self._locked():
-            self.transactions += 1
-            consultation = self.consultations.items.get(cid)
-            current = self.active.get(cid)
+        with self._transaction(cid) as (consultation, current):
             if (consultation is None or consultation.status is not plan.expected
                     or (active is None and current is not None)
-                    or (active is not None and (consultation.attorney_id != active.attorney_id
-                                                or current is None or current.id != active.id
-                                                or not self._own((active.attorney_id, active.start), cid,
-                                                                 ClaimKind.BOOKED)
-                                                or self._count(active.attorney_id, active.load_year) <= 0))):
+                    or (active is not None and not self._still_booked(consultation, current, active))):
                 raise BookingChangedError()
             if active is not None and plan.ended is not None:
-                del self.claims[(active.attorney_id, active.start)]
-                del self.active[cid]
-                self.history.setdefault(cid, []).append(plan.ended)
-                self.loads.decrement(active.attorney_id, active.load_year)
+                self._release(active, plan.ended)
             if plan.unload is not None:
                 self.loads.decrement(*plan.unload)
             if plan.hold is not None:
@@ -530,9 +530,7 @@ class MemoryBookingRepository:
     def hold(self, plan: HoldPlan) -> None:
         hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
         key = (hold.attorney_id, hold.start)
-        with self._locked():
-            self.transactions += 1
-            consultation = self.consultations.items.get(cid)
+        with self._transaction(cid) as (consultation, _active):
             if consultation is None or consultation.status is not Status.SUBMITTED:
                 raise BookingChangedError()
             if not self._claimable(key, cid, plan.now):

@@ -181,17 +181,25 @@ class MemoryRealtimeStore:
             self.offered.add(request.consultation_id)
             self.busy_[offer.attorney_id] = (offer.consultation_id, offer.deadline)
 
+    def _pending(self, offer: Offer) -> tuple[Offer, Consultation, RealtimeRequest]:
+        """The offer as stored, its consultation and request, while the offer is still open: pending, the
+        consultation offered, the request's current offer, the attorney held by it (else ``ChangedMeanwhileError``).
+        Call it under ``_locked()``."""
+        current = self.offers.get(offer.id)
+        consultation = self._consultation(offer.consultation_id)
+        state = self.requests_.get(offer.consultation_id)
+        holder = self.busy_.get(offer.attorney_id)
+        if (current is None or current.status is not OfferStatus.PENDING
+                or consultation is None or consultation.status is not Status.OFFERED
+                or state is None or state.current_offer != offer.id
+                or holder is None or holder[0] != offer.consultation_id):
+            raise ChangedMeanwhileError(FAILED)
+        return current, consultation, state
+
     def close_offer(self, offer: Offer, target: OfferStatus, now: datetime, request: RealtimeRequest) -> None:
         with self._locked():
-            current = self.offers.get(offer.id)
-            consultation = self._consultation(offer.consultation_id)
-            state = self.requests_.get(offer.consultation_id)
-            holder = self.busy_.get(offer.attorney_id)
-            if (current is None or current.status is not OfferStatus.PENDING
-                    or consultation is None or consultation.status is not Status.OFFERED
-                    or state is None or state.current_offer != offer.id
-                    or request.consultation_id not in self.queued
-                    or holder is None or holder[0] != offer.consultation_id):
+            current, consultation, state = self._pending(offer)
+            if request.consultation_id not in self.queued:
                 raise ChangedMeanwhileError(FAILED)
             self.offers[offer.id] = replace(current, status=OfferStatus(target), answered_at=now)
             self._set_consultation(consultation, status=Status.SUBMITTED, updated_at=now)
@@ -202,16 +210,9 @@ class MemoryRealtimeStore:
     def accept(self, offer: Offer, request: RealtimeRequest, now: datetime, *, year: int, cap: int,
                busy_until: datetime) -> None:
         with self._locked():
-            current = self.offers.get(offer.id)
-            consultation = self._consultation(offer.consultation_id)
-            state = self.requests_.get(offer.consultation_id)
-            holder = self.busy_.get(offer.attorney_id)
-            if (current is None or current.status is not OfferStatus.PENDING
-                    or current.attorney_id != offer.attorney_id or not now < current.deadline
-                    or consultation is None or consultation.status is not Status.OFFERED
-                    or self._count(offer.attorney_id, year) >= cap
-                    or holder is None or holder[0] != offer.consultation_id
-                    or state is None or state.current_offer != offer.id):
+            current, consultation, state = self._pending(offer)
+            if (current.attorney_id != offer.attorney_id or not now < current.deadline
+                    or self._count(offer.attorney_id, year) >= cap):
                 raise ChangedMeanwhileError(FAILED)
             self.offers[offer.id] = replace(current, status=OfferStatus.ACCEPTED, answered_at=now)
             self._set_consultation(consultation, status=Status.MATCHED, updated_at=now,
