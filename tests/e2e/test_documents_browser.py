@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,19 +15,25 @@ from chalicelib.domain.consultations import Status
 from devtools.idp import accounts
 from ops.tick import local_now
 from tests import documents
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, serious_violations, sign_in
+from tests.e2e.browser import (
+    DESKTOP,
+    KST,
+    PHONE,
+    chromium,
+    live_site,
+    screenshot,
+    serious_violations,
+    serves_suwon_wage_arrears,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
-SITE_OPENS = datetime(2027, 3, 2, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday morning
+SITE_OPENS = datetime(2027, 3, 2, 10, 5, tzinfo=KST)  # a Tuesday morning
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = live_site(serves_suwon_wage_arrears, at=SITE_OPENS)
 
 
 def fill_intake(page) -> None:

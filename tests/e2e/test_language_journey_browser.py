@@ -7,26 +7,26 @@ the status page says how an interpreted consultation goes."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain.consultations import Language
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
+from tests.e2e.browser import (
+    PHONE,
+    TUESDAY_MORNING,
+    chromium,
+    live_site,
+    screenshot,
+    serious_violations,
+    serves_suwon_wage_arrears,
+)
 
 pytestmark = pytest.mark.browser
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
-SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday, in the morning window
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = live_site(serves_suwon_wage_arrears, at=TUESDAY_MORNING)
 
 
 def fits_the_phone(page, name: str) -> None:

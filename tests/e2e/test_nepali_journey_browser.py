@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain import languages
 from chalicelib.domain.consultations import Language
-from tests.e2e.browser import PHONE, chromium, local_site, pass_second_factor, screenshot, serious_violations
+from tests.e2e.browser import (
+    PHONE,
+    TUESDAY_MORNING,
+    chromium,
+    live_site,
+    screenshot,
+    serious_violations,
+    serves_suwon_wage_arrears,
+    sign_in_staff,
+)
 
 pytestmark = pytest.mark.browser
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
-SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday, in the morning window
 NE_MONTHS = languages.text("ne", "when.months").split(",")
 NE_WEEKDAYS = languages.text("ne", "when.weekdays").split(",")
 
@@ -32,12 +37,8 @@ def ne(key: str, **values: object) -> str:
     return languages.text("ne", key, **values)
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    # Korean-speaking attorneys only: the consultation needs an interpreter and the chat a translator
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories
-                    and "ne" not in a.languages, at=SITE_OPENS) as site:
-        yield site
+# Korean-speaking attorneys only: the consultation needs an interpreter and the chat a translator
+live = live_site(lambda a: serves_suwon_wage_arrears(a) and "ne" not in a.languages, at=TUESDAY_MORNING)
 
 
 def fits_the_phone(page, name: str) -> None:
@@ -48,7 +49,7 @@ def fits_the_phone(page, name: str) -> None:
 
 
 def test_a_nepali_resident_books_a_chat_and_writes_to_the_attorney_in_nepali(live, container) -> None:
-    site, env = live
+    site, _ = live
     account = f"resident-nepali-{uuid.uuid4().hex[:6]}"
     with chromium() as browser:
         context = browser.new_context(viewport=PHONE, locale="ne-NP")
@@ -122,10 +123,7 @@ def test_a_nepali_resident_books_a_chat_and_writes_to_the_attorney_in_nepali(liv
         # the booked attorney (Korean only) reads the original, with the same note in Korean
         attorney_id = container.consultations.get(consultation_id).attorney_id
         staff = f"attorney-{attorney_id.split('-', 1)[1]}"
-        lawyer = browser.new_context().new_page()
-        lawyer.goto(f"{site}/auth/kakao/login?next=/consultations/{consultation_id}/room&login_hint={staff}")
-        pass_second_factor(lawyer, container, env, staff)
-        lawyer.wait_for_url(f"{site}/consultations/{consultation_id}/room")
+        lawyer = sign_in_staff(browser.new_context(), site, staff, f"/consultations/{consultation_id}/room")
         theirs = lawyer.locator("#thread li.theirs", has_text="मेरो तलब दुई महिनादेखि बाँकी छ")
         theirs.wait_for(timeout=15000)
         assert theirs.locator(".untranslated").inner_text() == languages.text("ko", "chat.mt.unsupported")

@@ -15,19 +15,22 @@ Screenshots of every step go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, second_factor_if_asked
+from tests.e2e.browser import (
+    DESKTOP,
+    PHONE,
+    SATURDAY_EVENING,
+    chromium,
+    live_site,
+    screenshot,
+    second_factor_if_asked,
+)
 
 pytestmark = pytest.mark.browser
 
-# a Saturday evening: the service is closed, which the pages must say without the browser's clock
-SATURDAY_EVENING = datetime(2027, 3, 6, 19, 30, tzinfo=ZoneInfo("Asia/Seoul"))
 WCAG_22 = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BIG_TEXT = "html { font-size: 200% !important; }"
 HOMES = {"resident-e2e-frame": "/consultations", "attorney-001": "/attorney", "admin": "/admin"}
@@ -63,10 +66,8 @@ SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
   .filter(([, h]) => h < 44)"""
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[str]:
-    with local_site(stack_env, container, at=SATURDAY_EVENING) as (site, _):
-        yield site
+# the service is closed, which the pages must say without the browser's clock
+live = live_site(at=SATURDAY_EVENING, url_only=True)
 
 
 def wcag22_violations(page) -> list[dict]:

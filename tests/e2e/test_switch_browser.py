@@ -7,19 +7,24 @@ At 360 px in Korean and 1280 px in English, axe clean at each step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
+from tests.e2e.browser import (
+    PHONE,
+    THURSDAY_MORNING,
+    chromium,
+    live_site,
+    screenshot,
+    serious_violations,
+    serves_suwon_wage_arrears,
+)
 from tests.e2e.test_pages_browser import sign_in, submit_intake
 from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
 
-SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 DESKTOP = {"width": 1280, "height": 800}
 TEXT = {
     "ko": {"switch": "예약으로 바꾸기", "booked_state": "예약 확정", "mode": "예약 상담", "undo": "되돌리기",
@@ -29,12 +34,8 @@ TEXT = {
 }
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    # nobody goes on duty: a real-time request waits in the queue
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+# nobody goes on duty: a real-time request waits in the queue
+live = live_site(serves_suwon_wage_arrears, at=THURSDAY_MORNING)
 
 
 

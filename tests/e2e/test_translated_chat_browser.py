@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from chalicelib.domain import languages
 from chalicelib.domain.consultations import Language
-from tests.e2e.browser import PHONE, chromium, local_site, pass_second_factor, screenshot, serious_violations
+from tests.e2e.browser import (
+    PHONE,
+    TUESDAY_MORNING,
+    chromium,
+    live_site,
+    screenshot,
+    serious_violations,
+    serves_suwon_wage_arrears,
+    sign_in_staff,
+)
 
 pytestmark = pytest.mark.browser
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
-SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday, in the morning window
 VI_TEXT = "Tôi chưa được trả lương hai tháng."
 KO_TEXT = "언제부터 못 받으셨나요?"
 
@@ -32,12 +37,8 @@ def vi(key: str, **values: object) -> str:
     return languages.text("vi", key, **values)
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    # Korean-speaking attorneys only: the chat needs the translator
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories
-                    and "vi" not in a.languages, at=SITE_OPENS) as site:
-        yield site
+# Korean-speaking attorneys only: the chat needs the translator
+live = live_site(lambda a: serves_suwon_wage_arrears(a) and "vi" not in a.languages, at=TUESDAY_MORNING)
 
 
 def fits_the_phone(page, name: str) -> None:
@@ -96,10 +97,7 @@ def test_a_vietnamese_resident_books_a_chat_and_talks_with_a_korean_attorney_thr
 
         attorney_id = container.consultations.get(cid).attorney_id
         staff = f"attorney-{attorney_id.split('-', 1)[1]}"
-        lawyer = browser.new_context().new_page()
-        lawyer.goto(f"{site}/auth/kakao/login?next=/consultations/{cid}/room&login_hint={staff}")
-        pass_second_factor(lawyer, container, env, staff)
-        lawyer.wait_for_url(f"{site}/consultations/{cid}/room")
+        lawyer = sign_in_staff(browser.new_context(), site, staff, f"/consultations/{cid}/room")
         # the attorney reads the machine translation into Korean, labelled, the original one tap away
         theirs = lawyer.locator("#thread li.theirs", has_text=f"[dev translator vi→ko: not translated] {VI_TEXT}")
         theirs.wait_for(timeout=15000)
