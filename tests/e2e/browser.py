@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,16 +22,6 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-KST = ZoneInfo("Asia/Seoul")
-# the sites' clocks (``local_site(at=…)``), whatever the real date and hour; none is a holiday
-TUESDAY_MORNING = datetime(2027, 3, 2, 10, 2, tzinfo=KST)  # inside the morning service window
-THURSDAY_MORNING = datetime(2027, 3, 4, 10, 5, tzinfo=KST)
-SATURDAY_EVENING = datetime(2027, 3, 6, 19, 30, tzinfo=KST)  # the service closed
-
-
-def serves_suwon_wage_arrears(attorney: Any) -> bool:
-    """The attorneys a resident's journey reaches: the form is filled with wage arrears in Suwon."""
-    return "suwon" in attorney.regions and "wage_arrears" in attorney.categories
 
 
 def live_site(wanted: Callable[[Any], bool] | None = None, *, at: datetime | None = None,
@@ -47,6 +36,14 @@ def live_site(wanted: Callable[[Any], bool] | None = None, *, at: datetime | Non
             yield url if url_only else (url, env)
 
     return live
+
+
+def journey_site(*, at: datetime, not_speaking: str | None = None, url_only: bool = False) -> Any:
+    """``live_site`` for a resident's journey: on the roster the attorneys who serve wage arrears in
+    Suwon (what the form is filled with), leaving out those who speak ``not_speaking`` (so that the
+    resident needs an interpreter and the chat a translator)."""
+    return live_site(lambda a: "suwon" in a.regions and "wage_arrears" in a.categories
+                     and (not_speaking is None or not_speaking not in a.languages), at=at, url_only=url_only)
 
 
 def app_site() -> Any:

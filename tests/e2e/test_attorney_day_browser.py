@@ -13,20 +13,11 @@ identity provider and the emulator's stack, with the app's clock on a Tuesday mo
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import (
-    DESKTOP,
-    KST,
-    PHONE,
-    TUESDAY_MORNING,
-    chromium,
-    live_site,
-    screenshot,
-    serves_suwon_wage_arrears,
-    sign_in,
-)
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot, sign_in
 from tests.e2e.test_site_frame_browser import (
     BIG_TEXT,
     ONE_CHAR_LINES,
@@ -37,6 +28,8 @@ from tests.e2e.test_site_frame_browser import (
 
 pytestmark = pytest.mark.browser
 
+KST = ZoneInfo("Asia/Seoul")
+TUESDAY_MORNING = datetime(2027, 3, 2, 10, 2, tzinfo=KST)
 
 # what the resident's page script does, in short: submit a reservation request and book the first slot
 BOOK_FIRST_SLOT = """async () => {
@@ -58,7 +51,7 @@ BOOK_FIRST_SLOT = """async () => {
 BOOKING_STATUS = """async (id) => (await fetch('/api/consultations/' + id + '/booking')).status"""
 
 
-live = live_site(serves_suwon_wage_arrears, at=TUESDAY_MORNING, url_only=True)
+live = journey_site(at=TUESDAY_MORNING, url_only=True)
 
 
 def check_step(page, name: str, width: int) -> None:

@@ -7,22 +7,18 @@ At 360 px in Korean and 1280 px in English, axe clean at each step."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from tests.e2e.browser import (
-    PHONE,
-    THURSDAY_MORNING,
-    chromium,
-    live_site,
-    screenshot,
-    serious_violations,
-    serves_suwon_wage_arrears,
-)
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
 from tests.e2e.test_pages_browser import sign_in, submit_intake
 from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
 
+SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 DESKTOP = {"width": 1280, "height": 800}
 TEXT = {"ko": {"edit": "내용 고치기", "saved": "고친 내용을 저장했습니다.", "wage_passed": "고용노동부에 임금체불 진정",
                "booked": "상담 시간:"},
@@ -31,7 +27,7 @@ TEXT = {"ko": {"edit": "내용 고치기", "saved": "고친 내용을 저장했�
 NEW_DESCRIPTION = "지난 석 달 치 월급과 퇴직금을 받지 못했습니다. 사장님은 연락을 받지 않습니다."
 
 
-live = live_site(serves_suwon_wage_arrears, at=THURSDAY_MORNING)
+live = journey_site(at=SITE_OPENS)
 
 
 

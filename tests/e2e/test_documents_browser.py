@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,25 +16,15 @@ from chalicelib.domain.consultations import Status
 from devtools.idp import accounts
 from ops.tick import local_now
 from tests import documents
-from tests.e2e.browser import (
-    DESKTOP,
-    KST,
-    PHONE,
-    chromium,
-    live_site,
-    screenshot,
-    serious_violations,
-    serves_suwon_wage_arrears,
-    sign_in,
-)
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
-SITE_OPENS = datetime(2027, 3, 2, 10, 5, tzinfo=KST)  # a Tuesday morning
+SITE_OPENS = datetime(2027, 3, 2, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday morning
 
 
-live = live_site(serves_suwon_wage_arrears, at=SITE_OPENS)
+live = journey_site(at=SITE_OPENS)
 
 
 def fill_intake(page) -> None:

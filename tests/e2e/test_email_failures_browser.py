@@ -3,30 +3,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from chalicelib.domain.email_health import EmailFailure, FailureReason
-from tests.e2e.browser import (
-    PHONE,
-    TUESDAY_MORNING,
-    chromium,
-    live_site,
-    serious_violations,
-    serves_suwon_wage_arrears,
-    sign_in_staff,
-)
+from tests.e2e.browser import PHONE, chromium, journey_site, serious_violations, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
+SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
-live = live_site(serves_suwon_wage_arrears, at=TUESDAY_MORNING)
+live = journey_site(at=SITE_OPENS)
 
 
 def test_the_console_names_the_failing_count_and_clears_an_attorney(live, container) -> None:
     site, _ = live
     [attorney] = sorted(container.attorneys.roster(), key=lambda a: a.id)[:1]
-    container.email_health.mark(EmailFailure(attorney.id, FailureReason.BOUNCE, "0" * 64, TUESDAY_MORNING))
+    container.email_health.mark(EmailFailure(attorney.id, FailureReason.BOUNCE, "0" * 64, SITE_OPENS))
     count = len(container.email_health.failing())
     try:
         with chromium() as browser:

@@ -13,19 +13,20 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.adapters.sens_notifier import domestic
 from ops.outbox import sent_sens
-from tests.e2e.browser import KST, PHONE, chromium, live_site, screenshot, serious_violations, sign_in
+from tests.e2e.browser import PHONE, chromium, live_site, screenshot, serious_violations, sign_in
 from tests.e2e.test_pages_browser import UUID_PATH, fill_up_to_contact
 from tests.phones import code_from_sens, e164
 
 pytestmark = pytest.mark.browser
 
 # Tuesday 10:06 KST: inside the morning window and outside the quiet hours; not a holiday
-SITE_OPENS = datetime(2027, 3, 2, 10, 6, tzinfo=KST)
+SITE_OPENS = datetime(2027, 3, 2, 10, 6, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 live = live_site(at=SITE_OPENS)

@@ -7,26 +7,21 @@ the status page says how an interpreted consultation goes."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain.consultations import Language
-from tests.e2e.browser import (
-    PHONE,
-    TUESDAY_MORNING,
-    chromium,
-    live_site,
-    screenshot,
-    serious_violations,
-    serves_suwon_wage_arrears,
-)
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
+SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday, in the morning window
 
 
-live = live_site(serves_suwon_wage_arrears, at=TUESDAY_MORNING)
+live = journey_site(at=SITE_OPENS)
 
 
 def fits_the_phone(page, name: str) -> None:

@@ -15,21 +15,22 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from ops.outbox import sent_sens
-from tests.e2e.browser import DESKTOP, KST, PHONE, chromium, live_site, serves_suwon_wage_arrears
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site
 from tests.e2e.test_pages_browser import UUID_PATH, fill_intake, sign_in
 
 pytestmark = pytest.mark.browser
 
 # Tuesday 10:04 KST: inside the morning window and outside the quiet hours; not a holiday
-SITE_OPENS = datetime(2027, 3, 2, 10, 4, tzinfo=KST)
+SITE_OPENS = datetime(2027, 3, 2, 10, 4, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
-live = live_site(serves_suwon_wage_arrears, at=SITE_OPENS)
+live = journey_site(at=SITE_OPENS)
 
 
 def arrivals(env: dict[str, str], to: str, count: int, timeout: float = 15.0) -> list[dict]:

@@ -10,25 +10,19 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain import languages
 from chalicelib.domain.consultations import Language
-from tests.e2e.browser import (
-    PHONE,
-    TUESDAY_MORNING,
-    chromium,
-    live_site,
-    screenshot,
-    serious_violations,
-    serves_suwon_wage_arrears,
-    sign_in_staff,
-)
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
+SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday, in the morning window
 NE_MONTHS = languages.text("ne", "when.months").split(",")
 NE_WEEKDAYS = languages.text("ne", "when.weekdays").split(",")
 
@@ -38,7 +32,7 @@ def ne(key: str, **values: object) -> str:
 
 
 # Korean-speaking attorneys only: the consultation needs an interpreter and the chat a translator
-live = live_site(lambda a: serves_suwon_wage_arrears(a) and "ne" not in a.languages, at=TUESDAY_MORNING)
+live = journey_site(at=SITE_OPENS, not_speaking="ne")
 
 
 def fits_the_phone(page, name: str) -> None:

@@ -14,15 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.browser import (
-    DESKTOP,
-    PHONE,
-    TUESDAY_MORNING,
-    chromium,
-    live_site,
-    screenshot,
-    serves_suwon_wage_arrears,
-)
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot
 from tests.e2e.test_attorney_day_browser import TUESDAY_MORNING, check_big_text, check_step, sign_in
 
 pytestmark = pytest.mark.browser
@@ -42,7 +34,7 @@ CONSULTATION = """async (id) => {
 }"""
 
 
-live = live_site(serves_suwon_wage_arrears, at=TUESDAY_MORNING, url_only=True)
+live = journey_site(at=TUESDAY_MORNING, url_only=True)
 
 
 def test_operator_day(live) -> None:

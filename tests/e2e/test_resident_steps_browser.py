@@ -16,28 +16,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import (
-    DESKTOP,
-    KST,
-    PHONE,
-    SATURDAY_EVENING,
-    chromium,
-    live_site,
-    screenshot,
-    serves_suwon_wage_arrears,
-)
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot
 from tests.e2e.test_site_frame_browser import wcag22_violations
 
 pytestmark = pytest.mark.browser
 
+SATURDAY_EVENING = datetime(2027, 3, 6, 19, 30, tzinfo=ZoneInfo("Asia/Seoul"))
 UUID_PATH = re.compile(r"/consultations/[0-9a-f-]{36}$")
 STORY = "지난 두 달 치 월급을 받지 못했습니다. 사장님은 다음 달에 준다고만 합니다."
 
 
-live_env = live_site(serves_suwon_wage_arrears, at=SATURDAY_EVENING)
+live_env = journey_site(at=SATURDAY_EVENING)
 
 
 @pytest.fixture(scope="module")
@@ -271,7 +264,7 @@ def test_when_real_time_fails_the_slot_picker_is_offered(live_env) -> None:
         submit_reservation(page, mode="realtime")
         page.locator("#queue-position").filter(has_text="대기 순서").wait_for(timeout=15000)
         assert page.locator("#slots").is_hidden()
-        closed = datetime(2027, 3, 8, 11, 35, tzinfo=KST)  # Monday's morning window over
+        closed = datetime(2027, 3, 8, 11, 35, tzinfo=ZoneInfo("Asia/Seoul"))  # Monday's morning window over
         results = run_jobs(closed, only=["window_keeper"], env=env)
         assert all(r["ok"] for r in results), results
         page.locator("#next-step").filter(has_text="예약하시거나").wait_for(timeout=15000)

@@ -5,25 +5,21 @@ live "step n of 6" line (KRDS allows the short form on small displays). Axe clea
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from tests.e2e.browser import (
-    PHONE,
-    THURSDAY_MORNING,
-    chromium,
-    live_site,
-    screenshot,
-    serious_violations,
-    serves_suwon_wage_arrears,
-)
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
 from tests.e2e.test_pages_browser import sign_in
 
 pytestmark = pytest.mark.browser
 
+SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))
 DESKTOP = {"width": 1280, "height": 800}
 
 
-live = live_site(serves_suwon_wage_arrears, at=THURSDAY_MORNING)
+live = journey_site(at=SITE_OPENS)
 
 
 def test_the_step_indicator_marks_the_current_and_done_steps(live) -> None:

@@ -8,23 +8,17 @@ At 360 px in Korean and 1280 px in English, axe clean at each step."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import (
-    PHONE,
-    THURSDAY_MORNING,
-    chromium,
-    live_site,
-    screenshot,
-    serious_violations,
-    serves_suwon_wage_arrears,
-)
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
 from tests.e2e.test_pages_browser import sign_in, submit_intake
 from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
 
+SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 DESKTOP = {"width": 1280, "height": 800}
 TEXT = {
     "ko": {"switch": "예약으로 바꾸기", "booked_state": "예약 확정", "mode": "예약 상담", "undo": "되돌리기",
@@ -35,7 +29,7 @@ TEXT = {
 
 
 # nobody goes on duty: a real-time request waits in the queue
-live = live_site(serves_suwon_wage_arrears, at=THURSDAY_MORNING)
+live = journey_site(at=SITE_OPENS)
 
 
 

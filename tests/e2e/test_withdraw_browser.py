@@ -6,26 +6,21 @@ stack holds it withdrawn with its slot free again."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import (
-    PHONE,
-    THURSDAY_MORNING,
-    chromium,
-    live_site,
-    screenshot,
-    serious_violations,
-    serves_suwon_wage_arrears,
-)
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
 from tests.e2e.test_pages_browser import fill_intake, sign_in
 
 pytestmark = pytest.mark.browser
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
+SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 
 
-live = live_site(serves_suwon_wage_arrears, at=THURSDAY_MORNING)
+live = journey_site(at=SITE_OPENS)
 
 
 def test_resident_withdraws_a_booked_request_after_confirming(live, container) -> None:
