@@ -147,14 +147,24 @@ def sign_in_staff(context: Any, site: str, account: str, next_path: str) -> Any:
 def sign_in(context: Any, site: str, account: str, next_path: str) -> Any:
     """A page signed in through the dev identity provider (Kakao), on ``next_path``; staff pass their
     second factor on the way. The page's script errors are kept in ``page.script_errors``."""
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page = keeping_script_errors(context.new_page())
     page.goto(f"{site}/auth/kakao/login?next={next_path}&login_hint={account}")
     second_factor_if_asked(page, account)
     page.wait_for_url(f"{site}{next_path}")
-    page.script_errors = errors  # type: ignore[attr-defined]
     return page
+
+
+def keeping_script_errors(page: Any) -> Any:
+    """``page``, keeping its script errors (uncaught exceptions) in ``page.script_errors``."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.script_errors = errors
+    return page
+
+
+def phone_page(browser: Any, locale: str) -> Any:
+    """A new page on a phone (360 px) set to ``locale`` (``Accept-Language``), keeping its script errors."""
+    return keeping_script_errors(browser.new_context(viewport=PHONE, locale=locale).new_page())
 
 
 def serious_violations(page: Any) -> list[dict[str, Any]]:
@@ -165,6 +175,15 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n.get("target") for n in v.get("nodes", [])][:5]}
             for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+def fits_the_phone(page: Any, lang: str, name: str) -> None:
+    """A page at 360 px in ``lang`` (``<html lang>``): nothing wider than the phone, no serious axe
+    violation; its screenshot is ``name``-360."""
+    assert page.evaluate("document.documentElement.lang") == lang, name
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+    assert serious_violations(page) == [], name
+    screenshot(page, f"{name}-360")
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
-from tests.e2e.test_pages_browser import sign_in, submit_intake
+from tests.e2e.intake_form import book_first_slot, resident_with_a_request
 from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
@@ -45,9 +45,8 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
     words = TEXT[lang]
     width = viewport["width"]
     with chromium() as browser:
-        context = browser.new_context(viewport=viewport, bypass_csp=True)
-        page = sign_in(context, site, f"resident-corrects-{lang}", "/consultations/new")
-        cid = submit_intake(page, mode="reservation", method="phone", phone="010-2345-6789", lang=lang)
+        page, cid = resident_with_a_request(browser, site, f"resident-corrects-{lang}", viewport,
+                                            mode="reservation", lang=lang)
 
         page.locator("#d-name").wait_for(state="visible", timeout=15000)
         assert page.locator("#d-name").inner_text() == "홍길동"
@@ -92,11 +91,7 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         screenshot(page, f"correct-saved-{lang}-{width}")
 
         # booked: an attorney has it now, so the page no longer offers a correction
-        first_slot = page.locator("#slot-days button.slot").first
-        first_slot.wait_for(state="visible", timeout=15000)
-        first_slot.click()
-        page.click("#slot-yes")
-        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        book_first_slot(page)
         # the booking is undone in one tap (no second question), and made again
         undo = page.locator("#booking-undo")
         undo.wait_for(state="visible", timeout=15000)
@@ -106,11 +101,7 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
                                timeout=15000)
         assert container.bookings.state_of(cid).active is None
         assert page.locator("#booking-undo-line").is_hidden()  # an undo is not undone: the times are offered again
-        first_slot = page.locator("#slot-days button.slot").first
-        first_slot.wait_for(state="visible", timeout=15000)
-        first_slot.click()
-        page.click("#slot-yes")
-        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        book_first_slot(page)
         page.wait_for_function("document.activeElement && document.activeElement.id === 'booking-result'",
                                timeout=15000)
         assert container.bookings.state_of(cid).active is not None
@@ -124,4 +115,4 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         assert serious_violations(page) == []
         screenshot(page, f"mine-booked-{lang}-{width}")
         assert page.script_errors == []  # type: ignore[attr-defined]
-        context.close()
+        page.context.close()

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
-from tests.e2e.test_pages_browser import sign_in
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
-from tests.e2e.test_pages_browser import sign_in, submit_intake
+from tests.e2e.intake_form import resident_with_a_request
 from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
@@ -44,9 +44,8 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
     words = TEXT[lang]
     width = viewport["width"]
     with chromium() as browser:
-        context = browser.new_context(viewport=viewport, bypass_csp=True)
-        page = sign_in(context, site, f"resident-switches-{lang}", "/consultations/new")
-        cid = submit_intake(page, mode="realtime", method="phone", phone="010-2345-6789", lang=lang)
+        page, cid = resident_with_a_request(browser, site, f"resident-switches-{lang}", viewport,
+                                            mode="realtime", lang=lang)
 
         switch = page.locator("#switch-start")
         switch.wait_for(state="visible", timeout=15000)  # waiting in the queue: the way out is offered
@@ -109,4 +108,4 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
         assert container.consultations.get(cid).status is Status.BOOKED
         screenshot(page, f"switch-undone-{lang}-{width}")
         assert page.script_errors == []  # type: ignore[attr-defined]
-        context.close()
+        page.context.close()

@@ -31,6 +31,7 @@ from chalicelib.services.attachments import AttachmentNotUploadedError
 from chalicelib.settings import Settings
 from ops import awscalls
 from tests import documents
+from tests.documents import bucket_keys
 from tests.fakes import admin, attorney, resident
 from tests.twins.memory import MemoryNotifier
 from tests.twins.memory_attachments import MemoryAttachmentStore
@@ -89,15 +90,6 @@ def upload(c: Container, who: Any, cid: str, body: bytes, filename: str, content
                              files={"file": (filename, body, content_type)}, timeout=30)
     assert response.status_code in (200, 201, 204), response.text[:300]
     return ticket.attachment.id
-
-
-def bucket_keys(c: Container, cid: str) -> list[str]:
-    s3 = c.boto_session.client("s3")
-    keys = []
-    for prefix in (f"incoming/{cid}/", f"consultations/{cid}/"):
-        keys += [o["Key"] for o in s3.list_objects_v2(Bucket=c.settings.attachments_bucket,
-                                                      Prefix=prefix).get("Contents", [])]
-    return keys
 
 
 def test_the_upload_form_pins_key_type_and_size(world) -> None:
