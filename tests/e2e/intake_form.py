@@ -4,10 +4,12 @@ the roster for), the consents and the review step, the request sent, the first t
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
-from tests.e2e.browser import sign_in
+from tests.e2e.browser import chromium, sign_in
 from tests.phones import verify_in_intake_form
 
 UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")  # a request's status page; the id in group 1
@@ -74,14 +76,17 @@ def submit_intake(page: Any, *, mode: str, method: str, phone: str, lang: str = 
     return consultation_id
 
 
-def resident_with_a_request(browser: Any, site: str, account: str, viewport: dict[str, int], *,
-                            mode: str, lang: str) -> tuple[Any, str]:
-    """``account`` signed in at ``viewport`` (the page's CSP bypassed, for the reflow check's style)
-    who has sent a ``mode`` request to be called (010-2345-6789): their page on its status page in
-    ``lang``, and its id."""
-    context = browser.new_context(viewport=viewport, bypass_csp=True)
-    page = sign_in(context, site, account, "/consultations/new")
-    return page, submit_intake(page, mode=mode, method="phone", phone="010-2345-6789", lang=lang)
+@contextlib.contextmanager
+def resident_with_a_request(site: str, account: str, viewport: dict[str, int], *, mode: str,
+                            lang: str) -> Iterator[tuple[Any, str]]:
+    """In Chromium, ``account`` signed in at ``viewport`` (the page's CSP bypassed, for the reflow
+    check's style) who has sent a ``mode`` request to be called (010-2345-6789): their page on its
+    status page in ``lang``, and its id."""
+    with chromium() as browser:
+        context = browser.new_context(viewport=viewport, bypass_csp=True)
+        page = sign_in(context, site, account, "/consultations/new")
+        yield page, submit_intake(page, mode=mode, method="phone", phone="010-2345-6789", lang=lang)
+        context.close()
 
 
 def book_first_slot(page: Any) -> None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
+from tests.e2e.browser import PHONE, journey_site, screenshot, serious_violations
 from tests.e2e.intake_form import book_first_slot, resident_with_a_request
 from tests.e2e.test_site_frame_browser import check_reflow
 
@@ -44,10 +44,8 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
     site, _ = live
     words = TEXT[lang]
     width = viewport["width"]
-    with chromium() as browser:
-        page, cid = resident_with_a_request(browser, site, f"resident-corrects-{lang}", viewport,
-                                            mode="reservation", lang=lang)
-
+    with resident_with_a_request(site, f"resident-corrects-{lang}", viewport, mode="reservation",
+                                 lang=lang) as (page, cid):
         page.locator("#d-name").wait_for(state="visible", timeout=15000)
         assert page.locator("#d-name").inner_text() == "홍길동"
         assert page.locator("#d-phone").inner_text() == "010-2345-6789"
@@ -115,4 +113,3 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         assert serious_violations(page) == []
         screenshot(page, f"mine-booked-{lang}-{width}")
         assert page.script_errors == []  # type: ignore[attr-defined]
-        page.context.close()

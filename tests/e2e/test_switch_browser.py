@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations
+from tests.e2e.browser import PHONE, journey_site, screenshot, serious_violations
 from tests.e2e.intake_form import resident_with_a_request
 from tests.e2e.test_site_frame_browser import check_reflow
 
@@ -43,10 +43,8 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
     site, _ = live
     words = TEXT[lang]
     width = viewport["width"]
-    with chromium() as browser:
-        page, cid = resident_with_a_request(browser, site, f"resident-switches-{lang}", viewport,
-                                            mode="realtime", lang=lang)
-
+    with resident_with_a_request(site, f"resident-switches-{lang}", viewport, mode="realtime",
+                                 lang=lang) as (page, cid):
         switch = page.locator("#switch-start")
         switch.wait_for(state="visible", timeout=15000)  # waiting in the queue: the way out is offered
         assert switch.inner_text() == words["switch"]
@@ -108,4 +106,3 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
         assert container.consultations.get(cid).status is Status.BOOKED
         screenshot(page, f"switch-undone-{lang}-{width}")
         assert page.script_errors == []  # type: ignore[attr-defined]
-        page.context.close()
