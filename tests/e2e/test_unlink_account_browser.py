@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.browser import chromium, live_site
-from tests.e2e.test_attorney_day_browser import sign_in
+from tests.e2e.browser import chromium, live_site, sign_in
 
 pytestmark = pytest.mark.browser
 
