@@ -1,9 +1,11 @@
 """Test documents made on the fly (no binaries in the repository): phone photos with a GPS
-position in their EXIF, PNGs, PDFs with and without JavaScript or embedded files, HTML."""
+position in their EXIF, PNGs, PDFs with and without JavaScript or embedded files, HTML; and what a
+consultation's documents leave in the attachments bucket."""
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 GPS_IFD = 0x8825
 # Suwon city hall, as a phone would write it
@@ -82,6 +84,17 @@ def pdf_with_link_action() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def bucket_keys(container: Any, consultation_id: str) -> list[str]:
+    """The keys of a consultation's objects in the attachments bucket: uploads not yet confirmed
+    (``incoming/``) and the documents kept (``consultations/``)."""
+    s3 = container.boto_session.client("s3")
+    keys = []
+    for prefix in (f"incoming/{consultation_id}/", f"consultations/{consultation_id}/"):
+        keys += [o["Key"] for o in s3.list_objects_v2(Bucket=container.settings.attachments_bucket,
+                                                      Prefix=prefix).get("Contents", [])]
+    return keys
 
 
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"

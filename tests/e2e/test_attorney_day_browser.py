@@ -12,13 +12,12 @@ identity provider and the emulator's stack, with the app's clock on a Tuesday mo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, sign_in
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot, sign_in
 from tests.e2e.test_site_frame_browser import (
     BIG_TEXT,
     ONE_CHAR_LINES,
@@ -52,11 +51,7 @@ BOOK_FIRST_SLOT = """async () => {
 BOOKING_STATUS = """async (id) => (await fetch('/api/consultations/' + id + '/booking')).status"""
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[str]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=TUESDAY_MORNING) as (site, _):
-        yield site
+live = journey_site(at=TUESDAY_MORNING, url_only=True)
 
 
 def check_step(page, name: str, width: int) -> None:

@@ -7,14 +7,13 @@ At 360 px in Korean and 1280 px in English, axe clean at each step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
-from tests.e2e.test_pages_browser import sign_in, submit_intake
+from tests.e2e.browser import PHONE, journey_site, screenshot, serious_violations
+from tests.e2e.intake_form import book_first_slot, resident_with_a_request
 from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
@@ -30,11 +29,7 @@ TEXT = {"ko": {"edit": "내용 고치기", "saved": "고친 내용을 저장했�
 NEW_DESCRIPTION = "지난 석 달 치 월급과 퇴직금을 받지 못했습니다. 사장님은 연락을 받지 않습니다."
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = journey_site(at=SITE_OPENS)
 
 
 
@@ -51,11 +46,8 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
     site, _ = live
     words = TEXT[lang]
     width = viewport["width"]
-    with chromium() as browser:
-        context = browser.new_context(viewport=viewport, bypass_csp=True)
-        page = sign_in(context, site, f"resident-corrects-{lang}", "/consultations/new")
-        cid = submit_intake(page, mode="reservation", method="phone", phone="010-2345-6789", lang=lang)
-
+    with resident_with_a_request(site, f"resident-corrects-{lang}", viewport, mode="reservation",
+                                 lang=lang) as (page, cid):
         page.locator("#d-name").wait_for(state="visible", timeout=15000)
         assert page.locator("#d-name").inner_text() == "홍길동"
         assert page.locator("#d-phone").inner_text() == "010-2345-6789"
@@ -101,11 +93,7 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         screenshot(page, f"correct-saved-{lang}-{width}")
 
         # booked: an attorney has it now, so the page no longer offers a correction
-        first_slot = page.locator("#slot-days button.slot").first
-        first_slot.wait_for(state="visible", timeout=15000)
-        first_slot.click()
-        page.click("#slot-yes")
-        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        book_first_slot(page)
         # the booking is undone in one tap (no second question), and made again
         undo = page.locator("#booking-undo")
         undo.wait_for(state="visible", timeout=15000)
@@ -115,11 +103,7 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
                                timeout=15000)
         assert container.bookings.state_of(cid).active is None
         assert page.locator("#booking-undo-line").is_hidden()  # an undo is not undone: the times are offered again
-        first_slot = page.locator("#slot-days button.slot").first
-        first_slot.wait_for(state="visible", timeout=15000)
-        first_slot.click()
-        page.click("#slot-yes")
-        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        book_first_slot(page)
         page.wait_for_function("document.activeElement && document.activeElement.id === 'booking-result'",
                                timeout=15000)
         assert container.bookings.state_of(cid).active is not None
@@ -133,4 +117,3 @@ def test_resident_corrects_a_waiting_request_and_not_after_it_is_booked(live, co
         assert serious_violations(page) == []
         screenshot(page, f"mine-booked-{lang}-{width}")
         assert page.script_errors == []  # type: ignore[attr-defined]
-        context.close()

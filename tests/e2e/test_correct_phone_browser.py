@@ -1,5 +1,5 @@
 """Correcting the phone of a waiting request in Chromium, against the app, the dev identity provider and
-the dev SENS emulator (``local_site``; the app's clock on a Thursday morning, outside the quiet hours).
+the dev SENS emulator (``journey_site``; the app's clock on a Thursday morning, outside the quiet hours).
 
 A resident sends a request with a mobile verified in the intake form, so the status page says the
 number gets SMS. They correct it to a new mobile: the correction form offers the same code step (the
@@ -10,7 +10,6 @@ receipt. Axe clean on the form with the code step."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,8 +17,8 @@ import pytest
 
 from chalicelib.adapters.sens_notifier import domestic
 from ops.outbox import sent_sens
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations, sign_in
-from tests.e2e.test_pages_browser import submit_intake
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations, sign_in
+from tests.e2e.intake_form import submit_intake
 from tests.phones import code_from_sens, e164
 
 pytestmark = pytest.mark.browser
@@ -28,11 +27,7 @@ SITE_OPENS = datetime(2027, 3, 4, 10, 7, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thu
 OLD, NEW = "010-4444-0311", "010-4444-0312"
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = journey_site(at=SITE_OPENS)
 
 
 def to(env: dict[str, str], phone: str) -> list[dict]:

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain import languages
-from ops import processes
-from tests.e2e.browser import PHONE, chromium
+from tests.e2e.browser import PHONE, app_site, chromium
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +22,7 @@ INSTANTS = (datetime(2027, 3, 1, 15, 30, tzinfo=UTC),  # Tue 2 March 00:30 in Ko
             datetime(2027, 9, 5, 1, 0, tzinfo=UTC))  # Sun 5 September 10:00
 
 
-@pytest.fixture(scope="module")
-def site(stack_env):
-    port = processes.free_port()
-    service = processes.app_server(port, {**stack_env, "MAEUL_APP_PORT": str(port)}, None).start()
-    yield f"http://127.0.0.1:{port}"
-    service.stop()
+site = app_site()
 
 
 def patterns(lang: str) -> dict[str, str]:

@@ -5,9 +5,7 @@ resident leaves, the objects are gone from the bucket."""
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,46 +15,16 @@ from chalicelib.domain.consultations import Status
 from devtools.idp import accounts
 from ops.tick import local_now
 from tests import documents
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, serious_violations, sign_in
+from tests.documents import bucket_keys
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot, serious_violations, sign_in
+from tests.e2e.intake_form import UUID_PATH, consent_and_review, fill_up_to_contact
 
 pytestmark = pytest.mark.browser
 
-UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
 SITE_OPENS = datetime(2027, 3, 2, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday morning
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
-
-
-def fill_intake(page) -> None:
-    page.check("input[name=category][value=wage_arrears]")
-    page.select_option("#region", "suwon")
-    page.click("#step-next")
-    page.check("input[name=mode][value=realtime]")
-    page.check("input[name=method][value=chat]")
-    page.click("#step-next")
-    page.check("input[name=employment_status][value=left]")
-    page.fill("#left_on", "2026-10-31")
-    page.select_option("#monthly_pay", "2m_3m")
-    page.fill("#description", "지난 두 달 치 월급을 받지 못했습니다. 급여명세서를 첨부합니다.")
-    page.click("#step-next")
-    page.fill("#name", "홍길동")
-    page.fill("#phone", "010-3434-5656")
-    page.click("#step-next")
-    page.check("#consent_privacy")
-
-
-def bucket_keys(container, cid: str) -> list[str]:
-    s3 = container.boto_session.client("s3")
-    found = []
-    for prefix in (f"incoming/{cid}/", f"consultations/{cid}/"):
-        found += [o["Key"] for o in s3.list_objects_v2(Bucket=container.settings.attachments_bucket,
-                                                       Prefix=prefix).get("Contents", [])]
-    return found
+live = journey_site(at=SITE_OPENS)
 
 
 def test_pay_slip_at_intake_pdf_in_chat_attorney_opens_both_and_leaving_erases_them(live, container) -> None:
@@ -67,8 +35,9 @@ def test_pay_slip_at_intake_pdf_in_chat_attorney_opens_both_and_leaving_erases_t
     paper = documents.pdf(pages=2)
     with chromium() as browser:
         resident = sign_in(browser.new_context(viewport=PHONE), site, account, "/consultations/new")
-        fill_intake(resident)
-        resident.click("#step-next")  # to the review step, where documents are added before sending
+        fill_up_to_contact(resident, mode="realtime", method="chat", phone="010-3434-5656",
+                           description="지난 두 달 치 월급을 받지 못했습니다. 급여명세서를 첨부합니다.")
+        consent_and_review(resident, optional=False)  # the review step, where documents are added before sending
         camera = resident.locator("#documents-camera")
         assert camera.get_attribute("capture") == "environment" and camera.get_attribute("accept") == "image/*"
         assert "application/pdf" in resident.locator("#documents-file").get_attribute("accept")

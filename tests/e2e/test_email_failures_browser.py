@@ -3,38 +3,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain.email_health import EmailFailure, FailureReason
-from tests.e2e.browser import PHONE, chromium, local_site, pass_second_factor, serious_violations
+from tests.e2e.browser import PHONE, chromium, journey_site, serious_violations, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
 SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = journey_site(at=SITE_OPENS)
 
 
 def test_the_console_names_the_failing_count_and_clears_an_attorney(live, container) -> None:
-    site, env = live
+    site, _ = live
     [attorney] = sorted(container.attorneys.roster(), key=lambda a: a.id)[:1]
     container.email_health.mark(EmailFailure(attorney.id, FailureReason.BOUNCE, "0" * 64, SITE_OPENS))
     count = len(container.email_health.failing())
     try:
         with chromium() as browser:
-            page = browser.new_context(viewport=PHONE).new_page()
-            page.goto(f"{site}/auth/kakao/login?next=/admin&login_hint=admin")
-            pass_second_factor(page, container, env, "admin")  # staff: the TOTP step first
-            page.wait_for_url(f"{site}/admin")
+            page = sign_in_staff(browser.new_context(viewport=PHONE), site, "admin", "/admin")  # the TOTP step first
             line = page.locator("#email-failures-text")
             line.wait_for()
             assert line.inner_text() == f"노무사 {count}명의 이메일 전달이 실패하고 있습니다."

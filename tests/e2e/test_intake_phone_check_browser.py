@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,8 +19,8 @@ import pytest
 
 from chalicelib.adapters.sens_notifier import domestic
 from ops.outbox import sent_sens
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations, sign_in
-from tests.e2e.test_pages_browser import UUID_PATH, fill_up_to_contact
+from tests.e2e.browser import PHONE, chromium, live_site, screenshot, serious_violations, sign_in
+from tests.e2e.intake_form import consent_and_review, fill_up_to_contact, send_from_review
 from tests.phones import code_from_sens, e164
 
 pytestmark = pytest.mark.browser
@@ -30,25 +29,16 @@ pytestmark = pytest.mark.browser
 SITE_OPENS = datetime(2027, 3, 2, 10, 6, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, at=SITE_OPENS) as site:
-        yield site
+live = live_site(at=SITE_OPENS)
 
 
 def to(env: dict[str, str], phone: str) -> list[dict]:
     return [m for m in sent_sens(env["MAEUL_SENS_BASE_URL"]) if m["to"] == domestic(e164(phone))]
 
 
-def finish_and_submit(page) -> str:  # type: ignore[no-untyped-def]
-    page.click("#step-next")
-    page.check("#consent_privacy")
-    page.click("#step-next")
-    page.locator("#review").wait_for(state="visible")
-    page.click("#submit")
-    page.wait_for_url(UUID_PATH)
+def wait_for_receipt(page) -> None:  # type: ignore[no-untyped-def]
+    """The status page of a request just sent shows its 접수번호."""
     page.locator("#f-receipt").filter(has_text=re.compile(r"\d{4}-\d{4}")).wait_for(timeout=15000)
-    return page.url.rsplit("/", 1)[1]
 
 
 def test_a_resident_verifies_the_mobile_in_the_form_and_is_told_on_it(live) -> None:
@@ -82,14 +72,10 @@ def test_a_resident_verifies_the_mobile_in_the_form_and_is_told_on_it(live) -> N
         assert page.locator("#phone-check-enter").is_hidden() and page.locator("#phone-check-send").is_hidden()
         assert "/consultations/new" in page.url  # the form was not sent by the Enter
 
-        page.click("#step-next")
-        page.check("#consent_privacy")
-        page.click("#step-next")
+        consent_and_review(page, optional=False)
         assert "확인됨" in page.locator("[data-review=phone]").inner_text()
-        page.click("#submit")
-        page.wait_for_url(UUID_PATH)
-        consultation_id = page.url.rsplit("/", 1)[1]
-        page.locator("#f-receipt").filter(has_text=re.compile(r"\d{4}-\d{4}")).wait_for(timeout=15000)
+        consultation_id = send_from_review(page)
+        wait_for_receipt(page)
         receipt = page.locator("#f-receipt").inner_text()
         deadline = time.monotonic() + 15
         while not [m for m in to(env, mobile) if m["template"]] and time.monotonic() < deadline:
@@ -105,7 +91,9 @@ def test_a_resident_verifies_the_mobile_in_the_form_and_is_told_on_it(live) -> N
         fill_up_to_contact(page, mode="reservation", method="video", phone=mobile)
         page.locator("#phone-check-status").filter(has_text="이미 확인된 번호입니다").wait_for()
         assert page.locator("#phone-check-send").is_hidden()
-        finish_and_submit(page)
+        consent_and_review(page, optional=False)
+        send_from_review(page)
+        wait_for_receipt(page)
         texts = to(env, mobile)
         assert [m["template"] for m in texts].count(None) == 1  # still the one code
         assert page.script_errors == []  # type: ignore[attr-defined]
@@ -119,14 +107,10 @@ def test_an_unverified_number_gets_nothing_but_the_request_is_taken(live, contai
                        "/consultations/new")
         fill_up_to_contact(page, mode="reservation", method="phone", phone=mobile)
         page.locator("#phone-check-send").wait_for(state="visible")
-        page.click("#step-next")
-        page.check("#consent_privacy")
-        page.click("#step-next")
+        consent_and_review(page, optional=False)
         assert "확인 안 됨" in page.locator("[data-review=phone]").inner_text()
-        page.click("#submit")
-        page.wait_for_url(UUID_PATH)
-        consultation_id = page.url.rsplit("/", 1)[1]
-        page.locator("#f-receipt").filter(has_text=re.compile(r"\d{4}-\d{4}")).wait_for(timeout=15000)
+        consultation_id = send_from_review(page)
+        wait_for_receipt(page)
         assert page.script_errors == []  # type: ignore[attr-defined]
     # the request exists with that number (the attorney can call it), and the message was sent in the
     # request: had it gone, the SENS emulator would hold it by now

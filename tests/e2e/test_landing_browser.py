@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ops import processes
-from tests.e2e.browser import DESKTOP, PHONE, chromium, screenshot, serious_violations
+from tests.e2e.browser import DESKTOP, PHONE, app_site, chromium, screenshot, serious_violations
 
-
-@pytest.fixture(scope="module")
-def site(stack_env):
-    port = processes.free_port()
-    env = {**stack_env, "MAEUL_APP_PORT": str(port), "AWS_ENDPOINT_URL": stack_env["AWS_ENDPOINT_URL"]}
-    service = processes.app_server(port, env, None).start()
-    yield f"http://127.0.0.1:{port}"
-    service.stop()
+site = app_site()
 
 
 @pytest.mark.parametrize("viewport,label", [(PHONE, "360"), (DESKTOP, "1280")])

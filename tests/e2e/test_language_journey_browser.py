@@ -6,64 +6,37 @@ the status page says how an interpreted consultation goes."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain.consultations import Language
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
+from tests.e2e.browser import chromium, fits_the_phone, journey_site, phone_page
+from tests.e2e.intake_form import fill_up_to_contact, send_from_review
 
 pytestmark = pytest.mark.browser
 
-UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
 SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday, in the morning window
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
-
-
-def fits_the_phone(page, name: str) -> None:
-    assert page.evaluate("document.documentElement.lang") == "vi", name
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-    assert serious_violations(page) == [], name
-    screenshot(page, f"journey-vi-{name}-360")
+live = journey_site(at=SITE_OPENS)
 
 
 def test_a_vietnamese_resident_books_a_consultation_in_vietnamese(live, container) -> None:
     site, _ = live
     with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="vi-VN")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page = phone_page(browser, "vi-VN")
         page.goto(site)
         assert page.locator("h1").inner_text().startswith("Gặp khó khăn ở nơi làm việc?")
-        fits_the_phone(page, "landing")
+        fits_the_phone(page, "vi", "journey-vi-landing")
 
         page.goto(f"{site}/auth/kakao/login?next=/consultations/new&login_hint=resident-vietnamese")
         page.wait_for_url(f"{site}/consultations/new")
         assert page.locator("#step-count").inner_text() == "Bước 1/6"
-        fits_the_phone(page, "intake")
-        page.check("input[name=category][value=wage_arrears]")
-        page.select_option("#region", "suwon")
-        page.click("#step-next")
-        page.check("input[name=mode][value=reservation]")
-        page.check("input[name=method][value=phone]")
-        page.click("#step-next")
-        page.check("input[name=employment_status][value=left]")
-        page.fill("#left_on", "2026-10-31")
-        page.select_option("#monthly_pay", "2m_3m")
-        page.fill("#description", "Tôi chưa được trả lương hai tháng. Chủ nói tháng sau mới trả.")
-        page.click("#step-next")
-        page.fill("#name", "Nguyễn Văn An")
-        page.fill("#phone", "12345")
+        fits_the_phone(page, "vi", "journey-vi-intake")
+        fill_up_to_contact(page, mode="reservation", method="phone", phone="12345", name="Nguyễn Văn An",
+                           description="Tôi chưa được trả lương hai tháng. Chủ nói tháng sau mới trả.")
         page.click("#step-next")
         error = page.locator("#err-phone")
         error.wait_for(state="visible")  # the contact step is checked before the next: the message is by the field
@@ -74,16 +47,14 @@ def test_a_vietnamese_resident_books_a_consultation_in_vietnamese(live, containe
         page.click("#step-next")
         page.locator("#review").wait_for(state="visible")  # the review step, then the only button that sends
         assert "Nguyễn Văn An" in page.locator("#review").inner_text()
-        page.click("#submit")
-        page.wait_for_url(UUID_PATH)
-        consultation_id = UUID_PATH.search(page.url).group(1)
+        consultation_id = send_from_review(page)
         assert container.consultations.get(consultation_id).language is Language.VI
 
         first_slot = page.locator("#slot-days button.slot").first
         first_slot.wait_for(state="visible", timeout=15000)
         assert page.locator("#slots h2").inner_text() == "Chọn giờ tư vấn"
         assert "Nếu bạn cần phiên dịch" in page.locator("#interpreting").inner_text()
-        fits_the_phone(page, "slots")
+        fits_the_phone(page, "vi", "journey-vi-slots")
         first_slot.click()  # a tap only asks
         page.click("#slot-yes")
         page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
@@ -91,5 +62,5 @@ def test_a_vietnamese_resident_books_a_consultation_in_vietnamese(live, containe
         assert page.locator("#booking-attorney").inner_text().startswith("Luật sư của bạn:")
         assert "031-8030-4541" in page.locator("#booking-how").inner_text()
         assert "Hỏi đáp" in page.locator("#booking-how").inner_text()  # how it happens, in Vietnamese
-        fits_the_phone(page, "booked")
-        assert errors == []
+        fits_the_phone(page, "vi", "journey-vi-booked")
+        assert page.script_errors == []

@@ -3,11 +3,8 @@ script drawn with real glyphs (no tofu boxes), through Debian's fonts as CI inst
 
 from __future__ import annotations
 
-import pytest
-
 from chalicelib.domain.languages import LANGUAGES
-from ops import processes
-from tests.e2e.browser import PHONE, chromium, screenshot
+from tests.e2e.browser import PHONE, app_site, chromium, screenshot
 
 # Draws each character of ``text`` alone on a canvas in the page's own font stack and compares its
 # pixels with those of a character no font has (U+0378, unassigned: the .notdef "tofu" box). A
@@ -37,13 +34,7 @@ OVERFLOWING = """() => Array.from(document.querySelectorAll("body *"))
   .map((el) => el.tagName + (el.id ? "#" + el.id : "") + " " + (el.textContent || "").trim().slice(0, 40))"""
 
 
-@pytest.fixture(scope="module")
-def site(stack_env):
-    port = processes.free_port()
-    env = {**stack_env, "MAEUL_APP_PORT": str(port), "AWS_ENDPOINT_URL": stack_env["AWS_ENDPOINT_URL"]}
-    service = processes.app_server(port, env, None).start()
-    yield f"http://127.0.0.1:{port}"
-    service.stop()
+site = app_site()
 
 
 def test_the_landing_page_in_every_language_fits_a_phone_and_draws_every_script(site) -> None:

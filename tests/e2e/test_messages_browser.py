@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,8 +21,8 @@ import pytest
 import requests
 
 from ops.outbox import sent_sens
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site
-from tests.e2e.test_pages_browser import UUID_PATH, fill_intake, sign_in
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, sign_in
+from tests.e2e.intake_form import fill_intake, send_from_review
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +30,7 @@ pytestmark = pytest.mark.browser
 SITE_OPENS = datetime(2027, 3, 2, 10, 4, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = journey_site(at=SITE_OPENS)
 
 
 def arrivals(env: dict[str, str], to: str, count: int, timeout: float = 15.0) -> list[dict]:
@@ -61,9 +56,7 @@ def test_reservation_messages_in_korean_with_failover_to_lms(live) -> None:
         page = sign_in(browser.new_context(viewport=PHONE), site, "resident-messages-ko", "/consultations/new")
         fill_intake(page, mode="reservation", method="phone", phone="010-4444-0001",
                     verify_by=env["MAEUL_SENS_BASE_URL"])
-        page.click("#submit")
-        page.wait_for_url(UUID_PATH)
-        consultation_id = page.url.rsplit("/", 1)[1]
+        consultation_id = send_from_review(page)
         page.locator("#f-receipt").filter(has_text=re.compile(r"\d{4}-\d{4}")).wait_for(timeout=15000)
         receipt = page.locator("#f-receipt").inner_text()
 
@@ -127,9 +120,7 @@ def test_real_time_messages_in_english(live) -> None:
                            "/consultations/new?lang=en")
         fill_intake(resident, mode="realtime", method="chat", phone="010-4444-0002",
                     verify_by=env["MAEUL_SENS_BASE_URL"])
-        resident.click("#submit")
-        resident.wait_for_url(UUID_PATH)
-        consultation_id = resident.url.rsplit("/", 1)[1]
+        consultation_id = send_from_review(resident)
         (received,) = arrivals(env, to, 1)
         assert (received["channel"], received["template"]) == ("alimtalk", "MAEUL_RECEIVED_EN")
         assert received["text"].startswith("[Maeul] We received your request.\nReceipt no.: ")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,11 +17,11 @@ import pytest
 
 from chalicelib.domain import languages
 from chalicelib.domain.consultations import Language
-from tests.e2e.browser import PHONE, chromium, local_site, pass_second_factor, screenshot, serious_violations
+from tests.e2e.browser import chromium, fits_the_phone, journey_site, phone_page, sign_in_staff
+from tests.e2e.intake_form import consent_and_review, fill_up_to_contact, send_from_review
 
 pytestmark = pytest.mark.browser
 
-UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
 SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday, in the morning window
 NE_MONTHS = languages.text("ne", "when.months").split(",")
 NE_WEEKDAYS = languages.text("ne", "when.weekdays").split(",")
@@ -32,60 +31,31 @@ def ne(key: str, **values: object) -> str:
     return languages.text("ne", key, **values)
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    # Korean-speaking attorneys only: the consultation needs an interpreter and the chat a translator
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories
-                    and "ne" not in a.languages, at=SITE_OPENS) as site:
-        yield site
-
-
-def fits_the_phone(page, name: str) -> None:
-    assert page.evaluate("document.documentElement.lang") == "ne", name
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-    assert serious_violations(page) == [], name
-    screenshot(page, f"journey-ne-{name}-360")
+# Korean-speaking attorneys only: the consultation needs an interpreter and the chat a translator
+live = journey_site(at=SITE_OPENS, not_speaking="ne")
 
 
 def test_a_nepali_resident_books_a_chat_and_writes_to_the_attorney_in_nepali(live, container) -> None:
-    site, env = live
+    site, _ = live
     account = f"resident-nepali-{uuid.uuid4().hex[:6]}"
     with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="ne-NP")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page = phone_page(browser, "ne-NP")
         page.goto(site)
         assert page.locator("h1").inner_text() == ne("app.tagline")
-        fits_the_phone(page, "landing")
+        fits_the_phone(page, "ne", "journey-ne-landing")
 
         page.goto(f"{site}/auth/kakao/login?next=/consultations/new&login_hint={account}")
         page.wait_for_url(f"{site}/consultations/new")
         assert page.locator("#step-count").inner_text() == ne("js.intake.step", n=1, total=6)
         # the regions in Devanagari with the sign name, as the picker lists them
         assert page.locator("#region option[value=ansan]").inner_text() == "आन्सान (Ansan)"
-        fits_the_phone(page, "intake")
-        page.check("input[name=category][value=wage_arrears]")
-        page.select_option("#region", "suwon")
-        page.click("#step-next")
-        page.check("input[name=mode][value=reservation]")
-        page.check("input[name=method][value=chat]")
-        page.click("#step-next")
-        page.check("input[name=employment_status][value=left]")
-        page.fill("#left_on", "2027-02-10")
-        page.select_option("#monthly_pay", "2m_3m")
-        page.fill("#description", "मलाई दुई महिनादेखि तलब दिइएको छैन। मालिकले अर्को महिना दिन्छु भन्छन्।")
-        page.click("#step-next")
-        page.fill("#name", "राम बहादुर थापा")
-        page.fill("#phone", "010-2345-6789")
-        page.click("#step-next")
-        page.check("#consent_privacy")
-        page.click("#step-next")
-        page.locator("#review").wait_for(state="visible")
+        fits_the_phone(page, "ne", "journey-ne-intake")
+        fill_up_to_contact(page, mode="reservation", method="chat", phone="010-2345-6789", name="राम बहादुर थापा",
+                           description="मलाई दुई महिनादेखि तलब दिइएको छैन। मालिकले अर्को महिना दिन्छु भन्छन्।",
+                           left_on="2027-02-10")
+        consent_and_review(page, optional=False)
         assert "राम बहादुर थापा" in page.locator("#review").inner_text()
-        page.click("#submit")
-        page.wait_for_url(UUID_PATH)
-        consultation_id = UUID_PATH.search(page.url).group(1)
+        consultation_id = send_from_review(page)
         assert container.consultations.get(consultation_id).language is Language.NE
 
         first_slot = page.locator("#slot-days button.slot").first
@@ -96,7 +66,7 @@ def test_a_nepali_resident_books_a_chat_and_writes_to_the_attorney_in_nepali(liv
         day_name = page.locator("#slot-days .day-name").first.inner_text()
         assert any(month in day_name for month in NE_MONTHS) and any(w in day_name for w in NE_WEEKDAYS), day_name
         assert not re.search(r"\bM\d\d\b", day_name), day_name
-        fits_the_phone(page, "slots")
+        fits_the_phone(page, "ne", "journey-ne-slots")
         first_slot.click()
         page.click("#slot-yes")
         page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
@@ -106,7 +76,7 @@ def test_a_nepali_resident_books_a_chat_and_writes_to_the_attorney_in_nepali(liv
         # deadlines and where to complain, in plain Nepali
         deadlines = page.locator("#plain-deadlines").inner_text()
         assert ne("deadline.title") in deadlines and ne("deadline.dismissal") in deadlines
-        fits_the_phone(page, "booked")
+        fits_the_phone(page, "ne", "journey-ne-booked")
 
         # the chat room, in Nepali: the message goes untranslated, and the page says so
         page.goto(f"{site}/consultations/{consultation_id}/room")
@@ -117,16 +87,13 @@ def test_a_nepali_resident_books_a_chat_and_writes_to_the_attorney_in_nepali(liv
         mine.wait_for(timeout=15000)
         mine.locator(".untranslated").wait_for(timeout=15000)
         assert mine.locator(".untranslated").inner_text() == ne("chat.mt.unsupported")
-        fits_the_phone(page, "chat")
+        fits_the_phone(page, "ne", "journey-ne-chat")
 
         # the booked attorney (Korean only) reads the original, with the same note in Korean
         attorney_id = container.consultations.get(consultation_id).attorney_id
         staff = f"attorney-{attorney_id.split('-', 1)[1]}"
-        lawyer = browser.new_context().new_page()
-        lawyer.goto(f"{site}/auth/kakao/login?next=/consultations/{consultation_id}/room&login_hint={staff}")
-        pass_second_factor(lawyer, container, env, staff)
-        lawyer.wait_for_url(f"{site}/consultations/{consultation_id}/room")
+        lawyer = sign_in_staff(browser.new_context(), site, staff, f"/consultations/{consultation_id}/room")
         theirs = lawyer.locator("#thread li.theirs", has_text="मेरो तलब दुई महिनादेखि बाँकी छ")
         theirs.wait_for(timeout=15000)
         assert theirs.locator(".untranslated").inner_text() == languages.text("ko", "chat.mt.unsupported")
-        assert errors == []
+        assert page.script_errors == []

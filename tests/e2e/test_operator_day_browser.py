@@ -12,11 +12,9 @@ identity provider and the emulator's stack, with the app's clock on a Tuesday mo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot
 from tests.e2e.test_attorney_day_browser import TUESDAY_MORNING, check_big_text, check_step, sign_in
 
 pytestmark = pytest.mark.browser
@@ -36,11 +34,7 @@ CONSULTATION = """async (id) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[str]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=TUESDAY_MORNING) as (site, _):
-        yield site
+live = journey_site(at=TUESDAY_MORNING, url_only=True)
 
 
 def test_operator_day(live) -> None:

@@ -13,28 +13,21 @@ the morning service window (``MAEUL_CLOCK``), whatever the real date and hour.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, serious_violations, sign_in
-from tests.phones import verify_in_intake_form
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot, serious_violations, sign_in
+from tests.e2e.intake_form import consent_and_review, fill_intake, fill_up_to_contact, send_from_review
 
 pytestmark = pytest.mark.browser
 
-UUID_PATH = re.compile(r"/consultations/[0-9a-f-]{36}$")
 # Tuesday 10:02 KST, inside the morning window with 88 minutes to spare; not a holiday
 SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    """IdP + app on free ports against the test stack, with the attorneys who serve wage arrears in Suwon."""
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = journey_site(at=SITE_OPENS)
 
 
 def check_page(page, name: str) -> None:
@@ -46,48 +39,6 @@ def check_page(page, name: str) -> None:
         screenshot(page, f"{name}-{label}")
     page.set_viewport_size(PHONE)
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
-
-
-def submit_intake(page, *, mode: str, method: str, phone: str, lang: str = "ko",  # type: ignore[no-untyped-def]
-                  verify_by: str | None = None) -> str:
-    """Fill the form, send it, and land on the new request's status page (in ``lang``): its id."""
-    fill_intake(page, mode=mode, method=method, phone=phone, verify_by=verify_by)
-    page.click("#submit")
-    page.wait_for_url(UUID_PATH)
-    consultation_id = page.url.rsplit("/", 1)[1]
-    if lang != "ko":
-        page.goto(page.url + f"?lang={lang}")
-    return consultation_id
-
-
-def fill_intake(page, *, mode: str, method: str, phone: str, verify_by: str | None = None) -> None:
-    """Every step up to the review step (the [선택] items with the [선택] consent). ``verify_by``: the
-    SENS emulator's URL, to verify the mobile number with the code it delivered (resident SMS and
-    알림톡 go to verified numbers only)."""
-    fill_up_to_contact(page, mode=mode, method=method, phone=phone)
-    if verify_by is not None:
-        verify_in_intake_form(page, verify_by)
-    page.click("#step-next")
-    page.check("#consent_privacy")
-    page.check("#consent_optional")
-    page.click("#step-next")
-    page.locator("#review").wait_for(state="visible")
-
-
-def fill_up_to_contact(page, *, mode: str, method: str, phone: str) -> None:
-    page.check("input[name=category][value=wage_arrears]")
-    page.select_option("#region", "suwon")
-    page.click("#step-next")
-    page.check(f"input[name=mode][value={mode}]")
-    page.check(f"input[name=method][value={method}]")
-    page.click("#step-next")
-    page.check("input[name=employment_status][value=left]")
-    page.fill("#left_on", "2026-10-31")
-    page.select_option("#monthly_pay", "2m_3m")
-    page.fill("#description", "지난 두 달 치 월급을 받지 못했습니다. 사장님은 다음 달에 준다고만 합니다.")
-    page.click("#step-next")
-    page.fill("#name", "홍길동")
-    page.fill("#phone", phone)
 
 
 def test_resident_books_a_reservation(live) -> None:
@@ -110,12 +61,8 @@ def test_resident_books_a_reservation(live) -> None:
         screenshot(page, "intake-error-360")
 
         page.fill("#phone", "010-1234-5678")
-        page.click("#step-next")
-        page.check("#consent_privacy")
-        page.check("#consent_optional")
-        page.click("#step-next")
-        page.click("#submit")  # only from the review step
-        page.wait_for_url(UUID_PATH)
+        consent_and_review(page)
+        send_from_review(page)  # only from the review step
         assert "홍길동" not in page.url and "010" not in page.url
 
         first_slot = page.locator("#slot-days button.slot").first
@@ -156,8 +103,7 @@ def test_attorney_accepts_and_the_resident_page_turns_to_matched(live, container
 
         resident = sign_in(browser.new_context(viewport=PHONE), site, "resident-realtime", "/consultations/new")
         fill_intake(resident, mode="realtime", method="chat", phone="010-2222-3333")
-        resident.click("#submit")
-        resident.wait_for_url(UUID_PATH)
+        send_from_review(resident)
         resident.locator("#state").filter(has_text=re.compile("접수됨|노무사 연결 중")).wait_for(timeout=10000)
         check_page(resident, "status-waiting")
 
@@ -285,9 +231,7 @@ def test_the_status_page_follows_an_assignment_without_a_reload(live) -> None:
     with chromium() as browser:
         resident = sign_in(browser.new_context(viewport=PHONE), site, "resident-waiting", "/consultations/new")
         fill_intake(resident, mode="realtime", method="video", phone="010-4444-5555")
-        resident.click("#submit")
-        resident.wait_for_url(UUID_PATH)
-        consultation_id = resident.url.rsplit("/", 1)[1]
+        consultation_id = send_from_review(resident)
         resident.locator("#queue-position").filter(has_text="대기 순서").wait_for(timeout=10000)
         assert re.search(r"약 \d+(분|시간|일) 뒤|곧", resident.locator("#queue-estimate").inner_text())
 

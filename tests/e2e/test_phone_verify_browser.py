@@ -5,24 +5,20 @@ emulator's outbox). A number verified before is recognised through the status ro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from chalicelib.adapters.sens_notifier import domestic
 from devtools.idp import accounts
 from ops.outbox import sent_sens
-from tests.e2e.browser import chromium, local_site
+from tests.e2e.browser import chromium, live_site
 
 pytestmark = pytest.mark.browser
 
 PHONE = "+821045670123"
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict]]:
-    with local_site(stack_env, container) as (url, env):
-        yield url, env
+live = live_site()
 
 
 def test_a_resident_confirms_their_mobile_with_the_code_from_the_sms(live, container) -> None:

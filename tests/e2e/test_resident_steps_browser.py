@@ -14,28 +14,21 @@ site's clock on a Saturday evening (the service closed), whatever the real date 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot
+from tests.e2e.browser import DESKTOP, PHONE, chromium, journey_site, screenshot
+from tests.e2e.intake_form import STORY, UUID_PATH, consent_and_review, fill_up_to_contact, send_from_review
 from tests.e2e.test_site_frame_browser import wcag22_violations
 
 pytestmark = pytest.mark.browser
 
 SATURDAY_EVENING = datetime(2027, 3, 6, 19, 30, tzinfo=ZoneInfo("Asia/Seoul"))
-UUID_PATH = re.compile(r"/consultations/[0-9a-f-]{36}$")
-STORY = "지난 두 달 치 월급을 받지 못했습니다. 사장님은 다음 달에 준다고만 합니다."
 
 
-@pytest.fixture(scope="module")
-def live_env(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SATURDAY_EVENING) as site:
-        yield site
+live_env = journey_site(at=SATURDAY_EVENING)
 
 
 @pytest.fixture(scope="module")
@@ -182,21 +175,9 @@ def test_the_optional_items_go_with_the_optional_consent_in_english(live) -> Non
 
 
 def submit_reservation(page, mode: str = "reservation") -> None:
-    page.check("input[name=category][value=wage_arrears]")
-    page.select_option("#region", "suwon")
-    page.click("#step-next")
-    page.check(f"input[name=mode][value={mode}]")
-    page.check("input[name=method][value=chat]")
-    page.click("#step-next")
-    page.fill("#description", STORY)
-    page.click("#step-next")
-    page.fill("#name", "홍길동")
-    page.fill("#phone", "010-1234-5678")
-    page.click("#step-next")
-    page.check("#consent_privacy")
-    page.click("#step-next")
-    page.click("#submit")
-    page.wait_for_url(UUID_PATH)
+    fill_up_to_contact(page, mode=mode, method="chat", phone="010-1234-5678")
+    consent_and_review(page, optional=False)
+    send_from_review(page)
 
 
 @pytest.mark.parametrize("viewport,label", [(PHONE, "360"), (DESKTOP, "1280")])

@@ -6,7 +6,6 @@ Maeul's signalling and frames arrive."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -15,21 +14,12 @@ from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Intake, Language, PersonalDetails, Status
 from chalicelib.services import intake
 from devtools.idp import accounts
-from tests.e2e.browser import MEDIA_ARGS, chromium, local_site, pass_second_factor, screenshot, serious_violations
+from tests.e2e.browser import MEDIA_ARGS, chromium, live_site, pass_second_factor, screenshot, serious_violations
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[str]:
-    """IdP + app on free ports against the test stack; attorney-001 linked as the seed does."""
-    with local_site(stack_env, container) as (url, env):
-        STAFF_SITE.update(container=container, env=env)
-        yield url
-        STAFF_SITE.clear()
-
-
-STAFF_SITE: dict = {}  # the live site's container and environment, for the attorney's codes
+live = live_site(url_only=True)  # attorney-001 linked as the seed does
 
 
 def matched_consultation(container, account: str, method: Method) -> str:
@@ -50,7 +40,7 @@ def enter(browser, live: str, account: str, cid: str):
     page = browser.new_context().new_page()
     page.goto(f"{live}/auth/kakao/login?next=/consultations/{cid}/room&login_hint={account}")
     if account.startswith("attorney-"):  # staff: the second-factor page first
-        pass_second_factor(page, STAFF_SITE["container"], STAFF_SITE["env"], account)
+        pass_second_factor(page, account)
     page.wait_for_url(f"{live}/consultations/{cid}/room")
     return page
 

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 
 import pytest
 
 from ops import processes
-from tests.e2e.browser import chromium, local_site, pass_second_factor
+from tests.e2e.browser import chromium, live_site, pass_second_factor
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[str]:
-    """IdP + app on free ports against the test stack; attorney-001 linked as the seed does."""
-    with local_site(stack_env, container) as (url, env):
-        STAFF_SITE.update(container=container, env=env)
-        yield url
-        STAFF_SITE.clear()
-
-
-STAFF_SITE: dict = {}  # the live site's container and environment, for staff members' codes
+live = live_site(url_only=True)  # attorney-001 linked as the seed does
 
 
 def me_in(page) -> dict:
@@ -53,7 +43,7 @@ def test_sign_in_through_the_identity_provider_page(live, provider, account, rol
             page.fill("#account", account)
             page.get_by_role("button", name="이 계정으로 로그인 / Sign in").click()
         if role != "resident":  # staff: the second-factor page, then on to where they were going
-            pass_second_factor(page, STAFF_SITE["container"], STAFF_SITE["env"], account, provider)
+            pass_second_factor(page, account, provider)
         page.wait_for_url(f"{live}/api/me")
         me = me_in(page)
         assert me["role"] == role and me["provider"] == provider and me["id"].startswith(f"{provider}:")

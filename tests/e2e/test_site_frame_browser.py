@@ -15,14 +15,13 @@ Screenshots of every step go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
-from tests.e2e.browser import DESKTOP, PHONE, chromium, local_site, screenshot, second_factor_if_asked
+from tests.e2e.browser import DESKTOP, PHONE, chromium, live_site, screenshot, second_factor_if_asked
 
 pytestmark = pytest.mark.browser
 
@@ -63,10 +62,7 @@ SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
   .filter(([, h]) => h < 44)"""
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[str]:
-    with local_site(stack_env, container, at=SATURDAY_EVENING) as (site, _):
-        yield site
+live = live_site(at=SATURDAY_EVENING, url_only=True)
 
 
 def wcag22_violations(page) -> list[dict]:

@@ -5,14 +5,12 @@ live "step n of 6" line (KRDS allows the short form on small displays). Axe clea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
-from tests.e2e.test_pages_browser import sign_in
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +18,7 @@ SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))
 DESKTOP = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = journey_site(at=SITE_OPENS)
 
 
 def test_the_step_indicator_marks_the_current_and_done_steps(live) -> None:

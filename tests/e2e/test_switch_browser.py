@@ -7,14 +7,13 @@ At 360 px in Korean and 1280 px in English, axe clean at each step."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
-from tests.e2e.test_pages_browser import sign_in, submit_intake
+from tests.e2e.browser import PHONE, journey_site, screenshot, serious_violations
+from tests.e2e.intake_form import resident_with_a_request
 from tests.e2e.test_site_frame_browser import check_reflow
 
 pytestmark = pytest.mark.browser
@@ -29,12 +28,8 @@ TEXT = {
 }
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    # nobody goes on duty: a real-time request waits in the queue
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+# nobody goes on duty: a real-time request waits in the queue
+live = journey_site(at=SITE_OPENS)
 
 
 
@@ -48,11 +43,8 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
     site, _ = live
     words = TEXT[lang]
     width = viewport["width"]
-    with chromium() as browser:
-        context = browser.new_context(viewport=viewport, bypass_csp=True)
-        page = sign_in(context, site, f"resident-switches-{lang}", "/consultations/new")
-        cid = submit_intake(page, mode="realtime", method="phone", phone="010-2345-6789", lang=lang)
-
+    with resident_with_a_request(site, f"resident-switches-{lang}", viewport, mode="realtime",
+                                 lang=lang) as (page, cid):
         switch = page.locator("#switch-start")
         switch.wait_for(state="visible", timeout=15000)  # waiting in the queue: the way out is offered
         assert switch.inner_text() == words["switch"]
@@ -114,4 +106,3 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
         assert container.consultations.get(cid).status is Status.BOOKED
         screenshot(page, f"switch-undone-{lang}-{width}")
         assert page.script_errors == []  # type: ignore[attr-defined]
-        context.close()

@@ -7,9 +7,7 @@ their own as written with the translation sent one tap away; nothing wider than 
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,11 +16,11 @@ import requests
 
 from chalicelib.domain import languages
 from chalicelib.domain.consultations import Language
-from tests.e2e.browser import PHONE, chromium, local_site, pass_second_factor, screenshot, serious_violations
+from tests.e2e.browser import chromium, fits_the_phone, journey_site, phone_page, sign_in_staff
+from tests.e2e.intake_form import book_first_slot, consent_and_review, fill_up_to_contact, send_from_review
 
 pytestmark = pytest.mark.browser
 
-UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
 SITE_OPENS = datetime(2027, 3, 2, 10, 2, tzinfo=ZoneInfo("Asia/Seoul"))  # a Tuesday, in the morning window
 VI_TEXT = "Tôi chưa được trả lương hai tháng."
 KO_TEXT = "언제부터 못 받으셨나요?"
@@ -32,19 +30,8 @@ def vi(key: str, **values: object) -> str:
     return languages.text("vi", key, **values)
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    # Korean-speaking attorneys only: the chat needs the translator
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories
-                    and "vi" not in a.languages, at=SITE_OPENS) as site:
-        yield site
-
-
-def fits_the_phone(page, name: str) -> None:
-    assert page.evaluate("document.documentElement.lang") == "vi", name
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-    assert serious_violations(page) == [], name
-    screenshot(page, f"journey-vi-chat-{name}-360")
+# Korean-speaking attorneys only: the chat needs the translator
+live = journey_site(at=SITE_OPENS, not_speaking="vi")
 
 
 def test_a_vietnamese_resident_books_a_chat_and_talks_with_a_korean_attorney_through_translation(
@@ -54,39 +41,19 @@ def test_a_vietnamese_resident_books_a_chat_and_talks_with_a_korean_attorney_thr
     translator = env["AWS_ENDPOINT_URL_TRANSLATE"]
     before = requests.get(f"{translator}/__dev/calls", timeout=5).json()
     with chromium() as browser:
-        resident = browser.new_context(viewport=PHONE, locale="vi-VN").new_page()
-        errors: list[str] = []
-        resident.on("pageerror", lambda exc: errors.append(str(exc)))
+        resident = phone_page(browser, "vi-VN")
         resident.goto(site)
         assert resident.locator("h1").inner_text() == vi("app.tagline")
         resident.goto(f"{site}/auth/kakao/login?next=/consultations/new&login_hint={account}")
         resident.wait_for_url(f"{site}/consultations/new")
-        resident.check("input[name=category][value=wage_arrears]")
-        resident.select_option("#region", "suwon")
-        resident.click("#step-next")
-        resident.check("input[name=mode][value=reservation]")
-        resident.check("input[name=method][value=chat]")
-        resident.click("#step-next")
-        resident.check("input[name=employment_status][value=working]")
-        resident.select_option("#monthly_pay", "2m_3m")
-        resident.fill("#description", "Tôi chưa được trả lương hai tháng. Chủ nói tháng sau mới trả.")
-        resident.click("#step-next")
-        resident.fill("#name", "Nguyễn Văn An")
-        resident.fill("#phone", "010-3456-7890")
-        resident.click("#step-next")
-        resident.check("#consent_privacy")
-        resident.click("#step-next")
-        resident.locator("#review").wait_for(state="visible")
-        resident.click("#submit")
-        resident.wait_for_url(UUID_PATH)
-        cid = UUID_PATH.search(resident.url).group(1)
+        fill_up_to_contact(resident, mode="reservation", method="chat", phone="010-3456-7890", name="Nguyễn Văn An",
+                           description="Tôi chưa được trả lương hai tháng. Chủ nói tháng sau mới trả.", left_on=None)
+        consent_and_review(resident, optional=False)
+        cid = send_from_review(resident)
         assert container.consultations.get(cid).language is Language.VI
-        resident.locator("#slot-days button.slot").first.wait_for(state="visible", timeout=15000)
-        resident.locator("#slot-days button.slot").first.click()
-        resident.click("#slot-yes")
-        resident.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        book_first_slot(resident)
         assert vi("status.booked") in resident.locator("#state").inner_text()
-        fits_the_phone(resident, "booked")
+        fits_the_phone(resident, "vi", "journey-vi-chat-booked")
 
         resident.goto(f"{site}/consultations/{cid}/room")
         resident.wait_for_selector("#messages:not([hidden])")
@@ -96,10 +63,7 @@ def test_a_vietnamese_resident_books_a_chat_and_talks_with_a_korean_attorney_thr
 
         attorney_id = container.consultations.get(cid).attorney_id
         staff = f"attorney-{attorney_id.split('-', 1)[1]}"
-        lawyer = browser.new_context().new_page()
-        lawyer.goto(f"{site}/auth/kakao/login?next=/consultations/{cid}/room&login_hint={staff}")
-        pass_second_factor(lawyer, container, env, staff)
-        lawyer.wait_for_url(f"{site}/consultations/{cid}/room")
+        lawyer = sign_in_staff(browser.new_context(), site, staff, f"/consultations/{cid}/room")
         # the attorney reads the machine translation into Korean, labelled, the original one tap away
         theirs = lawyer.locator("#thread li.theirs", has_text=f"[dev translator vi→ko: not translated] {VI_TEXT}")
         theirs.wait_for(timeout=15000)
@@ -119,8 +83,8 @@ def test_a_vietnamese_resident_books_a_chat_and_talks_with_a_korean_attorney_thr
         mine = resident.locator("#thread li.mine")
         assert mine.locator(".text").inner_text() == VI_TEXT
         assert mine.locator(".mt-label").inner_text() == vi("chat.mt.sent_as")
-        fits_the_phone(resident, "chat")
-        assert errors == []
+        fits_the_phone(resident, "vi", "journey-vi-chat-chat")
+        assert resident.script_errors == []
 
     after = requests.get(f"{translator}/__dev/calls", timeout=5).json()
     assert after["calls"] - before["calls"] == 2  # once per message, when it is posted; reads cost nothing

@@ -8,18 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.browser import chromium, local_site
-from tests.e2e.test_attorney_day_browser import sign_in
+from tests.e2e.browser import chromium, live_site, sign_in
 
 pytestmark = pytest.mark.browser
 
 ME = """async () => (await fetch('/api/me')).status"""
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[str]:
-    with local_site(stack_env, container, lambda a: a.id == "att-088") as (site, _):
-        yield site
+live = live_site(lambda a: a.id == "att-088", url_only=True)
 
 
 @pytest.fixture

@@ -5,27 +5,20 @@ stack holds it withdrawn with its slot free again."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.browser import PHONE, chromium, local_site, screenshot, serious_violations
-from tests.e2e.test_pages_browser import fill_intake, sign_in
+from tests.e2e.browser import PHONE, chromium, journey_site, screenshot, serious_violations, sign_in
+from tests.e2e.intake_form import book_first_slot, fill_intake, send_from_review
 
 pytestmark = pytest.mark.browser
 
-UUID_PATH = re.compile(r"/consultations/([0-9a-f-]{36})$")
 SITE_OPENS = datetime(2027, 3, 4, 10, 5, tzinfo=ZoneInfo("Asia/Seoul"))  # a Thursday morning, not a holiday
 
 
-@pytest.fixture(scope="module")
-def live(stack_env, container) -> Iterator[tuple[str, dict[str, str]]]:
-    with local_site(stack_env, container, lambda a: "suwon" in a.regions and "wage_arrears" in a.categories,
-                    at=SITE_OPENS) as site:
-        yield site
+live = journey_site(at=SITE_OPENS)
 
 
 def test_resident_withdraws_a_booked_request_after_confirming(live, container) -> None:
@@ -36,17 +29,9 @@ def test_resident_withdraws_a_booked_request_after_confirming(live, container) -
         context = browser.new_context(viewport=PHONE)
         page = sign_in(context, site, "resident-withdraws", "/consultations/new")
         fill_intake(page, mode="reservation", method="phone", phone="010-2345-6789")
-        page.click("#submit")
-        page.wait_for_url(UUID_PATH)
-        match = UUID_PATH.search(page.url)
-        assert match is not None
-        cid = match.group(1)
+        cid = send_from_review(page)
 
-        first_slot = page.locator("#slot-days button.slot").first
-        first_slot.wait_for(state="visible", timeout=15000)
-        first_slot.click()
-        page.click("#slot-yes")  # choosing a time asks before booking it
-        page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        book_first_slot(page)  # choosing a time asks before booking it
         booking = container.bookings.state_of(cid).active
         assert booking is not None
 

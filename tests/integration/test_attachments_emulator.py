@@ -31,6 +31,7 @@ from chalicelib.settings import Settings
 from ops import awscalls
 from tests import documents
 from tests.concurrency import race
+from tests.documents import bucket_keys
 from tests.fakes import admin, attorney, resident
 from tests.identity_fakes import Clock
 from tests.twins.memory import MemoryNotifier
@@ -86,15 +87,6 @@ def uploaded_and_confirmed(c: Container, who: Any, cid: str, body: bytes, filena
     aid = upload(c, who, cid, body, filename, content_type)
     c.attachments.confirm(who, cid, aid)
     return aid
-
-
-def bucket_keys(c: Container, cid: str) -> list[str]:
-    s3 = c.boto_session.client("s3")
-    keys = []
-    for prefix in (f"incoming/{cid}/", f"consultations/{cid}/"):
-        keys += [o["Key"] for o in s3.list_objects_v2(Bucket=c.settings.attachments_bucket,
-                                                      Prefix=prefix).get("Contents", [])]
-    return keys
 
 
 def test_the_upload_form_pins_key_type_and_size(world) -> None:
