@@ -169,8 +169,10 @@ def test_operator_day(live) -> None:
         assert "상담 내용 열람" in actions and "read" not in actions
         admin.fill("#l-owner", "attorney:att-001")
         admin.click("#log-form button[type=submit]")
-        admin.locator("#log tr td:nth-child(5)", has_text="노무사 다시 활성화").first.wait_for()
-        assert name in admin.locator("#log tr td:nth-child(3)").first.inner_text()  # the profile by its name
+        # the filtered list's reactivation row names the profile by its name (waited for: the first row read at
+        # once could still be the unfiltered list's)
+        admin.locator("#log tr", has_text="노무사 다시 활성화").filter(
+            has=admin.locator("td:nth-child(3)", has_text=name)).first.wait_for()
         admin.fill("#l-owner", "")
         check_step(admin, "operator-day-log-ko-360", 360)
         check_big_text(admin, "operator-day-console-ko-360")
