@@ -17,13 +17,19 @@ the whole stack as if it were a weekday at 10:00 — every process alike:
 - ``+3d``, ``-2h30m``, ``+90s``: an offset from the machine's clock.
 
 Any other stage refuses ``MAEUL_CLOCK`` (see ``Settings``).
+
+A scheduled job run "as of" an instant (``scripts/tick --at``) runs inside
+``as_of(instant)``: every clock wrapped in ``FollowsAsOf`` (the container's)
+then reads that instant, advancing normally, in that run's context only.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -62,6 +68,33 @@ class PinnedClock:
 
     def __call__(self) -> datetime:
         return (self.instant + timedelta(seconds=time.monotonic() - self.anchor)).astimezone(UTC)
+
+
+_AS_OF: ContextVar[PinnedClock | None] = ContextVar("maeul_as_of", default=None)
+
+
+@dataclass(frozen=True)
+class FollowsAsOf:
+    """``base``, except inside ``as_of(instant)``: then the clock that read ``instant`` when it began."""
+
+    base: Clock
+
+    def __call__(self) -> datetime:
+        override = _AS_OF.get()
+        return override() if override is not None else self.base()
+
+
+@contextmanager
+def as_of(instant: datetime) -> Iterator[None]:
+    """Run the block as if the clock read ``instant`` at its start (this context only: other threads'
+    requests keep the real clock)."""
+    if instant.tzinfo is None:
+        raise ClockSettingError(_usage(instant.isoformat()))
+    token = _AS_OF.set(PinnedClock(instant.astimezone(UTC), time.monotonic()))
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 def parse_clock(value: str, *, started: float | None = None) -> ShiftedClock | PinnedClock:

@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from chalicelib.clock import Clock
+from chalicelib.clock import Clock, FollowsAsOf
 from chalicelib.domain.calendar import ServiceCalendar, ServiceWindow
 from chalicelib.settings import Settings, get_settings
 
@@ -90,7 +90,7 @@ class Container:
 
     def __init__(self, settings: Settings, clock: Clock | None = None, **parts: object) -> None:
         self.settings = settings
-        self.clock = clock or settings.make_clock()
+        self.clock: Clock = FollowsAsOf(clock or settings.make_clock())  # a job run 'as of' reads its instant
         self._lock = threading.Lock()
         self.use(**parts)
 

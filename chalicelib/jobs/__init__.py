@@ -16,14 +16,15 @@ counts ``JobRuns`` or ``JobFailures`` and its summary's numbers as metrics
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalice import Chalice, Cron
 
+from chalicelib.clock import as_of
 from chalicelib.domain.metrics import flatten
 from chalicelib.jobs import message_nudge, offers, reminders, request_expiry, resident_messages, window_keeper
-from chalicelib.jobs.base import Job, now_from_event
+from chalicelib.jobs.base import Job, instant_from_event
 from chalicelib.logs import logger
 
 # Failures of a job less than this apart are one streak (one alarm e-mail).
@@ -51,7 +52,13 @@ def _register(app: Chalice, job: Job) -> None:
         from chalicelib.composition import get_container  # at the first run, not at a cold start
 
         container = get_container()
-        now = now_from_event(event, container.clock)
+        at = instant_from_event(event)
+        if at is None:
+            return _run(container, container.clock())
+        with as_of(at):  # every service's clock reads ``at`` too, not only the job's ``now``
+            return _run(container, at)
+
+    def _run(container: Any, now: datetime) -> dict[str, Any]:
         try:
             summary = job.run(container, now)
         except Exception as exc:

@@ -24,14 +24,14 @@ def scheduled_event(at: datetime) -> dict[str, Any]:
             "detail": {"at": at.isoformat()}}
 
 
-def now_from_event(event: Any, clock: Callable[[], datetime]) -> datetime:
-    """The instant a job runs 'as of': ``detail.at`` when given (tick), else the clock."""
+def instant_from_event(event: Any) -> datetime | None:
+    """The instant a job is asked to run 'as of' (``detail.at``, put there by tick), if any."""
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     detail = raw.get("detail") if isinstance(raw, dict) else None
     at = detail.get("at") if isinstance(detail, dict) else None
-    if at:
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError("'at' must carry a UTC offset, e.g. 2026-12-01T09:00:00+09:00")
-        return moment.astimezone(UTC)
-    return clock()
+    if not at:
+        return None
+    moment = datetime.fromisoformat(at)
+    if moment.tzinfo is None:
+        raise ValueError("'at' must carry a UTC offset, e.g. 2026-12-01T09:00:00+09:00")
+    return moment.astimezone(UTC)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.clock import ClockSettingError, parse_clock, pinned, system_clock
+from chalicelib.clock import ClockSettingError, as_of, parse_clock, pinned, system_clock
 from chalicelib.composition import Container
 from chalicelib.settings import Settings, SettingsError
 from ops.processes import ROOT
@@ -81,3 +82,54 @@ def test_scripts_tick_runs_as_of_the_shifted_clock(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=60, check=True).stdout
     assert timedelta(0) <= datetime.fromisoformat(out.strip()) - MONDAY_OPENING < timedelta(seconds=30)
+
+
+def test_a_job_run_as_of_an_instant_reads_it_on_every_service_clock_and_only_in_its_own_run() -> None:
+    """``scripts/tick --at`` runs a job as of an instant: not only the job's ``now`` but every clock the
+    container handed to its services reads it (a resident reminder queued 'in the quiet hours' of the
+    real clock was the bug), while a request served meanwhile on another thread keeps the real clock;
+    EventBridge's own events (no ``at``) run on the real clock."""
+    from chalice import Chalice
+
+    from chalicelib import composition
+    from chalicelib.jobs import _register
+    from chalicelib.jobs.base import Job, scheduled_event
+
+    real = datetime(2026, 12, 6, 22, 21, tzinfo=KST)  # quiet hours
+    container = Container(Settings.from_env({"MAEUL_STAGE": "local"}), clock=lambda: real)
+    service_clock = container.clock  # what a service is built with
+    runs: list[dict[str, datetime]] = []
+
+    def run(_container, now):
+        seen = {"now": now, "service": service_clock()}
+        other = threading.Thread(target=lambda: seen.__setitem__("other thread", service_clock()))
+        other.start()
+        other.join()
+        runs.append(seen)
+        return {}
+
+    app = Chalice("as-of")
+    _register(app, Job("reminders", ("*/5", "*", "*", "*", "?", "*"), "test", run))
+    composition.use_container(container)  # the root conftest puts the installed one back
+    app.handler_map["reminders"](scheduled_event(MONDAY_OPENING), None)
+    app.handler_map["reminders"]({**scheduled_event(MONDAY_OPENING), "detail": {}}, None)  # EventBridge's own
+    ticked, scheduled = runs
+    assert ticked["now"] == MONDAY_OPENING
+    assert timedelta(0) <= ticked["service"] - MONDAY_OPENING < timedelta(seconds=5)
+    assert ticked["other thread"] == real
+    assert scheduled == {"now": real, "service": real, "other thread": real}
+    assert service_clock() == real
+
+
+def test_as_of_reads_the_instant_at_its_start_and_advances() -> None:
+    clock = Container(Settings.from_env({"MAEUL_STAGE": "local"}), clock=lambda: MONDAY_OPENING).clock
+    with as_of(MONDAY_OPENING + timedelta(days=90)):
+        inside = clock()
+        time.sleep(0.02)
+        later = clock()
+    assert timedelta(days=90) <= inside - MONDAY_OPENING < timedelta(days=90, seconds=5)
+    assert later > inside
+    assert clock() == MONDAY_OPENING
+    with pytest.raises(ClockSettingError):
+        with as_of(datetime(2027, 1, 1)):  # no offset: which 1 January?
+            pass
