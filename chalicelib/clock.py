@@ -83,6 +83,12 @@ class FollowsAsOf:
         override = _AS_OF.get()
         return override() if override is not None else self.base()
 
+    def __getattr__(self, name: str) -> object:
+        """The base clock's own controls pass through (a test clock's ``advance``)."""
+        if name == "base":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
 
 @contextmanager
 def as_of(instant: datetime) -> Iterator[None]:

@@ -133,3 +133,19 @@ def test_as_of_reads_the_instant_at_its_start_and_advances() -> None:
     with pytest.raises(ClockSettingError):
         with as_of(datetime(2027, 1, 1)):  # no offset: which 1 January?
             pass
+
+
+def test_the_container_clock_passes_its_own_controls_through() -> None:
+    class Adjustable:
+        def __init__(self) -> None:
+            self.now = MONDAY_OPENING
+
+        def __call__(self) -> datetime:
+            return self.now
+
+        def advance(self, by: timedelta) -> None:
+            self.now += by
+
+    container = Container(Settings.from_env({"MAEUL_STAGE": "local"}), clock=Adjustable())
+    container.clock.advance(timedelta(hours=2))
+    assert container.clock() == MONDAY_OPENING + timedelta(hours=2)
