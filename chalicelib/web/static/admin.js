@@ -1,17 +1,11 @@
 // Maeul operations console: roster (add, deactivate, reactivate, invite, reset a second factor), monthly
 // statistics, access log.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var roster = document.getElementById("roster");
-  if (!roster || !M) { return; }
-  var $ = function (name) { return document.getElementById(name); };
-  var errorText = function (r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); };
-
+window.Maeul.page("roster", function (M, roster, $) {
   var rosterItems = [];
   async function loadRoster() {
     var r = await M.request("GET", "/api/admin/attorneys");
-    if (!r.ok) { $("roster-status").textContent = errorText(r); return; }
+    if (!r.ok) { $("roster-status").textContent = M.problem(r); return; }
     rosterItems = r.data.items;
     renderRoster();
   }
@@ -70,7 +64,7 @@
   async function setActive(a, active) {
     var res = await M.request("PATCH", "/api/admin/attorneys/" + encodeURIComponent(a.id), {active: active});
     $("invite-result").textContent = res.ok ? M.t(active ? "js.op.reactivated" : "js.roster.deactivated", {name: a.display_name})
-                                            : errorText(res);
+                                            : M.problem(res);
     await loadRoster();
     return res;
   }
@@ -91,7 +85,7 @@
                                   "aria-label": M.t("js.sf.reset") + " " + a.display_name});
       reset.addEventListener("click", async function () {
         var res = await M.request("DELETE", "/api/admin/attorneys/" + encodeURIComponent(a.id) + "/second-factor");
-        $("invite-result").textContent = res.ok ? M.t("js.sf.reset.done", {name: a.display_name}) : errorText(res);
+        $("invite-result").textContent = res.ok ? M.t("js.sf.reset.done", {name: a.display_name}) : M.problem(res);
       });
       actions.appendChild(reset);
       var linked = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.roster.accounts"),
@@ -107,7 +101,7 @@
       invite.addEventListener("click", async function () {
         var res = await M.request("POST", "/api/admin/attorneys/" + encodeURIComponent(a.id) + "/invites");
         $("invite-result").textContent = res.ok ? M.t("js.roster.code", {name: a.display_name, code: res.data.code,
-                                                                          until: M.when(res.data.expires_at)}) : errorText(res);
+                                                                          until: M.when(res.data.expires_at)}) : M.problem(res);
       });
       actions.appendChild(invite);
       roster.appendChild(M.el("tr", {}, [
@@ -126,7 +120,7 @@
     var list = $("accounts-list");
     var res = await M.request("GET", "/api/admin/attorneys/" + encodeURIComponent(a.id) + "/accounts");
     list.textContent = "";
-    if (!res.ok) { $("invite-result").textContent = errorText(res); list.hidden = true; return; }
+    if (!res.ok) { $("invite-result").textContent = M.problem(res); list.hidden = true; return; }
     $("invite-result").textContent = res.data.items.length ? M.t("js.roster.accounts.of", {name: a.display_name})
                                                            : M.t("js.roster.accounts.none", {name: a.display_name});
     res.data.items.forEach(function (account) {
@@ -141,7 +135,7 @@
         list.hidden = true;
         $("invite-result").textContent = done.ok ? M.t("js.roster.unlinked", {name: a.display_name,
                                                                               provider: account.provider})
-                                                 : errorText(done);
+                                                 : M.problem(done);
       });
       list.appendChild(M.el("li", {}, [M.el("span", {text: text + " "}), unlink]));
     });
@@ -213,7 +207,7 @@
       var input = form.querySelector("[name='" + key + "']");
       if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
     });
-    $("add-status").textContent = details.length ? M.t("js.check") : errorText(r);
+    $("add-status").textContent = details.length ? M.t("js.check") : M.problem(r);
     if (first) { first.focus(); }
   });
 
@@ -242,7 +236,7 @@
     var r = await M.request("GET", "/api/admin/stats?month=" + encodeURIComponent(month));
     var holder = $("stats");
     holder.textContent = "";
-    if (!r.ok) { $("stats-status").textContent = errorText(r); return; }
+    if (!r.ok) { $("stats-status").textContent = M.problem(r); return; }
     var s = r.data;
     $("stats-status").textContent = M.t("js.stats.total", {month: s.month, n: s.total});
     holder.appendChild(table(M.t("js.stats.category"), "category", s.by_category, s.total));
@@ -291,7 +285,7 @@
     var r = await M.request("GET", "/api/admin/access-log?" + params.toString());
     var body = $("log");
     body.textContent = "";
-    if (!r.ok) { $("log-status").textContent = errorText(r); return; }
+    if (!r.ok) { $("log-status").textContent = M.problem(r); return; }
     $("log-status").textContent = M.t("js.log.count", {n: r.data.items.length});
     r.data.items.forEach(function (e) {
       body.appendChild(M.el("tr", {}, [M.el("td", {text: M.when(e.at)}), M.el("td", {text: staffName(e)}),
@@ -313,4 +307,4 @@
   loadRoster();
   loadStats();
   loadLog();
-})();
+});

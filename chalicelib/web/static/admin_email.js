@@ -1,9 +1,6 @@
 // Maeul operations console: attorneys whose e-mail is failing, and clearing one after checking the address.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var box = document.getElementById("email-failures");
-  if (!box || !M) { return; }
+window.Maeul.page("email-failures", function (M, box) {
   var text = document.getElementById("email-failures-text");
   var list = document.getElementById("email-failures-list");
 
@@ -28,4 +25,4 @@
     box.hidden = false;
   }
   load();
-})();
+});

@@ -138,8 +138,19 @@
     return digits.slice(0, 3) + "-" + digits.slice(3, digits.length - 4) + "-" + digits.slice(-4);
   }
 
+  // what to tell the person when a request failed: the API's own message (in their language), else a general one
+  function problem(r) { return (r.data && r.data.error && r.data.error.message) || t("js.failed"); }
+
+  // A page's script: ``init(M, root, $)`` runs when this page has the script's root element (the
+  // scripts of a console share pages); ``$`` finds an element by id.
+  function pageScript(rootId, init) {
+    var root = document.getElementById(rootId);
+    if (root) { init(window.Maeul, root, function (id) { return document.getElementById(id); }); }
+  }
+
   window.Maeul = {request: request, phone: phone, t: t, label: label, when: when, day: day, dayKey: dayKey, el: el,
-                  newKey: newKey, lang: page.lang, siteNow: siteNow, relativeWhen: relativeWhen, wait: wait};
+                  newKey: newKey, lang: page.lang, siteNow: siteNow, relativeWhen: relativeWhen, wait: wait,
+                  problem: problem, page: pageScript};
 
   // The sign-in page: a session that merely expired comes back through the refresh cookie.
   var signin = document.getElementById("signin");

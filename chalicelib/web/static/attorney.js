@@ -1,10 +1,6 @@
 // Maeul attorney console: duty, offers with a countdown, assigned consultations, weekly availability.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var offersList = document.getElementById("offers");
-  if (!offersList || !M) { return; }
-  var $ = function (name) { return document.getElementById(name); };
+window.Maeul.page("offers", function (M, offersList, $) {
   var POLL_MS = 5000;
   var offers = [];
   var interpretationLines = [];
@@ -12,7 +8,7 @@
 
   function showDuty(r, on, offText) {
     $("duty-status").textContent = r.ok ? M.t(on ? "js.duty.on" : (offText || "js.duty.off"))
-                                        : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
+                                        : (M.problem(r));
     $("duty-on").setAttribute("aria-pressed", String(r.ok && on));
     $("duty-off").setAttribute("aria-pressed", String(r.ok && !on));
   }
@@ -70,7 +66,7 @@
   async function answer(o, act) {
     var r = await M.request("POST", "/api/attorney/offers/" + encodeURIComponent(o.id) + "/" + act);
     $("offers-status").textContent = r.ok ? M.t(act === "accept" ? "js.offer.accepted" : "js.offer.declined")
-      : (r.status === 409 ? M.t("js.offer.gone") : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
+      : (r.status === 409 ? M.t("js.offer.gone") : (M.problem(r)));
     offers = offers.filter(function (x) { return x.id !== o.id; });
     renderOffers();
     if (r.ok && act === "accept") { loadAssigned(); }
@@ -97,7 +93,7 @@
     var r = await M.request("GET", "/api/attorney/consultations");
     var list = $("assigned");
     list.textContent = "";
-    if (!r.ok) { $("assigned-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); return; }
+    if (!r.ok) { $("assigned-status").textContent = M.problem(r); return; }
     $("assigned-status").textContent = r.data.items.length ? "" : M.t("js.assigned.none");
     r.data.items.forEach(function (c) {
       var open = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.assigned.open")});
@@ -183,7 +179,7 @@
     var note = $("outcome-note").value.trim();
     if (note) { body.note = note; }
     var r = await M.request("POST", "/api/attorney/consultations/" + encodeURIComponent(openId) + "/outcome", body);
-    $("outcome-status").textContent = r.ok ? M.t("js.outcome.saved") : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
+    $("outcome-status").textContent = r.ok ? M.t("js.outcome.saved") : (M.problem(r));
     if (r.ok) { $("outcome").reset(); loadAssigned(); }
   });
 
@@ -212,7 +208,7 @@
   });
   async function loadAvailability() {
     var r = await M.request("GET", "/api/attorney/availability");
-    if (!r.ok) { $("availability-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); return; }
+    if (!r.ok) { $("availability-status").textContent = M.problem(r); return; }
     current = r.data;
     renderLeaves();
     document.querySelectorAll("#availability input[data-day]").forEach(function (box) {
@@ -229,11 +225,11 @@
     var r = await M.request("PUT", "/api/attorney/availability",
                             {weekly: weekly, leaves: current.leaves || [], closed_days: current.closed_days || []});
     $("availability-status").textContent = r.ok ? M.t("js.week.saved")
-      : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
+      : (M.problem(r));
   });
 
   document.addEventListener("maeul:reload-assigned", function () { loadAssigned(); });
   pollOffers();
   loadAssigned();
   loadAvailability();
-})();
+});

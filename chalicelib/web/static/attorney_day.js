@@ -3,11 +3,7 @@
 // first) and the close guard (the outcome form only once the booked slot has started).
 // Times are compared with the site's clock (M.siteNow), never the device's date.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var agenda = document.getElementById("agenda");
-  if (!agenda || !M) { return; }
-  var $ = function (name) { return document.getElementById(name); };
+window.Maeul.page("agenda", function (M, agenda, $) {
   var assigned = {};
   var shownId = null;
   var DAY_MS = 86400000;
@@ -128,7 +124,7 @@
     $("handback-reason").removeAttribute("aria-invalid");
     var r = await M.request("POST", "/api/attorney/bookings/" + encodeURIComponent(shownId) + "/decline", {reason: reason});
     if (!r.ok) {
-      $("handback-error").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
+      $("handback-error").textContent = M.problem(r);
       return;
     }
     $("handback-confirm").hidden = true;
@@ -138,4 +134,4 @@
     $("agenda-title").focus();
     document.dispatchEvent(new CustomEvent("maeul:reload-assigned"));
   });
-})();
+});

@@ -102,7 +102,7 @@
     var byType = first && first.type ? "js.err.type." + first.type : "";
     error.textContent = first && byType && known(byType) ? M.t(byType)
       : first && known("js.err." + first.field) ? M.t("js.err." + first.field)
-      : (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
+      : M.problem(r);
     error.hidden = false;
     var field = first && first.field ? $("c-" + first.field) : null;
     if (field) { field.setAttribute("aria-invalid", "true"); field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "").replace("details-error", "") + " details-error").trim()); field.focus(); }

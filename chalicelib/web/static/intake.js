@@ -3,10 +3,7 @@
 // their field, on their step. Dates are checked against the site's today (data-today), not the
 // browser's clock.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var form = document.getElementById("intake");
-  if (!form || !M) { return; }
+window.Maeul.page("intake", function (M, form) {
   var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
   var REVIEW = steps.length - 1;
   var back = document.getElementById("step-back");
@@ -316,4 +313,4 @@
   count();
   show(0, false);
   prefill();
-})();
+});

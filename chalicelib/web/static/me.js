@@ -1,10 +1,6 @@
 // Maeul: my login history, signing out, leaving the service (after a confirmation).
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var body = document.getElementById("logins");
-  if (!body || !M) { return; }
-  var $ = function (name) { return document.getElementById(name); };
+window.Maeul.page("logins", function (M, body, $) {
   (async function () {
     var r = await M.request("GET", "/api/me/logins?limit=50");
     if (!r.ok) { $("me-status").textContent = M.t("js.failed"); return; }
@@ -20,7 +16,7 @@
     var choice = $("my-language-choice").value;
     var r = await M.request("PUT", "/api/me/language", {language: choice});
     if (r.ok) { window.location.assign("/me"); return; }  // the page again, in the chosen language
-    $("my-language-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
+    $("my-language-status").textContent = M.problem(r);
   });
   $("signout").addEventListener("click", async function () {
     await M.request("POST", "/auth/logout");
@@ -39,7 +35,7 @@
     } else if (r.ok) {  // stays on the page: what is left to do in the provider's own settings
       $("me-status").textContent = M.t("js.left") + " " + M.t("js.left.disconnect_yourself");
     } else {
-      $("me-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
+      $("me-status").textContent = M.problem(r);
     }
   });
-})();
+});

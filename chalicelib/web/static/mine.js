@@ -1,9 +1,6 @@
 // Maeul: my consultations, newest first.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var list = document.getElementById("mine");
-  if (!list || !M) { return; }
+window.Maeul.page("mine", function (M, list) {
   var status = document.getElementById("mine-status");
   async function bookedTime(id, item) {
     var r = await M.request("GET", "/api/consultations/" + encodeURIComponent(id) + "/booking");
@@ -27,4 +24,4 @@
       if (c.status === "booked") { bookedTime(c.id, item); }
     });
   })();
-})();
+});

@@ -2,12 +2,7 @@
 // booked time passed without an outcome, unanswered messages), filtered by flag, and assigning one
 // to a named attorney (asked first, with a reason). Codes and times only: nothing personal is shown.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var list = document.getElementById("queue");
-  if (!list || !M) { return; }
-  var $ = function (name) { return document.getElementById(name); };
-  var errorText = function (r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); };
+window.Maeul.page("queue", function (M, list, $) {
   var flag = "";
   var chosen = null;
   var attorneys = [];
@@ -46,7 +41,7 @@
   async function load() {
     var r = await M.request("GET", "/api/admin/consultations" + (flag ? "?flag=" + encodeURIComponent(flag) : ""));
     list.textContent = "";
-    if (!r.ok) { $("queue-status").textContent = errorText(r); return; }
+    if (!r.ok) { $("queue-status").textContent = M.problem(r); return; }
     paintFilters(r.data.counts);
     $("queue-status").textContent = r.data.items.length ? M.t("js.op.count", {n: r.data.items.length}) : M.t("js.op.none");
     r.data.items.forEach(function (c) { list.appendChild(item(c)); });
@@ -101,7 +96,7 @@
     var name = to.selectedIndex >= 0 ? to.options[to.selectedIndex].text.split(" (")[0] : "";
     var r = await M.request("POST", "/api/admin/consultations/" + encodeURIComponent(chosen.consultation.id) + "/reassign",
                             {attorney_id: to.value, reason: reason});
-    if (!r.ok) { $("reassign-error").textContent = errorText(r); return; }
+    if (!r.ok) { $("reassign-error").textContent = M.problem(r); return; }
     $("reassign").hidden = true;
     await load();
     $("queue-status").textContent = M.t("js.op.reassign.done", {name: name});
@@ -118,20 +113,18 @@
   var M = window.Maeul;
   var list = document.getElementById("announcements");
   if (!list || !M) { return; }
-  var $ = function (name) { return document.getElementById(name); };
-  var errorText = function (r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); };
 
   async function load() {
     var r = await M.request("GET", "/api/admin/announcements?lang=" + (M.lang === "en" ? "en" : "ko"));
     list.textContent = "";
-    if (!r.ok) { $("ann-status").textContent = errorText(r); return; }
+    if (!r.ok) { $("ann-status").textContent = M.problem(r); return; }
     if (!r.data.items.length) { list.appendChild(M.el("li", {text: M.t("js.op.ann.none")})); }
     r.data.items.forEach(function (a) {
       var remove = M.el("button", {type: "button", class: "btn secondary", text: M.t("js.op.ann.remove"),
                                    "aria-label": M.t("js.op.ann.remove") + " " + a.message});
       remove.addEventListener("click", async function () {
         var res = await M.request("DELETE", "/api/admin/announcements/" + encodeURIComponent(a.id));
-        $("ann-status").textContent = res.ok ? M.t("js.op.ann.removed") : errorText(res);
+        $("ann-status").textContent = res.ok ? M.t("js.op.ann.removed") : M.problem(res);
         load();
         $("ann-title").focus();
       });
@@ -157,7 +150,7 @@
     if (!r.ok) {
       var code = r.data && r.data.error && r.data.error.code;
       $("ann-error").textContent = code === "invalid_period" ? M.t("js.op.ann.err.period")
-        : (code === "invalid_input" ? M.t("js.op.ann.err.input") : errorText(r));
+        : (code === "invalid_input" ? M.t("js.op.ann.err.input") : M.problem(r));
       $("ann-ko").focus();
       return;
     }
@@ -166,4 +159,4 @@
     load();
   });
   load();
-})();
+});

@@ -30,7 +30,7 @@
   }
   function problem(r) {
     if (r.status === 0) { return M.t("js.offline"); }
-    return (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
+    return M.problem(r);
   }
 
   // what the step shows for the number in the field now

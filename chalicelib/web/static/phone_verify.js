@@ -1,13 +1,8 @@
 // Maeul: verifying my contact phone with a one-time code by SMS. A number I verified before is
 // recognised through the status route as it is typed (no new code), like the intake form's step.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var send = document.getElementById("phone-send");
-  if (!send || !M) { return; }
-  var $ = function (name) { return document.getElementById(name); };
+window.Maeul.page("phone-send", function (M, send, $) {
   var status = $("phone-status");
-  function problem(r) { return (r.data && r.data.error && r.data.error.message) || M.t("js.failed"); }
   var field = $("phone-number"), button = $("phone-send-button");
   var asked = 0, timer = null, known = false;
   function digits() { return String(field.value || "").trim().replace(/^\+82/, "0").replace(/[^0-9]/g, ""); }
@@ -32,7 +27,7 @@
     e.preventDefault();
     if (known) { return; }  // verified already: no new code
     var r = await M.request("POST", "/api/me/phone-verification", {phone: $("phone-number").value});
-    if (!r.ok) { status.textContent = problem(r); return; }
+    if (!r.ok) { status.textContent = M.problem(r); return; }
     $("phone-confirm").hidden = false;
     status.textContent = M.t("js.phone.sent", {when: M.when(r.data.expires_at)});
     $("phone-code").focus();
@@ -41,10 +36,10 @@
     e.preventDefault();
     var r = await M.request("POST", "/api/me/phone-verification/confirm",
                             {phone: $("phone-number").value, code: $("phone-code").value});
-    if (!r.ok) { status.textContent = problem(r); $("phone-code").select(); return; }
+    if (!r.ok) { status.textContent = M.problem(r); $("phone-code").select(); return; }
     $("phone-confirm").hidden = true;
     known = true;
     button.hidden = true;
     status.textContent = M.t("js.phone.verified");
   });
-})();
+});

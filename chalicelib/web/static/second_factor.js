@@ -1,10 +1,6 @@
 // Maeul: the staff second factor: set up an authenticator app (first time), enter its code, continue.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var form = document.getElementById("sf-form");
-  if (!form || !M) { return; }
-  var $ = function (name) { return document.getElementById(name); };
+window.Maeul.page("sf-form", function (M, form, $) {
   var next = form.getAttribute("data-next") || "/";
   (async function () {
     var r = await M.request("GET", "/auth/second-factor");
@@ -24,6 +20,6 @@
     var r = await M.request("POST", "/auth/second-factor", {code: code});
     if (r.ok) { window.location.assign(next); return; }
     $("sf-code").value = "";
-    $("sf-status").textContent = (r.data && r.data.error && r.data.error.message) || M.t("js.failed");
+    $("sf-status").textContent = M.problem(r);
   });
-})();
+});

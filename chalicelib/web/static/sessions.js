@@ -1,9 +1,6 @@
 // Maeul: where I am signed in; ending a session on another device.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var list = document.getElementById("sessions");
-  if (!list || !M) { return; }
+window.Maeul.page("sessions", function (M, list) {
   var status = document.getElementById("sessions-status");
   async function load() {
     var r = await M.request("GET", "/api/me/sessions");
@@ -28,4 +25,4 @@
     });
   }
   load();
-})();
+});

@@ -1,9 +1,6 @@
 // Maeul consultation status: updates by itself (polls the queue every few seconds), books slots.
 "use strict";
-(function () {
-  var M = window.Maeul;
-  var box = document.getElementById("consultation");
-  if (!box || !M) { return; }
+window.Maeul.page("consultation", function (M, box, $) {
   var id = box.dataset.id;
   var base = "/api/consultations/" + encodeURIComponent(id);
   var POLL_MS = 4000;
@@ -15,7 +12,6 @@
   var undoBooking = false;  // a booking just made: "undo" cancels it without asking again
   var booked = null;      // the booking on show (for the cancel question)
   var chosen = null;      // the slot waiting for confirmation
-  var $ = function (name) { return document.getElementById(name); };
   var WITHDRAWABLE = ["submitted", "offered", "matched", "booked"];
 
   // Only real changes: live regions re-announce whatever is written to them.
@@ -229,7 +225,7 @@
       result(M.t("js.switch.offered"));
       return;
     }
-    setText("slot-status", code === "slot_taken" ? M.t("js.slots.taken") : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
+    setText("slot-status", code === "slot_taken" ? M.t("js.slots.taken") : (M.problem(r)));
     if (code === "slot_taken") { slotsLoaded = false; loadSlots(); }
   }
 
@@ -268,7 +264,7 @@
       }
       $("booking-undo-line").hidden = !undoStart;
     } else {
-      result((r.data && r.data.error && r.data.error.message) || M.t("js.failed"));
+      result(M.problem(r));
     }
   }
   $("cancel-yes").addEventListener("click", async function () {
@@ -310,7 +306,7 @@
       }
       var code = r.data && r.data.error ? r.data.error.code : "";
       setText("next-step", code === "not_withdrawable" ? M.t("js.withdraw.not_withdrawable")
-                                                        : ((r.data && r.data.error && r.data.error.message) || M.t("js.failed")));
+                                                        : (M.problem(r)));
     });
   }
   $("state").setAttribute("tabindex", "-1");
@@ -323,4 +319,4 @@
     render({status: r.data.status, queued: false});
     poll();
   })();
-})();
+});
