@@ -106,13 +106,10 @@ window.Maeul.page("queue", function (M, list, $) {
   paintFilters(null);
   loadAttorneys();
   load();
-})();
+});
 
 // Notices on every page: the list (with take-down) and the form. Times are Korea time.
-(function () {
-  var M = window.Maeul;
-  var list = document.getElementById("announcements");
-  if (!list || !M) { return; }
+window.Maeul.page("announcements", function (M, list, $) {
 
   async function load() {
     var r = await M.request("GET", "/api/admin/announcements?lang=" + (M.lang === "en" ? "en" : "ko"));
