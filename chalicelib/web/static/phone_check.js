@@ -57,6 +57,7 @@
     if (r.ok && r.data && r.data.verified) { verified[d] = true; render(); }
   }
   var timer = null;
+  function actNow() { ++asked; clearTimeout(timer); }  // the person acted: a look-up still on its way is dropped
   phoneField.addEventListener("input", function () {
     render();
     clearTimeout(timer);
@@ -75,6 +76,7 @@
     if (!complete(d)) { say(M.t("js.err.phone_format"), true); phoneField.focus(); return; }
     if (!mobile(d)) { render(); landline.setAttribute("tabindex", "-1"); landline.focus(); return; }
     if (busy) { return; }
+    actNow();
     busy = true;
     sendButton.disabled = true;
     say(M.t("js.phone_check.sending"));
@@ -96,6 +98,7 @@
     var typed = code.value.replace(/\s/g, "");
     if (!/^\d{6}$/.test(typed)) { say(M.t("js.phone_check.code_format")); code.focus(); return; }
     if (busy) { return; }
+    actNow();
     busy = true;
     var r = await M.request("POST", "/api/me/phone-verification/confirm", {phone: phoneField.value, code: typed});
     busy = false;

@@ -23,9 +23,11 @@ window.Maeul.page("phone-send", function (M, send, $) {
     clearTimeout(timer);
     timer = setTimeout(lookUp, 400);
   });
+  function actNow() { ++asked; clearTimeout(timer); }  // the person acted: a look-up still on its way is dropped
   send.addEventListener("submit", async function (e) {
     e.preventDefault();
     if (known) { return; }  // verified already: no new code
+    actNow();
     var r = await M.request("POST", "/api/me/phone-verification", {phone: $("phone-number").value});
     if (!r.ok) { status.textContent = M.problem(r); return; }
     $("phone-confirm").hidden = false;
@@ -34,6 +36,7 @@ window.Maeul.page("phone-send", function (M, send, $) {
   });
   $("phone-confirm").addEventListener("submit", async function (e) {
     e.preventDefault();
+    actNow();
     var r = await M.request("POST", "/api/me/phone-verification/confirm",
                             {phone: $("phone-number").value, code: $("phone-code").value});
     if (!r.ok) { status.textContent = M.problem(r); $("phone-code").select(); return; }
