@@ -161,8 +161,9 @@ def test_operator_day(live) -> None:
         owner = resident.evaluate("async () => (await (await fetch('/api/me')).json()).id")
         admin.fill("#l-owner", owner)
         admin.click("#log-form button[type=submit]")
-        # (the table is rendered anew: wait for the attorney's own row, not one of the earlier listing)
-        admin.locator("#log tr td:nth-child(2)", has_text=f"{name} (노무사)").first.wait_for()
+        # (the table is rendered anew: wait for the row of the read just made, which no earlier listing
+        # can hold; other rows of this attorney may stand in the earlier one, from other tests' reads)
+        admin.locator("#log tr").filter(has_text=f"{name} (노무사)").filter(has_text="상담 내용 열람").first.wait_for()
         readers = admin.locator("#log tr td:nth-child(2)").all_inner_texts()
         assert not [r for r in readers if "kakao:" in r or "naver:" in r]  # names and roles, not subject ids
         actions = admin.locator("#log tr td:nth-child(5)").all_inner_texts()
