@@ -63,7 +63,7 @@ def test_resident_books_a_reservation(live) -> None:
         page.fill("#phone", "010-1234-5678")
         consent_and_review(page)
         send_from_review(page)  # only from the review step
-        assert "홍길동" not in page.url and "010" not in page.url
+        assert "홍길동" not in page.url and "1234-5678" not in page.url and "12345678" not in page.url
 
         first_slot = page.locator("#slot-days button.slot").first
         first_slot.wait_for(state="visible", timeout=15000)
