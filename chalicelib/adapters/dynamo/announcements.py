@@ -8,18 +8,14 @@ from datetime import timedelta
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError
 
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 from chalicelib.domain.announcements import Announcement, AnnouncementKind
 
 PK = "ANNOUNCEMENTS"
 KEEP_AFTER_END = timedelta(days=30)
 
 
-@table(MAIN)
-class AnnouncementItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class AnnouncementItem(KeyedItem, table=MAIN):
     kind = UnicodeAttribute()
     message_ko = UnicodeAttribute()
     message_en = UnicodeAttribute(null=True)

@@ -25,7 +25,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 from chalicelib.domain.attachments import (
     Attachment,
     AttachmentBusyError,
@@ -50,11 +50,7 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-@table(MAIN)
-class AttachmentItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class AttachmentItem(KeyedItem, table=MAIN):
     attachment_id = UnicodeAttribute()
     consultation_id = UnicodeAttribute()
     uploader = UnicodeAttribute()
@@ -77,11 +73,7 @@ class AttachmentItem(KeyedItem):
     expires_at = NumberAttribute(null=True)
 
 
-@table(MAIN)
-class AttachmentCounterItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class AttachmentCounterItem(KeyedItem, table=MAIN):
     count = NumberAttribute(null=True)
 
 

@@ -30,18 +30,12 @@ from pynamodb.attributes import (
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, KeyedItem
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.sealing import FieldCipher
 
 
-@table(MAIN)
-class AttorneyItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
+class AttorneyItem(KeyedItem, Gsi1Keys, table=MAIN):
     roster = Gsi1()
 
     attorney_id = UnicodeAttribute()
@@ -60,20 +54,12 @@ class AttorneyItem(KeyedItem):
     version = VersionAttribute()
 
 
-@table(MAIN)
-class CoverageItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class CoverageItem(KeyedItem, table=MAIN):
     attorney_id = UnicodeAttribute()
     active = BooleanAttribute(default=True)
 
 
-@table(MAIN)
-class SubjectLinkItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class SubjectLinkItem(KeyedItem, table=MAIN):
     attorney_id = UnicodeAttribute()
 
 

@@ -15,19 +15,13 @@ from datetime import UTC, datetime, timedelta
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
-from chalicelib.adapters.dynamo.base import AUDIT, Gsi1, KeyedItem, table
+from chalicelib.adapters.dynamo.base import AUDIT, Gsi1, Gsi1Keys, KeyedItem
 from chalicelib.domain.audit import AccessEvent, LoginEvent, LoginResult, is_rights_change
 
 MAX_DAYS_PER_QUERY = 92
 
 
-@table(AUDIT)
-class AuditItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
+class AuditItem(KeyedItem, Gsi1Keys, table=AUDIT):
     by_secondary = Gsi1()
 
     kind = UnicodeAttribute()

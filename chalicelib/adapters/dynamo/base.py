@@ -13,21 +13,12 @@ from typing import Any, ClassVar
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
+from pynamodb.models import MetaModel, Model
 
 MAIN, AUDIT, IDEMPOTENCY = "main", "audit", "idempotency"
 
 _REGISTRY: list[tuple[str, type[Model]]] = []
 _BINDING: tuple[dict[str, str], str] | None = None
-
-
-def table(kind: str):  # decorator
-    def register(cls: type[Model]) -> type[Model]:
-        _REGISTRY.append((kind, cls))
-        if _BINDING is not None:  # a model imported after binding joins it
-            _bind_one(kind, cls, *_BINDING)
-        return cls
-    return register
 
 
 def bind(tables: dict[str, str], region: str) -> None:
@@ -58,34 +49,62 @@ def reconnect() -> None:
         cls._connection = None
 
 
-class Gsi1(GlobalSecondaryIndex[Any]):
+def _index(number: int) -> type[GlobalSecondaryIndex[Any]]:
+    """The table's ``gsi<number>`` (every attribute projected); a model names it as an attribute of its own."""
+    meta = type("Meta", (), {"index_name": f"gsi{number}", "projection": AllProjection()})
+    keys = {f"gsi{number}pk": UnicodeAttribute(hash_key=True), f"gsi{number}sk": UnicodeAttribute(range_key=True)}
+    return type(f"Gsi{number}", (GlobalSecondaryIndex,), {"Meta": meta, **keys})
+
+
+Gsi1, Gsi2, Gsi3 = _index(1), _index(2), _index(3)
+
+
+class Gsi1Keys:
+    """The item's keys in ``gsi1`` (absent: not in the index)."""
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+
+class Gsi2Keys:
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+
+
+class Gsi3Keys:
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+
+
+class _ItemClass(MetaModel):
+    """An item class declared with ``table=<kind>`` gets a ``Meta`` of its own (``bind`` sets its table
+    name and region) and joins the registry of that kind of table."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any],
+                table: str | None = None, **kwargs: Any) -> _ItemClass:
+        if table is not None:
+            namespace.setdefault("Meta", type("Meta", (), {"table_name": "unbound"}))
+        return super().__new__(mcs, name, bases, namespace, **kwargs)
+
+    def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any],
+                 table: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name, bases, namespace, **kwargs)
+        if table is not None:
+            _REGISTRY.append((table, cls))  # type: ignore[arg-type]
+            if _BINDING is not None:  # a model imported after binding joins it
+                _bind_one(table, cls, *_BINDING)  # type: ignore[arg-type]
+
+
+class StoredItem(Model, metaclass=_ItemClass):
+    """An item class says which of the stage's tables it lives in:
+    ``class SessionItem(KeyedItem, Gsi1Keys, table=MAIN)``."""
+
     class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+        abstract = True
+        table_name = "unbound"
 
 
-class Gsi2(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi3(GlobalSecondaryIndex[Any]):
-    class Meta:
-        index_name = "gsi3"
-        projection = AllProjection()
-
-    gsi3pk = UnicodeAttribute(hash_key=True)
-    gsi3sk = UnicodeAttribute(range_key=True)
-
-
-class KeyedItem(Model):
+class KeyedItem(StoredItem):
     """Items of the single-table design: ``pk`` partition, ``sk`` sort key."""
 
     class Meta:

@@ -40,7 +40,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamo import limits as quota_store
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, KeyedItem
 from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
 from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCountItem
 from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
@@ -76,23 +76,13 @@ BATCH_KEYS = 100  # BatchGetItem's limit per request
 _ATTEMPTS = 4
 
 
-@table(MAIN)
-class AvailabilityItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class AvailabilityItem(KeyedItem, table=MAIN):
     attorney_id = UnicodeAttribute()
     data = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute()
 
 
-@table(MAIN)
-class SlotClaimItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
+class SlotClaimItem(KeyedItem, Gsi1Keys, table=MAIN):
     by_month = Gsi1()
 
     attorney_id = UnicodeAttribute()
@@ -103,11 +93,7 @@ class SlotClaimItem(KeyedItem):
     expires_at = NumberAttribute(null=True)
 
 
-@table(MAIN)
-class BookingItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class BookingItem(KeyedItem, table=MAIN):
     booking_id = UnicodeAttribute()
     consultation_id = UnicodeAttribute()
     attorney_id = UnicodeAttribute()
@@ -124,11 +110,7 @@ class BookingItem(KeyedItem):
     expires_at = NumberAttribute(null=True)
 
 
-@table(MAIN)
-class HoldItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class HoldItem(KeyedItem, table=MAIN):
     attorney_id = UnicodeAttribute()
     start = UTCDateTimeAttribute()
     end = UTCDateTimeAttribute()

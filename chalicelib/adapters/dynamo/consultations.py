@@ -41,10 +41,20 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import IDEMPOTENCY, MAIN, Gsi1, Gsi2, Gsi3, KeyedItem, table
+from chalicelib.adapters.dynamo.base import (
+    IDEMPOTENCY,
+    MAIN,
+    Gsi1,
+    Gsi1Keys,
+    Gsi2,
+    Gsi2Keys,
+    Gsi3,
+    Gsi3Keys,
+    KeyedItem,
+    StoredItem,
+)
 from chalicelib.adapters.dynamo.limits import add_quota
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import (
@@ -74,17 +84,7 @@ _ATTEMPTS = 4
 _REASON_CONSULTATION, _REASON_IDEMPOTENCY, _REASON_COUNT = 0, 1, 2
 
 
-@table(MAIN)
-class ConsultationItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
+class ConsultationItem(KeyedItem, Gsi1Keys, Gsi2Keys, Gsi3Keys, table=MAIN):
     by_owner = Gsi1()
     by_attorney = Gsi2()
     by_month = Gsi3()
@@ -114,19 +114,11 @@ class ConsultationItem(KeyedItem):
     personal = BinaryAttribute(legacy_encoding=False, null=True)
 
 
-@table(MAIN)
-class OpenCountItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class OpenCountItem(KeyedItem, table=MAIN):
     open_count = NumberAttribute(null=True)
 
 
-@table(IDEMPOTENCY)
-class IdempotencyItem(Model):
-    class Meta:
-        table_name = "unbound"
-
+class IdempotencyItem(StoredItem, table=IDEMPOTENCY):
     id = UnicodeAttribute(hash_key=True)
     expiration = NumberAttribute()
     status = UnicodeAttribute()

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi3, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, Gsi3, Gsi3Keys, KeyedItem
 from chalicelib.domain.deliveries import Delivery, Result
 
 DUE_PARTITION = "DUE#DELIVERY"
@@ -33,13 +33,7 @@ KOREA = ZoneInfo("Asia/Seoul")  # statistics are per month in Korea time, as the
 RETENTION = timedelta(days=400)
 
 
-@table(MAIN)
-class DeliveryItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
+class DeliveryItem(KeyedItem, Gsi3Keys, table=MAIN):
     due_index = Gsi3()
 
     consultation_id = UnicodeAttribute()
@@ -59,20 +53,12 @@ class DeliveryItem(KeyedItem):
     expires_at = NumberAttribute()
 
 
-@table(MAIN)
-class CountItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class CountItem(KeyedItem, table=MAIN):
     n = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
 
 
-@table(MAIN)
-class ReplyAlertItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class ReplyAlertItem(KeyedItem, table=MAIN):
     sent_at = UTCDateTimeAttribute(null=True)
     read_marker = UnicodeAttribute(null=True)  # the resident's read cursor when last told ("-": none)
     expires_at = NumberAttribute(null=True)

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, KeyedItem
 from chalicelib.domain.email_health import EmailFailure, FailureReason
 
 FAILING = "EMAIL_FAILING"
 
 
-@table(MAIN)
-class EmailFailureItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
+class EmailFailureItem(KeyedItem, Gsi1Keys, table=MAIN):
     failing_index = Gsi1()
 
     attorney_id = UnicodeAttribute()

@@ -14,14 +14,10 @@ from datetime import datetime, timedelta
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 
 
-@table(MAIN)
-class JobHealthItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class JobHealthItem(KeyedItem, table=MAIN):
     last_failed_at = UTCDateTimeAttribute(null=True)
     streak_started_at = UTCDateTimeAttribute(null=True)
 

@@ -12,15 +12,11 @@ from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 from chalicelib.domain.limits import Quota
 
 
-@table(MAIN)
-class QuotaItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class QuotaItem(KeyedItem, table=MAIN):
     used = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
 

@@ -16,15 +16,11 @@ from datetime import datetime
 from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 from chalicelib.domain.matching import AttorneyLoad
 
 
-@table(MAIN)
-class LoadItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class LoadItem(KeyedItem, table=MAIN):
     assignments = NumberAttribute(default=0)
     last_assigned_at = UTCDateTimeAttribute(null=True)
     calibration_credit = NumberAttribute(null=True)

@@ -37,7 +37,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi3, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, Gsi3, Gsi3Keys, KeyedItem
 from chalicelib.domain.rooms import (
     MessageRateLimitedError,
     Outcome,
@@ -57,11 +57,7 @@ META = "META"
 _ATTEMPTS = 5
 
 
-@table(MAIN)
-class MessageItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class MessageItem(KeyedItem, table=MAIN):
     consultation_id = UnicodeAttribute()
     message_id = UnicodeAttribute()
     side = UnicodeAttribute()
@@ -70,13 +66,7 @@ class MessageItem(KeyedItem):
     expires_at = NumberAttribute(null=True)
 
 
-@table(MAIN)
-class ThreadItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
+class ThreadItem(KeyedItem, Gsi1Keys, table=MAIN):
     waiting = Gsi1()
 
     consultation_id = UnicodeAttribute(null=True)
@@ -91,20 +81,12 @@ class ThreadItem(KeyedItem):
     expires_at = NumberAttribute(null=True)
 
 
-@table(MAIN)
-class RateItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class RateItem(KeyedItem, table=MAIN):
     count = NumberAttribute(null=True)
     expires_at = NumberAttribute(null=True)
 
 
-@table(MAIN)
-class SignalItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class SignalItem(KeyedItem, table=MAIN):
     side = UnicodeAttribute()
     type = UnicodeAttribute()
     sealed = BinaryAttribute(legacy_encoding=False)
@@ -112,13 +94,7 @@ class SignalItem(KeyedItem):
     expires_at = NumberAttribute()
 
 
-@table(MAIN)
-class OutcomeItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
+class OutcomeItem(KeyedItem, Gsi3Keys, table=MAIN):
     by_month = Gsi3()
 
     consultation_id = UnicodeAttribute()

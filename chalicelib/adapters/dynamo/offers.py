@@ -40,7 +40,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as attorney_of
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi2, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, Gsi2, Gsi2Keys, KeyedItem
 from chalicelib.adapters.dynamo.consultations import ConsultationItem
 from chalicelib.adapters.dynamo.loads import add_decrement, add_increment
 from chalicelib.domain.attorneys import Attorney
@@ -54,11 +54,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@table(MAIN)
-class RealtimeItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class RealtimeItem(KeyedItem, table=MAIN):
     consultation_id = UnicodeAttribute()
     category = UnicodeAttribute()
     region = UnicodeAttribute()
@@ -71,24 +67,12 @@ class RealtimeItem(KeyedItem):
     matched = BooleanAttribute(default=False)
 
 
-@table(MAIN)
-class QueueItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class QueueItem(KeyedItem, table=MAIN):
     consultation_id = UnicodeAttribute()
     offered = BooleanAttribute(default=False)
 
 
-@table(MAIN)
-class OfferItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
+class OfferItem(KeyedItem, Gsi1Keys, Gsi2Keys, table=MAIN):
     by_attorney = Gsi1()
     due = Gsi2()
 
@@ -106,39 +90,23 @@ class OfferItem(KeyedItem):
     answered_at = UTCDateTimeAttribute(null=True)
 
 
-@table(MAIN)
-class DutyItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class DutyItem(KeyedItem, table=MAIN):
     attorney_id = UnicodeAttribute()
 
 
-@table(MAIN)
-class BusyItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class BusyItem(KeyedItem, table=MAIN):
     consultation_id = UnicodeAttribute()
     kind = UnicodeAttribute()  # "offer" | "consultation"
     until = UnicodeAttribute()  # _stamp()
 
 
-@table(MAIN)
-class AssignmentItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class AssignmentItem(KeyedItem, table=MAIN):
     attorney_id = UnicodeAttribute()
     previous_attorney_id = UnicodeAttribute(null=True)
     reason = JSONAttribute()
 
 
-@table(MAIN)
-class AcceptStatsItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class AcceptStatsItem(KeyedItem, table=MAIN):
     seconds = ListAttribute(of=NumberAttribute, null=True)
 
 

@@ -23,27 +23,19 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import limits
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 from chalicelib.domain.limits import Quota
 from chalicelib.domain.phone_verification import PhoneChallenge
 
 
-@table(MAIN)
-class PhoneCodeItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class PhoneCodeItem(KeyedItem, table=MAIN):
     phone_key = UnicodeAttribute()
     code_hash = UnicodeAttribute()
     attempts_left = NumberAttribute()
     expires_at = NumberAttribute()
 
 
-@table(MAIN)
-class VerifiedPhoneItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class VerifiedPhoneItem(KeyedItem, table=MAIN):
     verified_at = UTCDateTimeAttribute()
     expires_at = NumberAttribute()
 

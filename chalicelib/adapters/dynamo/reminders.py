@@ -23,20 +23,14 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi3, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, Gsi3, Gsi3Keys, KeyedItem
 from chalicelib.domain.reminders import Channel, Reminder
 
 DUE_PARTITION = "DUE#REMINDER"
 RETENTION = timedelta(days=30)
 
 
-@table(MAIN)
-class ReminderItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi3pk = UnicodeAttribute(null=True)
-    gsi3sk = UnicodeAttribute(null=True)
+class ReminderItem(KeyedItem, Gsi3Keys, table=MAIN):
     due_index = Gsi3()
 
     booking_id = UnicodeAttribute()

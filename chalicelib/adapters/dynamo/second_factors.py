@@ -14,18 +14,14 @@ from datetime import datetime
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.second_factor import Factor
 
 ENTITY = "second_factor"
 
 
-@table(MAIN)
-class FactorItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class FactorItem(KeyedItem, table=MAIN):
     secret = BinaryAttribute(legacy_encoding=False)
     created_at = UTCDateTimeAttribute()
     enrolled_at = UTCDateTimeAttribute(null=True)

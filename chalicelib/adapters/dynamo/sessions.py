@@ -24,18 +24,12 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, KeyedItem
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
 
 
-@table(MAIN)
-class SessionItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
+class SessionItem(KeyedItem, Gsi1Keys, table=MAIN):
     by_user = Gsi1()
 
     session_id = UnicodeAttribute()
@@ -54,21 +48,13 @@ class SessionItem(KeyedItem):
     expires_at = NumberAttribute()
 
 
-@table(MAIN)
-class RefreshItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class RefreshItem(KeyedItem, table=MAIN):
     session_id = UnicodeAttribute()
     generation = NumberAttribute()
     expires_at = NumberAttribute()
 
 
-@table(MAIN)
-class SpentLoginStateItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class SpentLoginStateItem(KeyedItem, table=MAIN):
     expires_at = NumberAttribute()
 
 

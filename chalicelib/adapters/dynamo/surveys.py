@@ -11,18 +11,14 @@ from datetime import datetime
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 from chalicelib.domain.surveys import SurveyAlreadyAnsweredError
 
 SK = "SURVEY"
 
 
 
-@table(MAIN)
-class SurveyItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class SurveyItem(KeyedItem, table=MAIN):
     rating = NumberAttribute()
     month = UnicodeAttribute()
     comment = BinaryAttribute(legacy_encoding=False, null=True)

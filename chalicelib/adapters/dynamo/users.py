@@ -19,7 +19,7 @@ from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem, SubjectLinkItem
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.users import InvalidInviteError, User, UserProfile
@@ -27,11 +27,7 @@ from chalicelib.domain.users import InvalidInviteError, User, UserProfile
 ENTITY = "user"
 
 
-@table(MAIN)
-class UserItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class UserItem(KeyedItem, table=MAIN):
     subject = UnicodeAttribute()
     provider = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
@@ -40,11 +36,7 @@ class UserItem(KeyedItem):
     language = UnicodeAttribute(null=True)  # the account's language (not personal: a code)
 
 
-@table(MAIN)
-class InviteItem(KeyedItem):
-    class Meta:
-        table_name = "unbound"
-
+class InviteItem(KeyedItem, table=MAIN):
     attorney_id = UnicodeAttribute()
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
