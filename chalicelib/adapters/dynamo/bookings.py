@@ -298,26 +298,26 @@ class DynamoBookingRepository:
     def book(self, plan: BookingPlan) -> None:
         booking, previous, cid = plan.booking, plan.previous, plan.booking.consultation_id
         release_hold = plan.releases_hold_claim
-        last_busy: _Cancelled | None = None
-        for attempt in range(_ATTEMPTS):
-            ops: list[_Op] = []
+
+        def ops() -> list[_Op]:
+            built: list[_Op] = []
             if previous is not None:
-                ops.append(_drop_claim("old_claim", previous, cid, ClaimKind.BOOKED))
+                built.append(_drop_claim("old_claim", previous, cid, ClaimKind.BOOKED))
                 ended = previous.ended(BookingStatus.RESCHEDULED, plan.now, "resident")
-                ops.append(_Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))))  # noqa: B023 - built and run in this attempt
+                built.append(_Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))))
             if plan.hold is not None:
                 hold = plan.hold
                 if release_hold:
-                    ops.append(_drop_claim("hold_claim", hold, cid, ClaimKind.HOLD))
-                ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(
+                    built.append(_drop_claim("hold_claim", hold, cid, ClaimKind.HOLD))
+                built.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(
                     HoldItem(consultation_pk(cid), HOLD_SK))))
-            ops.append(_Op("put", "claim", lambda tx: tx.save(
+            built.append(_Op("put", "claim", lambda tx: tx.save(
                 self._claim_item(booking.claim(), booking.end), condition=_claimable(cid, plan.now))))
             booking_condition = (BookingItem.pk.does_not_exist() if previous is None
                                  else BookingItem.booking_id == previous.id)
-            ops.append(_Op("put", "booking", lambda tx: tx.save(
-                self._booking_item(booking, BOOKING_SK), condition=booking_condition)))  # noqa: B023 - built and run in this attempt
-            ops.append(_Op("update", "consultation", lambda tx: tx.update(
+            built.append(_Op("put", "booking", lambda tx: tx.save(
+                self._booking_item(booking, BOOKING_SK), condition=booking_condition)))
+            built.append(_Op("update", "consultation", lambda tx: tx.update(
                 ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
                 actions=[ConsultationItem.status.set(Status.BOOKED.value),
                          ConsultationItem.updated_at.set(plan.now),
@@ -327,33 +327,29 @@ class DynamoBookingRepository:
                 + ([ConsultationItem.mode.set(plan.mode.value)] if plan.mode is not None else []),
                 condition=ConsultationItem.status == plan.expected.value)))
             for i, reminder in enumerate(plan.reminders):
-                ops.append(_Op("put", f"reminder{i}", lambda tx, r=reminder: add_reminder(tx, r)))
-            for i, key in enumerate(plan.dropped_reminders):
-                ops.append(_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k)))
-            ops += _quota_ops(plan.quotas)
+                built.append(_Op("put", f"reminder{i}", lambda tx, r=reminder: add_reminder(tx, r)))
+            built += _dropped_reminder_ops(plan.dropped_reminders) + _quota_ops(plan.quotas)
             if plan.counts_load:
-                ops.append(_Op("update", "load", lambda tx: add_increment(
+                built.append(_Op("update", "load", lambda tx: add_increment(
                     tx, booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)))
                 if previous is not None:
-                    ops.append(_Op("update", "unload", lambda tx: add_decrement(
+                    built.append(_Op("update", "unload", lambda tx: add_decrement(
                         tx, previous.attorney_id, previous.load_year)))
-            try:
-                self._run(ops)
-                return
-            except _Cancelled as exc:
-                _raise_if_over_quota(exc, plan.quotas)
-                if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
-                    release_hold = False
-                    continue
-                if any(exc.failed(n) for n in ("booking", "consultation", "old_claim", "unload")):
-                    raise BookingChangedError() from None
-                if exc.failed("claim") or exc.failed("load"):
-                    raise SlotTakenError(booking.attorney_id) from None
-                last_busy = exc.retryable()
-            _backoff(attempt)
-        # Still throttled after the retries: the table is over its capacity, the slot is not taken (503).
-        _raise_if_throttled(last_busy)
-        raise SlotTakenError(booking.attorney_id)
+            return built
+
+        def judge(exc: _Cancelled) -> bool:
+            nonlocal release_hold
+            _raise_if_over_quota(exc, plan.quotas)
+            if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
+                release_hold = False
+                return True
+            if any(exc.failed(n) for n in ("booking", "consultation", "old_claim", "unload")):
+                raise BookingChangedError() from None
+            if exc.failed("claim") or exc.failed("load"):
+                raise SlotTakenError(booking.attorney_id) from None
+            return False
+
+        self._transact(ops, judge, SlotTakenError(booking.attorney_id))
 
     def end(self, plan: EndPlan) -> None:
         active, ended, cid = plan.active, plan.ended, plan.active.consultation_id
@@ -367,28 +363,24 @@ class DynamoBookingRepository:
                 condition=(ConsultationItem.status == Status.BOOKED.value)
                 & (ConsultationItem.attorney_id == active.attorney_id))),
             *self._ending_ops(cid, active, ended),
-        ] + [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
-             for i, key in enumerate(plan.dropped_reminders)] + _quota_ops(plan.quotas)
-        last_busy: _Cancelled | None = None
-        for attempt in range(_ATTEMPTS):
-            try:
-                self._run(ops)
-                return
-            except _Cancelled as exc:
-                _raise_if_over_quota(exc, plan.quotas)
-                if "ConditionalCheckFailed" in exc.codes.values():
-                    raise BookingChangedError() from None
-                last_busy = exc.retryable()
-            _backoff(attempt)
-        _raise_if_throttled(last_busy)
-        raise BookingChangedError()
+            *_dropped_reminder_ops(plan.dropped_reminders),
+            *_quota_ops(plan.quotas),
+        ]
+
+        def judge(exc: _Cancelled) -> bool:
+            _raise_if_over_quota(exc, plan.quotas)
+            if "ConditionalCheckFailed" in exc.codes.values():
+                raise BookingChangedError() from None
+            return False
+
+        self._transact(lambda: ops, judge, BookingChangedError())
 
     def hold(self, plan: HoldPlan) -> None:
         hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
         release = plan.releases_previous
-        last_busy: _Cancelled | None = None
-        for attempt in range(_ATTEMPTS):
-            ops = [
+
+        def ops() -> list[_Op]:
+            built = [
                 _Op("condition", "consultation", lambda tx: tx.condition_check(
                     ConsultationItem, consultation_pk(cid), CONSULTATION_SK,
                     condition=(ConsultationItem.status == Status.SUBMITTED.value))),
@@ -399,69 +391,67 @@ class DynamoBookingRepository:
                     until=hold.until, expires_at=_epoch(hold.until)))),
             ]
             if release and previous is not None:
-                ops.append(_drop_claim("previous_claim", previous, cid, ClaimKind.HOLD))
-            try:
-                self._run(ops)
-                return
-            except _Cancelled as exc:
-                if exc.failed("previous_claim"):
-                    release = False
-                    continue
-                if exc.failed("consultation"):
-                    raise BookingChangedError() from None
-                if exc.failed("claim"):
-                    raise SlotTakenError(hold.attorney_id) from None
-                last_busy = exc.retryable()
-            _backoff(attempt)
-        _raise_if_throttled(last_busy)
-        raise SlotTakenError(hold.attorney_id)
+                built.append(_drop_claim("previous_claim", previous, cid, ClaimKind.HOLD))
+            return built
+
+        def judge(exc: _Cancelled) -> bool:
+            nonlocal release
+            if exc.failed("previous_claim"):
+                release = False
+                return True
+            if exc.failed("consultation"):
+                raise BookingChangedError() from None
+            if exc.failed("claim"):
+                raise SlotTakenError(hold.attorney_id) from None
+            return False
+
+        self._transact(ops, judge, SlotTakenError(hold.attorney_id))
 
     def withdraw(self, plan: WithdrawPlan) -> None:
         consultation, active, cid = plan.consultation, plan.active, plan.consultation.id
         release_hold = plan.hold is not None and plan.hold.is_live(plan.now)
         unload = plan.unload
-        last_busy: _Cancelled | None = None
-        for attempt in range(_ATTEMPTS):
+
+        def ops() -> list[_Op]:
             condition = ConsultationItem.status == plan.expected.value
             if active is not None:
                 condition = condition & (ConsultationItem.attorney_id == active.attorney_id)
-            ops = [_Op("update", "consultation", lambda tx, c=condition: tx.update(
+            built = [_Op("update", "consultation", lambda tx: tx.update(
                 ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
                 actions=[ConsultationItem.status.set(Status.WITHDRAWN.value),
                          ConsultationItem.updated_at.set(plan.now), ConsultationItem.closed_at.set(plan.now),
                          ConsultationItem.expires_at.set(_epoch(plan.expires_at))],
-                condition=c))]
+                condition=condition))]
             if consultation.owner != ERASED_OWNER:
-                ops.append(_Op("update", "open_count", lambda tx: tx.update(
+                built.append(_Op("update", "open_count", lambda tx: tx.update(
                     OpenCountItem(*open_count_key(consultation.owner)),
                     actions=[OpenCountItem.open_count.add(-1)])))
             if active is not None and plan.ended is not None:
-                ops += self._ending_ops(cid, active, plan.ended)
-            ops += [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
-                    for i, key in enumerate(plan.dropped_reminders)]
+                built += self._ending_ops(cid, active, plan.ended)
+            built += _dropped_reminder_ops(plan.dropped_reminders)
             if unload is not None:
-                ops.append(_Op("update", "unload_match", lambda tx, u=unload: add_decrement(tx, *u)))
+                built.append(_Op("update", "unload_match", lambda tx, u=unload: add_decrement(tx, *u)))
             if plan.hold is not None:
                 hold = plan.hold
-                ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))
+                built.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(
+                    HoldItem(consultation_pk(cid), HOLD_SK))))
                 if release_hold:
-                    ops.append(_drop_claim("hold_claim", hold, cid, ClaimKind.HOLD))
-            try:
-                self._run(ops)
-                return
-            except _Cancelled as exc:
-                if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
-                    release_hold = False
-                    continue
-                if exc.failed("unload_match") and list(exc.codes.values()).count("ConditionalCheckFailed") == 1:
-                    unload = None  # nothing counted for that year: withdraw without it
-                    continue
-                if "ConditionalCheckFailed" in exc.codes.values():
-                    raise BookingChangedError() from None
-                last_busy = exc.retryable()
-            _backoff(attempt)
-        _raise_if_throttled(last_busy)
-        raise BookingChangedError()
+                    built.append(_drop_claim("hold_claim", hold, cid, ClaimKind.HOLD))
+            return built
+
+        def judge(exc: _Cancelled) -> bool:
+            nonlocal release_hold, unload
+            if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
+                release_hold = False
+                return True
+            if exc.failed("unload_match") and list(exc.codes.values()).count("ConditionalCheckFailed") == 1:
+                unload = None  # nothing counted for that year: withdraw without it
+                return True
+            if "ConditionalCheckFailed" in exc.codes.values():
+                raise BookingChangedError() from None
+            return False
+
+        self._transact(ops, judge, BookingChangedError())
 
     def erase_notes(self, consultation_id: str) -> int:
         """Remove the sealed decline reasons of the consultation's booking history (the resident left)."""
@@ -489,6 +479,27 @@ class DynamoBookingRepository:
             _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
             _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
         ]
+
+    def _transact(self, ops: Callable[[], list[_Op]], judge: Callable[[_Cancelled], bool],
+                  gave_up: Exception) -> None:
+        """Runs the transaction of ``ops()`` up to ``_ATTEMPTS`` times. ``judge`` reads a cancellation:
+        it raises the domain error the cancellation means, or answers True when it changed what
+        ``ops()`` builds (tried again at once). Otherwise a busy item is tried again after a backoff,
+        anything else is raised as it came, and ``gave_up`` is raised once the attempts are spent
+        (the table's own error when it was still throttled: the API answers 503)."""
+        last_busy: _Cancelled | None = None
+        for attempt in range(_ATTEMPTS):
+            try:
+                self._run(ops())
+                return
+            except _Cancelled as exc:
+                if judge(exc):
+                    continue
+                last_busy = exc.retryable()
+            _backoff(attempt)
+        if last_busy is not None and last_busy.throttled:
+            raise last_busy.original from None
+        raise gave_up
 
     def _run(self, ops: list[_Op]) -> None:
         names = [op.name for kind in _KIND_ORDER for op in ops if op.kind == kind]
@@ -575,10 +586,9 @@ def _months(first: date, last: date) -> list[str]:
     return months
 
 
-def _raise_if_throttled(last_busy: _Cancelled | None) -> None:
-    """Still throttled after the retries: the table is over its capacity (the API answers 503)."""
-    if last_busy is not None and last_busy.throttled:
-        raise last_busy.original from None
+def _dropped_reminder_ops(keys: Iterable[tuple[str, str]]) -> list[_Op]:
+    return [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
+            for i, key in enumerate(keys)]
 
 
 def _backoff(attempt: int) -> None:
