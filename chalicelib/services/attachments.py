@@ -46,14 +46,15 @@ from chalicelib.domain.consultations import (
     Consultation,
     ConsultationNotFoundError,
     ConsultationRepository,
-    EncryptionUnavailableError,
+    RecordIntegrityError,
     reader_of,
 )
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.rooms import Side, side_of
-from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.logs import logger
 from chalicelib.services.access_log import record_staff_read
+from chalicelib.services.sealed_fields import open_fields, seal_fields
 from chalicelib.settings import Policy
 
 Clock = Callable[[], datetime]
@@ -255,18 +256,12 @@ class AttachmentService:
     # --- sealing ----------------------------------------------------------------------------------
 
     def _seal(self, consultation_id: str, attachment_id: str, filename: str) -> bytes:
-        try:
-            return self._cipher.seal(ENTITY, f"{consultation_id}/{attachment_id}", {"filename": filename})
-        except CipherUnavailableError as exc:
-            raise EncryptionUnavailableError(saving=True) from exc
+        return seal_fields(self._cipher, ENTITY, f"{consultation_id}/{attachment_id}", {"filename": filename})
 
     def _name(self, a: Attachment) -> str | None:
         if a.sealed_name is None:
             return None
         try:
-            return str(self._cipher.open(ENTITY, f"{a.consultation_id}/{a.id}", a.sealed_name)["filename"])
-        except CipherUnavailableError as exc:
-            raise EncryptionUnavailableError(saving=False) from exc
-        except CiphertextMismatchError:
-            logger().error("record integrity: a sealed file name does not belong here", extra={"entity": ENTITY})
+            return str(open_fields(self._cipher, ENTITY, f"{a.consultation_id}/{a.id}", a.sealed_name)["filename"])
+        except RecordIntegrityError:  # logged; the document is listed without a name
             return None

@@ -30,15 +30,13 @@ from chalicelib.domain.consultations import (
     Consultation,
     ConsultationNotFoundError,
     ConsultationRepository,
-    EncryptionUnavailableError,
     PersonalDetails,
     Reader,
-    RecordIntegrityError,
     reader_of,
 )
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
-from chalicelib.logs import logger
+from chalicelib.domain.sealing import FieldCipher
+from chalicelib.services.sealed_fields import open_fields
 
 
 class PersonalData(StrEnum):
@@ -87,10 +85,7 @@ class ConsultationReads:
             raise ConsultationNotFoundError()
         if consultation.sealed is None:
             return _view(consultation, None, PersonalData.ERASED, self.calendar, now)
-        try:
-            personal = _open(self.cipher, consultation)
-        except CiphertextMismatchError:
-            raise RecordIntegrityError() from None
+        personal = PersonalDetails.from_sealed(open_fields(self.cipher, ENTITY, consultation.id, consultation.sealed))
         if reader is not Reader.OWNER:
             self.audit.record_access(AccessEvent(at=now, actor=principal.subject, actor_role=principal.role.value,
                                                  owner=consultation.owner, record=f"{ENTITY}:{consultation.id}",
@@ -125,20 +120,6 @@ def owner_view(consultation: Consultation, personal: PersonalDetails | None, cal
     """The owner's view of a consultation whose details are already in hand (just submitted)."""
     state = PersonalData.INCLUDED if personal is not None else PersonalData.ERASED
     return _view(consultation, personal, state, calendar, now)
-
-
-def _open(cipher: FieldCipher, consultation: Consultation) -> PersonalDetails:
-    assert consultation.sealed is not None
-    try:
-        return PersonalDetails.from_sealed(cipher.open(ENTITY, consultation.id, consultation.sealed))
-    except CipherUnavailableError as exc:
-        logger().warning("consultation read refused: the key service is unavailable",
-                         extra={"error": type(exc).__name__})
-        raise EncryptionUnavailableError(saving=False) from exc
-    except CiphertextMismatchError:
-        logger().error("record integrity: sealed details refused, they do not belong to this consultation",
-                       extra={"consultation_id": consultation.id})
-        raise
 
 
 def _withheld(consultation: Consultation, calendar: ServiceCalendar, now: datetime) -> ConsultationView:

@@ -13,17 +13,16 @@ from chalicelib.domain.consultations import (
     ENTITY,
     ConsultationNotFoundError,
     ConsultationRepository,
-    EncryptionUnavailableError,
     PersonalDetails,
     Reader,
-    RecordIntegrityError,
     reader_of,
 )
 from chalicelib.domain.corrections import Correction, CorrectionStore, check_correctable
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.logs import logger
 from chalicelib.services.consultation_reads import ConsultationView, owner_view
+from chalicelib.services.sealed_fields import open_fields, seal_fields
 
 
 class Corrections:
@@ -44,20 +43,12 @@ class Corrections:
         check_correctable(consultation.status)
         if consultation.sealed is None:
             raise ConsultationNotFoundError()  # erased: nothing left to correct
-        try:
-            before = PersonalDetails.from_sealed(self.cipher.open(ENTITY, consultation.id, consultation.sealed))
-        except CipherUnavailableError as exc:
-            raise EncryptionUnavailableError(saving=True) from exc
-        except CiphertextMismatchError as exc:  # the details do not belong to this record
-            raise RecordIntegrityError() from exc
+        before = PersonalDetails.from_sealed(open_fields(self.cipher, ENTITY, consultation.id, consultation.sealed))
         changed = correction.changed_fields(before)
         if not changed:
             return owner_view(consultation, before, self.calendar, now)
         after = correction.applied_to(before)
-        try:
-            sealed = self.cipher.seal(ENTITY, consultation.id, after.to_sealable())
-        except CipherUnavailableError as exc:
-            raise EncryptionUnavailableError(saving=True) from exc
+        sealed = seal_fields(self.cipher, ENTITY, consultation.id, after.to_sealable())
         self.store.correct_details(consultation.id, sealed, now, expected_updated_at=consultation.updated_at)
         logger().info("request corrected by its owner",
                       extra={"consultation_id": consultation.id, "fields": changed})

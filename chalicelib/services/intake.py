@@ -33,7 +33,6 @@ from chalicelib.domain.consultations import (
     ENTITY,
     Consultation,
     ConsultationRepository,
-    EncryptionUnavailableError,
     IdempotencyClaim,
     Intake,
     PersonalDetails,
@@ -43,9 +42,10 @@ from chalicelib.domain.consultations import (
 from chalicelib.domain.identity import IdentityKey, Principal
 from chalicelib.domain.limits import new_request_quotas
 from chalicelib.domain.metrics import Metrics
-from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.logs import best_effort, logger
 from chalicelib.services.consultation_reads import ConsultationView, owner_view
+from chalicelib.services.sealed_fields import seal_fields
 from chalicelib.settings import Policy
 
 # Version of the consent text below; stored with each consultation as proof of
@@ -71,12 +71,7 @@ def submit(*, consultations: ConsultationRepository, cipher: FieldCipher, calend
     request also counts against the 30-day limit of its provider identity, kept under a keyed hash
     so that leaving and signing up again does not reset it."""
     consultation_id = str(uuid.uuid4())
-    try:
-        sealed = cipher.seal(ENTITY, consultation_id, intake.personal.to_sealable())
-    except CipherUnavailableError as exc:
-        logger().warning("intake refused: the key service is unavailable",
-                         extra={"error": type(exc).__name__})
-        raise EncryptionUnavailableError(saving=True) from exc
+    sealed = seal_fields(cipher, ENTITY, consultation_id, intake.personal.to_sealable())
     personal = intake.personal
     facts = triage.assess(category=intake.category, employment_status=personal.employment_status,
                           left_on=personal.left_on, dismissed_on=personal.dismissed_on,

@@ -61,7 +61,6 @@ from chalicelib.domain.consultations import (
     Consultation,
     ConsultationNotFoundError,
     ConsultationRepository,
-    EncryptionUnavailableError,
     Reader,
     Status,
     reader_of,
@@ -71,7 +70,7 @@ from chalicelib.domain.limits import Quota, alert_quota, booking_change_quotas
 from chalicelib.domain.matching import AssignmentMode, ConsultationFacts, annual_cap_of, choose, reservation_available
 from chalicelib.domain.metrics import Metrics, NoMetrics
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, Recipients, render
-from chalicelib.domain.sealing import CipherUnavailableError, FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.slots import (
     OpenSlot,
     SlotRules,
@@ -85,6 +84,7 @@ from chalicelib.logs import best_effort, logger
 from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.services.availability import effective
 from chalicelib.services.resident_messages import ResidentMessenger
+from chalicelib.services.sealed_fields import seal_fields
 from chalicelib.settings import Policy
 
 NOTE_ENTITY = "booking_note"  # the field cipher's entity for an attorney's decline reason
@@ -311,10 +311,7 @@ class ReservationService:
         if (consultation is None or active is None or not principal.is_attorney
                 or active.attorney_id != principal.attorney_id):
             raise ConsultationNotFoundError()
-        try:
-            sealed = self._cipher.seal(NOTE_ENTITY, f"{consultation.id}#{active.id}", {"reason": reason})
-        except CipherUnavailableError as exc:
-            raise EncryptionUnavailableError(saving=True) from exc
+        sealed = seal_fields(self._cipher, NOTE_ENTITY, f"{consultation.id}#{active.id}", {"reason": reason})
         ended = active.ended(BookingStatus.DECLINED, now, "attorney", sealed)
         self._bookings.end(EndPlan(active=active, ended=ended, consultation=consultation, now=now,
                                    dropped_reminders=self._reminder_keys(active)))

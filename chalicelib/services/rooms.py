@@ -33,9 +33,7 @@ from chalicelib.domain.consultations import (
     Consultation,
     ConsultationNotFoundError,
     ConsultationRepository,
-    EncryptionUnavailableError,
     Reader,
-    RecordIntegrityError,
     Status,
     reader_of,
 )
@@ -74,7 +72,7 @@ from chalicelib.domain.rooms import (
     side_of,
 )
 from chalicelib.domain.rooms import Signal as SignalRecord
-from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
+from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.translation import (
     Translation,
     TranslationUnavailableError,
@@ -85,6 +83,7 @@ from chalicelib.domain.translation import (
 from chalicelib.logs import best_effort, logger
 from chalicelib.services.attorney_alerts import alert_phone
 from chalicelib.services.resident_messages import ResidentMessenger
+from chalicelib.services.sealed_fields import open_fields, seal_fields
 from chalicelib.settings import Policy
 
 Clock = Callable[[], datetime]
@@ -273,20 +272,10 @@ class RoomService:
                        untranslated if isinstance(untranslated, str) else None)
 
     def _seal(self, entity: str, record_id: str, fields: Mapping[str, object]) -> bytes:
-        try:
-            return self._cipher.seal(entity, record_id, fields)
-        except CipherUnavailableError as exc:
-            raise EncryptionUnavailableError(saving=True) from exc
+        return seal_fields(self._cipher, entity, record_id, fields)
 
     def _open(self, entity: str, record_id: str, blob: bytes) -> dict[str, object]:
-        try:
-            return self._cipher.open(entity, record_id, blob)
-        except CipherUnavailableError as exc:
-            raise EncryptionUnavailableError(saving=False) from exc
-        except CiphertextMismatchError:
-            logger().error("record integrity: a sealed room item does not belong here",
-                           extra={"entity": entity})
-            raise RecordIntegrityError() from None
+        return open_fields(self._cipher, entity, record_id, blob)
 
     # --- the room -----------------------------------------------------------------------------
 
