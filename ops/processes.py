@@ -7,8 +7,8 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,10 +18,45 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+# Ports handed out lately, by any process of this machine: a file per port holding when (the
+# system-wide monotonic clock, which a shifted wall clock does not move).
+PORT_CLAIMS = Path(tempfile.gettempdir()) / "maeul-port-claims"
+CLAIM_SECONDS = 120.0
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port nothing listens on and no process here was handed in the last ``CLAIM_SECONDS``.
+
+    The kernel may give the same free port to two callers before either server binds it (two
+    parallel test workers, or two calls in a row): the second server then fails to start while the
+    first answers in its place. The claim keeps a port to its first caller until its server is up.
+    """
+    PORT_CLAIMS.mkdir(exist_ok=True)
+    for _ in range(100):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if _claim(port):
+            return port
+    raise RuntimeError(f"no free port left unclaimed (claims in {PORT_CLAIMS})")
+
+
+def _claim(port: int) -> bool:
+    path, now = PORT_CLAIMS / str(port), time.monotonic()
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        try:
+            claimed_at = float(path.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            return False  # being written by its claimant this moment (or unreadable: left alone)
+        if now - claimed_at < CLAIM_SECONDS and claimed_at <= now:  # (a claim from before a reboot is old)
+            return False
+        path.unlink(missing_ok=True)  # an old claim: taken over
+        return _claim(port)
+    with os.fdopen(fd, "w", encoding="ascii") as claim:
+        claim.write(repr(now))
+    return True
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
@@ -31,7 +66,8 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def wait_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None = None) -> None:
-    """Wait until ``url`` answers any HTTP status (or raise with what happened)."""
+    """Wait until ``url`` answers with a success (or raise with what happened). An error status
+    does not count: another server answering on the port (404) is not the one being waited for."""
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
@@ -40,9 +76,7 @@ def wait_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None 
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
-        except urllib.error.HTTPError:
-            return
-        except OSError as exc:
+        except OSError as exc:  # an HTTP error status included
             last = exc
             time.sleep(0.1)
     raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")
