@@ -8,7 +8,8 @@ by entity kind only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from chalicelib.domain.consultations import EncryptionUnavailableError, RecordIntegrityError
 from chalicelib.domain.sealing import CiphertextMismatchError, CipherUnavailableError, FieldCipher
@@ -16,22 +17,26 @@ from chalicelib.logs import logger
 
 
 def seal_fields(cipher: FieldCipher, entity: str, record_id: str, fields: Mapping[str, object]) -> bytes:
-    try:
+    with _key_service(entity, saving=True):
         return cipher.seal(entity, record_id, fields)
-    except CipherUnavailableError as exc:
-        logger().warning("sealing refused: the key service is unavailable",
-                         extra={"entity": entity, "error": type(exc).__name__})
-        raise EncryptionUnavailableError(saving=True) from exc
 
 
 def open_fields(cipher: FieldCipher, entity: str, record_id: str, sealed: bytes) -> dict[str, object]:
+    with _key_service(entity, saving=False):
+        try:
+            return cipher.open(entity, record_id, sealed)
+        except CiphertextMismatchError:
+            logger().error("record integrity: sealed fields refused, they do not belong to this record",
+                           extra={"entity": entity})
+            raise RecordIntegrityError() from None
+
+
+@contextmanager
+def _key_service(entity: str, *, saving: bool) -> Iterator[None]:
     try:
-        return cipher.open(entity, record_id, sealed)
+        yield
     except CipherUnavailableError as exc:
-        logger().warning("opening refused: the key service is unavailable",
-                         extra={"entity": entity, "error": type(exc).__name__})
-        raise EncryptionUnavailableError(saving=False) from exc
-    except CiphertextMismatchError:
-        logger().error("record integrity: sealed fields refused, they do not belong to this record",
-                       extra={"entity": entity})
-        raise RecordIntegrityError() from None
+        logger().warning("the key service is unavailable: fields not sealed or opened",
+                         extra={"entity": entity, "refused": "sealing" if saving else "opening",
+                                "error": type(exc).__name__})
+        raise EncryptionUnavailableError(saving=saving) from exc
