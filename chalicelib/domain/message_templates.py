@@ -185,19 +185,19 @@ def _load(path: Path, events: type[ResidentEvent] | type[AttorneyEvent]) -> Cata
 
 @cache
 def catalogue(language: str) -> Catalogue:
-    path = DATA_DIR / f"{language}.json"
-    if not path.exists():
-        return catalogue(DEFAULT_LANGUAGE)
-    return _load(path, ResidentEvent)
+    """The residents' messages in ``language`` (Korean where there is no catalogue for it)."""
+    return _load(_catalogue_file(DATA_DIR, language), ResidentEvent)
 
 
 @cache
 def attorney_catalogue(language: str) -> Catalogue:
     """The attorneys' alerts in ``language`` (their alert language: Korean or English)."""
-    path = ATTORNEY_DIR / f"{language}.json"
-    if not path.exists():
-        return attorney_catalogue(DEFAULT_LANGUAGE)
-    return _load(path, AttorneyEvent)
+    return _load(_catalogue_file(ATTORNEY_DIR, language), AttorneyEvent)
+
+
+def _catalogue_file(directory: Path, language: str) -> Path:
+    path = directory / f"{language}.json"
+    return path if path.exists() else directory / f"{DEFAULT_LANGUAGE}.json"
 
 
 def languages() -> list[str]:
