@@ -21,11 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
+from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, KeyedItem
 from chalicelib.domain.attachments import (
     Attachment,
     AttachmentBusyError,
@@ -91,16 +90,7 @@ def _to_domain(item: AttachmentItem) -> Attachment:
         claimed_at=item.claimed_at)
 
 
-class DynamoAttachmentStore:
-    def __init__(self) -> None:
-        self._connection: Connection | None = None
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=AttachmentItem.Meta.region)
-        return self._connection
-
+class DynamoAttachmentStore(ConnectedStore):
     def reserve(self, attachment: Attachment, max_files: int, expires_at: datetime) -> None:
         pk = _pk(attachment.consultation_id)
         counter = AttachmentCounterItem(pk, COUNTER)

@@ -30,7 +30,7 @@ from pynamodb.attributes import (
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, KeyedItem
+from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys, KeyedItem
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.sealing import FieldCipher
 
@@ -67,18 +67,12 @@ def _profile_key(attorney_id: str) -> tuple[str, str]:
     return f"ATTORNEY#{attorney_id}", "PROFILE"
 
 
-class DynamoAttorneyRepository:
+class DynamoAttorneyRepository(ConnectedStore):
     ENTITY = "attorney"
 
     def __init__(self, cipher: FieldCipher, connection: Connection | None = None) -> None:
+        super().__init__(connection)
         self._cipher = cipher
-        self._connection = connection
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=AttorneyItem.Meta.region)
-        return self._connection
 
     def get(self, attorney_id: str) -> Attorney | None:
         try:

@@ -12,6 +12,7 @@ import os
 from typing import Any, ClassVar
 
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import MetaModel, Model
 
@@ -40,6 +41,20 @@ def _bind_one(kind: str, cls: type[Model], tables: dict[str, str], region: str) 
         cls.Meta.region = region
         cls._bound_endpoint = endpoint  # type: ignore[attr-defined]
         cls._connection = None  # rebuilt lazily for the new table
+
+
+class ConnectedStore:
+    """A store that writes transactions (or batch reads) through its own pynamodb ``Connection``:
+    the one it was given, else one made at first use in the region its tables are bound to."""
+
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=_BINDING[1] if _BINDING is not None else None)
+        return self._connection
 
 
 def reconnect() -> None:

@@ -40,7 +40,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamo import limits as quota_store
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, KeyedItem
+from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys, KeyedItem
 from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
 from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCountItem
 from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
@@ -185,17 +185,11 @@ class _Cancelled(Exception):
         return self
 
 
-class DynamoBookingRepository:
+class DynamoBookingRepository(ConnectedStore):
     def __init__(self, retention_days: int, tz: str = DEFAULT_TZ, connection: Connection | None = None) -> None:
+        super().__init__(connection)
         self._retention = timedelta(days=retention_days)
         self._zone = ZoneInfo(tz)
-        self._connection = connection
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=SlotClaimItem.Meta.region)
-        return self._connection
 
     # --- availability -----------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamo.base import (
     IDEMPOTENCY,
     MAIN,
+    ConnectedStore,
     Gsi1,
     Gsi1Keys,
     Gsi2,
@@ -138,16 +139,10 @@ def _epoch(moment: datetime | None) -> int | None:
     return int(moment.timestamp()) if moment is not None else None
 
 
-class DynamoConsultationRepository:
+class DynamoConsultationRepository(ConnectedStore):
     def __init__(self, retention_days: int, connection: Connection | None = None) -> None:
+        super().__init__(connection)
         self._retention = timedelta(days=retention_days)
-        self._connection = connection
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=ConsultationItem.Meta.region)
-        return self._connection
 
     # --- create -------------------------------------------------------------------------------
 

@@ -33,11 +33,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, Gsi3, Gsi3Keys, KeyedItem
+from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys, Gsi3, Gsi3Keys, KeyedItem
 from chalicelib.domain.rooms import (
     MessageRateLimitedError,
     Outcome,
@@ -132,16 +131,7 @@ def _state(consultation_id: str, item: ThreadItem) -> ThreadState:
         waiting_since=item.waiting_since)
 
 
-class DynamoThreadStore:
-    def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=ThreadItem.Meta.region)
-        return self._connection
-
+class DynamoThreadStore(ConnectedStore):
     # --- messages -----------------------------------------------------------------------------
 
     def post(self, message: SealedMessage, *, rate_key: str, rate_limit: int, now: datetime,

@@ -40,7 +40,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as attorney_of
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, Gsi2, Gsi2Keys, KeyedItem
+from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys, Gsi2, Gsi2Keys, KeyedItem
 from chalicelib.adapters.dynamo.consultations import ConsultationItem
 from chalicelib.adapters.dynamo.loads import add_decrement, add_increment
 from chalicelib.domain.attorneys import Attorney
@@ -141,16 +141,7 @@ def _run(tx_body: Any, connection: Connection) -> None:
         raise
 
 
-class DynamoRealtimeStore:
-    def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=OfferItem.Meta.region)
-        return self._connection
-
+class DynamoRealtimeStore(ConnectedStore):
     # --- queue ----------------------------------------------------------------------------------
 
     def enqueue(self, request: RealtimeRequest, sort_key: str) -> bool:

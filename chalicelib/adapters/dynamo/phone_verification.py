@@ -18,12 +18,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import limits
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
+from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, KeyedItem
 from chalicelib.domain.limits import Quota
 from chalicelib.domain.phone_verification import PhoneChallenge
 
@@ -53,16 +52,7 @@ def _challenge(subject_key: str, item: PhoneCodeItem) -> PhoneChallenge:
                           datetime.fromtimestamp(int(item.expires_at), UTC), int(item.attempts_left))
 
 
-class DynamoPhoneVerificationStore:
-    def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=PhoneCodeItem.Meta.region)
-        return self._connection
-
+class DynamoPhoneVerificationStore(ConnectedStore):
     def replace_challenge(self, challenge: PhoneChallenge) -> None:
         PhoneCodeItem(*_code_key(challenge.subject_key), phone_key=challenge.phone_key, code_hash=challenge.code_hash,
                       attempts_left=challenge.attempts_left, expires_at=int(challenge.expires_at.timestamp())).save()

@@ -20,11 +20,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.dynamo.base import MAIN, Gsi1, Gsi1Keys, KeyedItem
+from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys, KeyedItem
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.sessions import RefreshError, RefreshReuseError, Session
 
@@ -77,16 +76,7 @@ def _to_session(item: SessionItem) -> Session:
                    device=item.device or "", ip_hint=item.ip_hint or "")
 
 
-class DynamoSessionStore:
-    def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=SessionItem.Meta.region)
-        return self._connection
-
+class DynamoSessionStore(ConnectedStore):
     def create(self, session: Session, refresh_hash: str) -> None:
         expires = int(session.expires_at.timestamp())
         pk, sk = _session_key(session.id)

@@ -14,12 +14,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem, SubjectLinkItem
-from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
+from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, KeyedItem
 from chalicelib.domain.identity import Provider
 from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.users import InvalidInviteError, User, UserProfile
@@ -115,16 +114,7 @@ class DynamoAccountLanguages:
         return True
 
 
-class DynamoInviteStore:
-    def __init__(self, connection: Connection | None = None) -> None:
-        self._connection = connection
-
-    @property
-    def connection(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=InviteItem.Meta.region)
-        return self._connection
-
+class DynamoInviteStore(ConnectedStore):
     def create(self, code_hash: str, attorney_id: str, created_by: str, now: datetime,
                expires_at: datetime) -> None:
         InviteItem(f"INVITE#{code_hash}", "INVITE", attorney_id=attorney_id, created_by=created_by,
