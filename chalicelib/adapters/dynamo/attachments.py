@@ -113,10 +113,8 @@ class DynamoAttachmentStore(ConnectedStore):
             raise
 
     def get(self, consultation_id: str, attachment_id: str) -> Attachment | None:
-        try:
-            return _to_domain(AttachmentItem.get(_pk(consultation_id), _sk(attachment_id), consistent_read=True))
-        except AttachmentItem.DoesNotExist:
-            return None
+        item = AttachmentItem.find(_pk(consultation_id), _sk(attachment_id), consistent_read=True)
+        return _to_domain(item) if item is not None else None
 
     def list(self, consultation_id: str) -> list[Attachment]:
         items = AttachmentItem.query(_pk(consultation_id), AttachmentItem.sk.startswith("ATTACHMENT#"),

@@ -75,26 +75,22 @@ class DynamoAttorneyRepository(ConnectedStore):
         self._cipher = cipher
 
     def get(self, attorney_id: str) -> Attorney | None:
-        try:
-            item = AttorneyItem.get(*_profile_key(attorney_id), consistent_read=True)
-        except AttorneyItem.DoesNotExist:
+        item = AttorneyItem.find(*_profile_key(attorney_id), consistent_read=True)
+        if item is None:
             return None
         return _to_domain(item)
 
     def contact(self, attorney_id: str) -> AttorneyContact | None:
-        try:
-            item = AttorneyItem.get(*_profile_key(attorney_id), attributes_to_get=["contact"])
-        except AttorneyItem.DoesNotExist:
+        item = AttorneyItem.find(*_profile_key(attorney_id), attributes_to_get=["contact"])
+        if item is None:
             return None
         if item.contact is None:
             return None
         return AttorneyContact(**self._cipher.open(self.ENTITY, attorney_id, item.contact))
 
     def by_subject(self, subject: str) -> str | None:
-        try:
-            return SubjectLinkItem.get(f"SUBJECT#{subject}", "ATTORNEY").attorney_id
-        except SubjectLinkItem.DoesNotExist:
-            return None
+        link = SubjectLinkItem.find(f"SUBJECT#{subject}", "ATTORNEY")
+        return link.attorney_id if link is not None else None
 
     def roster(self) -> list[Attorney]:
         return [_to_domain(i) for i in AttorneyItem.roster.query("ROSTER")]

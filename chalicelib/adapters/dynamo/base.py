@@ -9,7 +9,7 @@ before first use. The endpoint is never set here: botocore reads
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection
@@ -117,6 +117,15 @@ class StoredItem(Model, metaclass=_ItemClass):
     class Meta:
         abstract = True
         table_name = "unbound"
+
+
+    @classmethod
+    def find(cls, hash_key: str, range_key: str | None = None, **options: Any) -> Self | None:
+        """The item at that key, or None when there is none (``options`` as for ``get``)."""
+        try:
+            return cls.get(hash_key, range_key, **options)
+        except cls.DoesNotExist:
+            return None
 
 
 class KeyedItem(StoredItem):

@@ -194,9 +194,8 @@ class DynamoBookingRepository(ConnectedStore):
     # --- availability -----------------------------------------------------------------------
 
     def availability(self, attorney_id: str) -> Availability | None:
-        try:
-            item = AvailabilityItem.get(*availability_key(attorney_id), consistent_read=True)
-        except AvailabilityItem.DoesNotExist:
+        item = AvailabilityItem.find(*availability_key(attorney_id), consistent_read=True)
+        if item is None:
             return None
         return Availability.from_dict(json.loads(item.data))
 

@@ -193,9 +193,8 @@ class DynamoConsultationRepository(ConnectedStore):
         raise last
 
     def _replay(self, claim: IdempotencyClaim) -> Created | None:
-        try:
-            record = IdempotencyItem.get(claim.record_id, consistent_read=True)
-        except IdempotencyItem.DoesNotExist:
+        record = IdempotencyItem.find(claim.record_id, consistent_read=True)
+        if record is None:
             return None
         if record.validation != claim.fingerprint:
             raise IdempotencyKeyReusedError()
@@ -207,9 +206,8 @@ class DynamoConsultationRepository(ConnectedStore):
     # --- reads --------------------------------------------------------------------------------
 
     def get(self, consultation_id: str) -> Consultation | None:
-        try:
-            item = ConsultationItem.get(*_key(consultation_id), consistent_read=True)
-        except ConsultationItem.DoesNotExist:
+        item = ConsultationItem.find(*_key(consultation_id), consistent_read=True)
+        if item is None:
             return None
         return _to_domain(item)
 

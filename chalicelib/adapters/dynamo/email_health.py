@@ -31,10 +31,8 @@ def _key(attorney_id: str) -> tuple[str, str]:
 
 class DynamoEmailHealthStore:
     def failure(self, attorney_id: str) -> EmailFailure | None:
-        try:
-            return _to_domain(EmailFailureItem.get(*_key(attorney_id), consistent_read=True))
-        except EmailFailureItem.DoesNotExist:
-            return None
+        item = EmailFailureItem.find(*_key(attorney_id), consistent_read=True)
+        return _to_domain(item) if item is not None else None
 
     def mark(self, failure: EmailFailure) -> None:
         """Record the failure; a later event for an attorney already marked keeps the first one."""

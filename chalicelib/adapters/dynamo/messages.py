@@ -332,9 +332,8 @@ class DynamoThreadStore(ConnectedStore):
             raise
 
     def outcome(self, consultation_id: str) -> OutcomeRecord | None:
-        try:
-            item = OutcomeItem.get(f"CONSULTATION#{consultation_id}", "OUTCOME", consistent_read=True)
-        except OutcomeItem.DoesNotExist:
+        item = OutcomeItem.find(f"CONSULTATION#{consultation_id}", "OUTCOME", consistent_read=True)
+        if item is None:
             return None
         return OutcomeRecord(item.consultation_id, item.attorney_id, Outcome(item.outcome), item.recorded_at,
                              bytes(item.note) if item.note is not None else None)

@@ -136,7 +136,5 @@ class DynamoReminderStore:
                 raise
 
     def sent_at(self, reminder: Reminder) -> datetime | None:
-        try:
-            return ReminderItem.get(*reminder.key, consistent_read=True).sent_at
-        except ReminderItem.DoesNotExist:
-            return None
+        item = ReminderItem.find(*reminder.key, consistent_read=True)
+        return item.sent_at if item is not None else None

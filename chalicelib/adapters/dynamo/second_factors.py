@@ -43,9 +43,8 @@ class DynamoFactorStore:
                       last_step=int(item.last_step if item.last_step is not None else -1))
 
     def get(self, subject: str) -> Factor | None:
-        try:
-            item = FactorItem.get(*_key(subject), consistent_read=True)
-        except FactorItem.DoesNotExist:
+        item = FactorItem.find(*_key(subject), consistent_read=True)
+        if item is None:
             return None
         return self._factor(subject, item)
 

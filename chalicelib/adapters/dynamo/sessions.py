@@ -94,19 +94,15 @@ class DynamoSessionStore(ConnectedStore):
                     condition=RefreshItem.pk.does_not_exist())
 
     def _item(self, session_id: str) -> SessionItem | None:
-        try:
-            return SessionItem.get(*_session_key(session_id), consistent_read=True)
-        except SessionItem.DoesNotExist:
-            return None
+        return SessionItem.find(*_session_key(session_id), consistent_read=True)
 
     def get(self, session_id: str) -> Session | None:
         item = self._item(session_id)
         return _to_session(item) if item else None
 
     def session_of(self, refresh_hash: str) -> Session | None:
-        try:
-            token = RefreshItem.get(*_refresh_key(refresh_hash), consistent_read=True)
-        except RefreshItem.DoesNotExist:
+        token = RefreshItem.find(*_refresh_key(refresh_hash), consistent_read=True)
+        if token is None:
             return None
         return self.get(token.session_id)
 

@@ -50,7 +50,5 @@ class DynamoSurveyStore:
         return True
 
     def rating_of(self, consultation_id: str) -> int | None:
-        try:
-            return int(SurveyItem.get(f"CONSULTATION#{consultation_id}", SK).rating)
-        except SurveyItem.DoesNotExist:
-            return None
+        item = SurveyItem.find(f"CONSULTATION#{consultation_id}", SK)
+        return int(item.rating) if item is not None else None

@@ -61,17 +61,15 @@ class DynamoUserStore:
         return User(subject, Provider(item.provider), item.created_at, item.last_login_at)
 
     def get(self, subject: str) -> User | None:
-        try:
-            item = UserItem.get(*_user_key(subject), consistent_read=True,
-                                attributes_to_get=["subject", "provider", "created_at", "last_login_at"])
-        except UserItem.DoesNotExist:
+        item = UserItem.find(*_user_key(subject), consistent_read=True,
+                             attributes_to_get=["subject", "provider", "created_at", "last_login_at"])
+        if item is None:
             return None
         return User(item.subject, Provider(item.provider), item.created_at, item.last_login_at)
 
     def profile(self, subject: str) -> UserProfile | None:
-        try:
-            item = UserItem.get(*_user_key(subject), attributes_to_get=["profile"])
-        except UserItem.DoesNotExist:
+        item = UserItem.find(*_user_key(subject), attributes_to_get=["profile"])
+        if item is None:
             return None
         if item.profile is None:
             return None
@@ -97,9 +95,8 @@ class DynamoAccountLanguages:
     neither the field cipher nor the sealed profile."""
 
     def language(self, subject: str) -> str | None:
-        try:
-            item = UserItem.get(*_user_key(subject), attributes_to_get=["language"])
-        except UserItem.DoesNotExist:
+        item = UserItem.find(*_user_key(subject), attributes_to_get=["language"])
+        if item is None:
             return None
         return item.language
 
