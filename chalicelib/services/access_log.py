@@ -103,12 +103,12 @@ class AccessLogPage:
     names: dict[str, str]  # display names of the attorneys among the actors and the profiles
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class AccessLog:
-    def __init__(self, *, audit: AuditLog, attorneys: StaffDirectory, tz: str, clock: Clock) -> None:
-        self.audit = audit
-        self.attorneys = attorneys
-        self.tz = tz
-        self.clock = clock
+    audit: AuditLog
+    attorneys: StaffDirectory
+    tz: str
+    clock: Clock
 
     def read(self, *, start: date | None, end: date | None, actor: str | None, owner: str | None,
              limit: int) -> AccessLogPage:

@@ -82,42 +82,39 @@ class Departure:
     provider_disconnected: bool  # False: the person should disconnect Maeul in their provider's settings
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class AccountService:
-    def __init__(self, *, users: UserStore, sessions: SessionService, history: LoginHistory, audit: AuditLog,
-                 invites: InviteStore, roster: AttorneyRepository, secrets: ProviderSecrets,
-                 erasers: Sequence[PersonalDataEraser], clock: Callable[[], datetime],
-                 invite_ttl: timedelta, disconnect: Callable[[str], bool] | None = None) -> None:
-        self._users = users
-        self._sessions = sessions
-        self._history = history
-        self._audit = audit
-        self._invites = invites
-        self._roster = roster
-        self._secrets = secrets
-        self._erasers = erasers
-        self._clock = clock
-        self._invite_ttl = invite_ttl
-        self._disconnect = disconnect
+    users: UserStore
+    sessions: SessionService
+    history: LoginHistory
+    audit: AuditLog
+    invites: InviteStore
+    roster: AttorneyRepository
+    secrets: ProviderSecrets
+    erasers: Sequence[PersonalDataEraser]
+    clock: Callable[[], datetime]
+    invite_ttl: timedelta
+    disconnect: Callable[[str], bool] | None = None
 
     def me(self, principal: Principal) -> Me:
-        profile = self._users.profile(principal.subject) or UserProfile()
+        profile = self.users.profile(principal.subject) or UserProfile()
         return Me(id=principal.subject, role=principal.role, provider=principal.provider,
                   attorney_id=principal.attorney_id, name=profile.name, phone=profile.phone)
 
     def language(self, principal: Principal) -> str | None:
         """The language the person chose for their account, if they chose one."""
-        return self._users.language(principal.subject)
+        return self.users.language(principal.subject)
 
     def set_language(self, principal: Principal, language: str) -> str:
         """Remember ``language`` for the person's account: their pages follow it on every device."""
         if not languages.is_supported(language):
             raise languages.UnknownLanguageError(language)
-        if not self._users.set_language(principal.subject, language):
+        if not self.users.set_language(principal.subject, language):
             raise UnknownAccountError()
         return language
 
     def logins(self, principal: Principal, limit: int = 50) -> list[LoginEvent]:
-        return self._history.of(principal.subject, limit)
+        return self.history.of(principal.subject, limit)
 
     # -- leaving -----------------------------------------------------------------
 
@@ -127,7 +124,7 @@ class AccountService:
         fails because the provider does)."""
         ended = self._erase(subject, client, provider, reason="account_deleted")
         disconnected = False
-        disconnect = self._disconnect
+        disconnect = self.disconnect
         if disconnect is not None:  # the account is gone either way
             disconnected = bool(best_effort(lambda: disconnect(subject), "provider disconnect", provider=provider))
         return Departure(ended, disconnected)
@@ -136,18 +133,18 @@ class AccountService:
         # sessions first (nobody acts as the person while their data goes), then the erasers in their
         # order (free text, then the profile); each is idempotent, so running _erase again after a
         # failure half-way finishes the job
-        ended = self._sessions.end_all(subject, reason)
-        for erase in self._erasers:
+        ended = self.sessions.end_all(subject, reason)
+        for erase in self.erasers:
             erase(subject)
-        self._history.success(provider, client, subject, reason=reason)
+        self.history.success(provider, client, subject, reason=reason)
         return ended
 
     def kakao_unlinked(self, authorization: str | None, user_id: str | None, client: Client) -> str:
         """Kakao's unlink callback: ``Authorization: KakaoAK <admin key>``, ``user_id``."""
         scheme, _, key = (authorization or "").partition(" ")
-        expected = self._secrets.get("kakao_admin_key")
+        expected = self.secrets.get("kakao_admin_key")
         if scheme != "KakaoAK" or not hmac.compare_digest(key.strip().encode(), expected.encode()):
-            self._history.failure(Provider.KAKAO.value, client, "unlink_bad_key")
+            self.history.failure(Provider.KAKAO.value, client, "unlink_bad_key")
             raise UnlinkUnauthorizedError()
         if not user_id or not user_id.isdigit() or len(user_id) > 20:
             raise BadUnlinkRequestError()
@@ -159,13 +156,13 @@ class AccountService:
 
     def invite_attorney(self, admin: Principal, attorney_id: str, client: Client) -> Invite:
         """A one-time code that links attorney ``attorney_id`` to whoever redeems it."""
-        if self._roster.get(attorney_id) is None:
+        if self.roster.get(attorney_id) is None:
             raise UnknownAttorneyError()
-        now = self._clock()
+        now = self.clock()
         code = new_invite_code()
-        expires = now + self._invite_ttl
-        self._invites.create(invite_hash(code), attorney_id, admin.subject, now, expires)
-        self._audit.record_access(AccessEvent(at=now, actor=admin.subject, actor_role=admin.role.value,
+        expires = now + self.invite_ttl
+        self.invites.create(invite_hash(code), attorney_id, admin.subject, now, expires)
+        self.audit.record_access(AccessEvent(at=now, actor=admin.subject, actor_role=admin.role.value,
                                               owner=f"attorney:{attorney_id}", record=f"attorney:{attorney_id}",
                                               action="invite_created", ip=client.ip))
         return Invite(code=format_invite_code(code), attorney_id=attorney_id, expires_at=expires)
@@ -174,23 +171,23 @@ class AccountService:
         """Link the signed-in account to the invite's attorney; a new access token carries the role."""
         provider = principal.provider.value
         try:
-            self._history.guard_ip(provider, client)
-            self._history.guard_account(provider, client, principal.subject)
+            self.history.guard_ip(provider, client)
+            self.history.guard_account(provider, client, principal.subject)
             code = normalise_invite_code(raw_code)
             if code is None:
                 raise InvalidInviteError("invite_malformed")
-            attorney_id = self._invites.redeem(invite_hash(code), principal.subject, self._clock())
+            attorney_id = self.invites.redeem(invite_hash(code), principal.subject, self.clock())
         except LoginThrottledError:
             raise
         except InvalidInviteError as exc:
-            self._history.failure(provider, client, exc.reason, principal.subject)
+            self.history.failure(provider, client, exc.reason, principal.subject)
             raise
-        self._history.success(provider, client, principal.subject, reason="attorney_linked")
-        self._audit.record_access(AccessEvent(at=self._clock(), actor=principal.subject,
+        self.history.success(provider, client, principal.subject, reason="attorney_linked")
+        self.audit.record_access(AccessEvent(at=self.clock(), actor=principal.subject,
                                               actor_role=Role.ATTORNEY.value, owner=principal.subject,
                                               record=f"attorney:{attorney_id}", action="attorney_linked",
                                               ip=client.ip))
-        return attorney_id, self._sessions.reissue(principal)
+        return attorney_id, self.sessions.reissue(principal)
 
 
 @dataclass(frozen=True)

@@ -85,22 +85,21 @@ class AttachmentView:
     expires_in: int | None = None
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class AttachmentService:
-    def __init__(self, *, consultations: ConsultationRepository, store: AttachmentStore, objects: ObjectStore,
-                 inspect: Inspector, cipher: FieldCipher, audit: AuditLog, policy: Policy, clock: Clock) -> None:
-        self._consultations = consultations
-        self._store = store
-        self._objects = objects
-        self._inspect = inspect
-        self._cipher = cipher
-        self._audit = audit
-        self._policy = policy
-        self._clock = clock
+    consultations: ConsultationRepository
+    store: AttachmentStore
+    objects: ObjectStore
+    inspect: Inspector
+    cipher: FieldCipher
+    audit: AuditLog
+    policy: Policy
+    clock: Clock
 
     # --- who --------------------------------------------------------------------------------------
 
     def _party(self, principal: Principal, consultation_id: str) -> tuple[Consultation, Side]:
-        consultation = self._consultations.get(consultation_id)
+        consultation = self.consultations.get(consultation_id)
         side = side_of(reader_of(principal, consultation)) if consultation is not None else None
         if consultation is None or side is None:
             raise ConsultationNotFoundError()
@@ -111,11 +110,11 @@ class AttachmentService:
     def request_upload(self, principal: Principal, consultation_id: str, *, filename: str, content_type: str,
                        size: int) -> UploadTicket:
         consultation, side = self._party(principal, consultation_id)
-        p = self._policy
+        p = self.policy
         kind = check_request(content_type, size, allowed=p.attachment_types, max_bytes=p.attachment_max_bytes)
         if not consultation.is_open:
             raise AttachmentsClosedError()
-        now = self._clock()
+        now = self.clock()
         attachment_id = new_object_id()
         attachment = Attachment(
             id=attachment_id, consultation_id=consultation_id, uploader=principal.subject, side=side.value,
@@ -124,24 +123,24 @@ class AttachmentService:
             sealed_name=self._seal(consultation_id, attachment_id, filename) if filename else None)
         expires = now + timedelta(hours=PENDING_HOURS)
         try:
-            self._store.reserve(attachment, p.attachment_max_files, expires)
+            self.store.reserve(attachment, p.attachment_max_files, expires)
         except TooManyAttachmentsError:
             if not self._forget_abandoned(consultation_id, now):
                 raise
-            self._store.reserve(attachment, p.attachment_max_files, expires)
+            self.store.reserve(attachment, p.attachment_max_files, expires)
         # the form must carry the type the bytes will be checked against
-        form = self._objects.upload_form(attachment.upload_key, kind.value, p.attachment_max_bytes,
+        form = self.objects.upload_form(attachment.upload_key, kind.value, p.attachment_max_bytes,
                                          p.attachment_upload_seconds)
         return UploadTicket(attachment, form, p.attachment_upload_seconds)
 
     def _forget_abandoned(self, consultation_id: str, now: datetime) -> bool:
         """Reject uploads whose form expired unused, so they stop holding places; True if any."""
-        cutoff = now - timedelta(seconds=self._policy.attachment_upload_seconds + CLAIM_SECONDS)
+        cutoff = now - timedelta(seconds=self.policy.attachment_upload_seconds + CLAIM_SECONDS)
         freed = False
-        for a in self._store.list(consultation_id):
+        for a in self.store.list(consultation_id):
             if a.status is AttachmentStatus.PENDING and a.created_at < cutoff and \
-                    self._store.claim(consultation_id, a.id, now, now - timedelta(seconds=CLAIM_SECONDS)):
-                size = self._objects.size_of(a.upload_key)
+                    self.store.claim(consultation_id, a.id, now, now - timedelta(seconds=CLAIM_SECONDS)):
+                size = self.objects.size_of(a.upload_key)
                 if size is not None:
                     self._check(a, now, size)  # it did arrive after all
                     continue
@@ -154,7 +153,7 @@ class AttachmentService:
 
     def confirm(self, principal: Principal, consultation_id: str, attachment_id: str) -> AttachmentView:
         self._party(principal, consultation_id)
-        attachment = self._store.get(consultation_id, attachment_id)
+        attachment = self.store.get(consultation_id, attachment_id)
         if attachment is None or attachment.uploader != principal.subject:
             raise AttachmentNotFoundError()
         if not attachment.is_final:
@@ -162,32 +161,32 @@ class AttachmentService:
         return AttachmentView(attachment, self._name(attachment), mine=True)
 
     def _confirm(self, attachment: Attachment) -> Attachment:
-        now = self._clock()
-        size = self._objects.size_of(attachment.upload_key)
+        now = self.clock()
+        size = self.objects.size_of(attachment.upload_key)
         if size is None and attachment.status is AttachmentStatus.PENDING:
             raise AttachmentNotUploadedError()
         stale = now - timedelta(seconds=CLAIM_SECONDS)
-        if not self._store.claim(attachment.consultation_id, attachment.id, now, stale):
-            current = self._store.get(attachment.consultation_id, attachment.id)
+        if not self.store.claim(attachment.consultation_id, attachment.id, now, stale):
+            current = self.store.get(attachment.consultation_id, attachment.id)
             if current is not None and current.is_final:
                 return current  # the other confirm finished first
             raise AttachmentBusyError()
         return self._check(attachment, now, size)
 
     def _check(self, attachment: Attachment, now: datetime, size: int | None) -> Attachment:
-        p = self._policy
+        p = self.policy
         if size is None:
             result = Inspection(None, reason=Rejection.NOT_UPLOADED)
         elif size > p.attachment_max_bytes:
             result = Inspection(None, reason=Rejection.TOO_LARGE)  # the emulator does not enforce the form
         else:
-            body = self._objects.read(attachment.upload_key, p.attachment_max_bytes + 1)
+            body = self.objects.read(attachment.upload_key, p.attachment_max_bytes + 1)
             if len(body) > p.attachment_max_bytes:
                 result = Inspection(None, reason=Rejection.TOO_LARGE)
             else:
-                result = self._inspect(body, Kind(attachment.declared_type))
+                result = self.inspect(body, Kind(attachment.declared_type))
         if not result.accepted:
-            self._objects.delete(attachment.upload_key)
+            self.objects.delete(attachment.upload_key)
             done = attachment.evolve(status=AttachmentStatus.REJECTED, reason=result.reason, kind=result.kind,
                                      checked_at=now)
             self._finish(done, now)
@@ -198,23 +197,23 @@ class AttachmentService:
         assert result.body is not None and result.kind is not None
         key = stored_key(attachment.consultation_id, new_object_id())
         thumb = stored_key(attachment.consultation_id, new_object_id()) if result.thumbnail else None
-        self._objects.put(key, result.body, result.kind.value)
+        self.objects.put(key, result.body, result.kind.value)
         if thumb and result.thumbnail:
-            self._objects.put(thumb, result.thumbnail, Kind.JPEG.value)
+            self.objects.put(thumb, result.thumbnail, Kind.JPEG.value)
         done = attachment.evolve(status=AttachmentStatus.READY, kind=result.kind, size=len(result.body), key=key,
                                  thumb_key=thumb, width=result.width, height=result.height, checked_at=now)
         try:
             self._finish(done, now)
         except AttachmentBusyError:
-            self._objects.delete(key, thumb or "")  # another confirm took over meanwhile; its copy stands
+            self.objects.delete(key, thumb or "")  # another confirm took over meanwhile; its copy stands
             raise
-        self._objects.delete(attachment.upload_key)
+        self.objects.delete(attachment.upload_key)
         return done
 
     def _finish(self, attachment: Attachment, now: datetime) -> None:
-        keep = now + timedelta(days=self._policy.retention_days_after_close + 365) \
+        keep = now + timedelta(days=self.policy.retention_days_after_close + 365) \
             if attachment.status is AttachmentStatus.READY else now + timedelta(days=30)
-        self._store.finish(attachment, keep)
+        self.store.finish(attachment, keep)
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -222,10 +221,10 @@ class AttachmentService:
              links: bool = True) -> list[AttachmentView]:
         """The documents; ``links=False``: names and states only (no link given, nothing opened)."""
         consultation, _ = self._party(principal, consultation_id)
-        now = self._clock()
-        expires_in = self._policy.attachment_link_seconds
+        now = self.clock()
+        expires_in = self.policy.attachment_link_seconds
         views = []
-        for a in self._store.list(consultation_id):
+        for a in self.store.list(consultation_id):
             mine = a.uploader == principal.subject
             if a.status is not AttachmentStatus.READY or a.key is None or a.kind is None:
                 if mine:  # the other party does not see uploads still on their way, nor refusals
@@ -235,13 +234,13 @@ class AttachmentService:
                 views.append(AttachmentView(a, self._name(a), mine=mine))
                 continue
             if a.uploader == consultation.owner:
-                record_staff_read(self._audit, principal, owner=consultation.owner,
+                record_staff_read(self.audit, principal, owner=consultation.owner,
                                   record=f"{ENTITY}:{consultation_id}/{a.id}", action="open_attachment", ip=ip,
                                   now=now)
             views.append(AttachmentView(
                 a, self._name(a), mine=mine, expires_in=expires_in,
-                url=self._objects.download_url(a.key, expires_in, content_type=a.kind.value, filename=None),
-                thumbnail_url=self._objects.download_url(a.thumb_key, expires_in, content_type=Kind.JPEG.value,
+                url=self.objects.download_url(a.key, expires_in, content_type=a.kind.value, filename=None),
+                thumbnail_url=self.objects.download_url(a.thumb_key, expires_in, content_type=Kind.JPEG.value,
                                                          filename=None) if a.thumb_key else None))
         return views
 
@@ -249,19 +248,19 @@ class AttachmentService:
 
     def erase_consultation(self, consultation_id: str) -> int:
         """Delete every object and record of a consultation's documents; returns objects deleted."""
-        deleted = sum(self._objects.delete_prefix(prefix) for prefix in prefixes(consultation_id))
-        self._store.erase(consultation_id)
+        deleted = sum(self.objects.delete_prefix(prefix) for prefix in prefixes(consultation_id))
+        self.store.erase(consultation_id)
         return deleted
 
     # --- sealing ----------------------------------------------------------------------------------
 
     def _seal(self, consultation_id: str, attachment_id: str, filename: str) -> bytes:
-        return seal_fields(self._cipher, ENTITY, f"{consultation_id}/{attachment_id}", {"filename": filename})
+        return seal_fields(self.cipher, ENTITY, f"{consultation_id}/{attachment_id}", {"filename": filename})
 
     def _name(self, a: Attachment) -> str | None:
         if a.sealed_name is None:
             return None
         try:
-            return str(open_fields(self._cipher, ENTITY, f"{a.consultation_id}/{a.id}", a.sealed_name)["filename"])
+            return str(open_fields(self.cipher, ENTITY, f"{a.consultation_id}/{a.id}", a.sealed_name)["filename"])
         except RecordIntegrityError:  # logged; the document is listed without a name
             return None

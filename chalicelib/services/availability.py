@@ -41,37 +41,36 @@ def effective(stored: Availability | None, policy: Policy, calendar: ServiceCale
     return stored if stored is not None else default_availability(policy, calendar)
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class AvailabilityService:
-    def __init__(self, *, store: BookingRepository, roster: AttorneyRepository, calendar: ServiceCalendar,
-                 policy: Policy, clock: Callable[[], datetime]) -> None:
-        self._store = store
-        self._roster = roster
-        self._calendar = calendar
-        self._policy = policy
-        self._clock = clock
+    store: BookingRepository
+    roster: AttorneyRepository
+    calendar: ServiceCalendar
+    policy: Policy
+    clock: Callable[[], datetime]
 
     def of(self, attorney_id: str) -> AvailabilityView:
         self._require_attorney(attorney_id)
-        stored = self._store.availability(attorney_id)
+        stored = self.store.availability(attorney_id)
         if stored is not None:
             return AvailabilityView(stored, is_default=False)
-        return AvailabilityView(default_availability(self._policy, self._calendar), is_default=True)
+        return AvailabilityView(default_availability(self.policy, self.calendar), is_default=True)
 
     def replace(self, attorney_id: str, data: Mapping[str, object]) -> Availability:
         """Validate ``data`` (``Availability.to_dict``'s shape) against the windows and save it."""
         self._require_attorney(attorney_id)
-        tz = data.get("timezone", self._calendar.tz.key)
-        if tz != self._calendar.tz.key:
+        tz = data.get("timezone", self.calendar.tz.key)
+        if tz != self.calendar.tz.key:
             raise InvalidAvailabilityError(
-                f"times are wall-clock times in {self._calendar.tz.key}; send that timezone (or none)",
+                f"times are wall-clock times in {self.calendar.tz.key}; send that timezone (or none)",
                 field="timezone")
-        availability = Availability.from_dict({**data, "timezone": tz}, calendar=self._calendar)
-        now = self._clock()
-        today = self._calendar.local_date(now)
+        availability = Availability.from_dict({**data, "timezone": tz}, calendar=self.calendar)
+        now = self.clock()
+        today = self.calendar.local_date(now)
         availability = availability.pruned(date(today.year, 1, 1))
-        self._store.save_availability(attorney_id, availability, now)
+        self.store.save_availability(attorney_id, availability, now)
         return availability
 
     def _require_attorney(self, attorney_id: str) -> None:
-        if self._roster.get(attorney_id) is None:
+        if self.roster.get(attorney_id) is None:
             raise AttorneyNotFoundError()

@@ -66,16 +66,15 @@ class Assigned:
     booking: Booking | None  # the active booking (reservations)
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class ConsultationReads:
-    def __init__(self, *, consultations: ConsultationRepository, cipher: FieldCipher, audit: AuditLog,
-                 calendar: ServiceCalendar, clock: Clock,
-                 active_bookings: Callable[[Iterable[str]], dict[str, Booking]]) -> None:
-        self.consultations = consultations
-        self.cipher = cipher
-        self.audit = audit
-        self.calendar = calendar
-        self.clock = clock
-        self.active_bookings = active_bookings  # each consultation's active booking, by consultation id
+    consultations: ConsultationRepository
+    cipher: FieldCipher
+    audit: AuditLog
+    calendar: ServiceCalendar
+    clock: Clock
+    # each consultation's active booking, by consultation id
+    active_bookings: Callable[[Iterable[str]], dict[str, Booking]]
 
     def read_one(self, principal: Principal, consultation_id: str, ip: str = "") -> ConsultationView:
         now = self.clock()

@@ -7,6 +7,8 @@ or corrected meanwhile is refused, never overwritten. Logs name the fields chang
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from chalicelib.clock import Clock
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import (
@@ -25,14 +27,13 @@ from chalicelib.services.consultation_reads import ConsultationView, owner_view
 from chalicelib.services.sealed_fields import open_fields, seal_fields
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class Corrections:
-    def __init__(self, *, consultations: ConsultationRepository, store: CorrectionStore, cipher: FieldCipher,
-                 calendar: ServiceCalendar, clock: Clock) -> None:
-        self.consultations = consultations
-        self.store = store
-        self.cipher = cipher
-        self.calendar = calendar
-        self.clock = clock
+    consultations: ConsultationRepository
+    store: CorrectionStore
+    cipher: FieldCipher
+    calendar: ServiceCalendar
+    clock: Clock
 
     def correct(self, principal: Principal, consultation_id: str, correction: Correction) -> ConsultationView:
         """The owner's view of the request after the correction (unchanged when nothing differs)."""

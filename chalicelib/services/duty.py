@@ -12,7 +12,7 @@ itself: when an attorney leaves, the queue withdraws their offers (``RealtimeQue
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain.attorneys import Attorney
@@ -27,45 +27,44 @@ from chalicelib.domain.offers import (
 from chalicelib.services.realtime_queue import RealtimeQueue
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class DutyService:
-    def __init__(self, *, store: RealtimeStore, attorneys: AttorneyProfiles, queue: RealtimeQueue,
-                 clock: Callable[[], datetime]) -> None:
-        self._store = store
-        self._attorneys = attorneys
-        self._queue = queue
-        self._clock = clock
+    store: RealtimeStore
+    attorneys: AttorneyProfiles
+    queue: RealtimeQueue
+    clock: Callable[[], datetime]
 
     def profile_of(self, principal: Principal) -> Attorney:
         """The signed-in attorney's roster profile (their duty state, for the console)."""
-        attorney = self._attorneys.get(attorney_id_of(principal))
+        attorney = self.attorneys.get(attorney_id_of(principal))
         if attorney is None:
             raise NotOnRosterError()
         return attorney
 
     def set_duty(self, principal: Principal, on_duty: bool) -> Attorney:
-        attorney = self._attorneys.get(attorney_id_of(principal))
+        attorney = self.attorneys.get(attorney_id_of(principal))
         if attorney is None or (on_duty and not attorney.active):
             raise NotOnRosterError()
-        self._store.set_duty(attorney, on_duty)
+        self.store.set_duty(attorney, on_duty)
         return attorney
 
     def release(self, attorney_id: str, consultation_id: str) -> None:
         """The consultation ended: the attorney can take real-time requests again."""
-        self._store.release_busy(attorney_id, consultation_id)
+        self.store.release_busy(attorney_id, consultation_id)
 
     def deactivate(self, attorney_id: str) -> Attorney:
         """Off the roster and off duty (linked accounts and sealed contact kept for a reactivation);
         their open offers move on to the next attorney."""
-        attorney = self._attorneys.get(attorney_id)
+        attorney = self.attorneys.get(attorney_id)
         if attorney is None:
             raise UnknownAttorneyError()
-        now = self._clock()
+        now = self.clock()
         if attorney.active:
-            contact = self._attorneys.contact(attorney_id)
+            contact = self.attorneys.contact(attorney_id)
             attorney = replace(attorney, active=False, on_duty=False)
-            self._attorneys.save(attorney, contact, now)
-        self._store.set_duty(attorney, False)
-        self._queue.withdraw_offers_of(attorney_id, now)
+            self.attorneys.save(attorney, contact, now)
+        self.store.set_duty(attorney, False)
+        self.queue.withdraw_offers_of(attorney_id, now)
         return attorney
 
 

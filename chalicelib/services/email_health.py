@@ -4,6 +4,7 @@ cleared by an admin once the address is fixed."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -58,14 +59,13 @@ class AttorneyProfiles(Protocol):
     def get(self, attorney_id: str) -> Attorney | None: ...
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class EmailFailures:
-    def __init__(self, *, store: EmailHealthStore, hasher: Callable[[str], str], attorneys: AttorneyProfiles,
-                 audit: AuditLog, clock: Clock) -> None:
-        self.store = store
-        self.hasher = hasher
-        self.attorneys = attorneys
-        self.audit = audit
-        self.clock = clock
+    store: EmailHealthStore
+    hasher: Callable[[str], str]
+    attorneys: AttorneyProfiles
+    audit: AuditLog
+    clock: Clock
 
     def record_event(self, message: str | dict[str, object]) -> EmailFailure | None:
         """One SES event from the mail-events topic (``UnreadableEventError`` for anything else)."""

@@ -201,19 +201,17 @@ class Received:
     replayed: bool
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class ConsultationIntake:
-    def __init__(self, *, consultations: ConsultationRepository, cipher: FieldCipher, calendar: ServiceCalendar,
-                 policy: Policy, receipts: ReceiptCounter, identity_key: IdentityKey,
-                 messages: ReceivedMessages, metrics: Metrics, clock: Clock) -> None:
-        self.consultations = consultations
-        self.cipher = cipher
-        self.calendar = calendar
-        self.policy = policy
-        self.receipts = receipts
-        self.identity_key = identity_key
-        self.messages = messages
-        self.metrics = metrics
-        self.clock = clock
+    consultations: ConsultationRepository
+    cipher: FieldCipher
+    calendar: ServiceCalendar
+    policy: Policy
+    receipts: ReceiptCounter
+    identity_key: IdentityKey
+    messages: ReceivedMessages
+    metrics: Metrics
+    clock: Clock
 
     def submit(self, principal: Principal, intake: Intake, idempotency_key: str) -> Received:
         """Store the resident's request once per key (``submit``), tell them it arrived, count it."""

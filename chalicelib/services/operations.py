@@ -47,36 +47,34 @@ def previous_month(month: str) -> str:
     return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class OperationsQueue:
-    def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository, requests: _Requests,
-                 threads: ThreadStore, roster: AttorneyRepository, calendar: ServiceCalendar,
-                 clock: Callable[[], datetime]) -> None:
-        self._consultations = consultations
-        self._bookings = bookings
-        self._requests = requests
-        self._threads = threads
-        self._roster = roster
-        self._calendar = calendar
-        self._clock = clock
+    consultations: ConsultationRepository
+    bookings: BookingRepository
+    requests: _Requests
+    threads: ThreadStore
+    roster: AttorneyRepository
+    calendar: ServiceCalendar
+    clock: Callable[[], datetime]
 
     def items(self, month: str | None = None, flag: str | None = None) -> tuple[list[QueueItem], dict[str, int]]:
         """The flagged consultations (oldest first) of ``month`` (default: this and last month), those with
         ``flag`` only when given; and how many carry each flag."""
-        now = self._clock()
+        now = self.clock()
         if month is None:
-            this: date = self._calendar.local_date(now)
+            this: date = self.calendar.local_date(now)
             months = [previous_month(f"{this:%Y-%m}"), f"{this:%Y-%m}"]
         else:
             months = [month]
         found = [c for m in months for c in self._month(m)]
-        failed = {cid for cid, r in self._requests.requests(c.id for c in found).items() if r.failed}
+        failed = {cid for cid, r in self.requests.requests(c.id for c in found).items() if r.failed}
         names: dict[str, str | None] = {}
         flagged: list[QueueItem] = []
         for c in sorted(found, key=lambda c: c.created_at):
             if not c.is_open:
                 continue
-            active = self._bookings.state_of(c.id).active if c.status in (Status.BOOKED, Status.IN_PROGRESS) else None
-            thread = self._threads.state(c.id) if c.attorney_id else None
+            active = self.bookings.state_of(c.id).active if c.status in (Status.BOOKED, Status.IN_PROGRESS) else None
+            thread = self.threads.state(c.id) if c.attorney_id else None
             since = thread.waiting_since if thread is not None and not thread.closed else None
             flags = []
             if c.status in (Status.SUBMITTED, Status.OFFERED):
@@ -90,7 +88,7 @@ class OperationsQueue:
             if not flags:
                 continue
             if c.attorney_id and c.attorney_id not in names:
-                attorney = self._roster.get(c.attorney_id)
+                attorney = self.roster.get(c.attorney_id)
                 names[c.attorney_id] = attorney.display_name if attorney is not None else None
             flagged.append(QueueItem(c, names.get(c.attorney_id) if c.attorney_id else None,
                                      active.start if active is not None else None, since, tuple(flags)))
@@ -103,7 +101,7 @@ class OperationsQueue:
         items: list[Consultation] = []
         after = None
         while len(items) < MAX_PER_MONTH:
-            page = self._consultations.list_by_month(month, 100, after)
+            page = self.consultations.list_by_month(month, 100, after)
             items.extend(page.items)
             if page.after is None:
                 break

@@ -119,18 +119,17 @@ class ConsultationReader(Protocol):
     def get(self, consultation_id: str) -> Consultation | None: ...
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class RosterConsole:
     """The roster as admins keep it: each change of an attorney's rights is written to the access log."""
 
-    def __init__(self, *, attorneys: RosterStore, loads: LoadCounts, consultations: ConsultationReader,
-                 audit: AuditLog, calendar: ServiceCalendar, programme_cap: int, clock: Clock) -> None:
-        self.attorneys = attorneys
-        self.loads = loads
-        self.consultations = consultations
-        self.audit = audit
-        self.calendar = calendar
-        self.programme_cap = programme_cap
-        self.clock = clock
+    attorneys: RosterStore
+    loads: LoadCounts
+    consultations: ConsultationReader
+    audit: AuditLog
+    calendar: ServiceCalendar
+    programme_cap: int
+    clock: Clock
 
     def entries(self) -> list[RosterEntry]:
         """Every attorney with this year's load (Korea time)."""

@@ -57,15 +57,14 @@ class FactorStatus:
     secret: str | None = None  # only while enrolling (typed by hand into an app without a camera)
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class SecondFactorService:
-    def __init__(self, *, factors: FactorStore, sessions: SessionService, history: LoginHistory, audit: AuditLog,
-                 attorneys: AttorneyRepository, clock: Callable[[], datetime]) -> None:
-        self._factors = factors
-        self._sessions = sessions
-        self._history = history
-        self._audit = audit
-        self._attorneys = attorneys
-        self._clock = clock
+    factors: FactorStore
+    sessions: SessionService
+    history: LoginHistory
+    audit: AuditLog
+    attorneys: AttorneyRepository
+    clock: Callable[[], datetime]
 
     @staticmethod
     def _label(principal: Principal) -> str:
@@ -76,9 +75,9 @@ class SecondFactorService:
         if not is_staff(principal.role):
             raise NotStaffError()
         verified = not principal.second_factor_pending
-        factor = self._factors.get(principal.subject)
+        factor = self.factors.get(principal.subject)
         if factor is None:
-            factor = self._factors.begin(Factor(principal.subject, new_secret(), self._clock()))
+            factor = self.factors.begin(Factor(principal.subject, new_secret(), self.clock()))
         if factor.enrolled:
             return FactorStatus(enrolled=True, verified=verified)
         return FactorStatus(enrolled=False, verified=verified,
@@ -90,39 +89,39 @@ class SecondFactorService:
         if not is_staff(principal.role):
             raise NotStaffError()
         try:
-            self._history.guard_ip(PROVIDER, client)
-            self._history.guard_account(PROVIDER, client, principal.subject)
-            factor = self._factors.get(principal.subject)
+            self.history.guard_ip(PROVIDER, client)
+            self.history.guard_account(PROVIDER, client, principal.subject)
+            factor = self.factors.get(principal.subject)
             if factor is None:
                 raise NotEnrolledError()
-            step = matching_step(factor.secret, code, self._clock())
+            step = matching_step(factor.secret, code, self.clock())
             if step is None:
                 raise WrongCodeError()
-            if step <= factor.last_step or not self._factors.accept(principal.subject, step, self._clock()):
+            if step <= factor.last_step or not self.factors.accept(principal.subject, step, self.clock()):
                 raise WrongCodeError(reason="second_factor_replayed")
         except LoginThrottledError:
             raise
         except SecondFactorError as exc:
-            self._history.failure(PROVIDER, client, exc.reason, principal.subject)
+            self.history.failure(PROVIDER, client, exc.reason, principal.subject)
             raise
-        self._sessions.confirm_second_factor(principal.session_id)
+        self.sessions.confirm_second_factor(principal.session_id)
         enrolled_now = not factor.enrolled
-        self._history.success(PROVIDER, client, principal.subject,
+        self.history.success(PROVIDER, client, principal.subject,
                               reason="second_factor_enrolled" if enrolled_now else "second_factor_ok")
         return enrolled_now
 
     def reset(self, admin: Principal, attorney_id: str, client: Client) -> int:
         """Recovery for a lost phone: the attorney's linked accounts lose their factor and sessions;
         they enrol again at their next sign-in. Returns how many factors were removed."""
-        attorney = self._attorneys.get(attorney_id)
+        attorney = self.attorneys.get(attorney_id)
         if attorney is None:
             raise UnknownAttorneyError()
         removed = 0
         for subject in sorted(attorney.subjects):
-            removed += 1 if self._factors.remove(subject) else 0
-            self._sessions.end_all(subject, "second_factor_reset")
-        access_log.record_rights_change(self._audit, admin, attorney_id=attorney_id,
-                                        action="second_factor_reset", ip=client.ip, now=self._clock())
+            removed += 1 if self.factors.remove(subject) else 0
+            self.sessions.end_all(subject, "second_factor_reset")
+        access_log.record_rights_change(self.audit, admin, attorney_id=attorney_id,
+                                        action="second_factor_reset", ip=client.ip, now=self.clock())
         return removed
 
     # -- the local stage ------------------------------------------------------------------------
@@ -130,9 +129,9 @@ class SecondFactorService:
     def enrol_seeded(self, subject: str, secret: str) -> bool:
         """An enrolled factor for a seeded staff account (local stage seeding only); False when the
         account had one already (it is left as it is)."""
-        now = self._clock()
+        now = self.clock()
         wanted = Factor(subject, secret, now, enrolled_at=now)
-        return self._factors.begin(wanted) is wanted
+        return self.factors.begin(wanted) is wanted
 
 
 __all__ = ["PROVIDER", "FactorStatus", "NotStaffError", "Role", "SecondFactorService"]

@@ -76,27 +76,25 @@ class Deactivation(Protocol):
     def deactivate(self, attorney_id: str) -> Attorney: ...
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class StaffAccessService:
-    def __init__(self, *, attorneys: AttorneyRepository, duty: Deactivation, sessions: SessionService,
-                 audit: AuditLog, clock: Callable[[], datetime], consultations: ConsultationRepository,
-                 reservations: ReservationService, users: UserStore, identity_key: IdentityKey) -> None:
-        self._attorneys = attorneys
-        self._duty = duty
-        self._consultations = consultations
-        self._reservations = reservations
-        self._sessions = sessions
-        self._audit = audit
-        self._clock = clock
-        self._users = users
-        self._identity_key = identity_key
+    attorneys: AttorneyRepository
+    duty: Deactivation
+    sessions: SessionService
+    audit: AuditLog
+    clock: Callable[[], datetime]
+    consultations: ConsultationRepository
+    reservations: ReservationService
+    users: UserStore
+    identity_key: IdentityKey
 
     def deactivate(self, admin: Principal, attorney_id: str, client: Client) -> StaffChange:
         """The attorney leaves the roster: profile inactive first (no new tokens carry the role),
         then every linked session ends, then duty and open offers."""
-        attorney = self._duty.deactivate(attorney_id)
-        ended = sum(self._sessions.end_all(subject, DEACTIVATED) for subject in sorted(attorney.subjects))
-        access_log.record_rights_change(self._audit, admin, attorney_id=attorney.id, action=DEACTIVATED,
-                                        ip=client.ip, now=self._clock())
+        attorney = self.duty.deactivate(attorney_id)
+        ended = sum(self.sessions.end_all(subject, DEACTIVATED) for subject in sorted(attorney.subjects))
+        access_log.record_rights_change(self.audit, admin, attorney_id=attorney.id, action=DEACTIVATED,
+                                        ip=client.ip, now=self.clock())
         handed_back = self._hand_back_bookings(attorney.id)
         return StaffChange(attorney, ended, handed_back)
 
@@ -105,33 +103,33 @@ class StaffAccessService:
         booked: list[str] = []
         after = None
         while True:
-            page = self._consultations.list_by_attorney(attorney_id, 100, after)
+            page = self.consultations.list_by_attorney(attorney_id, 100, after)
             booked += [c.id for c in page.items if c.status is Status.BOOKED]
             if not page.after:
                 break
             after = page.after
-        return sum(1 for cid in booked if self._reservations.hand_back(cid) is not None)
+        return sum(1 for cid in booked if self.reservations.hand_back(cid) is not None)
 
     def reactivate(self, admin: Principal, attorney_id: str, client: Client) -> StaffChange:
         """Back on the roster (off duty); the linked accounts get the role at their next sign-in."""
-        attorney = self._attorneys.get(attorney_id)
+        attorney = self.attorneys.get(attorney_id)
         if attorney is None:
             raise UnknownAttorneyError()
         if not attorney.active:
-            now = self._clock()
+            now = self.clock()
             attorney = replace(attorney, active=True, on_duty=False)
-            self._attorneys.save(attorney, self._attorneys.contact(attorney_id), now)
-            access_log.record_rights_change(self._audit, admin, attorney_id=attorney.id,
+            self.attorneys.save(attorney, self.attorneys.contact(attorney_id), now)
+            access_log.record_rights_change(self.audit, admin, attorney_id=attorney.id,
                                             action="attorney_reactivated", ip=client.ip, now=now)
         return StaffChange(attorney, 0)
 
     # -- single sign-in accounts ----------------------------------------------------------------
 
     def _ref(self, subject: str) -> str:
-        return self._identity_key.digest(ACCOUNT_REF, subject)[:24]
+        return self.identity_key.digest(ACCOUNT_REF, subject)[:24]
 
     def _attorney(self, attorney_id: str) -> Attorney:
-        attorney = self._attorneys.get(attorney_id)
+        attorney = self.attorneys.get(attorney_id)
         if attorney is None:
             raise UnknownAttorneyError()
         return attorney
@@ -140,7 +138,7 @@ class StaffAccessService:
         """The sign-in accounts linked to a profile, most recently used first."""
         found = []
         for subject in self._attorney(attorney_id).subjects:
-            user = self._users.get(subject)
+            user = self.users.get(subject)
             found.append(LinkedAccount(self._ref(subject), provider_of_subject(subject),
                                        user.last_login_at if user else None))
         never = datetime.min.replace(tzinfo=UTC)
@@ -153,10 +151,10 @@ class StaffAccessService:
         subject = next((s for s in sorted(attorney.subjects) if hmac.compare_digest(self._ref(s), ref)), None)
         if subject is None:
             raise UnknownLinkedAccountError()
-        now = self._clock()
+        now = self.clock()
         changed = replace(attorney, subjects=attorney.subjects - {subject})
-        self._attorneys.save(changed, self._attorneys.contact(attorney_id), now)
-        ended = self._sessions.end_all(subject, UNLINKED)
-        access_log.record_rights_change(self._audit, admin, attorney_id=attorney_id, action=UNLINKED,
+        self.attorneys.save(changed, self.attorneys.contact(attorney_id), now)
+        ended = self.sessions.end_all(subject, UNLINKED)
+        access_log.record_rights_change(self.audit, admin, attorney_id=attorney_id, action=UNLINKED,
                                         ip=client.ip, now=now)
         return Unlinked(changed, ended, len(changed.subjects))

@@ -134,13 +134,12 @@ class MonthIndex(Protocol):
     def list_by_month(self, month: str, limit: int, after: str | None = None) -> Page: ...
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class Statistics:
-    def __init__(self, *, consultations: MonthIndex, ledger: DeliveryLedger, calendar: ServiceCalendar,
-                 clock: Clock) -> None:
-        self.consultations = consultations
-        self.ledger = ledger
-        self.calendar = calendar
-        self.clock = clock
+    consultations: MonthIndex
+    ledger: DeliveryLedger
+    calendar: ServiceCalendar
+    clock: Clock
 
     def month(self, month: str | None = None) -> MonthStatistics:
         """The statistics of ``month`` (``YYYY-MM``, Korea time; this month when None)."""

@@ -116,13 +116,12 @@ class Spreadsheet:
     csv: str
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class StatsExport:
-    def __init__(self, *, consultations: MonthIndex, attorneys: AttorneyNames, calendar: ServiceCalendar,
-                 clock: Clock) -> None:
-        self.consultations = consultations
-        self.attorneys = attorneys
-        self.calendar = calendar
-        self.clock = clock
+    consultations: MonthIndex
+    attorneys: AttorneyNames
+    calendar: ServiceCalendar
+    clock: Clock
 
     def spreadsheet(self, first: str | None, last: str | None, labels: Mapping[str, Mapping[str, str]],
                     headings: Mapping[str, str]) -> Spreadsheet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from chalicelib.clock import Clock
 from chalicelib.domain.consultations import ConsultationNotFoundError, ConsultationRepository, Status
 from chalicelib.domain.identity import Principal
@@ -9,13 +11,12 @@ from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.surveys import SurveyNotOpenError, SurveyStore
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class SatisfactionSurvey:
-    def __init__(self, *, consultations: ConsultationRepository, store: SurveyStore, cipher: FieldCipher,
-                 clock: Clock) -> None:
-        self.consultations = consultations
-        self.store = store
-        self.cipher = cipher
-        self.clock = clock
+    consultations: ConsultationRepository
+    store: SurveyStore
+    cipher: FieldCipher
+    clock: Clock
 
     def answer(self, principal: Principal, consultation_id: str, rating: int, comment: str | None) -> None:
         """Record the owner's rating (1–5) and optional comment (sealed), once."""

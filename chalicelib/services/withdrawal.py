@@ -22,6 +22,7 @@ was booked or matched is alerted (a time and a link, nothing personal).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.bookings import Booking, BookingChangedError, BookingRepository, BookingStatus, WithdrawPlan
@@ -42,70 +43,64 @@ from chalicelib.logs import best_effort, logger
 _ATTEMPTS = 3  # the request changed between the read and the write: read again
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class WithdrawalService:
-    def __init__(self, *, consultations: ConsultationRepository, bookings: BookingRepository,
-                 reminder_keys: Callable[[Booking | None], tuple[tuple[str, str], ...]],
-                 alert_attorney: Callable[[MessageKind, str, datetime | None], None],
-                 forget_realtime: Callable[[str, datetime], object], retention: timedelta,
-                 clock: Callable[[], datetime],
-                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None,
-                 erase_documents: Callable[[str], object] | None = None) -> None:
-        self._consultations = consultations
-        self._erase_documents = erase_documents  # a withdrawn request's documents serve no one
-        self._bookings = bookings
-        self._reminder_keys = reminder_keys
-        self._alert_attorney = alert_attorney
-        self._forget_realtime = forget_realtime
-        self._retention = retention
-        self._clock = clock
-        self._counted_load = counted_load
+    consultations: ConsultationRepository
+    bookings: BookingRepository
+    reminder_keys: Callable[[Booking | None], tuple[tuple[str, str], ...]]
+    alert_attorney: Callable[[MessageKind, str, datetime | None], None]
+    forget_realtime: Callable[[str, datetime], object]
+    retention: timedelta
+    clock: Callable[[], datetime]
+    counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None
+    erase_documents: Callable[[str], object] | None = None  # a withdrawn request's documents serve no one
 
     def withdraw(self, principal: Principal, consultation_id: str) -> Consultation:
-        now = self._clock()
+        now = self.clock()
         for _ in range(_ATTEMPTS):
-            consultation = self._consultations.get(consultation_id)
+            consultation = self.consultations.get(consultation_id)
             if (consultation is None or consultation.owner == ERASED_OWNER
                     or consultation.owner != principal.subject):
                 raise ConsultationNotFoundError()
             if consultation.status not in WITHDRAWABLE:
                 raise NotWithdrawableError(consultation.status)
-            state = self._bookings.state_of(consultation.id)
+            state = self.bookings.state_of(consultation.id)
             active = state.active
             if active is not None and active.start <= now:
                 raise NotWithdrawableError(consultation.status, started=True)
             plan = WithdrawPlan(
                 consultation=consultation, expected=consultation.status, now=now,
-                expires_at=now + self._retention, active=active,
+                expires_at=now + self.retention, active=active,
                 ended=active.ended(BookingStatus.CANCELLED, now, "resident") if active is not None else None,
-                hold=state.hold, dropped_reminders=self._reminder_keys(active),
+                hold=state.hold, dropped_reminders=self.reminder_keys(active),
                 unload=self._match_load(consultation) if active is None else None)
             try:
-                self._bookings.withdraw(plan)
+                self.bookings.withdraw(plan)
             except BookingChangedError:
                 continue  # accepted, booked or cancelled meanwhile: judge the new state
             break
         else:
-            latest = self._consultations.get(consultation_id)
+            latest = self.consultations.get(consultation_id)
             raise NotWithdrawableError(latest.status if latest is not None else Status.WITHDRAWN)
         logger().info("consultation withdrawn", extra={"consultation_id": consultation.id,
                                                        "from_status": consultation.status.value})
         if consultation.mode is Mode.REALTIME:
-            self._quietly(lambda: self._forget_realtime(consultation.id, now))
-        if self._erase_documents is not None:  # a failure leaves them to leaving and the bucket's lifecycle
-            erase = self._erase_documents
+            self._quietly(lambda: self.forget_realtime(consultation.id, now))
+        if self.erase_documents is not None:  # a failure leaves them to leaving and the bucket's lifecycle
+            erase = self.erase_documents
             self._quietly(lambda: erase(consultation.id), "documents")
         if active is not None:
-            self._alert_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
+            self.alert_attorney(MessageKind.BOOKING_CANCELLED, active.attorney_id, active.start)
         elif consultation.status is Status.MATCHED and consultation.attorney_id:
-            self._alert_attorney(MessageKind.REQUEST_WITHDRAWN, consultation.attorney_id, None)
+            self.alert_attorney(MessageKind.REQUEST_WITHDRAWN, consultation.attorney_id, None)
         return consultation.evolve(status=Status.WITHDRAWN, updated_at=now, closed_at=now,
-                                   expires_at=now + self._retention)
+                                   expires_at=now + self.retention)
 
     def _match_load(self, consultation: Consultation) -> tuple[str, int] | None:
         """A real-time match counted on its attorney's annual load: withdrawn, it is not work done."""
-        if consultation.status is not Status.MATCHED or self._counted_load is None:
+        if consultation.status is not Status.MATCHED or self.counted_load is None:
             return None
-        return self._counted_load(consultation)
+        return self.counted_load(consultation)
 
     @staticmethod
     def _quietly(call: Callable[[], object], what: str = "real-time") -> None:
