@@ -30,7 +30,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.identity import Provider
@@ -85,25 +85,27 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode("ascii")
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class LoginService:
-    def __init__(self, *, clients: Mapping[Provider, ProviderClient], signer: LoginSigner, users: UserStore,
-                 sessions: SessionService, history: LoginHistory, clock: Callable[[], datetime],
-                 public_base_url: str, state_ttl: timedelta, allow_login_hint: bool = False) -> None:
-        self._clients = clients
-        self._signer = signer
-        self._users = users
-        self._sessions = sessions
-        self._history = history
-        self._clock = clock
-        self._base = public_base_url.rstrip("/")
-        self._state_ttl = state_ttl
-        self._allow_hint = allow_login_hint
+    clients: Mapping[Provider, ProviderClient]
+    signer: LoginSigner
+    users: UserStore
+    sessions: SessionService
+    history: LoginHistory
+    clock: Callable[[], datetime]
+    public_base_url: str
+    state_ttl: timedelta
+    allow_login_hint: bool = False
+    base: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base = self.public_base_url.rstrip("/")
 
     def redirect_uri(self, provider: Provider) -> str:
-        return f"{self._base}/auth/{provider.value}/callback"
+        return f"{self.base}/auth/{provider.value}/callback"
 
     def _client(self, provider: Provider) -> ProviderClient:
-        client = self._clients.get(provider)
+        client = self.clients.get(provider)
         if client is None or not client.client_id:
             raise ProviderError("Signing in with this provider is not available right now.",
                                 reason="provider_not_configured")
@@ -114,29 +116,29 @@ class LoginService:
         label = provider_name if provider_name in tuple(Provider) else "unknown"
         try:
             provider = provider_of(provider_name)
-            self._history.guard_ip(label, client, record=False)
+            self.history.guard_ip(label, client, record=False)
             target = safe_next(next_path)
             oauth = self._client(provider)
             nonce = secrets.token_urlsafe(32)  # fresh every time
             state = secrets.token_urlsafe(32)
-            cookie = self._signer.seal_login({"st": _sha256(state), "prv": provider.value, "nxt": target,
-                                              "non": nonce}, self._clock(), self._state_ttl)
-            hint = login_hint if self._allow_hint and login_hint and _HINT_RE.fullmatch(login_hint) else None
+            cookie = self.signer.seal_login({"st": _sha256(state), "prv": provider.value, "nxt": target,
+                                              "non": nonce}, self.clock(), self.state_ttl)
+            hint = login_hint if self.allow_login_hint and login_hint and _HINT_RE.fullmatch(login_hint) else None
             url = oauth.authorize_url(redirect_uri=self.redirect_uri(provider), state=state,
                                       code_challenge=pkce_challenge(pkce_verifier(nonce, state)), login_hint=hint)
         except LoginError as exc:
             logger().info("sign-in not started", extra={"provider": label, "reason": exc.reason})
             raise
-        return LoginStart(url, cookie, int(self._state_ttl.total_seconds()))
+        return LoginStart(url, cookie, int(self.state_ttl.total_seconds()))
 
     def complete(self, provider_name: str, params: Mapping[str, str], login_cookie: str | None,
                  client: Client) -> SignedIn:
         label = provider_name if provider_name in tuple(Provider) else "unknown"
         try:
             provider = provider_of(provider_name)
-            self._history.guard_ip(label, client)
+            self.history.guard_ip(label, client)
             state, target, browser_nonce, expires_at = self._pending(provider, params, login_cookie)
-            if not self._sessions.spend_login_state(_sha256(state), expires_at):
+            if not self.sessions.spend_login_state(_sha256(state), expires_at):
                 raise LoginStateError("This sign-in link was already used. Please start again.",
                                       reason="state_reused")
             error = params.get("error")
@@ -153,19 +155,19 @@ class LoginService:
             identity = self._client(provider).identify(
                 code=code, redirect_uri=self.redirect_uri(provider), state=state,
                 code_verifier=pkce_verifier(browser_nonce, state))
-            self._history.guard_account(provider.value, client, identity.subject)
-            self._users.signed_in(identity.subject, provider, UserProfile(identity.name, identity.phone),
-                                  self._clock())
-            tokens = self._sessions.start(identity.subject, provider, client)
+            self.history.guard_account(provider.value, client, identity.subject)
+            self.users.signed_in(identity.subject, provider, UserProfile(identity.name, identity.phone),
+                                  self.clock())
+            tokens = self.sessions.start(identity.subject, provider, client)
         except LoginThrottledError:
             raise
         except LoginError as exc:
-            self._history.failure(label, client, exc.reason, exc.subject)
+            self.history.failure(label, client, exc.reason, exc.subject)
             raise
         except Exception:
-            self._history.failure(label, client, "internal_error")
+            self.history.failure(label, client, "internal_error")
             raise
-        self._history.success(provider.value, client, identity.subject)
+        self.history.success(provider.value, client, identity.subject)
         return SignedIn(tokens, landing_path(target, tokens.role))
 
     def _pending(self, provider: Provider, params: Mapping[str, str],
@@ -179,7 +181,7 @@ class LoginService:
             raise LoginStateError("Please finish signing in in the same browser where you started.",
                                   reason="state_browser")
         try:
-            pending = self._signer.open_login(login_cookie, self._clock())
+            pending = self.signer.open_login(login_cookie, self.clock())
         except TokenRejectedError as exc:
             if exc.reason == "login_expired":
                 raise LoginStateError("This sign-in took too long. Please start again.",

@@ -60,68 +60,67 @@ def is_korean_mobile(phone_e164: str) -> bool:
     return phonenumbers.region_code_for_number(number) == "KR" and phonenumbers.number_type(number) in _MOBILE
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class PhoneVerificationService:
-    def __init__(self, *, store: PhoneVerificationStore, notifier: Notifier, identity_key: IdentityKey, policy: Policy,
-                 clock: Callable[[], datetime]) -> None:
-        self._store = store
-        self._notifier = notifier
-        self._key = identity_key
-        self._policy = policy
-        self._clock = clock
+    store: PhoneVerificationStore
+    notifier: Notifier
+    identity_key: IdentityKey
+    policy: Policy
+    clock: Callable[[], datetime]
 
     def _subject_key(self, subject: str) -> str:
-        return self._key.digest("phone-code-account", subject)
+        return self.identity_key.digest("phone-code-account", subject)
 
     def _phone_key(self, phone: str) -> str:
-        return self._key.digest("phone-code-number", phone)
+        return self.identity_key.digest("phone-code-number", phone)
 
     def _code_hash(self, subject_key: str, phone_key: str, code: str) -> str:
-        return self._key.digest("phone-code", f"{subject_key}:{phone_key}:{code}")
+        return self.identity_key.digest("phone-code", f"{subject_key}:{phone_key}:{code}")
 
     def send_code(self, principal: Principal, phone: str, language: str | None) -> CodeSent:
         if not is_korean_mobile(phone):
             raise NotAMobileNumberError()
-        p = self._policy
-        now = self._clock()
+        p = self.policy
+        now = self.clock()
         window, ends = day_window(now, p.timezone)
         subject_key, phone_key = self._subject_key(principal.subject), self._phone_key(phone)
-        if not self._store.take_send(f"phone_codes#account#{subject_key}", window,
+        if not self.store.take_send(f"phone_codes#account#{subject_key}", window,
                                      p.phone_codes_per_account_per_day, ends):
             raise TooManyPhoneCodesError(p.phone_codes_per_account_per_day)
-        if not self._store.take_send(f"phone_codes#number#{phone_key}", window, p.phone_codes_per_number_per_day,
+        if not self.store.take_send(f"phone_codes#number#{phone_key}", window, p.phone_codes_per_number_per_day,
                                      ends):
             raise TooManyPhoneCodesError(p.phone_codes_per_number_per_day)
         code = new_code()
         expires = now + timedelta(minutes=p.phone_code_minutes)
-        self._store.replace_challenge(PhoneChallenge(subject_key, phone_key, self._code_hash(subject_key, phone_key,
+        self.store.replace_challenge(PhoneChallenge(subject_key, phone_key, self._code_hash(subject_key, phone_key,
                                                                                              code),
                                                      expires, p.phone_code_attempts))
         text = languages.catalogue(language or languages.DEFAULT)[SMS_KEY].format(
             code=code, minutes=p.phone_code_minutes)
-        self._notifier.send_sms(phone, text)  # a failure leaves the code unusable: ask again
+        self.notifier.send_sms(phone, text)  # a failure leaves the code unusable: ask again
         logger().info("phone code sent", extra={"attempts": p.phone_code_attempts})
         return CodeSent(expires, p.phone_code_minutes, p.phone_code_attempts)
 
     def confirm(self, principal: Principal, phone: str, code: str) -> datetime:
         """Mark the number verified for this person; returns until when."""
-        now = self._clock()
+        now = self.clock()
         subject_key, phone_key = self._subject_key(principal.subject), self._phone_key(phone)
-        spent = self._store.spend_attempt(subject_key, now)
+        spent = self.store.spend_attempt(subject_key, now)
         if spent is None:
-            raise PhoneCodeUnusableError(self._policy.phone_code_minutes)
+            raise PhoneCodeUnusableError(self.policy.phone_code_minutes)
         if not well_formed(code) or not spent.matches(phone_key, self._code_hash(subject_key, phone_key, code)):
             raise WrongPhoneCodeError(spent.attempts_left)
-        until = now + timedelta(days=self._policy.phone_verified_days)
-        if not self._store.finish(spent, now, until):
-            raise PhoneCodeUnusableError(self._policy.phone_code_minutes)
+        until = now + timedelta(days=self.policy.phone_verified_days)
+        if not self.store.finish(spent, now, until):
+            raise PhoneCodeUnusableError(self.policy.phone_code_minutes)
         return until
 
     def is_verified(self, subject: str, phone: str) -> bool:
-        return self._store.is_verified(self._subject_key(subject), self._phone_key(phone), self._clock())
+        return self.store.is_verified(self._subject_key(subject), self._phone_key(phone), self.clock())
 
     def erase(self, subject: str) -> int:
         """Leaving: the waiting code and every verified number of the person go."""
-        return self._store.erase(self._subject_key(subject))
+        return self.store.erase(self._subject_key(subject))
 
 
 class ResidentDirectory(Recipients, Protocol):

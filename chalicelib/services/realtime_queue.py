@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from chalicelib.domain.attorneys import Attorney
@@ -114,25 +114,26 @@ class OfferView:
     free_representation_eligible: bool | None
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class RealtimeQueue:
     """The queue and the offer loop (see the module doc); ``messenger`` tells residents through the
     delivery ledger, without it the moved-on SMS goes straight through ``notifier``."""
 
-    def __init__(self, *, store: RealtimeStore, consultations: ConsultationRepository, loads: LoadCounts,
-                 attorneys: AttorneyProfiles, notifier: Notifier, recipients: ResidentContacts,
-                 calendar: ServiceCalendar, policy: Policy, clock: Callable[[], datetime], public_base_url: str,
-                 messenger: ResidentMessages | None = None) -> None:
-        self._store = store
-        self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
-        self._consultations = consultations
-        self._loads = loads
-        self._attorneys = attorneys
-        self._notifier = notifier
-        self._recipients = recipients
-        self._calendar = calendar
-        self._policy = policy
-        self._clock = clock
-        self._base = public_base_url.rstrip("/")
+    store: RealtimeStore
+    consultations: ConsultationRepository
+    loads: LoadCounts
+    attorneys: AttorneyProfiles
+    notifier: Notifier
+    recipients: ResidentContacts
+    calendar: ServiceCalendar
+    policy: Policy
+    clock: Callable[[], datetime]
+    public_base_url: str
+    messenger: ResidentMessages | None = None  # ResidentMessenger: tells the resident (templated, exactly once)
+    base: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base = self.public_base_url.rstrip("/")
 
     # --- the queue ---------------------------------------------------------------------------------
 
@@ -140,20 +141,20 @@ class RealtimeQueue:
         """Queue a new real-time consultation (idempotent); offers it at once when a window is open."""
         if consultation.mode is not Mode.REALTIME or consultation.status is not Status.SUBMITTED:
             return False
-        now = now or self._clock()
+        now = now or self.clock()
         request = RealtimeRequest(consultation.id, consultation.category, consultation.region,
                                   queued_at=consultation.created_at)
-        queued = self._store.enqueue(request, consultation.sort_key)
-        if queued and self._calendar.is_open(now):
+        queued = self.store.enqueue(request, consultation.sort_key)
+        if queued and self.calendar.is_open(now):
             self._advance(consultation.id, now)
         return queued
 
     def queue_status(self, principal: Principal, consultation_id: str) -> QueueStatus:
-        consultation = self._consultations.get(consultation_id)
+        consultation = self.consultations.get(consultation_id)
         if consultation is None or reader_of(principal, consultation) is None:
             raise ConsultationNotFoundError()
-        now = self._clock()
-        request = self._store.request(consultation_id)
+        now = self.clock()
+        request = self.store.request(consultation_id)
         if request is None or not request.waiting:
             # "real time found nobody" matters only while the request still waits for a time: not once
             # it was booked, or switched to a reservation (which takes it out of the queue)
@@ -161,9 +162,9 @@ class RealtimeQueue:
                       and consultation.status is Status.SUBMITTED)
             return QueueStatus(consultation.status, False, None, None, None, failed,
                                request.move_on_reason.value if request and request.move_on_reason else None)
-        position = self._store.position(request)
-        opening = None if self._calendar.is_open(now) else self._calendar.next_opening(now)
-        estimate = estimate_minutes(position, self._store.accept_seconds(request.category))
+        position = self.store.position(request)
+        opening = None if self.calendar.is_open(now) else self.calendar.next_opening(now)
+        estimate = estimate_minutes(position, self.store.accept_seconds(request.category))
         if opening is not None:
             estimate += int((opening - now).total_seconds() // 60)
         return QueueStatus(consultation.status, True, position, estimate, opening, False, None)
@@ -181,12 +182,12 @@ class RealtimeQueue:
         move on what the closed window was serving, and (when open) offer what waits."""
         swept = self._sweep(now)
         summary = self.run_offers(now)
-        return {"swept": swept, **summary, "open": int(self._calendar.is_open(now))}
+        return {"swept": swept, **summary, "open": int(self.calendar.is_open(now))}
 
     def _expire_due(self, now: datetime) -> int:
         count = 0
-        for offer in self._store.due(now):
-            window_end = self._calendar.current_window_end(offer.offered_at)
+        for offer in self.store.due(now):
+            window_end = self.calendar.current_window_end(offer.offered_at)
             target = (OfferStatus.WITHDRAWN if window_end is not None and now >= window_end
                       else OfferStatus.EXPIRED)
             if self._close(offer, target, now):
@@ -196,7 +197,7 @@ class RealtimeQueue:
     def _pump(self, now: datetime) -> tuple[int, int]:
         offered = moved = 0
         for category in CATEGORIES:
-            for consultation_id, is_offered in self._store.queue(category.code):
+            for consultation_id, is_offered in self.store.queue(category.code):
                 if is_offered:
                     continue
                 result = self._advance(consultation_id, now)
@@ -207,12 +208,12 @@ class RealtimeQueue:
     def _sweep(self, now: datetime) -> int:
         """Queue real-time requests of the last ``SWEEP_HOURS`` that never entered the queue."""
         cutoff = now - timedelta(hours=SWEEP_HOURS)
-        months = sorted({self._calendar.to_local(m).strftime("%Y-%m") for m in (cutoff, now)}, reverse=True)
+        months = sorted({self.calendar.to_local(m).strftime("%Y-%m") for m in (cutoff, now)}, reverse=True)
         found: list[Consultation] = []
         for month in months:
             after = None
             while True:
-                page = self._consultations.list_by_month(month, 50, after)
+                page = self.consultations.list_by_month(month, 50, after)
                 fresh = [c for c in page.items if c.created_at >= cutoff]
                 found += [c for c in fresh if c.mode is Mode.REALTIME and c.status is Status.SUBMITTED]
                 if page.after is None or len(fresh) < len(page.items):
@@ -220,20 +221,20 @@ class RealtimeQueue:
                 after = page.after
         if not found:
             return 0
-        known = self._store.requests(c.id for c in found)
+        known = self.store.requests(c.id for c in found)
         return sum(1 for c in found if c.id not in known and self.enqueue(c, now))
 
     def _advance(self, consultation_id: str, now: datetime) -> str:
         """Offer a waiting request to the next attorney, or move it on; returns what happened."""
-        request = self._store.request(consultation_id)
+        request = self.store.request(consultation_id)
         if request is None or not request.waiting or request.current_offer is not None:
             return "nothing"
-        reason = must_move_on(request, now, self._calendar, self._policy.max_offer_attempts)
+        reason = must_move_on(request, now, self.calendar, self.policy.max_offer_attempts)
         if reason is not None:
             return self._move_on(request, reason, now)
-        if not self._calendar.is_open(now):
+        if not self.calendar.is_open(now):
             return "waiting"
-        consultation = self._consultations.get(consultation_id)
+        consultation = self.consultations.get(consultation_id)
         if consultation is None or consultation.status is not Status.SUBMITTED:
             return "nothing"
         skip: set[str] = set()
@@ -247,12 +248,12 @@ class RealtimeQueue:
             offer = Offer(id=str(uuid.uuid4()), consultation_id=consultation.id,
                           attorney_id=assignment.attorney_id, category=consultation.category,
                           region=consultation.region, method=consultation.method.value, offered_at=now,
-                          deadline=deadline_of(now, self._policy.offer_timeout_seconds, self._calendar),
+                          deadline=deadline_of(now, self.policy.offer_timeout_seconds, self.calendar),
                           attempt=request.attempts + 1, reason=assignment.reason.as_dict())
             try:
-                self._store.create_offer(offer, request, now)
+                self.store.create_offer(offer, request, now)
             except ChangedMeanwhileError:
-                latest = self._store.request(consultation_id)
+                latest = self.store.request(consultation_id)
                 if latest is None or latest.tried != request.tried or latest.current_offer or not latest.waiting:
                     return "nothing"  # another run got there first
                 skip.add(assignment.attorney_id)
@@ -268,7 +269,7 @@ class RealtimeQueue:
         """The fair choice among on-duty, non-busy attorneys, ring by ring (see module doc for calls)."""
         facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
                                   AssignmentMode.REALTIME, consultation.language.value)
-        year = self._calendar.to_local(now).year
+        year = self.calendar.to_local(now).year
         ids: set[str] = set()
         profiles: dict[str, Attorney] = {}
         busy: set[str] = set()
@@ -278,62 +279,62 @@ class RealtimeQueue:
         for ring in rings(consultation.region):
             new: set[str] = set()
             for region in sorted(ring):
-                new |= set(self._store.on_duty(consultation.category, region))
+                new |= set(self.store.on_duty(consultation.category, region))
             new -= ids | excluded
             if not new:
                 continue
             ids |= new
-            profiles.update({a.id: a for a in self._store.profiles(new)})
-            busy |= self._store.busy(new, now)
-            loads.update(self._loads.get_many(new, year))
+            profiles.update({a.id: a for a in self.store.profiles(new)})
+            busy |= self.store.busy(new, now)
+            loads.update(self.loads.get_many(new, year))
             try:
-                return choose(facts, profiles.values(), loads, now, programme_cap=self._policy.annual_cap,
-                              available=realtime_available(busy), exclude=excluded, tz=self._policy.timezone)
+                return choose(facts, profiles.values(), loads, now, programme_cap=self.policy.annual_cap,
+                              available=realtime_available(busy), exclude=excluded, tz=self.policy.timezone)
             except NoCandidateError as exc:
                 last_error = exc
         raise last_error or NoCandidateError(facts, {})
 
     def _close(self, offer: Offer, target: OfferStatus, now: datetime) -> bool:
-        request = self._store.request(offer.consultation_id)
+        request = self.store.request(offer.consultation_id)
         if request is None:
             return False
         try:
-            self._store.close_offer(offer, target, now, request)
+            self.store.close_offer(offer, target, now, request)
         except ChangedMeanwhileError:
-            consultation = self._consultations.get(offer.consultation_id)
+            consultation = self.consultations.get(offer.consultation_id)
             if consultation is not None and not consultation.is_open:  # withdrawn or erased meanwhile
-                self._quietly(lambda: self._store.forget(offer.consultation_id, now))
+                self._quietly(lambda: self.store.forget(offer.consultation_id, now))
             return False
         self._advance(offer.consultation_id, now)
         return True
 
     def _move_on(self, request: RealtimeRequest, reason: MoveOnReason, now: datetime) -> str:
-        if not self._store.move_on(request, reason, now):
+        if not self.store.move_on(request, reason, now):
             return "nothing"
         logger().info("real-time request moved on", extra={"reason": reason.value})
-        if self._messenger is not None:
-            self._messenger.tell(f"no_attorney:{request.consultation_id}:{now:%Y%m%d%H%M}",
+        if self.messenger is not None:
+            self.messenger.tell(f"no_attorney:{request.consultation_id}:{now:%Y%m%d%H%M}",
                                  request.consultation_id, ResidentEvent.NO_ATTORNEY_NOW,
-                                 {"callback": self._policy.fallback_phone})
+                                 {"callback": self.policy.fallback_phone})
             return "moved_on"
-        resident = self._quietly(lambda: self._recipients.resident(request.consultation_id))
+        resident = self._quietly(lambda: self.recipients.resident(request.consultation_id))
         if resident is not None:
             phone, lang = resident
-            message = render(MessageKind.NO_ATTORNEY_NOW, f"{self._base}/consultations/{request.consultation_id}",
-                             lang=lang, phone=self._policy.fallback_phone)
-            self._quietly(lambda: self._notifier.send_sms(phone, message.text))
+            message = render(MessageKind.NO_ATTORNEY_NOW, f"{self.base}/consultations/{request.consultation_id}",
+                             lang=lang, phone=self.policy.fallback_phone)
+            self._quietly(lambda: self.notifier.send_sms(phone, message.text))
         return "moved_on"
 
     # --- attorneys -------------------------------------------------------------------------------
 
     def pending_offers(self, principal: Principal) -> list[OfferView]:
         attorney_id = attorney_id_of(principal)
-        now = self._clock()
+        now = self.clock()
         views = []
-        for offer in sorted(self._store.pending_of(attorney_id), key=lambda o: o.deadline):
+        for offer in sorted(self.store.pending_of(attorney_id), key=lambda o: o.deadline):
             if offer.deadline <= now:
                 continue
-            consultation = self._consultations.get(offer.consultation_id)
+            consultation = self.consultations.get(offer.consultation_id)
             triage = consultation.triage if consultation else None
             views.append(OfferView(offer, triage.dismissal_remedy_deadline if triage else None,
                                    triage.wage_settlement_due if triage else None,
@@ -342,44 +343,44 @@ class RealtimeQueue:
 
     def accept(self, principal: Principal, offer_id: str) -> Offer:
         attorney_id = attorney_id_of(principal)
-        now = self._clock()
-        offer = self._store.offer(offer_id)
+        now = self.clock()
+        offer = self.store.offer(offer_id)
         if offer is None or offer.attorney_id != attorney_id:
             raise OfferNotFoundError()
         if not offer.answerable(attorney_id, now):
             raise OfferUnavailableError(OfferStatus.EXPIRED if offer.status is OfferStatus.PENDING else offer.status)
-        request = self._store.request(offer.consultation_id)
+        request = self.store.request(offer.consultation_id)
         if request is None:
             raise OfferUnavailableError()
-        year = self._calendar.to_local(now).year
-        attorney = self._attorneys.get(attorney_id)
-        cap = (attorney.annual_cap if attorney and attorney.annual_cap else self._policy.annual_cap)
+        year = self.calendar.to_local(now).year
+        attorney = self.attorneys.get(attorney_id)
+        cap = (attorney.annual_cap if attorney and attorney.annual_cap else self.policy.annual_cap)
         try:
-            self._store.accept(offer, request, now, year=year, cap=cap,
+            self.store.accept(offer, request, now, year=year, cap=cap,
                                busy_until=now + timedelta(hours=BUSY_HOURS))
         except ChangedMeanwhileError:
-            latest = self._store.offer(offer_id)
+            latest = self.store.offer(offer_id)
             raise OfferUnavailableError(latest.status if latest else None) from None
-        started = request.queued_at if self._calendar.is_open(request.queued_at) else \
-            self._calendar.next_opening(request.queued_at)
-        self._quietly(lambda: self._store.save_accept_seconds(
-            offer.category, rolled(self._store.accept_seconds(offer.category), (now - started).total_seconds())))
+        started = request.queued_at if self.calendar.is_open(request.queued_at) else \
+            self.calendar.next_opening(request.queued_at)
+        self._quietly(lambda: self.store.save_accept_seconds(
+            offer.category, rolled(self.store.accept_seconds(offer.category), (now - started).total_seconds())))
         logger().info("real-time offer accepted", extra={"offer_id": offer.id})
-        if self._messenger is not None:
-            consultation = self._quietly(lambda: self._consultations.get(offer.consultation_id))
+        if self.messenger is not None:
+            consultation = self._quietly(lambda: self.consultations.get(offer.consultation_id))
             if consultation is not None:
-                self._messenger.realtime_accepted(consultation.id, attorney.display_name if attorney else "",
+                self.messenger.realtime_accepted(consultation.id, attorney.display_name if attorney else "",
                                                   consultation.method.value)
         return offer
 
     def decline(self, principal: Principal, offer_id: str) -> Offer:
         attorney_id = attorney_id_of(principal)
-        now = self._clock()
-        offer = self._store.offer(offer_id)
+        now = self.clock()
+        offer = self.store.offer(offer_id)
         if offer is None or offer.attorney_id != attorney_id:
             raise OfferNotFoundError()
         if not offer.answerable(attorney_id, now) or not self._close(offer, OfferStatus.DECLINED, now):
-            latest = self._store.offer(offer_id)
+            latest = self.store.offer(offer_id)
             raise OfferUnavailableError(latest.status if latest and latest.status is not OfferStatus.PENDING
                                         else OfferStatus.EXPIRED)
         return offer
@@ -388,54 +389,54 @@ class RealtimeQueue:
 
     def withdraw_offers_of(self, attorney_id: str, now: datetime | None = None) -> int:
         """The attorney left the roster (or duty): their open offers move on to the next attorney."""
-        now = now or self._clock()
-        return sum(1 for offer in self._store.pending_of(attorney_id)
+        now = now or self.clock()
+        return sum(1 for offer in self.store.pending_of(attorney_id)
                    if self._close(offer, OfferStatus.WITHDRAWN, now))
 
     def reassign(self, consultation_id: str, attorney_id: str, note: str) -> Assignment:
-        now = self._clock()
-        consultation = self._consultations.get(consultation_id)
+        now = self.clock()
+        consultation = self.consultations.get(consultation_id)
         if consultation is None:
             raise ConsultationNotFoundError()
         if consultation.status not in (Status.SUBMITTED, Status.OFFERED, Status.MATCHED):
             raise IllegalTransitionError(consultation.status, Status.MATCHED)
-        attorney = self._attorneys.get(attorney_id)
+        attorney = self.attorneys.get(attorney_id)
         if attorney is None:
             raise UnknownAttorneyError()
-        year = self._calendar.to_local(now).year
-        load = self._loads.get_many([attorney_id], year).get(attorney_id)
+        year = self.calendar.to_local(now).year
+        load = self.loads.get_many([attorney_id], year).get(attorney_id)
         facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
                                   AssignmentMode.MANUAL, consultation.language.value)
-        assignment = manual_assignment(facts, attorney, load, now, programme_cap=self._policy.annual_cap,
-                                       note=note, tz=self._policy.timezone)
-        request = self._store.request(consultation_id)
+        assignment = manual_assignment(facts, attorney, load, now, programme_cap=self.policy.annual_cap,
+                                       note=note, tz=self.policy.timezone)
+        request = self.store.request(consultation_id)
         if consultation.status is Status.OFFERED and request and request.current_offer:
-            offer = self._store.offer(request.current_offer)
+            offer = self.store.offer(request.current_offer)
             if offer is not None:
-                self._store.close_offer(offer, OfferStatus.WITHDRAWN, now, request)
-            consultation = self._consultations.get(consultation_id) or consultation
+                self.store.close_offer(offer, OfferStatus.WITHDRAWN, now, request)
+            consultation = self.consultations.get(consultation_id) or consultation
         previous = consultation.attorney_id if consultation.status is Status.MATCHED else None
-        cap = attorney.annual_cap or self._policy.annual_cap
+        cap = attorney.annual_cap or self.policy.annual_cap
         try:
-            self._store.reassign(consultation.id, sort_key(consultation.created_at, consultation.id), previous,
+            self.store.reassign(consultation.id, sort_key(consultation.created_at, consultation.id), previous,
                                  attorney_id, consultation.status, now, year=year, cap=cap,
-                                 previous_year=self._calendar.to_local(consultation.updated_at).year
+                                 previous_year=self.calendar.to_local(consultation.updated_at).year
                                  if previous else None, reason=assignment.reason.as_dict())
         except ChangedMeanwhileError:
-            latest = self._consultations.get(consultation_id)
+            latest = self.consultations.get(consultation_id)
             raise IllegalTransitionError(latest.status if latest else consultation.status, Status.MATCHED) from None
         if request is not None and request.waiting:
-            self._quietly(lambda: self._store.mark_matched(request))
+            self._quietly(lambda: self.store.mark_matched(request))
         return assignment
 
     # --- helpers -------------------------------------------------------------------------------
 
     def _alert_attorney(self, offer: Offer) -> None:
-        alert = AttorneyAlert(MessageKind.OFFER, f"{self._base}/attorney", deadline=offer.deadline)
-        self._quietly(lambda: self._notifier.email_attorney(offer.attorney_id, alert))
-        contact = self._quietly(lambda: self._attorneys.contact(offer.attorney_id))
-        self._quietly(lambda: alert_phone(self._notifier, contact, MessageKind.OFFER,
-                                          f"{self._base}/attorney", deadline=offer.deadline))
+        alert = AttorneyAlert(MessageKind.OFFER, f"{self.base}/attorney", deadline=offer.deadline)
+        self._quietly(lambda: self.notifier.email_attorney(offer.attorney_id, alert))
+        contact = self._quietly(lambda: self.attorneys.contact(offer.attorney_id))
+        self._quietly(lambda: alert_phone(self.notifier, contact, MessageKind.OFFER,
+                                          f"{self.base}/attorney", deadline=offer.deadline))
 
     @staticmethod
     def _quietly[T](call: Callable[[], T]) -> T | None:

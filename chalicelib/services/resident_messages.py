@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,16 +36,19 @@ from chalicelib.settings import Policy
 LEASE = timedelta(minutes=5)
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class ResidentMessenger:
-    def __init__(self, *, ledger: DeliveryLedger, notifier: Notifier, recipients: Recipients, policy: Policy,
-                 clock: Clock, public_base_url: str, hash_key: Callable[[], str]) -> None:
-        self._ledger = ledger
-        self._notifier = notifier
-        self._recipients = recipients
-        self._policy = policy
-        self._clock = clock
-        self._base = public_base_url.rstrip("/")
-        self._hash_key = hash_key
+    ledger: DeliveryLedger
+    notifier: Notifier
+    recipients: Recipients
+    policy: Policy
+    clock: Clock
+    public_base_url: str
+    hash_key: Callable[[], str]
+    base: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base = self.public_base_url.rstrip("/")
 
     # --- the events ---------------------------------------------------------------------------------
 
@@ -56,10 +59,10 @@ class ResidentMessenger:
                          {"receipt": consultation.receipt})
 
     def booking_confirmed(self, consultation_id: str, booking_id: str, start: datetime, method: str) -> str:
-        cutoff = start - timedelta(minutes=self._policy.cancel_notice_minutes)
+        cutoff = start - timedelta(minutes=self.policy.cancel_notice_minutes)
         if method == "phone":
             return self.tell(f"booked:{booking_id}", consultation_id, ResidentEvent.BOOKING_CONFIRMED_PHONE,
-                             {"when": start, "cutoff": cutoff, "callback": self._policy.fallback_phone})
+                             {"when": start, "cutoff": cutoff, "callback": self.policy.fallback_phone})
         return self.tell(f"booked:{booking_id}", consultation_id, ResidentEvent.BOOKING_CONFIRMED,
                          {"when": start, "cutoff": cutoff, "method": f"method.{method}"})
 
@@ -74,8 +77,8 @@ class ResidentMessenger:
         attorney_name = attorney_name.removesuffix(" 노무사").strip()  # the template says 노무사 itself
         if method == "phone":
             return self.tell(f"accepted:{consultation_id}", consultation_id, ResidentEvent.REALTIME_ACCEPTED_PHONE,
-                             {"attorney": attorney_name, "callback": self._policy.fallback_phone,
-                              "minutes": str(self._policy.callback_minutes)}, path="")
+                             {"attorney": attorney_name, "callback": self.policy.fallback_phone,
+                              "minutes": str(self.policy.callback_minutes)}, path="")
         return self.tell(f"accepted:{consultation_id}", consultation_id, ResidentEvent.REALTIME_ACCEPTED,
                          {"attorney": attorney_name}, path="/room")
 
@@ -84,10 +87,10 @@ class ResidentMessenger:
         ``Policy.reply_alert_minutes`` while the resident has not read the thread; once they have read it
         (``read_marker``, their read cursor, moved on since the last alert) the next message tells them
         again at once."""
-        now = self._clock()
-        window = timedelta(minutes=self._policy.reply_alert_minutes)
+        now = self.clock()
+        window = timedelta(minutes=self.policy.reply_alert_minutes)
         try:
-            taken = self._ledger.take_reply_alert(consultation_id, read_marker, now, window)
+            taken = self.ledger.take_reply_alert(consultation_id, read_marker, now, window)
         except Exception as exc:  # noqa: BLE001 - a message must never undo what it reports
             logger().warning("resident message not handled", extra={"event": "attorney_replied",
                                                                     "error": type(exc).__name__})
@@ -101,8 +104,8 @@ class ResidentMessenger:
         """A booked consultation's reminder (24 h, 1 h before), once per booking and offset; one that
         failed on every channel may be claimed again (the reminders job retries it). In quiet hours it
         is queued, unless the consultation starts before they end (then it goes now or never)."""
-        now = self._clock()
-        p = self._policy
+        now = self.clock()
+        p = self.policy
         quiet = quiet_until(now, p.quiet_hours_start, p.quiet_hours_end, p.timezone)
         return self.tell(f"reminder:{booking_id}:{offset_minutes:+d}", consultation_id,
                          ResidentEvent.REMINDER, {"when": start},
@@ -128,18 +131,18 @@ class ResidentMessenger:
 
     def _tell(self, key: str, consultation_id: str, event: ResidentEvent, variables: Mapping[str, str | datetime],
               path: str, urgent: bool = False, retry_failed: bool = False) -> str:
-        now = self._clock()
-        plain = {"link": f"{self._base}/consultations/{consultation_id}{path}"}
+        now = self.clock()
+        plain = {"link": f"{self.base}/consultations/{consultation_id}{path}"}
         for name, value in variables.items():
             plain[name] = value.isoformat() if isinstance(value, datetime) else str(value)
         delivery = Delivery(key=key, consultation_id=consultation_id, event=event.value, language="",
                             variables=plain)
         quiet = None if urgent or event in mt.URGENT_EVENTS else quiet_until(
-            now, self._policy.quiet_hours_start, self._policy.quiet_hours_end, self._policy.timezone)
+            now, self.policy.quiet_hours_start, self.policy.quiet_hours_end, self.policy.timezone)
         if quiet is not None:
-            queued = self._ledger.queue(Delivery(**{**delivery.__dict__, "due_at": quiet}))
+            queued = self.ledger.queue(Delivery(**{**delivery.__dict__, "due_at": quiet}))
             return Result.QUEUED.value if queued else "duplicate"
-        token = self._ledger.claim(delivery, now, retry_failed=retry_failed)
+        token = self.ledger.claim(delivery, now, retry_failed=retry_failed)
         if token is None:
             return "duplicate"
         return self._send(delivery, token, now)
@@ -147,9 +150,9 @@ class ResidentMessenger:
     def send_due(self, now: datetime, limit: int = 100) -> dict[str, int]:
         """Send the messages queued in the quiet hours that are now due (the job)."""
         summary = {"due": 0, "sent": 0, "skipped": 0}
-        for delivery in self._ledger.due(now, limit):
+        for delivery in self.ledger.due(now, limit):
             summary["due"] += 1
-            token = self._ledger.claim_queued(delivery.key, now, LEASE)
+            token = self.ledger.claim_queued(delivery.key, now, LEASE)
             if token is None:
                 summary["skipped"] += 1
                 continue
@@ -159,21 +162,21 @@ class ResidentMessenger:
 
     def _send(self, delivery: Delivery, token: str, now: datetime) -> str:
         event = ResidentEvent(delivery.event)
-        recipient = self._recipients.resident(delivery.consultation_id)
+        recipient = self.recipients.resident(delivery.consultation_id)
         if recipient is None:
             self._mark(token, now, replace(delivery, result=Result.NO_RECIPIENT))
             return Result.NO_RECIPIENT.value
         phone, language = recipient
-        hashed = hmac.new(self._hash_key().encode(), phone.encode(), hashlib.sha256).hexdigest()
+        hashed = hmac.new(self.hash_key().encode(), phone.encode(), hashlib.sha256).hexdigest()
         message = mt.render(event, language, self._localised(delivery.variables, language))
         if event not in mt.URGENT_EVENTS:
-            day = now.astimezone(quiet_zone(self._policy)).strftime("%Y-%m-%d")
-            if not self._ledger.take_allowance(hashed, day, self._policy.messages_per_recipient_per_day):
+            day = now.astimezone(quiet_zone(self.policy)).strftime("%Y-%m-%d")
+            if not self.ledger.take_allowance(hashed, day, self.policy.messages_per_recipient_per_day):
                 self._mark(token, now, replace(delivery, result=Result.LIMITED, recipient=hashed,
                                                  language=message.language, template=message.code))
                 return Result.LIMITED.value
         try:
-            sent = self._notifier.send_message(phone, message)
+            sent = self.notifier.send_message(phone, message)
         except NotificationFailedError as exc:
             logger().warning("resident message failed on every channel",
                              extra={"event": event.value, "error": str(exc)})
@@ -189,10 +192,10 @@ class ResidentMessenger:
     def poll_results(self, now: datetime, limit: int = 100) -> dict[str, int]:
         """Fetch the delivery reports of accepted 알림톡 that had none yet (the job)."""
         summary = {"awaiting": 0, "settled": 0}
-        lookup: Callable[[str, str], Sent] | None = getattr(self._notifier, "delivery_result", None)  # DeliveryReports
+        lookup: Callable[[str, str], Sent] | None = getattr(self.notifier, "delivery_result", None)  # DeliveryReports
         if lookup is None:
             return summary
-        for delivery in self._ledger.awaiting_result(limit):
+        for delivery in self.ledger.awaiting_result(limit):
             summary["awaiting"] += 1
             try:
                 sent = lookup(delivery.message_id, delivery.fallback or "SMS")
@@ -201,7 +204,7 @@ class ResidentMessenger:
             if sent.result == Result.ACCEPTED.value:
                 continue
             settled = Delivery(**{**delivery.__dict__, "result": Result(sent.result), "channel": sent.channel})
-            summary["settled"] += int(self._ledger.settle(settled, now))
+            summary["settled"] += int(self.ledger.settle(settled, now))
         return summary
 
     def _localised(self, variables: dict[str, str], language: str) -> dict[str, str]:
@@ -216,7 +219,7 @@ class ResidentMessenger:
         return out
 
     def _mark(self, token: str, now: datetime, marked: Delivery) -> None:
-        if not self._ledger.mark(marked, token, now):
+        if not self.ledger.mark(marked, token, now):
             logger().warning("resident message: claim lost before marking", extra={"event": marked.event})
 
 

@@ -19,6 +19,7 @@ replaced by closing + retention when it closes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -33,42 +34,44 @@ LOOKBACK = 3  # stale periods of intake months read per run
 PAGE = 100
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class RetentionService:
-    def __init__(self, *, consultations: ConsultationRepository, recipients: Recipients, notifier: Notifier,
-                 forget_realtime: Callable[[str, datetime], object], calendar: ServiceCalendar, policy: Policy,
-                 public_base_url: str, erase_documents: Callable[[str], object] | None = None) -> None:
-        self._consultations = consultations
-        self._erase_documents = erase_documents  # an expired request's documents serve no one
-        self._recipients = recipients
-        self._notifier = notifier
-        self._forget_realtime = forget_realtime
-        self._calendar = calendar
-        self._policy = policy
-        self._base = public_base_url.rstrip("/")
+    consultations: ConsultationRepository
+    recipients: Recipients
+    notifier: Notifier
+    forget_realtime: Callable[[str, datetime], object]
+    calendar: ServiceCalendar
+    policy: Policy
+    public_base_url: str
+    erase_documents: Callable[[str], object] | None = None  # an expired request's documents serve no one
+    base: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base = self.public_base_url.rstrip("/")
 
     def expire_stale(self, now: datetime) -> dict[str, int]:
-        cutoff = now - timedelta(days=self._policy.stale_request_days)
-        first = cutoff - timedelta(days=LOOKBACK * self._policy.stale_request_days)
+        cutoff = now - timedelta(days=self.policy.stale_request_days)
+        first = cutoff - timedelta(days=LOOKBACK * self.policy.stale_request_days)
         months = self._months(first, cutoff)
         seen = expired = told = 0
         for month in months:
             after = None
             while True:
-                page = self._consultations.list_by_month(month, PAGE, after)
+                page = self.consultations.list_by_month(month, PAGE, after)
                 for consultation in page.items:
                     seen += 1
                     if consultation.status is not Status.SUBMITTED or consultation.updated_at > cutoff:
                         continue
                     try:
-                        self._consultations.transition(consultation.id, Status.EXPIRED, now,
+                        self.consultations.transition(consultation.id, Status.EXPIRED, now,
                                                        expected=Status.SUBMITTED)
                     except IllegalTransitionError:
                         continue  # booked or offered meanwhile: it is not stale any more
                     expired += 1
                     if consultation.mode is Mode.REALTIME:
-                        self._quietly(partial(self._forget_realtime, consultation.id, now))
-                    if self._erase_documents is not None:
-                        self._quietly(partial(self._erase_documents, consultation.id))
+                        self._quietly(partial(self.forget_realtime, consultation.id, now))
+                    if self.erase_documents is not None:
+                        self._quietly(partial(self.erase_documents, consultation.id))
                     told += self._tell(consultation.id)
                 if not page.after:
                     break
@@ -79,21 +82,21 @@ class RetentionService:
 
     def _months(self, first: datetime, last: datetime) -> list[str]:
         months: list[str] = []
-        day = self._calendar.to_local(first).date().replace(day=1)
-        end = self._calendar.to_local(last).date()
+        day = self.calendar.to_local(first).date().replace(day=1)
+        end = self.calendar.to_local(last).date()
         while day <= end:
             months.append(day.strftime("%Y-%m"))
             day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         return months
 
     def _tell(self, consultation_id: str) -> int:
-        resident = self._quietly(lambda: self._recipients.resident(consultation_id))
+        resident = self._quietly(lambda: self.recipients.resident(consultation_id))
         if resident is None:
             return 0
         phone, lang = resident
-        text = render(MessageKind.REQUEST_EXPIRED, f"{self._base}/consultations/{consultation_id}", lang=lang,
-                      phone=self._policy.fallback_phone).text
-        return 1 if self._quietly(lambda: self._notifier.send_sms(phone, text)) is not None else 0
+        text = render(MessageKind.REQUEST_EXPIRED, f"{self.base}/consultations/{consultation_id}", lang=lang,
+                      phone=self.policy.fallback_phone).text
+        return 1 if self._quietly(lambda: self.notifier.send_sms(phone, text)) is not None else 0
 
     @staticmethod
     def _quietly[T](call: Callable[[], T]) -> T | None:

@@ -138,38 +138,36 @@ class NudgeSummary:
         return {"waiting": self.waiting, "sent": self.sent, "skipped": self.skipped, "failed": self.failed}
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class RoomService:
-    def __init__(self, *, consultations: ConsultationRepository, store: ThreadStore, booked: BookedSlots,
-                 cipher: FieldCipher, audit: AuditLog, notifier: Notifier, recipients: Recipients,
-                 release: Callable[[str, str], None] | None, policy: Policy,
-                 ice_servers: IceServers, clock: Clock, public_base_url: str,
-                 messenger: ResidentMessenger | None = None, cancel_reminders: Callable[[str], object] | None = None,
-                 counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None,
-                 translator: Translator | None = None,
-                 speaks: Callable[[str, str], bool] | None = None) -> None:
-        self._consultations = consultations
-        self._translator = translator  # None: this stage translates nothing
-        self._speaks = speaks or (lambda attorney_id, language: False)  # (attorney id, language) -> bool
-        self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
-        self._store = store
-        self._booked = booked
-        self._cipher = cipher
-        self._audit = audit
-        self._notifier = notifier
-        self._recipients = recipients
-        self._release = release
-        self._policy = policy
-        # the stage's STUN/TURN servers; TURN credentials are made per room view (domain/ice.py)
-        self._ice = ice_servers
-        self._clock = clock
-        self._base = public_base_url.rstrip("/")
-        self._cancel_reminders = cancel_reminders
-        self._counted_load = counted_load
+    consultations: ConsultationRepository
+    store: ThreadStore
+    booked: BookedSlots
+    cipher: FieldCipher
+    audit: AuditLog
+    notifier: Notifier
+    recipients: Recipients
+    release: Callable[[str, str], None] | None
+    policy: Policy
+    # the stage's STUN/TURN servers; TURN credentials are made per room view (domain/ice.py)
+    ice_servers: IceServers
+    clock: Clock
+    public_base_url: str
+    messenger: ResidentMessenger | None = None  # ResidentMessenger: tells the resident (templated, exactly once)
+    cancel_reminders: Callable[[str], object] | None = None
+    counted_load: Callable[[Consultation], tuple[str, int] | None] | None = None
+    translator: Translator | None = None  # None: this stage translates nothing
+    # (attorney id, language) -> bool; None: nobody's languages are known
+    speaks: Callable[[str, str], bool] | None = None
+    base: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.base = self.public_base_url.rstrip("/")
 
     # --- who ----------------------------------------------------------------------------------
 
     def _reader(self, principal: Principal, consultation_id: str) -> tuple[Consultation, Reader]:
-        consultation = self._consultations.get(consultation_id)
+        consultation = self.consultations.get(consultation_id)
         reader = reader_of(principal, consultation) if consultation is not None else None
         if consultation is None or reader is None:
             raise ConsultationNotFoundError()
@@ -189,20 +187,20 @@ class RoomService:
         # The two parties only (CONTRACT.md): staff see a consultation's details, access-logged,
         # but not the conversation itself.
         consultation, side = self._participant(principal, consultation_id)
-        limit = limit or self._policy.message_page_size
-        sealed = self._store.messages(consultation_id, since, limit)
+        limit = limit or self.policy.message_page_size
+        sealed = self.store.messages(consultation_id, since, limit)
         messages = [self._open_message(m) for m in sealed]
         if side is Side.ATTORNEY and any(m.side is Side.RESIDENT for m in messages):
             # staff reading the resident's words: access-logged (a poll that brings nothing new is not)
-            self._audit.record_access(AccessEvent(
-                at=self._clock(), actor=principal.subject, actor_role=principal.role.value,
+            self.audit.record_access(AccessEvent(
+                at=self.clock(), actor=principal.subject, actor_role=principal.role.value,
                 owner=consultation.owner, record=f"{ENTITY}:{consultation.id}", action="read_thread", ip=ip))
-        state = self._store.state(consultation_id)
+        state = self.store.state(consultation_id)
         if messages:
             last = messages[-1].cursor
             theirs = any(m.side is side.other for m in messages)
             if theirs and (state.read_by(side) or "") < last:
-                state = self._store.mark_read(consultation_id, side, last)
+                state = self.store.mark_read(consultation_id, side, last)
         return ThreadPage(messages=messages, next=messages[-1].cursor if messages else since,
                           unread=state.unread_by(side), read_by_other=state.read_by(side.other),
                           closed=state.closed or consultation.status not in
@@ -212,7 +210,7 @@ class RoomService:
     def post(self, principal: Principal, consultation_id: str, text: str) -> Message:
         consultation, side = self._participant(principal, consultation_id)
         check_can_post(consultation)
-        now = self._clock()
+        now = self.clock()
         message_id = str(uuid.uuid4())
         translation, untranslated = self._translate(consultation, side, text)
         fields: dict[str, object] = {"text": text}
@@ -221,28 +219,28 @@ class RoomService:
         if untranslated is not None:
             fields["untranslated"] = untranslated
         sealed = self._seal(MESSAGE_ENTITY, f"{consultation_id}/{message_id}", fields)
-        stored = self._store.post(SealedMessage(new_cursor(now), message_id, consultation_id, side, sealed, now),
-                                  rate_key=principal.subject, rate_limit=self._policy.messages_per_minute,
+        stored = self.store.post(SealedMessage(new_cursor(now), message_id, consultation_id, side, sealed, now),
+                                  rate_key=principal.subject, rate_limit=self.policy.messages_per_minute,
                                   now=now, retention=self._retention)
-        if side is Side.ATTORNEY and self._messenger is not None:
+        if side is Side.ATTORNEY and self.messenger is not None:
             self._tell_resident_of_reply(consultation_id)
         return Message(stored, message_id, consultation_id, side, text, now, translation, untranslated)
 
     def _translate(self, consultation: Consultation, side: Side, text: str) -> tuple[Translation | None, str | None]:
         """The message's machine translation for the other side, or why there is none when the thread
         needs one ("unsupported": no translator for the language; "unavailable": it failed now)."""
-        if self._translator is None:
+        if self.translator is None:
             return None, None
         language = consultation.language.value
         if not needs_translation(language, attorney_speaks_it=False):
             return None, None  # a Korean thread: no roster read per message
-        if consultation.attorney_id and self._speaks(consultation.attorney_id, language):
+        if consultation.attorney_id and self.speaks is not None and self.speaks(consultation.attorney_id, language):
             return None, None
         way = direction(language, from_resident=side is Side.RESIDENT)
         if way is None:
             return None, "unsupported"
         try:
-            return Translation(self._translator.translate(text, way.source, way.target), way.source, way.target), None
+            return Translation(self.translator.translate(text, way.source, way.target), way.source, way.target), None
         except TranslationUnavailableError:
             logger().warning("message sent untranslated: the translator failed",
                              extra={"consultation_id": consultation.id, "source": way.source, "target": way.target})
@@ -250,19 +248,19 @@ class RoomService:
 
     def _tell_resident_of_reply(self, consultation_id: str) -> None:
         """Coalesced while unread: one message per ``reply_alert_minutes`` until the resident reads."""
-        state = best_effort(lambda: self._store.state(consultation_id), "reply alert: reading the thread state",
+        state = best_effort(lambda: self.store.state(consultation_id), "reply alert: reading the thread state",
                             consultation_id=consultation_id)  # the message is posted; the alert is best effort
-        if state is not None and self._messenger is not None:
-            self._messenger.attorney_replied(consultation_id, state.read_by(Side.RESIDENT) or "")
+        if state is not None and self.messenger is not None:
+            self.messenger.attorney_replied(consultation_id, state.read_by(Side.RESIDENT) or "")
 
     def mark_read(self, principal: Principal, consultation_id: str, until: str) -> ThreadPage:
         _, side = self._participant(principal, consultation_id)
-        state = self._store.mark_read(consultation_id, side, until)
+        state = self.store.mark_read(consultation_id, side, until)
         return ThreadPage([], until, state.unread_by(side), state.read_by(side.other), state.closed, side)
 
     @property
     def _retention(self) -> timedelta:
-        return message_retention(self._policy)
+        return message_retention(self.policy)
 
     def _open_message(self, m: SealedMessage) -> Message:
         data = self._open(MESSAGE_ENTITY, f"{m.consultation_id}/{m.id}", m.sealed)
@@ -272,56 +270,56 @@ class RoomService:
                        untranslated if isinstance(untranslated, str) else None)
 
     def _seal(self, entity: str, record_id: str, fields: Mapping[str, object]) -> bytes:
-        return seal_fields(self._cipher, entity, record_id, fields)
+        return seal_fields(self.cipher, entity, record_id, fields)
 
     def _open(self, entity: str, record_id: str, blob: bytes) -> dict[str, object]:
-        return open_fields(self._cipher, entity, record_id, blob)
+        return open_fields(self.cipher, entity, record_id, blob)
 
     # --- the room -----------------------------------------------------------------------------
 
     def _window(self, consultation: Consultation) -> tuple[RoomWindow | None, tuple[datetime, datetime] | None]:
-        booked = self._booked(consultation.id) if consultation.status is not Status.MATCHED else None
-        p = self._policy
+        booked = self.booked(consultation.id) if consultation.status is not Status.MATCHED else None
+        p = self.policy
         return room_window(consultation, booked, opens_before=timedelta(minutes=p.room_opens_minutes_before),
                            closes_after=timedelta(minutes=p.room_closes_minutes_after)), booked
 
     def room(self, principal: Principal, consultation_id: str, *, ip: str = "") -> RoomView:
         consultation, side = self._participant(principal, consultation_id)
         window, booked = self._window(consultation)
-        now = self._clock()
+        now = self.clock()
         phone = None
         if side is Side.ATTORNEY and consultation.method is Method.PHONE and consultation.sealed is not None \
                 and consultation.status in {Status.MATCHED, Status.BOOKED, Status.IN_PROGRESS}:
             personal = self._open(ENTITY, consultation.id, consultation.sealed)
-            self._audit.record_access(AccessEvent(
+            self.audit.record_access(AccessEvent(
                 at=now, actor=principal.subject, actor_role=principal.role.value, owner=consultation.owner,
                 record=f"{ENTITY}:{consultation.id}", action="read_phone", ip=ip))
             found = personal.get("phone")
             phone = found if isinstance(found, str) else None
-        recorded = self._store.outcome(consultation_id)
+        recorded = self.store.outcome(consultation_id)
         return RoomView(consultation=consultation, side=side, window=window,
-                        open_now=window is not None and window.is_open(now), ice_servers=self._ice.at(now),
+                        open_now=window is not None and window.is_open(now), ice_servers=self.ice_servers.at(now),
                         booked=booked, phone=phone, outcome=recorded.outcome if recorded else None,
-                        fallback_phone=self._policy.fallback_phone)
+                        fallback_phone=self.policy.fallback_phone)
 
     def signal(self, principal: Principal, consultation_id: str, kind: SignalType, data: object) -> str:
         consultation, side = self._participant(principal, consultation_id)
         window, _ = self._window(consultation)
-        now = self._clock()
+        now = self.clock()
         check_room_open(window, now)
         cursor = new_cursor(now)
         sealed = self._seal(SIGNAL_ENTITY, f"{consultation_id}/{cursor}", {"data": data})
-        self._store.add_signal(SignalRecord(cursor, consultation_id, side, kind, sealed, now),
-                               timedelta(seconds=self._policy.signal_ttl_seconds))
+        self.store.add_signal(SignalRecord(cursor, consultation_id, side, kind, sealed, now),
+                               timedelta(seconds=self.policy.signal_ttl_seconds))
         return cursor
 
     def signals(self, principal: Principal, consultation_id: str,
                 since: str | None) -> tuple[list[SignalView], str | None]:
         consultation, side = self._participant(principal, consultation_id)
         window, _ = self._window(consultation)
-        now = self._clock()
+        now = self.clock()
         check_room_open(window, now)
-        found = self._store.signals(consultation_id, since, now)
+        found = self.store.signals(consultation_id, since, now)
         views = [SignalView(s.cursor, s.side, s.type,
                             self._open(SIGNAL_ENTITY, f"{consultation_id}/{s.cursor}", s.sealed)["data"])
                  for s in found if s.side is not side]
@@ -335,33 +333,33 @@ class RoomService:
         consultation, side = self._participant(principal, consultation_id)
         if side is not Side.ATTORNEY:
             raise ConsultationNotFoundError()
-        now = self._clock()
+        now = self.clock()
         if consultation.status is Status.BOOKED:
-            booked = self._booked(consultation_id)
+            booked = self.booked(consultation_id)
             if booked is not None and now < booked[0]:
                 raise NotStartedYetError(booked[0])  # closing only once the consultation is under way
         if consultation.status is Status.COMPLETED:
-            if self._store.outcome(consultation_id) is not None:
+            if self.store.outcome(consultation_id) is not None:
                 raise OutcomeAlreadyRecordedError()
         else:
             if consultation.status in {Status.MATCHED, Status.BOOKED}:
-                self._consultations.transition(consultation_id, Status.IN_PROGRESS, now,
+                self.consultations.transition(consultation_id, Status.IN_PROGRESS, now,
                                                expected=consultation.status)
-            self._consultations.transition(consultation_id, Status.COMPLETED, now, expected=Status.IN_PROGRESS)
+            self.consultations.transition(consultation_id, Status.COMPLETED, now, expected=Status.IN_PROGRESS)
         sealed_note = self._seal(OUTCOME_ENTITY, consultation_id, {"note": note}) if note else None
         record = OutcomeRecord(consultation_id, consultation.attorney_id or "", outcome, now, sealed_note)
         unload = None
-        if not counts_towards_annual_cap(outcome) and self._counted_load is not None:
-            unload = self._counted_load(consultation)  # a no-show is not work: off the annual count
-        self._store.save_outcome(record, unload)
-        self._consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics
-        self._store.close(consultation_id)
-        cancel_reminders = self._cancel_reminders
+        if not counts_towards_annual_cap(outcome) and self.counted_load is not None:
+            unload = self.counted_load(consultation)  # a no-show is not work: off the annual count
+        self.store.save_outcome(record, unload)
+        self.consultations.note_result(consultation_id, outcome=outcome.value)  # its code, for the statistics
+        self.store.close(consultation_id)
+        cancel_reminders = self.cancel_reminders
         if cancel_reminders is not None:  # the follow-up asking for this outcome, and any other
             best_effort(lambda: cancel_reminders(consultation_id),  # the reminder job skips closed ones
                         "cancelling the reminders after the outcome", consultation_id=consultation_id)
         self._send_survey(consultation_id)
-        release = self._release
+        release = self.release
         if release is not None and consultation.attorney_id:
             attorney_id = consultation.attorney_id  # the outcome stands; the busy mark also expires
             best_effort(lambda: release(attorney_id, consultation_id),
@@ -369,20 +367,20 @@ class RoomService:
         return record
 
     def _send_survey(self, consultation_id: str) -> None:
-        if self._messenger is not None:
-            outcome = self._store.outcome(consultation_id)
+        if self.messenger is not None:
+            outcome = self.store.outcome(consultation_id)
             if outcome is not None:
-                self._messenger.consultation_closed(consultation_id, outcome.outcome.value)
-            self._messenger.tell(f"survey:{consultation_id}", consultation_id, ResidentEvent.SURVEY, {},
+                self.messenger.consultation_closed(consultation_id, outcome.outcome.value)
+            self.messenger.tell(f"survey:{consultation_id}", consultation_id, ResidentEvent.SURVEY, {},
                                  path="/survey")
             return
-        resident = self._recipients.resident(consultation_id)
+        resident = self.recipients.resident(consultation_id)
         if resident is None:
             return
         phone, lang = resident
-        text = render(MessageKind.SURVEY, f"{self._base}/consultations/{consultation_id}/survey", lang=lang).text
+        text = render(MessageKind.SURVEY, f"{self.base}/consultations/{consultation_id}/survey", lang=lang).text
         try:
-            self._notifier.send_sms(phone, text)
+            self.notifier.send_sms(phone, text)
         except NotificationFailedError:
             logger().warning("survey SMS not sent", extra={"consultation_id": consultation_id})
 
@@ -390,29 +388,29 @@ class RoomService:
 
     def nudge_waiting(self, now: datetime) -> NudgeSummary:
         """SMS the attorney of each thread whose resident message waited longer than the policy."""
-        due = self._store.waiting(now - timedelta(minutes=self._policy.message_nudge_minutes))
+        due = self.store.waiting(now - timedelta(minutes=self.policy.message_nudge_minutes))
         sent = skipped = failed = 0
         for consultation_id, since in due:
-            consultation = self._consultations.get(consultation_id)
+            consultation = self.consultations.get(consultation_id)
             if consultation is None or not consultation.attorney_id or not consultation.is_open:
-                self._store.mark_nudged(consultation_id, since, now)
+                self.store.mark_nudged(consultation_id, since, now)
                 skipped += 1
                 continue
-            contact = self._recipients.attorney(consultation.attorney_id)
+            contact = self.recipients.attorney(consultation.attorney_id)
             if contact is None or not contact.phone:
-                self._store.mark_nudged(consultation_id, since, now)
+                self.store.mark_nudged(consultation_id, since, now)
                 skipped += 1
                 continue
-            if not self._store.mark_nudged(consultation_id, since, now):
+            if not self.store.mark_nudged(consultation_id, since, now):
                 skipped += 1  # another run claimed it, or the attorney answered meanwhile
                 continue
-            link = f"{self._base}/consultations/{consultation_id}/room"
+            link = f"{self.base}/consultations/{consultation_id}/room"
             try:
                 if contact.alert_channel == AlertChannel.EMAIL:  # their choice: e-mail only
-                    self._notifier.email_attorney(consultation.attorney_id,
+                    self.notifier.email_attorney(consultation.attorney_id,
                                                   AttorneyAlert(MessageKind.MESSAGE_WAITING, link))
                 else:
-                    alert_phone(self._notifier, contact, MessageKind.MESSAGE_WAITING, link)
+                    alert_phone(self.notifier, contact, MessageKind.MESSAGE_WAITING, link)
                 sent += 1
             except NotificationFailedError:
                 failed += 1

@@ -16,6 +16,7 @@ attorney also ends every session of their linked accounts
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from chalicelib.domain.attorneys import AttorneyLinks
@@ -48,63 +49,64 @@ def active_attorney_of(attorneys: AttorneyLinks, subject: str) -> str | None:
     return attorney_id if profile is not None and getattr(profile, "active", False) else None
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class SessionService:
-    def __init__(self, *, store: SessionStore, codec: AccessTokenCodec, attorneys: AttorneyLinks,
-                 admin_subjects: Collection[str], history: LoginHistory, clock: Callable[[], datetime],
-                 refresh_ttl: timedelta, idle_minutes: int | None = None,
-                 staff_idle_minutes: int | None = None) -> None:
-        self._store = store
-        self._codec = codec
-        self._attorneys = attorneys
-        self._admins = frozenset(admin_subjects)
-        self._history = history
-        self._clock = clock
-        self._refresh_ttl = refresh_ttl
-        self._idle = idle_minutes
-        self._staff_idle = staff_idle_minutes
+    store: SessionStore
+    codec: AccessTokenCodec
+    attorneys: AttorneyLinks
+    admin_subjects: Collection[str]
+    history: LoginHistory
+    clock: Callable[[], datetime]
+    refresh_ttl: timedelta
+    idle_minutes: int | None = None
+    staff_idle_minutes: int | None = None
+    admins: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.admins = frozenset(self.admin_subjects)
 
     def _tokens(self, session: Session, refresh_token: str, now: datetime) -> Tokens:
-        attorney_id = active_attorney_of(self._attorneys, session.subject)
-        role = role_for(session.subject, self._admins, attorney_id)
-        access, expires = self._codec.issue(subject=session.subject, role=role, provider=session.provider,
+        attorney_id = active_attorney_of(self.attorneys, session.subject)
+        role = role_for(session.subject, self.admins, attorney_id)
+        access, expires = self.codec.issue(subject=session.subject, role=role, provider=session.provider,
                                             session_id=session.id, attorney_id=attorney_id, now=now)
         return Tokens(access_token=access, access_expires_at=expires, refresh_token=refresh_token,
                       refresh_expires_at=session.expires_at, session_id=session.id, role=role)
 
     def spend_login_state(self, state_hash: str, expires_at: datetime) -> bool:
         """True the first time a sign-in's state comes back, False for a replay."""
-        return self._store.spend_login_state(state_hash, expires_at)
+        return self.store.spend_login_state(state_hash, expires_at)
 
     def start(self, subject: str, provider: Provider, client: Client | None = None) -> Tokens:
         """A new session (refresh-token family) for a person who just signed in; ``client`` gives the
         "my sessions" list a device name and a coarse address hint."""
-        now = self._clock()
+        now = self.clock()
         refresh = new_refresh_token()
-        staff = is_staff(role_for(subject, self._admins, active_attorney_of(self._attorneys, subject)))
+        staff = is_staff(role_for(subject, self.admins, active_attorney_of(self.attorneys, subject)))
         session = Session(id=new_session_id(), subject=subject, provider=provider, created_at=now,
-                          expires_at=now + self._refresh_ttl,
-                          idle_minutes=self._staff_idle if staff else self._idle,
+                          expires_at=now + self.refresh_ttl,
+                          idle_minutes=self.staff_idle_minutes if staff else self.idle_minutes,
                           device=device_label(client.user_agent) if client else "",
                           ip_hint=ip_hint(client.ip) if client else "")
-        self._store.create(session, token_hash(refresh))
+        self.store.create(session, token_hash(refresh))
         return self._tokens(session, refresh, now)
 
     def of(self, principal: Principal) -> list[Session]:
         """The person's live sessions, newest first."""
-        now = self._clock()
-        return [s for s in self._store.of_subject(principal.subject) if s.is_live(now) and not s.idle_at(now)]
+        now = self.clock()
+        return [s for s in self.store.of_subject(principal.subject) if s.is_live(now) and not s.idle_at(now)]
 
     def end_own(self, principal: Principal, session_id: str, client: Client) -> Session | None:
         """End one of the person's own sessions (None: no such session of theirs)."""
-        session = self._store.get(session_id)
-        if session is None or session.subject != principal.subject or not session.is_live(self._clock()):
+        session = self.store.get(session_id)
+        if session is None or session.subject != principal.subject or not session.is_live(self.clock()):
             return None
         return self.end(session_id, client, reason="ended_by_owner")
 
     def reissue(self, principal: Principal) -> Tokens:
         """A fresh access token in the same session (after the role changed); no new refresh token."""
-        session = self._store.get(principal.session_id)
-        now = self._clock()
+        session = self.store.get(principal.session_id)
+        now = self.clock()
         if session is None or not session.is_live(now):
             raise TokenRejectedError("session_revoked", subject=principal.subject)
         return self._tokens(session, "", now)
@@ -112,9 +114,9 @@ class SessionService:
     # -- the Authenticator port ------------------------------------------------
 
     def authenticate(self, token: str) -> Principal:
-        now = self._clock()
-        claims = self._codec.verify(token, now)
-        session = self._store.get(claims.session_id)
+        now = self.clock()
+        claims = self.codec.verify(token, now)
+        session = self.store.get(claims.session_id)
         if session is None or session.subject != claims.subject or not session.is_live(now):
             raise TokenRejectedError("session_revoked", subject=claims.subject)
         return Principal(subject=claims.subject, role=claims.role, provider=claims.provider,
@@ -124,7 +126,7 @@ class SessionService:
 
     def confirm_second_factor(self, session_id: str) -> Session:
         """The session's second factor was just accepted: its staff tokens work in full from now on."""
-        session = self._store.confirm_second_factor(session_id, self._clock())
+        session = self.store.confirm_second_factor(session_id, self.clock())
         if session is None:
             raise TokenRejectedError("session_revoked")
         return session
@@ -139,7 +141,7 @@ class SessionService:
         if subject is None:
             logger().info("access token refused", extra={"reason": reason})
             return
-        self._history.rejected(TOKEN_PROVIDER, client, reason, subject)
+        self.history.rejected(TOKEN_PROVIDER, client, reason, subject)
 
     # -- refresh and logout ------------------------------------------------------
 
@@ -149,33 +151,33 @@ class SessionService:
         Throttled per address only: guessing a 256-bit token is hopeless, and a
         stolen one is caught by reuse detection, not by counting failures."""
         try:
-            self._history.guard_ip(TOKEN_PROVIDER, client)
+            self.history.guard_ip(TOKEN_PROVIDER, client)
             if not refresh_token or len(refresh_token) > 256:
                 raise RefreshError("This sign-in has ended. Please sign in again.", reason="refresh_malformed")
             new = new_refresh_token()
-            session = self._store.rotate(token_hash(refresh_token), token_hash(new), self._clock())
+            session = self.store.rotate(token_hash(refresh_token), token_hash(new), self.clock())
         except RefreshError as exc:
             if exc.reason in ("refresh_idle", "refresh_expired") and exc.subject:
                 # a session that simply ran out: in the person's history, not a failed attempt
-                self._history.rejected(TOKEN_PROVIDER, client, exc.reason, exc.subject)
+                self.history.rejected(TOKEN_PROVIDER, client, exc.reason, exc.subject)
             else:
-                self._history.failure(TOKEN_PROVIDER, client, exc.reason, exc.subject)
+                self.history.failure(TOKEN_PROVIDER, client, exc.reason, exc.subject)
             raise
         except LoginThrottledError:
             raise
-        tokens = self._tokens(session, new, self._clock())
-        self._history.success(TOKEN_PROVIDER, client, session.subject, reason="refreshed")
+        tokens = self._tokens(session, new, self.clock())
+        self.history.success(TOKEN_PROVIDER, client, session.subject, reason="refreshed")
         return tokens
 
     def end(self, session_id: str, client: Client, reason: str = "logout") -> Session | None:
-        session = self._store.revoke(session_id, self._clock(), reason)
+        session = self.store.revoke(session_id, self.clock(), reason)
         if session is not None:
-            self._history.success(session.provider.value, client, session.subject, reason=reason)
+            self.history.success(session.provider.value, client, session.subject, reason=reason)
         return session
 
     def end_by_refresh(self, refresh_token: str, client: Client) -> Session | None:
-        session = self._store.session_of(token_hash(refresh_token)) if refresh_token else None
+        session = self.store.session_of(token_hash(refresh_token)) if refresh_token else None
         return self.end(session.id, client) if session else None
 
     def end_all(self, subject: str, reason: str) -> int:
-        return self._store.revoke_all(subject, self._clock(), reason)
+        return self.store.revoke_all(subject, self.clock(), reason)
