@@ -163,8 +163,8 @@ class AccountService:
         expires = now + self.invite_ttl
         self.invites.create(invite_hash(code), attorney_id, admin.subject, now, expires)
         self.audit.record_access(AccessEvent(at=now, actor=admin.subject, actor_role=admin.role.value,
-                                              owner=f"attorney:{attorney_id}", record=f"attorney:{attorney_id}",
-                                              action="invite_created", ip=client.ip))
+                                             owner=f"attorney:{attorney_id}", record=f"attorney:{attorney_id}",
+                                             action="invite_created", ip=client.ip))
         return Invite(code=format_invite_code(code), attorney_id=attorney_id, expires_at=expires)
 
     def redeem_invite(self, principal: Principal, raw_code: str, client: Client) -> tuple[str, Tokens]:
@@ -184,9 +184,9 @@ class AccountService:
             raise
         self.history.success(provider, client, principal.subject, reason="attorney_linked")
         self.audit.record_access(AccessEvent(at=self.clock(), actor=principal.subject,
-                                              actor_role=Role.ATTORNEY.value, owner=principal.subject,
-                                              record=f"attorney:{attorney_id}", action="attorney_linked",
-                                              ip=client.ip))
+                                             actor_role=Role.ATTORNEY.value, owner=principal.subject,
+                                             record=f"attorney:{attorney_id}", action="attorney_linked",
+                                             ip=client.ip))
         return attorney_id, self.sessions.reissue(principal)
 
 

@@ -130,7 +130,7 @@ class AttachmentService:
             self.store.reserve(attachment, p.attachment_max_files, expires)
         # the form must carry the type the bytes will be checked against
         form = self.objects.upload_form(attachment.upload_key, kind.value, p.attachment_max_bytes,
-                                         p.attachment_upload_seconds)
+                                        p.attachment_upload_seconds)
         return UploadTicket(attachment, form, p.attachment_upload_seconds)
 
     def _forget_abandoned(self, consultation_id: str, now: datetime) -> bool:
@@ -241,7 +241,7 @@ class AttachmentService:
                 a, self._name(a), mine=mine, expires_in=expires_in,
                 url=self.objects.download_url(a.key, expires_in, content_type=a.kind.value, filename=None),
                 thumbnail_url=self.objects.download_url(a.thumb_key, expires_in, content_type=Kind.JPEG.value,
-                                                         filename=None) if a.thumb_key else None))
+                                                        filename=None) if a.thumb_key else None))
         return views
 
     # --- erasure ----------------------------------------------------------------------------------

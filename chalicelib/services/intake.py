@@ -228,4 +228,4 @@ class ConsultationIntake:
 
 
 __all__ = ["CONSENT_VERSION", "ConsultationIntake", "Received", "Submission", "erase_personal_data",
-                      "privacy_notice", "submit"]
+           "privacy_notice", "submit"]

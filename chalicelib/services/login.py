@@ -122,7 +122,7 @@ class LoginService:
             nonce = secrets.token_urlsafe(32)  # fresh every time
             state = secrets.token_urlsafe(32)
             cookie = self.signer.seal_login({"st": _sha256(state), "prv": provider.value, "nxt": target,
-                                              "non": nonce}, self.clock(), self.state_ttl)
+                                             "non": nonce}, self.clock(), self.state_ttl)
             hint = login_hint if self.allow_login_hint and login_hint and _HINT_RE.fullmatch(login_hint) else None
             url = oauth.authorize_url(redirect_uri=self.redirect_uri(provider), state=state,
                                       code_challenge=pkce_challenge(pkce_verifier(nonce, state)), login_hint=hint)
@@ -157,7 +157,7 @@ class LoginService:
                 code_verifier=pkce_verifier(browser_nonce, state))
             self.history.guard_account(provider.value, client, identity.subject)
             self.users.signed_in(identity.subject, provider, UserProfile(identity.name, identity.phone),
-                                  self.clock())
+                                 self.clock())
             tokens = self.sessions.start(identity.subject, provider, client)
         except LoginThrottledError:
             raise

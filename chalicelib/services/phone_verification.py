@@ -85,16 +85,16 @@ class PhoneVerificationService:
         window, ends = day_window(now, p.timezone)
         subject_key, phone_key = self._subject_key(principal.subject), self._phone_key(phone)
         if not self.store.take_send(f"phone_codes#account#{subject_key}", window,
-                                     p.phone_codes_per_account_per_day, ends):
+                                    p.phone_codes_per_account_per_day, ends):
             raise TooManyPhoneCodesError(p.phone_codes_per_account_per_day)
         if not self.store.take_send(f"phone_codes#number#{phone_key}", window, p.phone_codes_per_number_per_day,
-                                     ends):
+                                    ends):
             raise TooManyPhoneCodesError(p.phone_codes_per_number_per_day)
         code = new_code()
         expires = now + timedelta(minutes=p.phone_code_minutes)
         self.store.replace_challenge(PhoneChallenge(subject_key, phone_key, self._code_hash(subject_key, phone_key,
-                                                                                             code),
-                                                     expires, p.phone_code_attempts))
+                                                                                            code),
+                                                    expires, p.phone_code_attempts))
         text = languages.catalogue(language or languages.DEFAULT)[SMS_KEY].format(
             code=code, minutes=p.phone_code_minutes)
         self.notifier.send_sms(phone, text)  # a failure leaves the code unusable: ask again

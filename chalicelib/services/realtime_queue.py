@@ -260,7 +260,7 @@ class RealtimeQueue:
                 continue
             self._alert_attorney(offer)
             logger().info("real-time offer made", extra={"offer_id": offer.id, "attempt": offer.attempt,
-                                                          "ring": assignment.reason.ring})
+                                                         "ring": assignment.reason.ring})
             return "offered"
         return "waiting"
 
@@ -314,8 +314,8 @@ class RealtimeQueue:
         logger().info("real-time request moved on", extra={"reason": reason.value})
         if self.messenger is not None:
             self.messenger.tell(f"no_attorney:{request.consultation_id}:{now:%Y%m%d%H%M}",
-                                 request.consultation_id, ResidentEvent.NO_ATTORNEY_NOW,
-                                 {"callback": self.policy.fallback_phone})
+                                request.consultation_id, ResidentEvent.NO_ATTORNEY_NOW,
+                                {"callback": self.policy.fallback_phone})
             return "moved_on"
         resident = self._quietly(lambda: self.recipients.resident(request.consultation_id))
         if resident is not None:
@@ -357,7 +357,7 @@ class RealtimeQueue:
         cap = (attorney.annual_cap if attorney and attorney.annual_cap else self.policy.annual_cap)
         try:
             self.store.accept(offer, request, now, year=year, cap=cap,
-                               busy_until=now + timedelta(hours=BUSY_HOURS))
+                              busy_until=now + timedelta(hours=BUSY_HOURS))
         except ChangedMeanwhileError:
             latest = self.store.offer(offer_id)
             raise OfferUnavailableError(latest.status if latest else None) from None
@@ -370,7 +370,7 @@ class RealtimeQueue:
             consultation = self._quietly(lambda: self.consultations.get(offer.consultation_id))
             if consultation is not None:
                 self.messenger.realtime_accepted(consultation.id, attorney.display_name if attorney else "",
-                                                  consultation.method.value)
+                                                 consultation.method.value)
         return offer
 
     def decline(self, principal: Principal, offer_id: str) -> Offer:
@@ -419,9 +419,9 @@ class RealtimeQueue:
         cap = attorney.annual_cap or self.policy.annual_cap
         try:
             self.store.reassign(consultation.id, sort_key(consultation.created_at, consultation.id), previous,
-                                 attorney_id, consultation.status, now, year=year, cap=cap,
-                                 previous_year=self.calendar.to_local(consultation.updated_at).year
-                                 if previous else None, reason=assignment.reason.as_dict())
+                                attorney_id, consultation.status, now, year=year, cap=cap,
+                                previous_year=self.calendar.to_local(consultation.updated_at).year
+                                if previous else None, reason=assignment.reason.as_dict())
         except ChangedMeanwhileError:
             latest = self.consultations.get(consultation_id)
             raise IllegalTransitionError(latest.status if latest else consultation.status, Status.MATCHED) from None

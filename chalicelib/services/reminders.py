@@ -47,7 +47,7 @@ def run_reminders(store: ReminderStore, notifier: Notifier, recipients: Recipien
             if now - reminder.due_at > OVERDUE_AFTER:
                 overdue += 1
             log.warning("reminder not sent", extra={"booking_id": reminder.booking_id,
-                                                     "channel": reminder.channel.value, "error": str(exc)})
+                                                    "channel": reminder.channel.value, "error": str(exc)})
             continue
         if store.mark_sent(reminder, token, now, message_id or "skipped"):
             sent += 1

@@ -173,7 +173,7 @@ class ResidentMessenger:
             day = now.astimezone(quiet_zone(self.policy)).strftime("%Y-%m-%d")
             if not self.ledger.take_allowance(hashed, day, self.policy.messages_per_recipient_per_day):
                 self._mark(token, now, replace(delivery, result=Result.LIMITED, recipient=hashed,
-                                                 language=message.language, template=message.code))
+                                               language=message.language, template=message.code))
                 return Result.LIMITED.value
         try:
             sent = self.notifier.send_message(phone, message)
@@ -181,7 +181,7 @@ class ResidentMessenger:
             logger().warning("resident message failed on every channel",
                              extra={"event": event.value, "error": str(exc)})
             self._mark(token, now, replace(delivery, result=Result.FAILED, recipient=hashed,
-                                             language=message.language, template=message.code))
+                                           language=message.language, template=message.code))
             return Result.FAILED.value
         result = Result(sent.result) if sent.result in Result.__members__.values() else Result.ACCEPTED
         self._mark(token, now, replace(delivery, result=result, recipient=hashed, language=message.language,

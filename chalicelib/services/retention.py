@@ -64,7 +64,7 @@ class RetentionService:
                         continue
                     try:
                         self.consultations.transition(consultation.id, Status.EXPIRED, now,
-                                                       expected=Status.SUBMITTED)
+                                                      expected=Status.SUBMITTED)
                     except IllegalTransitionError:
                         continue  # booked or offered meanwhile: it is not stale any more
                     expired += 1

@@ -220,8 +220,8 @@ class RoomService:
             fields["untranslated"] = untranslated
         sealed = self._seal(MESSAGE_ENTITY, f"{consultation_id}/{message_id}", fields)
         stored = self.store.post(SealedMessage(new_cursor(now), message_id, consultation_id, side, sealed, now),
-                                  rate_key=principal.subject, rate_limit=self.policy.messages_per_minute,
-                                  now=now, retention=self._retention)
+                                 rate_key=principal.subject, rate_limit=self.policy.messages_per_minute,
+                                 now=now, retention=self._retention)
         if side is Side.ATTORNEY and self.messenger is not None:
             self._tell_resident_of_reply(consultation_id)
         return Message(stored, message_id, consultation_id, side, text, now, translation, untranslated)
@@ -310,7 +310,7 @@ class RoomService:
         cursor = new_cursor(now)
         sealed = self._seal(SIGNAL_ENTITY, f"{consultation_id}/{cursor}", {"data": data})
         self.store.add_signal(SignalRecord(cursor, consultation_id, side, kind, sealed, now),
-                               timedelta(seconds=self.policy.signal_ttl_seconds))
+                              timedelta(seconds=self.policy.signal_ttl_seconds))
         return cursor
 
     def signals(self, principal: Principal, consultation_id: str,
@@ -344,7 +344,7 @@ class RoomService:
         else:
             if consultation.status in {Status.MATCHED, Status.BOOKED}:
                 self.consultations.transition(consultation_id, Status.IN_PROGRESS, now,
-                                               expected=consultation.status)
+                                              expected=consultation.status)
             self.consultations.transition(consultation_id, Status.COMPLETED, now, expected=Status.IN_PROGRESS)
         sealed_note = self._seal(OUTCOME_ENTITY, consultation_id, {"note": note}) if note else None
         record = OutcomeRecord(consultation_id, consultation.attorney_id or "", outcome, now, sealed_note)
@@ -372,7 +372,7 @@ class RoomService:
             if outcome is not None:
                 self.messenger.consultation_closed(consultation_id, outcome.outcome.value)
             self.messenger.tell(f"survey:{consultation_id}", consultation_id, ResidentEvent.SURVEY, {},
-                                 path="/survey")
+                                path="/survey")
             return
         resident = self.recipients.resident(consultation_id)
         if resident is None:
@@ -408,7 +408,7 @@ class RoomService:
             try:
                 if contact.alert_channel == AlertChannel.EMAIL:  # their choice: e-mail only
                     self.notifier.email_attorney(consultation.attorney_id,
-                                                  AttorneyAlert(MessageKind.MESSAGE_WAITING, link))
+                                                 AttorneyAlert(MessageKind.MESSAGE_WAITING, link))
                 else:
                     alert_phone(self.notifier, contact, MessageKind.MESSAGE_WAITING, link)
                 sent += 1

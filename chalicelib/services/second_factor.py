@@ -107,7 +107,7 @@ class SecondFactorService:
         self.sessions.confirm_second_factor(principal.session_id)
         enrolled_now = not factor.enrolled
         self.history.success(PROVIDER, client, principal.subject,
-                              reason="second_factor_enrolled" if enrolled_now else "second_factor_ok")
+                             reason="second_factor_enrolled" if enrolled_now else "second_factor_ok")
         return enrolled_now
 
     def reset(self, admin: Principal, attorney_id: str, client: Client) -> int:

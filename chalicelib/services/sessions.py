@@ -69,7 +69,7 @@ class SessionService:
         attorney_id = active_attorney_of(self.attorneys, session.subject)
         role = role_for(session.subject, self.admins, attorney_id)
         access, expires = self.codec.issue(subject=session.subject, role=role, provider=session.provider,
-                                            session_id=session.id, attorney_id=attorney_id, now=now)
+                                           session_id=session.id, attorney_id=attorney_id, now=now)
         return Tokens(access_token=access, access_expires_at=expires, refresh_token=refresh_token,
                       refresh_expires_at=session.expires_at, session_id=session.id, role=role)
 
