@@ -3,8 +3,11 @@
 "use strict";
 window.Maeul.page("roster", function (M, roster, $) {
   var rosterItems = [];
+  var rosterTurn = M.latest(), statsTurn = M.latest(), logTurn = M.latest();
   async function loadRoster() {
+    var mine = rosterTurn();
     var r = await M.request("GET", "/api/admin/attorneys");
+    if (!mine()) { return; }
     if (!r.ok) { $("roster-status").textContent = M.problem(r); return; }
     rosterItems = r.data.items;
     renderRoster();
@@ -233,7 +236,9 @@ window.Maeul.page("roster", function (M, roster, $) {
   async function loadStats() {
     var month = $("s-month").value;
     $("csv").setAttribute("href", "/api/admin/stats?month=" + encodeURIComponent(month) + "&format=csv");
+    var mine = statsTurn();
     var r = await M.request("GET", "/api/admin/stats?month=" + encodeURIComponent(month));
+    if (!mine()) { return; }
     var holder = $("stats");
     holder.textContent = "";
     if (!r.ok) { $("stats-status").textContent = M.problem(r); return; }
@@ -282,7 +287,9 @@ window.Maeul.page("roster", function (M, roster, $) {
       var v = $("log-form").elements[name].value.trim();
       if (v) { params.set(name, v); }
     });
+    var mine = logTurn();
     var r = await M.request("GET", "/api/admin/access-log?" + params.toString());
+    if (!mine()) { return; }  // a later search was made meanwhile: its answer is the one to show
     var body = $("log");
     body.textContent = "";
     if (!r.ok) { $("log-status").textContent = M.problem(r); return; }

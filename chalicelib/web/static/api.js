@@ -141,6 +141,17 @@
   // what to tell the person when a request failed: the API's own message (in their language), else a general one
   function problem(r) { return (r.data && r.data.error && r.data.error.message) || t("js.failed"); }
 
+  // For a list loaded again and again (a filter chosen, a form sent twice): ``var turn = latest()`` once,
+  // then in each load ``var mine = turn();`` before the request and ``if (!mine()) { return; }`` after
+  // it. An answer that comes back after a later load's began is dropped: the page shows what was asked last.
+  function latest() {
+    var count = 0;
+    return function () {
+      var mine = ++count;
+      return function () { return mine === count; };
+    };
+  }
+
   // A page's script: ``init(M, root, $)`` runs when this page has the script's root element (the
   // scripts of a console share pages); ``$`` finds an element by id.
   function pageScript(rootId, init) {
@@ -150,7 +161,7 @@
 
   window.Maeul = {request: request, phone: phone, t: t, label: label, when: when, day: day, dayKey: dayKey, el: el,
                   newKey: newKey, lang: page.lang, siteNow: siteNow, relativeWhen: relativeWhen, wait: wait,
-                  problem: problem, page: pageScript};
+                  problem: problem, page: pageScript, latest: latest};
 
   // The sign-in page: a session that merely expired comes back through the refresh cookie.
   var signin = document.getElementById("signin");

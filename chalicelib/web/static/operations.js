@@ -38,8 +38,11 @@ window.Maeul.page("queue", function (M, list, $) {
     return M.el("li", {class: "card queue-item", "data-consultation": c.id}, children);
   }
 
+  var turn = M.latest();
   async function load() {
+    var mine = turn();
     var r = await M.request("GET", "/api/admin/consultations" + (flag ? "?flag=" + encodeURIComponent(flag) : ""));
+    if (!mine()) { return; }  // another filter was chosen meanwhile
     list.textContent = "";
     if (!r.ok) { $("queue-status").textContent = M.problem(r); return; }
     paintFilters(r.data.counts);
