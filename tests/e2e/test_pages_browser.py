@@ -113,8 +113,23 @@ def test_attorney_accepts_and_the_resident_page_turns_to_matched(live, container
         accept.wait_for(state="visible", timeout=15000)
         assert re.search(r"\d+분 \d{2}초", lawyer.locator("#offers .countdown").first.inner_text())
         check_page(lawyer, "attorney-offer")
+        # the console asks for its offers every few seconds: one such answer, made by the server while the
+        # offer was still open, is held back and arrives only after the attorney accepted; the accepted
+        # offer must not come back with buttons that no longer work
+        held: list = []
+        lawyer.route("**/api/attorney/offers",  # the first one is held; the later ones go through
+                     lambda route: route.continue_() if held else held.append((route, route.fetch())))
+        for _ in range(100):
+            if held:
+                break
+            lawyer.wait_for_timeout(100)
+        assert held and "seconds_left" in held[0][1].text()  # made with the offer open
         accept.click()
         lawyer.locator("#offers-status").filter(has_text="수락").wait_for()
+        route, stale = held[0]
+        route.fulfill(response=stale)
+        lawyer.wait_for_timeout(300)
+        assert lawyer.locator("#offers button[data-act=accept]").count() == 0
 
         url_before = resident.url
         resident.locator("#state").filter(has_text="노무사 연결됨").wait_for(timeout=15000)

@@ -63,8 +63,12 @@ window.Maeul.page("offers", function (M, offersList, $) {
     });
   }
 
+  // a list of offers asked for before an answer was given is out of date when it arrives: dropped
+  var offersTurn = M.latest(), assignedTurn = M.latest();
   async function answer(o, act) {
+    offersTurn();
     var r = await M.request("POST", "/api/attorney/offers/" + encodeURIComponent(o.id) + "/" + act);
+    offersTurn();  // and those asked for while the answer was on its way
     $("offers-status").textContent = r.ok ? M.t(act === "accept" ? "js.offer.accepted" : "js.offer.declined")
       : (r.status === 409 ? M.t("js.offer.gone") : (M.problem(r)));
     offers = offers.filter(function (x) { return x.id !== o.id; });
@@ -74,8 +78,9 @@ window.Maeul.page("offers", function (M, offersList, $) {
 
   async function pollOffers() {
     if (!document.hidden) {
+      var mine = offersTurn();
       var r = await M.request("GET", "/api/attorney/offers");
-      if (r.ok) {
+      if (r.ok && mine()) {
         var before = offers.map(function (o) { return o.id; }).join();
         var received = Date.now();
         offers = r.data.items.map(function (o) { o.endsAt = received + o.seconds_left * 1000; return o; });
@@ -90,7 +95,9 @@ window.Maeul.page("offers", function (M, offersList, $) {
   }, 1000);
 
   async function loadAssigned() {
+    var mine = assignedTurn();
     var r = await M.request("GET", "/api/attorney/consultations");
+    if (!mine()) { return; }
     var list = $("assigned");
     list.textContent = "";
     if (!r.ok) { $("assigned-status").textContent = M.problem(r); return; }
