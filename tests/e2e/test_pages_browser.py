@@ -71,11 +71,24 @@ def test_resident_books_a_reservation(live) -> None:
         check_page(page, "slots")
         first_slot.click()  # asks first
         page.locator("#slot-confirm").wait_for(state="visible")
+        # the page asks for the request's state every few seconds: one answer, made before the booking,
+        # is held back and arrives after it; it must not take back "booked" and the undo
+        held: list = []
+        page.route("**/api/consultations/*/queue",
+                   lambda route: route.continue_() if held else held.append((route, route.fetch())))
+        for _ in range(100):
+            if held:
+                break
+            page.wait_for_timeout(100)
+        assert held and held[0][1].json()["status"] == "submitted"
         page.click("#slot-yes")
         page.locator("#booking-attorney").wait_for(state="visible", timeout=15000)
+        route, stale = held[0]
+        route.fulfill(response=stale)
+        page.wait_for_timeout(300)
         assert "노무사" in page.locator("#booking-attorney").inner_text()
         assert "예약 확정" in page.locator("#state").inner_text()
-        assert page.locator("#slots").is_hidden()
+        assert page.locator("#slots").is_hidden() and page.locator("#booking-undo-line").is_visible()
         check_page(page, "booked")
 
         page.goto(f"{site}/consultations")

@@ -105,10 +105,14 @@ window.Maeul.page("consultation", function (M, box, $) {
     }
   }
 
+  // a state asked for before the resident booked, cancelled or withdrew is out of date when it arrives
+  // (it would take back the new state and its undo until the next poll): dropped
+  var stateTurn = M.latest();
   async function poll() {
     if (!document.hidden) {
+      var mine = stateTurn();
       var r = await M.request("GET", base + "/queue");
-      if (r.ok) { render(r.data); }
+      if (r.ok && mine()) { render(r.data); }
     }
     setTimeout(poll, POLL_MS);
   }
@@ -195,7 +199,9 @@ window.Maeul.page("consultation", function (M, box, $) {
   async function book(start, undoing) {
     setText("slot-status", M.t("js.slots.booking"));
     $("slot-yes").disabled = true;
+    stateTurn();
     var r = await M.request("POST", base + "/booking", {start: start});
+    stateTurn();
     $("slot-yes").disabled = false;
     if (r.status === 201 || r.status === 200) {
       if (shown.mode === "realtime") {  // booked from the queue: it is a reservation now
@@ -251,7 +257,9 @@ window.Maeul.page("consultation", function (M, box, $) {
     result(M.t("js.booking.kept"));
   });
   async function cancelBooking(undoing) {
+    stateTurn();
     var r = await M.request("DELETE", base + "/booking");
+    stateTurn();
     if (r.ok) {
       undoStart = booked && !undoing ? booked.start : null;
       undoBooking = false;
@@ -294,7 +302,9 @@ window.Maeul.page("consultation", function (M, box, $) {
     $("withdraw-no").addEventListener("click", function () { closeWithdraw(); $("withdraw-start").focus(); });
     $("withdraw-yes").addEventListener("click", async function () {
       $("withdraw-yes").disabled = true;
+      stateTurn();
       var r = await M.request("DELETE", base);
+      stateTurn();
       $("withdraw-yes").disabled = false;
       closeWithdraw();
       if (r.ok) {
