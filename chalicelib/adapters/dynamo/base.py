@@ -1,8 +1,9 @@
 """pynamodb base classes and the binding of model classes to this stage's tables.
 
-Model classes are declared once with placeholder table names; ``bind`` points
-every registered class at the stage's real tables (from the stack outputs)
-before first use. The endpoint is never set here: botocore reads
+An item class names the kind of table it lives in (``table=MAIN``) and is
+registered under it with a placeholder table name; ``bind`` points every
+registered class at the stage's real tables (from the stack outputs) before
+first use. The endpoint is never set here: botocore reads
 ``AWS_ENDPOINT_URL`` in the local stage, and the real endpoint elsewhere.
 """
 
@@ -117,7 +118,6 @@ class StoredItem(Model, metaclass=_ItemClass):
     class Meta:
         abstract = True
         table_name = "unbound"
-
 
     @classmethod
     def find(cls, hash_key: str, range_key: str | None = None, **options: Any) -> Self | None:
