@@ -167,6 +167,10 @@ def test_real_time_messages_in_english(live) -> None:
         assert survey["template"] == "MAEUL_SURVEY_EN" and survey["text"].endswith("/survey")
         lawyer.goto(f"{site}/attorney")
         lawyer.click("#duty-off")
+        # waited for: closing the browser at once could drop the request, and attorney-032, free again and
+        # left on duty, was offered the next module's real-time request (test_switch_browser's "nobody is on
+        # duty" failed that way in a shifted-clock run)
+        lawyer.locator("#duty-status").filter(has_text="대기를 마쳤습니다").wait_for()
         assert lawyer.script_errors == [] and resident.script_errors == []  # type: ignore[attr-defined]
 
 

@@ -41,6 +41,11 @@ def test_a_queued_real_time_request_is_switched_to_a_reservation_then_a_cancel_i
     from chalicelib.domain.consultations import Status
 
     site, _ = live
+    # nobody is on duty for this request's category and city: an attorney another module left on duty
+    # would be offered it at once, and it would not wait in the queue
+    store = container.realtime_store
+    for attorney in store.profiles(store.on_duty("wage_arrears", "suwon")):
+        store.set_duty(attorney, False)
     words = TEXT[lang]
     width = viewport["width"]
     with resident_with_a_request(site, f"resident-switches-{lang}", viewport, mode="realtime",
