@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-# Ports handed out lately, by any process of this machine: a file per port holding when (the
-# system-wide monotonic clock, which a shifted wall clock does not move).
-PORT_CLAIMS = Path(tempfile.gettempdir()) / "maeul-port-claims"
+# Ports handed out lately, by any process of this user on this machine: a file per port holding when
+# (the system-wide monotonic clock, which a shifted wall clock does not move). One folder per user: in
+# a shared temporary folder another user's claims could not be written or read.
+PORT_CLAIMS = Path(tempfile.gettempdir()) / f"maeul-port-claims-{os.getuid()}"
 CLAIM_SECONDS = 120.0
 
 
