@@ -100,6 +100,7 @@ __all__ = [
     "reservation_available",
     "ring_of",
     "rotation",
+    "tie_break",
 ]
 
 Available = Callable[[Attorney], bool]
@@ -467,7 +468,7 @@ def _rank(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mappi
             RankedCandidate(attorney=a, ring=ring, rank=i, assignments_this_year=load.assignments_this_year,
                             credit=credit, credited_load=credited, relative_load=relative, target=target,
                             last_assigned_at=load.last_assigned_at,
-                            tie_break=_tie_break(a.id, facts.consultation_id),
+                            tie_break=tie_break(a.id, facts.consultation_id),
                             interpreter_needed=interpreter_needed)
             for i, (a, load, credit, credited, relative, target) in enumerate(rows, start=1)
         ], excluded
@@ -506,7 +507,8 @@ def _credits(pool: Sequence[Attorney], loads: Mapping[str, AttorneyLoad], now: d
     return credits
 
 
-def _tie_break(attorney_id: str, consultation_id: str) -> str:
+def tie_break(attorney_id: str, consultation_id: str) -> str:
+    """The hash that orders a tie's window: of attorney and consultation id, so it varies per consultation."""
     return hashlib.sha256(f"{consultation_id}\x1f{attorney_id}".encode()).hexdigest()[:16]
 
 
@@ -544,7 +546,7 @@ def _ties_in_window(rows: list[_Row], level: Callable[[_Row], str], attorney_id:
         j = i
         while j < len(rows) and level(rows[j]) == level(rows[i]):
             j += 1
-        window = sorted(rows[i:min(j, i + TIE_WINDOW)], key=lambda r: _tie_break(attorney_id(r), consultation_id))
+        window = sorted(rows[i:min(j, i + TIE_WINDOW)], key=lambda r: tie_break(attorney_id(r), consultation_id))
         out.extend(window)
         out.extend(rows[i + TIE_WINDOW:j])
         i = j
