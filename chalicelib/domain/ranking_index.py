@@ -41,11 +41,13 @@ Why a stopped read is exact
     one of them is reached before the choice is settled, their true position
     needs the pool's rate (``matching._credits``): the read gives up with
     :class:`IndexNotDecisive` and the caller ranks the whole pool, as without
-    the index. Likewise when a loaded counter shows an attorney *earlier*
-    than their key (an index entry behind its counter): never with entries
-    written in the counter's own transaction and read consistently, but the
-    read does not rely on it. An attorney whose counter shows them later
-    than their key is put back at their true place and the read goes on.
+    the index. An attorney whose counter shows them *later* than their key
+    (an entry not yet moved) is put back at their true place and the read
+    goes on. The one thing the read relies on is the converse: no entry may
+    sit *later* than its counter (a cancelled assignment lowers the counter:
+    the entry must move down in that same transaction), because an entry
+    the read never reaches cannot be corrected; one that it does reach is
+    refused with :class:`IndexNotDecisive`.
 
 Cost
     Per ring: one query per region, plus at most two per level cut by a page,
