@@ -338,10 +338,14 @@ def main() -> int:
     from bench import scale
 
     scaling = scale.run_isolated()  # last, on an emulator of its own: it grows the tables
+    from bench import ranking_scale
+
+    ranking = ranking_scale.run()  # in process: the ranking index's call counts at 120 to 120,000
     bundle = package()
     results = {
         "operations": {name: dict(m.__dict__) for name, m in measured.items()},
         "scale_invariance": scaling,
+        "ranking_index": ranking,
         "cold_import": cold_import(bundle),
         "package": package_size(bundle),
         "cost_per_1000_consultations": cost_per_1000(measured, json.loads(PRICES.read_text()), mix=mix),
@@ -368,6 +372,9 @@ def print_table(results: dict[str, Any]) -> None:
               f"{worst['ratio_spread'][0]:.2f}–{worst['ratio_spread'][1]:.2f}; target ≤ {OVERHEAD_TARGET}: "
               f"{'met' if worst['ratio'] <= OVERHEAD_TARGET else 'NOT met'})")
     print_scale(results.get("scale_invariance"))
+    from bench.ranking_scale import print_rows
+
+    print_rows(results.get("ranking_index"))
     ci = results["cold_import"]
     print(f"\ncold import (from the package): app {ci['app_ms']} ms vs its {ci['dependency_modules']} "
           f"dependency modules {ci['deps_ms']} ms (interpreter {ci['interpreter_ms']} ms, Python {ci['python']}): "
