@@ -1,0 +1,136 @@
+"""The ranking index in DynamoDB (``chalicelib/domain/ranking_index.py``; docs/DATA.md, "Ranking index").
+
+Items (main table): ``pk=RANK#<yyyy>#<category>#<region>``, ``sk=<ranking_index.entry_key>``,
+``attorney_id``; one per attorney and covered pair, no personal data. The partition's opening
+marker ``sk=!OPEN`` (before every key, so the first page of a read brings it along) says the
+year's entries were written for the whole roster: a first page without it raises
+``IndexNotDecisive`` (rank the pool as without the index).
+
+Reads: ``keys`` is one consistent ``Query`` (``Limit``, only the sort keys); ``attorneys`` is one
+``BatchGetItem`` of profile and load counter per attorney (the reader asks for 25 at a time: 50
+keys). Writes: ``add_moves`` puts an attorney's move from one key to another into a transaction
+(delete on the old key's existence, put on the new key's absence, per covered pair);
+``open_year`` writes the year's entries for a roster with BatchWriteItem.
+
+Not used by the request paths yet: the booking and offer transactions do not call ``add_moves``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.adapters.dynamo.attorneys import AttorneyItem
+from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
+from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
+from chalicelib.adapters.dynamo.loads import LoadItem, load_key
+from chalicelib.domain.attorneys import Attorney
+from chalicelib.domain.categories import CATEGORIES
+from chalicelib.domain.matching import AttorneyLoad
+from chalicelib.domain.ranking_index import IndexNotDecisive, Partition, entry_key
+from chalicelib.domain.regions import REGION_CODES
+
+OPEN_SK = "!OPEN"  # sorts before every entry key (they start with digits)
+BATCH_KEYS = 100
+
+
+@table(MAIN)
+class RankItem(KeyedItem):
+    class Meta:
+        table_name = "unbound"
+
+    attorney_id = UnicodeAttribute(null=True)
+
+
+def rank_pk(partition: Partition) -> str:
+    return f"RANK#{partition.year:04d}#{partition.category}#{partition.region}"
+
+
+def partitions_of(attorney: Attorney, year: int) -> list[Partition]:
+    return [Partition(year, c, r) for c in sorted(attorney.categories) for r in sorted(attorney.regions)]
+
+
+def add_moves(tx: TransactWrite, attorney: Attorney, old_key: str | None, new_key: str, year: int) -> None:
+    """Move the attorney's entries from ``old_key`` (None: they have none yet) to ``new_key``, in
+    every partition of ``year`` they cover. The delete is conditioned on the old entry existing, so a
+    transaction built on a stale counter is cancelled instead of leaving two entries."""
+    if old_key == new_key:
+        return
+    for partition in partitions_of(attorney, year):
+        pk = rank_pk(partition)
+        if old_key is not None:
+            tx.delete(RankItem(pk, old_key), condition=RankItem.pk.exists())
+        tx.save(RankItem(pk, new_key, attorney_id=attorney.id), condition=RankItem.pk.does_not_exist())
+
+
+class DynamoRankingIndex:
+    """The reader port of ``ranking_index`` on DynamoDB, and the year's opening."""
+
+    def keys(self, partition: Partition, start: str, stop: str, limit: int) -> Sequence[str]:
+        first = not start  # the first page: the opening marker comes first, one more item
+        want = limit + 1 if first else limit
+        condition = RankItem.sk <= stop if first else RankItem.sk.between(start, stop)
+        found = [item.sk for item in RankItem.query(rank_pk(partition), condition, consistent_read=True,
+                                                    limit=want, page_size=want, attributes_to_get=["sk"])]
+        if first:
+            if not found or found[0] != OPEN_SK:
+                raise IndexNotDecisive(f"the ranking index of {partition.year} is not open for "
+                                       f"{partition.category} in {partition.region}")
+            found = found[1:]
+        return [k for k in found if k < stop]
+
+    def attorneys(self, ids: Collection[str], year: int) -> dict[str, tuple[Attorney, AttorneyLoad | None]]:
+        keys: list[tuple[str, str]] = []
+        for a in ids:
+            keys += [(f"ATTORNEY#{a}", "PROFILE"), load_key(a, year)]
+        profiles: dict[str, Attorney] = {}
+        loads: dict[str, AttorneyLoad] = {}
+        for raw in _batch_get(keys):
+            pk = raw["pk"]["S"]
+            if raw["sk"]["S"] == "PROFILE":
+                attorney = _attorney_from_item(AttorneyItem.from_raw_data(raw))
+                profiles[attorney.id] = attorney
+            elif pk.startswith("LOAD#"):
+                item = LoadItem.from_raw_data(raw)
+                attorney_id = pk.removeprefix("LOAD#")
+                loads[attorney_id] = AttorneyLoad(
+                    attorney_id=attorney_id, year=year, assignments_this_year=int(item.assignments or 0),
+                    last_assigned_at=item.last_assigned_at,
+                    calibration_credit=(float(item.calibration_credit)
+                                        if item.calibration_credit is not None else None))
+        return {a: (profile, loads.get(a)) for a, profile in profiles.items()}
+
+    def open_year(self, attorneys: Iterable[Attorney], loads: Mapping[str, AttorneyLoad], year: int) -> int:
+        """Write every attorney's entries of ``year`` and mark every category × region partition of
+        the year open (those nobody covers too); the entries written. A rerun writes the same items."""
+        written = 0
+        with RankItem.batch_write() as batch:
+            for a in attorneys:
+                key = entry_key(a, loads.get(a.id), year)
+                for partition in partitions_of(a, year):
+                    batch.save(RankItem(rank_pk(partition), key, attorney_id=a.id))
+                    written += 1
+            for category in sorted(c.code for c in CATEGORIES):
+                for region in sorted(REGION_CODES):
+                    batch.save(RankItem(rank_pk(Partition(year, category, region)), OPEN_SK))
+        return written
+
+
+def _batch_get(keys: list[tuple[str, str]]) -> Iterable[dict[str, Any]]:
+    table_conn = RankItem._get_connection()
+    pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys]
+    while pending:
+        page, pending = pending[:BATCH_KEYS], pending[BATCH_KEYS:]
+        attempt = 0
+        while page:
+            data = table_conn.batch_get_item(page, consistent_read=True)
+            yield from data.get("Responses", {}).get(RankItem.Meta.table_name, [])
+            page = data.get("UnprocessedKeys", {}).get(RankItem.Meta.table_name, {}).get("Keys", [])
+            if page:
+                attempt += 1
+                time.sleep(min(0.05 * 2 ** attempt, 1.0) * random.random())
