@@ -120,11 +120,17 @@ class IndexReader(Protocol):
     """Reads of the ranking index and of the attorneys behind it (the adapter's side)."""
 
     def keys(self, partition: Partition, start: str, stop: str, limit: int) -> Sequence[str]:
-        """Up to ``limit`` sort keys ``start <= key < stop`` of the partition, ascending (one query)."""
+        """Up to ``limit`` sort keys ``start <= key < stop`` of the partition, ascending (one query).
+
+        May raise :class:`IndexNotDecisive` (e.g. the partition's year was never opened)."""
         ...
 
     def attorneys(self, ids: Collection[str], year: int) -> Mapping[str, tuple[Attorney, AttorneyLoad | None]]:
-        """Profile and load counter of the year of each id (one batch read; unknown ids left out)."""
+        """Profile and load counter of the year of each id (one batch read; unknown ids left out).
+
+        The load carries this year's days on leave wherever the caller's ranking credits them
+        (bookings fill them from the availability, ``bookings.with_leave_days``): an attorney back
+        from leave is then recognised and handed to the full ranking."""
         ...
 
 

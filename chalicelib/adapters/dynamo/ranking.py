@@ -12,6 +12,10 @@ keys). Writes: ``add_moves`` puts an attorney's move from one key to another int
 (delete on the old key's existence, put on the new key's absence, per covered pair);
 ``open_year`` writes the year's entries for a roster with BatchWriteItem.
 
+``attorneys`` returns the counters as the real-time path reads them today (no days on leave); the
+booking path, whose ranking credits leave, is to add each attorney's availability to the same batch
+(``bookings.with_leave_days``) when it is wired.
+
 Not used by the request paths yet: the booking and offer transactions do not call ``add_moves``.
 """
 
