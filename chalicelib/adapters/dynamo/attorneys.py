@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, NumberAttribute,
                                  UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute,
@@ -25,8 +26,10 @@ from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, Gsi1, KeyedItem, table
+from chalicelib.adapters.dynamo.loads import LoadItem, load_key, unchanged
 from chalicelib.adapters.field_cipher import FieldCipher
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
+from chalicelib.domain.calendar import DEFAULT_TZ
 
 
 @table(MAIN)
@@ -131,7 +134,15 @@ class DynamoAttorneyRepository:
         new_cover = {(c, r) for c in attorney.categories for r in attorney.regions}
         old_cover = {(c, r) for c in existing.categories for r in existing.regions} if existing else set()
         old_subjects = set(existing.subjects) if existing else set()
+        year, load, entries = _index_moves(existing, attorney, now)
+        written = (1 + len(new_cover) + len(old_cover - new_cover) + len(attorney.subjects)
+                   + len(old_subjects - set(attorney.subjects)))
+        inline = entries if written + len(entries) + 1 <= TRANSACT_ITEMS else []
         with TransactWrite(connection=self.connection) as tx:
+            if entries:  # the ranking index entries were computed from this counter
+                tx.condition_check(LoadItem, *load_key(attorney.id, year), condition=unchanged(load))
+            for kind, entry in inline:
+                tx.delete(entry) if kind == "delete" else tx.save(entry)
             if existing is None:
                 tx.save(item, condition=AttorneyItem.pk.does_not_exist())
             else:
@@ -146,6 +157,11 @@ class DynamoAttorneyRepository:
                 tx.save(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id))
             for subject in old_subjects - set(attorney.subjects):
                 tx.delete(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY"))
+        if entries and not inline:  # too many for the same transaction (wide coverage): right after it
+            for start in range(0, len(entries), TRANSACT_ITEMS):
+                with TransactWrite(connection=self.connection) as tx:
+                    for kind, entry in entries[start:start + TRANSACT_ITEMS]:
+                        tx.delete(entry) if kind == "delete" else tx.save(entry)
 
     def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]],
                    now: datetime) -> None:
@@ -167,7 +183,13 @@ class DynamoAttorneyRepository:
                                     active=attorney.active) for c in attorney.categories for r in attorney.regions]
             links += [SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id)
                       for subject in attorney.subjects]
-        for model, items in ((AttorneyItem, profiles), (CoverageItem, covers), (SubjectLinkItem, links)):
+        from chalicelib.adapters.dynamo import ranking
+
+        year = now.astimezone(ZoneInfo(DEFAULT_TZ)).year  # new attorneys: their entries at level zero
+        ranks = [item for attorney, _ in entries for _, item in ranking.moves(
+            attorney, None, ranking.entry_key(attorney, None, year), year)]
+        for model, items in ((AttorneyItem, profiles), (CoverageItem, covers), (SubjectLinkItem, links),
+                             (ranking.RankItem, ranks)):
             with model.batch_write() as batch:
                 for item in items:
                     batch.save(item)
@@ -176,6 +198,24 @@ class DynamoAttorneyRepository:
         """Ids of active attorneys serving (category, region): one query."""
         return [i.attorney_id for i in CoverageItem.query(f"COVER#{category}#{region}")
                 if i.active]
+
+
+TRANSACT_ITEMS = 100  # TransactWriteItems' limit
+
+
+def _index_moves(existing: Attorney | None, attorney: Attorney, now: datetime) -> tuple[int, Any, list[Any]]:
+    """(year, load counter, ranking index items to delete / put) when a profile's weight or coverage
+    changes: the entries of the year of ``now`` move with it (``ranking.moves``)."""
+    from chalicelib.adapters.dynamo import ranking
+    from chalicelib.domain.ranking_index import entry_key
+
+    year = now.astimezone(ZoneInfo(DEFAULT_TZ)).year
+    if existing is not None and (existing.weight, existing.categories, existing.regions) == (
+            attorney.weight, attorney.categories, attorney.regions):
+        return year, None, []
+    _profile, load = ranking.current(attorney.id, year)
+    old_key = entry_key(existing, load, year) if existing is not None else None
+    return year, load, ranking.moves(attorney, old_key, entry_key(attorney, load, year), year, existing)
 
 
 def _to_domain(item: AttorneyItem) -> Attorney:

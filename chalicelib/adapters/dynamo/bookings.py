@@ -44,8 +44,10 @@ from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
 from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCountItem
 from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
 from chalicelib.adapters.dynamo import limits as quota_store
+from chalicelib.adapters.dynamo import ranking
 from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
 from chalicelib.adapters.dynamo.reminders import add_reminder, drop_reminder
+from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.bookings import (Booking, BookingChangedError, BookingPlan, BookingState, BookingStatus,
                                         ClaimKind, EndPlan, Hold, HoldPlan, SlotClaim, SlotTakenError, Snapshot,
@@ -300,6 +302,15 @@ class DynamoBookingRepository:
         release_hold = plan.releases_hold_claim
         last_busy: _Cancelled | None = None
         for attempt in range(_ATTEMPTS):
+            chosen = unload = None
+            if plan.counts_load:  # the counters the ranking index entries move from, read consistently
+                chosen = ranking.current(booking.attorney_id, booking.load_year)
+                if chosen[1].assignments_this_year >= plan.cap:
+                    raise SlotTakenError(booking.attorney_id)
+                if previous is not None:
+                    unload = ranking.current(previous.attorney_id, previous.load_year)
+                    if unload[1].assignments_this_year <= 0:
+                        raise BookingChangedError()
             ops: list[_Op] = []
             if previous is not None:
                 ops.append(_Op("delete", "old_claim", lambda tx: tx.delete(
@@ -334,12 +345,15 @@ class DynamoBookingRepository:
             for i, key in enumerate(plan.dropped_reminders):
                 ops.append(_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k)))
             ops += _quota_ops(plan.quotas)
-            if plan.counts_load:
-                ops.append(_Op("update", "load", lambda tx: add_increment(
-                    tx, booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)))
-                if previous is not None:
-                    ops.append(_Op("update", "unload", lambda tx: add_decrement(
-                        tx, previous.attorney_id, previous.load_year)))
+            if chosen is not None:
+                ops.append(_Op("update", "load", lambda tx, s=chosen: add_increment(
+                    tx, booking.attorney_id, booking.load_year, booking.booked_at, plan.cap, expected=s[1])))
+                ops += _rank_ops("rank", ranking.counted_moves(
+                    chosen, ranking.after_increment(chosen[1], booking.booked_at)))
+            if unload is not None:
+                ops.append(_Op("update", "unload", lambda tx, s=unload: add_decrement(
+                    tx, previous.attorney_id, previous.load_year, expected=s[1])))
+                ops += _rank_ops("unrank", ranking.counted_moves(unload, ranking.after_decrement(unload[1])))
             try:
                 self._run(ops)
                 return
@@ -348,10 +362,12 @@ class DynamoBookingRepository:
                 if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
                     release_hold = False
                     continue
-                if any(exc.failed(n) for n in ("booking", "consultation", "old_claim", "unload")):
+                if any(exc.failed(n) for n in ("booking", "consultation", "old_claim")):
                     raise BookingChangedError() from None
-                if exc.failed("claim") or exc.failed("load"):
+                if exc.failed("claim"):
                     raise SlotTakenError(booking.attorney_id) from None
+                if exc.failed("load") or exc.failed("unload"):
+                    continue  # a counter changed meanwhile (or reached the cap): read it again
                 if not exc.busy:
                     raise exc.original from None
                 last_busy = exc
@@ -363,7 +379,31 @@ class DynamoBookingRepository:
 
     def end(self, plan: EndPlan) -> None:
         active, ended, cid = plan.active, plan.ended, plan.active.consultation_id
-        ops = [
+        last_busy: _Cancelled | None = None
+        for attempt in range(_ATTEMPTS):
+            unload = ranking.current(active.attorney_id, active.load_year)
+            if unload[1].assignments_this_year <= 0:
+                raise BookingChangedError()
+            try:
+                self._run(self._end_ops(plan, unload))
+                return
+            except _Cancelled as exc:
+                _raise_if_over_quota(exc, plan.quotas)
+                if exc.failed("unload") and list(exc.codes.values()).count("ConditionalCheckFailed") == 1:
+                    continue  # the counter changed meanwhile: read it again
+                if "ConditionalCheckFailed" in exc.codes.values():
+                    raise BookingChangedError() from None
+                if not exc.busy:
+                    raise exc.original from None
+                last_busy = exc
+            _backoff(attempt)
+        if last_busy is not None and last_busy.throttled:
+            raise last_busy.original from None
+        raise BookingChangedError()
+
+    def _end_ops(self, plan: EndPlan, unload: tuple[Attorney | None, AttorneyLoad]) -> list[_Op]:
+        active, ended, cid = plan.active, plan.ended, plan.active.consultation_id
+        return [
             _Op("delete", "claim", lambda tx: tx.delete(
                 SlotClaimItem(*claim_key(active.attorney_id, active.start)),
                 condition=_own_claim(cid, ClaimKind.BOOKED))),
@@ -378,25 +418,11 @@ class DynamoBookingRepository:
                          ConsultationItem.gsi2sk.remove()],
                 condition=(ConsultationItem.status == Status.BOOKED.value)
                 & (ConsultationItem.attorney_id == active.attorney_id))),
-            _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
-        ] + [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
-             for i, key in enumerate(plan.dropped_reminders)] + _quota_ops(plan.quotas)
-        last_busy: _Cancelled | None = None
-        for attempt in range(_ATTEMPTS):
-            try:
-                self._run(ops)
-                return
-            except _Cancelled as exc:
-                _raise_if_over_quota(exc, plan.quotas)
-                if "ConditionalCheckFailed" in exc.codes.values():
-                    raise BookingChangedError() from None
-                if not exc.busy:
-                    raise exc.original from None
-                last_busy = exc
-            _backoff(attempt)
-        if last_busy is not None and last_busy.throttled:
-            raise last_busy.original from None
-        raise BookingChangedError()
+            _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year,
+                                                             expected=unload[1])),
+        ] + _rank_ops("unrank", ranking.counted_moves(unload, ranking.after_decrement(unload[1]))) + [
+            _Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
+            for i, key in enumerate(plan.dropped_reminders)] + _quota_ops(plan.quotas)
 
     def hold(self, plan: HoldPlan) -> None:
         hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
@@ -439,9 +465,13 @@ class DynamoBookingRepository:
     def withdraw(self, plan: WithdrawPlan) -> None:
         consultation, active, cid = plan.consultation, plan.active, plan.consultation.id
         release_hold = plan.hold is not None and plan.hold.is_live(plan.now)
-        unload = plan.unload
         last_busy: _Cancelled | None = None
         for attempt in range(_ATTEMPTS):
+            # the counters the ranking index entries move from, read consistently
+            unbook = ranking.current(active.attorney_id, active.load_year) if active is not None else None
+            unload = ranking.current(*plan.unload) if plan.unload is not None else None
+            if unload is not None and unload[1].assignments_this_year <= 0:
+                unload = None  # nothing counted for that year: withdraw without it
             condition = ConsultationItem.status == plan.expected.value
             if active is not None:
                 condition = condition & (ConsultationItem.attorney_id == active.attorney_id)
@@ -465,12 +495,17 @@ class DynamoBookingRepository:
                         BookingItem(consultation_pk(cid), BOOKING_SK),
                         condition=BookingItem.booking_id == active.id)),
                     _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
-                    _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
+                    _Op("update", "unload", lambda tx, s=unbook: add_decrement(
+                        tx, active.attorney_id, active.load_year, expected=s[1])),
                 ]
+                assert unbook is not None
+                ops += _rank_ops("unrank", ranking.counted_moves(unbook, ranking.after_decrement(unbook[1])))
             ops += [_Op("delete", f"dropped_reminder{i}", lambda tx, k=key: drop_reminder(tx, k))
                     for i, key in enumerate(plan.dropped_reminders)]
             if unload is not None:
-                ops.append(_Op("update", "unload_match", lambda tx, u=unload: add_decrement(tx, *u)))
+                ops.append(_Op("update", "unload_match", lambda tx, s=unload: add_decrement(
+                    tx, s[1].attorney_id, s[1].year, expected=s[1])))
+                ops += _rank_ops("unrank_match", ranking.counted_moves(unload, ranking.after_decrement(unload[1])))
             if plan.hold is not None:
                 hold = plan.hold
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))
@@ -485,9 +520,9 @@ class DynamoBookingRepository:
                 if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
                     release_hold = False
                     continue
-                if exc.failed("unload_match") and list(exc.codes.values()).count("ConditionalCheckFailed") == 1:
-                    unload = None  # nothing counted for that year: withdraw without it
-                    continue
+                failed = {n for n, code in exc.codes.items() if code == "ConditionalCheckFailed"}
+                if failed and failed <= {"unload", "unload_match"}:
+                    continue  # a counter changed meanwhile: read it again
                 if "ConditionalCheckFailed" in exc.codes.values():
                     raise BookingChangedError() from None
                 if not exc.busy:
@@ -547,6 +582,12 @@ class DynamoBookingRepository:
             load_year=booking.load_year, reason=json.dumps(dict(booking.reason), separators=(",", ":")),
             status=booking.status.value, ended_at=booking.ended_at, ended_by=booking.ended_by,
             note=booking.sealed_note, expires_at=_epoch(booking.end + self._retention))
+
+
+def _rank_ops(name: str, items: list[tuple[str, ranking.RankItem]]) -> list[_Op]:
+    """One op per ranking index item (a transaction's cancellation reasons come one per item)."""
+    return [_Op(kind, f"{name}{i}", (lambda tx, it=item: tx.delete(it)) if kind == "delete"
+                else (lambda tx, it=item: tx.save(it))) for i, (kind, item) in enumerate(items)]
 
 
 def _quota_ops(quotas: tuple[Quota, ...]) -> list[_Op]:

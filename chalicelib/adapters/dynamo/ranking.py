@@ -24,6 +24,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -32,7 +34,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem, table
-from chalicelib.adapters.dynamo.loads import LoadItem, load_key
+from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.categories import CATEGORIES
 from chalicelib.domain.matching import AttorneyLoad
@@ -59,17 +61,85 @@ def partitions_of(attorney: Attorney, year: int) -> list[Partition]:
     return [Partition(year, c, r) for c in sorted(attorney.categories) for r in sorted(attorney.regions)]
 
 
-def add_moves(tx: TransactWrite, attorney: Attorney, old_key: str | None, new_key: str, year: int) -> None:
-    """Move the attorney's entries from ``old_key`` (None: they have none yet) to ``new_key``, in
-    every partition of ``year`` they cover. The delete is conditioned on the old entry existing, so a
-    transaction built on a stale counter is cancelled instead of leaving two entries."""
-    if old_key == new_key:
-        return
-    for partition in partitions_of(attorney, year):
-        pk = rank_pk(partition)
-        if old_key is not None:
-            tx.delete(RankItem(pk, old_key), condition=RankItem.pk.exists())
-        tx.save(RankItem(pk, new_key, attorney_id=attorney.id), condition=RankItem.pk.does_not_exist())
+def moves(attorney: Attorney, old_key: str | None, new_key: str, year: int,
+          old_attorney: Attorney | None = None) -> list[tuple[str, RankItem]]:
+    """The index items to delete and to put (``("delete" | "put", item)``) to move the attorney's
+    entries from ``old_key`` (None: they have none yet) to ``new_key`` in every partition of ``year``
+    they cover (``old_attorney``: the profile the old entries were written for, when the coverage
+    changes)."""
+    old_partitions = partitions_of(old_attorney or attorney, year) if old_key is not None else []
+    new_partitions = partitions_of(attorney, year)
+    found: list[tuple[str, RankItem]] = []
+    for partition in old_partitions:
+        if old_key == new_key and partition in new_partitions:
+            continue
+        found.append(("delete", RankItem(rank_pk(partition), old_key)))
+    for partition in new_partitions:
+        if old_key == new_key and partition in old_partitions:
+            continue
+        found.append(("put", RankItem(rank_pk(partition), new_key, attorney_id=attorney.id)))
+    return found
+
+
+def add_moves(tx: TransactWrite, attorney: Attorney, old_key: str | None, new_key: str, year: int,
+              old_attorney: Attorney | None = None) -> None:
+    """Put :func:`moves` into a transaction. Unconditioned, so that a year not opened yet (no old
+    entry) never stops a booking: the transaction's load counter update is the one conditioned on the
+    counter the old key was computed from (``loads.add_increment`` / ``add_decrement`` with
+    ``expected``), which cancels a transaction built on a stale counter instead of leaving two entries."""
+    _apply(tx, moves(attorney, old_key, new_key, year, old_attorney))
+
+
+def _apply(tx: TransactWrite, items: list[tuple[str, RankItem]]) -> None:
+    for kind, item in items:
+        if kind == "delete":
+            tx.delete(item)
+        else:
+            tx.save(item)
+
+
+def counted_moves(state: tuple[Attorney | None, AttorneyLoad], after: AttorneyLoad) -> list[tuple[str, RankItem]]:
+    """The index side of a load counter change from ``state``'s counter to ``after``."""
+    attorney, before = state
+    if attorney is None:
+        return []
+    return moves(attorney, entry_key(attorney, before, before.year), entry_key(attorney, after, after.year),
+                 before.year)
+
+
+def after_increment(before: AttorneyLoad, at: datetime) -> AttorneyLoad:
+    return before.after_assignment(at)
+
+
+def after_decrement(before: AttorneyLoad) -> AttorneyLoad:
+    return replace(before, assignments_this_year=before.assignments_this_year - 1)
+
+
+def add_counted_increment(tx: TransactWrite, state: tuple[Attorney | None, AttorneyLoad], at: datetime,
+                          cap: int) -> None:
+    """One more assignment (under ``cap``, on the counter ``state`` holds) and the entries moved with it."""
+    before = state[1]
+    add_increment(tx, before.attorney_id, before.year, at, cap, expected=before)
+    _apply(tx, counted_moves(state, after_increment(before, at)))
+
+
+def add_counted_decrement(tx: TransactWrite, state: tuple[Attorney | None, AttorneyLoad]) -> None:
+    """One assignment less (on the counter ``state`` holds) and the entries moved with it."""
+    before = state[1]
+    add_decrement(tx, before.attorney_id, before.year, expected=before)
+    _apply(tx, counted_moves(state, after_decrement(before)))
+
+
+def add_moves_between(tx: TransactWrite, state: tuple[Attorney | None, AttorneyLoad], after: AttorneyLoad) -> None:
+    _apply(tx, counted_moves(state, after))
+
+
+def current(attorney_id: str, year: int) -> tuple[Attorney | None, AttorneyLoad]:
+    """The attorney's profile and load counter of ``year``, read consistently (one BatchGetItem): what a
+    counted write moves the entries from."""
+    found = DynamoRankingIndex().attorneys([attorney_id], year)
+    attorney, load = found.get(attorney_id, (None, None))
+    return attorney, (load or AttorneyLoad.empty(attorney_id, year)).for_year(year)
 
 
 class DynamoRankingIndex:
