@@ -2,7 +2,7 @@
 
 Counted in process, not on the emulator: the roster is ``bench.scale.roster_spread`` (the seeded
 roster's spread continued, a quarter on duty), the index is the in-memory twin
-(``chalicelib/adapters/memory_ranking.py``: one ``Query`` per page of keys, one ``BatchGetItem``
+(``tests/twins/memory_ranking.py``: one ``Query`` per page of keys, one ``BatchGetItem``
 per 50 profile-and-counter keys), and the loads are one and a half rounds of assignments made
 through the twin (entries moved as the transactions move them), so the first levels are crowded
 at every size. For each size and each mode (real time: on duty; booking: free at the slot, four
@@ -37,7 +37,7 @@ def _free(consultation: str, attorney_id: str) -> bool:
 
 def measure(size: int) -> dict[str, Any]:
     from bench.scale import roster_spread
-    from chalicelib.adapters.memory_ranking import MemoryRankingIndex
+    from tests.twins.memory_ranking import MemoryRankingIndex
     from chalicelib.domain.matching import AssignmentMode, ConsultationFacts, choose, realtime_available
     from chalicelib.domain.ranking_index import choose_indexed
 

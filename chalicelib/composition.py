@@ -400,6 +400,20 @@ class Container:
         return DynamoBookingRepository(p.retention_days_after_close, tz=p.timezone)
 
     @cached_property
+    def ranking_index(self) -> Any:
+        from chalicelib.adapters.dynamo.ranking import DynamoRankingIndex
+
+        self.tables  # noqa: B018 - bind models before first use
+        return DynamoRankingIndex()
+
+    @cached_property
+    def ranking_keeper(self) -> Any:
+        from chalicelib.services.ranking import RankingIndexKeeper
+
+        return RankingIndexKeeper(index=self.ranking_index, attorneys=self.attorneys, loads=self.loads,
+                                  calendar=self.calendar, clock=self.clock)
+
+    @cached_property
     def availability(self) -> Any:
         from chalicelib.services.availability import AvailabilityService
 
@@ -414,7 +428,8 @@ class Container:
         return ReservationService(consultations=self.consultations, bookings=self.bookings, roster=self.attorneys,
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
-                                  messenger=self.resident_messages, identity_key=self.identity_key)
+                                  messenger=self.resident_messages, identity_key=self.identity_key,
+                                  ranking=self.ranking_index)
 
     @cached_property
     def retention(self) -> Any:
@@ -457,7 +472,8 @@ class Container:
         return RealtimeService(store=self.realtime_store, consultations=self.consultations, loads=self.loads,
                                attorneys=self.attorneys, notifier=self.notifier, recipients=self.recipients,
                                calendar=self.calendar, policy=s.policy, clock=self.clock,
-                               public_base_url=s.public_base_url, messenger=self.resident_messages)
+                               public_base_url=s.public_base_url, messenger=self.resident_messages,
+                               ranking=self.ranking_index)
 
     @cached_property
     def operations(self) -> Any:

@@ -261,25 +261,29 @@ class _Read:
 
 def choose_indexed(facts: ConsultationFacts, reader: IndexReader, now: datetime, *, programme_cap: int,
                    available: Available, exclude: Collection[str] = (), tz: str = DEFAULT_TZ,
-                   limit: int = DEFAULT_LIMIT) -> Assignment:
+                   limit: int = DEFAULT_LIMIT, max_ring: int | None = None) -> Assignment:
     """``matching.choose`` over every attorney of the index, reading only the head of each ring.
 
     Raises :class:`NoCandidateError` when no ring holds an eligible attorney and
     :class:`IndexNotDecisive` when an attorney with a time-dependent credit (or an entry behind its
-    counter) is reached before the choice is settled.
+    counter) is reached before the choice is settled. With ``max_ring`` only the rings ``0..max_ring``
+    are read, and finding nobody there raises :class:`IndexNotDecisive` (the caller's pool decides
+    whether to widen: booking's ``Policy.reservation_ring``).
     """
     zone = ZoneInfo(tz)
     year = now.astimezone(zone).year
     read = _Read(Counter())
     if facts.language != "ko":
         found = _first_ring(facts, reader, now, year, programme_cap, available, exclude, tz, limit, read,
-                            speakers_only=True)
+                            speakers_only=True, max_ring=max_ring)
         if found is not None:
             return _assignment(facts, now, found, read, interpreter_needed=False)
         read = _Read(Counter())
     found = _first_ring(facts, reader, now, year, programme_cap, available, exclude, tz, limit, read,
-                        speakers_only=False)
+                        speakers_only=False, max_ring=max_ring)
     if found is None:
+        if max_ring is not None:
+            raise IndexNotDecisive(f"nobody eligible in rings 0..{max_ring}")
         raise NoCandidateError(facts, read.excluded)
     return _assignment(facts, now, found, read, interpreter_needed=facts.language != "ko")
 
@@ -295,9 +299,11 @@ class _Found:
 
 def _first_ring(facts: ConsultationFacts, reader: IndexReader, now: datetime, year: int, programme_cap: int,
                 available: Available, exclude: Collection[str], tz: str, limit: int, read: _Read, *,
-                speakers_only: bool) -> _Found | None:
+                speakers_only: bool, max_ring: int | None = None) -> _Found | None:
     consultation_hash = id_hash(facts.consultation_id)
     for ring, regions in enumerate(rings(facts.region)):
+        if max_ring is not None and ring > max_ring:
+            break
         streams = [_stream(reader, Partition(year, facts.category, r), consultation_hash,
                            facts.consultation_id, limit) for r in sorted(regions)]
         found = _settle(facts, reader, heapq.merge(*streams), ring, now, year, programme_cap, available,

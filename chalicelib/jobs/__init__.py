@@ -21,7 +21,7 @@ from chalice import Chalice, Cron
 from chalicelib.composition import get_container
 from chalicelib.jobs import offers, reminders, window_keeper
 from chalicelib.jobs import message_nudge, resident_messages
-from chalicelib.jobs import request_expiry
+from chalicelib.jobs import ranking_year, request_expiry
 from chalicelib.jobs.base import Job, now_from_event
 from chalicelib.logs import logger
 
@@ -29,7 +29,7 @@ from chalicelib.logs import logger
 FAILURE_STREAK_GAP = timedelta(minutes=15)
 
 JOBS: list[Job] = [reminders.JOB, offers.JOB, window_keeper.JOB, message_nudge.JOB, resident_messages.JOB,
-                   request_expiry.JOB]
+                   request_expiry.JOB, ranking_year.JOB]
 
 
 def register_jobs(app: Chalice) -> None:

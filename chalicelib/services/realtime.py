@@ -21,10 +21,14 @@ Flow
 Outside the windows nothing is offered (``calendar.is_open`` gates every
 offer); requests made then wait and are offered when the next window opens.
 
-AWS calls to match one consultation: per ring step one Query per region of the
-ring on the duty partitions (on-duty attorneys only), then one BatchGetItem
-each for their profiles, busy states and load counters, then one
-TransactWriteItems: independent of the size of the roster.
+AWS calls to match one consultation: through the ranking index (docs/DATA.md),
+per ring one Query per region of the ring on this year's index partitions and
+one BatchGetItem per 25 attorneys read in ranking order (profile, load counter
+and busy state), until the fair choice is settled; then one TransactWriteItems.
+When the index cannot settle it (not opened for the year, an attorney with a
+time-dependent credit reached), the on-duty pool: per ring step one Query per
+region of the ring on the duty partitions, then one BatchGetItem each for
+their profiles, busy states and load counters.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.matching import (Assignment, AssignmentMode, ConsultationFacts, NoCandidateError, choose,
                                         manual_assignment, realtime_available)
 from chalicelib.domain.message_templates import ResidentEvent
+from chalicelib.domain.ranking_index import IndexNotDecisive, choose_indexed
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, NotificationFailedError, Notifier, render
 from chalicelib.domain.offers import (MoveOnReason, NotOnRosterError, Offer, OfferNotFoundError, OfferStatus,
                                       OfferUnavailableError, RealtimeRequest, UnknownAttorneyError, deadline_of, estimate_minutes,
@@ -79,8 +84,10 @@ class OfferView:
 class RealtimeService:
     def __init__(self, *, store: Any, consultations: ConsultationRepository, loads: Any, attorneys: Any,
                  notifier: Notifier, recipients: Any, calendar: ServiceCalendar, policy: Policy,
-                 clock: Callable[[], datetime], public_base_url: str, messenger: Any = None) -> None:
+                 clock: Callable[[], datetime], public_base_url: str, messenger: Any = None,
+                 ranking: Any = None) -> None:
         self._store = store
+        self._ranking = ranking  # the ranking index (``realtime(now)``: a reader with busy states)
         self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._consultations = consultations
         self._loads = loads
@@ -220,7 +227,8 @@ class RealtimeService:
 
     def choose(self, consultation: Consultation, request: RealtimeRequest, now: datetime, *,
                skip: set[str] | frozenset[str] = frozenset()) -> Assignment:
-        """The fair choice among on-duty, non-busy attorneys, ring by ring (see module doc for calls)."""
+        """The fair choice among on-duty, non-busy attorneys, ring by ring: through the ranking index
+        when it settles it, else over the on-duty pool (see module doc for calls)."""
         facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
                                   AssignmentMode.REALTIME, consultation.language.value)
         year = self._calendar.to_local(now).year
@@ -229,6 +237,14 @@ class RealtimeService:
         busy: set[str] = set()
         loads: dict[str, Any] = {}
         excluded = set(request.tried) | set(skip)
+        if self._ranking is not None:
+            read = self._ranking.realtime(now)
+            try:
+                return choose_indexed(facts, read, now, programme_cap=self._policy.annual_cap,
+                                      available=realtime_available(read.busy), exclude=excluded,
+                                      tz=self._policy.timezone)
+            except IndexNotDecisive as exc:
+                logger().info("real-time offer ranks the pool", extra={"why": type(exc).__name__})
         last_error: NoCandidateError | None = None
         for ring in rings(consultation.region):
             new: set[str] = set()

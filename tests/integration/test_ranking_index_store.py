@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite  # noqa: E402
 from bench.scale import roster_spread  # noqa: E402
 from chalicelib.adapters.dynamo.loads import LoadItem, add_increment, load_key  # noqa: E402
 from chalicelib.adapters.dynamo.ranking import DynamoRankingIndex, RankItem, add_moves, rank_pk  # noqa: E402
-from chalicelib.adapters.memory_ranking import MemoryRankingIndex  # noqa: E402
+from tests.twins.memory_ranking import MemoryRankingIndex  # noqa: E402
 from chalicelib.domain.matching import (AssignmentMode, AttorneyLoad, ConsultationFacts,  # noqa: E402
                                         realtime_available)
 from chalicelib.domain.ranking_index import (IndexNotDecisive, Partition, choose_indexed,  # noqa: E402
@@ -84,7 +84,7 @@ def test_an_assignment_moves_the_entries_in_its_own_transaction(world: World) ->
     after = before.after_assignment(NOW)
     old, new = entry_key(attorney, before, 2026), entry_key(attorney, after, 2026)
     with TransactWrite(connection=RankItem._get_connection().connection) as tx:
-        add_increment(tx, attorney.id, 2026, NOW, CAP)
+        add_increment(tx, attorney.id, 2026, NOW, CAP, expected=before)
         add_moves(tx, attorney, old, new, 2026)
     world.twin.set_load(after)
     for c in attorney.categories:
@@ -92,12 +92,18 @@ def test_an_assignment_moves_the_entries_in_its_own_transaction(world: World) ->
             pk = rank_pk(Partition(2026, c, r))
             assert [i.attorney_id for i in RankItem.query(pk, RankItem.sk == new)] == [attorney.id]
             assert list(RankItem.query(pk, RankItem.sk == old)) == []
-    # a second transaction built on the same (now stale) counter is cancelled, and writes nothing
+    # a second transaction built on the same (now stale) counter is cancelled by the counter's
+    # condition, and writes nothing: no second entry
+    stale = after.after_assignment(NOW + timedelta(minutes=1))
     with pytest.raises(TransactWriteError):
         with TransactWrite(connection=RankItem._get_connection().connection) as tx:
-            add_increment(tx, attorney.id, 2026, NOW, CAP)
-            add_moves(tx, attorney, old, new, 2026)
+            add_increment(tx, attorney.id, 2026, NOW + timedelta(minutes=1), CAP, expected=before)
+            add_moves(tx, attorney, old, entry_key(attorney, stale, 2026), 2026)
     assert LoadItem.get(*load_key(attorney.id, 2026)).assignments == after.assignments_this_year
+    for c in attorney.categories:
+        for r in attorney.regions:
+            pk = rank_pk(Partition(2026, c, r))
+            assert [i.sk for i in RankItem.query(pk, RankItem.sk >= "0") if i.attorney_id == attorney.id] == [new]
 
 
 def test_a_year_never_opened_hands_over_to_the_full_ranking(world: World) -> None:

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bench.scale import roster_spread
-from chalicelib.adapters.memory_ranking import MemoryRankingIndex
+from tests.twins.memory_ranking import MemoryRankingIndex
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.calendar import DEFAULT_WINDOWS, ServiceCalendar
 from chalicelib.domain.matching import AssignmentMode, ConsultationFacts, NoCandidateError, choose, ring_of

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.scale import roster_spread
-from chalicelib.adapters.memory_ranking import MemoryRankingIndex
+from tests.twins.memory_ranking import MemoryRankingIndex
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.matching import (
     AssignmentMode,

@@ -304,7 +304,9 @@ class DynamoBookingRepository:
         for attempt in range(_ATTEMPTS):
             chosen = unload = None
             if plan.counts_load:  # the counters the ranking index entries move from, read consistently
-                chosen = ranking.current(booking.attorney_id, booking.load_year)
+                counter = plan.counter if attempt == 0 else None  # as the choice read it, at first
+                chosen = ((counter[0], counter[1].for_year(booking.load_year)) if counter is not None
+                          else ranking.current(booking.attorney_id, booking.load_year))
                 if chosen[1].assignments_this_year >= plan.cap:
                     raise SlotTakenError(booking.attorney_id)
                 if previous is not None:

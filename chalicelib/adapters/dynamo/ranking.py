@@ -25,7 +25,7 @@ import random
 import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -41,6 +41,7 @@ from chalicelib.domain.matching import AttorneyLoad
 from chalicelib.domain.ranking_index import IndexNotDecisive, Partition, entry_key
 from chalicelib.domain.regions import REGION_CODES
 
+BUSY_SK = "BUSY"  # the real-time busy state (``offers.BusyItem``: ``until`` as a UTC stamp)
 OPEN_SK = "!OPEN"  # sorts before every entry key (they start with digits)
 BATCH_KEYS = 100
 
@@ -158,15 +159,26 @@ class DynamoRankingIndex:
             found = found[1:]
         return [k for k in found if k < stop]
 
-    def attorneys(self, ids: Collection[str], year: int) -> dict[str, tuple[Attorney, AttorneyLoad | None]]:
+    def realtime(self, now: datetime) -> RealtimeRead:
+        """A reader for one real-time choice: the same batch read also brings each attorney's busy
+        state (3 keys an attorney: still one request per 25), collected in ``busy``."""
+        return RealtimeRead(self, now)
+
+    def attorneys(self, ids: Collection[str], year: int, *,
+                  busy: tuple[datetime, set[str]] | None = None) -> dict[str, tuple[Attorney, AttorneyLoad | None]]:
         keys: list[tuple[str, str]] = []
         for a in ids:
             keys += [(f"ATTORNEY#{a}", "PROFILE"), load_key(a, year)]
+            if busy is not None:
+                keys.append((f"ATTORNEY#{a}", BUSY_SK))
         profiles: dict[str, Attorney] = {}
         loads: dict[str, AttorneyLoad] = {}
         for raw in _batch_get(keys):
             pk = raw["pk"]["S"]
-            if raw["sk"]["S"] == "PROFILE":
+            if raw["sk"]["S"] == BUSY_SK:
+                if busy is not None and raw.get("until", {}).get("S", "") > _stamp(busy[0]):
+                    busy[1].add(pk.removeprefix("ATTORNEY#"))
+            elif raw["sk"]["S"] == "PROFILE":
                 attorney = _attorney_from_item(AttorneyItem.from_raw_data(raw))
                 profiles[attorney.id] = attorney
             elif pk.startswith("LOAD#"):
@@ -178,6 +190,15 @@ class DynamoRankingIndex:
                     calibration_credit=(float(item.calibration_credit)
                                         if item.calibration_credit is not None else None))
         return {a: (profile, loads.get(a)) for a, profile in profiles.items()}
+
+    def is_open(self, year: int) -> bool:
+        """The year's opening finished: its last marker (written after every entry) is there."""
+        last = Partition(year, max(c.code for c in CATEGORIES), max(REGION_CODES))
+        try:
+            RankItem.get(rank_pk(last), OPEN_SK, consistent_read=True)
+        except RankItem.DoesNotExist:
+            return False
+        return True
 
     def open_year(self, attorneys: Iterable[Attorney], loads: Mapping[str, AttorneyLoad], year: int) -> int:
         """Write every attorney's entries of ``year`` and mark every category × region partition of
@@ -193,6 +214,24 @@ class DynamoRankingIndex:
                 for region in sorted(REGION_CODES):
                     batch.save(RankItem(rank_pk(Partition(year, category, region)), OPEN_SK))
         return written
+
+
+class RealtimeRead:
+    """``ranking_index.IndexReader`` for a real-time choice (see ``DynamoRankingIndex.realtime``)."""
+
+    def __init__(self, index: DynamoRankingIndex, now: datetime) -> None:
+        self._index, self._now = index, now
+        self.busy: set[str] = set()
+
+    def keys(self, partition: Partition, start: str, stop: str, limit: int) -> Sequence[str]:
+        return self._index.keys(partition, start, stop, limit)
+
+    def attorneys(self, ids: Collection[str], year: int) -> dict[str, tuple[Attorney, AttorneyLoad | None]]:
+        return self._index.attorneys(ids, year, busy=(self._now, self.busy))
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # as offers._stamp
 
 
 def _batch_get(keys: list[tuple[str, str]]) -> Iterable[dict[str, Any]]:
