@@ -406,6 +406,11 @@ class Container:
         self.tables  # noqa: B018 - bind models before first use
         return DynamoRankingIndex()
 
+    def _ranking_of(self, store: Any) -> Any:
+        """The ranking index, for a store whose transactions keep it (the DynamoDB booking and offer
+        stores); None for another (the services then rank the pool)."""
+        return self.ranking_index if getattr(store, "keeps_ranking_index", False) else None
+
     @cached_property
     def ranking_keeper(self) -> Any:
         from chalicelib.services.ranking import RankingIndexKeeper
@@ -429,7 +434,7 @@ class Container:
                                   notifier=self.notifier, cipher=self.cipher, calendar=self.calendar,
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
                                   messenger=self.resident_messages, identity_key=self.identity_key,
-                                  ranking=self.ranking_index)
+                                  ranking=self._ranking_of(self.bookings))
 
     @cached_property
     def retention(self) -> Any:
@@ -473,7 +478,7 @@ class Container:
                                attorneys=self.attorneys, notifier=self.notifier, recipients=self.recipients,
                                calendar=self.calendar, policy=s.policy, clock=self.clock,
                                public_base_url=s.public_base_url, messenger=self.resident_messages,
-                               ranking=self.ranking_index)
+                               ranking=self._ranking_of(self.realtime_store))
 
     @cached_property
     def operations(self) -> Any:

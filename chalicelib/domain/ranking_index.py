@@ -22,8 +22,10 @@ Reading (:func:`choose_indexed`)
     *level* (same load, same last assignment) it holds completely; a level
     cut by the page's end is read from the consultation's hash onwards and
     then from its start up to that hash (two range queries), which is the
-    rotation order of :func:`matching.rotation`. The streams are merged,
-    the attorneys behind the keys are loaded ``limit`` at a time (one batch
+    rotation order of :func:`matching.rotation` (only once the read gets
+    there: a marker carrying the level comes first, so a choice settled by a
+    lower level never reads it). The streams are merged, the attorneys behind
+    the keys already read are loaded up to ``limit`` at a time (one batch
     read), and eligibility is decided exactly as ``matching.ineligibility``
     does. The winner's level is the first level holding an eligible
     attorney; the winner is the tie-break hash's minimum over the first
@@ -190,6 +192,11 @@ class _Entry:
     rotation: str
     attorney_id: str
 
+    @property
+    def is_marker(self) -> bool:
+        """The start of a level cut by a page's end (sorts before the level's entries)."""
+        return not self.attorney_id
+
 
 def _stream(reader: IndexReader, partition: Partition, consultation_hash: str, consultation_id: str,
             limit: int) -> Iterator[_Entry]:
@@ -222,6 +229,7 @@ def _stream(reader: IndexReader, partition: Partition, consultation_hash: str, c
         *complete, (cut, _members) = complete
         for _level, members in complete:
             yield from sorted(entry(k) for k in members)
+        yield _Entry(cut, "", "")  # the cut level's marker: its level is known before its reads
         pivot = cut + consultation_hash
         yield from level_range(pivot, cut + _LEVEL_END)  # rotation order: from the consultation's hash ...
         yield from level_range(cut, pivot)  # ... round to it
@@ -242,6 +250,21 @@ class _Buffered:
                 break
             self._ahead.append(nxt)
         return list(self._ahead)[:count]
+
+    def ahead_read(self, count: int) -> list[_Entry]:
+        """Up to ``count`` entries ahead, stopping at a cut level's marker: those the reads made so
+        far hold (looking past the marker would cost that level's range reads)."""
+        while len(self._ahead) < count and not (self._ahead and self._ahead[-1].is_marker):
+            nxt = next(self._items, None)
+            if nxt is None:
+                break
+            self._ahead.append(nxt)
+        found: list[_Entry] = []
+        for e in self._ahead:
+            if e.is_marker or len(found) >= count:
+                break
+            found.append(e)
+        return found
 
     def peek(self) -> _Entry | None:
         head = self.ahead(1)
@@ -341,10 +364,10 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
             attorney, current = deferred.pop(nxt.attorney_id)
         else:
             stream.pop()
-            if nxt.attorney_id in done:
-                continue  # the same attorney through another region of the ring, or already placed
+            if nxt.is_marker or nxt.attorney_id in done:
+                continue  # a level's marker; the same attorney through another region, or already placed
             if nxt.attorney_id not in loaded:
-                wanted = [e.attorney_id for e in stream.ahead(limit) if e.attorney_id not in done]
+                wanted = [e.attorney_id for e in stream.ahead_read(limit) if e.attorney_id not in done]
                 ids = list(dict.fromkeys([nxt.attorney_id, *wanted]))[:limit]
                 loaded.update(reader.attorneys(ids, year))
                 read.attorneys_read += len(ids)

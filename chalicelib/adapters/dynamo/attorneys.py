@@ -164,10 +164,12 @@ class DynamoAttorneyRepository:
                         tx.delete(entry) if kind == "delete" else tx.save(entry)
 
     def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]],
-                   now: datetime) -> None:
+                   now: datetime, joined: datetime | None = None) -> None:
         """Bulk-load attorneys who are not on the roster yet, each with its contact: profiles, coverage and account links in batches of 25 (BatchWriteItem)
         instead of one transaction each. Not atomic and unconditioned: for filling a new stack's
-        roster (the local seed) while nothing else writes to it; ``save`` for everything else."""
+        roster (the local seed) while nothing else writes to it; ``save`` for everything else.
+        ``joined``: when they count as having joined (``created_at``; default ``now``). Their ranking
+        index entries of the year of ``now`` are written too, at level zero."""
         profiles, covers, links = [], [], []
         for attorney, contact in entries:
             pk, sk = _profile_key(attorney.id)
@@ -178,7 +180,7 @@ class DynamoAttorneyRepository:
                 regions=set(attorney.regions), weight=attorney.weight, annual_cap=attorney.annual_cap,
                 active=attorney.active, on_duty=attorney.on_duty, subjects=set(attorney.subjects) or None,
                 languages=set(attorney.languages) or None,
-                contact=sealed, created_at=now, updated_at=now, version=1))
+                contact=sealed, created_at=joined or now, updated_at=now, version=1))
             covers += [CoverageItem(f"COVER#{c}#{r}", f"ATTORNEY#{attorney.id}", attorney_id=attorney.id,
                                     active=attorney.active) for c in attorney.categories for r in attorney.regions]
             links += [SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id)

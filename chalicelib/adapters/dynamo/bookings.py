@@ -188,6 +188,8 @@ class _Cancelled(Exception):
 
 
 class DynamoBookingRepository:
+    keeps_ranking_index = True  # its load counter writes move the ranking index entries
+
     def __init__(self, retention_days: int, tz: str = DEFAULT_TZ, connection: Connection | None = None) -> None:
         self._retention = timedelta(days=retention_days)
         self._zone = ZoneInfo(tz)

@@ -194,6 +194,8 @@ def _run_counted(tx_body: Any, connection: Connection, read: Callable[[], dict[s
 
 
 class DynamoRealtimeStore:
+    keeps_ranking_index = True  # its load counter writes move the ranking index entries
+
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection
 
@@ -418,7 +420,6 @@ class DynamoRealtimeStore:
         scope: dict[str, Any] = {}
 
         def body(tx: TransactWrite) -> None:
-            state = scope["state"]
             tx.update(item, actions=[OfferItem.status.set(OfferStatus.ACCEPTED.value), OfferItem.answered_at.set(now),
                                      OfferItem.gsi1pk.remove(), OfferItem.gsi1sk.remove(),
                                      OfferItem.gsi2pk.remove(), OfferItem.gsi2sk.remove()],
@@ -430,15 +431,15 @@ class DynamoRealtimeStore:
                 ConsultationItem.gsi2pk.set(f"ASSIGNED#{offer.attorney_id}"),
                 ConsultationItem.gsi2sk.set(sort_key)],
                 condition=ConsultationItem.status == Status.OFFERED.value)
-            ranking.add_counted_increment(tx, state, now, cap)
+            ranking.add_counted_increment(tx, scope["counter"], now, cap)
             tx.update(BusyItem(*_busy_key(offer.attorney_id)),
                       actions=[BusyItem.kind.set("consultation"), BusyItem.until.set(_stamp(busy_until))],
                       condition=BusyItem.consultation_id == offer.consultation_id)
             tx.update(state, actions=[RealtimeItem.current_offer.remove(), RealtimeItem.matched.set(True)],
                       condition=RealtimeItem.current_offer == offer.id)
             tx.delete(entry)
-        _run_counted(body, self.connection, lambda: {"state": ranking.current(offer.attorney_id, year)},
-                     lambda read: read["state"][1].assignments_this_year >= cap, scope)
+        _run_counted(body, self.connection, lambda: {"counter": ranking.current(offer.attorney_id, year)},
+                     lambda read: read["counter"][1].assignments_this_year >= cap, scope)
 
     def reassign(self, consultation_id: str, sort_key: str, previous: str | None, attorney_id: str,
                  expected: Status, now: datetime, *, year: int, cap: int,

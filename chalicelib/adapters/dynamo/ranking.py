@@ -138,9 +138,9 @@ def add_moves_between(tx: TransactWrite, state: tuple[Attorney | None, AttorneyL
 def current(attorney_id: str, year: int) -> tuple[Attorney | None, AttorneyLoad]:
     """The attorney's profile and load counter of ``year``, read consistently (one BatchGetItem): what a
     counted write moves the entries from."""
-    found = DynamoRankingIndex().attorneys([attorney_id], year)
-    attorney, load = found.get(attorney_id, (None, None))
-    return attorney, (load or AttorneyLoad.empty(attorney_id, year)).for_year(year)
+    profiles, loads = DynamoRankingIndex().read([attorney_id], year)
+    load = loads.get(attorney_id) or AttorneyLoad.empty(attorney_id, year)
+    return profiles.get(attorney_id), load.for_year(year)
 
 
 class DynamoRankingIndex:
@@ -166,6 +166,12 @@ class DynamoRankingIndex:
 
     def attorneys(self, ids: Collection[str], year: int, *,
                   busy: tuple[datetime, set[str]] | None = None) -> dict[str, tuple[Attorney, AttorneyLoad | None]]:
+        profiles, loads = self.read(ids, year, busy=busy)
+        return {a: (profile, loads.get(a)) for a, profile in profiles.items()}
+
+    def read(self, ids: Collection[str], year: int, *, busy: tuple[datetime, set[str]] | None = None
+             ) -> tuple[dict[str, Attorney], dict[str, AttorneyLoad]]:
+        """Profiles and load counters of ``ids`` (and busy states into ``busy``): one BatchGetItem a 100 keys."""
         keys: list[tuple[str, str]] = []
         for a in ids:
             keys += [(f"ATTORNEY#{a}", "PROFILE"), load_key(a, year)]
@@ -189,7 +195,7 @@ class DynamoRankingIndex:
                     last_assigned_at=item.last_assigned_at,
                     calibration_credit=(float(item.calibration_credit)
                                         if item.calibration_credit is not None else None))
-        return {a: (profile, loads.get(a)) for a, profile in profiles.items()}
+        return profiles, loads
 
     def is_open(self, year: int) -> bool:
         """The year's opening finished: its last marker (written after every entry) is there."""
