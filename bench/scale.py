@@ -4,11 +4,16 @@
     seeded attorneys and again with 12,000:
 
     * real time: ``RealtimeService.enqueue`` inside a service window, i.e. queue the request,
-      choose the top-ranked eligible attorney (duty partitions of the ring, then profiles,
-      busy states and load counters by key) and offer it to them, alerts included;
-    * booking: ``ReservationService.book`` of an open slot (coverage partitions of rings 0-1,
-      then profiles, availabilities, load counters and slot claims by key, one transaction),
-      alert included.
+      choose the top-ranked eligible attorney through the ranking index (the head of the
+      ring's partitions, then profiles, load counters and busy states by key) and offer it to
+      them, alerts included;
+    * booking: ``ReservationService.book`` of an open slot through the ranking index (the head
+      of the partitions of rings 0-1, then profiles, availabilities, load counters and slot
+      claims by key, one transaction), alert included.
+
+    The year's ranking index is opened first, as the daily job does; every attorney written
+    gets their entries (level zero) and counts as on the roster since before the year
+    (``ops.seed.SEEDED_SINCE``), as the seeded ones do.
 
     The 11,880 extra attorneys continue the seeded roster's spread (``ops/seed.py``: a home
     region cycling through the 31, one neighbour, two of the six other categories, and wage
