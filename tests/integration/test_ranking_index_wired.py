@@ -206,3 +206,23 @@ def test_a_year_not_opened_ranks_the_pool(world: World) -> None:
     finally:
         world.clock[0] = NOW
 
+
+
+def test_a_manual_assignment_its_move_and_a_withdrawal_keep_the_index_exact(world: World) -> None:
+    c = world.container
+    owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-manual")
+    first, second = world.roster[5].id, world.roster[6].id
+    before = DynamoLoadStore().get_many([first, second], 2026)
+    c.realtime.reassign(consultation.id, first, "by phone")  # +1 for the first attorney
+    world.assert_exact()
+    world.clock[0] = NOW + timedelta(minutes=1)  # a second assignment record
+    try:
+        c.realtime.reassign(consultation.id, second, "moved")  # -1 for the first, +1 for the second
+        world.assert_exact()
+        c.withdrawals.withdraw(owner, consultation.id)  # the match is uncounted
+        world.assert_exact()
+    finally:
+        world.clock[0] = NOW
+    after = DynamoLoadStore().get_many([first, second], 2026)
+    assert [after[a].assignments_this_year for a in (first, second)] == \
+        [before[a].assignments_this_year for a in (first, second)]
