@@ -318,6 +318,7 @@ class _Found:
     ring: int
     window: int  # eligible attorneys of the winning level compared by the tie-break
     eligible_read: int
+    next_level: str | None = None  # the level of the entry that stopped the read (None: the ring's end)
 
 
 def _first_ring(facts: ConsultationFacts, reader: IndexReader, now: datetime, year: int, programme_cap: int,
@@ -358,6 +359,7 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
         nxt = upcoming()
         if nxt is None or (window_level is not None
                            and (len(window) >= TIE_WINDOW or nxt.level != window_level)):
+            next_level = nxt.level if nxt is not None else None
             break
         if later and nxt is later[0]:
             heapq.heappop(later)
@@ -403,14 +405,26 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
     if not window:
         return None
     attorney, current = min(window, key=lambda pair: tie_break(pair[0].id, facts.consultation_id))
-    return _Found(attorney, current, ring, len(window), eligible_read)
+    return _Found(attorney, current, ring, len(window), eligible_read, next_level)
+
+
+def _decided_by(found: _Found) -> str:
+    """``matching``'s vocabulary: what set the winner apart from the next attorney in ranking order
+    (an ineligible one included: the read does not look further)."""
+    if found.window > 1:
+        return "tie_break"
+    if found.next_level is None:
+        return "only_candidate" if found.eligible_read == 1 else "load"
+    load = found.load
+    winner = level_of(static_relative_load(found.attorney, load, load.year), load.last_assigned_at)
+    return "load" if winner.split("#")[0] != found.next_level.split("#")[0] else "least_recently_assigned"
 
 
 def _assignment(facts: ConsultationFacts, now: datetime, found: _Found, read: _Read, *,
                 interpreter_needed: bool) -> Assignment:
     attorney, load = found.attorney, found.load
     credited = load.assignments_this_year + (load.calibration_credit or 0.0)
-    decided_by = "only_candidate" if found.eligible_read == 1 else ("tie_break" if found.window > 1 else "ranking")
+    decided_by = _decided_by(found)
     return Assignment(
         consultation_id=facts.consultation_id, attorney_id=attorney.id, assigned_at=now,
         reason=AssignmentReason(

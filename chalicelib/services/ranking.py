@@ -25,7 +25,8 @@ from chalicelib.logs import logger
 class YearIndex(Protocol):
     def is_open(self, year: int) -> bool: ...
 
-    def open_year(self, attorneys: Iterable[Attorney], loads: Mapping[str, AttorneyLoad], year: int) -> int: ...
+    def open_year(self, attorneys: Iterable[Attorney], loads: Mapping[str, AttorneyLoad],
+                  year: int) -> int: ...
 
 
 class RankingIndexKeeper:

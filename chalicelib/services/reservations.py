@@ -173,7 +173,8 @@ class ReservationService:
         pool: _Pool | None = None
         tried: set[str] = set()
         for attempt in range(ATTEMPTS):
-            picked = self._choose_indexed(consultation, state, now, start, tried) if previous is None else None
+            picked = (self._choose_indexed(consultation, state, now, start, tried) if previous is None
+                      else None)
             if picked is not None:
                 attorneys, chosen, reason, loads = picked
             else:
@@ -423,7 +424,8 @@ class ReservationService:
 
     def _choose_indexed(self, consultation: Consultation, state: BookingState, now: datetime, start: datetime,
                         tried: set[str]
-                        ) -> tuple[dict[str, Attorney], str, dict[str, object], dict[str, AttorneyLoad]] | None:
+                        ) -> tuple[dict[str, Attorney], str, dict[str, object],
+                                   dict[str, AttorneyLoad]] | None:
         """The fair choice at ``start`` read through the ranking index (``ranking_index.choose_indexed``:
         the rings ``0..Policy.reservation_ring``, each attorney's profile, availability, load counter and
         slot claim at ``start`` in one consistent batch read per 25); None when the index cannot settle

@@ -103,7 +103,8 @@ def test_an_assignment_moves_the_entries_in_its_own_transaction(world: World) ->
     for c in attorney.categories:
         for r in attorney.regions:
             pk = rank_pk(Partition(2026, c, r))
-            assert [i.sk for i in RankItem.query(pk, RankItem.sk >= "0") if i.attorney_id == attorney.id] == [new]
+            entries = [i.sk for i in RankItem.query(pk, RankItem.sk >= "0") if i.attorney_id == attorney.id]
+            assert entries == [new]
 
 
 def test_a_year_never_opened_hands_over_to_the_full_ranking(world: World) -> None:

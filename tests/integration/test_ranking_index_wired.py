@@ -146,7 +146,8 @@ def test_a_booking_costs_the_same_calls_when_forty_more_attorneys_join_its_pool(
                       regions=frozenset({REGION})) for n in range(40)]
     with LoadItem.batch_write() as batch:
         for a in extra:
-            batch.save(LoadItem(*load_key(a.id, 2026), assignments=30, last_assigned_at=NOW - timedelta(days=1)))
+            batch.save(LoadItem(*load_key(a.id, 2026), assignments=30,
+                                last_assigned_at=NOW - timedelta(days=1)))
     world.clock[0] = JOINED
     for a in extra:
         world.container.attorneys.save(a, None, NOW)  # this year's entries written with the profile
@@ -183,8 +184,8 @@ def test_real_time_offers_choose_through_the_index_as_the_pool_would(world: Worl
         assert indexed._ranking is not None
         for n in range(5):
             _owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key=f"rank-rt-{n}")
-            request = RealtimeRequest(consultation.id, consultation.category, consultation.region, queued_at=NOW,
-                                      tried=tuple(a.id for a in world.roster[:n * 2:2]))
+            request = RealtimeRequest(consultation.id, consultation.category, consultation.region,
+                                      queued_at=NOW, tried=tuple(a.id for a in world.roster[:n * 2:2]))
             got = indexed.choose(consultation, request, NOW)
             expected = pooled.choose(consultation, request, NOW)
             assert got.attorney_id == expected.attorney_id

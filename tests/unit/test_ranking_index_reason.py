@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib.domain.attorneys import Attorney
-from chalicelib.domain.matching import AssignmentMode, AttorneyLoad, ConsultationFacts, realtime_available
+from chalicelib.domain.matching import (Assignment, AssignmentMode, AttorneyLoad, ConsultationFacts,
+                                        realtime_available)
 from chalicelib.domain.ranking_index import IndexNotDecisive, choose_indexed
 from chalicelib.domain.regions import rings
 from tests.twins.memory_ranking import MemoryRankingIndex
@@ -25,7 +26,8 @@ def attorney(n: int, region: str = REGION) -> Attorney:
                     regions=frozenset({region}), on_duty=True, created_at=JOINED)
 
 
-def choose(roster: list[Attorney], loads: dict[str, AttorneyLoad], max_ring: int | None = None):  # noqa: ANN201
+def choose(roster: list[Attorney], loads: dict[str, AttorneyLoad],
+           max_ring: int | None = None) -> Assignment:
     index = MemoryRankingIndex(roster, loads, year=2026)
     facts = ConsultationFacts("c-reason", "dismissal", REGION, AssignmentMode.REALTIME)
     return choose_indexed(facts, index, NOW, programme_cap=40, available=realtime_available(()),

@@ -509,7 +509,8 @@ class DynamoBookingRepository:
             if unload is not None:
                 ops.append(_Op("update", "unload_match", lambda tx, s=unload: add_decrement(
                     tx, s[1].attorney_id, s[1].year, expected=s[1])))
-                ops += _rank_ops("unrank_match", ranking.counted_moves(unload, ranking.after_decrement(unload[1])))
+                ops += _rank_ops("unrank_match",
+                                 ranking.counted_moves(unload, ranking.after_decrement(unload[1])))
             if plan.hold is not None:
                 hold = plan.hold
                 ops.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(HoldItem(consultation_pk(cid), HOLD_SK))))

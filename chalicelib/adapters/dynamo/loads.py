@@ -58,10 +58,12 @@ def add_increment(tx: TransactWrite, attorney_id: str, year: int, at: datetime, 
     condition = LoadItem.assignments.does_not_exist() | (LoadItem.assignments < cap)
     if expected is not None:
         condition &= unchanged(expected)
-    tx.update(item, actions=[LoadItem.assignments.add(1), LoadItem.last_assigned_at.set(at)], condition=condition)
+    tx.update(item, actions=[LoadItem.assignments.add(1), LoadItem.last_assigned_at.set(at)],
+              condition=condition)
 
 
-def add_decrement(tx: TransactWrite, attorney_id: str, year: int, expected: AttorneyLoad | None = None) -> None:
+def add_decrement(tx: TransactWrite, attorney_id: str, year: int,
+                  expected: AttorneyLoad | None = None) -> None:
     """Undo one assignment (a cancelled booking does not count against the cap); given ``expected``,
     only if the counter is still that one."""
     item = LoadItem(*load_key(attorney_id, year))
@@ -92,7 +94,8 @@ class DynamoLoadStore:
             try:
                 with TransactWrite(connection=LoadItem._get_connection().connection) as tx:
                     tx.update(LoadItem(*load_key(attorney_id, year)),
-                              actions=[LoadItem.calibration_credit.set(credit)], condition=unchanged(state[1]))
+                              actions=[LoadItem.calibration_credit.set(credit)],
+                              condition=unchanged(state[1]))
                     ranking.add_moves_between(tx, state, after)
                 return
             except TransactWriteError:

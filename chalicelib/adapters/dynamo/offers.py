@@ -469,8 +469,8 @@ class DynamoRealtimeStore:
             if before is not None:
                 ranking.add_counted_decrement(tx, before)
             tx.save(record, condition=AssignmentItem.pk.does_not_exist())
-        _run_counted(body, self.connection, read, lambda found: found["state"][1].assignments_this_year >= cap,
-                     scope)
+        _run_counted(body, self.connection, read,
+                     lambda found: found["state"][1].assignments_this_year >= cap, scope)
 
     def mark_matched(self, request: RealtimeRequest) -> None:
         """Assigned by hand: the request leaves the queue."""

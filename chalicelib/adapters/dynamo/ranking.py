@@ -99,7 +99,8 @@ def _apply(tx: TransactWrite, items: list[tuple[str, RankItem]]) -> None:
             tx.save(item)
 
 
-def counted_moves(state: tuple[Attorney | None, AttorneyLoad], after: AttorneyLoad) -> list[tuple[str, RankItem]]:
+def counted_moves(state: tuple[Attorney | None, AttorneyLoad],
+                  after: AttorneyLoad) -> list[tuple[str, RankItem]]:
     """The index side of a load counter change from ``state``'s counter to ``after``."""
     attorney, before = state
     if attorney is None:
@@ -131,7 +132,8 @@ def add_counted_decrement(tx: TransactWrite, state: tuple[Attorney | None, Attor
     _apply(tx, counted_moves(state, after_decrement(before)))
 
 
-def add_moves_between(tx: TransactWrite, state: tuple[Attorney | None, AttorneyLoad], after: AttorneyLoad) -> None:
+def add_moves_between(tx: TransactWrite, state: tuple[Attorney | None, AttorneyLoad],
+                      after: AttorneyLoad) -> None:
     _apply(tx, counted_moves(state, after))
 
 
@@ -164,14 +166,14 @@ class DynamoRankingIndex:
         state (3 keys an attorney: still one request per 25), collected in ``busy``."""
         return RealtimeRead(self, now)
 
-    def attorneys(self, ids: Collection[str], year: int, *,
-                  busy: tuple[datetime, set[str]] | None = None) -> dict[str, tuple[Attorney, AttorneyLoad | None]]:
+    def attorneys(self, ids: Collection[str], year: int, *, busy: tuple[datetime, set[str]] | None = None
+                  ) -> dict[str, tuple[Attorney, AttorneyLoad | None]]:
         profiles, loads = self.read(ids, year, busy=busy)
         return {a: (profile, loads.get(a)) for a, profile in profiles.items()}
 
     def read(self, ids: Collection[str], year: int, *, busy: tuple[datetime, set[str]] | None = None
              ) -> tuple[dict[str, Attorney], dict[str, AttorneyLoad]]:
-        """Profiles and load counters of ``ids`` (and busy states into ``busy``): one BatchGetItem a 100 keys."""
+        """Profiles and load counters of ``ids`` (busy states into ``busy``): a BatchGetItem per 100 keys."""
         keys: list[tuple[str, str]] = []
         for a in ids:
             keys += [(f"ATTORNEY#{a}", "PROFILE"), load_key(a, year)]
