@@ -134,6 +134,8 @@ class DynamoAttorneyRepository:
         new_cover = {(c, r) for c in attorney.categories for r in attorney.regions}
         old_cover = {(c, r) for c in existing.categories for r in existing.regions} if existing else set()
         old_subjects = set(existing.subjects) if existing else set()
+        from chalicelib.adapters.dynamo import ranking  # imports this module: not at the top
+
         year, load, entries = _index_moves(existing, attorney, now)
         written = (1 + len(new_cover) + len(old_cover - new_cover) + len(attorney.subjects)
                    + len(old_subjects - set(attorney.subjects)))
@@ -141,8 +143,7 @@ class DynamoAttorneyRepository:
         with TransactWrite(connection=self.connection) as tx:
             if entries:  # the ranking index entries were computed from this counter
                 tx.condition_check(LoadItem, *load_key(attorney.id, year), condition=unchanged(load))
-            for kind, entry in inline:
-                tx.delete(entry) if kind == "delete" else tx.save(entry)
+            ranking.apply_moves(tx, inline)
             if existing is None:
                 tx.save(item, condition=AttorneyItem.pk.does_not_exist())
             else:
@@ -160,8 +161,7 @@ class DynamoAttorneyRepository:
         if entries and not inline:  # too many for the same transaction (wide coverage): right after it
             for start in range(0, len(entries), TRANSACT_ITEMS):
                 with TransactWrite(connection=self.connection) as tx:
-                    for kind, entry in entries[start:start + TRANSACT_ITEMS]:
-                        tx.delete(entry) if kind == "delete" else tx.save(entry)
+                    ranking.apply_moves(tx, entries[start:start + TRANSACT_ITEMS])
 
     def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]],
                    now: datetime, joined: datetime | None = None) -> None:

@@ -8,15 +8,17 @@ year's entries were written for the whole roster: a first page without it raises
 
 Reads: ``keys`` is one consistent ``Query`` (``Limit``, only the sort keys); ``attorneys`` is one
 ``BatchGetItem`` of profile and load counter per attorney (the reader asks for 25 at a time: 50
-keys). Writes: ``add_moves`` puts an attorney's move from one key to another into a transaction
-(delete on the old key's existence, put on the new key's absence, per covered pair);
-``open_year`` writes the year's entries for a roster with BatchWriteItem.
+keys); ``realtime(now)`` is a reader whose batch also brings the busy states (75 keys). The
+booking path reads its attorneys through the booking store's own batch instead (profile,
+availability, counter and slot claim: ``services/reservations._IndexedRead``), which fills in the
+days on leave its ranking credits.
 
-``attorneys`` returns the counters as the real-time path reads them today (no days on leave); the
-booking path, whose ranking credits leave, is to add each attorney's availability to the same batch
-(``bookings.with_leave_days``) when it is wired.
-
-Not used by the request paths yet: the booking and offer transactions do not call ``add_moves``.
+Writes: ``moves`` / ``add_moves`` move an attorney's entries from one key to another in every
+covered pair (delete and put, unconditioned); ``add_counted_increment`` / ``add_counted_decrement``
+put a load counter change conditioned on the counter the old key was computed from together with
+its moves (the booking and offer stores build the same from ``counted_moves``); ``current`` reads
+that counter; ``open_year`` writes the year's entries for a roster with BatchWriteItem, then the
+opening markers, and ``is_open`` checks the last of them.
 """
 
 from __future__ import annotations
@@ -88,10 +90,10 @@ def add_moves(tx: TransactWrite, attorney: Attorney, old_key: str | None, new_ke
     entry) never stops a booking: the transaction's load counter update is the one conditioned on the
     counter the old key was computed from (``loads.add_increment`` / ``add_decrement`` with
     ``expected``), which cancels a transaction built on a stale counter instead of leaving two entries."""
-    _apply(tx, moves(attorney, old_key, new_key, year, old_attorney))
+    apply_moves(tx, moves(attorney, old_key, new_key, year, old_attorney))
 
 
-def _apply(tx: TransactWrite, items: list[tuple[str, RankItem]]) -> None:
+def apply_moves(tx: TransactWrite, items: list[tuple[str, RankItem]]) -> None:
     for kind, item in items:
         if kind == "delete":
             tx.delete(item)
@@ -122,19 +124,19 @@ def add_counted_increment(tx: TransactWrite, state: tuple[Attorney | None, Attor
     """One more assignment (under ``cap``, on the counter ``state`` holds) and the entries moved with it."""
     before = state[1]
     add_increment(tx, before.attorney_id, before.year, at, cap, expected=before)
-    _apply(tx, counted_moves(state, after_increment(before, at)))
+    apply_moves(tx, counted_moves(state, after_increment(before, at)))
 
 
 def add_counted_decrement(tx: TransactWrite, state: tuple[Attorney | None, AttorneyLoad]) -> None:
     """One assignment less (on the counter ``state`` holds) and the entries moved with it."""
     before = state[1]
     add_decrement(tx, before.attorney_id, before.year, expected=before)
-    _apply(tx, counted_moves(state, after_decrement(before)))
+    apply_moves(tx, counted_moves(state, after_decrement(before)))
 
 
 def add_moves_between(tx: TransactWrite, state: tuple[Attorney | None, AttorneyLoad],
                       after: AttorneyLoad) -> None:
-    _apply(tx, counted_moves(state, after))
+    apply_moves(tx, counted_moves(state, after))
 
 
 def current(attorney_id: str, year: int) -> tuple[Attorney | None, AttorneyLoad]:
