@@ -400,6 +400,10 @@ def main() -> int:
 
     # --skip-scale: the scale figures (about five minutes) are left out
     scaling = None if "--skip-scale" in sys.argv else scale.run_isolated()  # last, on an emulator of its own
+    from bench import ranking_scale
+
+    # in process: the ranking index's call counts at 120 to 120,000 attorneys (a scale figure too)
+    ranking = None if "--skip-scale" in sys.argv else ranking_scale.run()
     bundle = package()
     prices = json.loads(PRICES.read_text())
     cost = cost_per_1000(measured, prices, mix=mix)
@@ -409,6 +413,7 @@ def main() -> int:
         "operations": operations_out,
         "scale_invariance": scaling,
         "cold_import": cold,
+        "ranking_index": ranking,
         "package": package_size(bundle),
         "cost_per_1000_consultations": cost,
         "translated_chat_per_consultation": translation.cost_per_consultation(measured, prices),
@@ -444,6 +449,9 @@ def print_table(results: dict[str, Any]) -> None:
               f"{worst['ratio_spread'][0]:.2f}–{worst['ratio_spread'][1]:.2f}; target ≤ {OVERHEAD_TARGET}: "
               f"{'met' if worst['ratio'] <= OVERHEAD_TARGET else 'NOT met'})")
     print_scale(results.get("scale_invariance"))
+    from bench.ranking_scale import print_rows
+
+    print_rows(results.get("ranking_index"))
     ci = results["cold_import"]
     print(f"\ncold import (from the package): app {ci['app_ms']} ms vs its {ci['dependency_modules']} "
           f"dependency modules {ci['deps_ms']} ms (interpreter {ci['interpreter_ms']} ms, Python {ci['python']}): "

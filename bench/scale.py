@@ -4,11 +4,16 @@
     seeded attorneys and again with 12,000:
 
     * real time: ``RealtimeQueue.enqueue`` inside a service window, i.e. queue the request,
-      choose the top-ranked eligible attorney (duty partitions of the ring, then profiles,
-      busy states and load counters by key) and offer it to them, alerts included;
-    * booking: ``ReservationService.book`` of an open slot (coverage partitions of rings 0-1,
-      then profiles, availabilities, load counters and slot claims by key, one transaction),
-      alert included.
+      choose the top-ranked eligible attorney through the ranking index (the head of the
+      ring's partitions, then profiles, load counters and busy states by key) and offer it to
+      them, alerts included;
+    * booking: ``ReservationService.book`` of an open slot through the ranking index (the head
+      of the partitions of rings 0-1, then profiles, availabilities, load counters and slot
+      claims by key, one transaction), alert included.
+
+    The year's ranking index is opened first, as the daily job does; every attorney written
+    gets their entries (level zero) and counts as on the roster since before the year
+    (``ops.seed.SEEDED_SINCE``), as the seeded ones do.
 
     The 11,880 extra attorneys continue the seeded roster's spread (``ops/seed.py``: a home
     region cycling through the 31, one neighbour, two of the six other categories, and wage
@@ -180,30 +185,40 @@ def roster_spread(first: int, last: int) -> Iterator[Any]:
                        on_duty=n % ON_DUTY_EVERY == 1)
 
 
-def attorney_items(attorney: Any, sealed_contact: bytes | None, now: datetime) -> list[dict[str, Any]]:
+def attorney_items(attorney: Any, sealed_contact: bytes | None, now: datetime,
+                   joined: datetime | None = None) -> list[dict[str, Any]]:
     """The items ``DynamoAttorneyRepository.save`` and ``DynamoRealtimeStore.set_duty`` write for
-    an attorney (profile, one coverage item per category and region, and the duty items when on
-    duty), built with the adapters' models and serialised for BatchWriteItem."""
+    a new attorney (profile, one coverage item per category and region, the duty items when on
+    duty, and the ranking index entries of the year of ``now``, at level zero: no assignments yet),
+    built with the adapters' models and serialised for BatchWriteItem. ``joined``: their
+    ``created_at`` (default ``now``)."""
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.adapters.dynamo import ranking
     from chalicelib.adapters.dynamo.attorneys import AttorneyItem, CoverageItem
     from chalicelib.adapters.dynamo.offers import DutyItem
+    from chalicelib.domain.calendar import DEFAULT_TZ
 
     a = attorney
     items = [AttorneyItem(
         f"ATTORNEY#{a.id}", "PROFILE", gsi1pk="ROSTER", gsi1sk=a.id, attorney_id=a.id,
         display_name=a.display_name, categories=set(a.categories), regions=set(a.regions), weight=a.weight,
         annual_cap=a.annual_cap, active=a.active, on_duty=a.on_duty, subjects=set(a.subjects) or None,
-        contact=sealed_contact, created_at=now, updated_at=now, version=1).serialize()]
+        contact=sealed_contact, created_at=joined or now, updated_at=now, version=1).serialize()]
     pairs = sorted((c, r) for c in a.categories for r in a.regions)
     items += [CoverageItem(f"COVER#{c}#{r}", f"ATTORNEY#{a.id}", attorney_id=a.id, active=a.active).serialize()
               for c, r in pairs]
     if a.on_duty:
         items += [DutyItem(f"DUTY#{c}#{r}", f"ATTORNEY#{a.id}", attorney_id=a.id).serialize() for c, r in pairs]
+    year = now.astimezone(ZoneInfo(DEFAULT_TZ)).year
+    items += [item.serialize() for _, item in ranking.moves(a, None, ranking.entry_key(a, None, year), year)]
     return items
 
 
 def write_attorneys(session: Any, container: Any, attorneys: list[Any], now: datetime) -> int:
     """Bulk-write ``attorneys`` (contacts sealed per attorney, as the roster stores them)."""
     from chalicelib.adapters.dynamo.attorneys import DynamoAttorneyRepository
+    from ops.seed import SEEDED_SINCE  # on the roster since before the year, like the seeded ones
 
     cipher, table = container.cipher, container.settings.main_table
 
@@ -212,7 +227,7 @@ def write_attorneys(session: Any, container: Any, attorneys: list[Any], now: dat
             n = int(a.id.removeprefix("att-"))
             sealed = cipher.seal(DynamoAttorneyRepository.ENTITY, a.id,
                                  {"phone": f"+8210{n:08d}", "email": f"bench-{n:05d}@example.invalid"})
-            yield from attorney_items(a, sealed, now)
+            yield from attorney_items(a, sealed, now, joined=SEEDED_SINCE)
 
     return bulk_put(session, table, items())
 
@@ -323,6 +338,9 @@ def matching(session: Any, container: Any, env: dict[str, str]) -> list[Comparis
         phases.append(_Phase(label, now, _submit(creator, f"kakao:bench-scale-rt-{k}", Mode.REALTIME, now),
                              owner, _submit(creator, owner.subject, Mode.RESERVATION, now)))
 
+    # the ranking index of the phases' year(s), as the daily job opens it (bookings and offers read it)
+    for moment in {p.now.year: p.now for p in phases}.values():
+        container.ranking_keeper.open_year(moment)
     # a quarter of the seeded roster on duty, through the real path
     seeded = list(roster_spread(1, SEEDED))
     for attorney in seeded:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the ports and services the container hands out; each is imp
     import boto3
     from botocore.client import BaseClient
 
+    from chalicelib.adapters.dynamo.ranking import DynamoRankingIndex
     from chalicelib.adapters.jwt_tokens import KeySource
     from chalicelib.domain.announcements import AnnouncementStore
     from chalicelib.domain.attachments import AttachmentStore, ObjectStore
@@ -66,6 +67,7 @@ if TYPE_CHECKING:  # the ports and services the container hands out; each is imp
     from chalicelib.services.phone_verification import PhoneVerificationService
     from chalicelib.services.privacy_policy import PolicyDocuments
     from chalicelib.services.programme import Programme
+    from chalicelib.services.ranking import RankingIndexKeeper
     from chalicelib.services.realtime_queue import RealtimeQueue
     from chalicelib.services.reservations import ReservationService
     from chalicelib.services.resident_messages import ResidentMessenger
@@ -489,6 +491,25 @@ class Container:
         return DynamoBookingRepository(p.retention_days_after_close, tz=p.timezone)
 
     @cached_property
+    def ranking_index(self) -> DynamoRankingIndex:
+        from chalicelib.adapters.dynamo.ranking import DynamoRankingIndex
+
+        self.bind_tables()
+        return DynamoRankingIndex()
+
+    def _ranking_of(self, store: object) -> DynamoRankingIndex | None:
+        """The ranking index, for a store whose transactions keep it (the DynamoDB booking and offer
+        stores); None for another (the services then rank the pool)."""
+        return self.ranking_index if getattr(store, "keeps_ranking_index", False) else None
+
+    @cached_property
+    def ranking_keeper(self) -> RankingIndexKeeper:
+        from chalicelib.services.ranking import RankingIndexKeeper
+
+        return RankingIndexKeeper(index=self.ranking_index, attorneys=self.attorneys, loads=self.loads,
+                                  calendar=self.calendar, clock=self.clock)
+
+    @cached_property
     def availability(self) -> AvailabilityService:
         from chalicelib.services.availability import AvailabilityService
 
@@ -505,7 +526,8 @@ class Container:
                                   policy=s.policy, clock=self.clock, public_base_url=s.public_base_url,
                                   messenger=self.resident_messages, identity_key=self.identity_key,
                                   recipients=self.recipients, metrics=self.metrics,
-                                  leave_realtime=lambda cid, now: self.realtime_store.forget(cid, now))
+                                  leave_realtime=lambda cid, now: self.realtime_store.forget(cid, now),
+                                  ranking=self._ranking_of(self.bookings))
 
     @cached_property
     def retention(self) -> RetentionService:
@@ -548,7 +570,8 @@ class Container:
         return RealtimeQueue(store=self.realtime_store, consultations=self.consultations, loads=self.loads,
                              attorneys=self.attorneys, notifier=self.notifier, recipients=self.recipients,
                              calendar=self.calendar, policy=s.policy, clock=self.clock,
-                             public_base_url=s.public_base_url, messenger=self.resident_messages)
+                             public_base_url=s.public_base_url, messenger=self.resident_messages,
+                             ranking=self._ranking_of(self.realtime_store))
 
     @cached_property
     def duty(self) -> DutyService:

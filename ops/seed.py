@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
 from chalicelib.domain.categories import CATEGORIES
@@ -27,6 +28,11 @@ ATTORNEY_COUNT = 120
 _FAMILY = "김이박최정강조윤장임한오서신권황안송류홍"
 _GIVEN = ["민준", "서연", "도윤", "지우", "하준", "서윤", "시우", "지민", "주원", "하은",
           "예준", "수아", "지호", "채원", "현우", "지유", "준서", "윤서", "건우", "다은"]
+
+
+# The seeded roster counts as on the roster since before any year a local stack runs in: no pro-rata
+# join credit, so the ranking index settles their choices (docs/DATA.md, "Ranking index").
+SEEDED_SINCE = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def seed_attorneys(naver_client_id: str) -> Iterator[tuple[Attorney, AttorneyContact]]:
@@ -80,7 +86,7 @@ def run(container, wanted: Callable[[Attorney], bool] | None = None) -> dict[str
             continue
         repo.save(attorney, contact, container.clock())
         written += 1
-    repo.import_new(new, container.clock())
+    repo.import_new(new, container.clock(), joined=SEEDED_SINCE)
     factors = dev_totp.enrol(container, dev_totp.seeded_staff_subjects(container, seeded))
     return {"attorneys_written": written + len(new), "attorneys_unchanged": unchanged,
             "factors_enrolled": factors}
@@ -92,10 +98,13 @@ def main() -> int:
     os.environ.update(local_environment())
     from chalicelib.composition import get_container
 
-    result = run(get_container())
+    container = get_container()
+    result = run(container)
+    opened = container.ranking_keeper.open_year()  # the daily job's work, at once for a fresh stack
     print(f"seed: {result['attorneys_written']} attorneys written, "
           f"{result['attorneys_unchanged']} already up to date, "
-          f"{result['factors_enrolled']} staff second factors enrolled (scripts/dev-totp <account>)")
+          f"{result['factors_enrolled']} staff second factors enrolled (scripts/dev-totp <account>), "
+          f"ranking index of {opened['year']}: {opened['entries']} entries written")
     return 0
 
 

@@ -248,6 +248,9 @@ class BookingPlan:
     dropped_reminders: tuple[tuple[str, str], ...] = ()  # keys of the previous booking's reminders
     quotas: tuple[Quota, ...] = ()  # abuse limits this change counts against (TooManyBookingChangesError)
     mode: Mode | None = None  # a real-time request booked from the queue becomes a reservation (same write)
+    # the chosen attorney's profile and load counter as the choice read them (consistently): what their
+    # ranking index entries move from; None: the store reads them
+    counter: tuple[Attorney, AttorneyLoad] | None = None
 
     @property
     def counts_load(self) -> bool:

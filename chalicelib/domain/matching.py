@@ -32,8 +32,18 @@ Ranking (deterministic; Cal.com's weighted round robin, with caps)
     of attorney *i* is (pool load + pool credits) × wᵢ / Σw; candidates are
     ordered by credited load / target — equivalently credited load / weight —
     so the one furthest below their target comes first; then least recently
-    assigned (never assigned first); then a stable hash of attorney id and
-    consultation id, so ties do not always favour the same attorney.
+    assigned (never assigned first); then a tie-break that does not always
+    favour the same attorney: the tied attorneys are put in *rotation* order
+    (their id hash on a 64-bit circle, counted from the consultation's hash),
+    and the first ``TIE_WINDOW`` (16) of them are ordered by a stable hash of
+    attorney id and consultation id. A tie of up to 16 attorneys (the usual
+    case) is therefore settled by that hash alone, as before; a larger one
+    (every attorney of a big roster on 1 January) by the hash among 16
+    consecutive attorneys of the circle, a window that moves with every
+    consultation. Both criteria are what a read of the ranking index in key
+    order can settle after a bounded number of items
+    (``chalicelib/domain/ranking_index.py``, which chooses the same winner as
+    :func:`choose` without reading the whole pool).
 
 Language
     A consultation in a language other than Korean goes first to an attorney
@@ -57,7 +67,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -68,6 +78,7 @@ from chalicelib.domain.categories import category_by_code
 from chalicelib.domain.regions import region_by_code, rings
 
 __all__ = [
+    "TIE_WINDOW",
     "Assignment",
     "AssignmentMode",
     "AssignmentReason",
@@ -81,18 +92,26 @@ __all__ = [
     "annual_cap_of",
     "at_cap",
     "choose",
+    "id_hash",
     "ineligibility",
+    "level_of",
     "manual_assignment",
     "ranked",
     "realtime_available",
     "reservation_available",
     "ring_of",
+    "rotation",
+    "tie_break",
 ]
 
 Available = Callable[[Attorney], bool]
 
 _DAY = timedelta(days=1)
 _PRECISION = 9  # decimal places kept when comparing credited loads (float noise is not a difference)
+_LOAD_WIDTH = 24  # digits of a relative load in ``level_of`` (zero-padded: strings sort like numbers)
+_INSTANT = "%Y%m%dT%H%M%S%f"
+_CIRCLE = 1 << 64
+TIE_WINDOW = 16  # a tie is settled by the tie-break hash among at most this many, taken in rotation order
 
 
 class AssignmentMode(StrEnum):
@@ -443,17 +462,14 @@ def _rank(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mappi
             credited = load.assignments_this_year + credits[a.id]
             rows.append((a, load, credits[a.id], credited, credited / a.weight,
                          total_credited * a.weight / total_weight))
-        rows.sort(key=lambda r: (
-            round(r[4], _PRECISION),
-            r[1].last_assigned_at is not None,
-            r[1].last_assigned_at or year_start,
-            _tie_break(r[0].id, facts.consultation_id),
-        ))
+        rows.sort(key=lambda r: (level_of(r[4], r[1].last_assigned_at), rotation(r[0].id, facts.consultation_id)))
+        rows = _ties_in_window(rows, lambda r: level_of(r[4], r[1].last_assigned_at), lambda r: r[0].id,
+                               facts.consultation_id)
         return [
             RankedCandidate(attorney=a, ring=ring, rank=i, assignments_this_year=load.assignments_this_year,
                             credit=credit, credited_load=credited, relative_load=relative, target=target,
                             last_assigned_at=load.last_assigned_at,
-                            tie_break=_tie_break(a.id, facts.consultation_id),
+                            tie_break=tie_break(a.id, facts.consultation_id),
                             interpreter_needed=interpreter_needed)
             for i, (a, load, credit, credited, relative, target) in enumerate(rows, start=1)
         ], excluded
@@ -492,8 +508,50 @@ def _credits(pool: Sequence[Attorney], loads: Mapping[str, AttorneyLoad], now: d
     return credits
 
 
-def _tie_break(attorney_id: str, consultation_id: str) -> str:
+def tie_break(attorney_id: str, consultation_id: str) -> str:
+    """The hash that orders a tie's window: of attorney and consultation id, so it varies per consultation."""
     return hashlib.sha256(f"{consultation_id}\x1f{attorney_id}".encode()).hexdigest()[:16]
+
+
+def id_hash(identifier: str) -> str:
+    """A fixed 64-bit hash of an attorney or consultation id, as 16 hex digits (sorts like the number)."""
+    return hashlib.sha256(identifier.encode()).hexdigest()[:16]
+
+
+def rotation(attorney_id: str, consultation_id: str) -> str:
+    """The attorney's place on the circle of id hashes, counted from the consultation's hash.
+
+    Ordering a tie by this is ordering it by :func:`id_hash` starting at the
+    consultation's hash and wrapping round: what a range read of a ranking
+    index sorted by ``id_hash`` returns from that point (``ranking_index``).
+    """
+    return f"{(int(id_hash(attorney_id), 16) - int(id_hash(consultation_id), 16)) % _CIRCLE:016x}"
+
+
+def level_of(relative_load: float, last_assigned_at: datetime | None) -> str:
+    """The first two ranking criteria as one sortable string: credited load / weight, then never
+    assigned before assigned, then least recently assigned (UTC instant)."""
+    if relative_load < 0:
+        raise ValueError("relative load must not be negative")
+    last = "0" if last_assigned_at is None else "1" + last_assigned_at.astimezone(UTC).strftime(_INSTANT)
+    return f"{relative_load:0{_LOAD_WIDTH}.{_PRECISION}f}#{last}#"
+
+
+def _ties_in_window[Row](rows: list[Row], level: Callable[[Row], str], attorney_id: Callable[[Row], str],
+                         consultation_id: str) -> list[Row]:
+    """Rows sorted by (level, rotation), with the first ``TIE_WINDOW`` of each tie reordered by the
+    consultation's tie-break hash (the rest of a tie stays in rotation order)."""
+    out: list[Row] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and level(rows[j]) == level(rows[i]):
+            j += 1
+        window = sorted(rows[i:min(j, i + TIE_WINDOW)], key=lambda r: tie_break(attorney_id(r), consultation_id))
+        out.extend(window)
+        out.extend(rows[i + TIE_WINDOW:j])
+        i = j
+    return out
 
 
 def _decided_by(rows: Sequence[RankedCandidate]) -> str:

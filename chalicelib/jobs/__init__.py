@@ -23,7 +23,15 @@ from chalice import Chalice, Cron
 
 from chalicelib.clock import as_of
 from chalicelib.domain.metrics import flatten
-from chalicelib.jobs import message_nudge, offers, reminders, request_expiry, resident_messages, window_keeper
+from chalicelib.jobs import (
+    message_nudge,
+    offers,
+    ranking_year,
+    reminders,
+    request_expiry,
+    resident_messages,
+    window_keeper,
+)
 from chalicelib.jobs.base import Job, instant_from_event
 from chalicelib.logs import logger
 
@@ -31,7 +39,7 @@ from chalicelib.logs import logger
 FAILURE_STREAK_GAP = timedelta(minutes=15)
 
 JOBS: list[Job] = [reminders.JOB, offers.JOB, window_keeper.JOB, message_nudge.JOB, resident_messages.JOB,
-                   request_expiry.JOB]
+                   request_expiry.JOB, ranking_year.JOB]
 
 
 def register_jobs(app: Chalice) -> None:

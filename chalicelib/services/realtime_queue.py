@@ -28,10 +28,14 @@ Flow
 Outside the windows nothing is offered (``calendar.is_open`` gates every
 offer); requests made then wait and are offered when the next window opens.
 
-AWS calls to match one consultation: per ring step one Query per region of the
-ring on the duty partitions (on-duty attorneys only), then one BatchGetItem
-each for their profiles, busy states and load counters, then one
-TransactWriteItems: independent of the size of the roster.
+AWS calls to match one consultation: through the ranking index (docs/DATA.md),
+per ring one Query per region of the ring on this year's index partitions and
+one BatchGetItem per 25 attorneys read in ranking order (profile, load counter
+and busy state), until the fair choice is settled; then one TransactWriteItems.
+When the index cannot settle it (not opened for the year, an attorney with a
+time-dependent credit reached), the on-duty pool: per ring step one Query per
+region of the ring on the duty partitions, then one BatchGetItem each for
+their profiles, busy states and load counters.
 """
 
 from __future__ import annotations
@@ -86,6 +90,7 @@ from chalicelib.domain.offers import (
     must_move_on,
     rolled,
 )
+from chalicelib.domain.ranking_index import IndexNotDecisive, RealtimeIndex, choose_indexed
 from chalicelib.domain.regions import rings
 from chalicelib.logs import best_effort, logger
 from chalicelib.services.attorney_alerts import alert_phone
@@ -117,7 +122,8 @@ class OfferView:
 @dataclass(kw_only=True, eq=False, repr=False)
 class RealtimeQueue:
     """The queue and the offer loop (see the module doc); ``messenger`` tells residents through the
-    delivery ledger, without it the moved-on SMS goes straight through ``notifier``."""
+    delivery ledger, without it the moved-on SMS goes straight through ``notifier``; ``ranking``: the
+    ranking index, through which the fair choice is read when it can settle it."""
 
     store: RealtimeStore
     consultations: ConsultationRepository
@@ -130,6 +136,7 @@ class RealtimeQueue:
     clock: Callable[[], datetime]
     public_base_url: str
     messenger: ResidentMessages | None = None  # ResidentMessenger: tells the resident (templated, exactly once)
+    ranking: RealtimeIndex | None = None
     base: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -266,7 +273,8 @@ class RealtimeQueue:
 
     def choose(self, consultation: Consultation, request: RealtimeRequest, now: datetime, *,
                skip: set[str] | frozenset[str] = frozenset()) -> Assignment:
-        """The fair choice among on-duty, non-busy attorneys, ring by ring (see module doc for calls)."""
+        """The fair choice among on-duty, non-busy attorneys, ring by ring: through the ranking index
+        when it settles it, else over the on-duty pool (see module doc for calls)."""
         facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
                                   AssignmentMode.REALTIME, consultation.language.value)
         year = self.calendar.to_local(now).year
@@ -275,6 +283,14 @@ class RealtimeQueue:
         busy: set[str] = set()
         loads: dict[str, AttorneyLoad] = {}
         excluded = set(request.tried) | set(skip)
+        if self.ranking is not None:
+            read = self.ranking.realtime(now)
+            try:
+                return choose_indexed(facts, read, now, programme_cap=self.policy.annual_cap,
+                                      available=realtime_available(read.busy), exclude=excluded,
+                                      tz=self.policy.timezone)
+            except IndexNotDecisive as exc:
+                logger().info("real-time offer ranks the pool", extra={"why": type(exc).__name__})
         last_error: NoCandidateError | None = None
         for ring in rings(consultation.region):
             new: set[str] = set()

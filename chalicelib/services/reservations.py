@@ -25,7 +25,7 @@ undoes the booking; the reminders job sends the reminders later.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -67,9 +67,18 @@ from chalicelib.domain.consultations import (
 )
 from chalicelib.domain.identity import IdentityKey, Principal
 from chalicelib.domain.limits import Quota, alert_quota, booking_change_quotas
-from chalicelib.domain.matching import AssignmentMode, ConsultationFacts, annual_cap_of, choose, reservation_available
+from chalicelib.domain.matching import (
+    AssignmentMode,
+    AttorneyLoad,
+    ConsultationFacts,
+    NoCandidateError,
+    annual_cap_of,
+    choose,
+    reservation_available,
+)
 from chalicelib.domain.metrics import Metrics, NoMetrics
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, Recipients, render
+from chalicelib.domain.ranking_index import IndexKeys, IndexNotDecisive, Partition, choose_indexed
 from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.slots import (
     OpenSlot,
@@ -114,11 +123,13 @@ class ReservationService:
                  policy: Policy, clock: Callable[[], datetime], public_base_url: str,
                  messenger: ResidentMessenger | None = None, identity_key: IdentityKey, recipients: Recipients,
                  metrics: Metrics | None = None,
-                 leave_realtime: Callable[[str, datetime], object] | None = None) -> None:
+                 leave_realtime: Callable[[str, datetime], object] | None = None,
+                 ranking: IndexKeys | None = None) -> None:
         self._consultations = consultations
         self._metrics = metrics or NoMetrics()
         # takes a real-time request booked from the queue out of real-time matching (idempotent)
         self._leave_realtime = leave_realtime
+        self._ranking = ranking  # the ranking index's keys: booking chooses through it when it can
         self._messenger = messenger  # ResidentMessenger: tells the resident (templated, exactly once)
         self._bookings = bookings
         self._roster = roster
@@ -197,24 +208,37 @@ class ReservationService:
             check_resident_may_change(previous, now, self._policy.cancel_notice_minutes, rescheduling=True)
         end = check_slot(self._calendar, self._rules, now, start)
         quotas = self._change_quotas(principal, consultation.id, now)
-        pool = self._pool(consultation, state, now, claims_at=start)
+        year = self._calendar.local_date(now).year
+        pool: _Pool | None = None
         tried: set[str] = set()
         for attempt in range(ATTEMPTS):
-            snapshot = pool.snapshot if attempt == 0 else self._without_own_booking(
-                self._snapshot(pool.ids, pool.year, start), state, pool.year)
-            attorneys, chosen, reason = self._choose(pool.facts, snapshot, state, now, start, tried,
-                                                     keep=previous.attorney_id if previous else None)
+            picked = (self._choose_indexed(consultation, state, now, start, tried) if previous is None
+                      else None)
+            loads: Mapping[str, AttorneyLoad]
+            if picked is not None:
+                attorneys, chosen, reason, loads = picked
+            else:
+                if pool is None:
+                    pool = self._pool(consultation, state, now, claims_at=start)
+                    snapshot = pool.snapshot
+                else:
+                    snapshot = self._without_own_booking(self._snapshot(pool.ids, pool.year, start), state,
+                                                         pool.year)
+                attorneys, chosen, reason = self._choose(pool.facts, snapshot, state, now, start, tried,
+                                                         keep=previous.attorney_id if previous else None)
+                loads = snapshot.loads
             same = previous is not None and previous.attorney_id == chosen
             booking = Booking(
                 id=str(uuid.uuid4()), consultation_id=consultation.id,
                 attorney_id=chosen, start=start, end=end, method=consultation.method, booked_at=now,
-                load_year=previous.load_year if same and previous else pool.year, reason=reason)
+                load_year=previous.load_year if same and previous else year, reason=reason)
             plan = BookingPlan(booking=booking, consultation=consultation, expected=consultation.status,
                                cap=annual_cap_of(attorneys[chosen], self._policy.annual_cap), now=now,
                                previous=previous, hold=state.hold,
                                reminders=tuple(self._reminders_of(booking, now)),
                                dropped_reminders=self._reminder_keys(previous), quotas=quotas,
-                               mode=Mode.RESERVATION if consultation.mode is Mode.REALTIME else None)
+                               mode=Mode.RESERVATION if consultation.mode is Mode.REALTIME else None,
+                               counter=(attorneys[chosen], loads[chosen]) if chosen in loads else None)
             try:
                 self._bookings.book(plan)
             except SlotTakenError:
@@ -414,8 +438,7 @@ class ReservationService:
 
     def _pool(self, consultation: Consultation, state: BookingState, now: datetime,
               claims_at: datetime | None = None) -> _Pool:
-        facts = ConsultationFacts(consultation.id, consultation.category, consultation.region,
-                                  AssignmentMode.RESERVATION, consultation.language.value)
+        facts = self._facts(consultation)
         year = self._calendar.local_date(now).year
         ids: set[str] = set()
         merged = Snapshot(attorneys={}, availabilities={}, loads={}, claims={})
@@ -449,6 +472,38 @@ class ReservationService:
                  active.attorney_id: replace(load, assignments_this_year=load.assignments_this_year - 1)}
         return replace(snapshot, loads=loads)
 
+    def _choose_indexed(self, consultation: Consultation, state: BookingState, now: datetime, start: datetime,
+                        tried: set[str]
+                        ) -> tuple[dict[str, Attorney], str, dict[str, object],
+                                   dict[str, AttorneyLoad]] | None:
+        """The fair choice at ``start`` read through the ranking index (``ranking_index.choose_indexed``:
+        the rings ``0..Policy.reservation_ring``, each attorney's profile, availability, load counter and
+        slot claim at ``start`` in one consistent batch read per 25); None when the index cannot settle
+        it (not open, a time-dependent credit reached, nobody free in those rings, a live hold of this
+        slot): the caller ranks the whole pool."""
+        hold = state.live_hold(now)
+        if self._ranking is None or (hold is not None and hold.start == utc(start)):
+            return None  # the held attorney comes first when free (``_choose``)
+        facts = self._facts(consultation)
+        tz = self._calendar.tz.key
+        today = self._calendar.local_date(now)
+        read = _IndexedRead(self, facts, state, now, start, today)
+        try:
+            assignment = choose_indexed(facts, read, now, programme_cap=self._policy.annual_cap,
+                                        available=reservation_available(read.free),
+                                        exclude=set(state.declined_by) | tried, tz=tz,
+                                        max_ring=self._policy.reservation_ring)
+        except IndexNotDecisive as exc:
+            logger().info("booking ranks the pool", extra={"why": type(exc).__name__})
+            return None
+        except NoCandidateError:
+            return None
+        return read.profiles, assignment.attorney_id, assignment.reason.as_dict(), read.loads
+
+    def _facts(self, consultation: Consultation) -> ConsultationFacts:
+        return ConsultationFacts(consultation.id, consultation.category, consultation.region,
+                                 AssignmentMode.RESERVATION, consultation.language.value)
+
     def _choose(self, facts: ConsultationFacts, snapshot: Snapshot, state: BookingState, now: datetime,
                 start: datetime, tried: set[str], keep: str | None
                 ) -> tuple[dict[str, Attorney], str, dict[str, object]]:
@@ -479,6 +534,36 @@ class ReservationService:
         return BookingView(booking=booking, attorney_name=name, language=consultation.language.value,
                            cancel_until=change_deadline(booking, self._policy.cancel_notice_minutes),
                            replayed=replayed)
+
+
+class _IndexedRead:
+    """``ranking_index.IndexReader`` for a booking at ``start``: the keys from the index, the attorneys
+    from the booking store's consistent batch read (profile, availability, load counter and the slot
+    claim at ``start``: 4 keys each, 25 attorneys a request), remembering who is free at ``start``."""
+
+    def __init__(self, service: ReservationService, facts: ConsultationFacts, state: BookingState,
+                 now: datetime, start: datetime, today: date) -> None:
+        self._service, self._facts, self._state = service, facts, state
+        self._now, self._start, self._today = now, start, today
+        self.free: set[str] = set()
+        self.profiles: dict[str, Attorney] = {}
+        self.loads: dict[str, AttorneyLoad] = {}  # as stored (without the days on leave)
+
+    def keys(self, partition: Partition, start: str, stop: str, limit: int) -> Sequence[str]:
+        assert self._service._ranking is not None
+        return self._service._ranking.keys(partition, start, stop, limit)
+
+    def attorneys(self, ids: Collection[str], year: int) -> dict[str, tuple[Attorney, AttorneyLoad | None]]:
+        service = self._service
+        snapshot = service._snapshot(ids, year, self._start)
+        _, schedules = reservation_pool(self._facts, snapshot, snapshot.claims.values(), self._now,
+                                        programme_cap=service._policy.annual_cap,
+                                        excluded=self._state.declined_by, tz=service._calendar.tz.key)
+        self.free |= free_attorneys(service._calendar, service._rules, schedules, self._now, self._start)
+        self.profiles.update(snapshot.attorneys)
+        self.loads.update(snapshot.loads)
+        loads = with_leave_days(snapshot.loads, snapshot.availabilities, self._today)
+        return {a: (attorney, loads.get(a)) for a, attorney in snapshot.attorneys.items()}
 
 
 class _Alerts:

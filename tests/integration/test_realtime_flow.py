@@ -52,6 +52,7 @@ def duty_world(private_stack, start: datetime, prepare=None) -> Iterator[tuple[C
     mine.tables  # noqa: B018
     if prepare is not None:
         prepare(mine, start)
+    mine.ranking_keeper.open_year(start)  # offers choose through the ranking index of the start's year
     for attorney_id in ON_DUTY:
         mine.realtime_store.set_duty(mine.attorneys.get(attorney_id), True)
     try:
@@ -189,8 +190,8 @@ def test_request_before_a_holiday_weekend_is_offered_at_ten_on_the_next_service_
 
 def test_dynamodb_calls_per_match_do_not_grow_with_the_roster(world) -> None:
     """The seeded 120 vs. a roster of 1,200: 1,080 more attorneys covering the same category and
-    region (coverage partition and profiles), off duty. Matching reads the duty partitions of the
-    ring, then the candidates' profiles, busy states and loads by key: the same calls either way."""
+    region (coverage partition and profiles), off duty. Matching reads the head of the ring's ranking
+    index partition and the attorneys behind it: the same calls either way."""
     from chalicelib.adapters.dynamo.attorneys import AttorneyItem, CoverageItem
     from chalicelib.domain.offers import MoveOnReason
 
@@ -203,6 +204,7 @@ def test_dynamodb_calls_per_match_do_not_grow_with_the_roster(world) -> None:
     def calls() -> tuple[int, str]:
         with awscalls.count_calls("dynamodb") as counted:
             chosen = c.realtime_queue.choose(consultation, request, now)
+        assert chosen.reason.note.startswith("ranking index")
         return counted.total, chosen.attorney_id
 
     small, chosen_small = calls()
@@ -227,4 +229,6 @@ def test_dynamodb_calls_per_match_do_not_grow_with_the_roster(world) -> None:
                 batch.delete(AttorneyItem(f"ATTORNEY#{a}", "PROFILE"))
         c.realtime_store.move_on(request, MoveOnReason.NO_CANDIDATE, now)
     assert chosen_small == chosen_large
-    assert small == large == 4  # ring 0: one duty query, then profiles, busy states, loads (BatchGet each)
+    # through the ranking index: ring 0's partition (one Query, its first page settles it), then the
+    # profiles, load counters and busy states of the first 25 in ranking order (one BatchGetItem)
+    assert small == large == 2

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pynamodb.attributes import (
     BinaryAttribute,
@@ -31,7 +32,9 @@ from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys, KeyedItem
+from chalicelib.adapters.dynamo.loads import LoadItem, load_key, unchanged
 from chalicelib.domain.attorneys import Attorney, AttorneyContact
+from chalicelib.domain.calendar import DEFAULT_TZ
 from chalicelib.domain.sealing import FieldCipher
 
 
@@ -113,7 +116,16 @@ class DynamoAttorneyRepository(ConnectedStore):
         new_cover = {(c, r) for c in attorney.categories for r in attorney.regions}
         old_cover = {(c, r) for c in existing.categories for r in existing.regions} if existing else set()
         old_subjects = set(existing.subjects) if existing else set()
+        from chalicelib.adapters.dynamo import ranking  # imports this module: not at the top
+
+        year, load, entries = _index_moves(existing, attorney, now)
+        written = (1 + len(new_cover) + len(old_cover - new_cover) + len(attorney.subjects)
+                   + len(old_subjects - set(attorney.subjects)))
+        inline = entries if written + len(entries) + 1 <= TRANSACT_ITEMS else []
         with TransactWrite(connection=self.connection) as tx:
+            if entries:  # the ranking index entries were computed from this counter
+                tx.condition_check(LoadItem, *load_key(attorney.id, year), condition=unchanged(load))
+            ranking.apply_moves(tx, inline)
             if existing is None:
                 tx.save(item, condition=AttorneyItem.pk.does_not_exist())
             else:
@@ -128,13 +140,19 @@ class DynamoAttorneyRepository(ConnectedStore):
                 tx.save(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id))
             for subject in old_subjects - set(attorney.subjects):
                 tx.delete(SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY"))
+        if entries and not inline:  # too many for the same transaction (wide coverage): right after it
+            for start in range(0, len(entries), TRANSACT_ITEMS):
+                with TransactWrite(connection=self.connection) as tx:
+                    ranking.apply_moves(tx, entries[start:start + TRANSACT_ITEMS])
 
     def import_new(self, entries: Sequence[tuple[Attorney, AttorneyContact | None]],
-                   now: datetime) -> None:
+                   now: datetime, joined: datetime | None = None) -> None:
         """Bulk-load attorneys who are not on the roster yet, each with its contact: profiles, coverage
         and account links in batches of 25 (BatchWriteItem) instead of one transaction each. Not atomic
         and unconditioned: for filling a new stack's roster (the local seed) while nothing else writes
-        to it; ``save`` for everything else."""
+        to it; ``save`` for everything else.
+        ``joined``: when they count as having joined (``created_at``; default ``now``). Their ranking
+        index entries of the year of ``now`` are written too, at level zero."""
         profiles, covers, links = [], [], []
         for attorney, contact in entries:
             pk, sk = _profile_key(attorney.id)
@@ -145,12 +163,18 @@ class DynamoAttorneyRepository(ConnectedStore):
                 regions=set(attorney.regions), weight=attorney.weight, annual_cap=attorney.annual_cap,
                 active=attorney.active, on_duty=attorney.on_duty, subjects=set(attorney.subjects) or None,
                 languages=set(attorney.languages) or None,
-                contact=sealed, created_at=now, updated_at=now, version=1))
+                contact=sealed, created_at=joined or now, updated_at=now, version=1))
             covers += [CoverageItem(f"COVER#{c}#{r}", f"ATTORNEY#{attorney.id}", attorney_id=attorney.id,
                                     active=attorney.active) for c in attorney.categories for r in attorney.regions]
             links += [SubjectLinkItem(f"SUBJECT#{subject}", "ATTORNEY", attorney_id=attorney.id)
                       for subject in attorney.subjects]
-        for model, items in ((AttorneyItem, profiles), (CoverageItem, covers), (SubjectLinkItem, links)):
+        from chalicelib.adapters.dynamo import ranking
+
+        year = now.astimezone(ZoneInfo(DEFAULT_TZ)).year  # new attorneys: their entries at level zero
+        ranks = [item for attorney, _ in entries for _, item in ranking.moves(
+            attorney, None, ranking.entry_key(attorney, None, year), year)]
+        for model, items in ((AttorneyItem, profiles), (CoverageItem, covers), (SubjectLinkItem, links),
+                             (ranking.RankItem, ranks)):
             with model.batch_write() as batch:
                 for item in items:
                     batch.save(item)
@@ -159,6 +183,24 @@ class DynamoAttorneyRepository(ConnectedStore):
         """Ids of active attorneys serving (category, region): one query."""
         return [i.attorney_id for i in CoverageItem.query(f"COVER#{category}#{region}")
                 if i.active]
+
+
+TRANSACT_ITEMS = 100  # TransactWriteItems' limit
+
+
+def _index_moves(existing: Attorney | None, attorney: Attorney, now: datetime) -> tuple[int, Any, list[Any]]:
+    """(year, load counter, ranking index items to delete / put) when a profile's weight or coverage
+    changes: the entries of the year of ``now`` move with it (``ranking.moves``)."""
+    from chalicelib.adapters.dynamo import ranking
+    from chalicelib.domain.ranking_index import entry_key
+
+    year = now.astimezone(ZoneInfo(DEFAULT_TZ)).year
+    if existing is not None and (existing.weight, existing.categories, existing.regions) == (
+            attorney.weight, attorney.categories, attorney.regions):
+        return year, None, []
+    _profile, load = ranking.current(attorney.id, year)
+    old_key = entry_key(existing, load, year) if existing is not None else None
+    return year, load, ranking.moves(attorney, old_key, entry_key(attorney, load, year), year, existing)
 
 
 def _to_domain(item: AttorneyItem) -> Attorney:

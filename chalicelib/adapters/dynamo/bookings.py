@@ -38,6 +38,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import limits as quota_store
+from chalicelib.adapters.dynamo import ranking
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
 from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys, KeyedItem
@@ -46,6 +47,7 @@ from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCount
 from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
 from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
 from chalicelib.adapters.dynamo.reminders import add_reminder, drop_reminder
+from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
 from chalicelib.domain.bookings import (
     Booking,
@@ -186,6 +188,8 @@ class _Cancelled(Exception):
 
 
 class DynamoBookingRepository(ConnectedStore):
+    keeps_ranking_index = True  # its load counter writes move the ranking index entries
+
     def __init__(self, retention_days: int, tz: str = DEFAULT_TZ, connection: Connection | None = None) -> None:
         super().__init__(connection)
         self._retention = timedelta(days=retention_days)
@@ -291,8 +295,22 @@ class DynamoBookingRepository(ConnectedStore):
     def book(self, plan: BookingPlan) -> None:
         booking, previous, cid = plan.booking, plan.previous, plan.booking.consultation_id
         release_hold = plan.releases_hold_claim
+        attempts = 0
 
         def ops() -> list[_Op]:
+            nonlocal attempts
+            chosen = unload = None
+            if plan.counts_load:  # the counters the ranking index entries move from, read consistently
+                counter = plan.counter if attempts == 0 else None  # as the choice read it, at first
+                chosen = ((counter[0], counter[1].for_year(booking.load_year)) if counter is not None
+                          else ranking.current(booking.attorney_id, booking.load_year))
+                if chosen[1].assignments_this_year >= plan.cap:
+                    raise SlotTakenError(booking.attorney_id)
+                if previous is not None:
+                    unload = ranking.current(previous.attorney_id, previous.load_year)
+                    if unload[1].assignments_this_year <= 0:
+                        raise BookingChangedError()
+            attempts += 1
             built: list[_Op] = []
             if previous is not None:
                 built.append(_drop_claim("old_claim", previous, cid, ClaimKind.BOOKED))
@@ -322,12 +340,15 @@ class DynamoBookingRepository(ConnectedStore):
             for i, reminder in enumerate(plan.reminders):
                 built.append(_Op("put", f"reminder{i}", lambda tx, r=reminder: add_reminder(tx, r)))
             built += _dropped_reminder_ops(plan.dropped_reminders) + _quota_ops(plan.quotas)
-            if plan.counts_load:
-                built.append(_Op("update", "load", lambda tx: add_increment(
-                    tx, booking.attorney_id, booking.load_year, booking.booked_at, plan.cap)))
-                if previous is not None:
-                    built.append(_Op("update", "unload", lambda tx: add_decrement(
-                        tx, previous.attorney_id, previous.load_year)))
+            if chosen is not None:
+                built.append(_Op("update", "load", lambda tx, s=chosen: add_increment(
+                    tx, booking.attorney_id, booking.load_year, booking.booked_at, plan.cap, expected=s[1])))
+                built += _rank_ops("rank", ranking.counted_moves(
+                    chosen, ranking.after_increment(chosen[1], booking.booked_at)))
+            if unload is not None:
+                built.append(_Op("update", "unload", lambda tx, s=unload: add_decrement(
+                    tx, previous.attorney_id, previous.load_year, expected=s[1])))
+                built += _rank_ops("unrank", ranking.counted_moves(unload, ranking.after_decrement(unload[1])))
             return built
 
         def judge(exc: _Cancelled) -> bool:
@@ -336,37 +357,45 @@ class DynamoBookingRepository(ConnectedStore):
             if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
                 release_hold = False
                 return True
-            if any(exc.failed(n) for n in ("booking", "consultation", "old_claim", "unload")):
+            if any(exc.failed(n) for n in ("booking", "consultation", "old_claim")):
                 raise BookingChangedError() from None
-            if exc.failed("claim") or exc.failed("load"):
+            if exc.failed("claim"):
                 raise SlotTakenError(booking.attorney_id) from None
-            return False
+            # a counter changed meanwhile (or reached the cap): read it again
+            return exc.failed("load") or exc.failed("unload")
 
         self._transact(ops, judge, SlotTakenError(booking.attorney_id))
 
     def end(self, plan: EndPlan) -> None:
         active, ended, cid = plan.active, plan.ended, plan.active.consultation_id
-        ops = [
-            _Op("update", "consultation", lambda tx: tx.update(
-                ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
-                actions=[ConsultationItem.status.set(Status.SUBMITTED.value),
-                         ConsultationItem.updated_at.set(plan.now),
-                         ConsultationItem.attorney_id.remove(), ConsultationItem.gsi2pk.remove(),
-                         ConsultationItem.gsi2sk.remove()],
-                condition=(ConsultationItem.status == Status.BOOKED.value)
-                & (ConsultationItem.attorney_id == active.attorney_id))),
-            *self._ending_ops(cid, active, ended),
-            *_dropped_reminder_ops(plan.dropped_reminders),
-            *_quota_ops(plan.quotas),
-        ]
+
+        def ops() -> list[_Op]:
+            unload = ranking.current(active.attorney_id, active.load_year)  # what its index entries move from
+            if unload[1].assignments_this_year <= 0:
+                raise BookingChangedError()
+            return [
+                _Op("update", "consultation", lambda tx: tx.update(
+                    ConsultationItem(consultation_pk(cid), CONSULTATION_SK),
+                    actions=[ConsultationItem.status.set(Status.SUBMITTED.value),
+                             ConsultationItem.updated_at.set(plan.now),
+                             ConsultationItem.attorney_id.remove(), ConsultationItem.gsi2pk.remove(),
+                             ConsultationItem.gsi2sk.remove()],
+                    condition=(ConsultationItem.status == Status.BOOKED.value)
+                    & (ConsultationItem.attorney_id == active.attorney_id))),
+                *self._ending_ops(cid, active, ended, unload),
+                *_dropped_reminder_ops(plan.dropped_reminders),
+                *_quota_ops(plan.quotas),
+            ]
 
         def judge(exc: _Cancelled) -> bool:
             _raise_if_over_quota(exc, plan.quotas)
+            if exc.failed("unload") and list(exc.codes.values()).count("ConditionalCheckFailed") == 1:
+                return True  # the counter changed meanwhile: read it again
             if "ConditionalCheckFailed" in exc.codes.values():
                 raise BookingChangedError() from None
             return False
 
-        self._transact(lambda: ops, judge, BookingChangedError())
+        self._transact(ops, judge, BookingChangedError())
 
     def hold(self, plan: HoldPlan) -> None:
         hold, previous, cid = plan.hold, plan.previous, plan.hold.consultation_id
@@ -403,9 +432,14 @@ class DynamoBookingRepository(ConnectedStore):
     def withdraw(self, plan: WithdrawPlan) -> None:
         consultation, active, cid = plan.consultation, plan.active, plan.consultation.id
         release_hold = plan.hold is not None and plan.hold.is_live(plan.now)
-        unload = plan.unload
 
         def ops() -> list[_Op]:
+            # the counters the ranking index entries move from, read consistently
+            unbook = (ranking.current(active.attorney_id, active.load_year)
+                      if active is not None and plan.ended is not None else None)
+            unload = ranking.current(*plan.unload) if plan.unload is not None else None
+            if unload is not None and unload[1].assignments_this_year <= 0:
+                unload = None  # nothing counted for that year: withdraw without it
             condition = ConsultationItem.status == plan.expected.value
             if active is not None:
                 condition = condition & (ConsultationItem.attorney_id == active.attorney_id)
@@ -420,10 +454,14 @@ class DynamoBookingRepository(ConnectedStore):
                     OpenCountItem(*open_count_key(consultation.owner)),
                     actions=[OpenCountItem.open_count.add(-1)])))
             if active is not None and plan.ended is not None:
-                built += self._ending_ops(cid, active, plan.ended)
+                assert unbook is not None
+                built += self._ending_ops(cid, active, plan.ended, unbook)
             built += _dropped_reminder_ops(plan.dropped_reminders)
             if unload is not None:
-                built.append(_Op("update", "unload_match", lambda tx, u=unload: add_decrement(tx, *u)))
+                built.append(_Op("update", "unload_match", lambda tx, s=unload: add_decrement(
+                    tx, s[1].attorney_id, s[1].year, expected=s[1])))
+                built += _rank_ops("unrank_match",
+                                   ranking.counted_moves(unload, ranking.after_decrement(unload[1])))
             if plan.hold is not None:
                 hold = plan.hold
                 built.append(_Op("delete", "hold_pointer", lambda tx: tx.delete(
@@ -433,14 +471,14 @@ class DynamoBookingRepository(ConnectedStore):
             return built
 
         def judge(exc: _Cancelled) -> bool:
-            nonlocal release_hold, unload
+            nonlocal release_hold
             if exc.failed("hold_claim"):  # the hold ran out and was taken meanwhile: leave it
                 release_hold = False
                 return True
-            if exc.failed("unload_match") and list(exc.codes.values()).count("ConditionalCheckFailed") == 1:
-                unload = None  # nothing counted for that year: withdraw without it
-                return True
-            if "ConditionalCheckFailed" in exc.codes.values():
+            failed = {n for n, code in exc.codes.items() if code == "ConditionalCheckFailed"}
+            if failed and failed <= {"unload", "unload_match"}:
+                return True  # a counter changed meanwhile: read it again
+            if failed:
                 raise BookingChangedError() from None
             return False
 
@@ -462,15 +500,19 @@ class DynamoBookingRepository(ConnectedStore):
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _ending_ops(self, cid: str, active: Booking, ended: Booking) -> list[_Op]:
+    def _ending_ops(self, cid: str, active: Booking, ended: Booking,
+                    unload: tuple[Attorney | None, AttorneyLoad]) -> list[_Op]:
         """The consultation's active booking ends: its slot is freed, it moves to the history as
-        ``ended``, its attorney's load is uncounted."""
+        ``ended``, its attorney's load is uncounted (``unload``: their profile and counter as read,
+        what their ranking index entries move from)."""
         return [
             _drop_claim("claim", active, cid, ClaimKind.BOOKED),
             _Op("delete", "booking", lambda tx: tx.delete(
                 BookingItem(consultation_pk(cid), BOOKING_SK), condition=BookingItem.booking_id == active.id)),
             _Op("put", "history", lambda tx: tx.save(self._booking_item(ended, history_sk(ended)))),
-            _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year)),
+            _Op("update", "unload", lambda tx: add_decrement(tx, active.attorney_id, active.load_year,
+                                                             expected=unload[1])),
+            *_rank_ops("unrank", ranking.counted_moves(unload, ranking.after_decrement(unload[1]))),
         ]
 
     def _transact(self, ops: Callable[[], list[_Op]], judge: Callable[[_Cancelled], bool],
@@ -527,6 +569,12 @@ class DynamoBookingRepository(ConnectedStore):
             load_year=booking.load_year, reason=json.dumps(dict(booking.reason), separators=(",", ":")),
             status=booking.status.value, ended_at=booking.ended_at, ended_by=booking.ended_by,
             note=booking.sealed_note, expires_at=_epoch(booking.end + self._retention))
+
+
+def _rank_ops(name: str, items: list[tuple[str, ranking.RankItem]]) -> list[_Op]:
+    """One op per ranking index item (a transaction's cancellation reasons come one per item)."""
+    return [_Op(kind, f"{name}{i}", (lambda tx, it=item: tx.delete(it)) if kind == "delete"
+                else (lambda tx, it=item: tx.save(it))) for i, (kind, item) in enumerate(items)]
 
 
 def _quota_ops(quotas: tuple[Quota, ...]) -> list[_Op]:

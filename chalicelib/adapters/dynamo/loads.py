@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
 from pynamodb.transactions import TransactWrite
@@ -30,17 +31,42 @@ def load_key(attorney_id: str, year: int) -> tuple[str, str]:
     return f"LOAD#{attorney_id}", f"YEAR#{year:04d}"
 
 
-def add_increment(tx: TransactWrite, attorney_id: str, year: int, at: datetime, cap: int) -> None:
-    """Put 'one more assignment, if still under ``cap``' into a transaction."""
+def unchanged(expected: AttorneyLoad) -> Any:
+    """The counter is still ``expected`` (what a ranking index move was computed from)."""
+    n = expected.assignments_this_year
+    condition = LoadItem.assignments == n
+    if n == 0:
+        condition = LoadItem.assignments.does_not_exist() | condition
+    last = expected.last_assigned_at
+    condition &= (LoadItem.last_assigned_at.does_not_exist() if last is None
+                  else LoadItem.last_assigned_at == last)
+    credit = expected.calibration_credit
+    condition &= (LoadItem.calibration_credit.does_not_exist() if credit is None
+                  else LoadItem.calibration_credit == credit)
+    return condition
+
+
+def add_increment(tx: TransactWrite, attorney_id: str, year: int, at: datetime, cap: int,
+                  expected: AttorneyLoad | None = None) -> None:
+    """Put 'one more assignment, if still under ``cap``' (and, given ``expected``, if the counter is
+    still that one) into a transaction."""
     item = LoadItem(*load_key(attorney_id, year))
+    condition = LoadItem.assignments.does_not_exist() | (LoadItem.assignments < cap)
+    if expected is not None:
+        condition &= unchanged(expected)
     tx.update(item, actions=[LoadItem.assignments.add(1), LoadItem.last_assigned_at.set(at)],
-              condition=LoadItem.assignments.does_not_exist() | (LoadItem.assignments < cap))
+              condition=condition)
 
 
-def add_decrement(tx: TransactWrite, attorney_id: str, year: int) -> None:
-    """Undo one assignment (a cancelled booking does not count against the cap)."""
+def add_decrement(tx: TransactWrite, attorney_id: str, year: int,
+                  expected: AttorneyLoad | None = None) -> None:
+    """Undo one assignment (a cancelled booking does not count against the cap); given ``expected``,
+    only if the counter is still that one."""
     item = LoadItem(*load_key(attorney_id, year))
-    tx.update(item, actions=[LoadItem.assignments.add(-1)], condition=LoadItem.assignments > 0)
+    condition = LoadItem.assignments > 0
+    if expected is not None:
+        condition &= unchanged(expected)
+    tx.update(item, actions=[LoadItem.assignments.add(-1)], condition=condition)
 
 
 class DynamoLoadStore:
@@ -50,7 +76,27 @@ class DynamoLoadStore:
         return {a: _to_domain(a, year, found.get(a)) for a in ids}
 
     def set_calibration(self, attorney_id: str, year: int, credit: float) -> None:
-        LoadItem(*load_key(attorney_id, year)).update(actions=[LoadItem.calibration_credit.set(credit)])
+        """Store the join credit, and move the attorney's ranking index entries with it (one transaction,
+        on the counter they were computed from; read again when it changed meanwhile)."""
+        from dataclasses import replace
+
+        from pynamodb.exceptions import TransactWriteError
+
+        from chalicelib.adapters.dynamo import ranking
+
+        for attempt in range(3):
+            state = ranking.current(attorney_id, year)
+            after = replace(state[1], calibration_credit=credit)
+            try:
+                with TransactWrite(connection=LoadItem._get_connection().connection) as tx:
+                    tx.update(LoadItem(*load_key(attorney_id, year)),
+                              actions=[LoadItem.calibration_credit.set(credit)],
+                              condition=unchanged(state[1]))
+                    ranking.add_moves_between(tx, state, after)
+                return
+            except TransactWriteError:
+                if attempt == 2:
+                    raise
 
 
 def _to_domain(attorney_id: str, year: int, item: LoadItem | None) -> AttorneyLoad:

@@ -22,7 +22,7 @@ Every state change that must be atomic is ONE ``TransactWriteItems`` here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,11 +38,11 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.dynamo import ranking
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as attorney_of
 from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys, Gsi2, Gsi2Keys, KeyedItem
 from chalicelib.adapters.dynamo.consultations import ConsultationItem
-from chalicelib.adapters.dynamo.loads import add_decrement, add_increment
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.consultations import Status
 from chalicelib.domain.offers import ChangedMeanwhileError, MoveOnReason, Offer, OfferStatus, RealtimeRequest
@@ -141,7 +141,27 @@ def _run(tx_body: Any, connection: Connection) -> None:
         raise
 
 
+def _run_counted(tx_body: Any, connection: Connection, read: Callable[[], dict[str, Any]],
+                 at_cap: Callable[[dict[str, Any]], bool], scope: dict[str, Any], attempts: int = 3) -> None:
+    """Run a transaction that moves load counters (and their ranking index entries) from the values
+    ``read`` returns into ``scope``; when it is cancelled and a counter changed meanwhile, read again
+    and retry (``ChangedMeanwhileError`` otherwise, or when the counter is at its cap)."""
+    scope.update(read())
+    for attempt in range(attempts):
+        if at_cap(scope):
+            raise ChangedMeanwhileError(["AtCap"])
+        try:
+            _run(tx_body, connection)
+            return
+        except ChangedMeanwhileError:
+            fresh = read()
+            if attempt == attempts - 1 or all(fresh[k][1] == scope[k][1] for k in fresh):
+                raise
+            scope.update(fresh)
+
+
 class DynamoRealtimeStore(ConnectedStore):
+    keeps_ranking_index = True  # its load counter writes move the ranking index entries
     # --- queue ----------------------------------------------------------------------------------
 
     def enqueue(self, request: RealtimeRequest, sort_key: str) -> bool:
@@ -351,6 +371,8 @@ class DynamoRealtimeStore(ConnectedStore):
         consultation = ConsultationItem(*_consultation_key(offer.consultation_id))
         sort_key = self.sort_key(offer.consultation_id) or ""
 
+        scope: dict[str, Any] = {}
+
         def body(tx: TransactWrite) -> None:
             tx.update(item, actions=[OfferItem.status.set(OfferStatus.ACCEPTED.value), OfferItem.answered_at.set(now),
                                      OfferItem.gsi1pk.remove(), OfferItem.gsi1sk.remove(),
@@ -363,14 +385,15 @@ class DynamoRealtimeStore(ConnectedStore):
                 ConsultationItem.gsi2pk.set(f"ASSIGNED#{offer.attorney_id}"),
                 ConsultationItem.gsi2sk.set(sort_key)],
                 condition=ConsultationItem.status == Status.OFFERED.value)
-            add_increment(tx, offer.attorney_id, year, now, cap)
+            ranking.add_counted_increment(tx, scope["counter"], now, cap)
             tx.update(BusyItem(*_busy_key(offer.attorney_id)),
                       actions=[BusyItem.kind.set("consultation"), BusyItem.until.set(_stamp(busy_until))],
                       condition=BusyItem.consultation_id == offer.consultation_id)
             tx.update(state, actions=[RealtimeItem.current_offer.remove(), RealtimeItem.matched.set(True)],
                       condition=RealtimeItem.current_offer == offer.id)
             tx.delete(entry)
-        _run(body, self.connection)
+        _run_counted(body, self.connection, lambda: {"counter": ranking.current(offer.attorney_id, year)},
+                     lambda read: read["counter"][1].assignments_this_year >= cap, scope)
 
     def reassign(self, consultation_id: str, sort_key: str, previous: str | None, attorney_id: str,
                  expected: Status, now: datetime, *, year: int, cap: int,
@@ -381,17 +404,27 @@ class DynamoRealtimeStore(ConnectedStore):
         record = AssignmentItem(f"CONSULTATION#{consultation_id}", f"ASSIGNMENT#{_stamp(now)}",
                                 attorney_id=attorney_id, previous_attorney_id=previous, reason=reason)
 
+        scope: dict[str, Any] = {}
+
+        def read() -> dict[str, Any]:
+            found = {"state": ranking.current(attorney_id, year)}
+            if previous is not None and previous_year is not None:
+                found["previous"] = ranking.current(previous, previous_year)
+            return found
+
         def body(tx: TransactWrite) -> None:
             tx.update(consultation, actions=[
                 ConsultationItem.status.set(Status.MATCHED.value), ConsultationItem.updated_at.set(now),
                 ConsultationItem.attorney_id.set(attorney_id),
                 ConsultationItem.gsi2pk.set(f"ASSIGNED#{attorney_id}"), ConsultationItem.gsi2sk.set(sort_key)],
                 condition=ConsultationItem.status == expected.value)
-            add_increment(tx, attorney_id, year, now, cap)
-            if previous is not None and previous_year is not None:
-                add_decrement(tx, previous, previous_year)
+            ranking.add_counted_increment(tx, scope["state"], now, cap)
+            before = scope.get("previous")
+            if before is not None:
+                ranking.add_counted_decrement(tx, before)
             tx.save(record, condition=AssignmentItem.pk.does_not_exist())
-        _run(body, self.connection)
+        _run_counted(body, self.connection, read,
+                     lambda found: found["state"][1].assignments_this_year >= cap, scope)
 
     def mark_matched(self, request: RealtimeRequest) -> None:
         """Assigned by hand: the request leaves the queue."""

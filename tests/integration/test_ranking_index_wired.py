@@ -1,0 +1,234 @@
+"""The ranking index wired into booking and real-time offers, on an emulator of the module's own:
+the year opened by its job, bookings and offers chosen through it (the same attorney as the pool
+ranking), every counter change (booking, rebooking, cancellation, acceptance, join credit, a
+weight change) leaving the index exact, a booking whose calls do not change when 40 more
+attorneys join its pool, and the pool ranking whenever the index is not decisive."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ops import awscalls
+
+awscalls.install()  # before any client this module builds, so that every call is counted
+
+from chalicelib.adapters.dynamo.loads import DynamoLoadStore, LoadItem, load_key  # noqa: E402
+from chalicelib.adapters.dynamo.ranking import OPEN_SK, DynamoRankingIndex, RankItem  # noqa: E402
+from chalicelib.composition import Container  # noqa: E402
+from chalicelib.domain.attorneys import Attorney  # noqa: E402
+from chalicelib.domain.availability import Availability  # noqa: E402
+from chalicelib.domain.matching import AssignmentMode  # noqa: E402
+from chalicelib.domain.offers import RealtimeRequest  # noqa: E402
+from chalicelib.domain.ranking_index import entry_key  # noqa: E402
+from chalicelib.domain.regions import rings  # noqa: E402
+from chalicelib.jobs import JOBS, ranking_year  # noqa: E402
+from chalicelib.settings import Policy, Settings  # noqa: E402
+from tests.integration.conftest import PrivateStack  # noqa: E402
+from tests.integration.reservations_harness import Backend, dynamo_backend  # noqa: E402
+
+pytestmark = pytest.mark.emulator
+
+KST = ZoneInfo("Asia/Seoul")
+NOW = datetime(2026, 12, 1, 10, 30, tzinfo=KST)
+JOINED = datetime(2025, 3, 2, 9, 0, tzinfo=KST)  # on the roster since last year: no pro-rata join credit
+CATEGORY, REGION = "workplace_harassment", "bucheon"
+POLICY = Policy(availability_default="none", annual_cap=40)
+ROSTER = 14
+
+
+class World:
+    def __init__(self, stack: PrivateStack) -> None:
+        self.stack = stack
+        self.container = Container(Settings.from_env(stack.env), clock=lambda: self.clock[0])
+        self.container.tables  # noqa: B018 - bind the models
+        self.clock = [JOINED]
+        self.backend: Backend = dynamo_backend(self.container, POLICY, JOINED)
+        self.backend.clock = self.clock
+        ring01 = sorted(rings(REGION)[0] | rings(REGION)[1])
+        rng = random.Random(5)
+        self.roster: list[Attorney] = []
+        for n in range(ROSTER):
+            self.roster.append(self.backend.add_attorney(f"att-rank-{n:02d}", CATEGORY,
+                                                         (ring01[n % len(ring01)],),
+                                                         Availability.full(self.backend.calendar)))
+        with LoadItem.batch_write() as batch:  # this year's counters, before the year is opened
+            for a in self.roster:
+                batch.save(LoadItem(*load_key(a.id, 2026), assignments=rng.randrange(0, 4),
+                                    last_assigned_at=NOW - timedelta(days=rng.randrange(1, 200))))
+        self.clock[0] = NOW
+        self.index = DynamoRankingIndex()
+        self.opened = ranking_year.run(self.container, NOW)
+
+    def service(self, *, indexed: bool):  # noqa: ANN201 - ReservationService
+        from chalicelib.services.reservations import ReservationService
+
+        from chalicelib.adapters.identity_key import StaticIdentityKey
+        from chalicelib.adapters.recipients import ContactDirectory
+
+        b = self.backend
+        return ReservationService(consultations=b.consultations, bookings=b.bookings, roster=b.roster,
+                                  notifier=b.notifier, cipher=b.cipher, calendar=b.calendar, policy=POLICY,
+                                  clock=lambda: self.clock[0], public_base_url="http://127.0.0.1:8000",
+                                  identity_key=StaticIdentityKey(),
+                                  recipients=ContactDirectory(b.roster, b.consultations, b.cipher),
+                                  ranking=self.index if indexed else None)
+
+    def assert_exact(self) -> None:
+        """Every attorney has exactly one entry per covered pair, at the key of their counter."""
+        profiles = {a.id: self.container.attorneys.get(a.id) for a in self.roster}
+        loads = DynamoLoadStore().get_many(list(profiles), 2026)
+        expected: dict[str, set[tuple[str, str]]] = {}
+        found: dict[str, set[tuple[str, str]]] = {}
+        for a in profiles.values():
+            assert a is not None
+            key = entry_key(a, loads[a.id], 2026)
+            for c in a.categories:
+                for r in a.regions:
+                    expected.setdefault(a.id, set()).add((f"RANK#2026#{c}#{r}", key))
+        partitions = {pk for pairs in expected.values() for pk, _ in pairs}
+        for pk in partitions:
+            for item in RankItem.query(pk, consistent_read=True):
+                if item.sk != OPEN_SK and item.attorney_id in expected:
+                    found.setdefault(item.attorney_id, set()).add((pk, item.sk))
+        assert found == expected
+
+
+@pytest.fixture(scope="module")
+def world(private_stack: PrivateStack) -> Iterator[World]:
+    yield World(private_stack)
+
+
+def test_the_daily_job_opens_the_year_once(world: World) -> None:
+    assert ranking_year.JOB in JOBS
+    assert world.opened == {"year": 2026, "entries": ROSTER}
+    assert world.index.is_open(2026) and not world.index.is_open(2027)
+    assert ranking_year.run(world.container, NOW + timedelta(days=1)) == {"year": 2026, "entries": 0}
+    world.assert_exact()
+
+
+def test_bookings_choose_through_the_index_as_the_pool_would_and_keep_it_exact(world: World) -> None:
+    indexed, pooled = world.service(indexed=True), world.service(indexed=False)
+    day = 2
+    for n in range(6):
+        owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key=f"rank-book-{n}")
+        start = datetime(2026, 12, day + n % 3, 10 + n // 3, 0, tzinfo=KST)
+        state = world.backend.bookings.state_of(consultation.id)
+        picked = indexed._choose_indexed(consultation, state, NOW, start, set())
+        assert picked is not None, "the index did not settle the choice"
+        pool = pooled._pool(consultation, state, NOW, claims_at=start)
+        _, expected, _ = pooled._choose(pool.facts, pool.snapshot, state, NOW, start, set(), keep=None)
+        view = indexed.book(owner, consultation.id, start)
+        assert view.booking.attorney_id == picked[1] == expected
+        assert "ranking index" in str(view.booking.reason.get("note"))
+        world.assert_exact()
+    # a rebooking with another attorney (the old counter down, the new one up) and a cancellation
+    view = indexed.book(owner, consultation.id, datetime(2026, 12, 4, 15, 0, tzinfo=KST))
+    world.assert_exact()
+    indexed.cancel(owner, consultation.id)
+    assert world.backend.bookings.state_of(consultation.id).active is None
+    world.assert_exact()
+
+
+def test_a_booking_costs_the_same_calls_when_forty_more_attorneys_join_its_pool(world: World) -> None:
+    indexed = world.service(indexed=True)
+
+    def book(key: str) -> tuple[dict[str, int], str]:
+        owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key=key)
+        with awscalls.count_calls("dynamodb") as calls:
+            view = indexed.book(owner, consultation.id, datetime(2026, 12, 8, 11, 0, tzinfo=KST))
+        assert "ranking index" in str(view.booking.reason.get("note"))
+        return dict(calls.by_operation), view.booking.attorney_id
+
+    small, _ = book("rank-cost-small")
+    # 40 more attorneys in the same pool, busier than everybody (they rank last), saved through the roster
+    extra = [Attorney(id=f"att-rank-x{n:02d}", display_name="x", categories=frozenset({CATEGORY}),
+                      regions=frozenset({REGION})) for n in range(40)]
+    with LoadItem.batch_write() as batch:
+        for a in extra:
+            batch.save(LoadItem(*load_key(a.id, 2026), assignments=30,
+                                last_assigned_at=NOW - timedelta(days=1)))
+    world.clock[0] = JOINED
+    for a in extra:
+        world.container.attorneys.save(a, None, NOW)  # this year's entries written with the profile
+        world.backend.bookings.save_availability(a.id, Availability.full(world.backend.calendar), NOW)
+    world.clock[0] = NOW
+    large, _ = book("rank-cost-large")
+    assert small == large, (small, large)
+    assert small["dynamodb.BatchGetItem"] == 1 and small["dynamodb.TransactWriteItems"] == 1
+    print(f"\nbooking through the ranking index, {ROSTER} vs {ROSTER + 40} in the pool: {small} / {large}")
+
+
+def test_counter_changes_outside_booking_keep_the_index_exact(world: World) -> None:
+    a = world.roster[3]
+    DynamoLoadStore().set_calibration(a.id, 2026, 1.5)  # a stored join credit moves the entries
+    world.assert_exact()
+    profile = world.container.attorneys.get(a.id)
+    assert profile is not None
+    world.container.attorneys.save(replace(profile, weight=2.0), None, NOW)  # a weight change moves them too
+    world.assert_exact()
+
+
+def test_real_time_offers_choose_through_the_index_as_the_pool_would(world: World) -> None:
+    from chalicelib.services.realtime_queue import RealtimeQueue
+
+    c = world.container
+    for a in world.roster[::2]:
+        c.realtime_store.set_duty(c.attorneys.get(a.id), True)
+    try:
+        indexed = c.realtime_queue
+        pooled = RealtimeQueue(store=c.realtime_store, consultations=c.consultations, loads=c.loads,
+                               attorneys=c.attorneys, notifier=c.notifier, recipients=c.recipients,
+                               calendar=c.calendar, policy=c.settings.policy, clock=lambda: NOW,
+                               public_base_url="http://127.0.0.1:8000")
+        assert indexed.ranking is not None
+        for n in range(5):
+            _owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key=f"rank-rt-{n}")
+            request = RealtimeRequest(consultation.id, consultation.category, consultation.region,
+                                      queued_at=NOW, tried=tuple(a.id for a in world.roster[:n * 2:2]))
+            got = indexed.choose(consultation, request, NOW)
+            expected = pooled.choose(consultation, request, NOW)
+            assert got.attorney_id == expected.attorney_id
+            assert got.reason.note.startswith("ranking index")
+            assert got.reason.mode == AssignmentMode.REALTIME
+    finally:
+        for a in world.roster[::2]:
+            c.realtime_store.set_duty(c.attorneys.get(a.id), False)
+
+
+def test_a_year_not_opened_ranks_the_pool(world: World) -> None:
+    indexed = world.service(indexed=True)
+    _owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-2027")
+    later = datetime(2027, 1, 4, 10, 0, tzinfo=KST)
+    world.clock[0] = later
+    try:
+        state = world.backend.bookings.state_of(consultation.id)
+        assert indexed._choose_indexed(consultation, state, later, later + timedelta(days=1), set()) is None
+    finally:
+        world.clock[0] = NOW
+
+
+
+def test_a_manual_assignment_its_move_and_a_withdrawal_keep_the_index_exact(world: World) -> None:
+    c = world.container
+    owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-manual")
+    first, second = world.roster[5].id, world.roster[6].id
+    before = DynamoLoadStore().get_many([first, second], 2026)
+    c.realtime_queue.reassign(consultation.id, first, "by phone")  # +1 for the first attorney
+    world.assert_exact()
+    world.clock[0] = NOW + timedelta(minutes=1)  # a second assignment record
+    try:
+        c.realtime_queue.reassign(consultation.id, second, "moved")  # -1 for the first, +1 for the second
+        world.assert_exact()
+        c.withdrawals.withdraw(owner, consultation.id)  # the match is uncounted
+        world.assert_exact()
+    finally:
+        world.clock[0] = NOW
+    after = DynamoLoadStore().get_many([first, second], 2026)
+    assert [after[a].assignments_this_year for a in (first, second)] == \
+        [before[a].assignments_this_year for a in (first, second)]

@@ -1,0 +1,164 @@
+"""The ranking index chooses the winner of the full ranking, reading a bounded head of each ring."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bench.scale import roster_spread
+from chalicelib.domain.attorneys import Attorney
+from chalicelib.domain.matching import (
+    AssignmentMode,
+    AttorneyLoad,
+    ConsultationFacts,
+    NoCandidateError,
+    choose,
+    realtime_available,
+    reservation_available,
+)
+from chalicelib.domain.ranking_index import IndexNotDecisive, choose_indexed, entry_key
+from chalicelib.domain.regions import ADJACENCY, REGION_CODES
+from tests.twins.memory_ranking import MemoryRankingIndex
+
+KST = ZoneInfo("Asia/Seoul")
+CAP = 40
+NOW = datetime(2026, 6, 1, 10, tzinfo=KST)
+CATEGORIES = ("wage_arrears", "dismissal", "industrial_accident")
+
+
+def random_roster(rng: random.Random, size: int, regions: list[str]) -> tuple[list[Attorney], dict[str, AttorneyLoad]]:
+    roster, loads = [], {}
+    for n in range(size):
+        home = rng.choice(regions)
+        covered = {home} | ({rng.choice(sorted(ADJACENCY[home]))} if rng.random() < 0.5 else set())
+        a = Attorney(id=f"a{n:05d}", display_name=f"n{n}",
+                     categories=frozenset(rng.sample(CATEGORIES, rng.randint(1, 2))),
+                     regions=frozenset(covered), weight=rng.choice((1.0, 1.0, 1.0, 2.0, 0.5)),
+                     annual_cap=rng.choice((None, None, None, 5)), active=rng.random() < 0.95,
+                     on_duty=rng.random() < 0.5, languages=frozenset({"en"}) if rng.random() < 0.1 else frozenset(),
+                     created_at=datetime(2025, 3, 1, tzinfo=KST))
+        roster.append(a)
+        if rng.random() < 0.7:  # the rest never assigned this year
+            count = rng.randint(0, 6)
+            last = None if count == 0 else NOW - timedelta(hours=rng.choice((1, 2, 3, 48, 200)))
+            credit = rng.choice((None, None, 1.5)) if rng.random() < 0.2 else None
+            loads[a.id] = AttorneyLoad(a.id, rng.choice((2026, 2026, 2026, 2025)), count, last, credit)
+    return roster, loads
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_index_chooses_the_winner_of_the_full_ranking(seed: int) -> None:
+    rng = random.Random(seed)
+    regions = rng.sample(sorted(REGION_CODES), 6)
+    roster, loads = random_roster(rng, rng.choice((5, 40, 300)), regions)
+    index = MemoryRankingIndex(roster, loads, year=2026)
+    for n in range(15):
+        facts = ConsultationFacts(f"c-{seed}-{n}", rng.choice(CATEGORIES), rng.choice(regions),
+                                  rng.choice(list(AssignmentMode)[:2]), rng.choice(("ko", "ko", "en")))
+        busy = {a.id for a in roster if rng.random() < 0.3}
+        available = (realtime_available(busy) if facts.mode is AssignmentMode.REALTIME
+                     else reservation_available({a.id for a in roster if a.id not in busy}))
+        tried = {a.id for a in roster if rng.random() < 0.05}
+        try:
+            full = choose(facts, roster, loads, NOW, programme_cap=CAP, available=available, exclude=tried)
+        except NoCandidateError:
+            with pytest.raises(NoCandidateError):
+                choose_indexed(facts, index, NOW, programme_cap=CAP, available=available, exclude=tried)
+            continue
+        via_index = choose_indexed(facts, index, NOW, programme_cap=CAP, available=available, exclude=tried)
+        assert via_index.attorney_id == full.attorney_id, facts
+        assert (via_index.reason.ring, via_index.reason.interpreter_needed) == (
+            full.reason.ring, full.reason.interpreter_needed)
+
+
+@pytest.mark.parametrize("size", [17, 500, 3000])
+def test_a_large_tie_is_settled_alike_and_moves_with_the_consultation(size: int) -> None:
+    roster = [Attorney(id=f"t{n}", display_name="t", categories=frozenset({"dismissal"}),
+                       regions=frozenset({"suwon"}), on_duty=True) for n in range(size)]
+    index = MemoryRankingIndex(roster, year=2026)
+    winners = set()
+    for n in range(40):
+        facts = ConsultationFacts(f"tie-{n}", "dismissal", "suwon", AssignmentMode.REALTIME)
+        full = choose(facts, roster, {}, NOW, programme_cap=CAP, available=realtime_available(()))
+        assert choose_indexed(facts, index, NOW, programme_cap=CAP,
+                              available=realtime_available(())).attorney_id == full.attorney_id
+        winners.add(full.attorney_id)
+    assert len(winners) >= min(size, 40) // 2  # not always the same attorney
+
+
+def _calls_for(size: int) -> tuple[dict[str, int], str]:
+    roster = list(roster_spread(1, size))
+    index = MemoryRankingIndex(roster, year=2026)
+    rng = random.Random(7)
+    for _ in range(3 * size // 2):  # half a round of assignments: levels 0 and 1 both crowded
+        index.assign(roster[rng.randrange(size)].id, NOW - timedelta(minutes=rng.randrange(1, 100_000)))
+    facts = ConsultationFacts("c-scale", "wage_arrears", "suwon", AssignmentMode.REALTIME)
+    index.reset_calls()
+    chosen = choose_indexed(facts, index, NOW, programme_cap=CAP, available=realtime_available(()))
+    full = choose(facts, roster, index.loads, NOW, programme_cap=CAP, available=realtime_available(()))
+    assert chosen.attorney_id == full.attorney_id
+    return dict(index.calls), chosen.attorney_id
+
+
+READ_BOUND = 8  # queries + batch reads of one choice in ring 0 with a quarter of the roster on duty
+
+
+@pytest.mark.parametrize("size", [1_200, 6_000, 12_000])
+def test_reads_stay_under_a_bound_that_does_not_grow_with_the_roster(size: int) -> None:
+    calls, _ = _calls_for(size)
+    # what a choice reads depends on how many eligible attorneys sit at the consultation's place on
+    # the circle (4-5 queries, 1-3 batch reads measured from 1,200 to 120,000), never on the roster
+    assert calls["Query"] <= 5 and sum(calls.values()) <= READ_BOUND, calls
+
+
+def test_an_attorney_back_from_leave_near_the_top_hands_over_to_the_full_ranking() -> None:
+    a = Attorney(id="back", display_name="b", categories=frozenset({"dismissal"}), regions=frozenset({"suwon"}))
+    b = Attorney(id="other", display_name="o", categories=frozenset({"dismissal"}), regions=frozenset({"suwon"}))
+    loads = {"back": AttorneyLoad("back", 2026, 0, None, None, days_on_leave_this_year=60.0),
+             "other": AttorneyLoad("other", 2026, 10, NOW - timedelta(days=1))}
+    index = MemoryRankingIndex([a, b], loads, year=2026)
+    facts = ConsultationFacts("c-leave", "dismissal", "suwon", AssignmentMode.RESERVATION)
+    with pytest.raises(IndexNotDecisive):
+        choose_indexed(facts, index, NOW, programme_cap=CAP, available=lambda _a: True)
+    # far from the top (others lower), the read settles without them
+    loads["other"] = AttorneyLoad("other", 2026, 0, None)
+    index = MemoryRankingIndex([a, b], {**loads, "back": AttorneyLoad("back", 2026, 3, NOW, None, 60.0)},
+                               year=2026)
+    assert choose_indexed(facts, index, NOW, programme_cap=CAP, available=lambda _a: True).attorney_id == "other"
+
+
+def test_stale_entries_never_change_the_winner() -> None:
+    roster = list(roster_spread(1, 400))
+    index = MemoryRankingIndex(roster, year=2026)
+    facts = ConsultationFacts("c-stale", "wage_arrears", "suwon", AssignmentMode.REALTIME)
+    first = choose_indexed(facts, index, NOW, programme_cap=CAP, available=realtime_available(()))
+    # the winner's counter moved on but not its entries: they are put at their true place
+    index.set_counter_only(AttorneyLoad(first.attorney_id, 2026, 1, NOW))
+    again = choose_indexed(facts, index, NOW, programme_cap=CAP, available=realtime_available(()))
+    full = choose(facts, roster, index.loads, NOW, programme_cap=CAP, available=realtime_available(()))
+    assert again.attorney_id == full.attorney_id != first.attorney_id
+    # an entry behind its counter (the counter went down, the entry did not) that the read reaches:
+    # the index gives up (entries move in the counter's own transaction, so this is a safeguard)
+    few = roster[:3]
+    index = MemoryRankingIndex(few, {a.id: AttorneyLoad(a.id, 2026, 2, None) for a in few}, year=2026)
+    index.set_counter_only(AttorneyLoad(few[0].id, 2026, 1, None))
+    with pytest.raises(IndexNotDecisive):
+        choose_indexed(ConsultationFacts("c-behind", "wage_arrears", "suwon", AssignmentMode.RESERVATION),
+                       index, NOW, programme_cap=CAP, available=lambda _a: True)
+
+
+def test_keys_sort_like_the_ranking() -> None:
+    a = Attorney(id="x", display_name="x", categories=frozenset({"other"}), regions=frozenset({"suwon"}))
+    heavy = Attorney(id="y", display_name="y", categories=frozenset({"other"}), regions=frozenset({"suwon"}),
+                     weight=2.0)
+    keys = [entry_key(a, AttorneyLoad("x", 2026, 10, NOW), 2026),
+            entry_key(heavy, AttorneyLoad("y", 2026, 3, NOW), 2026),  # 1.5 per weight
+            entry_key(a, AttorneyLoad("x", 2026, 2, NOW), 2026),
+            entry_key(a, AttorneyLoad("x", 2026, 2, NOW - timedelta(days=1)), 2026),
+            entry_key(a, AttorneyLoad("x", 2026, 0, None, 0.0), 2026),
+            entry_key(a, AttorneyLoad("x", 2025, 9, NOW), 2026)]  # last year's counter counts as empty
+    assert keys[4] == keys[5]  # never assigned this year: level zero, whatever last year held
+    assert sorted(keys) == [keys[4], keys[5], keys[1], keys[3], keys[2], keys[0]]
