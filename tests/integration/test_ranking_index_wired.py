@@ -66,10 +66,9 @@ class World:
         self.opened = ranking_year.run(self.container, NOW)
 
     def service(self, *, indexed: bool):  # noqa: ANN201 - ReservationService
-        from chalicelib.services.reservations import ReservationService
-
         from chalicelib.adapters.identity_key import StaticIdentityKey
         from chalicelib.adapters.recipients import ContactDirectory
+        from chalicelib.services.reservations import ReservationService
 
         b = self.backend
         return ReservationService(consultations=b.consultations, bookings=b.bookings, roster=b.roster,
