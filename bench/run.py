@@ -489,6 +489,7 @@ def print_scale(scaling: dict[str, Any] | None) -> None:
     if not scaling:
         return
     titles = {"matching_realtime": "matching calls per consultation, real-time offer",
+              "slot_listing": "slot listing calls (one day's open slots) per consultation",
               "matching_booking": "matching calls per consultation, booking",
               "reminders_run": "reminders-run calls (same due set) by historical bookings"}
     print(f"\nscale invariance (AWS calls by service and API; {scaling['seconds']:.0f} s in all):")

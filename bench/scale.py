@@ -313,7 +313,9 @@ def _match(env: dict[str, str], phase: _Phase) -> dict[str, Any]:
     assert queued and offer is not None, "the real-time request was not offered to anybody"
 
     day = container.calendar.local_date(container.calendar.next_opening(phase.now + timedelta(days=1)))
-    slots = container.reservations.open_slots(phase.booking_owner, phase.booking_id, day, day)
+    listing_container = _fresh(env, phase.now)  # cold, as a new Lambda container
+    listing_calls, slots, listing_s = _count(lambda: listing_container.reservations.open_slots(
+        phase.booking_owner, phase.booking_id, day, day))
     assert slots, "no open slot to book"
     booking_container = _fresh(env, phase.now)  # cold again: listing must not warm the booking
     booking_calls, view, booking_s = _count(lambda: booking_container.reservations.book(
@@ -321,11 +323,12 @@ def _match(env: dict[str, str], phase: _Phase) -> dict[str, Any]:
     return {"realtime": realtime_calls, "realtime_s": realtime_s, "offered_to": offer.attorney_id,
             "offer_ring": offer.reason.get("ring"), "offer_pool": offer.reason.get("pool_size"),
             "booking": booking_calls, "booking_s": booking_s, "booked_with": view.booking.attorney_id,
-            "booking_pool": view.booking.reason.get("pool_size")}
+            "booking_pool": view.booking.reason.get("pool_size"),
+            "listing": listing_calls, "listing_s": listing_s, "listing_slots": len(slots)}
 
 
 def matching(session: Any, container: Any, env: dict[str, str]) -> list[Comparison]:
-    """(a): see the module doc. Returns the real-time and the booking comparison."""
+    """(a): see the module doc. Returns the real-time, the slot listing and the booking comparison."""
     from chalicelib.domain.categories import Mode
 
     calendar = container.calendar
@@ -384,8 +387,9 @@ def matching(session: Any, container: Any, env: dict[str, str]) -> list[Comparis
                "outside_pool": len(outside), "inside_pool": len(inside)}
     out = []
     for key, name, what in (("realtime", "matching_realtime", "real-time offer (enqueue → choose → offer)"),
+                            ("listing", "slot_listing", "open slots of one day (those first in line)"),
                             ("booking", "matching_booking", "booking (pool → choose → one transaction)")):
-        pool_key = "offer_pool" if key == "realtime" else "booking_pool"
+        pool_key = {"realtime": "offer_pool", "listing": "listing_slots", "booking": "booking_pool"}[key]
         if small[key] == large[key]:
             finding = "The calls do not change with the roster."
         elif control[key] == small[key]:

@@ -102,6 +102,7 @@ __all__ = [
     "RealtimeIndex",
     "choose_indexed",
     "entry_key",
+    "first_in_line",
     "has_time_dependent_credit",
     "opening_entries",
     "static_relative_load",
@@ -202,6 +203,27 @@ def _split(key: str) -> tuple[str, str, str]:
     """(level, id hash, attorney id) of a sort key."""
     load, last, hashed, attorney_id = key.split("#", 3)
     return f"{load}#{last}#", hashed, attorney_id
+
+
+# -- who is next in line (slot listing) --------------------------------------------------
+
+
+def first_in_line(reader: IndexKeys, year: int, category: str, regions: Collection[str],
+                  limit: int = DEFAULT_LIMIT) -> tuple[list[str], bool]:
+    """The ``limit`` attorneys first in ranking order over the partitions of ``regions``, and whether
+    that is everybody there: the first page of each partition (one query per region, the opening
+    marker checked), merged by key, each attorney once. Attorneys of the same level come in id-hash
+    order, not in a consultation's rotation: this is who is next in line, not whom a booking would
+    choose. May raise :class:`IndexNotDecisive` (the year not opened)."""
+    pages = [reader.keys(Partition(year, category, r), "", _PARTITION_END, limit) for r in sorted(regions)]
+    found: list[str] = []
+    for key in heapq.merge(*pages):
+        attorney_id = _split(key)[2]
+        if attorney_id not in found:
+            found.append(attorney_id)
+            if len(found) == limit:
+                break
+    return found, all(len(page) < limit for page in pages) and len(found) < limit
 
 
 # -- reading in ranking order ------------------------------------------------------------

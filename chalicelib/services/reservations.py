@@ -78,7 +78,7 @@ from chalicelib.domain.matching import (
 )
 from chalicelib.domain.metrics import Metrics, NoMetrics
 from chalicelib.domain.notifications import AttorneyAlert, MessageKind, Notifier, Recipients, render
-from chalicelib.domain.ranking_index import IndexKeys, IndexNotDecisive, Partition, choose_indexed
+from chalicelib.domain.ranking_index import IndexKeys, IndexNotDecisive, Partition, choose_indexed, first_in_line
 from chalicelib.domain.sealing import FieldCipher
 from chalicelib.domain.slots import (
     OpenSlot,
@@ -160,7 +160,7 @@ class ReservationService:
         consultation = self._owned(principal, consultation_id)
         check_bookable(consultation)
         state = self._bookings.state_of(consultation.id)
-        pool = self._pool(consultation, state, now)
+        pool = self._first_in_line(consultation, state, now) or self._pool(consultation, state, now)
         zone = self._calendar.tz
         claims = self._bookings.claims_between(datetime.combine(first, time.min, tzinfo=zone),
                                                datetime.combine(last, time.max, tzinfo=zone))
@@ -459,6 +459,35 @@ class ReservationService:
                    for a in merged.attorneys.values()):
                 break
         return _Pool(facts, frozenset(ids), merged, year)
+
+    def _first_in_line(self, consultation: Consultation, state: BookingState, now: datetime) -> _Pool | None:
+        """The pool of a first booking's slot listing, read through the ranking index: per ring step
+        the attorneys first in line (``ranking_index.first_in_line``: one query per region, then one
+        batch read of their profiles, availabilities and counters), the first step where one of them
+        could take the consultation. The slots listed are theirs: the times of those the fair choice
+        reaches first, at a cost that does not grow with the roster; a booking at one of those times
+        finds one of them, or someone fairer, through the index. None, and the caller reads the
+        whole pool, for a rebooking (the current attorney may keep theirs), without the index, or
+        when the attorneys first in line of a step that has more could not take it."""
+        if self._ranking is None or state.active is not None:
+            return None
+        facts = self._facts(consultation)
+        year = self._calendar.local_date(now).year
+        for regions in candidate_regions(consultation.region, self._policy.reservation_ring):
+            try:
+                ids, everybody = first_in_line(self._ranking, year, consultation.category, regions)
+            except IndexNotDecisive as exc:
+                logger().info("slot listing reads the pool", extra={"why": type(exc).__name__})
+                return None
+            snapshot = self._snapshot(ids, year, None) if ids else Snapshot({}, {}, {}, {})
+            if any(usable(a, facts, snapshot.availabilities.get(a.id), snapshot.loads.get(a.id), now,
+                          programme_cap=self._policy.annual_cap, excluded=state.declined_by,
+                          tz=self._calendar.tz.key)
+                   for a in snapshot.attorneys.values()):
+                return _Pool(facts, frozenset(ids), snapshot, year)
+            if not everybody:
+                return None  # someone further down this step may be usable: the pool decides
+        return None
 
     @staticmethod
     def _without_own_booking(snapshot: Snapshot, state: BookingState, year: int) -> Snapshot:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -136,6 +136,7 @@ def test_bookings_choose_through_the_index_as_the_pool_would_and_keep_it_exact(w
 
 def test_a_booking_costs_the_same_calls_when_forty_more_attorneys_join_its_pool(world: World) -> None:
     indexed = world.service(indexed=True)
+    day = date(2026, 12, 8)
 
     def book(key: str) -> tuple[dict[str, int], str]:
         owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key=key)
@@ -144,7 +145,14 @@ def test_a_booking_costs_the_same_calls_when_forty_more_attorneys_join_its_pool(
         assert "ranking index" in str(view.booking.reason.get("note"))
         return dict(calls.by_operation), view.booking.attorney_id
 
+    def listing(key: str) -> dict[str, int]:
+        owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key=key)
+        with awscalls.count_calls("dynamodb") as calls:
+            assert indexed.open_slots(owner, consultation.id, day, day)
+        return dict(calls.by_operation)
+
     small, _ = book("rank-cost-small")
+    listed_small = listing("rank-list-small")
     # 40 more attorneys in the same pool, busier than everybody (they rank last), saved through the roster
     extra = [Attorney(id=f"att-rank-x{n:02d}", display_name="x", categories=frozenset({CATEGORY}),
                       regions=frozenset({REGION})) for n in range(40)]
@@ -158,9 +166,36 @@ def test_a_booking_costs_the_same_calls_when_forty_more_attorneys_join_its_pool(
         world.backend.bookings.save_availability(a.id, Availability.full(world.backend.calendar), NOW)
     world.clock[0] = NOW
     large, _ = book("rank-cost-large")
+    listed_large = listing("rank-list-large")
     assert small == large, (small, large)
+    # the slot listing reads the attorneys first in line: one query a region of rings 0-1, one batch read
+    assert listed_small == listed_large, (listed_small, listed_large)
+    assert listed_small["dynamodb.BatchGetItem"] == 1
     assert small["dynamodb.BatchGetItem"] == 1 and small["dynamodb.TransactWriteItems"] == 1
     print(f"\nbooking through the ranking index, {ROSTER} vs {ROSTER + 40} in the pool: {small} / {large}")
+
+
+def test_the_slots_listed_are_those_first_in_line_and_each_books_through_the_index(world: World) -> None:
+    indexed, pooled = world.service(indexed=True), world.service(indexed=False)
+    day = date(2026, 12, 9)
+    owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-list")
+    listed = indexed.open_slots(owner, consultation.id, day, day)
+    everything = pooled.open_slots(owner, consultation.id, day, day)
+    assert listed and {s.start for s in listed} <= {s.start for s in everything}
+    state = world.backend.bookings.state_of(consultation.id)
+    first = indexed._first_in_line(consultation, state, NOW)
+    assert first is not None and len(first.ids) <= 25
+    for slot in listed:  # each listed time has someone first in line free, and the index finds them
+        picked = indexed._choose_indexed(consultation, state, NOW, slot.start, set())
+        assert picked is not None and picked[1] in world.container.attorneys.covering(CATEGORY, REGION) + [
+            a for r in sorted(rings(REGION)[1]) for a in world.container.attorneys.covering(CATEGORY, r)]
+    view = indexed.book(owner, consultation.id, listed[-1].start)
+    assert "ranking index" in str(view.booking.reason.get("note"))
+    # a rebooking lists the whole pool's slots (the current attorney may keep theirs)
+    assert {s.start for s in indexed.open_slots(owner, consultation.id, day, day)} == {
+        s.start for s in pooled.open_slots(owner, consultation.id, day, day)}
+    indexed.cancel(owner, consultation.id)
+    world.assert_exact()
 
 
 def test_counter_changes_outside_booking_keep_the_index_exact(world: World) -> None:

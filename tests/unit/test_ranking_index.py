@@ -162,3 +162,29 @@ def test_keys_sort_like_the_ranking() -> None:
             entry_key(a, AttorneyLoad("x", 2025, 9, NOW), 2026)]  # last year's counter counts as empty
     assert keys[4] == keys[5]  # never assigned this year: level zero, whatever last year held
     assert sorted(keys) == [keys[4], keys[5], keys[1], keys[3], keys[2], keys[0]]
+
+
+@pytest.mark.parametrize("size", [12, 1_200, 12_000])
+def test_those_first_in_line_are_the_lowest_ranked_of_the_ring_at_one_query_a_region(size: int) -> None:
+    from chalicelib.domain.matching import level_of
+    from chalicelib.domain.ranking_index import first_in_line, static_relative_load
+
+    rng = random.Random(size)
+    regions = ["suwon", "yongin", "hwaseong"]
+    roster, loads = random_roster(rng, size, regions)
+    roster = [a for a in roster if "dismissal" in a.categories] or roster
+    index = MemoryRankingIndex(roster, loads, year=2026)
+    found, everybody = first_in_line(index, 2026, "dismissal", regions)
+    assert index.calls == {"Query": len(regions)}  # the first page of each partition, nothing more
+    covering = [a for a in roster if "dismissal" in a.categories and a.regions & set(regions)]
+    assert everybody == (len(covering) < 25)
+    assert len(found) == min(25, len(covering)) and len(set(found)) == len(found)
+
+    def level(a: Attorney) -> str:
+        load = (loads.get(a.id) or AttorneyLoad.empty(a.id, 2026)).for_year(2026)
+        return level_of(static_relative_load(a, load, 2026), load.last_assigned_at)
+
+    chosen = {a.id for a in covering if a.id in found}
+    if not everybody:  # nobody left out ranks before anybody taken in
+        worst_in = max(level(a) for a in covering if a.id in chosen)
+        assert all(level(a) >= worst_in for a in covering if a.id not in chosen)
