@@ -282,13 +282,20 @@ class ReservationService:
         if consultation.status is not Status.SUBMITTED or state.active is not None:
             raise NotHoldableError("booked")
         end = check_slot(self._calendar, self._rules, now, start)
-        pool = self._pool(consultation, state, now, claims_at=start)
+        pool: _Pool | None = None
         tried: set[str] = set()
-        keep = state.active.attorney_id if state.active else None
-        for attempt in range(ATTEMPTS):
-            snapshot = pool.snapshot if attempt == 0 else self._without_own_booking(
-                self._snapshot(pool.ids, pool.year, start), state, pool.year)
-            _, chosen, _ = self._choose(pool.facts, snapshot, state, now, start, tried, keep=keep)
+        for _attempt in range(ATTEMPTS):
+            picked = self._choose_indexed(consultation, state, now, start, tried)  # a new hold: through the index
+            if picked is not None:
+                chosen = picked[1]
+            else:
+                if pool is None:
+                    pool = self._pool(consultation, state, now, claims_at=start)
+                    snapshot = pool.snapshot
+                else:
+                    snapshot = self._without_own_booking(self._snapshot(pool.ids, pool.year, start), state,
+                                                         pool.year)
+                _, chosen, _ = self._choose(pool.facts, snapshot, state, now, start, tried, keep=None)
             hold = Hold(consultation.id, chosen, start, end, now + timedelta(minutes=self._policy.hold_minutes))
             try:
                 self._bookings.hold(HoldPlan(hold=hold, now=now, previous=state.hold))
@@ -507,12 +514,14 @@ class ReservationService:
                                    dict[str, AttorneyLoad]] | None:
         """The fair choice at ``start`` read through the ranking index (``ranking_index.choose_indexed``:
         the rings ``0..Policy.reservation_ring``, each attorney's profile, availability, load counter and
-        slot claim at ``start`` in one consistent batch read per 25); None when the index cannot settle
-        it (not open, a time-dependent credit reached, nobody free in those rings, a live hold of this
-        slot): the caller ranks the whole pool."""
+        slot claim at ``start`` in one consistent batch read per 25); for a slot the resident holds, the
+        held attorney when still free (``_held``); None when the index cannot settle it (not open, a
+        time-dependent credit reached, nobody free in those rings): the caller ranks the whole pool."""
+        if self._ranking is None:
+            return None
         hold = state.live_hold(now)
-        if self._ranking is None or (hold is not None and hold.start == utc(start)):
-            return None  # the held attorney comes first when free (``_choose``)
+        if hold is not None and hold.start == utc(start):
+            return self._held(consultation, state, hold, now, start, tried)
         facts = self._facts(consultation)
         tz = self._calendar.tz.key
         today = self._calendar.local_date(now)
@@ -528,6 +537,24 @@ class ReservationService:
         except NoCandidateError:
             return None
         return read.profiles, assignment.attorney_id, assignment.reason.as_dict(), read.loads
+
+    def _held(self, consultation: Consultation, state: BookingState, hold: Hold, now: datetime, start: datetime,
+              tried: set[str]) -> tuple[dict[str, Attorney], str, dict[str, object], dict[str, AttorneyLoad]] | None:
+        """The held attorney for a booking of the slot the resident holds, as ``_choose`` decides it, when
+        they are still free at it: one consistent batch read of their profile, availability, counter
+        and slot claim instead of the pool's. None (the pool decides) when they are not."""
+        if hold.attorney_id in tried:
+            return None
+        facts = self._facts(consultation)
+        year = self._calendar.local_date(now).year
+        snapshot = self._without_own_booking(self._snapshot([hold.attorney_id], year, start), state, year)
+        _, schedules = reservation_pool(facts, snapshot, snapshot.claims.values(), now,
+                                        programme_cap=self._policy.annual_cap, excluded=state.declined_by,
+                                        tz=self._calendar.tz.key)
+        if hold.attorney_id not in free_attorneys(self._calendar, self._rules, schedules, now, start):
+            return None
+        return (dict(snapshot.attorneys), hold.attorney_id,
+                {"mode": AssignmentMode.RESERVATION.value, "decided_by": "held_slot"}, dict(snapshot.loads))
 
     def _facts(self, consultation: Consultation) -> ConsultationFacts:
         return ConsultationFacts(consultation.id, consultation.category, consultation.region,

@@ -204,6 +204,30 @@ def test_the_slots_listed_are_those_first_in_line_and_each_books_through_the_ind
     world.assert_exact()
 
 
+def test_a_hold_chooses_through_the_index_and_its_booking_reads_the_held_attorney_alone(world: World) -> None:
+    indexed, pooled = world.service(indexed=True), world.service(indexed=False)
+    owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-hold")
+    start = datetime(2026, 12, 10, 14, 0, tzinfo=KST)
+    state = world.backend.bookings.state_of(consultation.id)
+    pool = pooled._pool(consultation, state, NOW, claims_at=start)
+    _, expected, _ = pooled._choose(pool.facts, pool.snapshot, state, NOW, start, set(), keep=None)
+    with awscalls.count_calls("dynamodb") as calls:
+        hold = indexed.hold(owner, consultation.id, start)
+    held = dict(calls.by_operation)
+    assert hold.attorney_id == expected  # the pool's fair choice, read through the index
+    with awscalls.count_calls("dynamodb") as calls:
+        view = indexed.book(owner, consultation.id, start)
+    booked = dict(calls.by_operation)
+    assert view.booking.attorney_id == hold.attorney_id
+    assert view.booking.reason.get("decided_by") == "held_slot"
+    print(f"\nhold through the index: {held}; booking of the held slot: {booked}")
+    assert held["dynamodb.BatchGetItem"] == 1 and booked["dynamodb.BatchGetItem"] == 1
+    assert booked["dynamodb.Query"] == 1  # the consultation's bookings; no index or coverage query
+    world.assert_exact()
+    indexed.cancel(owner, consultation.id)
+    world.assert_exact()
+
+
 def test_counter_changes_outside_booking_keep_the_index_exact(world: World) -> None:
     a = world.roster[3]
     DynamoLoadStore().set_calibration(a.id, 2026, 1.5)  # a stored join credit moves the entries
