@@ -212,8 +212,7 @@ class ReservationService:
         pool: _Pool | None = None
         tried: set[str] = set()
         for attempt in range(ATTEMPTS):
-            picked = (self._choose_indexed(consultation, state, now, start, tried) if previous is None
-                      else None)
+            picked = self._choose_indexed(consultation, state, now, start, tried)
             loads: Mapping[str, AttorneyLoad]
             if picked is not None:
                 attorneys, chosen, reason, loads = picked
@@ -515,13 +514,23 @@ class ReservationService:
         """The fair choice at ``start`` read through the ranking index (``ranking_index.choose_indexed``:
         the rings ``0..Policy.reservation_ring``, each attorney's profile, availability, load counter and
         slot claim at ``start`` in one consistent batch read per 25); for a slot the resident holds, the
-        held attorney when still free (``_held``); None when the index cannot settle it (not open, a
-        time-dependent credit reached, nobody free in those rings): the caller ranks the whole pool."""
+        held attorney when still free, and for a rebooking, the current attorney when free at the new
+        time (``_still_free``); None when the index cannot settle it (not open, a time-dependent credit
+        reached, nobody free in those rings): the caller ranks the whole pool."""
         if self._ranking is None:
             return None
         hold = state.live_hold(now)
-        if hold is not None and hold.start == utc(start):
-            return self._held(consultation, state, hold, now, start, tried)
+        if hold is not None and hold.start == utc(start):  # the held attorney comes first when free
+            if hold.attorney_id in tried:
+                return None
+            return self._still_free(consultation, state, hold.attorney_id, now, start, "held_slot")
+        active = state.active
+        if active is not None:  # a rebooking: the current attorney keeps it when free, else the fair choice
+            if active.attorney_id not in tried:
+                kept = self._still_free(consultation, state, active.attorney_id, now, start, "same_attorney")
+                if kept is not None:
+                    return kept
+            tried = tried | {active.attorney_id}
         facts = self._facts(consultation)
         tz = self._calendar.tz.key
         today = self._calendar.local_date(now)
@@ -538,23 +547,22 @@ class ReservationService:
             return None
         return read.profiles, assignment.attorney_id, assignment.reason.as_dict(), read.loads
 
-    def _held(self, consultation: Consultation, state: BookingState, hold: Hold, now: datetime, start: datetime,
-              tried: set[str]) -> tuple[dict[str, Attorney], str, dict[str, object], dict[str, AttorneyLoad]] | None:
-        """The held attorney for a booking of the slot the resident holds, as ``_choose`` decides it, when
-        they are still free at it: one consistent batch read of their profile, availability, counter
-        and slot claim instead of the pool's. None (the pool decides) when they are not."""
-        if hold.attorney_id in tried:
-            return None
+    def _still_free(self, consultation: Consultation, state: BookingState, attorney_id: str, now: datetime,
+                    start: datetime, decided_by: str
+                    ) -> tuple[dict[str, Attorney], str, dict[str, object], dict[str, AttorneyLoad]] | None:
+        """``attorney_id`` for a booking at ``start`` when they are free at it, as ``_choose`` keeps the
+        held or the current attorney (``decided_by``): one consistent batch read of their profile,
+        availability, counter and slot claim instead of the pool's. None when they are not free."""
         facts = self._facts(consultation)
         year = self._calendar.local_date(now).year
-        snapshot = self._without_own_booking(self._snapshot([hold.attorney_id], year, start), state, year)
+        snapshot = self._without_own_booking(self._snapshot([attorney_id], year, start), state, year)
         _, schedules = reservation_pool(facts, snapshot, snapshot.claims.values(), now,
                                         programme_cap=self._policy.annual_cap, excluded=state.declined_by,
                                         tz=self._calendar.tz.key)
-        if hold.attorney_id not in free_attorneys(self._calendar, self._rules, schedules, now, start):
+        if attorney_id not in free_attorneys(self._calendar, self._rules, schedules, now, start):
             return None
-        return (dict(snapshot.attorneys), hold.attorney_id,
-                {"mode": AssignmentMode.RESERVATION.value, "decided_by": "held_slot"}, dict(snapshot.loads))
+        return (dict(snapshot.attorneys), attorney_id,
+                {"mode": AssignmentMode.RESERVATION.value, "decided_by": decided_by}, dict(snapshot.loads))
 
     def _facts(self, consultation: Consultation) -> ConsultationFacts:
         return ConsultationFacts(consultation.id, consultation.category, consultation.region,

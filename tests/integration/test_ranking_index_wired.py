@@ -228,6 +228,37 @@ def test_a_hold_chooses_through_the_index_and_its_booking_reads_the_held_attorne
     world.assert_exact()
 
 
+def test_a_rebooking_keeps_its_attorney_when_free_and_else_chooses_through_the_index(world: World) -> None:
+    from chalicelib.domain.bookings import Hold, HoldPlan
+
+    indexed, pooled = world.service(indexed=True), world.service(indexed=False)
+    owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-rebook")
+    first = indexed.book(owner, consultation.id, datetime(2026, 12, 11, 10, 0, tzinfo=KST)).booking
+    kept_at = datetime(2026, 12, 11, 11, 0, tzinfo=KST)
+    with awscalls.count_calls("dynamodb") as calls:
+        kept = indexed.book(owner, consultation.id, kept_at).booking
+    assert kept.attorney_id == first.attorney_id and kept.reason.get("decided_by") == "same_attorney"
+    assert calls.by_operation["dynamodb.BatchGetItem"] == 1  # the current attorney alone, not the pool
+    assert calls.by_operation["dynamodb.Query"] == 1  # the consultation's bookings
+    world.assert_exact()
+    # another consultation holds the current attorney's 15:00: moving there, the fair choice decides
+    moved_at = datetime(2026, 12, 11, 15, 0, tzinfo=KST)
+    _other_owner, other = world.backend.new_consultation(CATEGORY, REGION, key="rank-rebook-other")
+    world.backend.bookings.hold(HoldPlan(hold=Hold(other.id, first.attorney_id, moved_at,
+                                                   moved_at + timedelta(minutes=30), NOW + timedelta(minutes=10)),
+                                         now=NOW))
+    state = world.backend.bookings.state_of(consultation.id)
+    pool = pooled._pool(consultation, state, NOW, claims_at=moved_at)
+    _, expected, _ = pooled._choose(pool.facts, pool.snapshot, state, NOW, moved_at, set(),
+                                    keep=first.attorney_id)
+    moved = indexed.book(owner, consultation.id, moved_at).booking
+    assert moved.attorney_id == expected != first.attorney_id
+    assert "ranking index" in str(moved.reason.get("note"))
+    world.assert_exact()  # the old attorney's counter down, the new one's up, their entries with them
+    indexed.cancel(owner, consultation.id)
+    world.assert_exact()
+
+
 def test_counter_changes_outside_booking_keep_the_index_exact(world: World) -> None:
     a = world.roster[3]
     DynamoLoadStore().set_calibration(a.id, 2026, 1.5)  # a stored join credit moves the entries
