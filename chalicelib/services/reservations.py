@@ -472,20 +472,23 @@ class ReservationService:
         batch read of their profiles, availabilities and counters), the first step where one of them
         could take the consultation. The slots listed are theirs: the times of those the fair choice
         reaches first, at a cost that does not grow with the roster; a booking at one of those times
-        finds one of them, or someone fairer, through the index. None, and the caller reads the
-        whole pool, for a rebooking (the current attorney may keep theirs), without the index, or
-        when the attorneys first in line of a step that has more could not take it."""
-        if self._ranking is None or state.active is not None:
+        finds one of them, or someone fairer, through the index. A rebooking lists the current
+        attorney's times too (they keep the booking when free). None, and the caller reads the whole
+        pool, without the index, or when the attorneys first in line of a step that has more could
+        not take it."""
+        if self._ranking is None:
             return None
         facts = self._facts(consultation)
         year = self._calendar.local_date(now).year
+        current = [state.active.attorney_id] if state.active is not None else []
         for regions in candidate_regions(consultation.region, self._policy.reservation_ring):
             try:
                 ids, everybody = first_in_line(self._ranking, year, consultation.category, regions)
             except IndexNotDecisive as exc:
                 logger().info("slot listing reads the pool", extra={"why": type(exc).__name__})
                 return None
-            snapshot = self._snapshot(ids, year, None) if ids else Snapshot({}, {}, {}, {})
+            ids = list(dict.fromkeys([*ids, *current]))
+            snapshot = self._without_own_booking(self._snapshot(ids, year, None), state, year)
             if any(usable(a, facts, snapshot.availabilities.get(a.id), snapshot.loads.get(a.id), now,
                           programme_cap=self._policy.annual_cap, excluded=state.declined_by,
                           tz=self._calendar.tz.key)

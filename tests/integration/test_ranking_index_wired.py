@@ -197,9 +197,12 @@ def test_the_slots_listed_are_those_first_in_line_and_each_books_through_the_ind
             a for r in sorted(rings(REGION)[1]) for a in world.container.attorneys.covering(CATEGORY, r)]
     view = indexed.book(owner, consultation.id, listed[-1].start)
     assert "ranking index" in str(view.booking.reason.get("note"))
-    # a rebooking lists the whole pool's slots (the current attorney may keep theirs)
-    assert {s.start for s in indexed.open_slots(owner, consultation.id, day, day)} == {
-        s.start for s in pooled.open_slots(owner, consultation.id, day, day)}
+    # a rebooking lists the current attorney's free times too (they keep the booking when free)
+    relisted = indexed.open_slots(owner, consultation.id, day, day)
+    state = world.backend.bookings.state_of(consultation.id)
+    again = indexed._first_in_line(consultation, state, NOW)
+    assert again is not None and view.booking.attorney_id in again.ids
+    assert {s.start for s in relisted} <= {s.start for s in pooled.open_slots(owner, consultation.id, day, day)}
     indexed.cancel(owner, consultation.id)
     world.assert_exact()
 
