@@ -10,12 +10,19 @@ Who can be booked (the pool, shared by listing and booking)
     and booking search the same pool. Among the attorneys free at the slot,
     ``matching.choose`` picks fairly (nearest ring first, then load).
 
-Reads per listing: the consultation (GetItem), its bookings (one Query), the
-coverage of each region of the rings (one Query per region), profiles,
-availabilities and load counters of the pool (one BatchGetItem per 33
-attorneys), and every slot claim of the date range (one index Query per
-month). Booking reads the same, except that the claims at the chosen start
-are part of the BatchGetItem (consistent), then writes ONE transaction.
+Through the ranking index (docs/DATA.md, "Ranking index"), at a cost that does
+not grow with the roster: a listing reads the consultation (GetItem), its
+bookings (one Query), the first page of the index of each region of the rings
+(one Query per region: the 25 attorneys first in line), their profiles,
+availabilities and counters (one BatchGetItem) and every slot claim of the
+date range (one index Query per month); the slots listed are theirs. Booking
+and holds read the index in ranking order with each attorney's claim at the
+chosen start (consistent BatchGetItem, 25 attorneys a request) until the fair
+choice is settled, then write ONE transaction; a held slot or a rebooking
+first reads the held or current attorney alone. When the index cannot settle
+it, the pool: the coverage of each region of the rings (one Query per
+region), profiles, availabilities and load counters of every candidate (one
+BatchGetItem per 33 attorneys; 25 with the claim at a start).
 
 Alerts (SMS and e-mail through the notifier port: a time and a link, never a
 name or a problem) are best effort: a delivery failure is logged and never
