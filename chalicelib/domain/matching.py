@@ -94,6 +94,7 @@ __all__ = [
     "choose",
     "id_hash",
     "ineligibility",
+    "join_credit",
     "level_of",
     "manual_assignment",
     "ranked",
@@ -276,6 +277,21 @@ class RankedCandidate:
 
 
 # -- eligibility ----------------------------------------------------------------
+
+
+def join_credit(attorney: Attorney, roster: Iterable[Attorney], loads: Mapping[str, AttorneyLoad],
+                year: int) -> float:
+    """The calibration credit to store for ``attorney`` joining during ``year``: the average
+    assignments per unit of weight of the active attorneys who share a category and a region with
+    them (their pool), times their weight, so that they start level with it (0 without peers).
+    Stored at once, it stands in for the pro-rata credit, which grows with time (see the module doc)."""
+    peers = [a for a in roster if a.id != attorney.id and a.active
+             and a.categories & attorney.categories and a.regions & attorney.regions]
+    if not peers:
+        return 0.0
+    per_weight = [(loads.get(a.id) or AttorneyLoad.empty(a.id, year)).for_year(year).assignments_this_year / a.weight
+                  for a in peers]
+    return sum(per_weight) / len(per_weight) * attorney.weight
 
 
 def annual_cap_of(attorney: Attorney, programme_cap: int) -> int:

@@ -13,7 +13,7 @@ from chalicelib.domain.audit import AuditLog
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.consultations import Consultation
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.matching import AttorneyLoad, annual_cap_of
+from chalicelib.domain.matching import AttorneyLoad, LoadStore, annual_cap_of, join_credit
 from chalicelib.services.access_log import record_rights_change
 
 
@@ -124,7 +124,7 @@ class RosterConsole:
     """The roster as admins keep it: each change of an attorney's rights is written to the access log."""
 
     attorneys: RosterStore
-    loads: LoadCounts
+    loads: LoadStore
     consultations: ConsultationReader
     audit: AuditLog
     calendar: ServiceCalendar
@@ -136,7 +136,13 @@ class RosterConsole:
         return roster(self.attorneys, self.loads, self.programme_cap, self._year())
 
     def add(self, admin: Principal, attorney: Attorney, contact: AttorneyContact, ip: str) -> RosterEntry:
+        joining = self.attorneys.get(attorney.id) is None  # not a deactivated attorney brought back
         added = add(self.attorneys, attorney, contact, self.clock())
+        if joining:  # they start level with their pool: a stored credit keeps their ranking index entry exact
+            year = self._year()
+            peers = self.attorneys.roster()
+            loads = self.loads.get_many([a.id for a in peers], year) if peers else {}
+            self.loads.set_calibration(added.id, year, join_credit(added, peers, loads, year))
         record_rights_change(self.audit, admin, attorney_id=added.id, action="attorney_added", ip=ip,
                              now=self.clock())
         return RosterEntry(added, added.annual_cap or self.programme_cap, 0)

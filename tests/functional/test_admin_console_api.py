@@ -76,6 +76,30 @@ def test_add_then_list_keeps_contact_sealed(console) -> None:
     assert "phone" not in item and "email" not in item and "23456789" not in body and "2345-6789" not in body
 
 
+def test_an_attorney_joining_during_the_year_starts_level_with_their_pool(console) -> None:
+    api, admin, _, roster, loads, _notifier, _ = console
+    roster.attorneys["att-600"] = Attorney("att-600", "A", frozenset({"wage_arrears"}), frozenset({"suwon"}))
+    roster.attorneys["att-601"] = Attorney("att-601", "B", frozenset({"dismissal"}), frozenset({"suwon", "osan"}),
+                                           weight=2.0)
+    roster.attorneys["att-602"] = Attorney("att-602", "C", frozenset({"dismissal"}), frozenset({"yongin"}))
+    for n in range(6):  # 6 for A, 4 for B (weight 2: 2 per unit), 9 for C (no shared region)
+        loads.increment("att-600", 2026, TUESDAY_MORNING - timedelta(days=n + 1), 40)
+    for n in range(4):
+        loads.increment("att-601", 2026, TUESDAY_MORNING - timedelta(days=n + 1), 40)
+    for n in range(9):
+        loads.increment("att-602", 2026, TUESDAY_MORNING - timedelta(days=n + 1), 40)
+    created = api.post("/api/admin/attorneys", body={**NEW, "id": "att-603"}, headers=admin)
+    assert created.status == 201, created.body
+    stored = loads.get_many(["att-603"], 2026)["att-603"]
+    assert stored.calibration_credit == pytest.approx((6 / 1 + 4 / 2) / 2)  # A and B share suwon with them
+    assert stored.assignments_this_year == 0
+    # brought back after a deactivation: not joining, no credit stored
+    roster.attorneys["att-604"] = Attorney("att-604", "D", frozenset({"dismissal"}), frozenset({"suwon"}),
+                                           active=False)
+    assert api.post("/api/admin/attorneys", body={**NEW, "id": "att-604"}, headers=admin).status == 201
+    assert loads.get_many(["att-604"], 2026)["att-604"].calibration_credit is None
+
+
 def test_add_twice_conflicts_and_bad_fields_are_named(console) -> None:
     api, admin, _, *_ = console
     assert api.post("/api/admin/attorneys", body={**NEW, "id": "att-501"}, headers=admin).status == 201

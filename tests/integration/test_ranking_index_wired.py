@@ -272,6 +272,33 @@ def test_counter_changes_outside_booking_keep_the_index_exact(world: World) -> N
     world.assert_exact()
 
 
+def test_an_attorney_joining_during_the_year_is_ranked_through_the_index(world: World) -> None:
+    from chalicelib.domain.attorneys import AttorneyContact
+    from chalicelib.domain.identity import Principal, Provider, Role
+    from chalicelib.domain.ranking_index import has_time_dependent_credit
+
+    c = world.container
+    joiner = Attorney(id="att-rank-new", display_name="new", categories=frozenset({CATEGORY}),
+                      regions=frozenset({REGION}))
+    admin = Principal("kakao:rank-admin", Role.ADMIN, Provider.KAKAO, "s-rank")
+    c.roster.add(admin, joiner, AttorneyContact(phone="+821055550199", email="new@example.invalid"), "127.0.0.1")
+    world.backend.bookings.save_availability(joiner.id, Availability.full(world.backend.calendar), NOW)
+    profile, load = c.attorneys.get(joiner.id), DynamoLoadStore().get_many([joiner.id], 2026)[joiner.id]
+    assert profile is not None and load.calibration_credit is not None and load.calibration_credit > 0
+    assert not has_time_dependent_credit(profile, load, NOW)  # joined this year, level with the pool
+    entries = {item.sk for r in sorted(profile.regions)
+               for item in RankItem.query(f"RANK#2026#{CATEGORY}#{r}", consistent_read=True)
+               if item.attorney_id == joiner.id}
+    assert entries == {entry_key(profile, load, 2026)}
+    # everybody else tried already: the index reaches the joiner and settles the choice
+    indexed = world.service(indexed=True)
+    _owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-joiner")
+    state = world.backend.bookings.state_of(consultation.id)
+    picked = indexed._choose_indexed(consultation, state, NOW, datetime(2026, 12, 14, 10, 0, tzinfo=KST),
+                                     {a.id for a in world.roster} | {f"att-rank-x{n:02d}" for n in range(40)})
+    assert picked is not None and picked[1] == joiner.id
+
+
 def test_real_time_offers_choose_through_the_index_as_the_pool_would(world: World) -> None:
     from chalicelib.services.realtime_queue import RealtimeQueue
 
