@@ -21,7 +21,8 @@ Ranking (deterministic; Cal.com's weighted round robin, with caps)
     calibration credit for the part of the year they were not there:
 
     * joined this year: the credit the roster stored when they joined (the
-      average load of their pool at that moment), or, when none was stored,
+      average load of their pool at that moment, :func:`join_credit`; the
+      roster console stores it for every attorney it adds), or, when none was stored,
       pro rata: the rate below × their weight × the days of the year before
       they joined;
     * time on leave this year: the rate × their weight × days on leave.
