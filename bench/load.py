@@ -37,13 +37,17 @@ _NUMBER = re.compile(r"\d+")
 
 def key_class(pk: str) -> tuple[str, str]:
     """A written partition key as its class and whose it is: ``attorney`` (one item per attorney),
-    ``entity`` (a consultation's, a resident's, a session's...) or ``shared`` (one item for all)."""
+    ``entity`` (a consultation's, a resident's, a session's...), ``partition`` (a partition of many
+    items, the ranking index's: every attorney covering its category × region has an entry there)
+    or ``shared`` (one item for all)."""
     text = _UUID.sub("{id}", pk)
     text = _ATTORNEY.sub("{attorney}", text)
     text = _TOKEN.sub(lambda m: "{id}" if not m.group(0).isalpha() else m.group(0), text)
     text = _NUMBER.sub("{n}", text)
     if "{attorney}" in text:
         return text, "attorney"
+    if text.startswith("RANK#"):
+        return text, "partition"
     if "{id}" in text or text.startswith(("SUBJECT#", "USER#", "OWNER#", "LOGIN#", "SESSION#", "REFRESH#")):
         return text, "entity"
     return text, "shared"
@@ -249,6 +253,7 @@ def print_day(day: dict[str, Any] | None) -> None:
             print(f"    {name}: {f['use']} of {f['limit']} {f['unit']} (headroom ×{f['headroom']})")
         for item in roster["shared_and_attorney_items"][:4]:
             print(
-                f"    item {item['key']} ({item['whose']}): {item['writes_per_day_per_item']} writes a day, "
+                f"    {'partition' if item['whose'] == 'partition' else 'item'} {item['key']} ({item['whose']}): "
+                f"{item['writes_per_day_per_item']} writes a day, "
                 f"{item['peak_writes_per_s_per_item']}/s at the peak"
             )

@@ -40,9 +40,21 @@ def prepare(environ: Mapping[str, str] = os.environ) -> bool:
 
 
 def before_snapshot() -> None:
+    """Everything a request may import, imported before the snapshot: every blueprint, the container
+    and every service and adapter module it builds, so that neither the after-restore hook nor the
+    first request after a restore imports anything (the hook once paid about 80 ms importing the
+    container and the DynamoDB models)."""
+    import importlib
+    import pkgutil
+
+    from chalicelib import adapters, services
     from chalicelib.api import routing
 
     routing.load_all()
+    importlib.import_module("chalicelib.composition")
+    for package in (services, adapters):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(info.name)
 
 
 def after_restore() -> None:

@@ -10,6 +10,7 @@ def test_written_keys_are_classed_by_whose_item_they_are() -> None:
     assert key_class("CONSULTATION#0b1c2d3e-1111-2222-3333-444455556666") == ("CONSULTATION#{id}", "entity")
     assert key_class("LOAD#att-007") == ("LOAD#{attorney}", "attorney")
     assert key_class("COUNTER#RECEIPT") == ("COUNTER#RECEIPT", "shared")
+    assert key_class("RANK#2026#wage_arrears#suwon") == ("RANK#{n}#wage_arrears#suwon", "partition")
     assert key_class("DELIVERYSTAT#2026-12") == ("DELIVERYSTAT#{n}-{n}", "shared")
     assert key_class("OWNER#kakao:bench-intake-3")[1] == "entity"
 

@@ -53,3 +53,24 @@ def test_after_a_restore_randomness_is_reseeded_and_clients_and_connections_are_
     random.setstate(snapshot_state)
     assert restored_draws[0] != restored_draws[1]
     assert restored_draws[0] != [random.random() for _ in range(4)]  # not the snapshot's sequence
+
+
+def test_the_snapshot_holds_every_module_so_a_restore_imports_nothing() -> None:
+    """What ``before_snapshot`` loads is what a restored environment starts with: neither the
+    after-restore hook nor a request's container then imports anything (a fresh interpreter)."""
+    import subprocess
+    from pathlib import Path
+
+    code = ("import sys\nfrom chalicelib import snapstart\nsnapstart.before_snapshot()\n"
+            "before = set(sys.modules)\nsnapstart.after_restore()\n"
+            "from chalicelib.composition import Container\nfrom chalicelib.settings import Settings\n"
+            "c = Container(Settings.from_env({'MAEUL_STAGE': 'local', 'MAEUL_KMS_KEY_ARN': 'arn:aws:kms:"
+            "ap-northeast-2:000000000000:key/snapshot'}))\n"
+            "c.reservations, c.realtime_queue, c.consultation_reads, c.rooms, c.attachments\n"
+            "print(sorted(m for m in set(sys.modules) - before if m.startswith('chalicelib')))")
+    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "ap-northeast-2", "AWS_ACCESS_KEY_ID": "snapshot",
+           "AWS_SECRET_ACCESS_KEY": "snapshot"}  # clients are made, never called
+    printed = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                             check=True).stdout
+    assert printed.strip().splitlines()[-1] == "[]"
