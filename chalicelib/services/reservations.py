@@ -216,23 +216,10 @@ class ReservationService:
         end = check_slot(self._calendar, self._rules, now, start)
         quotas = self._change_quotas(principal, consultation.id, now)
         year = self._calendar.local_date(now).year
-        pool: _Pool | None = None
+        pool: list[_Pool] = []  # read once when the index cannot settle the choice
         tried: set[str] = set()
         for attempt in range(ATTEMPTS):
-            picked = self._choose_indexed(consultation, state, now, start, tried)
-            loads: Mapping[str, AttorneyLoad]
-            if picked is not None:
-                attorneys, chosen, reason, loads = picked
-            else:
-                if pool is None:
-                    pool = self._pool(consultation, state, now, claims_at=start)
-                    snapshot = pool.snapshot
-                else:
-                    snapshot = self._without_own_booking(self._snapshot(pool.ids, pool.year, start), state,
-                                                         pool.year)
-                attorneys, chosen, reason = self._choose(pool.facts, snapshot, state, now, start, tried,
-                                                         keep=previous.attorney_id if previous else None)
-                loads = snapshot.loads
+            attorneys, chosen, reason, loads = self._fair_choice(consultation, state, now, start, tried, pool)
             same = previous is not None and previous.attorney_id == chosen
             booking = Booking(
                 id=str(uuid.uuid4()), consultation_id=consultation.id,
@@ -288,20 +275,10 @@ class ReservationService:
         if consultation.status is not Status.SUBMITTED or state.active is not None:
             raise NotHoldableError("booked")
         end = check_slot(self._calendar, self._rules, now, start)
-        pool: _Pool | None = None
+        pool: list[_Pool] = []  # read once when the index cannot settle the choice
         tried: set[str] = set()
         for _attempt in range(ATTEMPTS):
-            picked = self._choose_indexed(consultation, state, now, start, tried)  # a new hold: through the index
-            if picked is not None:
-                chosen = picked[1]
-            else:
-                if pool is None:
-                    pool = self._pool(consultation, state, now, claims_at=start)
-                    snapshot = pool.snapshot
-                else:
-                    snapshot = self._without_own_booking(self._snapshot(pool.ids, pool.year, start), state,
-                                                         pool.year)
-                _, chosen, _ = self._choose(pool.facts, snapshot, state, now, start, tried, keep=None)
+            _, chosen, _, _ = self._fair_choice(consultation, state, now, start, tried, pool)
             hold = Hold(consultation.id, chosen, start, end, now + timedelta(minutes=self._policy.hold_minutes))
             try:
                 self._bookings.hold(HoldPlan(hold=hold, now=now, previous=state.hold))
@@ -516,6 +493,25 @@ class ReservationService:
         loads = {**snapshot.loads,
                  active.attorney_id: replace(load, assignments_this_year=load.assignments_this_year - 1)}
         return replace(snapshot, loads=loads)
+
+    def _fair_choice(self, consultation: Consultation, state: BookingState, now: datetime, start: datetime,
+                     tried: set[str], pool: list[_Pool]
+                     ) -> tuple[Mapping[str, Attorney], str, dict[str, object], Mapping[str, AttorneyLoad]]:
+        """The attorney for ``start`` (the attorneys read, the one chosen, why, their loads): through the
+        ranking index when it settles it (``_choose_indexed``), else over the pool, read into ``pool`` at
+        the first attempt that needs it and again, with the claims at ``start``, at every later one."""
+        picked = self._choose_indexed(consultation, state, now, start, tried)
+        if picked is not None:
+            return picked
+        if pool:
+            first = pool[0]
+            snapshot = self._without_own_booking(self._snapshot(first.ids, first.year, start), state, first.year)
+        else:
+            pool.append(self._pool(consultation, state, now, claims_at=start))
+            snapshot = pool[0].snapshot
+        keep = state.active.attorney_id if state.active is not None else None  # a rebooking keeps its attorney
+        attorneys, chosen, reason = self._choose(pool[0].facts, snapshot, state, now, start, tried, keep=keep)
+        return attorneys, chosen, reason, snapshot.loads
 
     def _choose_indexed(self, consultation: Consultation, state: BookingState, now: datetime, start: datetime,
                         tried: set[str]

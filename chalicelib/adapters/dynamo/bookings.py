@@ -45,7 +45,7 @@ from chalicelib.adapters.dynamo.base import MAIN, ConnectedStore, Gsi1, Gsi1Keys
 from chalicelib.adapters.dynamo.consultations import SK as CONSULTATION_SK
 from chalicelib.adapters.dynamo.consultations import ConsultationItem, OpenCountItem
 from chalicelib.adapters.dynamo.consultations import _count_key as open_count_key
-from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
+from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key, load_of
 from chalicelib.adapters.dynamo.reminders import add_reminder, drop_reminder
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.availability import Availability
@@ -227,13 +227,8 @@ class DynamoBookingRepository(ConnectedStore):
                 item = AvailabilityItem.from_raw_data(raw)
                 availabilities[item.attorney_id] = Availability.from_dict(json.loads(item.data))
             elif pk.startswith("LOAD#"):
-                load = LoadItem.from_raw_data(raw)
                 attorney_id = pk.removeprefix("LOAD#")
-                loads[attorney_id] = AttorneyLoad(
-                    attorney_id=attorney_id, year=year, assignments_this_year=int(load.assignments or 0),
-                    last_assigned_at=load.last_assigned_at,
-                    calibration_credit=(float(load.calibration_credit)
-                                        if load.calibration_credit is not None else None))
+                loads[attorney_id] = load_of(attorney_id, year, LoadItem.from_raw_data(raw))
             elif pk.startswith("SLOT#"):
                 claim = _claim(SlotClaimItem.from_raw_data(raw))
                 claims[claim.attorney_id] = claim

@@ -73,7 +73,7 @@ class DynamoLoadStore:
     def get_many(self, attorney_ids: Iterable[str], year: int) -> dict[str, AttorneyLoad]:
         ids = sorted(set(attorney_ids))
         found = {i.pk.removeprefix("LOAD#"): i for i in LoadItem.batch_get([load_key(a, year) for a in ids])}
-        return {a: _to_domain(a, year, found.get(a)) for a in ids}
+        return {a: load_of(a, year, found.get(a)) for a in ids}
 
     def set_calibration(self, attorney_id: str, year: int, credit: float) -> None:
         """Store the join credit, and move the attorney's ranking index entries with it (one transaction,
@@ -99,7 +99,8 @@ class DynamoLoadStore:
                     raise
 
 
-def _to_domain(attorney_id: str, year: int, item: LoadItem | None) -> AttorneyLoad:
+def load_of(attorney_id: str, year: int, item: LoadItem | None) -> AttorneyLoad:
+    """The domain's load of a stored counter (None: nothing counted this year)."""
     if item is None:
         return AttorneyLoad.empty(attorney_id, year)
     return AttorneyLoad(attorney_id=attorney_id, year=year, assignments_this_year=int(item.assignments or 0),

@@ -36,7 +36,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamo.attorneys import AttorneyItem
 from chalicelib.adapters.dynamo.attorneys import _to_domain as _attorney_from_item
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
-from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key
+from chalicelib.adapters.dynamo.loads import LoadItem, add_decrement, add_increment, load_key, load_of
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.categories import CATEGORIES
 from chalicelib.domain.matching import AttorneyLoad
@@ -188,13 +188,8 @@ class DynamoRankingIndex:
                 attorney = _attorney_from_item(AttorneyItem.from_raw_data(raw))
                 profiles[attorney.id] = attorney
             elif pk.startswith("LOAD#"):
-                item = LoadItem.from_raw_data(raw)
                 attorney_id = pk.removeprefix("LOAD#")
-                loads[attorney_id] = AttorneyLoad(
-                    attorney_id=attorney_id, year=year, assignments_this_year=int(item.assignments or 0),
-                    last_assigned_at=item.last_assigned_at,
-                    calibration_credit=(float(item.calibration_credit)
-                                        if item.calibration_credit is not None else None))
+                loads[attorney_id] = load_of(attorney_id, year, LoadItem.from_raw_data(raw))
         return profiles, loads
 
     def is_open(self, year: int) -> bool:
