@@ -499,8 +499,9 @@ class ReservationService:
                      ) -> tuple[Mapping[str, Attorney], str, dict[str, object], Mapping[str, AttorneyLoad]]:
         """The attorney for ``start`` (the attorneys read, the one chosen, why, their loads): through the
         ranking index when it settles it (``_choose_indexed``), else over the pool, read into ``pool`` at
-        the first attempt that needs it and again, with the claims at ``start``, at every later one."""
-        picked = self._choose_indexed(consultation, state, now, start, tried)
+        the first attempt that needs it and again, with the claims at ``start``, at every later one (the
+        index, which could not settle it once, is not read again)."""
+        picked = None if pool else self._choose_indexed(consultation, state, now, start, tried)
         if picked is not None:
             return picked
         if pool:
