@@ -7,7 +7,9 @@ for free text that must be logged (e.g. a provider's error description).
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -26,11 +28,25 @@ def scrub(text: str, limit: int = 200) -> str:
     return text[:limit]
 
 
+class _CurrentStdout(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to the process's standard output as it is when a line is logged, not as it was when the
+    logger was made: a stream swapped and closed since (a test's captured output, a local server's
+    redirect) must not turn every later log line into a logging error."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 @lru_cache(maxsize=1)
 def logger() -> Any:
     from aws_lambda_powertools import Logger
 
-    return Logger(service="maeul", use_rfc3339=True)
+    return Logger(service="maeul", use_rfc3339=True, logger_handler=_CurrentStdout())
 
 
 def best_effort[T](step: Callable[[], T], what: str, **fields: str | int | None) -> T | None:
