@@ -64,7 +64,7 @@ def test_nepali_has_no_machine_translator_and_the_thread_says_so(world: World) -
 
 
 def test_a_failing_translator_sends_the_original_untranslated(world: World, capfd, caplog) -> None:  # noqa: F811
-    # capfd and caplog: the app's logger may have bound its handler to the stream before capsys swapped it
+    # capfd: whatever reached the process's output; caplog: the log records themselves
     cid = consultation_in(world, Language.TH)
     world.container.translator.failing = True
     capfd.readouterr()
