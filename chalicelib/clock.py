@@ -38,7 +38,8 @@ CLOCK_VAR = "MAEUL_CLOCK"
 
 # when this process began (monotonic), as far as the clock is concerned: an unpinned instant is read then
 PROCESS_STARTED = time.monotonic()
-_OFFSET = re.compile(r"^(?P<sign>[+-])(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
+# compiled on first use (re caches it): production never sets a clock, so its cold start compiles nothing
+_OFFSET = r"^(?P<sign>[+-])(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$"
 
 
 class ClockSettingError(ValueError):
@@ -106,7 +107,7 @@ def as_of(instant: datetime) -> Iterator[None]:
 def parse_clock(value: str, *, started: float | None = None) -> ShiftedClock | PinnedClock:
     """The clock ``value`` describes; ``started``: the monotonic reading the process began at."""
     text = value.strip()
-    offset = _OFFSET.match(text)
+    offset = re.match(_OFFSET, text)
     if offset and any(offset.group(unit) for unit in "dhms"):
         parts = {unit: int(offset.group(unit) or 0) for unit in "dhms"}
         delta = timedelta(days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])

@@ -20,7 +20,6 @@ The hooks come from ``snapshot_restore_py``, which Lambda's Python runtimes prov
 from __future__ import annotations
 
 import os
-import random
 from collections.abc import Mapping
 
 SNAPSHOT_INITIALIZATION = "snap-start"
@@ -58,6 +57,8 @@ def before_snapshot() -> None:
 
 
 def after_restore() -> None:
+    import random
+
     from chalicelib.adapters.dynamo import base
     from chalicelib.composition import use_container
 

@@ -18,10 +18,9 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import Enum
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from chalice import Blueprint
 from chalice.app import Request, Response
@@ -161,10 +160,16 @@ class _Values(dict[str, str]):
         return "{" + key + "}"  # a placeholder without data stays visible (the catalogue tests catch it)
 
 
+def _zone(policy: Policy) -> tzinfo:
+    from zoneinfo import ZoneInfo  # on the first error that shows a moment, not at every cold start
+
+    return ZoneInfo(policy.timezone)
+
+
 def exception_values(exc: Exception, policy: Policy) -> dict[str, str]:
     """An exception's data as words for a message: its public attributes (a moment in the programme's
     local time, an enum as its value) and ``phone``, the programme's number."""
-    tz = ZoneInfo(policy.timezone)
+    tz = _zone(policy)
     values = {"phone": policy.fallback_phone}
     for name, value in vars(exc).items():
         if name.startswith("_") or value is None:
@@ -202,7 +207,7 @@ def domain_details(row: ErrorRow, exc: Exception, policy: Policy) -> dict[str, A
     """The attributes ``row.details`` names, for a page to use (moments in local ISO 8601)."""
     if not row.details:
         return None
-    tz = ZoneInfo(policy.timezone)
+    tz = _zone(policy)
     details: dict[str, Any] = {}
     for name in row.details:
         value = getattr(exc, name, None)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from chalice import Chalice
@@ -54,17 +54,18 @@ BLUEPRINTS = (
     "web.second_factor",
 )
 DOCUMENT_ORDER = tuple(name for name in BLUEPRINTS if name.startswith("api."))
-ROUTE_TABLE = Path(__file__).with_name("routes.json")
+ROUTE_TABLE = os.path.join(os.path.dirname(__file__), "routes.json")  # a string: no pathlib at a cold start
 _PACKAGE = "chalicelib"
 
 _lazy: _LazyRoutes | None = None
 
 
-def register(app: Chalice, table: Path = ROUTE_TABLE) -> None:
+def register(app: Chalice, table: str | os.PathLike[str] = ROUTE_TABLE) -> None:
     """Every blueprint on ``app``: on first use when the package carries a route table, else now."""
     global _lazy
-    if table.exists():
-        _lazy = _LazyRoutes(app, json.loads(table.read_text(encoding="utf-8")))
+    if os.path.exists(table):
+        with open(table, encoding="utf-8") as routes:
+            _lazy = _LazyRoutes(app, json.load(routes))
         return
     _lazy = None
     for name in BLUEPRINTS:

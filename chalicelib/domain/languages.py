@@ -14,12 +14,16 @@ Reading those files is all this module does: no AWS, no HTTP.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "web" / "i18n"
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# a string, not a Path: a cold start that answers from the route table imports no pathlib
+CATALOGUE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web", "i18n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +151,9 @@ def choose(*, chosen: str | None = None, account: str | None = None, cookie: str
 # --- the catalogue --------------------------------------------------------------------------------
 
 def catalogue_files(code: str) -> list[Path]:
-    return sorted((CATALOGUE_DIR / code).glob("*.json"))
+    from pathlib import Path
+
+    return sorted((Path(CATALOGUE_DIR) / code).glob("*.json"))
 
 
 def own_messages(code: str) -> dict[str, str]:

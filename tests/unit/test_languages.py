@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,7 @@ LINK = "https://maeul.example/consultations/abc"
 
 
 def _present(code: str) -> None:
-    if not (CATALOGUE_DIR / code).is_dir():
+    if not (Path(CATALOGUE_DIR) / code).is_dir():
         if code in AWAITING_CATALOGUE:
             pytest.skip(f"the {code} catalogue has not arrived yet")
         pytest.fail(f"no catalogue folder for {code}: chalicelib/web/i18n/{code}/")
