@@ -35,6 +35,14 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
 _NUMBER = re.compile(r"\d+")
 
 
+def _is_word(token: str) -> bool:
+    """A long token that names something rather than identifying it: a word, or a category's code
+    (``workplace_harassment``, in the ranking index's partition keys)."""
+    from chalicelib.domain.categories import CATEGORIES
+
+    return token.isalpha() or token in {category.code for category in CATEGORIES}
+
+
 def key_class(pk: str) -> tuple[str, str]:
     """A written partition key as its class and whose it is: ``attorney`` (one item per attorney),
     ``entity`` (a consultation's, a resident's, a session's...), ``partition`` (a partition of many
@@ -42,7 +50,7 @@ def key_class(pk: str) -> tuple[str, str]:
     or ``shared`` (one item for all)."""
     text = _UUID.sub("{id}", pk)
     text = _ATTORNEY.sub("{attorney}", text)
-    text = _TOKEN.sub(lambda m: "{id}" if not m.group(0).isalpha() else m.group(0), text)
+    text = _TOKEN.sub(lambda m: m.group(0) if _is_word(m.group(0)) else "{id}", text)
     text = _NUMBER.sub("{n}", text)
     if "{attorney}" in text:
         return text, "attorney"

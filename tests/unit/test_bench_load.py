@@ -11,6 +11,8 @@ def test_written_keys_are_classed_by_whose_item_they_are() -> None:
     assert key_class("LOAD#att-007") == ("LOAD#{attorney}", "attorney")
     assert key_class("COUNTER#RECEIPT") == ("COUNTER#RECEIPT", "shared")
     assert key_class("RANK#2026#wage_arrears#suwon") == ("RANK#{n}#wage_arrears#suwon", "partition")
+    assert key_class("RANK#2026#workplace_harassment#suwon") == ("RANK#{n}#workplace_harassment#suwon", "partition")
+    assert key_class("SESSION#Qk3Jv0_aZx9LmP2wRt7yUq")[0] == "SESSION#{id}"  # a token, not a name
     assert key_class("DELIVERYSTAT#2026-12") == ("DELIVERYSTAT#{n}-{n}", "shared")
     assert key_class("OWNER#kakao:bench-intake-3")[1] == "entity"
 
