@@ -26,6 +26,7 @@ from chalicelib.logs import logger
 
 if TYPE_CHECKING:
     from chalicelib.adapters.sns_notifier import SnsNotifier
+    from chalicelib.domain.attorneys import AttorneyContact
     from chalicelib.domain.message_templates import OutboundMessage
 
 
@@ -68,13 +69,15 @@ class SesAttorneyMailer:
         self._configuration_set = configuration_set
         self._clock = clock
 
-    def email_attorney(self, attorney_id: str, alert: AttorneyAlert) -> str | None:
+    def email_attorney(self, attorney_id: str, alert: AttorneyAlert,
+                       contact: AttorneyContact | None = None) -> str | None:
         from chalicelib.web.mail import render_attorney_email
 
         if self._health.failure(attorney_id) is not None:
             logger().info("attorney e-mail suppressed", extra={"attorney_id": attorney_id, "kind": alert.kind.value})
             return None
-        contact = self._contacts.contact(attorney_id)
+        if contact is None:
+            contact = self._contacts.contact(attorney_id)
         if contact is None or not contact.email:
             return None
         content = render_attorney_email(alert, contact.language)
@@ -132,8 +135,9 @@ class ChannelNotifier:
     def send_message(self, phone_e164: str, message: OutboundMessage) -> Sent:
         return self._sns.send_message(phone_e164, message)
 
-    def email_attorney(self, attorney_id: str, alert: AttorneyAlert) -> str | None:
-        return self._mailer.email_attorney(attorney_id, alert)
+    def email_attorney(self, attorney_id: str, alert: AttorneyAlert,
+                       contact: AttorneyContact | None = None) -> str | None:
+        return self._mailer.email_attorney(attorney_id, alert, contact)
 
     def alarm(self, subject: str, text: str) -> None:
         self._sns.alarm(subject, text)

@@ -133,8 +133,11 @@ class Notifier(Protocol):
         returns what was sent (message id, channel, result)."""
         ...
 
-    def email_attorney(self, attorney_id: str, alert: AttorneyAlert) -> str | None:
-        """The message id; None when the attorney has no address or their e-mail is suppressed."""
+    def email_attorney(self, attorney_id: str, alert: AttorneyAlert,
+                       contact: AttorneyContact | None = None) -> str | None:
+        """The message id; None when the attorney has no address or their e-mail is suppressed.
+        ``contact``: the attorney's contact when the caller has read it already (an alert's phone half
+        needs it too), so that one alert reads it once; else it is read here."""
         ...
 
     def alarm(self, subject: str, text: str) -> None: ...

@@ -449,8 +449,8 @@ class RealtimeQueue:
 
     def _alert_attorney(self, offer: Offer) -> None:
         alert = AttorneyAlert(MessageKind.OFFER, f"{self.base}/attorney", deadline=offer.deadline)
-        self._quietly(lambda: self.notifier.email_attorney(offer.attorney_id, alert))
-        contact = self._quietly(lambda: self.attorneys.contact(offer.attorney_id))
+        contact = self._quietly(lambda: self.attorneys.contact(offer.attorney_id))  # read once for both halves
+        self._quietly(lambda: self.notifier.email_attorney(offer.attorney_id, alert, contact))
         self._quietly(lambda: alert_phone(self.notifier, contact, MessageKind.OFFER,
                                           f"{self.base}/attorney", deadline=offer.deadline))
 

@@ -662,8 +662,8 @@ class _Alerts:
             return
         kind = gated
         alert = AttorneyAlert(kind, f"{self._base}/attorney", when=when)
-        self._try("email", kind, lambda: self._notifier.email_attorney(attorney_id, alert))
-        contact = self._quietly(lambda: self._roster.contact(attorney_id))
+        contact = self._quietly(lambda: self._roster.contact(attorney_id))  # read once for both halves
+        self._try("email", kind, lambda: self._notifier.email_attorney(attorney_id, alert, contact))
         self._try("phone", kind, lambda: alert_phone(self._notifier, contact, kind, f"{self._base}/attorney",
                                                      when=when))
 

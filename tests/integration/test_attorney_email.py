@@ -14,17 +14,21 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.composition import Container, use_container
-from chalicelib.domain.email_health import FailureReason
-from chalicelib.domain.notifications import AttorneyAlert, MessageKind
-from chalicelib.settings import Settings
-from ops import seed
-from ops.outbox import sent_email
-from ops.processes import ROOT
-from tests.fakes import FakeAuthenticator, admin, resident
-from tests.integration.api_booking import book_through_api
-from tests.integration.conftest import PrivateStack
-from tests.support import ApiClient
+from ops import awscalls
+
+awscalls.install()  # before any client this module builds, so that every call is recorded
+
+from chalicelib.composition import Container, use_container  # noqa: E402
+from chalicelib.domain.email_health import FailureReason  # noqa: E402
+from chalicelib.domain.notifications import AttorneyAlert, MessageKind  # noqa: E402
+from chalicelib.settings import Settings  # noqa: E402
+from ops import seed  # noqa: E402
+from ops.outbox import sent_email  # noqa: E402
+from ops.processes import ROOT  # noqa: E402
+from tests.fakes import FakeAuthenticator, admin, resident  # noqa: E402
+from tests.integration.api_booking import book_through_api  # noqa: E402
+from tests.integration.conftest import PrivateStack  # noqa: E402
+from tests.support import ApiClient  # noqa: E402
 
 pytestmark = pytest.mark.emulator
 
@@ -141,3 +145,23 @@ def test_an_address_on_the_account_suppression_list_marks_the_attorney(world) ->
                                                                         deadline=START)) is None
     assert len(sent_email(env["AWS_ENDPOINT_URL"])) == before
     assert container.email_health.clear(attorney.id)
+
+
+def test_a_booking_alert_reads_the_attorneys_contact_once_for_its_email_and_its_phone(world) -> None:
+    """The alert's two halves (e-mail, then the phone on the attorney's channel) need the same sealed
+    contact: the booking reads it once (the e-mail half used to read it again)."""
+    env, container, auth, api = world
+    who = auth.headers_for(resident(f"mail-{uuid.uuid4().hex[:6]}"))
+    at = START.replace(hour=14)
+    with awscalls.record_calls() as recorded:
+        _consultation_id, attorney_id = book_through_api(api, who, at, name=NAME, phone=PHONE,
+                                                         description=DESCRIPTION)
+    profile = {"pk": {"S": f"ATTORNEY#{attorney_id}"}, "sk": {"S": "PROFILE"}}
+    contact_reads = [params for service, operation, params in recorded
+                     if service == "dynamodb" and operation == "GetItem" and params.get("Key") == profile]
+    assert len(contact_reads) == 1
+    contact = container.attorneys.contact(attorney_id)
+    sent = outbox(env)
+    [mail] = [m for m in sent if m["channel"] == "email" and m["to"] == contact.email and "14:00" in m["text"]]
+    assert "3월 10일(수) 14:00 예약 상담이 배정되었습니다." in mail["text"]
+    assert [m for m in sent if m["channel"] != "email" and m["to"] == contact.phone and "14:00" in m["text"]]

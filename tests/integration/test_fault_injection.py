@@ -586,8 +586,8 @@ class Recorded:
         self.delivered.append(("sms", phone))
         return sent
 
-    def email_attorney(self, attorney_id: str, alert: Any) -> str | None:
-        message_id = self._notifier.email_attorney(attorney_id, alert)
+    def email_attorney(self, attorney_id: str, alert: Any, contact: Any = None) -> str | None:
+        message_id = self._notifier.email_attorney(attorney_id, alert, contact)
         self.delivered.append(("email", attorney_id))
         return message_id
 

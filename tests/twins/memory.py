@@ -82,7 +82,7 @@ class MemoryNotifier:
             self.messages.append((phone_e164, message))
         return Sent(message_id, "memory")
 
-    def email_attorney(self, attorney_id: str, alert: Any) -> str:
+    def email_attorney(self, attorney_id: str, alert: Any, contact: Any = None) -> str:
         """Records (attorney id, subject, plain text) as the SES mailer renders it in Korean."""
         from chalicelib.web.mail import render_attorney_email
 
