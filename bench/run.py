@@ -388,7 +388,7 @@ def main() -> int:
 
         container = Container(Settings.from_env(env))
         use_container(container)
-        seed.run(container)
+        seed.run_and_open(container)  # as make run: the ranking index's year open, as in production
         measured = {op.name: measure(op, session) for op in operations(env)}
         from ops.outbox import sent_sens
 

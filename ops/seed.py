@@ -92,6 +92,13 @@ def run(container, wanted: Callable[[Attorney], bool] | None = None) -> dict[str
             "factors_enrolled": factors}
 
 
+def run_and_open(container) -> tuple[dict[str, int], dict[str, int]]:
+    """What a fresh local stack gets (``make run``, ``make bench``): the roster seeded, then the ranking
+    index's year opened at once (the daily job's work), so that listing, booking and offers read the
+    index as in production rather than ranking the whole pool."""
+    return run(container), container.ranking_keeper.open_year()
+
+
 def main() -> int:
     from ops.localstage import local_environment
 
@@ -99,8 +106,7 @@ def main() -> int:
     from chalicelib.composition import get_container
 
     container = get_container()
-    result = run(container)
-    opened = container.ranking_keeper.open_year()  # the daily job's work, at once for a fresh stack
+    result, opened = run_and_open(container)
     print(f"seed: {result['attorneys_written']} attorneys written, "
           f"{result['attorneys_unchanged']} already up to date, "
           f"{result['factors_enrolled']} staff second factors enrolled (scripts/dev-totp <account>), "

@@ -33,6 +33,17 @@ def test_seed_writes_120_attorneys_then_nothing(private_stack) -> None:
     assert {f"att-{n:03d}" for n in range(1, 121)} <= set(roster)
 
 
+def test_a_fresh_stack_gets_the_ranking_index_of_its_year_open(private_stack) -> None:
+    """As ``make run`` and ``make bench`` prepare a stack: listing, booking and offers then read the
+    index, as in production, rather than ranking the whole pool."""
+    container = private_stack.container
+    year = container.calendar.local_date(container.clock()).year
+    seeded_now, opened = seed.run_and_open(container)
+    assert seeded_now["attorneys_written"] + seeded_now["attorneys_unchanged"] == 120
+    assert opened["year"] == year and container.ranking_keeper.index.is_open(year)
+    assert seed.run_and_open(container)[1] == {"year": year, "entries": 0}  # open already: nothing written
+
+
 def test_every_region_and_category_is_served_at_home(seeded) -> None:
     repo = seeded.attorneys
     for region in REGIONS:
