@@ -177,7 +177,7 @@ def package_size(bundle: Path) -> dict[str, Any]:
 FIRST_REQUEST_MODULES = ("api.consultations", "api.reservations")
 
 
-def cold_import(bundle: Path, runs: int = 7) -> dict[str, Any]:
+def cold_import(bundle: Path, runs: int = 25) -> dict[str, Any]:
     """A Lambda cold start's import, from the deployment package itself.
 
     Fresh interpreters isolated from this machine's site-packages (``-I -S``, only the

@@ -20,13 +20,13 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from enum import Enum
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 from chalice.app import Request, Response
 from pydantic import ValidationError
 
-from chalicelib.domain import languages
 from chalicelib.logs import logger
 
 if TYPE_CHECKING:
@@ -34,6 +34,14 @@ if TYPE_CHECKING:
     from chalicelib.settings import Policy
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def _languages() -> ModuleType:
+    """The languages' rules and catalogues, imported on the first error that needs a message rather than
+    at every cold start (the middleware is part of the app's frame)."""
+    from chalicelib.domain import languages
+
+    return languages
 
 
 class ApiError(Exception):
@@ -119,9 +127,9 @@ def request_language(request: Request | None) -> str | None:
     except CookieError:
         pass
     cookie = jar["lang"].value if "lang" in jar else None
-    if languages.is_supported(cookie):
+    if _languages().is_supported(cookie):
         return cookie
-    return languages.negotiate(headers.get("accept-language"))
+    return _languages().negotiate(headers.get("accept-language"))
 
 
 def current_policy() -> Policy:
@@ -135,10 +143,10 @@ def localised(status: int, code: str, message: str, lang: str | None, **values: 
     """An ``ApiError``'s ``message`` in ``lang``: the catalogue's ``api.error.<code>``, else its
     sentence for the status with the original (English) message after it. English and unknown
     languages keep the original, which says the most."""
-    if lang is None or lang == "en" or not languages.is_supported(lang):
+    if lang is None or lang == "en" or not _languages().is_supported(lang):
         return message
     phone = current_policy().fallback_phone
-    messages = languages.catalogue(lang)
+    messages = _languages().catalogue(lang)
     # staff consoles' errors are written in Korean and English only (``adm.`` keys, staff_errors.json)
     specific = messages.get(f"api.error.{code}") or messages.get(f"adm.error.{code}")
     if specific is not None:
@@ -149,7 +157,7 @@ def localised(status: int, code: str, message: str, lang: str | None, **values: 
 
 @functools.cache
 def _own_messages(lang: str) -> dict[str, str]:
-    return languages.own_messages(lang)
+    return _languages().own_messages(lang)
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
@@ -189,12 +197,12 @@ def domain_message(row: ErrorRow, values: Mapping[str, str], lang: str | None) -
     the language's own ``api.error.<code>`` (``adm.error.<code>`` for the staff consoles), else its
     sentence for the status with the detailed message of its fallback language after it (easy Korean:
     Korean; the others: English)."""
-    code = lang if lang is not None and languages.is_supported(lang) else "en"
+    code = lang if lang is not None and _languages().is_supported(lang) else "en"
     key = row.message.format_map(_Values(values))
     own = _own_messages(code)
     if key in own:
         return own[key].format_map(_Values(values))
-    messages = languages.catalogue(code)
+    messages = _languages().catalogue(code)
     specific = messages.get(f"api.error.{row.code}") or messages.get(f"adm.error.{row.code}")
     if specific is not None and set(_PLACEHOLDER.findall(specific)) <= set(values):
         return specific.format_map(_Values(values))
@@ -248,8 +256,8 @@ def to_response(exc: Exception, request_id: str | None = None, lang: str | None 
 
 def catalogue_message(key: str, lang: str | None) -> str:
     """One catalogue message in ``lang`` (English when the request names none), ``{phone}`` filled in."""
-    code = lang if lang is not None and languages.is_supported(lang) else "en"
-    return languages.text(code, key, phone=current_policy().fallback_phone)
+    code = lang if lang is not None and _languages().is_supported(lang) else "en"
+    return _languages().text(code, key, phone=current_policy().fallback_phone)
 
 
 # --- a dependency that is busy or gone ---------------------------------------------------------------

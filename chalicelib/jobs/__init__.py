@@ -21,8 +21,6 @@ from typing import Any
 
 from chalice import Chalice, Cron
 
-from chalicelib.clock import as_of
-from chalicelib.domain.metrics import flatten
 from chalicelib.jobs import (
     message_nudge,
     offers,
@@ -57,7 +55,8 @@ def _count(container: Any, counts: dict[str, int], job: str) -> None:
 
 def _register(app: Chalice, job: Job) -> None:
     def handler(event: Any) -> dict[str, Any]:
-        from chalicelib.composition import get_container  # at the first run, not at a cold start
+        from chalicelib.clock import as_of  # these at the first run, not at a cold start
+        from chalicelib.composition import get_container
 
         container = get_container()
         at = instant_from_event(event)
@@ -67,6 +66,8 @@ def _register(app: Chalice, job: Job) -> None:
             return _run(container, at)
 
     def _run(container: Any, now: datetime) -> dict[str, Any]:
+        from chalicelib.domain.metrics import flatten
+
         try:
             summary = job.run(container, now)
         except Exception as exc:

@@ -403,8 +403,9 @@ def loaded():
 
 import app
 out = {{"at_import": loaded(), "routes": sum(len(m) for m in app.app.routes.values()),
-       "heavy_at_import": sorted(m for m in ("zoneinfo", "pathlib", "random", "boto3", "pynamodb")
-                                 if m in sys.modules)}}
+       "heavy_at_import": sorted(m for m in ("zoneinfo", "pathlib", "random", "boto3", "pynamodb",
+                                             "chalicelib.clock", "chalicelib.domain.languages",
+                                             "chalicelib.domain.metrics") if m in sys.modules)}}
 health = app.app(event("GET", "/api/health", "/api/health"), None)
 out["health"] = [health["statusCode"], json.loads(health["body"])]
 out["after_health"] = loaded()
@@ -423,8 +424,9 @@ print(json.dumps(out))
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["at_import"] == [] and out["routes"] == len(table["routes"])
-    # nor what only a request needs: time zones (an error's moments), paths (the catalogue), randomness
-    # (the snapshot's reseed), the AWS clients; the app's frame loads no more than Chalice and pydantic
+    # nor what only a request or a job's run needs: time zones (an error's moments), paths and the
+    # languages (an error's message), randomness (the snapshot's reseed), the AWS clients, the clock and
+    # the metrics (a job's run); the app's frame loads little more than Chalice and pydantic
     assert out["heavy_at_import"] == []
     assert out["health"] == [200, {"status": "ok"}]
     assert "api.reservations" not in out["after_health"] and "api.meta" in out["after_health"]
