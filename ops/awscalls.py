@@ -8,6 +8,7 @@ pynamodb or the Encryption SDK are counted too; install it before they are built
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,13 +81,17 @@ def record_app_requests() -> set:
     return _APP_REQUESTS
 
 
+# The API parameters of the call being made in this thread: "provide-client-params" also fires when a
+# client only presigns a URL (S3's generate_presigned_url/post, no request made), "before-call" only
+# for a request sent, so a call is recorded when it reaches "before-call".
+_PENDING = threading.local()
+
+
 def _params_hook(params, model, **_kwargs) -> None:  # botocore "provide-client-params" event
     if _RECORDERS:
         import copy
 
-        service = model.service_model.service_name
-        for recorder in _RECORDERS:
-            recorder.append((service, model.name, copy.deepcopy(params)))
+        _PENDING.call = (model.service_model.service_name, model.name, copy.deepcopy(params))
 
 
 def _hook(model, **_kwargs) -> None:  # botocore "before-call" event
@@ -94,6 +99,10 @@ def _hook(model, **_kwargs) -> None:  # botocore "before-call" event
     for wanted, counter in _ACTIVE:
         if wanted is None or wanted == service:
             counter.by_operation[f"{service}.{model.name}"] += 1
+    pending, _PENDING.call = getattr(_PENDING, "call", None), None
+    if pending is not None and pending[:2] == (service, model.name):
+        for recorder in _RECORDERS:
+            recorder.append(pending)
 
 
 def install() -> None:
