@@ -507,7 +507,7 @@ class Container:
         from chalicelib.services.ranking import RankingIndexKeeper
 
         return RankingIndexKeeper(index=self.ranking_index, attorneys=self.attorneys, loads=self.loads,
-                                  calendar=self.calendar, clock=self.clock)
+                                  bookings=self.bookings, calendar=self.calendar, clock=self.clock)
 
     @cached_property
     def availability(self) -> AvailabilityService:

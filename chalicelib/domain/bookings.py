@@ -35,7 +35,7 @@ from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Consultation, Status
 from chalicelib.domain.limits import Quota
-from chalicelib.domain.matching import AttorneyLoad, ConsultationFacts, at_cap, ring_of
+from chalicelib.domain.matching import AttorneyLoad, ConsultationFacts, at_cap, leave_credit_to_level, ring_of
 from chalicelib.domain.reminders import Reminder
 from chalicelib.domain.slots import AttorneySchedule
 
@@ -393,16 +393,24 @@ def reservation_pool(facts: ConsultationFacts, snapshot: Snapshot, claims: Itera
     return attorneys, schedules
 
 
-def with_leave_days(loads: Mapping[str, AttorneyLoad], availabilities: Mapping[str, Availability | None],
-                    today: date) -> dict[str, AttorneyLoad]:
-    """Loads with this year's days on leave filled in from the availabilities (matching credits them)."""
-    first = date(today.year, 1, 1)
-    out: dict[str, AttorneyLoad] = {}
-    for attorney_id, load in loads.items():
-        availability = availabilities.get(attorney_id)
-        days = availability.days_away(first, today) if availability is not None else 0
-        out[attorney_id] = replace(load, days_on_leave_this_year=float(days)) if days else load
-    return out
+def leave_credits(roster: Sequence[Attorney], loads: Mapping[str, AttorneyLoad],
+                  availabilities: Mapping[str, Availability | None], day: date) -> dict[str, float]:
+    """The leave credit to store for each active attorney away (leave or extra closed day) on a day of
+    ``day``'s year up to ``day`` not credited yet (a missed night is caught up, and so is the year so
+    far on the first run): ``matching.leave_credit_to_level``, what brings them level with their pool.
+    Attorneys with nothing to credit are left out."""
+    first_of_year = date(day.year, 1, 1)
+    found: dict[str, float] = {}
+    for attorney in roster:
+        availability = availabilities.get(attorney.id)
+        if availability is None or not attorney.active:
+            continue
+        load = (loads.get(attorney.id) or AttorneyLoad.empty(attorney.id, day.year)).for_year(day.year)
+        through = load.leave_credited_through
+        first = first_of_year if through is None or through.year != day.year else through + timedelta(days=1)
+        if availability.days_away(first, day):
+            found[attorney.id] = leave_credit_to_level(attorney, roster, loads, day.year)
+    return found
 
 
 # --- ports --------------------------------------------------------------------------------------
@@ -487,8 +495,8 @@ __all__: Sequence[str] = [
     "check_bookable",
     "check_resident_may_change",
     "how_it_happens",
+    "leave_credits",
     "reservation_pool",
     "usable",
     "utc",
-    "with_leave_days",
 ]

@@ -25,11 +25,15 @@ Ranking (deterministic; Cal.com's weighted round robin, with caps)
       roster console stores it for every attorney it adds), or, when none was stored,
       pro rata: the rate below × their weight × the days of the year before
       they joined;
-    * time on leave this year: the rate × their weight × days on leave.
+    * time away this year (leave and extra closed days): the credit stored
+      the night after each day away, which brings them level with their
+      pool again (:func:`leave_credit_to_level`; the ``ranking_year`` job), so
+      that it is a number the ranking index can hold rather than one that
+      grows while they are away.
 
-    The rate is the other attorneys' assignments per unit of weight per day
-    present, over the active attorneys of the ring who cover the category
-    (they carried the absent attorney's share). The target share
+    The pro-rata rate is the other attorneys' assignments per unit of weight
+    per day present, over the active attorneys of the ring who cover the
+    category (they carried the absent attorney's share). The target share
     of attorney *i* is (pool load + pool credits) × wᵢ / Σw; candidates are
     ordered by credited load / target — equivalently credited load / weight —
     so the one furthest below their target comes first; then least recently
@@ -68,7 +72,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -96,6 +100,7 @@ __all__ = [
     "id_hash",
     "ineligibility",
     "join_credit",
+    "leave_credit_to_level",
     "level_of",
     "manual_assignment",
     "ranked",
@@ -173,8 +178,9 @@ class AttorneyLoad:
     """One attorney's assignment statistics for one calendar year.
 
     ``calibration_credit`` is the credit stored when the attorney joined
-    during ``year`` (None: compute it pro rata); ``days_on_leave_this_year``
-    counts calendar days away so far this year (``Availability.days_away``).
+    during ``year`` (None: compute it pro rata); ``leave_credit`` the credit
+    stored for their days away so far this year, credited up to and including
+    ``leave_credited_through`` (:func:`leave_credit_to_level`).
     A load of another year than ``now``'s counts as empty: the counters
     restart on 1 January without any job.
     """
@@ -184,13 +190,14 @@ class AttorneyLoad:
     assignments_this_year: int = 0
     last_assigned_at: datetime | None = None
     calibration_credit: float | None = None
-    days_on_leave_this_year: float = 0.0
+    leave_credit: float = 0.0
+    leave_credited_through: date | None = None
 
     def __post_init__(self) -> None:
         if self.assignments_this_year < 0:
             raise ValueError("assignments_this_year must not be negative")
-        if self.days_on_leave_this_year < 0:
-            raise ValueError("days_on_leave_this_year must not be negative")
+        if self.leave_credit < 0:
+            raise ValueError("leave_credit must not be negative")
         if self.calibration_credit is not None and self.calibration_credit < 0:
             raise ValueError("calibration_credit must not be negative")
         if self.last_assigned_at is not None and self.last_assigned_at.utcoffset() is None:
@@ -201,7 +208,7 @@ class AttorneyLoad:
         return cls(attorney_id=attorney_id, year=year)
 
     def for_year(self, year: int) -> AttorneyLoad:
-        """This load if it is ``year``'s, else an empty one (keeping the leave days 0)."""
+        """This load if it is ``year``'s, else an empty one."""
         return self if self.year == year else AttorneyLoad.empty(self.attorney_id, year)
 
     def after_assignment(self, at: datetime) -> AttorneyLoad:
@@ -215,6 +222,12 @@ class LoadStore(Protocol):
     def get_many(self, attorney_ids: Iterable[str], year: int) -> dict[str, AttorneyLoad]: ...
 
     def set_calibration(self, attorney_id: str, year: int, credit: float) -> None: ...
+
+    def credit_leave(self, attorney_id: str, year: int, credit: float, through: date) -> bool:
+        """Add ``credit`` to the attorney's stored leave credit and mark it credited ``through`` that
+        day, unless it was credited that far already (False). Moves their ranking index entries
+        with it."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,8 +299,7 @@ def join_credit(attorney: Attorney, roster: Iterable[Attorney], loads: Mapping[s
     assignments per unit of weight of the active attorneys who share a category and a region with
     them (their pool), times their weight, so that they start level with it (0 without peers).
     Stored at once, it stands in for the pro-rata credit, which grows with time (see the module doc)."""
-    peers = [a for a in roster if a.id != attorney.id and a.active
-             and a.categories & attorney.categories and a.regions & attorney.regions]
+    peers = _pool_of(attorney, roster)
     if not peers:
         return 0.0
     per_weight = [(loads.get(a.id) or AttorneyLoad.empty(a.id, year)).for_year(year).assignments_this_year / a.weight
@@ -495,34 +507,58 @@ def _rank(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mappi
 
 def _credits(pool: Sequence[Attorney], loads: Mapping[str, AttorneyLoad], now: datetime,
              year_start: datetime) -> dict[str, float]:
-    """Calibration credit per attorney of the pool (join + leave), in assignments.
+    """Calibration credit per attorney of the pool (join + stored leave credit), in assignments.
 
-    The rate used for attorney *i* is the others' assignments per unit of
-    weight per day present (the others carried *i*'s share while *i* was
-    away); an attorney alone in their pool gets no credit.
+    Without a stored join credit, the rate used for attorney *i* is the
+    others' assignments per unit of weight per day present (the others
+    carried *i*'s share before *i* joined); an attorney alone in their pool
+    gets no credit.
     """
     elapsed = max((now - year_start) / _DAY, 0.0)
-    absent: dict[str, tuple[float, float]] = {}  # id -> (days before joining, days on leave)
+    before: dict[str, float] = {}  # days of the year before they joined
     for a in pool:
         joined = a.created_at
-        before = 0.0
-        if joined is not None and joined > year_start:
-            before = min((joined - year_start) / _DAY, elapsed)
-        leave = min(loads[a.id].days_on_leave_this_year, elapsed - before)
-        absent[a.id] = (before, max(leave, 0.0))
-    exposure = {a.id: a.weight * (elapsed - sum(absent[a.id])) for a in pool}
+        before[a.id] = min((joined - year_start) / _DAY, elapsed) if joined is not None and joined > year_start else 0.0
+    exposure = {a.id: a.weight * (elapsed - before[a.id]) for a in pool}
     total_exposure = sum(exposure.values())
     total_assigned = sum(loads[a.id].assignments_this_year for a in pool)
     credits: dict[str, float] = {}
     for a in pool:
-        others_exposure = total_exposure - exposure[a.id]
-        others_assigned = total_assigned - loads[a.id].assignments_this_year
-        rate = others_assigned / others_exposure if others_exposure > 1e-9 else 0.0
-        before, leave = absent[a.id]
         stored = loads[a.id].calibration_credit
-        join_credit = stored if stored is not None else rate * a.weight * before
-        credits[a.id] = join_credit + rate * a.weight * leave
+        if stored is None:
+            others_exposure = total_exposure - exposure[a.id]
+            others_assigned = total_assigned - loads[a.id].assignments_this_year
+            rate = others_assigned / others_exposure if others_exposure > 1e-9 else 0.0
+            stored = rate * a.weight * before[a.id]
+        credits[a.id] = stored + loads[a.id].leave_credit
     return credits
+
+
+def leave_credit_to_level(attorney: Attorney, roster: Iterable[Attorney], loads: Mapping[str, AttorneyLoad],
+                          year: int) -> float:
+    """The leave credit to add, the night after a day the attorney was away, so that they are level
+    with their pool again: their pool's average credited load per unit of weight (the pool as for
+    :func:`join_credit`: active attorneys sharing a category and a region with them) times their
+    weight, less their own credited load; 0 when they are level or ahead already, or have no peers.
+    Away, they carried none of the pool's consultations; kept level, they neither fall behind nor
+    come back to a backlog of consultations owed to them."""
+    peers = _pool_of(attorney, roster)
+    if not peers:
+        return 0.0
+    per_weight = [_stored_credited(loads.get(a.id), a.id, year) / a.weight for a in peers]
+    level = sum(per_weight) / len(per_weight) * attorney.weight
+    return max(level - _stored_credited(loads.get(attorney.id), attorney.id, year), 0.0)
+
+
+def _pool_of(attorney: Attorney, roster: Iterable[Attorney]) -> list[Attorney]:
+    return [a for a in roster if a.id != attorney.id and a.active
+            and a.categories & attorney.categories and a.regions & attorney.regions]
+
+
+def _stored_credited(load: AttorneyLoad | None, attorney_id: str, year: int) -> float:
+    """Assignments + stored join credit + stored leave credit of ``year``."""
+    current = (load or AttorneyLoad.empty(attorney_id, year)).for_year(year)
+    return current.assignments_this_year + (current.calibration_credit or 0.0) + current.leave_credit
 
 
 def tie_break(attorney_id: str, consultation_id: str) -> str:

@@ -37,9 +37,9 @@ Reading (:func:`choose_indexed`)
 Why a stopped read is exact
     Every entry's key is a lower bound of its attorney's true position:
     the calibration credit of an attorney who joined this year without a
-    stored credit, or who was on leave, is ≥ 0 and grows with time, so the
-    index holds the part that is known at write time (assignments + stored
-    credit) and such an attorney can only rank *later* than their key. When
+    stored credit is ≥ 0 and grows with time, so the index holds the part
+    that is known at write time (assignments + stored join and leave
+    credits) and such an attorney can only rank *later* than their key. When
     one of them is reached before the choice is settled, their true position
     needs the pool's rate (``matching._credits``): the read gives up with
     :class:`IndexNotDecisive` and the caller ranks the whole pool, as without
@@ -132,11 +132,7 @@ class IndexReader(Protocol):
         ...
 
     def attorneys(self, ids: Collection[str], year: int) -> Mapping[str, tuple[Attorney, AttorneyLoad | None]]:
-        """Profile and load counter of the year of each id (one batch read; unknown ids left out).
-
-        The load carries this year's days on leave wherever the caller's ranking credits them
-        (bookings fill them from the availability, ``bookings.with_leave_days``): an attorney back
-        from leave is then recognised and handed to the full ranking."""
+        """Profile and load counter of the year of each id (one batch read; unknown ids left out)."""
         ...
 
 
@@ -166,10 +162,11 @@ class IndexNotDecisive(LookupError):
 
 
 def static_relative_load(attorney: Attorney, load: AttorneyLoad | None, year: int) -> float:
-    """(Assignments this year + stored join credit) / weight: the part of the credited load known at
-    write time, a lower bound of the one ``matching`` computes."""
+    """(Assignments this year + stored join credit + stored leave credit) / weight: the part of the
+    credited load known at write time, a lower bound of the one ``matching`` computes."""
     current = (load or AttorneyLoad.empty(attorney.id, year)).for_year(year)
-    return (current.assignments_this_year + (current.calibration_credit or 0.0)) / attorney.weight
+    stored = current.assignments_this_year + (current.calibration_credit or 0.0) + current.leave_credit
+    return stored / attorney.weight
 
 
 def entry_key(attorney: Attorney, load: AttorneyLoad | None, year: int) -> str:
@@ -187,14 +184,13 @@ def opening_entries(attorney: Attorney, load: AttorneyLoad | None, year: int) ->
 
 def has_time_dependent_credit(attorney: Attorney, load: AttorneyLoad | None, now: datetime,
                               tz: str = DEFAULT_TZ) -> bool:
-    """True when ``matching`` credits the attorney with a share that grows with time (pro-rata join
-    credit, leave credit), which the index cannot hold."""
+    """True when ``matching`` credits the attorney with a share that grows with time (a pro-rata join
+    credit: joined this year without a stored one), which the index cannot hold. The leave credit
+    is stored night by night (``matching.daily_leave_credit``) and is part of the key."""
     zone = ZoneInfo(tz)
     local = now.astimezone(zone)
     year_start = datetime(local.year, 1, 1, tzinfo=zone)
     current = (load or AttorneyLoad.empty(attorney.id, local.year)).for_year(local.year)
-    if current.days_on_leave_this_year > 0:
-        return True
     joined = attorney.created_at
     return current.calibration_credit is None and joined is not None and year_start < joined and local > year_start
 
@@ -466,14 +462,14 @@ def _decided_by(found: _Found) -> str:
 def _assignment(facts: ConsultationFacts, now: datetime, found: _Found, read: _Read, *,
                 interpreter_needed: bool) -> Assignment:
     attorney, load = found.attorney, found.load
-    credited = load.assignments_this_year + (load.calibration_credit or 0.0)
+    credit = (load.calibration_credit or 0.0) + load.leave_credit
     decided_by = _decided_by(found)
     return Assignment(
         consultation_id=facts.consultation_id, attorney_id=attorney.id, assigned_at=now,
         reason=AssignmentReason(
             mode=facts.mode, ring=found.ring, rank=1, pool_size=found.eligible_read,
-            assignments_this_year=load.assignments_this_year, credit=load.calibration_credit or 0.0,
-            weight=attorney.weight, credited_load=credited, target=0.0,
+            assignments_this_year=load.assignments_this_year, credit=credit,
+            weight=attorney.weight, credited_load=load.assignments_this_year + credit, target=0.0,
             decided_by=decided_by, already_tried=read.excluded[Ineligibility.ALREADY_TRIED],
             language=facts.language, interpreter_needed=interpreter_needed,
             note="ranking index: pool_size counts the eligible attorneys read, target not computed",

@@ -1,9 +1,12 @@
-"""Daily at 00:05 in Korea (15:05 UTC): open the ranking index of the year when it is not open yet.
+"""Daily at 00:05 in Korea (15:05 UTC): open the ranking index of the year when it is not open yet,
+then store the leave credit of the day that ended (``RankingIndexKeeper.credit_leave``).
 
 On 1 January that is the new year, five minutes after the counters restart (bookings and offers rank
 the whole pool meanwhile). It runs at the turn of the year rather than days before it, because a
 roster change writes the entries of the year it happens in: a year opened in advance would miss an
-attorney added between its opening and New Year. Every other day it costs one read.
+attorney added between its opening and New Year. Every other day the opening costs one read; the
+leave credit reads the roster (profiles, availabilities and counters by key) and writes one
+transaction per attorney who was away.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from chalicelib.jobs.base import Job
 
 
 def run(container: Any, now: datetime) -> dict[str, Any]:
-    return container.ranking_keeper.open_year(now)
+    return container.ranking_keeper.night(now)
 
 
 JOB = Job("ranking_year", ("5", "15", "*", "*", "?", "*"),
-          "Open the ranking index of the year (entries of every attorney) when it is not open yet", run)
+          "Open the ranking index of the year when it is not open yet; credit the leave of the day that ended", run)

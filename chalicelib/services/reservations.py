@@ -60,7 +60,6 @@ from chalicelib.domain.bookings import (
     reservation_pool,
     usable,
     utc,
-    with_leave_days,
 )
 from chalicelib.domain.calendar import ServiceCalendar
 from chalicelib.domain.categories import Mode
@@ -540,8 +539,7 @@ class ReservationService:
             tried = tried | {active.attorney_id}
         facts = self._facts(consultation)
         tz = self._calendar.tz.key
-        today = self._calendar.local_date(now)
-        read = _IndexedRead(self, facts, state, now, start, today)
+        read = _IndexedRead(self, facts, state, now, start)
         try:
             assignment = choose_indexed(facts, read, now, programme_cap=self._policy.annual_cap,
                                         available=reservation_available(read.free),
@@ -592,8 +590,7 @@ class ReservationService:
             return by_id, hold.attorney_id, {"mode": AssignmentMode.RESERVATION.value, "decided_by": "held_slot"}
         if keep is not None and keep in free:
             return by_id, keep, {"mode": AssignmentMode.RESERVATION.value, "decided_by": "same_attorney"}
-        loads = with_leave_days(snapshot.loads, snapshot.availabilities, self._calendar.local_date(now))
-        assignment = choose(facts, attorneys, loads, now, programme_cap=self._policy.annual_cap,
+        assignment = choose(facts, attorneys, snapshot.loads, now, programme_cap=self._policy.annual_cap,
                             available=reservation_available(free), tz=tz)
         return by_id, assignment.attorney_id, assignment.reason.as_dict()
 
@@ -613,12 +610,12 @@ class _IndexedRead:
     claim at ``start``: 4 keys each, 25 attorneys a request), remembering who is free at ``start``."""
 
     def __init__(self, service: ReservationService, facts: ConsultationFacts, state: BookingState,
-                 now: datetime, start: datetime, today: date) -> None:
+                 now: datetime, start: datetime) -> None:
         self._service, self._facts, self._state = service, facts, state
-        self._now, self._start, self._today = now, start, today
+        self._now, self._start = now, start
         self.free: set[str] = set()
         self.profiles: dict[str, Attorney] = {}
-        self.loads: dict[str, AttorneyLoad] = {}  # as stored (without the days on leave)
+        self.loads: dict[str, AttorneyLoad] = {}
 
     def keys(self, partition: Partition, start: str, stop: str, limit: int) -> Sequence[str]:
         assert self._service._ranking is not None
@@ -633,8 +630,7 @@ class _IndexedRead:
         self.free |= free_attorneys(service._calendar, service._rules, schedules, self._now, self._start)
         self.profiles.update(snapshot.attorneys)
         self.loads.update(snapshot.loads)
-        loads = with_leave_days(snapshot.loads, snapshot.availabilities, self._today)
-        return {a: (attorney, loads.get(a)) for a, attorney in snapshot.attorneys.items()}
+        return {a: (attorney, snapshot.loads.get(a)) for a, attorney in snapshot.attorneys.items()}
 
 
 class _Alerts:

@@ -60,3 +60,21 @@ def test_calibration_credit_is_stored(container) -> None:
     store = DynamoLoadStore()
     store.set_calibration("att-new", 2026, 12.5)
     assert store.get_many(["att-new"], 2026)["att-new"].calibration_credit == 12.5
+
+
+def test_a_day_away_is_credited_once_when_two_nights_run_at_the_same_time(container) -> None:
+    """The job may run twice (a scheduler retry): each run's transaction is conditioned on the counter
+    it read, so the loser reads again, finds the day credited and adds nothing."""
+    from datetime import date
+
+    store = DynamoLoadStore()
+    store.set_calibration("att-leave", 2026, 1.0)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: store.credit_leave("att-leave", 2026, 2.5, date(2026, 11, 30)),
+                                range(6)))
+    assert sorted(results) == [False] * 5 + [True]
+    load = store.get_many(["att-leave"], 2026)["att-leave"]
+    assert (load.leave_credit, load.leave_credited_through, load.calibration_credit) == (
+        2.5, date(2026, 11, 30), 1.0)
+    assert store.credit_leave("att-leave", 2026, 2.0, date(2026, 12, 1)) is True  # the next night adds up
+    assert store.get_many(["att-leave"], 2026)["att-leave"].leave_credit == 4.5

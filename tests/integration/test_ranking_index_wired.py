@@ -1,7 +1,7 @@
 """The ranking index wired into booking and real-time offers, on an emulator of the module's own:
 the year opened by its job, bookings and offers chosen through it (the same attorney as the pool
-ranking), every counter change (booking, rebooking, cancellation, acceptance, join credit, a
-weight change) leaving the index exact, a booking whose calls do not change when 40 more
+ranking), every counter change (booking, rebooking, cancellation, acceptance, join credit, leave
+credit, a weight change) leaving the index exact, a booking whose calls do not change when 40 more
 attorneys join its pool, and the pool ranking whenever the index is not decisive."""
 
 from __future__ import annotations
@@ -105,9 +105,10 @@ def world(private_stack: PrivateStack) -> Iterator[World]:
 
 def test_the_daily_job_opens_the_year_once(world: World) -> None:
     assert ranking_year.JOB in JOBS
-    assert world.opened == {"year": 2026, "entries": ROSTER}
+    assert world.opened == {"year": 2026, "entries": ROSTER, "leave": {"day": "2026-11-30", "attorneys": 0}}
     assert world.index.is_open(2026) and not world.index.is_open(2027)
-    assert ranking_year.run(world.container, NOW + timedelta(days=1)) == {"year": 2026, "entries": 0}
+    again = ranking_year.run(world.container, NOW + timedelta(days=1))
+    assert (again["year"], again["entries"]) == (2026, 0)
     world.assert_exact()
 
 
@@ -297,6 +298,43 @@ def test_an_attorney_joining_during_the_year_is_ranked_through_the_index(world: 
     picked = indexed._choose_indexed(consultation, state, NOW, datetime(2026, 12, 14, 10, 0, tzinfo=KST),
                                      {a.id for a in world.roster} | {f"att-rank-x{n:02d}" for n in range(40)})
     assert picked is not None and picked[1] == joiner.id
+
+
+def test_the_night_after_a_day_away_stores_the_leave_credit_and_the_index_ranks_with_it(world: World) -> None:
+    """Before, an attorney with a day away this year had a leave credit that grew with time: the
+    index handed every booking that reached them over to the pool ranking. Now the job stores it."""
+    from chalicelib.domain.matching import leave_credit_to_level
+    from chalicelib.domain.ranking_index import has_time_dependent_credit
+
+    c = world.container
+    roster = c.attorneys.roster()
+    before = DynamoLoadStore().get_many([x.id for x in roster], 2026)
+    # the attorney furthest behind their pool (which one depends on the tests run before)
+    profile = max(roster, key=lambda x: leave_credit_to_level(x, roster, before, 2026))
+    a = profile
+    owed = leave_credit_to_level(profile, roster, before, 2026)
+    assert owed > 0  # behind the pool: the day away is worth something
+    away = Availability.full(world.backend.calendar).replace_exceptions(closed_days=[date(2026, 11, 30)])
+    world.backend.bookings.save_availability(a.id, away, NOW)
+
+    night = ranking_year.run(c, NOW)  # 00:05 on 1 December would do the same: the day that ended is 30 November
+    assert night["leave"] == {"day": "2026-11-30", "attorneys": 1}
+    after = DynamoLoadStore().get_many([a.id], 2026)[a.id]
+    assert after.leave_credit == pytest.approx(before[a.id].leave_credit + owed)
+    assert after.leave_credited_through == date(2026, 11, 30)
+    assert after.assignments_this_year == before[a.id].assignments_this_year
+    world.assert_exact()  # the entries moved with the credit
+    assert ranking_year.run(c, NOW)["leave"] == {"day": "2026-11-30", "attorneys": 0}  # once a night
+    assert DynamoLoadStore().get_many([a.id], 2026)[a.id] == after
+
+    assert not has_time_dependent_credit(profile, after, NOW)
+    indexed = world.service(indexed=True)
+    _owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-leave")
+    state = world.backend.bookings.state_of(consultation.id)
+    others = {x.id for x in c.attorneys.roster()} - {a.id}
+    picked = indexed._choose_indexed(consultation, state, NOW, datetime(2026, 12, 14, 10, 0, tzinfo=KST), others)
+    assert picked is not None and picked[1] == a.id  # the index reached them and settled the choice
+    assert picked[2]["credit"] == pytest.approx(after.leave_credit + (after.calibration_credit or 0.0), abs=1e-3)
 
 
 def test_real_time_offers_choose_through_the_index_as_the_pool_would(world: World) -> None:

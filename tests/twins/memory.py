@@ -261,6 +261,17 @@ class MemoryLoadStore:
             current = self._loads.get((attorney_id, year), self._empty(attorney_id, year))
             self._loads[(attorney_id, year)] = replace(current, calibration_credit=credit)
 
+    def credit_leave(self, attorney_id: str, year: int, credit: float, through) -> bool:  # type: ignore[no-untyped-def]
+        from dataclasses import replace
+
+        with self.lock:
+            current = self._loads.get((attorney_id, year), self._empty(attorney_id, year))
+            if current.leave_credited_through is not None and current.leave_credited_through >= through:
+                return False
+            self._loads[(attorney_id, year)] = replace(current, leave_credit=current.leave_credit + credit,
+                                                       leave_credited_through=through)
+            return True
+
     def increment(self, attorney_id: str, year: int, at: datetime, cap: int) -> None:
         with self.lock:
             current = self._loads.get((attorney_id, year), self._empty(attorney_id, year))

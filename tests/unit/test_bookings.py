@@ -25,9 +25,9 @@ from chalicelib.domain.bookings import (
     change_deadline,
     check_resident_may_change,
     how_it_happens,
+    leave_credits,
     reservation_pool,
     usable,
-    with_leave_days,
 )
 from chalicelib.domain.calendar import DEFAULT_WINDOWS, ServiceCalendar
 from chalicelib.domain.categories import Method
@@ -139,13 +139,23 @@ def test_candidate_regions_search_the_first_rings_together() -> None:
     assert candidate_regions("suwon", 2) == [r0 | r1 | r2]
 
 
-def test_leave_taken_this_year_is_credited_to_the_load() -> None:
-    away = FULL.replace_exceptions(leaves=[Leave(date(2025, 12, 30), date(2026, 1, 3)),
-                                           Leave(date(2026, 11, 30), date(2026, 12, 10))])
-    loads = with_leave_days({"a": AttorneyLoad("a", 2026, 3), "b": AttorneyLoad("b", 2026, 1)},
-                            {"a": away, "b": None}, NOW.date())
-    assert loads["a"].days_on_leave_this_year == 3 + 2  # 1-3 January, 30 November - 1 December
-    assert loads["b"].days_on_leave_this_year == 0
+def test_the_night_after_a_day_away_credits_who_was_away_and_only_once() -> None:
+    away = FULL.replace_exceptions(leaves=[Leave(date(2025, 12, 30), date(2026, 1, 3))],
+                                   closed_days=[date(2026, 11, 30)])
+    roster = [attorney("a"), attorney("b"), attorney("c"), attorney("gone", active=False)]
+    loads = {"a": AttorneyLoad("a", 2026, 3), "b": AttorneyLoad("b", 2026, 9), "c": AttorneyLoad("c", 2026, 9),
+             "gone": AttorneyLoad("gone", 2026, 0)}
+    availabilities = {"a": away, "b": FULL, "c": None, "gone": away}
+    # a was away on 30 November: brought level with b (c has no availability, still a peer; gone is not)
+    assert leave_credits(roster, loads, availabilities, date(2026, 11, 30)) == {"a": pytest.approx(6.0)}
+    assert leave_credits(roster, loads, availabilities, date(2026, 12, 1)) == {"a": pytest.approx(6.0)}  # caught up
+    credited = {**loads, "a": AttorneyLoad("a", 2026, 3, leave_credit=6.0,
+                                           leave_credited_through=date(2026, 11, 30))}
+    assert leave_credits(roster, credited, availabilities, date(2026, 11, 30)) == {}  # that night again
+    assert leave_credits(roster, credited, availabilities, date(2026, 12, 1)) == {}  # present on 1 December
+    # the first days of January of a leave that began in December count for the new year
+    assert set(leave_credits(roster, {}, availabilities, date(2026, 1, 2))) == {"a"}
+    assert leave_credits(roster, {}, {"a": FULL}, date(2026, 1, 2)) == {}
 
 
 # --- notice, plans, wording ---------------------------------------------------------------------

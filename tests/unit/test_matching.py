@@ -6,6 +6,7 @@ import json
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from chalicelib.domain.matching import (
     at_cap,
     choose,
     ineligibility,
+    leave_credit_to_level,
     manual_assignment,
     ranked,
     realtime_available,
@@ -59,9 +61,9 @@ def facts(cid: str = "c-1", region: str = "suwon", category: str = "wage_arrears
 
 
 def load(aid: str, n: int, *, year: int = 2026, last: datetime | None = None,
-         leave_days: float = 0.0, credit: float | None = None) -> AttorneyLoad:
+         leave_credit: float = 0.0, credit: float | None = None) -> AttorneyLoad:
     return AttorneyLoad(attorney_id=aid, year=year, assignments_this_year=n, last_assigned_at=last,
-                        calibration_credit=credit, days_on_leave_this_year=leave_days)
+                        calibration_credit=credit, leave_credit=leave_credit)
 
 
 def pick(candidates: list[Attorney], stats: dict[str, AttorneyLoad] | None = None, *,
@@ -78,15 +80,16 @@ class Ledger:
         self.roster = roster
         self.cap = cap  # high by default: these stories are about shares, not caps
         self.stats: dict[str, AttorneyLoad] = {}
-        self.leave_days: dict[str, float] = {}
         self.count = 0
+
+    def credit_day_away(self, aid: str, year: int) -> None:
+        """What the nightly job stores after a day ``aid`` was away (``matching.leave_credit_to_level``)."""
+        current = self.stats.get(aid) or AttorneyLoad.empty(aid, year)
+        credit = leave_credit_to_level(next(a for a in self.roster if a.id == aid), self.roster, self.stats, year)
+        self.stats[aid] = replace(current, leave_credit=current.leave_credit + credit)
 
     def assign(self, now: datetime, available: Callable[[Attorney], bool] = ANYONE) -> str:
         self.count += 1
-        for aid, days in self.leave_days.items():
-            current = self.stats.get(aid) or AttorneyLoad.empty(aid, now.year)
-            self.stats[aid] = AttorneyLoad(aid, current.year, current.assignments_this_year,
-                                           current.last_assigned_at, current.calibration_credit, days)
         a = choose(facts(f"c-{self.count}"), self.roster, self.stats, now, programme_cap=self.cap,
                    available=available)
         current = self.stats.get(a.attorney_id) or AttorneyLoad.empty(a.attorney_id, now.year)
@@ -381,17 +384,19 @@ def test_attorney_back_from_three_months_leave_is_not_flooded() -> None:
     leave_start, leave_end = kst(2026, 4, 1, 0), kst(2026, 7, 1, 0)  # April-June: 91 days
     for now in times:
         on_leave = leave_start <= now < leave_end
-        days = (min(now, leave_end) - leave_start).days if now >= leave_start else 0
-        ledger.leave_days[away] = float(days)
+        if on_leave and now.date() > leave_start.date():  # the night after each day away
+            ledger.credit_day_away(away, 2026)
         ledger.assign(now, available=(lambda a: a.id != away) if on_leave else ANYONE)
+    ledger.credit_day_away(away, 2026)  # 30 June, credited the night it ended
     back = ledger.n(away)
     assert back <= 25 and min(ledger.n(a.id) for a in roster[:3]) >= 45
-    ledger.leave_days[away] = 91.0
+    # kept level with the pool: credited what each of the three others took meanwhile (91 / 3), not more
+    assert ledger.stats[away].leave_credit == pytest.approx(91 / 3, abs=1)
     got = [ledger.assign(now) for now in every_hours(kst(2026, 7, 3), 40, 24)]
-    # A quarter of 40 is 10; pro-rata credit leaves a small catch-up, not a flood
+    # A quarter of 40 is 10; level with the pool, no catch-up and no flood
     # (uncredited, they would take the first 29: see the next test).
-    assert 10 <= got.count(away) <= 14, got.count(away)
-    assert got[:10].count(away) <= 5
+    assert 10 <= got.count(away) <= 11, got.count(away)
+    assert got[:10].count(away) <= 3
 
 
 def test_without_leave_credit_the_returning_attorney_would_be_flooded() -> None:
@@ -400,12 +405,25 @@ def test_without_leave_credit_the_returning_attorney_would_be_flooded() -> None:
     now = kst(2026, 7, 3)
     flooded = ranked(facts(), roster, stats, now, programme_cap=CAP + 100, available=ANYONE)
     assert flooded[0].attorney_id == "a3" and flooded[0].credited_load == 22
-    stats["a3"] = load("a3", 22, leave_days=91)
+    # the night after a day away: level with the others (53 each)
+    assert leave_credit_to_level(roster[3], roster, stats, 2026) == pytest.approx(31)
+    stats["a3"] = load("a3", 22, leave_credit=31)
     credited = ranked(facts(), roster, stats, now, programme_cap=CAP + 100, available=ANYONE)
     row = next(r for r in credited if r.attorney_id == "a3")
-    # Others: 159 cases over 3 × 183 days → 0.29 a day; 91 days away → about 26 credited.
-    assert row.credit == pytest.approx(159 / (3 * 183) * 91, rel=0.02)
-    assert row.credited_load > 45
+    assert row.credit == 31 and row.credited_load == 53
+
+
+def test_leave_credit_levels_with_the_pool_by_weight_and_never_takes_a_lead_away() -> None:
+    heavy, light, away = att("heavy", weight=2.0), att("light"), att("away")
+    elsewhere = att("elsewhere", ["pocheon"])  # not in their pool
+    roster = [heavy, light, away, elsewhere]
+    stats = {"heavy": load("heavy", 20), "light": load("light", 8, leave_credit=2.0),
+             "away": load("away", 3, credit=1.0), "elsewhere": load("elsewhere", 90)}
+    # the pool's credited load per weight: heavy 20 / 2 = 10, light (8 + 2) / 1 = 10; away has 3 + 1
+    assert leave_credit_to_level(away, roster, stats, 2026) == pytest.approx(10 - 4)
+    stats["away"] = load("away", 12)  # ahead of the pool already: nothing is taken back
+    assert leave_credit_to_level(away, roster, stats, 2026) == 0.0
+    assert leave_credit_to_level(elsewhere, roster, stats, 2026) == 0.0  # no peers
 
 
 # -- manual ------------------------------------------------------------------------------

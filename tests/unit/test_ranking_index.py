@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -114,20 +114,21 @@ def test_reads_stay_under_a_bound_that_does_not_grow_with_the_roster(size: int) 
     assert calls["Query"] <= 5 and sum(calls.values()) <= READ_BOUND, calls
 
 
-def test_an_attorney_back_from_leave_near_the_top_hands_over_to_the_full_ranking() -> None:
+def test_an_attorney_back_from_leave_is_placed_by_the_index_with_their_stored_credit() -> None:
+    """The leave credit is stored (the night after each day away), so the index ranks an attorney back
+    from leave itself: no hand-over to the full ranking, and the same choice."""
     a = Attorney(id="back", display_name="b", categories=frozenset({"dismissal"}), regions=frozenset({"suwon"}))
     b = Attorney(id="other", display_name="o", categories=frozenset({"dismissal"}), regions=frozenset({"suwon"}))
-    loads = {"back": AttorneyLoad("back", 2026, 0, None, None, days_on_leave_this_year=60.0),
-             "other": AttorneyLoad("other", 2026, 10, NOW - timedelta(days=1))}
-    index = MemoryRankingIndex([a, b], loads, year=2026)
     facts = ConsultationFacts("c-leave", "dismissal", "suwon", AssignmentMode.RESERVATION)
-    with pytest.raises(IndexNotDecisive):
-        choose_indexed(facts, index, NOW, programme_cap=CAP, available=lambda _a: True)
-    # far from the top (others lower), the read settles without them
-    loads["other"] = AttorneyLoad("other", 2026, 0, None)
-    index = MemoryRankingIndex([a, b], {**loads, "back": AttorneyLoad("back", 2026, 3, NOW, None, 60.0)},
-                               year=2026)
-    assert choose_indexed(facts, index, NOW, programme_cap=CAP, available=lambda _a: True).attorney_id == "other"
+    for back_credit, other_load, winner in ((9.0, 10, "back"), (11.0, 10, "other")):
+        loads = {"back": AttorneyLoad("back", 2026, 0, None, None, leave_credit=back_credit,
+                                      leave_credited_through=date(2026, 5, 31)),
+                 "other": AttorneyLoad("other", 2026, other_load, NOW - timedelta(days=1))}
+        index = MemoryRankingIndex([a, b], loads, year=2026)
+        chosen = choose_indexed(facts, index, NOW, programme_cap=CAP, available=lambda _a: True)
+        full = choose(facts, [a, b], loads, NOW, programme_cap=CAP, available=lambda _a: True)
+        assert chosen.attorney_id == full.attorney_id == winner
+        assert (chosen.reason.credit, chosen.reason.credited_load) == (full.reason.credit, full.reason.credited_load)
 
 
 def test_stale_entries_never_change_the_winner() -> None:

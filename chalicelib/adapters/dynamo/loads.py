@@ -1,8 +1,9 @@
 """Attorney load counters: assignments per attorney and calendar year.
 
 Item (main table): ``pk=LOAD#<attorney_id>``, ``sk=YEAR#<yyyy>`` with
-``assignments``, ``last_assigned_at`` and ``calibration_credit`` (stored when
-an attorney joins mid-year). Matching reads the candidates' counters with one
+``assignments``, ``last_assigned_at``, ``calibration_credit`` (stored when
+an attorney joins mid-year), ``leave_credit`` and ``leave_credited_through``
+(the credit for days away, added the night after each day). Matching reads the candidates' counters with one
 BatchGetItem (by key, however large the roster); every assignment increments
 the counter inside the same transaction that records it, on the condition
 that it is still under the attorney's cap, so the cap holds under races.
@@ -10,11 +11,12 @@ that it is still under the attorney's cap, so the cap holds under races.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo.base import MAIN, KeyedItem
@@ -25,6 +27,8 @@ class LoadItem(KeyedItem, table=MAIN):
     assignments = NumberAttribute(default=0)
     last_assigned_at = UTCDateTimeAttribute(null=True)
     calibration_credit = NumberAttribute(null=True)
+    leave_credit = NumberAttribute(null=True)
+    leave_credited_through = UnicodeAttribute(null=True)  # ISO date: the last day credited
 
 
 def load_key(attorney_id: str, year: int) -> tuple[str, str]:
@@ -43,6 +47,8 @@ def unchanged(expected: AttorneyLoad) -> Any:
     credit = expected.calibration_credit
     condition &= (LoadItem.calibration_credit.does_not_exist() if credit is None
                   else LoadItem.calibration_credit == credit)
+    leave = expected.leave_credit
+    condition &= (LoadItem.leave_credit.does_not_exist() if not leave else LoadItem.leave_credit == leave)
     return condition
 
 
@@ -78,25 +84,44 @@ class DynamoLoadStore:
     def set_calibration(self, attorney_id: str, year: int, credit: float) -> None:
         """Store the join credit, and move the attorney's ranking index entries with it (one transaction,
         on the counter they were computed from; read again when it changed meanwhile)."""
-        from dataclasses import replace
+        self._store_credit(attorney_id, year, lambda before: (
+            replace(before, calibration_credit=credit), [LoadItem.calibration_credit.set(credit)]))
 
+    def credit_leave(self, attorney_id: str, year: int, credit: float, through: date) -> bool:
+        """Add ``credit`` to the stored leave credit, credited ``through`` that day, with the entries
+        moved (as :meth:`set_calibration`); False when that day was credited already (a second run of
+        the night's job, or a concurrent one: the counter condition makes it read again)."""
+        def change(before: AttorneyLoad) -> tuple[AttorneyLoad, list[Any]] | None:
+            if before.leave_credited_through is not None and before.leave_credited_through >= through:
+                return None
+            total = before.leave_credit + credit
+            return (replace(before, leave_credit=total, leave_credited_through=through),
+                    [LoadItem.leave_credit.set(total), LoadItem.leave_credited_through.set(through.isoformat())])
+
+        return self._store_credit(attorney_id, year, change)
+
+    def _store_credit(self, attorney_id: str, year: int,
+                      change: Callable[[AttorneyLoad], tuple[AttorneyLoad, list[Any]] | None]) -> bool:
         from pynamodb.exceptions import TransactWriteError
 
         from chalicelib.adapters.dynamo import ranking
 
         for attempt in range(3):
             state = ranking.current(attorney_id, year)
-            after = replace(state[1], calibration_credit=credit)
+            changed = change(state[1])
+            if changed is None:
+                return False
+            after, actions = changed
             try:
                 with TransactWrite(connection=LoadItem._get_connection().connection) as tx:
-                    tx.update(LoadItem(*load_key(attorney_id, year)),
-                              actions=[LoadItem.calibration_credit.set(credit)],
+                    tx.update(LoadItem(*load_key(attorney_id, year)), actions=actions,
                               condition=unchanged(state[1]))
                     ranking.add_moves_between(tx, state, after)
-                return
+                return True
             except TransactWriteError:
                 if attempt == 2:
                     raise
+        return False
 
 
 def load_of(attorney_id: str, year: int, item: LoadItem | None) -> AttorneyLoad:
@@ -106,4 +131,7 @@ def load_of(attorney_id: str, year: int, item: LoadItem | None) -> AttorneyLoad:
     return AttorneyLoad(attorney_id=attorney_id, year=year, assignments_this_year=int(item.assignments or 0),
                         last_assigned_at=item.last_assigned_at,
                         calibration_credit=float(item.calibration_credit)
-                        if item.calibration_credit is not None else None)
+                        if item.calibration_credit is not None else None,
+                        leave_credit=float(item.leave_credit or 0.0),
+                        leave_credited_through=date.fromisoformat(item.leave_credited_through)
+                        if item.leave_credited_through else None)
