@@ -9,24 +9,26 @@ opening markers, so that readers use the year's index only once it is whole
 It skips a year already open (one read), so the daily job is cheap and also
 opens a stack created mid-year or a year whose opening failed.
 
-``credit_leave`` is the night's other half: the days away (leave, extra
-closed days) that ended are credited to their attorneys' load counters
-(``bookings.leave_credits``), each with their entries moved in one
-transaction, so the ranking never needs a credit that grows with time for
-an absence.
+The night's other half stores the credits the ranking would otherwise
+compute from the time, each with the attorney's entries moved in one
+transaction: the days away (leave, extra closed days) that ended
+(``bookings.leave_credits``), and the join credit of an attorney who joined
+this year without one (a bulk import). So the index only meets such a
+credit between an import and the next night.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.attorneys import Attorney, AttorneyRepository
+from chalicelib.domain.availability import Availability
 from chalicelib.domain.bookings import BookingRepository, leave_credits
 from chalicelib.domain.calendar import ServiceCalendar
-from chalicelib.domain.matching import AttorneyLoad, LoadStore
+from chalicelib.domain.matching import AttorneyLoad, LoadStore, join_credit
 from chalicelib.logs import logger
 
 
@@ -47,23 +49,48 @@ class RankingIndexKeeper:
     clock: Callable[[], datetime]
 
     def night(self, now: datetime | None = None) -> dict[str, object]:
-        """The daily run: open the year when it is not open, then credit the days away that ended."""
+        """The daily run: open the year when it is not open, then store the credits the ranking would
+        otherwise compute from the time (one read of the roster: profiles, availabilities, counters)."""
         moment = now or self.clock()
-        return {**self.open_year(moment), "leave": self.credit_leave(moment)}
+        opened: dict[str, object] = {**self.open_year(moment)}
+        today = self.calendar.local_date(moment)
+        roster = self.attorneys.roster()
+        if not roster:
+            return {**opened, "joined": 0, "leave": {"day": (today - timedelta(days=1)).isoformat(), "attorneys": 0}}
+        snapshot = self.bookings.snapshot([a.id for a in roster], today.year)
+        attorneys = list(snapshot.attorneys.values())
+        loads = dict(snapshot.loads)
+        joined = self._store_join_credits(attorneys, loads, today.year)
+        leave = self._credit_leave(attorneys, loads, snapshot.availabilities, today)
+        return {**opened, "joined": joined, "leave": leave}
 
-    def credit_leave(self, now: datetime | None = None) -> dict[str, object]:
+    def _store_join_credits(self, roster: list[Attorney], loads: dict[str, AttorneyLoad], year: int) -> int:
+        """The join credit of every active attorney who joined this year without one (a bulk import; the
+        roster console stores it on adding), as the console would (``matching.join_credit``): until
+        then the ranking credits them pro rata, which grows with time (the index hands them over)."""
+        stored = 0
+        for a in roster:
+            load = (loads.get(a.id) or AttorneyLoad.empty(a.id, year)).for_year(year)
+            if (not a.active or load.calibration_credit is not None or a.created_at is None
+                    or self.calendar.local_date(a.created_at).year != year):
+                continue
+            credit = join_credit(a, roster, loads, year)
+            self.loads.set_calibration(a.id, year, credit)
+            loads[a.id] = replace(load, calibration_credit=credit)
+            stored += 1
+        if stored:
+            logger().info("join credits stored", extra={"year": year, "attorneys": stored})
+        return stored
+
+    def _credit_leave(self, roster: list[Attorney], loads: dict[str, AttorneyLoad],
+                      availabilities: Mapping[str, Availability | None], today: date) -> dict[str, object]:
         """Store the leave credit of every active attorney away on a day of this year up to yesterday
         (in Korea) not credited yet; a second run the same night credits nothing. On 1 January
         nothing: the day that ended belongs to a year whose counters rank nobody any more."""
-        today = self.calendar.local_date(now or self.clock())
         day = today - timedelta(days=1)
         if day.year != today.year:
             return {"day": day.isoformat(), "attorneys": 0}
-        roster = self.attorneys.roster()
-        snapshot = self.bookings.snapshot([a.id for a in roster], day.year) if roster else None
-        if snapshot is None:
-            return {"day": day.isoformat(), "attorneys": 0}
-        credits = leave_credits(list(snapshot.attorneys.values()), snapshot.loads, snapshot.availabilities, day)
+        credits = leave_credits(roster, loads, availabilities, day)
         credited = sum(self.loads.credit_leave(a, day.year, credit, day) for a, credit in sorted(credits.items()))
         logger().info("leave credited", extra={"day": day.isoformat(), "attorneys": credited})
         return {"day": day.isoformat(), "attorneys": credited}

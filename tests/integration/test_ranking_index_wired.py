@@ -105,7 +105,8 @@ def world(private_stack: PrivateStack) -> Iterator[World]:
 
 def test_the_daily_job_opens_the_year_once(world: World) -> None:
     assert ranking_year.JOB in JOBS
-    assert world.opened == {"year": 2026, "entries": ROSTER, "leave": {"day": "2026-11-30", "attorneys": 0}}
+    assert world.opened == {"year": 2026, "entries": ROSTER, "joined": 0,
+                            "leave": {"day": "2026-11-30", "attorneys": 0}}
     assert world.index.is_open(2026) and not world.index.is_open(2027)
     again = ranking_year.run(world.container, NOW + timedelta(days=1))
     assert (again["year"], again["entries"]) == (2026, 0)
@@ -307,6 +308,7 @@ def test_the_night_after_a_day_away_stores_the_leave_credit_and_the_index_ranks_
     from chalicelib.domain.ranking_index import has_time_dependent_credit
 
     c = world.container
+    ranking_year.run(c, NOW)  # first the night's other credits (attorneys the other tests added this year)
     roster = c.attorneys.roster()
     before = DynamoLoadStore().get_many([x.id for x in roster], 2026)
     # the attorney furthest behind their pool (which one depends on the tests run before)
@@ -335,6 +337,37 @@ def test_the_night_after_a_day_away_stores_the_leave_credit_and_the_index_ranks_
     picked = indexed._choose_indexed(consultation, state, NOW, datetime(2026, 12, 14, 10, 0, tzinfo=KST), others)
     assert picked is not None and picked[1] == a.id  # the index reached them and settled the choice
     assert picked[2]["credit"] == pytest.approx(after.leave_credit + (after.calibration_credit or 0.0), abs=1e-3)
+
+
+def test_the_night_stores_the_join_credit_of_an_attorney_imported_during_the_year(world: World) -> None:
+    """A bulk import writes no join credit (the roster console does): until the night, the ranking
+    credits the newcomer pro rata, which grows with time and hands the index over to the pool."""
+    from chalicelib.domain.matching import join_credit
+    from chalicelib.domain.ranking_index import has_time_dependent_credit
+
+    c = world.container
+    pool = ("dismissal", "pocheon")  # a pool of its own: the other tests' choices stay as they were
+    veteran, newcomer = (Attorney(id=f"att-rank-{n}", display_name=n, categories=frozenset({pool[0]}),
+                                  regions=frozenset({pool[1]})) for n in ("veteran", "imported"))
+    c.attorneys.import_new([(veteran, None)], NOW, joined=JOINED)
+    c.attorneys.import_new([(newcomer, None)], NOW, joined=NOW - timedelta(days=20))
+    with LoadItem.batch_write() as batch:
+        batch.save(LoadItem(*load_key(veteran.id, 2026), assignments=4, last_assigned_at=NOW - timedelta(days=2)))
+    profile = c.attorneys.get(newcomer.id)
+    assert profile is not None
+    assert has_time_dependent_credit(profile, DynamoLoadStore().get_many([newcomer.id], 2026)[newcomer.id], NOW)
+
+    night = ranking_year.run(c, NOW)
+    assert night["joined"] >= 1  # the newcomer (and whoever the other tests added this year), not the veteran
+    load = DynamoLoadStore().get_many([newcomer.id, veteran.id], 2026)
+    assert load[newcomer.id].calibration_credit == pytest.approx(
+        join_credit(profile, [veteran, profile], {veteran.id: load[veteran.id]}, 2026)) == 4.0
+    assert load[veteran.id].calibration_credit is None
+    assert not has_time_dependent_credit(profile, load[newcomer.id], NOW)
+    entries = {item.sk for item in RankItem.query(f"RANK#2026#{pool[0]}#{pool[1]}", consistent_read=True)
+               if item.attorney_id == newcomer.id}
+    assert entries == {entry_key(profile, load[newcomer.id], 2026)}  # moved from level zero
+    assert ranking_year.run(c, NOW)["joined"] == 0
 
 
 def test_real_time_offers_choose_through_the_index_as_the_pool_would(world: World) -> None:

@@ -20,33 +20,18 @@ def run_tick(stack_env: dict[str, str], *args: str) -> subprocess.CompletedProce
                           capture_output=True, text=True, timeout=120)
 
 
-def test_tick_runs_and_says_what_it_ran(stack_env, container) -> None:
-    try:
-        result = run_tick(stack_env, "--at", "2026-12-01T09:00:00+09:00")
-        assert result.returncode == 0, result.stderr
-        if JOBS:
-            for job in JOBS:
-                assert job.name in result.stdout
-        else:
-            assert "no scheduled functions" in result.stdout
-        assert container.ranking_index.is_open(2026)  # ranking_year opened it
-    finally:
-        close_ranking_year(container, 2026)
-
-
-def close_ranking_year(container, year: int) -> None:
-    """Drop the opening markers ``ranking_year`` wrote, so that the other tests of this worker's stack
-    rank the pool as before (their attorneys are saved at other instants than the year opened)."""
-    from chalicelib.adapters.dynamo.ranking import OPEN_SK, RankItem, rank_pk
-    from chalicelib.domain.categories import CATEGORIES
-    from chalicelib.domain.ranking_index import Partition
-    from chalicelib.domain.regions import REGION_CODES
-
-    container.tables  # noqa: B018 - bind the models
-    with RankItem.batch_write() as batch:
-        for c in CATEGORIES:
-            for r in REGION_CODES:
-                batch.delete(RankItem(rank_pk(Partition(year, c.code, r)), OPEN_SK))
+def test_tick_runs_and_says_what_it_ran(private_stack) -> None:
+    """On a stack of its own: every job runs, ``ranking_year`` included, which opens the year's ranking
+    index and stores join and leave credits; on the shared stack that would change how the other
+    tests' attorneys rank."""
+    result = run_tick(private_stack.env, "--at", "2026-12-01T09:00:00+09:00")
+    assert result.returncode == 0, result.stderr
+    if JOBS:
+        for job in JOBS:
+            assert job.name in result.stdout
+    else:
+        assert "no scheduled functions" in result.stdout
+    assert private_stack.container.ranking_index.is_open(2026)  # ranking_year opened it
 
 
 def test_tick_refuses_a_time_without_offset(stack_env) -> None:
