@@ -240,6 +240,16 @@ def test_the_scheduled_jobs_are_not_retried_and_never_run_twice_at_once(packaged
         assert props["ReservedConcurrentExecutions"] == 1, name
 
 
+def test_the_nightly_ranking_job_may_run_for_the_whole_roster(packaged: Path) -> None:
+    """Opening a year and the night's credits read the whole roster (about 3 minutes to open a year of
+    120,000 attorneys): the job gets Lambda's longest timeout, every other function keeps 30 s."""
+    resources = _resources(packaged)
+    timeouts = {name: r["Properties"].get("Timeout") for name, r in resources.items()
+                if r.get("Type") == "AWS::Serverless::Function"}
+    assert timeouts.pop("RankingYear") == 900
+    assert timeouts and set(timeouts.values()) == {30}, timeouts
+
+
 def test_the_video_room_gets_the_stages_own_turn_servers(packaged: Path) -> None:
     from ops import stages
 
