@@ -5,8 +5,10 @@ roster's spread continued, a quarter on duty), the index is the in-memory twin
 (``tests/twins/memory_ranking.py``: one ``Query`` per page of keys, one ``BatchGetItem``
 per 50 profile-and-counter keys), and the loads are one and a half rounds of assignments made
 through the twin (entries moved as the transactions move them), so the first levels are crowded
-at every size. For each size and each mode (real time: on duty; booking: free at the slot, four
-in five, drawn per attorney and consultation) 20 consultations of wage arrears in Suwon are
+at every size; one attorney in four also has a stored leave credit (days away this year, credited
+by the nightly job), which the index ranks itself instead of handing the choice to the pool. For
+each size and each mode (real time: on duty; booking: free at the slot, four in five, drawn per
+attorney and consultation) 20 consultations of wage arrears in Suwon are
 chosen; every choice is checked against ``matching.choose`` over the whole category, and the row
 reports the most calls any choice made. Target: equal at the three sizes.
 
@@ -20,6 +22,7 @@ import random
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +40,7 @@ def _free(consultation: str, attorney_id: str) -> bool:
 
 def measure(size: int) -> dict[str, Any]:
     from bench.scale import roster_spread
-    from chalicelib.domain.matching import AssignmentMode, ConsultationFacts, choose, realtime_available
+    from chalicelib.domain.matching import AssignmentMode, AttorneyLoad, ConsultationFacts, choose, realtime_available
     from chalicelib.domain.ranking_index import choose_indexed
     from tests.twins.memory_ranking import MemoryRankingIndex
 
@@ -46,6 +49,10 @@ def measure(size: int) -> dict[str, Any]:
     rng = random.Random(size)
     for _ in range(3 * size // 2):
         index.assign(roster[rng.randrange(size)].id, NOW - timedelta(minutes=rng.randrange(1, 200_000)))
+    for a in rng.sample(roster, size // 4):  # days away this year, credited the night after each (ranking_year)
+        load = (index.loads.get(a.id) or AttorneyLoad.empty(a.id, 2026)).for_year(2026)
+        index.set_load(replace(load, leave_credit=round(rng.uniform(0.1, 1.5), 3),
+                               leave_credited_through=NOW.date() - timedelta(days=1)))
     in_category = [a for a in roster if CATEGORY in a.categories]
     rows: dict[str, dict[str, Any]] = {}
     for mode in (AssignmentMode.REALTIME, AssignmentMode.RESERVATION):
