@@ -78,3 +78,17 @@ def test_a_day_away_is_credited_once_when_two_nights_run_at_the_same_time(contai
         2.5, date(2026, 11, 30), 1.0)
     assert store.credit_leave("att-leave", 2026, 2.0, date(2026, 12, 1)) is True  # the next night adds up
     assert store.get_many(["att-leave"], 2026)["att-leave"].leave_credit == 4.5
+
+
+def test_a_counter_credited_nothing_for_a_day_away_still_takes_assignments(container) -> None:
+    """An attorney level with their pool is credited 0 for a day away (the day is still recorded):
+    the condition every counted write puts on the counter must take a stored 0 for no credit."""
+    from datetime import date
+
+    store = DynamoLoadStore()
+    assert store.credit_leave("att-level", 2026, 0.0, date(2026, 11, 30)) is True
+    before = store.get_many(["att-level"], 2026)["att-level"]
+    assert before.leave_credit == 0.0 and before.leave_credited_through == date(2026, 11, 30)
+    with TransactWrite(connection=Connection(region="ap-northeast-2")) as tx:
+        add_increment(tx, "att-level", 2026, AT, 5, expected=before)
+    assert store.get_many(["att-level"], 2026)["att-level"].assignments_this_year == 1

@@ -3,10 +3,11 @@
 Item (main table): ``pk=LOAD#<attorney_id>``, ``sk=YEAR#<yyyy>`` with
 ``assignments``, ``last_assigned_at``, ``calibration_credit`` (stored when
 an attorney joins mid-year), ``leave_credit`` and ``leave_credited_through``
-(the credit for days away, added the night after each day). Matching reads the candidates' counters with one
-BatchGetItem (by key, however large the roster); every assignment increments
-the counter inside the same transaction that records it, on the condition
-that it is still under the attorney's cap, so the cap holds under races.
+(the credit for days away, added the night after each day). Matching reads
+the candidates' counters with one BatchGetItem (by key, however large the
+roster); every assignment increments the counter inside the same transaction
+that records it, on the condition that it is still under the attorney's cap,
+so the cap holds under races.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def unchanged(expected: AttorneyLoad) -> Any:
     credit = expected.calibration_credit
     condition &= (LoadItem.calibration_credit.does_not_exist() if credit is None
                   else LoadItem.calibration_credit == credit)
-    leave = expected.leave_credit
-    condition &= (LoadItem.leave_credit.does_not_exist() if not leave else LoadItem.leave_credit == leave)
+    leave = expected.leave_credit  # 0: never credited, or credited 0 (level with the pool that night)
+    condition &= ((LoadItem.leave_credit.does_not_exist() | (LoadItem.leave_credit == 0)) if not leave
+                  else LoadItem.leave_credit == leave)
     return condition
 
 
