@@ -35,7 +35,7 @@ from chalicelib.domain.availability import Availability
 from chalicelib.domain.categories import Method, Mode
 from chalicelib.domain.consultations import Consultation, Status
 from chalicelib.domain.limits import Quota
-from chalicelib.domain.matching import AttorneyLoad, ConsultationFacts, at_cap, leave_credit_to_level, ring_of
+from chalicelib.domain.matching import AttorneyLoad, ConsultationFacts, PoolLevels, at_cap, ring_of
 from chalicelib.domain.reminders import Reminder
 from chalicelib.domain.slots import AttorneySchedule
 
@@ -397,9 +397,11 @@ def leave_credits(roster: Sequence[Attorney], loads: Mapping[str, AttorneyLoad],
                   availabilities: Mapping[str, Availability | None], day: date) -> dict[str, float]:
     """The leave credit to store for each active attorney away (leave or extra closed day) on a day of
     ``day``'s year up to ``day`` not credited yet (a missed night is caught up, and so is the year so
-    far on the first run): ``matching.leave_credit_to_level``, what brings them level with their pool.
+    far on the first run): ``matching.leave_credit_to_level``, what brings them level with their pool
+    (through ``matching.PoolLevels``: the roster indexed by region once).
     Attorneys with nothing to credit are left out."""
     first_of_year = date(day.year, 1, 1)
+    levels = PoolLevels(roster, loads, day.year)
     found: dict[str, float] = {}
     for attorney in roster:
         availability = availabilities.get(attorney.id)
@@ -409,7 +411,7 @@ def leave_credits(roster: Sequence[Attorney], loads: Mapping[str, AttorneyLoad],
         through = load.leave_credited_through
         first = first_of_year if through is None or through.year != day.year else through + timedelta(days=1)
         if availability.days_away(first, day):
-            found[attorney.id] = leave_credit_to_level(attorney, roster, loads, day.year)
+            found[attorney.id] = levels.leave_credit(attorney)
     return found
 
 

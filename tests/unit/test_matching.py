@@ -22,6 +22,7 @@ from chalicelib.domain.matching import (
     Ineligibility,
     NoCandidateError,
     NotAssignableError,
+    PoolLevels,
     annual_cap_of,
     at_cap,
     choose,
@@ -452,3 +453,28 @@ def test_manual_assignment_records_admin_reason_and_respects_cap() -> None:
 def test_naive_now_is_rejected() -> None:
     with pytest.raises(ValueError):
         pick([att("a")], now=datetime(2026, 12, 1, 10))
+
+
+def test_pool_levels_find_each_pool_as_a_pass_over_the_whole_roster_would() -> None:
+    """The night credits many attorneys of one roster through ``PoolLevels`` (indexed by region); each
+    figure is the definition's: peers are active, share a category and a region, and are not them."""
+    rng = random.Random(11)
+    regions = sorted(ADJACENCY)[:8]
+    cats = ["wage_arrears", "dismissal", "industrial_accident", "workplace_harassment"]
+    roster = [att(f"p{i}", rng.sample(regions, rng.randint(1, 3)), cats=rng.sample(cats, rng.randint(1, 2)),
+                  weight=rng.choice([0.5, 1.0, 2.0]), active=rng.random() > 0.1) for i in range(300)]
+    stats = {a.id: load(a.id, rng.randrange(0, 30), leave_credit=rng.choice([0.0, 1.5]),
+                        credit=rng.choice([None, 2.0])) for a in roster}
+    levels = PoolLevels(roster, stats, 2026)
+    for a in roster:
+        peers = [p for p in roster if p.id != a.id and p.active and p.categories & a.categories
+                 and p.regions & a.regions]
+        if not peers:
+            expected = 0.0
+        else:
+            def credited(x: Attorney) -> float:
+                s = stats[x.id]
+                return s.assignments_this_year + (s.calibration_credit or 0.0) + s.leave_credit
+            level = sum(credited(p) / p.weight for p in peers) / len(peers) * a.weight
+            expected = max(level - credited(a), 0.0)
+        assert levels.leave_credit(a) == expected == leave_credit_to_level(a, roster, stats, 2026), a.id
