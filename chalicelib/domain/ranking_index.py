@@ -186,7 +186,7 @@ def has_time_dependent_credit(attorney: Attorney, load: AttorneyLoad | None, now
                               tz: str = DEFAULT_TZ) -> bool:
     """True when ``matching`` credits the attorney with a share that grows with time (a pro-rata join
     credit: joined this year without a stored one), which the index cannot hold. The leave credit
-    is stored night by night (``matching.daily_leave_credit``) and is part of the key."""
+    is stored night by night (``matching.leave_credit_to_level``) and is part of the key."""
     zone = ZoneInfo(tz)
     local = now.astimezone(zone)
     year_start = datetime(local.year, 1, 1, tzinfo=zone)
