@@ -119,8 +119,7 @@ def print_rows(result: dict[str, Any] | None) -> None:
             f"{label}: {row['total']} calls ({', '.join(f'{k}×{v}' for k, v in row['most_calls'].items())})"
             for label, row in f["sizes"].items())
         print(f"- {titles[mode]}: {sizes}")
-        print(f"    equal at every size: {'met' if f['equal'] else 'not met'}"
-              f"{'' if f['equal'] else ' (the smallest roster reads its whole partition in one page)'}; "
+        print(f"    equal at every size: {'met' if f['equal'] else 'not met'}; "
               f"equal from 12,000 to 120,000: {'met' if f['large_equal'] else 'not met'}; "
               f"≤ 8 calls at every size: {'met' if f['bounded'] else 'not met'}"
               + ("" if f["same_winner_as_full_ranking"] is None else

@@ -38,17 +38,22 @@ Ranking (deterministic; Cal.com's weighted round robin, with caps)
     ordered by credited load / target — equivalently credited load / weight —
     so the one furthest below their target comes first; then least recently
     assigned (never assigned first); then a tie-break that does not always
-    favour the same attorney: the tied attorneys are put in *rotation* order
-    (their id hash on a 64-bit circle, counted from the consultation's hash),
-    and the first ``TIE_WINDOW`` (16) of them are ordered by a stable hash of
-    attorney id and consultation id. A tie of up to 16 attorneys (the usual
-    case) is therefore settled by that hash alone, as before; a larger one
-    (every attorney of a big roster on 1 January) by the hash among 16
-    consecutive attorneys of the circle, a window that moves with every
-    consultation. Both criteria are what a read of the ranking index in key
-    order can settle after a bounded number of items
-    (``chalicelib/domain/ranking_index.py``, which chooses the same winner as
-    :func:`choose` without reading the whole pool).
+    favour the same attorney, settled in *blocks*: the ring's attorneys who
+    could take the category (active, covering it; among speakers when only
+    speakers count), eligible or not, are put in ranking order (the two
+    criteria above, then :func:`tie_order`, a hash of the attorney's id salted
+    with the year) and cut into consecutive blocks of ``TIE_BLOCK`` (25); a
+    tie of eligible attorneys is settled by a stable hash of attorney id and
+    consultation id (:func:`tie_break`) among those of the tie in the first
+    block that holds an eligible attorney. A tie inside one block (the usual
+    case) is therefore settled by that hash alone; a larger one (every
+    attorney of a big roster on 1 January) among the block at its head, which
+    moves on as its members are assigned and leave the tie. Strict ranking is
+    kept: the winner always has the lowest load and then the oldest last
+    assignment of every eligible attorney of the ring; only who of a tie goes
+    first depends on the block. This is what one page of the ranking index,
+    read in key order, settles (``chalicelib/domain/ranking_index.py``, which
+    chooses the same winner as :func:`choose` without reading the whole pool).
 
 Language
     A consultation in a language other than Korean goes first to an attorney
@@ -83,7 +88,7 @@ from chalicelib.domain.categories import category_by_code
 from chalicelib.domain.regions import region_by_code, rings
 
 __all__ = [
-    "TIE_WINDOW",
+    "TIE_BLOCK",
     "Assignment",
     "AssignmentMode",
     "AssignmentReason",
@@ -108,8 +113,8 @@ __all__ = [
     "realtime_available",
     "reservation_available",
     "ring_of",
-    "rotation",
     "tie_break",
+    "tie_order",
 ]
 
 Available = Callable[[Attorney], bool]
@@ -118,8 +123,7 @@ _DAY = timedelta(days=1)
 _PRECISION = 9  # decimal places kept when comparing credited loads (float noise is not a difference)
 _LOAD_WIDTH = 24  # digits of a relative load in ``level_of`` (zero-padded: strings sort like numbers)
 _INSTANT = "%Y%m%dT%H%M%S%f"
-_CIRCLE = 1 << 64
-TIE_WINDOW = 16  # a tie is settled by the tie-break hash among at most this many, taken in rotation order
+TIE_BLOCK = 25  # a tie is settled by the tie-break hash within blocks of this many attorneys in ranking order
 
 
 class AssignmentMode(StrEnum):
@@ -492,9 +496,11 @@ def _rank(facts: ConsultationFacts, candidates: Iterable[Attorney], stats: Mappi
             credited = load.assignments_this_year + credits[a.id]
             rows.append((a, load, credits[a.id], credited, credited / a.weight,
                          total_credited * a.weight / total_weight))
-        rows.sort(key=lambda r: (level_of(r[4], r[1].last_assigned_at), rotation(r[0].id, facts.consultation_id)))
-        rows = _ties_in_window(rows, lambda r: level_of(r[4], r[1].last_assigned_at), lambda r: r[0].id,
-                               facts.consultation_id)
+        members = by_ring[ring] if interpreter_needed else [a for a in by_ring[ring] if a.speaks(facts.language)]
+        block = _blocks(members, {a.id: level_of((loads[a.id].assignments_this_year + credits[a.id]) / a.weight,
+                                                 loads[a.id].last_assigned_at) for a in members}, year)
+        rows.sort(key=lambda r: (level_of(r[4], r[1].last_assigned_at), block[r[0].id],
+                                 tie_break(r[0].id, facts.consultation_id)))
         return [
             RankedCandidate(attorney=a, ring=ring, rank=i, assignments_this_year=load.assignments_this_year,
                             credit=credit, credited_load=credited, relative_load=relative, target=target,
@@ -593,14 +599,10 @@ def id_hash(identifier: str) -> str:
     return hashlib.sha256(identifier.encode()).hexdigest()[:16]
 
 
-def rotation(attorney_id: str, consultation_id: str) -> str:
-    """The attorney's place on the circle of id hashes, counted from the consultation's hash.
-
-    Ordering a tie by this is ordering it by :func:`id_hash` starting at the
-    consultation's hash and wrapping round: what a range read of a ranking
-    index sorted by ``id_hash`` returns from that point (``ranking_index``).
-    """
-    return f"{(int(id_hash(attorney_id), 16) - int(id_hash(consultation_id), 16)) % _CIRCLE:016x}"
+def tie_order(attorney_id: str, year: int) -> str:
+    """The attorney's place among attorneys of the same level in ``year``: a hash of their id salted
+    with the year (16 hex digits), so that who comes first in a tie changes from year to year."""
+    return id_hash(f"{year}/{attorney_id}")
 
 
 def level_of(relative_load: float, last_assigned_at: datetime | None) -> str:
@@ -612,21 +614,10 @@ def level_of(relative_load: float, last_assigned_at: datetime | None) -> str:
     return f"{relative_load:0{_LOAD_WIDTH}.{_PRECISION}f}#{last}#"
 
 
-def _ties_in_window[Row](rows: list[Row], level: Callable[[Row], str], attorney_id: Callable[[Row], str],
-                         consultation_id: str) -> list[Row]:
-    """Rows sorted by (level, rotation), with the first ``TIE_WINDOW`` of each tie reordered by the
-    consultation's tie-break hash (the rest of a tie stays in rotation order)."""
-    out: list[Row] = []
-    i = 0
-    while i < len(rows):
-        j = i
-        while j < len(rows) and level(rows[j]) == level(rows[i]):
-            j += 1
-        window = sorted(rows[i:min(j, i + TIE_WINDOW)], key=lambda r: tie_break(attorney_id(r), consultation_id))
-        out.extend(window)
-        out.extend(rows[i + TIE_WINDOW:j])
-        i = j
-    return out
+def _blocks(members: Sequence[Attorney], levels: Mapping[str, str], year: int) -> dict[str, int]:
+    """Each member's block: their place in ranking order (level, then :func:`tie_order`) // ``TIE_BLOCK``."""
+    order = sorted(members, key=lambda a: (levels[a.id], tie_order(a.id, year)))
+    return {a.id: place // TIE_BLOCK for place, a in enumerate(order)}
 
 
 def _decided_by(rows: Sequence[RankedCandidate]) -> str:

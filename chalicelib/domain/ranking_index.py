@@ -4,10 +4,11 @@ Layout
     One sorted partition per year × category × region; one entry per
     attorney covering that pair, whose sort key is :func:`entry_key`::
 
-        <credited load / weight, 24 digits, 9 decimals>#<0 | 1 + last assigned, UTC>#<id hash>#<id>
+        <credited load / weight, 24 digits, 9 decimals>#<0 | 1 + last assigned, UTC>#<tie order>#<id>
 
     i.e. the first two ranking criteria (``matching.level_of``), then the
-    attorney's 64-bit id hash (``matching.id_hash``), then the id. The key is
+    attorney's place in a tie (``matching.tie_order``: a hash of the id
+    salted with the year), then the id. The key is
     a function of the attorney's profile (weight) and their load counter of
     the year, so the writes that change either (an assignment, a cancelled
     one, a stored join credit, a weight change) move the entry in the same
@@ -17,22 +18,22 @@ Layout
     (:func:`opening_entries`) and at every roster change.
 
 Reading (:func:`choose_indexed`)
-    For each ring, one stream per region of the ring yields entries in
-    exact ranking order: a page of ``limit`` keys (one query) settles every
-    *level* (same load, same last assignment) it holds completely; a level
-    cut by the page's end is read from the consultation's hash onwards and
-    then from its start up to that hash (two range queries), which is the
-    rotation order of :func:`matching.rotation` (only once the read gets
-    there: a marker carrying the level comes first, so a choice settled by a
-    lower level never reads it). The streams are merged, the attorneys behind
-    the keys already read are loaded up to ``limit`` at a time (one batch
-    read), and eligibility is decided exactly as ``matching.ineligibility``
-    does. The winner's level is the first level holding an eligible
-    attorney; the winner is the tie-break hash's minimum over the first
-    ``TIE_WINDOW`` eligible attorneys of that level in rotation order. That
-    is, by construction, the ranking of ``matching.choose`` (a unit test
-    compares the two over random rosters), and it stops as soon as the
-    window is full or the next key belongs to a higher level.
+    For each ring, one stream per region of the ring yields entries in key
+    order, a page of ``limit`` keys (one query) at a time; the streams are
+    merged, the attorneys behind the keys already read are loaded up to
+    ``limit`` at a time (one batch read), and each is placed as ``matching``
+    places them: the ring's attorneys who could take the category (active,
+    covering it; speakers when only speakers count), eligible or not, counted
+    in blocks of ``TIE_BLOCK``; eligibility is decided as
+    ``matching.ineligibility`` does. The first block holding an eligible
+    attorney settles the choice: the lowest level among its eligible
+    attorneys, and within that level the tie-break hash's minimum. The read
+    stops as soon as that block is full or the next key belongs to a higher
+    level than the winner's. That is, by construction, the ranking of
+    ``matching.choose`` (a unit test compares the two over random rosters).
+    With ``limit`` = ``TIE_BLOCK`` a block is one page: when the first 25
+    attorneys in ranking order hold an eligible one (the usual case at any
+    roster size), the choice costs one query and one batch read.
 
 Why a stopped read is exact
     Every entry's key is a lower bound of its attorney's true position:
@@ -52,15 +53,16 @@ Why a stopped read is exact
     refused with :class:`IndexNotDecisive`.
 
 Cost
-    Per ring: one query per region, plus at most two per level cut by a page,
-    plus one batch read per ``limit`` attorneys examined. None of it depends
-    on the number of attorneys in the partitions, only on how many of the
-    first ones are ineligible (off duty, busy, at cap, not free at the slot):
-    with a constant share eligible the expected reads are constant. A ring
-    without any eligible attorney is read to its end before the next ring is
-    tried, and a consultation in a language nobody nearby speaks reads the
-    three rings for a speaker first (``matching`` rules): both grow with the
-    ring's size.
+    Per ring: one query per region and page, plus one batch read per
+    ``limit`` attorneys examined. None of it depends on the number of
+    attorneys in the partitions, only on how many of the first ones are
+    ineligible (off duty, busy, at cap, not free at the slot): with a
+    constant share eligible, the first block nearly always holds one (with a
+    quarter on duty, 25 off-duty attorneys in a row happen once in 1,300
+    choices). A ring without any eligible attorney is read to its end before
+    the next ring is tried, and a consultation in a language nobody nearby
+    speaks reads the three rings for a speaker first (``matching`` rules):
+    both grow with the ring's size.
 """
 
 from __future__ import annotations
@@ -76,19 +78,18 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.attorneys import Attorney
 from chalicelib.domain.calendar import DEFAULT_TZ
 from chalicelib.domain.matching import (
-    TIE_WINDOW,
+    TIE_BLOCK,
     Assignment,
     AssignmentReason,
     AttorneyLoad,
     ConsultationFacts,
     Ineligibility,
     NoCandidateError,
-    id_hash,
     ineligibility,
     level_of,
     ring_of,
-    rotation,
     tie_break,
+    tie_order,
 )
 from chalicelib.domain.regions import rings
 
@@ -109,7 +110,6 @@ __all__ = [
 ]
 
 DEFAULT_LIMIT = 25  # keys per query and attorneys per batch read
-_LEVEL_END = "g"  # sorts after every hex digit: the end of a level's hash range
 _PARTITION_END = "\U0010ffff"
 
 Available = Callable[[Attorney], bool]
@@ -173,7 +173,7 @@ def entry_key(attorney: Attorney, load: AttorneyLoad | None, year: int) -> str:
     """The attorney's sort key in every partition of ``year`` they cover."""
     current = (load or AttorneyLoad.empty(attorney.id, year)).for_year(year)
     return (level_of(static_relative_load(attorney, current, year), current.last_assigned_at)
-            + f"{id_hash(attorney.id)}#{attorney.id}")
+            + f"{tie_order(attorney.id, year)}#{attorney.id}")
 
 
 def opening_entries(attorney: Attorney, load: AttorneyLoad | None, year: int) -> list[tuple[Partition, str]]:
@@ -196,7 +196,7 @@ def has_time_dependent_credit(attorney: Attorney, load: AttorneyLoad | None, now
 
 
 def _split(key: str) -> tuple[str, str, str]:
-    """(level, id hash, attorney id) of a sort key."""
+    """(level, tie order, attorney id) of a sort key."""
     load, last, hashed, attorney_id = key.split("#", 3)
     return f"{load}#{last}#", hashed, attorney_id
 
@@ -208,9 +208,9 @@ def first_in_line(reader: IndexKeys, year: int, category: str, regions: Collecti
                   limit: int = DEFAULT_LIMIT) -> tuple[list[str], bool]:
     """The ``limit`` attorneys first in ranking order over the partitions of ``regions``, and whether
     that is everybody there: the first page of each partition (one query per region, the opening
-    marker checked), merged by key, each attorney once. Attorneys of the same level come in id-hash
-    order, not in a consultation's rotation: this is who is next in line, not whom a booking would
-    choose. May raise :class:`IndexNotDecisive` (the year not opened)."""
+    marker checked), merged by key, each attorney once: the order in which a choice reads them
+    (without eligibility: who is next in line, not whom a booking would choose). May raise
+    :class:`IndexNotDecisive` (the year not opened)."""
     pages = [reader.keys(Partition(year, category, r), "", _PARTITION_END, limit) for r in sorted(regions)]
     found: list[str] = []
     for key in heapq.merge(*pages):
@@ -228,51 +228,28 @@ def first_in_line(reader: IndexKeys, year: int, category: str, regions: Collecti
 @dataclass(frozen=True, slots=True, order=True)
 class _Entry:
     level: str
-    rotation: str
+    order: str  # matching.tie_order
     attorney_id: str
+    page_end: bool = False  # sorts right after the last entry of a page: what comes next costs a query
 
     @property
     def is_marker(self) -> bool:
-        """The start of a level cut by a page's end (sorts before the level's entries)."""
-        return not self.attorney_id
+        return self.page_end
 
 
-def _stream(reader: IndexReader, partition: Partition, consultation_hash: str, consultation_id: str,
-            limit: int) -> Iterator[_Entry]:
-    """The partition's entries in ranking order (level, then rotation), read lazily page by page."""
-    def entry(key: str) -> _Entry:
-        level, _hashed, attorney_id = _split(key)
-        return _Entry(level, rotation(attorney_id, consultation_id), attorney_id)
-
-    def level_range(start: str, stop: str) -> Iterator[_Entry]:
-        while True:
-            keys = reader.keys(partition, start, stop, limit)
-            yield from (entry(k) for k in keys)
-            if len(keys) < limit:
-                return
-            start = keys[-1] + "\x00"  # just after the last key read
-
-    cursor = ""
+def _stream(reader: IndexReader, partition: Partition, limit: int) -> Iterator[_Entry]:
+    """The partition's entries in key order (level, then tie order), read lazily page by page; a full
+    page is followed by its end marker, so a look ahead can stop at what the queries so far hold."""
+    start = ""
     while True:
-        keys = list(reader.keys(partition, cursor, _PARTITION_END, limit))
-        if not keys:
+        keys = reader.keys(partition, start, _PARTITION_END, limit)
+        entries = [_Entry(*_split(k)) for k in keys]
+        yield from entries
+        if len(keys) < limit:
             return
-        levels: dict[str, list[str]] = {}
-        for k in keys:
-            levels.setdefault(_split(k)[0], []).append(k)
-        complete = list(levels.items())
-        if len(keys) < limit:  # the partition's end: every level read is complete
-            for _level, members in complete:
-                yield from sorted(entry(k) for k in members)
-            return
-        *complete, (cut, _members) = complete
-        for _level, members in complete:
-            yield from sorted(entry(k) for k in members)
-        yield _Entry(cut, "", "")  # the cut level's marker: its level is known before its reads
-        pivot = cut + consultation_hash
-        yield from level_range(pivot, cut + _LEVEL_END)  # rotation order: from the consultation's hash ...
-        yield from level_range(cut, pivot)  # ... round to it
-        cursor = cut + _LEVEL_END
+        last = entries[-1]
+        yield _Entry(last.level, last.order, last.attorney_id, page_end=True)
+        start = keys[-1] + "\x00"  # just after the last key read
 
 
 class _Buffered:
@@ -291,8 +268,8 @@ class _Buffered:
         return list(self._ahead)[:count]
 
     def ahead_read(self, count: int) -> list[_Entry]:
-        """Up to ``count`` entries ahead, stopping at a cut level's marker: those the reads made so
-        far hold (looking past the marker would cost that level's range reads)."""
+        """Up to ``count`` entries ahead, stopping at a page's end marker: those the queries made so
+        far hold (looking past the marker would cost the next page's query)."""
         while len(self._ahead) < count and not (self._ahead and self._ahead[-1].is_marker):
             nxt = next(self._items, None)
             if nxt is None:
@@ -355,20 +332,19 @@ class _Found:
     attorney: Attorney
     load: AttorneyLoad
     ring: int
-    window: int  # eligible attorneys of the winning level compared by the tie-break
+    window: int  # eligible attorneys of the winning level (in its block) compared by the tie-break
     eligible_read: int
-    next_level: str | None = None  # the level of the entry that stopped the read (None: the ring's end)
+    tied: bool  # another attorney of the block shares the winner's level (eligible or not)
+    next_level: str | None = None  # the level of the entry that stopped the read (None: not read)
 
 
 def _first_ring(facts: ConsultationFacts, reader: IndexReader, now: datetime, year: int, programme_cap: int,
                 available: Available, exclude: Collection[str], tz: str, limit: int, read: _Read, *,
                 speakers_only: bool, max_ring: int | None = None) -> _Found | None:
-    consultation_hash = id_hash(facts.consultation_id)
     for ring, regions in enumerate(rings(facts.region)):
         if max_ring is not None and ring > max_ring:
             break
-        streams = [_stream(reader, Partition(year, facts.category, r), consultation_hash,
-                           facts.consultation_id, limit) for r in sorted(regions)]
+        streams = [_stream(reader, Partition(year, facts.category, r), limit) for r in sorted(regions)]
         found = _settle(facts, reader, heapq.merge(*streams), ring, now, year, programme_cap, available,
                         exclude, tz, limit, read, speakers_only)
         if found is not None:
@@ -379,6 +355,9 @@ def _first_ring(facts: ConsultationFacts, reader: IndexReader, now: datetime, ye
 def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Entry], ring: int, now: datetime,
             year: int, programme_cap: int, available: Available, exclude: Collection[str], tz: str, limit: int,
             read: _Read, speakers_only: bool) -> _Found | None:
+    """The ring's attorneys who could take the category, in ranking order, counted in blocks of
+    ``TIE_BLOCK`` (``matching``'s tie rule): the first block holding an eligible attorney settles the
+    choice, and the read stops as soon as its block is full or the level after the winner's begins."""
     stream = _Buffered(merged)
     later: list[_Entry] = []  # attorneys whose counter shows them after their key: at their true place
     deferred: dict[str, tuple[Attorney, AttorneyLoad]] = {}
@@ -386,7 +365,10 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
     done: set[str] = set()
     window: list[tuple[Attorney, AttorneyLoad]] = []
     window_level: str | None = None
+    in_block = 0  # members of the current block counted so far
+    at_window_level = 0  # members of the block at the window's level, eligible or not
     eligible_read = 0
+    next_level: str | None = None
 
     def upcoming() -> _Entry | None:
         head = stream.peek()
@@ -394,11 +376,12 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
             return later[0]
         return head
 
-    while True:
+    while not (window and in_block >= TIE_BLOCK):
         nxt = upcoming()
-        if nxt is None or (window_level is not None
-                           and (len(window) >= TIE_WINDOW or nxt.level != window_level)):
-            next_level = nxt.level if nxt is not None else None
+        if nxt is None:
+            break
+        if window_level is not None and not nxt.is_marker and nxt.level != window_level:
+            next_level = nxt.level
             break
         if later and nxt is later[0]:
             heapq.heappop(later)
@@ -406,7 +389,7 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
         else:
             stream.pop()
             if nxt.is_marker or nxt.attorney_id in done:
-                continue  # a level's marker; the same attorney through another region, or already placed
+                continue  # a page's end; the same attorney through another region, or already placed
             if nxt.attorney_id not in loaded:
                 wanted = [e.attorney_id for e in stream.ahead_read(limit) if e.attorney_id not in done]
                 ids = list(dict.fromkeys([nxt.attorney_id, *wanted]))[:limit]
@@ -420,11 +403,10 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
             attorney, load = pair
             if ring_of(attorney, facts.region) != ring:
                 continue  # nearer ring (examined there) or an entry of a region no longer covered
-            why = ineligibility(attorney, facts, load, now, programme_cap=programme_cap, available=available,
-                                exclude=exclude, tz=tz)
-            if why is not None:
-                read.excluded[why] += 1
-                continue
+            if not (attorney.active and facts.category in attorney.categories):
+                read.excluded[Ineligibility.INACTIVE if facts.category in attorney.categories
+                              else Ineligibility.NOT_COVERED] += 1
+                continue  # not one of the ring's attorneys for the category: no place in a block
             if speakers_only and not attorney.speaks(facts.language):
                 continue
             current = (load or AttorneyLoad.empty(attorney.id, year)).for_year(year)
@@ -435,22 +417,32 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
                 raise IndexNotDecisive(f"the index entry of attorney {attorney.id} is behind its counter")
             if true_level > nxt.level:
                 deferred[attorney.id] = (attorney, current)
-                heapq.heappush(later, _Entry(true_level, nxt.rotation, attorney.id))
+                heapq.heappush(later, _Entry(true_level, nxt.order, attorney.id))
                 continue
-        eligible_read += 1
-        if window_level is None:
-            window_level = nxt.level
-        window.append((attorney, current))
+        in_block += 1
+        if window_level is not None:
+            at_window_level += 1
+        why = ineligibility(attorney, facts, current, now, programme_cap=programme_cap, available=available,
+                            exclude=exclude, tz=tz)
+        if why is not None:
+            read.excluded[why] += 1
+        else:
+            eligible_read += 1
+            if window_level is None:
+                window_level, at_window_level = nxt.level, 1
+            window.append((attorney, current))
+        if in_block >= TIE_BLOCK and not window:
+            in_block = 0  # a block with nobody eligible: the next block
     if not window:
         return None
     attorney, current = min(window, key=lambda pair: tie_break(pair[0].id, facts.consultation_id))
-    return _Found(attorney, current, ring, len(window), eligible_read, next_level)
+    return _Found(attorney, current, ring, len(window), eligible_read, at_window_level > 1, next_level)
 
 
 def _decided_by(found: _Found) -> str:
     """``matching``'s vocabulary: what set the winner apart from the next attorney in ranking order
     (an ineligible one included: the read does not look further)."""
-    if found.window > 1:
+    if found.window > 1 or found.tied:
         return "tie_break"
     if found.next_level is None:
         return "only_candidate" if found.eligible_read == 1 else "load"

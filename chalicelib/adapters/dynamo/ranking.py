@@ -10,8 +10,7 @@ Reads: ``keys`` is one consistent ``Query`` (``Limit``, only the sort keys); ``a
 ``BatchGetItem`` of profile and load counter per attorney (the reader asks for 25 at a time: 50
 keys); ``realtime(now)`` is a reader whose batch also brings the busy states (75 keys). The
 booking path reads its attorneys through the booking store's own batch instead (profile,
-availability, counter and slot claim: ``services/reservations._IndexedRead``), which fills in the
-days on leave its ranking credits.
+availability, counter and slot claim: ``services/reservations._IndexedRead``).
 
 Writes: ``moves`` / ``add_moves`` move an attorney's entries from one key to another in every
 covered pair (delete and put, unconditioned); ``add_counted_increment`` / ``add_counted_decrement``
