@@ -590,7 +590,7 @@ def _stored_credited(load: AttorneyLoad | None, attorney_id: str, year: int) -> 
 
 
 def tie_break(attorney_id: str, consultation_id: str) -> str:
-    """The hash that orders a tie's window: of attorney and consultation id, so it varies per consultation."""
+    """The hash that settles a tie within its block: of attorney and consultation id, so it varies per consultation."""
     return hashlib.sha256(f"{consultation_id}\x1f{attorney_id}".encode()).hexdigest()[:16]
 
 
