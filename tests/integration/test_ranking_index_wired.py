@@ -19,13 +19,13 @@ from ops import awscalls
 awscalls.install()  # before any client this module builds, so that every call is counted
 
 from chalicelib.adapters.dynamo.loads import DynamoLoadStore, LoadItem, load_key  # noqa: E402
-from chalicelib.adapters.dynamo.ranking import OPEN_SK, DynamoRankingIndex, RankItem  # noqa: E402
+from chalicelib.adapters.dynamo.ranking import OPEN_SK, DynamoRankingIndex, RankItem, rank_pk  # noqa: E402
 from chalicelib.composition import Container  # noqa: E402
 from chalicelib.domain.attorneys import Attorney  # noqa: E402
 from chalicelib.domain.availability import Availability  # noqa: E402
 from chalicelib.domain.matching import AssignmentMode  # noqa: E402
 from chalicelib.domain.offers import RealtimeRequest  # noqa: E402
-from chalicelib.domain.ranking_index import entry_key  # noqa: E402
+from chalicelib.domain.ranking_index import Partition, entry_key  # noqa: E402
 from chalicelib.domain.regions import rings  # noqa: E402
 from chalicelib.jobs import JOBS, ranking_year  # noqa: E402
 from chalicelib.settings import Policy, Settings  # noqa: E402
@@ -89,7 +89,7 @@ class World:
             key = entry_key(a, loads[a.id], 2026)
             for c in a.categories:
                 for r in a.regions:
-                    expected.setdefault(a.id, set()).add((f"RANK#2026#{c}#{r}", key))
+                    expected.setdefault(a.id, set()).add((rank_pk(Partition(2026, c, r)), key))
         partitions = {pk for pairs in expected.values() for pk, _ in pairs}
         for pk in partitions:
             for item in RankItem.query(pk, consistent_read=True):
@@ -289,7 +289,7 @@ def test_an_attorney_joining_during_the_year_is_ranked_through_the_index(world: 
     assert profile is not None and load.calibration_credit is not None and load.calibration_credit > 0
     assert not has_time_dependent_credit(profile, load, NOW)  # joined this year, level with the pool
     entries = {item.sk for r in sorted(profile.regions)
-               for item in RankItem.query(f"RANK#2026#{CATEGORY}#{r}", consistent_read=True)
+               for item in RankItem.query(rank_pk(Partition(2026, CATEGORY, r)), consistent_read=True)
                if item.attorney_id == joiner.id}
     assert entries == {entry_key(profile, load, 2026)}
     # everybody else tried already: the index reaches the joiner and settles the choice
@@ -364,7 +364,7 @@ def test_the_night_stores_the_join_credit_of_an_attorney_imported_during_the_yea
         join_credit(profile, [veteran, profile], {veteran.id: load[veteran.id]}, 2026)) == 4.0
     assert load[veteran.id].calibration_credit is None
     assert not has_time_dependent_credit(profile, load[newcomer.id], NOW)
-    entries = {item.sk for item in RankItem.query(f"RANK#2026#{pool[0]}#{pool[1]}", consistent_read=True)
+    entries = {item.sk for item in RankItem.query(rank_pk(Partition(2026, pool[0], pool[1])), consistent_read=True)
                if item.attorney_id == newcomer.id}
     assert entries == {entry_key(profile, load[newcomer.id], 2026)}  # moved from level zero
     assert ranking_year.run(c, NOW)["joined"] == 0
@@ -408,6 +408,43 @@ def test_a_year_not_opened_ranks_the_pool(world: World) -> None:
     finally:
         world.clock[0] = NOW
 
+
+
+def test_a_year_opened_in_another_key_layout_is_opened_again_in_its_own_partitions(world: World) -> None:
+    """A stack upgraded during a year: what the previous layout wrote (partitions without the layout
+    suffix, keys ordered by the bare id hash, every partition marked open) is never read. The year
+    counts as not open, the pool decides, and the daily job opens it in the current layout."""
+    from chalicelib.domain.categories import CATEGORIES
+    from chalicelib.domain.matching import id_hash, level_of
+    from chalicelib.domain.regions import REGION_CODES
+
+    year, later = 2028, datetime(2028, 1, 3, 10, 0, tzinfo=KST)
+    with RankItem.batch_write() as batch:
+        for c in sorted(x.code for x in CATEGORIES):
+            for r in sorted(REGION_CODES):
+                batch.save(RankItem(f"RANK#{year}#{c}#{r}", OPEN_SK))
+        for a in world.roster:
+            for r in a.regions:
+                batch.save(RankItem(f"RANK#{year}#{CATEGORY}#{r}", f"{level_of(0.0, None)}{id_hash(a.id)}#{a.id}",
+                                    attorney_id=a.id))
+    assert not world.index.is_open(year)
+    indexed, pooled = world.service(indexed=True), world.service(indexed=False)
+    _owner, consultation = world.backend.new_consultation(CATEGORY, REGION, key="rank-layout")
+    start = datetime(2028, 1, 4, 10, 0, tzinfo=KST)
+    world.clock[0] = later
+    try:
+        state = world.backend.bookings.state_of(consultation.id)
+        assert indexed._choose_indexed(consultation, state, later, start, set()) is None  # the pool decides
+        opened = ranking_year.run(world.container, later)
+        assert opened["year"] == year and opened["entries"] >= ROSTER
+        assert world.index.is_open(year)
+        picked = indexed._choose_indexed(consultation, state, later, start, set())
+        assert picked is not None, "the index did not settle the choice"
+        pool = pooled._pool(consultation, state, later, claims_at=start)
+        _, expected, _ = pooled._choose(pool.facts, pool.snapshot, state, later, start, set(), keep=None)
+        assert picked[1] == expected
+    finally:
+        world.clock[0] = NOW
 
 
 def test_a_manual_assignment_its_move_and_a_withdrawal_keep_the_index_exact(world: World) -> None:

@@ -1,10 +1,13 @@
 """The ranking index in DynamoDB (``chalicelib/domain/ranking_index.py``; docs/DATA.md, "Ranking index").
 
-Items (main table): ``pk=RANK#<yyyy>#<category>#<region>``, ``sk=<ranking_index.entry_key>``,
+Items (main table): ``pk=RANK#<yyyy>#<category>#<region>#<layout>``, ``sk=<ranking_index.entry_key>``,
 ``attorney_id``; one per attorney and covered pair, no personal data. The partition's opening
 marker ``sk=!OPEN`` (before every key, so the first page of a read brings it along) says the
 year's entries were written for the whole roster: a first page without it raises
-``IndexNotDecisive`` (rank the pool as without the index).
+``IndexNotDecisive`` (rank the pool as without the index). ``<layout>`` (:data:`LAYOUT`) names
+the way keys are made and read; a version that changes it writes other partitions, so a stack
+upgraded during a year finds its year not open there and ranks the pool until the ``ranking_year``
+job opens it (its next night, or at once), instead of reading entries made another way.
 
 Reads: ``keys`` is one consistent ``Query`` (``Limit``, only the sort keys); ``attorneys`` is one
 ``BatchGetItem`` of profile and load counter per attorney (the reader asks for 25 at a time: 50
@@ -45,6 +48,7 @@ from chalicelib.domain.regions import REGION_CODES
 BUSY_SK = "BUSY"  # the real-time busy state (``offers.BusyItem``: ``until`` as a UTC stamp)
 OPEN_SK = "!OPEN"  # sorts before every entry key (they start with digits)
 BATCH_KEYS = 100
+LAYOUT = "blocks"  # keys of ``ranking_index.entry_key`` with the year's tie order, read in blocks (``matching``)
 
 
 class RankItem(KeyedItem, table=MAIN):
@@ -52,7 +56,7 @@ class RankItem(KeyedItem, table=MAIN):
 
 
 def rank_pk(partition: Partition) -> str:
-    return f"RANK#{partition.year:04d}#{partition.category}#{partition.region}"
+    return f"RANK#{partition.year:04d}#{partition.category}#{partition.region}#{LAYOUT}"
 
 
 def partitions_of(attorney: Attorney, year: int) -> list[Partition]:
