@@ -396,9 +396,8 @@ def matching(session: Any, container: Any, env: dict[str, str]) -> list[Comparis
             grown = sorted(k for k in set(small[key]) | set(large[key]) if small[key].get(k) != large[key].get(k))
             finding = (f"The calls differ in {', '.join(grown)}: the candidates grew, not the roster (the control, "
                        f"with the same candidates, costs the same as {SEEDED}). Through the ranking index that is "
-                       "its read: at the small size a partition fits in one page; at the large size the head is "
-                       "read in pages, and a tie cut by a page from the consultation's place "
-                       "(bench/ranking_scale.py: the same from 12,000 to 120,000).")
+                       "its read: the first page of 25 held nobody eligible, so the next block was read "
+                       "(bench/ranking_scale.py counts the index's calls alone).")
         else:
             finding = f"The control differs from {SEEDED} too: the roster's size itself changes the calls."
         note = f"{what}; {mix} {finding}"
