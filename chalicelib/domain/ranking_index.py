@@ -336,6 +336,7 @@ class _Found:
     eligible_read: int
     tied: bool  # another attorney of the block shares the winner's level (eligible or not)
     next_level: str | None = None  # the level of the entry that stopped the read (None: not read)
+    ring_ended: bool = False  # the read reached the ring's end (nobody after the winner)
 
 
 def _first_ring(facts: ConsultationFacts, reader: IndexReader, now: datetime, year: int, programme_cap: int,
@@ -369,6 +370,7 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
     at_window_level = 0  # members of the block at the window's level, eligible or not
     eligible_read = 0
     next_level: str | None = None
+    ring_ended = False
 
     def upcoming() -> _Entry | None:
         head = stream.peek()
@@ -379,6 +381,7 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
     while not (window and in_block >= TIE_BLOCK):
         nxt = upcoming()
         if nxt is None:
+            ring_ended = True
             break
         if window_level is not None and not nxt.is_marker and nxt.level != window_level:
             next_level = nxt.level
@@ -436,7 +439,7 @@ def _settle(facts: ConsultationFacts, reader: IndexReader, merged: Iterator[_Ent
     if not window:
         return None
     attorney, current = min(window, key=lambda pair: tie_break(pair[0].id, facts.consultation_id))
-    return _Found(attorney, current, ring, len(window), eligible_read, at_window_level > 1, next_level)
+    return _Found(attorney, current, ring, len(window), eligible_read, at_window_level > 1, next_level, ring_ended)
 
 
 def _decided_by(found: _Found) -> str:
@@ -444,8 +447,8 @@ def _decided_by(found: _Found) -> str:
     (an ineligible one included: the read does not look further)."""
     if found.window > 1 or found.tied:
         return "tie_break"
-    if found.next_level is None:
-        return "only_candidate" if found.eligible_read == 1 else "load"
+    if found.next_level is None:  # the ring's end, or a full block (what follows it was not read)
+        return "only_candidate" if found.ring_ended and found.eligible_read == 1 else "load"
     load = found.load
     winner = level_of(static_relative_load(found.attorney, load, load.year), load.last_assigned_at)
     return "load" if winner.split("#")[0] != found.next_level.split("#")[0] else "least_recently_assigned"

@@ -3,6 +3,7 @@ rings a booking may read (``max_ring``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -52,6 +53,17 @@ def test_a_tie_and_a_single_candidate() -> None:
     roster = [attorney(n) for n in range(4)]
     assert choose(roster, {}).reason.decided_by == "tie_break"
     assert choose(roster[:1], {}).reason.decided_by == "only_candidate"
+
+
+def test_a_winner_closing_a_full_block_is_not_called_the_only_candidate() -> None:
+    # 24 off duty first in line, the winner 25th: the block is full, the read stops there, and the
+    # attorneys after it (on duty, with more load) are never read: "load", not "only_candidate"
+    off = [replace(attorney(n), on_duty=False) for n in range(24)]
+    winner, after = attorney(24), [attorney(n) for n in range(25, 31)]
+    loads = {winner.id: AttorneyLoad(winner.id, 2026, 1, NOW - timedelta(days=1)),
+             **{a.id: AttorneyLoad(a.id, 2026, 2, NOW - timedelta(days=1)) for a in after}}
+    chosen = choose([*off, winner, *after], loads)
+    assert chosen.attorney_id == winner.id and chosen.reason.decided_by == "load"
 
 
 def test_nobody_within_max_ring_hands_over_to_the_pool() -> None:
